@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STORE := data/dinhlap.gpkg
+PORT ?= 8501
+
+.PHONY: run test lint typecheck unit browser chromium demo bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+## .venv: create the virtual environment and install the pinned requirements
+$(VENV): $(STAMP)
+
+## demo: rebuild the embedded demo store from data/src (deterministic)
+demo: $(STAMP)
+	$(PY) -m geo build-demo --out $(STORE)
+
+$(STORE): | $(STAMP)
+	$(PY) -m geo build-demo --out $(STORE)
+
+## run: serve the app on the demo data at http://localhost:$(PORT)
+run: $(STAMP) $(STORE)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+## chromium: Debian's Chromium for the browser tests (never a downloaded browser)
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy geo
+
+## test: lint, types, unit and data tests, AppTest, and the real-browser tests
+test: $(STAMP) $(STORE) chromium lint typecheck
+	$(PY) -m pytest
+
+## bench: time-to-map of the overview page (figures and ratios; not part of `make test`)
+bench: $(STAMP) $(STORE) chromium
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

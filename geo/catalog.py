@@ -1,0 +1,662 @@
+"""The layer catalog: one declarative record per layer.
+
+Map, legend, filters, validation, the command line and the demo builder all
+read these records; adding a layer is adding one :class:`LayerSpec`.
+Status values are stable ASCII codes; their labels (vi/en) and colours live
+here and nowhere else, so the web map, the legend and every export agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from geo.i18n import Lang
+
+LayerId = str
+Theme = Literal["base", "roads", "industry", "forest", "ntm", "indicators", "meta"]
+FieldKind = Literal["str", "int", "float", "date", "bool"]
+GeomType = Literal["Polygon", "LineString", "Point"]
+
+THEMES: dict[Theme, dict[Lang, str]] = {
+    "base": {"vi": "Nền hành chính", "en": "Administrative base"},
+    "roads": {"vi": "Giao thông", "en": "Roads"},
+    "industry": {"vi": "Cụm công nghiệp", "en": "Industrial cluster"},
+    "forest": {"vi": "Đất lâm nghiệp", "en": "Forest land"},
+    "ntm": {"vi": "Nông thôn mới", "en": "New-rural criteria"},
+    "indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
+    "meta": {"vi": "Siêu dữ liệu", "en": "Metadata"},
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute column: name, vi/en label, type, and whether it is required."""
+
+    name: str
+    vi: str
+    en: str
+    kind: FieldKind = "str"
+    required: bool = True
+    unit: str = ""
+
+    def label(self, lang: Lang) -> str:
+        """The column's label in ``lang``, with its unit if it has one."""
+        text = self.vi if lang == "vi" else self.en
+        return f"{text} ({self.unit})" if self.unit else text
+
+
+@dataclass(frozen=True)
+class Status:
+    """One value of a layer's status field with its labels and colour."""
+
+    value: str
+    vi: str
+    en: str
+    color: str
+
+    def label(self, lang: Lang) -> str:
+        """The value's label in ``lang``."""
+        return self.vi if lang == "vi" else self.en
+
+
+@dataclass(frozen=True)
+class Paint:
+    """How a layer is drawn when it has no status colours (or around them)."""
+
+    color: str = "#555555"
+    fill: str | None = None
+    weight: float = 2.0
+    opacity: float = 1.0
+    fill_opacity: float = 0.35
+    dash: str | None = None
+    radius: float = 6.0
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A layer of the store, described once.
+
+    ``statuses`` colour the features by ``status_field``; ``tooltip`` and
+    ``popup`` list field names shown on hover and in the record panel;
+    ``filters`` list the fields a user can filter on; ``key`` is the
+    business key (unique per feature).
+    """
+
+    id: LayerId
+    vi: str
+    en: str
+    theme: Theme
+    geometry: GeomType | None
+    fields: tuple[Field, ...]
+    key: str
+    paint: Paint = field(default_factory=Paint)
+    status_field: str | None = None
+    statuses: tuple[Status, ...] = ()
+    label_field: str | None = None
+    tooltip: tuple[str, ...] = ()
+    popup: tuple[str, ...] = ()
+    filters: tuple[str, ...] = ()
+    coded: tuple[tuple[str, tuple[Status, ...]], ...] = ()
+    default_visible: bool = True
+    z: int = 50
+    item_vi: str = "đối tượng"
+    item_en: str = "features"
+
+    def title(self, lang: Lang) -> str:
+        """The layer's title in ``lang``."""
+        return self.vi if lang == "vi" else self.en
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``; ``KeyError`` if the layer has none."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.id}.{name}")
+
+    def codes(self, field_name: str | None = None) -> tuple[Status, ...]:
+        """The coded values of ``field_name`` (default: the status field); empty if it is free text."""
+        name = field_name or self.status_field
+        if name is not None and name == self.status_field:
+            return self.statuses
+        return dict(self.coded).get(name or "", ())
+
+    def status(self, value: str, field_name: str | None = None) -> Status | None:
+        """The record for ``value`` of ``field_name`` (default: the status field), or ``None``."""
+        for s in self.codes(field_name):
+            if s.value == value:
+                return s
+        return None
+
+    @property
+    def is_spatial(self) -> bool:
+        """Whether the layer has geometry (tables such as indicators do not)."""
+        return self.geometry is not None
+
+
+F = Field
+UNIT_CODE = F("unit_code", "Xã/thị trấn (mã)", "Commune (code)")
+
+# -- administrative base ----------------------------------------------------
+DISTRICT = LayerSpec(
+    id="district",
+    vi="Ranh giới huyện Đình Lập",
+    en="Đình Lập district outline",
+    theme="base",
+    geometry="Polygon",
+    fields=(F("code", "Mã huyện", "District code"), F("name", "Tên", "Name")),
+    key="code",
+    paint=Paint(color="#1f2d3d", fill="#f4f1e8", weight=3.5, fill_opacity=0.6),
+    tooltip=("name",),
+    popup=("name", "code"),
+    z=0,
+    item_vi="huyện",
+    item_en="district",
+)
+
+UNITS = LayerSpec(
+    id="units",
+    vi="Xã, thị trấn (2024)",
+    en="Communes and towns (2024)",
+    theme="base",
+    geometry="Polygon",
+    fields=(
+        F("code", "Mã ĐVHC", "Unit code"),
+        F("name", "Tên", "Name"),
+        F("short_name", "Tên ngắn", "Short name"),
+        F("unit_type", "Loại", "Type"),
+        F("population_2019", "Dân số 2019", "Population 2019", "int", unit="người"),
+        F("approx_area_km2", "Diện tích công bố (xấp xỉ)", "Published area (approx.)", "float", unit="km²"),
+        F("successor_2025", "Thuộc xã mới từ 1/7/2025", "Part of new commune from 1 Jul 2025"),
+    ),
+    key="code",
+    paint=Paint(color="#6b7a8f", fill="#ffffff", weight=1.2, fill_opacity=0.05, dash="4 3"),
+    label_field="short_name",
+    tooltip=("name", "population_2019"),
+    popup=("name", "code", "unit_type", "population_2019", "approx_area_km2", "successor_2025"),
+    filters=("unit_type",),
+    z=10,
+    item_vi="xã, thị trấn",
+    item_en="units",
+)
+
+# -- roads ------------------------------------------------------------------
+CLEARANCE = (
+    Status("not_started", "Chưa bắt đầu GPMB", "Clearance not started", "#9e9e9e"),
+    Status("in_progress", "Đang GPMB", "Clearance in progress", "#f2a900"),
+    Status("blocked", "Vướng mắc GPMB", "Clearance blocked", "#d7301f"),
+    Status("done", "Đã bàn giao mặt bằng", "Site handed over", "#1a9850"),
+)
+
+CONSTRUCTION = (
+    Status("not_started", "Chưa thi công", "Not started", "#bdbdbd"),
+    Status("building", "Đang thi công", "Under construction", "#4292c6"),
+    Status("done", "Đã hoàn thành", "Completed", "#084594"),
+)
+
+QL4B_ROUTE = LayerSpec(
+    id="ql4b_route",
+    vi="Quốc lộ 4B (tuyến)",
+    en="National Road 4B (route)",
+    theme="roads",
+    geometry="LineString",
+    fields=(
+        F("road", "Tuyến", "Road"),
+        F("km_from", "Từ Km", "From Km", "float"),
+        F("km_to", "Đến Km", "To Km", "float"),
+    ),
+    key="road",
+    paint=Paint(color="#c0392b", weight=3.0, opacity=0.5),
+    tooltip=("road",),
+    popup=("road", "km_from", "km_to"),
+    default_visible=False,
+    z=30,
+    item_vi="tuyến",
+    item_en="route",
+)
+
+QL4B_SEGMENTS = LayerSpec(
+    id="ql4b_segments",
+    vi="QL4B Km18–Km80: đoạn nâng cấp",
+    en="QL4B Km18–Km80: upgrade segments",
+    theme="roads",
+    geometry="LineString",
+    fields=(
+        F("seg_id", "Mã đoạn", "Segment"),
+        F("km_from", "Từ Km", "From Km", "float"),
+        F("km_to", "Đến Km", "To Km", "float"),
+        F("package", "Gói thầu", "Works package"),
+        F("cross_section", "Quy mô mặt cắt", "Cross-section"),
+        F("in_district", "Trong huyện Đình Lập", "Inside Đình Lập", "bool"),
+        UNIT_CODE,
+        F("clearance_status", "Tình trạng GPMB", "Site clearance"),
+        F("clearance_pct", "Tỷ lệ GPMB", "Cleared", "float", unit="%"),
+        F("households_affected", "Hộ bị ảnh hưởng", "Households affected", "int", unit="hộ"),
+        F("households_compensated", "Hộ đã chi trả", "Households compensated", "int", unit="hộ"),
+        F("construction_status", "Tình trạng thi công", "Construction"),
+    ),
+    key="seg_id",
+    paint=Paint(weight=6.0),
+    status_field="clearance_status",
+    statuses=CLEARANCE,
+    coded=(("construction_status", CONSTRUCTION),),
+    tooltip=("seg_id", "clearance_status", "clearance_pct"),
+    popup=(
+        "seg_id",
+        "km_from",
+        "km_to",
+        "package",
+        "cross_section",
+        "in_district",
+        "unit_code",
+        "clearance_status",
+        "clearance_pct",
+        "households_affected",
+        "households_compensated",
+        "construction_status",
+    ),
+    filters=("clearance_status", "package", "unit_code", "in_district", "km_from", "construction_status"),
+    z=40,
+    item_vi="đoạn",
+    item_en="segments",
+)
+
+QL4B_STATIONS = LayerSpec(
+    id="ql4b_stations",
+    vi="QL4B: cọc Km",
+    en="QL4B: Km stations",
+    theme="roads",
+    geometry="Point",
+    fields=(F("km", "Lý trình (Km)", "Chainage (Km)", "float"), F("label", "Nhãn", "Label")),
+    key="label",
+    paint=Paint(color="#7f1d1d", fill="#ffffff", radius=3.0, weight=1.5, fill_opacity=1.0),
+    label_field="label",
+    tooltip=("label",),
+    popup=("label", "km"),
+    z=45,
+    item_vi="cọc",
+    item_en="stations",
+)
+
+RESETTLEMENT = LayerSpec(
+    id="resettlement_sites",
+    vi="Khu tái định cư",
+    en="Resettlement sites",
+    theme="roads",
+    geometry="Point",
+    fields=(
+        F("site_id", "Mã khu", "Site"),
+        F("name", "Tên khu", "Name"),
+        UNIT_CODE,
+        F("plots", "Số lô", "Plots", "int"),
+        F("status", "Tình trạng", "Status"),
+    ),
+    key="site_id",
+    paint=Paint(radius=8.0, weight=2.0, fill_opacity=0.9, color="#222222"),
+    status_field="status",
+    statuses=(
+        Status("planned", "Đang lập quy hoạch", "Being planned", "#c6dbef"),
+        Status("building", "Đang xây dựng hạ tầng", "Infrastructure under way", "#6baed6"),
+        Status("ready", "Sẵn sàng bố trí", "Ready for households", "#08519c"),
+    ),
+    tooltip=("name", "status"),
+    popup=("site_id", "name", "unit_code", "plots", "status"),
+    filters=("status", "unit_code"),
+    z=60,
+    item_vi="khu",
+    item_en="sites",
+)
+
+RURAL_ROADS = LayerSpec(
+    id="rural_roads",
+    vi="Đường GTNT (chương trình xi măng)",
+    en="Rural roads (cement programme)",
+    theme="roads",
+    geometry="LineString",
+    fields=(
+        F("road_id", "Mã tuyến", "Road"),
+        F("name", "Tên tuyến", "Name"),
+        UNIT_CODE,
+        F("length_km", "Chiều dài", "Length", "float", unit="km"),
+        F("cement_planned_t", "Xi măng kế hoạch", "Cement planned", "float", unit="tấn"),
+        F("cement_delivered_t", "Xi măng đã cấp", "Cement delivered", "float", unit="tấn"),
+        F("status", "Tiến độ", "Progress"),
+    ),
+    key="road_id",
+    paint=Paint(weight=3.0, dash="6 4"),
+    status_field="status",
+    statuses=(
+        Status("late", "Chậm tiến độ", "Behind schedule", "#e6550d"),
+        Status("on_track", "Đúng tiến độ", "On schedule", "#3182bd"),
+        Status("done", "Hoàn thành", "Completed", "#31a354"),
+    ),
+    tooltip=("name", "status"),
+    popup=("road_id", "name", "unit_code", "length_km", "cement_planned_t", "cement_delivered_t", "status"),
+    filters=("status", "unit_code"),
+    z=35,
+    item_vi="tuyến",
+    item_en="roads",
+)
+
+ACCIDENTS = LayerSpec(
+    id="accidents",
+    vi="Điểm tai nạn giao thông",
+    en="Traffic accidents",
+    theme="roads",
+    geometry="Point",
+    fields=(
+        F("acc_id", "Mã vụ", "Case"),
+        F("date", "Ngày", "Date", "date"),
+        F("severity", "Mức độ", "Severity"),
+        UNIT_CODE,
+        F("road", "Tuyến đường", "Road"),
+    ),
+    key="acc_id",
+    paint=Paint(radius=5.0, weight=1.0, fill_opacity=0.9, color="#000000"),
+    status_field="severity",
+    statuses=(
+        Status("minor", "Va chạm, thiệt hại nhẹ", "Minor", "#fdae6b"),
+        Status("injury", "Có người bị thương", "Injury", "#f16913"),
+        Status("fatal", "Có người tử vong", "Fatal", "#7f2704"),
+    ),
+    tooltip=("date", "severity"),
+    popup=("acc_id", "date", "severity", "unit_code", "road"),
+    filters=("severity", "unit_code", "date"),
+    default_visible=False,
+    z=70,
+    item_vi="vụ",
+    item_en="cases",
+)
+
+# -- industrial cluster -----------------------------------------------------
+CLUSTER = LayerSpec(
+    id="cluster_boundary",
+    vi="Cụm công nghiệp Đình Lập (ranh giới)",
+    en="Đình Lập industrial cluster (boundary)",
+    theme="industry",
+    geometry="Polygon",
+    fields=(
+        F("cluster_id", "Mã", "Id"),
+        F("name", "Tên", "Name"),
+        UNIT_CODE,
+        F("area_ha", "Diện tích", "Area", "float", unit="ha"),
+        F("forest_land_ha", "Trong đó đất rừng sản xuất", "Of which production forest", "float", unit="ha"),
+    ),
+    key="cluster_id",
+    paint=Paint(color="#5b2c6f", fill="#d7bde2", weight=2.5, fill_opacity=0.25),
+    tooltip=("name", "area_ha"),
+    popup=("name", "unit_code", "area_ha", "forest_land_ha"),
+    z=20,
+    item_vi="cụm",
+    item_en="clusters",
+)
+
+CLUSTER_PLOTS = LayerSpec(
+    id="cluster_plots",
+    vi="Cụm công nghiệp: lô đất",
+    en="Industrial cluster: plots",
+    theme="industry",
+    geometry="Polygon",
+    fields=(
+        F("plot_id", "Mã lô", "Plot"),
+        F("status", "Tình trạng", "Status"),
+        F("investor", "Nhà đầu tư", "Investor", required=False),
+        F("industry", "Ngành nghề", "Industry", required=False),
+        F("area_ha", "Diện tích", "Area", "float", unit="ha"),
+        F("resin_plant", "Nhà máy chế biến nhựa thông", "Pine-resin plant", "bool"),
+    ),
+    key="plot_id",
+    paint=Paint(color="#4a235a", weight=1.0, fill_opacity=0.75),
+    status_field="status",
+    statuses=(
+        Status("vacant", "Chưa GPMB", "Not yet cleared", "#e0e0e0"),
+        Status("cleared", "Đã GPMB, chưa cho thuê", "Cleared, not leased", "#fee391"),
+        Status("leased", "Đã cho thuê", "Leased", "#8c6bb1"),
+        Status("building", "Đang xây dựng", "Under construction", "#f768a1"),
+    ),
+    tooltip=("plot_id", "status", "investor"),
+    popup=("plot_id", "status", "investor", "industry", "area_ha", "resin_plant"),
+    filters=("status", "investor", "area_ha"),
+    z=25,
+    item_vi="lô",
+    item_en="plots",
+)
+
+# -- forest land ------------------------------------------------------------
+FOREST_PARCELS = LayerSpec(
+    id="forest_parcels",
+    vi="Đất Công ty Lâm nghiệp bàn giao về địa phương",
+    en="Forest-company land handed to the communes",
+    theme="forest",
+    geometry="Polygon",
+    fields=(
+        F("parcel_id", "Mã khu đất", "Parcel"),
+        UNIT_CODE,
+        F("area_ha", "Diện tích", "Area", "float", unit="ha"),
+        F("decision", "Quyết định bàn giao", "Handover decision"),
+        F("handover_date", "Ngày bàn giao", "Handover date", "date"),
+        F("planned_use", "Phương án sử dụng", "Planned use"),
+        F("status", "Tình trạng", "Status"),
+    ),
+    key="parcel_id",
+    paint=Paint(color="#1b4332", weight=1.0, fill_opacity=0.55),
+    status_field="status",
+    statuses=(
+        Status("handed_over", "Đã bàn giao về địa phương", "Handed over", "#b7e4c7"),
+        Status("plan_approved", "Đã duyệt phương án sử dụng", "Use plan approved", "#52b788"),
+        Status("allocated", "Đã giao cho hộ/cộng đồng", "Allocated to households", "#1b7f4b"),
+        Status("disputed", "Đang tranh chấp", "Disputed", "#e76f51"),
+    ),
+    tooltip=("parcel_id", "status", "area_ha"),
+    popup=("parcel_id", "unit_code", "area_ha", "decision", "handover_date", "planned_use", "status"),
+    filters=("status", "unit_code", "area_ha"),
+    z=15,
+    item_vi="khu đất",
+    item_en="parcels",
+)
+
+DISPUTES = LayerSpec(
+    id="land_disputes",
+    vi="Điểm tranh chấp đất đai",
+    en="Land disputes",
+    theme="forest",
+    geometry="Point",
+    fields=(
+        F("dispute_id", "Mã vụ việc", "Case"),
+        UNIT_CODE,
+        F("kind", "Loại tranh chấp", "Kind"),
+        F("area_ha", "Diện tích tranh chấp", "Area in dispute", "float", unit="ha"),
+        F("status", "Tình trạng", "Status"),
+        F("opened", "Ngày phát sinh", "Opened", "date"),
+        F("resolved", "Ngày giải quyết xong", "Resolved", "date", required=False),
+    ),
+    key="dispute_id",
+    paint=Paint(radius=7.0, weight=2.0, fill_opacity=0.95, color="#3d0c02"),
+    status_field="status",
+    statuses=(
+        Status("open", "Mới phát sinh", "Open", "#d62828"),
+        Status("mediating", "Đang hòa giải/giải quyết", "Being mediated", "#f77f00"),
+        Status("resolved", "Đã giải quyết", "Resolved", "#2a9d8f"),
+    ),
+    tooltip=("dispute_id", "status", "kind"),
+    popup=("dispute_id", "unit_code", "kind", "area_ha", "status", "opened", "resolved"),
+    filters=("status", "unit_code", "kind", "opened"),
+    z=80,
+    item_vi="vụ việc",
+    item_en="cases",
+)
+
+# -- tables (no geometry) ---------------------------------------------------
+NTM_COMMUNE = LayerSpec(
+    id="ntm_commune",
+    vi="Tiêu chí nông thôn mới cấp xã (12 × 19)",
+    en="New-rural criteria, commune level (12 × 19)",
+    theme="ntm",
+    geometry=None,
+    fields=(
+        UNIT_CODE,
+        F("criterion", "Tiêu chí số", "Criterion no.", "int"),
+        F("met", "Đạt", "Met", "bool"),
+        F("year_met", "Năm đạt", "Year met", "int", required=False),
+        F("target_year", "Năm phấn đấu", "Target year", "int", required=False),
+        F("source", "Nguồn", "Source"),
+    ),
+    key="unit_code,criterion",
+    filters=("unit_code", "criterion", "met"),
+    item_vi="tiêu chí",
+    item_en="criteria",
+)
+
+NTM_DISTRICT = LayerSpec(
+    id="ntm_district",
+    vi="Tiêu chí huyện nông thôn mới (9)",
+    en="New-rural criteria, district level (9)",
+    theme="ntm",
+    geometry=None,
+    fields=(
+        F("criterion", "Tiêu chí số", "Criterion no.", "int"),
+        F("name_vi", "Tên tiêu chí", "Criterion (vi)"),
+        F("name_en", "Tên tiêu chí (EN)", "Criterion"),
+        F("met", "Đạt", "Met", "bool"),
+        F("source", "Nguồn", "Source"),
+    ),
+    key="criterion",
+    item_vi="tiêu chí",
+    item_en="criteria",
+)
+
+INDICATORS = LayerSpec(
+    id="indicators",
+    vi="Chỉ tiêu theo Thông báo kết luận",
+    en="Indicators from the notice",
+    theme="indicators",
+    geometry=None,
+    fields=(
+        F("ind_id", "Mã chỉ tiêu", "Indicator"),
+        F("name_vi", "Chỉ tiêu", "Indicator (vi)"),
+        F("name_en", "Chỉ tiêu (EN)", "Indicator"),
+        F("value", "Giá trị", "Value", "float", required=False),
+        F("unit", "Đơn vị", "Unit"),
+        F("period", "Kỳ", "Period"),
+        F("target", "Chỉ tiêu/kế hoạch", "Target", "float", required=False),
+        F("target_label_vi", "Mốc so sánh", "Compared with (vi)", required=False),
+        F("target_label_en", "Mốc so sánh (EN)", "Compared with", required=False),
+        F("pct", "Tỷ lệ đạt", "Achieved", "float", required=False, unit="%"),
+        F("pct2", "Tỷ lệ đạt (mốc 2)", "Achieved (second target)", "float", required=False, unit="%"),
+        F("target2", "Chỉ tiêu mốc 2", "Second target", "float", required=False),
+        F("target2_label_vi", "Mốc so sánh 2", "Second target (vi)", required=False),
+        F("target2_label_en", "Mốc so sánh 2 (EN)", "Second target", required=False),
+        F("change_vi", "So sánh", "Comparison (vi)", required=False),
+        F("change_en", "So sánh (EN)", "Comparison", required=False),
+        F("section", "Mục trong Thông báo", "Notice section"),
+        F("quote", "Trích dẫn", "Quotation"),
+        F("headline", "Số liệu chính", "Headline", "bool"),
+        F("order", "Thứ tự", "Order", "int"),
+    ),
+    key="ind_id",
+    item_vi="chỉ tiêu",
+    item_en="indicators",
+)
+
+NTM_CRITERIA = LayerSpec(
+    id="ntm_criteria",
+    vi="Danh mục tiêu chí nông thôn mới",
+    en="New-rural criteria list",
+    theme="ntm",
+    geometry=None,
+    fields=(
+        F("level", "Cấp", "Level"),
+        F("criterion", "Tiêu chí số", "Criterion no.", "int"),
+        F("name_vi", "Tên tiêu chí", "Criterion (vi)"),
+        F("name_en", "Tên tiêu chí (EN)", "Criterion"),
+    ),
+    key="level,criterion",
+    item_vi="tiêu chí",
+    item_en="criteria",
+)
+
+LAYER_META = LayerSpec(
+    id="layer_meta",
+    vi="Siêu dữ liệu các lớp",
+    en="Layer metadata",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("layer_id", "Lớp", "Layer"),
+        F("source", "Nguồn", "Source"),
+        F("as_of", "Ngày cập nhật", "As of", "date"),
+        F("demo", "Dữ liệu minh họa", "Demo data", "bool"),
+        F("licence", "Giấy phép", "Licence"),
+    ),
+    key="layer_id",
+    item_vi="lớp",
+    item_en="layers",
+)
+
+CATALOG: dict[LayerId, LayerSpec] = {
+    spec.id: spec
+    for spec in (
+        DISTRICT,
+        UNITS,
+        QL4B_ROUTE,
+        QL4B_SEGMENTS,
+        QL4B_STATIONS,
+        RESETTLEMENT,
+        RURAL_ROADS,
+        ACCIDENTS,
+        CLUSTER,
+        CLUSTER_PLOTS,
+        FOREST_PARCELS,
+        DISPUTES,
+        NTM_COMMUNE,
+        NTM_DISTRICT,
+        NTM_CRITERIA,
+        INDICATORS,
+        LAYER_META,
+    )
+}
+
+#: The layers each theme page shows, in drawing order (base layers first).
+THEME_LAYERS: dict[Theme, tuple[LayerId, ...]] = {
+    "base": ("district", "units"),
+    "roads": (
+        "district",
+        "units",
+        "ql4b_route",
+        "ql4b_segments",
+        "ql4b_stations",
+        "resettlement_sites",
+        "rural_roads",
+        "accidents",
+    ),
+    "industry": ("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
+    "forest": ("district", "units", "forest_parcels", "land_disputes"),
+    "ntm": ("district", "units"),
+    "indicators": ("district", "units"),
+}
+
+#: The overview shows every theme at once.
+OVERVIEW_LAYERS: tuple[LayerId, ...] = (
+    "district",
+    "units",
+    "forest_parcels",
+    "cluster_boundary",
+    "cluster_plots",
+    "ql4b_route",
+    "ql4b_segments",
+    "ql4b_stations",
+    "rural_roads",
+    "resettlement_sites",
+    "land_disputes",
+    "accidents",
+)
+
+
+def spec(layer_id: LayerId) -> LayerSpec:
+    """The catalog record of ``layer_id``; ``KeyError`` for an unknown layer."""
+    return CATALOG[layer_id]
+
+
+def spatial_layers() -> list[LayerSpec]:
+    """Every catalog layer that has geometry, in drawing order."""
+    return sorted((s for s in CATALOG.values() if s.is_spatial), key=lambda s: s.z)

@@ -1,0 +1,373 @@
+"""Build the embedded demo store ``data/dinhlap.gpkg`` from the sources in ``data/src``.
+
+Everything geometric here is schematic and flagged demo. The build is
+deterministic (fixed seeds, fixed GeoPackage timestamps) so the checked-in
+store can be rebuilt byte for byte: ``python -m geo build-demo``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import LineString, Point, Polygon, affinity
+
+from geo import crs
+from geo.linref import Route, station_label
+from geo.store import write_layers
+
+SRC = Path(__file__).resolve().parent.parent / "data" / "src"
+AS_OF = "2024-04-24"
+GPKG_DATE = "2024-04-24T00:00:00Z"
+DEMO_LICENCE = "CC BY 4.0 — dữ liệu minh họa của dự án"
+NOTICE_LICENCE = "Văn bản hành chính: không thuộc đối tượng bảo hộ quyền tác giả (Luật SHTT, Điều 15)"
+NOTICE_SOURCE = "Thông báo kết luận kiểm tra ngày 24/4/2024 của Phó Chủ tịch UBND tỉnh Lạng Sơn"
+
+
+def _csv(name: str, **kw: object) -> pd.DataFrame:
+    return pd.read_csv(SRC / name, comment="#", keep_default_na=False, na_values=[""], **kw)
+
+
+def _to_m(lon: float, lat: float) -> tuple[float, float]:
+    return crs.transformer(crs.WGS84, crs.VN2000_LANGSON).transform(lon, lat)
+
+
+def _gdf_m(df: pd.DataFrame, geoms: list[object]) -> gpd.GeoDataFrame:
+    """A frame whose geometry is in metres (VN-2000 TM-3), reprojected to WGS 84 for the store."""
+    g = gpd.GeoDataFrame(df.reset_index(drop=True), geometry=geoms, crs=crs.VN2000_LANGSON)
+    g = g.to_crs(crs.WGS84)
+    # Six decimals of a degree are ~0.1 m: enough for schematic data, and stable across platforms.
+    g.geometry = shapely.set_precision(g.geometry.values, 1e-6)
+    return g
+
+
+def short_name(name: str) -> str:
+    """A map label: ``Xã Bắc Xa`` → ``Bắc Xa``, ``Thị trấn Nông trường Thái Bình`` → ``TT NT Thái Bình``."""
+    for prefix, short in (("Thị trấn Nông trường ", "TT NT "), ("Thị trấn ", "TT "), ("Xã ", "")):
+        if name.startswith(prefix):
+            return short + name[len(prefix) :]
+    return name
+
+
+# -- partition ----------------------------------------------------------------
+def _half_plane(p_i: np.ndarray, p_j: np.ndarray, w_i: float, w_j: float, big: float) -> Polygon:
+    """The side of the power bisector of (p_i, w_i) and (p_j, w_j) that belongs to i."""
+    n = p_j - p_i
+    c = (p_j @ p_j - p_i @ p_i - w_j + w_i) / 2.0
+    nn = n / np.linalg.norm(n)
+    p0 = p_i + nn * (c - p_i @ n) / np.linalg.norm(n)  # p_i projected on the bisector
+    d = np.array([-nn[1], nn[0]])
+    return Polygon([p0 + d * big, p0 - d * big, p0 - d * big - nn * big, p0 + d * big - nn * big])
+
+
+def power_partition(outline: Polygon, sites: np.ndarray, targets: np.ndarray, iterations: int = 400) -> list[Polygon]:
+    """Cut ``outline`` into convex cells, one per site, whose areas approach ``targets``.
+
+    A power diagram: cell i holds the points x with |x−p_i|² − w_i minimal.
+    The weights are adjusted until every cell is within 5% of its target.
+    Cells are disjoint and cover the outline by construction.
+    """
+    weights = np.zeros(len(sites))
+    big = 10 * math.sqrt(outline.area) + 1e6
+    cells: list[Polygon] = []
+    for _ in range(iterations):
+        cells = []
+        for i in range(len(sites)):
+            cell = outline
+            for j in range(len(sites)):
+                if i != j:
+                    cell = cell.intersection(_half_plane(sites[i], sites[j], weights[i], weights[j], big))
+            cells.append(cell)
+        areas = np.array([c.area for c in cells])
+        ratio = areas / targets
+        if np.all(np.abs(ratio - 1) < 0.05):
+            break
+        weights += 0.5 * (targets - areas) / np.sqrt(targets) * np.sqrt(targets.mean()) / 10
+    return cells
+
+
+def _outline_and_units() -> tuple[Polygon, gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, Polygon]]:
+    units = _csv("units.csv", dtype={"code": str})
+    ring = _csv("district_outline.csv")
+    outline = Polygon([_to_m(x, y) for x, y in zip(ring.lon, ring.lat, strict=True)])
+    target_total = units.approx_area_km2.sum() * 1e6
+    outline = affinity.scale(outline, *(2 * [math.sqrt(target_total / outline.area)]), origin="centroid")
+    sites = np.array([_to_m(x, y) for x, y in zip(units.centre_lon, units.centre_lat, strict=True)])
+    cells = power_partition(outline, sites, units.approx_area_km2.to_numpy() * 1e6)
+    district = _gdf_m(pd.DataFrame({"code": ["189"], "name": ["Huyện Đình Lập"]}), [outline])
+    units["short_name"] = [short_name(n) for n in units.name]
+    cols = ["code", "name", "short_name", "unit_type", "population_2019", "approx_area_km2", "successor_2025"]
+    unit_gdf = _gdf_m(units[cols], list(cells))
+    unit_gdf["population_2019"] = unit_gdf["population_2019"].astype("int64")
+    return outline, district, unit_gdf, dict(zip(units.code, cells, strict=True))
+
+
+# -- QL4B ---------------------------------------------------------------------
+def _route() -> Route:
+    wp = _csv("ql4b_waypoints.csv")
+    return Route(LineString([_to_m(x, y) for x, y in zip(wp.lon, wp.lat, strict=True)]), 18.0, 80.0)
+
+
+def _unit_at(cells: dict[str, Polygon], geom: object) -> str:
+    """The unit containing ``geom``'s middle (or the nearest unit)."""
+    pt = geom if isinstance(geom, Point) else shapely.line_interpolate_point(geom, 0.5, normalized=True)
+    return min(cells, key=lambda code: cells[code].distance(pt))
+
+
+def _offset_point(route: Route, km: float, offset_m: float) -> Point:
+    """A point ``offset_m`` to the left (positive) or right of the route at ``km``."""
+    a, b = route.point_at(max(route.km_from, km - 0.05)), route.point_at(min(route.km_to, km + 0.05))
+    dx, dy = b.x - a.x, b.y - a.y
+    norm = math.hypot(dx, dy)
+    p = route.point_at(km)
+    return Point(p.x - dy / norm * offset_m, p.y + dx / norm * offset_m)
+
+
+def _roads(route: Route, outline: Polygon, cells: dict[str, Polygon]) -> dict[str, gpd.GeoDataFrame]:
+    seg = _csv("ql4b_segments.csv", dtype={"package": str})
+    geoms = [route.section(a, b) for a, b in zip(seg.km_from, seg.km_to, strict=True)]
+    seg["in_district"] = [outline.contains(shapely.line_interpolate_point(g, 0.5, normalized=True)) for g in geoms]
+    seg["unit_code"] = [_unit_at(cells, g) if inside else "" for g, inside in zip(geoms, seg.in_district, strict=True)]
+    seg["km_from"] = seg.km_from.astype(float)
+    seg["km_to"] = seg.km_to.astype(float)
+    seg["clearance_pct"] = seg.clearance_pct.astype(float)
+    order = [
+        "seg_id",
+        "km_from",
+        "km_to",
+        "package",
+        "cross_section",
+        "in_district",
+        "unit_code",
+        "clearance_status",
+        "clearance_pct",
+        "households_affected",
+        "households_compensated",
+        "construction_status",
+    ]
+    kms = [18.0, *range(20, 81, 5)]
+    stations = pd.DataFrame({"km": [float(k) for k in kms], "label": [station_label(k) for k in kms]})
+
+    sites = _csv("resettlement_sites.csv")
+    site_geoms = [_offset_point(route, k, o) for k, o in zip(sites.km, sites.offset_m, strict=True)]
+    sites["unit_code"] = [_unit_at(cells, g) for g in site_geoms]
+
+    rr = _csv("rural_roads.csv", dtype={"unit_code": str})
+    rr_geoms = []
+    for r in rr.itertuples():
+        start = cells[r.unit_code].representative_point()
+        theta = math.radians(90 - r.bearing_deg)
+        pts = []
+        for k in range(9):  # a gentle arc: the bearing turns 4° per step
+            t = k / 8 * r.length_km * 1000
+            th = theta + math.radians(4) * k
+            pts.append((start.x + t * math.cos(th), start.y + t * math.sin(th)))
+        rr_geoms.append(LineString(pts))
+
+    acc = _csv("accidents.csv")
+    acc_geoms = [_offset_point(route, k, 15.0) for k in acc.km]
+    acc["unit_code"] = [_unit_at(cells, g) for g in acc_geoms]
+    return {
+        "ql4b_route": _gdf_m(
+            pd.DataFrame({"road": ["QL4B Km18–Km80"], "km_from": [18.0], "km_to": [80.0]}), [route.line]
+        ),
+        "ql4b_segments": _gdf_m(seg[order], geoms),
+        "ql4b_stations": _gdf_m(stations, [route.point_at(k) for k in stations.km]),
+        "resettlement_sites": _gdf_m(sites[["site_id", "name", "unit_code", "plots", "status"]], site_geoms),
+        "rural_roads": _gdf_m(
+            rr[["road_id", "name", "unit_code", "length_km", "cement_planned_t", "cement_delivered_t", "status"]],
+            rr_geoms,
+        ),
+        "accidents": _gdf_m(acc[["acc_id", "date", "severity", "unit_code", "road"]], acc_geoms),
+    }
+
+
+# -- industrial cluster -------------------------------------------------------
+def _cluster(route: Route) -> dict[str, gpd.GeoDataFrame]:
+    c = _csv("cluster.csv", dtype={"unit_code": str}).iloc[0]
+    length = float(c.length_m)
+    depth = float(c.area_ha) * 1e4 / length
+    centre_road = route.point_at(float(c.km))
+    a, b = route.point_at(float(c.km) - 0.3), route.point_at(float(c.km) + 0.3)
+    angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+    near = float(c.offset_m) - depth / 2  # the side nearest the road
+    rect = Polygon([(-length / 2, near), (length / 2, near), (length / 2, near + depth), (-length / 2, near + depth)])
+    placed = affinity.translate(affinity.rotate(rect, angle, origin=(0, 0)), centre_road.x, centre_road.y)
+    boundary = _gdf_m(pd.DataFrame([c[["cluster_id", "name", "unit_code", "area_ha", "forest_land_ha"]]]), [placed])
+
+    plots = _csv("cluster_plots.csv")
+    rows, cols = int(plots.row.max()) + 1, int(plots.col.max()) + 1
+    road_gap = 20.0  # an internal road between plot rows
+    geoms = []
+    for p in plots.itertuples():
+        x0 = -length / 2 + p.col * length / cols + road_gap / 2
+        x1 = x0 + length / cols - road_gap
+        y0 = near + p.row * depth / rows + road_gap / 2
+        y1 = y0 + depth / rows - road_gap
+        cell = Polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+        geoms.append(affinity.translate(affinity.rotate(cell, angle, origin=(0, 0)), centre_road.x, centre_road.y))
+    plots["area_ha"] = [round(g.area / 1e4, 2) for g in geoms]
+    plots["resin_plant"] = plots.resin_plant.astype(str).str.lower().eq("true")
+    keep = ["plot_id", "status", "investor", "industry", "area_ha", "resin_plant"]
+    return {"cluster_boundary": boundary, "cluster_plots": _gdf_m(plots[keep], geoms)}
+
+
+# -- forest land --------------------------------------------------------------
+def _blob(centre: Point, area_m2: float, rnd: random.Random) -> Polygon:
+    """An irregular 10-sided polygon of about ``area_m2`` around ``centre``."""
+    radii = [1 + 0.25 * (rnd.random() - 0.5) for _ in range(10)]
+    pts = [(math.cos(2 * math.pi * k / 10) * r, math.sin(2 * math.pi * k / 10) * r) for k, r in enumerate(radii)]
+    unit = Polygon(pts)
+    s = math.sqrt(area_m2 / unit.area)
+    return affinity.translate(affinity.scale(unit, s, s, origin=(0, 0)), centre.x, centre.y)
+
+
+def _forest(cells: dict[str, Polygon], taken: list[object]) -> dict[str, gpd.GeoDataFrame]:
+    rnd = random.Random(2017)
+    parcels = _csv("forest_parcels.csv", dtype={"unit_code": str})
+    geoms: list[Polygon] = []
+    for p in parcels.itertuples():
+        cell = cells[p.unit_code]
+        minx, miny, maxx, maxy = cell.bounds
+        for _ in range(2000):
+            c = Point(rnd.uniform(minx, maxx), rnd.uniform(miny, maxy))
+            g = _blob(c, p.area_ha * 1e4, rnd)
+            if cell.buffer(-150).contains(g) and not any(g.buffer(150).intersects(t) for t in [*geoms, *taken]):
+                break
+        else:
+            raise RuntimeError(f"no room for parcel {p.parcel_id} in {p.unit_code}")
+        geoms.append(g)
+    parcels["area_ha"] = parcels.area_ha.astype(float)
+    parcel_gdf = _gdf_m(parcels, geoms)
+
+    disputes = _csv("land_disputes.csv")
+    by_id = dict(zip(parcels.parcel_id, geoms, strict=True))
+    unit_of = dict(zip(parcels.parcel_id, parcels.unit_code, strict=True))
+    d_geoms = []
+    for d in disputes.itertuples():
+        g = by_id[d.parcel_id]
+        minx, miny, maxx, maxy = g.bounds
+        while True:
+            pt = Point(rnd.uniform(minx, maxx), rnd.uniform(miny, maxy))
+            if g.buffer(-60).contains(pt):
+                break
+        d_geoms.append(pt)
+    disputes["unit_code"] = [unit_of[p] for p in disputes.parcel_id]
+    disputes["resolved"] = disputes.resolved.fillna("")
+    cols = ["dispute_id", "unit_code", "kind", "area_ha", "status", "opened", "resolved"]
+    return {"forest_parcels": parcel_gdf, "land_disputes": _gdf_m(disputes[cols], d_geoms)}
+
+
+# -- tables -------------------------------------------------------------------
+def _tables() -> dict[str, pd.DataFrame]:
+    mat = _csv("ntm_commune.csv", dtype={"unit_code": str})
+    rows = []
+    for r in mat.itertuples(index=False):
+        for c in range(1, 20):
+            year = getattr(r, f"c{c}")
+            met = not pd.isna(year)
+            known = r.unit_code == "06643" and c in (8, 11, 17)
+            rows.append(
+                {
+                    "unit_code": r.unit_code,
+                    "criterion": c,
+                    "met": met,
+                    "year_met": int(year) if met else None,
+                    "target_year": None if pd.isna(r.target_year) else int(r.target_year),
+                    "source": "Thông báo mục 1, 2.10" if known else "Minh họa",
+                }
+            )
+    commune = pd.DataFrame(rows)
+    commune["year_met"] = commune.year_met.astype("Int64")
+    commune["target_year"] = commune.target_year.astype("Int64")
+    names = _csv("ntm_criteria.csv")
+    dist = _csv("ntm_district.csv").merge(
+        names[names.level == "district"][["criterion", "name_vi", "name_en"]], on="criterion"
+    )
+    dist["met"] = dist.met.astype(str).str.lower().eq("true")
+    ind = _csv("indicators.csv", dtype={"section": str})
+    ind["headline"] = ind.headline.astype(str).str.lower().eq("true")
+    for col in ("value", "target", "pct", "target2", "pct2"):
+        ind[col] = ind[col].astype(float)
+    return {
+        "ntm_commune": commune,
+        "ntm_district": dist[["criterion", "name_vi", "name_en", "met", "source"]],
+        "ntm_criteria": names,
+        "indicators": ind,
+    }
+
+
+_META = {
+    "district": "Ranh giới sơ đồ do nhóm dự án vẽ theo phạm vi công bố (106,89–107,36°E; 21,33–21,74°N)",
+    "units": "Mã, tên, dân số 2019, diện tích xấp xỉ: danh mục ĐVHC của Tổng cục Thống kê, TĐTDS 2019; "
+    "ranh giới: phân vùng sơ đồ do nhóm dự án dựng từ điểm trung tâm",
+    "ql4b_route": "Tuyến sơ đồ do nhóm dự án vẽ theo mô tả dự án nâng cấp QL4B Km18–Km80",
+    "ql4b_segments": "Gói thầu, quy mô mặt cắt theo mô tả dự án; tình trạng GPMB và số hộ: minh họa",
+    "ql4b_stations": "Cọc Km nội suy theo chiều dài tuyến sơ đồ",
+    "resettlement_sites": "Minh họa (nhiệm vụ 2.2 yêu cầu chuẩn bị quỹ đất tái định cư)",
+    "rural_roads": "Minh họa (mục 1: cấp xi măng làm đường GTNT còn chậm)",
+    "accidents": "Minh họa (mục 1: số vụ tai nạn giao thông tăng so với cùng kỳ)",
+    "cluster_boundary": "Diện tích 71,4 ha, 48,4 ha đất rừng sản xuất: nguồn thương mại chưa kiểm chứng; "
+    "vị trí: minh họa",
+    "cluster_plots": "Minh họa (nhiệm vụ 2.4: nhà máy chế biến nhựa thông)",
+    "forest_parcels": "Minh họa (nhiệm vụ 2.6: đất Công ty TNHH MTV Lâm nghiệp Đình Lập bàn giao về địa phương)",
+    "land_disputes": "Minh họa, không có thông tin cá nhân (nhiệm vụ 2.6)",
+    "ntm_commune": "Đồng Thắng 10/19 và các tiêu chí 8, 11, 17 chưa đạt: Thông báo mục 1, 2.10; còn lại minh họa",
+    "ntm_district": "Tiêu chí 2, 5, 6 chưa đạt: Thông báo mục 2.5; còn lại minh họa",
+    "ntm_criteria": "Quyết định 318/QĐ-TTg và 320/QĐ-TTg ngày 08/3/2022",
+    "indicators": NOTICE_SOURCE + ", mục 1",
+}
+_NOT_DEMO = {"indicators", "ntm_criteria"}
+
+
+def build_layers() -> dict[str, pd.DataFrame]:
+    """Every demo layer and table, keyed by layer id, ready to write."""
+    outline, district, units, cells = _outline_and_units()
+    route = _route()
+    layers: dict[str, pd.DataFrame] = {"district": district, "units": units}
+    layers.update(_roads(route, outline, cells))
+    cluster = _cluster(route)
+    layers.update(cluster)
+    taken = [route.line.buffer(300), *[g for g in cluster["cluster_boundary"].to_crs(crs.VN2000_LANGSON).geometry]]
+    layers.update(_forest(cells, taken))
+    layers.update(_tables())
+    meta = pd.DataFrame(
+        [
+            {
+                "layer_id": lid,
+                "source": _META[lid],
+                "as_of": AS_OF,
+                "demo": lid not in _NOT_DEMO,
+                "licence": NOTICE_LICENCE
+                if lid == "indicators"
+                else ("Văn bản quy phạm pháp luật (trích danh mục)" if lid == "ntm_criteria" else DEMO_LICENCE),
+            }
+            for lid in layers
+        ]
+    )
+    layers["layer_meta"] = meta
+    return layers
+
+
+def build_demo(path: Path) -> Path:
+    """Write the demo store to ``path`` atomically and return the path."""
+    layers = build_layers()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        write_layers(Path(tmp), layers, timestamp=GPKG_DATE)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -1,0 +1,69 @@
+"""Feature records as people read them: Vietnamese labels, formatted values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from geo.catalog import LayerSpec
+from geo.i18n import Lang, fmt_date, fmt_number, t
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and not math.isfinite(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_value(spec: LayerSpec, field: str, value: Any, lang: Lang = "vi") -> str:
+    """Format one attribute value for display.
+
+    Status codes become their labels; numbers, dates and booleans follow the
+    language's conventions; text is returned as it is (escaping is the
+    renderer's job, never the formatter's).
+    """
+    if _is_missing(value) or value == "":
+        return "–"
+    if isinstance(value, str) and spec.codes(field):
+        status = spec.status(value, field)
+        return status.label(lang) if status else value
+    try:
+        f = spec.field(field)
+    except KeyError:
+        return str(value)
+    if f.kind == "bool":
+        return t("yes" if bool(value) else "no", lang)
+    if f.kind in ("int", "float") and isinstance(value, (int, float)):
+        text = fmt_number(value, lang, 0 if f.kind == "int" else None)
+        return f"{text} {f.unit}" if f.unit else text
+    if f.kind == "date":
+        if isinstance(value, (dt.date, pd.Timestamp)):
+            return fmt_date(value.date() if isinstance(value, pd.Timestamp) else value, lang)
+        try:
+            return fmt_date(str(value), lang)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def record(
+    spec: LayerSpec, row: pd.Series | dict[str, Any], fields: tuple[str, ...] | None, lang: Lang = "vi"
+) -> list[tuple[str, str]]:
+    """``(label, text)`` pairs of ``fields`` (default: the layer's popup fields) for one feature."""
+    names = fields if fields is not None else (spec.popup or tuple(f.name for f in spec.fields))
+    out = []
+    for name in names:
+        try:
+            label = spec.field(name).label(lang)
+        except KeyError:
+            label = name
+        out.append((label, format_value(spec, name, row.get(name) if hasattr(row, "get") else None, lang)))
+    return out

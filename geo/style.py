@@ -1,0 +1,73 @@
+"""One style source: feature colours and legends, read from the catalog.
+
+The web map, its legend and every export call :func:`feature_color` and
+:func:`legend`, so a colour can never differ between them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from geo.catalog import LayerSpec
+from geo.i18n import Lang
+
+SwatchKind = Literal["polygon", "line", "point"]
+
+
+def feature_color(spec: LayerSpec, value: object, field_name: str | None = None) -> str:
+    """The colour of a feature whose coded field ``field_name`` (default: the
+    status field) holds ``value``; the layer's fill or stroke colour otherwise.
+    """
+    if isinstance(value, str):
+        s = spec.status(value, field_name)
+        if s is not None:
+            return s.color
+    return spec.paint.fill or spec.paint.color
+
+
+def swatch_kind(spec: LayerSpec) -> SwatchKind:
+    """How the layer's legend swatch is drawn."""
+    return {"Polygon": "polygon", "LineString": "line", "Point": "point"}.get(spec.geometry or "", "polygon")  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend row: a label, its colour and how many features carry it."""
+
+    label: str
+    color: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LegendBlock:
+    """The legend of one visible layer."""
+
+    layer_id: str
+    title: str
+    kind: SwatchKind
+    stroke: str
+    items: tuple[LegendItem, ...]
+
+
+def legend(spec: LayerSpec, frame: pd.DataFrame, lang: Lang, field_name: str | None = None) -> LegendBlock:
+    """The legend of ``spec`` for the features in ``frame``.
+
+    Only the status classes present in ``frame`` are listed, in catalog order;
+    a value the catalog does not know is listed last under its own text.
+    A layer without status colours has one row: the layer itself.
+    """
+    kind = swatch_kind(spec)
+    name = field_name or spec.status_field
+    codes = spec.codes(name)
+    if name is None or not codes or name not in frame.columns:
+        item = LegendItem(spec.title(lang), feature_color(spec, None), len(frame))
+        return LegendBlock(spec.id, spec.title(lang), kind, spec.paint.color, (item,))
+    counts = Counter(str(v) for v in frame[name] if isinstance(v, str))
+    items = [LegendItem(s.label(lang), s.color, counts.pop(s.value)) for s in codes if s.value in counts]
+    items += [LegendItem(value, feature_color(spec, None), n) for value, n in sorted(counts.items())]
+    return LegendBlock(spec.id, spec.title(lang), kind, spec.paint.color, tuple(items))

@@ -1,0 +1,15 @@
+"""Giao ban: the briefing view (presentation mode comes with its issue)."""
+
+import streamlit as st
+
+from geo.catalog import OVERVIEW_LAYERS
+from geo.i18n import t
+from ui import state
+from ui.figures import headline_strip
+from ui.mapwidget import map_view
+
+lang = state.lang()
+st.title(t("nav.meeting", lang))
+st.caption(t("meeting.intro", lang))
+headline_strip()
+map_view(OVERVIEW_LAYERS, key="map_meeting", height=760)

@@ -1,0 +1,45 @@
+"""Cached reads of the store, keyed by file and version so an edit invalidates them."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    """The store of this app (``$DINHLAP_STORE`` or the demo store)."""
+    from geo.store import store_path
+
+    return _open(str(store_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _read(path: str, version: str, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
+    del version  # part of the cache key only
+    return _open(path).read(layer_id)
+
+
+def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
+    """A layer or table of the store (cached until the file changes)."""
+    s = store()
+    return _read(str(s.path), s.version, layer_id)
+
+
+@st.cache_data(show_spinner=False)
+def _demo_ids(path: str, version: str) -> frozenset[str]:
+    del version
+    return frozenset(lid for lid, m in _open(path).meta().items() if m.demo)
+
+
+def demo_layers() -> frozenset[str]:
+    """Ids of the layers flagged as demo data."""
+    s = store()
+    return _demo_ids(str(s.path), s.version)

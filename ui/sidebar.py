@@ -1,0 +1,44 @@
+"""The sidebar shared by every page: language, basemap, store and data honesty note."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.i18n import t
+from ui import data, state
+
+STYLE = """<style>
+.dl-record th { text-align: left; padding-right: .8em; font-weight: 600; color: #444; vertical-align: top; }
+.dl-record { font-size: .92rem; border-collapse: collapse; }
+.dl-record td, .dl-record th { border: 0; border-bottom: 1px solid #eee; padding: .15em .3em; }
+.dl-cards { display: flex; flex-wrap: wrap; gap: .6rem; margin: .2rem 0 .8rem; }
+.dl-card { flex: 1 1 14rem; border: 1px solid #ddd6c6; border-radius: .5rem; padding: .5rem .75rem;
+  background: #fbfaf6; }
+.dl-card-name { font-size: .85rem; color: #444; line-height: 1.25; min-height: 2.1em; }
+.dl-card-value { font-size: 1.55rem; font-weight: 700; color: #1f2d3d; line-height: 1.3; white-space: nowrap; }
+.dl-card-sub { font-size: .8rem; color: #555; line-height: 1.3; }
+.dl-card-src { font-size: .72rem; color: #8a7f66; margin-top: .25rem; }
+</style>"""
+
+
+def sidebar() -> None:
+    """Render the shared sidebar (called once, from ``app.py``)."""
+    lang = state.lang()
+    with st.sidebar:
+        st.radio(
+            t("sidebar.lang", lang),
+            ["vi", "en"],
+            key="lang",
+            horizontal=True,
+            format_func=lambda v: "Tiếng Việt" if v == "vi" else "English",
+        )
+        lang = state.lang()
+        st.selectbox(
+            t("sidebar.basemap", lang),
+            ["none", "osm", "satellite"],
+            key="basemap",
+            format_func=lambda v: t(f"basemap.{v}", lang),
+        )
+        if data.demo_layers():
+            st.warning(f"**{t('demo.badge', lang)}** — {t('demo.note', lang)}", icon=":material/info:")
+        st.caption(f"{t('sidebar.store', lang)}: `{data.store().path.name}`")

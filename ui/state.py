@@ -1,0 +1,23 @@
+"""Session state: initialised in one place; only plain parameters and selections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from geo.i18n import Lang
+
+DEFAULTS: dict[str, Any] = {"lang": "vi", "basemap": "none"}
+
+
+def init() -> None:
+    """Give every shared key its default once per session."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def lang() -> Lang:
+    """The user's language."""
+    value = st.session_state.get("lang", "vi")
+    return "en" if value == "en" else "vi"
