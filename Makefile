@@ -26,7 +26,7 @@ $(STORE): | $(STAMP)
 
 ## run: serve the app on the demo data at http://localhost:$(PORT)
 run: $(STAMP) $(STORE)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) -m ui.serve --server.port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser)
 chromium:

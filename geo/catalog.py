@@ -135,7 +135,7 @@ class LayerSpec:
 
 
 F = Field
-UNIT_CODE = F("unit_code", "Xã/thị trấn (mã)", "Commune (code)")
+UNIT_CODE = F("unit_code", "Xã, thị trấn", "Commune or town")
 
 # -- administrative base ----------------------------------------------------
 DISTRICT = LayerSpec(

@@ -96,6 +96,17 @@ class OfflineMap(folium.Map):
         self.default_js = [("leaflet", asset_base + "leaflet.js")]
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")]
         self.add_child(_Css())
+        self.add_child(_MetricScale())
+
+
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (folium's has miles too)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
 
 
 class _Css(MacroElement):
@@ -380,7 +391,7 @@ def base_map(bounds: Bounds, asset_base: str, **kwargs: Any) -> OfflineMap:
         asset_base,
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=11,
-        control_scale=True,
+        control_scale=False,
         min_zoom=8,
         max_zoom=18,
         **kwargs,

@@ -23,7 +23,9 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def format_value(spec: LayerSpec, field: str, value: Any, lang: Lang = "vi") -> str:
+def format_value(
+    spec: LayerSpec, field: str, value: Any, lang: Lang = "vi", unit_names: dict[str, str] | None = None
+) -> str:
     """Format one attribute value for display.
 
     Status codes become their labels; numbers, dates and booleans follow the
@@ -32,6 +34,8 @@ def format_value(spec: LayerSpec, field: str, value: Any, lang: Lang = "vi") -> 
     """
     if _is_missing(value) or value == "":
         return "–"
+    if field == "unit_code" and unit_names and str(value) in unit_names:
+        return f"{unit_names[str(value)]} ({value})"
     if isinstance(value, str) and spec.codes(field):
         status = spec.status(value, field)
         return status.label(lang) if status else value
@@ -43,7 +47,7 @@ def format_value(spec: LayerSpec, field: str, value: Any, lang: Lang = "vi") -> 
         return t("yes" if bool(value) else "no", lang)
     if f.kind in ("int", "float") and isinstance(value, (int, float)):
         text = fmt_number(value, lang, 0 if f.kind == "int" else None)
-        return f"{text} {f.unit}" if f.unit else text
+        return text + "%" if f.unit == "%" else (f"{text} {f.unit}" if f.unit else text)
     if f.kind == "date":
         if isinstance(value, (dt.date, pd.Timestamp)):
             return fmt_date(value.date() if isinstance(value, pd.Timestamp) else value, lang)
@@ -55,9 +59,16 @@ def format_value(spec: LayerSpec, field: str, value: Any, lang: Lang = "vi") -> 
 
 
 def record(
-    spec: LayerSpec, row: pd.Series | dict[str, Any], fields: tuple[str, ...] | None, lang: Lang = "vi"
+    spec: LayerSpec,
+    row: pd.Series | dict[str, Any],
+    fields: tuple[str, ...] | None,
+    lang: Lang = "vi",
+    unit_names: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
-    """``(label, text)`` pairs of ``fields`` (default: the layer's popup fields) for one feature."""
+    """``(label, text)`` pairs of ``fields`` (default: the layer's popup fields) for one feature.
+
+    ``unit_names`` maps unit codes to names, so a commune reads ``Xã Bắc Xa (06619)``.
+    """
     names = fields if fields is not None else (spec.popup or tuple(f.name for f in spec.fields))
     out = []
     for name in names:
@@ -65,5 +76,6 @@ def record(
             label = spec.field(name).label(lang)
         except KeyError:
             label = name
-        out.append((label, format_value(spec, name, row.get(name) if hasattr(row, "get") else None, lang)))
+        value = row.get(name) if hasattr(row, "get") else None
+        out.append((label, format_value(spec, name, value, lang, unit_names)))
     return out

@@ -43,3 +43,9 @@ def demo_layers() -> frozenset[str]:
     """Ids of the layers flagged as demo data."""
     s = store()
     return _demo_ids(str(s.path), s.version)
+
+
+def unit_names() -> dict[str, str]:
+    """Unit code → name, for showing a commune by name wherever a code is stored."""
+    units = layer("units")
+    return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))

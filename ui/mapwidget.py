@@ -97,7 +97,7 @@ def record_panel(selected: tuple[str, str] | None) -> None:
     row = match.iloc[0]
     rows = "".join(
         f"<tr><th>{html_text(label)}</th><td>{html_text(text)}</td></tr>"
-        for label, text in record(spec, row, None, lang)
+        for label, text in record(spec, row, None, lang, data.unit_names())
     )
     st.markdown(f"**{html_text(spec.title(lang))}**")
     st.markdown(f'<table class="dl-record">{rows}</table>', unsafe_allow_html=True)

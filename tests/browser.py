@@ -1,0 +1,185 @@
+"""Harness for real-browser tests: `streamlit run` on a free port, Debian's Chromium through Playwright.
+
+Shaped like Streamlit's own e2e harness: one server per module, poll ``/_stcore/health``,
+wait until the app has stopped running, then look at what a person sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, Frame, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Chromium's own noise, and Streamlit's when a page URL is opened directly: its frontend probes
+# <page>/_stcore/... to find the base path (two 404s, matched exactly by BENIGN_FAILED).
+BENIGN_CONSOLE = (
+    "Unrecognized feature",
+    "An iframe which has both allow-scripts and allow-same-origin",
+    "Failed to load resource: the server responded with a status of 404",
+)
+BENIGN_FAILED = re.compile(r"^404 http://127\.0\.0\.1:\d+/[a-z-]+/_stcore/(host-config|health)$")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def streamlit_server(store: Path | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run the app on a free localhost port; yield its URL."""
+    port = free_port()
+    env = dict(os.environ)
+    if store is not None:
+        env["DINHLAP_STORE"] = str(store)
+    # The same launcher as `make run`.
+    cmd = [
+        sys.executable,
+        "-m",
+        "ui.serve",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                raise RuntimeError(f"streamlit did not start:\n{out}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Visit:
+    """A page opened the way a person opens it, with what it asked of the network and the console."""
+
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def unexpected_failures(self) -> list[str]:
+        return [f for f in self.failed if not BENIGN_FAILED.match(f)]
+
+    def unexpected_console_errors(self) -> list[str]:
+        return [e for e in self.console_errors if not e.startswith(BENIGN_CONSOLE)]
+
+    def external_requests(self) -> list[str]:
+        local = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+        return [u for u in self.requests if not u.startswith(local)]
+
+    def map_frame(self, timeout: float = 30) -> Frame:
+        """The streamlit-folium iframe, once Leaflet has drawn vector features in it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for frame in self.page.frames:
+                if "st_folium" in frame.url:
+                    with contextlib.suppress(Exception):
+                        if frame.evaluate("document.querySelectorAll('.leaflet-interactive').length") > 0:
+                            return frame
+            self.page.wait_for_timeout(200)  # not time.sleep: Playwright's events need the loop
+        raise AssertionError("the map did not draw any vector feature")
+
+    def wait_idle(self, timeout: float = 30) -> None:
+        """Wait until Streamlit reports that the script is no longer running."""
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout * 1000
+        )
+        self.page.wait_for_timeout(300)
+
+
+def visit(browser: Browser, url: str, width: int = 1600, height: int = 1000) -> Visit:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    v = Visit(page)
+    page.on("request", lambda r: v.requests.append(r.url))
+    page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: v.page_errors.append(str(e)))
+    page.on("response", lambda r: v.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30000)
+    v.wait_idle()
+    assert page.locator('[data-testid="stDialog"]').count() == 0, page.locator('[data-testid="stDialog"]').inner_text()
+    return v
+
+
+def features_drawn(frame: Frame, layer_id: str) -> int:
+    """How many features of ``layer_id`` Leaflet has on the map."""
+    return int(
+        frame.evaluate(
+            """(lid) => Object.values(window.map._layers).filter(
+               l => l.feature && l.feature.properties && l.feature.properties._l === lid && l._map).length""",
+            layer_id,
+        )
+    )
+
+
+def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str) -> None:
+    """Click a feature where a person would: at its position on the screen."""
+    frame.frame_element().scroll_into_view_if_needed()
+    pt = frame.evaluate(
+        """([lid, key]) => {
+             const l = Object.values(window.map._layers).find(
+               l => l.feature && l.feature.properties._l === lid && l.feature.properties._k === key);
+             const ll = l.getLatLng ? l.getLatLng() : l.getCenter();
+             window.map.panTo(ll, {animate: false});
+             const p = window.map.latLngToContainerPoint(ll);
+             const r = window.map.getContainer().getBoundingClientRect();
+             return [p.x + r.left, p.y + r.top];
+           }""",
+        [layer_id, key],
+    )
+    box = frame.frame_element().bounding_box()
+    assert box is not None
+    visit_.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+sys.path.insert(0, str(ROOT))
+
+from geo.store import DEFAULT_STORE, Store  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def store() -> Store:
+    return Store(DEFAULT_STORE)
+
+
+@pytest.fixture(scope="session")
+def notice_text() -> str:
+    """The notice with whitespace folded, so quotations can be matched across its line breaks."""
+    path = SHARED / "source" / "inspection-notice-2024-04-dinh-lap.md"
+    if not path.is_file():
+        pytest.skip("../shared/source is not beside the checkout")
+    return re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def facts_units() -> list[dict[str, str]]:
+    import csv
+
+    path = SHARED / "facts" / "dinhlap-units-2024.csv"
+    if not path.is_file():
+        pytest.skip("../shared/facts is not beside the checkout")
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,66 @@
+"""The catalog is consistent with itself and with the store it describes."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from geo.catalog import CATALOG, OVERVIEW_LAYERS, THEME_LAYERS, LayerSpec
+from geo.store import Store
+
+SPECS = list(CATALOG.values())
+HEX = re.compile(r"^#[0-9a-f]{6}$")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_every_named_field_is_declared(spec: LayerSpec) -> None:
+    names = {f.name for f in spec.fields}
+    used = {*spec.tooltip, *spec.popup, *spec.filters, *spec.key.split(",")}
+    used |= {n for n in (spec.status_field, spec.label_field) if n}
+    used |= {n for n, _ in spec.coded}
+    assert used <= names, used - names
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_statuses_are_unique_and_coloured(spec: LayerSpec) -> None:
+    for field in (spec.status_field, *[n for n, _ in spec.coded]):
+        codes = spec.codes(field)
+        assert len({s.value for s in codes}) == len(codes)
+        assert all(HEX.match(s.color) and s.vi and s.en for s in codes)
+    assert bool(spec.statuses) == (spec.status_field is not None)
+
+
+def test_theme_and_overview_layers_exist() -> None:
+    for ids in [*THEME_LAYERS.values(), OVERVIEW_LAYERS]:
+        assert set(ids) <= set(CATALOG)
+
+
+_KINDS = {
+    "str": lambda s: pd.api.types.is_string_dtype(s) or s.isna().all(),
+    # An integer column with empty values reads back as float: every value present must be whole.
+    "int": lambda s: (
+        pd.api.types.is_integer_dtype(s) or (pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()))
+    ),
+    "float": pd.api.types.is_numeric_dtype,
+    "bool": pd.api.types.is_bool_dtype,
+    "date": lambda s: pd.api.types.is_string_dtype(s) or pd.api.types.is_datetime64_any_dtype(s),
+}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_demo_store_follows_the_catalog(store: Store, spec: LayerSpec) -> None:
+    frame = store.read(spec.id)
+    for f in spec.fields:
+        assert f.name in frame.columns, f"{spec.id}.{f.name} missing"
+        assert _KINDS[f.kind](frame[f.name]), f"{spec.id}.{f.name} is {frame[f.name].dtype}, not {f.kind}"
+        if f.required:
+            assert frame[f.name].notna().all(), f"{spec.id}.{f.name} has empty values"
+    keys = spec.key.split(",")
+    assert not frame.duplicated(keys).any(), f"{spec.id}: duplicate key"
+    if spec.status_field:
+        assert set(frame[spec.status_field]) <= {s.value for s in spec.statuses}
+    if spec.is_spatial:
+        assert set(frame.geometry.geom_type) == {spec.geometry}
+        assert frame.geometry.is_valid.all()

@@ -1,0 +1,82 @@
+"""Every figure of section 1 of the notice is in the store, exact, with its citation."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.i18n import fmt_number
+from geo.indicators import from_frame
+from geo.store import Store
+
+# Typed from the notice, independently of data/src/indicators.csv.
+NOTICE_FIGURES = {
+    "budget_revenue": {"value": 19268, "target": 52480, "pct": 36.71, "target2": 71070, "pct2": 27.11},
+    "budget_revenue_target": {"value": 71070, "target": 52480},
+    "budget_spending": {"value": 550477, "target": 531887},
+    "public_investment": {"value": 65400, "pct": 55.98},
+    "ntp_disbursement": {"value": 50337, "pct": 58.44},
+    "recovery_programme": {"value": 3000, "pct": 100},
+    "winter_crops": {"value": 170.7, "pct": 129.7},
+    "health_insurance": {"value": 87.59},
+    "traffic_accidents": {},
+    "dong_thang_ntm": {"value": 10, "target": 19},
+}
+
+
+@pytest.fixture(scope="module")
+def indicators(store: Store):
+    return {i.id: i for i in from_frame(store.read("indicators"))}
+
+
+def test_every_notice_figure_is_present_and_exact(indicators) -> None:
+    assert set(indicators) == set(NOTICE_FIGURES)
+    for ind_id, figures in NOTICE_FIGURES.items():
+        ind = indicators[ind_id]
+        for name, expected in figures.items():
+            assert getattr(ind, name) == pytest.approx(expected, abs=1e-9), (ind_id, name)
+        assert ind.section == "1"
+
+
+def test_each_quotation_is_the_notices_own_words(indicators, notice_text: str) -> None:
+    for ind in indicators.values():
+        assert ind.quote in notice_text, ind.id
+
+
+def test_each_figure_is_written_in_the_notice_as_we_show_it(indicators, notice_text: str) -> None:
+    for ind in indicators.values():
+        if ind.id == "dong_thang_ntm":
+            assert "10/19" in ind.quote
+            continue
+        if ind.value is not None:
+            assert fmt_number(ind.value) in ind.quote, (ind.id, ind.value)
+        for number in (ind.pct, ind.pct2):
+            if number is not None:
+                assert fmt_number(number) + "%" in ind.quote, (ind.id, number)
+        for number in (ind.target, ind.target2):
+            if number is not None:
+                assert fmt_number(number) + " triệu đồng" in notice_text, (ind.id, number)
+
+
+def test_the_stated_percentages_agree_with_the_values(indicators) -> None:
+    rev = indicators["budget_revenue"]
+    assert rev.value / rev.target * 100 == pytest.approx(rev.pct, abs=0.005)
+    assert rev.value / rev.target2 * 100 == pytest.approx(rev.pct2, abs=0.005)
+    tgt = indicators["budget_revenue_target"]
+    assert (tgt.value / tgt.target - 1) * 100 == pytest.approx(35.42, abs=0.005)
+    sp = indicators["budget_spending"]
+    assert sp.value - sp.target == 18590
+
+
+def test_display_texts_read_the_vietnamese_way(indicators) -> None:
+    rev = indicators["budget_revenue"]
+    assert rev.value_text("vi") == "19.268 triệu đồng"
+    assert rev.achievement_text("vi") == ["36,71% dự toán tỉnh giao (52.480)", "27,11% dự toán huyện giao (71.070)"]
+    assert rev.value_text("en") == "19,268 million VND"
+    assert indicators["health_insurance"].value_text("vi") == "87,59%"
+    assert indicators["winter_crops"].value_text("vi") == "170,7 ha"
+    assert indicators["traffic_accidents"].value_text("vi") == "tăng so với cùng kỳ năm 2023"
+
+
+def test_headline_strip_has_the_issues_figures(indicators) -> None:
+    heads = {i.id for i in indicators.values() if i.headline}
+    assert {"budget_revenue", "budget_spending", "public_investment", "winter_crops", "health_insurance"} <= heads
