@@ -51,7 +51,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "map.no_layers": {"vi": "Chưa chọn lớp nào.", "en": "No layer selected."},
     "figures.title": {"vi": "Số liệu chính quý I/2024", "en": "Headline figures, Q1 2024"},
     "figures.source": {"vi": "Nguồn: Thông báo kết luận, mục {section}", "en": "Source: the notice, section {section}"},
-    "figures.of_target": {"vi": "{pct} {target}", "en": "{pct} {target}"},
+    "figures.show_quotes": {"vi": "Hiện nguyên văn Thông báo", "en": "Show the notice's wording"},
     "layer.features": {"vi": "{n} đối tượng", "en": "{n} features"},
     "layer.as_of": {"vi": "Cập nhật", "en": "As of"},
     "layer.source": {"vi": "Nguồn", "en": "Source"},

@@ -15,8 +15,8 @@ def indicators() -> list[Indicator]:
     return from_frame(data.layer("indicators"))
 
 
-def card_html(ind: Indicator, lang: str) -> str:
-    """One indicator card; every text escaped. The notice's words are the tooltip."""
+def card_html(ind: Indicator, lang: str, quote: bool = False) -> str:
+    """One indicator card; every text escaped. The notice's own words show on hover, or under the card."""
     lg = "en" if lang == "en" else "vi"
     subs = "".join(f'<div class="dl-card-sub">{html_text(s)}</div>' for s in ind.achievement_text(lg))
     src = t("figures.source", lg, section=ind.section)
@@ -32,5 +32,7 @@ def headline_strip() -> None:
     """The headline indicators of the notice as a wrapping row of cards."""
     lang = state.lang()
     heads = [i for i in indicators() if i.headline]
-    st.markdown(f"**{t('figures.title', lang)}**")
-    st.html('<div class="dl-cards">' + "".join(card_html(i, lang) for i in heads) + "</div>")
+    title, switch = st.columns([3, 1], vertical_alignment="center")
+    title.markdown(f"**{t('figures.title', lang)}**")
+    quote = switch.toggle(t("figures.show_quotes", lang), key="show_quotes")
+    st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote) for i in heads) + "</div>")

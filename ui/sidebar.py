@@ -18,6 +18,7 @@ STYLE = """<style>
 .dl-card-value { font-size: 1.55rem; font-weight: 700; color: #1f2d3d; line-height: 1.3; white-space: nowrap; }
 .dl-card-sub { font-size: .8rem; color: #555; line-height: 1.3; }
 .dl-card-src { font-size: .72rem; color: #8a7f66; margin-top: .25rem; }
+.dl-card-quote { font-size: .75rem; color: #5a4a2a; font-style: italic; margin-top: .3rem; }
 </style>"""
 
 
