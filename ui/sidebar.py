@@ -8,6 +8,7 @@ from geo.i18n import t
 from ui import data, state
 
 STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 .dl-record th { text-align: left; padding-right: .8em; font-weight: 600; color: #444; vertical-align: top; width: 45%; }
 .dl-record { font-size: .92rem; border-collapse: collapse; }
 .dl-record td, .dl-record th { border: 0; border-bottom: 1px solid #eee; padding: .15em .3em; }
