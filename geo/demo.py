@@ -20,6 +20,7 @@ import shapely
 from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs
+from geo.catalog import CATALOG
 from geo.linref import Route, station_label
 from geo.store import write_layers
 
@@ -103,8 +104,7 @@ def _outline_and_units() -> tuple[Polygon, gpd.GeoDataFrame, gpd.GeoDataFrame, d
     cells = power_partition(outline, sites, units.approx_area_km2.to_numpy() * 1e6)
     district = _gdf_m(pd.DataFrame({"code": ["189"], "name": ["Huyện Đình Lập"]}), [outline])
     units["short_name"] = [short_name(n) for n in units.name]
-    cols = ["code", "name", "short_name", "unit_type", "population_2019", "approx_area_km2", "successor_2025"]
-    unit_gdf = _gdf_m(units[cols], list(cells))
+    unit_gdf = _gdf_m(units, list(cells))
     unit_gdf["population_2019"] = unit_gdf["population_2019"].astype("int64")
     return outline, district, unit_gdf, dict(zip(units.code, cells, strict=True))
 
@@ -138,20 +138,6 @@ def _roads(route: Route, outline: Polygon, cells: dict[str, Polygon]) -> dict[st
     seg["km_from"] = seg.km_from.astype(float)
     seg["km_to"] = seg.km_to.astype(float)
     seg["clearance_pct"] = seg.clearance_pct.astype(float)
-    order = [
-        "seg_id",
-        "km_from",
-        "km_to",
-        "package",
-        "cross_section",
-        "in_district",
-        "unit_code",
-        "clearance_status",
-        "clearance_pct",
-        "households_affected",
-        "households_compensated",
-        "construction_status",
-    ]
     kms = [18.0, *range(20, 81, 5)]
     stations = pd.DataFrame({"km": [float(k) for k in kms], "label": [station_label(k) for k in kms]})
 
@@ -178,14 +164,11 @@ def _roads(route: Route, outline: Polygon, cells: dict[str, Polygon]) -> dict[st
         "ql4b_route": _gdf_m(
             pd.DataFrame({"road": ["QL4B Km18–Km80"], "km_from": [18.0], "km_to": [80.0]}), [route.line]
         ),
-        "ql4b_segments": _gdf_m(seg[order], geoms),
+        "ql4b_segments": _gdf_m(seg, geoms),
         "ql4b_stations": _gdf_m(stations, [route.point_at(k) for k in stations.km]),
-        "resettlement_sites": _gdf_m(sites[["site_id", "name", "unit_code", "plots", "status"]], site_geoms),
-        "rural_roads": _gdf_m(
-            rr[["road_id", "name", "unit_code", "length_km", "cement_planned_t", "cement_delivered_t", "status"]],
-            rr_geoms,
-        ),
-        "accidents": _gdf_m(acc[["acc_id", "date", "severity", "unit_code", "road"]], acc_geoms),
+        "resettlement_sites": _gdf_m(sites, site_geoms),
+        "rural_roads": _gdf_m(rr, rr_geoms),
+        "accidents": _gdf_m(acc, acc_geoms),
     }
 
 
@@ -200,7 +183,7 @@ def _cluster(route: Route) -> dict[str, gpd.GeoDataFrame]:
     near = float(c.offset_m) - depth / 2  # the side nearest the road
     rect = Polygon([(-length / 2, near), (length / 2, near), (length / 2, near + depth), (-length / 2, near + depth)])
     placed = affinity.translate(affinity.rotate(rect, angle, origin=(0, 0)), centre_road.x, centre_road.y)
-    boundary = _gdf_m(pd.DataFrame([c[["cluster_id", "name", "unit_code", "area_ha", "forest_land_ha"]]]), [placed])
+    boundary = _gdf_m(pd.DataFrame([c]), [placed])
 
     plots = _csv("cluster_plots.csv")
     rows, cols = int(plots.row.max()) + 1, int(plots.col.max()) + 1
@@ -215,8 +198,7 @@ def _cluster(route: Route) -> dict[str, gpd.GeoDataFrame]:
         geoms.append(affinity.translate(affinity.rotate(cell, angle, origin=(0, 0)), centre_road.x, centre_road.y))
     plots["area_ha"] = [round(g.area / 1e4, 2) for g in geoms]
     plots["resin_plant"] = plots.resin_plant.astype(str).str.lower().eq("true")
-    keep = ["plot_id", "status", "investor", "industry", "area_ha", "resin_plant"]
-    return {"cluster_boundary": boundary, "cluster_plots": _gdf_m(plots[keep], geoms)}
+    return {"cluster_boundary": boundary, "cluster_plots": _gdf_m(plots, geoms)}
 
 
 # -- forest land --------------------------------------------------------------
@@ -261,8 +243,7 @@ def _forest(cells: dict[str, Polygon], taken: list[object]) -> dict[str, gpd.Geo
         d_geoms.append(pt)
     disputes["unit_code"] = [unit_of[p] for p in disputes.parcel_id]
     disputes["resolved"] = disputes.resolved.fillna("")
-    cols = ["dispute_id", "unit_code", "kind", "area_ha", "status", "opened", "resolved"]
-    return {"forest_parcels": parcel_gdf, "land_disputes": _gdf_m(disputes[cols], d_geoms)}
+    return {"forest_parcels": parcel_gdf, "land_disputes": _gdf_m(disputes, d_geoms)}
 
 
 # -- tables -------------------------------------------------------------------
@@ -298,7 +279,7 @@ def _tables() -> dict[str, pd.DataFrame]:
         ind[col] = ind[col].astype(float)
     return {
         "ntm_commune": commune,
-        "ntm_district": dist[["criterion", "name_vi", "name_en", "met", "source"]],
+        "ntm_district": dist,
         "ntm_criteria": names,
         "indicators": ind,
     }
@@ -338,6 +319,11 @@ def build_layers() -> dict[str, pd.DataFrame]:
     taken = [route.line.buffer(300), *[g for g in cluster["cluster_boundary"].to_crs(crs.VN2000_LANGSON).geometry]]
     layers.update(_forest(cells, taken))
     layers.update(_tables())
+    # Every layer keeps exactly the catalog's columns, in its order: the store follows the catalog.
+    for lid, frame in layers.items():
+        if lid in CATALOG:
+            names = [f.name for f in CATALOG[lid].fields]
+            layers[lid] = frame[[*names, "geometry"]] if CATALOG[lid].is_spatial else frame[names]
     meta = pd.DataFrame(
         [
             {
