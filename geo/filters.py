@@ -1,0 +1,107 @@
+"""Attribute filters built from the catalog's filter fields.
+
+A filter value is plain data fit for session state: a list of allowed values
+for a choice, a ``(low, high)`` pair for a number or a date. Empty or missing
+means "no filter". The same filters apply to the map, the table and the
+indicator panels, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from geo.catalog import LayerSpec
+from geo.i18n import Lang, fmt_number
+from geo.records import format_value
+
+FilterKind = Literal["choice", "range", "dates"]
+Filters = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One filterable field of a layer and how it is filtered."""
+
+    name: str
+    kind: FilterKind
+    label_vi: str
+    label_en: str
+
+    def label(self, lang: Lang) -> str:
+        """The field's label in ``lang``."""
+        return self.label_vi if lang == "vi" else self.label_en
+
+
+def filter_fields(spec: LayerSpec) -> list[FilterField]:
+    """The filters a user gets for ``spec``, in catalog order."""
+    out = []
+    for name in spec.filters:
+        f = spec.field(name)
+        if spec.codes(name) or f.kind in ("str", "bool"):
+            kind: FilterKind = "choice"
+        elif f.kind == "date":
+            kind = "dates"
+        else:
+            kind = "range"
+        out.append(FilterField(name, kind, f.label("vi"), f.label("en")))
+    return out
+
+
+def choices(spec: LayerSpec, frame: pd.DataFrame, name: str) -> list[Any]:
+    """The values of ``name`` present in ``frame``: coded values in catalog order, others sorted."""
+    present = [v for v in frame[name].dropna().unique().tolist() if v != ""]
+    codes = [s.value for s in spec.codes(name)]
+    if codes:
+        return [c for c in codes if c in present] + sorted(v for v in present if v not in codes)
+    return sorted(present, key=lambda v: (str(type(v)), v))
+
+
+def choice_label(spec: LayerSpec, name: str, value: Any, lang: Lang, unit_names: dict[str, str] | None = None) -> str:
+    """How a choice reads in a filter widget."""
+    return format_value(spec, name, value, lang, unit_names)
+
+
+def value_range(frame: pd.DataFrame, name: str) -> tuple[float, float] | None:
+    """``(min, max)`` of a numeric column, or ``None`` when it has no value."""
+    col = pd.to_numeric(frame[name], errors="coerce").dropna()
+    return None if col.empty else (float(col.min()), float(col.max()))
+
+
+def date_range(frame: pd.DataFrame, name: str) -> tuple[dt.date, dt.date] | None:
+    """``(first, last)`` date of a date column, or ``None``."""
+    col = pd.to_datetime(frame[name], errors="coerce").dropna()
+    return None if col.empty else (col.min().date(), col.max().date())
+
+
+def apply_filters(spec: LayerSpec, frame: pd.DataFrame, filters: Filters | None) -> pd.DataFrame:
+    """The rows of ``frame`` that pass every filter in ``filters``."""
+    if not filters:
+        return frame
+    kinds = {f.name: f.kind for f in filter_fields(spec)}
+    keep = pd.Series(True, index=frame.index)
+    for name, value in filters.items():
+        if name not in kinds or value is None or name not in frame.columns:
+            continue
+        if kinds[name] == "choice":
+            if len(value) == 0:
+                continue
+            keep &= frame[name].isin(list(value))
+        elif kinds[name] == "range":
+            lo, hi = value
+            col = pd.to_numeric(frame[name], errors="coerce")
+            keep &= col.between(lo, hi)
+        else:
+            lo, hi = (pd.Timestamp(v) for v in value)
+            col = pd.to_datetime(frame[name], errors="coerce")
+            keep &= col.between(lo, hi)
+    return frame[keep]
+
+
+def count_text(spec: LayerSpec, shown: int, total: int, lang: Lang) -> str:
+    """``38 / 62 đoạn``: how many features pass the filters, of how many."""
+    item = spec.item_vi if lang == "vi" else spec.item_en
+    return f"{fmt_number(shown, lang)} / {fmt_number(total, lang)} {item}"

@@ -1,0 +1,218 @@
+"""The figures the theme panels compute from (filtered) layers.
+
+Pure functions over DataFrames, one group per theme, so every number a panel
+shows has a test. Percentages are of the rows given: pass the filtered frame
+to get the figures of what the map shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.catalog import LayerSpec
+
+# -- roads ----------------------------------------------------------------------
+
+
+def segment_km(seg: pd.DataFrame) -> pd.Series:
+    """Length of each segment in chainage kilometres."""
+    return (seg["km_to"] - seg["km_from"]).astype(float)
+
+
+def clearance_totals(seg: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Site clearance of QL4B segments, in total or per ``by`` (``package``, ``unit_code``).
+
+    ``km_cleared`` counts each segment's length times its clearance percentage;
+    ``pct_cleared`` is ``km_cleared / km``; ``pct_compensated`` is households
+    compensated over households affected.
+    """
+    frame = seg.assign(km=segment_km(seg), km_cleared=segment_km(seg) * seg["clearance_pct"] / 100.0)
+    cols = ["km", "km_cleared", "households_affected", "households_compensated"]
+    if by is None:
+        out = frame[cols].sum().to_frame().T
+        out.insert(0, "segments", len(frame))
+    else:
+        grouped = frame.groupby(by, sort=True)
+        out = grouped[cols].sum()
+        out.insert(0, "segments", grouped.size())
+        out = out.reset_index()
+    out["pct_cleared"] = (out["km_cleared"] / out["km"] * 100).where(out["km"] > 0)
+    out["pct_compensated"] = (out["households_compensated"] / out["households_affected"] * 100).where(
+        out["households_affected"] > 0
+    )
+    return out
+
+
+def cement_by_commune(roads: pd.DataFrame) -> pd.DataFrame:
+    """Cement planned vs delivered per commune; ``late`` when any of its roads is behind schedule."""
+    g = roads.groupby("unit_code", sort=True)
+    out = pd.DataFrame(
+        {
+            "roads": g.size(),
+            "length_km": g["length_km"].sum(),
+            "cement_planned_t": g["cement_planned_t"].sum(),
+            "cement_delivered_t": g["cement_delivered_t"].sum(),
+            "late_roads": g["status"].apply(lambda s: int((s == "late").sum())),
+        }
+    ).reset_index()
+    out["pct_delivered"] = out["cement_delivered_t"] / out["cement_planned_t"] * 100
+    out["late"] = out["late_roads"] > 0
+    return out.sort_values(["late", "pct_delivered"], ascending=[False, True]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """Accidents in a period and in the same period one year earlier."""
+
+    start: dt.date
+    end: dt.date
+    current: int
+    previous: int
+
+    @property
+    def change(self) -> int:
+        """Cases more (positive) or fewer than in the same period last year."""
+        return self.current - self.previous
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def accidents_compare(acc: pd.DataFrame, start: dt.date, end: dt.date) -> PeriodComparison:
+    """Count accidents between ``start`` and ``end`` (inclusive) and in the same dates a year earlier."""
+    dates = pd.to_datetime(acc["date"]).dt.date
+    current = int(((dates >= start) & (dates <= end)).sum())
+    previous = int(((dates >= _year_earlier(start)) & (dates <= _year_earlier(end))).sum())
+    return PeriodComparison(start, end, current, previous)
+
+
+# -- industrial cluster -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """Areas of the cluster's plots by status, with occupancy and clearance progress."""
+
+    total_ha: float
+    by_status_ha: dict[str, float]
+
+    @property
+    def occupied_ha(self) -> float:
+        """Area leased or under construction."""
+        return self.by_status_ha.get("leased", 0.0) + self.by_status_ha.get("building", 0.0)
+
+    @property
+    def occupancy_pct(self) -> float | None:
+        """Occupied area over the plots' area."""
+        return self.occupied_ha / self.total_ha * 100 if self.total_ha else None
+
+    @property
+    def cleared_pct(self) -> float | None:
+        """Area no longer awaiting site clearance, over the plots' area."""
+        return (self.total_ha - self.by_status_ha.get("vacant", 0.0)) / self.total_ha * 100 if self.total_ha else None
+
+
+def cluster_summary(plots: pd.DataFrame) -> ClusterSummary:
+    """Sum the plots' areas by status."""
+    by = plots.groupby("status")["area_ha"].sum()
+    return ClusterSummary(float(plots["area_ha"].sum()), {str(k): float(v) for k, v in by.items()})
+
+
+# -- forest land ----------------------------------------------------------------------
+
+
+def area_by_commune(parcels: pd.DataFrame) -> pd.DataFrame:
+    """Area (ha) of handed-over parcels per commune (rows) and status (columns), with a total."""
+    pivot = parcels.pivot_table(index="unit_code", columns="status", values="area_ha", aggfunc="sum", fill_value=0.0)
+    pivot["total"] = pivot.sum(axis=1)
+    return pivot.sort_values("total", ascending=False)
+
+
+def dispute_ages(disputes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Each dispute with ``days_open``: to its resolution date if resolved, else to ``as_of``."""
+    opened = pd.to_datetime(disputes["opened"])
+    resolved = pd.to_datetime(disputes["resolved"].replace("", None), errors="coerce")
+    end = resolved.where(disputes["status"] == "resolved", pd.Timestamp(as_of))
+    return disputes.assign(days_open=(end - opened).dt.days.astype(int))
+
+
+def dispute_counts(disputes: pd.DataFrame) -> dict[str, int]:
+    """``{"open": …, "resolved": …}``: cases not yet resolved and cases resolved."""
+    resolved = int((disputes["status"] == "resolved").sum())
+    return {"open": len(disputes) - resolved, "resolved": resolved}
+
+
+# -- new-rural criteria ------------------------------------------------------------------
+
+COMMUNE_CRITERIA = 19
+
+
+def criteria_matrix(ntm: pd.DataFrame) -> pd.DataFrame:
+    """Units (rows) × criteria 1–19 (columns), ``True`` where met."""
+    return ntm.pivot_table(index="unit_code", columns="criterion", values="met", aggfunc="max").astype(bool)
+
+
+def criteria_met(ntm: pd.DataFrame) -> pd.Series:
+    """Number of criteria met per unit code."""
+    return criteria_matrix(ntm).sum(axis=1).astype(int)
+
+
+def unit_card(ntm: pd.DataFrame, unit_code: str) -> dict[str, object]:
+    """What a commune's card shows: criteria met and missing, target year."""
+    rows = ntm[ntm["unit_code"] == unit_code].sort_values("criterion")
+    met = [int(c) for c in rows.loc[rows["met"], "criterion"]]
+    missing = [int(c) for c in rows.loc[~rows["met"], "criterion"]]
+    target = rows["target_year"].dropna()
+    return {"met": met, "missing": missing, "target_year": int(target.iloc[0]) if len(target) else None}
+
+
+# -- what a feature contributes ------------------------------------------------------------
+
+#: Summable figures of each layer, and the fields their subtotals are grouped by.
+MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ql4b_segments": (("households_affected", "households_compensated"), ("package", "unit_code")),
+    "cluster_plots": (("area_ha",), ("status",)),
+    "forest_parcels": (("area_ha",), ("unit_code", "status")),
+    "land_disputes": (("area_ha",), ("unit_code", "status")),
+    "rural_roads": (("length_km", "cement_planned_t", "cement_delivered_t"), ("unit_code",)),
+    "resettlement_sites": (("plots",), ("unit_code",)),
+    "units": (("population_2019",), ()),
+}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A feature's share of a total: ``value`` of ``total`` over the rows in ``scope``."""
+
+    measure: str
+    scope_field: str | None
+    scope_value: object
+    value: float
+    total: float
+
+    @property
+    def share_pct(self) -> float | None:
+        """The feature's share of the total."""
+        return self.value / self.total * 100 if self.total else None
+
+
+def contributions(spec: LayerSpec, row: pd.Series, frame: pd.DataFrame) -> list[Contribution]:
+    """What ``row`` contributes to each summable figure of its layer: over all of ``frame``
+    (what is shown), then within each group it belongs to (its package, its commune).
+    """
+    measures, groups = MEASURES.get(spec.id, ((), ()))
+    out = []
+    for m in measures:
+        value = float(row[m]) if pd.notna(row[m]) else 0.0
+        out.append(Contribution(m, None, None, value, float(frame[m].sum())))
+        for g in groups:
+            same = frame[frame[g] == row[g]]
+            out.append(Contribution(m, g, row[g], value, float(same[m].sum())))
+    return out

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo.catalog import spec
+from geo.filters import apply_filters, choices, count_text, date_range, filter_fields, value_range
+from geo.store import Store
+
+
+def test_filter_kinds_come_from_the_catalog() -> None:
+    kinds = {f.name: f.kind for f in filter_fields(spec("ql4b_segments"))}
+    assert kinds == {
+        "clearance_status": "choice",
+        "package": "choice",
+        "unit_code": "choice",
+        "in_district": "choice",
+        "km_from": "range",
+        "construction_status": "choice",
+    }
+    assert {f.name: f.kind for f in filter_fields(spec("land_disputes"))}["opened"] == "dates"
+
+
+def test_choices_follow_catalog_order_and_only_present_values(store: Store) -> None:
+    seg = store.read("ql4b_segments")
+    assert choices(spec("ql4b_segments"), seg, "clearance_status") == [
+        s.value for s in spec("ql4b_segments").statuses if s.value in set(seg.clearance_status)
+    ]
+    assert choices(spec("ql4b_segments"), seg, "package") == ["7", "8"]
+    assert "" not in choices(spec("ql4b_segments"), seg, "unit_code")
+
+
+def test_filters_combine_and_empty_means_all(store: Store) -> None:
+    seg = store.read("ql4b_segments")
+    s = spec("ql4b_segments")
+    assert len(apply_filters(s, seg, {})) == len(seg)
+    assert len(apply_filters(s, seg, {"clearance_status": []})) == len(seg)
+    blocked8 = apply_filters(s, seg, {"clearance_status": ["blocked"], "package": ["8"]})
+    assert len(blocked8) == ((seg.clearance_status == "blocked") & (seg.package == "8")).sum() > 0
+    km = apply_filters(s, seg, {"km_from": (40, 50)})
+    assert km.km_from.between(40, 50).all() and len(km) == seg.km_from.between(40, 50).sum()
+
+
+def test_date_filter_and_ranges(store: Store) -> None:
+    d = store.read("land_disputes")
+    s = spec("land_disputes")
+    first, last = date_range(d, "opened")
+    assert first == dt.date(2023, 5, 3) and last == dt.date(2024, 3, 21)
+    in_2024 = apply_filters(s, d, {"opened": (dt.date(2024, 1, 1), dt.date(2024, 12, 31))})
+    assert sorted(in_2024.dispute_id) == ["TC-03", "TC-07"]
+    assert value_range(d, "area_ha") == (0.9, 6.0)
+    assert value_range(pd.DataFrame({"x": [None]}), "x") is None
+
+
+def test_count_text() -> None:
+    assert count_text(spec("ql4b_segments"), 38, 62, "vi") == "38 / 62 đoạn"
+    assert count_text(spec("land_disputes"), 1200, 1500, "en") == "1,200 / 1,500 cases"
