@@ -39,6 +39,7 @@ class Field:
     kind: FieldKind = "str"
     required: bool = True
     unit: str = ""
+    derived: bool = False  # computed when read (e.g. criteria met), never stored
 
     def label(self, lang: Lang) -> str:
         """The column's label in ``lang``, with its unit if it has one."""
@@ -154,6 +155,21 @@ DISTRICT = LayerSpec(
     item_en="district",
 )
 
+NTM_CLASSES = (
+    Status("standard", "Đạt đủ 19/19 tiêu chí", "All 19 criteria met", "#1a9850"),
+    Status("near", "Đạt 15–18 tiêu chí", "15–18 criteria met", "#91cf60"),
+    Status("mid", "Đạt 10–14 tiêu chí", "10–14 criteria met", "#fee08b"),
+    Status("far", "Đạt dưới 10 tiêu chí", "Fewer than 10 met", "#fc8d59"),
+)
+UNIT_TYPES = (
+    Status("town", "Thị trấn", "Town", "#b0a48a"),
+    Status("commune", "Xã", "Commune", "#d9d2bf"),
+)
+MET_STATES = (
+    Status("met", "Đạt", "Met", "#1a9850"),
+    Status("not_met", "Chưa đạt", "Not met", "#d73027"),
+)
+
 UNITS = LayerSpec(
     id="units",
     vi="Xã, thị trấn (2024)",
@@ -168,12 +184,16 @@ UNITS = LayerSpec(
         F("population_2019", "Dân số 2019", "Population 2019", "int", unit="người"),
         F("approx_area_km2", "Diện tích công bố (xấp xỉ)", "Published area (approx.)", "float", unit="km²"),
         F("successor_2025", "Thuộc xã mới từ 1/7/2025", "Part of new commune from 1 Jul 2025"),
+        F("ntm_met", "Tiêu chí NTM đã đạt", "New-rural criteria met", "int", derived=True, unit="/19"),
+        F("ntm_class", "Mức đạt nông thôn mới", "New-rural standing", derived=True),
+        F("criterion_met", "Tiêu chí đang xem", "Criterion shown", derived=True),
     ),
     key="code",
+    coded=(("unit_type", UNIT_TYPES), ("ntm_class", NTM_CLASSES), ("criterion_met", MET_STATES)),
     paint=Paint(color="#6b7a8f", fill="#ffffff", weight=1.2, fill_opacity=0.05, dash="4 3"),
     label_field="short_name",
     tooltip=("name", "population_2019"),
-    popup=("name", "code", "unit_type", "population_2019", "approx_area_km2", "successor_2025"),
+    popup=("name", "code", "unit_type", "population_2019", "approx_area_km2", "successor_2025", "ntm_met"),
     filters=("unit_type",),
     z=10,
     item_vi="xã, thị trấn",

@@ -322,7 +322,7 @@ def build_layers() -> dict[str, pd.DataFrame]:
     # Every layer keeps exactly the catalog's columns, in its order: the store follows the catalog.
     for lid, frame in layers.items():
         if lid in CATALOG:
-            names = [f.name for f in CATALOG[lid].fields]
+            names = [f.name for f in CATALOG[lid].fields if not f.derived]
             layers[lid] = frame[[*names, "geometry"]] if CATALOG[lid].is_spatial else frame[names]
     meta = pd.DataFrame(
         [

@@ -52,12 +52,21 @@ def filter_fields(spec: LayerSpec) -> list[FilterField]:
 
 
 def choices(spec: LayerSpec, frame: pd.DataFrame, name: str) -> list[Any]:
-    """The values of ``name`` present in ``frame``: coded values in catalog order, others sorted."""
-    present = [v for v in frame[name].dropna().unique().tolist() if v != ""]
+    """The values of ``name`` present in ``frame``: coded values in catalog order, others sorted.
+
+    An empty value (``""`` or missing, e.g. a segment outside every commune) is
+    a choice of its own, listed last: a default of "every choice" then keeps
+    every row.
+    """
+    col = frame[name]
+    has_empty = bool(col.isna().any() or (col.astype(str) == "").any())
+    present = [v for v in col.dropna().unique().tolist() if v != ""]
     codes = [s.value for s in spec.codes(name)]
     if codes:
-        return [c for c in codes if c in present] + sorted(v for v in present if v not in codes)
-    return sorted(present, key=lambda v: (str(type(v)), v))
+        out = [c for c in codes if c in present] + sorted(v for v in present if v not in codes)
+    else:
+        out = sorted(present, key=lambda v: (str(type(v)), v))
+    return [*out, ""] if has_empty else out
 
 
 def choice_label(spec: LayerSpec, name: str, value: Any, lang: Lang, unit_names: dict[str, str] | None = None) -> str:
@@ -89,7 +98,8 @@ def apply_filters(spec: LayerSpec, frame: pd.DataFrame, filters: Filters | None)
         if kinds[name] == "choice":
             if len(value) == 0:
                 continue
-            keep &= frame[name].isin(list(value))
+            col = frame[name]
+            keep &= (col.fillna("") if col.dtype == object or str(col.dtype) == "str" else col).isin(list(value))
         elif kinds[name] == "range":
             lo, hi = value
             col = pd.to_numeric(frame[name], errors="coerce")

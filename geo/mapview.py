@@ -253,9 +253,16 @@ def clean_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf[ok & coords_ok]
 
 
-def _paint(spec: LayerSpec) -> dict[str, Any]:
+def _paint(spec: LayerSpec, opacity: float = 1.0, themed: bool = False) -> dict[str, Any]:
     p = spec.paint
-    out: dict[str, Any] = {"color": p.color, "weight": p.weight, "opacity": p.opacity, "fillOpacity": p.fill_opacity}
+    # A base polygon layer coloured by a coded field (a choropleth) needs a fill that shows.
+    fill = max(p.fill_opacity, 0.7) if themed and spec.geometry == "Polygon" else p.fill_opacity
+    out: dict[str, Any] = {
+        "color": p.color,
+        "weight": p.weight,
+        "opacity": p.opacity * opacity,
+        "fillOpacity": fill * opacity,
+    }
     if p.dash:
         out["dashArray"] = p.dash
     if spec.geometry == "Point":
@@ -302,11 +309,22 @@ def _kind(spec: LayerSpec) -> str:
 
 
 def layer_group(
-    spec: LayerSpec, gdf: gpd.GeoDataFrame, lang: Lang, selected: str | None = None, status_field: str | None = None
+    spec: LayerSpec,
+    gdf: gpd.GeoDataFrame,
+    lang: Lang,
+    selected: str | None = None,
+    status_field: str | None = None,
+    opacity: float = 1.0,
 ) -> folium.FeatureGroup:
-    """A feature group holding one catalog layer (and its labels, if it has a label field)."""
+    """A feature group holding one catalog layer (and its labels, if it has a label field).
+
+    ``status_field`` colours the features by another coded field (default: the status);
+    ``opacity`` scales the layer's stroke and fill opacity.
+    """
     fg = folium.FeatureGroup(control=False)
-    SafeGeoJson(feature_collection(spec, gdf, lang, status_field), _kind(spec), _paint(spec), selected).add_to(fg)
+    data = feature_collection(spec, gdf, lang, status_field)
+    themed = status_field is not None and status_field != spec.status_field
+    SafeGeoJson(data, _kind(spec), _paint(spec, opacity, themed), selected).add_to(fg)
     if spec.label_field and len(gdf):
         clean = clean_geometries(gdf)
         pts = [g if g.geom_type == "Point" else _label_point(g) for g in clean.geometry]
@@ -323,6 +341,12 @@ class MapState:
     lang: Lang = "vi"
     basemap: str = "none"
     selected: tuple[str, str] | None = None  # (layer id, feature key)
+    color_by: tuple[tuple[str, str], ...] = ()  # (layer id, coded field) pairs
+    opacity: float = 1.0
+
+    def color_field(self, layer_id: str) -> str | None:
+        """The coded field that colours ``layer_id`` (``None``: its status field)."""
+        return dict(self.color_by).get(layer_id)
 
 
 def legend_control(blocks: list[LegendBlock], lang: Lang) -> ControlLayer:
@@ -369,9 +393,11 @@ def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: 
             continue
         spec = CATALOG[lid]
         sel = state.selected[1] if state.selected and state.selected[0] == lid else None
-        groups.append(layer_group(spec, frames[lid], state.lang, sel))
+        field = state.color_field(lid)
+        opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
+        groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity))
         if lid not in ("district",):
-            blocks.append(legend(spec, frames[lid], state.lang))
+            blocks.append(legend(spec, frames[lid], state.lang, field))
     extras = folium.FeatureGroup(control=False)
     if blocks:
         legend_control(blocks, state.lang).add_to(extras)
@@ -379,6 +405,20 @@ def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: 
         demo_badge(state.lang).add_to(extras)
     groups.append(extras)
     return groups
+
+
+def feature_view(geom: Any, width_px: int = 800, height_px: int = 600, max_zoom: int = 16) -> tuple[list[float], int]:
+    """``([lat, lon], zoom)`` that shows ``geom`` (WGS 84) whole in a map of the given size."""
+    import math
+
+    w, s, e, n = geom.bounds
+    centre = [(s + n) / 2, (w + e) / 2]
+    if e - w < 1e-9 and n - s < 1e-9:
+        return centre, max_zoom
+    # Web Mercator: 256 px span 360° of longitude at zoom 0; latitude span scaled by cos(lat).
+    lon_zoom = math.log2(width_px * 360 / (256 * max(e - w, 1e-9)))
+    lat_zoom = math.log2(height_px * 360 * math.cos(math.radians(centre[0])) / (256 * max(n - s, 1e-9)))
+    return centre, max(8, min(max_zoom, int(min(lon_zoom, lat_zoom) - 0.5)))
 
 
 def base_map(bounds: Bounds, asset_base: str, **kwargs: Any) -> OfflineMap:
@@ -392,6 +432,8 @@ def base_map(bounds: Bounds, asset_base: str, **kwargs: Any) -> OfflineMap:
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=11,
         control_scale=False,
+        zoom_snap=0.25,  # fit the district snugly rather than a whole zoom level out
+        zoom_delta=0.5,
         min_zoom=8,
         max_zoom=18,
         **kwargs,

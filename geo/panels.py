@@ -164,6 +164,25 @@ def criteria_met(ntm: pd.DataFrame) -> pd.Series:
     return criteria_matrix(ntm).sum(axis=1).astype(int)
 
 
+def ntm_class(met: int) -> str:
+    """The standing of a unit by criteria met: ``standard`` (19), ``near``, ``mid`` or ``far``."""
+    if met >= COMMUNE_CRITERIA:
+        return "standard"
+    return "near" if met >= 15 else ("mid" if met >= 10 else "far")
+
+
+def units_with_criteria(units: pd.DataFrame, ntm: pd.DataFrame, criterion: int | None = None) -> pd.DataFrame:
+    """``units`` with the derived fields ``ntm_met``, ``ntm_class`` and, for one criterion, ``criterion_met``."""
+    met = criteria_met(ntm)
+    out = units.assign(ntm_met=units["code"].map(met).fillna(0).astype(int))
+    out["ntm_class"] = out["ntm_met"].map(ntm_class)
+    if criterion is not None:
+        m = criteria_matrix(ntm)
+        col = m[criterion] if criterion in m.columns else pd.Series(dtype=bool)
+        out["criterion_met"] = out["code"].map(col).map({True: "met", False: "not_met"})
+    return out
+
+
 def unit_card(ntm: pd.DataFrame, unit_code: str) -> dict[str, object]:
     """What a commune's card shows: criteria met and missing, target year."""
     rows = ntm[ntm["unit_code"] == unit_code].sort_values("criterion")
@@ -216,3 +235,35 @@ def contributions(spec: LayerSpec, row: pd.Series, frame: pd.DataFrame) -> list[
             same = frame[frame[g] == row[g]]
             out.append(Contribution(m, g, row[g], value, float(same[m].sum())))
     return out
+
+
+# -- overview: what needs attention ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One line of the overview's "needs attention" list, pointing at a feature of a theme page."""
+
+    kind: str  # "segment", "dispute", "commune"
+    page: str  # url path of the theme page
+    layer: str
+    key: str
+    figure: float  # clearance %, days open, criteria met
+
+
+def attention(
+    seg: pd.DataFrame, disputes: pd.DataFrame, ntm: pd.DataFrame, as_of: dt.date, n: int = 3
+) -> list[AttentionItem]:
+    """The segments furthest behind, the disputes open longest, the communes furthest from the standard."""
+    items: list[AttentionItem] = []
+    behind = seg[seg["clearance_status"].isin(["blocked", "not_started", "in_progress"])]
+    behind = behind.assign(rank=behind["clearance_status"].map({"blocked": 0, "not_started": 1, "in_progress": 2}))
+    for r in behind.sort_values(["rank", "clearance_pct", "km_from"]).head(n).itertuples():
+        items.append(AttentionItem("segment", "giao-thong", "ql4b_segments", str(r.seg_id), float(r.clearance_pct)))
+    aged = dispute_ages(disputes[disputes["status"] != "resolved"], as_of)
+    for r in aged.sort_values("days_open", ascending=False).head(n).itertuples():
+        items.append(AttentionItem("dispute", "dat-lam-nghiep", "land_disputes", str(r.dispute_id), float(r.days_open)))
+    met = criteria_met(ntm)
+    for code, m in met[met < COMMUNE_CRITERIA].sort_values().head(n).items():
+        items.append(AttentionItem("commune", "nong-thon-moi", "units", str(code), float(m)))
+    return items

@@ -1,5 +1,14 @@
-"""Cụm công nghiệp: the Đình Lập industrial cluster and its plots."""
+"""Cụm công nghiệp: the Đình Lập industrial cluster, its plots, investors and the pine-resin plant."""
 
-from ui.mapwidget import theme_page
+from ui.panels import industry_panel
+from ui.theme import ThemePage, render
 
-theme_page("industry", "nav.industry")
+render(
+    ThemePage(
+        page="cum-cong-nghiep",
+        nav_key="nav.industry",
+        layers=("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
+        tables=("cluster_plots",),
+        panel=industry_panel,
+    )
+)

@@ -1,5 +1,14 @@
-"""Đất lâm nghiệp: forest-company land handed to the communes, and disputes."""
+"""Đất lâm nghiệp: forest-company land handed to the communes, and land disputes."""
 
-from ui.mapwidget import theme_page
+from ui.panels import forest_panel
+from ui.theme import ThemePage, render
 
-theme_page("forest", "nav.forest")
+render(
+    ThemePage(
+        page="dat-lam-nghiep",
+        nav_key="nav.forest",
+        layers=("district", "units", "forest_parcels", "land_disputes"),
+        tables=("forest_parcels", "land_disputes"),
+        panel=forest_panel,
+    )
+)

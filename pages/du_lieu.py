@@ -25,4 +25,4 @@ for info in data.store().info():
             t("layer.licence", lang): m.licence if m else "—",
         }
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

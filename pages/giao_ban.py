@@ -6,10 +6,10 @@ from geo.catalog import OVERVIEW_LAYERS
 from geo.i18n import t
 from ui import state
 from ui.figures import headline_strip
-from ui.mapwidget import map_view
+from ui.mapwidget import layer_toggles, map_view
 
 lang = state.lang()
 st.title(t("nav.meeting", lang))
 st.caption(t("meeting.intro", lang))
 headline_strip()
-map_view(OVERVIEW_LAYERS, key="map_meeting", height=760)
+map_view("giao-ban", layer_toggles(OVERVIEW_LAYERS, "map_giao-ban"), height=760)

@@ -1,23 +1,16 @@
-"""Nông thôn mới: criteria met per commune (of 19) and the district's 9 criteria."""
+"""Nông thôn mới: criteria met per commune (of 19), the scorecard, the district's 9 criteria."""
 
-import streamlit as st
+from ui.panels import ntm_controls, ntm_frames, ntm_panel
+from ui.theme import ThemePage, render
 
-from geo.catalog import spec
-from geo.i18n import t
-from geo.indicators import criteria_met
-from ui import data, state
-from ui.mapwidget import theme_page
-
-lang = state.lang()
-theme_page("ntm", "nav.ntm")
-units = data.layer("units")[["code", "name"]].copy()
-units[t("ntm.criteria_met", lang)] = units.code.map(criteria_met(data.layer("ntm_commune"))).fillna(0).astype(int)
-st.dataframe(
-    units.rename(
-        columns={"code": spec("units").field("code").label(lang), "name": spec("units").field("name").label(lang)}
-    ),
-    hide_index=True,
-    use_container_width=False,
+render(
+    ThemePage(
+        page="nong-thon-moi",
+        nav_key="nav.ntm",
+        layers=("district", "units"),
+        tables=("units",),
+        panel=ntm_panel,
+        controls=ntm_controls,
+        frames_hook=ntm_frames,
+    )
 )
-dist = data.layer("ntm_district")
-st.dataframe(dist[["criterion", "name_vi" if lang == "vi" else "name_en", "met", "source"]], hide_index=True)

@@ -1,10 +1,11 @@
-"""Tổng quan: every theme on one map, with the notice's headline figures."""
+"""Tổng quan: the notice's headline figures, what needs attention, every theme on one map."""
 
 import streamlit as st
 
 from geo.catalog import OVERVIEW_LAYERS
 from geo.i18n import t
 from ui import state
+from ui.attention import attention_list
 from ui.figures import headline_strip
 from ui.mapwidget import map_with_record
 
@@ -12,4 +13,5 @@ lang = state.lang()
 st.title(t("app.title", lang))
 st.caption(t("app.subtitle", lang))
 headline_strip()
-map_with_record(OVERVIEW_LAYERS, key="map_overview", height=680)
+attention_list()
+map_with_record(OVERVIEW_LAYERS, page="overview", height=680)

@@ -172,6 +172,7 @@ def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str) -> None:
         """([lid, key]) => {
              const l = Object.values(window.map._layers).find(
                l => l.feature && l.feature.properties._l === lid && l.feature.properties._k === key);
+             // A line's getCenter is its middle point along the line, so the click lands on it.
              const ll = l.getLatLng ? l.getLatLng() : l.getCenter();
              window.map.panTo(ll, {animate: false});
              const p = window.map.latLngToContainerPoint(ll);

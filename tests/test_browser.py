@@ -107,3 +107,87 @@ def test_english_switch_translates_the_map(browser: Browser, app_url: str) -> No
     frame = v.map_frame()
     frame.wait_for_selector("text=Legend", timeout=20000)
     v.page.close()
+
+
+def _map_view(frame) -> tuple[float, float, float]:
+    return tuple(frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"))
+
+
+def test_a_filter_change_keeps_the_view_and_redraws(browser: Browser, app_url: str, store) -> None:
+    v = visit(browser, f"{app_url}/dat-lam-nghiep")
+    frame = v.map_frame()
+    d = store.read("land_disputes")
+    assert features_drawn(frame, "land_disputes") == len(d)
+    frame.evaluate("window.map.setView([21.55, 107.15], 12.5, {animate: false}); window.__same_map = true;")
+    # Untick "Đã giải quyết" in the disputes' status filter.
+    panel = v.page.locator('[data-testid="stExpander"]', has_text="Điểm tranh chấp đất đai")
+    panel.get_by_role("button", name="Đã giải quyết").click()
+    v.wait_idle()
+    v.page.wait_for_function(
+        """(n) => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.includes('st_folium'));
+                    const w = f && f.contentWindow; return w && w.map && Object.values(w.map._layers)
+                      .filter(l => l.feature && l.feature.properties._l === 'land_disputes').length === n; }""",
+        arg=int((d.status != "resolved").sum()),
+        timeout=20000,
+    )
+    assert frame.evaluate("window.__same_map") is True
+    lat, lng, zoom = _map_view(frame)
+    assert (lat, lng, zoom) == pytest.approx((21.55, 107.15, 12.5), abs=1e-3)
+    assert panel.get_by_text(f"Đang hiện {(d.status != 'resolved').sum()} / {len(d)} vụ việc").count() == 1
+    v.page.close()
+
+
+def test_clicking_a_table_row_selects_the_feature_and_moves_the_map(browser: Browser, app_url: str, store) -> None:
+    v = visit(browser, f"{app_url}/dat-lam-nghiep")
+    frame = v.map_frame()
+    before = _map_view(frame)
+    grid = v.page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    # Third data row of the parcels table: the row-selection cell at the left edge.
+    v.page.mouse.click(box["x"] + 14, box["y"] + 35 * 3 + 17)
+    v.wait_idle()
+    parcel = store.read("forest_parcels").iloc[2]
+    v.page.locator("table.dl-record", has_text=parcel.parcel_id).wait_for(timeout=20000)
+    v.page.wait_for_function(
+        """(z) => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.includes('st_folium'));
+                    return f.contentWindow.map.getZoom() > z; }""",
+        arg=before[2],
+        timeout=20000,
+    )
+    lat, lng, _ = _map_view(frame)
+    c = parcel.geometry.centroid
+    assert abs(lat - c.y) < 0.01 and abs(lng - c.x) < 0.01
+    v.page.close()
+
+
+def test_an_attention_item_opens_its_page_with_the_feature_selected(browser: Browser, app_url: str) -> None:
+    v = visit(browser, app_url)
+    v.map_frame()
+    link = v.page.locator('[data-testid="stPageLink"] a', has_text="ngày").first
+    key = link.inner_text().strip().splitlines()[-1].split(":")[0].strip()  # after the icon's ligature text
+    link.click()
+    v.page.wait_for_url("**/dat-lam-nghiep**", timeout=20000)
+    v.wait_idle()
+    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=20000)
+    frame = v.map_frame()
+    v.page.wait_for_function(
+        """() => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.includes('st_folium'));
+                   return f.contentWindow.map.getZoom() >= 14; }""",
+        timeout=20000,
+    )
+    assert frame.evaluate("window.map.getZoom()") >= 14
+    v.page.close()
+
+
+def test_clicking_a_segment_shows_its_record_and_contributions(browser: Browser, app_url: str, artifacts) -> None:
+    v = visit(browser, f"{app_url}/giao-thong")
+    frame = v.map_frame()
+    # Km52: no station, site or label sits on this segment's middle at the home zoom.
+    click_feature(v, frame, "ql4b_segments", "QL4B-51-53")
+    v.page.locator("table.dl-record", has_text="QL4B-51-53").wait_for(timeout=20000)
+    v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=10000)
+    v.page.wait_for_timeout(500)
+    v.page.screenshot(path=str(artifacts / "giao-thong-selected.png"), full_page=True)
+    v.page.close()

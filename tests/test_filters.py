@@ -28,7 +28,17 @@ def test_choices_follow_catalog_order_and_only_present_values(store: Store) -> N
         s.value for s in spec("ql4b_segments").statuses if s.value in set(seg.clearance_status)
     ]
     assert choices(spec("ql4b_segments"), seg, "package") == ["7", "8"]
-    assert "" not in choices(spec("ql4b_segments"), seg, "unit_code")
+    units = choices(spec("ql4b_segments"), seg, "unit_code")
+    assert units[-1] == "" and len(units) == seg.unit_code.nunique()  # outside the district is a choice too
+
+
+def test_selecting_every_choice_keeps_every_row(store: Store) -> None:
+    s = spec("ql4b_segments")
+    seg = store.read("ql4b_segments")
+    every = {f.name: choices(s, seg, f.name) for f in filter_fields(s) if f.kind == "choice"}
+    assert len(apply_filters(s, seg, every)) == len(seg)
+    outside = apply_filters(s, seg, {"unit_code": [""]})
+    assert len(outside) == (~seg.in_district).sum() > 0
 
 
 def test_filters_combine_and_empty_means_all(store: Store) -> None:

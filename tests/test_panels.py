@@ -111,3 +111,47 @@ def test_a_feature_contributes_to_the_totals_of_what_is_shown() -> None:
     assert (in_pkg.scope_value, in_pkg.total) == ("7", 14)
     in_unit = next(c for c in out if c.measure == "households_compensated" and c.scope_field == "unit_code")
     assert (in_unit.scope_value, in_unit.value, in_unit.total) == ("y", 2, 2)
+
+
+def test_units_gain_criteria_standing_for_the_choropleth(store) -> None:
+    units = panels.units_with_criteria(store.read("units"), store.read("ntm_commune"), criterion=11)
+    dt_ = units.set_index("code").loc["06643"]
+    assert dt_.ntm_met == 10 and dt_.ntm_class == "mid" and dt_.criterion_met == "not_met"
+    assert set(units.ntm_class) <= {s.value for s in spec("units").codes("ntm_class")}
+    assert [panels.ntm_class(n) for n in (19, 18, 15, 14, 10, 9, 0)] == [
+        "standard",
+        "near",
+        "near",
+        "mid",
+        "mid",
+        "far",
+        "far",
+    ]
+
+
+def test_attention_lists_the_worst_of_each_theme() -> None:
+    seg = SEG.assign(clearance_status=["done", "in_progress", "blocked"])
+    disputes = pd.DataFrame(
+        {
+            "dispute_id": ["a", "b", "c"],
+            "status": ["open", "resolved", "mediating"],
+            "opened": ["2024-01-01", "2020-01-01", "2023-01-01"],
+            "resolved": ["", "2021-01-01", ""],
+        }
+    )
+    ntm = pd.DataFrame(
+        {
+            "unit_code": ["u1"] * 19 + ["u2"] * 19,
+            "criterion": list(range(1, 20)) * 2,
+            "met": [True] * 19 + [True] * 12 + [False] * 7,
+        }
+    )
+    items = panels.attention(seg, disputes, ntm, dt.date(2024, 4, 24), n=2)
+    assert [(i.kind, i.key) for i in items] == [
+        ("segment", "C"),
+        ("segment", "B"),
+        ("dispute", "c"),
+        ("dispute", "a"),
+        ("commune", "u2"),
+    ]
+    assert items[2].figure == 479 and items[-1].figure == 12 and items[-1].page == "nong-thon-moi"

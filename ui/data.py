@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.panels import units_with_criteria
 from geo.store import Store
 
 
@@ -24,7 +25,11 @@ def store() -> Store:
 @st.cache_data(show_spinner=False, max_entries=128)
 def _read(path: str, version: str, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
     del version  # part of the cache key only
-    return _open(path).read(layer_id)
+    store = _open(path)
+    frame = store.read(layer_id)
+    if layer_id == "units" and store.has("ntm_commune"):  # the catalog's derived fields
+        frame = units_with_criteria(frame, store.read("ntm_commune"))
+    return frame
 
 
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:

@@ -2,23 +2,29 @@
 
 The base map is the same on every rerun (so streamlit-folium never remounts
 it and the user's view is kept); layers, legend and badge travel as
-``feature_group_to_add``. The map returns only the clicked feature.
+``feature_group_to_add``. The map returns only the clicked feature. A
+selection made in a table or a chart moves the view to the feature; a
+selection made on the map, or a filter change, leaves the view alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.catalog import CATALOG
-from geo.i18n import t
-from geo.mapview import Bounds, MapState, base_map, overlays
+from geo.i18n import Lang, t
+from geo.mapview import Bounds, MapState, base_map, feature_view, overlays
 from geo.records import record
 from geo.safe import html_text
 from ui import data, state
 from ui.assets import asset_base
+
+Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
 
 
 def district_bounds() -> Bounds:
@@ -27,14 +33,52 @@ def district_bounds() -> Bounds:
     return (w, s, e, n)
 
 
-def _clicked(key: str) -> tuple[str, str] | None:
+# -- selection ------------------------------------------------------------------------
+def selection(page: str) -> Selection | None:
+    """The feature selected on ``page``, if any."""
+    return st.session_state.get(f"sel_{page}")
+
+
+def select(page: str, layer_id: str, key: str, zoom: bool) -> None:
+    """Select a feature on ``page``; ``zoom`` moves the map to it (table and chart clicks do)."""
+    previous = selection(page) or {}
+    st.session_state[f"sel_{page}"] = {"layer": layer_id, "key": key, "zoom": zoom, "n": previous.get("n", 0) + 1}
+
+
+def clear_selection(page: str) -> None:
+    """Forget the page's selection."""
+    st.session_state.pop(f"sel_{page}", None)
+
+
+def selection_from_link(page: str) -> None:
+    """Take ``?sel=layer:key`` from the URL (links from the overview), once."""
+    value = st.query_params.get("sel")
+    if value and ":" in value:
+        lid, key = value.split(":", 1)
+        if lid in CATALOG:
+            select(page, lid, key, zoom=True)
+    if "sel" in st.query_params:
+        del st.query_params["sel"]
+
+
+def _on_map_change(page: str, key: str) -> None:
     value: Any = st.session_state.get(key) or {}
     drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
     props = (drawing or {}).get("properties") or {}
     lid, fkey = props.get("_l"), props.get("_k")
-    return (str(lid), str(fkey)) if lid in CATALOG and fkey is not None else None
+    if lid in CATALOG and fkey is not None:
+        select(page, str(lid), str(fkey), zoom=False)
 
 
+def find_feature(frame: Any, layer_id: str, fkey: str) -> Any:
+    """The row of ``frame`` whose business key is ``fkey`` (``None`` if it is not there)."""
+    match = frame
+    for k, v in zip(CATALOG[layer_id].key.split(","), fkey.split(","), strict=False):
+        match = match[match[k].astype(str) == v]
+    return None if match.empty else match.iloc[0]
+
+
+# -- the map --------------------------------------------------------------------------
 def layer_toggles(layer_ids: tuple[str, ...], key: str) -> list[str]:
     """Multi-select pills of the page's layers; returns the visible ones."""
     lang = state.lang()
@@ -53,48 +97,46 @@ def layer_toggles(layer_ids: tuple[str, ...], key: str) -> list[str]:
     return [lid for lid in available if lid in (chosen or [])]
 
 
-def map_view(layer_ids: tuple[str, ...], key: str, height: int = 640) -> tuple[str, str] | None:
-    """Draw the map of ``layer_ids`` with toggles; return the selected (layer, feature key)."""
+def map_view(
+    page: str,
+    visible: list[str],
+    frames: dict[str, gpd.GeoDataFrame] | None = None,
+    height: int = 640,
+    color_by: tuple[tuple[str, str], ...] = (),
+    opacity: float = 1.0,
+) -> None:
+    """Draw the map of the ``visible`` layers (``frames``: their filtered features)."""
     lang = state.lang()
-    visible = layer_toggles(layer_ids, key)
-    selected = _clicked(key)
-    frames = {lid: data.layer(lid) for lid in visible}
-    groups = overlays(
-        frames,
-        MapState(tuple(visible), lang, st.session_state.get("basemap", "none"), selected),
-        set(data.demo_layers()),
-    )
+    key = f"map_{page}"
+    frames = frames if frames is not None else {lid: data.layer(lid) for lid in visible}
+    sel = selection(page)
+    selected = (sel["layer"], sel["key"]) if sel else None
+    center, zoom = None, None
+    if sel and sel.get("zoom") and sel["layer"] in frames:
+        row = find_feature(frames[sel["layer"]], sel["layer"], sel["key"])
+        if row is not None and row.geometry is not None and not row.geometry.is_empty:
+            center, zoom = feature_view(row.geometry, 700, height)
+            # A tiny nudge per selection, so that choosing the same feature again moves the map back to it.
+            center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
+    state_ = MapState(tuple(visible), lang, st.session_state.get("basemap", "none"), selected, color_by, opacity)
     st_folium(
         base_map(district_bounds(), asset_base()),
         key=key,
         height=height,
-        use_container_width=True,
+        use_container_width=True,  # streamlit-folium's own argument
         returned_objects=["last_active_drawing"],
-        feature_group_to_add=groups,
+        feature_group_to_add=overlays(frames, state_, set(data.demo_layers())),
+        center=center,
+        zoom=zoom,
+        on_change=lambda: _on_map_change(page, key),
     )
     if not visible:
         st.caption(t("map.no_layers", lang))
-    return selected
 
 
-def record_panel(selected: tuple[str, str] | None) -> None:
-    """The full record of the selected feature, in readable labels."""
-    lang = state.lang()
-    st.subheader(t("map.selected", lang))
-    if selected is None:
-        st.caption(t("map.click_hint", lang))
-        return
-    lid, fkey = selected
-    spec = CATALOG[lid]
-    frame = data.layer(lid)
-    keys = spec.key.split(",")
-    match = frame
-    for k, v in zip(keys, fkey.split(","), strict=False):
-        match = match[match[k].astype(str) == v]
-    if match.empty:
-        st.caption(t("map.click_hint", lang))
-        return
-    row = match.iloc[0]
+def record_table(layer_id: str, row: Any, lang: Lang) -> None:
+    """A feature's full record, every value escaped."""
+    spec = CATALOG[layer_id]
     rows = "".join(
         f"<tr><th>{html_text(label)}</th><td>{html_text(text)}</td></tr>"
         for label, text in record(spec, row, None, lang, data.unit_names())
@@ -103,21 +145,32 @@ def record_panel(selected: tuple[str, str] | None) -> None:
     st.markdown(f'<table class="dl-record">{rows}</table>', unsafe_allow_html=True)
 
 
-def map_with_record(layer_ids: tuple[str, ...], key: str, height: int = 640) -> tuple[str, str] | None:
-    """The usual page body: the map on the left, the selected record on the right."""
+def record_panel(
+    page: str, frames: dict[str, Any] | None = None, extra: Callable[[str, Any], None] | None = None
+) -> None:
+    """The selected feature's record (and, through ``extra``, what it contributes)."""
+    lang = state.lang()
+    st.subheader(t("map.selected", lang))
+    sel = selection(page)
+    frame = None
+    if sel:
+        frame = (frames or {}).get(sel["layer"])
+        frame = frame if frame is not None else data.layer(sel["layer"])
+    row = find_feature(frame, sel["layer"], sel["key"]) if sel and frame is not None else None
+    if row is None:
+        st.caption(t("map.click_hint", lang))
+        return
+    record_table(sel["layer"], row, lang)  # type: ignore[index]
+    if extra is not None:
+        extra(sel["layer"], row)  # type: ignore[index]
+    st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
+
+
+def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640) -> None:
+    """The simple page body: toggles, the map on the left, the selected record on the right."""
     left, right = st.columns([3, 1])
     with left:
-        selected = map_view(layer_ids, key=key, height=height)
+        visible = layer_toggles(layer_ids, f"map_{page}")
+        map_view(page, visible, height=height)
     with right:
-        record_panel(selected)
-    return selected
-
-
-def theme_page(theme: str, nav_key: str) -> None:
-    """A theme page that, for now, shows the theme's layers on the map."""
-    from geo.catalog import THEME_LAYERS
-
-    lang = state.lang()
-    st.title(t(nav_key, lang))
-    st.caption(t("page.todo_theme", lang))
-    map_with_record(THEME_LAYERS[theme], key=f"map_{theme}")  # type: ignore[index]
+        record_panel(page)

@@ -1,0 +1,113 @@
+"""Thematic pages (AppTest): filters reach the table and the indicators; the scorecard; the record panel."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _page(page: str, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _segment_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "Mã đoạn" in df.value.columns)
+
+
+def test_roads_page_unfiltered_shows_the_whole_route(store) -> None:
+    at = _page("pages/giao_thong.py")
+    seg = store.read("ql4b_segments")
+    assert _metric(at, "Số đoạn đang hiện") == str(len(seg))
+    assert any(f"Đang hiện {len(seg)} / {len(seg)} đoạn" in c.value for c in at.caption)
+    cleared = ((seg.km_to - seg.km_from) * seg.clearance_pct / 100).sum()
+    assert _metric(at, "Chiều dài đã GPMB (quy đổi)") == f"{cleared:.1f} / 62,0 km".replace(".", ",")
+    assert len(_segment_table(at)) == len(seg)
+
+
+def test_a_filter_reaches_the_count_the_table_and_the_indicators(store) -> None:
+    seg = store.read("ql4b_segments")
+    blocked = seg[seg.clearance_status == "blocked"]
+    at = _page("pages/giao_thong.py", **{"flt_giao-thong_ql4b_segments_clearance_status": ["blocked"]})
+    assert any(f"Đang hiện {len(blocked)} / {len(seg)} đoạn" in c.value for c in at.caption)
+    assert _metric(at, "Số đoạn đang hiện") == str(len(blocked))
+    assert _metric(at, "Đoạn vướng mắc GPMB") == str(len(blocked))
+    table = _segment_table(at)
+    assert sorted(table["Mã đoạn"]) == sorted(blocked.seg_id)
+    assert set(table["Tình trạng GPMB"]) == {"Vướng mắc GPMB"}
+    affected = f"{blocked.households_affected.sum():,}".replace(",", ".")
+    assert _metric(at, "Hộ đã chi trả / bị ảnh hưởng").endswith(f"/ {affected}")
+
+
+def test_cement_panel_names_the_late_communes() -> None:
+    at = _page("pages/giao_thong.py")
+    late = next(w.value for w in at.warning if w.value.startswith("Chậm tiến độ"))
+    assert "Xã Đồng Thắng" in late and "Xã Bính Xá" in late
+
+
+def test_accidents_compare_with_the_same_period_last_year() -> None:
+    at = _page("pages/giao_thong.py")
+    m = next(m for m in at.metric if m.label.startswith("Số vụ từ 01/01/2024 đến 31/03/2024"))
+    assert m.value == "6" and "cùng kỳ năm trước: 3 (+3)" in m.delta
+
+
+def test_industry_page_figures(store) -> None:
+    at = _page("pages/cum_cong_nghiep.py")
+    assert _metric(at, "Diện tích cụm") == "71,4 ha"
+    assert _metric(at, "Tỷ lệ lấp đầy").endswith("%")
+
+
+def test_forest_page_counts_open_and_resolved_disputes(store) -> None:
+    at = _page("pages/dat_lam_nghiep.py")
+    d = store.read("land_disputes")
+    assert _metric(at, "Vụ việc chưa giải quyết xong") == str((d.status != "resolved").sum())
+    assert _metric(at, "Vụ việc đã giải quyết") == str((d.status == "resolved").sum())
+    assert _metric(at, "Tồn đọng lâu nhất (tính đến 24/04/2024)") == "225 ngày"
+
+
+def test_scorecard_matrix_and_dong_thang_card() -> None:
+    at = _page("pages/nong_thon_moi.py")
+    matrix = next(df.value for df in at.dataframe if "Số tiêu chí đạt" in df.value.columns)
+    assert matrix.shape == (12, 2 + 19)
+    row = matrix.set_index("Xã, thị trấn").loc["Đồng Thắng"]
+    assert row["Số tiêu chí đạt"] == 10 and row["8"] == "✗" and row["11"] == "✗" and row["17"] == "✗"
+    assert (row.iloc[1:] == "✓").sum() == 10
+    md = " ".join(m.value for m in at.markdown)
+    assert "Xã Đồng Thắng" in md and "10/19 tiêu chí" in md
+    assert any("10/19" in i.value for i in at.info)
+
+
+def test_selecting_a_commune_opens_its_card_and_record() -> None:
+    at = _page(
+        "pages/nong_thon_moi.py", **{"sel_nong-thon-moi": {"layer": "units", "key": "06619", "zoom": True, "n": 1}}
+    )
+    md = " ".join(m.value for m in at.markdown)
+    assert "Xã Bắc Xa" in md and "11/19 tiêu chí" in md
+    assert "Tiêu chí NTM đã đạt" in md  # the record panel shows the derived field
+
+
+def test_a_criterion_recolours_the_map_layer() -> None:
+    at = _page("pages/nong_thon_moi.py", ntm_criterion=11)
+    assert at.selectbox(key="ntm_criterion").value == 11
+    assert not at.exception
+
+
+def test_record_panel_lists_contributions() -> None:
+    at = _page(
+        "pages/giao_thong.py",
+        **{"sel_giao-thong": {"layer": "ql4b_segments", "key": "QL4B-43-45", "zoom": False, "n": 1}},
+    )
+    md = " ".join(m.value for m in at.markdown)
+    assert "Đóng góp vào số liệu đang hiện" in md
+    assert "Gói thầu: 8" in md

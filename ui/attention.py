@@ -1,0 +1,43 @@
+"""The overview's "what needs attention" list: each item a link to its page with the feature selected."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.i18n import fmt_number, t
+from geo.panels import attention
+from ui import data, state
+from ui.theme import as_of
+
+_PAGES = {
+    "giao-thong": "pages/giao_thong.py",
+    "dat-lam-nghiep": "pages/dat_lam_nghiep.py",
+    "nong-thon-moi": "pages/nong_thon_moi.py",
+}
+
+
+def attention_list() -> None:
+    """Three columns: segments behind, disputes open longest, communes furthest from the standard."""
+    lang = state.lang()
+    items = attention(
+        data.layer("ql4b_segments"), data.layer("land_disputes"), data.layer("ntm_commune"), as_of("land_disputes")
+    )
+    names = data.unit_names()
+    st.markdown(f"**{t('attention.title', lang)}**")
+    cols = dict(zip(("segment", "dispute", "commune"), st.columns(3), strict=True))
+    for kind, col in cols.items():
+        col.caption(t(f"attention.{kind}", lang))
+    for item in items:
+        figure = fmt_number(item.figure, lang)
+        label = {
+            "segment": t("attention.segment_item", lang, item=item.key, pct=figure),
+            "dispute": t("attention.dispute_item", lang, item=item.key, days=figure),
+            "commune": t("attention.commune_item", lang, name=names.get(item.key, item.key), met=figure),
+        }[item.kind]
+        with cols[item.kind]:
+            st.page_link(
+                _PAGES[item.page],
+                label=label,
+                query_params={"sel": f"{item.layer}:{item.key}"},
+                icon=":material/arrow_forward:",
+            )

@@ -1,0 +1,217 @@
+"""The frame every thematic page shares: filters, map, record panel, indicators, table.
+
+Filters come from the catalog and apply at once to the map, the table and the
+indicator panel (all three read the same filtered frames). Clicking a feature,
+a table row or a chart bar selects it everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.catalog import CATALOG, LayerSpec
+from geo.filters import Filters, apply_filters, choices, count_text, date_range, filter_fields, value_range
+from geo.i18n import Lang, fmt_number, fmt_pct, t
+from geo.panels import MEASURES, contributions
+from geo.records import format_value
+from ui import data, state
+from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link
+
+Frames = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PanelData:
+    """What an indicator panel works from: the filtered frames, the unfiltered ones, the page's controls."""
+
+    shown: Frames
+    all: Frames
+    opts: dict[str, Any]
+
+
+@dataclass
+class ThemePage:
+    """What a thematic page declares; :func:`render` does the rest."""
+
+    page: str  # url path, also the key prefix of the page's widgets
+    nav_key: str
+    layers: tuple[str, ...]
+    tables: tuple[str, ...]  # layers whose attribute table the page offers, first = default
+    panel: Callable[[PanelData, Lang], None] | None = None  # the indicator panel
+    controls: Callable[[Lang], dict[str, Any]] | None = None  # page controls above the filters
+    frames_hook: Callable[[Frames, dict[str, Any]], Frames] | None = None  # derive columns (e.g. criteria met)
+    intro_key: str | None = None
+
+
+# -- filters ------------------------------------------------------------------------------
+def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang) -> Filters:
+    filters: Filters = {}
+    names = data.unit_names()
+    for ff in filter_fields(spec):
+        key = f"flt_{page}_{spec.id}_{ff.name}"
+        if ff.kind == "choice":
+            options = choices(spec, frame, ff.name)
+            if not options:
+                continue
+            label = ff.label(lang)
+            empty = t("filters.outside" if ff.name == "unit_code" else "filters.empty", lang)
+            fmt = lambda v, n=ff.name, e=empty: e if v == "" else format_value(spec, n, v, lang, names)  # noqa: E731
+            if len(options) <= 5:
+                filters[ff.name] = st.pills(
+                    label, options, selection_mode="multi", default=options, key=key, format_func=fmt, width="stretch"
+                )
+            else:  # a long list: nothing picked means every value, as the placeholder says
+                filters[ff.name] = st.multiselect(
+                    label, options, key=key, format_func=fmt, placeholder=t("filters.all", lang)
+                )
+        elif ff.kind == "range":
+            rng = value_range(frame, ff.name)
+            if rng is None or rng[0] == rng[1]:
+                continue
+            filters[ff.name] = st.slider(ff.label(lang), rng[0], rng[1], rng, key=key)
+        else:
+            dates = date_range(frame, ff.name)
+            if dates is None or dates[0] == dates[1]:
+                continue
+            picked = st.date_input(
+                ff.label(lang),
+                dates,
+                min_value=dates[0],
+                max_value=dates[1],
+                key=key,
+                format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
+            )
+            if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                filters[ff.name] = (picked[0], picked[1])
+    return filters
+
+
+def filter_panel(page: str, visible: list[str], frames: Frames, lang: Lang) -> Frames:
+    """One expander of filters per visible layer that has filters; returns the filtered frames."""
+    out = dict(frames)
+    st.markdown(f"**{t('filters.title', lang)}**")
+    for lid in visible:
+        spec = CATALOG[lid]
+        if not spec.filters:
+            continue
+        with st.expander(spec.title(lang), expanded=lid == visible[-1] or len(visible) <= 3):
+            filters = _filter_widgets(page, spec, frames[lid], lang)
+            out[lid] = apply_filters(spec, frames[lid], filters)
+            st.caption(t("filters.count", lang, text=count_text(spec, len(out[lid]), len(frames[lid]), lang)))
+    return out
+
+
+# -- side panel: what the selected feature contributes -----------------------------------
+def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
+    """The figures the selected feature contributes to, over what is shown."""
+    lang = state.lang()
+    spec = CATALOG[layer_id]
+    frame = frames.get(layer_id)
+    if frame is None or layer_id not in MEASURES or not MEASURES[layer_id][0]:
+        return
+    names = data.unit_names()
+    lines = []
+    for c in contributions(spec, row, frame):
+        f = spec.field(c.measure)
+        if c.scope_field is None:
+            scope = t("contrib.all_shown", lang)
+        else:
+            value = format_value(spec, c.scope_field, c.scope_value, lang, names)
+            scope = f"{spec.field(c.scope_field).label(lang)}: {value}"
+        share = fmt_pct(c.share_pct, lang, 1) if c.share_pct is not None else "–"
+        lines.append(
+            f"- {f.label(lang)} — {scope}: **{fmt_number(c.value, lang)}** / {fmt_number(c.total, lang)} ({share})"
+        )
+    st.markdown(f"**{t('contrib.title', lang)}**")
+    st.markdown("\n".join(lines))
+
+
+# -- the attribute table ---------------------------------------------------------------------
+def table_frame(spec: LayerSpec, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """What the attribute table shows: the popup fields under their labels, codes as words."""
+    names = data.unit_names()
+    cols = {}
+    for name in spec.popup or tuple(f.name for f in spec.fields):
+        f = spec.field(name)
+        if spec.codes(name) or name == "unit_code" or f.kind in ("bool", "date"):
+            cols[f.label(lang)] = [format_value(spec, name, v, lang, names) for v in frame[name]]
+        else:
+            cols[f.label(lang)] = frame[name].to_numpy()
+    return pd.DataFrame(cols)
+
+
+def _on_table_select(page: str, layer_id: str, keys: list[str], widget_key: str) -> None:
+    rows = st.session_state[widget_key].selection.rows
+    if rows:
+        select(page, layer_id, keys[rows[0]], zoom=True)
+
+
+def attribute_table(page: str, tables: tuple[str, ...], frames: Frames, lang: Lang) -> None:
+    """The table of what is shown; clicking a row selects the feature and moves the map to it."""
+    available = [lid for lid in tables if lid in frames]
+    if not available:
+        return
+    lid = available[0]
+    if len(available) > 1:
+        lid = (
+            st.segmented_control(
+                t("table.layer", lang),
+                available,
+                default=available[0],
+                key=f"tblsel_{page}",
+                format_func=lambda i: CATALOG[i].title(lang),
+            )
+            or available[0]
+        )
+    spec = CATALOG[lid]
+    frame = frames[lid]
+    keys = [",".join(str(v) for v in r) for r in frame[spec.key.split(",")].itertuples(index=False)]
+    widget_key = f"tbl_{page}_{lid}"
+    st.dataframe(
+        table_frame(spec, frame, lang),
+        key=widget_key,
+        on_select=lambda: _on_table_select(page, lid, keys, widget_key),
+        selection_mode="single-row",
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# -- the page ------------------------------------------------------------------------------------
+def render(tp: ThemePage) -> None:
+    """Lay out a thematic page."""
+    lang = state.lang()
+    st.title(t(tp.nav_key, lang))
+    if tp.intro_key:
+        st.caption(t(tp.intro_key, lang))
+    selection_from_link(tp.page)
+    visible = layer_toggles(tp.layers, f"map_{tp.page}")
+    left, middle, right = st.columns([1, 3.4, 1.25])
+    with left:
+        opts = tp.controls(lang) if tp.controls else {}
+        opacity = st.slider(t("map.opacity", lang), 0.1, 1.0, 1.0, 0.1, key=f"opacity_{tp.page}")
+        raw = {lid: data.layer(lid) for lid in visible}
+        if tp.frames_hook:
+            raw = tp.frames_hook(raw, opts)
+        frames = filter_panel(tp.page, visible, raw, lang)
+    with middle:
+        map_view(tp.page, visible, frames, height=620, color_by=tuple(opts.get("color_by", ())), opacity=opacity)
+    with right:
+        record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
+    if tp.panel:
+        st.divider()
+        tp.panel(PanelData(frames, raw, opts), lang)
+    st.divider()
+    attribute_table(tp.page, tp.tables, frames, lang)
+
+
+def as_of(layer_id: str) -> dt.date:
+    """The layer's as-of date (the reference day for ages such as days open)."""
+    meta = data.store().meta().get(layer_id)
+    return dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today()
