@@ -131,6 +131,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "attention.segment_item": {"vi": "{item}: GPMB {pct}%", "en": "{item}: {pct}% cleared"},
     "attention.dispute_item": {"vi": "{item}: {days} ngày", "en": "{item}: {days} days"},
     "attention.commune_item": {"vi": "{name}: {met}/19 tiêu chí", "en": "{name}: {met}/19 criteria"},
+    "indicators.intro": {
+        "vi": "Mọi số liệu tại mục 1 của Thông báo, đúng nguyên văn; bấm liên kết để xem trên bản đồ.",
+        "en": "Every figure of section 1 of the notice, as written; follow a link to see it on the map.",
+    },
+    "indicators.pct_axis": {"vi": "% đạt so với chỉ tiêu/kế hoạch", "en": "% of target or plan"},
     "figures.title": {"vi": "Số liệu chính quý I/2024", "en": "Headline figures, Q1 2024"},
     "figures.source": {"vi": "Nguồn: Thông báo kết luận, mục {section}", "en": "Source: the notice, section {section}"},
     "figures.show_quotes": {"vi": "Hiện nguyên văn Thông báo", "en": "Show the notice's wording"},

@@ -70,6 +70,20 @@ class Indicator:
         return out
 
 
+#: Where each indicator is seen on the map: (page url path, layer id, feature key or "").
+LINKS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "budget_revenue": (("", "units", ""),),
+    "budget_revenue_target": (("", "units", ""),),
+    "budget_spending": (("", "units", ""),),
+    "public_investment": (("giao-thong", "ql4b_segments", ""), ("cum-cong-nghiep", "cluster_plots", "")),
+    "ntp_disbursement": (("giao-thong", "rural_roads", ""), ("nong-thon-moi", "units", "")),
+    "recovery_programme": (("giao-thong", "ql4b_segments", ""),),
+    "winter_crops": (("nong-thon-moi", "units", ""),),
+    "health_insurance": (("nong-thon-moi", "units", ""),),
+    "traffic_accidents": (("giao-thong", "accidents", ""),),
+    "dong_thang_ntm": (("nong-thon-moi", "units", "06643"),),
+}
+
 _UNIT_EN = {"triệu đồng": "million VND", "tiêu chí": "criteria", "vụ": "cases"}
 
 

@@ -1,20 +1,13 @@
-"""Chỉ tiêu: every indicator of the notice with its target, percentage and citation."""
+"""Chỉ tiêu: every indicator of the notice as a card, charts of achievement, links to the map."""
 
 import streamlit as st
 
 from geo.i18n import t
 from ui import state
-from ui.figures import indicators
+from ui.figures import achievement_chart, indicator_cards
 
 lang = state.lang()
 st.title(t("nav.indicators", lang))
-for ind in indicators():
-    with st.container(border=True):
-        st.metric(
-            ind.name(lang),
-            ind.value_text(lang),
-            " · ".join(ind.achievement_text(lang)) or None,
-            delta_color="off",
-            delta_arrow="off",
-        )
-        st.caption(f"{ind.period} — {t('figures.source', lang, section=ind.section)}: «{ind.quote}»")
+st.caption(t("indicators.intro", lang))
+achievement_chart()
+indicator_cards()

@@ -46,6 +46,18 @@ def test_overview_shows_headline_figures_and_the_demo_note() -> None:
     assert any("Dữ liệu minh họa" in w.value for w in at.sidebar.warning)
 
 
+def test_the_wording_toggle_shows_the_notices_own_words() -> None:
+    at = _run(PAGES[0])
+    quote = "đạt 36,71% dự toán tỉnh giao, 27,11% dự toán huyện giao"
+
+    def cards() -> str:
+        return " ".join(str(h.proto.body) for h in at.get("html"))
+
+    assert "dl-card-quote" not in cards()  # the wording is only a hover title until asked for
+    at.toggle(key="show_quotes").set_value(True).run()
+    assert "dl-card-quote" in cards() and quote in cards()
+
+
 def test_the_language_switch_changes_titles_and_figures() -> None:
     at = _run(PAGES[0])
     assert at.title[0].value == "Bản đồ điều hành huyện Đình Lập"

@@ -80,3 +80,21 @@ def test_display_texts_read_the_vietnamese_way(indicators) -> None:
 def test_headline_strip_has_the_issues_figures(indicators) -> None:
     heads = {i.id for i in indicators.values() if i.headline}
     assert {"budget_revenue", "budget_spending", "public_investment", "winter_crops", "health_insurance"} <= heads
+
+
+def test_every_indicator_links_to_a_page_and_a_layer_that_exist(indicators, store) -> None:
+    from geo.indicators import LINKS
+    from tests.test_app import PAGES
+
+    urls = {
+        "": "pages/overview.py",
+        "giao-thong": "pages/giao_thong.py",
+        "cum-cong-nghiep": "pages/cum_cong_nghiep.py",
+        "nong-thon-moi": "pages/nong_thon_moi.py",
+    }
+    assert set(LINKS) == set(indicators)
+    for ind_id, links in LINKS.items():
+        for page, layer, key in links:
+            assert urls[page] in PAGES and store.has(layer), ind_id
+            if key:
+                assert key in set(store.read(layer).code), ind_id

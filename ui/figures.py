@@ -24,7 +24,9 @@ def card_html(ind: Indicator, lang: str, quote: bool = False) -> str:
         f'<div class="dl-card" title="{html_text(ind.quote)}" data-indicator="{html_text(ind.id)}">'
         f'<div class="dl-card-name">{html_text(ind.name(lg))}</div>'
         f'<div class="dl-card-value">{html_text(ind.value_text(lg))}</div>{subs}'
-        f'<div class="dl-card-src">{html_text(ind.period)} · {html_text(src)}</div></div>'
+        f'<div class="dl-card-src">{html_text(ind.period)} · {html_text(src)}</div>'
+        + (f'<div class="dl-card-quote">«{html_text(ind.quote)}»</div>' if quote else "")
+        + "</div>"
     )
 
 
@@ -36,3 +38,70 @@ def headline_strip() -> None:
     title.markdown(f"**{t('figures.title', lang)}**")
     quote = switch.toggle(t("figures.show_quotes", lang), key="show_quotes")
     st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote) for i in heads) + "</div>")
+
+
+_PAGE_FILES = {
+    "": "pages/overview.py",
+    "giao-thong": "pages/giao_thong.py",
+    "cum-cong-nghiep": "pages/cum_cong_nghiep.py",
+    "nong-thon-moi": "pages/nong_thon_moi.py",
+}
+
+
+def indicator_cards() -> None:
+    """Every indicator: value, targets, % achieved, comparison, period, citation, and where it is on the map."""
+    from geo.catalog import CATALOG
+    from geo.indicators import LINKS
+
+    lang = state.lang()
+    inds = indicators()
+    for row in range(0, len(inds), 2):
+        for col, ind in zip(st.columns(2), inds[row : row + 2], strict=False):
+            with col, st.container(border=True):
+                st.html(card_html(ind, lang, quote=True))
+                for page, layer, key in LINKS.get(ind.id, ()):
+                    params = {"sel": f"{layer}:{key}"} if key else None
+                    nav = {
+                        "": "nav.overview",
+                        "giao-thong": "nav.roads",
+                        "cum-cong-nghiep": "nav.industry",
+                        "nong-thon-moi": "nav.ntm",
+                    }[page]
+                    st.page_link(
+                        _PAGE_FILES[page],
+                        label=f"{t(nav, lang)} — {CATALOG[layer].title(lang)}",
+                        query_params=params,
+                        icon=":material/map:",
+                    )
+
+
+def achievement_chart() -> None:
+    """Percent achieved of every indicator that states one, against the 100% line."""
+    import altair as alt
+    import pandas as pd
+
+    lang = state.lang()
+    rows = []
+    for ind in indicators():
+        for pct, vi, en in (
+            (ind.pct, ind.target_label_vi, ind.target_label_en),
+            (ind.pct2, ind.target2_label_vi, ind.target2_label_en),
+        ):
+            if pct is not None:
+                rows.append({"indicator": f"{ind.name(lang)} — {(vi if lang == 'vi' else en) or ''}", "pct": pct})
+    if not rows:
+        return
+    df = pd.DataFrame(rows)
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("indicator:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
+            x=alt.X("pct:Q", title=t("indicators.pct_axis", lang)),
+            color=alt.condition("datum.pct >= 100", alt.value("#1a9850"), alt.value("#f2a900")),
+            tooltip=[alt.Tooltip("indicator:N"), alt.Tooltip("pct:Q", format=".2f")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#444", strokeDash=[4, 3]).encode(x="x:Q")
+    text = bars.mark_text(align="left", dx=4).encode(text=alt.Text("pct:Q", format=".2f"))
+    st.altair_chart((bars + rule + text).properties(height=34 * len(df) + 40), width="stretch")

@@ -245,7 +245,7 @@ def industry_panel(d: PanelData, lang: Lang) -> None:
         )
     with right:
         inv = (
-            plots[plots.investor.notna() & (plots.investor != "")]
+            _plain(plots)[plots.investor.notna() & (plots.investor != "")]
             .groupby("investor")
             .agg(plots=("plot_id", "count"), ha=("area_ha", "sum"), industry=("industry", "first"))
             .reset_index()
@@ -271,7 +271,7 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
     parcels = d.shown.get("forest_parcels")
     if parcels is not None and len(parcels):
         st.subheader(t("forest.by_commune", lang))
-        long = parcels.assign(
+        long = _plain(parcels).assign(
             commune=_names(parcels.unit_code),
             status_label=[spec("forest_parcels").status(v).label(lang) for v in parcels.status],
         )
