@@ -53,9 +53,9 @@ def test_the_wording_toggle_shows_the_notices_own_words() -> None:
     def cards() -> str:
         return " ".join(str(h.proto.body) for h in at.get("html"))
 
-    assert "dl-card-quote" not in cards()  # the wording is only a hover title until asked for
+    assert 'class="dl-card-quote"' not in cards()  # the wording is only a hover title until asked for
     at.toggle(key="show_quotes").set_value(True).run()
-    assert "dl-card-quote" in cards() and quote in cards()
+    assert 'class="dl-card-quote"' in cards() and quote in cards()
 
 
 def test_the_language_switch_changes_titles_and_figures() -> None:
