@@ -356,7 +356,7 @@ def legend_control(blocks: list[LegendBlock], lang: Lang) -> ControlLayer:
             "type": "legend",
             "position": "bottomright",
             "heading": t("map.legend", lang),
-            "open": True,
+            "open": False,  # the page shows the same legend beside the map; open it for full screen
             "blocks": [
                 {
                     "title": b.title,
@@ -377,6 +377,15 @@ def demo_badge(lang: Lang) -> ControlLayer:
     )
 
 
+def legend_blocks(frames: dict[str, gpd.GeoDataFrame], state: MapState) -> list[LegendBlock]:
+    """The legend of every visible layer but the district outline, in drawing order."""
+    blocks = []
+    for lid in sorted(state.layers, key=lambda i: CATALOG[i].z if i in CATALOG else 100):
+        if lid in frames and lid in CATALOG and lid != "district":
+            blocks.append(legend(CATALOG[lid], frames[lid], state.lang, state.color_field(lid)))
+    return blocks
+
+
 def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: set[str]) -> list[folium.FeatureGroup]:
     """Every feature group the map shows for ``state``: basemap, layers, legend, badge.
 
@@ -387,7 +396,6 @@ def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: 
         fg = folium.FeatureGroup(control=False)
         folium.TileLayer(BASEMAPS[state.basemap]["url"], attr=BASEMAPS[state.basemap]["attr"], max_zoom=19).add_to(fg)
         groups.append(fg)
-    blocks = []
     for lid in sorted(state.layers, key=lambda i: CATALOG[i].z if i in CATALOG else 100):
         if lid not in frames or lid not in CATALOG:
             continue
@@ -396,9 +404,8 @@ def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: 
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
         groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity))
-        if lid not in ("district",):
-            blocks.append(legend(spec, frames[lid], state.lang, field))
     extras = folium.FeatureGroup(control=False)
+    blocks = legend_blocks(frames, state)
     if blocks:
         legend_control(blocks, state.lang).add_to(extras)
     if demo_layers & set(state.layers):

@@ -71,3 +71,21 @@ def legend(spec: LayerSpec, frame: pd.DataFrame, lang: Lang, field_name: str | N
     items = [LegendItem(s.label(lang), s.color, counts.pop(s.value)) for s in codes if s.value in counts]
     items += [LegendItem(value, feature_color(spec, None), n) for value, n in sorted(counts.items())]
     return LegendBlock(spec.id, spec.title(lang), kind, spec.paint.color, tuple(items))
+
+
+def legend_html(blocks: list[LegendBlock], heading: str) -> str:
+    """The legend as HTML for a page beside the map; every label escaped."""
+    from geo.safe import html_text
+
+    parts = [f'<div class="dl-side-legend"><div class="dl-legend-head">{html_text(heading)}</div>']
+    for b in blocks:
+        parts.append(f'<div class="dl-legend-title">{html_text(b.title)}</div>')
+        for i in b.items:
+            border = "" if b.kind == "line" else f"border:1.5px solid {html_text(b.stroke)};"
+            parts.append(
+                f'<div class="dl-legend-row"><span class="dl-sw dl-sw-{b.kind}" '
+                f'style="background:{html_text(i.color)};{border}"></span><span>{html_text(i.label)}</span>'
+                f'<span class="dl-legend-n">{i.count}</span></div>'
+            )
+    parts.append("</div>")
+    return "".join(parts)

@@ -10,5 +10,6 @@ render(
         layers=("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
         tables=("cluster_plots",),
         panel=industry_panel,
+        home="cluster_boundary",
     )
 )

@@ -48,7 +48,10 @@ def test_page_draws_its_layers_offline(browser: Browser, app_url: str, path: str
     assert frame.evaluate("typeof L") == "object"
     assert "Dữ liệu minh họa" in frame.inner_text(".dl-badge")
     assert frame.locator(".dl-legend").count() == 1
-    v.page.wait_for_timeout(500)
+    # The whole page as a person scrolls it: Streamlit scrolls inside its main block, so grow the viewport.
+    height = v.page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    v.page.set_viewport_size({"width": 1600, "height": min(height + 40, 4000)})
+    v.page.wait_for_timeout(1200)
     v.page.screenshot(path=str(artifacts / f"page-{path or 'overview'}.png"))
     assert v.external_requests() == []
     assert v.unexpected_failures() == []

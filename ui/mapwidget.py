@@ -18,19 +18,21 @@ from streamlit_folium import st_folium
 
 from geo.catalog import CATALOG
 from geo.i18n import Lang, t
-from geo.mapview import Bounds, MapState, base_map, feature_view, overlays
+from geo.mapview import Bounds, MapState, base_map, feature_view, legend_blocks, overlays
 from geo.records import record
 from geo.safe import html_text
+from geo.style import LegendBlock, legend_html
 from ui import data, state
 from ui.assets import asset_base
 
 Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
 
 
-def district_bounds() -> Bounds:
-    """The district's extent, the map's home view."""
-    w, s, e, n = (float(v) for v in data.layer("district").total_bounds)
-    return (w, s, e, n)
+def home_bounds(layer_id: str = "district", margin: float = 0.15) -> Bounds:
+    """The extent of ``layer_id`` with a margin (a share of its size): a page's home view."""
+    w, s, e, n = (float(v) for v in data.layer(layer_id).total_bounds)
+    dx, dy = (e - w) * margin, (n - s) * margin
+    return (w - dx, s - dy, e + dx, n + dy) if layer_id != "district" else (w, s, e, n)
 
 
 # -- selection ------------------------------------------------------------------------
@@ -104,8 +106,13 @@ def map_view(
     height: int = 640,
     color_by: tuple[tuple[str, str], ...] = (),
     opacity: float = 1.0,
-) -> None:
-    """Draw the map of the ``visible`` layers (``frames``: their filtered features)."""
+    home: str = "district",
+) -> list[LegendBlock]:
+    """Draw the map of the ``visible`` layers (``frames``: their filtered features).
+
+    ``home`` is the layer whose extent the map opens on (the district, or e.g. the cluster).
+    Returns the legend of what is drawn, for :func:`side_legend`.
+    """
     lang = state.lang()
     key = f"map_{page}"
     frames = frames if frames is not None else {lid: data.layer(lid) for lid in visible}
@@ -120,7 +127,7 @@ def map_view(
             center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
     state_ = MapState(tuple(visible), lang, st.session_state.get("basemap", "none"), selected, color_by, opacity)
     st_folium(
-        base_map(district_bounds(), asset_base()),
+        base_map(home_bounds(home), asset_base()),
         key=key,
         height=height,
         use_container_width=True,  # streamlit-folium's own argument
@@ -132,6 +139,13 @@ def map_view(
     )
     if not visible:
         st.caption(t("map.no_layers", lang))
+    return legend_blocks(frames, state_)
+
+
+def side_legend(blocks: list[LegendBlock]) -> None:
+    """The legend beside the map (the in-map one starts folded, so it never hides features)."""
+    if blocks:
+        st.html(legend_html(blocks, t("map.legend", state.lang())))
 
 
 def record_table(layer_id: str, row: Any, lang: Lang) -> None:
@@ -171,6 +185,7 @@ def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640) ->
     left, right = st.columns([3, 1])
     with left:
         visible = layer_toggles(layer_ids, f"map_{page}")
-        map_view(page, visible, height=height)
+        blocks = map_view(page, visible, height=height)
     with right:
         record_panel(page)
+        side_legend(blocks)

@@ -180,15 +180,19 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
 def _totals_table(df: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
     s = spec("ql4b_segments")
     first = _names(df[by]) if by == "unit_code" else df[by]
+
+    def num(col: pd.Series, decimals: int | None = None) -> list[str]:
+        return [fmt_number(v, lang, decimals) for v in col]
+
     return pd.DataFrame(
         {
             s.field(by).label(lang): first,
-            t("roads.segments", lang): df.segments,
-            "km": df.km.round(1),
-            t("roads.km_cleared_short", lang): df.km_cleared.round(1),
-            "% GPMB": df.pct_cleared.round(1),
-            s.field("households_affected").label(lang): df.households_affected,
-            s.field("households_compensated").label(lang): df.households_compensated,
+            t("roads.segments", lang): num(df.segments),
+            "km": num(df.km, 1),
+            t("roads.km_cleared_short", lang): num(df.km_cleared, 1),
+            "% GPMB": num(df.pct_cleared, 1),
+            s.field("households_affected").label(lang): num(df.households_affected),
+            s.field("households_compensated").label(lang): num(df.households_compensated),
         }
     )
 

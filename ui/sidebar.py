@@ -19,6 +19,14 @@ STYLE = """<style>
 .dl-card-value { font-size: 1.55rem; font-weight: 700; color: #1f2d3d; line-height: 1.3; white-space: nowrap; }
 .dl-card-sub { font-size: .8rem; color: #555; line-height: 1.3; }
 .dl-card-src { font-size: .72rem; color: #8a7f66; margin-top: .25rem; }
+.dl-side-legend { font-size: .85rem; line-height: 1.35; margin-top: .6rem; }
+.dl-side-legend .dl-legend-head { font-weight: 700; font-size: 1rem; margin-bottom: .2rem; }
+.dl-side-legend .dl-legend-title { font-weight: 600; margin-top: .45rem; }
+.dl-side-legend .dl-legend-row { display: flex; align-items: center; gap: .45rem; }
+.dl-side-legend .dl-sw { display: inline-block; width: 16px; height: 12px; flex: none; box-sizing: border-box; }
+.dl-side-legend .dl-sw-line { height: 4px; }
+.dl-side-legend .dl-sw-point { width: 12px; border-radius: 50%; }
+.dl-side-legend .dl-legend-n { color: #777; margin-left: auto; }
 .dl-card-quote { font-size: .75rem; color: #5a4a2a; font-style: italic; margin-top: .3rem; }
 </style>"""
 

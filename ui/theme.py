@@ -21,7 +21,7 @@ from geo.i18n import Lang, fmt_number, fmt_pct, t
 from geo.panels import MEASURES, contributions
 from geo.records import format_value
 from ui import data, state
-from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link
+from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
 
 Frames = dict[str, Any]
 
@@ -47,6 +47,7 @@ class ThemePage:
     controls: Callable[[Lang], dict[str, Any]] | None = None  # page controls above the filters
     frames_hook: Callable[[Frames, dict[str, Any]], Frames] | None = None  # derive columns (e.g. criteria met)
     intro_key: str | None = None
+    home: str = "district"  # the layer whose extent the map opens on
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -139,8 +140,10 @@ def table_frame(spec: LayerSpec, frame: pd.DataFrame, lang: Lang) -> pd.DataFram
     cols = {}
     for name in spec.popup or tuple(f.name for f in spec.fields):
         f = spec.field(name)
-        if spec.codes(name) or name == "unit_code" or f.kind in ("bool", "date"):
+        if spec.codes(name) or name == "unit_code" or f.kind in ("bool", "date", "str"):
             cols[f.label(lang)] = [format_value(spec, name, v, lang, names) for v in frame[name]]
+        elif f.kind in ("int", "float"):  # vi-VN digits; the unit is in the column's label
+            cols[f.label(lang)] = [fmt_number(v, lang) if pd.notna(v) else "–" for v in frame[name]]
         else:
             cols[f.label(lang)] = frame[name].to_numpy()
     return pd.DataFrame(cols)
@@ -201,9 +204,18 @@ def render(tp: ThemePage) -> None:
             raw = tp.frames_hook(raw, opts)
         frames = filter_panel(tp.page, visible, raw, lang)
     with middle:
-        map_view(tp.page, visible, frames, height=620, color_by=tuple(opts.get("color_by", ())), opacity=opacity)
+        blocks = map_view(
+            tp.page,
+            visible,
+            frames,
+            height=620,
+            color_by=tuple(opts.get("color_by", ())),
+            opacity=opacity,
+            home=tp.home,
+        )
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
+        side_legend(blocks)
     if tp.panel:
         st.divider()
         tp.panel(PanelData(frames, raw, opts), lang)
