@@ -58,7 +58,7 @@ def server(cmd: list[str]) -> Iterator[str]:
 
 
 def measure(browser, url: str, expected: int, trials: int) -> dict[str, float]:
-    times, initial_bytes, rerun_bytes, rebuilt = [], [], [], []
+    times, initial_bytes, rerun_bytes, rebuilt, largest = [], [], [], [], []
     warm = browser.new_page()
     warm.goto(url)
     warm.wait_for_function(COUNT_JS, arg=expected, timeout=120000)  # first run fills the caches
@@ -83,6 +83,7 @@ def measure(browser, url: str, expected: int, trials: int) -> dict[str, float]:
         page.get_by_text("Hiện nguyên văn Thông báo").click()
         page.wait_for_timeout(2500)
         rerun_bytes.append(sum(frames[before:]))
+        largest.append(max(frames[before:], default=0) / max(max(frames[:before], default=1), 1))
         alive = [f for f in page.frames if "st_folium" in f.url]
         rebuilt.append(0.0 if alive and alive[0].evaluate("window.__bench_marker === 1") else 1.0)
         page.close()
@@ -91,6 +92,9 @@ def measure(browser, url: str, expected: int, trials: int) -> dict[str, float]:
         "initial_ws_kb": statistics.median(initial_bytes) / 1024,
         "rerun_ws_kb": statistics.median(rerun_bytes) / 1024,
         "map_rebuilt_on_rerun": statistics.mean(rebuilt),
+        # largest websocket frame of the rerun over the largest of the first load (the map message):
+        # well under 1 means the map was not sent again.
+        "rerun_largest_frame_share": statistics.median(largest),
     }
 
 

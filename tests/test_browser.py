@@ -194,3 +194,18 @@ def test_clicking_a_segment_shows_its_record_and_contributions(browser: Browser,
     v.page.wait_for_timeout(500)
     v.page.screenshot(path=str(artifacts / "giao-thong-selected.png"), full_page=True)
     v.page.close()
+
+
+def test_the_cluster_page_opens_on_the_cluster(browser: Browser, app_url: str, store) -> None:
+    v = visit(browser, f"{app_url}/cum-cong-nghiep")
+    frame = v.map_frame()
+    w, s, e, n = store.read("cluster_boundary").total_bounds
+    inside = frame.evaluate(
+        "([w, s, e, n]) => window.map.getBounds().contains([[s, w], [n, e]]) && window.map.getZoom()", [w, s, e, n]
+    )
+    assert inside >= 14  # the whole cluster in view, at a zoom where its plots read
+    # The legend beside the map lists the plots' classes; inside the map it starts folded.
+    side = v.page.locator(".dl-side-legend").inner_text()
+    assert "Cụm công nghiệp: lô đất" in side and "Đã cho thuê" in side
+    assert frame.evaluate("document.querySelector('details.dl-legend').open") is False
+    v.page.close()
