@@ -50,6 +50,7 @@ test: $(STAMP) $(STORE) chromium lint typecheck
 ## bench: time-to-map of the overview page (figures and ratios; not part of `make test`)
 bench: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -53,6 +53,110 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Built-in views for ``--view`` (saved views in the store come with the meeting-mode work).
+VIEWS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "overview": (
+        (
+            "district",
+            "units",
+            "forest_parcels",
+            "cluster_boundary",
+            "cluster_plots",
+            "ql4b_segments",
+            "ql4b_stations",
+            "rural_roads",
+            "resettlement_sites",
+            "land_disputes",
+        ),
+        None,
+    ),
+    "roads": (("district", "units", "ql4b_segments", "ql4b_stations", "resettlement_sites", "rural_roads"), None),
+    "industry": (("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"), "cluster_boundary"),
+    "forest": (("district", "units", "forest_parcels", "land_disputes"), None),
+    "ntm": (("district", "units"), None),
+}
+
+
+def _parse_where(items: list[str]) -> dict[str, list[str]]:
+    where: dict[str, list[str]] = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        if not sep or not field:
+            raise ValueError(f"--where needs FIELD=VALUE, not {item!r}")
+        where.setdefault(field.strip(), []).append(value.strip())
+    return where
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from geo.catalog import CATALOG
+    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, export_bytes, write_atomic
+    from geo.filters import apply_filters
+
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in (*MAP_FORMATS, *DATA_FORMATS):
+        raise ValueError(f"unknown format .{fmt}: use one of {', '.join((*MAP_FORMATS, *DATA_FORMATS))}")
+    store = Store(args.store)
+    view_layers, home = VIEWS[args.view] if args.view else (VIEWS["overview"][0], None)
+    layers = tuple(args.layers.split(",")) if args.layers else view_layers
+    unknown = [lid for lid in layers if lid not in CATALOG or not CATALOG[lid].is_spatial or not store.has(lid)]
+    if unknown:
+        raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
+    where = _parse_where(args.where or [])
+    frames = {}
+    for lid in layers:
+        frame = store.read(lid)
+        mine = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items() if f in frame.columns}
+        frames[lid] = apply_filters(CATALOG[lid], frame, mine) if mine else frame
+    bbox: tuple[float, float, float, float] | None = None
+    if args.bbox:
+        parts = [float(v) for v in args.bbox.split(",")]
+        if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+            raise ValueError("--bbox needs W,S,E,N with W < E and S < N")
+        bbox = (parts[0], parts[1], parts[2], parts[3])
+    elif home:
+        w, s, e, n = (float(v) for v in store.read(home).total_bounds)
+        bbox = (w - 0.01, s - 0.01, e + 0.01, n + 0.01)
+    title = args.title or ("Bản đồ điều hành huyện Đình Lập" if args.lang == "vi" else "Đình Lập operations map")
+    req = MapRequest(
+        layers,
+        title,
+        bbox=bbox,
+        lang=args.lang,
+        paper=args.paper,
+        landscape=args.landscape,
+        dpi=args.dpi,
+    )
+    demo = {lid for lid, m in store.meta().items() if m.demo}
+    write_atomic(out, export_bytes(fmt, req, frames, Provenance(store.meta(), dt.date.today()), demo))
+    print(out)
+    return 0
+
+
+def _typed(column: object, value: str) -> object:
+    """A --where value as the column's type (so ``package=8`` and ``in_district=true`` match)."""
+    import pandas as pd
+
+    col = column if isinstance(column, pd.Series) else pd.Series(column)
+    if pd.api.types.is_bool_dtype(col):
+        return value.lower() in ("1", "true", "yes", "có", "co")
+    if pd.api.types.is_numeric_dtype(col):
+        return float(value)
+    return value
+
+
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from geo.export import write_atomic
+    from geo.pack import meeting_pack
+
+    out = Path(args.out)
+    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas))
+    print(out)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ điều hành Đình Lập — Đình Lập operations map")
@@ -62,6 +166,25 @@ def parser() -> argparse.ArgumentParser:
     lay.add_argument("--json", action="store_true", help="in JSON / print JSON")
     lay.add_argument("--lang", choices=("vi", "en"), default="vi")
     lay.set_defaults(func=_cmd_layers)
+    ex = sub.add_parser("export", help="xuất bản đồ hoặc dữ liệu / export a map or data")
+    ex.add_argument("out", help="OUT.png|pdf|html|geojson|gpkg|csv|xlsx")
+    ex.add_argument("--store")
+    ex.add_argument("--layers", help="ID,ID,… (default: the view's layers)")
+    ex.add_argument("--where", action="append", metavar="FIELD=VALUE", help="filter; repeat for more (same field: any)")
+    ex.add_argument("--bbox", metavar="W,S,E,N", help="extent in degrees (WGS 84)")
+    ex.add_argument("--view", choices=sorted(VIEWS), help="a built-in view")
+    ex.add_argument("--title")
+    ex.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ex.add_argument("--dpi", type=int, default=200)
+    ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
+    ex.add_argument("--landscape", action="store_true", help="landscape (default: portrait)")
+    ex.set_defaults(func=_cmd_export)
+    pk = sub.add_parser("pack", help="bộ tài liệu giao ban / the meeting pack (PDF)")
+    pk.add_argument("out", help="OUT.pdf")
+    pk.add_argument("--store")
+    pk.add_argument("--lang", choices=("vi", "en"), default="vi")
+    pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
+    pk.set_defaults(func=_cmd_pack)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)
@@ -76,4 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(exc.message("vi"), file=sys.stderr)
         print(exc.message("en"), file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"Lỗi tham số / bad argument: {exc}", file=sys.stderr)
         return 2

@@ -183,13 +183,22 @@ def units_with_criteria(units: pd.DataFrame, ntm: pd.DataFrame, criterion: int |
     return out
 
 
-def unit_card(ntm: pd.DataFrame, unit_code: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class UnitCard:
     """What a commune's card shows: criteria met and missing, target year."""
+
+    met: list[int]
+    missing: list[int]
+    target_year: int | None
+
+
+def unit_card(ntm: pd.DataFrame, unit_code: str) -> UnitCard:
+    """The card of ``unit_code``."""
     rows = ntm[ntm["unit_code"] == unit_code].sort_values("criterion")
     met = [int(c) for c in rows.loc[rows["met"], "criterion"]]
     missing = [int(c) for c in rows.loc[~rows["met"], "criterion"]]
     target = rows["target_year"].dropna()
-    return {"met": met, "missing": missing, "target_year": int(target.iloc[0]) if len(target) else None}
+    return UnitCard(met, missing, int(target.iloc[0]) if len(target) else None)
 
 
 # -- what a feature contributes ------------------------------------------------------------

@@ -209,3 +209,42 @@ def test_the_cluster_page_opens_on_the_cluster(browser: Browser, app_url: str, s
     assert "Cụm công nghiệp: lô đất" in side and "Đã cho thuê" in side
     assert frame.evaluate("document.querySelector('details.dl-legend').open") is False
     v.page.close()
+
+
+def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_path) -> None:
+    import io
+    from pathlib import Path
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    v = visit(browser, f"{app_url}/giao-thong")
+    v.map_frame()
+    v.page.get_by_text("Xuất bản đồ").click()
+    v.page.get_by_label("Tiêu đề", exact=True).fill("QL4B: tiến độ GPMB")
+    v.page.get_by_label("Tiêu đề", exact=True).press("Enter")
+    v.wait_idle()
+    with v.page.expect_download(timeout=60000) as dl:
+        v.page.get_by_role("button", name="Tải PNG").click()
+    png = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(png)
+    assert png.name.startswith("dinh-lap-giao-thong-") and png.suffix == ".png"
+    assert Image.open(png).size == (int(210 / 25.4 * 200), int(297 / 25.4 * 200))[::-1]
+    v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input").click()
+    v.page.get_by_role("option", name="PDF vector (bản in)").click()
+    v.wait_idle()
+    with v.page.expect_download(timeout=60000) as dl:
+        v.page.get_by_role("button", name="Tải PDF").click()
+    text = PdfReader(io.BytesIO(Path(dl.value.path()).read_bytes())).pages[0].extract_text()
+    assert "QL4B: tiến độ GPMB" in text and "Dữ liệu minh họa" in text  # the title the user typed
+    v.page.close()
+
+    v = visit(browser, f"{app_url}/giao-ban")
+    with v.page.expect_download(timeout=120000) as dl:
+        v.page.get_by_role("button", name="Tải PDF").click()
+    pdf = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(pdf)
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    assert len(reader.pages) == 6 and "Bộ tài liệu giao ban" in reader.pages[0].extract_text()
+    assert v.external_requests() == []
+    v.page.close()

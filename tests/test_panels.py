@@ -99,7 +99,7 @@ def test_criteria_matrix_and_cards(store) -> None:
     met = panels.criteria_met(ntm)
     assert met["06643"] == 10
     card = panels.unit_card(ntm, "06643")
-    assert len(card["met"]) == 10 and {8, 11, 17} <= set(card["missing"]) and card["target_year"] == 2024
+    assert len(card.met) == 10 and {8, 11, 17} <= set(card.missing) and card.target_year == 2024
 
 
 def test_a_feature_contributes_to_the_totals_of_what_is_shown() -> None:

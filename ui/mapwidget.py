@@ -65,11 +65,24 @@ def selection_from_link(page: str) -> None:
 
 def _on_map_change(page: str, key: str) -> None:
     value: Any = st.session_state.get(key) or {}
-    drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
-    props = (drawing or {}).get("properties") or {}
-    lid, fkey = props.get("_l"), props.get("_k")
-    if lid in CATALOG and fkey is not None:
-        select(page, str(lid), str(fkey), zoom=False)
+    if not isinstance(value, dict):
+        return
+    b = value.get("bounds") or {}
+    sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
+    if all(isinstance(v, (int, float)) for v in (sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat"))):
+        st.session_state[f"view_{page}"] = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
+    props = (value.get("last_active_drawing") or {}).get("properties") or {}
+    clicked = (props.get("_l"), props.get("_k"))
+    # The component reports its last click again with every pan: only a new click selects.
+    if clicked[0] in CATALOG and clicked[1] is not None and st.session_state.get(f"seen_{page}") != clicked:
+        st.session_state[f"seen_{page}"] = clicked
+        select(page, str(clicked[0]), str(clicked[1]), zoom=False)
+
+
+def current_view(page: str) -> Bounds | None:
+    """The extent the user is looking at on ``page`` (west, south, east, north), once the map has reported it."""
+    view = st.session_state.get(f"view_{page}")
+    return tuple(view) if view else None  # type: ignore[return-value]
 
 
 def find_feature(frame: Any, layer_id: str, fkey: str) -> Any:
@@ -131,7 +144,7 @@ def map_view(
         key=key,
         height=height,
         use_container_width=True,  # streamlit-folium's own argument
-        returned_objects=["last_active_drawing"],
+        returned_objects=["last_active_drawing", "bounds"],
         feature_group_to_add=overlays(frames, state_, set(data.demo_layers())),
         center=center,
         zoom=zoom,
@@ -180,12 +193,16 @@ def record_panel(
     st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
 
 
-def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640) -> None:
+def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None) -> None:
     """The simple page body: toggles, the map on the left, the selected record on the right."""
+    from ui.export import export_panel
+
     left, right = st.columns([3, 1])
     with left:
         visible = layer_toggles(layer_ids, f"map_{page}")
-        blocks = map_view(page, visible, height=height)
+        frames = {lid: data.layer(lid) for lid in visible}
+        blocks = map_view(page, visible, frames, height=height)
+        export_panel(page, visible, frames, title or t("app.title", state.lang()))
     with right:
         record_panel(page)
         side_legend(blocks)

@@ -422,11 +422,11 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
         card = panels.unit_card(ntm, card_code)
         st.markdown(
             f"**{units.loc[card_code, 'name']}** — "
-            f"{t('ntm.of', lang, met=len(card['met']), total=panels.COMMUNE_CRITERIA)}"
+            f"{t('ntm.of', lang, met=len(card.met), total=panels.COMMUNE_CRITERIA)}"
         )
-        if card["target_year"]:
-            st.caption(t("ntm.target_year", lang, year=card["target_year"]))
-        st.markdown(t("ntm.missing", lang) + ": " + ("; ".join(f"{c}. {names[c]}" for c in card["missing"]) or "–"))
+        if card.target_year:
+            st.caption(t("ntm.target_year", lang, year=card.target_year))
+        st.markdown(t("ntm.missing", lang) + ": " + ("; ".join(f"{c}. {names[c]}" for c in card.missing) or "–"))
         if card_code == "06643":
             st.info(t("ntm.dong_thang_notice", lang), icon=":material/gavel:")
     with right:

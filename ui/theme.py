@@ -21,6 +21,7 @@ from geo.i18n import Lang, fmt_number, fmt_pct, t
 from geo.panels import MEASURES, contributions
 from geo.records import format_value
 from ui import data, state
+from ui.export import export_panel
 from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
 
 Frames = dict[str, Any]
@@ -213,6 +214,7 @@ def render(tp: ThemePage) -> None:
             opacity=opacity,
             home=tp.home,
         )
+        export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
         side_legend(blocks)

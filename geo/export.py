@@ -1,0 +1,618 @@
+"""Exports of what a user sees: print layouts (PNG, vector PDF), standalone HTML, data, the meeting pack.
+
+Made on the server with matplotlib: no browser, no internet. Colours and legends
+come from :mod:`geo.style` (the web map's source), so a print and the screen agree.
+Every function takes the already filtered frames of the visible layers, so an
+export shows exactly the features the web map shows for the same view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # no display; must precede pyplot
+import matplotlib.pyplot as plt
+import pandas as pd
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrow, Rectangle
+from shapely.geometry import box
+
+from geo import crs as crs_
+from geo.catalog import CATALOG, LayerSpec
+from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.mapview import Bounds, MapState, clean_geometries, legend_blocks, overlays
+from geo.store import LayerMeta
+from geo.style import LegendBlock, feature_color
+
+Paper = Literal["A4", "A3"]
+PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+MM = 1 / 25.4  # inches per millimetre
+DATA_FORMATS = ("geojson", "gpkg", "csv", "xlsx")
+MAP_FORMATS = ("png", "pdf", "html")
+
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",  # ships with matplotlib and covers Vietnamese
+        "pdf.fonttype": 42,  # TrueType in the PDF: text stays text (searchable, copyable)
+        "svg.fonttype": "none",
+    }
+)
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    """What to export: layers (drawing order is the catalog's), extent, title, paper and options."""
+
+    layers: tuple[str, ...]
+    title: str
+    subtitle: str = ""
+    bbox: Bounds | None = None  # WGS 84 (west, south, east, north); None = the features shown
+    lang: Lang = "vi"
+    paper: Paper = "A4"
+    landscape: bool = True
+    dpi: int = 200
+    crs: str = crs_.VN2000_LANGSON
+    selected: tuple[str, str] | None = None
+    color_by: tuple[tuple[str, str], ...] = ()
+
+    def state(self) -> MapState:
+        """The web map's state for the same view."""
+        return MapState(self.layers, self.lang, "none", self.selected, self.color_by)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the data come from, as the layout's footer says it."""
+
+    meta: dict[str, LayerMeta] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def for_layers(self, layers: Iterable[str]) -> tuple[str | None, list[str], bool]:
+        """Latest as-of date, distinct sources, and whether any layer is demo data."""
+        ms = [self.meta[lid] for lid in layers if lid in self.meta]
+        as_of = max((m.as_of for m in ms if m.as_of), default=None)
+        sources = list(dict.fromkeys(m.source for m in ms))
+        return as_of, sources, any(m.demo for m in ms)
+
+
+# -- what is in view ---------------------------------------------------------------------------------
+def in_view(frames: dict[str, gpd.GeoDataFrame], bbox: Bounds | None) -> dict[str, gpd.GeoDataFrame]:
+    """The features of each frame that touch ``bbox`` (all of them when ``bbox`` is None)."""
+    out = {}
+    for lid, gdf in frames.items():
+        gdf = clean_geometries(gdf)
+        out[lid] = gdf if bbox is None else gdf[gdf.intersects(box(*bbox))]
+    return out
+
+
+def feature_keys(spec: LayerSpec, gdf: pd.DataFrame) -> list[str]:
+    """The business keys of ``gdf``'s features, as the web map labels them."""
+    return [",".join(str(v) for v in r) for r in gdf[spec.key.split(",")].itertuples(index=False)]
+
+
+def _extent(frames: dict[str, gpd.GeoDataFrame], bbox: Bounds | None) -> Bounds:
+    if bbox is not None:
+        return bbox
+    non_empty = [g for g in frames.values() if len(g)]
+    if not non_empty:
+        raise ValueError("nothing to show")
+    w, s, e, n = pd.concat([g.geometry for g in non_empty]).total_bounds
+    return (float(w), float(s), float(e), float(n))
+
+
+# -- drawing -------------------------------------------------------------------------------------------
+def _mpl_dash(dash: str | None) -> Any:
+    if not dash:
+        return "solid"
+    return (0, tuple(float(x) for x in dash.split()))
+
+
+def _draw_layer(
+    ax: Axes, spec: LayerSpec, gdf: gpd.GeoDataFrame, field_name: str | None, selected: str | None, scale: float
+) -> None:
+    p = spec.paint
+    colors = [
+        feature_color(spec, v, field_name)
+        for v in (gdf[field_name or spec.status_field] if (field_name or spec.status_field) else [None] * len(gdf))
+    ]
+    themed = field_name is not None and field_name != spec.status_field
+    keys = feature_keys(spec, gdf)
+    for geom, color, key in zip(gdf.geometry, colors, keys, strict=True):
+        sel = selected is not None and key == selected
+        edge = "#00b8d9" if sel else p.color
+        if spec.geometry == "Polygon":
+            fill = max(p.fill_opacity, 0.7) if themed else p.fill_opacity
+            for poly in getattr(geom, "geoms", [geom]):
+                xs, ys = poly.exterior.xy
+                ax.fill(xs, ys, facecolor=color, alpha=fill, edgecolor="none", zorder=spec.z)
+                ax.plot(
+                    xs,
+                    ys,
+                    color=edge,
+                    linewidth=(p.weight + (3 if sel else 0)) * 0.5 * scale,
+                    linestyle=_mpl_dash(p.dash),
+                    alpha=p.opacity,
+                    zorder=spec.z + 0.5,
+                )
+        elif spec.geometry == "LineString":
+            for line in getattr(geom, "geoms", [geom]):
+                xs, ys = line.xy
+                if sel:
+                    ax.plot(xs, ys, color=edge, linewidth=(p.weight + 5) * 0.5 * scale, zorder=spec.z)
+                ax.plot(
+                    xs,
+                    ys,
+                    color=color,
+                    linewidth=p.weight * 0.5 * scale,
+                    linestyle=_mpl_dash(p.dash),
+                    alpha=p.opacity,
+                    solid_capstyle="butt",
+                    zorder=spec.z + 0.1,
+                )
+        else:
+            ax.scatter(
+                [geom.x],
+                [geom.y],
+                s=(2 * p.radius * 0.55 * scale) ** 2,
+                facecolor=color,
+                alpha=p.fill_opacity,
+                edgecolor=edge,
+                linewidth=(3 if sel else 1) * 0.5 * scale,
+                zorder=spec.z + 1,
+            )
+    if spec.label_field and len(gdf):
+        from geo.mapview import _label_point
+
+        small = spec.geometry == "Point"
+        for geom, text in zip(gdf.geometry, gdf[spec.label_field], strict=True):
+            pt = geom if geom.geom_type == "Point" else _label_point(geom)
+            ax.annotate(
+                str(text),
+                (pt.x, pt.y),
+                xytext=(4, 0) if small else (0, 0),
+                textcoords="offset points",
+                ha="left" if small else "center",
+                va="center",
+                fontsize=(5.5 if small else 7.5) * scale,
+                fontweight="bold",
+                color="#7f1d1d" if small else "#1f2d3d",
+                zorder=200,
+                path_effects=_halo(),
+                annotation_clip=True,
+            )
+
+
+def _halo() -> list[Any]:
+    import matplotlib.patheffects as pe
+
+    return [pe.withStroke(linewidth=2.2, foreground="white")]
+
+
+def _nice_length(max_m: float) -> float:
+    for v in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 25000, 50000):
+        if v > max_m:
+            break
+        best = v
+    return float(best)
+
+
+def _scale_bar(ax: Axes, metres_per_unit: float, lang: Lang, scale: float) -> float:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length_m = _nice_length((x1 - x0) * metres_per_unit / 4)
+    length = length_m / metres_per_unit
+    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
+    h = (y1 - y0) * 0.008
+    ax.add_patch(
+        Rectangle(
+            (bx - (x1 - x0) * 0.01, by - h * 3),
+            length + (x1 - x0) * 0.02,
+            h * 9,
+            facecolor="white",
+            alpha=0.85,
+            edgecolor="none",
+            zorder=300,
+        )
+    )
+    for i in range(4):
+        ax.add_patch(
+            Rectangle(
+                (bx + i * length / 4, by),
+                length / 4,
+                h,
+                facecolor="#222" if i % 2 == 0 else "white",
+                edgecolor="#222",
+                linewidth=0.5,
+                zorder=301,
+            )
+        )
+    unit, div = ("km", 1000.0) if length_m >= 1000 else ("m", 1.0)
+    for frac in (0, 0.5, 1):
+        ax.text(
+            bx + frac * length,
+            by + h * 1.6,
+            fmt_number(length_m * frac / div, lang),
+            ha="center",
+            va="bottom",
+            fontsize=6 * scale,
+            zorder=302,
+        )
+    ax.text(bx + length + (x1 - x0) * 0.008, by, unit, ha="left", va="bottom", fontsize=6 * scale, zorder=302)
+    return length_m
+
+
+def _north_arrow(ax: Axes, lang: Lang, scale: float) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    x, y = x1 - (x1 - x0) * 0.05, y1 - (y1 - y0) * 0.16
+    ax.add_patch(
+        FancyArrow(
+            x,
+            y,
+            0,
+            (y1 - y0) * 0.07,
+            width=(x1 - x0) * 0.006,
+            head_width=(x1 - x0) * 0.025,
+            head_length=(y1 - y0) * 0.03,
+            color="#1f2d3d",
+            zorder=300,
+            length_includes_head=True,
+        )
+    )
+    ax.text(
+        x,
+        y + (y1 - y0) * 0.085,
+        "B" if lang == "vi" else "N",
+        ha="center",
+        va="bottom",
+        fontsize=9 * scale,
+        fontweight="bold",
+        zorder=300,
+    )
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    return fig
+
+
+def _fit(ax: Axes, bounds_xy: tuple[float, float, float, float], aspect: float) -> None:
+    """Show ``bounds_xy`` whole, widening the short side to the axes' shape (``aspect`` = y units per x unit)."""
+    w, s, e, n = bounds_xy
+    pad_x, pad_y = (e - w) * 0.04 or 500, (n - s) * 0.04 or 500
+    w, e, s, n = w - pad_x, e + pad_x, s - pad_y, n + pad_y
+    bbox = ax.get_position()
+    fig_w, fig_h = _figure(ax).get_size_inches()
+    box_ratio = (bbox.height * fig_h) / (bbox.width * fig_w)
+    data_ratio = (n - s) / ((e - w) * aspect)
+    if data_ratio > box_ratio:  # too tall: widen
+        extra = ((n - s) / (box_ratio * aspect) - (e - w)) / 2
+        w, e = w - extra, e + extra
+    else:
+        extra = ((e - w) * aspect * box_ratio - (n - s)) / 2
+        s, n = s - extra, n + extra
+    ax.set_xlim(w, e)
+    ax.set_ylim(s, n)
+    ax.set_aspect(aspect)
+
+
+def draw_map(
+    ax: Axes, req: MapRequest, frames: dict[str, gpd.GeoDataFrame], scale: float = 1.0
+) -> dict[str, list[str]]:
+    """Draw the visible layers of ``req`` into ``ax``; return the feature keys drawn, per layer."""
+    view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    w, s, e, n = _extent(view, req.bbox)
+    metric = req.crs != crs_.WGS84
+    tr = crs_.transformer(crs_.WGS84, req.crs) if metric else None
+    drawn: dict[str, list[str]] = {}
+    ax.set_facecolor("#dfe7ec")
+    for lid in sorted(view, key=lambda i: CATALOG[i].z):
+        spec = CATALOG[lid]
+        gdf = view[lid].to_crs(req.crs) if metric else view[lid]
+        sel = req.selected[1] if req.selected and req.selected[0] == lid else None
+        _draw_layer(ax, spec, gdf, dict(req.color_by).get(lid), sel, scale)
+        drawn[lid] = feature_keys(spec, view[lid])
+    if metric and tr is not None:
+        xs, ys = tr.transform([w, e, w, e], [s, s, n, n])
+        bounds_xy = (min(xs), min(ys), max(xs), max(ys))
+        aspect, m_per_unit = 1.0, 1.0
+    else:
+        lat = math.radians((s + n) / 2)
+        bounds_xy, aspect, m_per_unit = (w, s, e, n), 1 / math.cos(lat), 111_320 * math.cos(lat)
+    _fit(ax, bounds_xy, aspect)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_color("#1f2d3d")
+        sp.set_linewidth(0.8)
+    _scale_bar(ax, m_per_unit, req.lang, scale)
+    _north_arrow(ax, req.lang, scale)
+    return drawn
+
+
+def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 1.0) -> None:
+    """The legend of the layers drawn, only the classes present in view, with counts.
+
+    Rows shrink to fit the panel; long titles wrap.
+    """
+    import textwrap
+
+    ax.axis("off")
+    fig_w, fig_h = _figure(ax).get_size_inches()
+    pos = ax.get_position()
+    width_chars = max(20, int(pos.width * fig_w * 72 / (4.3 * scale)))  # ~4.3 pt per character at 7.5 pt
+    rows: list[tuple[str, Any]] = [("head", t("map.legend", lang))]
+    for b in blocks:
+        rows += [("title", line) for line in textwrap.wrap(b.title, width_chars)]
+        rows += [("item", (b, i)) for i in b.items]
+        rows.append(("gap", None))
+    height_in = pos.height * fig_h
+    step = min(0.034 * scale, 1.0 / (len(rows) + 1))
+    font = max(4.5, min(7.5 * scale, step * height_in * 72 * 0.62))
+    y = 1.0
+    for kind, value in rows:
+        if kind == "head":
+            ax.text(0, y, value, fontsize=font * 1.35, fontweight="bold", va="top", transform=ax.transAxes)
+            y -= step * 1.4
+        elif kind == "title":
+            ax.text(0, y, value, fontsize=font, fontweight="bold", va="top", transform=ax.transAxes)
+            y -= step
+        elif kind == "item":
+            b, item = value
+            cy = y - step * 0.4
+            if b.kind == "line":
+                ax.add_line(Line2D([0.0, 0.09], [cy, cy], color=item.color, linewidth=2.5, transform=ax.transAxes))
+            elif b.kind == "point":
+                ax.scatter(
+                    [0.045],
+                    [cy],
+                    s=(font * 0.9) ** 2,
+                    facecolor=item.color,
+                    edgecolor=b.stroke,
+                    linewidth=0.8,
+                    transform=ax.transAxes,
+                    clip_on=False,
+                )
+            else:
+                ax.add_patch(
+                    Rectangle(
+                        (0.0, cy - step * 0.3),
+                        0.09,
+                        step * 0.6,
+                        facecolor=item.color,
+                        edgecolor=b.stroke,
+                        linewidth=0.8,
+                        transform=ax.transAxes,
+                    )
+                )
+            label = textwrap.shorten(item.label, width_chars - 6, placeholder="…")
+            ax.text(0.13, y, label, fontsize=font * 0.95, va="top", transform=ax.transAxes)
+            ax.text(
+                1.0,
+                y,
+                fmt_number(item.count, lang),
+                fontsize=font * 0.95,
+                va="top",
+                ha="right",
+                color="#666",
+                transform=ax.transAxes,
+            )
+            y -= step
+        else:
+            y -= step * 0.35
+
+
+def _footer(fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, float, float, float]) -> None:
+    import textwrap
+
+    lang = req.lang
+    as_of, sources, demo = prov.for_layers(req.layers)
+    crs_label = crs_.CRS_LABELS.get(req.crs, {}).get(lang, req.crs)
+    line1 = (
+        f"{t('export.date', lang)}: {fmt_date(prov.today, lang)}   ·   {t('layer.as_of', lang)}: "
+        f"{fmt_date(as_of, lang) if as_of else '–'}   ·   {t('export.crs', lang)}: {crs_label}"
+    )
+    x, y, w, h = rect
+    chars = int(w * fig.get_size_inches()[0] * 72 / 3.1)  # ~3.1 pt per character at 5.5 pt
+    source = textwrap.wrap(f"{t('layer.source', lang)}: " + "; ".join(sources), chars)
+    if len(source) > 3:
+        source = [*source[:2], textwrap.shorten(source[2] + " " + source[3], chars, placeholder=" …")]
+    fig.text(x, y + h - 0.002, line1, fontsize=6.5, va="top")
+    fig.text(x, y + h - 0.022, "\n".join(source), fontsize=5.5, va="top", color="#555", linespacing=1.25)
+    if demo:
+        fig.text(
+            x + w,
+            0.985,
+            t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)"),
+            fontsize=10,
+            fontweight="bold",
+            color="#a0410d",
+            ha="right",
+            va="top",
+            bbox={"facecolor": "#fff3cd", "edgecolor": "#e0b44c", "boxstyle": "round,pad=0.35"},
+        )
+
+
+def layout(
+    req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance
+) -> tuple[Figure, dict[str, list[str]]]:
+    """The print layout: title, map with scale bar and north arrow, legend, footer."""
+    w_mm, h_mm = PAPER_MM[req.paper]
+    if req.landscape:
+        w_mm, h_mm = h_mm, w_mm
+    fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
+    scale = 1.0 if req.paper == "A4" else 1.3
+    mx, my = 10 / w_mm, 10 / h_mm
+    title_h, footer_h = 20 / h_mm, 14 / h_mm
+    fig.text(mx, 1 - my, req.title, fontsize=16 * scale, fontweight="bold", va="top")
+    if req.subtitle:
+        fig.text(mx, 1 - my - 9 / h_mm, req.subtitle, fontsize=9.5 * scale, va="top", color="#333")
+    map_top = 1 - my - title_h
+    map_bottom = my + footer_h
+    if req.landscape:
+        legend_w = 62 / w_mm
+        map_rect = (mx, map_bottom, 1 - 2 * mx - legend_w - 4 / w_mm, map_top - map_bottom)
+        legend_rect = (1 - mx - legend_w, map_bottom, legend_w, map_top - map_bottom)
+    else:
+        legend_h = 70 / h_mm
+        map_rect = (mx, map_bottom + legend_h + 4 / h_mm, 1 - 2 * mx, map_top - map_bottom - legend_h - 4 / h_mm)
+        legend_rect = (mx, map_bottom, 1 - 2 * mx, legend_h)
+    ax = fig.add_axes(map_rect)
+    drawn = draw_map(ax, req, frames, scale)
+    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    blocks = [b for b in legend_blocks(visible, req.state()) if any(i.count for i in b.items)]
+    draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
+    _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h))
+    return fig, drawn
+
+
+def _save(fig: Figure, fmt: str, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    metadata = {"Creator": "Bản đồ điều hành Đình Lập"} if fmt == "pdf" else None
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def map_image(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance, fmt: str = "png") -> bytes:
+    """The layout as PNG (at ``req.dpi``) or vector PDF."""
+    fig, _ = layout(req, frames, prov)
+    return _save(fig, fmt, req.dpi)
+
+
+# -- standalone HTML -------------------------------------------------------------------------------------
+HTML_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+    "font-src data:; connect-src 'none'; frame-src 'none'; child-src 'none'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: set[str]) -> str:
+    """A standalone interactive map of the view: Leaflet inlined, no request leaves the file, its own CSP."""
+    import folium
+    from branca.element import Element
+    from branca.element import Figure as BrancaFigure
+
+    from geo.mapview import base_map, leaflet_dir
+
+    view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    m = base_map(_extent(view, req.bbox), asset_base="")
+    m.default_js, m.default_css = [], []  # inlined below instead
+    assets = Path(leaflet_dir())
+    root = m.get_root()
+    assert isinstance(root, BrancaFigure)
+    root.header.add_child(
+        Element(
+            "<style>"
+            + (assets / "leaflet.css").read_text(encoding="utf-8")
+            + "</style>"
+            + "<script>"
+            + (assets / "leaflet.js").read_text(encoding="utf-8")
+            + "</script>"
+        ),
+        name="leaflet_inline",
+    )
+    for fg in overlays(view, replace(req.state(), layers=tuple(view)), demo_layers):
+        fg.add_to(m)
+    html = m.get_root().render()
+    title = f"<title>{_esc(req.title)}</title>"
+    csp = f'<meta http-equiv="Content-Security-Policy" content="{HTML_CSP}">'
+    assert isinstance(folium.Map, type)
+    return html.replace("<head>", "<head>" + csp + title, 1)
+
+
+def _esc(text: str) -> str:
+    from geo.safe import html_text
+
+    return html_text(text)
+
+
+# -- data --------------------------------------------------------------------------------------------------
+def data_bytes(frames: dict[str, gpd.GeoDataFrame], fmt: str) -> bytes:
+    """The features shown, as GeoJSON, GeoPackage, CSV (WKT, plus lon/lat for points) or Excel."""
+    frames = {lid: gdf for lid, gdf in frames.items() if lid in CATALOG}
+    if fmt == "gpkg":
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "export.gpkg"
+            import pyogrio
+
+            for lid, gdf in frames.items():
+                pyogrio.write_dataframe(gdf, path, layer=lid, driver="GPKG")
+            return path.read_bytes()
+    if fmt == "geojson":
+        parts = [gdf.assign(layer=lid) for lid, gdf in frames.items()]
+        merged = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=crs_.WGS84)
+        return merged.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    tables = {lid: _attribute_table(gdf) for lid, gdf in frames.items()}
+    buf = io.BytesIO()
+    if fmt == "csv":
+        pd.concat([tb.assign(layer=lid) for lid, tb in tables.items()], ignore_index=True).to_csv(buf, index=False)
+        return "\ufeff".encode() + buf.getvalue()  # a BOM so Excel reads UTF-8 Vietnamese
+    if fmt == "xlsx":
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            for lid, tb in tables.items():
+                tb.to_excel(xw, sheet_name=lid[:31], index=False)
+        return buf.getvalue()
+    raise ValueError(f"unknown data format {fmt!r}")
+
+
+def _attribute_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    geoms = gdf.geometry.values
+    points = shapely.get_type_id(geoms) == 0
+    out["lon"] = [g.x if p else None for g, p in zip(geoms, points, strict=True)]
+    out["lat"] = [g.y if p else None for g, p in zip(geoms, points, strict=True)]
+    out["wkt"] = shapely.to_wkt(geoms, rounding_precision=6)
+    return out
+
+
+def export_bytes(
+    fmt: str, req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance, demo_layers: set[str]
+) -> bytes:
+    """Any export by its file extension."""
+    if fmt in ("png", "pdf"):
+        return map_image(req, frames, prov, fmt)
+    if fmt == "html":
+        return map_html(req, frames, demo_layers).encode("utf-8")
+    if fmt in DATA_FORMATS:
+        return data_bytes(in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox), fmt)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+MIME = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(payload)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an export is an ordinary file
+    os.replace(tmp, path)

@@ -1,0 +1,278 @@
+"""The meeting pack (bộ tài liệu giao ban): one PDF with a cover and contents, a page per theme, an optional atlas.
+
+Each theme page is its map, the figures of its panel and the items that need
+attention; each atlas page is a commune: its map, its 19 criteria, its parcels
+and disputes. Built from a store with matplotlib, like the map exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import geopandas as gpd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from geo import panels
+from geo.catalog import CATALOG, THEMES
+from geo.export import MM, PAPER_MM, MapRequest, Provenance, draw_map
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.indicators import from_frame
+from geo.records import format_value
+from geo.store import Store
+
+
+@dataclass(frozen=True)
+class Section:
+    """One page of the pack: its title, the layers of its map, its figures and attention lines."""
+
+    title: str
+    layers: tuple[str, ...]
+    figures: list[str]
+    attention: list[str]
+    bbox: tuple[float, float, float, float] | None = None
+
+
+THEME_PACK_LAYERS: dict[str, tuple[str, ...]] = {
+    "overview": (
+        "district",
+        "units",
+        "forest_parcels",
+        "cluster_boundary",
+        "ql4b_segments",
+        "ql4b_stations",
+        "land_disputes",
+    ),
+    "roads": ("district", "units", "ql4b_segments", "ql4b_stations", "resettlement_sites", "rural_roads"),
+    "industry": ("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
+    "forest": ("district", "units", "forest_parcels", "land_disputes"),
+    "ntm": ("district", "units"),
+}
+
+
+def _names(store: Store) -> dict[str, str]:
+    u = store.read("units")
+    return dict(zip(u.code.astype(str), u.name.astype(str), strict=True))
+
+
+def sections(store: Store, lang: Lang) -> list[Section]:
+    """The theme pages of the pack, in meeting order."""
+    names = _names(store)
+    seg = store.read("ql4b_segments")
+    disputes = store.read("land_disputes")
+    ntm = store.read("ntm_commune")
+    as_of = dt.date.fromisoformat(store.meta().get("land_disputes").as_of)  # type: ignore[union-attr]
+    att = panels.attention(seg, disputes, ntm, as_of, n=5)
+
+    def items(kind: str) -> list[str]:
+        out = []
+        for a in att:
+            if a.kind != kind:
+                continue
+            figure = fmt_number(a.figure, lang)
+            out.append(
+                {
+                    "segment": t("attention.segment_item", lang, item=a.key, pct=figure),
+                    "dispute": t("attention.dispute_item", lang, item=a.key, days=figure),
+                    "commune": t("attention.commune_item", lang, name=names.get(a.key, a.key), met=figure),
+                }[kind]
+            )
+        return out
+
+    heads = [i for i in from_frame(store.read("indicators")) if i.headline]
+    overview = [f"{i.name(lang)}: {i.value_text(lang)} — {'; '.join(i.achievement_text(lang))}" for i in heads]
+    tot = panels.clearance_totals(seg).iloc[0]
+    cem = panels.cement_by_commune(store.read("rural_roads"))
+    acc = panels.accidents_compare(store.read("accidents"), dt.date(2024, 1, 1), dt.date(2024, 3, 31))
+    roads = [
+        f"{t('roads.km_cleared', lang)}: {fmt_number(tot.km_cleared, lang, 1)} / {fmt_number(tot.km, lang, 1)} km "
+        f"({fmt_pct(tot.pct_cleared, lang, 1)})",
+        f"{t('roads.households', lang)}: {fmt_number(tot.households_compensated, lang)} / "
+        f"{fmt_number(tot.households_affected, lang)}",
+        t("roads.late_communes", lang, names=", ".join(names.get(c, c) for c in cem[cem.late].unit_code)),
+        f"{t('roads.accidents_period', lang, start=fmt_date(acc.start, lang), end=fmt_date(acc.end, lang))}: "
+        f"{acc.current} — {t('roads.vs_last_year', lang, previous=acc.previous, change=f'{acc.change:+d}')}",
+    ]
+    cl = panels.cluster_summary(store.read("cluster_plots"))
+    cluster_ha = float(store.read("cluster_boundary").area_ha.sum())
+    industry = [
+        f"{t('industry.cluster_area', lang)}: {fmt_number(cluster_ha, lang)} ha",
+        f"{t('industry.occupancy', lang)}: {fmt_pct(cl.occupancy_pct, lang, 1)}",
+        f"{t('industry.cleared', lang)}: {fmt_pct(cl.cleared_pct, lang, 1)}",
+    ]
+    counts = panels.dispute_counts(disputes)
+    parcels = store.read("forest_parcels")
+    forest = [
+        f"{CATALOG['forest_parcels'].title(lang)}: {fmt_number(float(parcels.area_ha.sum()), lang)} ha",
+        f"{t('forest.open', lang)}: {counts['open']}   ·   {t('forest.resolved', lang)}: {counts['resolved']}",
+    ]
+    dist = store.read("ntm_district")
+    unmet = ", ".join(dist[~dist.met]["name_vi" if lang == "vi" else "name_en"])
+    ntm_lines = [t("ntm.dong_thang_notice", lang), t("ntm.district_notice", lang), f"{t('ntm.missing', lang)}: {unmet}"]
+    cluster_bbox = tuple(store.read("cluster_boundary").total_bounds)
+    pad = 0.01
+    return [
+        Section(t("nav.overview", lang), THEME_PACK_LAYERS["overview"], overview, items("segment") + items("dispute")),
+        Section(THEMES["roads"][lang], THEME_PACK_LAYERS["roads"], roads, items("segment")),
+        Section(
+            THEMES["industry"][lang],
+            THEME_PACK_LAYERS["industry"],
+            industry,
+            [],
+            (cluster_bbox[0] - pad, cluster_bbox[1] - pad, cluster_bbox[2] + pad, cluster_bbox[3] + pad),
+        ),
+        Section(THEMES["forest"][lang], THEME_PACK_LAYERS["forest"], forest, items("dispute")),
+        Section(THEMES["ntm"][lang], THEME_PACK_LAYERS["ntm"], ntm_lines, items("commune")),
+    ]
+
+
+def _page(title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: bool) -> Figure:
+    w, h = PAPER_MM["A4"][1], PAPER_MM["A4"][0]  # landscape
+    fig = Figure(figsize=(w * MM, h * MM))
+    fig.text(10 / w, 1 - 10 / h, title, fontsize=15, fontweight="bold", va="top")
+    footer = f"{t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
+    fig.text(10 / w, 6 / h, footer, fontsize=7, color="#555")
+    fig.text(1 - 10 / w, 6 / h, t("pack.page", lang, n=page, total=total), fontsize=7, ha="right", color="#555")
+    if demo:
+        fig.text(
+            1 - 10 / w,
+            1 - 10 / h,
+            t("demo.badge", "vi"),
+            fontsize=9,
+            fontweight="bold",
+            color="#a0410d",
+            ha="right",
+            va="top",
+            bbox={"facecolor": "#fff3cd", "edgecolor": "#e0b44c", "boxstyle": "round"},
+        )
+    return fig
+
+
+def _text_block(fig: Figure, x: float, y: float, heading: str, lines: list[str], width: int = 62) -> float:
+    import textwrap
+
+    fig.text(x, y, heading, fontsize=10, fontweight="bold", va="top")
+    y -= 0.04
+    for line in lines:
+        wrapped = textwrap.wrap(line, width) or [""]
+        fig.text(x, y, "• " + "\n  ".join(wrapped), fontsize=7.5, va="top", linespacing=1.3)
+        y -= 0.028 * len(wrapped) + 0.012
+    return y - 0.02
+
+
+def _theme_figure(
+    store: Store, frames: dict[str, gpd.GeoDataFrame], s: Section, lang: Lang, page: int, total: int, prov: Provenance
+) -> Figure:
+    _, _, demo = prov.for_layers(s.layers)
+    fig = _page(s.title, lang, page, total, prov, demo)
+    ax = fig.add_axes((0.035, 0.07, 0.56, 0.8))
+    draw_map(ax, MapRequest(s.layers, s.title, lang=lang, bbox=s.bbox), frames, scale=0.8)
+    y = _text_block(fig, 0.62, 0.86, t("pack.figures", lang), s.figures)
+    if s.attention:
+        _text_block(fig, 0.62, y, t("attention.title", lang), s.attention)
+    return fig
+
+
+def _atlas_figure(
+    store: Store, frames: dict[str, gpd.GeoDataFrame], code: str, lang: Lang, page: int, total: int, prov: Provenance
+) -> Figure:
+    units = frames["units"].set_index("code")
+    name = str(units.loc[code, "name"])
+    layers = ("units", "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
+    _, _, demo = prov.for_layers(layers)
+    fig = _page(name, lang, page, total, prov, demo)
+    bbox = tuple(float(v) for v in units.loc[[code]].total_bounds)
+    pad = 0.02
+    ax = fig.add_axes((0.035, 0.07, 0.5, 0.8))
+    draw_map(
+        ax,
+        MapRequest(
+            layers,
+            name,
+            lang=lang,
+            bbox=(bbox[0] - pad, bbox[1] - pad, bbox[2] + pad, bbox[3] + pad),
+            selected=("units", code),
+        ),
+        frames,
+        scale=0.8,
+    )
+    ntm = frames["ntm_commune"]
+    crit = frames["ntm_criteria"]
+    crit = crit[crit.level == "commune"].set_index("criterion")
+    card = panels.unit_card(ntm, code)
+    lines = [
+        ("✓ " if c in card.met else "✗ ") + f"{c}. {crit.loc[c, 'name_vi' if lang == 'vi' else 'name_en']}"
+        for c in range(1, panels.COMMUNE_CRITERIA + 1)
+    ]
+    fig.text(
+        0.56,
+        0.86,
+        t("ntm.of", lang, met=len(card.met), total=panels.COMMUNE_CRITERIA),
+        fontsize=10,
+        fontweight="bold",
+        va="top",
+    )
+    fig.text(0.56, 0.82, "\n".join(lines), fontsize=6.8, va="top", linespacing=1.35, family="DejaVu Sans")
+    parcels = frames["forest_parcels"]
+    parcels = parcels[parcels.unit_code == code]
+    disputes = frames["land_disputes"]
+    disputes = disputes[disputes.unit_code == code]
+    fp, ld = CATALOG["forest_parcels"], CATALOG["land_disputes"]
+    other = [
+        f"{p.parcel_id}: {fmt_number(p.area_ha, lang)} ha — {format_value(fp, 'status', p.status, lang)}"
+        for p in parcels.itertuples()
+    ]
+    other += [f"{d.dispute_id}: {format_value(ld, 'status', d.status, lang)}" for d in disputes.itertuples()]
+    _text_block(fig, 0.56, 0.36, THEMES["forest"][lang], other or ["–"], width=70)
+    return fig
+
+
+def meeting_pack(
+    store: Store, lang: Lang = "vi", atlas: bool = False, meeting: dt.date | None = None, today: dt.date | None = None
+) -> bytes:
+    """The whole pack as PDF bytes."""
+    prov = Provenance(store.meta(), today or dt.date.today())
+    layer_ids = {
+        *(lid for s in THEME_PACK_LAYERS.values() for lid in s),
+        "units",
+        "forest_parcels",
+        "land_disputes",
+        "rural_roads",
+        "ntm_commune",
+        "ntm_criteria",
+    }
+    frames = {lid: store.read(lid) for lid in layer_ids if store.has(lid)}
+    secs = sections(store, lang)
+    codes = list(frames["units"].code) if atlas else []
+    total = 1 + len(secs) + len(codes)
+    buf = io.BytesIO()
+    with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
+        as_of, _, demo = prov.for_layers(frames)
+        cover = _page(t("pack.title", lang), lang, 1, total, prov, demo)
+        cover.text(10 / 297, 1 - 30 / 210, t("app.subtitle", lang), fontsize=10, va="top")
+        cover.text(
+            10 / 297,
+            1 - 42 / 210,
+            f"{t('pack.meeting', lang)}: {fmt_date(meeting or prov.today, lang)}"
+            f"   ·   {t('layer.as_of', lang)}: {fmt_date(as_of, lang) if as_of else '–'}",
+            fontsize=10,
+            va="top",
+        )
+        toc = [(s.title, i + 2) for i, s in enumerate(secs)]
+        if codes:
+            toc.append((t("pack.atlas", lang), len(secs) + 2))
+        cover.text(10 / 297, 1 - 60 / 210, t("pack.contents", lang), fontsize=12, fontweight="bold", va="top")
+        for k, (title, page) in enumerate(toc):
+            y = 1 - (70 + 8 * k) / 210
+            cover.text(14 / 297, y, title, fontsize=10, va="top")
+            cover.text(150 / 297, y, t("pack.page_short", lang, n=page), fontsize=10, va="top", ha="right")
+        if demo:
+            cover.text(10 / 297, 0.12, t("demo.note", lang), fontsize=8, color="#a0410d", wrap=True)
+        pdf.savefig(cover)
+        for i, s in enumerate(secs):
+            pdf.savefig(_theme_figure(store, frames, s, lang, i + 2, total, prov))
+        for k, code in enumerate(codes):
+            pdf.savefig(_atlas_figure(store, frames, code, lang, len(secs) + 2 + k, total, prov))
+    return buf.getvalue()

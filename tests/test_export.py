@@ -1,0 +1,237 @@
+"""Exports: what the print layout says, what the data files hold, and that they match the web map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from geo.catalog import CATALOG
+from geo.cli import main
+from geo.export import HTML_CSP, MapRequest, Provenance, data_bytes, export_bytes, in_view, layout, map_html, map_image
+from geo.filters import apply_filters
+from geo.mapview import feature_collection
+from geo.pack import meeting_pack
+from geo.store import Store
+
+TODAY = dt.date(2026, 11, 25)
+LAYERS = ("district", "units", "forest_parcels", "cluster_boundary", "ql4b_segments", "ql4b_stations", "land_disputes")
+BASELINE = Path(__file__).parent / "baseline"
+
+
+@pytest.fixture(scope="module")
+def frames(store: Store) -> dict[str, gpd.GeoDataFrame]:
+    return {lid: store.read(lid) for lid in LAYERS}
+
+
+@pytest.fixture(scope="module")
+def prov(store: Store) -> Provenance:
+    return Provenance(store.meta(), TODAY)
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_pdf_layout_carries_title_legend_scale_date_source_crs_and_demo_note(frames, prov) -> None:
+    req = MapRequest(LAYERS, "Bản đồ tổng quan huyện Đình Lập", "Theo Thông báo ngày 24/4/2024")
+    text = _pdf_text(map_image(req, frames, prov, "pdf"))
+    for expected in (
+        "Bản đồ tổng quan huyện Đình Lập",
+        "Theo Thông báo ngày 24/4/2024",
+        "Chú giải",
+        "Xã, thị trấn (2024)",
+        "Vướng mắc GPMB",
+        "Mới phát sinh",
+        "km",
+        "Ngày xuất: 25/11/2026",
+        "Cập nhật: 24/04/2024",
+        "VN-2000 / TM-3",
+        "Nguồn:",
+        "Dữ liệu minh họa",
+    ):
+        assert expected in text, expected
+    en = _pdf_text(map_image(replace(req, lang="en", crs="EPSG:4326"), frames, prov, "pdf"))
+    assert "Legend" in en and "Exported: 2026-11-25" in en and "WGS 84" in en and "Clearance blocked" in en
+
+
+def test_legend_lists_only_layers_and_classes_in_view(frames, prov, store) -> None:
+    seg = store.read("ql4b_segments")
+    only_blocked = {
+        **frames,
+        "ql4b_segments": apply_filters(CATALOG["ql4b_segments"], seg, {"clearance_status": ["blocked"]}),
+    }
+    text = _pdf_text(map_image(MapRequest(("units", "ql4b_segments"), "T"), only_blocked, prov, "pdf"))
+    assert "Vướng mắc GPMB" in text
+    assert "Đã bàn giao mặt bằng" not in text and "Đang tranh chấp" not in text  # other classes, other layers
+    cluster = store.read("cluster_boundary")
+    w, s, e, n = cluster.total_bounds
+    text = _pdf_text(
+        map_image(
+            MapRequest(("units", "cluster_boundary", "land_disputes"), "T", bbox=(w, s, e, n)), frames, prov, "pdf"
+        )
+    )
+    assert "Cụm công nghiệp Đình Lập (ranh giới)" in text and "Mới phát sinh" not in text  # no dispute in view
+
+
+def test_print_and_web_map_show_the_same_features(frames, prov) -> None:
+    bbox = (107.0, 21.45, 107.2, 21.65)
+    req = MapRequest(LAYERS, "T", bbox=bbox)
+    fig, drawn = layout(req, frames, prov)
+    plt.close(fig)
+    view = in_view(frames, bbox)
+    for lid in LAYERS:
+        web = [f["properties"]["_k"] for f in feature_collection(CATALOG[lid], view[lid], "vi")["features"]]
+        assert sorted(drawn[lid]) == sorted(web), lid
+    assert 0 < len(drawn["units"]) < 12  # the extent really cut the district
+
+
+def test_png_layout_matches_the_reference(frames, prov, artifacts) -> None:
+    req = MapRequest(LAYERS, "Bản đồ tổng quan huyện Đình Lập", "Ảnh tham chiếu của bố cục in", dpi=60)
+    actual = np.asarray(Image.open(io.BytesIO(map_image(req, frames, prov))).convert("RGB"), dtype=float)
+    ref_path = BASELINE / "layout-overview-a4.png"
+    Image.fromarray(actual.astype("uint8")).save(artifacts / "layout-overview-a4.actual.png")
+    if not ref_path.exists():  # a new layout: write the reference, look at it, commit it
+        assert not os.environ.get("CI"), f"{ref_path} is missing"
+        Image.fromarray(actual.astype("uint8")).save(ref_path)
+        pytest.skip("reference image written")
+    expected = np.asarray(Image.open(ref_path).convert("RGB"), dtype=float)
+    assert actual.shape == expected.shape
+    diff = np.abs(actual - expected)
+    Image.fromarray(diff.clip(0, 255).astype("uint8")).save(artifacts / "layout-overview-a4.diff.png")
+    changed = (diff.max(axis=2) > 40).mean()
+    assert changed < 0.005, f"{changed:.2%} of pixels differ from the reference"
+
+
+def test_png_resolution_and_paper(frames, prov) -> None:
+    req = MapRequest(("units",), "T", dpi=200)
+    a4 = Image.open(io.BytesIO(map_image(req, frames, prov)))
+    assert a4.size == (int(297 / 25.4 * 200), int(210 / 25.4 * 200))
+    a3 = Image.open(io.BytesIO(map_image(replace(req, paper="A3", landscape=False, dpi=100), frames, prov)))
+    assert a3.size == (int(297 / 25.4 * 100), int(420 / 25.4 * 100))
+
+
+def test_filtered_data_exports_hold_only_what_is_shown(store, tmp_path) -> None:
+    seg = apply_filters(CATALOG["ql4b_segments"], store.read("ql4b_segments"), {"package": ["8"]})
+    frames = {"ql4b_segments": seg, "land_disputes": store.read("land_disputes")}
+    gj = json.loads(data_bytes(frames, "geojson"))
+    seg_features = [f for f in gj["features"] if f["properties"]["layer"] == "ql4b_segments"]
+    assert sorted(f["properties"]["seg_id"] for f in seg_features) == sorted(seg.seg_id)
+    assert {f["properties"]["package"] for f in seg_features} == {"8"}
+    (tmp_path / "x.gpkg").write_bytes(data_bytes(frames, "gpkg"))
+    back = gpd.read_file(tmp_path / "x.gpkg", layer="ql4b_segments")
+    assert back.crs.to_epsg() == 4326 and len(back) == len(seg)
+    assert sqlite3.connect(tmp_path / "x.gpkg").execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    csv = pd.read_csv(io.BytesIO(data_bytes(frames, "csv")), encoding="utf-8-sig", dtype={"package": str})
+    segs = csv[csv.layer == "ql4b_segments"]
+    assert len(segs) == len(seg) and segs.wkt.str.startswith("LINESTRING").all()
+    assert "Đường cấp IV miền núi, nền 12 m, 2 làn xe" in set(segs.cross_section)
+    pts = csv[csv.layer == "land_disputes"]
+    assert pts.lon.between(106.8, 107.4).all() and pts.lat.between(21.3, 21.8).all()
+    xl = pd.read_excel(io.BytesIO(data_bytes(frames, "xlsx")), sheet_name=None)
+    assert set(xl) == {"ql4b_segments", "land_disputes"} and len(xl["ql4b_segments"]) == len(seg)
+
+
+def test_html_export_is_standalone_with_its_own_csp(frames, store) -> None:
+    hostile = store.read("land_disputes").assign(kind="</script><img src=x onerror=alert(1)>")
+    html = map_html(MapRequest(("units", "land_disputes"), "<b>T</b>"), {**frames, "land_disputes": hostile}, {"units"})
+    assert f'<meta http-equiv="Content-Security-Policy" content="{HTML_CSP}">' in html
+    assert "frame-src 'none'" in HTML_CSP and "connect-src 'none'" in HTML_CSP
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", html)
+    assert "L.map(" in html or "L.map (" in html  # Leaflet inline
+    assert "onerror=alert" not in html and "<title>&lt;b&gt;T&lt;/b&gt;</title>" in html
+
+
+def test_meeting_pack_pages_contents_and_numbers(store) -> None:
+    pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
+    assert len(pdf.pages) == 6
+    cover = pdf.pages[0].extract_text()
+    for title, page in (
+        ("Tổng quan", 2),
+        ("Giao thông", 3),
+        ("Cụm công nghiệp", 4),
+        ("Đất lâm nghiệp", 5),
+        ("Nông thôn mới", 6),
+    ):
+        assert title in cover and f"trang {page}" in cover
+        assert title in pdf.pages[page - 1].extract_text()
+    assert "Mục lục" in cover and "Dữ liệu minh họa" in cover
+    roads = pdf.pages[2].extract_text()
+    assert "Việc cần quan tâm" in roads and "Trang 3/6" in roads and "GPMB" in roads
+    ntm = pdf.pages[5].extract_text()
+    assert "10/19" in ntm
+    with_atlas = PdfReader(io.BytesIO(meeting_pack(store, "en", atlas=True, today=TODAY)))
+    assert len(with_atlas.pages) == 6 + 12
+    dong_thang = next(p.extract_text() for p in with_atlas.pages[6:] if "Đồng Thắng" in p.extract_text())
+    assert "10 of 19 criteria" in dong_thang and "Page" in dong_thang
+
+
+def test_cli_export_and_pack(tmp_path, capsys) -> None:
+    out = tmp_path / "blocked.geojson"
+    assert (
+        main(
+            [
+                "export",
+                str(out),
+                "--layers",
+                "ql4b_segments",
+                "--where",
+                "clearance_status=blocked",
+                "--where",
+                "package=8",
+            ]
+        )
+        == 0
+    )
+    feats = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert feats and {(f["properties"]["clearance_status"], f["properties"]["package"]) for f in feats} == {
+        ("blocked", "8")
+    }
+    assert main(["export", str(tmp_path / "m.png"), "--view", "industry", "--dpi", "50", "--landscape"]) == 0
+    assert Image.open(tmp_path / "m.png").size == (int(297 / 25.4 * 50), int(210 / 25.4 * 50))
+    assert main(["pack", str(tmp_path / "p.pdf")]) == 0
+    assert len(PdfReader(tmp_path / "p.pdf").pages) == 6
+    assert main(["export", str(tmp_path / "x.docx")]) == 2
+    assert main(["export", str(tmp_path / "x.png"), "--layers", "no_such_layer"]) == 2
+    assert main(["export", str(tmp_path / "x.png"), "--bbox", "107,21"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown format .docx" in err and "no_such_layer" in err and "W,S,E,N" in err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_export_bytes_dispatches_every_format(frames, prov) -> None:
+    req = MapRequest(("units",), "T", dpi=30)
+    heads = {"png": b"\x89PNG", "pdf": b"%PDF", "html": b"<!DOCTYPE html>", "gpkg": b"SQLite format 3", "xlsx": b"PK"}
+    for fmt, head in heads.items():
+        assert export_bytes(fmt, req, frames, prov, set()).startswith(head), fmt
+    with pytest.raises(ValueError):
+        export_bytes("docx", req, frames, prov, set())
+
+
+@pytest.mark.parametrize("theme", ["overview", "roads", "industry", "forest", "ntm"])
+def test_one_png_per_theme_kept_as_an_artefact(store, prov, theme, artifacts) -> None:
+    from geo.cli import VIEWS
+
+    layers, home = VIEWS[theme]
+    frames = {lid: store.read(lid) for lid in layers}
+    bbox = None
+    if home:
+        w, s, e, n = store.read(home).total_bounds
+        bbox = (w - 0.01, s - 0.01, e + 0.01, n + 0.01)
+    png = map_image(MapRequest(layers, f"Đình Lập — {theme}", bbox=bbox, dpi=110), frames, prov)
+    (artifacts / f"export-{theme}.png").write_bytes(png)
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert img.std() > 20  # a drawn map, not a blank page

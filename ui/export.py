@@ -1,0 +1,96 @@
+"""The "Xuất bản đồ" panel: the current view as PNG, PDF, HTML or data; the meeting pack.
+
+Files are made when the user clicks download, on a thread of their own
+(``st.download_button`` with a callable), so the page never waits for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from geo import crs
+from geo.export import DATA_FORMATS, MAP_FORMATS, MIME, MapRequest, Provenance, export_bytes
+from geo.i18n import t
+from ui import data, state
+from ui.mapwidget import current_view, selection
+
+
+def export_panel(
+    page: str,
+    visible: list[str],
+    frames: dict[str, Any],
+    default_title: str,
+    color_by: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Export what the page's map shows: its extent, layers, filters and selection."""
+    lang = state.lang()
+    with st.expander(t("export.panel", lang), icon=":material/download:"):
+        title = st.text_input(t("export.map_title", lang), default_title, key=f"exp_title_{page}")
+        subtitle = st.text_input(t("export.subtitle", lang), "", key=f"exp_sub_{page}")
+        c1, c2, c3, c4 = st.columns(4)
+        fmt = c1.selectbox(
+            t("export.format", lang),
+            [*MAP_FORMATS, *DATA_FORMATS],
+            key=f"exp_fmt_{page}",
+            format_func=lambda f: t(f"export.fmt.{f}", lang),
+        )
+        paper = c2.radio(t("export.paper", lang), ["A4", "A3"], horizontal=True, key=f"exp_paper_{page}")
+        landscape = c3.toggle(t("export.landscape", lang), True, key=f"exp_land_{page}")
+        dpi = c4.radio("DPI", [200, 300], horizontal=True, key=f"exp_dpi_{page}")
+        ref = st.radio(
+            t("export.crs", lang),
+            [crs.VN2000_LANGSON, crs.WGS84],
+            horizontal=True,
+            key=f"exp_crs_{page}",
+            format_func=lambda c: crs.CRS_LABELS[c][lang],
+        )
+        sel = selection(page)
+        req = MapRequest(
+            layers=tuple(visible),
+            title=title,
+            subtitle=subtitle,
+            bbox=current_view(page),
+            lang=lang,
+            paper=paper,
+            landscape=landscape,
+            dpi=int(dpi),
+            crs=ref,
+            selected=(sel["layer"], sel["key"]) if sel else None,
+            color_by=color_by,
+        )
+        shown = {lid: frames[lid] for lid in visible if lid in frames}
+        prov = Provenance(data.store().meta(), dt.date.today())
+        demo = set(data.demo_layers())
+        st.caption(t("export.what", lang) if req.bbox else t("export.what_all", lang))
+        st.download_button(
+            t("export.download", lang, fmt=fmt.upper()),
+            data=lambda: export_bytes(fmt, req, shown, prov, demo),
+            file_name=f"dinh-lap-{page or 'tong-quan'}-{dt.date.today():%Y%m%d}.{fmt}",
+            mime=MIME[fmt],
+            on_click="ignore",
+            key=f"exp_dl_{page}",
+            icon=":material/download:",
+        )
+
+
+def pack_panel() -> None:
+    """The meeting pack: cover, a page per theme, optionally one page per commune."""
+    from geo.pack import meeting_pack
+
+    lang = state.lang()
+    with st.container(border=True):
+        st.markdown(f"**{t('pack.title', lang)}**")
+        atlas = st.toggle(t("pack.with_atlas", lang), key="pack_atlas")
+        store = data.store()
+        st.download_button(
+            t("export.download", lang, fmt="PDF"),
+            data=lambda: meeting_pack(store, lang, atlas=atlas),
+            file_name=f"giao-ban-dinh-lap-{dt.date.today():%Y%m%d}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            key="pack_dl",
+            icon=":material/picture_as_pdf:",
+        )
