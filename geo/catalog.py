@@ -672,6 +672,24 @@ OVERVIEW_LAYERS: tuple[LayerId, ...] = (
 )
 
 
+#: The layer whose extent a theme's map opens on (default: the district).
+THEME_HOME: dict[str, LayerId] = {"industry": "cluster_boundary"}
+
+#: Views by name: the overview and each theme.
+VIEW_NAMES: tuple[str, ...] = ("overview", "roads", "industry", "forest", "ntm")
+
+
+def view_layers(name: str) -> tuple[LayerId, ...]:
+    """The layers a view shows at first: the overview's or the theme's, those visible by default."""
+    layers = OVERVIEW_LAYERS if name == "overview" else THEME_LAYERS[name]  # type: ignore[index]
+    return tuple(lid for lid in layers if CATALOG[lid].default_visible)
+
+
+def view_home(name: str) -> LayerId:
+    """The layer whose extent the view opens on."""
+    return THEME_HOME.get(name, "district")
+
+
 def spec(layer_id: LayerId) -> LayerSpec:
     """The catalog record of ``layer_id``; ``KeyError`` for an unknown layer."""
     return CATALOG[layer_id]

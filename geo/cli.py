@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from geo.catalog import VIEW_NAMES, view_home, view_layers
 from geo.i18n import Lang, fmt_number
 from geo.store import DEFAULT_STORE, Store, StoreError
 
@@ -53,30 +54,6 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Built-in views for ``--view`` (saved views in the store come with the meeting-mode work).
-VIEWS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "overview": (
-        (
-            "district",
-            "units",
-            "forest_parcels",
-            "cluster_boundary",
-            "cluster_plots",
-            "ql4b_segments",
-            "ql4b_stations",
-            "rural_roads",
-            "resettlement_sites",
-            "land_disputes",
-        ),
-        None,
-    ),
-    "roads": (("district", "units", "ql4b_segments", "ql4b_stations", "resettlement_sites", "rural_roads"), None),
-    "industry": (("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"), "cluster_boundary"),
-    "forest": (("district", "units", "forest_parcels", "land_disputes"), None),
-    "ntm": (("district", "units"), None),
-}
-
-
 def _parse_where(items: list[str]) -> dict[str, list[str]]:
     where: dict[str, list[str]] = {}
     for item in items:
@@ -99,8 +76,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if fmt not in (*MAP_FORMATS, *DATA_FORMATS):
         raise ValueError(f"unknown format .{fmt}: use one of {', '.join((*MAP_FORMATS, *DATA_FORMATS))}")
     store = Store(args.store)
-    view_layers, home = VIEWS[args.view] if args.view else (VIEWS["overview"][0], None)
-    layers = tuple(args.layers.split(",")) if args.layers else view_layers
+    view = args.view or "overview"
+    layers = tuple(args.layers.split(",")) if args.layers else view_layers(view)
+    home = view_home(view) if args.view and view_home(view) != "district" else None
     unknown = [lid for lid in layers if lid not in CATALOG or not CATALOG[lid].is_spatial or not store.has(lid)]
     if unknown:
         raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
@@ -172,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--layers", help="ID,ID,… (default: the view's layers)")
     ex.add_argument("--where", action="append", metavar="FIELD=VALUE", help="filter; repeat for more (same field: any)")
     ex.add_argument("--bbox", metavar="W,S,E,N", help="extent in degrees (WGS 84)")
-    ex.add_argument("--view", choices=sorted(VIEWS), help="a built-in view")
+    ex.add_argument("--view", choices=VIEW_NAMES, help="a built-in view")
     ex.add_argument("--title")
     ex.add_argument("--lang", choices=("vi", "en"), default="vi")
     ex.add_argument("--dpi", type=int, default=200)

@@ -435,17 +435,22 @@ def _footer(fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, f
     fig.text(x, y + h - 0.002, line1, fontsize=6.5, va="top")
     fig.text(x, y + h - 0.022, "\n".join(source), fontsize=5.5, va="top", color="#555", linespacing=1.25)
     if demo:
-        fig.text(
-            x + w,
-            0.985,
-            t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)"),
-            fontsize=10,
-            fontweight="bold",
-            color="#a0410d",
-            ha="right",
-            va="top",
-            bbox={"facecolor": "#fff3cd", "edgecolor": "#e0b44c", "boxstyle": "round,pad=0.35"},
-        )
+        demo_badge(fig, x + w, 0.985, lang, 10)
+
+
+def demo_badge(fig: Figure, x: float, y: float, lang: Lang, size: float = 9) -> None:
+    """The "Dữ liệu minh họa" badge, top-right anchored at (x, y) in figure fractions."""
+    fig.text(
+        x,
+        y,
+        t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)"),
+        fontsize=size,
+        fontweight="bold",
+        color="#a0410d",
+        ha="right",
+        va="top",
+        bbox={"facecolor": "#fff3cd", "edgecolor": "#e0b44c", "boxstyle": "round,pad=0.35"},
+    )
 
 
 def layout(

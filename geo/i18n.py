@@ -168,6 +168,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "export.fmt.csv": {"vi": "Bảng CSV (WKT, kinh/vĩ độ)", "en": "CSV table (WKT, lon/lat)"},
     "export.fmt.xlsx": {"vi": "Bảng Excel", "en": "Excel workbook"},
     "pack.with_atlas": {"vi": "Kèm bản đồ từng xã, thị trấn", "en": "With one page per commune"},
+    "roads.pct_short": {"vi": "% GPMB", "en": "% cleared"},
+    "unit.tonnes": {"vi": "tấn", "en": "tonnes"},
     "figures.title": {"vi": "Số liệu chính quý I/2024", "en": "Headline figures, Q1 2024"},
     "figures.source": {"vi": "Nguồn: Thông báo kết luận, mục {section}", "en": "Source: the notice, section {section}"},
     "figures.show_quotes": {"vi": "Hiện nguyên văn Thông báo", "en": "Show the notice's wording"},

@@ -16,8 +16,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import panels
-from geo.catalog import CATALOG, THEMES
-from geo.export import MM, PAPER_MM, MapRequest, Provenance, draw_map
+from geo.catalog import CATALOG, THEMES, VIEW_NAMES, view_home, view_layers
+from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
 from geo.records import format_value
@@ -33,23 +33,6 @@ class Section:
     figures: list[str]
     attention: list[str]
     bbox: tuple[float, float, float, float] | None = None
-
-
-THEME_PACK_LAYERS: dict[str, tuple[str, ...]] = {
-    "overview": (
-        "district",
-        "units",
-        "forest_parcels",
-        "cluster_boundary",
-        "ql4b_segments",
-        "ql4b_stations",
-        "land_disputes",
-    ),
-    "roads": ("district", "units", "ql4b_segments", "ql4b_stations", "resettlement_sites", "rural_roads"),
-    "industry": ("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
-    "forest": ("district", "units", "forest_parcels", "land_disputes"),
-    "ntm": ("district", "units"),
-}
 
 
 def _names(store: Store) -> dict[str, str]:
@@ -111,20 +94,20 @@ def sections(store: Store, lang: Lang) -> list[Section]:
     dist = store.read("ntm_district")
     unmet = ", ".join(dist[~dist.met]["name_vi" if lang == "vi" else "name_en"])
     ntm_lines = [t("ntm.dong_thang_notice", lang), t("ntm.district_notice", lang), f"{t('ntm.missing', lang)}: {unmet}"]
-    cluster_bbox = tuple(store.read("cluster_boundary").total_bounds)
+    cluster_bbox = tuple(store.read(view_home("industry")).total_bounds)
     pad = 0.01
     return [
-        Section(t("nav.overview", lang), THEME_PACK_LAYERS["overview"], overview, items("segment") + items("dispute")),
-        Section(THEMES["roads"][lang], THEME_PACK_LAYERS["roads"], roads, items("segment")),
+        Section(t("nav.overview", lang), view_layers("overview"), overview, items("segment") + items("dispute")),
+        Section(THEMES["roads"][lang], view_layers("roads"), roads, items("segment")),
         Section(
             THEMES["industry"][lang],
-            THEME_PACK_LAYERS["industry"],
+            view_layers("industry"),
             industry,
             [],
             (cluster_bbox[0] - pad, cluster_bbox[1] - pad, cluster_bbox[2] + pad, cluster_bbox[3] + pad),
         ),
-        Section(THEMES["forest"][lang], THEME_PACK_LAYERS["forest"], forest, items("dispute")),
-        Section(THEMES["ntm"][lang], THEME_PACK_LAYERS["ntm"], ntm_lines, items("commune")),
+        Section(THEMES["forest"][lang], view_layers("forest"), forest, items("dispute")),
+        Section(THEMES["ntm"][lang], view_layers("ntm"), ntm_lines, items("commune")),
     ]
 
 
@@ -136,17 +119,7 @@ def _page(title: str, lang: Lang, page: int, total: int, prov: Provenance, demo:
     fig.text(10 / w, 6 / h, footer, fontsize=7, color="#555")
     fig.text(1 - 10 / w, 6 / h, t("pack.page", lang, n=page, total=total), fontsize=7, ha="right", color="#555")
     if demo:
-        fig.text(
-            1 - 10 / w,
-            1 - 10 / h,
-            t("demo.badge", "vi"),
-            fontsize=9,
-            fontweight="bold",
-            color="#a0410d",
-            ha="right",
-            va="top",
-            bbox={"facecolor": "#fff3cd", "edgecolor": "#e0b44c", "boxstyle": "round"},
-        )
+        demo_badge(fig, 1 - 10 / w, 1 - 10 / h, lang)
     return fig
 
 
@@ -235,7 +208,7 @@ def meeting_pack(
     """The whole pack as PDF bytes."""
     prov = Provenance(store.meta(), today or dt.date.today())
     layer_ids = {
-        *(lid for s in THEME_PACK_LAYERS.values() for lid in s),
+        *(lid for v in VIEW_NAMES for lid in view_layers(v)),
         "units",
         "forest_parcels",
         "land_disputes",

@@ -1,5 +1,6 @@
 """Cụm công nghiệp: the Đình Lập industrial cluster, its plots, investors and the pine-resin plant."""
 
+from geo.catalog import THEME_LAYERS, view_home
 from ui.panels import industry_panel
 from ui.theme import ThemePage, render
 
@@ -7,9 +8,9 @@ render(
     ThemePage(
         page="cum-cong-nghiep",
         nav_key="nav.industry",
-        layers=("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
+        layers=THEME_LAYERS["industry"],
         tables=("cluster_plots",),
         panel=industry_panel,
-        home="cluster_boundary",
+        home=view_home("industry"),
     )
 )

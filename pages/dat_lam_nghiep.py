@@ -1,5 +1,6 @@
 """Đất lâm nghiệp: forest-company land handed to the communes, and land disputes."""
 
+from geo.catalog import THEME_LAYERS
 from ui.panels import forest_panel
 from ui.theme import ThemePage, render
 
@@ -7,7 +8,7 @@ render(
     ThemePage(
         page="dat-lam-nghiep",
         nav_key="nav.forest",
-        layers=("district", "units", "forest_parcels", "land_disputes"),
+        layers=THEME_LAYERS["forest"],
         tables=("forest_parcels", "land_disputes"),
         panel=forest_panel,
     )

@@ -1,5 +1,6 @@
 """Nông thôn mới: criteria met per commune (of 19), the scorecard, the district's 9 criteria."""
 
+from geo.catalog import THEME_LAYERS
 from ui.panels import ntm_controls, ntm_frames, ntm_panel
 from ui.theme import ThemePage, render
 
@@ -7,7 +8,7 @@ render(
     ThemePage(
         page="nong-thon-moi",
         nav_key="nav.ntm",
-        layers=("district", "units"),
+        layers=THEME_LAYERS["ntm"],
         tables=("units",),
         panel=ntm_panel,
         controls=ntm_controls,

@@ -223,12 +223,12 @@ def test_export_bytes_dispatches_every_format(frames, prov) -> None:
 
 @pytest.mark.parametrize("theme", ["overview", "roads", "industry", "forest", "ntm"])
 def test_one_png_per_theme_kept_as_an_artefact(store, prov, theme, artifacts) -> None:
-    from geo.cli import VIEWS
+    from geo.catalog import view_home, view_layers
 
-    layers, home = VIEWS[theme]
+    layers, home = view_layers(theme), view_home(theme)
     frames = {lid: store.read(lid) for lid in layers}
     bbox = None
-    if home:
+    if home != "district":
         w, s, e, n = store.read(home).total_bounds
         bbox = (w - 0.01, s - 0.01, e + 0.01, n + 0.01)
     png = map_image(MapRequest(layers, f"Đình Lập — {theme}", bbox=bbox, dpi=110), frames, prov)

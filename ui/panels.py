@@ -78,7 +78,9 @@ def _strip_chart(seg: pd.DataFrame, field: str, lang: Lang) -> None:
             alt.Tooltip("clearance_pct:Q", title=s.field("clearance_pct").label(lang)),
         ],
     )
-    back = base.mark_bar(opacity=0.25, stroke="white", strokeWidth=1).encode(y=alt.Y("full:Q", title="% GPMB"))
+    back = base.mark_bar(opacity=0.25, stroke="white", strokeWidth=1).encode(
+        y=alt.Y("full:Q", title=t("roads.pct_short", lang))
+    )
     front = base.mark_bar(stroke="white", strokeWidth=1).encode(
         y=alt.Y("clearance_pct:Q", scale=alt.Scale(domain=[0, 100]))
     )
@@ -146,7 +148,7 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
             .encode(
                 x=alt.X("commune:N", sort=None, title=None),
                 xOffset="kind:N",
-                y=alt.Y("tonnes:Q", title="tấn"),
+                y=alt.Y("tonnes:Q", title=t("unit.tonnes", lang)),
                 color=alt.Color("kind:N", legend=alt.Legend(orient="bottom", title=None)),
                 opacity=alt.condition("datum.late", alt.value(1.0), alt.value(0.55)),
             )
@@ -190,7 +192,7 @@ def _totals_table(df: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
             t("roads.segments", lang): num(df.segments),
             "km": num(df.km, 1),
             t("roads.km_cleared_short", lang): num(df.km_cleared, 1),
-            "% GPMB": num(df.pct_cleared, 1),
+            t("roads.pct_short", lang): num(df.pct_cleared, 1),
             s.field("households_affected").label(lang): num(df.households_affected),
             s.field("households_compensated").label(lang): num(df.households_compensated),
         }
