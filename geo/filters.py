@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from geo.catalog import LayerSpec
+from geo.catalog import Field, LayerSpec
 from geo.i18n import Lang, fmt_number
 from geo.records import format_value
 
@@ -24,16 +24,19 @@ Filters = dict[str, Any]
 
 @dataclass(frozen=True)
 class FilterField:
-    """One filterable field of a layer and how it is filtered."""
+    """One filterable field of a layer (its catalog :class:`~geo.catalog.Field`) and how it is filtered."""
 
-    name: str
+    field: Field
     kind: FilterKind
-    label_vi: str
-    label_en: str
+
+    @property
+    def name(self) -> str:
+        """The column's name."""
+        return self.field.name
 
     def label(self, lang: Lang) -> str:
         """The field's label in ``lang``."""
-        return self.label_vi if lang == "vi" else self.label_en
+        return self.field.label(lang)
 
 
 def filter_fields(spec: LayerSpec) -> list[FilterField]:
@@ -47,7 +50,7 @@ def filter_fields(spec: LayerSpec) -> list[FilterField]:
             kind = "dates"
         else:
             kind = "range"
-        out.append(FilterField(name, kind, f.label("vi"), f.label("en")))
+        out.append(FilterField(f, kind))
     return out
 
 

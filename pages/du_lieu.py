@@ -9,7 +9,7 @@ from ui import data, state
 lang = state.lang()
 st.title(t("nav.data", lang))
 st.caption(t("data.intro", lang))
-meta = data.store().meta()
+meta = data.meta()
 rows = []
 for info in data.store().info():
     m = meta.get(info.id)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.panels import units_with_criteria
-from geo.store import Store
+from geo.store import LayerMeta, Store
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,8 +40,7 @@ def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _demo_ids(path: str, version: str) -> frozenset[str]:
-    del version
-    return frozenset(lid for lid, m in _open(path).meta().items() if m.demo)
+    return frozenset(lid for lid, m in _meta(path, version).items() if m.demo)
 
 
 def demo_layers() -> frozenset[str]:
@@ -54,3 +53,15 @@ def unit_names() -> dict[str, str]:
     """Unit code → name, for showing a commune by name wherever a code is stored."""
     units = layer("units")
     return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+
+
+@st.cache_data(show_spinner=False)
+def _meta(path: str, version: str) -> dict[str, LayerMeta]:
+    del version
+    return _open(path).meta()
+
+
+def meta() -> dict[str, LayerMeta]:
+    """Provenance of every layer (cached until the file changes)."""
+    s = store()
+    return _meta(str(s.path), s.version)

@@ -62,7 +62,7 @@ def export_panel(
             color_by=color_by,
         )
         shown = {lid: frames[lid] for lid in visible if lid in frames}
-        prov = Provenance(data.store().meta(), dt.date.today())
+        prov = Provenance(data.meta(), dt.date.today())
         demo = set(data.demo_layers())
         st.caption(t("export.what", lang) if req.bbox else t("export.what_all", lang))
         st.download_button(

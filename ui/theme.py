@@ -227,5 +227,5 @@ def render(tp: ThemePage) -> None:
 
 def as_of(layer_id: str) -> dt.date:
     """The layer's as-of date (the reference day for ages such as days open)."""
-    meta = data.store().meta().get(layer_id)
+    meta = data.meta().get(layer_id)
     return dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today()
