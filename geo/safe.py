@@ -60,6 +60,25 @@ def html_text(value: object) -> str:
     return "".join(_HTML_ESCAPES.get(ch, ch) for ch in str(value))
 
 
+# Markdown punctuation, plus what Streamlit adds to markdown: $…$ (LaTeX), :name: (emoji,
+# icons, :red[colour] directives). A backslash before any ASCII punctuation shows it as itself.
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:=&")
+
+
+def md_text(value: object) -> str:
+    r"""Return ``value`` as text that Streamlit markdown shows exactly as typed.
+
+    Examples
+    --------
+    >>> md_text("[x](javascript:alert(1)) **b** $y$")
+    '\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\*\\*b\\*\\* \\$y\\$'
+
+    """
+    if value is None:
+        return ""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value))
+
+
 def _finite(obj: Any) -> Any:
     """Replace non-finite floats by ``None``: JSON has no NaN, and a NaN
     coordinate blanks a whole Leaflet map.

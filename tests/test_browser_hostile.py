@@ -23,6 +23,7 @@ PAYLOADS = [
     "D:\\du_lieu\\xa.shp",
     "{{'map_div'}} alert(coords); _0",
     "<b>đậm</b> & <i>nghiêng</i>",
+    "[bấm](javascript:window.top.__pwned=1) **đậm** $x$ :red[đỏ]",
 ]
 
 
@@ -83,4 +84,26 @@ def test_labels_tooltips_and_records_show_payloads_as_text(browser: Browser, app
     assert not frame.evaluate("Boolean(window.__pwned)")
     assert frame.locator("img[src=x]").count() == 0 and v.page.locator("img[src=x]").count() == 0
     assert v.page_errors == []
+    v.page.close()
+
+
+def test_markdown_in_names_shows_as_typed_on_cards_and_warnings(browser: Browser, app_url: str, hostile_store) -> None:
+    from geo.store import Store
+
+    units = Store(hostile_store).read("units")
+    code = str(units.loc[units.name == PAYLOADS[-1], "code"].iloc[0])
+    v = visit(browser, f"{app_url}/nong-thon-moi?sel=units:{code}")
+    v.map_frame()
+    main = v.page.locator('[data-testid="stMain"]')
+    main.get_by_text(PAYLOADS[-1], exact=False).first.wait_for(timeout=20000)
+    assert PAYLOADS[-1] in main.inner_text()
+    assert v.page.locator('a[href^="javascript"]').count() == 0
+    v.page.close()
+    v = visit(browser, f"{app_url}/giao-thong")
+    v.map_frame()
+    warning = v.page.locator('[data-testid="stAlert"]', has_text="Chậm tiến độ").inner_text()
+    late = {units.set_index("code").loc[c, "name"] for c in ("06622", "06637", "06640", "06643")}
+    for name in late:
+        assert name in warning, name
+    assert not _pwned(v) and v.page.locator('a[href^="javascript"]').count() == 0
     v.page.close()

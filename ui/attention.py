@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.i18n import fmt_number, t
 from geo.panels import attention
+from geo.safe import md_text
 from ui import data, state
 from ui.theme import as_of
 
@@ -30,9 +31,9 @@ def attention_list() -> None:
     for item in items:
         figure = fmt_number(item.figure, lang)
         label = {
-            "segment": t("attention.segment_item", lang, item=item.key, pct=figure),
-            "dispute": t("attention.dispute_item", lang, item=item.key, days=figure),
-            "commune": t("attention.commune_item", lang, name=names.get(item.key, item.key), met=figure),
+            "segment": t("attention.segment_item", lang, item=md_text(item.key), pct=figure),
+            "dispute": t("attention.dispute_item", lang, item=md_text(item.key), days=figure),
+            "commune": t("attention.commune_item", lang, name=md_text(names.get(item.key, item.key)), met=figure),
         }[item.kind]
         with cols[item.kind]:
             st.page_link(

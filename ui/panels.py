@@ -15,6 +15,7 @@ import streamlit as st
 from geo import panels
 from geo.catalog import spec
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.safe import md_text
 from ui import data
 from ui.mapwidget import select
 from ui.theme import PanelData, as_of
@@ -134,7 +135,9 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
         cem = panels.cement_by_commune(roads)
         late = _names(cem[cem.late].unit_code).tolist()
         if late:
-            st.warning(t("roads.late_communes", lang, names=", ".join(late)), icon=":material/schedule:")
+            st.warning(
+                t("roads.late_communes", lang, names=", ".join(md_text(n) for n in late)), icon=":material/schedule:"
+            )
         long = cem.assign(commune=_names(cem.unit_code)).melt(
             id_vars=["commune", "late"],
             value_vars=["cement_planned_t", "cement_delivered_t"],
@@ -423,12 +426,14 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
     with left:
         card = panels.unit_card(ntm, card_code)
         st.markdown(
-            f"**{units.loc[card_code, 'name']}** — "
+            f"**{md_text(units.loc[card_code, 'name'])}** — "
             f"{t('ntm.of', lang, met=len(card.met), total=panels.COMMUNE_CRITERIA)}"
         )
         if card.target_year:
             st.caption(t("ntm.target_year", lang, year=card.target_year))
-        st.markdown(t("ntm.missing", lang) + ": " + ("; ".join(f"{c}. {names[c]}" for c in card.missing) or "–"))
+        st.markdown(
+            t("ntm.missing", lang) + ": " + ("; ".join(f"{c}. {md_text(names[c])}" for c in card.missing) or "–")
+        )
         if card_code == "06643":
             st.info(t("ntm.dong_thang_notice", lang), icon=":material/gavel:")
     with right:

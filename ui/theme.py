@@ -20,6 +20,7 @@ from geo.filters import Filters, apply_filters, choices, count_text, date_range,
 from geo.i18n import Lang, fmt_number, fmt_pct, t
 from geo.panels import MEASURES, contributions
 from geo.records import format_value
+from geo.safe import md_text
 from ui import data, state
 from ui.export import export_panel
 from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
@@ -64,9 +65,10 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
             label = ff.label(lang)
             empty = t("filters.outside" if ff.name == "unit_code" else "filters.empty", lang)
             fmt = lambda v, n=ff.name, e=empty: e if v == "" else format_value(spec, n, v, lang, names)  # noqa: E731
+            pill = lambda v, f=fmt: md_text(f(v))  # noqa: E731  (pill labels are markdown)
             if len(options) <= 5:
                 filters[ff.name] = st.pills(
-                    label, options, selection_mode="multi", default=options, key=key, format_func=fmt, width="stretch"
+                    label, options, selection_mode="multi", default=options, key=key, format_func=pill, width="stretch"
                 )
             else:  # a long list: nothing picked means every value, as the placeholder says
                 filters[ff.name] = st.multiselect(
@@ -125,7 +127,7 @@ def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
             scope = t("contrib.all_shown", lang)
         else:
             value = format_value(spec, c.scope_field, c.scope_value, lang, names)
-            scope = f"{spec.field(c.scope_field).label(lang)}: {value}"
+            scope = f"{spec.field(c.scope_field).label(lang)}: {md_text(value)}"
         share = fmt_pct(c.share_pct, lang, 1) if c.share_pct is not None else "–"
         lines.append(
             f"- {f.label(lang)} — {scope}: **{fmt_number(c.value, lang)}** / {fmt_number(c.total, lang)} ({share})"
