@@ -613,6 +613,27 @@ LAYER_META = LayerSpec(
     item_en="layers",
 )
 
+AUDIT = LayerSpec(
+    id="audit_log",
+    vi="Nhật ký thay đổi dữ liệu",
+    en="Change log",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("ts", "Thời điểm", "When"),
+        F("user", "Người sửa", "Who"),
+        F("layer", "Lớp", "Layer"),
+        F("feature", "Đối tượng", "Feature"),
+        F("field", "Trường", "Field"),
+        F("old", "Giá trị cũ", "Old value", required=False),
+        F("new", "Giá trị mới", "New value", required=False),
+        F("reason", "Lý do, nguồn", "Reason, source", required=False),
+    ),
+    key="ts,layer,feature,field",
+    item_vi="thay đổi",
+    item_en="changes",
+)
+
 CATALOG: dict[LayerId, LayerSpec] = {
     spec.id: spec
     for spec in (
@@ -633,6 +654,7 @@ CATALOG: dict[LayerId, LayerSpec] = {
         NTM_CRITERIA,
         INDICATORS,
         LAYER_META,
+        AUDIT,
     )
 }
 

@@ -21,6 +21,7 @@ from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs
 from geo.catalog import CATALOG
+from geo.edit import ensure_audit_table
 from geo.linref import Route, station_label
 from geo.store import write_layers
 
@@ -352,6 +353,7 @@ def build_demo(path: Path) -> Path:
     os.unlink(tmp)
     try:
         write_layers(Path(tmp), layers, timestamp=GPKG_DATE)
+        ensure_audit_table(Path(tmp), GPKG_DATE)  # an empty change log: edits append to it
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

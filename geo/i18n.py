@@ -203,12 +203,46 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Cannot read the data store {path}: {reason}",
     },
     "error.unknown_layer": {"vi": "Không có lớp '{layer}' trong danh mục.", "en": "No layer '{layer}' in the catalog."},
+    "edit.unknown_field": {
+        "vi": "Lớp {layer} không có trường '{field}'.",
+        "en": "Layer {layer} has no field '{field}'.",
+    },
+    "edit.read_only": {"vi": "Trường '{field}' không sửa được.", "en": "Field '{field}' cannot be edited."},
+    "edit.required": {"vi": "Trường '{field}' không được để trống.", "en": "Field '{field}' cannot be empty."},
+    "edit.bad_code": {
+        "vi": "Giá trị '{value}' không hợp lệ cho '{field}' (được phép: {allowed}).",
+        "en": "'{value}' is not a valid value of '{field}' (allowed: {allowed}).",
+    },
+    "edit.bad_number": {
+        "vi": "'{value}' không phải số hợp lệ cho '{field}'.",
+        "en": "'{value}' is not a valid number for '{field}'.",
+    },
+    "edit.bad_percent": {
+        "vi": "'{field}' phải từ 0 đến 100 (nhận {value}).",
+        "en": "'{field}' must be 0 to 100 (got {value}).",
+    },
+    "edit.bad_bool": {"vi": "'{field}' chỉ nhận Có hoặc Không.", "en": "'{field}' takes yes or no."},
+    "edit.bad_date": {
+        "vi": "'{value}' không phải ngày hợp lệ cho '{field}'.",
+        "en": "'{value}' is not a valid date for '{field}'.",
+    },
+    "edit.too_long": {"vi": "'{field}' dài quá {limit} ký tự.", "en": "'{field}' is longer than {limit} characters."},
+    "edit.not_found": {
+        "vi": "Không có đối tượng '{key}' trong lớp {layer}.",
+        "en": "No feature '{key}' in layer {layer}.",
+    },
+    "edit.conflict": {
+        "vi": "'{field}' vừa được người khác sửa thành '{current}' (bạn thấy '{seen}'). Hãy xem lại trước khi lưu.",
+        "en": "'{field}' was just changed by someone else to '{current}' (you saw '{seen}'). Review it before saving.",
+    },
+    "edit.busy": {"vi": "Kho dữ liệu đang bận, hãy thử lại.", "en": "The store is busy; try again."},
+    "edit.no_user": {"vi": "Cần đăng nhập để sửa dữ liệu.", "en": "Sign in to edit data."},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
 }
 
 
-def t(key: str, lang: Lang = "vi", **kwargs: object) -> str:
+def t(key: str, lang: Lang = "vi", /, **kwargs: object) -> str:
     """Return the message ``key`` in ``lang``, formatted with ``kwargs``.
 
     An unknown key raises ``KeyError``: a missing string is a bug to see in

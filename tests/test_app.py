@@ -77,5 +77,5 @@ def test_a_missing_store_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch, 
 def test_data_page_lists_every_layer_with_its_demo_flag() -> None:
     at = _run("pages/du_lieu.py")
     df = at.dataframe[0].value
-    assert len(df) == 17
+    assert len(df) == 18
     assert set(df["id"]) >= {"units", "ql4b_segments", "indicators"}

@@ -1,0 +1,372 @@
+"""Edits to the store: atomic, validated against the catalog, and audited in the same transaction.
+
+A GeoPackage is an SQLite database, so an edit is one SQLite transaction
+(``BEGIN IMMEDIATE`` … ``COMMIT``) that updates the feature and appends one
+``audit_log`` row per changed field: an interrupted write leaves the store as
+it was, and no change exists without its audit row. Writers are serialised
+by SQLite's lock, with retries; an edit made against a value someone else has
+changed since (``expected``) is refused as a conflict, never silently
+overwritten. The log allows a feature's history and a rollback to a moment.
+
+Attribute edits only for now: moving a point needs the GeoPackage R-tree
+functions and comes with the data-import work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo.catalog import CATALOG, LayerSpec
+from geo.i18n import Lang, t
+
+AUDIT_TABLE = "audit_log"
+_AUDIT_DDL = f"""
+CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    user TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    feature TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    reason TEXT NOT NULL DEFAULT ''
+)"""
+MAX_TEXT = 2000
+
+
+class EditError(Exception):
+    """An edit that cannot be made; the message is for a user (Vietnamese, English)."""
+
+    def __init__(self, message_key: str, /, **kwargs: object) -> None:
+        self.message_key = message_key
+        self.kwargs = kwargs
+        super().__init__(t(message_key, "en", **kwargs))
+
+    def message(self, lang: Lang = "vi") -> str:
+        """The message in ``lang``."""
+        return t(self.message_key, lang, **self.kwargs)
+
+
+class ConflictError(EditError):
+    """The value changed since the user read it: shown to the user, not overwritten."""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One changed field of one feature."""
+
+    fid: int
+    ts: str
+    user: str
+    layer: str
+    feature: str
+    field: str
+    old: Any
+    new: Any
+    reason: str
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+# -- the GeoPackage functions its R-tree triggers call --------------------------------------
+# SQLite compiles a table's triggers on any UPDATE of it, and GDAL's R-tree triggers call
+# ST_IsEmpty and ST_Min/MaxX/Y (provided by GDAL or SpatiaLite, not by sqlite3). We provide
+# them from the GeoPackage geometry header (envelope and empty flag), or the WKB after it.
+_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
+
+
+def _gpkg_header(blob: bytes) -> tuple[int, bool, tuple[float, ...] | None]:
+    import struct
+
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
+        raise ValueError("not a GeoPackage geometry")
+    flags = blob[3]
+    order = "<" if flags & 1 else ">"
+    n = _ENVELOPE_DOUBLES.get((flags >> 1) & 7, 0)
+    env = struct.unpack(order + "d" * n, blob[8 : 8 + 8 * n]) if n else None
+    return 8 + 8 * n, bool(flags & 0x10), env
+
+
+def _bounds(blob: bytes) -> tuple[float, float, float, float] | None:
+    import shapely
+
+    start, empty, env = _gpkg_header(blob)
+    if empty:
+        return None
+    if env:
+        return env[0], env[2], env[1], env[3]  # the envelope is minx, maxx, miny, maxy
+    geom = shapely.from_wkb(bytes(blob[start:]))
+    return None if geom.is_empty else tuple(geom.bounds)  # type: ignore[return-value]
+
+
+def _st_is_empty(blob: bytes | None) -> int | None:
+    if blob is None:
+        return None
+    return int(_bounds(blob) is None)
+
+
+def _st_bound(index: int) -> Any:
+    def fn(blob: bytes | None) -> float | None:
+        b = _bounds(blob) if blob is not None else None
+        return None if b is None else b[index]
+
+    return fn
+
+
+def _register_gpkg_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
+    for name, index in (("ST_MinX", 0), ("ST_MinY", 1), ("ST_MaxX", 2), ("ST_MaxY", 3)):
+        conn.create_function(name, 1, _st_bound(index), deterministic=True)
+
+
+@contextmanager
+def _connect(path: Path) -> Iterator[sqlite3.Connection]:
+    if not Path(path).is_file():
+        raise EditError("error.store_missing", path=str(path))
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        _register_gpkg_functions(conn)
+        yield conn
+    finally:
+        conn.close()
+
+
+def _create_audit(conn: sqlite3.Connection, timestamp: str) -> None:
+    conn.execute(_AUDIT_DDL)
+    conn.execute(
+        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
+        "VALUES (?, 'attributes', ?, ?)",
+        (AUDIT_TABLE, AUDIT_TABLE, timestamp[:23] + "Z" if "T" in timestamp else timestamp),
+    )
+
+
+def ensure_audit_table(path: Path, timestamp: str | None = None) -> None:
+    """Create the ``audit_log`` table (a GeoPackage attributes table, so QGIS lists it) if it is missing."""
+    with _connect(path) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        _create_audit(conn, timestamp or _now())
+        conn.execute("COMMIT")
+
+
+def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:
+    """``value`` as stored, or :class:`EditError` if the catalog does not allow it."""
+    try:
+        f = spec.field(name)
+    except KeyError:
+        raise EditError("edit.unknown_field", field=name, layer=spec.id) from None
+    if f.derived or name in spec.key.split(","):
+        raise EditError("edit.read_only", field=name)
+    if value is None or value == "":
+        if f.required:
+            raise EditError("edit.required", field=f.label("vi"))
+        return None
+    codes = spec.codes(name)
+    if codes and value not in {s.value for s in codes}:
+        raise EditError(
+            "edit.bad_code", field=f.label("vi"), value=str(value)[:80], allowed=", ".join(s.value for s in codes)
+        )
+    if f.kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise EditError("edit.bad_number", field=f.label("vi"), value=str(value)[:80])
+        if f.kind == "int" and value != int(value):
+            raise EditError("edit.bad_number", field=f.label("vi"), value=str(value)[:80])
+        if f.unit == "%" and not 0 <= value <= 100:
+            raise EditError("edit.bad_percent", field=f.label("vi"), value=str(value))
+        return int(value) if f.kind == "int" else float(value)
+    if f.kind == "bool":
+        if not isinstance(value, bool):
+            raise EditError("edit.bad_bool", field=f.label("vi"))
+        return int(value)
+    if f.kind == "date":
+        try:
+            return dt.date.fromisoformat(str(value)[:10]).isoformat()
+        except ValueError:
+            raise EditError("edit.bad_date", field=f.label("vi"), value=str(value)[:80]) from None
+    text = str(value)
+    if len(text) > MAX_TEXT:
+        raise EditError("edit.too_long", field=f.label("vi"), limit=MAX_TEXT)
+    return text
+
+
+def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:
+    names = spec.key.split(",")
+    values = key.split(",")
+    if len(values) != len(names):
+        raise EditError("edit.not_found", layer=spec.id, key=key)
+    return " AND ".join(f'"{n}" = ?' for n in names), values
+
+
+def _retrying(conn: sqlite3.Connection, fn: Any) -> Any:
+    """Run ``fn`` in one immediate transaction, retrying while another writer holds the lock."""
+    for attempt in range(50):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
+            continue
+        try:
+            result = fn()
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+    raise EditError("edit.busy")
+
+
+def edit(
+    path: Path,
+    layer_id: str,
+    key: str,
+    changes: Mapping[str, Any],
+    user: str,
+    reason: str = "",
+    expected: Mapping[str, Any] | None = None,
+    ts: str | None = None,
+) -> list[AuditRow]:
+    """Change fields of one feature; return the audit rows written (unchanged values write none).
+
+    ``expected`` holds the values the user saw: if any differs from the stored
+    one, :class:`ConflictError` is raised and nothing is written.
+    """
+    if layer_id not in CATALOG:
+        raise EditError("error.unknown_layer", layer=layer_id)
+    if not user:
+        raise EditError("edit.no_user")
+    spec = CATALOG[layer_id]
+    clean = {name: _check_value(spec, name, value) for name, value in changes.items()}
+    where, params = _where(spec, key)
+    cols = list(clean) + [n for n in (expected or {}) if n not in clean]
+    stamp = ts or _now()
+
+    with _connect(path) as conn:
+
+        def run() -> list[AuditRow]:
+            if _missing_audit(conn):
+                _create_audit(conn, stamp)
+            cur = conn.execute(
+                f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)} FROM "{layer_id}" WHERE {where}', params
+            )
+            found = cur.fetchall()
+            if len(found) != 1:
+                raise EditError("edit.not_found", layer=layer_id, key=key)
+            current = dict(zip(cols, found[0], strict=True))
+            for name, seen in (expected or {}).items():
+                seen_stored = _check_value(spec, name, seen) if seen not in (None, "") else None
+                if current[name] != seen_stored:
+                    raise ConflictError(
+                        "edit.conflict", field=spec.field(name).label("vi"), current=str(current[name]), seen=str(seen)
+                    )
+            rows = []
+            for name, value in clean.items():
+                if current[name] == value:
+                    continue
+                conn.execute(f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}', [value, *params])
+                cur = conn.execute(
+                    f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (stamp, user, layer_id, key, name, json.dumps(current[name]), json.dumps(value), reason),
+                )
+                rows.append(
+                    AuditRow(int(cur.lastrowid or 0), stamp, user, layer_id, key, name, current[name], value, reason)
+                )
+            if rows:
+                conn.execute(
+                    "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
+                    (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
+                )
+            return rows
+
+        return list(_retrying(conn, run))
+
+
+def _missing_audit(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (AUDIT_TABLE,)).fetchone()
+    return found is None
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[AuditRow]:
+    if _missing_audit(conn):
+        return []
+    out = []
+    for r in conn.execute(sql, params):
+        out.append(
+            AuditRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                json.loads(r[6]) if r[6] is not None else None,
+                json.loads(r[7]) if r[7] is not None else None,
+                r[8],
+            )
+        )
+    return out
+
+
+_SELECT = f"SELECT fid, ts, user, layer, feature, field, old, new, reason FROM {AUDIT_TABLE}"
+
+
+def history(path: Path, layer_id: str, key: str) -> list[AuditRow]:
+    """Every change of one feature, oldest first."""
+    with _connect(path) as conn:
+        return _rows(conn, f"{_SELECT} WHERE layer = ? AND feature = ? ORDER BY fid", (layer_id, key))
+
+
+def changes_since(path: Path, since: str) -> list[AuditRow]:
+    """Every change made after ``since`` (an ISO timestamp or date), oldest first."""
+    with _connect(path) as conn:
+        return _rows(conn, f"{_SELECT} WHERE ts > ? ORDER BY fid", (since,))
+
+
+def rollback_to(path: Path, moment: str, user: str) -> int:
+    """Undo every change made after ``moment``, newest first, in one transaction; each undo is audited.
+
+    Returns the number of fields restored.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = _now()
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return 0
+
+        def run() -> int:
+            later = _rows(conn, f"{_SELECT} WHERE ts > ? AND ts <= ? ORDER BY fid DESC", (moment, stamp))
+            for r in later:
+                where, params = _where(CATALOG[r.layer], r.feature)
+                conn.execute(f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [r.old, *params])
+                conn.execute(
+                    f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        stamp,
+                        user,
+                        r.layer,
+                        r.feature,
+                        r.field,
+                        json.dumps(r.new),
+                        json.dumps(r.old),
+                        f"rollback to {moment}",
+                    ),
+                )
+            return len(later)
+
+        return int(_retrying(conn, run))

@@ -1,0 +1,22 @@
+"""A writer process for tests/test_edit.py: edits one segment's clearance % many times, as planner NAME."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from geo.edit import edit
+
+store, name, seg, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+for i in range(count):
+    edit(
+        store,
+        "ql4b_segments",
+        seg,
+        {"clearance_pct": float(i % 100), "households_compensated": i},
+        user=name,
+        reason=f"edit {i}",
+    )
+    print(i, flush=True)
