@@ -108,7 +108,7 @@ def _bounds(blob: bytes) -> tuple[float, float, float, float] | None:
     if env:
         return env[0], env[2], env[1], env[3]  # the envelope is minx, maxx, miny, maxy
     geom = shapely.from_wkb(bytes(blob[start:]))
-    return None if geom.is_empty else tuple(geom.bounds)  # type: ignore[return-value]
+    return None if geom.is_empty else tuple(geom.bounds)
 
 
 def _st_is_empty(blob: bytes | None) -> int | None:
