@@ -135,6 +135,28 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from geo.users import add_user, load, remove_user, users_path
+
+    path = users_path(args.file)
+    if args.action == "list":
+        for name, entry in sorted(load(path).items()):
+            print(f"{name}\t{entry['role']}")
+        return 0
+    if not args.name:
+        raise ValueError("a user name is needed")
+    if args.action == "remove":
+        if not remove_user(path, args.name):
+            raise ValueError(f"no user {args.name!r}")
+        return 0
+    password = getpass.getpass("Mật khẩu / password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    add_user(path, args.name, args.role, password)
+    print(f"{args.name}\t{args.role}\t{path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ điều hành Đình Lập — Đình Lập operations map")
@@ -163,6 +185,12 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--lang", choices=("vi", "en"), default="vi")
     pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
     pk.set_defaults(func=_cmd_pack)
+    us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
+    us.add_argument("action", choices=("add", "remove", "list"))
+    us.add_argument("name", nargs="?")
+    us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
+    us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
+    us.set_defaults(func=_cmd_users)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

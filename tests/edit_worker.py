@@ -1,22 +1,30 @@
-"""A writer process for tests/test_edit.py: edits one segment's clearance % many times, as planner NAME."""
+"""A writer process for tests/test_edit.py: edits one segment many times, as planner NAME.
+
+python tests/edit_worker.py STORE NAME SEGMENT COUNT
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.edit import edit
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from geo.edit import edit
 
-store, name, seg, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-for i in range(count):
-    edit(
-        store,
-        "ql4b_segments",
-        seg,
-        {"clearance_pct": float(i % 100), "households_compensated": i},
-        user=name,
-        reason=f"edit {i}",
-    )
-    print(i, flush=True)
+    store, name, seg, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+    for i in range(count):
+        edit(
+            store,
+            "ql4b_segments",
+            seg,
+            {"clearance_pct": float(i % 100), "households_compensated": i},
+            user=name,
+            reason=f"edit {i}",
+        )
+        print(i, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -190,6 +190,9 @@ def record_panel(
     record_table(sel["layer"], row, lang)  # type: ignore[index]
     if extra is not None:
         extra(sel["layer"], row)  # type: ignore[index]
+    from ui.editing import edit_form
+
+    edit_form(page, sel["layer"], row)  # type: ignore[index]
     st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
 
 

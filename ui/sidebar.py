@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.i18n import t
 from ui import data, state
+from ui.auth import sign_in_box
 
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
@@ -52,3 +53,4 @@ def sidebar() -> None:
         if data.demo_layers():
             st.warning(f"**{t('demo.badge', lang)}** — {t('demo.note', lang)}", icon=":material/info:")
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().path.name}`")
+        sign_in_box()

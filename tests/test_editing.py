@@ -1,0 +1,104 @@
+"""Planners sign in and edit; viewers see no edit control (AppTest on a copy of the store)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.store import DEFAULT_STORE, Store
+from geo.users import add_user, authenticate, verify_password
+from tests.conftest import ROOT
+
+SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    store = tmp_path / "s.gpkg"
+    shutil.copy(DEFAULT_STORE, store)
+    users = tmp_path / "users.json"
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    add_user(users, "lanhdao", "viewer", "mat-khau-khac")
+    monkeypatch.setenv("DINHLAP_STORE", str(store))
+    monkeypatch.setenv("DINHLAP_USERS", str(users))
+    return store
+
+
+def _roads(**state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("pages/giao_thong.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_passwords_are_salted_hashes(tmp_path: Path) -> None:
+    users = tmp_path / "u.json"
+    add_user(users, "a", "planner", "mot-mat-khau")
+    add_user(users, "b", "planner", "mot-mat-khau")
+    text = users.read_text()
+    assert "mot-mat-khau" not in text
+    assert authenticate(users, "a", "mot-mat-khau").role == "planner"
+    assert authenticate(users, "a", "sai") is None and authenticate(users, "nobody", "mot-mat-khau") is None
+    import json
+
+    hashes = [v["hash"] for v in json.loads(text).values()]
+    assert hashes[0] != hashes[1] and all(verify_password("mot-mat-khau", h) for h in hashes)
+    assert oct(users.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(ValueError):
+        add_user(users, "c", "planner", "ngan")
+
+
+def test_viewers_and_visitors_get_no_edit_controls(env: Path) -> None:
+    for state in ({}, {"user": {"name": "lanhdao", "role": "viewer"}}):
+        at = _roads(**{"sel_giao-thong": SEL, **state})
+        assert any("QL4B-18-20" in m.value for m in at.markdown)  # the record is shown…
+        assert not [b for b in at.button if b.label == "Lưu thay đổi"]  # …but no way to change it
+        assert not [e for e in at.expander if e.label == "Cập nhật"]
+
+
+def test_sign_in_with_the_local_users_file(env: Path) -> None:
+    at = _roads()
+    at.sidebar.text_input(key="login_name").input("chuyenvien")
+    at.sidebar.text_input(key="login_pw").input("sai-mat-khau")
+    at.sidebar.button[0].click().run()
+    assert any("Sai tên đăng nhập" in e.value for e in at.sidebar.error)
+    at.sidebar.text_input(key="login_name").input("chuyenvien")
+    at.sidebar.text_input(key="login_pw").input("mat-khau-dai")
+    at.sidebar.button[0].click().run()
+    assert any("Đã đăng nhập: chuyenvien (chuyên viên)" in c.value for c in at.sidebar.caption)
+    assert at.session_state["login_pw"] == ""
+
+
+def test_a_planner_changes_a_status_and_sees_it_in_the_history(env: Path) -> None:
+    at = _roads(**{"sel_giao-thong": SEL, "user": {"name": "chuyenvien", "role": "planner"}})
+    prefix = "ed_giao-thong_ql4b_segments_QL4B-18-20_"
+    at.selectbox(key=prefix + "clearance_status").set_value("done")
+    at.number_input(key=prefix + "clearance_pct").set_value(100.0)
+    at.text_input(key="ed_reason_giao-thong_QL4B-18-20").input("Biên bản 15/5/2024")
+    next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
+    assert not at.exception
+    seg = Store(env).read("ql4b_segments").set_index("seg_id").loc["QL4B-18-20"]
+    assert (seg.clearance_status, seg.clearance_pct) == ("done", 100.0)
+    log = Store(env).read("audit_log")
+    assert set(log.field) == {"clearance_status", "clearance_pct"} and set(log.user) == {"chuyenvien"}
+    assert any("Đã lưu 2 thay đổi" in s.value for s in at.success)
+    hist = next(df.value for df in at.dataframe if "Trường thông tin" in df.value.columns)
+    assert list(hist["→"]) == ["Đã bàn giao mặt bằng", "100%"]
+
+
+def test_an_invalid_edit_shows_its_message_and_changes_nothing(env: Path) -> None:
+    import hashlib
+
+    digest = hashlib.sha256(env.read_bytes()).hexdigest()
+    at = _roads(**{"sel_giao-thong": SEL, "user": {"name": "chuyenvien", "role": "planner"}})
+    at.number_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_clearance_pct").set_value(140.0)
+    next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
+    assert any("từ 0 đến 100" in e.value for e in at.error)
+    assert hashlib.sha256(env.read_bytes()).hexdigest() == digest
