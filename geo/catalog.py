@@ -613,6 +613,68 @@ LAYER_META = LayerSpec(
     item_en="layers",
 )
 
+TASK_STATUSES = (
+    Status("not_started", "Chưa triển khai", "Not started", "#9e9e9e"),
+    Status("in_progress", "Đang triển khai", "In progress", "#f2a900"),
+    Status("ongoing", "Nhiệm vụ thường xuyên", "Standing task", "#3182bd"),
+    Status("done", "Đã hoàn thành", "Done", "#1a9850"),
+)
+
+TASKS = LayerSpec(
+    id="tasks",
+    vi="Nhiệm vụ theo Thông báo kết luận",
+    en="Tasks of the notice",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("task_id", "Mục", "Section"),
+        F("short", "Nhiệm vụ", "Task"),
+        F("text", "Nguyên văn Thông báo", "The notice's words"),
+        F("lead", "Cơ quan chủ trì", "Lead"),
+        F("support", "Cơ quan phối hợp", "Supporting", required=False),
+        F("deadline", "Thời hạn", "Deadline", "date", required=False),
+        F("status", "Tình trạng", "Status"),
+        F("progress", "Tiến độ mới nhất", "Latest progress", required=False),
+        F("progress_date", "Ngày cập nhật tiến độ", "Progress as of", "date", required=False),
+        F("links", "Liên quan", "Concerns", required=False),
+    ),
+    key="task_id",
+    status_field="status",
+    statuses=TASK_STATUSES,
+    popup=("task_id", "short", "lead", "support", "deadline", "status", "progress", "progress_date"),
+    filters=("status",),
+    item_vi="nhiệm vụ",
+    item_en="tasks",
+)
+
+VIEWS = LayerSpec(
+    id="views",
+    vi="Khung nhìn đã lưu",
+    en="Saved views",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("view_id", "Mã khung nhìn", "View"),
+        F("order", "Thứ tự", "Order", "int"),
+        F("title_vi", "Tiêu đề", "Title (vi)"),
+        F("title_en", "Tiêu đề (EN)", "Title"),
+        F("page", "Trang", "Page", required=False),
+        F("layers", "Các lớp", "Layers", required=False),
+        F("selected", "Đối tượng chọn", "Selected feature", required=False),
+        F("filters", "Bộ lọc (JSON)", "Filters (JSON)", required=False),
+        F("note_vi", "Ghi chú", "Note (vi)", required=False),
+        F("note_en", "Ghi chú (EN)", "Note", required=False),
+        F("task_id", "Nhiệm vụ", "Task", required=False),
+        F("bbox_w", "Tây", "West", "float"),
+        F("bbox_s", "Nam", "South", "float"),
+        F("bbox_e", "Đông", "East", "float"),
+        F("bbox_n", "Bắc", "North", "float"),
+    ),
+    key="view_id",
+    item_vi="khung nhìn",
+    item_en="views",
+)
+
 AUDIT = LayerSpec(
     id="audit_log",
     vi="Nhật ký thay đổi dữ liệu",
@@ -654,6 +716,8 @@ CATALOG: dict[LayerId, LayerSpec] = {
         NTM_CRITERIA,
         INDICATORS,
         LAYER_META,
+        TASKS,
+        VIEWS,
         AUDIT,
     )
 }

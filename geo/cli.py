@@ -157,6 +157,20 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_views(args: argparse.Namespace) -> int:
+    from geo.views import views_from_frame
+
+    views = views_from_frame(Store(args.store).read("views"))
+    if args.json:
+        json.dump([asdict(v) for v in views], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for v in views:
+        link = f"/{v.page}?view={v.id}" if v.page else f"/?view={v.id}"
+        print(f"{v.id:<18}{v.title(args.lang):<45}{link}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ điều hành Đình Lập — Đình Lập operations map")
@@ -191,6 +205,11 @@ def parser() -> argparse.ArgumentParser:
     us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
     us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
     us.set_defaults(func=_cmd_users)
+    vw = sub.add_parser("views", help="các khung nhìn đã lưu / saved views")
+    vw.add_argument("--store")
+    vw.add_argument("--json", action="store_true")
+    vw.add_argument("--lang", choices=("vi", "en"), default="vi")
+    vw.set_defaults(func=_cmd_views)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

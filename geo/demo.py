@@ -305,8 +305,28 @@ _META = {
     "ntm_district": "Tiêu chí 2, 5, 6 chưa đạt: Thông báo mục 2.5; còn lại minh họa",
     "ntm_criteria": "Quyết định 318/QĐ-TTg và 320/QĐ-TTg ngày 08/3/2022",
     "indicators": NOTICE_SOURCE + ", mục 1",
+    "tasks": NOTICE_SOURCE + ", mục 2 và 3 (nguyên văn); cơ quan, thời hạn, tiến độ: minh họa",
+    "views": "Khung nhìn mẫu do nhóm dự án lập",
 }
 _NOT_DEMO = {"indicators", "ntm_criteria"}
+
+
+def _views(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The shipped views, each with the extent (WGS 84) of its ``extent`` layer or feature, padded."""
+    views = _csv("views.csv", dtype=str)
+    boxes = []
+    for ext in views.extent:
+        lid, _, key = ext.partition(":")
+        frame = layers[lid]
+        if key:
+            frame = frame[frame[CATALOG[lid].key].astype(str) == key]
+        w, s, e, n = frame.total_bounds
+        pad = max(e - w, n - s) * 0.08
+        boxes.append((w - pad, s - pad, e + pad, n + pad))
+    for i, col in enumerate(("bbox_w", "bbox_s", "bbox_e", "bbox_n")):
+        views[col] = [round(float(b[i]), 6) for b in boxes]
+    views["order"] = views["order"].astype(int)
+    return views.fillna("")
 
 
 def build_layers() -> dict[str, pd.DataFrame]:
@@ -320,6 +340,8 @@ def build_layers() -> dict[str, pd.DataFrame]:
     taken = [route.line.buffer(300), *[g for g in cluster["cluster_boundary"].to_crs(crs.VN2000_LANGSON).geometry]]
     layers.update(_forest(cells, taken))
     layers.update(_tables())
+    layers["tasks"] = _csv("tasks.csv", dtype=str).fillna("")
+    layers["views"] = _views(layers)
     # Every layer keeps exactly the catalog's columns, in its order: the store follows the catalog.
     for lid, frame in layers.items():
         if lid in CATALOG:
