@@ -12,6 +12,7 @@ from geo.i18n import t
 from geo.store import StoreError
 from ui import state
 from ui.sidebar import STYLE, sidebar
+from ui.views import open_view_from_link
 
 st.set_page_config(
     page_title="Bản đồ điều hành Đình Lập",
@@ -39,6 +40,7 @@ nav = st.navigation(
 )
 st.html(STYLE)
 try:
+    open_view_from_link()
     sidebar()
     nav.run()
 except StoreError as exc:

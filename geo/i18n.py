@@ -253,6 +253,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.nothing": {"vi": "Không có gì thay đổi.", "en": "Nothing changed."},
     "edit.field": {"vi": "Trường thông tin", "en": "Field"},
     "edit.history": {"vi": "Lịch sử thay đổi", "en": "Change history"},
+    "views.title": {"vi": "Khung nhìn đã lưu", "en": "Saved views"},
+    "views.open": {"vi": "Khung nhìn", "en": "View"},
+    "views.missing": {"vi": "Không có khung nhìn '{view}'.", "en": "There is no view '{view}'."},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
 }

@@ -8,10 +8,12 @@ from ui import state
 from ui.attention import attention_list
 from ui.figures import headline_strip
 from ui.mapwidget import map_with_record
+from ui.views import view_banner
 
 lang = state.lang()
 st.title(t("app.title", lang))
 st.caption(t("app.subtitle", lang))
+view_banner("overview")
 headline_strip()
 attention_list()
 map_with_record(OVERVIEW_LAYERS, page="overview", height=680)

@@ -248,3 +248,24 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     assert len(reader.pages) == 6 and "Bộ tài liệu giao ban" in reader.pages[0].extract_text()
     assert v.external_requests() == []
     v.page.close()
+
+
+@pytest.mark.parametrize("view_id", ["tong-quan", "ql4b-gpmb", "cum-cong-nghiep", "dat-lam-nghiep", "dong-thang-ntm",
+                                     "ntm-huyen"])
+def test_each_shipped_view_opens_by_its_link(browser: Browser, app_url: str, store, view_id: str) -> None:
+    from geo.views import views_from_frame
+
+    view = next(v for v in views_from_frame(store.read("views")) if v.id == view_id)
+    v = visit(browser, f"{app_url}/{view.page}?view={view_id}" if view.page else f"{app_url}/?view={view_id}")
+    frame = v.map_frame()
+    v.page.locator('[data-testid="stAlert"]', has_text=view.title_vi).wait_for(timeout=20000)
+    for lid in view.layers:
+        assert features_drawn(frame, lid) > 0, lid
+    w, s, e, n = view.bbox
+    shown = frame.evaluate("(() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), "
+                           "b.getEast(), b.getNorth()]; })()")
+    cx, cy = (shown[0] + shown[2]) / 2, (shown[1] + shown[3]) / 2
+    assert abs(cx - (w + e) / 2) < (e - w) * 0.1 and abs(cy - (s + n) / 2) < (n - s) * 0.1  # centred on the view
+    assert shown[2] - shown[0] < (e - w) * 2.5  # at the view's scale, not the whole district
+    assert "was created with a default value" not in v.page.locator('[data-testid="stMain"]').inner_text()
+    v.page.close()

@@ -103,7 +103,7 @@ def layer_toggles(layer_ids: tuple[str, ...], key: str) -> list[str]:
         t("map.layers", lang),
         available,
         selection_mode="multi",
-        default=default,
+        default=None if f"{key}_layers" in st.session_state else default,  # a view may have set it
         format_func=lambda lid: CATALOG[lid].title(lang),
         key=f"{key}_layers",
         width="stretch",
@@ -140,7 +140,7 @@ def map_view(
             center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
     state_ = MapState(tuple(visible), lang, st.session_state.get("basemap", "none"), selected, color_by, opacity)
     st_folium(
-        base_map(home_bounds(home), asset_base()),
+        base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base()),
         key=key,
         height=height,
         use_container_width=True,  # streamlit-folium's own argument

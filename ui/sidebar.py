@@ -7,6 +7,7 @@ import streamlit as st
 from geo.i18n import t
 from ui import data, state
 from ui.auth import sign_in_box
+from ui.views import views_list
 
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
@@ -53,4 +54,5 @@ def sidebar() -> None:
         if data.demo_layers():
             st.warning(f"**{t('demo.badge', lang)}** — {t('demo.note', lang)}", icon=":material/info:")
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().path.name}`")
+        views_list()
         sign_in_box()

@@ -24,6 +24,7 @@ from geo.safe import md_text
 from ui import data, state
 from ui.export import export_panel
 from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
+from ui.views import view_banner
 
 Frames = dict[str, Any]
 
@@ -68,7 +69,13 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
             pill = lambda v, f=fmt: md_text(f(v))  # noqa: E731  (pill labels are markdown)
             if len(options) <= 5:
                 filters[ff.name] = st.pills(
-                    label, options, selection_mode="multi", default=options, key=key, format_func=pill, width="stretch"
+                    label,
+                    options,
+                    selection_mode="multi",
+                    default=None if key in st.session_state else options,
+                    key=key,
+                    format_func=pill,
+                    width="stretch",
                 )
             else:  # a long list: nothing picked means every value, as the placeholder says
                 filters[ff.name] = st.multiselect(
@@ -197,6 +204,7 @@ def render(tp: ThemePage) -> None:
     if tp.intro_key:
         st.caption(t(tp.intro_key, lang))
     selection_from_link(tp.page)
+    view_banner(tp.page)
     visible = layer_toggles(tp.layers, f"map_{tp.page}")
     left, middle, right = st.columns([1, 3.4, 1.25])
     with left:
