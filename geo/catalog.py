@@ -99,6 +99,7 @@ class LayerSpec:
     popup: tuple[str, ...] = ()
     filters: tuple[str, ...] = ()
     coded: tuple[tuple[str, tuple[Status, ...]], ...] = ()
+    editable: tuple[str, ...] = ()  # what planners update between meetings (statuses, figures)
     default_visible: bool = True
     z: int = 50
     item_vi: str = "đối tượng"
@@ -256,6 +257,13 @@ QL4B_SEGMENTS = LayerSpec(
         F("construction_status", "Tình trạng thi công", "Construction"),
     ),
     key="seg_id",
+    editable=(
+        "clearance_status",
+        "clearance_pct",
+        "households_affected",
+        "households_compensated",
+        "construction_status",
+    ),
     paint=Paint(weight=6.0),
     status_field="clearance_status",
     statuses=CLEARANCE,
@@ -312,6 +320,7 @@ RESETTLEMENT = LayerSpec(
         F("status", "Tình trạng", "Status"),
     ),
     key="site_id",
+    editable=("status", "plots"),
     paint=Paint(radius=8.0, weight=2.0, fill_opacity=0.9, color="#222222"),
     status_field="status",
     statuses=(
@@ -343,6 +352,7 @@ RURAL_ROADS = LayerSpec(
         F("status", "Tiến độ", "Progress"),
     ),
     key="road_id",
+    editable=("status", "cement_delivered_t", "cement_planned_t"),
     paint=Paint(weight=3.0, dash="6 4"),
     status_field="status",
     statuses=(
@@ -372,6 +382,7 @@ ACCIDENTS = LayerSpec(
         F("road", "Tuyến đường", "Road"),
     ),
     key="acc_id",
+    editable=("severity",),
     paint=Paint(radius=5.0, weight=1.0, fill_opacity=0.9, color="#000000"),
     status_field="severity",
     statuses=(
@@ -426,6 +437,7 @@ CLUSTER_PLOTS = LayerSpec(
         F("resin_plant", "Nhà máy chế biến nhựa thông", "Pine-resin plant", "bool"),
     ),
     key="plot_id",
+    editable=("status", "investor", "industry"),
     paint=Paint(color="#4a235a", weight=1.0, fill_opacity=0.75),
     status_field="status",
     statuses=(
@@ -459,6 +471,7 @@ FOREST_PARCELS = LayerSpec(
         F("status", "Tình trạng", "Status"),
     ),
     key="parcel_id",
+    editable=("status", "planned_use", "decision", "handover_date"),
     paint=Paint(color="#1b4332", weight=1.0, fill_opacity=0.55),
     status_field="status",
     statuses=(
@@ -491,6 +504,7 @@ DISPUTES = LayerSpec(
         F("resolved", "Ngày giải quyết xong", "Resolved", "date", required=False),
     ),
     key="dispute_id",
+    editable=("status", "kind", "area_ha", "resolved"),
     paint=Paint(radius=7.0, weight=2.0, fill_opacity=0.95, color="#3d0c02"),
     status_field="status",
     statuses=(
@@ -639,6 +653,7 @@ TASKS = LayerSpec(
         F("links", "Liên quan", "Concerns", required=False),
     ),
     key="task_id",
+    editable=("status", "progress", "progress_date", "deadline", "lead", "support"),
     status_field="status",
     statuses=TASK_STATUSES,
     popup=("task_id", "short", "lead", "support", "deadline", "status", "progress", "progress_date"),

@@ -135,7 +135,7 @@ var {{ this.get_name() }} = (function () {
     var p = f.properties, s = Object.assign({}, o.paint);
     if (o.kind === 'polygon') { s.fillColor = p._c; } else if (o.kind === 'line') { s.color = p._c; }
     else { s.fillColor = p._c; }
-    if (o.selected !== null && p._k === o.selected) {
+    if (o.selected.indexOf(p._k) >= 0) {
       s.color = o.selColor; s.weight = (s.weight || 2) + 4; s.opacity = 1;
     }
     return s;
@@ -162,7 +162,7 @@ class SafeGeoJson(MacroElement):
 
     _template = Template(_GEOJSON_JS)
 
-    def __init__(self, data: dict[str, Any], kind: str, paint: dict[str, Any], selected: str | None) -> None:
+    def __init__(self, data: dict[str, Any], kind: str, paint: dict[str, Any], selected: list[str]) -> None:
         super().__init__()
         self._name = "SafeGeoJson"
         self.data = js_literal(data)
@@ -312,7 +312,7 @@ def layer_group(
     spec: LayerSpec,
     gdf: gpd.GeoDataFrame,
     lang: Lang,
-    selected: str | None = None,
+    selected: str | list[str] | None = None,
     status_field: str | None = None,
     opacity: float = 1.0,
 ) -> folium.FeatureGroup:
@@ -324,7 +324,8 @@ def layer_group(
     fg = folium.FeatureGroup(control=False)
     data = feature_collection(spec, gdf, lang, status_field)
     themed = status_field is not None and status_field != spec.status_field
-    SafeGeoJson(data, _kind(spec), _paint(spec, opacity, themed), selected).add_to(fg)
+    keys = [selected] if isinstance(selected, str) else list(selected or [])
+    SafeGeoJson(data, _kind(spec), _paint(spec, opacity, themed), keys).add_to(fg)
     if spec.label_field and len(gdf):
         clean = clean_geometries(gdf)
         pts = [g if g.geom_type == "Point" else _label_point(g) for g in clean.geometry]
@@ -343,6 +344,7 @@ class MapState:
     selected: tuple[str, str] | None = None  # (layer id, feature key)
     color_by: tuple[tuple[str, str], ...] = ()  # (layer id, coded field) pairs
     opacity: float = 1.0
+    highlight: tuple[tuple[str, str], ...] = ()  # more (layer id, feature key) pairs drawn as selected
 
     def color_field(self, layer_id: str) -> str | None:
         """The coded field that colours ``layer_id`` (``None``: its status field)."""
@@ -400,7 +402,7 @@ def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: 
         if lid not in frames or lid not in CATALOG:
             continue
         spec = CATALOG[lid]
-        sel = state.selected[1] if state.selected and state.selected[0] == lid else None
+        sel = [k for layer, k in (*((state.selected,) if state.selected else ()), *state.highlight) if layer == lid]
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
         groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity))

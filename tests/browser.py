@@ -48,12 +48,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(store: Path | None = None, timeout: float = 60) -> Iterator[str]:
+def streamlit_server(store: Path | None = None, timeout: float = 60, users: Path | None = None) -> Iterator[str]:
     """Run the app on a free localhost port; yield its URL."""
     port = free_port()
     env = dict(os.environ)
     if store is not None:
         env["DINHLAP_STORE"] = str(store)
+    if users is not None:
+        env["DINHLAP_USERS"] = str(users)
     # The same launcher as `make run`.
     cmd = [
         sys.executable,
@@ -168,6 +170,12 @@ def features_drawn(frame: Frame, layer_id: str) -> int:
 def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str) -> None:
     """Click a feature where a person would: at its position on the screen."""
     frame.frame_element().scroll_into_view_if_needed()
+    frame.wait_for_function(  # after a rerun the layers are re-added: wait for the feature
+        """([lid, key]) => window.map && Object.values(window.map._layers).some(
+               l => l.feature && l.feature.properties._l === lid && l.feature.properties._k === key)""",
+        arg=[layer_id, key],
+        timeout=20000,
+    )
     pt = frame.evaluate(
         """([lid, key]) => {
              const l = Object.values(window.map._layers).find(

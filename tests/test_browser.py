@@ -250,8 +250,9 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     v.page.close()
 
 
-@pytest.mark.parametrize("view_id", ["tong-quan", "ql4b-gpmb", "cum-cong-nghiep", "dat-lam-nghiep", "dong-thang-ntm",
-                                     "ntm-huyen"])
+@pytest.mark.parametrize(
+    "view_id", ["tong-quan", "ql4b-gpmb", "cum-cong-nghiep", "dat-lam-nghiep", "dong-thang-ntm", "ntm-huyen"]
+)
 def test_each_shipped_view_opens_by_its_link(browser: Browser, app_url: str, store, view_id: str) -> None:
     from geo.views import views_from_frame
 
@@ -262,8 +263,9 @@ def test_each_shipped_view_opens_by_its_link(browser: Browser, app_url: str, sto
     for lid in view.layers:
         assert features_drawn(frame, lid) > 0, lid
     w, s, e, n = view.bbox
-    shown = frame.evaluate("(() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), "
-                           "b.getEast(), b.getNorth()]; })()")
+    shown = frame.evaluate(
+        "(() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
     cx, cy = (shown[0] + shown[2]) / 2, (shown[1] + shown[3]) / 2
     assert abs(cx - (w + e) / 2) < (e - w) * 0.1 and abs(cy - (s + n) / 2) < (n - s) * 0.1  # centred on the view
     assert shown[2] - shown[0] < (e - w) * 2.5  # at the view's scale, not the whole district

@@ -20,6 +20,8 @@ def test_every_named_field_is_declared(spec: LayerSpec) -> None:
     used = {*spec.tooltip, *spec.popup, *spec.filters, *spec.key.split(",")}
     used |= {n for n in (spec.status_field, spec.label_field) if n}
     used |= {n for n, _ in spec.coded}
+    used |= set(spec.editable)
+    assert not set(spec.editable) & {*spec.key.split(","), *(f.name for f in spec.fields if f.derived)}
     assert used <= names, used - names
 
 

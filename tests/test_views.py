@@ -42,6 +42,7 @@ def test_every_view_opens_something_that_exists(views, store: Store) -> None:
     district = store.read("district").total_bounds
     for v in views:
         assert URL_PAGES[v.page] in PAGES, v.id
+        assert v.layers, v.id  # a view names what it shows
         assert all(lid in CATALOG and CATALOG[lid].is_spatial and store.has(lid) for lid in v.layers), v.id
         w, s, e, n = v.bbox
         assert w < e and s < n and w < district[2] and e > district[0] and s < district[3] and n > district[1], v.id

@@ -22,9 +22,8 @@ from ui.auth import current_user
 
 
 def editable_fields(spec: LayerSpec) -> list[str]:
-    """The fields of the record a planner may change: not the key, not derived, not the commune."""
-    keys = set(spec.key.split(","))
-    return [n for n in spec.popup if n not in keys and n != "unit_code" and not spec.field(n).derived]
+    """The fields a planner updates, as the catalog declares them."""
+    return list(spec.editable)
 
 
 def _plain(value: Any) -> Any:
@@ -75,7 +74,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     if flash:
         st.success(flash)
     user = current_user()
-    if user and user.can_edit:
+    if user and user.can_edit and spec.editable:
         with st.expander(t("edit.title", lang), icon=":material/edit:"):
             current = {n: _plain(row.get(n)) for n in editable_fields(spec)}
             with st.form(f"edit_{page}_{layer_id}_{fkey}"):

@@ -120,6 +120,7 @@ def map_view(
     color_by: tuple[tuple[str, str], ...] = (),
     opacity: float = 1.0,
     home: str = "district",
+    highlight: tuple[tuple[str, str], ...] = (),
 ) -> list[LegendBlock]:
     """Draw the map of the ``visible`` layers (``frames``: their filtered features).
 
@@ -138,7 +139,9 @@ def map_view(
             center, zoom = feature_view(row.geometry, 700, height)
             # A tiny nudge per selection, so that choosing the same feature again moves the map back to it.
             center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
-    state_ = MapState(tuple(visible), lang, st.session_state.get("basemap", "none"), selected, color_by, opacity)
+    state_ = MapState(
+        tuple(visible), lang, st.session_state.get("basemap", "none"), selected, color_by, opacity, highlight
+    )
     st_folium(
         base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base()),
         key=key,

@@ -21,6 +21,9 @@ STYLE = """<style>
 .dl-card-value { font-size: 1.55rem; font-weight: 700; color: #1f2d3d; line-height: 1.3; white-space: nowrap; }
 .dl-card-sub { font-size: .8rem; color: #555; line-height: 1.3; }
 .dl-card-src { font-size: .72rem; color: #8a7f66; margin-top: .25rem; }
+.dl-changes { width: 100%; border-collapse: collapse; font-size: 1rem; margin-bottom: 1rem; }
+.dl-changes th { text-align: left; background: #f3f1ea; padding: .35em .5em; }
+.dl-changes td { border-bottom: 1px solid #e6e1d3; padding: .3em .5em; vertical-align: top; }
 .dl-side-legend { font-size: .85rem; line-height: 1.35; margin-top: .6rem; }
 .dl-side-legend .dl-legend-head { font-weight: 700; font-size: 1rem; margin-bottom: .2rem; }
 .dl-side-legend .dl-legend-title { font-weight: 600; margin-top: .45rem; }

@@ -133,7 +133,11 @@ def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
         if c.scope_field is None:
             scope = t("contrib.all_shown", lang)
         else:
-            value = format_value(spec, c.scope_field, c.scope_value, lang, names)
+            value = (
+                t("filters.outside", lang)
+                if c.scope_field == "unit_code" and c.scope_value == ""
+                else format_value(spec, c.scope_field, c.scope_value, lang, names)
+            )
             scope = f"{spec.field(c.scope_field).label(lang)}: {md_text(value)}"
         share = fmt_pct(c.share_pct, lang, 1) if c.share_pct is not None else "–"
         lines.append(

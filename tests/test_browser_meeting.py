@@ -1,0 +1,110 @@
+"""The briefing in a real browser: a 1920×1080 presentation stepped with the keyboard; a planner's
+change shows up under "what changed"."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+
+from geo.store import DEFAULT_STORE
+from geo.users import add_user
+from tests.browser import chromium, click_feature, streamlit_server, visit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    d = tmp_path_factory.mktemp("meeting")
+    store, users = d / "s.gpkg", d / "users.json"
+    shutil.copy(DEFAULT_STORE, store)
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    with streamlit_server(store, users=users) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def _title(v) -> str:
+    return v.page.locator(".dl-pres-title").inner_text()
+
+
+def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, app_url: str, artifacts) -> None:
+    v = visit(browser, f"{app_url}/giao-ban", 1920, 1080)
+    v.page.get_by_text("Toàn màn hình (máy chiếu)").click()
+    v.wait_idle()
+    v.map_frame()
+    assert _title(v) == "Tổng quan huyện Đình Lập"
+    assert not v.page.locator('[data-testid="stSidebar"]').is_visible()
+    v.page.wait_for_timeout(800)
+    v.page.screenshot(path=str(artifacts / "presentation-1920x1080-1.png"))
+    v.page.locator(".dl-pres-title").click()  # focus the page, not the map
+    v.page.keyboard.press("ArrowRight")
+    v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
+    v.map_frame()
+    v.page.get_by_text("2.2. GPMB QL4B").wait_for(timeout=10000)
+    v.page.wait_for_timeout(800)
+    v.page.screenshot(path=str(artifacts / "presentation-1920x1080-2.png"))
+    v.page.keyboard.press("ArrowLeft")
+    v.page.locator(".dl-pres-title", has_text="Tổng quan huyện Đình Lập").wait_for(timeout=20000)
+    v.page.get_by_role("radio", name="Nhiệm vụ theo Thông báo").click()
+    v.wait_idle()
+    assert _title(v) == "Nhiệm vụ 2.1"
+    v.page.get_by_role("button", name="Tiếp").click()
+    v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.2").wait_for(timeout=20000)
+    v.page.locator(".dl-pres-quote", has_text="Km18 - Km80, Quốc lộ 4B").wait_for(timeout=20000)  # the notice's words
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.wait_for_function(  # the feature task 2.2 links to is highlighted
+        "Object.values(window.map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
+        " && l.options.color === '#00b8d9')",
+        timeout=20000,
+    )
+    v.page.wait_for_timeout(800)
+    v.page.screenshot(path=str(artifacts / "presentation-1920x1080-task.png"))
+    assert v.external_requests() == [] and v.page_errors == []
+    v.page.close()
+
+
+def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: str, artifacts) -> None:
+    v = visit(browser, f"{app_url}/giao-thong")
+    sidebar = v.page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
+    sidebar.get_by_label("Tên đăng nhập").fill("chuyenvien")
+    sidebar.get_by_label("Mật khẩu").fill("mat-khau-dai")
+    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
+    sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=20000)
+    frame = v.map_frame()
+    click_feature(v, frame, "ql4b_segments", "QL4B-18-20")
+    v.page.locator("table.dl-record", has_text="QL4B-18-20").wait_for(timeout=20000)
+    v.page.get_by_text("Cập nhật", exact=True).click()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
+    status = form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB")
+    status.scroll_into_view_if_needed()
+    status.click()
+    v.page.get_by_role("option", name="Đã bàn giao mặt bằng").click()
+    form.get_by_label("Lý do, căn cứ").fill("Biên bản bàn giao mặt bằng")
+    form.get_by_role("button", name="Lưu thay đổi").click()
+    v.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    sidebar.get_by_role("link", name="Giao ban").click()
+    v.wait_idle()
+    v.page.get_by_role("radio", name="Thay đổi từ lần họp trước").click()
+    v.wait_idle()
+    table = v.page.locator("table.dl-changes")
+    table.wait_for(timeout=20000)
+    text = table.inner_text()
+    assert "QL4B-18-20" in text and "Đã bàn giao mặt bằng" in text and "chuyenvien" in text
+    frame = v.map_frame()
+    v.page.screenshot(path=str(artifacts / "what-changed.png"))
+    assert frame.evaluate(
+        "Object.values(window.map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
+        " && l.options.color === '#00b8d9')"
+    )
+    v.page.close()

@@ -1,0 +1,247 @@
+"""The briefing (giao ban): a presentation that steps through saved views or the notice's tasks,
+and what changed since the last meeting.
+
+Next/previous are big buttons bound to the → and ← keys. The full-screen look
+hides the sidebar and enlarges the type for a projector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from geo.catalog import CATALOG
+from geo.edit import changes_since
+from geo.filters import apply_filters
+from geo.i18n import Lang, fmt_date, t
+from geo.indicators import from_frame
+from geo.records import format_value
+from geo.safe import html_text, md_text
+from geo.views import Task, View, tasks_from_frame
+from ui import data, state
+from ui.mapwidget import map_view
+from ui.views import all_views
+
+PAGE = "giao-ban"
+FULL_SCREEN_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding: 1rem 2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1, [data-testid="stCaptionContainer"] { display: none; }
+.dl-pres-title { font-size: 2.6rem; font-weight: 800; line-height: 1.15; margin: 0 0 .3rem; }
+.dl-pres-sub { font-size: 1.35rem; color: #444; margin-bottom: .6rem; }
+.dl-pres-step { font-size: 1.1rem; color: #777; }
+.dl-pres-quote { font-size: 1.05rem; font-style: italic; color: #4a3b1d; border-left: 4px solid #e0b44c;
+  padding-left: .8rem; margin: .5rem 0; }
+</style>"""
+
+
+def tasks() -> list[Task]:
+    """The notice's tasks with their tracking."""
+    return tasks_from_frame(data.layer("tasks")) if data.store().has("tasks") else []
+
+
+def _step(count: int) -> int:
+    i = int(st.session_state.get("pres_i", 0)) % max(count, 1)
+    st.session_state["pres_i"] = i
+    return i
+
+
+def _move(delta: int, count: int) -> None:
+    st.session_state["pres_i"] = (int(st.session_state.get("pres_i", 0)) + delta) % max(count, 1)
+    st.session_state.pop(f"sel_{PAGE}", None)
+    st.session_state.pop(f"home_{PAGE}", None)
+
+
+def _controls(count: int, lang: Lang) -> None:
+    prev, where, nxt = st.columns([1, 2, 1], vertical_alignment="center")
+    prev.button(
+        t("pres.prev", lang),
+        key="pres_prev",
+        on_click=_move,
+        args=(-1, count),
+        shortcut="Left",
+        width="stretch",
+        icon=":material/arrow_back:",
+    )
+    where.markdown(
+        f'<div class="dl-pres-step" style="text-align:center">{_step(count) + 1} / {count}</div>',
+        unsafe_allow_html=True,
+    )
+    nxt.button(
+        t("pres.next", lang),
+        key="pres_next",
+        on_click=_move,
+        args=(1, count),
+        shortcut="Right",
+        width="stretch",
+        type="primary",
+        icon=":material/arrow_forward:",
+        icon_position="right",
+    )
+
+
+def _title(text: str, sub: str = "") -> None:
+    st.html(
+        f'<div class="dl-pres-title">{html_text(text)}</div>'
+        + (f'<div class="dl-pres-sub">{html_text(sub)}</div>' if sub else "")
+    )
+
+
+def _frames(layers: tuple[str, ...], filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for lid in layers:
+        frame = data.layer(lid)
+        out[lid] = apply_filters(CATALOG[lid], frame, filters.get(lid)) if lid in filters else frame
+    return out
+
+
+def _task_box(task: Task, lang: Lang) -> None:
+    spec = CATALOG["tasks"]
+    st.markdown(f"### {md_text(task.id)}. {md_text(task.short)}")
+    st.markdown(
+        f"**{spec.field('status').label(lang)}:** {format_value(spec, 'status', task.status, lang)}  \n"
+        f"**{spec.field('lead').label(lang)}:** {md_text(task.lead)}  \n"
+        f"**{spec.field('deadline').label(lang)}:** {fmt_date(task.deadline, lang) if task.deadline else '–'}"
+    )
+    if task.progress:
+        st.markdown(
+            f"**{spec.field('progress').label(lang)}** ({fmt_date(task.progress_date, lang)}): {md_text(task.progress)}"
+        )
+    figures = {i.id: i for i in from_frame(data.layer("indicators"))}
+    for link in task.links:
+        if link.kind == "indicator" and link.target in figures:
+            ind = figures[link.target]
+            st.metric(
+                ind.name(lang),
+                ind.value_text(lang),
+                " · ".join(ind.achievement_text(lang)) or None,
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+            )
+
+
+def present_view(view: View, lang: Lang) -> None:
+    """One slide: a saved view's map, and the task it presents."""
+    _title(view.title(lang), view.note(lang))
+    st.session_state[f"home_{PAGE}"] = view.bbox
+    if view.selected:
+        st.session_state[f"sel_{PAGE}"] = {"layer": view.selected[0], "key": view.selected[1], "zoom": False, "n": 0}
+    left, right = st.columns([2.6, 1])
+    with left:
+        map_view(PAGE, list(view.layers), _frames(view.layers, view.filters), height=700)
+    with right:
+        task = next((x for x in tasks() if x.id == view.task_id), None)
+        if task:
+            _task_box(task, lang)
+
+
+def present_task(task: Task, lang: Lang) -> None:
+    """One slide: a task of the notice, its words, its tracking, and the map of what it concerns."""
+    _title(f"{t('pres.task', lang)} {task.id}", task.short)
+    layers = [lk.target for lk in task.links if lk.kind in ("layer", "feature") and CATALOG[lk.target].is_spatial]
+    layers = list(dict.fromkeys(["district", "units", *layers]))
+    features = tuple((lk.target, lk.key) for lk in task.links if lk.kind == "feature")
+    # Open on the district and every feature the task links to.
+    boxes = [tuple(data.layer("district").total_bounds)]
+    for lid, key in features:
+        frame = data.layer(lid)
+        boxes.append(tuple(frame[frame[CATALOG[lid].key].astype(str) == key].total_bounds))
+    boxes = [b for b in boxes if all(v == v for v in b)]  # an unknown key gives NaN bounds
+    st.session_state[f"home_{PAGE}"] = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    left, right = st.columns([2.2, 1.4])
+    with left:
+        map_view(PAGE, layers, _frames(tuple(layers), {}), height=640, highlight=features)
+    with right:
+        _task_box(task, lang)
+        st.html(f'<div class="dl-pres-quote">«{html_text(task.text)}»</div>')
+        row = data.layer("tasks").set_index("task_id", drop=False).loc[task.id]
+        from ui.editing import edit_form
+
+        edit_form(PAGE, "tasks", row)
+
+
+def what_changed(lang: Lang) -> None:
+    """Every change since a date, with old → new, and those features highlighted on the map."""
+    meta = data.meta().get("audit_log") or data.meta().get("units")
+    default = dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today() - dt.timedelta(days=30)
+    since = st.date_input(
+        t("pres.since", lang), default, key="changes_since", format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
+    )
+    rows = changes_since(data.store().path, since.isoformat())
+    if not rows:
+        st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))
+        return
+    head = [
+        t("layer.as_of", lang),
+        t("auth.name", lang),
+        t("map.layers", lang),
+        t("pres.feature", lang),
+        t("edit.field", lang),
+        "←",
+        "→",
+        t("edit.reason", lang),
+    ]
+    body = []
+    for r in rows:
+        spec = CATALOG.get(r.layer)
+        cells = [
+            r.ts[:16].replace("T", " "),
+            r.user,
+            spec.title(lang) if spec else r.layer,
+            r.feature,
+            spec.field(r.field).label(lang) if spec else r.field,
+            format_value(spec, r.field, r.old, lang) if spec else str(r.old),
+            format_value(spec, r.field, r.new, lang) if spec else str(r.new),
+            r.reason,
+        ]
+        body.append("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>")
+    st.html(
+        '<table class="dl-changes"><thead><tr>'
+        + "".join(f"<th>{html_text(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+    changed = tuple(
+        dict.fromkeys((r.layer, r.feature) for r in rows if CATALOG.get(r.layer) and CATALOG[r.layer].is_spatial)
+    )
+    layers = list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)]))
+    map_view(PAGE, layers, _frames(tuple(layers), {}), height=560, highlight=changed)
+
+
+def briefing() -> None:
+    """The whole page."""
+    lang = state.lang()
+    mode = (
+        st.segmented_control(
+            t("pres.mode", lang),
+            ["views", "tasks", "changes"],
+            default="views",
+            key="pres_mode",
+            format_func=lambda m: t(f"pres.mode.{m}", lang),
+        )
+        or "views"
+    )
+    if st.toggle(t("pres.full_screen", lang), key="pres_full"):
+        st.html(FULL_SCREEN_CSS)
+    if mode == "changes":
+        what_changed(lang)
+        return
+    items: list[Any] = all_views() if mode == "views" else tasks()
+    if not items:
+        st.info(t("pres.empty", lang))
+        return
+    _controls(len(items), lang)
+    item = items[_step(len(items))]
+    if mode == "views":
+        present_view(item, lang)
+    else:
+        present_task(item, lang)
