@@ -370,3 +370,66 @@ def rollback_to(path: Path, moment: str, user: str) -> int:
             return len(later)
 
         return int(_retrying(conn, run))
+
+
+def insert(
+    path: Path, layer_id: str, values: Mapping[str, Any], user: str, reason: str = "", ts: str | None = None
+) -> str:
+    """Add one row to an attribute table (a saved view, say), audited like an edit; returns its key.
+
+    Every field is validated against the catalog; the key must be new.
+    """
+    if layer_id not in CATALOG or CATALOG[layer_id].is_spatial:
+        raise EditError("error.unknown_layer", layer=layer_id)
+    if not user:
+        raise EditError("edit.no_user")
+    spec = CATALOG[layer_id]
+    keys = spec.key.split(",")
+    row: dict[str, Any] = {}
+    for f in spec.fields:
+        if f.derived:
+            continue
+        if f.name in keys:
+            value = str(values.get(f.name) or "").strip()
+            if not value or len(value) > 80:
+                raise EditError("edit.required", field=f.label("vi"))
+            row[f.name] = value
+        else:
+            row[f.name] = _check_value_for_insert(spec, f.name, values.get(f.name))
+    key = ",".join(str(row[k]) for k in keys)
+    stamp = ts or _now()
+    where, params = _where(spec, key)
+    with _connect(path) as conn:
+
+        def run() -> str:
+            if _missing_audit(conn):
+                _create_audit(conn, stamp)
+            if conn.execute(f'SELECT 1 FROM "{layer_id}" WHERE {where}', params).fetchone():
+                raise EditError("edit.duplicate", key=key)
+            cols = list(row)
+            conn.execute(
+                f'INSERT INTO "{layer_id}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+                f"VALUES ({', '.join('?' for _ in cols)})",
+                [row[c] for c in cols],
+            )
+            conn.execute(
+                f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                "VALUES (?, ?, ?, ?, '*', NULL, ?, ?)",
+                (stamp, user, layer_id, key, json.dumps(row, ensure_ascii=False), reason),
+            )
+            return key
+
+        return str(_retrying(conn, run))
+
+
+def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
+    """Like an edit's check, for a field of a new row (key fields are handled by the caller)."""
+    f = spec.field(name)
+    if value is None or value == "":
+        if f.required:
+            raise EditError("edit.required", field=f.label("vi"))
+        return "" if f.kind == "str" else None
+    keys = spec.key.split(",")
+    if name in keys:
+        return value
+    return _check_value(spec, name, value)

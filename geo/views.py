@@ -133,3 +133,43 @@ def tasks_from_frame(df: pd.DataFrame) -> list[Task]:
         )
         for r in rows
     ]
+
+
+def slug(text: str) -> str:
+    """An ASCII id for a view from its Vietnamese title: ``Đồng Thắng tháng 5`` → ``dong-thang-thang-5``."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60] or "khung-nhin"
+
+
+def save_view(path: Any, view: View, user: str) -> str:
+    """Store ``view`` (audited); returns its id. Refused if the id exists or a field is invalid."""
+    from geo.edit import insert
+
+    w, s, e, n = view.bbox
+    return insert(
+        path,
+        "views",
+        {
+            "view_id": view.id,
+            "order": view.order,
+            "title_vi": view.title_vi,
+            "title_en": view.title_en or view.title_vi,
+            "page": view.page,
+            "layers": ";".join(view.layers),
+            "selected": f"{view.selected[0]}:{view.selected[1]}" if view.selected else "",
+            "filters": json.dumps(view.filters, ensure_ascii=False),
+            "note_vi": view.note_vi,
+            "note_en": view.note_en,
+            "task_id": view.task_id,
+            "bbox_w": w,
+            "bbox_s": s,
+            "bbox_e": e,
+            "bbox_n": n,
+        },
+        user,
+        reason="save view",
+    )

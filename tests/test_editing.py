@@ -102,3 +102,53 @@ def test_an_invalid_edit_shows_its_message_and_changes_nothing(env: Path) -> Non
     next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
     assert any("từ 0 đến 100" in e.value for e in at.error)
     assert hashlib.sha256(env.read_bytes()).hexdigest() == digest
+
+
+def test_a_planner_saves_the_current_view_and_it_opens_by_its_link(env: Path) -> None:
+    from geo.views import views_from_frame
+
+    state = {
+        "user": {"name": "chuyenvien", "role": "planner"},
+        "flt_dat-lam-nghiep_land_disputes_status": ["open"],
+        "sel_dat-lam-nghiep": {"layer": "land_disputes", "key": "TC-03", "zoom": False, "n": 1},
+    }
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("pages/dat_lam_nghiep.py")
+    at.run()
+    at.text_input(key="sv_title_dat-lam-nghiep").input("Tranh chấp chưa xong, tháng 5")
+    at.text_input(key="sv_note_dat-lam-nghiep").input("Cho cuộc họp 15/5")
+    next(b for b in at.button if b.label == "Lưu khung nhìn này").click().run()
+    assert not at.exception
+    assert any("/dat-lam-nghiep?view=tranh-chap-chua-xong-thang-5" in s.value for s in at.success)
+    view = next(v for v in views_from_frame(Store(env).read("views")) if v.id == "tranh-chap-chua-xong-thang-5")
+    assert view.page == "dat-lam-nghiep" and view.selected == ("land_disputes", "TC-03")
+    assert view.filters == {"land_disputes": {"status": ["open"]}} and "forest_parcels" in view.layers
+    assert view.note_vi == "Cho cuộc họp 15/5" and view.order == 7
+    log = Store(env).read("audit_log")
+    assert list(log[log.layer == "views"].feature) == ["tranh-chap-chua-xong-thang-5"]
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params["view"] = "tranh-chap-chua-xong-thang-5"
+    fresh.run()
+    assert not fresh.exception
+    assert any("Tranh chấp chưa xong, tháng 5" in i.value for i in fresh.info)
+    assert fresh.session_state["flt_dat-lam-nghiep_land_disputes_status"] == ["open"]
+
+
+def test_saving_a_view_twice_or_without_a_name_is_refused(env: Path) -> None:
+    import hashlib
+
+    from geo.edit import EditError
+    from geo.views import View, save_view, slug
+
+    assert slug("Xã Đồng Thắng — tháng 5/2024") == "xa-dong-thang-thang-5-2024"
+    view = View("tong-quan", 9, "Trùng tên", "Same name", "", ("units",), (107.0, 21.4, 107.2, 21.6))
+    digest = hashlib.sha256(env.read_bytes()).hexdigest()
+    with pytest.raises(EditError) as err:
+        save_view(env, view, "chuyenvien")
+    assert "Đã có 'tong-quan'" in err.value.message("vi")
+    with pytest.raises(EditError):
+        save_view(env, View("", 9, "", "", "", ("units",), (107.0, 21.4, 107.2, 21.6)), "chuyenvien")
+    assert hashlib.sha256(env.read_bytes()).hexdigest() == digest

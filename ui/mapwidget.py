@@ -209,6 +209,9 @@ def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, ti
         frames = {lid: data.layer(lid) for lid in visible}
         blocks = map_view(page, visible, frames, height=height)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
+        from ui.views import save_view_box
+
+        save_view_box("" if page == "overview" else page, visible)
     with right:
         record_panel(page)
         side_legend(blocks)

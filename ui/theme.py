@@ -24,7 +24,7 @@ from geo.safe import md_text
 from ui import data, state
 from ui.export import export_panel
 from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
-from ui.views import view_banner
+from ui.views import save_view_box, view_banner
 
 Frames = dict[str, Any]
 
@@ -229,6 +229,7 @@ def render(tp: ThemePage) -> None:
             home=tp.home,
         )
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
+        save_view_box(tp.page, visible)
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
         side_legend(blocks)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.catalog import CATALOG
+from geo.filters import choices
 from geo.i18n import t
 from geo.views import View, views_from_frame
 from ui import data, state
@@ -85,3 +87,65 @@ def views_list() -> None:
     with st.expander(t("views.title", lang), icon=":material/bookmarks:"):
         for v in views:
             st.page_link(PAGE_FILES[v.page], label=v.title(lang), query_params={"view": v.id})
+
+
+def save_view_box(url_path: str, visible: list[str]) -> None:
+    """For planners: save what the page shows as a named view, which then opens by its link."""
+    from geo.edit import EditError
+    from geo.views import save_view, slug
+    from ui.auth import current_user
+    from ui.mapwidget import current_view, home_bounds, selection
+
+    user = current_user()
+    if not user or not user.can_edit or not data.store().has("views"):
+        return
+    lang = state.lang()
+    page = page_key(url_path)
+    flash = st.session_state.pop(f"view_saved_{page}", None)
+    if flash:
+        st.success(flash)
+    with st.expander(t("views.save", lang), icon=":material/bookmark_add:"):
+        with st.form(f"save_view_{page}", border=False):
+            title = st.text_input(t("export.map_title", lang), key=f"sv_title_{page}")
+            note = st.text_input(t("views.note", lang), key=f"sv_note_{page}")
+            submitted = st.form_submit_button(t("views.save", lang))
+        if not submitted:
+            return
+        sel = selection(page)
+        prefix = f"flt_{page}_"
+        filters: dict[str, dict[str, list[object]]] = {}
+        for k, v in st.session_state.items():
+            if isinstance(k, str) and k.startswith(prefix) and isinstance(v, list) and v:
+                lid_field = k[len(prefix) :]
+                lid = next((lid for lid in visible if lid_field.startswith(lid + "_")), None)
+                name = lid_field[len(lid) + 1 :] if lid else ""
+                # Keep only filters that narrow: every choice ticked is no filter at all.
+                narrows = (
+                    lid
+                    and name in data.layer(lid).columns
+                    and set(v) != set(choices(CATALOG[lid], data.layer(lid), name))
+                )
+                if narrows:
+                    filters.setdefault(str(lid), {})[name] = v
+        views = all_views()
+        view = View(
+            id=slug(title),
+            order=max((v.order for v in views), default=0) + 1,
+            title_vi=title,
+            title_en=title,
+            page=url_path,
+            layers=tuple(visible),
+            bbox=current_view(page) or st.session_state.get(f"home_{page}") or home_bounds(),
+            selected=(sel["layer"], sel["key"]) if sel else None,
+            filters=filters,
+            note_vi=note,
+            note_en=note,
+        )
+        try:
+            view_id = save_view(data.store().path, view, user.name)
+        except EditError as exc:
+            st.error(exc.message(lang))
+        else:
+            link = f"/{url_path}?view={view_id}" if url_path else f"/?view={view_id}"
+            st.session_state[f"view_saved_{page}"] = t("views.saved", lang, link=link)
+            st.rerun()
