@@ -130,7 +130,10 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     from geo.pack import meeting_pack
 
     out = Path(args.out)
-    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas))
+    import datetime as dt
+
+    since = dt.date.fromisoformat(args.since) if args.since else None
+    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since))
     print(out)
     return 0
 
@@ -198,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--store")
     pk.add_argument("--lang", choices=("vi", "en"), default="vi")
     pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
+    pk.add_argument("--since", metavar="YYYY-MM-DD", help="add a page of what changed since that day")
     pk.set_defaults(func=_cmd_pack)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
     us.add_argument("action", choices=("add", "remove", "list"))

@@ -167,6 +167,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "export.fmt.gpkg": {"vi": "Dữ liệu GeoPackage", "en": "GeoPackage data"},
     "export.fmt.csv": {"vi": "Bảng CSV (WKT, kinh/vĩ độ)", "en": "CSV table (WKT, lon/lat)"},
     "export.fmt.xlsx": {"vi": "Bảng Excel", "en": "Excel workbook"},
+    "pack.with_changes": {
+        "vi": "Kèm trang thay đổi từ lần họp trước",
+        "en": "With what changed since the last meeting",
+    },
     "pack.with_atlas": {"vi": "Kèm bản đồ từng xã, thị trấn", "en": "With one page per commune"},
     "roads.pct_short": {"vi": "% GPMB", "en": "% cleared"},
     "unit.tonnes": {"vi": "tấn", "en": "tonnes"},

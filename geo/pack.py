@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from geo import panels
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, view_home, view_layers
+from geo.edit import AuditRow, changes_since
 from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
@@ -202,8 +203,45 @@ def _atlas_figure(
     return fig
 
 
+def _changes_figure(
+    changes: list[AuditRow], since: dt.date, lang: Lang, page: int, total: int, prov: Provenance
+) -> Figure:
+    """The pack's page of what changed since ``since``: when, who, what, old → new, why."""
+    fig = _page(
+        f"{t('pres.mode.changes', lang)} ({t('pres.since', lang).lower()} {fmt_date(since, lang)})",
+        lang,
+        page,
+        total,
+        prov,
+        False,
+    )
+    if not changes:
+        fig.text(10 / 297, 0.8, t("pres.no_changes", lang, day=fmt_date(since, lang)), fontsize=11)
+        return fig
+    lines = []
+    for r in changes[:40]:
+        spec = CATALOG.get(r.layer)
+        field = spec.field(r.field).label(lang) if spec and r.field != "*" else r.field
+        old = format_value(spec, r.field, r.old, lang) if spec and r.field != "*" else "–"
+        new = format_value(spec, r.field, r.new, lang) if spec and r.field != "*" else "+"
+        title = spec.title(lang) if spec else r.layer
+        lines.append(
+            f"{r.ts[:16].replace('T', ' ')}  {r.user}  {title} / {r.feature} / {field}: {old} → {new}"
+            + (f"  ({r.reason})" if r.reason else "")
+        )
+    if len(changes) > 40:
+        lines.append(f"… +{len(changes) - 40}")
+    fig.text(10 / 297, 0.86, "\n".join(lines), fontsize=7.5, va="top", linespacing=1.45)
+    return fig
+
+
 def meeting_pack(
-    store: Store, lang: Lang = "vi", atlas: bool = False, meeting: dt.date | None = None, today: dt.date | None = None
+    store: Store,
+    lang: Lang = "vi",
+    atlas: bool = False,
+    meeting: dt.date | None = None,
+    today: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> bytes:
     """The whole pack as PDF bytes."""
     prov = Provenance(store.meta(), today or dt.date.today())
@@ -219,7 +257,8 @@ def meeting_pack(
     frames = {lid: store.read(lid) for lid in layer_ids if store.has(lid)}
     secs = sections(store, lang)
     codes = list(frames["units"].code) if atlas else []
-    total = 1 + len(secs) + len(codes)
+    changes = changes_since(store.path, since.isoformat()) if since else None
+    total = 1 + len(secs) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
         as_of, _, demo = prov.for_layers(frames)
@@ -234,8 +273,10 @@ def meeting_pack(
             va="top",
         )
         toc = [(s.title, i + 2) for i, s in enumerate(secs)]
+        if changes is not None:
+            toc.append((t("pres.mode.changes", lang), len(secs) + 2))
         if codes:
-            toc.append((t("pack.atlas", lang), len(secs) + 2))
+            toc.append((t("pack.atlas", lang), len(secs) + 2 + (1 if changes is not None else 0)))
         cover.text(10 / 297, 1 - 60 / 210, t("pack.contents", lang), fontsize=12, fontweight="bold", va="top")
         for k, (title, page) in enumerate(toc):
             y = 1 - (70 + 8 * k) / 210
@@ -246,6 +287,10 @@ def meeting_pack(
         pdf.savefig(cover)
         for i, s in enumerate(secs):
             pdf.savefig(_theme_figure(store, frames, s, lang, i + 2, total, prov))
+        first_atlas = len(secs) + 2
+        if changes is not None and since is not None:
+            pdf.savefig(_changes_figure(changes, since, lang, first_atlas, total, prov))
+            first_atlas += 1
         for k, code in enumerate(codes):
-            pdf.savefig(_atlas_figure(store, frames, code, lang, len(secs) + 2 + k, total, prov))
+            pdf.savefig(_atlas_figure(store, frames, code, lang, first_atlas + k, total, prov))
     return buf.getvalue()

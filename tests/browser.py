@@ -130,6 +130,9 @@ class Visit:
                 if "st_folium" in frame.url:
                     with contextlib.suppress(Exception):
                         if frame.evaluate("document.querySelectorAll('.leaflet-interactive').length") > 0:
+                            # The map reports its view once drawn, which reruns the page: let that settle.
+                            self.page.wait_for_timeout(400)
+                            self.wait_idle()
                             return frame
             self.page.wait_for_timeout(200)  # not time.sleep: Playwright's events need the loop
         raise AssertionError("the map did not draw any vector feature")
@@ -189,6 +192,21 @@ def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str) -> None:
            }""",
         [layer_id, key],
     )
+    visit_.page.wait_for_timeout(400)  # the pan is reported (debounced) and reruns the page
+    visit_.wait_idle()
     box = frame.frame_element().bounding_box()
     assert box is not None
     visit_.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+
+
+def select_on_map(visit_: Visit, frame: Frame, layer_id: str, key: str, tries: int = 3) -> None:
+    """Click a feature until its record shows, as a person clicks again when a click did not take."""
+    record = visit_.page.locator("table.dl-record", has_text=key)
+    for attempt in range(tries):
+        click_feature(visit_, frame, layer_id, key)
+        try:
+            record.wait_for(timeout=10000)
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise

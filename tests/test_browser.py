@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser import chromium, click_feature, features_drawn, streamlit_server, visit
+from tests.browser import chromium, features_drawn, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -73,8 +73,7 @@ def test_every_demo_feature_is_drawn(browser: Browser, app_url: str, store) -> N
 def test_clicking_a_feature_shows_its_record(browser: Browser, app_url: str, artifacts) -> None:
     v = visit(browser, app_url)
     frame = v.map_frame()
-    click_feature(v, frame, "land_disputes", "TC-03")
-    v.page.get_by_text("TC-03", exact=True).wait_for(timeout=20000)
+    select_on_map(v, frame, "land_disputes", "TC-03")
     panel = v.page.locator("table.dl-record").inner_text()
     assert "Chồng lấn sổ đỏ của hộ" in panel and "Mới phát sinh" in panel and "09/01/2024" in panel
     v.page.screenshot(path=str(artifacts / "overview-selected.png"))
@@ -188,8 +187,7 @@ def test_clicking_a_segment_shows_its_record_and_contributions(browser: Browser,
     v = visit(browser, f"{app_url}/giao-thong")
     frame = v.map_frame()
     # Km52: no station, site or label sits on this segment's middle at the home zoom.
-    click_feature(v, frame, "ql4b_segments", "QL4B-51-53")
-    v.page.locator("table.dl-record", has_text="QL4B-51-53").wait_for(timeout=20000)
+    select_on_map(v, frame, "ql4b_segments", "QL4B-51-53")
     v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=10000)
     v.page.wait_for_timeout(500)
     v.page.screenshot(path=str(artifacts / "giao-thong-selected.png"), full_page=True)
@@ -240,6 +238,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     v.page.close()
 
     v = visit(browser, f"{app_url}/giao-ban")
+    v.map_frame()
     with v.page.expect_download(timeout=120000) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()
     pdf = tmp_path / dl.value.suggested_filename

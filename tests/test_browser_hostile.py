@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE, Store, write_layers
-from tests.browser import chromium, click_feature, features_drawn, streamlit_server, visit
+from tests.browser import chromium, features_drawn, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -75,8 +75,7 @@ def test_labels_tooltips_and_records_show_payloads_as_text(browser: Browser, app
     joined = "\n".join(tips)
     for p in PAYLOADS:
         assert p in joined, p
-    click_feature(v, frame, "land_disputes", "TC-01")
-    v.page.locator("table.dl-record", has_text="TC-01").wait_for(timeout=20000)
+    select_on_map(v, frame, "land_disputes", "TC-01")
     assert PAYLOADS[0] in v.page.locator("table.dl-record").inner_text()
     v.page.wait_for_timeout(500)
     v.page.screenshot(path=str(artifacts / "hostile-store.png"))

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE
 from geo.users import add_user
-from tests.browser import chromium, click_feature, streamlit_server, visit
+from tests.browser import chromium, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +82,7 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
     sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=20000)
     frame = v.map_frame()
-    click_feature(v, frame, "ql4b_segments", "QL4B-18-20")
-    v.page.locator("table.dl-record", has_text="QL4B-18-20").wait_for(timeout=20000)
+    select_on_map(v, frame, "ql4b_segments", "QL4B-18-20")
     v.page.get_by_text("Cập nhật", exact=True).click()
     form = v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
     status = form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB")
@@ -101,10 +100,14 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     table.wait_for(timeout=20000)
     text = table.inner_text()
     assert "QL4B-18-20" in text and "Đã bàn giao mặt bằng" in text and "chuyenvien" in text
-    frame = v.map_frame()
-    v.page.screenshot(path=str(artifacts / "what-changed.png"))
-    assert frame.evaluate(
-        "Object.values(window.map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
-        " && l.options.color === '#00b8d9')"
+    # The changed segment is highlighted on the map of changes (the previous mode's map may still be going away).
+    v.page.wait_for_function(
+        """() => [...document.querySelectorAll('iframe')].some(f => { try {
+               const w = f.contentWindow; return w.map && Object.values(w.map._layers).some(
+                 l => l.feature && l.feature.properties._k === 'QL4B-18-20' && l.options.color === '#00b8d9');
+             } catch (e) { return false; } })""",
+        timeout=30000,
     )
+    v.page.wait_for_timeout(500)
+    v.page.screenshot(path=str(artifacts / "what-changed.png"))
     v.page.close()

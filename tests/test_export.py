@@ -235,3 +235,28 @@ def test_one_png_per_theme_kept_as_an_artefact(store, prov, theme, artifacts) ->
     (artifacts / f"export-{theme}.png").write_bytes(png)
     img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     assert img.std() > 20  # a drawn map, not a blank page
+
+
+def test_meeting_pack_can_show_what_changed(store, tmp_path) -> None:
+    import shutil
+
+    from geo.edit import edit
+
+    path = tmp_path / "s.gpkg"
+    shutil.copy(store.path, path)
+    edit(
+        path,
+        "ql4b_segments",
+        "QL4B-18-20",
+        {"clearance_status": "done", "clearance_pct": 100.0},
+        user="chuyenvien",
+        reason="Biên bản 15/5",
+        ts="2024-05-15T08:00:00+00:00",
+    )
+    pdf = PdfReader(io.BytesIO(meeting_pack(Store(path), "vi", since=dt.date(2024, 5, 1), today=TODAY)))
+    assert len(pdf.pages) == 7
+    assert "Thay đổi từ lần họp trước trang 7" in pdf.pages[0].extract_text()
+    page = pdf.pages[6].extract_text()
+    assert "QL4B-18-20" in page and "Vướng mắc GPMB → Đã bàn giao mặt bằng" in page and "chuyenvien" in page
+    quiet = PdfReader(io.BytesIO(meeting_pack(Store(path), "vi", since=dt.date(2024, 6, 1), today=TODAY)))
+    assert "Không có thay đổi nào kể từ 01/06/2024" in quiet.pages[6].extract_text()

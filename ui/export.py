@@ -77,17 +77,20 @@ def export_panel(
 
 
 def pack_panel() -> None:
-    """The meeting pack: cover, a page per theme, optionally one page per commune."""
+    """The meeting pack: cover, a page per theme, optionally what changed and one page per commune."""
     from geo.pack import meeting_pack
+    from ui.presentation import default_since
 
     lang = state.lang()
     with st.container(border=True):
         st.markdown(f"**{t('pack.title', lang)}**")
         atlas = st.toggle(t("pack.with_atlas", lang), key="pack_atlas")
+        with_changes = st.toggle(t("pack.with_changes", lang), key="pack_changes")
+        since = (st.session_state.get("changes_since") or default_since()) if with_changes else None
         store = data.store()
         st.download_button(
             t("export.download", lang, fmt="PDF"),
-            data=lambda: meeting_pack(store, lang, atlas=atlas),
+            data=lambda: meeting_pack(store, lang, atlas=atlas, since=since),
             file_name=f"giao-ban-dinh-lap-{dt.date.today():%Y%m%d}.pdf",
             mime="application/pdf",
             on_click="ignore",

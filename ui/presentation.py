@@ -168,12 +168,19 @@ def present_task(task: Task, lang: Lang) -> None:
         edit_form(PAGE, "tasks", row)
 
 
+def default_since() -> dt.date:
+    """The day "what changed" starts from: the data's as-of date (the last briefing's data), else a month ago."""
+    meta = data.meta().get("units")
+    return dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today() - dt.timedelta(days=30)
+
+
 def what_changed(lang: Lang) -> None:
     """Every change since a date, with old → new, and those features highlighted on the map."""
-    meta = data.meta().get("audit_log") or data.meta().get("units")
-    default = dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today() - dt.timedelta(days=30)
     since = st.date_input(
-        t("pres.since", lang), default, key="changes_since", format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
+        t("pres.since", lang),
+        default_since(),
+        key="changes_since",
+        format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
     )
     rows = changes_since(data.store().path, since.isoformat())
     if not rows:
