@@ -275,6 +275,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.since": {"vi": "Thay đổi kể từ ngày", "en": "Changes since"},
     "pres.no_changes": {"vi": "Không có thay đổi nào kể từ {day}.", "en": "Nothing changed since {day}."},
     "pres.feature": {"vi": "Đối tượng", "en": "Feature"},
+    "pres.task_changed": {"vi": "Đã thay đổi từ {day}", "en": "Changed since {day}"},
     "pres.empty": {"vi": "Kho dữ liệu chưa có khung nhìn hay nhiệm vụ nào.", "en": "The store has no views or tasks."},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},

@@ -152,3 +152,25 @@ def test_saving_a_view_twice_or_without_a_name_is_refused(env: Path) -> None:
     with pytest.raises(EditError):
         save_view(env, View("", 9, "", "", "", ("units",), (107.0, 21.4, 107.2, 21.6)), "chuyenvien")
     assert hashlib.sha256(env.read_bytes()).hexdigest() == digest
+
+
+def test_a_task_updated_by_a_planner_is_flagged_on_its_slide(env: Path) -> None:
+    from geo.edit import edit
+
+    edit(
+        env,
+        "tasks",
+        "2.6",
+        {"status": "done", "progress": "Đã giải quyết xong tranh chấp TC-01"},
+        user="chuyenvien",
+        ts="2024-05-10T09:00:00+00:00",
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["pres_mode"] = "tasks"
+    at.session_state["pres_i"] = 5  # 2.6
+    at.run()
+    at.switch_page("pages/giao_ban.py")
+    at.run()
+    assert not at.exception
+    flag = next(w.value for w in at.warning if "Đã thay đổi từ 24/04/2024" in w.value)
+    assert "Đang triển khai → Đã hoàn thành" in flag

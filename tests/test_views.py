@@ -75,7 +75,14 @@ def test_every_task_links_to_something_in_the_store(tasks, store: Store) -> None
                 assert store.has(link.target), (t.id, link)
                 if link.kind == "feature":
                     assert link.key in set(store.read(link.target)[CATALOG[link.target].key].astype(str)), (t.id, link)
-    must = {"2.2": "ql4b_segments", "2.4": "cluster_plots", "2.6": "land_disputes", "2.8": "accidents", "2.10": "units"}
+    must = {
+        "2.2": "ql4b_segments",
+        "2.4": "cluster_plots",
+        "2.6": "land_disputes",
+        "2.7": "ntm_commune",
+        "2.8": "accidents",
+        "2.10": "units",
+    }
     for task_id, layer in must.items():
         assert layer in {link.target for link in next(t for t in tasks if t.id == task_id).links}, task_id
 

@@ -161,6 +161,24 @@ def present_task(task: Task, lang: Lang) -> None:
         map_view(PAGE, layers, _frames(tuple(layers), {}), height=640, highlight=features)
     with right:
         _task_box(task, lang)
+        since = default_since()
+        changed = [
+            r
+            for r in changes_since(data.store().path, since.isoformat())
+            if r.layer == "tasks" and r.feature == task.id
+        ]
+        if changed:
+            spec = CATALOG["tasks"]
+            lines = "  \n".join(
+                f"{md_text(spec.field(r.field).label(lang))}: "
+                f"{md_text(format_value(spec, r.field, r.old, lang))} → "
+                f"{md_text(format_value(spec, r.field, r.new, lang))}"
+                for r in changed
+            )
+            st.warning(
+                f"**{t('pres.task_changed', lang, day=fmt_date(since, lang))}**  \n{lines}",
+                icon=":material/change_circle:",
+            )
         st.html(f'<div class="dl-pres-quote">«{html_text(task.text)}»</div>')
         row = data.layer("tasks").set_index("task_id", drop=False).loc[task.id]
         from ui.editing import edit_form
