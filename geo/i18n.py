@@ -59,7 +59,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "contrib.title": {"vi": "Đóng góp vào số liệu đang hiện", "en": "Contribution to the figures shown"},
     "contrib.all_shown": {"vi": "tất cả đang hiện", "en": "all shown"},
     "table.layer": {"vi": "Bảng thuộc tính", "en": "Attribute table"},
-    "table.title": {"vi": "Bảng thuộc tính các đối tượng đang hiện", "en": "Attribute table of what is shown"},
     "roads.color_by": {"vi": "Tô màu QL4B theo", "en": "Colour QL4B by"},
     "roads.ql4b": {
         "vi": "Nâng cấp QL4B Km18–Km80: giải phóng mặt bằng",
@@ -182,12 +181,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "layer.source": {"vi": "Nguồn", "en": "Source"},
     "layer.demo": {"vi": "Minh họa", "en": "Demo"},
     "layer.licence": {"vi": "Giấy phép", "en": "Licence"},
-    "page.todo_theme": {
-        "vi": "Trang chuyên đề đầy đủ (bộ lọc, bảng, bảng chỉ tiêu liên kết) đang được xây dựng; "
-        "bản đồ dưới đây đã hiển thị các lớp của chuyên đề.",
-        "en": "The full thematic page (filters, table, linked indicators) is being built; "
-        "the map below already shows this theme's layers.",
-    },
     "meeting.intro": {
         "vi": "Trình chiếu các khung nhìn hoặc các nhiệm vụ của Thông báo kết luận; xem thay đổi từ lần họp trước.",
         "en": "Present the saved views or the notice's tasks; see what changed since the last meeting.",
@@ -256,7 +249,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.save": {"vi": "Lưu thay đổi", "en": "Save changes"},
     "edit.saved": {"vi": "Đã lưu {n} thay đổi.", "en": "Saved {n} changes."},
     "edit.nothing": {"vi": "Không có gì thay đổi.", "en": "Nothing changed."},
-    "edit.field": {"vi": "Trường thông tin", "en": "Field"},
     "edit.history": {"vi": "Lịch sử thay đổi", "en": "Change history"},
     "views.title": {"vi": "Khung nhìn đã lưu", "en": "Saved views"},
     "views.open": {"vi": "Khung nhìn", "en": "View"},
@@ -274,7 +266,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.task": {"vi": "Nhiệm vụ", "en": "Task"},
     "pres.since": {"vi": "Thay đổi kể từ ngày", "en": "Changes since"},
     "pres.no_changes": {"vi": "Không có thay đổi nào kể từ {day}.", "en": "Nothing changed since {day}."},
-    "pres.feature": {"vi": "Đối tượng", "en": "Feature"},
     "pres.task_changed": {"vi": "Đã thay đổi từ {day}", "en": "Changed since {day}"},
     "pres.empty": {"vi": "Kho dữ liệu chưa có khung nhìn hay nhiệm vụ nào.", "en": "The store has no views or tasks."},
     "yes": {"vi": "Có", "en": "Yes"},

@@ -89,8 +89,9 @@ def test_a_planner_changes_a_status_and_sees_it_in_the_history(env: Path) -> Non
     log = Store(env).read("audit_log")
     assert set(log.field) == {"clearance_status", "clearance_pct"} and set(log.user) == {"chuyenvien"}
     assert any("Đã lưu 2 thay đổi" in s.value for s in at.success)
-    hist = next(df.value for df in at.dataframe if "Trường thông tin" in df.value.columns)
-    assert list(hist["→"]) == ["Đã bàn giao mặt bằng", "100%"]
+    hist = next(df.value for df in at.dataframe if "Giá trị mới" in df.value.columns)
+    assert list(hist["Giá trị mới"]) == ["Đã bàn giao mặt bằng", "100%"]
+    assert list(hist["Giá trị cũ"]) == ["Vướng mắc GPMB", "20%"] and set(hist["Người sửa"]) == {"chuyenvien"}
 
 
 def test_an_invalid_edit_shows_its_message_and_changes_nothing(env: Path) -> None:

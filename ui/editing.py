@@ -95,17 +95,18 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                         st.session_state[f"edit_flash_{page}"] = t("edit.saved", lang, n=fmt_number(len(rows), lang))
                         st.rerun()
     past = history(path, layer_id, fkey)
+    log = CATALOG["audit_log"]  # the change log's own labels
     if past:
         with st.expander(t("edit.history", lang), icon=":material/history:"):
             st.dataframe(
                 pd.DataFrame(
                     {
-                        t("layer.as_of", lang): [r.ts[:19].replace("T", " ") for r in past],
-                        t("auth.name", lang): [r.user for r in past],
-                        t("edit.field", lang): [spec.field(r.field).label(lang) for r in past],
-                        "←": [format_value(spec, r.field, r.old, lang) for r in past],
-                        "→": [format_value(spec, r.field, r.new, lang) for r in past],
-                        t("edit.reason", lang): [r.reason for r in past],
+                        log.field("ts").label(lang): [r.ts[:19].replace("T", " ") for r in past],
+                        log.field("user").label(lang): [r.user for r in past],
+                        log.field("field").label(lang): [spec.field(r.field).label(lang) for r in past],
+                        log.field("old").label(lang): [format_value(spec, r.field, r.old, lang) for r in past],
+                        log.field("new").label(lang): [format_value(spec, r.field, r.new, lang) for r in past],
+                        log.field("reason").label(lang): [r.reason for r in past],
                     }
                 ),
                 hide_index=True,

@@ -204,16 +204,8 @@ def what_changed(lang: Lang) -> None:
     if not rows:
         st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))
         return
-    head = [
-        t("layer.as_of", lang),
-        t("auth.name", lang),
-        t("map.layers", lang),
-        t("pres.feature", lang),
-        t("edit.field", lang),
-        "←",
-        "→",
-        t("edit.reason", lang),
-    ]
+    log = CATALOG["audit_log"]  # the change log's own labels
+    head = [log.field(n).label(lang) for n in ("ts", "user", "layer", "feature", "field", "old", "new", "reason")]
     body = []
     for r in rows:
         spec = CATALOG.get(r.layer)
