@@ -423,13 +423,10 @@ def insert(
 
 
 def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
-    """Like an edit's check, for a field of a new row (key fields are handled by the caller)."""
+    """Like an edit's check, for a non-key field of a new row (the caller checks the key)."""
     f = spec.field(name)
     if value is None or value == "":
         if f.required:
             raise EditError("edit.required", field=f.label("vi"))
         return "" if f.kind == "str" else None
-    keys = spec.key.split(",")
-    if name in keys:
-        return value
     return _check_value(spec, name, value)

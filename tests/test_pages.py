@@ -97,10 +97,18 @@ def test_selecting_a_commune_opens_its_card_and_record() -> None:
     assert "Tiêu chí NTM đã đạt" in md  # the record panel shows the derived field
 
 
-def test_a_criterion_recolours_the_map_layer() -> None:
-    at = _page("pages/nong_thon_moi.py", ntm_criterion=11)
-    assert at.selectbox(key="ntm_criterion").value == 11
-    assert not at.exception
+def _side_legend(at: AppTest) -> str:
+    return next(str(h.proto.body) for h in at.get("html") if "dl-side-legend" in str(h.proto.body))
+
+
+def test_a_criterion_recolours_the_map_layer(store) -> None:
+    by_count = _side_legend(_page("pages/nong_thon_moi.py"))
+    assert "Đạt 10–14 tiêu chí" in by_count and "Chưa đạt" not in by_count
+    legend = _side_legend(_page("pages/nong_thon_moi.py", ntm_criterion=11))
+    ntm = store.read("ntm_commune")
+    unmet = int((~ntm[ntm.criterion == 11].met).sum())
+    assert "Đạt 10–14 tiêu chí" not in legend
+    assert f'<span>Chưa đạt</span><span class="dl-legend-n">{unmet}</span>' in legend  # Đồng Thắng among them
 
 
 def test_record_panel_lists_contributions() -> None:

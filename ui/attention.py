@@ -8,13 +8,8 @@ from geo.i18n import fmt_number, t
 from geo.panels import attention
 from geo.safe import md_text
 from ui import data, state
+from ui.nav import PAGE_FILES
 from ui.theme import as_of
-
-_PAGES = {
-    "giao-thong": "pages/giao_thong.py",
-    "dat-lam-nghiep": "pages/dat_lam_nghiep.py",
-    "nong-thon-moi": "pages/nong_thon_moi.py",
-}
 
 
 def attention_list() -> None:
@@ -37,7 +32,7 @@ def attention_list() -> None:
         }[item.kind]
         with cols[item.kind]:
             st.page_link(
-                _PAGES[item.page],
+                PAGE_FILES[item.page],
                 label=label,
                 query_params={"sel": f"{item.layer}:{item.key}"},
                 icon=":material/arrow_forward:",

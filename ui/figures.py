@@ -8,6 +8,7 @@ from geo.i18n import t
 from geo.indicators import Indicator, from_frame
 from geo.safe import html_text
 from ui import data, state
+from ui.nav import NAV_KEYS, PAGE_FILES
 
 
 def indicators() -> list[Indicator]:
@@ -40,14 +41,6 @@ def headline_strip() -> None:
     st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote) for i in heads) + "</div>")
 
 
-_PAGE_FILES = {
-    "": "pages/overview.py",
-    "giao-thong": "pages/giao_thong.py",
-    "cum-cong-nghiep": "pages/cum_cong_nghiep.py",
-    "nong-thon-moi": "pages/nong_thon_moi.py",
-}
-
-
 def indicator_cards() -> None:
     """Every indicator: value, targets, % achieved, comparison, period, citation, and where it is on the map."""
     from geo.catalog import CATALOG
@@ -61,15 +54,9 @@ def indicator_cards() -> None:
                 st.html(card_html(ind, lang, quote=True))
                 for page, layer, key in LINKS.get(ind.id, ()):
                     params = {"sel": f"{layer}:{key}"} if key else None
-                    nav = {
-                        "": "nav.overview",
-                        "giao-thong": "nav.roads",
-                        "cum-cong-nghiep": "nav.industry",
-                        "nong-thon-moi": "nav.ntm",
-                    }[page]
                     st.page_link(
-                        _PAGE_FILES[page],
-                        label=f"{t(nav, lang)} — {CATALOG[layer].title(lang)}",
+                        PAGE_FILES[page],
+                        label=f"{t(NAV_KEYS[page], lang)} — {CATALOG[layer].title(lang)}",
                         query_params=params,
                         icon=":material/map:",
                     )

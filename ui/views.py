@@ -13,17 +13,7 @@ from geo.filters import choices
 from geo.i18n import t
 from geo.views import View, views_from_frame
 from ui import data, state
-
-PAGE_FILES = {
-    "": "pages/overview.py",
-    "giao-thong": "pages/giao_thong.py",
-    "cum-cong-nghiep": "pages/cum_cong_nghiep.py",
-    "dat-lam-nghiep": "pages/dat_lam_nghiep.py",
-    "nong-thon-moi": "pages/nong_thon_moi.py",
-    "chi-tieu": "pages/chi_tieu.py",
-    "giao-ban": "pages/giao_ban.py",
-    "du-lieu": "pages/du_lieu.py",
-}
+from ui.nav import PAGE_FILES
 
 
 def page_key(url_path: str) -> str:
