@@ -35,7 +35,7 @@ def sign_in_box() -> None:
             st.session_state.pop("user", None)
             st.rerun()
         return
-    with st.expander(t("auth.sign_in", lang)):
+    with st.expander(t("auth.sign_in", lang), key="sign_in_panel"):
         with st.form("login", border=False):
             st.text_input(t("auth.name", lang), key="login_name")
             st.text_input(t("auth.password", lang), type="password", key="login_pw")

@@ -75,7 +75,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
         st.success(flash)
     user = current_user()
     if user and user.can_edit and spec.editable:
-        with st.expander(t("edit.title", lang), icon=":material/edit:"):
+        with st.expander(t("edit.title", lang), icon=":material/edit:", key=f"edit_panel_{page}_{layer_id}_{fkey}"):
             current = {n: _plain(row.get(n)) for n in editable_fields(spec)}
             with st.form(f"edit_{page}_{layer_id}_{fkey}"):
                 values = {n: _widget(spec, n, v, f"ed_{page}_{layer_id}_{fkey}_{n}", lang) for n, v in current.items()}
@@ -97,7 +97,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     past = history(path, layer_id, fkey)
     log = CATALOG["audit_log"]  # the change log's own labels
     if past:
-        with st.expander(t("edit.history", lang), icon=":material/history:"):
+        with st.expander(t("edit.history", lang), icon=":material/history:", key=f"hist_panel_{page}_{layer_id}_{fkey}"):
             st.dataframe(
                 pd.DataFrame(
                     {

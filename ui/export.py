@@ -27,7 +27,7 @@ def export_panel(
 ) -> None:
     """Export what the page's map shows: its extent, layers, filters and selection."""
     lang = state.lang()
-    with st.expander(t("export.panel", lang), icon=":material/download:"):
+    with st.expander(t("export.panel", lang), icon=":material/download:", key=f"exp_panel_{page}"):
         title = st.text_input(t("export.map_title", lang), default_title, key=f"exp_title_{page}")
         subtitle = st.text_input(t("export.subtitle", lang), "", key=f"exp_sub_{page}")
         c1, c2, c3, c4 = st.columns(4)

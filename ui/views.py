@@ -74,7 +74,7 @@ def views_list() -> None:
     views = all_views()
     if not views:
         return
-    with st.expander(t("views.title", lang), icon=":material/bookmarks:"):
+    with st.expander(t("views.title", lang), icon=":material/bookmarks:", key="views_panel"):
         for v in views:
             st.page_link(PAGE_FILES[v.page], label=v.title(lang), query_params={"view": v.id})
 
@@ -94,7 +94,7 @@ def save_view_box(url_path: str, visible: list[str]) -> None:
     flash = st.session_state.pop(f"view_saved_{page}", None)
     if flash:
         st.success(flash)
-    with st.expander(t("views.save", lang), icon=":material/bookmark_add:"):
+    with st.expander(t("views.save", lang), icon=":material/bookmark_add:", key=f"save_view_panel_{page}"):
         with st.form(f"save_view_{page}", border=False):
             title = st.text_input(t("export.map_title", lang), key=f"sv_title_{page}")
             note = st.text_input(t("views.note", lang), key=f"sv_note_{page}")
