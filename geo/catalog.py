@@ -14,7 +14,7 @@ from typing import Literal
 from geo.i18n import Lang
 
 LayerId = str
-Theme = Literal["base", "roads", "industry", "forest", "ntm", "indicators", "meta"]
+Theme = Literal["base", "roads", "industry", "forest", "ntm", "indicators", "meta", "overlay"]
 FieldKind = Literal["str", "int", "float", "date", "bool"]
 GeomType = Literal["Polygon", "LineString", "Point"]
 
@@ -26,6 +26,7 @@ THEMES: dict[Theme, dict[Lang, str]] = {
     "ntm": {"vi": "Nông thôn mới", "en": "New-rural criteria"},
     "indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
     "meta": {"vi": "Siêu dữ liệu", "en": "Metadata"},
+    "overlay": {"vi": "Lớp nhập từ tệp", "en": "Imported layers"},
 }
 
 
@@ -104,6 +105,7 @@ class LayerSpec:
     z: int = 50
     item_vi: str = "đối tượng"
     item_en: str = "features"
+    sensitive: tuple[str, ...] = ()  # hidden from viewers in the app and in every export
 
     def title(self, lang: Lang) -> str:
         """The layer's title in ``lang``."""
@@ -799,3 +801,55 @@ def spec(layer_id: LayerId) -> LayerSpec:
 def spatial_layers() -> list[LayerSpec]:
     """Every catalog layer that has geometry, in drawing order."""
     return sorted((s for s in CATALOG.values() if s.is_spatial), key=lambda s: s.z)
+
+
+# -- overlays: layers planners import from their own files -------------------------------------
+OVERLAY_COLORS = ("#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#4daf4a")
+OVERLAY_TABLE = "overlays"
+IMPORT_MAPPING_TABLE = "import_mapping"
+OVERLAY_KEY = "feature_no"
+_OVERLAY_ID = __import__("re").compile(r"[a-z][a-z0-9_]{1,39}")
+
+
+def valid_overlay_id(layer_id: str) -> bool:
+    """Whether ``layer_id`` may name a new overlay: ASCII, short, and not a catalog layer."""
+    return bool(_OVERLAY_ID.fullmatch(layer_id)) and layer_id not in BUILTIN_IDS
+
+
+def overlay_spec(
+    layer_id: str, title_vi: str, title_en: str, geometry: str, fields: list[tuple[str, str, str]], color: str
+) -> LayerSpec:
+    """The catalog record of an imported overlay: its file's columns as text or number fields."""
+    geom: GeomType = geometry if geometry in ("Polygon", "LineString", "Point") else "Polygon"  # type: ignore[assignment]
+    flds = (
+        Field(OVERLAY_KEY, "Số thứ tự", "No."),
+        *(
+            Field(n, label, label, kind if kind in ("str", "int", "float") else "str", required=False)  # type: ignore[arg-type]
+            for n, label, kind in fields
+        ),
+    )
+    names = tuple(f.name for f in flds[1:]) or (OVERLAY_KEY,)
+    return LayerSpec(
+        id=layer_id,
+        vi=title_vi,
+        en=title_en or title_vi,
+        theme="overlay",
+        geometry=geom,
+        fields=flds,
+        key=OVERLAY_KEY,
+        paint=Paint(color=color, fill=color, weight=2.0, fill_opacity=0.35, radius=6.0),
+        tooltip=names[:2],
+        popup=names[:12],
+        filters=(),
+        z=70,
+    )
+
+
+def register_overlay(spec: LayerSpec) -> None:
+    """Make an imported overlay known to the map, legend and exports (never replaces a catalog layer)."""
+    if spec.id in BUILTIN_IDS:
+        raise ValueError(spec.id)
+    CATALOG[spec.id] = spec
+
+
+BUILTIN_IDS: frozenset[LayerId] = frozenset(CATALOG)

@@ -1,7 +1,8 @@
 """``python -m geo``: the command line for planners and scripts.
 
 Exit codes: 0 success, 2 the store or arguments cannot be used (the message
-says why, in Vietnamese then English).
+says why, in Vietnamese then English). ``validate`` and ``import``: 0 valid
+(imported), 1 problems block the import (listed), 2 unreadable or refused.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from geo.catalog import VIEW_NAMES, view_home, view_layers
-from geo.i18n import Lang, fmt_number
+from geo.i18n import Lang, fmt_number, t
+from geo.importer import report_json
 from geo.store import DEFAULT_STORE, Store, StoreError
 
 
@@ -174,6 +177,90 @@ def _cmd_views(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace, store: Store | None) -> Any:
+    from geo.importer import validate
+
+    layer = getattr(args, "new_layer", None) or args.layer
+    new = bool(getattr(args, "new_layer", None))
+    mapping = dict(m.split("=", 1) for m in (args.map or [])) or None
+    remembered = None
+    if store is not None and args.layer and not new:
+        from geo.ingest import remembered_mapping
+
+        remembered = remembered_mapping(store.path, args.layer)
+    units = store.read("units") if store is not None and store.has("units") else None
+    return validate(
+        args.path,
+        layer=layer,
+        crs=args.crs,
+        encoding=args.encoding,
+        mapping=mapping,
+        units=units,
+        remembered=remembered,
+        new_layer=new,
+    )
+
+
+def _print_report(report: Any, args: argparse.Namespace) -> None:
+    if args.json:
+        print(report_json(report, args.lang))
+        return
+    print(report.text(args.lang))
+    if args.lang == "vi" and report.refused:
+        print(report.refused.message("en"))
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    store = Store(args.store) if args.layer else None
+    report = _validate(args, store)
+    _print_report(report, args)
+    return int(report.exit_code)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.edit import EditError
+    from geo.ingest import commit
+
+    if not args.layer and not args.new_layer:
+        raise ValueError("--layer ID or --new-layer ID is needed")
+    if not args.user:
+        raise ValueError("--user NAME is needed (recorded in the change log)")
+    store = Store(args.store)
+    report = _validate(args, store)
+    _print_report(report, args)
+    if report.exit_code != 0:
+        return int(report.exit_code)
+    try:
+        n = commit(
+            store.path,
+            report,
+            args.user,
+            layer=args.layer if not args.new_layer else None,
+            new_layer=args.new_layer,
+            title=args.title,
+            mode="append" if args.append else "replace",
+        )
+    except EditError as exc:
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    layer = args.new_layer or args.layer
+    mode = "append" if args.append else "replace"
+    if not args.json:
+        print(t("import.done", args.lang, n=n, layer=layer, mode=mode))
+    return 0
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="GPKG, SHP (zip), GeoJSON, KML/KMZ, TAB (zip), CSV, XLSX")
+    p.add_argument("--layer", help="the catalog layer to check against / import into")
+    p.add_argument("--crs", help="the file's CRS when it declares none or a wrong one, e.g. EPSG:9215")
+    p.add_argument("--encoding", help="utf-8 | cp1258 | tcvn3 | vni (default: detected)")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a file column to a catalog field")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ điều hành Đình Lập — Đình Lập operations map")
@@ -214,6 +301,20 @@ def parser() -> argparse.ArgumentParser:
     vw.add_argument("--json", action="store_true")
     vw.add_argument("--lang", choices=("vi", "en"), default="vi")
     vw.set_defaults(func=_cmd_views)
+    va = sub.add_parser("validate", help="kiểm tra tệp trước khi nhập / check a file before importing (exit 0/1/2)")
+    _import_args(va)
+    va.add_argument("--store")
+    va.set_defaults(func=_cmd_validate)
+    im = sub.add_parser("import", help="nhập tệp vào kho / import a file into the store (exit 0/1/2)")
+    _import_args(im)
+    im.add_argument("--store")
+    im.add_argument("--new-layer", metavar="ID", help="import as a new overlay layer with this id")
+    im.add_argument("--title", help="title of the new layer")
+    how = im.add_mutually_exclusive_group()
+    how.add_argument("--replace", action="store_true", help="replace the layer's features (default)")
+    how.add_argument("--append", action="store_true", help="add to the layer's features")
+    im.add_argument("--user", help="who imports (recorded in the change log)")
+    im.set_defaults(func=_cmd_import)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

@@ -8,8 +8,9 @@ by SQLite's lock, with retries; an edit made against a value someone else has
 changed since (``expected``) is refused as a conflict, never silently
 overwritten. The log allows a feature's history and a rollback to a moment.
 
-Attribute edits only for now: moving a point needs the GeoPackage R-tree
-functions and comes with the data-import work.
+Moving a point rewrites its GeoPackage geometry blob; GDAL's R-tree triggers
+then update the spatial index (we provide the SQL functions they call).
+Imports (:mod:`geo.ingest`) write whole rows the same way.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import sqlite3
+import struct
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import shapely
 
 from geo.catalog import CATALOG, LayerSpec
 from geo.i18n import Lang, t
@@ -351,8 +356,7 @@ def rollback_to(path: Path, moment: str, user: str) -> int:
         def run() -> int:
             later = _rows(conn, f"{_SELECT} WHERE ts > ? AND ts <= ? ORDER BY fid DESC", (moment, stamp))
             for r in later:
-                where, params = _where(CATALOG[r.layer], r.feature)
-                conn.execute(f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [r.old, *params])
+                _undo(conn, r)
                 conn.execute(
                     f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -370,6 +374,113 @@ def rollback_to(path: Path, moment: str, user: str) -> int:
             return len(later)
 
         return int(_retrying(conn, run))
+
+
+def _geometry_column(conn: sqlite3.Connection, layer_id: str) -> str | None:
+    row = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def gpkg_blob(wkt_or_hex: str | None, srs_id: int = 4326) -> bytes | None:
+    """A GeoPackage geometry blob from WKT (or the hex of a blob, as the audit keeps whole rows)."""
+    if wkt_or_hex is None:
+        return None
+    if re.fullmatch(r"[0-9a-fA-F]+", wkt_or_hex) and wkt_or_hex[:4].lower() == "4750":
+        return bytes.fromhex(wkt_or_hex)
+    geom = shapely.from_wkt(wkt_or_hex)
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + shapely.to_wkb(geom, byte_order=1)
+    w, s, e, n = geom.bounds
+    return b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", srs_id, w, e, s, n) + shapely.to_wkb(geom, byte_order=1)
+
+
+def geometry_wkt(blob: bytes | None) -> str | None:
+    """WKT of a GeoPackage geometry blob."""
+    if blob is None:
+        return None
+    flags = blob[3]
+    envelope = (flags >> 1) & 0x07
+    return str(shapely.from_wkb(bytes(blob[8 + 8 * _ENVELOPE_DOUBLES.get(envelope, 0) :])).wkt)
+
+
+def _undo(conn: sqlite3.Connection, r: AuditRow) -> None:
+    """Write back what audit row ``r`` changed (a field, a geometry, or a whole row added or removed)."""
+    spec = CATALOG[r.layer]
+    where, params = _where(spec, r.feature)
+    geom = _geometry_column(conn, r.layer)
+    if r.field == "*":
+        if r.old is None:  # the row was added: remove it
+            conn.execute(f'DELETE FROM "{r.layer}" WHERE {where}', params)
+        else:  # the row was removed: put it back
+            row = dict(r.old if isinstance(r.old, dict) else json.loads(r.old))
+            blob = gpkg_blob(row.pop(GEOM_KEY, None)) if geom else None
+            cols = [*row, *([geom] if geom else [])]
+            conn.execute(
+                f'INSERT INTO "{r.layer}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+                f"VALUES ({', '.join('?' for _ in cols)})",
+                [*row.values(), *([blob] if geom else [])],
+            )
+        return
+    value = gpkg_blob(r.old) if geom and r.field == geom else r.old
+    conn.execute(f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [value, *params])
+
+
+GEOM_KEY = "__geometry__"
+
+
+def move_point(
+    path: Path,
+    layer_id: str,
+    key: str,
+    lon: float,
+    lat: float,
+    user: str,
+    reason: str = "",
+    expected_wkt: str | None = None,
+    ts: str | None = None,
+) -> AuditRow:
+    """Move a point feature to ``lon``, ``lat`` (WGS 84), audited like an edit; refuses places outside Vietnam."""
+    if layer_id not in CATALOG or CATALOG[layer_id].geometry != "Point":
+        raise EditError("error.unknown_layer", layer=layer_id)
+    if not user:
+        raise EditError("edit.no_user")
+    if not (math.isfinite(lon) and math.isfinite(lat) and 102 <= lon <= 110 and 8 <= lat <= 24):
+        raise EditError("edit.bad_position", lon=str(lon)[:20], lat=str(lat)[:20])
+    spec = CATALOG[layer_id]
+    where, params = _where(spec, key)
+    stamp = ts or _now()
+    new_wkt = f"POINT ({lon:.8f} {lat:.8f})"
+    with _connect(path) as conn:
+        geom = _geometry_column(conn, layer_id)
+
+        def run() -> AuditRow:
+            if _missing_audit(conn):
+                _create_audit(conn, stamp)
+            found = conn.execute(f'SELECT "{geom}" FROM "{layer_id}" WHERE {where}', params).fetchall()
+            if len(found) != 1:
+                raise EditError("edit.not_found", layer=layer_id, key=key)
+            old_wkt = geometry_wkt(found[0][0])
+            moved = (
+                expected_wkt is not None
+                and old_wkt is not None
+                and not shapely.equals_exact(shapely.from_wkt(old_wkt), shapely.from_wkt(expected_wkt), 1e-9)
+            )
+            if moved:
+                raise ConflictError("edit.conflict", field="vị trí", current=str(old_wkt), seen=str(expected_wkt))
+            conn.execute(f'UPDATE "{layer_id}" SET "{geom}" = ? WHERE {where}', [gpkg_blob(new_wkt), *params])
+            cur = conn.execute(
+                f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (stamp, user, layer_id, key, geom, json.dumps(old_wkt), json.dumps(new_wkt), reason),
+            )
+            conn.execute(
+                "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
+                (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
+            )
+            return AuditRow(int(cur.lastrowid or 0), stamp, user, layer_id, key, str(geom), old_wkt, new_wkt, reason)
+
+        result: AuditRow = _retrying(conn, run)
+        return result
 
 
 def insert(

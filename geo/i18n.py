@@ -235,6 +235,31 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.duplicate": {"vi": "Đã có '{key}'; hãy chọn tên khác.", "en": "'{key}' exists already; pick another name."},
     "edit.busy": {"vi": "Kho dữ liệu đang bận, hãy thử lại.", "en": "The store is busy; try again."},
     "edit.no_user": {"vi": "Cần đăng nhập để sửa dữ liệu.", "en": "Sign in to edit data."},
+    "edit.bad_position": {
+        "vi": "Vị trí ({lon}, {lat}) không nằm trong Việt Nam.",
+        "en": "The position ({lon}, {lat}) is not in Vietnam.",
+    },
+    "import.key_exists": {
+        "vi": "Lớp đã có {n} mã trùng với tệp (ví dụ '{key}'): chọn 'Thay thế' hoặc bỏ các dòng trùng.",
+        "en": "The layer already has {n} keys found in the file (e.g. '{key}'): choose 'Replace' or drop them.",
+    },
+    "import.layer_exists": {
+        "vi": "Đã có lớp '{layer}'; hãy đặt mã khác cho lớp mới.",
+        "en": "Layer '{layer}' exists already; pick another id for the new layer.",
+    },
+    "import.bad_layer_id": {
+        "vi": "Mã lớp '{layer}' không hợp lệ: dùng chữ thường không dấu, số và '_' (2–40 ký tự), bắt đầu bằng chữ.",
+        "en": "Layer id '{layer}' is invalid: use lower-case ASCII letters, digits and '_' (2–40), "
+        "starting with a letter.",
+    },
+    "import.not_valid": {
+        "vi": "Tệp còn lỗi, chưa nhập. Chạy 'validate' để xem.",
+        "en": "The file still has errors; nothing was imported. Run 'validate' to see them.",
+    },
+    "import.done": {
+        "vi": "Đã nhập {n} đối tượng vào lớp '{layer}' ({mode}).",
+        "en": "Imported {n} features into layer '{layer}' ({mode}).",
+    },
     "auth.sign_in": {"vi": "Đăng nhập (chuyên viên)", "en": "Sign in (planners)"},
     "auth.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
     "auth.name": {"vi": "Tên đăng nhập", "en": "User name"},
@@ -270,6 +295,186 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.empty": {"vi": "Kho dữ liệu chưa có khung nhìn hay nhiệm vụ nào.", "en": "The store has no views or tasks."},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
+    # -- import ---------------------------------------------------------------------------
+    "import.report_title": {"vi": "Báo cáo kiểm tra tệp {source}", "en": "Validation report for {source}"},
+    "import.refused": {"vi": "KHÔNG NHẬP ĐƯỢC: {reason}", "en": "REFUSED: {reason}"},
+    "import.r_format": {"vi": "Định dạng: {value}", "en": "Format: {value}"},
+    "import.r_features": {"vi": "Số đối tượng: {value}", "en": "Features: {value}"},
+    "import.r_geometry": {"vi": "Kiểu hình học: {value}", "en": "Geometry types: {value}"},
+    "import.r_crs": {"vi": "Hệ tọa độ: {value}", "en": "Coordinate system: {value}"},
+    "import.r_encoding": {"vi": "Bảng mã chữ: {value}", "en": "Text encoding: {value}"},
+    "import.r_bounds": {"vi": "Phạm vi (WGS 84, T N Đ B): {value}", "en": "Bounds (WGS 84, W S E N): {value}"},
+    "import.r_mapping": {"vi": "Ghép cột: {value}", "en": "Column mapping: {value}"},
+    "import.r_preview": {"vi": "Xem trước:", "en": "Preview:"},
+    "import.error": {"vi": "LỖI", "en": "ERROR"},
+    "import.warning": {"vi": "Cảnh báo", "en": "Warning"},
+    "import.ok": {"vi": "Tệp hợp lệ, có thể nhập.", "en": "The file is valid and can be imported."},
+    "import.blocked": {
+        "vi": "Chưa nhập được: hãy sửa các lỗi trên (hoặc ghép lại cột) rồi thử lại.",
+        "en": "Cannot import yet: fix the errors above (or remap the columns) and try again.",
+    },
+    "import.at_row": {"vi": "dòng {row}", "en": "row {row}"},
+    "import.at_field": {"vi": "cột {field}", "en": "column {field}"},
+    "import.bad_zip": {"vi": "Tệp ZIP bị hỏng ({reason}).", "en": "The ZIP file is damaged ({reason})."},
+    "import.zip_too_many": {
+        "vi": "Tệp ZIP có {n} tệp con, quá giới hạn {limit}.",
+        "en": "The ZIP holds {n} files, more than the limit of {limit}.",
+    },
+    "import.zip_unsafe": {
+        "vi": "Tệp ZIP chứa đường dẫn không an toàn ('{member}'): liên kết, '..' hoặc đường dẫn tuyệt đối. Không mở.",
+        "en": "The ZIP holds an unsafe path ('{member}'): a link, '..' or an absolute path. Not opened.",
+    },
+    "import.zip_member": {
+        "vi": "Tệp ZIP chứa '{member}' không phải dữ liệu bản đồ (chỉ nhận: {allowed}).",
+        "en": "The ZIP holds '{member}', which is not map data (accepted: {allowed}).",
+    },
+    "import.zip_bomb": {
+        "vi": "Tệp '{member}' trong ZIP giải nén ra quá lớn so với kích thước nén: từ chối để bảo vệ máy chủ.",
+        "en": "'{member}' in the ZIP expands far beyond its compressed size: refused to protect the server.",
+    },
+    "import.zip_no_data": {
+        "vi": "Trong ZIP không có tệp dữ liệu bản đồ ({allowed}).",
+        "en": "The ZIP holds no map data file ({allowed}).",
+    },
+    "import.zip_several": {
+        "vi": "ZIP có nhiều lớp dữ liệu ({names}); hãy nén riêng từng lớp.",
+        "en": "The ZIP holds several layers ({names}); zip one layer at a time.",
+    },
+    "import.too_big": {"vi": "Tệp quá lớn (giới hạn {limit} MB).", "en": "The file is too large (limit {limit} MB)."},
+    "import.too_many": {
+        "vi": "Tệp có {n} đối tượng, quá giới hạn {limit}; hãy chia nhỏ.",
+        "en": "The file has {n} features, more than the limit of {limit}; split it.",
+    },
+    "import.empty": {"vi": "Tệp '{name}' rỗng.", "en": "The file '{name}' is empty."},
+    "import.missing": {"vi": "Không tìm thấy tệp '{name}'.", "en": "File '{name}' not found."},
+    "import.vrt": {
+        "vi": "'{name}' là tệp chỉ dẫn GDAL (VRT), không phải dữ liệu: từ chối vì có thể đọc tệp của máy chủ.",
+        "en": "'{name}' is a GDAL VRT (instructions, not data): refused because it could read the server's files.",
+    },
+    "import.not_geojson_html": {
+        "vi": "'{name}' là trang HTML/XML chứ không phải GeoJSON (có thể tải nhầm trang web).",
+        "en": "'{name}' is an HTML/XML page, not GeoJSON (perhaps a web page saved by mistake).",
+    },
+    "import.not_format": {
+        "vi": "Nội dung '{name}' không phải {fmt} như tên tệp cho biết.",
+        "en": "The content of '{name}' is not {fmt} as its name says.",
+    },
+    "import.shp_part": {
+        "vi": "Shapefile '{name}' thiếu tệp {part}; hãy nén đủ .shp, .shx, .dbf, .prj (và .cpg nếu có).",
+        "en": "Shapefile '{name}' lacks its {part}; zip .shp, .shx, .dbf, .prj (and .cpg) together.",
+    },
+    "import.unreadable": {
+        "vi": "Không đọc được '{name}' (tệp hỏng hoặc bị cắt cụt): {reason}",
+        "en": "Cannot read '{name}' (damaged or truncated): {reason}",
+    },
+    "import.unknown_format": {
+        "vi": "Không nhận định dạng của '{name}'. Nhận: {allowed}.",
+        "en": "Unknown format for '{name}'. Accepted: {allowed}.",
+    },
+    "import.no_coordinates": {
+        "vi": "Bảng không có cột tọa độ (lon/lat, kinh độ/vĩ độ, X/Y hoặc WKT). Các cột: {columns}.",
+        "en": "The table has no coordinate columns (lon/lat, X/Y or WKT). Columns: {columns}.",
+    },
+    "import.bad_wkt": {"vi": "Hình học WKT không đọc được.", "en": "Unreadable WKT geometry."},
+    "import.duplicate_columns": {
+        "vi": "Sau khi chuyển bảng mã, hai cột trùng tên.",
+        "en": "Two columns have the same name once decoded.",
+    },
+    "import.bad_encoding": {
+        "vi": "Không biết bảng mã '{encoding}' (chọn: {allowed}).",
+        "en": "Unknown encoding '{encoding}' (choose: {allowed}).",
+    },
+    "import.bad_crs": {"vi": "Không hiểu hệ tọa độ '{crs}'.", "en": "Unknown coordinate system '{crs}'."},
+    "import.no_geometry": {
+        "vi": "Tệp không có đối tượng nào có hình học hợp lệ.",
+        "en": "The file has no feature with a usable geometry.",
+    },
+    "import.likely_zone": {"vi": "VN-2000 / {zone}, {code}", "en": "VN-2000 / {zone}, {code}"},
+    "import.no_crs_metres": {
+        "vi": "Tệp không khai báo hệ tọa độ; tọa độ tính bằng mét (X≈{x}, Y≈{y}), nhiều khả năng là {likely}. "
+        "Hãy chọn hệ tọa độ (dòng lệnh: --crs EPSG:9215; trên trang Dữ liệu: ô 'Hệ tọa độ của tệp').",
+        "en": "The file declares no coordinate system; its coordinates are metres (X≈{x}, Y≈{y}), "
+        "most likely {likely}. "
+        "Choose it (command line: --crs EPSG:9215; on the Data page: 'File coordinate system').",
+    },
+    "import.no_crs_degrees": {
+        "vi": "Tệp không khai báo hệ tọa độ. Nếu là kinh độ/vĩ độ GPS, chọn --crs EPSG:4326.",
+        "en": "The file declares no coordinate system. If these are GPS longitudes/latitudes, use --crs EPSG:4326.",
+    },
+    "import.metres_as_degrees": {
+        "vi": "Tệp khai báo {declared} (độ) nhưng tọa độ là mét (X≈{x}): nhiều khả năng là {likely}. "
+        "Hãy chọn đúng hệ tọa độ (--crs EPSG:9215).",
+        "en": "The file declares {declared} (degrees) but its coordinates are metres (X≈{x}): most likely {likely}. "
+        "Choose the right system (--crs EPSG:9215).",
+    },
+    "import.datum_dropped": {
+        "vi": "Hệ tọa độ của tệp giữ kinh tuyến trục VN-2000 nhưng mất tham số chuyển đổi datum VN-2000 → WGS 84 "
+        "(lỗi hay gặp ở tệp MapInfo/.prj): vị trí sẽ lệch khoảng {metres} m. Nếu tệp là VN-2000, "
+        "chọn {code} (VN-2000 / {zone}) bằng --crs {code}.",
+        "en": "The file's CRS keeps the VN-2000 central meridian but lost the VN-2000 → WGS 84 datum shift "
+        "(a common MapInfo/.prj fault): positions would be off by about {metres} m. If the file is VN-2000, "
+        "pick {code} (VN-2000 / {zone}) with --crs {code}.",
+    },
+    "import.outside_vietnam": {
+        "vi": "Tọa độ nằm ngoài Việt Nam ({bounds}): sai hệ tọa độ, sai múi chiếu hoặc nhầm cột. {hint}",
+        "en": "The coordinates fall outside Vietnam ({bounds}): wrong CRS, wrong zone or swapped columns. {hint}",
+    },
+    "import.hint_swapped": {
+        "vi": "Đổi chỗ X và Y thì nằm trong Việt Nam: có lẽ hai cột bị đảo.",
+        "en": "Swapping X and Y puts them in Vietnam: the columns are probably swapped.",
+    },
+    "import.outside_district": {
+        "vi": "Một phần dữ liệu nằm ngoài huyện Đình Lập.",
+        "en": "Part of the data lies outside Đình Lập district.",
+    },
+    "import.empty_geometry": {"vi": "Hình học rỗng: bỏ qua đối tượng.", "en": "Empty geometry: feature dropped."},
+    "import.nonfinite_geometry": {
+        "vi": "Tọa độ không hợp lệ (NaN/vô cực): bỏ qua đối tượng.",
+        "en": "Invalid coordinates (NaN/infinite): feature dropped.",
+    },
+    "import.repaired": {
+        "vi": "Hình học không hợp lệ ({reason}): đã sửa bằng make_valid.",
+        "en": "Invalid geometry ({reason}): repaired with make_valid.",
+    },
+    "import.wrong_geometry": {
+        "vi": "Kiểu hình học {found}, lớp này cần {expected}.",
+        "en": "Geometry type {found}; this layer needs {expected}.",
+    },
+    "import.missing_column": {
+        "vi": "Thiếu cột bắt buộc '{label}': hãy ghép một cột của tệp vào trường này.",
+        "en": "Missing required column '{label}': map a column of the file to it.",
+    },
+    "import.mapping_unknown": {"vi": "Tệp không có cột này.", "en": "The file has no such column."},
+    "import.missing_value": {"vi": "'{label}' để trống.", "en": "'{label}' is empty."},
+    "import.bad_code": {
+        "vi": "Giá trị '{value}' không có trong danh mục của '{label}' (được phép: {allowed}).",
+        "en": "'{value}' is not a known value of '{label}' (allowed: {allowed}).",
+    },
+    "import.bad_unit": {
+        "vi": "'{value}' không phải xã, thị trấn của Đình Lập.",
+        "en": "'{value}' is not a commune or town of Đình Lập.",
+    },
+    "import.bad_number": {"vi": "'{value}' không phải số hợp lệ.", "en": "'{value}' is not a valid number."},
+    "import.bad_percent": {"vi": "'{value}' phải từ 0 đến 100.", "en": "'{value}' must be 0 to 100."},
+    "import.bad_bool": {"vi": "'{value}' phải là Có/Không.", "en": "'{value}' must be yes/no."},
+    "import.bad_date": {
+        "vi": "'{value}' không phải ngày (dd/mm/yyyy).",
+        "en": "'{value}' is not a date (dd/mm/yyyy or yyyy-mm-dd).",
+    },
+    "import.too_long": {"vi": "Văn bản dài quá giới hạn.", "en": "Text longer than the limit."},
+    "import.duplicate_key": {"vi": "Mã '{value}' bị trùng.", "en": "Key '{value}' is duplicated."},
+    "import.note_xy_swapped": {
+        "vi": "Cột X là tọa độ Bắc, Y là tọa độ Đông (quy ước trắc địa): đã đọc đúng.",
+        "en": "Column X holds northings and Y eastings (the surveyors' convention): read accordingly.",
+    },
+    "import.note_legacy_in_unicode": {
+        "vi": "Chữ trong tệp gõ bằng phông cũ (TCVN3/VNI): đã chuyển sang Unicode.",
+        "en": "The text was typed in a legacy font (TCVN3/VNI): converted to Unicode.",
+    },
+    "import.note_crs_given": {
+        "vi": "Dùng hệ tọa độ người nhập chỉ định.",
+        "en": "Using the coordinate system given by the user.",
+    },
 }
 
 

@@ -8,6 +8,7 @@ file atomically (write a temporary file, then rename).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.catalog import CATALOG, LayerId
+from geo.catalog import BUILTIN_IDS, CATALOG, OVERLAY_TABLE, LayerId, overlay_spec, register_overlay
 from geo.i18n import Lang, t
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "dinhlap.gpkg"
@@ -88,6 +89,24 @@ class Store:
         except Exception as exc:  # pyogrio raises several DataSourceError kinds
             raise StoreError("error.store_unreadable", path=str(self.path), reason=str(exc)) from exc
         self._layers: dict[str, str | None] = {str(name): geom for name, geom in listed}
+        self.overlays: tuple[LayerId, ...] = self._register_overlays()
+
+    def _register_overlays(self) -> tuple[LayerId, ...]:
+        """Make the layers planners imported as overlays known to the catalog; their ids, in import order."""
+        if OVERLAY_TABLE not in self._layers:
+            return ()
+        ids = []
+        for r in pyogrio.read_dataframe(self.path, layer=OVERLAY_TABLE, read_geometry=False).itertuples(index=False):
+            if r.overlay_id not in self._layers or r.overlay_id in BUILTIN_IDS:
+                continue
+            fields = [tuple(f) for f in json.loads(r.fields)]
+            register_overlay(
+                overlay_spec(
+                    str(r.overlay_id), str(r.title_vi), str(r.title_en or ""), str(r.geometry), fields, str(r.color)
+                )
+            )
+            ids.append(str(r.overlay_id))
+        return tuple(ids)
 
     @property
     def version(self) -> str:

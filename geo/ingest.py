@@ -1,0 +1,271 @@
+"""Commit a validated import into the store: one SQLite transaction, audited row by row.
+
+The new rows are first written by GDAL into a scratch GeoPackage beside the
+store; then, in one ``BEGIN IMMEDIATE`` transaction on the store, the layer's
+rows are replaced or appended from it (a new overlay layer gets its table,
+R-tree and metadata copied), one ``audit_log`` row is written per feature
+added or removed (the whole row, geometry included, so a rollback restores
+it), the column mapping is remembered for the layer, and the layer's
+provenance stops saying "demo data". An error anywhere rolls everything back:
+the store's bytes are unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo.catalog import (
+    CATALOG,
+    IMPORT_MAPPING_TABLE,
+    OVERLAY_COLORS,
+    OVERLAY_KEY,
+    OVERLAY_TABLE,
+    valid_overlay_id,
+)
+from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _create_audit, _missing_audit, _now, _retrying
+from geo.importer import Report
+
+Mode = Literal["replace", "append"]
+
+_MAPPING_DDL = f"""CREATE TABLE IF NOT EXISTS {IMPORT_MAPPING_TABLE} (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT, layer_id TEXT NOT NULL, source_column TEXT NOT NULL, field TEXT NOT NULL)"""
+_OVERLAY_DDL = f"""CREATE TABLE IF NOT EXISTS {OVERLAY_TABLE} (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT, overlay_id TEXT NOT NULL, title_vi TEXT NOT NULL, title_en TEXT,
+    geometry TEXT NOT NULL, fields TEXT NOT NULL, color TEXT NOT NULL, created TEXT NOT NULL,
+    created_by TEXT NOT NULL)"""
+
+
+def remembered_mapping(path: Path, layer_id: str) -> dict[str, str]:
+    """The column mapping used the last time a file was imported into ``layer_id``."""
+    with _connect(path) as conn:
+        if not _has_table(conn, IMPORT_MAPPING_TABLE):
+            return {}
+        rows = conn.execute(
+            f"SELECT source_column, field FROM {IMPORT_MAPPING_TABLE} WHERE layer_id = ? ORDER BY fid", (layer_id,)
+        ).fetchall()
+    return {str(a): str(b) for a, b in rows}
+
+
+def _has_table(conn: sqlite3.Connection, name: str, schema: str = "main") -> bool:
+    return (
+        conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        is not None
+    )
+
+
+def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
+    return [str(r[1]) for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+
+
+def _attributes_table(conn: sqlite3.Connection, name: str, ddl: str, stamp: str) -> None:
+    conn.execute(ddl)
+    conn.execute(
+        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
+        "VALUES (?, 'attributes', ?, ?)",
+        (name, name, stamp[:23] + "Z"),
+    )
+
+
+def _geometry_kind(frame: gpd.GeoDataFrame) -> str:
+    kinds = {g.geom_type.replace("Multi", "") for g in frame.geometry if g is not None}
+    return next(iter(kinds)) if len(kinds) == 1 else "Polygon"
+
+
+def _kind(series: pd.Series) -> str:
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "float"
+    return "str"
+
+
+def commit(
+    store: Path,
+    report: Report,
+    user: str,
+    layer: str | None = None,
+    new_layer: str | None = None,
+    title: str | None = None,
+    mode: Mode = "replace",
+    title_en: str | None = None,
+) -> int:
+    """Store ``report.frame`` into ``layer`` (replace or append) or as ``new_layer``; returns features written.
+
+    Raises :class:`EditError` if the report has errors, the user is missing, or keys clash.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    if report.exit_code != 0 or report.frame is None:
+        raise EditError("import.not_valid")
+    target = new_layer or layer
+    if not target:
+        raise EditError("error.unknown_layer", layer="")
+    stamp = _now()
+    reason = f"import {report.source}"
+    frame = report.frame.copy()
+    overlay: dict[str, Any] | None = None
+    if new_layer:
+        if not valid_overlay_id(new_layer):
+            raise EditError("import.bad_layer_id", layer=new_layer[:60])
+        labels: dict[str, str] = dict(frame.attrs.get("labels", {}))
+        frame.insert(0, OVERLAY_KEY, [str(i + 1) for i in range(len(frame))])
+        fields = [(c, labels.get(c, c), _kind(frame[c])) for c in frame.columns if c not in ("geometry", OVERLAY_KEY)]
+        overlay = {
+            "overlay_id": new_layer,
+            "title_vi": title or new_layer,
+            "title_en": title_en or title or new_layer,
+            "geometry": _geometry_kind(frame),
+            "fields": json.dumps(fields, ensure_ascii=False),
+            "created": stamp,
+            "created_by": user,
+        }
+    spec = CATALOG.get(target)
+    scratch = store.parent / f".import-{uuid.uuid4().hex}.gpkg"
+    try:
+        with _connect(store) as conn:
+            exists = _has_table(conn, target)
+            if new_layer and exists:
+                raise EditError("import.layer_exists", layer=new_layer)
+            if not new_layer and (spec is None or not exists):
+                raise EditError("error.unknown_layer", layer=target)
+            geom_col = "geom"
+            if exists:
+                row = conn.execute(
+                    "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (target,)
+                ).fetchone()
+                geom_col = str(row[0])
+                cols = [c for c in _columns(conn, target) if c not in ("fid", geom_col)]
+                for c in cols:
+                    if c not in frame.columns:
+                        frame[c] = None
+                frame = frame[[*cols, "geometry"]]
+        frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
+        pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
+        keys = spec.key.split(",") if spec else [OVERLAY_KEY]
+        with _connect(store) as conn:
+            conn.execute("ATTACH DATABASE ? AS imp", (str(scratch),))
+            try:
+                written = _retrying(
+                    conn, lambda: _write(conn, target, geom_col, keys, mode, overlay, report, user, reason, stamp)
+                )
+            finally:
+                conn.execute("DETACH DATABASE imp")
+        return int(written)
+    finally:
+        for p in (scratch, Path(f"{scratch}-journal"), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+            if p.exists():
+                os.unlink(p)
+
+
+def _write(
+    conn: sqlite3.Connection,
+    layer: str,
+    geom: str,
+    keys: list[str],
+    mode: Mode,
+    overlay: dict[str, Any] | None,
+    report: Report,
+    user: str,
+    reason: str,
+    stamp: str,
+) -> int:
+    if _missing_audit(conn):
+        _create_audit(conn, stamp)
+    if overlay is not None:
+        _create_like(conn, layer)
+    cols = [c for c in _columns(conn, layer, "imp") if c != "fid"]
+    attrs = [c for c in cols if c != geom]
+    q = ", ".join(f'"{c}"' for c in cols)
+    keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
+    if mode == "append" and overlay is None:
+        clash = conn.execute(
+            f'SELECT {keysql} FROM main."{layer}" WHERE {keysql} IN (SELECT {keysql} FROM imp."{layer}")'
+        ).fetchall()
+        if clash:
+            raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
+    audit: list[tuple[str, str | None, str | None]] = []
+    if mode == "replace" and overlay is None:
+        for row in conn.execute(f'SELECT {keysql}, {q} FROM main."{layer}"'):
+            old = dict(zip(cols, row[1:], strict=True))
+            blob = old.pop(geom)
+            old[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
+            audit.append((str(row[0]), json.dumps(old, ensure_ascii=False), None))
+        conn.execute(f'DELETE FROM main."{layer}"')
+    conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
+    for row in conn.execute(f'SELECT {keysql}, {q} FROM imp."{layer}"'):
+        new = dict(zip(cols, row[1:], strict=True))
+        blob = new.pop(geom)
+        new[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
+        audit.append((str(row[0]), None, json.dumps(new, ensure_ascii=False)))
+    conn.executemany(
+        f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+        "VALUES (?, ?, ?, ?, '*', ?, ?, ?)",
+        [(stamp, user, layer, k, old, new, reason) for k, old, new in audit],
+    )
+    del attrs
+    # the layer's extent and change date, from what it now holds
+    ext = conn.execute(
+        f'SELECT MIN(ST_MinX("{geom}")), MIN(ST_MinY("{geom}")), MAX(ST_MaxX("{geom}")), MAX(ST_MaxY("{geom}")) '
+        f'FROM main."{layer}"'
+    ).fetchone()
+    conn.execute(
+        "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? WHERE table_name = ?",
+        (*ext, stamp[:23] + "Z", layer),
+    )
+    if _has_table(conn, "gpkg_ogr_contents"):
+        conn.execute(
+            f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main."{layer}") WHERE table_name = ?',
+            (layer,),
+        )
+    if report.mapping:
+        _attributes_table(conn, IMPORT_MAPPING_TABLE, _MAPPING_DDL, stamp)
+        conn.execute(f"DELETE FROM {IMPORT_MAPPING_TABLE} WHERE layer_id = ?", (layer,))
+        conn.executemany(
+            f"INSERT INTO {IMPORT_MAPPING_TABLE} (layer_id, source_column, field) VALUES (?, ?, ?)",
+            [(layer, a, b) for a, b in report.mapping.items()],
+        )
+    if overlay is not None:
+        _attributes_table(conn, OVERLAY_TABLE, _OVERLAY_DDL, stamp)
+        n = conn.execute(f"SELECT COUNT(*) FROM {OVERLAY_TABLE}").fetchone()[0]
+        overlay = {**overlay, "color": OVERLAY_COLORS[int(n) % len(OVERLAY_COLORS)]}
+        conn.execute(
+            f"INSERT INTO {OVERLAY_TABLE} ({', '.join(overlay)}) VALUES ({', '.join('?' for _ in overlay)})",
+            list(overlay.values()),
+        )
+    if _has_table(conn, "layer_meta"):  # real data now: the layer stops being flagged as demo
+        conn.execute("DELETE FROM layer_meta WHERE layer_id = ?", (layer,))
+        conn.execute(
+            "INSERT INTO layer_meta (layer_id, source, as_of, demo, licence) VALUES (?, ?, ?, 0, ?)",
+            (layer, f"{report.source} ({user})", dt.date.today().isoformat(), ""),
+        )
+    return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
+
+
+def _create_like(conn: sqlite3.Connection, layer: str) -> None:
+    """Create ``layer`` in the store as GDAL created it in the scratch file: table, R-tree, triggers, metadata."""
+    rtree = f"rtree_{layer}_"
+    objects = conn.execute(
+        "SELECT type, name, sql FROM imp.sqlite_master WHERE sql IS NOT NULL AND (tbl_name = ? OR name LIKE ?) "
+        "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END",
+        (layer, rtree + "%"),
+    ).fetchall()
+    for kind, name, sql in objects:
+        if kind == "table" and name.startswith(rtree) and name.endswith(("_node", "_parent", "_rowid")):
+            continue  # made by the R-tree's own CREATE VIRTUAL TABLE
+        conn.execute(sql)
+    for table in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents"):
+        if _has_table(conn, table, "imp") and _has_table(conn, table):
+            cols = ", ".join(f'"{c}"' for c in _columns(conn, table, "imp"))
+            conn.execute(
+                f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM imp.{table} WHERE table_name = ?", (layer,)
+            )

@@ -1,0 +1,382 @@
+"""Planners' files: each lands where the truth is, with its names exact, or is refused with its reason;
+a refused or blocked import leaves the store's bytes unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from geo import vnenc
+from geo.catalog import CATALOG
+from geo.cli import main
+from geo.edit import move_point, rollback_to
+from geo.importer import validate
+from geo.ingest import commit, remembered_mapping
+from geo.store import DEFAULT_STORE, Store
+from tests import import_files as F
+
+
+@pytest.fixture
+def store_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "store" / "s.gpkg"
+    path.parent.mkdir()
+    shutil.copy(DEFAULT_STORE, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def units() -> gpd.GeoDataFrame:
+    return Store(DEFAULT_STORE).read("units")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _metres_off(frame: gpd.GeoDataFrame, key: str = "dispute_id") -> float:
+    """The largest distance (m) between imported points and the truth, measured in VN-2000 / TM-3."""
+    truth = {r[0]: Point(r[2], r[3]) for r in F.TRUTH}
+    got = frame.set_index(key).geometry
+    pairs = gpd.GeoDataFrame({"a": [truth[k] for k in got.index]}, geometry=list(got.values), crs=4326).to_crs(
+        "EPSG:9215"
+    )
+    a = gpd.GeoSeries(pairs["a"], crs=4326).to_crs("EPSG:9215")
+    return float(max(p.distance(q) for p, q in zip(pairs.geometry, a, strict=True)))
+
+
+def _names(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> list[str]:
+    by_code = dict(zip(units["code"], units["name"], strict=True))
+    return [by_code[c] for c in frame.sort_values("dispute_id")["unit_code"]]
+
+
+TRUE_NAMES = [r[1] for r in F.TRUTH]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "crs"),
+    [("cp1258", "EPSG:9215"), ("tcvn3", "EPSG:9215"), ("vni", "EPSG:3405"), ("utf-8", "EPSG:3406")],
+)
+def test_a_zipped_shapefile_in_vn2000_and_a_legacy_encoding_lands_exactly(tmp_path, units, encoding, crs) -> None:
+    report = validate(F.shapefile(tmp_path, crs=crs, encoding=encoding), layer="land_disputes", units=units)
+    assert report.exit_code == 0, report.text()
+    assert report.encoding == encoding and report.crs == crs
+    assert _metres_off(report.frame) < 1.0
+    assert _names(report.frame, units) == TRUE_NAMES  # names matched to the communes, to the character
+    assert [row["TEN_XA"] for row in report.preview] == TRUE_NAMES  # the preview shows them decoded
+    assert set(report.frame["kind"]) == {"Tranh chấp ranh giới với hộ gia đình"}
+    assert set(report.frame["status"]) == {"open", "mediating", "resolved"}  # Vietnamese labels → codes
+    assert report.frame.sort_values("dispute_id")["opened"].tolist()[0] == "2024-03-12"  # dd/mm/yyyy read
+
+
+def test_gdal_never_decodes_windows_1258_so_no_last_character_is_lost(tmp_path, units) -> None:
+    """GDAL's own cp1258 conversion drops the last character; the importer decodes the bytes itself."""
+    frame = F.truth_frame()
+    frame["LOAI"] = ["Lấn chiếm đất rừng phòng hộ ở bản Nà Pò"] * len(frame)
+    path = F.shapefile(tmp_path, encoding="cp1258", cpg=True, frame=frame)
+    report = validate(path, layer="land_disputes", units=units)
+    assert set(report.frame["kind"]) == {"Lấn chiếm đất rừng phòng hộ ở bản Nà Pò"}
+
+
+@pytest.mark.parametrize("zone", ["EPSG:9205", "EPSG:9211", "EPSG:9214", "EPSG:9216", "EPSG:9218"])
+def test_other_provincial_vn2000_zones_land_within_a_metre(tmp_path, units, zone) -> None:
+    report = validate(F.shapefile(tmp_path, crs=zone), layer="land_disputes", units=units)
+    assert report.exit_code == 0, report.text()
+    assert _metres_off(report.frame) < 1.0
+
+
+def test_a_csv_with_vn2000_xy_is_refused_without_a_crs_and_lands_with_one(tmp_path, units) -> None:
+    path = F.csv_vn2000(tmp_path)
+    refused = validate(path, layer="land_disputes", units=units)
+    assert refused.exit_code == 2
+    message = refused.refused.message("vi")
+    assert "EPSG:9215" in message and "--crs" in message and "107°15′" in message
+    assert "EPSG:9215" in refused.refused.message("en")
+    report = validate(path, layer="land_disputes", units=units, crs="EPSG:9215")
+    assert report.exit_code == 0, report.text()
+    assert "import.note_xy_swapped" in report.notes  # X is the northing, as surveyors write it
+    assert _metres_off(report.frame) < 1.0
+    assert _names(report.frame, units) == TRUE_NAMES
+
+
+def test_a_tcvn3_csv_with_easting_northing_columns_is_decoded(tmp_path, units) -> None:
+    path = F.csv_vn2000(tmp_path, encoding="tcvn3", surveyor_xy=False)
+    report = validate(path, layer="land_disputes", units=units, crs="EPSG:9215")
+    assert report.exit_code == 0, report.text()
+    assert report.encoding == "tcvn3"
+    assert _names(report.frame, units) == TRUE_NAMES and _metres_off(report.frame) < 1.0
+
+
+def test_a_mapinfo_tab_that_lost_the_datum_shift_is_explained_then_lands_with_crs(tmp_path, units) -> None:
+    path = F.tab(tmp_path)
+    report = validate(path, layer="land_disputes", units=units)
+    assert report.exit_code == 1
+    [problem] = report.errors
+    assert problem.key == "import.datum_dropped"
+    text = problem.message("vi")
+    assert "EPSG:9215" in text and "datum" in text
+    assert 100 < float(dict(problem.kwargs)["metres"]) < 1000  # the size of the error it would have made
+    report = validate(path, layer="land_disputes", units=units, crs="EPSG:9215")
+    assert report.exit_code == 0, report.text()
+    assert report.encoding == "cp1258" and report.fmt == "MapInfo TAB (ZIP)"
+    assert _metres_off(report.frame) < 1.0
+    assert _names(report.frame, units) == TRUE_NAMES
+
+
+def test_a_prj_that_keeps_the_meridian_but_drops_the_shift_is_detected(tmp_path, units) -> None:
+    # What a hand-made .prj often says: VN-2000's projection on a WGS 84 datum, with no shift.
+    wrong = (
+        'PROJCS["WGS_1984_TM_107_15",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",'
+        'SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],'
+        'PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],'
+        'PARAMETER["Central_Meridian",107.25],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],'
+        'UNIT["Meter",1.0]]'
+    )
+    path = F.shapefile(tmp_path, crs="EPSG:9215", prj=wrong)
+    report = validate(path, layer="land_disputes", units=units)
+    assert [p.key for p in report.errors] == ["import.datum_dropped"]
+
+
+def test_coordinates_outside_vietnam_are_refused_with_a_hint(tmp_path, units) -> None:
+    frame = F.truth_frame().to_crs("EPSG:9215")
+    frame["geometry"] = [Point(p.y, p.x) for p in frame.geometry]  # northing and easting swapped
+    path = F.shapefile(tmp_path, crs="EPSG:9215", frame=frame.set_crs("EPSG:9215", allow_override=True))
+    report = validate(path, layer="land_disputes", units=units)
+    assert [p.key for p in report.errors] == ["import.outside_vietnam"]
+    assert "X và Y" in report.errors[0].message("vi")
+
+
+def _geojson(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BROKEN = {
+    "empty.geojson": (lambda d: _geojson(d / "empty.geojson", ""), "import.empty"),
+    "html.geojson": (
+        lambda d: _geojson(d / "html.geojson", "<!DOCTYPE html><html><body>404 Not Found</body></html>"),
+        "import.not_geojson_html",
+    ),
+    "vrt.geojson": (
+        lambda d: _geojson(
+            d / "vrt.geojson",
+            '<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
+            "</OGRVRTLayer></OGRVRTDataSource>",
+        ),
+        "import.vrt",
+    ),
+    "truncated.geojson": (
+        lambda d: _geojson(d / "truncated.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature",'),
+        "import.unreadable",
+    ),
+    "metres_no_crs.geojson": (
+        lambda d: _geojson(
+            d / "metres_no_crs.geojson",
+            '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+            '"geometry":{"type":"Point","coordinates":[459876.5,2381234.25]}}]}',
+        ),
+        "import.metres_as_degrees",
+    ),
+    "truncated.zip": (lambda d: _truncated_shapefile(d), "import.unreadable"),
+    "traversal.zip": (lambda d: _zip(d / "traversal.zip", {"../../etc/evil.shp": b"x"}), "import.zip_unsafe"),
+    "notdata.zip": (lambda d: _zip(d / "notdata.zip", {"run.sh": b"#!/bin/sh"}), "import.zip_member"),
+}
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _truncated_shapefile(d: Path) -> Path:
+    good = F.shapefile(d / "good")
+    members = {}
+    with zipfile.ZipFile(good) as zf:
+        for info in zf.infolist():
+            data = zf.read(info)
+            members[info.filename] = data[: len(data) // 2] if info.filename.endswith(".shp") else data
+    return _zip(d / "truncated.zip", members)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_file_gets_its_message_and_the_store_is_unchanged(tmp_path, store_copy, capsys, name) -> None:
+    make, key = BROKEN[name]
+    path = make(tmp_path)
+    before = _digest(store_copy)
+    code = main(
+        ["import", str(path), "--layer", "land_disputes", "--store", str(store_copy), "--user", "lan", "--json"]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 2 and out["exit_code"] == 2
+    expected = validate(path, layer="land_disputes").refused
+    assert expected is not None and expected.key == key
+    assert out["refused"] == expected.message("vi")
+    assert "/etc/passwd" not in json.dumps(out) and "root:" not in json.dumps(out)
+    assert _digest(store_copy) == before
+
+
+def test_bowtie_and_nan_geometries_are_repaired_or_dropped_and_reported(tmp_path, store_copy, capsys) -> None:
+    path = F.polygons(tmp_path)
+    report = validate(path, new_layer=True)
+    assert report.exit_code == 0
+    by_key = {p.key: p.row for p in report.problems}
+    assert by_key == {"import.repaired": 2, "import.nonfinite_geometry": 3}
+    assert len(report.frame) == 2 and report.frame.geometry.is_valid.all()
+
+
+def test_blocking_problems_name_their_row_and_field_and_store_nothing(tmp_path, store_copy, units, capsys) -> None:
+    frame = F.truth_frame()
+    frame.loc[1, "TRANG_THAI"] = "Đã xong rồi"  # not a status of the catalog
+    frame.loc[3, "MA_VV"] = "DL-01"  # duplicate business key
+    frame = frame.drop(columns=["NGAY"])  # a required column missing
+    path = F.shapefile(tmp_path, frame=frame)
+    before = _digest(store_copy)
+    code = main(["import", str(path), "--layer", "land_disputes", "--store", str(store_copy), "--user", "lan"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "dòng 2, cột TRANG_THAI" in out and "Đã xong rồi" in out
+    assert "dòng 1, cột dispute_id" in out and "dòng 4, cột dispute_id" in out and "DL-01" in out
+    assert "Ngày phát sinh" in out  # the missing required column, by its label
+    assert _digest(store_copy) == before
+
+
+def test_validate_exit_codes_and_json(tmp_path, capsys) -> None:
+    good = F.shapefile(tmp_path / "a")
+    assert main(["validate", str(good), "--layer", "land_disputes", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["crs"] == "EPSG:9215" and out["encoding"] == "cp1258" and out["features"] == 5
+    assert out["mapping"]["TRANG_THAI"] == "status"
+    # --encoding overrides detection: forced wrong, the names no longer match communes, and the preview shows why
+    assert main(["validate", str(good), "--layer", "land_disputes", "--encoding", "tcvn3"]) == 1
+    out = capsys.readouterr().out
+    assert "Thị trấn Đình Lập" not in out and "không phải xã, thị trấn của Đình Lập" in out
+    assert main(["validate", str(F.csv_vn2000(tmp_path / "b"))]) == 2
+    assert "--crs" in capsys.readouterr().out
+
+
+def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path, store_copy, units) -> None:
+    path = F.shapefile(tmp_path, crs="EPSG:9215")
+    frame = F.truth_frame().rename(columns={"TRANG_THAI": "TT_VV"})
+    odd = F.shapefile(tmp_path / "odd", frame=frame)
+    report = validate(odd, layer="land_disputes", units=units)
+    assert [p.key for p in report.errors] == ["import.missing_column"]  # the odd column name is not guessed
+    mapping = {**report.mapping, "TT_VV": "status"}
+    report = validate(odd, layer="land_disputes", units=units, mapping=mapping)
+    before = Store(store_copy).read("land_disputes")
+    stamp = "2099-01-01"
+    import geo.edit as edit_mod
+
+    now = edit_mod._now()
+    assert commit(store_copy, report, "lan", layer="land_disputes") == 5
+    s = Store(store_copy)
+    after = s.read("land_disputes")
+    assert sorted(after["dispute_id"]) == [r[0] for r in F.TRUTH]
+    assert s.meta()["land_disputes"].demo is False  # real data now: no demo flag on this layer
+    assert remembered_mapping(store_copy, "land_disputes")["TT_VV"] == "status"
+    again = validate(
+        odd, layer="land_disputes", units=units, remembered=remembered_mapping(store_copy, "land_disputes")
+    )
+    assert again.exit_code == 0  # the mapping is remembered for the layer
+    del path, stamp
+    with sqlite3.connect(store_copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        n = conn.execute("SELECT COUNT(*) FROM audit_log WHERE field = '*' AND reason LIKE 'import %'").fetchone()[0]
+        assert n == len(before) + 5  # one row per feature removed and per feature added
+        # the R-tree follows: a spatial query through it finds the new points
+        hits = conn.execute(
+            "SELECT COUNT(*) FROM rtree_land_disputes_geom WHERE minx >= 107.0 AND maxx <= 107.3"
+        ).fetchone()[0]
+        assert hits == 5
+    rollback_to(store_copy, now, "admin")
+    restored = Store(store_copy).read("land_disputes")
+    assert sorted(restored["dispute_id"]) == sorted(before["dispute_id"])
+    assert (
+        restored.set_index("dispute_id")
+        .geometry.sort_index()
+        .geom_equals(before.set_index("dispute_id").geometry.sort_index())
+        .all()
+    )
+
+
+def test_append_refuses_keys_already_in_the_layer(tmp_path, store_copy, units) -> None:
+    report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
+    commit(store_copy, report, "lan", layer="land_disputes", mode="replace")
+    before = _digest(store_copy)
+    from geo.edit import EditError
+
+    with pytest.raises(EditError) as err:
+        commit(store_copy, report, "lan", layer="land_disputes", mode="append")
+    assert "DL-0" in err.value.message("vi")
+    assert _digest(store_copy) == before
+
+
+def test_a_new_overlay_layer_appears_in_the_catalog_map_and_exports(tmp_path, store_copy, capsys) -> None:
+    path = F.polygons(tmp_path)
+    code = main(
+        ["import", str(path), "--new-layer", "khu_dat_so_tnmt", "--title", "Khu đất (Sở TN&MT)",
+         "--store", str(store_copy), "--user", "lan"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    s = Store(store_copy)
+    assert s.overlays == ("khu_dat_so_tnmt",)
+    spec = CATALOG["khu_dat_so_tnmt"]
+    assert spec.title("vi") == "Khu đất (Sở TN&MT)" and spec.geometry == "Polygon"
+    assert [f.vi for f in spec.fields][1:3] == ["MA_KHU", "MA_XA"]  # the file's own column names as labels
+    out = tmp_path / "out.geojson"
+    assert main(["export", str(out), "--store", str(store_copy), "--layers", "khu_dat_so_tnmt"]) == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    texts = json.dumps(exported, ensure_ascii=False)
+    assert "Đã bàn giao về địa phương" in texts and "K1" in texts and "K3" not in texts  # K3 had a NaN vertex
+    from geo.mapview import MapState, feature_collection, legend_blocks
+
+    frames = {"khu_dat_so_tnmt": s.read("khu_dat_so_tnmt")}
+    drawn = feature_collection(spec, frames["khu_dat_so_tnmt"], "vi")["features"]  # what the map sends the browser
+    assert [f["properties"]["_tip"][0][1] for f in drawn] == ["K1", "K2"]
+    assert {f["properties"]["_c"] for f in drawn} == {spec.paint.color}
+    assert [b.title for b in legend_blocks(frames, MapState(tuple(frames)))] == ["Khu đất (Sở TN&MT)"]
+    assert (
+        main(["import", str(path), "--new-layer", "khu_dat_so_tnmt", "--store", str(store_copy), "--user", "lan"]) == 1
+    )
+
+
+def test_moving_a_point_is_audited_keeps_the_index_and_rolls_back(store_copy) -> None:
+    import geo.edit as edit_mod
+
+    d = Store(store_copy).read("land_disputes").iloc[0]
+    now = edit_mod._now()
+    row = move_point(store_copy, "land_disputes", d.dispute_id, 107.2, 21.6, "lan", "GPS đo lại")
+    assert row.field == "geom" and row.new == "POINT (107.20000000 21.60000000)"
+    moved = Store(store_copy).read("land_disputes").set_index("dispute_id").geometry[d.dispute_id]
+    assert moved.equals_exact(Point(107.2, 21.6), 1e-9)
+    with sqlite3.connect(store_copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        box = conn.execute(
+            "SELECT minx, miny FROM rtree_land_disputes_geom WHERE id = "
+            "(SELECT fid FROM land_disputes WHERE dispute_id = ?)",
+            (d.dispute_id,),
+        ).fetchone()
+        assert box == pytest.approx((107.2, 21.6), abs=1e-5)
+    from geo.edit import EditError
+
+    with pytest.raises(EditError):
+        move_point(store_copy, "land_disputes", d.dispute_id, float("nan"), 21.6, "lan")
+    rollback_to(store_copy, now, "admin")
+    back = Store(store_copy).read("land_disputes").set_index("dispute_id").geometry[d.dispute_id]
+    assert back.equals_exact(d.geometry, 1e-9)
+
+
+def test_encodings_round_trip_every_vietnamese_letter() -> None:
+    letters = "".join(sorted(vnenc._VIET_LETTERS))
+    for enc in ("utf-8", "cp1258", "vni"):
+        assert vnenc.decode(vnenc.encode(letters, enc), enc) == letters, enc
+    lower = "".join(sorted({c.lower() for c in letters}))
+    assert vnenc.decode(vnenc.encode(lower, "tcvn3"), "tcvn3") == lower
