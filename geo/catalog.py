@@ -9,7 +9,7 @@ here and nowhere else, so the web map, the legend and every export agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from geo.i18n import Lang
 
@@ -259,6 +259,7 @@ QL4B_SEGMENTS = LayerSpec(
         F("construction_status", "Tình trạng thi công", "Construction"),
     ),
     key="seg_id",
+    sensitive=("households_affected", "households_compensated"),
     editable=(
         "clearance_status",
         "clearance_pct",
@@ -504,8 +505,10 @@ DISPUTES = LayerSpec(
         F("status", "Tình trạng", "Status"),
         F("opened", "Ngày phát sinh", "Opened", "date"),
         F("resolved", "Ngày giải quyết xong", "Resolved", "date", required=False),
+        F("parties", "Các bên tranh chấp", "Parties", required=False),
     ),
     key="dispute_id",
+    sensitive=("parties",),
     editable=("status", "kind", "area_ha", "resolved"),
     paint=Paint(radius=7.0, weight=2.0, fill_opacity=0.95, color="#3d0c02"),
     status_field="status",
@@ -515,7 +518,7 @@ DISPUTES = LayerSpec(
         Status("resolved", "Đã giải quyết", "Resolved", "#2a9d8f"),
     ),
     tooltip=("dispute_id", "status", "kind"),
-    popup=("dispute_id", "unit_code", "kind", "area_ha", "status", "opened", "resolved"),
+    popup=("dispute_id", "unit_code", "kind", "area_ha", "status", "opened", "resolved", "parties"),
     filters=("status", "unit_code", "kind", "opened"),
     z=80,
     item_vi="vụ việc",
@@ -843,6 +846,19 @@ def overlay_spec(
         filters=(),
         z=70,
     )
+
+
+def redact(frame: Any, layer_id: LayerId) -> Any:
+    """``frame`` without the layer's sensitive fields (dispute parties, household figures): what viewers get."""
+    spec = CATALOG.get(layer_id)
+    if spec is None or not spec.sensitive:
+        return frame
+    return frame.drop(columns=[c for c in spec.sensitive if c in frame.columns])
+
+
+def visible_fields(spec: LayerSpec, names: tuple[str, ...], sensitive_ok: bool) -> tuple[str, ...]:
+    """``names`` less the sensitive fields unless the user may see them."""
+    return names if sensitive_ok else tuple(n for n in names if n not in spec.sensitive)
 
 
 def register_overlay(spec: LayerSpec) -> None:

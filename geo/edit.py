@@ -329,6 +329,25 @@ def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[A
 _SELECT = f"SELECT fid, ts, user, layer, feature, field, old, new, reason FROM {AUDIT_TABLE}"
 
 
+def redact_rows(rows: list[AuditRow]) -> list[AuditRow]:
+    """The change log as a viewer may see it: no change of a sensitive field, no sensitive value in a whole row."""
+    out = []
+    for r in rows:
+        spec = CATALOG.get(r.layer)
+        hidden = spec.sensitive if spec else ()
+        if r.field in hidden:
+            continue
+        if r.field == "*" and hidden:
+            r = AuditRow(
+                r.fid, r.ts, r.user, r.layer, r.feature, r.field,
+                {k: v for k, v in r.old.items() if k not in hidden} if isinstance(r.old, dict) else r.old,
+                {k: v for k, v in r.new.items() if k not in hidden} if isinstance(r.new, dict) else r.new,
+                r.reason,
+            )  # fmt: skip
+        out.append(r)
+    return out
+
+
 def history(path: Path, layer_id: str, key: str) -> list[AuditRow]:
     """Every change of one feature, oldest first."""
     with _connect(path) as conn:

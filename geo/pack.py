@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import panels
-from geo.catalog import CATALOG, THEMES, VIEW_NAMES, view_home, view_layers
-from geo.edit import AuditRow, changes_since
+from geo.catalog import CATALOG, THEMES, VIEW_NAMES, redact, view_home, view_layers
+from geo.edit import AuditRow, changes_since, redact_rows
 from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
@@ -73,8 +75,14 @@ def sections(store: Store, lang: Lang) -> list[Section]:
     roads = [
         f"{t('roads.km_cleared', lang)}: {fmt_number(tot.km_cleared, lang, 1)} / {fmt_number(tot.km, lang, 1)} km "
         f"({fmt_pct(tot.pct_cleared, lang, 1)})",
-        f"{t('roads.households', lang)}: {fmt_number(tot.households_compensated, lang)} / "
-        f"{fmt_number(tot.households_affected, lang)}",
+        *(
+            [
+                f"{t('roads.households', lang)}: {fmt_number(tot.households_compensated, lang)} / "
+                f"{fmt_number(tot.households_affected, lang)}"
+            ]
+            if pd.notna(tot.households_affected)  # hidden from viewers
+            else []
+        ),
         t("roads.late_communes", lang, names=", ".join(names.get(c, c) for c in cem[cem.late].unit_code)),
         f"{t('roads.accidents_period', lang, start=fmt_date(acc.start, lang), end=fmt_date(acc.end, lang))}: "
         f"{acc.current} — {t('roads.vs_last_year', lang, previous=acc.previous, change=f'{acc.change:+d}')}",
@@ -235,6 +243,21 @@ def _changes_figure(
     return fig
 
 
+class RedactedStore:
+    """A store whose layers come without their sensitive fields."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.path = store.path
+
+    def read(self, layer_id: str) -> Any:
+        """The layer, redacted."""
+        return redact(self._store.read(layer_id), layer_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 def meeting_pack(
     store: Store,
     lang: Lang = "vi",
@@ -242,8 +265,13 @@ def meeting_pack(
     meeting: dt.date | None = None,
     today: dt.date | None = None,
     since: dt.date | None = None,
+    sensitive: bool = True,
 ) -> bytes:
-    """The whole pack as PDF bytes."""
+    """The whole pack as PDF bytes; ``sensitive=False`` (a viewer's pack) leaves out dispute parties and
+    household figures.
+    """
+    if not sensitive:
+        store = RedactedStore(store)  # type: ignore[assignment]
     prov = Provenance(store.meta(), today or dt.date.today())
     layer_ids = {
         *(lid for v in VIEW_NAMES for lid in view_layers(v)),
@@ -258,6 +286,8 @@ def meeting_pack(
     secs = sections(store, lang)
     codes = list(frames["units"].code) if atlas else []
     changes = changes_since(store.path, since.isoformat()) if since else None
+    if changes is not None and not sensitive:
+        changes = redact_rows(changes)
     total = 1 + len(secs) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:

@@ -30,6 +30,9 @@ def clearance_totals(seg: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     compensated over households affected.
     """
     frame = seg.assign(km=segment_km(seg), km_cleared=segment_km(seg) * seg["clearance_pct"] / 100.0)
+    for c in ("households_affected", "households_compensated"):  # hidden from viewers: figures unknown
+        if c not in frame.columns:
+            frame[c] = float("nan")
     cols = ["km", "km_cleared", "households_affected", "households_compensated"]
     if by is None:
         out = frame[cols].sum().to_frame().T
@@ -43,6 +46,8 @@ def clearance_totals(seg: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     out["pct_compensated"] = (out["households_compensated"] / out["households_affected"] * 100).where(
         out["households_affected"] > 0
     )
+    if seg.get("households_affected") is None:
+        out[["households_affected", "households_compensated", "pct_compensated"]] = float("nan")
     return out
 
 
@@ -237,7 +242,7 @@ def contributions(spec: LayerSpec, row: pd.Series, frame: pd.DataFrame) -> list[
     """
     measures, groups = MEASURES.get(spec.id, ((), ()))
     out = []
-    for m in measures:
+    for m in (m for m in measures if m in row.index and m in frame.columns):  # viewers lack sensitive ones
         value = float(row[m]) if pd.notna(row[m]) else 0.0
         out.append(Contribution(m, None, None, value, float(frame[m].sum())))
         for g in groups:

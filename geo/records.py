@@ -72,6 +72,8 @@ def record(
     names = fields if fields is not None else (spec.popup or tuple(f.name for f in spec.fields))
     out = []
     for name in names:
+        if name in spec.sensitive and name not in row:
+            continue  # redacted for this user: not even its label
         try:
             label = spec.field(name).label(lang)
         except KeyError:

@@ -39,7 +39,11 @@ def test_roads_page_unfiltered_shows_the_whole_route(store) -> None:
 def test_a_filter_reaches_the_count_the_table_and_the_indicators(store) -> None:
     seg = store.read("ql4b_segments")
     blocked = seg[seg.clearance_status == "blocked"]
-    at = _page("pages/giao_thong.py", **{"flt_giao-thong_ql4b_segments_clearance_status": ["blocked"]})
+    at = _page(
+        "pages/giao_thong.py",
+        user={"name": "lan", "role": "planner"},  # household figures are for planners
+        **{"flt_giao-thong_ql4b_segments_clearance_status": ["blocked"]},
+    )
     assert any(f"Đang hiện {len(blocked)} / {len(seg)} đoạn" in c.value for c in at.caption)
     assert _metric(at, "Số đoạn đang hiện") == str(len(blocked))
     assert _metric(at, "Đoạn vướng mắc GPMB") == str(len(blocked))
@@ -48,6 +52,33 @@ def test_a_filter_reaches_the_count_the_table_and_the_indicators(store) -> None:
     assert set(table["Tình trạng GPMB"]) == {"Vướng mắc GPMB"}
     affected = f"{blocked.households_affected.sum():,}".replace(",", ".")
     assert _metric(at, "Hộ đã chi trả / bị ảnh hưởng").endswith(f"/ {affected}")
+
+
+def test_viewers_see_no_household_figures_or_dispute_parties(store) -> None:
+    """Sensitive fields are gone for a viewer: no metric, no table column, no record line."""
+    seg = store.read("ql4b_segments").iloc[0]
+    at = _page(
+        "pages/giao_thong.py",
+        **{"sel_giao-thong": {"layer": "ql4b_segments", "key": seg.seg_id, "zoom": False, "n": 1}},
+    )
+    assert not [m for m in at.metric if m.label == "Hộ đã chi trả / bị ảnh hưởng"]
+    shown = " ".join(" ".join(map(str, df.value.columns)) for df in at.dataframe)
+    shown += " ".join(m.value for m in at.markdown)
+    assert "Hộ bị ảnh hưởng" not in shown and "Hộ đã chi trả" not in shown
+    dispute = store.read("land_disputes").iloc[0]
+    at = _page(
+        "pages/dat_lam_nghiep.py",
+        **{"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": dispute.dispute_id, "zoom": False, "n": 1}},
+    )
+    text = " ".join(m.value for m in at.markdown)
+    assert dispute.kind in text  # the record is shown…
+    assert "Các bên tranh chấp" not in text and dispute.parties not in text  # …without its parties
+    at = _page(
+        "pages/dat_lam_nghiep.py",
+        user={"name": "lan", "role": "planner"},
+        **{"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": dispute.dispute_id, "zoom": False, "n": 1}},
+    )
+    assert dispute.parties in " ".join(m.value for m in at.markdown)
 
 
 def test_cement_panel_names_the_late_communes() -> None:
@@ -114,6 +145,7 @@ def test_a_criterion_recolours_the_map_layer(store) -> None:
 def test_record_panel_lists_contributions() -> None:
     at = _page(
         "pages/giao_thong.py",
+        user={"name": "lan", "role": "planner"},
         **{"sel_giao-thong": {"layer": "ql4b_segments", "key": "QL4B-43-45", "zoom": False, "n": 1}},
     )
     md = " ".join(m.value for m in at.markdown)

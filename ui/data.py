@@ -6,12 +6,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.catalog import redact
 from geo.panels import units_with_criteria
 from geo.store import LayerMeta, Store
 
 
-@st.cache_resource(show_spinner=False)
-def _open(path: str) -> Store:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(path: str, version: str) -> Store:
+    del version  # reopened when the file changes: an import may add a layer
     return Store(path)
 
 
@@ -19,13 +21,24 @@ def store() -> Store:
     """The store of this app (``$DINHLAP_STORE`` or the demo store)."""
     from geo.store import store_path
 
-    return _open(str(store_path()))
+    path = store_path()
+    try:
+        st_ = path.stat()
+        version = f"{st_.st_mtime_ns}-{st_.st_size}"
+    except OSError:
+        version = ""
+    return _open(str(path), version)
+
+
+def sensitive_ok() -> bool:
+    """Whether the signed-in user may see sensitive fields (planners and admins; viewers may not)."""
+    user = st.session_state.get("user")
+    return isinstance(user, dict) and user.get("role") in ("planner", "admin")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _read(path: str, version: str, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
-    del version  # part of the cache key only
-    store = _open(path)
+    store = _open(path, version)
     frame = store.read(layer_id)
     if layer_id == "units" and store.has("ntm_commune"):  # the catalog's derived fields
         frame = units_with_criteria(frame, store.read("ntm_commune"))
@@ -33,9 +46,10 @@ def _read(path: str, version: str, layer_id: str) -> gpd.GeoDataFrame | pd.DataF
 
 
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
-    """A layer or table of the store (cached until the file changes)."""
+    """A layer or table of the store (cached until the file changes), without the fields this user may not see."""
     s = store()
-    return _read(str(s.path), s.version, layer_id)
+    frame = _read(str(s.path), s.version, layer_id)
+    return frame if sensitive_ok() else redact(frame, layer_id)
 
 
 @st.cache_data(show_spinner=False)
@@ -57,8 +71,7 @@ def unit_names() -> dict[str, str]:
 
 @st.cache_data(show_spinner=False)
 def _meta(path: str, version: str) -> dict[str, LayerMeta]:
-    del version
-    return _open(path).meta()
+    return _open(path, version).meta()
 
 
 def meta() -> dict[str, LayerMeta]:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import CATALOG, LayerSpec
-from geo.edit import EditError, edit, history
+from geo.edit import EditError, edit, history, redact_rows
 from geo.i18n import Lang, fmt_number, t
 from geo.records import format_value
 from ui import data, state
@@ -95,6 +95,8 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                         st.session_state[f"edit_flash_{page}"] = t("edit.saved", lang, n=fmt_number(len(rows), lang))
                         st.rerun()
     past = history(path, layer_id, fkey)
+    if not data.sensitive_ok():
+        past = redact_rows(past)
     log = CATALOG["audit_log"]  # the change log's own labels
     if past:
         with st.expander(t("edit.history", lang), icon=":material/history:", key=f"hist_panel_{page}_{layer_id}_{fkey}"):

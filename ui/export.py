@@ -90,7 +90,7 @@ def pack_panel() -> None:
         store = data.store()
         st.download_button(
             t("export.download", lang, fmt="PDF"),
-            data=lambda: meeting_pack(store, lang, atlas=atlas, since=since),
+            data=lambda: meeting_pack(store, lang, atlas=atlas, since=since, sensitive=data.sensitive_ok()),
             file_name=f"giao-ban-dinh-lap-{dt.date.today():%Y%m%d}.pdf",
             mime="application/pdf",
             on_click="ignore",

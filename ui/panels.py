@@ -109,11 +109,12 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
                 fmt_pct(total.pct_cleared, lang, 1),
             )
         with c2:
-            _metric(
-                t("roads.households", lang),
-                f"{fmt_number(total.households_compensated, lang)} / {fmt_number(total.households_affected, lang)}",
-                fmt_pct(total.pct_compensated, lang, 1),
-            )
+            if "households_affected" in seg.columns:  # hidden from viewers
+                _metric(
+                    t("roads.households", lang),
+                    f"{fmt_number(total.households_compensated, lang)} / {fmt_number(total.households_affected, lang)}",
+                    fmt_pct(total.pct_compensated, lang, 1),
+                )
         with c3:
             n_blocked = int((seg.clearance_status == "blocked").sum())
             _metric(t("roads.blocked", lang), fmt_number(n_blocked, lang), t("roads.segments", lang))
@@ -189,17 +190,19 @@ def _totals_table(df: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
     def num(col: pd.Series, decimals: int | None = None) -> list[str]:
         return [fmt_number(v, lang, decimals) for v in col]
 
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             s.field(by).label(lang): first,
             t("roads.segments", lang): num(df.segments),
             "km": num(df.km, 1),
             t("roads.km_cleared_short", lang): num(df.km_cleared, 1),
             t("roads.pct_short", lang): num(df.pct_cleared, 1),
-            s.field("households_affected").label(lang): num(df.households_affected),
-            s.field("households_compensated").label(lang): num(df.households_compensated),
         }
     )
+    if df.households_affected.notna().any():  # hidden from viewers
+        table[s.field("households_affected").label(lang)] = num(df.households_affected)
+        table[s.field("households_compensated").label(lang)] = num(df.households_compensated)
+    return table
 
 
 # -- Cụm công nghiệp -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from geo.catalog import CATALOG
-from geo.edit import changes_since
+from geo.edit import changes_since, redact_rows
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, t
 from geo.indicators import from_frame
@@ -201,6 +201,8 @@ def what_changed(lang: Lang) -> None:
         format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
     )
     rows = changes_since(data.store().path, since.isoformat())
+    if not data.sensitive_ok():
+        rows = redact_rows(rows)
     if not rows:
         st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))
         return

@@ -143,6 +143,8 @@ def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
         lines.append(
             f"- {f.label(lang)} — {scope}: **{fmt_number(c.value, lang)}** / {fmt_number(c.total, lang)} ({share})"
         )
+    if not lines:  # a viewer: the layer's figures are all sensitive
+        return
     st.markdown(f"**{t('contrib.title', lang)}**")
     st.markdown("\n".join(lines))
 
@@ -153,6 +155,8 @@ def table_frame(spec: LayerSpec, frame: pd.DataFrame, lang: Lang) -> pd.DataFram
     names = data.unit_names()
     cols = {}
     for name in spec.popup or tuple(f.name for f in spec.fields):
+        if name not in frame.columns:  # a sensitive field this user may not see
+            continue
         f = spec.field(name)
         if spec.codes(name) or name == "unit_code" or f.kind in ("bool", "date", "str"):
             cols[f.label(lang)] = [format_value(spec, name, v, lang, names) for v in frame[name]]
