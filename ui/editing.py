@@ -99,7 +99,9 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
         past = redact_rows(past)
     log = CATALOG["audit_log"]  # the change log's own labels
     if past:
-        with st.expander(t("edit.history", lang), icon=":material/history:", key=f"hist_panel_{page}_{layer_id}_{fkey}"):
+        with st.expander(
+            t("edit.history", lang), icon=":material/history:", key=f"hist_panel_{page}_{layer_id}_{fkey}"
+        ):
             st.dataframe(
                 pd.DataFrame(
                     {
