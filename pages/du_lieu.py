@@ -1,13 +1,15 @@
-"""Dữ liệu: what the store holds, where it comes from, and which layers are demo data."""
+"""Dữ liệu: what the store holds and where it comes from; planners import files, admins roll back."""
 
 import pandas as pd
 import streamlit as st
 
 from geo.i18n import fmt_number, t
 from ui import data, state
+from ui.importing import flash, import_panel, rollback_panel
 
 lang = state.lang()
 st.title(t("nav.data", lang))
+flash()
 st.caption(t("data.intro", lang))
 meta = data.meta()
 rows = []
@@ -26,3 +28,5 @@ for info in data.store().info():
         }
     )
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+import_panel()
+rollback_panel()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.catalog import OVERVIEW_LAYERS
 from geo.i18n import t
-from ui import state
+from ui import data, state
 from ui.attention import attention_list
 from ui.figures import headline_strip
 from ui.mapwidget import map_with_record
@@ -16,4 +16,4 @@ st.caption(t("app.subtitle", lang))
 view_banner("overview")
 headline_strip()
 attention_list()
-map_with_record(OVERVIEW_LAYERS, page="overview", height=680)
+map_with_record((*OVERVIEW_LAYERS, *data.store().overlays), page="overview", height=680)  # and imported overlays

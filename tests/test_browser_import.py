@@ -1,0 +1,118 @@
+"""A planner imports a land office's zipped Shapefile in a real browser; a viewer sees no edit controls
+and no sensitive field."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+
+from geo.store import DEFAULT_STORE, Store
+from geo.users import add_user
+from tests import import_files as F
+from tests.browser import chromium, features_drawn, select_on_map, streamlit_server, visit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    d = tmp_path_factory.mktemp("import")
+    store, users = d / "s.gpkg", d / "users.json"
+    shutil.copy(DEFAULT_STORE, store)
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    with streamlit_server(store, users=users) as url:
+        yield url, store
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def _sign_in(v, name: str, password: str) -> None:
+    sidebar = v.page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
+    sidebar.get_by_label("Tên đăng nhập").fill(name)
+    sidebar.get_by_label("Mật khẩu").fill(password)
+    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
+    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=20000)
+
+
+def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browser, served, tmp_path, artifacts) -> None:
+    url, store = served
+    # The land office's file: TT_VV is their name for the status column, which nothing guesses.
+    frame = F.truth_frame().rename(columns={"TRANG_THAI": "TT_VV"})
+    shp = F.shapefile(tmp_path, crs="EPSG:9215", encoding="cp1258", frame=frame)
+    v = visit(browser, f"{url}/du-lieu")
+    _sign_in(v, "chuyenvien", "mat-khau-dai")
+    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
+    layer = v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp")
+    layer.click()
+    v.page.get_by_role("option", name="Điểm tranh chấp đất đai").click()
+    v.wait_idle()
+    v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(shp))
+    v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=30000)
+    v.wait_idle()
+    main = v.page.locator('[data-testid="stMain"]')
+    assert "Windows-1258" in main.inner_text() and "EPSG:9215" in main.inner_text()
+    assert "Thiếu cột bắt buộc 'Tình trạng'" in main.inner_text()  # blocked until the column is mapped
+    assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
+    # Map the column: the select of the field "Tình trạng *"
+    box = v.page.locator('[data-testid="stSelectbox"]', has_text="Tình trạng *")
+    box.scroll_into_view_if_needed()
+    box.click()
+    v.page.get_by_role("option", name="TT_VV").click()
+    v.page.get_by_text("Thiếu cột bắt buộc").wait_for(state="detached", timeout=20000)
+    v.wait_idle()
+    preview = v.page.locator("table.dl-import-preview")
+    preview.wait_for(timeout=20000)
+    text = preview.inner_text()
+    for _, name, *_ in F.TRUTH:
+        assert name in text  # decoded names, exact, before anything is stored
+    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=20000)
+    v.wait_idle()
+    v.page.wait_for_timeout(1500)  # the preview map reports its bounds once drawn: let that rerun settle
+    v.page.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
+    before = len(Store(store).read("land_disputes"))
+    v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
+    v.page.get_by_text("Đã nhập 5 đối tượng vào lớp 'land_disputes'").wait_for(timeout=30000)
+    after = Store(store).read("land_disputes")
+    assert before != len(after) and sorted(after.dispute_id) == [r[0] for r in F.TRUTH]
+    # …and the layer is on the map, with the imported points
+    v.page.get_by_role("link", name="Xem trên bản đồ tổng quan").click()
+    frame_ = v.map_frame()
+    assert features_drawn(frame_, "land_disputes") == 5
+    keys = frame_.evaluate(
+        "Object.values(window.map._layers).filter(l => l.feature && l.feature.properties._l === 'land_disputes')"
+        ".map(l => l.feature.properties._k).sort()"
+    )
+    assert keys == [r[0] for r in F.TRUTH]
+    assert v.external_requests() == []
+    v.page.close()
+
+
+def test_a_viewer_sees_no_edit_controls_and_no_sensitive_field(browser: Browser, served) -> None:
+    url, store = served
+    v = visit(browser, f"{url}/dat-lam-nghiep")
+    frame = v.map_frame()
+    d = Store(store).read("land_disputes").iloc[0]
+    select_on_map(v, frame, "land_disputes", d.dispute_id)
+    panel = v.page.locator("table.dl-record")
+    panel.wait_for(timeout=20000)
+    main = v.page.locator('[data-testid="stMain"]').inner_text()
+    assert d.dispute_id in panel.inner_text()
+    assert "Các bên tranh chấp" not in main and "Cập nhật" not in main and "Lưu thay đổi" not in main
+    v.page.close()
+    v = visit(browser, f"{url}/giao-thong")
+    v.map_frame()
+    main = v.page.locator('[data-testid="stMain"]').inner_text()
+    assert "Hộ bị ảnh hưởng" not in main and "Hộ đã chi trả" not in main
+    v.page.close()
+    v = visit(browser, f"{url}/du-lieu")
+    v.page.get_by_text("Đăng nhập với vai trò chuyên viên").wait_for(timeout=20000)
+    assert v.page.locator('[data-testid="stFileUploader"]').count() == 0
+    v.page.close()
