@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio
 import pytest
 from shapely.geometry import Point
 
@@ -187,7 +188,30 @@ BROKEN = {
     "truncated.zip": (lambda d: _truncated_shapefile(d), "import.unreadable"),
     "traversal.zip": (lambda d: _zip(d / "traversal.zip", {"../../etc/evil.shp": b"x"}), "import.zip_unsafe"),
     "notdata.zip": (lambda d: _zip(d / "notdata.zip", {"run.sh": b"#!/bin/sh"}), "import.zip_member"),
+    "vrt_member.zip": (lambda d: _zip(d / "vrt_member.zip", {"a.vrt": b"<OGRVRTDataSource/>"}), "import.zip_member"),
+    "vrt_as_geojson.zip": (
+        lambda d: _zip(d / "vrt_as_geojson.zip", {"a.geojson": b"<OGRVRTDataSource><OGRVRTLayer/></OGRVRTDataSource>"}),
+        "import.vrt",
+    ),
+    "symlink.zip": (lambda d: _symlink_zip(d / "symlink.zip"), "import.zip_unsafe"),
+    "bomb.zip": (lambda d: _bomb(d / "bomb.zip"), "import.zip_bomb"),
 }
+
+
+def _symlink_zip(path: Path) -> Path:
+    """A member that is a symbolic link to a server file."""
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("tranh_chap.shp")
+        info.external_attr = (0o120777 << 16) | 0o644
+        zf.writestr(info, "/etc/passwd")
+    return path
+
+
+def _bomb(path: Path) -> Path:
+    """40 MB of zeros in a few tens of kB: the ratio gives it away before a byte is written."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("tranh_chap.geojson", b"{" + b" " * (40 * 2**20) + b"}")
+    return path
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
@@ -380,3 +404,35 @@ def test_encodings_round_trip_every_vietnamese_letter() -> None:
         assert vnenc.decode(vnenc.encode(letters, enc), enc) == letters, enc
     lower = "".join(sorted({c.lower() for c in letters}))
     assert vnenc.decode(vnenc.encode(lower, "tcvn3"), "tcvn3") == lower
+
+
+def test_kml_and_kmz_land_exactly(tmp_path, units) -> None:
+    kml = tmp_path / "tranh_chap.kml"
+    pyogrio.write_dataframe(F.truth_frame(), kml, driver="KML")
+    kmz = tmp_path / "tranh_chap.kmz"
+    with zipfile.ZipFile(kmz, "w") as zf:
+        zf.write(kml, "doc.kml")
+    for path, fmt in ((kml, "KML"), (kmz, "KMZ")):
+        report = validate(path, layer="land_disputes", units=units)
+        assert report.exit_code == 0, report.text()
+        assert report.fmt == fmt and report.encoding == "utf-8"
+        assert _metres_off(report.frame) < 0.01 and _names(report.frame, units) == TRUE_NAMES
+
+
+def test_an_excel_sheet_typed_with_a_tcvn3_font_is_repaired(tmp_path, units) -> None:
+    """Text typed with a .VnTime font is stored as Latin letters ("§×nh LËp"): it is recognised and converted."""
+    import pandas as pd
+
+    frame = F.truth_frame()
+    sheet = pd.DataFrame(frame.drop(columns="geometry"))
+    for c in ("TEN_XA", "LOAI", "TRANG_THAI"):
+        sheet[c] = [vnenc.encode(v, "tcvn3").decode("cp1252", errors="replace") for v in sheet[c]]
+    sheet.insert(0, "Kinh độ", [p.x for p in frame.geometry])
+    sheet.insert(1, "Vĩ độ", [p.y for p in frame.geometry])
+    path = tmp_path / "tranh_chap.xlsx"
+    sheet.to_excel(path, index=False)
+    assert "§×nh LËp" in sheet["TEN_XA"].iloc[0]
+    report = validate(path, layer="land_disputes", units=units)
+    assert report.exit_code == 0, report.text()
+    assert report.encoding == "tcvn3" and "import.note_legacy_in_unicode" in report.notes
+    assert _names(report.frame, units) == TRUE_NAMES and _metres_off(report.frame) < 0.01
