@@ -65,6 +65,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "QL4B Km18–Km80 upgrade: site clearance",
     },
     "roads.km_cleared": {"vi": "Chiều dài đã GPMB (quy đổi)", "en": "Length cleared (weighted)"},
+    "roads.km": {"vi": "Chiều dài (km)", "en": "Length (km)"},
     "roads.km_cleared_short": {"vi": "km đã GPMB", "en": "km cleared"},
     "roads.households": {"vi": "Hộ đã chi trả / bị ảnh hưởng", "en": "Households compensated / affected"},
     "roads.blocked": {"vi": "Đoạn vướng mắc GPMB", "en": "Segments with blocked clearance"},

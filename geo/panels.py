@@ -210,7 +210,7 @@ def unit_card(ntm: pd.DataFrame, unit_code: str) -> UnitCard:
 
 #: Summable figures of each layer, and the fields their subtotals are grouped by.
 MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ql4b_segments": (("households_affected", "households_compensated"), ("package", "unit_code")),
+    "ql4b_segments": (("km", "km_cleared", "households_affected", "households_compensated"), ("package", "unit_code")),
     "cluster_plots": (("area_ha",), ("status",)),
     "forest_parcels": (("area_ha",), ("unit_code", "status")),
     "land_disputes": (("area_ha",), ("unit_code", "status")),
@@ -222,7 +222,11 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class Contribution:
-    """A feature's share of a total: ``value`` of ``total`` over the rows in ``scope``."""
+    """A feature's share of a total: ``value`` of ``total`` over the rows in ``scope``.
+
+    ``measure`` is a field of the layer, or a figure derived from its fields (a segment's ``km``
+    and ``km_cleared``).
+    """
 
     measure: str
     scope_field: str | None
@@ -241,6 +245,10 @@ def contributions(spec: LayerSpec, row: pd.Series, frame: pd.DataFrame) -> list[
     (what is shown), then within each group it belongs to (its package, its commune).
     """
     measures, groups = MEASURES.get(spec.id, ((), ()))
+    if spec.id == "ql4b_segments":  # chainage figures are derived, and are what a viewer may see
+        frame = frame.assign(km=segment_km(frame), km_cleared=segment_km(frame) * frame["clearance_pct"] / 100.0)
+        km = float(row["km_to"] - row["km_from"])
+        row = pd.concat([row, pd.Series({"km": km, "km_cleared": km * float(row["clearance_pct"]) / 100.0})])
     out = []
     for m in (m for m in measures if m in row.index and m in frame.columns):  # viewers lack sensitive ones
         value = float(row[m]) if pd.notna(row[m]) else 0.0

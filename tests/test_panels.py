@@ -102,9 +102,23 @@ def test_criteria_matrix_and_cards(store) -> None:
     assert len(card.met) == 10 and {8, 11, 17} <= set(card.missing) and card.target_year == 2024
 
 
+def test_a_viewer_still_sees_a_segments_share_of_the_km_shown() -> None:
+    """Household figures are sensitive; the segment's length and km cleared are not."""
+    seg = SEG.drop(columns=["households_affected", "households_compensated"])
+    out = panels.contributions(spec("ql4b_segments"), seg.iloc[1], seg)
+    assert {c.measure for c in out} == {"km", "km_cleared"}
+    cleared = next(c for c in out if c.measure == "km_cleared" and c.scope_field is None)
+    km = float(seg.km_to[1] - seg.km_from[1])
+    assert cleared.value == pytest.approx(km * float(seg.clearance_pct[1]) / 100)
+
+
 def test_a_feature_contributes_to_the_totals_of_what_is_shown() -> None:
     out = panels.contributions(spec("ql4b_segments"), SEG.iloc[1], SEG)
-    first = out[0]
+    km = next(c for c in out if c.measure == "km" and c.scope_field is None)
+    assert (km.value, km.total) == pytest.approx(
+        (float(SEG.km_to[1] - SEG.km_from[1]), float(panels.segment_km(SEG).sum()))
+    )
+    first = next(c for c in out if c.measure == "households_affected")
     assert (first.measure, first.scope_field, first.value, first.total) == ("households_affected", None, 4, 20)
     assert first.share_pct == pytest.approx(20.0)
     in_pkg = next(c for c in out if c.measure == "households_affected" and c.scope_field == "package")

@@ -129,7 +129,11 @@ def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
     names = data.unit_names()
     lines = []
     for c in contributions(spec, row, frame):
-        f = spec.field(c.measure)
+        label = (
+            spec.field(c.measure).label(lang)
+            if any(f.name == c.measure for f in spec.fields)
+            else t({"km": "roads.km", "km_cleared": "roads.km_cleared"}[c.measure], lang)
+        )
         if c.scope_field is None:
             scope = t("contrib.all_shown", lang)
         else:
@@ -140,9 +144,7 @@ def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
             )
             scope = f"{spec.field(c.scope_field).label(lang)}: {md_text(value)}"
         share = fmt_pct(c.share_pct, lang, 1) if c.share_pct is not None else "–"
-        lines.append(
-            f"- {f.label(lang)} — {scope}: **{fmt_number(c.value, lang)}** / {fmt_number(c.total, lang)} ({share})"
-        )
+        lines.append(f"- {label} — {scope}: **{fmt_number(c.value, lang)}** / {fmt_number(c.total, lang)} ({share})")
     if not lines:  # a viewer: the layer's figures are all sensitive
         return
     st.markdown(f"**{t('contrib.title', lang)}**")
