@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
@@ -96,6 +97,7 @@ class OfflineMap(folium.Map):
         self.default_js = [("leaflet", asset_base + "leaflet.js")]
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")]
         self.add_child(_Css())
+        self.add_child(_Js())
         self.add_child(_MetricScale())
 
 
@@ -111,6 +113,33 @@ L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name
 
 class _Css(MacroElement):
     _template = Template("{% macro header(this, kwargs) %}<style>" + _CSS + "</style>{% endmacro %}")
+
+
+# streamlit-folium reports a click 250 ms after it happens (a debounce meant for panning). A click
+# on a feature is reported at once: the value is the one its debounced report would send (the same
+# keys in the same order), stored as its last report so that report does not send it again.
+_REPORT_JS = """
+window.__dlReportNow = function (map) {
+  var gd = window.__GLOBAL_DATA__;
+  if (!gd || !window.Streamlit || !gd.returned_objects) return;
+  var all = {last_active_drawing: gd.last_active_drawing, bounds: map.getBounds()}, data = {};
+  for (var i = 0; i < gd.returned_objects.length; i++) {
+    var k = gd.returned_objects[i];
+    if (!(k in all)) return;  // a value only streamlit-folium knows how to compute: leave it its debounce
+  }
+  ['last_active_drawing', 'bounds'].forEach(function (k) {
+    if (gd.returned_objects.indexOf(k) >= 0) data[k] = all[k];
+  });
+  if (JSON.stringify(gd.previous_data) !== JSON.stringify(data)) {
+    gd.previous_data = data; window.Streamlit.setComponentValue(data);
+  }
+};
+"""
+
+
+class _Js(MacroElement):
+    # In the map's script, not its header: streamlit-folium adds the header as markup, whose scripts never run.
+    _template = Template("{% macro script(this, kwargs) %}" + _REPORT_JS + "{% endmacro %}")
 
 
 # -- overlay elements ------------------------------------------------------------
@@ -145,6 +174,9 @@ var {{ this.get_name() }} = (function () {
     pointToLayer: function (f, ll) { return L.circleMarker(ll, st(f)); },
     onEachFeature: function (f, l) {
       l.bindTooltip(function () { return tip(f); }, {sticky: true, direction: 'top', opacity: 0.95});
+      // After streamlit-folium's own click handler (bound when the layer is added) has recorded it.
+      l.on('click', function () { setTimeout(function () {
+        if (window.__dlReportNow && l._map) window.__dlReportNow(l._map); }, 0); });
     }
   });
 })();
@@ -239,6 +271,312 @@ var {{ this.get_name() }} = (function () {
         self.spec = js_literal(spec)
 
 
+# -- large layers: compact files drawn on a canvas ----------------------------------
+BIG_LAYER = 800  # features: above this a layer travels as compact files drawn on a canvas
+
+_COMPACT_JS = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  var o = {{ this.options }};
+  var C = window.__dlCompact = window.__dlCompact || {files: {}, drawn: {}};
+  function bytes(b64) { var s = atob(b64), u = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return u; }
+  function file(src) {  // one fetch per file per page: geometry is reused across reruns
+    var id = src.url || src.b64.slice(0, 64) + src.b64.length;
+    if (!C.files[id]) {
+      var raw = src.url ? fetch(src.url).then(function (r) {
+        if (!r.ok) throw new Error('map data ' + r.status); return r.arrayBuffer(); })
+        : Promise.resolve(bytes(src.b64).buffer);
+      C.files[id] = raw.then(function (buf) {
+        return new Response(new Blob([buf]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+      });
+    }
+    return C.files[id];
+  }
+  function geometry(buf) {
+    if (buf.__dl) return buf.__dl;
+    var dv = new DataView(buf), n = dv.getUint32(4, true), kind = dv.getUint8(8);
+    var q = dv.getFloat64(28, true), nr = dv.getUint32(36, true), nv = dv.getUint32(40, true);
+    var nb = dv.getUint32(44, true), u = new Uint8Array(buf, 48, nb), p = 0;
+    function rv() { var r = 0, m = 1, b; do { b = u[p++]; r += (b & 127) * m; m *= 128; } while (b & 128); return r; }
+    function zz(v) { return v % 2 ? -(v + 1) / 2 : v / 2; }
+    // Web Mercator metres → Leaflet's pixels at zoom 0 (256 across the world): linear, no trigonometry.
+    var E = 20037508.342789244, k0 = 256 / (2 * E);
+    var fRing = new Int32Array(n + 1), rStart = new Int32Array(nr), rCount = new Int32Array(nr);
+    var xs = new Float64Array(nv), ys = new Float64Array(nv), box = new Float64Array(4 * n);
+    var x = Math.round(dv.getFloat64(12, true) / q), y = Math.round(dv.getFloat64(20, true) / q), ri = 0, vi = 0;
+    for (var i = 0; i < n; i++) {
+      fRing[i] = ri; var rings = rv(), x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var r = 0; r < rings; r++) {
+        var k = rv(); rStart[ri] = vi; rCount[ri] = k; ri++;
+        for (var j = 0; j < k; j++) {
+          x += zz(rv()); y += zz(rv());
+          var X = (x * q + E) * k0, Y = (E - y * q) * k0;
+          xs[vi] = X; ys[vi] = Y; vi++;
+          if (X < x0) x0 = X; if (X > x1) x1 = X; if (Y < y0) y0 = Y; if (Y > y1) y1 = Y;
+        }
+      }
+      box[4 * i] = x0; box[4 * i + 1] = y0; box[4 * i + 2] = x1; box[4 * i + 3] = y1;
+    }
+    fRing[n] = ri;
+    var kl = dv.getUint32(48 + nb, true);
+    var keys = n ? new TextDecoder().decode(new Uint8Array(buf, 52 + nb, kl)).split('\\n') : [];
+    buf.__dl = {n: n, kind: kind, fRing: fRing, rStart: rStart, rCount: rCount, xs: xs, ys: ys, box: box, keys: keys};
+    return buf.__dl;
+  }
+  var Layer = L.Layer.extend({
+    onAdd: function (map) {
+      var self = this;
+      C.layers = C.layers || {}; C.layers[o.id] = this;  // for tests and benchmarks: what is drawn where
+      this._c = L.DomUtil.create('canvas', 'dl-compact leaflet-zoom-hide');
+      this._c.style.pointerEvents = 'none';
+      map.getPane('overlayPane').appendChild(this._c);
+      map.on('moveend zoomend resize viewreset', this._draw, this);
+      map.on('click', this._click, this);
+      map.on('mousemove', this._hover, this);
+      this._ready = Promise.all([file(o.geom), file(o.style)]).then(function (b) {
+        var t0 = performance.now();
+        self._g = geometry(b[0]); self._s = new Uint8Array(b[1]);
+        C.decoded = C.decoded || {}; C.decoded[o.id] = {ms: performance.now() - t0, at: performance.now()};
+        self._draw();
+      }).catch(function (e) { console.error(e); });
+      return this;
+    },
+    onRemove: function (map) {
+      map.off('moveend zoomend resize viewreset', this._draw, this);
+      map.off('click', this._click, this); map.off('mousemove', this._hover, this);
+      if (this._tip) { map.closeTooltip(this._tip); }
+      L.DomUtil.remove(this._c); this._map = null;
+      return this;
+    },
+    _frame: function () {
+      var map = this._map, z = Math.pow(2, map.getZoom()), tl = map.containerPointToLayerPoint([0, 0]);
+      var po = map.getPixelOrigin();
+      return {z: z, ox: po.x + tl.x, oy: po.y + tl.y, tl: tl, size: map.getSize()};
+    },
+    _path: function (ctx, g, i, f) {
+      for (var r = g.fRing[i]; r < g.fRing[i + 1]; r++) {
+        var a = g.rStart[r], k = g.rCount[r];
+        for (var j = 0; j < k; j++) {
+          var px = g.xs[a + j] * f.z - f.ox, py = g.ys[a + j] * f.z - f.oy;
+          if (g.kind === 1) { ctx.moveTo(px + o.paint.radius, py); ctx.arc(px, py, o.paint.radius, 0, 6.2832); }
+          else if (j === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+        }
+        if (g.kind === 3) ctx.closePath();
+      }
+    },
+    _draw: function () {
+      if (!this._map || !this._g) return;
+      var t0 = performance.now(), g = this._g, s = this._s, f = this._frame(), c = this._c;
+      var dpr = window.devicePixelRatio || 1, w = f.size.x, h = f.size.y;
+      L.DomUtil.setPosition(c, f.tl);
+      c.width = w * dpr; c.height = h * dpr; c.style.width = w + 'px'; c.style.height = h + 'px';
+      var ctx = c.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      var P = o.paint, drawn = 0, sel = {}, selIdx = [];
+      o.selected.forEach(function (k) { sel[k] = 1; });
+      ctx.lineJoin = 'round';
+      // Skia fills a path in time that grows faster than its size: flush every few dozen features.
+      function flush(cls, big, dots) {
+        var col = o.palette[cls];
+        if (g.kind === 2) {
+          ctx.globalAlpha = P.opacity; ctx.strokeStyle = col; ctx.lineWidth = P.weight; ctx.stroke(big);
+        } else {
+          ctx.globalAlpha = P.fillOpacity; ctx.fillStyle = col; ctx.fill(big, 'evenodd'); ctx.fill(dots);
+          ctx.globalAlpha = P.opacity; ctx.strokeStyle = P.color; ctx.lineWidth = P.weight; ctx.stroke(big);
+        }
+      }
+      for (var cls = 0; cls < o.palette.length; cls++) {
+        var big = new Path2D(), dots = new Path2D(), k = 0;
+        for (var i = 0; i < g.n; i++) {
+          if (s[i] !== cls) continue;
+          var x0 = g.box[4 * i] * f.z - f.ox, y0 = g.box[4 * i + 1] * f.z - f.oy;
+          var x1 = g.box[4 * i + 2] * f.z - f.ox, y1 = g.box[4 * i + 3] * f.z - f.oy;
+          if (x1 < -20 || y1 < -20 || x0 > w + 20 || y0 > h + 20) continue;
+          drawn++;
+          if (sel[g.keys[i]]) selIdx.push(i);
+          if (g.kind === 3 && x1 - x0 < 2.5 && y1 - y0 < 2.5) {  // under a few pixels: a dot reads the same
+            dots.rect(x0, y0, Math.max(x1 - x0, 1.5), Math.max(y1 - y0, 1.5));
+          } else { this._path(big, g, i, f); }
+          if (++k === 48) { flush(cls, big, dots); big = new Path2D(); dots = new Path2D(); k = 0; }
+        }
+        if (k) flush(cls, big, dots);
+      }
+      if (selIdx.length) {
+        var sp = new Path2D(); selIdx.forEach(function (i) { this._path(sp, g, i, f); }, this);
+        ctx.globalAlpha = 1; ctx.strokeStyle = o.selColor; ctx.lineWidth = (P.weight || 2) + 4; ctx.stroke(sp);
+      }
+      C.drawn[o.id] = {total: g.n, drawn: drawn, style: o.style.url || 'inline', ms: performance.now() - t0,
+                       at: performance.now()};
+    },
+    pointOf: function (i) {  // the container point of feature i's box centre (tests click there)
+      var g = this._g, z = Math.pow(2, this._map.getZoom());
+      var ll = this._map.unproject(L.point((g.box[4 * i] + g.box[4 * i + 2]) / 2 * z,
+                                           (g.box[4 * i + 1] + g.box[4 * i + 3]) / 2 * z), this._map.getZoom());
+      return this._map.latLngToContainerPoint(ll);
+    },
+    _hit: function (e) {
+      var g = this._g, s = this._s; if (!g) return -1;
+      var map = this._map, p = map.project(e.latlng, 0), tol = 4 / Math.pow(2, map.getZoom());
+      if (g.kind === 1) tol = (o.paint.radius + 2) / Math.pow(2, map.getZoom());
+      for (var i = g.n - 1; i >= 0; i--) {
+        if (s[i] === 255) continue;
+        if (p.x < g.box[4 * i] - tol || p.x > g.box[4 * i + 2] + tol ||
+            p.y < g.box[4 * i + 1] - tol || p.y > g.box[4 * i + 3] + tol) continue;
+        if (g.kind !== 3) return i;  // a point or a line whose box (with the tolerance) holds the click
+        var inside = false;
+        for (var r = g.fRing[i]; r < g.fRing[i + 1]; r++) {
+          var a = g.rStart[r], k = g.rCount[r];
+          for (var j = 0, m = k - 1; j < k; m = j++) {
+            var xi = g.xs[a + j], yi = g.ys[a + j], xj = g.xs[a + m], yj = g.ys[a + m];
+            if ((yi > p.y) !== (yj > p.y) && p.x < (xj - xi) * (p.y - yi) / (yj - yi) + xi) inside = !inside;
+          }
+        }
+        if (inside) return i;
+      }
+      return -1;
+    },
+    _click: function (e) {
+      var i = this._hit(e); if (i < 0) return;
+      var props = {_l: o.id, _k: this._g.keys[i]};
+      this.fire('click', {latlng: e.latlng, layer: {toGeoJSON: function () {
+        return {type: 'Feature', properties: props, geometry: null}; }}});
+      if (window.__dlReportNow) window.__dlReportNow(this._map);
+    },
+    _hover: function (e) {
+      var i = this._hit(e), map = this._map;
+      map.getContainer().style.cursor = i < 0 ? '' : 'pointer';
+      if (i < 0) { if (this._tip) { map.closeTooltip(this._tip); this._tip = null; } return; }
+      var d = document.createElement('div'), t = document.createElement('div');
+      t.className = 'dl-tip-title'; t.textContent = this._g.keys[i]; d.appendChild(t);
+      var lab = o.labels[this._s[i]];
+      if (lab) { var l2 = document.createElement('div'); l2.textContent = lab; d.appendChild(l2); }
+      if (!this._tip) this._tip = L.tooltip({direction: 'top', opacity: 0.95});
+      this._tip.setLatLng(e.latlng).setContent(d);
+      if (!map.hasLayer(this._tip)) map.openTooltip(this._tip);
+    }
+  });
+  return new Layer();
+})();
+{{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
+{% endmacro %}
+"""
+
+
+class CompactLayer(MacroElement):
+    """A large layer drawn on a canvas from two compact files (see :mod:`geo.compact`).
+
+    ``geom`` and ``style`` are ``{"url": …}`` (fetched, and kept by the page across
+    reruns) or ``{"b64": …}`` (inline, for a standalone HTML file). ``palette`` and
+    ``labels`` are indexed by the style byte; text reaches the page only through
+    ``textContent``.
+    """
+
+    _template = Template(_COMPACT_JS)
+
+    def __init__(
+        self,
+        layer_id: str,
+        geom: dict[str, str],
+        style: dict[str, str],
+        palette: list[str],
+        labels: list[str],
+        paint: dict[str, Any],
+        selected: list[str],
+    ) -> None:
+        super().__init__()
+        self._name = "CompactLayer"
+        self.options = js_literal(
+            {
+                "id": layer_id,
+                "geom": geom,
+                "style": style,
+                "palette": palette,
+                "labels": labels,
+                "paint": {"radius": 5, **paint, "fillOpacity": paint.get("fillOpacity", 0.5)},
+                "selected": selected,
+                "selColor": SELECTED_COLOR,
+            }
+        )
+
+
+class Publisher(Protocol):
+    """Where a large layer's files go: the app serves them by URL; an HTML file inlines them."""
+
+    def geometry(self, spec: LayerSpec) -> tuple[dict[str, str], pd.Index]:
+        """The source of the whole layer's geometry file, and the row labels in its order."""
+        ...
+
+    def put(self, blob: bytes) -> dict[str, str]:
+        """The source of a small content-addressed file (a style)."""
+        ...
+
+    def size(self, spec: LayerSpec) -> int:
+        """How many features the whole layer has (not only those shown)."""
+        ...
+
+
+class InlinePublisher:
+    """Files carried inside the page (a standalone HTML export): the layer is what ``frames`` holds."""
+
+    def __init__(self, frames: dict[str, gpd.GeoDataFrame]) -> None:
+        self.frames = frames
+
+    def geometry(self, spec: LayerSpec) -> tuple[dict[str, str], pd.Index]:
+        """Encode the frame's own features."""
+        gdf = clean_geometries(self.frames[spec.id])
+        return self.put(geometry_file(spec, gdf)), gdf.index
+
+    def size(self, spec: LayerSpec) -> int:
+        """The frame's size."""
+        return len(self.frames[spec.id])
+
+    def put(self, blob: bytes) -> dict[str, str]:
+        """Inline, as base64."""
+        import base64
+
+        return {"b64": base64.b64encode(blob).decode("ascii")}
+
+
+def geometry_file(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> bytes:
+    """The compact geometry file of ``gdf`` (already cleaned), keyed by the layer's business key."""
+    from geo.compact import encode_geometry
+
+    return encode_geometry(gdf.geometry.values, feature_keys(spec, gdf), spec.geometry or "Polygon")
+
+
+def feature_keys(spec: LayerSpec, gdf: pd.DataFrame) -> list[str]:
+    """Each feature's business key as the map and the URL carry it (``a,b`` for a key of two fields)."""
+    cols = spec.key.split(",")
+    return [",".join(str(v) for v in row) for row in gdf[cols].itertuples(index=False)]
+
+
+def compact_group(
+    spec: LayerSpec,
+    gdf: gpd.GeoDataFrame,
+    lang: Lang,
+    publisher: Publisher,
+    selected: list[str],
+    status_field: str | None = None,
+    opacity: float = 1.0,
+) -> folium.FeatureGroup:
+    """A feature group holding a large layer as a :class:`CompactLayer`: ``gdf`` is what is shown."""
+    from geo.compact import classes, encode_style
+
+    src, order = publisher.geometry(spec)
+    sf = status_field or spec.status_field
+    codes = [s.value for s in spec.codes(sf)] if sf else []
+    shown = gdf[gdf.index.isin(order)]
+    positions = order.get_indexer(shown.index)
+    cls = classes(shown[sf], codes) if sf and sf in shown.columns else np.full(len(shown), len(codes), np.uint8)
+    style = publisher.put(encode_style(len(order), positions, cls))
+    palette = [feature_color(spec, c, sf) for c in codes] + [feature_color(spec, None)]
+    labels = [s.label(lang) for s in spec.codes(sf)] + [""] if sf else [""]
+    themed = status_field is not None and status_field != spec.status_field
+    fg = folium.FeatureGroup(control=False)
+    CompactLayer(spec.id, src, style, palette, labels, _paint(spec, opacity, themed), selected).add_to(fg)
+    return fg
+
+
 # -- from frames to folium objects -----------------------------------------------
 def clean_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Drop features whose geometry is missing, empty or has a non-finite
@@ -246,10 +584,9 @@ def clean_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     geoms = gdf.geometry.values
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    coords_ok = np.array(
-        [np.isfinite(shapely.get_coordinates(g)).all() if k else False for g, k in zip(geoms, ok, strict=True)],
-        dtype=bool,
-    )
+    coords, owner = shapely.get_coordinates(geoms, include_z=False, return_index=True)
+    bad = np.bincount(owner[~np.isfinite(coords).all(axis=1)], minlength=len(gdf)) > 0
+    coords_ok = ~bad
     return gdf[ok & coords_ok]
 
 
@@ -279,9 +616,8 @@ def feature_collection(
     gdf = clean_geometries(gdf)
     sf = status_field or spec.status_field
     features = []
-    keys = [k for k in spec.key.split(",")]
     geo = gdf.geometry.__geo_interface__["features"] if len(gdf) else []
-    for (_, row), gfeat in zip(gdf.iterrows(), geo, strict=True):
+    for (_, row), gfeat, key in zip(gdf.iterrows(), geo, feature_keys(spec, gdf), strict=True):
         title_field = spec.tooltip[0] if spec.tooltip else spec.key
         tip = [["", record(spec, row, (title_field,), lang)[0][1]]]
         tip += [list(pair) for pair in record(spec, row, spec.tooltip[1:], lang)]
@@ -290,7 +626,7 @@ def feature_collection(
             {
                 "type": "Feature",
                 "geometry": gfeat["geometry"],
-                "properties": {"_l": spec.id, "_k": ",".join(str(row.get(k)) for k in keys), "_c": color, "_tip": tip},
+                "properties": {"_l": spec.id, "_k": key, "_c": color, "_tip": tip},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -388,10 +724,17 @@ def legend_blocks(frames: dict[str, gpd.GeoDataFrame], state: MapState) -> list[
     return blocks
 
 
-def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: set[str]) -> list[folium.FeatureGroup]:
+def overlays(
+    frames: dict[str, gpd.GeoDataFrame],
+    state: MapState,
+    demo_layers: set[str],
+    publisher: Publisher | None = None,
+) -> list[folium.FeatureGroup]:
     """Every feature group the map shows for ``state``: basemap, layers, legend, badge.
 
-    ``frames`` holds the (already filtered) features of each visible layer.
+    ``frames`` holds the (already filtered) features of each visible layer. A layer of more
+    than :data:`BIG_LAYER` features travels as compact files through ``publisher`` (the app's
+    URLs; by default inlined in the page) and is drawn on a canvas.
     """
     groups: list[folium.FeatureGroup] = []
     if state.basemap in BASEMAPS:
@@ -405,7 +748,11 @@ def overlays(frames: dict[str, gpd.GeoDataFrame], state: MapState, demo_layers: 
         sel = [k for layer, k in (*((state.selected,) if state.selected else ()), *state.highlight) if layer == lid]
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
-        groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity))
+        pub = publisher or InlinePublisher(frames)
+        if spec.geometry and pub.size(spec) > BIG_LAYER:  # the whole layer's size: a filter never switches paths
+            groups.append(compact_group(spec, frames[lid], state.lang, pub, sel, field, opacity))
+        else:
+            groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity))
     extras = folium.FeatureGroup(control=False)
     blocks = legend_blocks(frames, state)
     if blocks:

@@ -67,7 +67,7 @@ def legend(spec: LayerSpec, frame: pd.DataFrame, lang: Lang, field_name: str | N
     if name is None or not codes or name not in frame.columns:
         item = LegendItem(spec.title(lang), feature_color(spec, None), len(frame))
         return LegendBlock(spec.id, spec.title(lang), kind, spec.paint.color, (item,))
-    counts = Counter(str(v) for v in frame[name] if isinstance(v, str))
+    counts = Counter({k: int(n) for k, n in frame[name].value_counts().items() if isinstance(k, str)})
     items = [LegendItem(s.label(lang), s.color, counts.pop(s.value)) for s in codes if s.value in counts]
     items += [LegendItem(value, feature_color(spec, None), n) for value, n in sorted(counts.items())]
     return LegendBlock(spec.id, spec.title(lang), kind, spec.paint.color, tuple(items))

@@ -200,11 +200,16 @@ def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str) -> None:
 
 
 def select_on_map(visit_: Visit, frame: Frame, layer_id: str, key: str, tries: int = 3) -> None:
-    """Click a feature until its record shows, as a person clicks again when a click did not take."""
+    """Click a feature until its record shows, as a person clicks again when a click did not take.
+
+    A retry looks for the map again: a rerun may have replaced its frame.
+    """
     record = visit_.page.locator("table.dl-record", has_text=key)
     for attempt in range(tries):
-        click_feature(visit_, frame, layer_id, key)
         try:
+            if attempt:
+                frame = visit_.map_frame()
+            click_feature(visit_, frame, layer_id, key)
             record.wait_for(timeout=10000)
             return
         except Exception:

@@ -23,7 +23,7 @@ from geo.records import record
 from geo.safe import html_text
 from geo.style import LegendBlock, legend_html
 from ui import data, state
-from ui.assets import asset_base
+from ui.assets import AppPublisher, asset_base
 
 Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
 
@@ -148,7 +148,7 @@ def map_view(
         height=height,
         use_container_width=True,  # streamlit-folium's own argument
         returned_objects=["last_active_drawing", "bounds"],
-        feature_group_to_add=overlays(frames, state_, set(data.demo_layers())),
+        feature_group_to_add=overlays(frames, state_, set(data.demo_layers()), AppPublisher()),
         center=center,
         zoom=zoom,
         on_change=lambda: _on_map_change(page, key),
@@ -181,6 +181,9 @@ def record_panel(
     """The selected feature's record (and, through ``extra``, what it contributes)."""
     lang = state.lang()
     st.subheader(t("map.selected", lang))
+    flash = st.session_state.pop(f"edit_flash_{page}", None)  # what the planner just saved or added
+    if flash:
+        st.success(flash)
     sel = selection(page)
     frame = None
     if sel:

@@ -43,7 +43,8 @@ def _on_chart_select(page: str, layer_id: str, widget_key: str, param: str, fiel
 
 def _names(codes: pd.Series) -> pd.Series:
     names = data.unit_names()
-    return codes.map(lambda c: names.get(str(c), str(c) or "–"))
+    text = codes.astype(str)
+    return text.map(names).fillna(text.replace("", "–"))
 
 
 # -- Giao thông ----------------------------------------------------------------------------------
@@ -278,19 +279,25 @@ def industry_panel(d: PanelData, lang: Lang) -> None:
 
 
 # -- Đất lâm nghiệp ---------------------------------------------------------------------------------
+CHART_FEATURES = 2000  # above this a chart sums by class instead of drawing a segment per feature
+
+
 def forest_panel(d: PanelData, lang: Lang) -> None:
     """Area per commune by status; disputes by status and age."""
     parcels = d.shown.get("forest_parcels")
     if parcels is not None and len(parcels):
         st.subheader(t("forest.by_commune", lang))
-        long = _plain(parcels).assign(
-            commune=_names(parcels.unit_code),
-            status_label=[spec("forest_parcels").status(v).label(lang) for v in parcels.status],
-        )
+        fs = spec("forest_parcels")
+        labels = {st_.value: st_.label(lang) for st_ in fs.statuses}
+        long = _plain(parcels[["parcel_id", "unit_code", "status", "area_ha"]])
+        per_parcel = len(long) <= CHART_FEATURES  # a bar segment per parcel, so a click finds it
+        if not per_parcel:  # a cadastral layer: one segment per commune and status, summed before naming
+            long = long.groupby(["unit_code", "status"], as_index=False, dropna=False)["area_ha"].sum()
+        long = long.assign(commune=_names(long.unit_code), status_label=long.status.map(labels).fillna(long.status))
         pick = alt.selection_point(fields=["parcel_id"], name="parcel")
         chart = (
             alt.Chart(long)
-            .mark_bar(stroke="white")
+            .mark_bar(stroke="white" if per_parcel else None)
             .encode(
                 y=alt.Y("commune:N", sort="-x", title=None),
                 x=alt.X("sum(area_ha):Q", title="ha"),
@@ -299,21 +306,26 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
                     scale=_status_scale("forest_parcels", None, lang),
                     legend=alt.Legend(orient="bottom", title=None),
                 ),
-                detail="parcel_id:N",
-                tooltip=["parcel_id:N", "status_label:N", "area_ha:Q"],
+                **(
+                    {"detail": "parcel_id:N", "tooltip": ["parcel_id:N", "status_label:N", "area_ha:Q"]}
+                    if per_parcel
+                    else {"tooltip": ["commune:N", "status_label:N", alt.Tooltip("area_ha:Q", format=",.1f")]}
+                ),
             )
-            .add_params(pick)
             .properties(height=260)
         )
-        st.altair_chart(
-            chart,
-            key="forest_chart",
-            on_select=lambda: _on_chart_select(
-                "dat-lam-nghiep", "forest_parcels", "forest_chart", "parcel", "parcel_id"
-            ),
-            selection_mode="parcel",
-            width="stretch",
-        )
+        if per_parcel:
+            st.altair_chart(
+                chart.add_params(pick),
+                key="forest_chart",
+                on_select=lambda: _on_chart_select(
+                    "dat-lam-nghiep", "forest_parcels", "forest_chart", "parcel", "parcel_id"
+                ),
+                selection_mode="parcel",
+                width="stretch",
+            )
+        else:
+            st.altair_chart(chart, key="forest_chart_sum", width="stretch")
     disputes = d.shown.get("land_disputes")
     if disputes is not None and len(disputes):
         st.subheader(t("forest.disputes", lang))
@@ -439,6 +451,9 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
         )
         if card_code == "06643":
             st.info(t("ntm.dong_thang_notice", lang), icon=":material/gavel:")
+        from ui.editing import criteria_editor
+
+        criteria_editor(card_code, str(units.loc[card_code, "name"]), names)
     with right:
         dist = data.layer("ntm_district")
         st.markdown(f"**{t('ntm.district', lang)}**")
