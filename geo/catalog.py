@@ -541,6 +541,7 @@ NTM_COMMUNE = LayerSpec(
         F("source", "Nguồn", "Source"),
     ),
     key="unit_code,criterion",
+    editable=("met", "year_met", "target_year"),
     filters=("unit_code", "criterion", "met"),
     item_vi="tiêu chí",
     item_en="criteria",
@@ -593,6 +594,8 @@ INDICATORS = LayerSpec(
         F("order", "Thứ tự", "Order", "int"),
     ),
     key="ind_id",
+    # A planner's quarterly update; the card then cites the update, not the notice.
+    editable=("value", "period", "target", "pct", "pct2"),
     item_vi="chỉ tiêu",
     item_en="indicators",
 )

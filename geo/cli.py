@@ -157,7 +157,12 @@ def _cmd_users(args: argparse.Namespace) -> int:
         if not remove_user(path, args.name):
             raise ValueError(f"no user {args.name!r}")
         return 0
-    password = getpass.getpass("Mật khẩu / password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if args.oidc:
+        password = None  # signs in through the identity provider (st.login), never with a password
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu / password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
     add_user(path, args.name, args.role, password)
     print(f"{args.name}\t{args.role}\t{path}")
     return 0
@@ -295,6 +300,11 @@ def parser() -> argparse.ArgumentParser:
     us.add_argument("name", nargs="?")
     us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
     us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
+    us.add_argument(
+        "--oidc",
+        action="store_true",
+        help="NAME is an e-mail signing in through OpenID Connect (st.login)",
+    )
     us.set_defaults(func=_cmd_users)
     vw = sub.add_parser("views", help="các khung nhìn đã lưu / saved views")
     vw.add_argument("--store")

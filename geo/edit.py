@@ -249,21 +249,31 @@ def edit(
     ``expected`` holds the values the user saw: if any differs from the stored
     one, :class:`ConflictError` is raised and nothing is written.
     """
+    return edit_many(path, layer_id, [(key, changes, expected)], user, reason, ts)
+
+
+Change = tuple[str, Mapping[str, Any], Mapping[str, Any] | None]  # (feature key, new values, values the user saw)
+
+
+def edit_many(
+    path: Path, layer_id: str, changes: list[Change], user: str, reason: str = "", ts: str | None = None
+) -> list[AuditRow]:
+    """Change several features of one layer in one transaction (an edited table saved at once):
+    every change is validated and checked for conflicts first, then all are written, or none.
+    """
     if layer_id not in CATALOG:
         raise EditError("error.unknown_layer", layer=layer_id)
     if not user:
         raise EditError("edit.no_user")
     spec = CATALOG[layer_id]
-    clean = {name: _check_value(spec, name, value) for name, value in changes.items()}
-    where, params = _where(spec, key)
-    cols = list(clean) + [n for n in (expected or {}) if n not in clean]
+    plan = [(key, {n: _check_value(spec, n, v) for n, v in new.items()}, seen or {}) for key, new, seen in changes]
     stamp = ts or _now()
 
     with _connect(path) as conn:
 
-        def run() -> list[AuditRow]:
-            if _missing_audit(conn):
-                _create_audit(conn, stamp)
+        def apply(key: str, clean: dict[str, Any], expected: Mapping[str, Any]) -> list[AuditRow]:
+            where, params = _where(spec, key)
+            cols = list(clean) + [n for n in expected if n not in clean]
             cur = conn.execute(
                 f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)} FROM "{layer_id}" WHERE {where}', params
             )
@@ -271,7 +281,7 @@ def edit(
             if len(found) != 1:
                 raise EditError("edit.not_found", layer=layer_id, key=key)
             current = dict(zip(cols, found[0], strict=True))
-            for name, seen in (expected or {}).items():
+            for name, seen in expected.items():
                 seen_stored = _check_value(spec, name, seen) if seen not in (None, "") else None
                 if current[name] != seen_stored:
                     raise ConflictError(
@@ -290,6 +300,12 @@ def edit(
                 rows.append(
                     AuditRow(int(cur.lastrowid or 0), stamp, user, layer_id, key, name, current[name], value, reason)
                 )
+            return rows
+
+        def run() -> list[AuditRow]:
+            if _missing_audit(conn):
+                _create_audit(conn, stamp)
+            rows = [r for key, clean, seen in plan for r in apply(key, clean, seen)]
             if rows:
                 conn.execute(
                     "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
@@ -346,6 +362,15 @@ def redact_rows(rows: list[AuditRow]) -> list[AuditRow]:
             )  # fmt: skip
         out.append(r)
     return out
+
+
+def last_changes(path: Path, layer_id: str) -> dict[str, AuditRow]:
+    """The latest change of each feature of ``layer_id`` that has one (what an indicator card cites)."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return {}
+        rows = _rows(conn, f"{_SELECT} WHERE layer = ? ORDER BY fid", (layer_id,))
+    return {r.feature: r for r in rows}
 
 
 def history(path: Path, layer_id: str, key: str) -> list[AuditRow]:
@@ -463,8 +488,7 @@ def move_point(
         raise EditError("error.unknown_layer", layer=layer_id)
     if not user:
         raise EditError("edit.no_user")
-    if not (math.isfinite(lon) and math.isfinite(lat) and 102 <= lon <= 110 and 8 <= lat <= 24):
-        raise EditError("edit.bad_position", lon=str(lon)[:20], lat=str(lat)[:20])
+    _check_position(lon, lat)
     spec = CATALOG[layer_id]
     where, params = _where(spec, key)
     stamp = ts or _now()
@@ -502,18 +526,33 @@ def move_point(
         return result
 
 
-def insert(
-    path: Path, layer_id: str, values: Mapping[str, Any], user: str, reason: str = "", ts: str | None = None
-) -> str:
-    """Add one row to an attribute table (a saved view, say), audited like an edit; returns its key.
+def _check_position(lon: float, lat: float) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat) and 102 <= lon <= 110 and 8 <= lat <= 24):
+        raise EditError("edit.bad_position", lon=str(lon)[:20], lat=str(lat)[:20])
 
-    Every field is validated against the catalog; the key must be new.
+
+def insert(
+    path: Path,
+    layer_id: str,
+    values: Mapping[str, Any],
+    user: str,
+    reason: str = "",
+    ts: str | None = None,
+    point: tuple[float, float] | None = None,
+) -> str:
+    """Add one row to an attribute table (a saved view, say), or a point (``point``: lon, lat in WGS 84)
+    to a point layer (a dispute, an accident), audited like an edit; returns its key.
+
+    Every field is validated against the catalog; the key must be new; a point must lie in Vietnam.
     """
-    if layer_id not in CATALOG or CATALOG[layer_id].is_spatial:
+    spec_ = CATALOG.get(layer_id)
+    if spec_ is None or (spec_.is_spatial and (spec_.geometry != "Point" or point is None)):
         raise EditError("error.unknown_layer", layer=layer_id)
     if not user:
         raise EditError("edit.no_user")
-    spec = CATALOG[layer_id]
+    if point is not None:
+        _check_position(*point)
+    spec = spec_
     keys = spec.key.split(",")
     row: dict[str, Any] = {}
     for f in spec.fields:
@@ -536,16 +575,26 @@ def insert(
                 _create_audit(conn, stamp)
             if conn.execute(f'SELECT 1 FROM "{layer_id}" WHERE {where}', params).fetchone():
                 raise EditError("edit.duplicate", key=key)
-            cols = list(row)
+            cols, vals = list(row), [row[c] for c in row]
+            logged = dict(row)
+            if point is not None:
+                geom = _geometry_column(conn, layer_id)
+                wkt = f"POINT ({point[0]:.8f} {point[1]:.8f})"
+                cols, vals = [*cols, str(geom)], [*vals, gpkg_blob(wkt)]
+                logged[GEOM_KEY] = wkt
             conn.execute(
                 f'INSERT INTO "{layer_id}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
                 f"VALUES ({', '.join('?' for _ in cols)})",
-                [row[c] for c in cols],
+                vals,
             )
             conn.execute(
                 f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
                 "VALUES (?, ?, ?, ?, '*', NULL, ?, ?)",
-                (stamp, user, layer_id, key, json.dumps(row, ensure_ascii=False), reason),
+                (stamp, user, layer_id, key, json.dumps(logged, ensure_ascii=False), reason),
+            )
+            conn.execute(
+                "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
+                (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
             )
             return key
 

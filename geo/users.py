@@ -82,18 +82,37 @@ def _save(path: Path, users: dict[str, dict[str, str]]) -> None:
     os.replace(tmp, path)
 
 
-def add_user(path: Path, name: str, role: str, password: str) -> None:
-    """Add or replace a user."""
+OIDC = "oidc"  # the "hash" of a user who signs in through the organisation's identity provider only
+
+
+def add_user(path: Path, name: str, role: str, password: str | None) -> None:
+    """Add or replace a user. ``password=None``: an e-mail address that signs in through OpenID
+    Connect (``st.login``) and never with a password.
+    """
     name = name.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise ValueError("a user name is 1–64 characters without spaces")
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 8:
+    if password is None:
+        if "@" not in name:
+            raise ValueError("a user who signs in through OpenID Connect is named by their e-mail address")
+    elif len(password) < 8:
         raise ValueError("a password has at least 8 characters")
     users = load(path)
-    users[name] = {"role": role, "hash": hash_password(password)}
+    users[name] = {"role": role, "hash": OIDC if password is None else hash_password(password)}
     _save(path, users)
+
+
+def for_identity(path: Path, email: str | None, verified: bool | None = True) -> User:
+    """The user an identity provider vouches for: their role from the users file, else a viewer.
+
+    An address the provider says is unverified gets no more than a viewer's rights.
+    """
+    address = (email or "").strip().lower()
+    entry = {k.lower(): v for k, v in load(path).items()}.get(address) if address and verified is not False else None
+    role = entry["role"] if entry and entry["hash"] == OIDC and entry["role"] in ROLES else "viewer"
+    return User(address or "?", role)
 
 
 def remove_user(path: Path, name: str) -> bool:

@@ -175,3 +175,106 @@ def test_a_task_updated_by_a_planner_is_flagged_on_its_slide(env: Path) -> None:
     assert not at.exception
     flag = next(w.value for w in at.warning if "Đã thay đổi từ 24/04/2024" in w.value)
     assert "Đang triển khai → Đã hoàn thành" in flag
+
+
+def _page(page: str, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+PLANNER = {"user": {"name": "chuyenvien", "role": "planner"}}
+
+
+def test_a_planner_ticks_a_criterion_met_in_the_communes_table(env: Path) -> None:
+    at = _page("pages/nong_thon_moi.py", **PLANNER)  # the card opens on Đồng Thắng (10/19)
+    assert [e for e in at.expander if e.label == "Cập nhật tiêu chí của Xã Đồng Thắng"]
+    ed_key = "ntm_editor_06643"
+    # What the data editor reports when the planner ticks criterion 8 and types the year.
+    at.session_state[ed_key] = {
+        "edited_rows": {7: {"met": True, "year_met": 2024}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.text_input(key="ntm_reason_06643").input("Quyết định công nhận tiêu chí 8")
+    next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ntm = Store(env).read("ntm_commune")
+    c8 = ntm[(ntm.unit_code == "06643") & (ntm.criterion == 8)].iloc[0]
+    assert bool(c8.met) and int(c8.year_met) == 2024
+    log = Store(env).read("audit_log")
+    assert set(log.feature) == {"06643,8"} and set(log.field) == {"met", "year_met"}
+    assert any("Đạt 11/19" in m.value or "11/19" in m.value for m in at.markdown)
+
+
+def test_a_viewer_gets_no_criteria_editor(env: Path) -> None:
+    at = _page("pages/nong_thon_moi.py")
+    assert not [e for e in at.expander if e.label.startswith("Cập nhật tiêu chí")]
+
+
+def test_an_indicator_updated_by_a_planner_cites_the_update_not_the_notice(env: Path) -> None:
+    from geo.edit import edit
+
+    update = {"value": 90.1, "period": "Quý II/2024"}
+    edit(env, "indicators", "health_insurance", update, "chuyenvien", "Báo cáo BHXH", ts="2024-07-05T08:00:00+00:00")
+    at = _page("pages/chi_tieu.py")
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "90,1" in html and "Quý II/2024" in html
+    assert "Cập nhật 05/07/2024 bởi chuyenvien (không còn là số liệu của Thông báo)" in html
+    assert "Nguồn: Thông báo kết luận, mục 1" in html  # the other indicators still cite the notice
+
+
+def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
+    at = _page("pages/dat_lam_nghiep.py", **PLANNER)
+    at.selectbox(key="add_pt_layer_dat-lam-nghiep").set_value("land_disputes").run()
+    p = "add_dat-lam-nghiep_land_disputes_"
+    at.text_input(key=p + "dispute_id").input("TC-20")
+    at.selectbox(key=p + "unit_code").set_value("06643")
+    at.text_input(key=p + "kind").input("Lấn chiếm đất rừng")
+    at.number_input(key=p + "area_ha").set_value(2.5)
+    at.selectbox(key=p + "status").set_value("open")
+    at.text_input(key=p + "opened").input("2024-06-01")
+    next(b for b in at.button if b.label == "Thêm vào bản đồ").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    d = Store(env).read("land_disputes").set_index("dispute_id")
+    assert d.loc["TC-20", "kind"] == "Lấn chiếm đất rừng" and d.loc["TC-20"].geometry.geom_type == "Point"
+    assert at.session_state["sel_dat-lam-nghiep"]["key"] == "TC-20"
+    assert any("Đã thêm 'TC-20'" in s.value for s in at.success)
+
+
+def test_organisation_accounts_get_their_role_from_the_users_file(tmp_path: Path) -> None:
+    from geo.users import for_identity
+
+    users = tmp_path / "u.json"
+    add_user(users, "Lan.Nguyen@dinhlap.langson.gov.vn", "planner", None)
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    assert for_identity(users, "lan.nguyen@dinhlap.langson.gov.vn").role == "planner"
+    assert for_identity(users, "lan.nguyen@dinhlap.langson.gov.vn", verified=False).role == "viewer"
+    assert for_identity(users, "khach@example.org").role == "viewer"  # anyone else the provider knows: a viewer
+    assert for_identity(users, "chuyenvien").role == "viewer"  # a password account is not an identity
+    assert authenticate(users, "Lan.Nguyen@dinhlap.langson.gov.vn", "oidc") is None  # and no password gets in
+    with pytest.raises(ValueError):
+        add_user(users, "khong-phai-email", "planner", None)
+
+
+def test_the_organisations_sign_in_shows_when_configured(env: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not [b for b in at.sidebar.button if b.label == "Đăng nhập bằng tài khoản cơ quan"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "https://bandodieuhanh.example/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "dinhlap",
+        "client_secret": "s",
+        "server_metadata_url": "https://id.example/.well-known/openid-configuration",
+    }
+    at.run()
+    assert not at.exception
+    assert [b for b in at.sidebar.button if b.label == "Đăng nhập bằng tài khoản cơ quan"]
+    assert [e for e in at.sidebar.expander if e.label == "Đăng nhập (chuyên viên)"]  # the local file still works

@@ -398,6 +398,38 @@ def test_moving_a_point_is_audited_keeps_the_index_and_rolls_back(store_copy) ->
     assert back.equals_exact(d.geometry, 1e-9)
 
 
+def test_adding_a_point_is_audited_indexed_and_rolls_back(store_copy) -> None:
+    import geo.edit as edit_mod
+    from geo.edit import EditError, insert
+
+    before = len(Store(store_copy).read("land_disputes"))
+    now = edit_mod._now()
+    values = {"dispute_id": "TC-99", "unit_code": "06643", "kind": "Lấn chiếm", "area_ha": 1.5, "status": "open",
+              "opened": "2024-05-02"}  # fmt: skip
+    key = insert(store_copy, "land_disputes", values, "lan", "Hộ dân báo", point=(107.21, 21.58))
+    added = Store(store_copy).read("land_disputes").set_index("dispute_id")
+    assert key == "TC-99" and len(added) == before + 1
+    assert added.geometry["TC-99"].equals_exact(Point(107.21, 21.58), 1e-9) and added.kind["TC-99"] == "Lấn chiếm"
+    with sqlite3.connect(store_copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        box = conn.execute(
+            "SELECT minx, miny FROM rtree_land_disputes_geom WHERE id = "
+            "(SELECT fid FROM land_disputes WHERE dispute_id = 'TC-99')"
+        ).fetchone()
+        assert box == pytest.approx((107.21, 21.58), abs=1e-5)
+    digest = hashlib.sha256(store_copy.read_bytes()).hexdigest()
+    for bad in ({**values, "dispute_id": "TC-99"}, {**values, "dispute_id": "TC-98", "status": "không rõ"}):
+        with pytest.raises(EditError):
+            insert(store_copy, "land_disputes", bad, "lan", point=(107.21, 21.58))
+    with pytest.raises(EditError):  # outside Vietnam
+        insert(store_copy, "land_disputes", {**values, "dispute_id": "TC-97"}, "lan", point=(2.35, 48.85))
+    with pytest.raises(EditError):  # a point layer needs a point
+        insert(store_copy, "land_disputes", {**values, "dispute_id": "TC-96"}, "lan")
+    assert hashlib.sha256(store_copy.read_bytes()).hexdigest() == digest  # refusals change nothing
+    rollback_to(store_copy, now, "admin")
+    assert len(Store(store_copy).read("land_disputes")) == before
+
+
 def test_encodings_round_trip_every_vietnamese_letter() -> None:
     letters = "".join(sorted(vnenc._VIET_LETTERS))
     for enc in ("utf-8", "cp1258", "vni"):

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import CATALOG, LayerSpec
-from geo.edit import EditError, edit, history, redact_rows
+from geo.edit import EditError, edit, edit_many, history, insert, move_point, redact_rows
 from geo.i18n import Lang, fmt_number, t
 from geo.records import format_value
 from ui import data, state
@@ -49,10 +49,15 @@ def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> A
         )
     if f.kind == "bool":
         return st.checkbox(label, value=bool(current), key=key)
-    if f.kind == "int":
-        return int(st.number_input(label, value=int(current or 0), step=1, key=key))
-    if f.kind == "float":
-        return float(st.number_input(label, value=float(current or 0.0), key=key, format="%.2f"))
+    if f.kind in ("int", "float"):  # an empty figure stays empty unless the planner types one
+        number = st.number_input(
+            label,
+            value=None if current is None else (int(current) if f.kind == "int" else float(current)),
+            step=1 if f.kind == "int" else None,
+            format=None if f.kind == "int" else "%.2f",
+            key=key,
+        )
+        return None if number is None else (int(number) if f.kind == "int" else float(number))
     return (
         st.text_input(
             label,
@@ -94,6 +99,8 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     else:
                         st.session_state[f"edit_flash_{page}"] = t("edit.saved", lang, n=fmt_number(len(rows), lang))
                         st.rerun()
+            if spec.geometry == "Point" and row.geometry is not None and not row.geometry.is_empty:
+                _move_form(page, layer_id, fkey, row, user.name, lang)
     past = history(path, layer_id, fkey)
     if not data.sensitive_ok():
         past = redact_rows(past)
@@ -116,3 +123,130 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                 hide_index=True,
                 width="stretch",
             )
+
+
+def _error(exc: EditError, lang: Lang) -> None:
+    st.error(exc.message(lang))
+    st.caption(exc.message("en" if lang == "vi" else "vi"))
+
+
+def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: Lang) -> None:
+    """Move a point to measured coordinates; refused if someone moved it meanwhile."""
+    with st.form(f"move_{page}_{layer_id}_{fkey}"):
+        st.markdown(f"**{t('edit.position', lang)}**")
+        c1, c2 = st.columns(2)
+        lon = c1.number_input(t("edit.lon", lang), value=float(row.geometry.x), format="%.6f", step=0.0001)
+        lat = c2.number_input(t("edit.lat", lang), value=float(row.geometry.y), format="%.6f", step=0.0001)
+        reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
+        if not st.form_submit_button(t("edit.move", lang)):
+            return
+    try:
+        move_point(data.store().path, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
+    except EditError as exc:
+        _error(exc, lang)
+    else:
+        st.session_state[f"edit_flash_{page}"] = t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}")
+        st.rerun()
+
+
+def add_point_box(page: str, layer_ids: list[str]) -> None:
+    """For planners: add a point (a dispute, an accident, a resettlement site) to a visible point layer."""
+    from ui.mapwidget import current_view, select
+
+    user = current_user()
+    points = [lid for lid in layer_ids if CATALOG[lid].geometry == "Point" and CATALOG[lid].editable]
+    if not (user and user.can_edit and points):
+        return
+    lang = state.lang()
+    with st.expander(t("edit.add_point", lang), icon=":material/add_location:", key=f"add_pt_panel_{page}"):
+        lid = st.selectbox(
+            t("edit.add_layer", lang), points, key=f"add_pt_layer_{page}", format_func=lambda i: CATALOG[i].title(lang)
+        )
+        spec = CATALOG[lid]
+        w, s_, e, n = current_view(page) or data.layer("district").total_bounds
+        st.caption(t("edit.add_where", lang))
+        names = data.unit_names()
+        with st.form(f"add_pt_{page}_{lid}"):
+            values: dict[str, Any] = {}
+            for f in spec.fields:
+                key = f"add_{page}_{lid}_{f.name}"
+                if f.derived:
+                    continue
+                if f.name == "unit_code":
+                    values[f.name] = st.selectbox(f.label(lang), list(names), key=key, format_func=names.get)
+                else:
+                    values[f.name] = _widget(spec, f.name, None, key, lang)
+            c1, c2 = st.columns(2)
+            lon = c1.number_input(t("edit.lon", lang), value=float((w + e) / 2), format="%.6f", step=0.0001)
+            lat = c2.number_input(t("edit.lat", lang), value=float((s_ + n) / 2), format="%.6f", step=0.0001)
+            reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
+            submitted = st.form_submit_button(t("edit.add", lang))
+        if not submitted:
+            return
+        try:
+            key = insert(data.store().path, lid, values, user.name, reason, point=(lon, lat))
+        except EditError as exc:
+            _error(exc, lang)
+        else:
+            st.session_state[f"edit_flash_{page}"] = t("edit.added", lang, key=key)
+            select(page, lid, key, zoom=True)  # the new point, selected and in view
+            st.rerun()
+
+
+def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, str]) -> None:
+    """For planners: a commune's 19 criteria as an editable table, saved in one audited transaction."""
+    user = current_user()
+    if not (user and user.can_edit):
+        return
+    lang = state.lang()
+    spec = CATALOG["ntm_commune"]
+    rows = data.layer("ntm_commune")
+    rows = rows[rows.unit_code == unit_code].sort_values("criterion")
+    flash = st.session_state.pop("ntm_edit_flash", None)
+    if flash:
+        st.success(flash)
+    with st.expander(t("ntm.edit", lang, unit=unit_name), icon=":material/edit:", key=f"ntm_edit_{unit_code}"):
+        seen = pd.DataFrame(
+            {
+                "criterion": rows.criterion.astype(int).to_numpy(),
+                "name": [criteria_names.get(int(c), str(c)) for c in rows.criterion],
+                "met": rows.met.astype(bool).to_numpy(),
+                "year_met": rows.year_met.astype("Int64").to_numpy(),
+                "target_year": rows.target_year.astype("Int64").to_numpy(),
+            }
+        )
+        with st.form(f"ntm_edit_form_{unit_code}"):
+            edited = st.data_editor(
+                seen,
+                hide_index=True,
+                width="stretch",
+                disabled=["criterion", "name"],
+                key=f"ntm_editor_{unit_code}",
+                column_config={
+                    "criterion": st.column_config.NumberColumn("#", width="small"),
+                    "name": st.column_config.TextColumn(spec.field("criterion").label(lang)),
+                    "met": st.column_config.CheckboxColumn(spec.field("met").label(lang)),
+                    "year_met": st.column_config.NumberColumn(spec.field("year_met").label(lang), format="%d"),
+                    "target_year": st.column_config.NumberColumn(spec.field("target_year").label(lang), format="%d"),
+                },
+            )
+            reason = st.text_input(t("edit.reason", lang), key=f"ntm_reason_{unit_code}")
+            submitted = st.form_submit_button(t("edit.save", lang))
+        if not submitted:
+            return
+        changes = []
+        for (_, old), (_, new) in zip(seen.iterrows(), edited.iterrows(), strict=True):
+            fields = ("met", "year_met", "target_year")
+            diff = {f: _plain(new[f]) for f in fields if _plain(new[f]) != _plain(old[f])}
+            if diff:
+                changes.append((f"{unit_code},{int(old.criterion)}", diff, {f: _plain(old[f]) for f in diff}))
+        if not changes:
+            st.info(t("edit.nothing", lang))
+            return
+        try:
+            written = edit_many(data.store().path, "ntm_commune", changes, user.name, reason)
+        except EditError as exc:
+            _error(exc, lang)
+        else:
+            st.session_state["ntm_edit_flash"] = t("edit.saved", lang, n=fmt_number(len(written), lang))
+            st.rerun()

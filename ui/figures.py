@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.i18n import t
+from geo.edit import AuditRow, last_changes
+from geo.i18n import fmt_date, t
 from geo.indicators import Indicator, from_frame
 from geo.safe import html_text
 from ui import data, state
@@ -16,11 +17,21 @@ def indicators() -> list[Indicator]:
     return from_frame(data.layer("indicators"))
 
 
-def card_html(ind: Indicator, lang: str, quote: bool = False) -> str:
-    """One indicator card; every text escaped. The notice's own words show on hover, or under the card."""
+def updates() -> dict[str, AuditRow]:
+    """The latest planner's update of each indicator that has one."""
+    return last_changes(data.store().path, "indicators")
+
+
+def card_html(ind: Indicator, lang: str, quote: bool = False, updated: AuditRow | None = None) -> str:
+    """One indicator card; every text escaped. The notice's own words show on hover, or under the card.
+
+    An indicator a planner has updated cites the update (who, when), not the notice.
+    """
     lg = "en" if lang == "en" else "vi"
     subs = "".join(f'<div class="dl-card-sub">{html_text(s)}</div>' for s in ind.achievement_text(lg))
     src = t("figures.source", lg, section=ind.section)
+    if updated is not None:
+        src = t("figures.updated", lg, date=fmt_date(updated.ts[:10], lg), user=updated.user)
     return (
         f'<div class="dl-card" title="{html_text(ind.quote)}" data-indicator="{html_text(ind.id)}">'
         f'<div class="dl-card-name">{html_text(ind.name(lg))}</div>'
@@ -38,20 +49,28 @@ def headline_strip() -> None:
     title, switch = st.columns([3, 1], vertical_alignment="center")
     title.markdown(f"**{t('figures.title', lang)}**")
     quote = switch.toggle(t("figures.show_quotes", lang), key="show_quotes")
-    st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote) for i in heads) + "</div>")
+    ups = updates()
+    st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads) + "</div>")
 
 
 def indicator_cards() -> None:
     """Every indicator: value, targets, % achieved, comparison, period, citation, and where it is on the map."""
     from geo.catalog import CATALOG
     from geo.indicators import LINKS
+    from ui.auth import current_user
+    from ui.editing import edit_form
 
     lang = state.lang()
     inds = indicators()
+    ups = updates()
+    rows = data.layer("indicators").set_index("ind_id", drop=False)
+    planner = (user := current_user()) is not None and user.can_edit
     for row in range(0, len(inds), 2):
         for col, ind in zip(st.columns(2), inds[row : row + 2], strict=False):
             with col, st.container(border=True):
-                st.html(card_html(ind, lang, quote=True))
+                st.html(card_html(ind, lang, quote=True, updated=ups.get(ind.id)))
+                if planner or ind.id in ups:  # the update form for planners; what changed, for everyone
+                    edit_form("chi-tieu", "indicators", rows.loc[ind.id])
                 for page, layer, key in LINKS.get(ind.id, ()):
                     params = {"sel": f"{layer}:{key}"} if key else None
                     st.page_link(

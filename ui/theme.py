@@ -22,6 +22,7 @@ from geo.panels import MEASURES, contributions
 from geo.records import format_value
 from geo.safe import md_text
 from ui import data, state
+from ui.editing import add_point_box
 from ui.export import export_panel
 from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
 from ui.views import save_view_box, view_banner
@@ -175,6 +176,9 @@ def _on_table_select(page: str, layer_id: str, keys: list[str], widget_key: str)
         select(page, layer_id, keys[rows[0]], zoom=True)
 
 
+TABLE_ROWS = 1000  # rows the attribute table shows; filters narrow, the data export has them all
+
+
 def attribute_table(page: str, tables: tuple[str, ...], frames: Frames, lang: Lang) -> None:
     """The table of what is shown; clicking a row selects the feature and moves the map to it."""
     available = [lid for lid in tables if lid in frames]
@@ -194,6 +198,9 @@ def attribute_table(page: str, tables: tuple[str, ...], frames: Frames, lang: La
         )
     spec = CATALOG[lid]
     frame = frames[lid]
+    if len(frame) > TABLE_ROWS:  # a cadastral layer: nobody reads 50,000 rows, and sending them stalls the page
+        st.caption(t("table.first_rows", lang, n=fmt_number(TABLE_ROWS, lang), total=fmt_number(len(frame), lang)))
+        frame = frame.iloc[:TABLE_ROWS]
     keys = [",".join(str(v) for v in r) for r in frame[spec.key.split(",")].itertuples(index=False)]
     widget_key = f"tbl_{page}_{lid}"
     st.dataframe(
@@ -236,6 +243,7 @@ def render(tp: ThemePage) -> None:
         )
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
         save_view_box(tp.page, visible)
+        add_point_box(tp.page, visible)
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
         side_legend(blocks)
