@@ -369,6 +369,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Tệp có {n} đối tượng, quá giới hạn {limit}; hãy chia nhỏ.",
         "en": "The file has {n} features, more than the limit of {limit}; split it.",
     },
+    "import.vsi": {
+        "vi": "'{name}' là đường dẫn ảo của GDAL (mạng, tệp nén): chỉ nhận tệp thật trên máy.",
+        "en": "'{name}' is a GDAL virtual path (network, archive): only real files on this machine are accepted.",
+    },
+    "import.too_complex_one": {
+        "vi": "Đối tượng ở dòng {row} có {n} đỉnh, quá giới hạn {limit}: hãy đơn giản hóa hoặc chia nhỏ.",
+        "en": "The feature in row {row} has {n} vertices, over the limit of {limit}: simplify or split it first.",
+    },
+    "import.too_complex": {
+        "vi": "Tệp có tổng cộng {n} đỉnh, quá giới hạn {limit}: hãy chia tệp.",
+        "en": "The file has {n} vertices in all, over the limit of {limit}: split the file.",
+    },
     "import.empty": {"vi": "Tệp '{name}' rỗng.", "en": "The file '{name}' is empty."},
     "import.missing": {"vi": "Không tìm thấy tệp '{name}'.", "en": "File '{name}' not found."},
     "import.vrt": {

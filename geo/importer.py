@@ -35,6 +35,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ MAX_RATIO = 200  # a member expanding more than this is a zip bomb
 MAX_MEMBERS = 200
 MAX_FEATURES = 200_000
 MAX_TEXT = 2000
+MAX_VERTICES_ONE = 1_000_000  # one geometry: a cadastral parcel has tens, a commune boundary tens of thousands
+MAX_VERTICES = 10_000_000  # a whole file: 50,000 parcels of 40 vertices are 2 million
 
 VIETNAM = (102.1, 8.3, 109.6, 23.5)  # W, S, E, N with a margin (mainland and near islands)
 DINH_LAP = (107.0, 21.35, 107.5, 21.75)  # the district with a margin: outside it is a warning
@@ -350,13 +353,16 @@ def _safe_unzip(path: Path, dest: Path) -> list[Path]:
             target = dest / Path(*parts).name  # flat: no directories from the archive
             if target.exists():
                 raise Refused("import.zip_unsafe", member=name[:120])
-            with zf.open(info) as src, target.open("wb") as dst:
-                copied = 0
-                while chunk := src.read(1 << 20):
-                    copied += len(chunk)
-                    if copied > info.file_size or copied > MAX_UNZIPPED_BYTES:  # lies in the header
-                        raise Refused("import.zip_bomb", member=name[:120])
-                    dst.write(chunk)
+            try:
+                with zf.open(info) as src, target.open("wb") as dst:
+                    copied = 0
+                    while chunk := src.read(1 << 20):
+                        copied += len(chunk)
+                        if copied > info.file_size or copied > MAX_UNZIPPED_BYTES:  # lies in the header
+                            raise Refused("import.zip_bomb", member=name[:120])
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a corrupt or doctored member
+                raise Refused("import.bad_zip", reason=f"{name[:120]}: {str(exc)[:120]}") from None
             out.append(target)
         return out
 
@@ -460,6 +466,16 @@ def _read_vector(path: Path, suffix: str) -> tuple[gpd.GeoDataFrame, str | None]
     except Exception as exc:
         raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
     return gdf, hint
+
+
+def _check_size(gdf: gpd.GeoDataFrame) -> None:
+    """Refuse geometry too large to draw or check: one enormous outline, or too many vertices in all."""
+    counts = shapely.get_num_coordinates(gdf.geometry.values) if len(gdf) else np.zeros(0, dtype=int)
+    if len(counts) and int(counts.max()) > MAX_VERTICES_ONE:
+        row = int(np.argmax(counts))
+        raise Refused("import.too_complex_one", row=row + 1, n=int(counts[row]), limit=MAX_VERTICES_ONE)
+    if int(counts.sum()) > MAX_VERTICES:
+        raise Refused("import.too_complex", n=int(counts.sum()), limit=MAX_VERTICES)
 
 
 def _short(exc: BaseException) -> str:
@@ -609,6 +625,7 @@ def _open_plain(path: Path, suffix: str) -> _Source:
         return src
     pyogrio.set_gdal_config_options(_GDAL_SAFE)
     gdf, hint = _read_vector(path, suffix)
+    _check_size(gdf)
     for c in gdf.columns:  # GDAL's dates and times become text: ISO date, or date and time
         if c != "geometry" and pd.api.types.is_datetime64_any_dtype(gdf[c]):
             gdf[c] = gdf[c].map(_iso)
@@ -963,8 +980,11 @@ def validate(
     new_layer: bool = False,
 ) -> Report:
     """Read ``path`` and check it against ``layer`` (or as a new overlay); never touches a store."""
+    report = Report(source=Path(path).name, layer=layer)
+    if str(path).replace("\\", "/").lstrip("/").lower().startswith("vsi"):  # GDAL's virtual paths: network, archives
+        report.refused = Refused("import.vsi", name=str(path)[:80])
+        return report
     path = Path(path)
-    report = Report(source=path.name, layer=layer)
     if layer is not None and not new_layer and (layer not in CATALOG or not CATALOG[layer].is_spatial):
         report.refused = Refused("error.unknown_layer", layer=layer)
         return report

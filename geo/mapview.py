@@ -98,6 +98,7 @@ class OfflineMap(folium.Map):
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")]
         self.add_child(_Css())
         self.add_child(_Js())
+        self.add_child(_Panes())
         self.add_child(_MetricScale())
 
 
@@ -137,6 +138,17 @@ window.__dlReportNow = function (map) {
 """
 
 
+class _Panes(MacroElement):
+    """Two panes under the vector overlays: layers drawn below a large canvas layer, and the canvas itself."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.createPane('dlBelow').style.zIndex = 350;
+{{ this._parent.get_name() }}.createPane('dlBig').style.zIndex = 375;
+{% endmacro %}
+""")
+
+
 class _Js(MacroElement):
     # In the map's script, not its header: streamlit-folium adds the header as markup, whose scripts never run.
     _template = Template("{% macro script(this, kwargs) %}" + _REPORT_JS + "{% endmacro %}")
@@ -169,16 +181,17 @@ var {{ this.get_name() }} = (function () {
     }
     return s;
   }
-  return L.geoJSON({{ this.data }}, {
+  var opts = o.pane ? {pane: o.pane, interactive: o.interactive} : {interactive: o.interactive};
+  return L.geoJSON({{ this.data }}, Object.assign(opts, {
     style: st,
-    pointToLayer: function (f, ll) { return L.circleMarker(ll, st(f)); },
+    pointToLayer: function (f, ll) { return L.circleMarker(ll, Object.assign({}, opts, st(f))); },
     onEachFeature: function (f, l) {
       l.bindTooltip(function () { return tip(f); }, {sticky: true, direction: 'top', opacity: 0.95});
       // After streamlit-folium's own click handler (bound when the layer is added) has recorded it.
       l.on('click', function () { setTimeout(function () {
         if (window.__dlReportNow && l._map) window.__dlReportNow(l._map); }, 0); });
     }
-  });
+  }));
 })();
 {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
 {% endmacro %}
@@ -194,11 +207,28 @@ class SafeGeoJson(MacroElement):
 
     _template = Template(_GEOJSON_JS)
 
-    def __init__(self, data: dict[str, Any], kind: str, paint: dict[str, Any], selected: list[str]) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        kind: str,
+        paint: dict[str, Any],
+        selected: list[str],
+        pane: str | None = None,
+        interactive: bool = True,
+    ) -> None:
         super().__init__()
         self._name = "SafeGeoJson"
         self.data = js_literal(data)
-        self.options = js_literal({"kind": kind, "paint": paint, "selected": selected, "selColor": SELECTED_COLOR})
+        self.options = js_literal(
+            {
+                "kind": kind,
+                "paint": paint,
+                "selected": selected,
+                "selColor": SELECTED_COLOR,
+                "pane": pane,
+                "interactive": interactive,
+            }
+        )
 
 
 class Labels(MacroElement):
@@ -330,7 +360,7 @@ var {{ this.get_name() }} = (function () {
       C.layers = C.layers || {}; C.layers[o.id] = this;  // for tests and benchmarks: what is drawn where
       this._c = L.DomUtil.create('canvas', 'dl-compact leaflet-zoom-hide');
       this._c.style.pointerEvents = 'none';
-      map.getPane('overlayPane').appendChild(this._c);
+      (map.getPane('dlBig') || map.getPane('overlayPane')).appendChild(this._c);
       map.on('moveend zoomend resize viewreset', this._draw, this);
       map.on('click', this._click, this);
       map.on('mousemove', this._hover, this);
@@ -435,7 +465,12 @@ var {{ this.get_name() }} = (function () {
       }
       return -1;
     },
+    _over: function (e) {  // a layer drawn above the canvas (a point, a line) has the pointer
+      var tg = e.originalEvent && e.originalEvent.target;
+      return !!(tg && tg.classList && tg.classList.contains('leaflet-interactive'));
+    },
     _click: function (e) {
+      if (this._over(e)) return;
       var i = this._hit(e); if (i < 0) return;
       var props = {_l: o.id, _k: this._g.keys[i]};
       this.fire('click', {latlng: e.latlng, layer: {toGeoJSON: function () {
@@ -443,7 +478,7 @@ var {{ this.get_name() }} = (function () {
       if (window.__dlReportNow) window.__dlReportNow(this._map);
     },
     _hover: function (e) {
-      var i = this._hit(e), map = this._map;
+      var i = this._over(e) ? -1 : this._hit(e), map = this._map;
       map.getContainer().style.cursor = i < 0 ? '' : 'pointer';
       if (i < 0) { if (this._tip) { map.closeTooltip(this._tip); this._tip = null; } return; }
       var d = document.createElement('div'), t = document.createElement('div');
@@ -651,17 +686,20 @@ def layer_group(
     selected: str | list[str] | None = None,
     status_field: str | None = None,
     opacity: float = 1.0,
+    below: bool = False,
 ) -> folium.FeatureGroup:
     """A feature group holding one catalog layer (and its labels, if it has a label field).
 
     ``status_field`` colours the features by another coded field (default: the status);
-    ``opacity`` scales the layer's stroke and fill opacity.
+    ``opacity`` scales the layer's stroke and fill opacity. ``below``: the layer lies under a
+    large canvas layer, drawn beneath it and leaving the pointer to it.
     """
     fg = folium.FeatureGroup(control=False)
     data = feature_collection(spec, gdf, lang, status_field)
     themed = status_field is not None and status_field != spec.status_field
     keys = [selected] if isinstance(selected, str) else list(selected or [])
-    SafeGeoJson(data, _kind(spec), _paint(spec, opacity, themed), keys).add_to(fg)
+    pane = "dlBelow" if below else None
+    SafeGeoJson(data, _kind(spec), _paint(spec, opacity, themed), keys, pane, interactive=not below).add_to(fg)
     if spec.label_field and len(gdf):
         clean = clean_geometries(gdf)
         pts = [g if g.geom_type == "Point" else _label_point(g) for g in clean.geometry]
@@ -741,18 +779,20 @@ def overlays(
         fg = folium.FeatureGroup(control=False)
         folium.TileLayer(BASEMAPS[state.basemap]["url"], attr=BASEMAPS[state.basemap]["attr"], max_zoom=19).add_to(fg)
         groups.append(fg)
-    for lid in sorted(state.layers, key=lambda i: CATALOG[i].z if i in CATALOG else 100):
-        if lid not in frames or lid not in CATALOG:
-            continue
+    pub = publisher or InlinePublisher(frames)
+    shown = [lid for lid in state.layers if lid in frames and lid in CATALOG]
+    big = {lid for lid in shown if CATALOG[lid].geometry and pub.size(CATALOG[lid]) > BIG_LAYER}
+    big_z = min((CATALOG[lid].z for lid in big), default=None)
+    for lid in sorted(shown, key=lambda i: CATALOG[i].z):
         spec = CATALOG[lid]
         sel = [k for layer, k in (*((state.selected,) if state.selected else ()), *state.highlight) if layer == lid]
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
-        pub = publisher or InlinePublisher(frames)
-        if spec.geometry and pub.size(spec) > BIG_LAYER:  # the whole layer's size: a filter never switches paths
+        if lid in big:  # by the whole layer's size: a filter never switches paths
             groups.append(compact_group(spec, frames[lid], state.lang, pub, sel, field, opacity))
         else:
-            groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity))
+            below = big_z is not None and spec.z < big_z
+            groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity, below))
     extras = folium.FeatureGroup(control=False)
     blocks = legend_blocks(frames, state)
     if blocks:

@@ -27,8 +27,22 @@ PAYLOADS = [
 ]
 
 
+# Keys carry payloads too (no comma: a comma separates the parts of a two-field key).
+KEY_PAYLOADS = [p.replace(",", ";") for p in PAYLOADS]
+OVERLAY_TITLE = f"<svg onload={SENTINEL}> Khu đất `${{x}}`"
+HOSTILE_COLUMN = "<img src=x onerror=window.top.__pwned=1>"
+HOSTILE_FILE = "<img src=x onerror=alert(1)> ${x}.geojson"
+
+
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import json
+    import subprocess
+    import sys
+
+    from geo.synthetic import parcels
+    from tests.browser import ROOT
+
     src = Store(DEFAULT_STORE)
     layers = {lid: src.read(lid) for lid in src.layer_ids()}
     units = layers["units"]
@@ -36,8 +50,23 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     units.loc[: len(PAYLOADS) - 1, "short_name"] = PAYLOADS
     disputes = layers["land_disputes"]
     disputes.loc[:, "kind"] = PAYLOADS[: len(disputes)]
-    path = tmp_path_factory.mktemp("hostile") / "hostile.gpkg"
+    # Enough parcels to travel as compact files drawn on a canvas, the first ones keyed by payloads.
+    big = parcels(900, within=layers["district"].geometry.iloc[0])
+    big.loc[: len(KEY_PAYLOADS) - 1, "parcel_id"] = [f"{p} #{i}" for i, p in enumerate(KEY_PAYLOADS)]
+    layers["forest_parcels"] = big
+    work = tmp_path_factory.mktemp("hostile")
+    path = work / "hostile.gpkg"
     write_layers(path, layers)
+    # A planner's overlay whose title, column names and file name are payloads.
+    feats = [
+        {"type": "Feature", "properties": {"MA": f"K{i}", HOSTILE_COLUMN: p},
+         "geometry": {"type": "Point", "coordinates": [107.05 + 0.03 * i, 21.5]}}
+        for i, p in enumerate(PAYLOADS)
+    ]  # fmt: skip
+    geojson = work / HOSTILE_FILE
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False))
+    cmd = [sys.executable, "-m", "geo", "import", str(geojson), "--new-layer", "khu_dat_la", "--title", OVERLAY_TITLE]
+    subprocess.run([*cmd, "--store", str(path), "--user", "lan"], cwd=ROOT, check=True, capture_output=True)
     return path
 
 
@@ -106,3 +135,112 @@ def test_markdown_in_names_shows_as_typed_on_cards_and_warnings(browser: Browser
         assert name in warning, name
     assert not _pwned(v) and v.page.locator('a[href^="javascript"]').count() == 0
     v.page.close()
+
+
+def test_a_planners_overlay_with_hostile_title_columns_and_file_name_shows_as_text(
+    browser: Browser, app_url: str, hostile_store: Path
+) -> None:
+    overlay = Store(hostile_store).read("khu_dat_la")
+    k0 = str(overlay.loc[overlay.ma == "K0", "feature_no"].iloc[0])  # columns get safe names, labels keep the originals
+    v = visit(browser, app_url)
+    frame = v.map_frame()
+    main = v.page.locator('[data-testid="stMain"]')
+    assert OVERLAY_TITLE in main.inner_text()  # its layer toggle and the legend beside the map
+    assert features_drawn(frame, "khu_dat_la") == len(PAYLOADS)
+    select_on_map(v, frame, "khu_dat_la", k0)
+    record = v.page.locator("table.dl-record").inner_text()
+    assert HOSTILE_COLUMN in record and PAYLOADS[0] in record  # the column's name is its label, as typed
+    v.page.close()
+    v = visit(browser, f"{app_url}/du-lieu")  # the layers table lists its source: the file's name
+    v.page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    assert not _pwned(v) and v.page.locator("img[src=x]").count() == 0 and v.page_errors == []
+    v.page.close()
+
+
+def test_the_data_page_lists_a_hostile_file_name_as_its_text(hostile_store: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.browser import ROOT
+
+    monkeypatch.setenv("DINHLAP_STORE", str(hostile_store))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/du_lieu.py")
+    at.run()
+    table = at.dataframe[0].value
+    assert f"{HOSTILE_FILE} (lan)" in set(table["Nguồn"]) and OVERLAY_TITLE in set(table["Lớp bản đồ"])
+
+
+def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: str) -> None:
+    v = visit(browser, f"{app_url}/dat-lam-nghiep")
+    frame = v.map_frame()
+    frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
+    assert frame.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900
+    frame.evaluate("window.map.setView([21.55, 107.12], 15, {animate: false})")
+    v.page.wait_for_timeout(500)
+    for i, payload in enumerate(KEY_PAYLOADS):
+        key, x, y = frame.evaluate(
+            """(i) => { const l = window.__dlCompact.layers.forest_parcels;
+                        window.map.setView(window.map.unproject(L.point((l._g.box[4*i] + l._g.box[4*i+2]) / 2,
+                          (l._g.box[4*i+1] + l._g.box[4*i+3]) / 2), 0), 16, {animate: false});
+                        const p = l.pointOf(i); return [l._g.keys[i], p.x, p.y]; }""",
+            i,
+        )
+        assert key == f"{payload} #{i}"
+        box = frame.frame_element().bounding_box()
+        assert box is not None
+        v.page.mouse.move(box["x"] + x, box["y"] + y)
+        tip = frame.locator(".leaflet-tooltip .dl-tip-title", has_text=key)
+        tip.wait_for(timeout=5000)
+        assert tip.inner_text() == key
+    assert not _pwned(v) and not frame.evaluate("Boolean(window.__pwned)") and v.page_errors == []
+    v.page.close()
+
+
+def test_the_html_export_shows_every_payload_as_text_and_loads_nothing(browser: Browser, hostile_store, tmp_path):
+    from geo.export import MapRequest, map_html
+
+    store = Store(hostile_store)
+    layers = ("district", "units", "forest_parcels", "land_disputes", "khu_dat_la")
+    frames = {lid: store.read(lid) for lid in layers}
+    req = MapRequest(layers=layers, title=OVERLAY_TITLE, lang="vi")
+    out = tmp_path / "ban-do.html"
+    out.write_text(map_html(req, frames, set()), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri())
+    page.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
+    page.evaluate("window.map = Object.values(window).find(v => v instanceof L.Map)")  # a standalone map's variable
+    assert page.title() == OVERLAY_TITLE
+    drawn = page.evaluate(
+        """() => { const n = {}; Object.values(window.map._layers).forEach(l => { if (l.feature) {
+                     const k = l.feature.properties._l; n[k] = (n[k] || 0) + 1; } }); return n; }"""
+    )
+    assert drawn == {
+        "district": 1,
+        "units": 12,
+        "land_disputes": len(frames["land_disputes"]),
+        "khu_dat_la": len(PAYLOADS),
+    }
+    assert page.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900  # the canvas layer, inlined
+    # Hover every feature drawn as SVG: each tooltip is its text, as typed.
+    tips = page.evaluate(
+        """() => Object.values(window.map._layers).filter(l => l.feature).map(l => {
+             l.openTooltip(l.getLatLng ? l.getLatLng() : l.getCenter());
+             const t = l.getTooltip().getElement().innerText; l.closeTooltip(); return t; })"""
+    )
+    joined = "\n".join(tips)
+    for p in PAYLOADS:
+        assert p in joined, p
+    labels = page.eval_on_selector_all(".dl-label-units span", "els => els.map(e => e.textContent)")
+    assert set(PAYLOADS) <= set(labels)
+    legend = page.locator(".dl-legend").text_content() or ""  # folded in the map: its text, not its rendering
+    assert OVERLAY_TITLE in legend
+    assert not page.evaluate("Boolean(window.__pwned)") and page.locator("img[src=x]").count() == 0
+    assert errors == [] and [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
+    csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "frame-src 'none'" in csp or "default-src 'none'" in csp
+    page.close()

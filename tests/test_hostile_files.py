@@ -1,0 +1,217 @@
+"""Hostile files, built in code: each is refused (or capped) within seconds, in bounded memory, with a
+clear message, and the store's bytes are unchanged.
+
+Each import runs as a planner runs it, ``python -m geo import … --store COPY``, in a child process
+whose wall time and peak resident memory (``os.wait4``) are measured. The corpus, by threat:
+
+* files that read the server: a VRT named ``.geojson``, a VRT inside a zip, GDAL virtual paths
+  (``/vsicurl/``, ``/vsizip/``), a symbolic link in a zip, ``..`` in a member name (some of them also
+  in tests/test_importer.py, by message);
+* exhaustion: a zip bomb, a zip whose header lies about a member's size, a zip of too many members,
+  too many features, one enormous geometry, a 5 MB attribute value;
+* broken geometry: NaN and infinite coordinates, an empty geometry, a bow-tie, a clockwise ring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from geo.store import DEFAULT_STORE
+from tests.conftest import ROOT
+
+SECONDS = 15.0  # every refusal, on this 2-core machine; most take well under two
+PEAK_MB = 400.0  # the child's peak resident memory (Python, GDAL and pandas alone take ~170 MB)
+
+
+# A small intermediary spawns the import and reports its peak memory: Linux carries a process's peak
+# across exec, so a child spawned straight from the test runner would report the runner's own size.
+_MEASURE = (
+    "import os, sys\n"
+    "pid = os.posix_spawn(sys.executable, [sys.executable, '-m', 'geo', *sys.argv[1:]], os.environ)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(f'\\n__PEAK_KB__ {usage.ru_maxrss}')\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def _run(*args: str) -> tuple[int, float, float, str]:
+    """``python -m geo ARGS`` in a child: exit code, seconds, peak RSS in MB, output."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - t0
+    text, _, peak = (proc.stdout + proc.stderr).rpartition("__PEAK_KB__ ")
+    return proc.returncode, seconds, int(peak.split()[0]) / 1024, text
+
+
+@pytest.fixture
+def store_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "kho.gpkg"
+    shutil.copy(DEFAULT_STORE, path)
+    return path
+
+
+def _geojson(path: Path, features: list[dict]) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def _dispute(i: int, coords: object = (107.2, 21.55), kind: str = "Lấn chiếm", gtype: str = "Point") -> dict:
+    props = {"dispute_id": f"TC-{i:06d}", "unit_code": "06643", "kind": kind, "area_ha": 1.0, "status": "open",
+             "opened": "2024-03-01"}  # fmt: skip
+    return {"type": "Feature", "properties": props, "geometry": {"type": gtype, "coordinates": coords}}
+
+
+def _bomb(d: Path) -> Path:
+    path = d / "bom.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("tranh_chap.geojson", b"{" + b" " * (300 * 2**20) + b"}")  # 300 MB of blanks in ~300 kB
+    return path
+
+
+def _lying_zip(d: Path) -> Path:
+    """A member whose central-directory size says 100 bytes while it inflates to 4 MB."""
+    path = d / "noi_doi.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("tranh_chap.geojson", os.urandom(4 * 2**20))
+    raw = bytearray(path.read_bytes())
+    cd = raw.rfind(b"PK\x01\x02")  # the central directory entry: uncompressed size at offset 24
+    raw[cd + 24 : cd + 28] = struct.pack("<I", 100)
+    lh = raw.find(b"PK\x03\x04")  # and the local header's, offset 22
+    raw[lh + 22 : lh + 26] = struct.pack("<I", 100)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _many_members(d: Path) -> Path:
+    path = d / "nhieu_tep.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(400):
+            zf.writestr(f"phan_{i}.geojson", b"{}")
+    return path
+
+
+def _too_many_features(d: Path) -> Path:
+    lines = ",".join(
+        f'{{"type":"Feature","properties":{{"dispute_id":"T{i}"}},"geometry":{{"type":"Point","coordinates":[107.2,21.5]}}}}'
+        for i in range(210_000)
+    )
+    path = d / "qua_nhieu.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[' + lines + "]}", encoding="utf-8")
+    return path
+
+
+def _enormous_geometry(d: Path) -> Path:
+    import geopandas as gpd
+
+    t = np.linspace(0, 2 * np.pi, 1_200_000)
+    ring = np.column_stack([107.2 + 0.05 * np.cos(t), 21.55 + 0.05 * np.sin(t)])
+    frame = gpd.GeoDataFrame({"parcel_id": ["KHONG-LO"]}, geometry=[shapely.Polygon(ring)], crs=4326)
+    path = d / "khong_lo.gpkg"
+    frame.to_file(path, driver="GPKG")
+    return path
+
+
+def _long_text(d: Path) -> Path:
+    return _geojson(d / "chu_dai.geojson", [_dispute(1, kind="Lấn chiếm " * 500_000)])
+
+
+def _vrt_in_zip(d: Path) -> Path:
+    vrt = b'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer>'
+    path = d / "vrt.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("tranh_chap.geojson", vrt)
+    return path
+
+
+def _symlink_zip(d: Path) -> Path:
+    path = d / "lien_ket.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("tranh_chap.geojson")
+        info.external_attr = (0o120777 << 16) | 0o644
+        zf.writestr(info, "/etc/passwd")
+    return path
+
+
+# name: (builder, exit code, words the refusal must contain)
+REFUSED = {
+    "zip bomb": (_bomb, 2, "zip"),
+    "zip that lies about a size": (_lying_zip, 2, "zip"),
+    "zip of 400 members": (_many_members, 2, "400"),
+    "210,000 features": (_too_many_features, 2, "210000"),
+    "one geometry of 1.2 million vertices": (_enormous_geometry, 2, "1200000"),
+    "a 5 MB attribute value": (_long_text, 1, "dòng 1"),
+    "a VRT inside a zip": (_vrt_in_zip, 2, "VRT"),
+    "a symbolic link in a zip": (_symlink_zip, 2, "đường dẫn không an toàn"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_a_hostile_file_is_refused_quickly_in_bounded_memory_and_changes_nothing(name, tmp_path, store_copy) -> None:
+    build, code, words = REFUSED[name]
+    path = build(tmp_path)
+    layer = "forest_parcels" if path.suffix == ".gpkg" else "land_disputes"
+    before = hashlib.sha256(store_copy.read_bytes()).hexdigest()
+    got, seconds, peak, text = _run(
+        "import", str(path), "--layer", layer, "--replace", "--user", "lan", "--store", str(store_copy)
+    )
+    assert got == code, text
+    assert words.lower() in text.lower().replace(".", "").replace(",", ""), text
+    assert seconds < SECONDS and peak < PEAK_MB, (seconds, peak)
+    assert hashlib.sha256(store_copy.read_bytes()).hexdigest() == before
+    assert "root:" not in text  # no byte of a server file in what the user reads
+
+
+@pytest.mark.parametrize("path", ["/vsicurl/http://127.0.0.1:9/tranh_chap.geojson", "/vsizip//etc/x.zip/a.shp",
+                                  "/vsizip/vsicurl/http://127.0.0.1:9/a.zip"])  # fmt: skip
+def test_gdal_virtual_paths_are_refused_before_gdal_sees_them(path: str, store_copy) -> None:
+    before = hashlib.sha256(store_copy.read_bytes()).hexdigest()
+    got, seconds, _, text = _run(
+        "import", path, "--layer", "land_disputes", "--user", "lan", "--store", str(store_copy)
+    )
+    assert got == 2 and "đường dẫn ảo của GDAL" in text and "GDAL virtual path" in text, text
+    assert seconds < SECONDS and hashlib.sha256(store_copy.read_bytes()).hexdigest() == before
+
+
+def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, store_copy) -> None:
+    bowtie = [[[107.20, 21.50], [107.22, 21.52], [107.22, 21.50], [107.20, 21.52], [107.20, 21.50]]]
+    clockwise = [[[107.20, 21.50], [107.20, 21.52], [107.22, 21.52], [107.22, 21.50], [107.20, 21.50]]]
+    import geopandas as gpd
+
+    points = [shapely.Point(107.2, 21.55), shapely.Point(np.nan, 21.5), shapely.Point(107.2, np.inf), shapely.Point()]
+    rows = [_dispute(i + 1)["properties"] for i in range(4)]
+    path = tmp_path / "hong.gpkg"
+    gpd.GeoDataFrame(rows, geometry=points, crs=4326).to_file(path, driver="GPKG")
+    got, _, _, out = _run("import", str(path), "--layer", "land_disputes", "--replace", "--user", "lan",
+                          "--store", str(store_copy))  # fmt: skip
+    assert got == 0, out
+    from geo.store import Store
+
+    landed = Store(store_copy).read("land_disputes")
+    assert list(landed.dispute_id) == ["TC-000001"]  # the three broken points dropped, and reported
+    assert out.count("dòng") >= 3
+    polys = _geojson(tmp_path / "da_giac.geojson", [
+        {"type": "Feature", "properties": {"MA": "A"}, "geometry": {"type": "Polygon", "coordinates": bowtie}},
+        {"type": "Feature", "properties": {"MA": "B"}, "geometry": {"type": "Polygon", "coordinates": clockwise}},
+    ])  # fmt: skip
+    got, _, _, out = _run("import", str(polys), "--new-layer", "da_giac", "--title", "Đa giác", "--user", "lan",
+                          "--store", str(store_copy))  # fmt: skip
+    assert got == 0, out
+    shapes = Store(store_copy).read("da_giac")
+    assert shapes.geometry.is_valid.all() and len(shapes) == 2  # the bow-tie repaired, the clockwise ring kept
+    # The bow-tie becomes its two triangles (half the square); the clockwise square keeps its whole area.
+    assert shapes.geometry.area.round(10).tolist() == [0.0002, 0.0004]
