@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 STORE := data/dinhlap.gpkg
 PORT ?= 8501
 
-.PHONY: run test lint typecheck unit browser chromium demo bench clean
+.PHONY: run test lint typecheck unit browser chromium demo bench bench-scale clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,10 +47,15 @@ typecheck: $(STAMP)
 test: $(STAMP) $(STORE) chromium lint typecheck
 	$(PY) -m pytest
 
-## bench: time-to-map of the overview page (figures and ratios; not part of `make test`)
+## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
 bench: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/export.py
+	$(PY) benchmarks/scale.py
+
+## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
+bench-scale: $(STAMP) $(STORE) chromium
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

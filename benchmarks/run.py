@@ -36,14 +36,16 @@ COUNT_JS = """(n) => [...document.querySelectorAll('iframe')].some(f => {
 
 
 @contextlib.contextmanager
-def server(cmd: list[str]) -> Iterator[str]:
+def server(cmd: list[str], store: Path | None = None) -> Iterator[tuple[str, int]]:
+    """A Streamlit server on a free port (on ``store``, if given); yields its URL and process id."""
     port = free_port()
+    env = dict(os.environ, **({"DINHLAP_STORE": str(store)} if store else {}))
     proc = subprocess.Popen(
         [*cmd, "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=dict(os.environ),
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -51,7 +53,7 @@ def server(cmd: list[str]) -> Iterator[str]:
             with contextlib.suppress(OSError), urllib.request.urlopen(url + "/_stcore/health", timeout=1):
                 break
             time.sleep(0.25)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
@@ -106,9 +108,9 @@ def main() -> int:
     store = Store()
     expected = sum(len(store.read(lid)) for lid in OVERVIEW_LAYERS if CATALOG[lid].default_visible)
     with chromium() as browser:
-        with server([sys.executable, "-m", "ui.serve"]) as url:
+        with server([sys.executable, "-m", "ui.serve"]) as (url, _):
             ours = measure(browser, url, expected, args.trials)
-        with server([sys.executable, "-m", "streamlit", "run", "benchmarks/baseline_app.py"]) as url:
+        with server([sys.executable, "-m", "streamlit", "run", "benchmarks/baseline_app.py"]) as (url, _):
             base = measure(browser, url, expected, args.trials)
     print(f"Overview, {expected} features, {args.trials} trials, medians (this machine: {os.cpu_count()} cores)")
     print(f"{'metric':<24}{'ours':>12}{'baseline':>12}{'ours/baseline':>15}")

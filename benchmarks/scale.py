@@ -12,7 +12,6 @@ where there is one, and the ratios. Medians of the trials; everything on this ma
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import shutil
@@ -21,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +30,11 @@ from geo.compact import floor_bytes  # noqa: E402
 from geo.export import MapRequest, Provenance, map_image  # noqa: E402
 from geo.store import DEFAULT_STORE, Store  # noqa: E402
 from geo.synthetic import parcels  # noqa: E402
-from tests.browser import chromium, free_port  # noqa: E402
+from tests.browser import chromium  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from parcels_baseline import parcel_map  # noqa: E402
+from run import server  # noqa: E402
 
 PAGE = "dat-lam-nghiep"
 # A layer over geo.mapview.BIG_LAYER features is drawn on a canvas (its count in __dlCompact); a smaller one
@@ -45,31 +48,6 @@ OURS_DRAWN = """(n) => [...document.querySelectorAll('iframe')].some(f => { try 
 PLAIN_DRAWN = """(n) => [...document.querySelectorAll('iframe')].some(f => { try { const w = f.contentWindow;
   return w.map && Object.values(w.map._layers).filter(l => l.feature && l._map).length >= n; }
   catch (e) { return false; } })"""
-
-
-@contextlib.contextmanager
-def server(cmd: list[str], store: Path) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    env = dict(os.environ, DINHLAP_STORE=str(store))
-    proc = subprocess.Popen(
-        [*cmd, "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    try:
-        for _ in range(240):
-            with contextlib.suppress(OSError), urllib.request.urlopen(url + "/_stcore/health", timeout=1):
-                break
-            time.sleep(0.25)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def rss_mb(pid: int) -> float:
@@ -278,9 +256,6 @@ def main() -> int:
                 )
                 full = gdf
         # Bytes: the geometry and style files the map fetches, against the floor and plain folium's HTML.
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from parcels_baseline import parcel_map
-
         plain_html = len(parcel_map(full, "/component/x/").get_root().render().encode())
         floor = floor_bytes(full.geometry.values, "Polygon")
         with chromium() as browser:
@@ -302,12 +277,17 @@ def main() -> int:
                     )
                     if n != big:
                         continue
-                    page, _ = open_page(browser, page_url, OURS_DRAWN, n)
-                    sent = map_frame(page).evaluate(
-                        "performance.getEntriesByType('resource').filter(e => e.name.endsWith('.bin.gz'))"
-                        ".reduce((a, e) => a + e.encodedBodySize, 0)"
+                    seen: list[str] = []
+                    page, _ = open_page(
+                        browser,
+                        page_url,
+                        OURS_DRAWN,
+                        n,
+                        before=lambda p, s=seen: p.on("request", lambda r: s.append(r.url)),
                     )
                     page.close()
+                    files = sorted({u for u in seen if u.endswith(".bin.gz")})  # served as they are: no re-compression
+                    sent = sum(len(urllib.request.urlopen(u).read()) for u in files)
                     rows.append(
                         (
                             f"bytes of the {n:,}-parcel layer (vs the compact floor)",

@@ -53,6 +53,7 @@ plt.rcParams.update(
         "font.family": "DejaVu Sans",  # ships with matplotlib and covers Vietnamese
         "pdf.fonttype": 42,  # TrueType in the PDF: text stays text (searchable, copyable)
         "svg.fonttype": "none",
+        "text.parse_math": False,  # attribute text is text: "$x$" in a name or title is not mathematics
     }
 )
 

@@ -311,20 +311,49 @@ var {{ this.get_name() }} = (function () {
   var C = window.__dlCompact = window.__dlCompact || {files: {}, drawn: {}};
   function bytes(b64) { var s = atob(b64), u = new Uint8Array(s.length);
     for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return u; }
-  function file(src) {  // one fetch per file per page: geometry is reused across reruns
+  function inflate(buf) {
+    return new Response(new Blob([buf]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  }
+  function load(src) {  // fetched (or inlined) and inflated, on this thread
+    var raw = src.url ? fetch(src.url).then(function (r) {
+      if (!r.ok) throw new Error('map data ' + r.status); return r.arrayBuffer(); })
+      : Promise.resolve(bytes(src.b64).buffer);
+    return raw.then(inflate);
+  }
+  // A geometry file of a million vertices is fetched, inflated and decoded in a worker, so the page
+  // (rendering its panels at the same moment) never waits on it; inline, or without workers, here.
+  function worker() {
+    if (C.worker !== undefined) return C.worker;
+    try {
+      var code = 'var geometry = ' + geometry.toString() + ';\\n' +
+        'var inflate = ' + inflate.toString() + ';\\n' +
+        'onmessage = function (e) { fetch(e.data.url).then(function (r) {' +
+        '  if (!r.ok) throw new Error("map data " + r.status); return r.arrayBuffer(); })' +
+        '  .then(inflate).then(function (buf) { var g = geometry(buf);' +
+        '    postMessage({url: e.data.url, g: g}, [g.fRing.buffer, g.rStart.buffer, g.rCount.buffer,' +
+        '      g.xs.buffer, g.ys.buffer, g.box.buffer]); })' +
+        '  .catch(function (err) { postMessage({url: e.data.url, error: String(err)}); }); };';
+      var w = new Worker(URL.createObjectURL(new Blob([code], {type: 'text/javascript'})));
+      var waiting = {};
+      w.onmessage = function (e) {
+        var p = waiting[e.data.url]; delete waiting[e.data.url];
+        if (e.data.error) p.reject(new Error(e.data.error)); else p.resolve(e.data.g);
+      };
+      C.worker = {ask: function (url) { return new Promise(function (resolve, reject) {
+        waiting[url] = {resolve: resolve, reject: reject}; w.postMessage({url: url}); }); }};
+    } catch (err) { C.worker = null; }  // a policy that forbids workers: decode here
+    return C.worker;
+  }
+  function file(src, decode) {  // one fetch per file per page: geometry is kept across reruns
     var id = src.url || src.b64.slice(0, 64) + src.b64.length;
     if (!C.files[id]) {
-      var raw = src.url ? fetch(src.url).then(function (r) {
-        if (!r.ok) throw new Error('map data ' + r.status); return r.arrayBuffer(); })
-        : Promise.resolve(bytes(src.b64).buffer);
-      C.files[id] = raw.then(function (buf) {
-        return new Response(new Blob([buf]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-      });
+      var w = decode && src.url && worker();
+      C.files[id] = w ? w.ask(new URL(src.url, location.href).href)
+        : load(src).then(function (buf) { return decode ? geometry(buf) : buf; });
     }
     return C.files[id];
   }
   function geometry(buf) {
-    if (buf.__dl) return buf.__dl;
     var dv = new DataView(buf), n = dv.getUint32(4, true), kind = dv.getUint8(8);
     var q = dv.getFloat64(28, true), nr = dv.getUint32(36, true), nv = dv.getUint32(40, true);
     var nb = dv.getUint32(44, true), u = new Uint8Array(buf, 48, nb), p = 0;
@@ -351,8 +380,7 @@ var {{ this.get_name() }} = (function () {
     fRing[n] = ri;
     var kl = dv.getUint32(48 + nb, true);
     var keys = n ? new TextDecoder().decode(new Uint8Array(buf, 52 + nb, kl)).split('\\n') : [];
-    buf.__dl = {n: n, kind: kind, fRing: fRing, rStart: rStart, rCount: rCount, xs: xs, ys: ys, box: box, keys: keys};
-    return buf.__dl;
+    return {n: n, kind: kind, fRing: fRing, rStart: rStart, rCount: rCount, xs: xs, ys: ys, box: box, keys: keys};
   }
   var Layer = L.Layer.extend({
     onAdd: function (map) {
@@ -364,11 +392,8 @@ var {{ this.get_name() }} = (function () {
       map.on('moveend zoomend resize viewreset', this._draw, this);
       map.on('click', this._click, this);
       map.on('mousemove', this._hover, this);
-      this._ready = Promise.all([file(o.geom), file(o.style)]).then(function (b) {
-        var t0 = performance.now();
-        self._g = geometry(b[0]); self._s = new Uint8Array(b[1]);
-        C.decoded = C.decoded || {}; C.decoded[o.id] = {ms: performance.now() - t0, at: performance.now()};
-        self._draw();
+      this._ready = Promise.all([file(o.geom, true), file(o.style, false)]).then(function (b) {
+        self._g = b[0]; self._s = new Uint8Array(b[1]); self._draw();
       }).catch(function (e) { console.error(e); });
       return this;
     },
@@ -501,7 +526,7 @@ class CompactLayer(MacroElement):
     """A large layer drawn on a canvas from two compact files (see :mod:`geo.compact`).
 
     ``geom`` and ``style`` are ``{"url": …}`` (fetched, and kept by the page across
-    reruns) or ``{"b64": …}`` (inline, for a standalone HTML file). ``palette`` and
+    reruns) or ``{"b64": …}`` (inline, for a standalone HTML file); both gzip-compressed. ``palette`` and
     ``labels`` are indexed by the style byte; text reaches the page only through
     ``textContent``.
     """
@@ -511,8 +536,8 @@ class CompactLayer(MacroElement):
     def __init__(
         self,
         layer_id: str,
-        geom: dict[str, str],
-        style: dict[str, str],
+        geom: dict[str, Any],
+        style: dict[str, Any],
         palette: list[str],
         labels: list[str],
         paint: dict[str, Any],
@@ -537,11 +562,11 @@ class CompactLayer(MacroElement):
 class Publisher(Protocol):
     """Where a large layer's files go: the app serves them by URL; an HTML file inlines them."""
 
-    def geometry(self, spec: LayerSpec) -> tuple[dict[str, str], pd.Index]:
+    def geometry(self, spec: LayerSpec) -> tuple[dict[str, Any], pd.Index]:
         """The source of the whole layer's geometry file, and the row labels in its order."""
         ...
 
-    def put(self, blob: bytes) -> dict[str, str]:
+    def put(self, blob: bytes) -> dict[str, Any]:
         """The source of a small content-addressed file (a style)."""
         ...
 
@@ -556,7 +581,7 @@ class InlinePublisher:
     def __init__(self, frames: dict[str, gpd.GeoDataFrame]) -> None:
         self.frames = frames
 
-    def geometry(self, spec: LayerSpec) -> tuple[dict[str, str], pd.Index]:
+    def geometry(self, spec: LayerSpec) -> tuple[dict[str, Any], pd.Index]:
         """Encode the frame's own features."""
         gdf = clean_geometries(self.frames[spec.id])
         return self.put(geometry_file(spec, gdf)), gdf.index
@@ -565,11 +590,13 @@ class InlinePublisher:
         """The frame's size."""
         return len(self.frames[spec.id])
 
-    def put(self, blob: bytes) -> dict[str, str]:
-        """Inline, as base64."""
+    def put(self, blob: bytes) -> dict[str, Any]:
+        """Inline, gzip-compressed, as base64."""
         import base64
 
-        return {"b64": base64.b64encode(blob).decode("ascii")}
+        from geo.compact import gz
+
+        return {"b64": base64.b64encode(gz(blob)).decode("ascii")}
 
 
 def geometry_file(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> bytes:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.store import DEFAULT_STORE, Store
 from geo.users import add_user, authenticate, verify_password
-from tests.conftest import ROOT
+from tests.conftest import ROOT, app_page
 
 SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
 
@@ -177,22 +177,11 @@ def test_a_task_updated_by_a_planner_is_flagged_on_its_slide(env: Path) -> None:
     assert "Đang triển khai → Đã hoàn thành" in flag
 
 
-def _page(page: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 PLANNER = {"user": {"name": "chuyenvien", "role": "planner"}}
 
 
 def test_a_planner_ticks_a_criterion_met_in_the_communes_table(env: Path) -> None:
-    at = _page("pages/nong_thon_moi.py", **PLANNER)  # the card opens on Đồng Thắng (10/19)
+    at = app_page("pages/nong_thon_moi.py", **PLANNER)  # the card opens on Đồng Thắng (10/19)
     assert [e for e in at.expander if e.label == "Cập nhật tiêu chí của Xã Đồng Thắng"]
     ed_key = "ntm_editor_06643"
     # What the data editor reports when the planner ticks criterion 8 and types the year.
@@ -213,7 +202,7 @@ def test_a_planner_ticks_a_criterion_met_in_the_communes_table(env: Path) -> Non
 
 
 def test_a_viewer_gets_no_criteria_editor(env: Path) -> None:
-    at = _page("pages/nong_thon_moi.py")
+    at = app_page("pages/nong_thon_moi.py")
     assert not [e for e in at.expander if e.label.startswith("Cập nhật tiêu chí")]
 
 
@@ -222,7 +211,7 @@ def test_an_indicator_updated_by_a_planner_cites_the_update_not_the_notice(env: 
 
     update = {"value": 90.1, "period": "Quý II/2024"}
     edit(env, "indicators", "health_insurance", update, "chuyenvien", "Báo cáo BHXH", ts="2024-07-05T08:00:00+00:00")
-    at = _page("pages/chi_tieu.py")
+    at = app_page("pages/chi_tieu.py")
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "90,1" in html and "Quý II/2024" in html
     assert "Cập nhật 05/07/2024 bởi chuyenvien (không còn là số liệu của Thông báo)" in html
@@ -230,7 +219,7 @@ def test_an_indicator_updated_by_a_planner_cites_the_update_not_the_notice(env: 
 
 
 def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
-    at = _page("pages/dat_lam_nghiep.py", **PLANNER)
+    at = app_page("pages/dat_lam_nghiep.py", **PLANNER)
     at.selectbox(key="add_pt_layer_dat-lam-nghiep").set_value("land_disputes").run()
     p = "add_dat-lam-nghiep_land_disputes_"
     at.text_input(key=p + "dispute_id").input("TC-20")

@@ -68,6 +68,17 @@ def test_pdf_layout_carries_title_legend_scale_date_source_crs_and_demo_note(fra
     assert "Legend" in en and "Exported: 2026-11-25" in en and "WGS 84" in en and "Clearance blocked" in en
 
 
+def test_text_with_dollars_and_markup_prints_as_typed(frames, prov) -> None:
+    """matplotlib reads "$…$" as mathematics unless told not to: titles and values are text."""
+    values = ["Giá $x^2$ và $y$", "<b>đậm</b> & `${1+1}`", "D:\\du_lieu\\xa.shp"]
+    disputes = frames["land_disputes"].copy()
+    disputes.loc[: len(values) - 1, "status"] = values  # values the catalog does not know: the legend lists them
+    req = MapRequest(LAYERS, "Tiêu đề $\\alpha$ và $\\beta$", "Chi phí 50$ / 100$")
+    text = _pdf_text(map_image(req, {**frames, "land_disputes": disputes}, prov, "pdf"))
+    for typed in (*values, "Tiêu đề $\\alpha$ và $\\beta$", "Chi phí 50$ / 100$"):
+        assert typed in text, typed
+
+
 def test_legend_lists_only_layers_and_classes_in_view(frames, prov, store) -> None:
     seg = store.read("ql4b_segments")
     only_blocked = {

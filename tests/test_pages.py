@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-
-def _page(page: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.conftest import app_page
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -27,7 +16,7 @@ def _segment_table(at: AppTest):
 
 
 def test_roads_page_unfiltered_shows_the_whole_route(store) -> None:
-    at = _page("pages/giao_thong.py")
+    at = app_page("pages/giao_thong.py")
     seg = store.read("ql4b_segments")
     assert _metric(at, "Số đoạn đang hiện") == str(len(seg))
     assert any(f"Đang hiện {len(seg)} / {len(seg)} đoạn" in c.value for c in at.caption)
@@ -39,7 +28,7 @@ def test_roads_page_unfiltered_shows_the_whole_route(store) -> None:
 def test_a_filter_reaches_the_count_the_table_and_the_indicators(store) -> None:
     seg = store.read("ql4b_segments")
     blocked = seg[seg.clearance_status == "blocked"]
-    at = _page(
+    at = app_page(
         "pages/giao_thong.py",
         user={"name": "lan", "role": "planner"},  # household figures are for planners
         **{"flt_giao-thong_ql4b_segments_clearance_status": ["blocked"]},
@@ -57,7 +46,7 @@ def test_a_filter_reaches_the_count_the_table_and_the_indicators(store) -> None:
 def test_viewers_see_no_household_figures_or_dispute_parties(store) -> None:
     """Sensitive fields are gone for a viewer: no metric, no table column, no record line."""
     seg = store.read("ql4b_segments").iloc[0]
-    at = _page(
+    at = app_page(
         "pages/giao_thong.py",
         **{"sel_giao-thong": {"layer": "ql4b_segments", "key": seg.seg_id, "zoom": False, "n": 1}},
     )
@@ -66,14 +55,14 @@ def test_viewers_see_no_household_figures_or_dispute_parties(store) -> None:
     shown += " ".join(m.value for m in at.markdown)
     assert "Hộ bị ảnh hưởng" not in shown and "Hộ đã chi trả" not in shown
     dispute = store.read("land_disputes").iloc[0]
-    at = _page(
+    at = app_page(
         "pages/dat_lam_nghiep.py",
         **{"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": dispute.dispute_id, "zoom": False, "n": 1}},
     )
     text = " ".join(m.value for m in at.markdown)
     assert dispute.kind in text  # the record is shown…
     assert "Các bên tranh chấp" not in text and dispute.parties not in text  # …without its parties
-    at = _page(
+    at = app_page(
         "pages/dat_lam_nghiep.py",
         user={"name": "lan", "role": "planner"},
         **{"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": dispute.dispute_id, "zoom": False, "n": 1}},
@@ -82,25 +71,25 @@ def test_viewers_see_no_household_figures_or_dispute_parties(store) -> None:
 
 
 def test_cement_panel_names_the_late_communes() -> None:
-    at = _page("pages/giao_thong.py")
+    at = app_page("pages/giao_thong.py")
     late = next(w.value for w in at.warning if w.value.startswith("Chậm tiến độ"))
     assert "Xã Đồng Thắng" in late and "Xã Bính Xá" in late
 
 
 def test_accidents_compare_with_the_same_period_last_year() -> None:
-    at = _page("pages/giao_thong.py")
+    at = app_page("pages/giao_thong.py")
     m = next(m for m in at.metric if m.label.startswith("Số vụ từ 01/01/2024 đến 31/03/2024"))
     assert m.value == "6" and "cùng kỳ năm trước: 3 (+3)" in m.delta
 
 
 def test_industry_page_figures(store) -> None:
-    at = _page("pages/cum_cong_nghiep.py")
+    at = app_page("pages/cum_cong_nghiep.py")
     assert _metric(at, "Diện tích cụm") == "71,4 ha"
     assert _metric(at, "Tỷ lệ lấp đầy").endswith("%")
 
 
 def test_forest_page_counts_open_and_resolved_disputes(store) -> None:
-    at = _page("pages/dat_lam_nghiep.py")
+    at = app_page("pages/dat_lam_nghiep.py")
     d = store.read("land_disputes")
     assert _metric(at, "Vụ việc chưa giải quyết xong") == str((d.status != "resolved").sum())
     assert _metric(at, "Vụ việc đã giải quyết") == str((d.status == "resolved").sum())
@@ -108,7 +97,7 @@ def test_forest_page_counts_open_and_resolved_disputes(store) -> None:
 
 
 def test_scorecard_matrix_and_dong_thang_card() -> None:
-    at = _page("pages/nong_thon_moi.py")
+    at = app_page("pages/nong_thon_moi.py")
     matrix = next(df.value for df in at.dataframe if "Số tiêu chí đạt" in df.value.columns)
     assert matrix.shape == (12, 2 + 19)
     row = matrix.set_index("Xã, thị trấn").loc["Đồng Thắng"]
@@ -120,7 +109,7 @@ def test_scorecard_matrix_and_dong_thang_card() -> None:
 
 
 def test_selecting_a_commune_opens_its_card_and_record() -> None:
-    at = _page(
+    at = app_page(
         "pages/nong_thon_moi.py", **{"sel_nong-thon-moi": {"layer": "units", "key": "06619", "zoom": True, "n": 1}}
     )
     md = " ".join(m.value for m in at.markdown)
@@ -133,9 +122,9 @@ def _side_legend(at: AppTest) -> str:
 
 
 def test_a_criterion_recolours_the_map_layer(store) -> None:
-    by_count = _side_legend(_page("pages/nong_thon_moi.py"))
+    by_count = _side_legend(app_page("pages/nong_thon_moi.py"))
     assert "Đạt 10–14 tiêu chí" in by_count and "Chưa đạt" not in by_count
-    legend = _side_legend(_page("pages/nong_thon_moi.py", ntm_criterion=11))
+    legend = _side_legend(app_page("pages/nong_thon_moi.py", ntm_criterion=11))
     ntm = store.read("ntm_commune")
     unmet = int((~ntm[ntm.criterion == 11].met).sum())
     assert "Đạt 10–14 tiêu chí" not in legend
@@ -143,7 +132,7 @@ def test_a_criterion_recolours_the_map_layer(store) -> None:
 
 
 def test_record_panel_lists_contributions() -> None:
-    at = _page(
+    at = app_page(
         "pages/giao_thong.py",
         user={"name": "lan", "role": "planner"},
         **{"sel_giao-thong": {"layer": "ql4b_segments", "key": "QL4B-43-45", "zoom": False, "n": 1}},

@@ -40,9 +40,10 @@ _DATA = components.declare_component("mapdata", path=str(_DATA_DIR))
 
 
 def _publish(blob: bytes) -> dict[str, str]:
-    from geo.compact import digest
+    from geo.compact import digest, gz
 
-    name = f"{digest(blob)}.bin.gz"  # served as application/gzip: the server's gzip leaves it alone
+    blob = gz(blob)  # compressed once here, not on every request
+    name = f"{digest(blob)}.bin.gz"  # served as application/gzip, which the server's own gzip leaves alone
     target = _DATA_DIR / name
     if not target.exists():
         tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
