@@ -339,6 +339,13 @@ var {{ this.get_name() }} = (function () {
         var p = waiting[e.data.url]; delete waiting[e.data.url];
         if (e.data.error) p.reject(new Error(e.data.error)); else p.resolve(e.data.g);
       };
+      w.onerror = function () {  // refused by a content policy, say: decode here after all
+        C.worker = null;
+        Object.keys(waiting).forEach(function (u) {
+          var p = waiting[u]; delete waiting[u];
+          load({url: u}).then(geometry).then(p.resolve, p.reject);
+        });
+      };
       C.worker = {ask: function (url) { return new Promise(function (resolve, reject) {
         waiting[url] = {resolve: resolve, reject: reject}; w.postMessage({url: url}); }); }};
     } catch (err) { C.worker = null; }  // a policy that forbids workers: decode here

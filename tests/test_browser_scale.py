@@ -129,3 +129,34 @@ def test_a_filter_redraws_the_parcels_and_keeps_the_view(browser: Browser, app_u
     assert len([u for u in v.requests if u.endswith(".bin.gz")]) == geometry_fetches + 1  # a new style, not geometry
     assert panel.get_by_text(f"Đang hiện {shown:,} / {N:,} khu đất".replace(",", ".")).count() == 1
     v.page.close()
+
+
+@pytest.mark.parametrize("how", ["throws", "fails to load"])
+def test_without_workers_the_parcels_still_draw(browser: Browser, app_url: str, how: str) -> None:
+    """A proxy's content policy may forbid workers from blob: URLs; the map then decodes on its own thread."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    if how == "throws":
+        page.add_init_script("window.Worker = function () { throw new DOMException('blocked', 'SecurityError'); };")
+    else:  # created, then an error event instead of messages (how Chromium reports a blocked worker script)
+        page.add_init_script(
+            """window.Worker = function () { const w = this;
+                 this.postMessage = function () {
+                   setTimeout(function () { if (w.onerror) w.onerror(new Event('error')); }, 0); };
+               };"""
+        )
+    page.goto(f"{app_url}/dat-lam-nghiep")
+    frame = None
+    for _ in range(300):
+        frame = next((f for f in page.frames if "st_folium" in f.url), None)
+        if frame is not None:
+            break
+        page.wait_for_timeout(100)
+    assert frame is not None
+    frame.wait_for_function(
+        "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels"
+        " && window.__dlCompact.drawn.forest_parcels.drawn === n",
+        arg=N,
+        timeout=30000,
+    )
+    assert frame.evaluate("window.__dlCompact.worker") is None
+    page.close()

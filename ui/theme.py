@@ -174,13 +174,20 @@ def _on_table_select(page: str, layer_id: str, keys: list[str], widget_key: str)
     rows = st.session_state[widget_key].selection.rows
     if rows:
         select(page, layer_id, keys[rows[0]], zoom=True)
+        st.session_state["_table_selected"] = True  # the map and the record must follow: the whole page reruns
 
 
 TABLE_ROWS = 1000  # rows the attribute table shows; filters narrow, the data export has them all
 
 
+@st.fragment
 def attribute_table(page: str, tables: tuple[str, ...], frames: Frames, lang: Lang) -> None:
-    """The table of what is shown; clicking a row selects the feature and moves the map to it."""
+    """The table of what is shown; clicking a row selects the feature and moves the map to it.
+
+    A fragment: choosing which layer's table to read reruns the table alone, never the map.
+    """
+    if st.session_state.pop("_table_selected", False):
+        st.rerun()  # a row was picked: the selection belongs to the whole page
     available = [lid for lid in tables if lid in frames]
     if not available:
         return
