@@ -23,7 +23,7 @@ from geo.edit import AuditRow, changes_since, redact_rows
 from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
-from geo.records import format_value
+from geo.records import change_text, format_value
 from geo.store import Store
 
 
@@ -229,9 +229,7 @@ def _changes_figure(
     lines = []
     for r in changes[:40]:
         spec = CATALOG.get(r.layer)
-        field = spec.field(r.field).label(lang) if spec and r.field != "*" else r.field
-        old = format_value(spec, r.field, r.old, lang) if spec and r.field != "*" else "–"
-        new = format_value(spec, r.field, r.new, lang) if spec and r.field != "*" else "+"
+        field, old, new = change_text(spec, r.field, r.old, r.new, lang)
         title = spec.title(lang) if spec else r.layer
         lines.append(
             f"{r.ts[:16].replace('T', ' ')}  {r.user}  {title} / {r.feature} / {field}: {old} → {new}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -81,3 +82,35 @@ def record(
         value = row.get(name) if hasattr(row, "get") else None
         out.append((label, format_value(spec, name, value, lang, unit_names)))
     return out
+
+
+def change_text(spec: LayerSpec | None, field_name: str, old: Any, new: Any, lang: Lang) -> tuple[str, str, str]:
+    """A change-log row as people read it: (what changed, old value, new value).
+
+    Besides a field of the layer, a row may record a whole feature added or removed (``*``) or a
+    point moved (its geometry column, values in WKT): each reads in words, never as raw data.
+    """
+    if field_name == "*":
+        return (
+            t("change.whole", lang),
+            t("change.none", lang) if old is None else t("change.present", lang),
+            (t("change.removed", lang) if new is None else t("change.added", lang)),
+        )
+    names = {f.name for f in spec.fields} if spec else set()
+    if spec is not None and field_name in names:
+        return (
+            spec.field(field_name).label(lang),
+            format_value(spec, field_name, old, lang),
+            format_value(spec, field_name, new, lang),
+        )
+
+    def place(wkt: Any) -> str:
+        m = _POINT.match(str(wkt or ""))
+        return f"{float(m.group(1)):.6f}, {float(m.group(2)):.6f}" if m else ("–" if wkt is None else str(wkt)[:60])
+
+    if spec is not None and spec.geometry:  # the geometry column
+        return t("edit.position", lang), place(old), place(new)
+    return field_name, "–" if old is None else str(old), "–" if new is None else str(new)
+
+
+_POINT = re.compile(r"POINT \(([-0-9.eE]+) ([-0-9.eE]+)\)")

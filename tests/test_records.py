@@ -52,3 +52,16 @@ def test_record_uses_popup_fields_and_labels() -> None:
     assert ("Diện tích tranh chấp (ha)", "3,5 ha") in rows
     # the parties (sensitive) are not in this row, as for a viewer: not even their label shows
     assert [label for label, _ in rows] == [d.field(f).label("vi") for f in d.popup if f != "parties"]
+
+
+def test_a_change_log_row_reads_in_words_whatever_it_changed() -> None:
+    from geo.catalog import CATALOG
+    from geo.records import change_text
+
+    spec = CATALOG["land_disputes"]
+    assert change_text(spec, "status", "open", "resolved", "vi") == ("Tình trạng", "Mới phát sinh", "Đã giải quyết")
+    moved = change_text(spec, "geom", "POINT (107.20000000 21.55000000)", "POINT (107.123456 21.654321)", "vi")
+    assert moved == ("Vị trí (WGS 84)", "107.200000, 21.550000", "107.123456, 21.654321")
+    assert change_text(spec, "*", None, {"dispute_id": "TC-20"}, "vi") == ("Cả đối tượng", "(chưa có)", "thêm mới")
+    assert change_text(spec, "*", {"dispute_id": "TC-20"}, None, "en") == ("Whole feature", "(present)", "removed")
+    assert change_text(None, "x", None, 3, "vi") == ("x", "–", "3")

@@ -16,7 +16,7 @@ import streamlit as st
 from geo.catalog import CATALOG, LayerSpec
 from geo.edit import EditError, edit, edit_many, history, insert, move_point, redact_rows
 from geo.i18n import Lang, fmt_number, t
-from geo.records import format_value
+from geo.records import change_text, format_value
 from ui import data, state
 from ui.auth import current_user
 
@@ -105,6 +105,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     if not data.sensitive_ok():
         past = redact_rows(past)
     log = CATALOG["audit_log"]  # the change log's own labels
+    texts = [change_text(spec, r.field, r.old, r.new, lang) for r in past]
     if past:
         with st.expander(
             t("edit.history", lang), icon=":material/history:", key=f"hist_panel_{page}_{layer_id}_{fkey}"
@@ -114,9 +115,9 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     {
                         log.field("ts").label(lang): [r.ts[:19].replace("T", " ") for r in past],
                         log.field("user").label(lang): [r.user for r in past],
-                        log.field("field").label(lang): [spec.field(r.field).label(lang) for r in past],
-                        log.field("old").label(lang): [format_value(spec, r.field, r.old, lang) for r in past],
-                        log.field("new").label(lang): [format_value(spec, r.field, r.new, lang) for r in past],
+                        log.field("field").label(lang): [texts[i][0] for i in range(len(past))],
+                        log.field("old").label(lang): [texts[i][1] for i in range(len(past))],
+                        log.field("new").label(lang): [texts[i][2] for i in range(len(past))],
                         log.field("reason").label(lang): [r.reason for r in past],
                     }
                 ),

@@ -15,9 +15,9 @@ import streamlit as st
 from geo.catalog import CATALOG
 from geo.edit import changes_since, redact_rows
 from geo.filters import apply_filters
-from geo.i18n import Lang, fmt_date, t
+from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import from_frame
-from geo.records import format_value
+from geo.records import change_text, format_value
 from geo.safe import html_text, md_text
 from geo.views import Task, View, tasks_from_frame
 from ui import data, state
@@ -169,12 +169,8 @@ def present_task(task: Task, lang: Lang) -> None:
         ]
         if changed:
             spec = CATALOG["tasks"]
-            lines = "  \n".join(
-                f"{md_text(spec.field(r.field).label(lang))}: "
-                f"{md_text(format_value(spec, r.field, r.old, lang))} → "
-                f"{md_text(format_value(spec, r.field, r.new, lang))}"
-                for r in changed
-            )
+            texts = [change_text(spec, r.field, r.old, r.new, lang) for r in changed]
+            lines = "  \n".join(f"{md_text(what)}: {md_text(old)} → {md_text(new)}" for what, old, new in texts)
             st.warning(
                 f"**{t('pres.task_changed', lang, day=fmt_date(since, lang))}**  \n{lines}",
                 icon=":material/change_circle:",
@@ -190,6 +186,9 @@ def default_since() -> dt.date:
     """The day "what changed" starts from: the data's as-of date (the last briefing's data), else a month ago."""
     meta = data.meta().get("units")
     return dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today() - dt.timedelta(days=30)
+
+
+CHANGES_SHOWN = 300  # rows of the change table; whole-feature imports count as one line each
 
 
 def what_changed(lang: Lang) -> None:
@@ -208,29 +207,42 @@ def what_changed(lang: Lang) -> None:
         return
     log = CATALOG["audit_log"]  # the change log's own labels
     head = [log.field(n).label(lang) for n in ("ts", "user", "layer", "feature", "field", "old", "new", "reason")]
-    body = []
+    # An import adds or removes thousands of whole features at once: one line for each such batch.
+    batches: dict[tuple[str, str, str, str], list[Any]] = {}
+    single = []
     for r in rows:
+        if r.field == "*":
+            batches.setdefault((r.ts, r.user, r.layer, r.reason), []).append(r)
+        else:
+            single.append(r)
+    body = []
+    for r in single[:CHANGES_SHOWN]:
         spec = CATALOG.get(r.layer)
-        cells = [
-            r.ts[:16].replace("T", " "),
-            r.user,
-            spec.title(lang) if spec else r.layer,
-            r.feature,
-            spec.field(r.field).label(lang) if spec else r.field,
-            format_value(spec, r.field, r.old, lang) if spec else str(r.old),
-            format_value(spec, r.field, r.new, lang) if spec else str(r.new),
-            r.reason,
-        ]
-        body.append("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>")
+        what, old, new = change_text(spec, r.field, r.old, r.new, lang)
+        cells = [r.ts[:16].replace("T", " "), r.user, spec.title(lang) if spec else r.layer, r.feature, what, old, new]
+        body.append([*cells, r.reason])
+    for (ts, user, layer, reason), batch in batches.items():
+        spec = CATALOG.get(layer)
+        added = sum(1 for r in batch if r.new is not None)
+        counts = t("pres.batch", lang, added=fmt_number(added, lang), removed=fmt_number(len(batch) - added, lang))
+        feature = batch[0].feature if len(batch) == 1 else t("pres.features", lang, n=fmt_number(len(batch), lang))
+        what = t("change.whole", lang)
+        body.append(
+            [ts[:16].replace("T", " "), user, spec.title(lang) if spec else layer, feature, what, "", counts, reason]
+        )
+    body.sort(key=lambda cells: cells[0])
+    if len(single) > CHANGES_SHOWN:
+        st.caption(t("pres.more_changes", lang, n=fmt_number(len(single) - CHANGES_SHOWN, lang)))
     st.html(
         '<table class="dl-changes"><thead><tr>'
         + "".join(f"<th>{html_text(h)}</th>" for h in head)
         + "</tr></thead><tbody>"
-        + "".join(body)
+        + "".join("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>" for cells in body)
         + "</tbody></table>"
     )
+    few = [r for r in rows if r.field != "*" or len(batches[(r.ts, r.user, r.layer, r.reason)]) <= CHANGES_SHOWN]
     changed = tuple(
-        dict.fromkeys((r.layer, r.feature) for r in rows if CATALOG.get(r.layer) and CATALOG[r.layer].is_spatial)
+        dict.fromkeys((r.layer, r.feature) for r in few if CATALOG.get(r.layer) and CATALOG[r.layer].is_spatial)
     )
     layers = list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)]))
     map_view(PAGE, layers, _frames(tuple(layers), {}), height=560, highlight=changed)
