@@ -379,10 +379,58 @@ def history(path: Path, layer_id: str, key: str) -> list[AuditRow]:
         return _rows(conn, f"{_SELECT} WHERE layer = ? AND feature = ? ORDER BY fid", (layer_id, key))
 
 
-def changes_since(path: Path, since: str) -> list[AuditRow]:
-    """Every change made after ``since`` (an ISO timestamp or date), oldest first."""
+def changes_since(path: Path, since: str, layer: str | None = None, whole_features: bool = True) -> list[AuditRow]:
+    """Every change made after ``since`` (an ISO timestamp or date), oldest first.
+
+    ``layer`` keeps one layer's; ``whole_features=False`` leaves out features added or removed
+    whole (an import's thousands of rows: see :func:`whole_feature_batches`).
+    """
+    where, params = "ts > ?", [since]
+    if layer is not None:
+        where, params = where + " AND layer = ?", [*params, layer]
+    if not whole_features:
+        where += " AND field != '*'"
     with _connect(path) as conn:
-        return _rows(conn, f"{_SELECT} WHERE ts > ? ORDER BY fid", (since,))
+        return _rows(conn, f"{_SELECT} WHERE {where} ORDER BY fid", tuple(params))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Features added or removed whole in one go (an import, a rollback): counted, not read back."""
+
+    ts: str
+    user: str
+    layer: str
+    reason: str
+    count: int
+    added: int
+    features: tuple[str, ...]  # their keys, when there are few enough to list
+
+
+def whole_feature_batches(path: Path, since: str, list_up_to: int = 300) -> list[Batch]:
+    """The whole-feature changes made after ``since``, one per (moment, user, layer, reason), oldest first."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return []
+        groups = conn.execute(
+            f"SELECT ts, user, layer, reason, COUNT(*), SUM(new IS NOT NULL) FROM {AUDIT_TABLE} "
+            "WHERE ts > ? AND field = '*' GROUP BY ts, user, layer, reason ORDER BY MIN(fid)",
+            (since,),
+        ).fetchall()
+        out = []
+        for ts, user, layer, reason, count, added in groups:
+            keys: tuple[str, ...] = ()
+            if count <= list_up_to:
+                keys = tuple(
+                    str(k)
+                    for (k,) in conn.execute(
+                        f"SELECT feature FROM {AUDIT_TABLE} WHERE ts = ? AND user = ? AND layer = ? AND reason = ? "
+                        "AND field = '*' ORDER BY fid",
+                        (ts, user, layer, reason),
+                    )
+                )
+            out.append(Batch(ts, user, layer, reason, int(count), int(added or 0), keys))
+        return out
 
 
 def rollback_to(path: Path, moment: str, user: str) -> int:

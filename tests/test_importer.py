@@ -320,6 +320,14 @@ def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path
             "SELECT COUNT(*) FROM rtree_land_disputes_geom WHERE minx >= 107.0 AND maxx <= 107.3"
         ).fetchone()[0]
         assert hits == 5
+    # What changed reads an import as one counted batch, not thousands of rows read back.
+    from geo.edit import changes_since, whole_feature_batches
+
+    (batch,) = whole_feature_batches(store_copy, now)
+    assert (batch.layer, batch.user, batch.count, batch.added) == ("land_disputes", "lan", len(before) + 5, 5)
+    assert sorted(set(batch.features)) == sorted({*before["dispute_id"], *(r[0] for r in F.TRUTH)})
+    assert changes_since(store_copy, now, whole_features=False) == []
+    assert whole_feature_batches(store_copy, now, list_up_to=3)[0].features == ()  # too many to list
     rollback_to(store_copy, now, "admin")
     restored = Store(store_copy).read("land_disputes")
     assert sorted(restored["dispute_id"]) == sorted(before["dispute_id"])

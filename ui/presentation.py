@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from geo.catalog import CATALOG
-from geo.edit import changes_since, redact_rows
+from geo.edit import changes_since, redact_rows, whole_feature_batches
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import from_frame
@@ -163,9 +163,7 @@ def present_task(task: Task, lang: Lang) -> None:
         _task_box(task, lang)
         since = default_since()
         changed = [
-            r
-            for r in changes_since(data.store().path, since.isoformat())
-            if r.layer == "tasks" and r.feature == task.id
+            r for r in changes_since(data.store().path, since.isoformat(), layer="tasks") if r.feature == task.id
         ]
         if changed:
             spec = CATALOG["tasks"]
@@ -199,40 +197,34 @@ def what_changed(lang: Lang) -> None:
         key="changes_since",
         format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
     )
-    rows = changes_since(data.store().path, since.isoformat())
+    path = data.store().path
+    rows = changes_since(path, since.isoformat(), whole_features=False)
+    # An import adds or removes thousands of whole features at once: counted, one line per batch.
+    batches = whole_feature_batches(path, since.isoformat(), list_up_to=CHANGES_SHOWN)
     if not data.sensitive_ok():
         rows = redact_rows(rows)
-    if not rows:
+    if not rows and not batches:
         st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))
         return
     log = CATALOG["audit_log"]  # the change log's own labels
     head = [log.field(n).label(lang) for n in ("ts", "user", "layer", "feature", "field", "old", "new", "reason")]
-    # An import adds or removes thousands of whole features at once: one line for each such batch.
-    batches: dict[tuple[str, str, str, str], list[Any]] = {}
-    single = []
-    for r in rows:
-        if r.field == "*":
-            batches.setdefault((r.ts, r.user, r.layer, r.reason), []).append(r)
-        else:
-            single.append(r)
     body = []
-    for r in single[:CHANGES_SHOWN]:
+    for r in rows[:CHANGES_SHOWN]:
         spec = CATALOG.get(r.layer)
         what, old, new = change_text(spec, r.field, r.old, r.new, lang)
         cells = [r.ts[:16].replace("T", " "), r.user, spec.title(lang) if spec else r.layer, r.feature, what, old, new]
         body.append([*cells, r.reason])
-    for (ts, user, layer, reason), batch in batches.items():
-        spec = CATALOG.get(layer)
-        added = sum(1 for r in batch if r.new is not None)
-        counts = t("pres.batch", lang, added=fmt_number(added, lang), removed=fmt_number(len(batch) - added, lang))
-        feature = batch[0].feature if len(batch) == 1 else t("pres.features", lang, n=fmt_number(len(batch), lang))
-        what = t("change.whole", lang)
+    for b in batches:
+        spec = CATALOG.get(b.layer)
+        counts = t("pres.batch", lang, added=fmt_number(b.added, lang), removed=fmt_number(b.count - b.added, lang))
+        feature = b.features[0] if b.count == 1 else t("pres.features", lang, n=fmt_number(b.count, lang))
+        title = spec.title(lang) if spec else b.layer
         body.append(
-            [ts[:16].replace("T", " "), user, spec.title(lang) if spec else layer, feature, what, "", counts, reason]
+            [b.ts[:16].replace("T", " "), b.user, title, feature, t("change.whole", lang), "", counts, b.reason]
         )
     body.sort(key=lambda cells: cells[0])
-    if len(single) > CHANGES_SHOWN:
-        st.caption(t("pres.more_changes", lang, n=fmt_number(len(single) - CHANGES_SHOWN, lang)))
+    if len(rows) > CHANGES_SHOWN:
+        st.caption(t("pres.more_changes", lang, n=fmt_number(len(rows) - CHANGES_SHOWN, lang)))
     st.html(
         '<table class="dl-changes"><thead><tr>'
         + "".join(f"<th>{html_text(h)}</th>" for h in head)
@@ -240,10 +232,8 @@ def what_changed(lang: Lang) -> None:
         + "".join("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>" for cells in body)
         + "</tbody></table>"
     )
-    few = [r for r in rows if r.field != "*" or len(batches[(r.ts, r.user, r.layer, r.reason)]) <= CHANGES_SHOWN]
-    changed = tuple(
-        dict.fromkeys((r.layer, r.feature) for r in few if CATALOG.get(r.layer) and CATALOG[r.layer].is_spatial)
-    )
+    pairs = [(r.layer, r.feature) for r in rows] + [(b.layer, k) for b in batches for k in b.features]
+    changed = tuple(dict.fromkeys((lid, k) for lid, k in pairs if CATALOG.get(lid) and CATALOG[lid].is_spatial))
     layers = list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)]))
     map_view(PAGE, layers, _frames(tuple(layers), {}), height=560, highlight=changed)
 
