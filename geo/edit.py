@@ -366,11 +366,7 @@ def redact_rows(rows: list[AuditRow]) -> list[AuditRow]:
 
 def last_changes(path: Path, layer_id: str) -> dict[str, AuditRow]:
     """The latest change of each feature of ``layer_id`` that has one (what an indicator card cites)."""
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return {}
-        rows = _rows(conn, f"{_SELECT} WHERE layer = ? ORDER BY fid", (layer_id,))
-    return {r.feature: r for r in rows}
+    return {r.feature: r for r in changes_since(path, "", layer=layer_id)}
 
 
 def history(path: Path, layer_id: str, key: str) -> list[AuditRow]:
@@ -405,6 +401,16 @@ class Batch:
     count: int
     added: int
     features: tuple[str, ...]  # their keys, when there are few enough to list
+
+
+def changes_for_meeting(
+    path: Path, since: str, sensitive_ok: bool = True, list_up_to: int = 300
+) -> tuple[list[AuditRow], list[Batch]]:
+    """What changed since ``since``, as a meeting reads it: field changes one by one (without the
+    sensitive ones unless ``sensitive_ok``), and features added or removed whole counted in batches.
+    """
+    rows = changes_since(path, since, whole_features=False)
+    return (rows if sensitive_ok else redact_rows(rows)), whole_feature_batches(path, since, list_up_to)
 
 
 def whole_feature_batches(path: Path, since: str, list_up_to: int = 300) -> list[Batch]:

@@ -289,8 +289,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.batch": {"vi": "thêm {added}, xóa {removed}", "en": "{added} added, {removed} removed"},
     "pres.features": {"vi": "{n} đối tượng", "en": "{n} features"},
     "pres.more_changes": {
-        "vi": "Bảng hiện 300 thay đổi đầu; còn {n} thay đổi nữa trong nhật ký.",
-        "en": "The table shows the first 300 changes; {n} more are in the log.",
+        "vi": "Bảng hiện {shown} thay đổi đầu; còn {n} thay đổi nữa trong nhật ký.",
+        "en": "The table shows the first {shown} changes; {n} more are in the log.",
     },
     "change.whole": {"vi": "Cả đối tượng", "en": "Whole feature"},
     "change.none": {"vi": "(chưa có)", "en": "(none)"},

@@ -429,7 +429,7 @@ var {{ this.get_name() }} = (function () {
     },
     _draw: function () {
       if (!this._map || !this._g) return;
-      var t0 = performance.now(), g = this._g, s = this._s, f = this._frame(), c = this._c;
+      var g = this._g, s = this._s, f = this._frame(), c = this._c;
       var dpr = window.devicePixelRatio || 1, w = f.size.x, h = f.size.y;
       L.DomUtil.setPosition(c, f.tl);
       c.width = w * dpr; c.height = h * dpr; c.style.width = w + 'px'; c.style.height = h + 'px';
@@ -467,8 +467,7 @@ var {{ this.get_name() }} = (function () {
         var sp = new Path2D(); selIdx.forEach(function (i) { this._path(sp, g, i, f); }, this);
         ctx.globalAlpha = 1; ctx.strokeStyle = o.selColor; ctx.lineWidth = (P.weight || 2) + 4; ctx.stroke(sp);
       }
-      C.drawn[o.id] = {total: g.n, drawn: drawn, style: o.style.url || 'inline', ms: performance.now() - t0,
-                       at: performance.now()};
+      C.drawn[o.id] = {total: g.n, drawn: drawn, style: o.style.url || 'inline'};
     },
     pointOf: function (i) {  // the container point of feature i's box centre (tests click there)
       var g = this._g, z = Math.pow(2, this._map.getZoom());
@@ -559,7 +558,7 @@ class CompactLayer(MacroElement):
                 "style": style,
                 "palette": palette,
                 "labels": labels,
-                "paint": {"radius": 5, **paint, "fillOpacity": paint.get("fillOpacity", 0.5)},
+                "paint": {"radius": 5, **paint},  # a line layer's paint has no radius
                 "selected": selected,
                 "selColor": SELECTED_COLOR,
             }
@@ -633,13 +632,14 @@ def compact_group(
 
     src, order = publisher.geometry(spec)
     sf = status_field or spec.status_field
-    codes = [s.value for s in spec.codes(sf)] if sf else []
+    statuses = spec.codes(sf) if sf else ()
+    codes = [s.value for s in statuses]
     shown = gdf[gdf.index.isin(order)]
     positions = order.get_indexer(shown.index)
     cls = classes(shown[sf], codes) if sf and sf in shown.columns else np.full(len(shown), len(codes), np.uint8)
     style = publisher.put(encode_style(len(order), positions, cls))
     palette = [feature_color(spec, c, sf) for c in codes] + [feature_color(spec, None)]
-    labels = [s.label(lang) for s in spec.codes(sf)] + [""] if sf else [""]
+    labels = [s.label(lang) for s in statuses] + [""]  # the last: values the catalog does not code
     themed = status_field is not None and status_field != spec.status_field
     fg = folium.FeatureGroup(control=False)
     CompactLayer(spec.id, src, style, palette, labels, _paint(spec, opacity, themed), selected).add_to(fg)
@@ -654,9 +654,8 @@ def clean_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geoms = gdf.geometry.values
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     coords, owner = shapely.get_coordinates(geoms, include_z=False, return_index=True)
-    bad = np.bincount(owner[~np.isfinite(coords).all(axis=1)], minlength=len(gdf)) > 0
-    coords_ok = ~bad
-    return gdf[ok & coords_ok]
+    nonfinite = np.bincount(owner[~np.isfinite(coords).all(axis=1)], minlength=len(gdf)) > 0
+    return gdf[ok & ~nonfinite]
 
 
 def _paint(spec: LayerSpec, opacity: float = 1.0, themed: bool = False) -> dict[str, Any]:

@@ -19,11 +19,11 @@ from matplotlib.figure import Figure
 
 from geo import panels
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, redact, view_home, view_layers
-from geo.edit import AuditRow, changes_since, redact_rows
+from geo.edit import AuditRow, Batch, changes_for_meeting
 from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
-from geo.records import change_text, format_value
+from geo.records import change_table, format_value
 from geo.store import Store
 
 
@@ -212,7 +212,7 @@ def _atlas_figure(
 
 
 def _changes_figure(
-    changes: list[AuditRow], since: dt.date, lang: Lang, page: int, total: int, prov: Provenance
+    changes: tuple[list[AuditRow], list[Batch]], since: dt.date, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
     """The pack's page of what changed since ``since``: when, who, what, old → new, why."""
     fig = _page(
@@ -223,20 +223,16 @@ def _changes_figure(
         prov,
         False,
     )
-    if not changes:
+    table = change_table(*changes, lang)
+    if not table:
         fig.text(10 / 297, 0.8, t("pres.no_changes", lang, day=fmt_date(since, lang)), fontsize=11)
         return fig
-    lines = []
-    for r in changes[:40]:
-        spec = CATALOG.get(r.layer)
-        field, old, new = change_text(spec, r.field, r.old, r.new, lang)
-        title = spec.title(lang) if spec else r.layer
-        lines.append(
-            f"{r.ts[:16].replace('T', ' ')}  {r.user}  {title} / {r.feature} / {field}: {old} → {new}"
-            + (f"  ({r.reason})" if r.reason else "")
-        )
-    if len(changes) > 40:
-        lines.append(f"… +{len(changes) - 40}")
+    lines = [
+        f"{when}  {user}  {title} / {feature} / {what}: {old or '–'} → {new}" + (f"  ({why})" if why else "")
+        for when, user, title, feature, what, old, new, why in table[:40]
+    ]
+    if len(table) > 40:
+        lines.append(f"… +{len(table) - 40}")
     fig.text(10 / 297, 0.86, "\n".join(lines), fontsize=7.5, va="top", linespacing=1.45)
     return fig
 
@@ -283,9 +279,7 @@ def meeting_pack(
     frames = {lid: store.read(lid) for lid in layer_ids if store.has(lid)}
     secs = sections(store, lang)
     codes = list(frames["units"].code) if atlas else []
-    changes = changes_since(store.path, since.isoformat()) if since else None
-    if changes is not None and not sensitive:
-        changes = redact_rows(changes)
+    changes = changes_for_meeting(store.path, since.isoformat(), sensitive, list_up_to=1) if since else None
     total = 1 + len(secs) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:

@@ -209,6 +209,9 @@ def unit_card(ntm: pd.DataFrame, unit_code: str) -> UnitCard:
 # -- what a feature contributes ------------------------------------------------------------
 
 #: Summable figures of each layer, and the fields their subtotals are grouped by.
+# Figures a panel derives from a layer's fields, with their labels' keys in the string catalog.
+DERIVED = {"km": "roads.km", "km_cleared": "roads.km_cleared"}
+
 MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ql4b_segments": (("km", "km_cleared", "households_affected", "households_compensated"), ("package", "unit_code")),
     "cluster_plots": (("area_ha",), ("status",)),

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from geo.catalog import LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t
+
+if TYPE_CHECKING:
+    from geo.edit import AuditRow, Batch
 
 
 def _is_missing(value: Any) -> bool:
@@ -82,6 +86,41 @@ def record(
         value = row.get(name) if hasattr(row, "get") else None
         out.append((label, format_value(spec, name, value, lang, unit_names)))
     return out
+
+
+def change_table(rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang) -> list[list[str]]:
+    """The change log as people read it, oldest first: when, who, layer, feature, what, old, new, why.
+
+    A batch of features added or removed whole (an import) is one counted line.
+    """
+    from geo.catalog import CATALOG
+
+    def title(layer: str) -> str:
+        spec = CATALOG.get(layer)
+        return spec.title(lang) if spec else layer
+
+    out = []
+    for r in rows:
+        what, old, new = change_text(CATALOG.get(r.layer), r.field, r.old, r.new, lang)
+        out.append([r.ts[:16].replace("T", " "), r.user, title(r.layer), r.feature, what, old, new, r.reason])
+    for b in batches:
+        counts = t("pres.batch", lang, added=fmt_number(b.added, lang), removed=fmt_number(b.count - b.added, lang))
+        feature = (
+            b.features[0] if b.count == 1 and b.features else t("pres.features", lang, n=fmt_number(b.count, lang))
+        )
+        out.append(
+            [
+                b.ts[:16].replace("T", " "),
+                b.user,
+                title(b.layer),
+                feature,
+                t("change.whole", lang),
+                "",
+                counts,
+                b.reason,
+            ]
+        )
+    return sorted(out, key=lambda cells: cells[0])
 
 
 def change_text(spec: LayerSpec | None, field_name: str, old: Any, new: Any, lang: Lang) -> tuple[str, str, str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser import chromium, features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import features_drawn, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +31,6 @@ PAGES = {
 def app_url() -> Iterator[str]:
     with streamlit_server() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("path", list(PAGES))

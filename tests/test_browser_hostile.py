@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE, Store, write_layers
-from tests.browser import chromium, features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import features_drawn, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -74,12 +74,6 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_url(hostile_store: Path) -> Iterator[str]:
     with streamlit_server(hostile_store) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def _pwned(v) -> bool:

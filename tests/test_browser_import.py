@@ -12,7 +12,7 @@ from playwright.sync_api import Browser
 from geo.store import DEFAULT_STORE, Store
 from geo.users import add_user
 from tests import import_files as F
-from tests.browser import chromium, features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import features_drawn, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +25,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
     add_user(users, "chuyenvien", "planner", "mat-khau-dai")
     with streamlit_server(store, users=users) as url:
         yield url, store
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def _sign_in(v, name: str, password: str) -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE
 from geo.users import add_user
-from tests.browser import chromium, select_on_map, streamlit_server, visit
+from tests.browser import select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +24,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_user(users, "chuyenvien", "planner", "mat-khau-dai")
     with streamlit_server(store, users=users) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def _title(v) -> str:

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Frame
 from geo.mapview import BIG_LAYER
 from geo.store import DEFAULT_STORE, Store
 from geo.synthetic import parcels
-from tests.browser import ROOT, Visit, chromium, streamlit_server, visit
+from tests.browser import ROOT, Visit, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +43,6 @@ def big_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_url(big_store: Path) -> Iterator[str]:
     with streamlit_server(big_store) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def _open(browser: Browser, url: str) -> tuple[Visit, Frame]:

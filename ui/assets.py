@@ -25,11 +25,16 @@ from geo.mapview import leaflet_dir
 _LEAFLET = components.declare_component("leaflet", path=leaflet_dir())
 
 
-def asset_base() -> str:
-    """URL prefix (ending in ``/``) under which ``leaflet.js`` and ``leaflet.css`` are served."""
+def _served_at(component_name: str) -> str:
+    """URL prefix (ending in ``/``) under which the app serves a declared component's folder."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     prefix = f"/{base}" if base else ""
-    return f"{prefix}/component/{_LEAFLET.name}/"
+    return f"{prefix}/component/{component_name}/"
+
+
+def asset_base() -> str:
+    """URL prefix (ending in ``/``) under which ``leaflet.js`` and ``leaflet.css`` are served."""
+    return _served_at(_LEAFLET.name)
 
 
 # Large layers' compact files (see geo.compact), served the same way from a folder of this
@@ -49,7 +54,7 @@ def _publish(blob: bytes) -> dict[str, str]:
         tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(blob)
         tmp.replace(target)  # a reader never sees half a file
-    return {"url": asset_base().replace(_LEAFLET.name, _DATA.name) + name}
+    return {"url": _served_at(_DATA.name) + name}
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

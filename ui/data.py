@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import edit
 from geo.catalog import redact
+from geo.edit import AuditRow
 from geo.panels import units_with_criteria
 from geo.store import LayerMeta, Store
 
@@ -81,3 +85,15 @@ def meta() -> dict[str, LayerMeta]:
     """Provenance of every layer (cached until the file changes)."""
     s = store()
     return _meta(str(s.path), s.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _last_changes(path: str, version: str, layer_id: str) -> dict[str, AuditRow]:
+    del version  # the cache key: an edit changes the file
+    return edit.last_changes(Path(path), layer_id)
+
+
+def last_changes(layer_id: str) -> dict[str, AuditRow]:
+    """The latest change of each feature of ``layer_id`` (read once per store version, not every rerun)."""
+    s = store()
+    return _last_changes(str(s.path), s.version, layer_id)

@@ -94,8 +94,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     try:
                         rows = edit(path, layer_id, fkey, changes, user.name, reason, {n: current[n] for n in changes})
                     except EditError as exc:
-                        st.error(exc.message(lang))
-                        st.caption(exc.message("en" if lang == "vi" else "vi"))
+                        _error(exc, lang)
                     else:
                         st.session_state[f"edit_flash_{page}"] = t("edit.saved", lang, n=fmt_number(len(rows), lang))
                         st.rerun()
@@ -115,9 +114,9 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     {
                         log.field("ts").label(lang): [r.ts[:19].replace("T", " ") for r in past],
                         log.field("user").label(lang): [r.user for r in past],
-                        log.field("field").label(lang): [texts[i][0] for i in range(len(past))],
-                        log.field("old").label(lang): [texts[i][1] for i in range(len(past))],
-                        log.field("new").label(lang): [texts[i][2] for i in range(len(past))],
+                        log.field("field").label(lang): [what for what, _, _ in texts],
+                        log.field("old").label(lang): [old for _, old, _ in texts],
+                        log.field("new").label(lang): [new for _, _, new in texts],
                         log.field("reason").label(lang): [r.reason for r in past],
                     }
                 ),
@@ -127,6 +126,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
 
 
 def _error(exc: EditError, lang: Lang) -> None:
+    """An edit's refusal in the page's language, the other one under it."""
     st.error(exc.message(lang))
     st.caption(exc.message("en" if lang == "vi" else "vi"))
 
@@ -236,8 +236,8 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
         if not submitted:
             return
         changes = []
+        fields = ("met", "year_met", "target_year")
         for (_, old), (_, new) in zip(seen.iterrows(), edited.iterrows(), strict=True):
-            fields = ("met", "year_met", "target_year")
             diff = {f: _plain(new[f]) for f in fields if _plain(new[f]) != _plain(old[f])}
             if diff:
                 changes.append((f"{unit_code},{int(old.criterion)}", diff, {f: _plain(old[f]) for f in diff}))

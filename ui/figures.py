@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.edit import AuditRow, last_changes
+from geo.edit import AuditRow
 from geo.i18n import fmt_date, t
 from geo.indicators import Indicator, from_frame
 from geo.safe import html_text
@@ -19,7 +19,7 @@ def indicators() -> list[Indicator]:
 
 def updates() -> dict[str, AuditRow]:
     """The latest planner's update of each indicator that has one."""
-    return last_changes(data.store().path, "indicators")
+    return data.last_changes("indicators")
 
 
 def card_html(ind: Indicator, lang: str, quote: bool = False, updated: AuditRow | None = None) -> str:

@@ -13,11 +13,11 @@ from typing import Any
 import streamlit as st
 
 from geo.catalog import CATALOG
-from geo.edit import changes_since, redact_rows, whole_feature_batches
+from geo.edit import changes_for_meeting, changes_since
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import from_frame
-from geo.records import change_text, format_value
+from geo.records import change_table, change_text, format_value
 from geo.safe import html_text, md_text
 from geo.views import Task, View, tasks_from_frame
 from ui import data, state
@@ -197,39 +197,24 @@ def what_changed(lang: Lang) -> None:
         key="changes_since",
         format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
     )
-    path = data.store().path
-    rows = changes_since(path, since.isoformat(), whole_features=False)
-    # An import adds or removes thousands of whole features at once: counted, one line per batch.
-    batches = whole_feature_batches(path, since.isoformat(), list_up_to=CHANGES_SHOWN)
-    if not data.sensitive_ok():
-        rows = redact_rows(rows)
+    rows, batches = changes_for_meeting(
+        data.store().path, since.isoformat(), data.sensitive_ok(), list_up_to=CHANGES_SHOWN
+    )
     if not rows and not batches:
         st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))
         return
     log = CATALOG["audit_log"]  # the change log's own labels
     head = [log.field(n).label(lang) for n in ("ts", "user", "layer", "feature", "field", "old", "new", "reason")]
-    body = []
-    for r in rows[:CHANGES_SHOWN]:
-        spec = CATALOG.get(r.layer)
-        what, old, new = change_text(spec, r.field, r.old, r.new, lang)
-        cells = [r.ts[:16].replace("T", " "), r.user, spec.title(lang) if spec else r.layer, r.feature, what, old, new]
-        body.append([*cells, r.reason])
-    for b in batches:
-        spec = CATALOG.get(b.layer)
-        counts = t("pres.batch", lang, added=fmt_number(b.added, lang), removed=fmt_number(b.count - b.added, lang))
-        feature = b.features[0] if b.count == 1 else t("pres.features", lang, n=fmt_number(b.count, lang))
-        title = spec.title(lang) if spec else b.layer
-        body.append(
-            [b.ts[:16].replace("T", " "), b.user, title, feature, t("change.whole", lang), "", counts, b.reason]
-        )
-    body.sort(key=lambda cells: cells[0])
     if len(rows) > CHANGES_SHOWN:
-        st.caption(t("pres.more_changes", lang, n=fmt_number(len(rows) - CHANGES_SHOWN, lang)))
+        st.caption(t("pres.more_changes", lang, shown=CHANGES_SHOWN, n=fmt_number(len(rows) - CHANGES_SHOWN, lang)))
     st.html(
         '<table class="dl-changes"><thead><tr>'
         + "".join(f"<th>{html_text(h)}</th>" for h in head)
         + "</tr></thead><tbody>"
-        + "".join("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>" for cells in body)
+        + "".join(
+            "<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>"
+            for cells in change_table(rows[:CHANGES_SHOWN], batches, lang)
+        )
         + "</tbody></table>"
     )
     pairs = [(r.layer, r.feature) for r in rows] + [(b.layer, k) for b in batches for k in b.features]

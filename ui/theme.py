@@ -18,7 +18,8 @@ import streamlit as st
 from geo.catalog import CATALOG, LayerSpec
 from geo.filters import Filters, apply_filters, choices, count_text, date_range, filter_fields, value_range
 from geo.i18n import Lang, fmt_number, fmt_pct, t
-from geo.panels import MEASURES, contributions
+from geo.mapview import feature_keys
+from geo.panels import DERIVED, MEASURES, contributions
 from geo.records import format_value
 from geo.safe import md_text
 from ui import data, state
@@ -130,11 +131,7 @@ def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
     names = data.unit_names()
     lines = []
     for c in contributions(spec, row, frame):
-        label = (
-            spec.field(c.measure).label(lang)
-            if any(f.name == c.measure for f in spec.fields)
-            else t({"km": "roads.km", "km_cleared": "roads.km_cleared"}[c.measure], lang)
-        )
+        label = t(DERIVED[c.measure], lang) if c.measure in DERIVED else spec.field(c.measure).label(lang)
         if c.scope_field is None:
             scope = t("contrib.all_shown", lang)
         else:
@@ -208,7 +205,7 @@ def attribute_table(page: str, tables: tuple[str, ...], frames: Frames, lang: La
     if len(frame) > TABLE_ROWS:  # a cadastral layer: nobody reads 50,000 rows, and sending them stalls the page
         st.caption(t("table.first_rows", lang, n=fmt_number(TABLE_ROWS, lang), total=fmt_number(len(frame), lang)))
         frame = frame.iloc[:TABLE_ROWS]
-    keys = [",".join(str(v) for v in r) for r in frame[spec.key.split(",")].itertuples(index=False)]
+    keys = feature_keys(spec, frame)
     widget_key = f"tbl_{page}_{lid}"
     st.dataframe(
         table_frame(spec, frame, lang),
