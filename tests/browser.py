@@ -137,6 +137,18 @@ class Visit:
             self.page.wait_for_timeout(200)  # not time.sleep: Playwright's events need the loop
         raise AssertionError("the map did not draw any vector feature")
 
+    def wait_for_map(self, condition: str, timeout: float = 30) -> None:
+        """Wait until ``condition`` (a JS expression over ``map``, that frame's Leaflet map) holds in any
+        map on the page. Asked from the page, not of one frame: when a page swaps its map (a slide, a
+        mode), the old frame may still be there for a moment and then be detached."""
+        self.page.wait_for_function(
+            """(cond) => [...document.querySelectorAll('iframe')].some(f => { try {
+                   const map = f.contentWindow.map; return !!map && !!Function('map', 'return ' + cond)(map);
+                 } catch (e) { return false; } })""",
+            arg=condition,
+            timeout=timeout * 1000,
+        )
+
     def wait_idle(self, timeout: float = 30) -> None:
         """Wait until Streamlit reports that the script is no longer running."""
         self.page.wait_for_function(
@@ -157,6 +169,24 @@ def visit(browser: Browser, url: str, width: int = 1600, height: int = 1000) -> 
     v.wait_idle()
     assert page.locator('[data-testid="stDialog"]').count() == 0, page.locator('[data-testid="stDialog"]').inner_text()
     return v
+
+
+def sign_in(v: Visit, name: str, password: str) -> None:
+    """Sign in with the sidebar's form, as a planner does. A click on the panel that lands while the
+    page reruns (the map reporting its first view) can be undone by the redraw; a person then clicks
+    again, and so does this."""
+    sidebar = v.page.locator('[data-testid="stSidebar"]')
+    field = sidebar.get_by_label("Tên đăng nhập")
+    for _ in range(3):
+        v.wait_idle()
+        sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
+        with contextlib.suppress(Exception):
+            field.wait_for(state="visible", timeout=5000)
+            break
+    field.fill(name)
+    sidebar.get_by_label("Mật khẩu").fill(password)
+    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
+    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=20000)
 
 
 def features_drawn(frame: Frame, layer_id: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
@@ -12,13 +13,13 @@ from playwright.sync_api import Browser
 from geo.store import DEFAULT_STORE, Store
 from geo.users import add_user
 from tests import import_files as F
-from tests.browser import features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import features_drawn, select_on_map, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     d = tmp_path_factory.mktemp("import")
     store, users = d / "s.gpkg", d / "users.json"
     shutil.copy(DEFAULT_STORE, store)
@@ -27,22 +28,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
         yield url, store
 
 
-def _sign_in(v, name: str, password: str) -> None:
-    sidebar = v.page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_label("Tên đăng nhập").fill(name)
-    sidebar.get_by_label("Mật khẩu").fill(password)
-    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=20000)
-
-
 def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browser, served, tmp_path, artifacts) -> None:
     url, store = served
     # The land office's file: TT_VV is their name for the status column, which nothing guesses.
     frame = F.truth_frame().rename(columns={"TRANG_THAI": "TT_VV"})
     shp = F.shapefile(tmp_path, crs="EPSG:9215", encoding="cp1258", frame=frame)
     v = visit(browser, f"{url}/du-lieu")
-    _sign_in(v, "chuyenvien", "mat-khau-dai")
+    sign_in(v, "chuyenvien", "mat-khau-dai")
     v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
     layer = v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp")
     layer.click()

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE
 from geo.users import add_user
-from tests.browser import select_on_map, streamlit_server, visit
+from tests.browser import select_on_map, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +55,10 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
     v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.2").wait_for(timeout=20000)
     v.page.locator(".dl-pres-quote", has_text="Km18 - Km80, Quốc lộ 4B").wait_for(timeout=20000)  # the notice's words
     v.wait_idle()
-    frame = v.map_frame()
-    frame.wait_for_function(  # the feature task 2.2 links to is highlighted
-        "Object.values(window.map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
+    v.wait_for_map(  # the feature task 2.2 links to is highlighted
+        "Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
         " && l.options.color === '#00b8d9')",
-        timeout=20000,
+        timeout=20,
     )
     v.page.wait_for_timeout(800)
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-task.png"))
@@ -70,11 +69,7 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
 def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: str, artifacts) -> None:
     v = visit(browser, f"{app_url}/giao-thong")
     sidebar = v.page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_label("Tên đăng nhập").fill("chuyenvien")
-    sidebar.get_by_label("Mật khẩu").fill("mat-khau-dai")
-    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=20000)
+    sign_in(v, "chuyenvien", "mat-khau-dai")
     frame = v.map_frame()
     select_on_map(v, frame, "ql4b_segments", "QL4B-18-20")
     v.page.get_by_text("Cập nhật", exact=True).click()
@@ -95,12 +90,9 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     text = table.inner_text()
     assert "QL4B-18-20" in text and "Đã bàn giao mặt bằng" in text and "chuyenvien" in text
     # The changed segment is highlighted on the map of changes (the previous mode's map may still be going away).
-    v.page.wait_for_function(
-        """() => [...document.querySelectorAll('iframe')].some(f => { try {
-               const w = f.contentWindow; return w.map && Object.values(w.map._layers).some(
-                 l => l.feature && l.feature.properties._k === 'QL4B-18-20' && l.options.color === '#00b8d9');
-             } catch (e) { return false; } })""",
-        timeout=30000,
+    v.wait_for_map(
+        "Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
+        " && l.options.color === '#00b8d9')",
     )
     v.page.wait_for_timeout(500)
     v.page.screenshot(path=str(artifacts / "what-changed.png"))
