@@ -46,6 +46,15 @@ CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
     new TEXT,
     reason TEXT NOT NULL DEFAULT ''
 )"""
+# What the meeting and a feature's history ask of the log: whole-feature batches since a date (counted
+# from the index alone), field changes since a date, one feature's changes. Without them, reading what
+# changed after an import of 50,000 features took 0.3 s on every rerun of the Giao ban page.
+_AUDIT_INDEXES = (
+    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_batches ON {AUDIT_TABLE} "
+    "(field, ts, user, layer, reason, new IS NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_fields ON {AUDIT_TABLE} (ts) WHERE field != '*'",
+    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_feature ON {AUDIT_TABLE} (layer, feature)",
+)
 MAX_TEXT = 2000
 
 
@@ -149,20 +158,26 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _create_audit(conn: sqlite3.Connection, timestamp: str) -> None:
-    conn.execute(_AUDIT_DDL)
-    conn.execute(
-        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
-        "VALUES (?, 'attributes', ?, ?)",
-        (AUDIT_TABLE, AUDIT_TABLE, timestamp[:23] + "Z" if "T" in timestamp else timestamp),
-    )
+def _ensure_audit(conn: sqlite3.Connection, timestamp: str) -> None:
+    """Within a write: the audit table if it is missing, and its indexes (a store made by an earlier
+    version gets them at its first write).
+    """
+    if _missing_audit(conn):
+        conn.execute(_AUDIT_DDL)
+        conn.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
+            "VALUES (?, 'attributes', ?, ?)",
+            (AUDIT_TABLE, AUDIT_TABLE, timestamp[:23] + "Z" if "T" in timestamp else timestamp),
+        )
+    for ddl in _AUDIT_INDEXES:
+        conn.execute(ddl)
 
 
 def ensure_audit_table(path: Path, timestamp: str | None = None) -> None:
     """Create the ``audit_log`` table (a GeoPackage attributes table, so QGIS lists it) if it is missing."""
     with _connect(path) as conn:
         conn.execute("BEGIN IMMEDIATE")
-        _create_audit(conn, timestamp or _now())
+        _ensure_audit(conn, timestamp or _now())
         conn.execute("COMMIT")
 
 
@@ -303,8 +318,7 @@ def edit_many(
             return rows
 
         def run() -> list[AuditRow]:
-            if _missing_audit(conn):
-                _create_audit(conn, stamp)
+            _ensure_audit(conn, stamp)
             rows = [r for key, clean, seen in plan for r in apply(key, clean, seen)]
             if rows:
                 conn.execute(
@@ -386,8 +400,8 @@ def changes_since(path: Path, since: str, layer: str | None = None, whole_featur
         where, params = where + " AND layer = ?", [*params, layer]
     if not whole_features:
         where += " AND field != '*'"
-    with _connect(path) as conn:
-        return _rows(conn, f"{_SELECT} WHERE {where} ORDER BY fid", tuple(params))
+    with _connect(path) as conn:  # "+fid": sort what the indexes find rather than walk the table in fid order
+        return _rows(conn, f"{_SELECT} WHERE {where} ORDER BY +fid", tuple(params))
 
 
 @dataclass(frozen=True)
@@ -551,8 +565,7 @@ def move_point(
         geom = _geometry_column(conn, layer_id)
 
         def run() -> AuditRow:
-            if _missing_audit(conn):
-                _create_audit(conn, stamp)
+            _ensure_audit(conn, stamp)
             found = conn.execute(f'SELECT "{geom}" FROM "{layer_id}" WHERE {where}', params).fetchall()
             if len(found) != 1:
                 raise EditError("edit.not_found", layer=layer_id, key=key)
@@ -625,8 +638,7 @@ def insert(
     with _connect(path) as conn:
 
         def run() -> str:
-            if _missing_audit(conn):
-                _create_audit(conn, stamp)
+            _ensure_audit(conn, stamp)
             if conn.execute(f'SELECT 1 FROM "{layer_id}" WHERE {where}', params).fetchone():
                 raise EditError("edit.duplicate", key=key)
             cols, vals = list(row), [row[c] for c in row]

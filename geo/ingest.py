@@ -32,7 +32,7 @@ from geo.catalog import (
     OVERLAY_TABLE,
     valid_overlay_id,
 )
-from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _create_audit, _missing_audit, _now, _retrying
+from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying
 from geo.importer import Report
 
 Mode = Literal["replace", "append"]
@@ -179,8 +179,7 @@ def _write(
     reason: str,
     stamp: str,
 ) -> int:
-    if _missing_audit(conn):
-        _create_audit(conn, stamp)
+    _ensure_audit(conn, stamp)
     if overlay is not None:
         _create_like(conn, layer)
     cols = [c for c in _columns(conn, layer, "imp") if c != "fid"]
