@@ -236,6 +236,50 @@ def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
     assert any("Đã thêm 'TC-20'" in s.value for s in at.success)
 
 
+def _disputes_shown(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.endswith(" vụ việc"))
+
+
+def test_a_point_added_outside_the_filters_old_bounds_is_shown_unless_the_user_narrowed_them(env: Path) -> None:
+    import datetime as dt
+
+    from geo.edit import insert
+
+    at = app_page("pages/dat_lam_nghiep.py", **PLANNER)
+    dates = at.date_input(key="flt_dat-lam-nghiep_land_disputes_opened")
+    assert _disputes_shown(at) == "Đang hiện 7 / 7 vụ việc" and dates.value == (
+        dt.date(2023, 5, 3),
+        dt.date(2024, 3, 21),
+    )
+    later = {
+        "dispute_id": "TC-21",
+        "unit_code": "06643",
+        "kind": "Lấn chiếm đất rừng",
+        "area_ha": 2.0,
+        "status": "open",
+    }
+    insert(env, "land_disputes", {**later, "opened": "2024-09-01"}, "chuyenvien", point=(107.2, 21.55))
+    at.run()  # the next rerun: the date filter the planner never touched now reaches the new dispute
+    dates = at.date_input(key="flt_dat-lam-nghiep_land_disputes_opened")
+    assert _disputes_shown(at) == "Đang hiện 8 / 8 vụ việc" and dates.value[1] == dt.date(2024, 9, 1)
+    # Dates the planner narrowed stay as they set them.
+    dates.set_value((dt.date(2023, 5, 3), dt.date(2023, 12, 31))).run()
+    narrowed = _disputes_shown(at)
+    insert(
+        env,
+        "land_disputes",
+        {**later, "dispute_id": "TC-22", "opened": "2024-10-01"},
+        "chuyenvien",
+        point=(107.2, 21.5),
+    )
+    at.run()
+    assert at.date_input(key="flt_dat-lam-nghiep_land_disputes_opened").value == (
+        dt.date(2023, 5, 3),
+        dt.date(2023, 12, 31),
+    )
+    assert _disputes_shown(at) == narrowed.replace("/ 8", "/ 9") and narrowed.startswith("Đang hiện ")
+
+
 def test_organisation_accounts_get_their_role_from_the_users_file(tmp_path: Path) -> None:
     from geo.users import for_identity
 

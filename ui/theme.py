@@ -56,6 +56,28 @@ class ThemePage:
 
 
 # -- filters ------------------------------------------------------------------------------
+def _keep_whole(key: str, whole: Any) -> None:
+    """A filter the user left whole (every value, the full range) stays whole when the data change: a
+    point added or a file imported is shown, not hidden by the bounds the filter had before. A choice
+    the user narrowed is kept, within what the data now hold.
+
+    The value is set through session state, the one way the browser's copy of the widget follows.
+    """
+    seen = st.session_state.get(f"{key}__whole")
+    st.session_state[f"{key}__whole"] = whole
+    if key not in st.session_state or seen is None or seen == whole:
+        return
+    value = st.session_state[key]
+    if isinstance(whole, list):  # pills: every option ticked was "all"
+        kept = [v for v in value or [] if v in whole]
+        st.session_state[key] = whole if sorted(value or []) == sorted(seen) or not kept else kept
+    elif len(value) == 2 and tuple(value) != tuple(seen):
+        lo, hi = max(value[0], whole[0]), min(value[1], whole[1])
+        st.session_state[key] = (lo, hi) if lo <= hi else whole
+    else:
+        st.session_state[key] = whole
+
+
 def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang) -> Filters:
     filters: Filters = {}
     names = data.unit_names()
@@ -70,6 +92,7 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
             fmt = lambda v, n=ff.name, e=empty: e if v == "" else format_value(spec, n, v, lang, names)  # noqa: E731
             pill = lambda v, f=fmt: md_text(f(v))  # noqa: E731  (pill labels are markdown)
             if len(options) <= 5:
+                _keep_whole(key, list(options))
                 filters[ff.name] = st.pills(
                     label,
                     options,
@@ -87,11 +110,13 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
             rng = value_range(frame, ff.name)
             if rng is None or rng[0] == rng[1]:
                 continue
+            _keep_whole(key, tuple(rng))
             filters[ff.name] = st.slider(ff.label(lang), rng[0], rng[1], rng, key=key)
         else:
             dates = date_range(frame, ff.name)
             if dates is None or dates[0] == dates[1]:
                 continue
+            _keep_whole(key, tuple(dates))
             picked = st.date_input(
                 ff.label(lang),
                 dates,
