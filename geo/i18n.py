@@ -305,8 +305,25 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.add_point": {"vi": "Thêm điểm mới", "en": "Add a point"},
     "edit.add_layer": {"vi": "Lớp", "en": "Layer"},
     "edit.add_where": {
-        "vi": "Vị trí mặc định là tâm khung nhìn bản đồ; nhập tọa độ đo được nếu có.",
-        "en": "The position defaults to the centre of the map's view; type measured coordinates if you have them.",
+        "vi": "Vị trí mặc định là tâm khung nhìn bản đồ. Bật «Chọn vị trí trên bản đồ» dưới bản đồ rồi bấm vào "
+        "chỗ cần đặt, hoặc nhập tọa độ đo được.",
+        "en": "The position defaults to the centre of the map's view. Turn on «Pick the position on the map» "
+        "under the map and click where it goes, or type measured coordinates.",
+    },
+    "edit.pick": {"vi": "Chọn vị trí trên bản đồ", "en": "Pick the position on the map"},
+    "edit.pick_help": {
+        "vi": "Khi bật, bấm vào bản đồ để đặt vị trí cho điểm mới hoặc cho điểm đang di chuyển; bấm không chọn "
+        "đối tượng. Tắt để chọn đối tượng như thường.",
+        "en": "While on, a click on the map sets the position of a new point or of the point being moved; it "
+        "does not select features. Turn it off to select features again.",
+    },
+    "edit.picked": {
+        "vi": "Vị trí đã chọn trên bản đồ: {lon}, {lat}.",
+        "en": "Position picked on the map: {lon}, {lat}.",
+    },
+    "edit.pick_first": {
+        "vi": "Đang chọn vị trí: bấm vào bản đồ.",
+        "en": "Picking a position: click on the map.",
     },
     "edit.add": {"vi": "Thêm vào bản đồ", "en": "Add to the map"},
     "edit.added": {"vi": "Đã thêm '{key}'.", "en": "Added '{key}'."},

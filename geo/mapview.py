@@ -47,6 +47,7 @@ BASEMAPS: dict[str, dict[str, str]] = {
 
 _CSS = """
 .leaflet-container { background: #dfe7ec; font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; }
+.leaflet-container.dl-picking, .leaflet-container.dl-picking .leaflet-interactive { cursor: crosshair; }
 .dl-label { background: none; border: none; }
 .dl-label span { position: absolute; transform: translate(-50%, -50%); white-space: nowrap; pointer-events: none;
   color: #1f2d3d; font-weight: 600; font-size: 13px;
@@ -299,6 +300,44 @@ var {{ this.get_name() }} = (function () {
         super().__init__()
         self._name = "ControlLayer"
         self.spec = js_literal(spec)
+
+
+class PickMode(MacroElement):
+    """While a planner picks a point's position: the map reports clicks on it (streamlit-folium's
+    ``last_clicked``, which it otherwise leaves out, so that nobody else's clicks rerun the page) and
+    shows a crosshair. It comes and goes with the feature group that carries it.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  function objects() { var g = window.__GLOBAL_DATA__; return g && g.returned_objects; }
+  var Pick = L.Layer.extend({
+    onAdd: function (map) {
+      var r = objects();
+      if (r && r.indexOf('last_clicked') < 0) {
+        window.__GLOBAL_DATA__.last_clicked = null;  // a click made before picking places nothing
+        r.push('last_clicked');
+      }
+      map.getContainer().classList.add('dl-picking');
+      return this;
+    },
+    onRemove: function (map) {
+      var r = objects(), i = r ? r.indexOf('last_clicked') : -1;
+      if (i >= 0) r.splice(i, 1);
+      map.getContainer().classList.remove('dl-picking');
+      return this;
+    }
+  });
+  return new Pick();
+})();
+{{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PickMode"
 
 
 # -- large layers: compact files drawn on a canvas ----------------------------------
@@ -752,6 +791,8 @@ class MapState:
     color_by: tuple[tuple[str, str], ...] = ()  # (layer id, coded field) pairs
     opacity: float = 1.0
     highlight: tuple[tuple[str, str], ...] = ()  # more (layer id, feature key) pairs drawn as selected
+    picking: bool = False  # a planner is picking a point's position: clicks on the map come back
+    pin: tuple[float, float] | None = None  # (lon, lat) they picked
 
     def color_field(self, layer_id: str) -> str | None:
         """The coded field that colours ``layer_id`` (``None``: its status field)."""
@@ -783,6 +824,25 @@ def demo_badge(lang: Lang) -> ControlLayer:
     """The "Dữ liệu minh họa" badge shown while any demo layer is on the map."""
     return ControlLayer(
         {"type": "badge", "position": "topright", "text": t("demo.badge", lang), "title": t("demo.note", lang)}
+    )
+
+
+PIN_COLOR = "#d6336c"  # not a status colour of any layer
+
+
+def pin_marker(lon: float, lat: float) -> folium.CircleMarker:
+    """Where a planner clicked to place a point: a dashed ring, not a feature."""
+    return folium.CircleMarker(
+        [lat, lon],
+        radius=10,
+        color=PIN_COLOR,
+        weight=3,
+        dash_array="4 3",
+        fill=True,
+        fill_color=PIN_COLOR,
+        fill_opacity=0.25,
+        interactive=False,  # a click on it places the pin again, it does not open anything
+        class_name="dl-pin",
     )
 
 
@@ -832,6 +892,10 @@ def overlays(
         legend_control(blocks, state.lang).add_to(extras)
     if demo_layers & set(state.layers):
         demo_badge(state.lang).add_to(extras)
+    if state.picking:
+        PickMode().add_to(extras)
+    if state.pin is not None:
+        pin_marker(*state.pin).add_to(extras)
     groups.append(extras)
     return groups
 

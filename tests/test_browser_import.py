@@ -102,3 +102,80 @@ def test_a_viewer_sees_no_edit_controls_and_no_sensitive_field(browser: Browser,
     v.page.get_by_text("Đăng nhập với vai trò chuyên viên").wait_for(timeout=20000)
     assert v.page.locator('[data-testid="stFileUploader"]').count() == 0
     v.page.close()
+
+
+def _click_map_at(v, frame, dx: float, dy: float) -> tuple[float, float, float]:
+    """Click the map ``dx``, ``dy`` pixels from its centre, as a person does: the (lon, lat) under the
+    pointer, and the size of a screen pixel there in degrees (how precise a click can be)."""
+    frame.frame_element().scroll_into_view_if_needed()
+    x, y, lon, lat, px = frame.evaluate(
+        """([dx, dy]) => {
+             const m = window.map, s = m.getSize(), p = L.point(Math.round(s.x / 2 + dx), Math.round(s.y / 2 + dy));
+             const ll = m.containerPointToLatLng(p), next = m.containerPointToLatLng(p.add([1, 1]));
+             return [p.x, p.y, ll.lng, ll.lat, Math.max(next.lng - ll.lng, ll.lat - next.lat)];
+           }""",
+        [dx, dy],
+    )
+    box = frame.frame_element().bounding_box()
+    v.page.mouse.click(box["x"] + x, box["y"] + y)
+    return lon, lat, px
+
+
+def _picked(v) -> tuple[float, float]:
+    caption = v.page.get_by_text("Vị trí đã chọn trên bản đồ:")
+    caption.wait_for(timeout=20000)
+    lon, lat = caption.inner_text().split(":", 1)[1].strip().rstrip(".").split(", ")
+    return float(lon), float(lat)
+
+
+def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: Browser, served, artifacts) -> None:
+    url, store = served
+    v = visit(browser, f"{url}/dat-lam-nghiep")
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    frame = v.map_frame()
+    pick = v.page.get_by_role("switch", name="Chọn vị trí trên bản đồ")
+    toggle = v.page.get_by_text("Chọn vị trí trên bản đồ", exact=True)  # its label, where a person clicks
+    toggle.click()
+    v.page.get_by_text("Đang chọn vị trí: bấm vào bản đồ.").wait_for(timeout=20000)
+    lon, lat, px = _click_map_at(v, frame, 70, -50)
+    got = _picked(v)
+    assert abs(got[0] - lon) <= px and abs(got[1] - lat) <= px  # the place clicked, to the pixel
+    v.wait_for_map("map.getContainer().querySelector('path.dl-pin')")  # a pin where the planner clicked
+    v.page.wait_for_timeout(400)
+    v.page.screenshot(path=str(artifacts / "add-point-picked.png"))
+    # The new dispute's form takes the picked position.
+    v.page.locator('[data-testid="stExpander"] summary', has_text="Thêm điểm mới").click()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Thêm vào bản đồ")
+    assert float(form.get_by_label("Kinh độ").input_value()) == pytest.approx(got[0], abs=1e-6)
+    assert float(form.get_by_label("Vĩ độ").input_value()) == pytest.approx(got[1], abs=1e-6)
+    form.get_by_label("Mã vụ việc").fill("TC-90")
+    form.get_by_label("Loại tranh chấp").fill("Lấn chiếm đất rừng")
+    form.get_by_label("Diện tích tranh chấp (ha)").fill("1.5")
+    form.get_by_role("textbox", name="Ngày phát sinh").fill("2024-06-01")
+    form.get_by_label("Lý do, căn cứ").fill("Kiểm tra thực địa")
+    form.get_by_role("button", name="Thêm vào bản đồ").click()
+    v.page.get_by_text("Đã thêm 'TC-90'").first.wait_for(timeout=20000)
+    added = Store(store).read("land_disputes").set_index("dispute_id").geometry["TC-90"]
+    assert added.x == pytest.approx(got[0], abs=1e-6) and added.y == pytest.approx(got[1], abs=1e-6)
+    v.wait_idle()
+    assert not pick.is_checked()  # picking ends with the point placed
+    v.page.locator("table.dl-record", has_text="TC-90").wait_for(timeout=20000)  # and the new point is selected
+    # Moving it: pick again, click elsewhere, the record's move form takes that position.
+    toggle.click()
+    v.page.get_by_text("Đang chọn vị trí: bấm vào bản đồ.").wait_for(timeout=20000)
+    frame = v.map_frame()
+    lon2, lat2, px = _click_map_at(v, frame, -60, 40)
+    v.page.get_by_text(f"Vị trí đã chọn trên bản đồ: {got[0]:.6f}").wait_for(state="detached", timeout=20000)
+    moved_to = _picked(v)
+    assert abs(moved_to[0] - lon2) <= px and abs(moved_to[1] - lat2) <= px
+    assert v.page.locator("table.dl-record", has_text="TC-90").is_visible()  # picking did not change the selection
+    v.page.locator('[data-testid="stExpander"] summary', has_text="Cập nhật").click()
+    move = v.page.locator('[data-testid="stForm"]', has_text="Di chuyển điểm")
+    assert float(move.get_by_label("Kinh độ").input_value()) == pytest.approx(moved_to[0], abs=1e-6)
+    move.get_by_label("Lý do, căn cứ").fill("Đo lại bằng GPS")
+    move.get_by_role("button", name="Di chuyển điểm").click()
+    v.page.get_by_text("Đã chuyển điểm đến").first.wait_for(timeout=20000)
+    now = Store(store).read("land_disputes").set_index("dispute_id").geometry["TC-90"]
+    assert now.x == pytest.approx(moved_to[0], abs=1e-6) and now.y == pytest.approx(moved_to[1], abs=1e-6)
+    assert v.external_requests() == [] and v.page_errors == []
+    v.page.close()

@@ -71,13 +71,12 @@ def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> A
 
 def edit_form(page: str, layer_id: str, row: Any) -> None:
     """The form under a selected feature's record, for planners; its history for everyone."""
+    from ui.mapwidget import flash
+
     lang = state.lang()
     spec = CATALOG[layer_id]
     fkey = ",".join(str(row[k]) for k in spec.key.split(","))
     path = data.store().path
-    flash = st.session_state.pop(f"edit_flash_{page}", None)
-    if flash:
-        st.success(flash)
     user = current_user()
     if user and user.can_edit and spec.editable:
         with st.expander(t("edit.title", lang), icon=":material/edit:", key=f"edit_panel_{page}_{layer_id}_{fkey}"):
@@ -96,7 +95,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     except EditError as exc:
                         _error(exc, lang)
                     else:
-                        st.session_state[f"edit_flash_{page}"] = t("edit.saved", lang, n=fmt_number(len(rows), lang))
+                        flash(page, t("edit.saved", lang, n=fmt_number(len(rows), lang)))
                         st.rerun()
             if spec.geometry == "Point" and row.geometry is not None and not row.geometry.is_empty:
                 _move_form(page, layer_id, fkey, row, user.name, lang)
@@ -132,12 +131,17 @@ def _error(exc: EditError, lang: Lang) -> None:
 
 
 def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: Lang) -> None:
-    """Move a point to measured coordinates; refused if someone moved it meanwhile."""
+    """Move a point to measured coordinates, or to where the planner clicked on the map while picking;
+    refused if someone moved it meanwhile.
+    """
+    from ui.mapwidget import flash, picked, stop_picking
+
+    lon0, lat0 = picked(page) or (row.geometry.x, row.geometry.y)
     with st.form(f"move_{page}_{layer_id}_{fkey}"):
         st.markdown(f"**{t('edit.position', lang)}**")
         c1, c2 = st.columns(2)
-        lon = c1.number_input(t("edit.lon", lang), value=float(row.geometry.x), format="%.6f", step=0.0001)
-        lat = c2.number_input(t("edit.lat", lang), value=float(row.geometry.y), format="%.6f", step=0.0001)
+        lon = c1.number_input(t("edit.lon", lang), value=float(lon0), format="%.6f", step=0.0001)
+        lat = c2.number_input(t("edit.lat", lang), value=float(lat0), format="%.6f", step=0.0001)
         reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
         if not st.form_submit_button(t("edit.move", lang)):
             return
@@ -146,13 +150,14 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
     except EditError as exc:
         _error(exc, lang)
     else:
-        st.session_state[f"edit_flash_{page}"] = t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}")
+        flash(page, t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}"))
+        stop_picking(page)
         st.rerun()
 
 
 def add_point_box(page: str, layer_ids: list[str]) -> None:
     """For planners: add a point (a dispute, an accident, a resettlement site) to a visible point layer."""
-    from ui.mapwidget import current_view, select
+    from ui.mapwidget import current_view, flash, picked, select, stop_picking
 
     user = current_user()
     points = [lid for lid in layer_ids if CATALOG[lid].geometry == "Point" and CATALOG[lid].editable]
@@ -165,6 +170,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
         )
         spec = CATALOG[lid]
         w, s_, e, n = current_view(page) or data.layer("district").total_bounds
+        lon0, lat0 = picked(page) or ((w + e) / 2, (s_ + n) / 2)
         st.caption(t("edit.add_where", lang))
         names = data.unit_names()
         with st.form(f"add_pt_{page}_{lid}"):
@@ -178,8 +184,8 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
                 else:
                     values[f.name] = _widget(spec, f.name, None, key, lang)
             c1, c2 = st.columns(2)
-            lon = c1.number_input(t("edit.lon", lang), value=float((w + e) / 2), format="%.6f", step=0.0001)
-            lat = c2.number_input(t("edit.lat", lang), value=float((s_ + n) / 2), format="%.6f", step=0.0001)
+            lon = c1.number_input(t("edit.lon", lang), value=float(lon0), format="%.6f", step=0.0001)
+            lat = c2.number_input(t("edit.lat", lang), value=float(lat0), format="%.6f", step=0.0001)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
             submitted = st.form_submit_button(t("edit.add", lang))
         if not submitted:
@@ -189,8 +195,9 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
         except EditError as exc:
             _error(exc, lang)
         else:
-            st.session_state[f"edit_flash_{page}"] = t("edit.added", lang, key=key)
+            stop_picking(page)
             select(page, lid, key, zoom=True)  # the new point, selected and in view
+            flash(page, t("edit.added", lang, key=key))
             st.rerun()
 
 

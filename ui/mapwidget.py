@@ -9,6 +9,7 @@ selection made on the map, or a filter change, leaves the view alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from geo.safe import html_text
 from geo.style import LegendBlock, legend_html
 from ui import data, state
 from ui.assets import AppPublisher, asset_base
+from ui.auth import current_user
 
 Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
 
@@ -47,6 +49,13 @@ def select(page: str, layer_id: str, key: str, zoom: bool) -> None:
     st.session_state[f"sel_{page}"] = {"layer": layer_id, "key": key, "zoom": zoom, "n": previous.get("n", 0) + 1}
 
 
+def flash(page: str, text: str) -> None:
+    """Confirm a planner's change above the record of the feature it was made to (select it first)."""
+    sel = selection(page)
+    if sel:
+        st.session_state[f"edit_flash_{page}"] = {"text": text, "on": (sel["layer"], sel["key"])}
+
+
 def clear_selection(page: str) -> None:
     """Forget the page's selection."""
     st.session_state.pop(f"sel_{page}", None)
@@ -63,26 +72,58 @@ def selection_from_link(page: str) -> None:
         del st.query_params["sel"]
 
 
-def _on_map_change(page: str, key: str) -> None:
+def _on_map_change(page: str, key: str, picking: bool) -> None:
     value: Any = st.session_state.get(key) or {}
     if not isinstance(value, dict):
         return
     b = value.get("bounds") or {}
     sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
-    if all(isinstance(v, (int, float)) for v in (sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat"))):
+    if _finite(sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat")):
         st.session_state[f"view_{page}"] = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
     props = (value.get("last_active_drawing") or {}).get("properties") or {}
     clicked = (props.get("_l"), props.get("_k"))
     # The component reports its last click again with every pan: only a new click selects.
     if clicked[0] in CATALOG and clicked[1] is not None and st.session_state.get(f"seen_{page}") != clicked:
         st.session_state[f"seen_{page}"] = clicked
-        select(page, str(clicked[0]), str(clicked[1]), zoom=False)
+        if not picking:  # while picking a position, a click on a feature places the pin, it does not select
+            select(page, str(clicked[0]), str(clicked[1]), zoom=False)
+    at = value.get("last_clicked") or {}
+    if picking and isinstance(at, dict) and _finite(at.get("lng"), at.get("lat")):
+        st.session_state[f"pin_{page}"] = (round(float(at["lng"]), 7), round(float(at["lat"]), 7))
+
+
+def _finite(*values: Any) -> bool:
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
+
+
+def picking(page: str) -> bool:
+    """Whether a planner is picking a point's position on ``page``'s map (the toggle under it)."""
+    return bool(st.session_state.get(f"pick_{page}"))
+
+
+def picked(page: str) -> tuple[float, float] | None:
+    """The (lon, lat) the planner clicked on ``page``'s map while picking, if any."""
+    pin = st.session_state.get(f"pin_{page}")
+    return tuple(pin) if pin and picking(page) else None
+
+
+def stop_picking(page: str) -> None:
+    """After a point was placed: the toggle goes off on the next run, the pin goes away."""
+    st.session_state[f"pick_off_{page}"] = True
+    st.session_state.pop(f"pin_{page}", None)
+
+
+def _can_place_points(visible: list[str]) -> bool:
+    user = current_user()
+    return bool(user and user.can_edit) and any(
+        CATALOG[lid].geometry == "Point" and CATALOG[lid].editable for lid in visible if lid in CATALOG
+    )
 
 
 def current_view(page: str) -> Bounds | None:
     """The extent the user is looking at on ``page`` (west, south, east, north), once the map has reported it."""
     view = st.session_state.get(f"view_{page}")
-    return tuple(view) if view else None  # type: ignore[return-value]
+    return tuple(view) if view else None
 
 
 def find_feature(frame: Any, layer_id: str, fkey: str) -> Any:
@@ -139,22 +180,44 @@ def map_view(
             center, zoom = feature_view(row.geometry, 700, height)
             # A tiny nudge per selection, so that choosing the same feature again moves the map back to it.
             center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
+    can_pick = _can_place_points(visible)
+    if st.session_state.pop(f"pick_off_{page}", False) or not can_pick:
+        st.session_state[f"pick_{page}"] = False  # before the toggle exists in this run
+    pick = picking(page)
+    if not pick:
+        st.session_state.pop(f"pin_{page}", None)
     state_ = MapState(
-        tuple(visible), lang, st.session_state.get("basemap", "none"), selected, color_by, opacity, highlight
+        tuple(visible),
+        lang,
+        st.session_state.get("basemap", "none"),
+        selected,
+        color_by,
+        opacity,
+        highlight,
+        pick,
+        picked(page),
     )
     st_folium(
         base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base()),
         key=key,
         height=height,
         use_container_width=True,  # streamlit-folium's own argument
+        # Clicks on the map come back only while a planner picks a position (geo.mapview.PickMode).
         returned_objects=["last_active_drawing", "bounds"],
         feature_group_to_add=overlays(frames, state_, set(data.demo_layers()), AppPublisher()),
         center=center,
         zoom=zoom,
-        on_change=lambda: _on_map_change(page, key),
+        on_change=lambda: _on_map_change(page, key, pick),
     )
     if not visible:
         st.caption(t("map.no_layers", lang))
+    if can_pick:
+        st.toggle(t("edit.pick", lang), key=f"pick_{page}", help=t("edit.pick_help", lang))
+        if pick:
+            pin = picked(page)
+            st.caption(
+                t("edit.picked", lang, lon=f"{pin[0]:.6f}", lat=f"{pin[1]:.6f}") if pin else t("edit.pick_first", lang)
+            )
     return legend_blocks(frames, state_)
 
 
@@ -181,10 +244,12 @@ def record_panel(
     """The selected feature's record (and, through ``extra``, what it contributes)."""
     lang = state.lang()
     st.subheader(t("map.selected", lang))
-    flash = st.session_state.pop(f"edit_flash_{page}", None)  # what the planner just saved or added
-    if flash:
-        st.success(flash)
     sel = selection(page)
+    flash = st.session_state.get(f"edit_flash_{page}")  # what the planner just saved, moved or added
+    if flash and sel and flash["on"] == (sel["layer"], sel["key"]):
+        st.success(flash["text"])  # until another feature is selected: a rerun of the map does not hide it
+    else:
+        st.session_state.pop(f"edit_flash_{page}", None)
     frame = None
     if sel:
         frame = (frames or {}).get(sel["layer"])
