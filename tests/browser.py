@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Browser, Frame, Locator, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -187,6 +187,21 @@ def sign_in(v: Visit, name: str, password: str) -> None:
     sidebar.get_by_label("Mật khẩu").fill(password)
     sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
     sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=20000)
+
+
+def choose(v: Visit, box: Locator, option: str, tries: int = 3) -> None:
+    """Pick ``option`` in the select ``box``. A rerun that lands while the list is open (a map
+    reporting its view) can close it; a person opens it again, and so does this."""
+    for attempt in range(tries):
+        box.scroll_into_view_if_needed()
+        box.click()
+        try:
+            v.page.get_by_role("option", name=option).click(timeout=5000)
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            v.wait_idle()
 
 
 def features_drawn(frame: Frame, layer_id: str) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser import features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import choose, features_drawn, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -222,8 +222,8 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     dl.value.save_as(png)
     assert png.name.startswith("dinh-lap-giao-thong-") and png.suffix == ".png"
     assert Image.open(png).size == (int(210 / 25.4 * 200), int(297 / 25.4 * 200))[::-1]
-    v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input").click()
-    v.page.get_by_role("option", name="PDF vector (bản in)").click()
+    fmt = v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input")
+    choose(v, fmt, "PDF vector (bản in)")
     v.wait_idle()
     with v.page.expect_download(timeout=60000) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from geo.store import DEFAULT_STORE, Store
 from geo.users import add_user
 from tests import import_files as F
-from tests.browser import features_drawn, select_on_map, sign_in, streamlit_server, visit
+from tests.browser import choose, features_drawn, select_on_map, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -36,9 +36,7 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     v = visit(browser, f"{url}/du-lieu")
     sign_in(v, "chuyenvien", "mat-khau-dai")
     v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
-    layer = v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp")
-    layer.click()
-    v.page.get_by_role("option", name="Điểm tranh chấp đất đai").click()
+    choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp"), "Điểm tranh chấp đất đai")
     v.wait_idle()
     v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(shp))
     v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=30000)
@@ -48,10 +46,8 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     assert "Thiếu cột bắt buộc 'Tình trạng'" in main.inner_text()  # blocked until the column is mapped
     assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
     # Map the column: the select of the field "Tình trạng *"
-    box = v.page.locator('[data-testid="stSelectbox"]', has_text="Tình trạng *")
-    box.scroll_into_view_if_needed()
-    box.click()
-    v.page.get_by_role("option", name="TT_VV").click()
+    v.wait_idle()
+    choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Tình trạng *"), "TT_VV")
     v.page.get_by_text("Thiếu cột bắt buộc").wait_for(state="detached", timeout=20000)
     v.wait_idle()
     preview = v.page.locator("table.dl-import-preview")
@@ -146,6 +142,7 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     # The new dispute's form takes the picked position.
     v.page.locator('[data-testid="stExpander"] summary', has_text="Thêm điểm mới").click()
     form = v.page.locator('[data-testid="stForm"]', has_text="Thêm vào bản đồ")
+    expect(form.get_by_label("Kinh độ")).to_have_count(1)
     assert float(form.get_by_label("Kinh độ").input_value()) == pytest.approx(got[0], abs=1e-6)
     assert float(form.get_by_label("Vĩ độ").input_value()) == pytest.approx(got[1], abs=1e-6)
     form.get_by_label("Mã vụ việc").fill("TC-90")
@@ -171,6 +168,8 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     assert v.page.locator("table.dl-record", has_text="TC-90").is_visible()  # picking did not change the selection
     v.page.locator('[data-testid="stExpander"] summary', has_text="Cập nhật").click()
     move = v.page.locator('[data-testid="stForm"]', has_text="Di chuyển điểm")
+    v.wait_idle()
+    expect(move.get_by_label("Kinh độ")).to_have_count(1)  # the form of the run before may linger a moment
     assert float(move.get_by_label("Kinh độ").input_value()) == pytest.approx(moved_to[0], abs=1e-6)
     move.get_by_label("Lý do, căn cứ").fill("Đo lại bằng GPS")
     move.get_by_role("button", name="Di chuyển điểm").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE
 from geo.users import add_user
-from tests.browser import select_on_map, sign_in, streamlit_server, visit
+from tests.browser import choose, select_on_map, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +74,7 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     select_on_map(v, frame, "ql4b_segments", "QL4B-18-20")
     v.page.get_by_text("Cập nhật", exact=True).click()
     form = v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
-    status = form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB")
-    status.scroll_into_view_if_needed()
-    status.click()
-    v.page.get_by_role("option", name="Đã bàn giao mặt bằng").click()
+    choose(v, form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), "Đã bàn giao mặt bằng")
     form.get_by_label("Lý do, căn cứ").fill("Biên bản bàn giao mặt bằng")
     form.get_by_role("button", name="Lưu thay đổi").click()
     v.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
