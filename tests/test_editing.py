@@ -236,6 +236,16 @@ def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
     assert any("Đã thêm 'TC-20'" in s.value for s in at.success)
 
 
+def _pick_toggles(at: AppTest) -> list[str]:
+    return [w.label for w in at.toggle if w.label == "Chọn vị trí trên bản đồ"]
+
+
+def test_picking_a_position_is_offered_to_planners_on_maps_where_they_edit_points(env: Path) -> None:
+    assert _pick_toggles(app_page("pages/dat_lam_nghiep.py", **PLANNER)) == ["Chọn vị trí trên bản đồ"]
+    assert _pick_toggles(app_page("pages/dat_lam_nghiep.py")) == []  # a viewer
+    assert _pick_toggles(app_page("pages/giao_ban.py", **PLANNER)) == []  # not under a slide on the projector
+
+
 def _disputes_shown(at: AppTest) -> str:
     return next(c.value for c in at.caption if c.value.endswith(" vụ việc"))
 

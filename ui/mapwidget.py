@@ -162,10 +162,13 @@ def map_view(
     opacity: float = 1.0,
     home: str = "district",
     highlight: tuple[tuple[str, str], ...] = (),
+    editing: bool = False,
 ) -> list[LegendBlock]:
     """Draw the map of the ``visible`` layers (``frames``: their filtered features).
 
     ``home`` is the layer whose extent the map opens on (the district, or e.g. the cluster).
+    ``editing``: a map where planners add and move points (not a slide, not an import's preview),
+    which offers them to pick a position on it.
     Returns the legend of what is drawn, for :func:`side_legend`.
     """
     lang = state.lang()
@@ -180,7 +183,7 @@ def map_view(
             center, zoom = feature_view(row.geometry, 700, height)
             # A tiny nudge per selection, so that choosing the same feature again moves the map back to it.
             center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
-    can_pick = _can_place_points(visible)
+    can_pick = editing and _can_place_points(visible)
     if st.session_state.pop(f"pick_off_{page}", False) or not can_pick:
         st.session_state[f"pick_{page}"] = False  # before the toggle exists in this run
     pick = picking(page)
@@ -275,7 +278,7 @@ def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, ti
     with left:
         visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
-        blocks = map_view(page, visible, frames, height=height)
+        blocks = map_view(page, visible, frames, height=height, editing=True)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         from ui.views import save_view_box
 

@@ -269,6 +269,7 @@ def render(tp: ThemePage) -> None:
             color_by=tuple(opts.get("color_by", ())),
             opacity=opacity,
             home=tp.home,
+            editing=True,
         )
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
         save_view_box(tp.page, visible)
