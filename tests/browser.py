@@ -133,7 +133,8 @@ class Visit:
                             # The map reports its view once drawn, which reruns the page: let that settle.
                             self.page.wait_for_timeout(400)
                             self.wait_idle()
-                            return frame
+                            if not frame.is_detached():  # else it was the page before's map: look again
+                                return frame
             self.page.wait_for_timeout(200)  # not time.sleep: Playwright's events need the loop
         raise AssertionError("the map did not draw any vector feature")
 

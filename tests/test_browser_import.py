@@ -66,6 +66,8 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     assert before != len(after) and sorted(after.dispute_id) == [r[0] for r in F.TRUTH]
     # …and the layer is on the map, with the imported points
     v.page.get_by_role("link", name="Xem trên bản đồ tổng quan").click()
+    v.page.wait_for_url(f"{url}/", timeout=20000)  # the overview, not the import preview's map
+    v.wait_idle()
     frame_ = v.map_frame()
     assert features_drawn(frame_, "land_disputes") == 5
     keys = frame_.evaluate(
