@@ -316,7 +316,7 @@ var {{ this.get_name() }} = (function () {
     onAdd: function (map) {
       var r = objects();
       if (r && r.indexOf('last_clicked') < 0) {
-        window.__GLOBAL_DATA__.last_clicked = null;  // a click made before picking places nothing
+        window.__GLOBAL_DATA__.lat_lng_clicked = null;  // a click made before picking places nothing
         r.push('last_clicked');
       }
       map.getContainer().classList.add('dl-picking');
