@@ -306,6 +306,10 @@ class PickMode(MacroElement):
     """While a planner picks a point's position: the map reports clicks on it (streamlit-folium's
     ``last_clicked``, which it otherwise leaves out, so that nobody else's clicks rerun the page) and
     shows a crosshair. It comes and goes with the feature group that carries it.
+
+    streamlit-folium reads ``returned_objects`` once, when the map mounts; this edits its frontend's
+    copy (``window.__GLOBAL_DATA__``). That is its internal state: the version is pinned, and the
+    browser test of picking fails if an upgrade changes it.
     """
 
     _template = Template("""

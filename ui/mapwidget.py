@@ -184,7 +184,7 @@ def map_view(
             # A tiny nudge per selection, so that choosing the same feature again moves the map back to it.
             center = [center[0] + sel["n"] % 7 * 1e-9, center[1]]
     can_pick = editing and _can_place_points(visible)
-    if st.session_state.pop(f"pick_off_{page}", False) or not can_pick:
+    if (st.session_state.pop(f"pick_off_{page}", False) or not can_pick) and picking(page):
         st.session_state[f"pick_{page}"] = False  # before the toggle exists in this run
     pick = picking(page)
     if not pick:
