@@ -8,6 +8,9 @@ here and nowhere else, so the web map, the legend and every export agree.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -719,9 +722,49 @@ AUDIT = LayerSpec(
     item_en="changes",
 )
 
-CATALOG: dict[LayerId, LayerSpec] = {
-    spec.id: spec
-    for spec in (
+
+class Catalog(Mapping[LayerId, LayerSpec]):
+    """An immutable set of layer records: the built-in layers, plus the overlays of one store.
+
+    A value, never a registry: opening a store or previewing an import makes a new catalog
+    (:meth:`with_layers`) and changes nothing any other session sees.
+    """
+
+    def __init__(self, specs: Iterable[LayerSpec]) -> None:
+        self._specs: dict[LayerId, LayerSpec] = {}
+        for s in specs:
+            if s.id in self._specs:
+                raise ValueError(f"layer {s.id!r} twice in one catalog")
+            self._specs[s.id] = s
+
+    def __getitem__(self, layer_id: LayerId) -> LayerSpec:
+        return self._specs[layer_id]
+
+    def __iter__(self) -> Iterator[LayerId]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __repr__(self) -> str:
+        return f"Catalog({list(self._specs)!r})"
+
+    def with_layers(self, *specs: LayerSpec) -> Catalog:
+        """A new catalog with ``specs`` added; a built-in layer is never replaced."""
+        clash = [s.id for s in specs if s.id in BUILTIN_IDS]
+        if clash:
+            raise ValueError(f"not an overlay id: {', '.join(clash)}")
+        kept = [s for s in self._specs.values() if s.id not in {x.id for x in specs}]
+        return Catalog([*kept, *specs])
+
+    def spatial(self) -> list[LayerSpec]:
+        """Every layer that has geometry, in drawing order."""
+        return sorted((s for s in self._specs.values() if s.is_spatial), key=lambda s: s.z)
+
+
+#: The built-in layers (the same for every store and session).
+CATALOG = Catalog(
+    (
         DISTRICT,
         UNITS,
         QL4B_ROUTE,
@@ -743,7 +786,7 @@ CATALOG: dict[LayerId, LayerSpec] = {
         VIEWS,
         AUDIT,
     )
-}
+)
 
 #: The layers each theme page shows, in drawing order (base layers first).
 THEME_LAYERS: dict[Theme, tuple[LayerId, ...]] = {
@@ -805,8 +848,8 @@ def spec(layer_id: LayerId) -> LayerSpec:
 
 
 def spatial_layers() -> list[LayerSpec]:
-    """Every catalog layer that has geometry, in drawing order."""
-    return sorted((s for s in CATALOG.values() if s.is_spatial), key=lambda s: s.z)
+    """Every built-in layer that has geometry, in drawing order."""
+    return CATALOG.spatial()
 
 
 # -- overlays: layers planners import from their own files -------------------------------------
@@ -814,7 +857,7 @@ OVERLAY_COLORS = ("#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781b
 OVERLAY_TABLE = "overlays"
 IMPORT_MAPPING_TABLE = "import_mapping"
 OVERLAY_KEY = "feature_no"
-_OVERLAY_ID = __import__("re").compile(r"[a-z][a-z0-9_]{1,39}")
+_OVERLAY_ID = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 
 def valid_overlay_id(layer_id: str) -> bool:
@@ -851,24 +894,26 @@ def overlay_spec(
     )
 
 
-def redact(frame: Any, layer_id: LayerId) -> Any:
-    """``frame`` without the layer's sensitive fields (dispute parties, household figures): what viewers get."""
-    spec = CATALOG.get(layer_id)
-    if spec is None or not spec.sensitive:
-        return frame
-    return frame.drop(columns=[c for c in spec.sensitive if c in frame.columns])
-
-
 def visible_fields(spec: LayerSpec, names: tuple[str, ...], sensitive_ok: bool) -> tuple[str, ...]:
     """``names`` less the sensitive fields unless the user may see them."""
     return names if sensitive_ok else tuple(n for n in names if n not in spec.sensitive)
 
 
-def register_overlay(spec: LayerSpec) -> None:
-    """Make an imported overlay known to the map, legend and exports (never replaces a catalog layer)."""
-    if spec.id in BUILTIN_IDS:
-        raise ValueError(spec.id)
-    CATALOG[spec.id] = spec
+def overlay_specs(rows: Iterable[Mapping[str, Any]], present: Iterable[LayerId]) -> list[LayerSpec]:
+    """The records of the overlays a store lists (rows of its ``overlays`` table) whose layer it holds."""
+    held = set(present)
+    return [
+        overlay_spec(
+            str(r["overlay_id"]),
+            str(r["title_vi"]),
+            str(r["title_en"] or ""),
+            str(r["geometry"]),
+            [(str(a), str(b), str(c)) for a, b, c in json.loads(r["fields"])],
+            str(r["color"]),
+        )
+        for r in rows
+        if r["overlay_id"] in held and r["overlay_id"] not in BUILTIN_IDS
+    ]
 
 
 BUILTIN_IDS: frozenset[LayerId] = frozenset(CATALOG)

@@ -70,7 +70,7 @@ def _parse_where(items: list[str]) -> dict[str, list[str]]:
 def _cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from geo.catalog import CATALOG
+    from geo.access import read_layer
     from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, export_bytes, write_atomic
     from geo.filters import apply_filters
 
@@ -82,15 +82,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     view = args.view or "overview"
     layers = tuple(args.layers.split(",")) if args.layers else view_layers(view)
     home = view_home(view) if args.view and view_home(view) != "district" else None
-    unknown = [lid for lid in layers if lid not in CATALOG or not CATALOG[lid].is_spatial or not store.has(lid)]
+    catalog = store.catalog
+    unknown = [lid for lid in layers if lid not in catalog or not catalog[lid].is_spatial or not store.has(lid)]
     if unknown:
         raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
     where = _parse_where(args.where or [])
     frames = {}
     for lid in layers:
-        frame = store.read(lid)
+        frame = read_layer(store, lid, sensitive=True)  # the command line is for planners and scripts
         mine = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items() if f in frame.columns}
-        frames[lid] = apply_filters(CATALOG[lid], frame, mine) if mine else frame
+        frames[lid] = apply_filters(catalog[lid], frame, mine) if mine else frame
     bbox: tuple[float, float, float, float] | None = None
     if args.bbox:
         parts = [float(v) for v in args.bbox.split(",")]
@@ -109,6 +110,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         paper=args.paper,
         landscape=args.landscape,
         dpi=args.dpi,
+        catalog=catalog,
     )
     demo = {lid for lid, m in store.meta().items() if m.demo}
     write_atomic(out, export_bytes(fmt, req, frames, Provenance(store.meta(), dt.date.today()), demo))

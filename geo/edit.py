@@ -30,7 +30,7 @@ from typing import Any
 
 import shapely
 
-from geo.catalog import CATALOG, LayerSpec
+from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
 from geo.i18n import Lang, t
 
 AUDIT_TABLE = "audit_log"
@@ -465,10 +465,12 @@ def rollback_to(path: Path, moment: str, user: str) -> int:
         if _missing_audit(conn):
             return 0
 
+        catalog = file_catalog(conn)  # the file's own: an imported overlay's rows are undone by its key
+
         def run() -> int:
             later = _rows(conn, f"{_SELECT} WHERE ts > ? AND ts <= ? ORDER BY fid DESC", (moment, stamp))
             for r in later:
-                _undo(conn, r)
+                _undo(conn, r, catalog[r.layer])
                 conn.execute(
                     f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -515,9 +517,18 @@ def geometry_wkt(blob: bytes | None) -> str | None:
     return str(shapely.from_wkb(bytes(blob[8 + 8 * _ENVELOPE_DOUBLES.get(envelope, 0) :])).wkt)
 
 
-def _undo(conn: sqlite3.Connection, r: AuditRow) -> None:
-    """Write back what audit row ``r`` changed (a field, a geometry, or a whole row added or removed)."""
-    spec = CATALOG[r.layer]
+def file_catalog(conn: sqlite3.Connection) -> Catalog:
+    """The catalog of the open file: the built-in layers and the overlays it lists."""
+    tables = {str(r[0]) for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    if OVERLAY_TABLE not in tables:
+        return CATALOG
+    cur = conn.execute(f"SELECT overlay_id, title_vi, title_en, geometry, fields, color FROM {OVERLAY_TABLE}")
+    names = [d[0] for d in cur.description]
+    return CATALOG.with_layers(*overlay_specs([dict(zip(names, r, strict=True)) for r in cur], tables))
+
+
+def _undo(conn: sqlite3.Connection, r: AuditRow, spec: LayerSpec) -> None:
+    """Write back what audit row ``r`` of ``spec``'s layer changed (a field, a geometry, a whole row)."""
     where, params = _where(spec, r.feature)
     geom = _geometry_column(conn, r.layer)
     if r.field == "*":

@@ -25,14 +25,13 @@ import pandas as pd
 import pyogrio
 
 from geo.catalog import (
-    CATALOG,
     IMPORT_MAPPING_TABLE,
     OVERLAY_COLORS,
     OVERLAY_KEY,
     OVERLAY_TABLE,
     valid_overlay_id,
 )
-from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying
+from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying, file_catalog
 from geo.importer import Report
 
 Mode = Literal["replace", "append"]
@@ -129,10 +128,10 @@ def commit(
             "created": stamp,
             "created_by": user,
         }
-    spec = CATALOG.get(target)
     scratch = store.parent / f".import-{uuid.uuid4().hex}.gpkg"
     try:
         with _connect(store) as conn:
+            spec = file_catalog(conn).get(target)  # an overlay imported earlier is the file's own layer
             exists = _has_table(conn, target)
             if new_layer and exists:
                 raise EditError("import.layer_exists", layer=new_layer)

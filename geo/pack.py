@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -18,7 +17,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import panels
-from geo.catalog import CATALOG, THEMES, VIEW_NAMES, redact, view_home, view_layers
+from geo.access import Reader
+from geo.catalog import CATALOG, THEMES, VIEW_NAMES, view_home, view_layers
 from geo.edit import AuditRow, Batch, changes_for_meeting
 from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
@@ -38,12 +38,12 @@ class Section:
     bbox: tuple[float, float, float, float] | None = None
 
 
-def _names(store: Store) -> dict[str, str]:
+def _names(store: Reader) -> dict[str, str]:
     u = store.read("units")
     return dict(zip(u.code.astype(str), u.name.astype(str), strict=True))
 
 
-def sections(store: Store, lang: Lang) -> list[Section]:
+def sections(store: Reader, lang: Lang) -> list[Section]:
     """The theme pages of the pack, in meeting order."""
     names = _names(store)
     seg = store.read("ql4b_segments")
@@ -145,7 +145,7 @@ def _text_block(fig: Figure, x: float, y: float, heading: str, lines: list[str],
 
 
 def _theme_figure(
-    store: Store, frames: dict[str, gpd.GeoDataFrame], s: Section, lang: Lang, page: int, total: int, prov: Provenance
+    store: Reader, frames: dict[str, gpd.GeoDataFrame], s: Section, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
     _, _, demo = prov.for_layers(s.layers)
     fig = _page(s.title, lang, page, total, prov, demo)
@@ -158,7 +158,7 @@ def _theme_figure(
 
 
 def _atlas_figure(
-    store: Store, frames: dict[str, gpd.GeoDataFrame], code: str, lang: Lang, page: int, total: int, prov: Provenance
+    store: Reader, frames: dict[str, gpd.GeoDataFrame], code: str, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
     units = frames["units"].set_index("code")
     name = str(units.loc[code, "name"])
@@ -237,21 +237,6 @@ def _changes_figure(
     return fig
 
 
-class RedactedStore:
-    """A store whose layers come without their sensitive fields."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self.path = store.path
-
-    def read(self, layer_id: str) -> Any:
-        """The layer, redacted."""
-        return redact(self._store.read(layer_id), layer_id)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-
 def meeting_pack(
     store: Store,
     lang: Lang = "vi",
@@ -264,8 +249,7 @@ def meeting_pack(
     """The whole pack as PDF bytes; ``sensitive=False`` (a viewer's pack) leaves out dispute parties and
     household figures.
     """
-    if not sensitive:
-        store = RedactedStore(store)  # type: ignore[assignment]
+    reader = Reader(store, sensitive)
     prov = Provenance(store.meta(), today or dt.date.today())
     layer_ids = {
         *(lid for v in VIEW_NAMES for lid in view_layers(v)),
@@ -276,8 +260,8 @@ def meeting_pack(
         "ntm_commune",
         "ntm_criteria",
     }
-    frames = {lid: store.read(lid) for lid in layer_ids if store.has(lid)}
-    secs = sections(store, lang)
+    frames = {lid: reader.read(lid) for lid in layer_ids if reader.has(lid)}
+    secs = sections(reader, lang)
     codes = list(frames["units"].code) if atlas else []
     changes = changes_for_meeting(store.path, since.isoformat(), sensitive, list_up_to=1) if since else None
     total = 1 + len(secs) + len(codes) + (1 if changes is not None else 0)
@@ -308,11 +292,11 @@ def meeting_pack(
             cover.text(10 / 297, 0.12, t("demo.note", lang), fontsize=8, color="#a0410d", wrap=True)
         pdf.savefig(cover)
         for i, s in enumerate(secs):
-            pdf.savefig(_theme_figure(store, frames, s, lang, i + 2, total, prov))
+            pdf.savefig(_theme_figure(reader, frames, s, lang, i + 2, total, prov))
         first_atlas = len(secs) + 2
         if changes is not None and since is not None:
             pdf.savefig(_changes_figure(changes, since, lang, first_atlas, total, prov))
             first_atlas += 1
         for k, code in enumerate(codes):
-            pdf.savefig(_atlas_figure(store, frames, code, lang, first_atlas + k, total, prov))
+            pdf.savefig(_atlas_figure(reader, frames, code, lang, first_atlas + k, total, prov))
     return buf.getvalue()

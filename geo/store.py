@@ -8,7 +8,6 @@ file atomically (write a temporary file, then rename).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.catalog import BUILTIN_IDS, CATALOG, OVERLAY_TABLE, LayerId, overlay_spec, register_overlay
+from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerId, LayerSpec, overlay_specs
 from geo.i18n import Lang, t
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "dinhlap.gpkg"
@@ -89,24 +88,17 @@ class Store:
         except Exception as exc:  # pyogrio raises several DataSourceError kinds
             raise StoreError("error.store_unreadable", path=str(self.path), reason=str(exc)) from exc
         self._layers: dict[str, str | None] = {str(name): geom for name, geom in listed}
-        self.overlays: tuple[LayerId, ...] = self._register_overlays()
+        specs = self._overlay_specs()
+        #: The layers this store holds described once: the built-in records and its own overlays.
+        self.catalog: Catalog = CATALOG.with_layers(*specs)
+        #: The layers planners imported as overlays, in import order.
+        self.overlays: tuple[LayerId, ...] = tuple(s.id for s in specs)
 
-    def _register_overlays(self) -> tuple[LayerId, ...]:
-        """Make the layers planners imported as overlays known to the catalog; their ids, in import order."""
+    def _overlay_specs(self) -> list[LayerSpec]:
         if OVERLAY_TABLE not in self._layers:
-            return ()
-        ids = []
-        for r in pyogrio.read_dataframe(self.path, layer=OVERLAY_TABLE, read_geometry=False).itertuples(index=False):
-            if r.overlay_id not in self._layers or r.overlay_id in BUILTIN_IDS:
-                continue
-            fields = [tuple(f) for f in json.loads(r.fields)]
-            register_overlay(
-                overlay_spec(
-                    str(r.overlay_id), str(r.title_vi), str(r.title_en or ""), str(r.geometry), fields, str(r.color)
-                )
-            )
-            ids.append(str(r.overlay_id))
-        return tuple(ids)
+            return []
+        rows = pyogrio.read_dataframe(self.path, layer=OVERLAY_TABLE, read_geometry=False).to_dict("records")
+        return overlay_specs(rows, self._layers)
 
     @property
     def version(self) -> str:
@@ -147,7 +139,7 @@ class Store:
         out = []
         for lid, geom in self._layers.items():
             info = pyogrio.read_info(self.path, layer=lid)
-            spec = CATALOG.get(lid)
+            spec = self.catalog.get(lid)
             m = meta.get(lid)
             out.append(
                 LayerInfo(

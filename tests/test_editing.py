@@ -338,3 +338,33 @@ def test_a_planner_moves_a_dispute_to_measured_coordinates(env: Path) -> None:
     log = Store(env).read("audit_log")
     assert list(log.reason) == ["Đo lại bằng GPS"] and list(log.feature) == ["TC-01"]
     assert any("Đã chuyển điểm đến 107.123456, 21.654321" in s.value for s in at.success)
+
+
+def test_a_planner_signed_in_through_the_organisation_sees_and_edits_sensitive_fields(env: Path) -> None:
+    """One identity: the organisation's account counts wherever the local sign-in does (bug: it got edit
+    forms but not the household figures, and saving them was refused as a conflict)."""
+    users = Path(__import__("os").environ["DINHLAP_USERS"])
+    add_user(users, "lan.nguyen@dinhlap.langson.gov.vn", "planner", None)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "https://bandodieuhanh.example/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "dinhlap",
+        "client_secret": "s",
+        "server_metadata_url": "https://id.example/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": True, "email": "lan.nguyen@dinhlap.langson.gov.vn", "email_verified": True}
+    at.session_state["sel_giao-thong"] = SEL
+    at.run()
+    at.switch_page("pages/giao_thong.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    record = " ".join(m.value for m in at.markdown if "dl-record" in m.value)
+    assert "Hộ bị ảnh hưởng" in record and "Hộ đã chi trả" in record  # a viewer's record has neither
+    box = at.number_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_households_compensated")
+    box.set_value(int(box.value or 0) + 1)
+    at.text_input(key="ed_reason_giao-thong_QL4B-18-20").input("Biên bản chi trả bổ sung")
+    next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    log = Store(env).read("audit_log")
+    assert list(log.field) == ["households_compensated"] and list(log.user) == ["lan.nguyen@dinhlap.langson.gov.vn"]

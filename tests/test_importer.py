@@ -360,7 +360,8 @@ def test_a_new_overlay_layer_appears_in_the_catalog_map_and_exports(tmp_path, st
     assert code == 0, capsys.readouterr()
     s = Store(store_copy)
     assert s.overlays == ("khu_dat_so_tnmt",)
-    spec = CATALOG["khu_dat_so_tnmt"]
+    spec = s.catalog["khu_dat_so_tnmt"]
+    assert "khu_dat_so_tnmt" not in CATALOG  # the store's own: opening it changed nothing process-wide
     assert spec.title("vi") == "Khu đất (Sở TN&MT)" and spec.geometry == "Polygon"
     assert [f.vi for f in spec.fields][1:3] == ["MA_KHU", "MA_XA"]  # the file's own column names as labels
     out = tmp_path / "out.geojson"
@@ -374,7 +375,7 @@ def test_a_new_overlay_layer_appears_in_the_catalog_map_and_exports(tmp_path, st
     drawn = feature_collection(spec, frames["khu_dat_so_tnmt"], "vi")["features"]  # what the map sends the browser
     assert [f["properties"]["_tip"][0][1] for f in drawn] == ["K1", "K2"]
     assert {f["properties"]["_c"] for f in drawn} == {spec.paint.color}
-    assert [b.title for b in legend_blocks(frames, MapState(tuple(frames)))] == ["Khu đất (Sở TN&MT)"]
+    assert [b.title for b in legend_blocks(frames, MapState(tuple(frames)), s.catalog)] == ["Khu đất (Sở TN&MT)"]
     assert (
         main(["import", str(path), "--new-layer", "khu_dat_so_tnmt", "--store", str(store_copy), "--user", "lan"]) == 1
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from geo import edit
-from geo.catalog import redact
+from geo.access import for_reader, read_layer
+from geo.catalog import Catalog
 from geo.edit import AuditRow
-from geo.panels import units_with_criteria
-from geo.store import LayerMeta, Store
+from geo.store import LayerMeta, Store, store_path
+from ui.auth import current_user
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -23,8 +25,6 @@ def _open(path: str, version: str) -> Store:
 
 def store() -> Store:
     """The store of this app (``$DINHLAP_STORE`` or the demo store)."""
-    from geo.store import store_path
-
     path = store_path()
     try:
         st_ = path.stat()
@@ -34,10 +34,15 @@ def store() -> Store:
     return _open(str(path), version)
 
 
+def catalog() -> Catalog:
+    """The layers of this app's store: the built-in ones and its imported overlays."""
+    return store().catalog
+
+
 def sensitive_ok() -> bool:
-    """Whether the signed-in user may see sensitive fields (planners and admins; viewers may not)."""
-    user = st.session_state.get("user")
-    return isinstance(user, dict) and user.get("role") in ("planner", "admin")
+    """Whether the signed-in user (local or the organisation's account) may see sensitive fields."""
+    user = current_user()
+    return user is not None and user.can_edit
 
 
 # A resource, not data: one shared frame, never pickled per call (a 50,000-parcel layer took
@@ -45,18 +50,14 @@ def sensitive_ok() -> bool:
 # copy-on-write nothing they do reaches the shared frame.
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _read(path: str, version: str, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
-    store = _open(path, version)
-    frame = store.read(layer_id)
-    if layer_id == "units" and store.has("ntm_commune"):  # the catalog's derived fields
-        frame = units_with_criteria(frame, store.read("ntm_commune"))
-    return frame
+    return read_layer(_open(path, version), layer_id, sensitive=True)
 
 
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
     """A layer or table of the store (cached until the file changes), without the fields this user may not see."""
     s = store()
     frame = _read(str(s.path), s.version, layer_id).copy(deep=False)
-    return frame if sensitive_ok() else redact(frame, layer_id)
+    return for_reader(frame, s.catalog.get(layer_id), sensitive_ok())
 
 
 @st.cache_data(show_spinner=False)
@@ -97,3 +98,9 @@ def last_changes(layer_id: str) -> dict[str, AuditRow]:
     """The latest change of each feature of ``layer_id`` (read once per store version, not every rerun)."""
     s = store()
     return _last_changes(str(s.path), s.version, layer_id)
+
+
+def default_since() -> dt.date:
+    """The day "what changed" starts from: the data's as-of date (the last briefing's data), else a month ago."""
+    m = meta().get("units")
+    return dt.date.fromisoformat(m.as_of) if m and m.as_of else dt.date.today() - dt.timedelta(days=30)
