@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 STORE := data/dinhlap.gpkg
 PORT ?= 8501
 
-.PHONY: run test lint typecheck unit browser chromium demo bench bench-scale clean
+NODE_STAMP := node_modules/.installed
+JS_FIXTURES := tests/artifacts/js-fixtures
+
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +39,27 @@ chromium:
 	fi
 	@/usr/bin/chromium --version
 
+## node: Node.js and npm from Debian if missing, then the pinned npm packages (eslint) from package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: $(NODE_STAMP)
+
+## jslint: eslint over the map's browser code (geo/static) and its Node tests
+jslint: $(NODE_STAMP)
+	npx --no-install eslint geo/static tests/js
+
+## jstest: the browser's decoder under Node's test runner, against files the Python encoder writes
+jstest: $(STAMP) $(NODE_STAMP)
+	rm -rf $(JS_FIXTURES)
+	$(PY) tests/js/write_fixtures.py $(JS_FIXTURES)
+	DL_FIXTURES=$(JS_FIXTURES) node --test tests/js/
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -44,7 +68,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
-test: $(STAMP) $(STORE) chromium lint typecheck
+test: $(STAMP) $(STORE) chromium lint typecheck jslint jstest
 	$(PY) -m pytest
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
@@ -58,4 +82,4 @@ bench-scale: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/scale.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache tests/artifacts

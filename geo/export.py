@@ -36,7 +36,7 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry import box
 
 from geo import crs as crs_
-from geo.catalog import CATALOG, LayerSpec
+from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays
 from geo.store import LayerMeta
@@ -73,6 +73,8 @@ class MapRequest:
     crs: str = crs_.VN2000_LANGSON
     selected: tuple[str, str] | None = None
     color_by: tuple[tuple[str, str], ...] = ()
+    #: The records of the layers drawn: the store's catalog (built-in layers and its overlays).
+    catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False)
 
     def state(self) -> MapState:
         """The web map's state for the same view."""
@@ -340,8 +342,8 @@ def draw_map(
     tr = crs_.transformer(crs_.WGS84, req.crs) if metric else None
     drawn: dict[str, list[str]] = {}
     ax.set_facecolor("#dfe7ec")
-    for lid in sorted(view, key=lambda i: CATALOG[i].z):
-        spec = CATALOG[lid]
+    for lid in sorted(view, key=lambda i: req.catalog[i].z):
+        spec = req.catalog[lid]
         gdf = view[lid].to_crs(req.crs) if metric else view[lid]
         sel = req.selected[1] if req.selected and req.selected[0] == lid else None
         _draw_layer(ax, spec, gdf, dict(req.color_by).get(lid), sel, scale)
@@ -499,7 +501,7 @@ def layout(
     ax = fig.add_axes(map_rect)
     drawn = draw_map(ax, req, frames, scale)
     visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
-    blocks = [b for b in legend_blocks(visible, req.state()) if any(i.count for i in b.items)]
+    blocks = [b for b in legend_blocks(visible, req.state(), req.catalog) if any(i.count for i in b.items)]
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
     _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h))
     return fig, drawn
@@ -532,26 +534,15 @@ def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: 
     from branca.element import Element
     from branca.element import Figure as BrancaFigure
 
-    from geo.mapview import base_map, leaflet_dir
+    from geo.mapview import base_map, inline_assets
 
     view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
-    m = base_map(_extent(view, req.bbox), asset_base="")
+    m = base_map(_extent(view, req.bbox), asset_base="", static_base="")
     m.default_js, m.default_css = [], []  # inlined below instead
-    assets = Path(leaflet_dir())
     root = m.get_root()
     assert isinstance(root, BrancaFigure)
-    root.header.add_child(
-        Element(
-            "<style>"
-            + (assets / "leaflet.css").read_text(encoding="utf-8")
-            + "</style>"
-            + "<script>"
-            + (assets / "leaflet.js").read_text(encoding="utf-8")
-            + "</script>"
-        ),
-        name="leaflet_inline",
-    )
-    for fg in overlays(view, replace(req.state(), layers=tuple(view)), demo_layers):
+    root.header.add_child(Element(inline_assets()), name="assets_inline")
+    for fg in overlays(view, replace(req.state(), layers=tuple(view)), demo_layers, catalog=req.catalog):
         fg.add_to(m)
     html = m.get_root().render()
     title = f"<title>{_esc(req.title)}</title>"
@@ -566,9 +557,9 @@ def _esc(text: str) -> str:
 
 
 # -- data --------------------------------------------------------------------------------------------------
-def data_bytes(frames: dict[str, gpd.GeoDataFrame], fmt: str) -> bytes:
+def data_bytes(frames: dict[str, gpd.GeoDataFrame], fmt: str, catalog: Catalog = CATALOG) -> bytes:
     """The features shown, as GeoJSON, GeoPackage, CSV (WKT, plus lon/lat for points) or Excel."""
-    frames = {lid: gdf for lid, gdf in frames.items() if lid in CATALOG}
+    frames = {lid: gdf for lid, gdf in frames.items() if lid in catalog}
     if fmt == "gpkg":
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "export.gpkg"
@@ -613,7 +604,8 @@ def export_bytes(
     if fmt == "html":
         return map_html(req, frames, demo_layers).encode("utf-8")
     if fmt in DATA_FORMATS:
-        return data_bytes(in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox), fmt)
+        shown = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+        return data_bytes(shown, fmt, req.catalog)
     raise ValueError(f"unknown export format {fmt!r}")
 
 

@@ -7,7 +7,7 @@ from geo.i18n import t
 from ui import data, state
 from ui.attention import attention_list
 from ui.figures import headline_strip
-from ui.mapwidget import map_with_record
+from ui.layout import map_with_record
 from ui.views import view_banner
 
 lang = state.lang()

@@ -47,9 +47,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+LOGS = Path(__file__).resolve().parent / "artifacts" / "logs"
+
+
 @contextlib.contextmanager
-def streamlit_server(store: Path | None = None, timeout: float = 60, users: Path | None = None) -> Iterator[str]:
-    """Run the app on a free localhost port; yield its URL."""
+def streamlit_server(
+    store: Path | None = None, timeout: float = 60, users: Path | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Run the app on a free localhost port; yield its URL.
+
+    The server's output goes to a file (``tests/artifacts/logs/streamlit-PORT.log``), as in Streamlit's
+    own e2e harness: a pipe that nobody reads fills up, and then the server blocks on its next line.
+    """
     port = free_port()
     env = dict(os.environ)
     if store is not None:
@@ -67,8 +76,12 @@ def streamlit_server(store: Path | None = None, timeout: float = 60, users: Path
         "true",
         "--server.address",
         "127.0.0.1",
+        *args,
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"streamlit-{port}.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -80,8 +93,8 @@ def streamlit_server(store: Path | None = None, timeout: float = 60, users: Path
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start:\n{out}")
+                out = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+                raise RuntimeError(f"streamlit did not start (log: {log_path}):\n{out}")
             time.sleep(0.25)
         yield url
     finally:
@@ -90,6 +103,8 @@ def streamlit_server(store: Path | None = None, timeout: float = 60, users: Path
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(10)
+        log.close()
 
 
 @contextlib.contextmanager

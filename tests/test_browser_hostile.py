@@ -197,7 +197,7 @@ def test_the_html_export_shows_every_payload_as_text_and_loads_nothing(browser: 
     store = Store(hostile_store)
     layers = ("district", "units", "forest_parcels", "land_disputes", "khu_dat_la")
     frames = {lid: store.read(lid) for lid in layers}
-    req = MapRequest(layers=layers, title=OVERLAY_TITLE, lang="vi")
+    req = MapRequest(layers=layers, title=OVERLAY_TITLE, lang="vi", catalog=store.catalog)
     out = tmp_path / "ban-do.html"
     out.write_text(map_html(req, frames, set()), encoding="utf-8")
     page = browser.new_page(viewport={"width": 1400, "height": 900})

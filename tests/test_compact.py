@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,31 +88,44 @@ def _js(group) -> str:
 
 
 class _Recorder:
-    """A publisher that keeps what it is given (the app's writes files and returns their URLs)."""
+    """A byte sink that keeps what it is given (the app's writes files and returns their URLs)."""
 
-    def __init__(self, full: gpd.GeoDataFrame) -> None:
-        self.full, self.blobs = full, []
-
-    def geometry(self, spec):
-        return {"url": "/g"}, self.full.index
+    def __init__(self, key: str | None = "test") -> None:
+        self.key, self.blobs = key, []
 
     def put(self, blob: bytes):
         self.blobs.append(blob)
-        return {"url": f"/s{len(self.blobs)}"}
-
-    def size(self, spec) -> int:
-        return len(self.full)
+        return {"url": f"/f{len(self.blobs)}"}
 
 
 def test_a_filter_changes_only_the_style_and_colours_follow_the_catalog() -> None:
     full = parcels(BIG_LAYER + 500)
     shown = full[full.status == "disputed"]
-    pub = _Recorder(full)
-    overlays({"forest_parcels": shown}, MapState(("forest_parcels",)), set(), pub)
+    pub = _Recorder()
+    state = MapState(("forest_parcels",))
+    overlays({"forest_parcels": shown}, state, set(), pub, whole={"forest_parcels": full}, version="v1")
+    geometry = compact.decode_geometry(pub.blobs[0])
+    assert len(geometry.keys) == len(full)  # the whole layer travels, not only what the filter shows
     style = compact.decode_style(pub.blobs[-1])
     codes = [s.value for s in CATALOG["forest_parcels"].statuses]
     assert (style != compact.HIDDEN).sum() == len(shown)
     assert set(style[full.index.get_indexer(shown.index)]) == {codes.index("disputed")}
+    # Another filter at the same version: a new style only, the geometry is not encoded again.
+    overlays({"forest_parcels": full.iloc[:10]}, state, set(), pub, whole={"forest_parcels": full}, version="v1")
+    assert len(pub.blobs) == 3
+    assert (compact.decode_style(pub.blobs[-1]) != compact.HIDDEN).sum() == 10
+
+
+def test_a_big_frame_that_exists_only_now_is_drawn_from_its_own_features(store) -> None:
+    """An import's preview into a layer the store holds: the file's features, never the stored ones."""
+    stored = parcels(BIG_LAYER + 100)
+    pub = _Recorder()
+    state = MapState(("forest_parcels",))
+    overlays({"forest_parcels": stored}, state, set(), pub, whole={"forest_parcels": stored}, version="v1")
+    preview = parcels(BIG_LAYER + 7).assign(parcel_id=lambda d: "FILE-" + d.parcel_id.astype(str))
+    overlays({"forest_parcels": preview}, state, set(), pub)  # no version: nothing is reused
+    geometry = compact.decode_geometry(pub.blobs[-2])
+    assert len(geometry.keys) == len(preview) and all(k.startswith("FILE-") for k in geometry.keys)
 
 
 @pytest.mark.parametrize("n", [0, 1])

@@ -18,6 +18,7 @@ from geo.store import Store
 from geo.style import legend
 
 ASSETS = "/component/ui.assets.leaflet/"
+STATIC = "/component/ui.assets.dlmap/"
 BOUNDS = (106.89, 21.33, 107.36, 21.74)
 PAYLOADS = [
     "<img src=x onerror=window.__pwned=1>",
@@ -46,17 +47,19 @@ def _urls(m: folium.Map, groups: list[folium.FeatureGroup]) -> list[str]:
 
 def test_the_map_loads_only_local_assets(store: Store) -> None:
     frames = {lid: store.read(lid) for lid in ("district", "units", "ql4b_segments", "land_disputes")}
-    m = base_map(BOUNDS, ASSETS)
+    m = base_map(BOUNDS, ASSETS, STATIC)
     groups = overlays(frames, MapState(tuple(frames)), {"units"})
     urls = _urls(m, groups)
-    assert urls and all(u.startswith(ASSETS) for u in urls), urls
+    assert urls and all(u.startswith((ASSETS, STATIC)) for u in urls), urls
+    # Leaflet first, then the map's own files, each a file of the package that the app serves.
+    assert urls[0] == ASSETS + "leaflet.js" and STATIC + "dlmap.js" in urls and STATIC + "dlmap.css" in urls
     html = m.get_root().render()
     assert not re.search(r"""(src|href)=["']https?://""", html)
 
 
 def test_folium_class_globals_are_never_touched() -> None:
     before = list(folium.Map.default_js), list(folium.Map.default_css)
-    base_map(BOUNDS, ASSETS)
+    base_map(BOUNDS, ASSETS, STATIC)
     assert (list(folium.Map.default_js), list(folium.Map.default_css)) == before
 
 
@@ -81,7 +84,7 @@ def _decoded_literals(js: str) -> list[object]:
 
 
 def test_hostile_text_reaches_the_browser_only_as_inert_data(store: Store) -> None:
-    m = base_map(BOUNDS, ASSETS)
+    m = base_map(BOUNDS, ASSETS, STATIC)
     groups = overlays({"units": _hostile_units(store)}, MapState(("units",)), {"units"})
     # What streamlit-folium actually sends, after its own rewriting of the script.
     sent = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(groups))
@@ -142,7 +145,7 @@ def test_demo_badge_only_while_a_demo_layer_is_shown(store: Store) -> None:
 
     def has_badge(demo: set[str]) -> bool:
         groups = overlays(frames, MapState(("units",)), demo)
-        m = base_map(BOUNDS, ASSETS)
+        m = base_map(BOUNDS, ASSETS, STATIC)
         sent = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(groups))
         return any(isinstance(d, dict) and d.get("type") == "badge" for d in _decoded_literals(sent))
 
@@ -153,7 +156,7 @@ def test_demo_badge_only_while_a_demo_layer_is_shown(store: Store) -> None:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_legend_and_badge_follow_the_language(store: Store, lang: str) -> None:
     groups = overlays({"units": store.read("units")}, MapState(("units",), lang=lang), {"units"})
-    m = base_map(BOUNDS, ASSETS)
+    m = base_map(BOUNDS, ASSETS, STATIC)
     sent = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(groups))
     specs = [d for d in _decoded_literals(sent) if isinstance(d, dict) and "type" in d]
     heading = {d["type"]: d for d in specs}

@@ -15,14 +15,14 @@ import tempfile
 import threading
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from geo.catalog import LayerSpec
-from geo.mapview import leaflet_dir
+from geo.compact import digest, gz
+from geo.mapview import STATIC_DIR, WORKER_JS, leaflet_dir
 
 _LEAFLET = components.declare_component("leaflet", path=leaflet_dir())
+_STATIC = components.declare_component("dlmap", path=str(STATIC_DIR))  # the map's own .js and .css files
 
 
 def _served_at(component_name: str) -> str:
@@ -37,6 +37,16 @@ def asset_base() -> str:
     return _served_at(_LEAFLET.name)
 
 
+def static_base() -> str:
+    """URL prefix (ending in ``/``) under which the map's own scripts and styles are served."""
+    return _served_at(_STATIC.name)
+
+
+def worker_url() -> str:
+    """Where the large layers' decoding worker is served (same origin: ``worker-src 'self'`` allows it)."""
+    return static_base() + WORKER_JS
+
+
 # Large layers' compact files (see geo.compact), served the same way from a folder of this
 # server process: named by content hash, so a browser may keep them and a rerun never rewrites them.
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-mapdata-"))
@@ -45,8 +55,6 @@ _DATA = components.declare_component("mapdata", path=str(_DATA_DIR))
 
 
 def _publish(blob: bytes) -> dict[str, str]:
-    from geo.compact import digest, gz
-
     blob = gz(blob)  # compressed once here, not on every request
     name = f"{digest(blob)}.bin.gz"  # served as application/gzip, which the server's own gzip leaves alone
     target = _DATA_DIR / name
@@ -57,33 +65,11 @@ def _publish(blob: bytes) -> dict[str, str]:
     return {"url": _served_at(_DATA.name) + name}
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _geometry(path: str, version: str, layer_id: str) -> tuple[dict[str, str], pd.Index]:
-    from geo.catalog import CATALOG
-    from geo.mapview import clean_geometries, geometry_file
-    from ui import data
-
-    del path, version  # the cache key: a new store version publishes a new file
-    gdf = clean_geometries(data.layer(layer_id))
-    return _publish(geometry_file(CATALOG[layer_id], gdf)), gdf.index
-
-
 class AppPublisher:
-    """Large layers served by this app: the geometry once per store version, a style per filter."""
+    """A byte sink served by this app: a file per content hash, under the ``mapdata`` component."""
 
-    def geometry(self, spec: LayerSpec) -> tuple[dict[str, str], pd.Index]:
-        """The layer's geometry file (written once per store version)."""
-        from ui import data
-
-        s = data.store()
-        return _geometry(str(s.path), s.version, spec.id)
+    key: str | None = "app"
 
     def put(self, blob: bytes) -> dict[str, str]:
-        """A style file."""
+        """Write ``blob`` once; its URL."""
         return _publish(blob)
-
-    def size(self, spec: LayerSpec) -> int:
-        """The whole layer's size."""
-        from ui import data
-
-        return len(data.layer(spec.id))

@@ -13,12 +13,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import CATALOG, LayerSpec
+from geo.catalog import LayerSpec
 from geo.edit import EditError, edit, edit_many, history, insert, move_point, redact_rows
 from geo.i18n import Lang, fmt_number, t
 from geo.records import change_text, format_value
 from ui import data, state
 from ui.auth import current_user
+from ui.selection import current_view, flash, picked, select, stop_picking
 
 
 def editable_fields(spec: LayerSpec) -> list[str]:
@@ -71,10 +72,8 @@ def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> A
 
 def edit_form(page: str, layer_id: str, row: Any) -> None:
     """The form under a selected feature's record, for planners; its history for everyone."""
-    from ui.mapwidget import flash
-
     lang = state.lang()
-    spec = CATALOG[layer_id]
+    spec = data.catalog()[layer_id]
     fkey = ",".join(str(row[k]) for k in spec.key.split(","))
     path = data.store().path
     user = current_user()
@@ -102,7 +101,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     past = history(path, layer_id, fkey)
     if not data.sensitive_ok():
         past = redact_rows(past)
-    log = CATALOG["audit_log"]  # the change log's own labels
+    log = data.catalog()["audit_log"]  # the change log's own labels
     texts = [change_text(spec, r.field, r.old, r.new, lang) for r in past]
     if past:
         with st.expander(
@@ -134,8 +133,6 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
     """Move a point to measured coordinates, or to where the planner clicked on the map while picking;
     refused if someone moved it meanwhile.
     """
-    from ui.mapwidget import flash, picked, stop_picking
-
     lon0, lat0 = picked(page) or (row.geometry.x, row.geometry.y)
     with st.form(f"move_{page}_{layer_id}_{fkey}"):
         st.markdown(f"**{t('edit.position', lang)}**")
@@ -157,18 +154,17 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
 
 def add_point_box(page: str, layer_ids: list[str]) -> None:
     """For planners: add a point (a dispute, an accident, a resettlement site) to a visible point layer."""
-    from ui.mapwidget import current_view, flash, picked, select, stop_picking
-
     user = current_user()
-    points = [lid for lid in layer_ids if CATALOG[lid].geometry == "Point" and CATALOG[lid].editable]
+    catalog = data.catalog()
+    points = [lid for lid in layer_ids if catalog[lid].geometry == "Point" and catalog[lid].editable]
     if not (user and user.can_edit and points):
         return
     lang = state.lang()
     with st.expander(t("edit.add_point", lang), icon=":material/add_location:", key=f"add_pt_panel_{page}"):
         lid = st.selectbox(
-            t("edit.add_layer", lang), points, key=f"add_pt_layer_{page}", format_func=lambda i: CATALOG[i].title(lang)
+            t("edit.add_layer", lang), points, key=f"add_pt_layer_{page}", format_func=lambda i: catalog[i].title(lang)
         )
-        spec = CATALOG[lid]
+        spec = catalog[lid]
         w, s_, e, n = current_view(page) or data.layer("district").total_bounds
         lon0, lat0 = picked(page) or ((w + e) / 2, (s_ + n) / 2)
         st.caption(t("edit.add_where", lang))
@@ -207,7 +203,7 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
     if not (user and user.can_edit):
         return
     lang = state.lang()
-    spec = CATALOG["ntm_commune"]
+    spec = data.catalog()["ntm_commune"]
     rows = data.layer("ntm_commune")
     rows = rows[rows.unit_code == unit_code].sort_values("criterion")
     flash = st.session_state.pop("ntm_edit_flash", None)

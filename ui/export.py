@@ -14,8 +14,10 @@ import streamlit as st
 from geo import crs
 from geo.export import DATA_FORMATS, MAP_FORMATS, MIME, MapRequest, Provenance, export_bytes
 from geo.i18n import t
+from geo.pack import meeting_pack
 from ui import data, state
-from ui.mapwidget import current_view, selection
+from ui.data import default_since
+from ui.selection import current_view, selection
 
 
 def export_panel(
@@ -78,9 +80,6 @@ def export_panel(
 
 def pack_panel() -> None:
     """The meeting pack: cover, a page per theme, optionally what changed and one page per commune."""
-    from geo.pack import meeting_pack
-    from ui.presentation import default_since
-
     lang = state.lang()
     with st.container(border=True):
         st.markdown(f"**{t('pack.title', lang)}**")

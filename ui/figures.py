@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from geo.edit import AuditRow
 from geo.i18n import fmt_date, t
-from geo.indicators import Indicator, from_frame
+from geo.indicators import LINKS, Indicator, from_frame
 from geo.safe import html_text
 from ui import data, state
+from ui.auth import current_user
+from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
 
 
@@ -55,11 +59,6 @@ def headline_strip() -> None:
 
 def indicator_cards() -> None:
     """Every indicator: value, targets, % achieved, comparison, period, citation, and where it is on the map."""
-    from geo.catalog import CATALOG
-    from geo.indicators import LINKS
-    from ui.auth import current_user
-    from ui.editing import edit_form
-
     lang = state.lang()
     inds = indicators()
     ups = updates()
@@ -75,7 +74,7 @@ def indicator_cards() -> None:
                     params = {"sel": f"{layer}:{key}"} if key else None
                     st.page_link(
                         PAGE_FILES[page],
-                        label=f"{t(NAV_KEYS[page], lang)} — {CATALOG[layer].title(lang)}",
+                        label=f"{t(NAV_KEYS[page], lang)} — {data.catalog()[layer].title(lang)}",
                         query_params=params,
                         icon=":material/map:",
                     )
@@ -83,9 +82,6 @@ def indicator_cards() -> None:
 
 def achievement_chart() -> None:
     """Percent achieved of every indicator that states one, against the 100% line."""
-    import altair as alt
-    import pandas as pd
-
     lang = state.lang()
     rows = []
     for ind in indicators():

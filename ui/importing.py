@@ -19,14 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from geo import vnenc
-from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec, register_overlay
+from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
 from geo.edit import EditError, changes_since, rollback_to
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.importer import FORMATS, VN2000_ZONES, Report, validate
 from geo.ingest import commit, remembered_mapping
+from geo.mapview import MapData
 from geo.safe import html_text, md_text
 from ui import data, state
 from ui.auth import current_user
+from ui.mapwidget import map_view
 
 PAGE = "du-lieu"
 PREVIEW_LAYER = "import_preview"
@@ -89,30 +91,35 @@ def _report_view(report: Report, lang: Lang) -> None:
 
 
 def _preview_map(report: Report, layer: str | None, lang: Lang) -> None:
-    """Where the file's features land, over the district, before anything is stored."""
-    from ui.mapwidget import map_view
+    """Where the file's features land, over the district, before anything is stored.
 
+    The preview exists only on this page: its frames go to the map whole, with a catalog of this
+    session's own (the store's and the preview layer), at no store version, so nothing is read back
+    from the store by id and nothing another session sees changes.
+    """
     if report.frame is None or not len(report.frame):
         return
     frame = report.frame
-    if layer and layer in CATALOG:
+    catalog = data.catalog()
+    if layer and layer in catalog:
         lid = layer
     else:
         labels = frame.attrs.get("labels", {})
         fields = [(c, labels.get(c, c), "str") for c in frame.columns if c != "geometry"]
         geom = (report.geometry_types or ["Polygon"])[0].replace("Multi", "")
-        register_overlay(
+        catalog = catalog.with_layers(
             overlay_spec(PREVIEW_LAYER, t("import.preview_layer", lang), "", geom, fields, OVERLAY_COLORS[0])
         )
         lid = PREVIEW_LAYER
         frame = frame.assign(feature_no=[str(i + 1) for i in range(len(frame))])
     st.markdown(f"**{t('import.preview_map', lang)}**")
-    map_view(PAGE, ["district", lid], {"district": data.layer("district"), lid: frame}, height=420)
+    frames = {"district": data.layer("district"), lid: frame}
+    map_view(PAGE, ["district", lid], MapData(frames, catalog, frames, None), height=420)
 
 
 def _mapping_editor(report: Report, layer: str, lang: Lang) -> dict[str, str]:
     """One select per catalog field: which of the file's columns fills it."""
-    spec = CATALOG[layer]
+    spec = data.catalog()[layer]
     by_field = {v: k for k, v in report.mapping.items()}
     none = "—"
     out: dict[str, str] = {}

@@ -17,7 +17,8 @@ from geo.catalog import spec
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.safe import md_text
 from ui import data
-from ui.mapwidget import select
+from ui.editing import criteria_editor
+from ui.selection import select
 from ui.theme import PanelData, as_of
 
 
@@ -451,7 +452,6 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
         )
         if card_code == "06643":
             st.info(t("ntm.dong_thang_notice", lang), icon=":material/gavel:")
-        from ui.editing import criteria_editor
 
         criteria_editor(card_code, str(units.loc[card_code, "name"]), names)
     with right:

@@ -7,12 +7,10 @@ hides the sidebar and enlarges the type for a projector.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
 
-from geo.catalog import CATALOG
 from geo.edit import changes_for_meeting, changes_since
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
@@ -21,7 +19,9 @@ from geo.records import change_table, change_text, format_value
 from geo.safe import html_text, md_text
 from geo.views import Task, View, tasks_from_frame
 from ui import data, state
-from ui.mapwidget import map_view
+from ui.data import default_since
+from ui.editing import edit_form
+from ui.mapwidget import map_view, stored
 from ui.views import all_views
 
 PAGE = "giao-ban"
@@ -93,12 +93,12 @@ def _frames(layers: tuple[str, ...], filters: dict[str, dict[str, Any]]) -> dict
     out = {}
     for lid in layers:
         frame = data.layer(lid)
-        out[lid] = apply_filters(CATALOG[lid], frame, filters.get(lid)) if lid in filters else frame
+        out[lid] = apply_filters(data.catalog()[lid], frame, filters.get(lid)) if lid in filters else frame
     return out
 
 
 def _task_box(task: Task, lang: Lang) -> None:
-    spec = CATALOG["tasks"]
+    spec = data.catalog()["tasks"]
     st.markdown(f"### {md_text(task.id)}. {md_text(task.short)}")
     st.markdown(
         f"**{spec.field('status').label(lang)}:** {format_value(spec, 'status', task.status, lang)}  \n"
@@ -131,7 +131,7 @@ def present_view(view: View, lang: Lang) -> None:
         st.session_state[f"sel_{PAGE}"] = {"layer": view.selected[0], "key": view.selected[1], "zoom": False, "n": 0}
     left, right = st.columns([2.6, 1])
     with left:
-        map_view(PAGE, list(view.layers), _frames(view.layers, view.filters), height=700)
+        map_view(PAGE, list(view.layers), stored(_frames(view.layers, view.filters)), height=700)
     with right:
         task = next((x for x in tasks() if x.id == view.task_id), None)
         if task:
@@ -141,14 +141,15 @@ def present_view(view: View, lang: Lang) -> None:
 def present_task(task: Task, lang: Lang) -> None:
     """One slide: a task of the notice, its words, its tracking, and the map of what it concerns."""
     _title(f"{t('pres.task', lang)} {task.id}", task.short)
-    layers = [lk.target for lk in task.links if lk.kind in ("layer", "feature") and CATALOG[lk.target].is_spatial]
+    catalog = data.catalog()
+    layers = [lk.target for lk in task.links if lk.kind in ("layer", "feature") and catalog[lk.target].is_spatial]
     layers = list(dict.fromkeys(["district", "units", *layers]))
     features = tuple((lk.target, lk.key) for lk in task.links if lk.kind == "feature")
     # Open on the district and every feature the task links to.
     boxes = [tuple(data.layer("district").total_bounds)]
     for lid, key in features:
         frame = data.layer(lid)
-        boxes.append(tuple(frame[frame[CATALOG[lid].key].astype(str) == key].total_bounds))
+        boxes.append(tuple(frame[frame[data.catalog()[lid].key].astype(str) == key].total_bounds))
     boxes = [b for b in boxes if all(v == v for v in b)]  # an unknown key gives NaN bounds
     st.session_state[f"home_{PAGE}"] = (
         min(b[0] for b in boxes),
@@ -158,7 +159,7 @@ def present_task(task: Task, lang: Lang) -> None:
     )
     left, right = st.columns([2.2, 1.4])
     with left:
-        map_view(PAGE, layers, _frames(tuple(layers), {}), height=640, highlight=features)
+        map_view(PAGE, layers, stored(_frames(tuple(layers), {})), height=640, highlight=features)
     with right:
         _task_box(task, lang)
         since = default_since()
@@ -166,7 +167,7 @@ def present_task(task: Task, lang: Lang) -> None:
             r for r in changes_since(data.store().path, since.isoformat(), layer="tasks") if r.feature == task.id
         ]
         if changed:
-            spec = CATALOG["tasks"]
+            spec = data.catalog()["tasks"]
             texts = [change_text(spec, r.field, r.old, r.new, lang) for r in changed]
             lines = "  \n".join(f"{md_text(what)}: {md_text(old)} → {md_text(new)}" for what, old, new in texts)
             st.warning(
@@ -175,15 +176,8 @@ def present_task(task: Task, lang: Lang) -> None:
             )
         st.html(f'<div class="dl-pres-quote">«{html_text(task.text)}»</div>')
         row = data.layer("tasks").set_index("task_id", drop=False).loc[task.id]
-        from ui.editing import edit_form
 
         edit_form(PAGE, "tasks", row)
-
-
-def default_since() -> dt.date:
-    """The day "what changed" starts from: the data's as-of date (the last briefing's data), else a month ago."""
-    meta = data.meta().get("units")
-    return dt.date.fromisoformat(meta.as_of) if meta and meta.as_of else dt.date.today() - dt.timedelta(days=30)
 
 
 CHANGES_SHOWN = 300  # rows of the change table; whole-feature imports count as one line each
@@ -203,7 +197,7 @@ def what_changed(lang: Lang) -> None:
     if not rows and not batches:
         st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))
         return
-    log = CATALOG["audit_log"]  # the change log's own labels
+    log = data.catalog()["audit_log"]  # the change log's own labels
     head = [log.field(n).label(lang) for n in ("ts", "user", "layer", "feature", "field", "old", "new", "reason")]
     if len(rows) > CHANGES_SHOWN:
         st.caption(t("pres.more_changes", lang, shown=CHANGES_SHOWN, n=fmt_number(len(rows) - CHANGES_SHOWN, lang)))
@@ -218,9 +212,10 @@ def what_changed(lang: Lang) -> None:
         + "</tbody></table>"
     )
     pairs = [(r.layer, r.feature) for r in rows] + [(b.layer, k) for b in batches for k in b.features]
-    changed = tuple(dict.fromkeys((lid, k) for lid, k in pairs if CATALOG.get(lid) and CATALOG[lid].is_spatial))
+    catalog = data.catalog()
+    changed = tuple(dict.fromkeys((lid, k) for lid, k in pairs if lid in catalog and catalog[lid].is_spatial))
     layers = list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)]))
-    map_view(PAGE, layers, _frames(tuple(layers), {}), height=560, highlight=changed)
+    map_view(PAGE, layers, stored(_frames(tuple(layers), {})), height=560, highlight=changed)
 
 
 def briefing() -> None:

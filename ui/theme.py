@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import CATALOG, LayerSpec
+from geo.catalog import LayerSpec
 from geo.filters import Filters, apply_filters, choices, count_text, date_range, filter_fields, value_range
 from geo.i18n import Lang, fmt_number, fmt_pct, t
 from geo.mapview import feature_keys
@@ -25,7 +25,9 @@ from geo.safe import md_text
 from ui import data, state
 from ui.editing import add_point_box
 from ui.export import export_panel
-from ui.mapwidget import layer_toggles, map_view, record_panel, select, selection_from_link, side_legend
+from ui.layout import record_panel
+from ui.mapwidget import layer_toggles, map_view, side_legend, stored
+from ui.selection import select, selection_from_link
 from ui.views import save_view_box, view_banner
 
 Frames = dict[str, Any]
@@ -135,7 +137,7 @@ def filter_panel(page: str, visible: list[str], frames: Frames, lang: Lang) -> F
     out = dict(frames)
     st.markdown(f"**{t('filters.title', lang)}**")
     for lid in visible:
-        spec = CATALOG[lid]
+        spec = data.catalog()[lid]
         if not spec.filters:
             continue
         with st.expander(spec.title(lang), expanded=lid == visible[-1] or len(visible) <= 3):
@@ -149,7 +151,7 @@ def filter_panel(page: str, visible: list[str], frames: Frames, lang: Lang) -> F
 def contributions_panel(frames: Frames, layer_id: str, row: Any) -> None:
     """The figures the selected feature contributes to, over what is shown."""
     lang = state.lang()
-    spec = CATALOG[layer_id]
+    spec = data.catalog()[layer_id]
     frame = frames.get(layer_id)
     if frame is None or layer_id not in MEASURES or not MEASURES[layer_id][0]:
         return
@@ -221,11 +223,11 @@ def attribute_table(page: str, tables: tuple[str, ...], frames: Frames, lang: La
                 available,
                 default=available[0],
                 key=f"tblsel_{page}",
-                format_func=lambda i: CATALOG[i].title(lang),
+                format_func=lambda i: data.catalog()[i].title(lang),
             )
             or available[0]
         )
-    spec = CATALOG[lid]
+    spec = data.catalog()[lid]
     frame = frames[lid]
     if len(frame) > TABLE_ROWS:  # a cadastral layer: nobody reads 50,000 rows, and sending them stalls the page
         st.caption(t("table.first_rows", lang, n=fmt_number(TABLE_ROWS, lang), total=fmt_number(len(frame), lang)))
@@ -249,7 +251,7 @@ def render(tp: ThemePage) -> None:
     st.title(t(tp.nav_key, lang))
     if tp.intro_key:
         st.caption(t(tp.intro_key, lang))
-    selection_from_link(tp.page)
+    selection_from_link(tp.page, data.catalog())
     view_banner(tp.page)
     visible = layer_toggles(tp.layers, f"map_{tp.page}")
     left, middle, right = st.columns([1, 3.4, 1.25])
@@ -264,7 +266,7 @@ def render(tp: ThemePage) -> None:
         blocks = map_view(
             tp.page,
             visible,
-            frames,
+            stored(frames, raw),
             height=620,
             color_by=tuple(opts.get("color_by", ())),
             opacity=opacity,

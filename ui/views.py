@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.catalog import CATALOG
+from geo.edit import EditError
 from geo.filters import choices
 from geo.i18n import t
-from geo.views import View, views_from_frame
+from geo.views import View, save_view, slug, views_from_frame
 from ui import data, state
+from ui.auth import current_user
+from ui.mapwidget import home_bounds
 from ui.nav import PAGE_FILES
+from ui.selection import current_view, selection
 
 
 def page_key(url_path: str) -> str:
@@ -81,11 +84,6 @@ def views_list() -> None:
 
 def save_view_box(url_path: str, visible: list[str]) -> None:
     """For planners: save what the page shows as a named view, which then opens by its link."""
-    from geo.edit import EditError
-    from geo.views import save_view, slug
-    from ui.auth import current_user
-    from ui.mapwidget import current_view, home_bounds, selection
-
     user = current_user()
     if not user or not user.can_edit or not data.store().has("views"):
         return
@@ -113,7 +111,7 @@ def save_view_box(url_path: str, visible: list[str]) -> None:
                 narrows = (
                     lid
                     and name in data.layer(lid).columns
-                    and set(v) != set(choices(CATALOG[lid], data.layer(lid), name))
+                    and set(v) != set(choices(data.catalog()[lid], data.layer(lid), name))
                 )
                 if narrows:
                     filters.setdefault(str(lid), {})[name] = v

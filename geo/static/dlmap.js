@@ -1,0 +1,448 @@
+/* The browser side of the map builder (geo/mapview.py): every overlay the Python side declares is
+ * a call into `DL` with data that geo.safe.js_literal wrote. Attribute text reaches the page only
+ * through textContent: it is never parsed as HTML or run as code.
+ *
+ * Loaded after Leaflet and compact.js (OfflineMap declares all three as its assets).
+ */
+/* global L, DLCompact */
+(function (root) {
+  'use strict';
+
+  var C = (root.__dlCompact = root.__dlCompact || { files: {}, drawn: {} });
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // streamlit-folium reports a click 250 ms after it happens (a debounce meant for panning). A click
+  // on a feature is reported at once: the value is the one its debounced report would send (the same
+  // keys in the same order), stored as its last report so that report does not send it again.
+  function reportNow(map) {
+    var gd = root.__GLOBAL_DATA__;
+    if (!gd || !root.Streamlit || !gd.returned_objects) return;
+    var all = { last_active_drawing: gd.last_active_drawing, bounds: map.getBounds() }, data = {};
+    for (var i = 0; i < gd.returned_objects.length; i++) {
+      if (!(gd.returned_objects[i] in all)) return; // a value only streamlit-folium computes: leave it its debounce
+    }
+    ['last_active_drawing', 'bounds'].forEach(function (k) {
+      if (gd.returned_objects.indexOf(k) >= 0) data[k] = all[k];
+    });
+    if (JSON.stringify(gd.previous_data) !== JSON.stringify(data)) {
+      gd.previous_data = data;
+      root.Streamlit.setComponentValue(data);
+    }
+  }
+
+  // Two panes under the vector overlays: layers drawn below a large canvas layer, and the canvas itself.
+  function setup(map) {
+    map.createPane('dlBelow').style.zIndex = 350;
+    map.createPane('dlBig').style.zIndex = 375;
+    L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map); // metres and kilometres only
+  }
+
+  // -- a GeoJSON layer whose tooltips are built from text ------------------------------------------
+  function tip(f) {
+    var d = el('div'), rows = f.properties._tip || [];
+    for (var i = 0; i < rows.length; i++) {
+      var r = el('div');
+      if (i === 0) {
+        r.className = 'dl-tip-title';
+        r.textContent = rows[i][1];
+      } else {
+        r.appendChild(el('span', 'dl-tip-k', rows[i][0] + ': '));
+        r.appendChild(document.createTextNode(rows[i][1]));
+      }
+      d.appendChild(r);
+    }
+    return d;
+  }
+
+  function geojson(data, o) {
+    function style(f) {
+      var p = f.properties, s = Object.assign({}, o.paint);
+      if (o.kind === 'line') s.color = p._c;
+      else s.fillColor = p._c;
+      if (o.selected.indexOf(p._k) >= 0) {
+        s.color = o.selColor;
+        s.weight = (s.weight || 2) + 4;
+        s.opacity = 1;
+      }
+      return s;
+    }
+    var opts = o.pane ? { pane: o.pane, interactive: o.interactive } : { interactive: o.interactive };
+    return L.geoJSON(
+      data,
+      Object.assign(opts, {
+        style: style,
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, Object.assign({}, opts, style(f)));
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(function () {
+            return tip(f);
+          }, { sticky: true, direction: 'top', opacity: 0.95 });
+          // After streamlit-folium's own click handler (bound when the layer is added) has recorded it.
+          l.on('click', function () {
+            setTimeout(function () {
+              if (l._map) reportNow(l._map);
+            }, 0);
+          });
+        },
+      })
+    );
+  }
+
+  // -- permanent text labels: rows of [lat, lon, text] -----------------------------------------------
+  function labels(rows, cls) {
+    var g = L.layerGroup();
+    rows.forEach(function (r) {
+      var s = el('span', '', r[2]);
+      L.marker([r[0], r[1]], {
+        icon: L.divIcon({ className: 'dl-label ' + cls, html: s, iconSize: null }),
+        interactive: false,
+        keyboard: false,
+      }).addTo(g);
+    });
+    return g;
+  }
+
+  // -- a control (legend, badge) wrapped as a layer, so it comes and goes with its feature group ------
+  function control(spec) {
+    function build() {
+      if (spec.type === 'badge') {
+        var b = el('div', 'dl-badge', spec.text);
+        b.title = spec.title;
+        return b;
+      }
+      var box = el('details', 'dl-legend');
+      box.open = spec.open;
+      box.appendChild(el('summary', 'dl-legend-head', spec.heading));
+      spec.blocks.forEach(function (blk) {
+        box.appendChild(el('div', 'dl-legend-title', blk.title));
+        blk.items.forEach(function (it) {
+          var row = el('div', 'dl-legend-row'), sw = el('span', 'dl-sw dl-sw-' + blk.kind);
+          sw.style.background = it.color;
+          if (blk.kind !== 'line') sw.style.border = '1.5px solid ' + blk.stroke;
+          row.appendChild(sw);
+          row.appendChild(el('span', '', it.label));
+          row.appendChild(el('span', 'dl-legend-n', it.count));
+          box.appendChild(row);
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }
+    var Wrapper = L.Layer.extend({
+      onAdd: function (map) {
+        this._c = L.control({ position: spec.position });
+        this._c.onAdd = build;
+        this._c.addTo(map);
+        return this;
+      },
+      onRemove: function () {
+        if (this._c) this._c.remove();
+        return this;
+      },
+    });
+    return new Wrapper();
+  }
+
+  // -- while a planner picks a point's position --------------------------------------------------------
+  // The map reports clicks on it (streamlit-folium's `last_clicked`, which it otherwise leaves out, so
+  // that nobody else's clicks rerun the page) and shows a crosshair. streamlit-folium reads
+  // `returned_objects` once, when the map mounts; this edits its frontend's copy: its internal state,
+  // pinned by version and guarded by the browser test of picking.
+  function pick() {
+    function objects() {
+      var g = root.__GLOBAL_DATA__;
+      return g && g.returned_objects;
+    }
+    var Pick = L.Layer.extend({
+      onAdd: function (map) {
+        var r = objects();
+        if (r && r.indexOf('last_clicked') < 0) {
+          root.__GLOBAL_DATA__.lat_lng_clicked = null; // a click made before picking places nothing
+          r.push('last_clicked');
+        }
+        map.getContainer().classList.add('dl-picking');
+        return this;
+      },
+      onRemove: function (map) {
+        var r = objects(), i = r ? r.indexOf('last_clicked') : -1;
+        if (i >= 0) r.splice(i, 1);
+        map.getContainer().classList.remove('dl-picking');
+        return this;
+      },
+    });
+    return new Pick();
+  }
+
+  // -- a large layer drawn on a canvas from two compact files ------------------------------------------
+  function bytes(b64) {
+    var s = atob(b64), u = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+    return u;
+  }
+
+  function load(src) {
+    // fetched (or inlined) and inflated, on this thread
+    var raw = src.url
+      ? fetch(src.url).then(function (r) {
+          if (!r.ok) throw new Error('map data ' + r.status);
+          return r.arrayBuffer();
+        })
+      : Promise.resolve(bytes(src.b64).buffer);
+    return raw.then(DLCompact.inflate);
+  }
+
+  // A geometry file of a million vertices is fetched, inflated and decoded in a worker (a file of the
+  // app's own), so the page never waits on it; inline, without a worker URL, or where workers are
+  // refused, here.
+  function worker(url) {
+    if (C.worker !== undefined) return C.worker;
+    try {
+      var w = new Worker(url), waiting = {};
+      w.onmessage = function (e) {
+        var p = waiting[e.data.url];
+        delete waiting[e.data.url];
+        if (e.data.error) p.reject(new Error(e.data.error));
+        else p.resolve(e.data.g);
+      };
+      w.onerror = function () {
+        // refused by a content policy, say: decode here after all
+        C.worker = null;
+        Object.keys(waiting).forEach(function (u) {
+          var p = waiting[u];
+          delete waiting[u];
+          load({ url: u }).then(DLCompact.geometry).then(p.resolve, p.reject);
+        });
+      };
+      C.worker = {
+        ask: function (u) {
+          return new Promise(function (resolve, reject) {
+            waiting[u] = { resolve: resolve, reject: reject };
+            w.postMessage({ url: u });
+          });
+        },
+      };
+    } catch (err) {
+      C.worker = null; // a policy that forbids workers: decode here
+    }
+    return C.worker;
+  }
+
+  function file(src, decode, workerUrl) {
+    // one fetch per file per page: geometry is kept across reruns
+    var id = src.url || src.b64.slice(0, 64) + src.b64.length;
+    if (!C.files[id]) {
+      var w = decode && src.url && workerUrl && worker(new URL(workerUrl, location.href).href);
+      C.files[id] = w
+        ? w.ask(new URL(src.url, location.href).href)
+        : load(src).then(function (buf) {
+            return decode ? DLCompact.geometry(buf) : DLCompact.style(buf);
+          });
+    }
+    return C.files[id];
+  }
+
+  function compact(o) {
+    var Layer = L.Layer.extend({
+      onAdd: function (map) {
+        var self = this;
+        C.layers = C.layers || {};
+        C.layers[o.id] = this; // for tests and benchmarks: what is drawn where
+        this._c = L.DomUtil.create('canvas', 'dl-compact leaflet-zoom-hide');
+        this._c.style.pointerEvents = 'none';
+        (map.getPane('dlBig') || map.getPane('overlayPane')).appendChild(this._c);
+        map.on('moveend zoomend resize viewreset', this._draw, this);
+        map.on('click', this._click, this);
+        map.on('mousemove', this._hover, this);
+        this._ready = Promise.all([file(o.geom, true, o.worker), file(o.style, false)])
+          .then(function (b) {
+            self._g = b[0];
+            self._s = b[1];
+            self._draw();
+          })
+          .catch(function (e) {
+            console.error(e);
+          });
+        return this;
+      },
+      onRemove: function (map) {
+        map.off('moveend zoomend resize viewreset', this._draw, this);
+        map.off('click', this._click, this);
+        map.off('mousemove', this._hover, this);
+        if (this._tip) map.closeTooltip(this._tip);
+        L.DomUtil.remove(this._c);
+        this._map = null;
+        return this;
+      },
+      _frame: function () {
+        var map = this._map, z = Math.pow(2, map.getZoom()), tl = map.containerPointToLayerPoint([0, 0]);
+        var po = map.getPixelOrigin();
+        return { z: z, ox: po.x + tl.x, oy: po.y + tl.y, tl: tl, size: map.getSize() };
+      },
+      _path: function (ctx, g, i, f) {
+        for (var r = g.fRing[i]; r < g.fRing[i + 1]; r++) {
+          var a = g.rStart[r], k = g.rCount[r];
+          for (var j = 0; j < k; j++) {
+            var px = g.xs[a + j] * f.z - f.ox, py = g.ys[a + j] * f.z - f.oy;
+            if (g.kind === 1) {
+              ctx.moveTo(px + o.paint.radius, py);
+              ctx.arc(px, py, o.paint.radius, 0, 6.2832);
+            } else if (j === 0) ctx.moveTo(px, py);
+            else ctx.lineTo(px, py);
+          }
+          if (g.kind === 3) ctx.closePath();
+        }
+      },
+      _draw: function () {
+        if (!this._map || !this._g) return;
+        var g = this._g, s = this._s, f = this._frame(), c = this._c;
+        var dpr = root.devicePixelRatio || 1, w = f.size.x, h = f.size.y;
+        L.DomUtil.setPosition(c, f.tl);
+        c.width = w * dpr;
+        c.height = h * dpr;
+        c.style.width = w + 'px';
+        c.style.height = h + 'px';
+        var ctx = c.getContext('2d');
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        var P = o.paint, drawn = 0, sel = {}, selIdx = [];
+        o.selected.forEach(function (k) {
+          sel[k] = 1;
+        });
+        ctx.lineJoin = 'round';
+        // Skia fills a path in time that grows faster than its size: flush every few dozen features.
+        function flush(cls, big, dots) {
+          var col = o.palette[cls];
+          if (g.kind === 2) {
+            ctx.globalAlpha = P.opacity;
+            ctx.strokeStyle = col;
+            ctx.lineWidth = P.weight;
+            ctx.stroke(big);
+          } else {
+            ctx.globalAlpha = P.fillOpacity;
+            ctx.fillStyle = col;
+            ctx.fill(big, 'evenodd');
+            ctx.fill(dots);
+            ctx.globalAlpha = P.opacity;
+            ctx.strokeStyle = P.color;
+            ctx.lineWidth = P.weight;
+            ctx.stroke(big);
+          }
+        }
+        for (var cls = 0; cls < o.palette.length; cls++) {
+          var big = new Path2D(), dots = new Path2D(), k = 0;
+          for (var i = 0; i < g.n; i++) {
+            if (s[i] !== cls) continue;
+            var x0 = g.box[4 * i] * f.z - f.ox, y0 = g.box[4 * i + 1] * f.z - f.oy;
+            var x1 = g.box[4 * i + 2] * f.z - f.ox, y1 = g.box[4 * i + 3] * f.z - f.oy;
+            if (x1 < -20 || y1 < -20 || x0 > w + 20 || y0 > h + 20) continue;
+            drawn++;
+            if (sel[g.keys[i]]) selIdx.push(i);
+            if (g.kind === 3 && x1 - x0 < 2.5 && y1 - y0 < 2.5) {
+              // under a few pixels: a dot reads the same
+              dots.rect(x0, y0, Math.max(x1 - x0, 1.5), Math.max(y1 - y0, 1.5));
+            } else {
+              this._path(big, g, i, f);
+            }
+            if (++k === 48) {
+              flush(cls, big, dots);
+              big = new Path2D();
+              dots = new Path2D();
+              k = 0;
+            }
+          }
+          if (k) flush(cls, big, dots);
+        }
+        if (selIdx.length) {
+          var sp = new Path2D();
+          selIdx.forEach(function (i) {
+            this._path(sp, g, i, f);
+          }, this);
+          ctx.globalAlpha = 1;
+          ctx.strokeStyle = o.selColor;
+          ctx.lineWidth = (P.weight || 2) + 4;
+          ctx.stroke(sp);
+        }
+        C.drawn[o.id] = { total: g.n, drawn: drawn, style: o.style.url || 'inline' };
+      },
+      pointOf: function (i) {
+        // the container point of feature i's box centre (tests click there)
+        var g = this._g, z = Math.pow(2, this._map.getZoom());
+        var ll = this._map.unproject(
+          L.point(((g.box[4 * i] + g.box[4 * i + 2]) / 2) * z, ((g.box[4 * i + 1] + g.box[4 * i + 3]) / 2) * z),
+          this._map.getZoom()
+        );
+        return this._map.latLngToContainerPoint(ll);
+      },
+      _hit: function (e) {
+        var g = this._g, s = this._s;
+        if (!g) return -1;
+        var map = this._map, p = map.project(e.latlng, 0), tol = 4 / Math.pow(2, map.getZoom());
+        if (g.kind === 1) tol = (o.paint.radius + 2) / Math.pow(2, map.getZoom());
+        for (var i = g.n - 1; i >= 0; i--) {
+          if (s[i] === DLCompact.HIDDEN) continue;
+          if (p.x < g.box[4 * i] - tol || p.x > g.box[4 * i + 2] + tol || p.y < g.box[4 * i + 1] - tol || p.y > g.box[4 * i + 3] + tol) continue;
+          if (g.kind !== 3) return i; // a point or a line whose box (with the tolerance) holds the click
+          var inside = false;
+          for (var r = g.fRing[i]; r < g.fRing[i + 1]; r++) {
+            var a = g.rStart[r], k = g.rCount[r];
+            for (var j = 0, m = k - 1; j < k; m = j++) {
+              var xi = g.xs[a + j], yi = g.ys[a + j], xj = g.xs[a + m], yj = g.ys[a + m];
+              if (yi > p.y !== yj > p.y && p.x < ((xj - xi) * (p.y - yi)) / (yj - yi) + xi) inside = !inside;
+            }
+          }
+          if (inside) return i;
+        }
+        return -1;
+      },
+      _over: function (e) {
+        // a layer drawn above the canvas (a point, a line) has the pointer
+        var tg = e.originalEvent && e.originalEvent.target;
+        return !!(tg && tg.classList && tg.classList.contains('leaflet-interactive'));
+      },
+      _click: function (e) {
+        if (this._over(e)) return;
+        var i = this._hit(e);
+        if (i < 0) return;
+        var props = { _l: o.id, _k: this._g.keys[i] };
+        this.fire('click', {
+          latlng: e.latlng,
+          layer: {
+            toGeoJSON: function () {
+              return { type: 'Feature', properties: props, geometry: null };
+            },
+          },
+        });
+        reportNow(this._map);
+      },
+      _hover: function (e) {
+        var i = this._over(e) ? -1 : this._hit(e), map = this._map;
+        map.getContainer().style.cursor = i < 0 ? '' : 'pointer';
+        if (i < 0) {
+          if (this._tip) {
+            map.closeTooltip(this._tip);
+            this._tip = null;
+          }
+          return;
+        }
+        var d = el('div');
+        d.appendChild(el('div', 'dl-tip-title', this._g.keys[i]));
+        var lab = o.labels[this._s[i]];
+        if (lab) d.appendChild(el('div', '', lab));
+        if (!this._tip) this._tip = L.tooltip({ direction: 'top', opacity: 0.95 });
+        this._tip.setLatLng(e.latlng).setContent(d);
+        if (!map.hasLayer(this._tip)) map.openTooltip(this._tip);
+      },
+    });
+    return new Layer();
+  }
+
+  root.DL = { setup: setup, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact };
+  root.__dlReportNow = reportNow;
+})(window);

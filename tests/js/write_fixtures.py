@@ -1,0 +1,86 @@
+"""Write the files the Node tests decode: compact geometry and style files made by the Python encoder.
+
+Usage: ``python tests/js/write_fixtures.py OUTDIR`` (``make jstest`` runs it, then ``node --test tests/js/``).
+
+Beside each ``NAME.bin`` (and its ``NAME.bin.gz``, as the app serves it) is ``NAME.json``: what the
+decoder must find, taken from the source geometries with shapely, not from the Python decoder, so
+that the JavaScript decoder is held against the encoder's input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from geo import compact  # noqa: E402
+
+
+def _rings(geom: object, kind: str) -> list[list[list[float]]]:
+    if kind == "Point":
+        return [[[geom.x, geom.y]]]  # type: ignore[attr-defined]
+    if kind == "LineString":
+        parts = getattr(geom, "geoms", [geom])
+        return [np.asarray(p.coords).tolist() for p in parts]
+    out = []
+    for poly in getattr(geom, "geoms", [geom]):
+        out.append(np.asarray(poly.exterior.coords).tolist())
+        out += [np.asarray(r.coords).tolist() for r in poly.interiors]
+    return out
+
+
+def _cases() -> dict[str, tuple[str, list[object], list[str]]]:
+    rng = np.random.default_rng(7)
+    squares = [
+        shapely.box(107.0 + i * 0.01, 21.4 + (i % 7) * 0.01, 107.006 + i * 0.01, 21.406 + (i % 7) * 0.01)
+        for i in range(40)
+    ]
+    holed = Polygon(
+        [(107.1, 21.5), (107.2, 21.5), (107.2, 21.6), (107.1, 21.6)],
+        [[(107.12, 21.52), (107.14, 21.52), (107.14, 21.54), (107.12, 21.54)]],
+    )
+    multi = MultiPolygon([shapely.box(107.3, 21.6, 107.31, 21.61), shapely.box(107.32, 21.62, 107.33, 21.63)])
+    points = [Point(106.9 + float(x), 21.35 + float(y)) for x, y in rng.random((25, 2)) * 0.4]
+    lines = [LineString([(107.0, 21.5), (107.05, 21.52), (107.1, 21.49)]), LineString([(107.2, 21.4), (107.21, 21.41)])]
+    keys = [f"TD-{i:03d}" for i in range(40)]
+    return {
+        "parcels": ("Polygon", [*squares, holed, multi], [*keys, "Thửa có lỗ", "a\u202eb</script>"]),
+        "points": ("Point", points, [f"VV{i}" for i in range(len(points))]),
+        "lines": ("LineString", lines, ["Km18–Km43", "Km43–Km80"]),
+        "empty": ("Polygon", [], []),
+    }
+
+
+def main(out: Path) -> None:
+    """Write every case and a style file for ``parcels`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (kind, geoms, keys) in _cases().items():
+        blob = compact.encode_geometry(geoms, keys, kind)
+        (out / f"{name}.bin").write_bytes(blob)
+        (out / f"{name}.bin.gz").write_bytes(compact.gz(blob))
+        expected = {
+            "kind": compact.KINDS[kind],
+            "n": len(geoms),
+            "keys": keys,
+            "rings": [_rings(g, kind) for g in geoms],
+            "tolerance_m": compact.QUANTUM,
+        }
+        (out / f"{name}.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    n = len(_cases()["parcels"][1])
+    positions, classes = np.array([0, 3, 41]), np.array([2, 0, 1])
+    (out / "parcels.style").write_bytes(compact.encode_style(n, positions, classes))
+    style = [compact.HIDDEN] * n
+    for p, c in zip(positions, classes, strict=True):
+        style[int(p)] = int(c)
+    (out / "parcels.style.json").write_text(json.dumps(style), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

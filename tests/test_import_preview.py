@@ -1,0 +1,99 @@
+"""An import's preview exists only in the planner's own session (AppTest, two sessions in one server process)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.catalog import CATALOG
+from geo.store import DEFAULT_STORE, Store
+from geo.users import add_user
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    store = tmp_path / "s.gpkg"
+    shutil.copy(DEFAULT_STORE, store)
+    users = tmp_path / "users.json"
+    add_user(users, "lan", "planner", "mat-khau-dai")
+    add_user(users, "minh", "planner", "mat-khau-khac")
+    monkeypatch.setenv("DINHLAP_STORE", str(store))
+    monkeypatch.setenv("DINHLAP_USERS", str(users))
+    return store
+
+
+def _file(column: str, value: str, lon: float) -> bytes:
+    feature = {
+        "type": "Feature",
+        "properties": {column: value},
+        "geometry": {"type": "Point", "coordinates": [lon, 21.5]},
+    }
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}, ensure_ascii=False).encode()
+
+
+def _data_page(user: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = {"name": user, "role": "planner"}
+    at.run()
+    at.switch_page("pages/du_lieu.py")
+    at.run()
+    return at
+
+
+def _preview(at: AppTest, name: str, body: bytes) -> None:
+    at.radio(key="imp_target").set_value("new").run()
+    at.file_uploader(key="imp_file").set_value((name, body, "application/geo+json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _drawn_text(at: AppTest) -> str:
+    """Every text the preview map sends the browser (js_literal's base64 decoded)."""
+    args = [json.loads(el.proto.json_args) for el in _components(at._tree)]
+    sent = " ".join(a.get("feature_group") or "" for a in args)
+    found = re.findall(r'atob\("([A-Za-z0-9+/=]*)"\)', sent)
+    return json.dumps([json.loads(base64.b64decode(s).decode()) for s in found], ensure_ascii=False)
+
+
+def _components(node):
+    for child in getattr(node, "children", {}).values():
+        if type(child).__name__ == "UnknownElement" and child.type == "component_instance":
+            yield child
+        yield from _components(child)
+
+
+def test_a_new_layer_is_previewed_on_the_map_and_can_be_imported(env: Path) -> None:
+    """Bug: the preview asked the store for a layer that exists only in memory; no import button appeared."""
+    at = _data_page("lan")
+    _preview(at, "diem.geojson", _file("TEN_DIEM", "Điểm khảo sát 1", 107.1))
+    assert not at.error, [e.value for e in at.error]
+    assert "Điểm khảo sát 1" in _drawn_text(at)
+    at.text_input(key="imp_new_id").input("diem_khao_sat")
+    at.text_input(key="imp_new_title").input("Điểm khảo sát").run()
+    go = next(b for b in at.button if b.label == "Nhập vào kho dữ liệu")
+    assert not go.disabled
+    go.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    store = Store(env)
+    assert store.overlays == ("diem_khao_sat",)
+    stored = store.read("diem_khao_sat").drop(columns="geometry")
+    assert "Điểm khảo sát 1" in stored.astype(str).to_numpy().ravel().tolist()
+    assert store.catalog["diem_khao_sat"].title("vi") == "Điểm khảo sát"
+
+
+def test_two_planners_previewing_at_once_each_see_only_their_own_file(env: Path) -> None:
+    lan, minh = _data_page("lan"), _data_page("minh")
+    _preview(lan, "cua-lan.geojson", _file("TEN_A", "Mốc của Lan", 107.1))
+    _preview(minh, "cua-minh.geojson", _file("TEN_B", "Mốc của Minh", 107.2))
+    lan.run()  # Lan's page reruns after Minh's preview
+    assert not lan.exception and not minh.exception
+    assert "Mốc của Lan" in _drawn_text(lan) and "Mốc của Minh" not in _drawn_text(lan)
+    assert "Mốc của Minh" in _drawn_text(minh) and "Mốc của Lan" not in _drawn_text(minh)
+    assert "import_preview" not in CATALOG  # nothing process-wide changed
+    assert Store(env).overlays == ()  # and nothing was stored

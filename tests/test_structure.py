@@ -1,0 +1,113 @@
+"""The shape of the code: imports flow one way, the engine knows nothing of Streamlit, no program in a string."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("geo", "ui", "pages")
+
+
+def _modules() -> dict[str, Path]:
+    out = {"app": ROOT / "app.py"}
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = path
+    return out
+
+
+def _imports(path: Path, known: set[str]) -> set[str]:
+    """Every module of ours that ``path`` imports, at module level or inside a function alike."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for n in names:
+            while n and n not in known:
+                n = n.rpartition(".")[0]
+            if n:
+                found.add(n)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    known = set(mods)
+    return {m: _imports(p, known) - {m} for m, p in mods.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 1:
+                return [*stack[stack.index(n) :], n]
+            if n not in state and (found := visit(n)):
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    graph = _graph()
+    assert len(graph) > 40  # the walk found the project
+    assert _cycle(graph) is None, " → ".join(_cycle(graph) or [])
+
+
+def test_the_walk_finds_a_cycle_made_of_function_level_imports() -> None:
+    """The check itself: a deferred import closing a loop is a cycle too."""
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_engine_knows_nothing_of_streamlit_or_the_pages() -> None:
+    for path in sorted((ROOT / "geo").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for n in names:
+                top = n.split(".")[0]
+                assert top not in ("streamlit", "streamlit_folium", "ui", "pages"), f"{path.name} imports {n}"
+
+
+# A program: a function, a control statement, or a statement chain of JavaScript inside a Python string.
+_JS = re.compile(
+    r"\bfunction\s*\(|=>\s*[{(]|\bvar\s+\w+\s*=|\bdocument\.|\bnew\s+(Worker|Promise|Path2D)\b|\.prototype\."
+)
+
+
+def test_no_python_string_holds_a_javascript_program() -> None:
+    offenders = []
+    for pkg in (*PACKAGES, "app.py"):
+        paths = [ROOT / pkg] if pkg.endswith(".py") else sorted((ROOT / pkg).rglob("*.py"))
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and _JS.search(node.value):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_the_map_scripts_are_files_of_the_package() -> None:
+    from geo.mapview import STATIC_CSS, STATIC_DIR, STATIC_JS, WORKER_JS
+
+    for name in (*STATIC_JS, *STATIC_CSS, WORKER_JS):
+        assert (STATIC_DIR / name).stat().st_size > 200, name

@@ -1,0 +1,63 @@
+"""Page bodies built from the widgets: the selected record with its edit form, and the simple map page.
+
+Layout only: it composes the map widget, the record, the editing forms, the exports and the
+saved-view box, which read their state from :mod:`ui.selection`; none of them imports this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from geo.i18n import t
+from ui import data, state
+from ui.editing import edit_form
+from ui.export import export_panel
+from ui.mapwidget import layer_toggles, map_view, record_table, side_legend, stored
+from ui.selection import clear_selection, find_feature, selection
+from ui.views import save_view_box
+
+
+def record_panel(
+    page: str, frames: dict[str, Any] | None = None, extra: Callable[[str, Any], None] | None = None
+) -> None:
+    """The selected feature's record (and, through ``extra``, what it contributes)."""
+    lang = state.lang()
+    st.subheader(t("map.selected", lang))
+    sel = selection(page)
+    flash = st.session_state.get(f"edit_flash_{page}")  # what the planner just saved, moved or added
+    if flash and sel and flash["on"] == (sel["layer"], sel["key"]):
+        st.success(flash["text"])  # until another feature is selected: a rerun of the map does not hide it
+    else:
+        st.session_state.pop(f"edit_flash_{page}", None)
+    catalog = data.catalog()
+    row = None
+    if sel and sel["layer"] in catalog:
+        frame = (frames or {}).get(sel["layer"])
+        if frame is None and data.store().has(sel["layer"]):
+            frame = data.layer(sel["layer"])
+        row = find_feature(frame, catalog[sel["layer"]].key, sel["key"]) if frame is not None else None
+    if sel is None or row is None:
+        st.caption(t("map.click_hint", lang))
+        return
+    record_table(sel["layer"], row, lang)
+    if extra is not None:
+        extra(sel["layer"], row)
+    edit_form(page, sel["layer"], row)
+    st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
+
+
+def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None) -> None:
+    """The simple page body: toggles, the map on the left, the selected record on the right."""
+    left, right = st.columns([3, 1])
+    with left:
+        visible = layer_toggles(layer_ids, f"map_{page}")
+        frames = {lid: data.layer(lid) for lid in visible}
+        blocks = map_view(page, visible, stored(frames), height=height, editing=True)
+        export_panel(page, visible, frames, title or t("app.title", state.lang()))
+        save_view_box("" if page == "overview" else page, visible)
+    with right:
+        record_panel(page)
+        side_legend(blocks)

@@ -1,0 +1,108 @@
+"""Per-page selection state: the selected feature, a planner's picked position, the extent in view.
+
+State only, no layout: the map widget, the record panel, the editing forms, the exports and
+the saved-view box all read and write it here, so none of them imports another to reach it.
+Only plain values live in session state, never map objects.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from geo.catalog import Catalog
+from geo.mapview import Bounds
+
+Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
+
+
+def selection(page: str) -> Selection | None:
+    """The feature selected on ``page``, if any."""
+    return st.session_state.get(f"sel_{page}")
+
+
+def select(page: str, layer_id: str, key: str, zoom: bool) -> None:
+    """Select a feature on ``page``; ``zoom`` moves the map to it (table and chart clicks do)."""
+    previous = selection(page) or {}
+    st.session_state[f"sel_{page}"] = {"layer": layer_id, "key": key, "zoom": zoom, "n": previous.get("n", 0) + 1}
+
+
+def flash(page: str, text: str) -> None:
+    """Confirm a planner's change above the record of the feature it was made to (select it first)."""
+    sel = selection(page)
+    if sel:
+        st.session_state[f"edit_flash_{page}"] = {"text": text, "on": (sel["layer"], sel["key"])}
+
+
+def clear_selection(page: str) -> None:
+    """Forget the page's selection."""
+    st.session_state.pop(f"sel_{page}", None)
+
+
+def selection_from_link(page: str, catalog: Catalog) -> None:
+    """Take ``?sel=layer:key`` from the URL (links from the overview), once."""
+    value = st.query_params.get("sel")
+    if value and ":" in value:
+        lid, key = value.split(":", 1)
+        if lid in catalog:
+            select(page, lid, key, zoom=True)
+    if "sel" in st.query_params:
+        del st.query_params["sel"]
+
+
+def on_map_change(page: str, key: str, picking: bool, catalog: Catalog) -> None:
+    """What the map reported (its extent, a clicked feature, a picked position) into the page's state."""
+    value: Any = st.session_state.get(key) or {}
+    if not isinstance(value, dict):
+        return
+    b = value.get("bounds") or {}
+    sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
+    if _finite(sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat")):
+        st.session_state[f"view_{page}"] = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
+    props = (value.get("last_active_drawing") or {}).get("properties") or {}
+    clicked = (props.get("_l"), props.get("_k"))
+    # The component reports its last click again with every pan: only a new click selects.
+    if clicked[0] in catalog and clicked[1] is not None and st.session_state.get(f"seen_{page}") != clicked:
+        st.session_state[f"seen_{page}"] = clicked
+        if not picking:  # while picking a position, a click on a feature places the pin, it does not select
+            select(page, str(clicked[0]), str(clicked[1]), zoom=False)
+    at = value.get("last_clicked") or {}
+    if picking and isinstance(at, dict) and _finite(at.get("lng"), at.get("lat")):
+        st.session_state[f"pin_{page}"] = (round(float(at["lng"]), 7), round(float(at["lat"]), 7))
+
+
+def _finite(*values: Any) -> bool:
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
+
+
+def picking(page: str) -> bool:
+    """Whether a planner is picking a point's position on ``page``'s map (the toggle under it)."""
+    return bool(st.session_state.get(f"pick_{page}"))
+
+
+def picked(page: str) -> tuple[float, float] | None:
+    """The (lon, lat) the planner clicked on ``page``'s map while picking, if any."""
+    pin = st.session_state.get(f"pin_{page}")
+    return tuple(pin) if pin and picking(page) else None
+
+
+def stop_picking(page: str) -> None:
+    """After a point was placed: the toggle goes off on the next run, the pin goes away."""
+    st.session_state[f"pick_off_{page}"] = True
+    st.session_state.pop(f"pin_{page}", None)
+
+
+def current_view(page: str) -> Bounds | None:
+    """The extent the user is looking at on ``page`` (west, south, east, north), once the map has reported it."""
+    view = st.session_state.get(f"view_{page}")
+    return tuple(view) if view else None
+
+
+def find_feature(frame: Any, key_fields: str, fkey: str) -> Any:
+    """The row of ``frame`` whose business key (fields ``key_fields``, comma-separated) is ``fkey``, or ``None``."""
+    match = frame
+    for k, v in zip(key_fields.split(","), fkey.split(","), strict=False):
+        match = match[match[k].astype(str) == v]
+    return None if match.empty else match.iloc[0]
