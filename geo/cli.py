@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from geo.catalog import VIEW_NAMES, view_home, view_layers
+from geo.catalog import CATALOG, VIEW_NAMES, view_home, view_layers
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
 from geo.store import DEFAULT_STORE, Store, StoreError
@@ -205,6 +205,7 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         units=units,
         remembered=remembered,
         new_layer=new,
+        catalog=store.catalog if store is not None else CATALOG,  # an overlay imported earlier takes files too
     )
 
 

@@ -32,6 +32,7 @@ import shapely
 
 from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
 from geo.i18n import Lang, t
+from geo.values import MAX_TEXT, BadValue, check
 
 AUDIT_TABLE = "audit_log"
 _AUDIT_DDL = f"""
@@ -55,7 +56,6 @@ _AUDIT_INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_fields ON {AUDIT_TABLE} (ts) WHERE field != '*'",
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_feature ON {AUDIT_TABLE} (layer, feature)",
 )
-MAX_TEXT = 2000
 
 
 class EditError(Exception):
@@ -182,43 +182,25 @@ def ensure_audit_table(path: Path, timestamp: str | None = None) -> None:
 
 
 def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:
-    """``value`` as stored, or :class:`EditError` if the catalog does not allow it."""
+    """``value`` as stored, or :class:`EditError` if the catalog does not allow it (:func:`geo.values.check`)."""
     try:
         f = spec.field(name)
     except KeyError:
         raise EditError("edit.unknown_field", field=name, layer=spec.id) from None
     if f.derived or name in spec.key.split(","):
         raise EditError("edit.read_only", field=name)
-    if value is None or value == "":
-        if f.required:
-            raise EditError("edit.required", field=f.label("vi"))
-        return None
-    codes = spec.codes(name)
-    if codes and value not in {s.value for s in codes}:
-        raise EditError(
-            "edit.bad_code", field=f.label("vi"), value=str(value)[:80], allowed=", ".join(s.value for s in codes)
-        )
-    if f.kind in ("int", "float"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise EditError("edit.bad_number", field=f.label("vi"), value=str(value)[:80])
-        if f.kind == "int" and value != int(value):
-            raise EditError("edit.bad_number", field=f.label("vi"), value=str(value)[:80])
-        if f.unit == "%" and not 0 <= value <= 100:
-            raise EditError("edit.bad_percent", field=f.label("vi"), value=str(value))
-        return int(value) if f.kind == "int" else float(value)
-    if f.kind == "bool":
-        if not isinstance(value, bool):
-            raise EditError("edit.bad_bool", field=f.label("vi"))
-        return int(value)
-    if f.kind == "date":
-        try:
-            return dt.date.fromisoformat(str(value)[:10]).isoformat()
-        except ValueError:
-            raise EditError("edit.bad_date", field=f.label("vi"), value=str(value)[:80]) from None
-    text = str(value)
-    if len(text) > MAX_TEXT:
-        raise EditError("edit.too_long", field=f.label("vi"), limit=MAX_TEXT)
-    return text
+    try:
+        return check(spec, name, value)
+    except BadValue as bad:
+        label, shown = f.label("vi"), str(value)[:80]
+        if bad.rule == "code":
+            allowed = ", ".join(s.value for s in spec.codes(name))
+            raise EditError("edit.bad_code", field=label, value=shown, allowed=allowed) from None
+        if bad.rule == "too_long":
+            raise EditError("edit.too_long", field=label, limit=MAX_TEXT) from None
+        if bad.rule == "required":
+            raise EditError("edit.required", field=label) from None
+        raise EditError(f"edit.bad_{bad.rule}", field=label, value=shown) from None
 
 
 def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:

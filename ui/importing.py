@@ -204,6 +204,7 @@ def import_panel() -> None:
             units=data.layer("units"),
             remembered=remembered,
             new_layer=target == "new",
+            catalog=store.catalog,
         )
         report.source = Path(upload.name).name  # the planner's name for the file, in the log and the layer's source
         return report

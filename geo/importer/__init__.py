@@ -1,0 +1,126 @@
+"""Planners' files into the store: read, detect CRS and encoding, validate, report, then commit.
+
+What a land office, a road project board or the forestry company delivers:
+GeoPackage, zipped Shapefile, GeoJSON, KML/KMZ, zipped MapInfo TAB, CSV or
+Excel with lon/lat or VN-2000 X/Y columns. :func:`validate` reads such a file
+and returns a :class:`Report` (features, geometry types, CRS, encoding,
+bounds, each problem with its row and field, a preview of names) without
+touching the store; :func:`geo.ingest.commit` writes a clean report into a catalog layer
+(replace or append) or as a new overlay layer, atomically and audited.
+
+Rules that protect users from silent errors:
+
+* Text is never decoded by GDAL (its Windows-1258 conversion drops the last
+  character): we read raw bytes and decode them in :mod:`geo.vnenc`.
+* A file with no CRS, or metres declared as degrees, is refused and the
+  message names the likely VN-2000 zone and ``--crs``. A TM-3 CRS on the
+  107°15′ meridian that lost the VN-2000 → WGS 84 shift, and coordinates
+  outside Vietnam, block the import and are explained. Datum shifts are
+  pyproj's (EPSG:6960 for VN-2000), never a hand-typed ``+towgs84``.
+* Files are opened only by the driver their extension promises, after their
+  first bytes agree (an XML/VRT or HTML file named ``.geojson`` is refused);
+  zip members are allow-listed, size-capped and never follow ``..`` or links.
+
+The package follows the seams of the work: :mod:`.report`, :mod:`.safety`, :mod:`.readers`,
+:mod:`.text`, :mod:`.crs`, :mod:`.geometry` and :mod:`.attributes`; this module runs them in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from geo import vnenc
+from geo.catalog import CATALOG, Catalog
+from geo.crs import LIKELY_ZONE, VN2000_ZONES
+from geo.importer.attributes import ALIASES, _new_layer_frame, _to_catalog, _unit_lookup, auto_mapping, norm_name
+from geo.importer.crs import _to_wgs84
+from geo.importer.geometry import _clean_geometry
+from geo.importer.readers import FORMATS, _open
+from geo.importer.report import Problem, Refused, Report, Severity, _jsonable, _problem, report_json
+from geo.importer.safety import MAX_FEATURES, MAX_FILE_BYTES, MAX_VERTICES, MAX_VERTICES_ONE, _workdir
+from geo.importer.text import _decode_text
+
+__all__ = [
+    "ALIASES",
+    "FORMATS",
+    "LIKELY_ZONE",
+    "MAX_FEATURES",
+    "MAX_FILE_BYTES",
+    "MAX_VERTICES",
+    "MAX_VERTICES_ONE",
+    "VN2000_ZONES",
+    "Problem",
+    "Refused",
+    "Report",
+    "Severity",
+    "auto_mapping",
+    "norm_name",
+    "report_json",
+    "validate",
+]
+
+
+def validate(
+    path: str | Path,
+    layer: str | None = None,
+    crs: str | None = None,
+    encoding: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    units: pd.DataFrame | None = None,
+    remembered: Mapping[str, str] | None = None,
+    new_layer: bool = False,
+    catalog: Catalog = CATALOG,
+) -> Report:
+    """Read ``path`` and check it against ``layer`` of ``catalog`` (or as a new overlay); never touches a store."""
+    report = Report(source=Path(path).name, layer=layer)
+    if str(path).replace("\\", "/").lstrip("/").lower().startswith("vsi"):  # GDAL's virtual paths: network, archives
+        report.refused = Refused("import.vsi", name=str(path)[:80])
+        return report
+    path = Path(path)
+    if layer is not None and not new_layer and (layer not in catalog or not catalog[layer].is_spatial):
+        report.refused = Refused("error.unknown_layer", layer=layer)
+        return report
+    if encoding:
+        try:
+            vnenc.normalize(encoding)
+        except ValueError:
+            report.refused = Refused("import.bad_encoding", encoding=encoding[:40], allowed=", ".join(vnenc.ENCODINGS))
+            return report
+    try:
+        with _workdir() as work:
+            src = _open(path, work)
+            report.fmt = src.fmt
+            report.notes += src.frame.attrs.pop("notes", [])
+            report.problems += src.frame.attrs.pop("problems", [])
+            _decode_text(src, encoding, report)
+            gdf = src.frame
+            report.features = len(gdf)
+            report.columns = [str(c) for c in gdf.columns if c != "geometry"]
+            expected = catalog[layer].geometry if layer and not new_layer else None
+            wgs = _to_wgs84(gdf, crs, report)
+            clean = _clean_geometry(wgs, report, expected)
+    except Refused as exc:
+        report.refused = exc
+        return report
+    names = report.columns[:3]
+    if layer and not new_layer:
+        spec = catalog[layer]
+        report.mapping = dict(mapping) if mapping else auto_mapping(report.columns, spec, remembered)
+        unknown = [c for c in report.mapping if c not in report.columns]
+        for c in unknown:
+            report.problems.append(_problem("error", "import.mapping_unknown", fld=c))
+        mapping_ok = {c: f for c, f in report.mapping.items() if c in report.columns}
+        report.frame = _to_catalog(clean, spec, mapping_ok, _unit_lookup(units), report)
+        shown = [c for c in report.columns if c in mapping_ok] or names
+    else:
+        frame, labels = _new_layer_frame(clean)
+        frame.attrs["labels"] = labels
+        report.frame = frame
+        shown = report.columns
+    # The file's own text, decoded: what a planner checks before anything is stored.
+    report.preview = clean[shown[:6]].head(10).to_dict("records") if shown else []
+    report.preview = [{k: _jsonable(v) for k, v in row.items()} for row in report.preview]
+    return report

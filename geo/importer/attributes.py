@@ -1,0 +1,231 @@
+"""A file's columns against the catalog: the column mapping, each value read as its field's kind and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.catalog import LayerSpec
+from geo.importer.report import Report, _problem
+from geo.values import BadValue, Rule, check
+
+# Column names land offices use, normalised (no accents, upper case, letters and digits only).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("TEN", "TENXA", "TENKHU", "TENTUYEN", "TENDUONG", "TENDIEM", "TENDVHC"),
+    "unit_code": ("MAXA", "MADVHC", "XA", "TENXA", "XAPHUONG", "DONVI"),
+    "status": ("TRANGTHAI", "TINHTRANG", "TT"),
+    "clearance_status": ("TRANGTHAIGPMB", "GPMB", "TINHTRANGGPMB"),
+    "construction_status": ("TRANGTHAITHICONG", "THICONG"),
+    "area_ha": ("DIENTICH", "DT", "DTICH", "DIENTICHHA", "DTHA"),
+    "parcel_id": ("MAKHU", "MATHUA", "SOHIEU", "MAKHUDAT", "MALO"),
+    "plot_id": ("MALO", "SOLO", "LO"),
+    "dispute_id": ("MAVUVIEC", "MAVV", "SOVV"),
+    "seg_id": ("MADOAN", "DOAN"),
+    "km_from": ("TUKM", "KMDAU", "LYTRINHDAU"),
+    "km_to": ("DENKM", "KMCUOI", "LYTRINHCUOI"),
+    "decision": ("QUYETDINH", "SOQD", "QD"),
+    "handover_date": ("NGAYBANGIAO", "NGAYBG"),
+    "planned_use": ("PHUONGAN", "MUCDICH", "PHUONGANSUDUNG"),
+    "investor": ("NHADAUTU", "CHUDAUTU"),
+    "kind": ("LOAI", "LOAITRANHCHAP"),
+    "opened": ("NGAYPHATSINH", "NGAY"),
+    "resolved": ("NGAYGIAIQUYET",),
+    "parties": ("CACBEN", "BENTRANHCHAP", "DUONGSU"),
+    "households_affected": ("SOHO", "SOHOANHHUONG", "HOAH"),
+    "households_compensated": ("SOHODACHITRA", "HODACHITRA"),
+}
+
+
+def norm_name(text: str) -> str:
+    """A column name without accents, case or punctuation: ``Diện tích (ha)`` → ``DIENTICHHA``."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    return re.sub(r"[^A-Z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)).upper())
+
+
+def auto_mapping(columns: list[str], spec: LayerSpec, remembered: Mapping[str, str] | None = None) -> dict[str, str]:
+    """File column → catalog field, from what was used last time, the catalog's names and labels, and aliases."""
+    stored = [f for f in spec.fields if not f.derived]
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for col in columns:
+        target = (remembered or {}).get(col)
+        if target and target not in taken and any(f.name == target for f in stored):
+            out[col] = target
+            taken.add(target)
+    for f in stored:
+        if f.name in taken:
+            continue
+        names = {norm_name(f.name), norm_name(f.vi), norm_name(f.en), *ALIASES.get(f.name, ())}
+        for col in columns:
+            if col not in out and norm_name(col) in names:
+                out[col] = f.name
+                taken.add(f.name)
+                break
+    return out
+
+
+def _number(value: Any) -> float | None:
+    """A number as Vietnamese spreadsheets write it: ``2.405.123,45`` or ``2405123.45``."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    s = str(value).strip().replace(" ", "")
+    if not s:
+        return None
+    if "," in s and "." in s:
+        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
+    elif "," in s:
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _unit_lookup(units: pd.DataFrame | None) -> dict[str, str]:
+    """Normalised unit name, short name or code → code, so a file may name communes the way people do."""
+    if units is None:
+        return {}
+    out: dict[str, str] = {}
+    for r in units.itertuples(index=False):
+        for v in (r.code, r.name, getattr(r, "short_name", r.name)):
+            out[norm_name(str(v))] = str(r.code)
+    return out
+
+
+def _coded(spec: LayerSpec, name: str, value: str) -> str | None:
+    codes = spec.codes(name)
+    key = norm_name(value)
+    for s in codes:
+        if value == s.value or key in (norm_name(s.value), norm_name(s.vi), norm_name(s.en)):
+            return s.value
+    return None
+
+
+_MESSAGE: dict[Rule, str] = {
+    "required": "import.missing_value",
+    "code": "import.bad_code",
+    "number": "import.bad_number",
+    "percent": "import.bad_percent",
+    "bool": "import.bad_bool",
+    "date": "import.bad_date",
+    "too_long": "import.too_long",
+}
+_TRUE = ("1", "TRUE", "YES", "CO", "X", "DUNG")
+_FALSE = ("0", "FALSE", "NO", "KHONG", "SAI")
+_DATES = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str]) -> Any:
+    """What a spreadsheet wrote, as a value of the field's kind (``2.405,5``, ``31/12/2024``, "có", a label)."""
+    f = spec.field(name)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value):
+        return None
+    if spec.codes(name):
+        code = _coded(spec, name, str(value))
+        if code is None:
+            raise BadValue("code")
+        return code
+    if name == "unit_code" and units:
+        unit = units.get(norm_name(str(value)))
+        if unit is None:
+            raise ValueError("import.bad_unit")
+        return unit
+    if f.kind in ("int", "float"):
+        num = _number(value)
+        if num is None:
+            raise BadValue("number")
+        return num
+    if f.kind == "bool":
+        key = norm_name(str(value))
+        if key in _TRUE or key in _FALSE:
+            return key in _TRUE
+        raise BadValue("bool")
+    if f.kind == "date":
+        text = str(value).strip()[:10]
+        for fmt in _DATES:
+            try:
+                return dt.datetime.strptime(text, fmt).date().isoformat()
+            except ValueError:
+                continue
+        raise BadValue("date")
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def _cell(spec: LayerSpec, name: str, value: Any, units: dict[str, str]) -> Any:
+    """``value`` read and checked by the rules an edit applies too; else ``ValueError`` with a message key."""
+    try:
+        return check(spec, name, _read(spec, name, value, units))
+    except BadValue as bad:
+        raise ValueError(_MESSAGE[bad.rule]) from None
+
+
+def _to_catalog(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, mapping: dict[str, str], units: dict[str, str], report: Report
+) -> gpd.GeoDataFrame:
+    stored = [f for f in spec.fields if not f.derived]
+    targets = set(mapping.values())
+    for f in stored:
+        if f.required and f.name not in targets:
+            report.problems.append(_problem("error", "import.missing_column", fld=f.name, label=f.label("vi")))
+    rows: list[dict[str, Any]] = []
+    for i, rec in enumerate(gdf.drop(columns="geometry").to_dict("records")):
+        out: dict[str, Any] = {}
+        for col, name in mapping.items():
+            try:
+                out[name] = _cell(spec, name, rec.get(col), units)
+            except ValueError as exc:
+                f = spec.field(name)
+                allowed = ", ".join(s.value for s in spec.codes(name))
+                report.problems.append(
+                    _problem(
+                        "error",
+                        str(exc),
+                        i + 1,
+                        col,
+                        value=str(rec.get(col))[:60],
+                        label=f.label("vi"),
+                        allowed=allowed,
+                    )
+                )
+                out[name] = None
+        for f in stored:
+            out.setdefault(f.name, None)
+        rows.append(out)
+    frame = gpd.GeoDataFrame(rows, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
+    keys = spec.key.split(",")
+    if all(k in targets for k in keys):
+        dup = frame.duplicated(subset=keys, keep=False)
+        for pos in np.flatnonzero(dup.to_numpy()):
+            value = ",".join(str(frame.iloc[int(pos)][k]) for k in keys)
+            report.problems.append(_problem("error", "import.duplicate_key", int(pos) + 1, keys[0], value=value))
+    return frame
+
+
+def _new_layer_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """The file's columns under safe names (``ten_xa``), with their original labels."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for col in gdf.columns:
+        if col == "geometry":
+            continue
+        base = re.sub(r"[^a-z0-9_]", "_", norm_name(col).lower() or "field")[:40] or "field"
+        if base[0].isdigit():
+            base = "f_" + base
+        name, n = base, 2
+        while name in used or name in ("fid", "geom", "geometry"):
+            name, n = f"{base}_{n}", n + 1
+        used.add(name)
+        names[col] = name
+    return gdf.rename(columns=names), {v: str(k) for k, v in names.items()}

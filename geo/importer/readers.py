@@ -1,0 +1,231 @@
+"""Reading each format into a frame: vector files through pyogrio, tables (CSV, Excel) with their coordinate columns."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry import Point
+
+from geo.importer.attributes import _number, norm_name
+from geo.importer.report import Refused, Report, _problem
+from geo.importer.safety import (
+    _GDAL_SAFE,
+    MAX_FEATURES,
+    MAX_FILE_BYTES,
+    _check_size,
+    _main_file,
+    _safe_unzip,
+    _short,
+    _sibling,
+    _sniff,
+)
+
+FORMATS = {
+    ".gpkg": "GeoPackage",
+    ".shp": "Shapefile",
+    ".tab": "MapInfo TAB",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".kml": "KML",
+    ".kmz": "KMZ",
+    ".csv": "CSV",
+    ".xlsx": "Excel",
+    ".zip": "ZIP",
+}
+
+
+_DRIVERS = {
+    ".gpkg": "GPKG",
+    ".shp": "ESRI Shapefile",
+    ".tab": "MapInfo File",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+}
+
+
+_LON = ("LON", "LNG", "LONG", "LONGITUDE", "KINHDO", "KD")
+
+
+_LAT = ("LAT", "LATITUDE", "VIDO", "VD")
+
+
+_X = ("X", "TOADOX", "XVN2000", "TOADOXM")
+
+
+_Y = ("Y", "TOADOY", "YVN2000", "TOADOYM")
+
+
+_WKT = ("WKT", "GEOMETRY", "GEOM", "HINHHOC")
+
+
+def _read_vector(path: Path, suffix: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read with the driver the name promises; strings come as raw bytes (Latin-1) where GDAL would decode.
+
+    Returns the frame and a charset hint (``.cpg`` or MapInfo ``!charset``).
+    """
+    hint: str | None = None
+    kwargs: dict[str, Any] = {}
+    if suffix == ".shp":
+        cpg = _sibling(path, ".cpg")
+        hint = cpg.read_text(errors="replace").strip()[:40] if cpg else None
+        kwargs["encoding"] = "latin1"
+    elif suffix == ".tab":
+        raw = path.read_bytes()
+        m = re.search(rb"!charset\s+(\S+)", raw)
+        hint = m.group(1).decode("ascii", "replace") if m else None
+        raw = re.sub(rb"(!charset\s+)\S+", rb"\1Neutral", raw)
+        raw = re.sub(rb'(Charset\s+")[^"]*(")', rb"\1Neutral\2", raw)
+        path.write_bytes(raw)  # our own copy in the work directory
+        kwargs["encoding"] = "latin1"
+    try:
+        info = pyogrio.read_info(path)
+    except Exception as exc:  # GDAL's errors: truncated, corrupt, unsupported
+        raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
+    want = _DRIVERS.get(suffix)
+    if want and info.get("driver") != want:
+        raise Refused("import.not_format", name=path.name, fmt=want)
+    if int(info.get("features") or 0) > MAX_FEATURES:
+        raise Refused("import.too_many", n=info["features"], limit=MAX_FEATURES)
+    try:
+        gdf = pyogrio.read_dataframe(path, **kwargs)
+    except Exception as exc:
+        raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
+    return gdf, hint
+
+
+def _read_table(path: Path, suffix: str, raw: bool) -> tuple[pd.DataFrame, bool]:
+    """A CSV or Excel sheet as text columns. Returns the frame and whether its text is raw bytes (Latin-1)."""
+    if suffix == ".xlsx":
+        try:
+            df = pd.read_excel(path, dtype=str, engine="openpyxl")
+        except Exception as exc:
+            raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
+        return df, False
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+        is_raw = False
+    except UnicodeDecodeError:
+        text = data.decode("latin1")
+        is_raw = True
+    if text.lstrip().startswith("<"):
+        raise Refused("import.not_format", name=path.name, fmt="CSV")
+    sample = text[:4096]
+    sep = ";" if sample.count(";") > sample.count(",") else "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except Exception as exc:
+        raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
+    return df, is_raw and raw
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    ts = pd.Timestamp(value)
+    return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+
+
+def _points_from_table(df: pd.DataFrame, report: Report) -> gpd.GeoDataFrame:
+    """Geometry from lon/lat, X/Y or WKT columns; the CRS only for lon/lat."""
+    cols = {norm_name(c): c for c in df.columns}
+
+    def pick(names: tuple[str, ...]) -> str | None:
+        return next((cols[n] for n in names if n in cols), None)
+
+    lon, lat, x, y, wkt = pick(_LON), pick(_LAT), pick(_X), pick(_Y), pick(_WKT)
+    crs: str | None = None
+    if wkt:
+        geoms = []
+        for i, v in enumerate(df[wkt], start=2):
+            try:
+                geoms.append(shapely.from_wkt(str(v)) if str(v).strip() else None)
+            except Exception:
+                report.problems.append(_problem("warning", "import.bad_wkt", i, wkt))
+                geoms.append(None)
+        rest = df.drop(columns=[wkt])
+    elif lon and lat:
+        xs, ys = df[lon].map(_number), df[lat].map(_number)
+        geoms = [_point(a, b) for a, b in zip(xs, ys, strict=True)]
+        rest = df.drop(columns=[lon, lat])
+        crs = "EPSG:4326"
+    elif x and y:
+        xs, ys = df[x].map(_number), df[y].map(_number)
+        if xs.median() > 1_000_000 > ys.median():  # the surveyor's convention: X northing, Y easting
+            xs, ys = ys, xs
+            report.notes.append("import.note_xy_swapped")
+        geoms = [_point(a, b) for a, b in zip(xs, ys, strict=True)]
+        rest = df.drop(columns=[x, y])
+    else:
+        raise Refused("import.no_coordinates", columns=", ".join(map(str, df.columns[:12])))
+    return gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geoms), crs=crs)
+
+
+def _point(x: float | None, y: float | None) -> Point | None:
+    if x is None or y is None:
+        return None
+    return Point(x, y)
+
+
+@dataclass
+class _Source:
+    frame: gpd.GeoDataFrame
+    fmt: str
+    hint: str | None
+    raw_text: bool  # strings are raw bytes (as Latin-1) still to be decoded
+
+
+def _open(path: Path, work: Path) -> _Source:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise Refused("import.unknown_format", name=path.name, allowed=", ".join(sorted(set(FORMATS.values()))))
+    if not path.is_file():
+        raise Refused("import.missing", name=path.name)
+    if path.is_symlink():
+        raise Refused("import.zip_unsafe", member=path.name)
+    if path.stat().st_size == 0:
+        raise Refused("import.empty", name=path.name)
+    if suffix in (".zip", ".kmz"):
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise Refused("import.too_big", limit=MAX_FILE_BYTES // 2**20)
+        main = _main_file(_safe_unzip(path, work))
+        fmt = "KMZ" if suffix == ".kmz" else f"{FORMATS[main.suffix.lower()]} (ZIP)"
+        inner = _open_plain(main, main.suffix.lower())
+        inner.fmt = fmt
+        return inner
+    if suffix in (".shp", ".tab"):  # copy the parts: reading may rewrite a MapInfo header
+        for part in path.parent.iterdir():
+            if part.stem == path.stem and part.is_file() and not part.is_symlink():
+                shutil.copy(part, work / part.name)
+        return _open_plain(work / path.name, suffix)
+    target = work / path.name
+    shutil.copy(path, target)
+    return _open_plain(target, suffix)
+
+
+def _open_plain(path: Path, suffix: str) -> _Source:
+    _sniff(path, suffix)
+    if suffix in (".csv", ".xlsx"):
+        df, raw = _read_table(path, suffix, raw=True)
+        report_stub = Report(source=path.name)
+        gdf = _points_from_table(df, report_stub)
+        src = _Source(gdf, FORMATS[suffix], None, raw)
+        src.frame.attrs["notes"] = report_stub.notes
+        src.frame.attrs["problems"] = report_stub.problems
+        return src
+    pyogrio.set_gdal_config_options(_GDAL_SAFE)
+    gdf, hint = _read_vector(path, suffix)
+    _check_size(gdf)
+    for c in gdf.columns:  # GDAL's dates and times become text: ISO date, or date and time
+        if c != "geometry" and pd.api.types.is_datetime64_any_dtype(gdf[c]):
+            gdf[c] = gdf[c].map(_iso)
+    return _Source(gdf, FORMATS[suffix], hint, suffix in (".shp", ".tab"))

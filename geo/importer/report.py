@@ -1,0 +1,155 @@
+"""What :func:`geo.importer.validate` found: the report, its problems, and a refusal's message."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+
+from geo import vnenc
+from geo.i18n import Lang, t
+
+Severity = Literal["error", "warning"]
+
+
+class Refused(Exception):
+    """A file that cannot be read or must not be: exit code 2. The message is for a user."""
+
+    def __init__(self, key: str, /, **kwargs: object) -> None:
+        self.key = key
+        self.kwargs = kwargs
+        super().__init__(t(key, "en", **kwargs))
+
+    def message(self, lang: Lang = "vi") -> str:
+        """The message in ``lang``."""
+        return t(self.key, lang, **self.kwargs)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: an error blocks the import, a warning is repaired and reported."""
+
+    severity: Severity
+    key: str
+    row: int | None = None  # 1-based, as a spreadsheet shows it
+    field: str | None = None
+    kwargs: tuple[tuple[str, str], ...] = ()
+
+    def message(self, lang: Lang = "vi") -> str:
+        """The problem in ``lang``, with its row and field."""
+        text = t(self.key, lang, **dict(self.kwargs))
+        where = []
+        if self.row is not None:
+            where.append(t("import.at_row", lang, row=self.row))
+        if self.field:
+            where.append(t("import.at_field", lang, field=self.field))
+        return f"{', '.join(where)}: {text}" if where else text
+
+
+def _problem(severity: Severity, key: str, row: int | None = None, fld: str | None = None, **kw: object) -> Problem:
+    return Problem(severity, key, row, fld, tuple((k, str(v)) for k, v in kw.items()))
+
+
+@dataclass
+class Report:
+    """What :func:`validate` found; :attr:`frame` is what :func:`commit` would store."""
+
+    source: str
+    fmt: str = ""
+    features: int = 0
+    geometry_types: list[str] = field(default_factory=list)
+    crs: str | None = None
+    crs_label: str = ""
+    encoding: str | None = None
+    bounds: tuple[float, float, float, float] | None = None  # WGS 84
+    columns: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # file column → catalog field
+    problems: list[Problem] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    layer: str | None = None
+    refused: Refused | None = None
+    frame: gpd.GeoDataFrame | None = None  # cleaned, in WGS 84, catalog columns (or the file's for a new layer)
+    notes: list[str] = field(default_factory=list)  # message keys of what was done for the user
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that block the import."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 problems block the import, 2 unreadable or refused."""
+        return 2 if self.refused else 1 if self.errors else 0
+
+    def to_dict(self, lang: Lang = "vi") -> dict[str, Any]:
+        """Everything a script needs, as JSON-ready data."""
+        return {
+            "source": self.source,
+            "format": self.fmt,
+            "layer": self.layer,
+            "exit_code": self.exit_code,
+            "refused": self.refused.message(lang) if self.refused else None,
+            "features": self.features,
+            "geometry_types": self.geometry_types,
+            "crs": self.crs,
+            "crs_label": self.crs_label,
+            "encoding": self.encoding,
+            "bounds": list(self.bounds) if self.bounds else None,
+            "columns": self.columns,
+            "mapping": self.mapping,
+            "problems": [
+                {"severity": p.severity, "row": p.row, "field": p.field, "message": p.message(lang)}
+                for p in self.problems
+            ],
+            "notes": [t(n, lang) for n in self.notes],
+            "preview": self.preview,
+        }
+
+    def text(self, lang: Lang = "vi") -> str:
+        """The report as lines of text (the command line prints this)."""
+        lines = [t("import.report_title", lang, source=self.source)]
+        if self.refused:
+            lines.append(t("import.refused", lang, reason=self.refused.message(lang)))
+            return "\n".join(lines)
+        lines += [
+            t("import.r_format", lang, value=self.fmt),
+            t("import.r_features", lang, value=self.features),
+            t("import.r_geometry", lang, value=", ".join(self.geometry_types) or "–"),
+            t("import.r_crs", lang, value=self.crs_label or "–"),
+            t("import.r_encoding", lang, value=vnenc.LABELS.get(self.encoding or "", self.encoding or "–")),
+            t(
+                "import.r_bounds",
+                lang,
+                value=", ".join(f"{v:.5f}" for v in self.bounds) if self.bounds else "–",
+            ),
+        ]
+        if self.mapping:
+            lines.append(t("import.r_mapping", lang, value=", ".join(f"{k} → {v}" for k, v in self.mapping.items())))
+        lines += [f"  • {t(n, lang)}" for n in self.notes]
+        for p in self.problems:
+            mark = t("import.error", lang) if p.severity == "error" else t("import.warning", lang)
+            lines.append(f"  {mark}: {p.message(lang)}")
+        if self.preview:
+            lines.append(t("import.r_preview", lang))
+            for row in self.preview[:5]:
+                lines.append("    " + " | ".join(f"{k}={v}" for k, v in row.items()))
+        lines.append(t("import.ok" if self.exit_code == 0 else "import.blocked", lang))
+        return "\n".join(lines)
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)
+
+
+def report_json(report: Report, lang: Lang = "vi") -> str:
+    """The report as JSON (``--json``)."""
+    return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2)

@@ -1,0 +1,187 @@
+"""Opening planners' files safely: limits, zip members allow-listed, first bytes checked, GDAL kept local."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.importer.report import Refused
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # what one upload may weigh
+
+
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024  # what a zip may expand to
+
+
+MAX_RATIO = 200  # a member expanding more than this is a zip bomb
+
+
+MAX_MEMBERS = 200
+
+
+MAX_FEATURES = 200_000
+
+
+MAX_VERTICES_ONE = 1_000_000  # one geometry: a cadastral parcel has tens, a commune boundary tens of thousands
+
+
+MAX_VERTICES = 10_000_000  # a whole file: 50,000 parcels of 40 vertices are 2 million
+
+
+_ZIP_MEMBERS = {
+    ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml",
+    ".tab", ".dat", ".map", ".id", ".ind",
+    ".geojson", ".json", ".kml", ".gpkg", ".csv",
+}  # fmt: skip
+
+
+_MAIN = (".gpkg", ".shp", ".tab", ".geojson", ".json", ".kml", ".csv")
+
+
+@contextmanager
+def _workdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="dinhlap-import-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _safe_unzip(path: Path, dest: Path) -> list[Path]:
+    """Extract the allow-listed members of a zip, refusing traversal, links and bombs."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Refused("import.bad_zip", reason=str(exc)[:200]) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise Refused("import.zip_too_many", n=len(infos), limit=MAX_MEMBERS)
+        total = 0
+        out = []
+        for info in infos:
+            name = info.filename
+            if info.is_dir():
+                continue
+            parts = Path(name.replace("\\", "/")).parts
+            if name.startswith(("/", "\\")) or ".." in parts or ":" in name or not parts:
+                raise Refused("import.zip_unsafe", member=name[:120])
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise Refused("import.zip_unsafe", member=name[:120])
+            if parts[0] == "__MACOSX" or Path(name).name.startswith("._"):
+                continue
+            if Path(name).suffix.lower() not in _ZIP_MEMBERS:
+                raise Refused("import.zip_member", member=name[:120], allowed=" ".join(sorted(_ZIP_MEMBERS)))
+            total += info.file_size
+            if total > MAX_UNZIPPED_BYTES:
+                raise Refused("import.too_big", limit=MAX_UNZIPPED_BYTES // 2**20)
+            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+                raise Refused("import.zip_bomb", member=name[:120])
+            target = dest / Path(*parts).name  # flat: no directories from the archive
+            if target.exists():
+                raise Refused("import.zip_unsafe", member=name[:120])
+            try:
+                with zf.open(info) as src, target.open("wb") as dst:
+                    copied = 0
+                    while chunk := src.read(1 << 20):
+                        copied += len(chunk)
+                        if copied > info.file_size or copied > MAX_UNZIPPED_BYTES:  # lies in the header
+                            raise Refused("import.zip_bomb", member=name[:120])
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a corrupt or doctored member
+                raise Refused("import.bad_zip", reason=f"{name[:120]}: {str(exc)[:120]}") from None
+            out.append(target)
+        return out
+
+
+def _main_file(files: list[Path]) -> Path:
+    mains = [f for f in files if f.suffix.lower() in _MAIN and f.suffix.lower() != ".xml"]
+    if not mains:
+        raise Refused("import.zip_no_data", allowed=" ".join(_MAIN))
+    kinds = {f.suffix.lower() for f in mains}
+    if len(mains) > 1 and not (kinds <= {".shp"} or kinds <= {".tab"}):
+        raise Refused("import.zip_several", names=", ".join(f.name for f in mains[:6]))
+    if len(mains) > 1:
+        raise Refused("import.zip_several", names=", ".join(f.name for f in mains[:6]))
+    return mains[0]
+
+
+def _sniff(path: Path, suffix: str) -> None:
+    """Refuse a file whose first bytes are not what its name promises (before GDAL sees it)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise Refused("import.empty", name=path.name)
+    if size > MAX_FILE_BYTES:
+        raise Refused("import.too_big", limit=MAX_FILE_BYTES // 2**20)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<ogrvrtdatasource", b"<vrtdataset")) or b"<ogrvrtdatasource" in head.lower():
+        raise Refused("import.vrt", name=path.name)
+    if suffix in (".geojson", ".json"):
+        if text.startswith(b"<"):
+            raise Refused("import.not_geojson_html", name=path.name)
+        if not text.startswith(b"{"):
+            raise Refused("import.not_format", name=path.name, fmt="GeoJSON")
+    elif suffix == ".kml":
+        if not (text.startswith(b"<?xml") or text.startswith(b"<kml")) or b"<html" in text[:200]:
+            raise Refused("import.not_format", name=path.name, fmt="KML")
+    elif suffix == ".gpkg":
+        if not head.startswith(b"SQLite format 3\x00"):
+            raise Refused("import.not_format", name=path.name, fmt="GeoPackage")
+    elif suffix == ".shp":
+        if head[:4] != b"\x00\x00\x27\x0a":
+            raise Refused("import.not_format", name=path.name, fmt="Shapefile")
+        declared = int.from_bytes(head[24:28], "big") * 2  # the header's file length, in 16-bit words
+        if declared != size:
+            raise Refused("import.unreadable", name=path.name, reason=f"{size} / {declared} bytes")
+        for side in (".dbf", ".shx"):
+            if not _sibling(path, side):
+                raise Refused("import.shp_part", name=path.name, part=side)
+    elif suffix == ".tab":
+        if not text.startswith(b"!table"):
+            raise Refused("import.not_format", name=path.name, fmt="MapInfo TAB")
+    elif suffix == ".xlsx" and not head.startswith(b"PK"):
+        raise Refused("import.not_format", name=path.name, fmt="Excel")
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    for cand in path.parent.iterdir():
+        if cand.stem == path.stem and cand.suffix.lower() == suffix:
+            return cand
+    return None
+
+
+_GDAL_SAFE = {
+    "GDAL_HTTP_TIMEOUT": "1",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".nothing-allowed",
+    "GDAL_VRT_ENABLE_PYTHON": "NO",
+    "OGR_GEOJSON_MAX_OBJ_SIZE": "200MB",
+}
+
+
+def _check_size(gdf: gpd.GeoDataFrame) -> None:
+    """Refuse geometry too large to draw or check: one enormous outline, or too many vertices in all."""
+    counts = shapely.get_num_coordinates(gdf.geometry.values) if len(gdf) else np.zeros(0, dtype=int)
+    if len(counts) and int(counts.max()) > MAX_VERTICES_ONE:
+        row = int(np.argmax(counts))
+        raise Refused("import.too_complex_one", row=row + 1, n=int(counts[row]), limit=MAX_VERTICES_ONE)
+    if int(counts.sum()) > MAX_VERTICES:
+        raise Refused("import.too_complex", n=int(counts.sum()), limit=MAX_VERTICES)
+
+
+def _short(exc: BaseException) -> str:
+    """An error from GDAL without the server's paths."""
+    text = re.sub(r"(/[^\s'\"]+)+", "…", str(exc))
+    return text[:200]
