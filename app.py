@@ -13,6 +13,7 @@ from geo.store import StoreError
 from ui import state
 from ui.nav import PAGES
 from ui.sidebar import STYLE, sidebar
+from ui.timeline import banner, from_link
 from ui.views import open_view_from_link
 
 st.set_page_config(
@@ -32,7 +33,9 @@ nav = st.navigation(
 st.html(STYLE)
 try:
     open_view_from_link()
+    from_link()
     sidebar()
+    banner()
     nav.run()
 except StoreError as exc:
     st.error(exc.message(lang))

@@ -7,12 +7,14 @@ criteria table), and, for a reader who may not see them, stripped of its sensiti
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, TypeAlias
 
 import geopandas as gpd
 import pandas as pd
 
+from geo import history
 from geo.catalog import Catalog, LayerId, LayerSpec
 from geo.panels import units_with_criteria
 from geo.store import LayerMeta, Store
@@ -20,10 +22,18 @@ from geo.store import LayerMeta, Store
 Frame: TypeAlias = gpd.GeoDataFrame | pd.DataFrame
 
 
-def with_derived(store: Store, layer_id: LayerId, frame: Frame) -> Frame:
-    """``frame`` with the catalog's derived fields of ``layer_id`` computed from the store."""
+def at(store: Store, layer_id: LayerId, when: dt.datetime | None) -> Frame:
+    """A layer or table as the store holds it now (``when`` None) or as it stood at ``when``."""
+    frame = store.read(layer_id)
+    if when is None or layer_id not in store.catalog:
+        return frame
+    return history.as_of(store.path, layer_id, store.catalog[layer_id], frame, when)
+
+
+def with_derived(store: Store, layer_id: LayerId, frame: Frame, when: dt.datetime | None = None) -> Frame:
+    """``frame`` with the catalog's derived fields of ``layer_id`` computed from the store (as of ``when``)."""
     if layer_id == "units" and store.has("ntm_commune"):
-        return units_with_criteria(frame, store.read("ntm_commune"))
+        return units_with_criteria(frame, at(store, "ntm_commune", when))
     return frame
 
 
@@ -34,9 +44,12 @@ def for_reader(frame: Frame, spec: LayerSpec | None, sensitive: bool) -> Frame:
     return frame.drop(columns=[c for c in spec.sensitive if c in frame.columns])
 
 
-def read_layer(store: Store, layer_id: LayerId, sensitive: bool) -> Frame:
-    """A layer or table with its derived fields, as a reader with or without ``sensitive`` rights sees it."""
-    return for_reader(with_derived(store, layer_id, store.read(layer_id)), store.catalog.get(layer_id), sensitive)
+def read_layer(store: Store, layer_id: LayerId, sensitive: bool, as_of: dt.datetime | None = None) -> Frame:
+    """A layer or table with its derived fields, as a reader with or without ``sensitive`` rights sees it,
+    now or as it stood at ``as_of`` (see :mod:`geo.history`).
+    """
+    frame = with_derived(store, layer_id, at(store, layer_id, as_of), as_of)
+    return for_reader(frame, store.catalog.get(layer_id), sensitive)
 
 
 class Reader:
@@ -48,12 +61,15 @@ class Reader:
         The open store.
     sensitive
         Whether this reader may see sensitive fields (planners and admins may, viewers may not).
+    as_of
+        The moment read (``None``: now).
 
     """
 
-    def __init__(self, store: Store, sensitive: bool) -> None:
+    def __init__(self, store: Store, sensitive: bool, as_of: dt.datetime | None = None) -> None:
         self.store = store
         self.sensitive = sensitive
+        self.as_of = as_of
 
     @property
     def path(self) -> Path:
@@ -75,4 +91,4 @@ class Reader:
 
     def read(self, layer_id: LayerId) -> Any:
         """The layer as this reader sees it."""
-        return read_layer(self.store, layer_id, self.sensitive)
+        return read_layer(self.store, layer_id, self.sensitive, self.as_of)

@@ -8,6 +8,7 @@ says why, in Vietnamese then English). ``validate`` and ``import``: 0 valid
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from geo import history
 from geo.catalog import CATALOG, VIEW_NAMES, view_home, view_layers
+from geo.history import VIETNAM
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
 from geo.store import DEFAULT_STORE, Store, StoreError
@@ -57,6 +60,12 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+AS_OF_HELP = (
+    "dữ liệu tại thời điểm / the data as at: 2025-03-26 (end of that day), 2025-03-26T08:00 (Vietnam time), "
+    "2025-03-26T01:00Z"
+)
+
+
 def _parse_where(items: list[str]) -> dict[str, list[str]]:
     where: dict[str, list[str]] = {}
     for item in items:
@@ -68,7 +77,6 @@ def _parse_where(items: list[str]) -> dict[str, list[str]]:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from geo.access import read_layer
     from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, export_bytes, write_atomic
@@ -79,6 +87,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if fmt not in (*MAP_FORMATS, *DATA_FORMATS):
         raise ValueError(f"unknown format .{fmt}: use one of {', '.join((*MAP_FORMATS, *DATA_FORMATS))}")
     store = Store(args.store)
+    when = _as_of(args)
     view = args.view or "overview"
     layers = tuple(args.layers.split(",")) if args.layers else view_layers(view)
     home = view_home(view) if args.view and view_home(view) != "district" else None
@@ -89,7 +98,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     where = _parse_where(args.where or [])
     frames = {}
     for lid in layers:
-        frame = read_layer(store, lid, sensitive=True)  # the command line is for planners and scripts
+        frame = read_layer(store, lid, sensitive=True, as_of=when)  # the command line is for planners and scripts
         mine = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items() if f in frame.columns}
         frames[lid] = apply_filters(catalog[lid], frame, mine) if mine else frame
     bbox: tuple[float, float, float, float] | None = None
@@ -113,9 +122,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
         catalog=catalog,
     )
     demo = {lid for lid, m in store.meta().items() if m.demo}
-    write_atomic(out, export_bytes(fmt, req, frames, Provenance(store.meta(), dt.date.today()), demo))
+    day = when.astimezone(VIETNAM).date() if when else None
+    write_atomic(out, export_bytes(fmt, req, frames, Provenance(store.meta(), dt.date.today(), day), demo))
     print(out)
     return 0
+
+
+def _as_of(args: argparse.Namespace) -> dt.datetime | None:
+    """``--as-of``: an ISO 8601 date (its end) or date-time, Vietnam time unless it carries an offset."""
+    return history.moment(args.as_of) if getattr(args, "as_of", None) else None
 
 
 def _typed(column: object, value: str) -> object:
@@ -135,10 +150,10 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     from geo.pack import meeting_pack
 
     out = Path(args.out)
-    import datetime as dt
 
     since = dt.date.fromisoformat(args.since) if args.since else None
-    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since))
+    when = _as_of(args)
+    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when))
     print(out)
     return 0
 
@@ -290,6 +305,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--dpi", type=int, default=200)
     ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
     ex.add_argument("--landscape", action="store_true", help="landscape (default: portrait)")
+    ex.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
     ex.set_defaults(func=_cmd_export)
     pk = sub.add_parser("pack", help="bộ tài liệu giao ban / the meeting pack (PDF)")
     pk.add_argument("out", help="OUT.pdf")
@@ -297,6 +313,7 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--lang", choices=("vi", "en"), default="vi")
     pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
     pk.add_argument("--since", metavar="YYYY-MM-DD", help="add a page of what changed since that day")
+    pk.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
     pk.set_defaults(func=_cmd_pack)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
     us.add_argument("action", choices=("add", "remove", "list"))

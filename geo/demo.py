@@ -12,6 +12,7 @@ import os
 import random
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,9 +20,9 @@ import pandas as pd
 import shapely
 from shapely import LineString, Point, Polygon, affinity
 
-from geo import crs
+from geo import crs, history
 from geo.catalog import CATALOG
-from geo.edit import ensure_audit_table
+from geo.edit import edit, ensure_audit_table
 from geo.linref import Route, station_label
 from geo.store import write_layers
 
@@ -329,8 +330,10 @@ def _views(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return views.fillna("")
 
 
-def build_layers() -> dict[str, pd.DataFrame]:
-    """Every demo layer and table, keyed by layer id, ready to write."""
+def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
+    """Every demo layer and table, keyed by layer id, ready to write (as the notice found them); their
+    provenance dates the last change the history makes (``with_history=False``: the notice's day).
+    """
     outline, district, units, cells = _outline_and_units()
     route = _route()
     layers: dict[str, pd.DataFrame] = {"district": district, "units": units}
@@ -347,12 +350,16 @@ def build_layers() -> dict[str, pd.DataFrame]:
         if lid in CATALOG:
             names = [f.name for f in CATALOG[lid].fields if not f.derived]
             layers[lid] = frame[[*names, "geometry"]] if CATALOG[lid].is_spatial else frame[names]
+    events = _history()
+    last_change = {str(lid): str(when)[:10] for lid, when in events.groupby("layer")["when"].max().items()}
+    if not with_history:
+        last_change = {}
     meta = pd.DataFrame(
         [
             {
                 "layer_id": lid,
                 "source": _META[lid],
-                "as_of": AS_OF,
+                "as_of": last_change.get(lid, AS_OF),
                 "demo": lid not in _NOT_DEMO,
                 "licence": NOTICE_LICENCE
                 if lid == "indicators"
@@ -365,9 +372,47 @@ def build_layers() -> dict[str, pd.DataFrame]:
     return layers
 
 
-def build_demo(path: Path) -> Path:
-    """Write the demo store to ``path`` atomically and return the path."""
-    layers = build_layers()
+def _history() -> pd.DataFrame:
+    """``data/src/history.csv``: the audited changes from the notice to today, at their moments."""
+    return _csv("history.csv", dtype=str).fillna("")
+
+
+def _typed(spec_field: Any, text: str) -> Any:
+    """A value of the history file as its field's kind (the file is text)."""
+    if text == "":
+        return None
+    if spec_field.kind == "bool":
+        return text.lower() == "true"
+    if spec_field.kind == "int":
+        return int(float(text))
+    if spec_field.kind == "float":
+        return float(text)
+    return text
+
+
+def apply_history(path: Path, events: pd.DataFrame) -> int:
+    """Apply ``events`` to the store at ``path`` as audited edits at their moments; return the edits made.
+
+    The changes of one feature at one moment are one edit (one transaction), in the file's order.
+    """
+    n = 0
+    for (when, layer, feature, user, reason), group in events.groupby(
+        ["when", "layer", "feature", "user", "reason"], sort=False
+    ):
+        spec = CATALOG[str(layer)]
+        changes = {str(r.field): _typed(spec.field(str(r.field)), str(r.value)) for r in group.itertuples(index=False)}
+        ts = history.stamp(history.moment(str(when)))
+        edit(path, str(layer), str(feature), changes, str(user), str(reason), ts=ts)
+        n += 1
+    return n
+
+
+def build_demo(path: Path, with_history: bool = True) -> Path:
+    """Write the demo store to ``path`` atomically and return the path: the notice's state, then its history
+    (``with_history=False``: the store as the notice found it, with an empty change log).
+    """
+    layers = build_layers(with_history)
+    events = _history()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".gpkg", dir=path.parent)
@@ -375,7 +420,9 @@ def build_demo(path: Path) -> Path:
     os.unlink(tmp)
     try:
         write_layers(Path(tmp), layers, timestamp=GPKG_DATE)
-        ensure_audit_table(Path(tmp), GPKG_DATE)  # an empty change log: edits append to it
+        ensure_audit_table(Path(tmp), GPKG_DATE)
+        if with_history:  # from 24/4/2024 to today, audited: the time machine reads it back
+            apply_history(Path(tmp), events)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

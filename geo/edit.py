@@ -55,6 +55,8 @@ _AUDIT_INDEXES = (
     "(field, ts, user, layer, reason, new IS NOT NULL)",
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_fields ON {AUDIT_TABLE} (ts) WHERE field != '*'",
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_feature ON {AUDIT_TABLE} (layer, feature)",
+    # A layer as of a date (geo.history) reads that layer's changes after it.
+    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_layer_ts ON {AUDIT_TABLE} (layer, ts)",
 )
 
 
@@ -384,6 +386,22 @@ def changes_since(path: Path, since: str, layer: str | None = None, whole_featur
         where += " AND field != '*'"
     with _connect(path) as conn:  # "+fid": sort what the indexes find rather than walk the table in fid order
         return _rows(conn, f"{_SELECT} WHERE {where} ORDER BY +fid", tuple(params))
+
+
+def changes_after(path: Path, since: str, layer: str) -> list[AuditRow]:
+    """Every change of ``layer`` made after ``since`` (a log time), newest first: what rewinding undoes."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return []
+        return _rows(conn, f"{_SELECT} WHERE layer = ? AND ts > ? ORDER BY fid DESC", (layer, since))
+
+
+def change_days(path: Path) -> list[str]:
+    """The distinct hours (log times cut to ``YYYY-MM-DDTHH``) at which the store changed, oldest first."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return []
+        return [str(r[0]) for r in conn.execute(f"SELECT DISTINCT substr(ts, 1, 13) FROM {AUDIT_TABLE} ORDER BY 1")]
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ class Provenance:
 
     meta: dict[str, LayerMeta] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    at: dt.date | None = None  # the past day the data are shown as of (None: as the store holds them now)
 
     def for_layers(self, layers: Iterable[str]) -> tuple[str | None, list[str], bool]:
         """Latest as-of date, distinct sources, and whether any layer is demo data."""
@@ -444,9 +445,13 @@ def _footer(fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, f
     lang = req.lang
     as_of, sources, demo = prov.for_layers(req.layers)
     crs_label = crs_.CRS_LABELS.get(req.crs, {}).get(lang, req.crs)
-    line1 = (
-        f"{t('export.date', lang)}: {fmt_date(prov.today, lang)}   ·   {t('layer.as_of', lang)}: "
-        f"{fmt_date(as_of, lang) if as_of else '–'}   ·   {t('export.crs', lang)}: {crs_label}"
+    when = (
+        f"{t('export.at', lang)}: {fmt_date(prov.at, lang)}"
+        if prov.at
+        else f"{t('layer.as_of', lang)}: {fmt_date(as_of, lang) if as_of else '–'}"
+    )
+    line1 = "   ·   ".join(
+        [f"{t('export.date', lang)}: {fmt_date(prov.today, lang)}", when, f"{t('export.crs', lang)}: {crs_label}"]
     )
     x, y, w, h = rect
     chars = int(w * fig.get_size_inches()[0] * 72 / 3.1)  # ~3.1 pt per character at 5.5 pt

@@ -141,6 +141,27 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "indicators.pct_axis": {"vi": "% đạt so với chỉ tiêu/kế hoạch", "en": "% of target or plan"},
     "export.date": {"vi": "Ngày xuất", "en": "Exported"},
+    "export.at": {"vi": "Số liệu tại ngày", "en": "Data as at"},
+    "time.title": {"vi": "Thời điểm xem dữ liệu", "en": "Date shown"},
+    "time.slider": {"vi": "Các mốc có thay đổi", "en": "Days the data changed"},
+    "time.slider_help": {
+        "vi": "Bản đồ, số liệu, bảng và bản xuất đều hiện như tại ngày đã chọn (đọc từ nhật ký thay đổi).",
+        "en": "Maps, figures, tables and exports all show the chosen day (read back from the change log).",
+    },
+    "time.picker": {"vi": "Hoặc chọn ngày", "en": "Or pick a day"},
+    "time.bad_link": {
+        "vi": "Đường dẫn có ngày không hợp lệ ('{value}'): cần dạng NĂM-THÁNG-NGÀY, vd. 2025-03-26. Đang hiện hôm nay.",
+        "en": "The link's date is not valid ('{value}'): use YEAR-MONTH-DAY, e.g. 2025-03-26. Showing today.",
+    },
+    "time.today": {"vi": "Về hôm nay", "en": "Back to today"},
+    "time.banner": {
+        "vi": "Đang xem dữ liệu tại ngày {day}: bản đồ, số liệu và bản xuất như ngày đó. Chỉ sửa được dữ liệu hôm nay.",
+        "en": "Showing the data as at {day}: maps, figures and exports as they were then. Edits apply to today only.",
+    },
+    "edit.past": {
+        "vi": "Đang xem một ngày đã qua: về hôm nay để cập nhật.",
+        "en": "Viewing a past day: go back to today to update.",
+    },
     "export.crs": {"vi": "Hệ tọa độ", "en": "Coordinate system"},
     "pack.title": {"vi": "Bộ tài liệu giao ban — huyện Đình Lập", "en": "Briefing pack — Đình Lập district"},
     "pack.page": {"vi": "Trang {n}/{total}", "en": "Page {n} of {total}"},

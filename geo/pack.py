@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo import panels
+from geo import history, panels
 from geo.access import Reader
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, view_home, view_layers
 from geo.edit import AuditRow, Batch, changes_for_meeting
@@ -245,12 +245,15 @@ def meeting_pack(
     today: dt.date | None = None,
     since: dt.date | None = None,
     sensitive: bool = True,
+    as_of: str | dt.date | dt.datetime | None = None,
 ) -> bytes:
     """The whole pack as PDF bytes; ``sensitive=False`` (a viewer's pack) leaves out dispute parties and
-    household figures.
+    household figures; ``as_of`` makes the pack of a past day (every map and figure as it stood then).
     """
-    reader = Reader(store, sensitive)
-    prov = Provenance(store.meta(), today or dt.date.today())
+    when = history.moment(as_of) if as_of else None  # a date: the end of that day in Vietnam
+    day = when.astimezone(history.VIETNAM).date() if when else None
+    reader = Reader(store, sensitive, when)
+    prov = Provenance(store.meta(), today or dt.date.today(), day)
     layer_ids = {
         *(lid for v in VIEW_NAMES for lid in view_layers(v)),
         "units",
@@ -267,14 +270,18 @@ def meeting_pack(
     total = 1 + len(secs) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
-        as_of, _, demo = prov.for_layers(frames)
+        updated, _, demo = prov.for_layers(frames)
         cover = _page(t("pack.title", lang), lang, 1, total, prov, demo)
         cover.text(10 / 297, 1 - 30 / 210, t("app.subtitle", lang), fontsize=10, va="top")
         cover.text(
             10 / 297,
             1 - 42 / 210,
             f"{t('pack.meeting', lang)}: {fmt_date(meeting or prov.today, lang)}"
-            f"   ·   {t('layer.as_of', lang)}: {fmt_date(as_of, lang) if as_of else '–'}",
+            + (
+                f"   ·   {t('export.at', lang)}: {fmt_date(day, lang)}"
+                if day
+                else f"   ·   {t('layer.as_of', lang)}: {fmt_date(updated, lang) if updated else '–'}"
+            ),
             fontsize=10,
             va="top",
         )

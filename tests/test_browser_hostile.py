@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from geo.store import DEFAULT_STORE, Store, write_layers
+from geo.store import Store, write_layers
 from tests.browser import features_drawn, select_on_map, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from geo.synthetic import parcels
     from tests.browser import ROOT
 
-    src = Store(DEFAULT_STORE)
+    src = Store(NOTICE_STORE)
     layers = {lid: src.read(lid) for lid in src.layer_ids()}
     units = layers["units"]
     units.loc[: len(PAYLOADS) - 1, "name"] = PAYLOADS

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from geo.store import DEFAULT_STORE, Store
+from geo.store import Store
 from geo.users import add_user
 from tests import import_files as F
 from tests.browser import choose, features_drawn, select_on_map, sign_in, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.browser
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     d = tmp_path_factory.mktemp("import")
     store, users = d / "s.gpkg", d / "users.json"
-    shutil.copy(DEFAULT_STORE, store)
+    shutil.copy(NOTICE_STORE, store)
     add_user(users, "chuyenvien", "planner", "mat-khau-dai")
     with streamlit_server(store, users=users) as url:
         yield url, store

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from geo.store import DEFAULT_STORE
 from geo.users import add_user
 from tests.browser import choose, select_on_map, sign_in, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     d = tmp_path_factory.mktemp("meeting")
     store, users = d / "s.gpkg", d / "users.json"
-    shutil.copy(DEFAULT_STORE, store)
+    shutil.copy(NOTICE_STORE, store)
     add_user(users, "chuyenvien", "planner", "mat-khau-dai")
     with streamlit_server(store, users=users) as url:
         yield url

@@ -11,10 +11,11 @@ import pyogrio
 import pytest
 from playwright.sync_api import Browser
 
-from geo.store import DEFAULT_STORE, Store, write_layers
+from geo.store import Store, write_layers
 from geo.synthetic import parcels
 from geo.users import add_user
 from tests.browser import choose, features_drawn, sign_in, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ FILE_PARCELS = 850
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     d = tmp_path_factory.mktemp("preview")
-    src = Store(DEFAULT_STORE)
+    src = Store(NOTICE_STORE)
     layers = {lid: src.read(lid) for lid in src.layer_ids()}
     layers["forest_parcels"] = parcels(STORED_PARCELS, within=layers["district"].geometry.iloc[0])
     store, users = d / "s.gpkg", d / "users.json"

@@ -17,9 +17,10 @@ import pytest
 from playwright.sync_api import Browser, Frame
 
 from geo.mapview import BIG_LAYER
-from geo.store import DEFAULT_STORE, Store
+from geo.store import Store
 from geo.synthetic import parcels
 from tests.browser import ROOT, Visit, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +30,11 @@ N = BIG_LAYER + 1200
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("scale")
-    district = Store(DEFAULT_STORE).read("district").geometry.iloc[0]
+    district = Store(NOTICE_STORE).read("district").geometry.iloc[0]
     src = work / "thua_dat.gpkg"
     parcels(N, within=district).to_file(src, layer="thua_dat", driver="GPKG")
     store = work / "store.gpkg"
-    shutil.copy(DEFAULT_STORE, store)
+    shutil.copy(NOTICE_STORE, store)
     cmd = [sys.executable, "-m", "geo", "import", str(src), "--layer", "forest_parcels", "--replace", "--user", "test"]
     subprocess.run([*cmd, "--store", str(store)], cwd=ROOT, check=True, capture_output=True)
     return store

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from geo.edit import ConflictError, EditError, changes_since, edit, history, rollback_to
-from geo.store import DEFAULT_STORE, Store
+from geo.store import Store
+from tests.conftest import NOTICE_STORE
 
 WORKER = Path(__file__).with_name("edit_worker.py")
 
@@ -23,7 +24,7 @@ WORKER = Path(__file__).with_name("edit_worker.py")
 @pytest.fixture
 def store_copy(tmp_path: Path) -> Path:
     path = tmp_path / "s.gpkg"
-    shutil.copy(DEFAULT_STORE, path)
+    shutil.copy(NOTICE_STORE, path)
     return path
 
 

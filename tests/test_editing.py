@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import DEFAULT_STORE, Store
+from geo.store import Store
 from geo.users import add_user, authenticate, verify_password
-from tests.conftest import ROOT, app_page
+from tests.conftest import NOTICE_STORE, ROOT, app_page
 
 SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
 
@@ -18,7 +18,7 @@ SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = tmp_path / "s.gpkg"
-    shutil.copy(DEFAULT_STORE, store)
+    shutil.copy(NOTICE_STORE, store)
     users = tmp_path / "users.json"
     add_user(users, "chuyenvien", "planner", "mat-khau-dai")
     add_user(users, "lanhdao", "viewer", "mat-khau-khac")

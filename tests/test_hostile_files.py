@@ -29,8 +29,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.store import DEFAULT_STORE
-from tests.conftest import ROOT
+from tests.conftest import NOTICE_STORE, ROOT
 
 SECONDS = 15.0  # every refusal, on this 2-core machine; most take well under two
 PEAK_MB = 400.0  # the child's peak resident memory (Python, GDAL and pandas alone take ~170 MB)
@@ -61,7 +60,7 @@ def _run(*args: str) -> tuple[int, float, float, str]:
 @pytest.fixture
 def store_copy(tmp_path: Path) -> Path:
     path = tmp_path / "kho.gpkg"
-    shutil.copy(DEFAULT_STORE, path)
+    shutil.copy(NOTICE_STORE, path)
     return path
 
 

@@ -12,15 +12,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.catalog import CATALOG
-from geo.store import DEFAULT_STORE, Store
+from geo.store import Store
 from geo.users import add_user
-from tests.conftest import ROOT
+from tests.conftest import NOTICE_STORE, ROOT
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = tmp_path / "s.gpkg"
-    shutil.copy(DEFAULT_STORE, store)
+    shutil.copy(NOTICE_STORE, store)
     users = tmp_path / "users.json"
     add_user(users, "lan", "planner", "mat-khau-dai")
     add_user(users, "minh", "planner", "mat-khau-khac")

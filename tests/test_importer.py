@@ -21,21 +21,22 @@ from geo.cli import main
 from geo.edit import move_point, rollback_to
 from geo.importer import validate
 from geo.ingest import commit, remembered_mapping
-from geo.store import DEFAULT_STORE, Store
+from geo.store import Store
 from tests import import_files as F
+from tests.conftest import NOTICE_STORE
 
 
 @pytest.fixture
 def store_copy(tmp_path: Path) -> Path:
     path = tmp_path / "store" / "s.gpkg"
     path.parent.mkdir()
-    shutil.copy(DEFAULT_STORE, path)
+    shutil.copy(NOTICE_STORE, path)
     return path
 
 
 @pytest.fixture(scope="module")
 def units() -> gpd.GeoDataFrame:
-    return Store(DEFAULT_STORE).read("units")
+    return Store(NOTICE_STORE).read("units")
 
 
 def _digest(path: Path) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from geo.cli import main
 from geo.store import DEFAULT_STORE, Store, StoreError, store_path
+from tests.conftest import NOTICE_STORE
 
 
 def test_store_path_prefers_argument_then_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -43,7 +44,7 @@ def test_layers_and_tables_are_read(store: Store) -> None:
 
 def test_version_changes_when_the_file_changes(tmp_path: Path) -> None:
     copy = tmp_path / "s.gpkg"
-    shutil.copy(DEFAULT_STORE, copy)
+    shutil.copy(NOTICE_STORE, copy)
     s = Store(copy)
     before = s.version
     with copy.open("ab") as f:
@@ -52,7 +53,7 @@ def test_version_changes_when_the_file_changes(tmp_path: Path) -> None:
 
 
 def test_cli_layers_json_lists_every_layer(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["layers", "--json", "--store", str(DEFAULT_STORE)]) == 0
+    assert main(["layers", "--json", "--store", str(NOTICE_STORE)]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["units"]["features"] == 12
     assert rows["ql4b_segments"]["geometry"] == "LineString"

@@ -9,11 +9,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import edit
+from geo import edit, history
 from geo.access import for_reader, read_layer
 from geo.catalog import Catalog
 from geo.edit import AuditRow
 from geo.store import LayerMeta, Store, store_path
+from geo.users import User
 from ui.auth import current_user
 
 
@@ -39,6 +40,12 @@ def catalog() -> Catalog:
     return store().catalog
 
 
+def editor() -> User | None:
+    """The signed-in planner or admin who may change data now: not while the app shows a past day."""
+    user = current_user()
+    return user if user is not None and user.can_edit and as_of_day() is None else None
+
+
 def sensitive_ok() -> bool:
     """Whether the signed-in user (local or the organisation's account) may see sensitive fields."""
     user = current_user()
@@ -48,16 +55,57 @@ def sensitive_ok() -> bool:
 # A resource, not data: one shared frame, never pickled per call (a 50,000-parcel layer took
 # 20 ms to unpickle, a dozen times a rerun). Callers get a shallow copy: with pandas'
 # copy-on-write nothing they do reaches the shared frame.
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _read(path: str, version: str, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
-    return read_layer(_open(path, version), layer_id, sensitive=True)
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _read(path: str, version: str, layer_id: str, day: str | None) -> gpd.GeoDataFrame | pd.DataFrame:
+    when = history.moment(day) if day else None
+    return read_layer(_open(path, version), layer_id, sensitive=True, as_of=when)
+
+
+# -- the date the app shows ------------------------------------------------------------------------------
+AS_OF_KEY = "as_of"  # session state: an ISO date the user chose, or absent for today
+
+
+def as_of_day() -> dt.date | None:
+    """The day the user looks at, if not today (every layer, panel, table and export is read as of it)."""
+    value = st.session_state.get(AS_OF_KEY)
+    try:
+        day = dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return day if day is not None and day < today() else None
+
+
+def today() -> dt.date:
+    """Today in Vietnam."""
+    return dt.datetime.now(history.VIETNAM).date()
+
+
+def version() -> str:
+    """What the data shown depends on: the store's version and the day looked at (a cache key)."""
+    day = as_of_day()
+    return f"{store().version}@{day.isoformat() if day else 'now'}"
 
 
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
-    """A layer or table of the store (cached until the file changes), without the fields this user may not see."""
+    """A layer or table of the store as of the day looked at (cached until the file changes), without the
+    fields this user may not see.
+    """
     s = store()
-    frame = _read(str(s.path), s.version, layer_id).copy(deep=False)
+    day = as_of_day()
+    frame = _read(str(s.path), s.version, layer_id, day.isoformat() if day else None).copy(deep=False)
     return for_reader(frame, s.catalog.get(layer_id), sensitive_ok())
+
+
+@st.cache_data(show_spinner=False)
+def _periods(path: str, version: str) -> list[dt.date]:
+    del version
+    return history.periods(Path(path))
+
+
+def periods() -> list[dt.date]:
+    """The days on which the store changed (a date slider's stops)."""
+    s = store()
+    return _periods(str(s.path), s.version)
 
 
 @st.cache_data(show_spinner=False)

@@ -77,7 +77,9 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     fkey = ",".join(str(row[k]) for k in spec.key.split(","))
     path = data.store().path
     user = current_user()
-    if user and user.can_edit and spec.editable:
+    if user and user.can_edit and spec.editable and data.as_of_day() is not None:
+        st.caption(t("edit.past", lang))
+    elif user and user.can_edit and spec.editable:
         with st.expander(t("edit.title", lang), icon=":material/edit:", key=f"edit_panel_{page}_{layer_id}_{fkey}"):
             current = {n: _plain(row.get(n)) for n in editable_fields(spec)}
             with st.form(f"edit_{page}_{layer_id}_{fkey}"):
@@ -157,7 +159,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
     user = current_user()
     catalog = data.catalog()
     points = [lid for lid in layer_ids if catalog[lid].geometry == "Point" and catalog[lid].editable]
-    if not (user and user.can_edit and points):
+    if not (user and user.can_edit and points) or data.as_of_day() is not None:
         return
     lang = state.lang()
     with st.expander(t("edit.add_point", lang), icon=":material/add_location:", key=f"add_pt_panel_{page}"):
@@ -200,7 +202,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
 def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, str]) -> None:
     """For planners: a commune's 19 criteria as an editable table, saved in one audited transaction."""
     user = current_user()
-    if not (user and user.can_edit):
+    if not (user and user.can_edit) or data.as_of_day() is not None:
         return
     lang = state.lang()
     spec = data.catalog()["ntm_commune"]

@@ -64,13 +64,13 @@ def export_panel(
             color_by=color_by,
         )
         shown = {lid: frames[lid] for lid in visible if lid in frames}
-        prov = Provenance(data.meta(), dt.date.today())
+        prov = Provenance(data.meta(), data.today(), data.as_of_day())
         demo = set(data.demo_layers())
         st.caption(t("export.what", lang) if req.bbox else t("export.what_all", lang))
         st.download_button(
             t("export.download", lang, fmt=fmt.upper()),
             data=lambda: export_bytes(fmt, req, shown, prov, demo),
-            file_name=f"dinh-lap-{page or 'tong-quan'}-{dt.date.today():%Y%m%d}.{fmt}",
+            file_name=f"dinh-lap-{page or 'tong-quan'}-{data.as_of_day() or data.today():%Y%m%d}.{fmt}",
             mime=MIME[fmt],
             on_click="ignore",
             key=f"exp_dl_{page}",
@@ -87,9 +87,12 @@ def pack_panel() -> None:
         with_changes = st.toggle(t("pack.with_changes", lang), key="pack_changes")
         since = (st.session_state.get("changes_since") or default_since()) if with_changes else None
         store = data.store()
+        at = data.as_of_day()
         st.download_button(
             t("export.download", lang, fmt="PDF"),
-            data=lambda: meeting_pack(store, lang, atlas=atlas, since=since, sensitive=data.sensitive_ok()),
+            data=lambda: meeting_pack(
+                store, lang, atlas=atlas, since=since, sensitive=data.sensitive_ok(), as_of=at, today=data.today()
+            ),
             file_name=f"giao-ban-dinh-lap-{dt.date.today():%Y%m%d}.pdf",
             mime="application/pdf",
             on_click="ignore",

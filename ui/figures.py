@@ -11,7 +11,6 @@ from geo.i18n import fmt_date, t
 from geo.indicators import LINKS, Indicator, from_frame
 from geo.safe import html_text
 from ui import data, state
-from ui.auth import current_user
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
 
@@ -63,7 +62,7 @@ def indicator_cards() -> None:
     inds = indicators()
     ups = updates()
     rows = data.layer("indicators").set_index("ind_id", drop=False)
-    planner = (user := current_user()) is not None and user.can_edit
+    planner = data.editor() is not None
     for row in range(0, len(inds), 2):
         for col, ind in zip(st.columns(2), inds[row : row + 2], strict=False):
             with col, st.container(border=True):

@@ -144,7 +144,7 @@ def import_panel() -> None:
     """Upload, check and import a file (planners and admins)."""
     lang = state.lang()
     user = current_user()
-    if not user or not user.can_edit:
+    if not user or not user.can_edit or data.as_of_day() is not None:
         st.caption(t("import.sign_in", lang))
         return
     st.subheader(t("import.title", lang))

@@ -45,13 +45,15 @@ def stored(frames: dict[str, gpd.GeoDataFrame], whole: dict[str, gpd.GeoDataFram
     """
     s = data.store()
     every = whole if whole is not None else {lid: data.layer(lid) for lid in frames if s.has(lid)}
-    return MapData(frames, s.catalog, every, s.version)
+    return MapData(frames, s.catalog, every, data.version())  # a past day's geometry is its own
 
 
 def _can_place_points(visible: list[str], catalog: Catalog) -> bool:
     user = current_user()
-    return bool(user and user.can_edit) and any(
-        catalog[lid].geometry == "Point" and catalog[lid].editable for lid in visible if lid in catalog
+    return (
+        bool(user and user.can_edit)
+        and data.as_of_day() is None
+        and any(catalog[lid].geometry == "Point" and catalog[lid].editable for lid in visible if lid in catalog)
     )
 
 

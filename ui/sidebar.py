@@ -7,6 +7,7 @@ import streamlit as st
 from geo.i18n import t
 from ui import data, state
 from ui.auth import sign_in_box
+from ui.timeline import date_control
 from ui.views import views_list
 
 STYLE = """<style>
@@ -54,6 +55,7 @@ def sidebar() -> None:
             key="basemap",
             format_func=lambda v: t(f"basemap.{v}", lang),
         )
+        date_control()
         if data.demo_layers():
             st.warning(f"**{t('demo.badge', lang)}** — {t('demo.note', lang)}", icon=":material/info:")
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().path.name}`")

@@ -1,0 +1,165 @@
+"""The time machine: a layer as of any moment equals the layer as it was at that moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo import history
+from geo.access import read_layer
+from geo.edit import edit, insert, move_point, rollback_to
+from geo.importer import validate
+from geo.ingest import commit
+from geo.store import DEFAULT_STORE, Store
+from tests import import_files as F
+from tests.conftest import NOTICE_STORE
+
+LAYERS = ("ql4b_segments", "land_disputes", "ntm_commune")
+
+
+def _now() -> str:
+    time.sleep(0.002)  # two moments never share a microsecond of the log
+    return history.stamp(dt.datetime.now(dt.UTC))
+
+
+def _canonical(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """A frame compared by value: rows by key, geometry as rounded WKT, missing as None."""
+    out = pd.DataFrame(frame.copy())
+    if isinstance(frame, gpd.GeoDataFrame):
+        wkt = [None if g is None or g.is_empty else shapely.to_wkt(g, rounding_precision=7) for g in frame.geometry]
+        out = out.drop(columns="geometry").assign(geometry=wkt)
+    out = out.astype(object).where(out.notna(), None)
+    for c in out.columns:  # 20 and 20.0 are one value; the log keeps JSON numbers
+        out[c] = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in out[c]]
+    return out.sort_values(key.split(",")).reset_index(drop=True)[sorted(out.columns)]
+
+
+def _snapshot(store: Path) -> dict[str, pd.DataFrame]:
+    s = Store(store)
+    return {lid: _canonical(s.read(lid), s.catalog[lid].key) for lid in LAYERS}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_intermediate_moment_reads_back_exactly(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    store = tmp_path / "s.gpkg"
+    shutil.copy(DEFAULT_STORE, store)
+    units = Store(store).read("units")
+    moments = [(_now(), _snapshot(store))]
+    segments = list(Store(store).read("ql4b_segments").seg_id)
+    added = 0
+    for step in range(24):
+        op = rng.choice(["edit", "edit", "move", "insert", "import", "rollback", "criteria"])
+        disputes = list(Store(store).read("land_disputes").dispute_id)
+        if op == "edit":
+            seg = rng.choice(segments)
+            edit(store, "ql4b_segments", seg, {"clearance_pct": rng.randint(0, 100)}, "lan", f"bước {step}")
+        elif op == "criteria":
+            unit = rng.choice(list(units.code))
+            met = rng.choice([True, False])
+            change = {"met": met, "year_met": rng.choice([2024, 2025]) if met else None}
+            edit(store, "ntm_commune", f"{unit},{rng.randint(1, 19)}", change, "lan")
+        elif op == "move" and disputes:
+            move_point(
+                store, "land_disputes", rng.choice(disputes), 107.0 + rng.random() / 3, 21.4 + rng.random() / 3, "lan"
+            )
+        elif op == "insert":
+            added += 1
+            values = {"dispute_id": f"TC-R{seed}{added:02d}", "kind": "Lấn chiếm", "area_ha": 1.0, "status": "open",
+                      "opened": "2025-01-02", "unit_code": "06643", "parties": "Hộ A"}  # fmt: skip
+            insert(store, "land_disputes", values, "lan", point=(107.1 + rng.random() / 10, 21.5))
+        elif op == "import":
+            report = validate(F.shapefile(tmp_path / f"shp{step}"), layer="land_disputes", units=units)
+            commit(store, report, "lan", layer="land_disputes", mode="replace")
+        elif op == "rollback" and len(moments) > 2:
+            rollback_to(store, rng.choice(moments[1:-1])[0], "lan")
+        moments.append((_now(), _snapshot(store)))
+    s = Store(store)
+    assert len(s.read("audit_log")) > 24  # the log grew: the test exercised it
+    for when, expected in moments:
+        for lid in LAYERS:
+            got = history.as_of(store, lid, s.catalog[lid], s.read(lid), dt.datetime.fromisoformat(when))
+            pd.testing.assert_frame_equal(_canonical(got, s.catalog[lid].key), expected[lid], check_dtype=False)
+
+
+def test_a_reader_at_a_date_sees_the_layer_and_its_derived_fields_then(tmp_path: Path) -> None:
+    store = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, store)
+    s = Store(store)
+    before = read_layer(s, "units", sensitive=True)
+    met_before = int(before.set_index("code").loc["06643", "ntm_met"])
+    edit(store, "ntm_commune", "06643,8", {"met": True, "year_met": 2025}, "lan", ts="2025-06-01T03:00:00.000000+00:00")
+    s = Store(store)
+    now = read_layer(s, "units", sensitive=True).set_index("code")
+    then = read_layer(s, "units", sensitive=True, as_of=history.moment("2025-05-31")).set_index("code")
+    assert int(now.loc["06643", "ntm_met"]) == met_before + 1
+    assert int(then.loc["06643", "ntm_met"]) == met_before
+
+
+def test_moments_are_read_as_vietnam_time_and_a_date_is_its_whole_day() -> None:
+    assert history.moment("2025-07-01") > history.moment("2025-07-01T23:59")
+    assert history.moment("2025-07-01T07:00") == history.moment("2025-07-01T00:00Z")
+    assert history.moment("2025-07-01T00:00+07:00") == history.moment("2025-06-30T17:00:00Z")
+    with pytest.raises(ValueError):
+        history.moment("1/7/2025")
+
+
+# -- the shipped store's history agrees with every public fact (shared FACTS.md, "Since the notice") --------------
+@pytest.fixture(scope="module")
+def shipped() -> Store:
+    return Store(DEFAULT_STORE)
+
+
+def _at(store: Store, layer: str, day: str) -> pd.DataFrame:
+    return read_layer(store, layer, sensitive=True, as_of=history.moment(day))
+
+
+def test_as_of_the_notice_the_shipped_store_is_the_notice_state(shipped: Store) -> None:
+    notice = Store(NOTICE_STORE)
+    for lid in ("ql4b_segments", "land_disputes", "ntm_commune", "tasks"):
+        key = notice.catalog[lid].key
+        then = _canonical(_at(shipped, lid, "2024-04-24"), key)
+        pd.testing.assert_frame_equal(then, _canonical(notice.read(lid), key), check_dtype=False)
+
+
+def test_ql4b_site_fully_handed_over_on_26_3_2025_and_opened_on_19_12_2025(shipped: Store) -> None:
+    before, after = _at(shipped, "ql4b_segments", "2025-03-25"), _at(shipped, "ql4b_segments", "2025-03-26")
+    assert (before.clearance_status != "done").any() and (before.clearance_pct < 100).any()
+    assert (after.clearance_status == "done").all() and (after.clearance_pct == 100).all()
+    assert (after.households_compensated == after.households_affected).all()
+    pct = [_at(shipped, "ql4b_segments", d).clearance_pct.mean() for d in ("2024-04-24", "2024-08-01", "2024-11-01")]
+    assert pct == sorted(pct) and pct[0] < pct[-1] < 100  # clearance progressed between the meetings
+    assert (_at(shipped, "ql4b_segments", "2025-12-18").construction_status != "done").any()
+    assert (_at(shipped, "ql4b_segments", "2025-12-19").construction_status == "done").all()
+
+
+def _standing(store: Store, day: str) -> pd.Series:
+    units = _at(store, "units", day).set_index("code")
+    return units[units.unit_type == "commune"].ntm_met
+
+
+def test_nine_of_ten_communes_by_30_11_2024_and_dong_thang_by_the_end_of_2024(shipped: Store) -> None:
+    assert int(_standing(shipped, "2024-04-24")["06643"]) == 10  # the notice: Đồng Thắng 10/19
+    nov = _standing(shipped, "2024-11-30")
+    assert len(nov) == 10 and int((nov == 19).sum()) == 9 and int(nov["06643"]) < 19
+    assert (_standing(shipped, "2024-12-31") == 19).all()
+
+
+def test_every_change_in_the_history_is_flagged_demo_or_cites_its_source(shipped: Store) -> None:
+    log = shipped.read("audit_log")
+    assert len(log) > 300 and set(log.user) == {"demo"}
+    cited = log.reason.str.contains("Báo Giao thông|Lao Động|Dân trí|Thông báo mục")
+    assert (log.reason.str.contains("minh họa") | cited).all()  # demo, or a public fact with its source
+    facts = {"26/3/2025": "Báo Giao thông", "19/12/2025": "Lao Động", "30/11/2024": "Dân trí"}
+    for day, source in facts.items():
+        assert log.reason.str.contains(day).any() and log.reason.str.contains(source).any()
+    days = [history.local_day(ts) for ts in log.ts]
+    assert min(days) > dt.date(2024, 4, 24) and max(days) <= dt.date(2026, 11, 29)

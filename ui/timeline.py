@@ -1,0 +1,94 @@
+"""The date the whole app shows: a slider over the days the data changed, a date picker, a banner.
+
+One value in session state (``ui.data.AS_OF_KEY``, an ISO date; absent means today) that every read
+of the store goes through (:func:`ui.data.layer`): layers, panels, filters, tables, records and
+exports all show that day. A link may carry it (``?as_of=2025-03-26``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from geo.i18n import fmt_date, t
+from ui import data, state
+from ui.data import AS_OF_KEY
+
+NOTICE_DAY = dt.date(2024, 4, 24)  # the inspection the product follows up
+_SLIDER, _PICKER = "as_of_slider", "as_of_picker"
+
+
+def _set(day: dt.date | None) -> None:
+    if day is None or day >= data.today():
+        st.session_state.pop(AS_OF_KEY, None)
+    else:
+        st.session_state[AS_OF_KEY] = day.isoformat()
+
+
+def _from_slider() -> None:
+    _set(st.session_state.get(_SLIDER))
+
+
+def _from_picker() -> None:
+    _set(st.session_state.get(_PICKER))
+
+
+def stops() -> list[dt.date]:
+    """The slider's days: the notice's, each day the data changed, and today."""
+    today = data.today()
+    return sorted({NOTICE_DAY, *(d for d in data.periods() if d < today), today})
+
+
+def from_link() -> None:
+    """Take ``?as_of=YYYY-MM-DD`` from the URL, once."""
+    value = st.query_params.get("as_of")
+    if value:
+        try:
+            _set(dt.date.fromisoformat(value))
+        except ValueError:
+            st.session_state["as_of_bad"] = value[:40]  # said above the page, in the user's language
+        del st.query_params["as_of"]
+
+
+def date_control() -> None:
+    """In the sidebar: which day the maps and figures show."""
+    lang = state.lang()
+    day = data.as_of_day() or data.today()
+    days = stops()
+    near = max((d for d in days if d <= day), default=days[0])
+    st.session_state[_SLIDER] = near  # follow the value, whichever control set it
+    st.session_state[_PICKER] = day
+    st.markdown(f"**{t('time.title', lang)}**")
+    st.select_slider(
+        t("time.slider", lang),
+        days,
+        key=_SLIDER,
+        on_change=_from_slider,
+        format_func=lambda d: fmt_date(d, lang),
+        help=t("time.slider_help", lang),
+    )
+    st.date_input(
+        t("time.picker", lang),
+        min_value=dt.date(2015, 1, 1),
+        max_value=data.today(),
+        key=_PICKER,
+        on_change=_from_picker,
+        format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
+    )
+    if data.as_of_day():
+        st.button(t("time.today", lang), key="as_of_today", on_click=_set, args=(None,), icon=":material/today:")
+
+
+def banner() -> None:
+    """Above every page, while the app shows a past day: say so, and offer the way back."""
+    lang = state.lang()
+    bad = st.session_state.pop("as_of_bad", None)
+    if bad:
+        st.warning(t("time.bad_link", lang, value=bad))
+    day = data.as_of_day()
+    if day is None:
+        return
+    c1, c2 = st.columns([5, 1])
+    c1.info(t("time.banner", lang, day=fmt_date(day, lang)), icon=":material/history:")
+    c2.button(t("time.today", lang), key="as_of_today_main", on_click=_set, args=(None,))
