@@ -20,6 +20,7 @@ _SLIDER, _PICKER = "as_of_slider", "as_of_picker"
 
 
 def _set(day: dt.date | None) -> None:
+    st.session_state.pop("as_of_bad", None)  # a date chosen: the bad link's warning has done its work
     if day is None or day >= data.today():
         st.session_state.pop(AS_OF_KEY, None)
     else:
@@ -47,6 +48,7 @@ def from_link() -> None:
         try:
             _set(dt.date.fromisoformat(value))
         except ValueError:
+            _set(None)
             st.session_state["as_of_bad"] = value[:40]  # said above the page, in the user's language
         del st.query_params["as_of"]
 
@@ -83,7 +85,7 @@ def date_control() -> None:
 def banner() -> None:
     """Above every page, while the app shows a past day: say so, and offer the way back."""
     lang = state.lang()
-    bad = st.session_state.pop("as_of_bad", None)
+    bad = st.session_state.get("as_of_bad")  # until the user picks a day: a rerun must not hide it
     if bad:
         st.warning(t("time.bad_link", lang, value=bad))
     day = data.as_of_day()

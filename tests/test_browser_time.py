@@ -1,0 +1,100 @@
+"""A leader moves the date on Giao thông in a real browser: the map, its legend and the figures follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+
+from geo.store import DEFAULT_STORE
+from tests.browser import streamlit_server, visit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with streamlit_server(DEFAULT_STORE) as url:  # the shipped store: the notice's state and its history
+        yield url
+
+
+def _legend_row(v, label: str) -> str:
+    """The count beside ``label`` in the legend beside the map ('' when the class is not shown)."""
+    rows = v.page.locator(".dl-side-legend .dl-legend-row", has_text=label)
+    return rows.first.locator(".dl-legend-n").inner_text() if rows.count() else ""
+
+
+def _segments_drawn(v, status_color: str) -> int:
+    """QL4B segments the map draws in one status colour (what the eye sees on the map)."""
+    return int(
+        v.page.evaluate(
+            """(c) => { for (const f of document.querySelectorAll('iframe')) { try {
+                 const m = f.contentWindow.map; if (!m) continue;
+                 return Object.values(m._layers).filter(l => l.feature && l.feature.properties._l === 'ql4b_segments'
+                   && l.options.color === c).length; } catch (e) {} } return -1; }""",
+            status_color,
+        )
+    )
+
+
+BLOCKED, DONE = "#d7301f", "#1a9850"  # geo.catalog CLEARANCE colours
+
+
+def _drawn(color: str, n: int) -> str:
+    """A condition over ``map``: ``n`` QL4B segments drawn in ``color``."""
+    return (
+        "Object.values(map._layers).filter(l => l.feature && l.feature.properties._l === 'ql4b_segments'"
+        f" && l.options.color === '{color}').length === {n}"
+    )
+
+
+@pytest.fixture
+def roads(browser: Browser, app_url: str):
+    v = visit(browser, f"{app_url}/giao-thong")
+    v.map_frame()
+    yield v
+    v.page.close()
+
+
+def test_the_date_moves_the_map_the_legend_and_the_banner(roads, artifacts) -> None:
+    v = roads
+    # Today (late 2026): the whole site was handed over on 26/3/2025.
+    assert _legend_row(v, "Đã bàn giao mặt bằng") == "32" and _legend_row(v, "Vướng mắc GPMB") == ""
+    assert v.page.get_by_text("Đang xem dữ liệu tại ngày").count() == 0
+    # The slider's first stop: the day of the notice.
+    v.page.get_by_role("slider", name="Các mốc có thay đổi").focus()
+    v.page.keyboard.press("Home")
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
+    v.wait_idle()
+    v.wait_for_map(_drawn(BLOCKED, 11))
+    assert _legend_row(v, "Vướng mắc GPMB") == "11" and _legend_row(v, "Đã bàn giao mặt bằng") == "12"
+    v.page.screenshot(path=str(artifacts / "time-giao-thong-2024-04-24.png"))
+    # A day typed in the picker: the eve of the handover, nothing blocked any more, 17 of 32 handed over.
+    v.page.get_by_role("spinbutton", name="day, Hoặc chọn ngày").click()
+    v.page.keyboard.type("25032025")  # day, month, year: each part moves on to the next, as a person types
+    v.page.get_by_text("Thời điểm xem dữ liệu").click()  # the picker takes the date when it loses focus
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 25/03/2025").wait_for(timeout=20000)
+    v.wait_idle()
+    v.wait_for_map(_drawn(DONE, 17))
+    assert _legend_row(v, "Vướng mắc GPMB") == "" and _legend_row(v, "Đã bàn giao mặt bằng") == "17"
+    assert _segments_drawn(v, BLOCKED) == 0
+    v.page.screenshot(path=str(artifacts / "time-giao-thong-2025-03-25.png"))
+    # Back to today.
+    v.page.get_by_role("button", name="Về hôm nay").first.click()
+    v.page.get_by_text("Đang xem dữ liệu tại ngày").wait_for(state="detached", timeout=20000)
+    v.wait_for_map(_drawn(DONE, 32))
+    assert v.external_requests() == [] and v.page_errors == []
+
+
+def test_a_link_opens_the_map_at_its_date(browser: Browser, app_url: str) -> None:
+    v = visit(browser, f"{app_url}/giao-thong?as_of=2024-04-24")
+    v.map_frame()
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
+    assert _legend_row(v, "Vướng mắc GPMB") == "11"
+    v.page.close()
+    v = visit(browser, f"{app_url}/giao-thong?as_of=26-3-2025")  # a date as people write it, not ISO
+    v.map_frame()
+    v.page.get_by_text("Đường dẫn có ngày không hợp lệ").wait_for(timeout=20000)
+    assert _legend_row(v, "Đã bàn giao mặt bằng") == "32"  # and the map shows today
+    v.page.close()
