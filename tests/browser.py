@@ -188,21 +188,27 @@ def visit(browser: Browser, url: str, width: int = 1600, height: int = 1000) -> 
 
 
 def sign_in(v: Visit, name: str, password: str) -> None:
-    """Sign in with the sidebar's form, as a planner does. A click on the panel that lands while the
-    page reruns (the map reporting its first view) can be undone by the redraw; a person then clicks
-    again, and so does this."""
+    """Sign in with the sidebar's form, as a planner does. A click that lands while the page reruns (the
+    map reporting its first view) can be undone by the redraw: the panel folds, or the form comes back
+    empty. A person then opens it and signs in again, and so does this."""
     sidebar = v.page.locator('[data-testid="stSidebar"]')
     field = sidebar.get_by_label("Tên đăng nhập")
-    for _ in range(3):
+    done = sidebar.get_by_text(f"Đã đăng nhập: {name}")
+    for attempt in range(3):
         v.wait_idle()
-        sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
+        if done.count():
+            return
+        if not field.is_visible():
+            sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
+            with contextlib.suppress(Exception):
+                field.wait_for(state="visible", timeout=5000)
         with contextlib.suppress(Exception):
-            field.wait_for(state="visible", timeout=5000)
-            break
-    field.fill(name)
-    sidebar.get_by_label("Mật khẩu").fill(password)
-    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=20000)
+            field.fill(name)
+            sidebar.get_by_label("Mật khẩu").fill(password)
+            sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
+            done.wait_for(timeout=10000 if attempt < 2 else 20000)
+            return
+    done.wait_for(timeout=5000)
 
 
 def choose(v: Visit, box: Locator, option: str, tries: int = 3) -> None:
