@@ -166,6 +166,9 @@ NTM_CLASSES = (
     Status("near", "Đạt 15–18 tiêu chí", "15–18 criteria met", "#91cf60"),
     Status("mid", "Đạt 10–14 tiêu chí", "10–14 criteria met", "#fee08b"),
     Status("far", "Đạt dưới 10 tiêu chí", "Fewer than 10 met", "#fc8d59"),
+    Status(
+        "not_assessed", "Thị trấn: không đánh giá theo tiêu chí xã", "Town: not assessed on commune criteria", "#e0e0e0"
+    ),
 )
 UNIT_TYPES = (
     Status("town", "Thị trấn", "Town", "#b0a48a"),
@@ -190,6 +193,7 @@ UNITS = LayerSpec(
         F("population_2019", "Dân số 2019", "Population 2019", "int", unit="người"),
         F("approx_area_km2", "Diện tích công bố (xấp xỉ)", "Published area (approx.)", "float", unit="km²"),
         F("successor_2025", "Thuộc xã mới từ 1/7/2025", "Part of new commune from 1 Jul 2025"),
+        F("ntm_recognition", "Công nhận nông thôn mới", "New-rural recognition", required=False),
         F("ntm_met", "Tiêu chí NTM đã đạt", "New-rural criteria met", "int", derived=True, unit="/19"),
         F("ntm_class", "Mức đạt nông thôn mới", "New-rural standing", derived=True),
         F("criterion_met", "Tiêu chí đang xem", "Criterion shown", derived=True),
@@ -199,7 +203,16 @@ UNITS = LayerSpec(
     paint=Paint(color="#6b7a8f", fill="#ffffff", weight=1.2, fill_opacity=0.05, dash="4 3"),
     label_field="short_name",
     tooltip=("name", "population_2019"),
-    popup=("name", "code", "unit_type", "population_2019", "approx_area_km2", "successor_2025", "ntm_met"),
+    popup=(
+        "name",
+        "code",
+        "unit_type",
+        "population_2019",
+        "approx_area_km2",
+        "successor_2025",
+        "ntm_met",
+        "ntm_recognition",
+    ),
     filters=("unit_type",),
     z=10,
     item_vi="xã, thị trấn",
@@ -531,8 +544,8 @@ DISPUTES = LayerSpec(
 # -- tables (no geometry) ---------------------------------------------------
 NTM_COMMUNE = LayerSpec(
     id="ntm_commune",
-    vi="Tiêu chí nông thôn mới cấp xã (12 × 19)",
-    en="New-rural criteria, commune level (12 × 19)",
+    vi="Tiêu chí nông thôn mới cấp xã (10 xã × 19)",
+    en="New-rural criteria, commune level (10 communes × 19)",
     theme="ntm",
     geometry=None,
     fields=(

@@ -142,6 +142,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "indicators.pct_axis": {"vi": "% đạt so với chỉ tiêu/kế hoạch", "en": "% of target or plan"},
     "export.date": {"vi": "Ngày xuất", "en": "Exported"},
     "export.at": {"vi": "Số liệu tại ngày", "en": "Data as at"},
+    "ntm.towns_not_assessed": {
+        "vi": "{towns}: thị trấn, không đánh giá theo 19 tiêu chí xã nông thôn mới.",
+        "en": "{towns}: towns, not assessed on the 19 new-rural commune criteria.",
+    },
     "time.title": {"vi": "Thời điểm xem dữ liệu", "en": "Date shown"},
     "time.slider": {"vi": "Các mốc có thay đổi", "en": "Days the data changed"},
     "time.slider_help": {

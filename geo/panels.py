@@ -177,10 +177,15 @@ def ntm_class(met: int) -> str:
 
 
 def units_with_criteria(units: pd.DataFrame, ntm: pd.DataFrame, criterion: int | None = None) -> pd.DataFrame:
-    """``units`` with the derived fields ``ntm_met``, ``ntm_class`` and, for one criterion, ``criterion_met``."""
+    """``units`` with the derived fields ``ntm_met``, ``ntm_class`` and, for one criterion, ``criterion_met``.
+
+    Towns (thị trấn) are not assessed on the commune criteria: no count, and the class ``not_assessed``.
+    """
     met = criteria_met(ntm)
-    out = units.assign(ntm_met=units["code"].map(met).fillna(0).astype(int))
-    out["ntm_class"] = out["ntm_met"].map(ntm_class)
+    town = units["unit_type"].eq("town") if "unit_type" in units.columns else pd.Series(False, index=units.index)
+    counts = units["code"].map(met).fillna(0).astype(int)
+    out = units.assign(ntm_met=counts.astype("Int64").where(~town, pd.NA))
+    out["ntm_class"] = [("not_assessed" if t else ntm_class(int(n))) for t, n in zip(town, counts, strict=True)]
     if criterion is not None:
         m = criteria_matrix(ntm)
         col = m[criterion] if criterion in m.columns else pd.Series(dtype=bool)

@@ -105,7 +105,9 @@ def test_no_personal_names_in_disputes(store: Store) -> None:
 
 def test_dong_thang_meets_10_of_19_with_the_notices_weak_criteria_unmet(store: Store) -> None:
     ntm = store.read("ntm_commune")
-    assert len(ntm) == 12 * 19
+    assert len(ntm) == 10 * 19  # the 10 communes; the two towns are not assessed on the commune criteria
+    units = store.read("units").set_index("code")
+    assert set(ntm.unit_code) == set(units.index[units.unit_type == "commune"])
     dt = ntm[ntm.unit_code == "06643"].set_index("criterion")
     assert dt.met.sum() == 10
     assert not dt.loc[[8, 11, 17], "met"].any()
@@ -141,3 +143,15 @@ def test_the_build_is_deterministic_and_the_checked_in_store_is_current(tmp_path
 def test_the_store_needs_nothing_outside_the_project() -> None:
     src = Path(__file__).resolve().parent.parent / "geo" / "demo.py"
     assert not re.search(r"shared[/\\]", src.read_text(encoding="utf-8"))
+
+
+def test_towns_are_not_assessed_and_public_recognitions_show_with_their_decision(store: Store) -> None:
+    from geo.access import read_layer
+
+    units = read_layer(store, "units", sensitive=False).set_index("code")
+    towns = units[units.unit_type == "town"]
+    assert list(towns.index) == ["06613", "06616"] and set(towns.ntm_class) == {"not_assessed"}
+    assert towns.ntm_met.isna().all()
+    assert "2165/QĐ-UBND ngày 31/10/2018" in units.loc["06622", "ntm_recognition"]  # Bính Xá
+    assert "105/QĐ-UBND ngày 26/1/2023" in units.loc["06646", "ntm_recognition"]  # Bắc Lãng, advanced
+    assert "2015" in units.loc["06628", "ntm_recognition"]  # xã Đình Lập

@@ -63,7 +63,7 @@ def test_every_intermediate_moment_reads_back_exactly(tmp_path: Path, seed: int)
             seg = rng.choice(segments)
             edit(store, "ql4b_segments", seg, {"clearance_pct": rng.randint(0, 100)}, "lan", f"bước {step}")
         elif op == "criteria":
-            unit = rng.choice(list(units.code))
+            unit = rng.choice(sorted(set(Store(store).read("ntm_commune").unit_code)))
             met = rng.choice([True, False])
             change = {"met": met, "year_met": rng.choice([2024, 2025]) if met else None}
             edit(store, "ntm_commune", f"{unit},{rng.randint(1, 19)}", change, "lan")

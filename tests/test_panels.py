@@ -95,7 +95,7 @@ def test_days_open_stop_at_resolution() -> None:
 def test_criteria_matrix_and_cards(store) -> None:
     ntm = store.read("ntm_commune")
     m = panels.criteria_matrix(ntm)
-    assert m.shape == (12, 19)
+    assert m.shape == (10, 19)  # communes only: towns are not assessed
     met = panels.criteria_met(ntm)
     assert met["06643"] == 10
     card = panels.unit_card(ntm, "06643")

@@ -406,7 +406,7 @@ def _on_matrix_select(widget_key: str, codes: list[str], crit_cols: dict[str, in
 
 
 def ntm_panel(d: PanelData, lang: Lang) -> None:
-    """The 12 × 19 scorecard, the selected commune's card, the district's 9 criteria."""
+    """The 10 × 19 scorecard (towns are not assessed), the selected commune's card, the district's 9 criteria."""
     ntm = data.layer("ntm_commune")
     names = _criteria_names(lang)
     matrix = panels.criteria_matrix(ntm)
@@ -414,6 +414,9 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
     codes = [c for c in units.index if c in matrix.index]
     st.subheader(t("ntm.scorecard", lang))
     st.caption(t("ntm.scorecard_hint", lang))
+    towns = [str(units.loc[c, "name"]) for c in units.index if units.loc[c, "unit_type"] == "town"]
+    if towns:
+        st.caption(t("ntm.towns_not_assessed", lang, towns=", ".join(towns)))
     table = pd.DataFrame(
         {
             t("ntm.unit", lang): [units.loc[c, "short_name"] for c in codes],
@@ -437,7 +440,7 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
         },
     )
     sel = st.session_state.get("sel_nong-thon-moi")
-    card_code = sel["key"] if sel and sel["layer"] == "units" else "06643"
+    card_code = sel["key"] if sel and sel["layer"] == "units" and sel["key"] in codes else "06643"
     left, right = st.columns(2)
     with left:
         card = panels.unit_card(ntm, card_code)
@@ -447,6 +450,9 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
         )
         if card.target_year:
             st.caption(t("ntm.target_year", lang, year=card.target_year))
+        recognition = str(units.loc[card_code].get("ntm_recognition") or "")
+        if recognition:
+            st.success(md_text(recognition), icon=":material/verified:")
         st.markdown(
             t("ntm.missing", lang) + ": " + ("; ".join(f"{c}. {md_text(names[c])}" for c in card.missing) or "–")
         )
