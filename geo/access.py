@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 import geopandas as gpd
 import pandas as pd
 
-from geo import history
+from geo import history, reform
 from geo.catalog import Catalog, LayerId, LayerSpec
 from geo.panels import units_with_criteria
 from geo.store import LayerMeta, Store
@@ -44,11 +44,26 @@ def for_reader(frame: Frame, spec: LayerSpec | None, sensitive: bool) -> Frame:
     return frame.drop(columns=[c for c in spec.sensitive if c in frame.columns])
 
 
-def read_layer(store: Store, layer_id: LayerId, sensitive: bool, as_of: dt.datetime | None = None) -> Frame:
+def by_units(store: Store, layer_id: LayerId, frame: Frame, units: reform.Units) -> Frame:
+    """``frame`` grouped by the 2024 units or by the communes of 1/7/2025, keeping the other code beside."""
+    if "unit_code" not in frame.columns or not store.has("unit_crosswalk"):
+        return frame
+    communes = store.read("communes_2025") if store.has("communes_2025") else None
+    return reform.regroup(frame, layer_id, store.read("unit_crosswalk"), communes, units)
+
+
+def read_layer(
+    store: Store,
+    layer_id: LayerId,
+    sensitive: bool,
+    as_of: dt.datetime | None = None,
+    units: reform.Units = "2024",
+) -> Frame:
     """A layer or table with its derived fields, as a reader with or without ``sensitive`` rights sees it,
-    now or as it stood at ``as_of`` (see :mod:`geo.history`).
+    now or as it stood at ``as_of`` (see :mod:`geo.history`), grouped by ``units`` (see :mod:`geo.reform`).
     """
     frame = with_derived(store, layer_id, at(store, layer_id, as_of), as_of)
+    frame = by_units(store, layer_id, frame, units)
     return for_reader(frame, store.catalog.get(layer_id), sensitive)
 
 
@@ -63,13 +78,18 @@ class Reader:
         Whether this reader may see sensitive fields (planners and admins may, viewers may not).
     as_of
         The moment read (``None``: now).
+    units
+        Group per-unit figures by the 2024 units or by the communes of 1/7/2025.
 
     """
 
-    def __init__(self, store: Store, sensitive: bool, as_of: dt.datetime | None = None) -> None:
+    def __init__(
+        self, store: Store, sensitive: bool, as_of: dt.datetime | None = None, units: reform.Units = "2024"
+    ) -> None:
         self.store = store
         self.sensitive = sensitive
         self.as_of = as_of
+        self.units = units
 
     @property
     def path(self) -> Path:
@@ -91,4 +111,4 @@ class Reader:
 
     def read(self, layer_id: LayerId) -> Any:
         """The layer as this reader sees it."""
-        return read_layer(self.store, layer_id, self.sensitive, self.as_of)
+        return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units)

@@ -143,6 +143,9 @@ class LayerSpec:
 
 F = Field
 UNIT_CODE = F("unit_code", "Xã, thị trấn", "Commune or town")
+#: Records keep both codes: the other one, whichever grouping the reader chose (geo.reform).
+COMMUNE_2025 = F("commune_2025", "Xã từ 1/7/2025", "Commune from 1 Jul 2025", required=False, derived=True)
+UNIT_2024 = F("unit_code_2024", "Xã, thị trấn (trước 1/7/2025)", "Unit before 1 Jul 2025", required=False, derived=True)
 
 # -- administrative base ----------------------------------------------------
 DISTRICT = LayerSpec(
@@ -220,6 +223,50 @@ UNITS = LayerSpec(
 )
 
 # -- roads ------------------------------------------------------------------
+#: The day the district level ended and its 12 units became 4 communes (Resolution 1672/NQ-UBTVQH15).
+REFORM_DAY = "2025-07-01"
+
+COMMUNES_2025 = LayerSpec(
+    id="communes_2025",
+    vi="Xã (từ 1/7/2025)",
+    en="Communes (from 1 Jul 2025)",
+    theme="base",
+    geometry="Polygon",
+    fields=(
+        F("code", "Mã ĐVHC", "Unit code"),
+        F("name", "Tên", "Name"),
+        F("short_name", "Tên ngắn", "Short name"),
+        F("published_area_km2", "Diện tích công bố", "Published area", "float", unit="km²"),
+        F("formed_from", "Hợp thành từ (2024)", "Formed from (2024)"),
+        F("resolution", "Căn cứ", "Legal basis"),
+    ),
+    key="code",
+    paint=Paint(color="#3d4b5c", fill="#ffffff", weight=2.2, fill_opacity=0.05),
+    label_field="short_name",
+    tooltip=("name", "formed_from"),
+    popup=("name", "code", "published_area_km2", "formed_from", "resolution"),
+    z=11,
+    item_vi="xã",
+    item_en="communes",
+)
+
+UNIT_CROSSWALK = LayerSpec(
+    id="unit_crosswalk",
+    vi="Bảng chuyển đổi đơn vị hành chính 2024 → 2025",
+    en="Crosswalk of administrative units, 2024 → 2025",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("old_code", "Mã ĐVHC 2024", "2024 unit code"),
+        F("new_code", "Mã xã từ 1/7/2025", "Commune code from 1 Jul 2025"),
+        F("share", "Tỷ lệ diện tích", "Share of area", "float"),
+        F("basis", "Cơ sở", "Basis"),
+    ),
+    key="old_code,new_code",
+    item_vi="dòng",
+    item_en="rows",
+)
+
 CLEARANCE = (
     Status("not_started", "Chưa bắt đầu GPMB", "Clearance not started", "#9e9e9e"),
     Status("in_progress", "Đang GPMB", "Clearance in progress", "#f2a900"),
@@ -268,6 +315,8 @@ QL4B_SEGMENTS = LayerSpec(
         F("cross_section", "Quy mô mặt cắt", "Cross-section"),
         F("in_district", "Trong huyện Đình Lập", "Inside Đình Lập", "bool"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("clearance_status", "Tình trạng GPMB", "Site clearance"),
         F("clearance_pct", "Tỷ lệ GPMB", "Cleared", "float", unit="%"),
         F("households_affected", "Hộ bị ảnh hưởng", "Households affected", "int", unit="hộ"),
@@ -335,6 +384,8 @@ RESETTLEMENT = LayerSpec(
         F("site_id", "Mã khu", "Site"),
         F("name", "Tên khu", "Name"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("plots", "Số lô", "Plots", "int"),
         F("status", "Tình trạng", "Status"),
     ),
@@ -365,6 +416,8 @@ RURAL_ROADS = LayerSpec(
         F("road_id", "Mã tuyến", "Road"),
         F("name", "Tên tuyến", "Name"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("length_km", "Chiều dài", "Length", "float", unit="km"),
         F("cement_planned_t", "Xi măng kế hoạch", "Cement planned", "float", unit="tấn"),
         F("cement_delivered_t", "Xi măng đã cấp", "Cement delivered", "float", unit="tấn"),
@@ -398,6 +451,8 @@ ACCIDENTS = LayerSpec(
         F("date", "Ngày", "Date", "date"),
         F("severity", "Mức độ", "Severity"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("road", "Tuyến đường", "Road"),
     ),
     key="acc_id",
@@ -429,6 +484,8 @@ CLUSTER = LayerSpec(
         F("cluster_id", "Mã", "Id"),
         F("name", "Tên", "Name"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("area_ha", "Diện tích", "Area", "float", unit="ha"),
         F("forest_land_ha", "Trong đó đất rừng sản xuất", "Of which production forest", "float", unit="ha"),
     ),
@@ -483,6 +540,8 @@ FOREST_PARCELS = LayerSpec(
     fields=(
         F("parcel_id", "Mã khu đất", "Parcel"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("area_ha", "Diện tích", "Area", "float", unit="ha"),
         F("decision", "Quyết định bàn giao", "Handover decision"),
         F("handover_date", "Ngày bàn giao", "Handover date", "date"),
@@ -516,6 +575,8 @@ DISPUTES = LayerSpec(
     fields=(
         F("dispute_id", "Mã vụ việc", "Case"),
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("kind", "Loại tranh chấp", "Kind"),
         F("area_ha", "Diện tích tranh chấp", "Area in dispute", "float", unit="ha"),
         F("status", "Tình trạng", "Status"),
@@ -550,6 +611,8 @@ NTM_COMMUNE = LayerSpec(
     geometry=None,
     fields=(
         UNIT_CODE,
+        COMMUNE_2025,
+        UNIT_2024,
         F("criterion", "Tiêu chí số", "Criterion no.", "int"),
         F("met", "Đạt", "Met", "bool"),
         F("year_met", "Năm đạt", "Year met", "int", required=False),
@@ -780,6 +843,8 @@ CATALOG = Catalog(
     (
         DISTRICT,
         UNITS,
+        COMMUNES_2025,
+        UNIT_CROSSWALK,
         QL4B_ROUTE,
         QL4B_SEGMENTS,
         QL4B_STATIONS,

@@ -111,6 +111,58 @@ def _outline_and_units() -> tuple[Polygon, gpd.GeoDataFrame, gpd.GeoDataFrame, d
     return outline, district, unit_gdf, dict(zip(units.code, cells, strict=True))
 
 
+# -- the 2025 communes ----------------------------------------------------------
+def _part(poly: Polygon, share: float, side: str) -> Polygon:
+    """The ``side`` ("west" or "south") strip of ``poly`` holding ``share`` of its area (bisection of the cut)."""
+    w, s, e, n = poly.bounds
+    lo, hi = (w, e) if side == "west" else (s, n)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        strip = poly.intersection(shapely.box(w, s, mid, n) if side == "west" else shapely.box(w, s, e, mid))
+        lo, hi = (mid, hi) if strip.area < share * poly.area else (lo, mid)
+    cut = (lo + hi) / 2
+    return poly.intersection(shapely.box(w, s, cut, n) if side == "west" else shapely.box(w, s, e, cut))
+
+
+# Where a split unit's part lies: toward the commune it joined (Đình Lập lies west of Bính Xá, Châu Sơn
+# south of Kiên Mộc). Schematic, like the units themselves.
+_SPLIT_SIDE = {("06622", "06613"): "west", ("06625", "06637"): "south"}
+
+
+def _communes_2025(cells: dict[str, Polygon], names: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """The 4 communes of 1/7/2025 composed from the 2024 cells through the crosswalk, and the crosswalk."""
+    walk = _csv("unit_crosswalk.csv", dtype={"old_code": str, "new_code": str})
+    communes = _csv("communes_2025.csv", dtype={"code": str})
+    pieces: dict[str, list[Polygon]] = {c: [] for c in communes.code}
+    for old, group in walk.groupby("old_code", sort=False):
+        cell = cells[str(old)]
+        if len(group) == 1:
+            pieces[str(group.new_code.iloc[0])].append(cell)
+            continue
+        ((side_new, side),) = [
+            (new, _SPLIT_SIDE[(str(old), new)]) for new in group.new_code if (str(old), new) in _SPLIT_SIDE
+        ]
+        share = float(group.set_index("new_code").share[side_new])
+        strip = _part(cell, share, side)
+        for new in group.new_code:
+            pieces[str(new)].append(strip if new == side_new else cell.difference(strip))
+    geoms = [shapely.make_valid(shapely.union_all(pieces[c], grid_size=0.01)) for c in communes.code]
+    formed = {
+        c: "; ".join(
+            names[str(r.old_code)]
+            + ("" if float(r.share) == 1 else f" (một phần, {float(r.share):.0%})".replace(".", ","))
+            for r in walk[walk.new_code == c].itertuples(index=False)
+        )
+        for c in communes.code
+    }
+    frame = communes.assign(
+        short_name=[short_name(n) for n in communes.name],
+        formed_from=[formed[c] for c in communes.code],
+        resolution="Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025, hiệu lực từ 1/7/2025",
+    )
+    return {"communes_2025": _gdf_m(frame, geoms), "unit_crosswalk": walk}
+
+
 # -- QL4B ---------------------------------------------------------------------
 def _route() -> Route:
     wp = _csv("ql4b_waypoints.csv")
@@ -308,6 +360,9 @@ _META = {
     "indicators": NOTICE_SOURCE + ", mục 1",
     "tasks": NOTICE_SOURCE + ", mục 2 và 3 (nguyên văn); cơ quan, thời hạn, tiến độ: minh họa",
     "views": "Khung nhìn mẫu do nhóm dự án lập",
+    "communes_2025": "Mã, tên, diện tích công bố: Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; ranh giới: ghép sơ đồ từ "
+    "các đơn vị 2024, phần tách của Bính Xá và Kiên Mộc chia theo tỷ lệ diện tích công bố (minh họa)",
+    "unit_crosswalk": "Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; tỷ lệ phần tách theo diện tích công bố (minh họa)",
 }
 _NOT_DEMO = {"indicators", "ntm_criteria"}
 
@@ -337,6 +392,7 @@ def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
     outline, district, units, cells = _outline_and_units()
     route = _route()
     layers: dict[str, pd.DataFrame] = {"district": district, "units": units}
+    layers.update(_communes_2025(cells, dict(zip(units.code, units.name, strict=True))))
     layers.update(_roads(route, outline, cells))
     cluster = _cluster(route)
     layers.update(cluster)

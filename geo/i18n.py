@@ -107,7 +107,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "forest.days": {"vi": "{n} ngày", "en": "{n} days"},
     "forest.days_open": {"vi": "Số ngày", "en": "Days open"},
     "ntm.color_by": {"vi": "Tô màu xã theo", "en": "Colour communes by"},
-    "ntm.scorecard": {"vi": "Bảng tiêu chí 12 xã, thị trấn × 19 tiêu chí", "en": "Scorecard: 12 units × 19 criteria"},
+    "ntm.scorecard": {"vi": "Bảng tiêu chí 10 xã × 19 tiêu chí", "en": "Scorecard: 10 communes × 19 criteria"},
     "ntm.scorecard_hint": {
         "vi": "Bấm một dòng để mở thẻ của xã; bấm tiêu đề cột (số tiêu chí) để tô bản đồ theo tiêu chí đó.",
         "en": "Click a row to open the commune's card; click a column (criterion number) to colour the map by it.",
@@ -145,6 +145,20 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "ntm.towns_not_assessed": {
         "vi": "{towns}: thị trấn, không đánh giá theo 19 tiêu chí xã nông thôn mới.",
         "en": "{towns}: towns, not assessed on the 19 new-rural commune criteria.",
+    },
+    "units.crosswalk": {
+        "vi": "Bảng chuyển đổi đơn vị hành chính 2024 → 1/7/2025",
+        "en": "Crosswalk of administrative units, 2024 → 1 Jul 2025",
+    },
+    "units.commune": {"vi": "Xã từ 1/7/2025", "en": "Commune from 1 Jul 2025"},
+    "units.title": {"vi": "Đơn vị hành chính", "en": "Administrative units"},
+    "units.2024": {"vi": "2024 (12 xã, thị trấn)", "en": "2024 (12 units)"},
+    "units.2025": {"vi": "Từ 1/7/2025 (4 xã)", "en": "From 1 Jul 2025 (4 communes)"},
+    "units.help": {
+        "vi": "Số liệu theo từng đơn vị được gộp theo đơn vị đã chọn qua bảng chuyển đổi (Nghị quyết "
+        "1672/NQ-UBTVQH15). Mặc định theo ngày xem: trước 1/7/2025 là 12 đơn vị năm 2024.",
+        "en": "Per-unit figures are grouped by the units chosen through the crosswalk (Resolution "
+        "1672/NQ-UBTVQH15). By default they follow the date shown: before 1 Jul 2025, the 12 units of 2024.",
     },
     "time.title": {"vi": "Thời điểm xem dữ liệu", "en": "Date shown"},
     "time.slider": {"vi": "Các mốc có thay đổi", "en": "Days the data changed"},

@@ -28,6 +28,10 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+#: Fields whose values are administrative unit codes (shown with the unit's name).
+UNIT_FIELDS = ("unit_code", "commune_2025", "unit_code_2024")
+
+
 def format_value(
     spec: LayerSpec, field: str, value: Any, lang: Lang = "vi", unit_names: dict[str, str] | None = None
 ) -> str:
@@ -39,8 +43,10 @@ def format_value(
     """
     if _is_missing(value) or value == "":
         return "–"
-    if field == "unit_code" and unit_names and str(value) in unit_names:
-        return f"{unit_names[str(value)]} ({value})"
+    if field in UNIT_FIELDS and unit_names:
+        key = {"commune_2025": "2025:", "unit_code_2024": "2024:"}.get(field, "") + str(value)
+        if key in unit_names:
+            return f"{unit_names[key]} ({value})"
     if isinstance(value, str) and spec.codes(field):
         status = spec.status(value, field)
         return status.label(lang) if status else value
@@ -75,6 +81,9 @@ def record(
     ``unit_names`` maps unit codes to names, so a commune reads ``Xã Bắc Xa (06619)``.
     """
     names = fields if fields is not None else (spec.popup or tuple(f.name for f in spec.fields))
+    if "unit_code" in names:  # a record keeps both codes: the unit of 2024 and the commune since 1/7/2025
+        at = names.index("unit_code") + 1
+        names = (*names[:at], *(n for n in UNIT_FIELDS[1:] if n in row and n not in names), *names[at:])
     out = []
     for name in names:
         if name in spec.sensitive and name not in row:

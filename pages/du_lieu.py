@@ -28,5 +28,22 @@ for info in data.store().info():
         }
     )
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+if data.store().has("unit_crosswalk"):
+    with st.expander(t("units.crosswalk", lang), icon=":material/account_tree:", key="crosswalk_panel"):
+        walk, names = data.layer("unit_crosswalk"), data.unit_names()
+        spec = data.catalog()["unit_crosswalk"]
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    spec.field("old_code").label(lang): [f"{names.get('2024:' + c, c)} ({c})" for c in walk.old_code],
+                    spec.field("new_code").label(lang): [f"{names.get('2025:' + c, c)} ({c})" for c in walk.new_code],
+                    spec.field("share").label(lang): [fmt_number(v * 100, lang, 1) + "%" for v in walk.share],
+                    spec.field("basis").label(lang): walk.basis,
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(data.meta()["unit_crosswalk"].source)
 import_panel()
 rollback_panel()

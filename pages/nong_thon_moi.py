@@ -13,5 +13,6 @@ render(
         panel=ntm_panel,
         controls=ntm_controls,
         frames_hook=ntm_frames,
+        keep_units=True,  # criteria are assessed per commune of 2024
     )
 )

@@ -127,7 +127,8 @@ def test_as_of_the_notice_the_shipped_store_is_the_notice_state(shipped: Store) 
     for lid in ("ql4b_segments", "land_disputes", "ntm_commune", "tasks"):
         key = notice.catalog[lid].key
         then = _canonical(_at(shipped, lid, "2024-04-24"), key)
-        pd.testing.assert_frame_equal(then, _canonical(notice.read(lid), key), check_dtype=False)
+        now = read_layer(notice, lid, sensitive=True)
+        pd.testing.assert_frame_equal(then, _canonical(now, key), check_dtype=False)
 
 
 def test_ql4b_site_fully_handed_over_on_26_3_2025_and_opened_on_19_12_2025(shipped: Store) -> None:
@@ -163,3 +164,31 @@ def test_every_change_in_the_history_is_flagged_demo_or_cites_its_source(shipped
         assert log.reason.str.contains(day).any() and log.reason.str.contains(source).any()
     days = [history.local_day(ts) for ts in log.ts]
     assert min(days) > dt.date(2024, 4, 24) and max(days) <= dt.date(2026, 11, 29)
+
+
+def test_the_2025_communes_are_composed_from_the_2024_units(shipped: Store) -> None:
+    communes = shipped.read("communes_2025").set_index("code")
+    assert dict(communes.name) == {
+        "06613": "Xã Đình Lập", "06616": "Xã Thái Bình", "06625": "Xã Kiên Mộc", "06637": "Xã Châu Sơn"
+    }  # fmt: skip
+    area = communes.to_crs(9215).area / 1e6
+    for code, published in communes.published_area_km2.items():  # schematic, within 3% of the published areas
+        assert abs(area[code] - published) / published < 0.03, code
+    units = shipped.read("units").to_crs(9215)
+    assert abs(area.sum() - units.area.sum() / 1e6) < 1  # the same district, re-divided
+    walk = shipped.read("unit_crosswalk")
+    assert walk.groupby("old_code").share.sum().round(6).eq(1).all()
+    assert set(walk.old_code[walk.old_code.duplicated()]) == {"06622", "06625"}  # Bính Xá and Kiên Mộc were split
+
+
+def test_per_unit_figures_regroup_by_the_new_communes_and_keep_both_codes(shipped: Store) -> None:
+    old = read_layer(shipped, "land_disputes", sensitive=True, units="2024")
+    new = read_layer(shipped, "land_disputes", sensitive=True, units="2025")
+    assert set(new.unit_code) <= {"06613", "06616", "06625", "06637"}
+    assert (new.unit_code_2024.to_numpy() == old.unit_code.to_numpy()).all()
+    assert (old.commune_2025.to_numpy() == new.unit_code.to_numpy()).all()
+    whole = {"06628": "06613", "06619": "06625", "06634": "06637", "06643": "06637"}
+    for o, n in zip(old.unit_code, new.unit_code, strict=True):
+        assert o not in whole or whole[o] == n
+    ntm = read_layer(shipped, "ntm_commune", sensitive=True, units="2025")  # criteria stay per 2024 commune
+    assert ntm.unit_code.nunique() == 10 and set(ntm.commune_2025) == {"06613", "06616", "06625", "06637"}

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import edit, history
+from geo import edit, history, reform
 from geo.access import for_reader, read_layer
 from geo.catalog import Catalog
 from geo.edit import AuditRow
@@ -55,10 +55,12 @@ def sensitive_ok() -> bool:
 # A resource, not data: one shared frame, never pickled per call (a 50,000-parcel layer took
 # 20 ms to unpickle, a dozen times a rerun). Callers get a shallow copy: with pandas'
 # copy-on-write nothing they do reaches the shared frame.
-@st.cache_resource(show_spinner=False, max_entries=96)
-def _read(path: str, version: str, layer_id: str, day: str | None) -> gpd.GeoDataFrame | pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _read(
+    path: str, version: str, layer_id: str, day: str | None, units: reform.Units
+) -> gpd.GeoDataFrame | pd.DataFrame:
     when = history.moment(day) if day else None
-    return read_layer(_open(path, version), layer_id, sensitive=True, as_of=when)
+    return read_layer(_open(path, version), layer_id, sensitive=True, as_of=when, units=units)
 
 
 # -- the date the app shows ------------------------------------------------------------------------------
@@ -80,10 +82,29 @@ def today() -> dt.date:
     return dt.datetime.now(history.VIETNAM).date()
 
 
-def version() -> str:
-    """What the data shown depends on: the store's version and the day looked at (a cache key)."""
+UNITS_KEY = "units_mode"  # session state: "2024" or "2025" when the user chose; absent: by the day shown
+
+
+def data_day() -> dt.date | None:
+    """The day the data shown describe: the day looked at, else the store's latest as-of date (a store last
+    updated before the reform describes the 2024 units, whatever today is)."""
     day = as_of_day()
-    return f"{store().version}@{day.isoformat() if day else 'now'}"
+    if day is not None:
+        return day
+    dates = [m.as_of for m in meta().values() if m.as_of]
+    return dt.date.fromisoformat(max(dates)[:10]) if dates else None
+
+
+def units() -> reform.Units:
+    """The administrative units figures are grouped by: the user's choice, else those in force on the day shown."""
+    chosen = st.session_state.get(UNITS_KEY)
+    return chosen if chosen in ("2024", "2025") else reform.default_units(data_day())
+
+
+def version() -> str:
+    """What the data shown depends on: the store's version, the day looked at and the units (a cache key)."""
+    day = as_of_day()
+    return f"{store().version}@{day.isoformat() if day else 'now'}/{units()}"
 
 
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -92,7 +113,7 @@ def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
     """
     s = store()
     day = as_of_day()
-    frame = _read(str(s.path), s.version, layer_id, day.isoformat() if day else None).copy(deep=False)
+    frame = _read(str(s.path), s.version, layer_id, day.isoformat() if day else None, units()).copy(deep=False)
     return for_reader(frame, s.catalog.get(layer_id), sensitive_ok())
 
 
@@ -120,9 +141,21 @@ def demo_layers() -> frozenset[str]:
 
 
 def unit_names() -> dict[str, str]:
-    """Unit code → name, for showing a commune by name wherever a code is stored."""
-    units = layer("units")
-    return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    """Unit code → name, for showing a unit by name wherever a code is stored (see :data:`geo.records.UNIT_FIELDS`).
+
+    A plain code is a unit of the grouping shown (the 2024 units, or the communes of 1/7/2025); the
+    other grouping's codes carry their year (``2024:06625``, ``2025:06625``): four communes kept the
+    code of the unit at their seat, so a code alone does not say which.
+    """
+    by_year = {}
+    for year, lid in (("2024", "units"), ("2025", "communes_2025")):
+        if store().has(lid):
+            frame = layer(lid)
+            by_year[year] = dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
+    names = dict(by_year.get(units(), {}))
+    for year, table in by_year.items():
+        names.update({f"{year}:{code}": name for code, name in table.items()})
+    return names
 
 
 @st.cache_data(show_spinner=False)

@@ -58,23 +58,40 @@ def _can_place_points(visible: list[str], catalog: Catalog) -> bool:
 
 
 # -- the map --------------------------------------------------------------------------
-def layer_toggles(layer_ids: tuple[str, ...], key: str) -> list[str]:
-    """Multi-select pills of the page's layers; returns the visible ones."""
+def units_layers(visible: list[str], keep_units: bool = False) -> list[str]:
+    """The visible layers with the administrative base of the units chosen: by the communes of 1/7/2025,
+    "units" is drawn as those communes (``keep_units``: a page coloured by 2024 unit keeps them, outlined
+    by the new communes).
+    """
+    if data.units() == "2024" or "units" not in visible or not data.store().has("communes_2025"):
+        return visible
+    at = visible.index("units")
+    swapped = ["units", "communes_2025"] if keep_units else ["communes_2025"]
+    return [*visible[:at], *swapped, *visible[at + 1 :]]
+
+
+def layer_toggles(layer_ids: tuple[str, ...], key: str, keep_units: bool = False) -> list[str]:
+    """Multi-select pills of the page's layers; returns the visible ones (see :func:`units_layers`)."""
     lang = state.lang()
     catalog = data.catalog()
     available = [lid for lid in layer_ids if data.store().has(lid) and lid in catalog]
     default = [lid for lid in available if catalog[lid].default_visible]
+    new_units = data.units() == "2025" and not keep_units and data.store().has("communes_2025")
+
+    def title(lid: str) -> str:
+        return catalog["communes_2025" if lid == "units" and new_units else lid].title(lang)
+
     chosen = st.pills(
         t("map.layers", lang),
-        available,
+        available,  # the same options by either units: the choice survives the switch
         selection_mode="multi",
         default=None if f"{key}_layers" in st.session_state else default,  # a view may have set it
-        format_func=lambda lid: catalog[lid].title(lang),
+        format_func=title,
         key=f"{key}_layers",
         width="stretch",
         wrap=True,
     )
-    return [lid for lid in available if lid in (chosen or [])]
+    return units_layers([lid for lid in available if lid in (chosen or [])], keep_units)
 
 
 def map_view(

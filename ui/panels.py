@@ -423,6 +423,10 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
             t("ntm.criteria_met", lang): [int(matrix.loc[c].sum()) for c in codes],
         }
     )
+    if data.units() == "2025" and "commune_2025" in ntm.columns:  # grouped by the new communes: say which
+        succ = ntm.drop_duplicates("unit_code").set_index("unit_code")["commune_2025"]
+        names_ = data.unit_names()
+        table.insert(1, t("units.commune", lang), [names_.get(f"2025:{succ.get(c)}", "–") for c in codes])
     crit_cols = {}
     for c in matrix.columns:
         col = f"{int(c)}"

@@ -55,6 +55,7 @@ class ThemePage:
     frames_hook: Callable[[Frames, dict[str, Any]], Frames] | None = None  # derive columns (e.g. criteria met)
     intro_key: str | None = None
     home: str = "district"  # the layer whose extent the map opens on
+    keep_units: bool = False  # figures per 2024 unit (criteria): by the 2025 communes, keep the units, outlined
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def render(tp: ThemePage) -> None:
         st.caption(t(tp.intro_key, lang))
     selection_from_link(tp.page, data.catalog())
     view_banner(tp.page)
-    visible = layer_toggles(tp.layers, f"map_{tp.page}")
+    visible = layer_toggles(tp.layers, f"map_{tp.page}", tp.keep_units)
     left, middle, right = st.columns([1, 3.4, 1.25])
     with left:
         opts = tp.controls(lang) if tp.controls else {}

@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo.i18n import fmt_date, t
 from ui import data, state
-from ui.data import AS_OF_KEY
+from ui.data import AS_OF_KEY, UNITS_KEY
 
 NOTICE_DAY = dt.date(2024, 4, 24)  # the inspection the product follows up
 _SLIDER, _PICKER = "as_of_slider", "as_of_picker"
@@ -21,6 +21,7 @@ _SLIDER, _PICKER = "as_of_slider", "as_of_picker"
 
 def _set(day: dt.date | None) -> None:
     st.session_state.pop("as_of_bad", None)  # a date chosen: the bad link's warning has done its work
+    st.session_state.pop(UNITS_KEY, None)  # and the units follow the day again (before 1/7/2025: those of 2024)
     if day is None or day >= data.today():
         st.session_state.pop(AS_OF_KEY, None)
     else:
@@ -80,6 +81,30 @@ def date_control() -> None:
     )
     if data.as_of_day():
         st.button(t("time.today", lang), key="as_of_today", on_click=_set, args=(None,), icon=":material/today:")
+    units_control()
+
+
+def _units_changed() -> None:
+    value = st.session_state.get("units_pick")
+    st.session_state[UNITS_KEY] = value if value in ("2024", "2025") else None
+
+
+def units_control() -> None:
+    """Which administrative units figures are grouped by: those of 2024, or the communes from 1/7/2025.
+
+    It follows the day shown (before 1/7/2025 the 2024 units) until the user chooses.
+    """
+    lang = state.lang()
+    st.session_state["units_pick"] = data.units()
+    st.radio(
+        t("units.title", lang),
+        ["2024", "2025"],
+        key="units_pick",
+        horizontal=True,
+        on_change=_units_changed,
+        format_func=lambda v: t(f"units.{v}", lang),
+        help=t("units.help", lang),
+    )
 
 
 def banner() -> None:
