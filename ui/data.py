@@ -87,7 +87,8 @@ UNITS_KEY = "units_mode"  # session state: "2024" or "2025" when the user chose;
 
 def data_day() -> dt.date | None:
     """The day the data shown describe: the day looked at, else the store's latest as-of date (a store last
-    updated before the reform describes the 2024 units, whatever today is)."""
+    updated before the reform describes the 2024 units, whatever today is).
+    """
     day = as_of_day()
     if day is not None:
         return day
