@@ -96,11 +96,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if unknown:
         raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
     where = _parse_where(args.where or [])
-    frames = {}
-    for lid in layers:
-        frame = read_layer(store, lid, sensitive=True, as_of=when)  # the command line is for planners and scripts
-        mine = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items() if f in frame.columns}
-        frames[lid] = apply_filters(catalog[lid], frame, mine) if mine else frame
+
+    def frames_at(moment: dt.datetime | None) -> dict[str, Any]:
+        out = {}
+        for lid in layers:
+            frame = read_layer(store, lid, sensitive=True, as_of=moment)  # the command line: planners and scripts
+            mine = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items() if f in frame.columns}
+            out[lid] = apply_filters(catalog[lid], frame, mine) if mine else frame
+        return out
+
+    frames = frames_at(when)
     bbox: tuple[float, float, float, float] | None = None
     if args.bbox:
         parts = [float(v) for v in args.bbox.split(",")]
@@ -123,9 +128,44 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     demo = {lid for lid, m in store.meta().items() if m.demo}
     day = when.astimezone(VIETNAM).date() if when else None
-    write_atomic(out, export_bytes(fmt, req, frames, Provenance(store.meta(), dt.date.today(), day), demo))
+    prov = Provenance(store.meta(), dt.date.today(), day)
+    if args.compare:
+        if fmt not in ("png", "pdf"):
+            raise ValueError("--compare lays out two maps: use OUT.png or OUT.pdf")
+        other = history.moment(args.compare)
+        payload = _compare_sheet(store, req, frames, frames_at(other), prov, when, other, fmt)
+    else:
+        payload = export_bytes(fmt, req, frames, prov, demo)
+    write_atomic(out, payload)
     print(out)
     return 0
+
+
+def _compare_sheet(
+    store: Store,
+    req: Any,
+    frames_a: dict[str, Any],
+    frames_b: dict[str, Any],
+    prov: Any,
+    a: dt.datetime | None,
+    b: dt.datetime,
+    fmt: str,
+) -> bytes:
+    """Two dates on one sheet, with what moved between them in words (``--as-of A --compare B``)."""
+    from geo import compare
+    from geo.access import read_layer
+    from geo.export import _save, compare_layout
+
+    day_a = (a or dt.datetime.now(VIETNAM)).astimezone(VIETNAM).date()
+    day_b = b.astimezone(VIETNAM).date()
+    early, late = sorted((a, b), key=lambda m: m or dt.datetime.now(dt.UTC))
+    tracked = [lid for lid in ("ql4b_segments", "land_disputes", "ntm_commune") if store.has(lid)]
+    at_early = {lid: read_layer(store, lid, sensitive=True, as_of=early) for lid in tracked}
+    at_late = {lid: read_layer(store, lid, sensitive=True, as_of=late) for lid in tracked}
+    units = read_layer(store, "units", sensitive=True)
+    names = {f"2024:{c}": n for c, n in zip(units.code, units.name, strict=True)}
+    lines = [d.text(req.lang) for d in compare.deltas(at_early, at_late, names) if d.change or d.detail]
+    return _save(compare_layout(req, frames_a, frames_b, prov, day_a, day_b, lines), fmt, req.dpi)
 
 
 def _as_of(args: argparse.Namespace) -> dt.datetime | None:
@@ -306,6 +346,9 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
     ex.add_argument("--landscape", action="store_true", help="landscape (default: portrait)")
     ex.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    ex.add_argument(
+        "--compare", metavar="ISO8601", help="so sánh với thời điểm B / a second date B, side by side (PNG, PDF)"
+    )
     ex.set_defaults(func=_cmd_export)
     pk = sub.add_parser("pack", help="bộ tài liệu giao ban / the meeting pack (PDF)")
     pk.add_argument("out", help="OUT.pdf")

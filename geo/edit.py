@@ -396,6 +396,18 @@ def changes_after(path: Path, since: str, layer: str) -> list[AuditRow]:
         return _rows(conn, f"{_SELECT} WHERE layer = ? AND ts > ? ORDER BY fid DESC", (layer, since))
 
 
+def changes_between(path: Path, after: str, until: str, layers: list[str]) -> list[AuditRow]:
+    """Every change of ``layers`` made after log time ``after`` and up to ``until``, oldest first."""
+    if not layers:
+        return []
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return []
+        marks = ", ".join("?" for _ in layers)
+        sql = f"{_SELECT} WHERE layer IN ({marks}) AND ts > ? AND ts <= ? ORDER BY fid"
+        return _rows(conn, sql, (*layers, after, until))
+
+
 def change_days(path: Path) -> list[str]:
     """The distinct hours (log times cut to ``YYYY-MM-DDTHH``) at which the store changed, oldest first."""
     with _connect(path) as conn:

@@ -427,7 +427,7 @@ def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 
             ax.text(
                 1.0,
                 y,
-                fmt_number(item.count, lang),
+                item.count if isinstance(item.count, str) else fmt_number(item.count, lang),
                 fontsize=font * 0.95,
                 va="top",
                 ha="right",
@@ -510,6 +510,60 @@ def layout(
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
     _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h))
     return fig, drawn
+
+
+def compare_layout(
+    req: MapRequest,
+    frames_a: dict[str, gpd.GeoDataFrame],
+    frames_b: dict[str, gpd.GeoDataFrame],
+    prov: Provenance,
+    day_a: dt.date,
+    day_b: dt.date,
+    changes: list[str] | None = None,
+) -> Figure:
+    """Two dates side by side on one sheet (landscape): the same extent and layers at ``day_a`` and ``day_b``,
+    one legend for both (each class counted at each date), what changed in words, the footer.
+    """
+    w_mm, h_mm = PAPER_MM[req.paper]
+    w_mm, h_mm = max(w_mm, h_mm), min(w_mm, h_mm)
+    fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
+    scale = 1.0 if req.paper == "A4" else 1.3
+    mx, my = 10 / w_mm, 10 / h_mm
+    fig.text(mx, 1 - my, req.title, fontsize=15 * scale, fontweight="bold", va="top")
+    if req.subtitle:
+        fig.text(mx, 1 - my - 8 / h_mm, req.subtitle, fontsize=9 * scale, va="top", color="#333")
+    legend_w, gap = 58 / w_mm, 4 / w_mm
+    changes = changes or []
+    changes_h = (6 + 4 * min(len(changes), 6)) / h_mm if changes else 0
+    top, bottom = 1 - my - 22 / h_mm, my + 14 / h_mm + changes_h
+    map_w = (1 - 2 * mx - legend_w - 2 * gap) / 2
+    extent = _extent(
+        in_view({lid: frames_a[lid] for lid in req.layers if lid in frames_a}, req.bbox), req.bbox
+    )  # one extent for both: the eye compares the same ground
+    same = replace(req, bbox=req.bbox or extent)
+    for i, (day, frames) in enumerate(sorted(((day_a, frames_a), (day_b, frames_b)), key=lambda x: x[0])):
+        x0 = mx + i * (map_w + gap)
+        ax = fig.add_axes((x0, bottom, map_w, top - bottom))
+        draw_map(ax, same, frames, scale * 0.85)
+        label = f"{t('export.at', req.lang)} {fmt_date(day, req.lang)}"
+        fig.text(x0, top + 2 / h_mm, label, fontsize=10 * scale, fontweight="bold", va="bottom")
+    blocks_a = legend_blocks(in_view(frames_a, same.bbox), same.state(), req.catalog)
+    blocks_b = {b.title: b for b in legend_blocks(in_view(frames_b, same.bbox), same.state(), req.catalog)}
+    merged = []
+    for b in blocks_a:  # each class with its count at both dates: "12 → 32"
+        other = {i.label: i.count for i in blocks_b.get(b.title, b).items}
+        items = [replace(i, count=f"{i.count} → {other.get(i.label, 0)}") for i in b.items]
+        items += [
+            replace(i, count=f"0 → {i.count}")
+            for i in blocks_b.get(b.title, b).items
+            if i.label not in {x.label for x in b.items}
+        ]
+        merged.append(replace(b, items=tuple(items)))
+    draw_legend(fig.add_axes((1 - mx - legend_w, bottom, legend_w, top - bottom)), merged, req.lang, scale)
+    if changes:
+        fig.text(mx, bottom - 3 / h_mm, "\n".join(f"• {c}" for c in changes[:6]), fontsize=7.5 * scale, va="top")
+    _footer(fig, req, replace(prov, at=None), (mx, my, 1 - 2 * mx, 12 / h_mm))
+    return fig
 
 
 def _save(fig: Figure, fmt: str, dpi: int) -> bytes:

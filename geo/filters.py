@@ -114,6 +114,32 @@ def apply_filters(spec: LayerSpec, frame: pd.DataFrame, filters: Filters | None)
     return frame[keep]
 
 
+def narrowed(spec: LayerSpec, frame: pd.DataFrame, filters: Filters | None) -> Filters:
+    """The entries of ``filters`` that leave out some of ``frame`` (a filter left whole is no filter).
+
+    The same filters at another date keep what the user narrowed and nothing else: a status filter
+    left on every status of one day must not hide the statuses another day has.
+    """
+    out: Filters = {}
+    kinds = {f.name: f.kind for f in filter_fields(spec)}
+    for name, value in (filters or {}).items():
+        if name not in kinds or name not in frame.columns or value is None:
+            continue
+        if kinds[name] == "choice":
+            whole = set(choices(spec, frame, name)) <= set(value)
+        elif kinds[name] == "range":
+            full = value_range(frame, name)
+            whole = full is None or (value[0] <= full[0] and value[1] >= full[1])
+        else:
+            span = date_range(frame, name)
+            whole = span is None or (
+                pd.Timestamp(value[0]).date() <= span[0] and pd.Timestamp(value[1]).date() >= span[1]
+            )
+        if not whole:
+            out[name] = value
+    return out
+
+
 def count_text(spec: LayerSpec, shown: int, total: int, lang: Lang) -> str:
     """``38 / 62 đoạn``: how many features pass the filters, of how many."""
     item = spec.item_vi if lang == "vi" else spec.item_en

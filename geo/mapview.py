@@ -36,6 +36,7 @@ from geo.style import LegendBlock, feature_color, legend
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees)
 SELECTED_COLOR = "#00b8d9"
+CHANGED_COLOR = "#7a0177"  # the edge of a polygon or point that changed between two dates
 
 BASEMAPS: dict[str, dict[str, str]] = {
     "osm": {
@@ -97,6 +98,19 @@ class _Setup(MacroElement):
     _template = Template("{% macro script(this, kwargs) %}DL.setup({{ this._parent.get_name() }});{% endmacro %}")
 
 
+class _Sync(MacroElement):
+    """Maps of one ``group`` on a page pan and zoom together (two dates side by side)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}DL.sync({{ this._parent.get_name() }}, {{ this.group }});{% endmacro %}"
+    )
+
+    def __init__(self, group: str) -> None:
+        super().__init__()
+        self._name = "Sync"
+        self.group = js_literal(group)
+
+
 def inline_assets() -> str:
     """Leaflet and the map's own files inlined, for a standalone HTML file (no worker: it decodes in the page)."""
     leaflet = Path(leaflet_dir())
@@ -134,6 +148,7 @@ class SafeGeoJson(MacroElement):
         selected: list[str],
         pane: str | None = None,
         interactive: bool = True,
+        changed: list[str] | None = None,
     ) -> None:
         super().__init__()
         self._name = "SafeGeoJson"
@@ -143,6 +158,8 @@ class SafeGeoJson(MacroElement):
                 "kind": kind,
                 "paint": paint,
                 "selected": selected,
+                "changed": changed or [],  # changed between two dates: their own colour, thicker, dashed edge
+                "changedColor": CHANGED_COLOR,
                 "selColor": SELECTED_COLOR,
                 "pane": pane,
                 "interactive": interactive,
@@ -418,19 +435,22 @@ def layer_group(
     status_field: str | None = None,
     opacity: float = 1.0,
     below: bool = False,
+    changed: list[str] | None = None,
 ) -> folium.FeatureGroup:
     """A feature group holding one catalog layer (and its labels, if it has a label field).
 
     ``status_field`` colours the features by another coded field (default: the status);
     ``opacity`` scales the layer's stroke and fill opacity. ``below``: the layer lies under a
-    large canvas layer, drawn beneath it and leaving the pointer to it.
+    large canvas layer, drawn beneath it and leaving the pointer to it. ``changed``: keys of features
+    that changed between two dates compared (drawn in their own colour, thicker, with a dashed edge).
     """
     fg = folium.FeatureGroup(control=False)
     data = feature_collection(spec, gdf, lang, status_field)
     themed = status_field is not None and status_field != spec.status_field
     keys = [selected] if isinstance(selected, str) else list(selected or [])
     pane = "dlBelow" if below else None
-    SafeGeoJson(data, _kind(spec), _paint(spec, opacity, themed), keys, pane, interactive=not below).add_to(fg)
+    paint = _paint(spec, opacity, themed)
+    SafeGeoJson(data, _kind(spec), paint, keys, pane, interactive=not below, changed=changed).add_to(fg)
     if spec.label_field and len(gdf):
         clean = clean_geometries(gdf)
         pts = [g if g.geom_type == "Point" else _label_point(g) for g in clean.geometry]
@@ -452,6 +472,7 @@ class MapState:
     highlight: tuple[tuple[str, str], ...] = ()  # more (layer id, feature key) pairs drawn as selected
     picking: bool = False  # a planner is picking a point's position: clicks on the map come back
     pin: tuple[float, float] | None = None  # (lon, lat) they picked
+    changed: tuple[tuple[str, str], ...] = ()  # (layer id, feature key) changed between two dates compared
 
     def color_field(self, layer_id: str) -> str | None:
         """The coded field that colours ``layer_id`` (``None``: its status field)."""
@@ -575,7 +596,8 @@ def overlays(
             )
         else:
             below = big_z is not None and spec.z < big_z
-            groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity, below))
+            moved = [k for layer, k in state.changed if layer == lid]
+            groups.append(layer_group(spec, frames[lid], state.lang, sel, field, opacity, below, moved))
     extras = folium.FeatureGroup(control=False)
     blocks = legend_blocks(frames, state, catalog) if blocks is None else blocks
     if blocks:
@@ -604,10 +626,11 @@ def feature_view(geom: Any, width_px: int = 800, height_px: int = 600, max_zoom:
     return centre, max(8, min(max_zoom, int(min(lon_zoom, lat_zoom) - 0.5)))
 
 
-def base_map(bounds: Bounds, asset_base: str, static_base: str, **kwargs: Any) -> OfflineMap:
+def base_map(bounds: Bounds, asset_base: str, static_base: str, sync: str | None = None, **kwargs: Any) -> OfflineMap:
     """The map that never changes during a session: fitted to ``bounds``, no data.
 
-    Data travel as :func:`overlays`, so a filter change does not rebuild it.
+    Data travel as :func:`overlays`, so a filter change does not rebuild it. Maps of one ``sync`` group
+    on a page pan and zoom together.
     """
     w, s, e, n = bounds
     m = OfflineMap(
@@ -623,4 +646,6 @@ def base_map(bounds: Bounds, asset_base: str, static_base: str, **kwargs: Any) -
         **kwargs,
     )
     m.fit_bounds([[s, w], [n, e]])
+    if sync:
+        _Sync(sync).add_to(m)
     return m

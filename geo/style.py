@@ -40,7 +40,7 @@ class LegendItem:
 
     label: str
     color: str
-    count: int
+    count: int | str  # how many; in a comparison of two dates, "12 → 32"
 
 
 @dataclass(frozen=True)

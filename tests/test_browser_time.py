@@ -98,3 +98,53 @@ def test_a_link_opens_the_map_at_its_date(browser: Browser, app_url: str) -> Non
     v.page.get_by_text("Đường dẫn có ngày không hợp lệ").wait_for(timeout=20000)
     assert _legend_row(v, "Đã bàn giao mặt bằng") == "32"  # and the map shows today
     v.page.close()
+
+
+def _centres(v) -> list[list[float]]:
+    return v.page.evaluate(
+        """() => [...document.querySelectorAll('iframe')].flatMap(f => { try { const m = f.contentWindow.map;
+             return m ? [[m.getCenter().lat, m.getCenter().lng, m.getZoom()]] : []; } catch (e) { return []; } })"""
+    )
+
+
+def test_two_dates_side_by_side_with_their_deltas_pan_together(browser: Browser, app_url: str, artifacts) -> None:
+    v = visit(browser, f"{app_url}/giao-thong?as_of=2025-03-26")
+    v.map_frame()
+    v.page.get_by_text("So sánh hai thời điểm").click()  # B starts at the notice's day
+    v.page.get_by_text("Từ 24/04/2024 đến 26/03/2025: số liệu thay đổi").wait_for(timeout=20000)
+    v.wait_idle()
+    main = v.page.locator('[data-testid="stMain"]')
+    text = main.inner_text()
+    assert "Km QL4B đã giải phóng mặt bằng: 38,4 → 62,0 (+23,6 km)" in text
+    assert "Đoạn QL4B đã bàn giao mặt bằng: 12 → 32 (+20)" in text
+    assert "✓ TC-02" in text  # the dispute resolved between the two dates
+    v.page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].filter(f => { try { return !!f.contentWindow.map; }"
+        " catch (e) { return false; } }).length === 2",
+        timeout=30000,
+    )
+    # The earlier date, on the left, shows the blocked segments; the later one none; what changed is dashed.
+    v.wait_for_map(_drawn(BLOCKED, 11))
+    v.wait_for_map(_drawn(DONE, 32))
+    v.wait_for_map("Object.values(map._layers).filter(l => l.feature && l.options.dashArray === '10 5').length >= 20")
+    # A person drags the left map: the right one follows.
+    frames = v.page.locator("iframe").all()
+    box = next(f for f in frames if f.bounding_box() and f.bounding_box()["width"] > 300).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    before = _centres(v)
+    v.page.mouse.move(x, y)
+    v.page.mouse.down()
+    v.page.mouse.move(x + 120, y + 60, steps=8)
+    v.page.mouse.up()
+    v.page.wait_for_function(
+        """(b) => { const c = [...document.querySelectorAll('iframe')].flatMap(f => { try {
+             const m = f.contentWindow.map; return m ? [m.getCenter()] : []; } catch (e) { return []; } });
+           return c.length === 2 && Math.abs(c[0].lat - b[0][0]) > 1e-3 && c[0].equals(c[1], 1e-6); }""",
+        arg=before,
+        timeout=10000,
+    )
+    after = _centres(v)
+    assert after[0] == pytest.approx(after[1]) and after[0] != pytest.approx(before[0])
+    v.page.screenshot(path=str(artifacts / "compare-giao-thong.png"), full_page=True)
+    assert v.external_requests() == [] and v.page_errors == []
+    v.page.close()

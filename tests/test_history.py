@@ -192,3 +192,45 @@ def test_per_unit_figures_regroup_by_the_new_communes_and_keep_both_codes(shippe
         assert o not in whole or whole[o] == n
     ntm = read_layer(shipped, "ntm_commune", sensitive=True, units="2025")  # criteria stay per 2024 commune
     assert ntm.unit_code.nunique() == 10 and set(ntm.commune_2025) == {"06613", "06616", "06625", "06637"}
+
+
+# -- two dates side by side ---------------------------------------------------------------------------------
+def test_deltas_between_the_notice_and_the_handover_say_what_moved(shipped: Store) -> None:
+    from geo import compare
+
+    tracked = ("ql4b_segments", "land_disputes", "ntm_commune")
+    a = {lid: _at(shipped, lid, "2024-04-24") for lid in tracked}
+    b = {lid: _at(shipped, lid, "2025-03-26") for lid in tracked}
+    got = {d.key: d for d in compare.deltas(a, b, {"2024:06643": "Xã Đồng Thắng"})}
+    assert got["compare.segments_handed_over"].a == 12 and got["compare.segments_handed_over"].b == 32
+    assert got["compare.km_cleared"].change > 20
+    assert got["compare.disputes_open"].text("vi").endswith("✓ TC-02")  # resolved 18/12/2024
+    assert "Xã Đồng Thắng +9" in got["compare.criteria_met"].detail
+    assert got["compare.communes_at_standard"].text("en") == "Communes meeting all 19 criteria: 1 → 10 (+9)"
+    changed = compare.changed(
+        shipped.path, ["ql4b_segments"], history.moment("2024-04-24"), history.moment("2025-03-26")
+    )
+    notice = _at(shipped, "ql4b_segments", "2024-04-24")
+    pending = {("ql4b_segments", k) for k in notice.seg_id[notice.clearance_status != "done"]}
+    assert len(pending) == 20 and pending <= set(changed)  # every segment not yet handed over at the notice
+    assert changed == compare.changed(
+        shipped.path, ["ql4b_segments"], history.moment("2025-03-26"), history.moment("2024-04-24")
+    )  # either order
+
+
+def test_the_cli_prints_two_dates_on_one_sheet_with_one_legend(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from geo.cli import main
+
+    out = tmp_path / "so-sanh.pdf"
+    args = ["export", str(out), "--view", "roads", "--as-of", "2024-04-24", "--compare", "2025-03-26"]
+    assert main([*args, "--store", str(DEFAULT_STORE)]) == 0
+    pages = PdfReader(out).pages
+    text = pages[0].extract_text()
+    assert len(pages) == 1
+    assert "Số liệu tại ngày 24/04/2024" in text and "Số liệu tại ngày 26/03/2025" in text
+    assert "12 → 32" in text  # segments handed over, in the one legend
+    assert "38,4 → 62,0 (+23,6 km)" in text  # what moved, in words
+    assert "Dữ liệu minh họa" in text
+    assert main(["export", str(tmp_path / "x.csv"), "--compare", "2025-03-26", "--store", str(DEFAULT_STORE)]) == 2

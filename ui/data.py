@@ -112,10 +112,26 @@ def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
     """A layer or table of the store as of the day looked at (cached until the file changes), without the
     fields this user may not see.
     """
+    return layer_at(layer_id, as_of_day())
+
+
+def layer_at(layer_id: str, day: dt.date | None) -> gpd.GeoDataFrame | pd.DataFrame:
+    """A layer or table as of ``day`` (``None``: now), grouped by the units shown, as this user may see it."""
     s = store()
-    day = as_of_day()
     frame = _read(str(s.path), s.version, layer_id, day.isoformat() if day else None, units()).copy(deep=False)
     return for_reader(frame, s.catalog.get(layer_id), sensitive_ok())
+
+
+COMPARE_KEY = "compare_b"  # session state: an ISO date B to compare the day shown (A) with, or absent
+
+
+def compare_day() -> dt.date | None:
+    """Date B while the user compares two dates (the day shown is A)."""
+    value = st.session_state.get(COMPARE_KEY)
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 @st.cache_data(show_spinner=False)

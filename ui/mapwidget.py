@@ -104,12 +104,14 @@ def map_view(
     home: str = "district",
     highlight: tuple[tuple[str, str], ...] = (),
     editing: bool = False,
+    sync: str | None = None,
+    changed: tuple[tuple[str, str], ...] = (),
 ) -> list[LegendBlock]:
     """Draw the map of the ``visible`` layers (``drawn``: their features; default the store's, unfiltered).
 
     ``home`` is the layer whose extent the map opens on (the district, or e.g. the cluster).
     ``editing``: a map where planners add and move points (not a slide, not an import's preview),
-    which offers them to pick a position on it.
+    which offers them to pick a position on it. ``sync``: maps of one group pan and zoom together.
     Returns the legend of what is drawn, for :func:`side_legend`.
     """
     lang = state.lang()
@@ -141,10 +143,11 @@ def map_view(
         highlight,
         pick,
         picked(page),
+        changed,
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     st_folium(
-        base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base(), static_base()),
+        base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base(), static_base(), sync),
         key=key,
         height=height,
         use_container_width=True,  # streamlit-folium's own argument

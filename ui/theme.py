@@ -23,6 +23,7 @@ from geo.panels import DERIVED, MEASURES, contributions
 from geo.records import format_value
 from geo.safe import md_text
 from ui import data, state
+from ui.compare import compare_maps
 from ui.editing import add_point_box
 from ui.export import export_panel
 from ui.layout import record_panel
@@ -133,8 +134,12 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
     return filters
 
 
-def filter_panel(page: str, visible: list[str], frames: Frames, lang: Lang) -> Frames:
-    """One expander of filters per visible layer that has filters; returns the filtered frames."""
+def filter_panel(
+    page: str, visible: list[str], frames: Frames, lang: Lang, used: dict[str, Filters] | None = None
+) -> Frames:
+    """One expander of filters per visible layer that has filters; returns the filtered frames
+    (and puts each layer's filters in ``used``, for the same filters at another date).
+    """
     out = dict(frames)
     st.markdown(f"**{t('filters.title', lang)}**")
     for lid in visible:
@@ -143,6 +148,8 @@ def filter_panel(page: str, visible: list[str], frames: Frames, lang: Lang) -> F
             continue
         with st.expander(spec.title(lang), expanded=lid == visible[-1] or len(visible) <= 3):
             filters = _filter_widgets(page, spec, frames[lid], lang)
+            if used is not None:
+                used[lid] = filters
             out[lid] = apply_filters(spec, frames[lid], filters)
             st.caption(t("filters.count", lang, text=count_text(spec, len(out[lid]), len(frames[lid]), lang)))
     return out
@@ -255,6 +262,8 @@ def render(tp: ThemePage) -> None:
     selection_from_link(tp.page, data.catalog())
     view_banner(tp.page)
     visible = layer_toggles(tp.layers, f"map_{tp.page}", tp.keep_units)
+    comparing = data.compare_day() is not None
+    top = st.container()  # two dates side by side, above the page's own row, once its filters are known
     left, middle, right = st.columns([1, 3.4, 1.25])
     with left:
         opts = tp.controls(lang) if tp.controls else {}
@@ -262,17 +271,25 @@ def render(tp: ThemePage) -> None:
         raw = {lid: data.layer(lid) for lid in visible}
         if tp.frames_hook:
             raw = tp.frames_hook(raw, opts)
-        frames = filter_panel(tp.page, visible, raw, lang)
+        used: dict[str, Filters] = {}
+        frames = filter_panel(tp.page, visible, raw, lang, used)
+    if comparing:
+        with top:
+            blocks = compare_maps(tp.page, visible, frames, raw, used, opts, tp.frames_hook, tp.home, lang)
     with middle:
-        blocks = map_view(
-            tp.page,
-            visible,
-            stored(frames, raw),
-            height=620,
-            color_by=tuple(opts.get("color_by", ())),
-            opacity=opacity,
-            home=tp.home,
-            editing=True,
+        blocks = (
+            blocks
+            if comparing
+            else map_view(
+                tp.page,
+                visible,
+                stored(frames, raw),
+                height=620,
+                color_by=tuple(opts.get("color_by", ())),
+                opacity=opacity,
+                home=tp.home,
+                editing=True,
+            )
         )
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
         save_view_box(tp.page, visible)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo.i18n import fmt_date, t
 from ui import data, state
-from ui.data import AS_OF_KEY, UNITS_KEY
+from ui.data import AS_OF_KEY, COMPARE_KEY, UNITS_KEY
 
 NOTICE_DAY = dt.date(2024, 4, 24)  # the inspection the product follows up
 _SLIDER, _PICKER = "as_of_slider", "as_of_picker"
@@ -81,7 +81,39 @@ def date_control() -> None:
     )
     if data.as_of_day():
         st.button(t("time.today", lang), key="as_of_today", on_click=_set, args=(None,), icon=":material/today:")
+    compare_control()
     units_control()
+
+
+def _compare_toggled() -> None:
+    if st.session_state.get("compare_on"):
+        st.session_state[COMPARE_KEY] = NOTICE_DAY.isoformat()  # the meeting the product follows up, to start
+    else:
+        st.session_state.pop(COMPARE_KEY, None)
+
+
+def _compare_picked() -> None:
+    day = st.session_state.get("compare_pick")
+    if day:
+        st.session_state[COMPARE_KEY] = day.isoformat()
+
+
+def compare_control() -> None:
+    """Compare the day shown (A) with another (B): two maps side by side on the theme pages."""
+    lang = state.lang()
+    b = data.compare_day()
+    st.session_state["compare_on"] = b is not None
+    st.toggle(t("compare.on", lang), key="compare_on", on_change=_compare_toggled)
+    if b is not None:
+        st.session_state["compare_pick"] = b
+        st.date_input(
+            t("compare.b", lang),
+            min_value=dt.date(2015, 1, 1),
+            max_value=data.today(),
+            key="compare_pick",
+            on_change=_compare_picked,
+            format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
+        )
 
 
 def _units_changed() -> None:

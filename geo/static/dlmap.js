@@ -65,6 +65,13 @@
       var p = f.properties, s = Object.assign({}, o.paint);
       if (o.kind === 'line') s.color = p._c;
       else s.fillColor = p._c;
+      if (o.changed && o.changed.indexOf(p._k) >= 0) {
+        // changed between two dates: its status colour kept, thicker, the edge dashed
+        if (o.kind !== 'line') s.color = o.changedColor;
+        s.weight = (s.weight || 2) + 3;
+        s.dashArray = '10 5';
+        s.opacity = 1;
+      }
       if (o.selected.indexOf(p._k) >= 0) {
         s.color = o.selColor;
         s.weight = (s.weight || 2) + 4;
@@ -443,6 +450,32 @@
     return new Layer();
   }
 
-  root.DL = { setup: setup, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact };
+  // -- maps compared side by side pan and zoom together -------------------------------------------------
+  // Each map lives in its own frame of the same page (same origin): a move of one sets the view of the
+  // others of the same group; a map already there does nothing, so the echo stops at once.
+  function sync(map, group) {
+    root.__dlSync = group;
+    map.on('moveend', function () {
+      var doc;
+      try {
+        doc = root.parent && root.parent !== root ? root.parent.document : null;
+      } catch (e) {
+        return;
+      }
+      if (!doc) return;
+      var c = map.getCenter(), z = map.getZoom();
+      Array.prototype.forEach.call(doc.querySelectorAll('iframe'), function (f) {
+        try {
+          var w = f.contentWindow;
+          if (w === root || !w.map || w.__dlSync !== group) return;
+          if (!w.map.getCenter().equals(c, 1e-7) || w.map.getZoom() !== z) w.map.setView(c, z, { animate: false });
+        } catch (e) {
+          /* a frame of another origin: not ours */
+        }
+      });
+    });
+  }
+
+  root.DL = { sync: sync, setup: setup, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact };
   root.__dlReportNow = reportNow;
 })(window);
