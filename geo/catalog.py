@@ -223,6 +223,27 @@ UNITS = LayerSpec(
 )
 
 # -- roads ------------------------------------------------------------------
+INDICATOR_SERIES = LayerSpec(
+    id="indicator_series",
+    vi="Chỉ tiêu theo kỳ",
+    en="Indicators by period",
+    theme="indicators",
+    geometry=None,
+    fields=(
+        F("ind_id", "Mã chỉ tiêu", "Indicator"),
+        F("period", "Kỳ", "Period"),  # 2024-Q1 (a quarter) or 2024 (a year)
+        F("period_end", "Ngày cuối kỳ", "Period ends", "date"),
+        F("value", "Giá trị", "Value", "float"),
+        F("target", "Chỉ tiêu/kế hoạch", "Target", "float", required=False),
+        F("source", "Nguồn", "Source"),
+        F("demo", "Minh họa", "Demo", "bool"),
+    ),
+    key="ind_id,period",
+    editable=("value", "target", "source"),
+    item_vi="kỳ",
+    item_en="periods",
+)
+
 #: The day the district level ended and its 12 units became 4 communes (Resolution 1672/NQ-UBTVQH15).
 REFORM_DAY = "2025-07-01"
 
@@ -859,6 +880,7 @@ CATALOG = Catalog(
         NTM_DISTRICT,
         NTM_CRITERIA,
         INDICATORS,
+        INDICATOR_SERIES,
         LAYER_META,
         TASKS,
         VIEWS,

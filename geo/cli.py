@@ -225,6 +225,51 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from geo.access import read_layer
+    from geo.indicators import from_frame, period_label, read_series_file, series
+
+    store = Store(args.store)
+    if args.action == "import":
+        from geo.edit import upsert_many
+
+        if not args.file or not args.user:
+            raise ValueError("indicators import needs FILE and --user")
+        known = {i.id for i in from_frame(store.read("indicators"))}
+        rows = read_series_file(args.file, known)
+        added, updated = upsert_many(
+            store.path, "indicator_series", rows, args.user, args.reason or f"nhập {args.file}"
+        )
+        print(f"Đã thêm {added}, cập nhật {updated} kỳ / added {added}, updated {updated} periods")
+        return 0
+    when = _as_of(args)
+    inds = {i.id: i for i in from_frame(read_layer(store, "indicators", sensitive=True, as_of=when))}
+    every = series(read_layer(store, "indicator_series", sensitive=True, as_of=when))
+    if args.json:
+        doc = [
+            {
+                "ind_id": k,
+                "name_vi": inds[k].name_vi if k in inds else k,
+                "name_en": inds[k].name_en if k in inds else k,
+                "unit": inds[k].unit if k in inds else "",
+                "series": [
+                    {"period": p.period, "period_end": p.end.isoformat(), "value": p.value, "target": p.target,
+                     "source": p.source, "demo": p.demo}
+                    for p in pts
+                ],
+            }
+            for k, pts in every.items()
+        ]  # fmt: skip
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for k, pts in every.items():
+        name = inds[k].name(args.lang) if k in inds else k
+        values = ", ".join(f"{period_label(p.period, args.lang)}: {fmt_number(p.value, args.lang)}" for p in pts)
+        print(f"{k:<24}{name}: {values}")
+    return 0
+
+
 def _cmd_views(args: argparse.Namespace) -> int:
     from geo.views import views_from_frame
 
@@ -369,6 +414,16 @@ def parser() -> argparse.ArgumentParser:
         help="NAME is an e-mail signing in through OpenID Connect (st.login)",
     )
     us.set_defaults(func=_cmd_users)
+    ind = sub.add_parser("indicators", help="chỉ tiêu theo kỳ / indicator series (list, --json, import FILE)")
+    ind.add_argument("action", nargs="?", choices=("list", "import"), default="list")
+    ind.add_argument("file", nargs="?", help="CSV: ind_id, period, value[, target], source[, demo]")
+    ind.add_argument("--store")
+    ind.add_argument("--user", help="who imports (audited)")
+    ind.add_argument("--reason")
+    ind.add_argument("--json", action="store_true")
+    ind.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ind.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    ind.set_defaults(func=_cmd_indicators)
     vw = sub.add_parser("views", help="các khung nhìn đã lưu / saved views")
     vw.add_argument("--store")
     vw.add_argument("--json", action="store_true")

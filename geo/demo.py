@@ -23,6 +23,7 @@ from shapely import LineString, Point, Polygon, affinity
 from geo import crs, history
 from geo.catalog import CATALOG
 from geo.edit import edit, ensure_audit_table
+from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
 from geo.store import write_layers
 
@@ -336,7 +337,32 @@ def _tables() -> dict[str, pd.DataFrame]:
         "ntm_district": dist,
         "ntm_criteria": names,
         "indicators": ind,
+        "indicator_series": _series(ind),
     }
+
+
+def _series(ind: pd.DataFrame) -> pd.DataFrame:
+    """The first point of each indicator's series: the notice's own figure for its period (exact, cited).
+
+    Later periods are what planners enter or import; none is invented here.
+    """
+    rows = []
+    for r in ind.itertuples(index=False):
+        code = period_code(str(r.period))
+        if code is None or pd.isna(r.value):
+            continue
+        rows.append(
+            {
+                "ind_id": r.ind_id,
+                "period": code,
+                "period_end": period_end(code).isoformat(),
+                "value": float(r.value),
+                "target": None if pd.isna(r.target) else float(r.target),
+                "source": f"{NOTICE_SOURCE}, mục {r.section}",
+                "demo": False,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 _META = {
@@ -358,13 +384,14 @@ _META = {
     "ntm_district": "Tiêu chí 2, 5, 6 chưa đạt: Thông báo mục 2.5; còn lại minh họa",
     "ntm_criteria": "Quyết định 318/QĐ-TTg và 320/QĐ-TTg ngày 08/3/2022",
     "indicators": NOTICE_SOURCE + ", mục 1",
+    "indicator_series": NOTICE_SOURCE + ", mục 1 (kỳ đầu của mỗi chuỗi); các kỳ sau: chuyên viên nhập, có ghi nguồn",
     "tasks": NOTICE_SOURCE + ", mục 2 và 3 (nguyên văn); cơ quan, thời hạn, tiến độ: minh họa",
     "views": "Khung nhìn mẫu do nhóm dự án lập",
     "communes_2025": "Mã, tên, diện tích công bố: Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; ranh giới: ghép sơ đồ từ "
     "các đơn vị 2024, phần tách của Bính Xá và Kiên Mộc chia theo tỷ lệ diện tích công bố (minh họa)",
     "unit_crosswalk": "Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; tỷ lệ phần tách theo diện tích công bố (minh họa)",
 }
-_NOT_DEMO = {"indicators", "ntm_criteria"}
+_NOT_DEMO = {"indicators", "ntm_criteria", "indicator_series"}
 
 
 def _views(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -418,7 +445,7 @@ def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
                 "as_of": last_change.get(lid, AS_OF),
                 "demo": lid not in _NOT_DEMO,
                 "licence": NOTICE_LICENCE
-                if lid == "indicators"
+                if lid in ("indicators", "indicator_series")
                 else ("Văn bản quy phạm pháp luật (trích danh mục)" if lid == "ntm_criteria" else DEMO_LICENCE),
             }
             for lid in layers

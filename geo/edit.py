@@ -22,7 +22,7 @@ import re
 import sqlite3
 import struct
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -688,6 +688,79 @@ def insert(
             return key
 
         return str(_retrying(conn, run))
+
+
+def upsert_many(
+    path: Path, layer_id: str, rows: Sequence[Mapping[str, Any]], user: str, reason: str = "", ts: str | None = None
+) -> tuple[int, int]:
+    """Add the rows of an attribute table that are new and update those whose key exists, in one audited
+    transaction (a planner's file of figures): every row is checked first, then all are written, or none.
+
+    Returns ``(added, updated)``; a row equal to what is stored writes nothing.
+    """
+    spec = CATALOG.get(layer_id)
+    if spec is None or spec.is_spatial:
+        raise EditError("error.unknown_layer", layer=layer_id)
+    if not user:
+        raise EditError("edit.no_user")
+    keys = spec.key.split(",")
+    plan: list[tuple[str, dict[str, Any]]] = []
+    for values in rows:
+        row: dict[str, Any] = {}
+        for f in spec.fields:
+            if f.derived:
+                continue
+            if f.name in keys:
+                value = str(values.get(f.name) or "").strip()
+                if not value or len(value) > 80:
+                    raise EditError("edit.required", field=f.label("vi"))
+                row[f.name] = value
+            else:
+                row[f.name] = _check_value_for_insert(spec, f.name, values.get(f.name))
+        plan.append((",".join(str(row[k]) for k in keys), row))
+    stamp = ts or _now()
+    with _connect(path) as conn:
+
+        def run() -> tuple[int, int]:
+            _ensure_audit(conn, stamp)
+            added = updated = 0
+            for key, row in plan:
+                where, params = _where(spec, key)
+                cols = list(row)
+                found = conn.execute(
+                    f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{layer_id}" WHERE {where}', params
+                ).fetchone()
+                if found is None:
+                    conn.execute(
+                        f'INSERT INTO "{layer_id}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+                        f"VALUES ({', '.join('?' for _ in cols)})",
+                        [row[c] for c in cols],
+                    )
+                    conn.execute(
+                        f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                        "VALUES (?, ?, ?, ?, '*', NULL, ?, ?)",
+                        (stamp, user, layer_id, key, json.dumps(row, ensure_ascii=False), reason),
+                    )
+                    added += 1
+                    continue
+                old = dict(zip(cols, found, strict=True))
+                changed = [c for c in cols if c not in keys and old[c] != row[c]]
+                for c in changed:
+                    conn.execute(f'UPDATE "{layer_id}" SET "{c}" = ? WHERE {where}', [row[c], *params])
+                    conn.execute(
+                        f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (stamp, user, layer_id, key, c, json.dumps(old[c]), json.dumps(row[c]), reason),
+                    )
+                updated += bool(changed)
+            conn.execute(
+                "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
+                (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
+            )
+            return added, updated
+
+        result: tuple[int, int] = _retrying(conn, run)
+        return result
 
 
 def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:

@@ -161,6 +161,21 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "compare.none": {"vi": "Không có số liệu theo dõi nào thay đổi.", "en": "None of the tracked figures changed."},
     "compare.map": {"vi": "Bản đồ tại {day}", "en": "Map as at {day}"},
+    "series.latest": {"vi": "Kỳ mới nhất", "en": "Latest period"},
+    "series.add": {"vi": "Nhập số liệu kỳ mới", "en": "Enter a later period"},
+    "series.year": {"vi": "Năm", "en": "Year"},
+    "series.quarter": {"vi": "Quý", "en": "Quarter"},
+    "series.whole_year": {"vi": "Cả năm", "en": "Whole year"},
+    "series.value": {"vi": "Giá trị ({unit})", "en": "Value ({unit})"},
+    "series.source": {"vi": "Nguồn số liệu (báo cáo, văn bản)", "en": "Source (report, document)"},
+    "series.save": {"vi": "Lưu số liệu kỳ", "en": "Save the period's figure"},
+    "series.title": {"vi": "Chỉ tiêu theo kỳ so với kế hoạch", "en": "Indicators by period against their targets"},
+    "series.none": {
+        "vi": "Mới có số liệu kỳ đầu (Thông báo, quý I/2024): chuyên viên nhập các kỳ sau trên từng thẻ hoặc "
+        "bằng lệnh python -m geo indicators import.",
+        "en": "Only the first period (the notice, Q1 2024) so far: planners enter later periods on each card or "
+        "with python -m geo indicators import.",
+    },
     "units.crosswalk": {
         "vi": "Bảng chuyển đổi đơn vị hành chính 2024 → 1/7/2025",
         "en": "Crosswalk of administrative units, 2024 → 1 Jul 2025",

@@ -6,7 +6,9 @@ leader compares the screen with the paper.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -135,3 +137,139 @@ def from_frame(df: pd.DataFrame) -> list[Indicator]:
 def criteria_met(ntm: pd.DataFrame) -> pd.Series:
     """Number of new-rural criteria met per unit code (of the 19 of the commune set)."""
     return ntm.groupby("unit_code")["met"].sum().astype(int)
+
+
+# -- series: one value per period ---------------------------------------------------------------------
+_QUARTER = re.compile(r"(?:Quý|Q)\s*(I{1,3}|IV|[1-4])\s*/\s*(\d{4})", re.IGNORECASE)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+def period_code(text: str) -> str | None:
+    """A period as the series keys it: ``2024-Q1`` for a quarter, ``2024`` for a year; ``None`` if unknown.
+
+    Examples
+    --------
+    >>> period_code("Quý I/2024"), period_code("2025-Q3"), period_code("Năm 2024"), period_code("2025")
+    ('2024-Q1', '2025-Q3', '2024', '2025')
+    >>> period_code("Vụ Đông 2023–2024") is None
+    True
+
+    """
+    text = str(text).strip()
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        return f"{m[1]}-Q{m[2]}"
+    if m := _QUARTER.fullmatch(text):
+        q = m[1].upper()
+        return f"{m[2]}-Q{_ROMAN.get(q, q)}"
+    if m := re.fullmatch(r"(?:Năm\s+)?(\d{4})", text, re.IGNORECASE):
+        return m[1]
+    return None
+
+
+def period_end(code: str) -> dt.date:
+    """The last day of a period code (``2024-Q1`` → 31/3/2024; ``2024`` → 31/12/2024)."""
+    if "-Q" in code:
+        year, q = int(code[:4]), int(code[-1])
+        first_next = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+        return first_next - dt.timedelta(days=1)
+    return dt.date(int(code), 12, 31)
+
+
+def period_label(code: str, lang: Lang) -> str:
+    """``Quý I/2024`` or ``Q1 2024``; ``Năm 2024`` or ``2024``."""
+    if "-Q" in code:
+        q = int(code[-1])
+        return f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{code[:4]}" if lang == "vi" else f"Q{q} {code[:4]}"
+    return f"Năm {code}" if lang == "vi" else code
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period's value of an indicator, with its source."""
+
+    period: str
+    end: dt.date
+    value: float
+    target: float | None
+    source: str
+    demo: bool
+
+
+def series(frame: pd.DataFrame) -> dict[str, list[Point]]:
+    """Every indicator's periods, oldest first, from the ``indicator_series`` table."""
+    out: dict[str, list[Point]] = {}
+    for r in frame.sort_values("period_end").itertuples(index=False):
+        out.setdefault(str(r.ind_id), []).append(
+            Point(
+                str(r.period),
+                dt.date.fromisoformat(str(r.period_end)[:10]),
+                float(r.value),
+                _opt_float(r.target),
+                str(r.source),
+                bool(r.demo),
+            )
+        )
+    return out
+
+
+def trend(points: list[Point]) -> tuple[Point, float | None] | None:
+    """The latest point, and its change from the period before (of the same length: quarter or year)."""
+    if not points:
+        return None
+    last = points[-1]
+    same = [p for p in points[:-1] if ("-Q" in p.period) == ("-Q" in last.period)]
+    return last, (last.value - same[-1].value) if same else None
+
+
+class SeriesFileError(ValueError):
+    """A file of figures that cannot be imported: every problem, by row, in Vietnamese then English."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"dòng/row {n}: {vi} / {en}" for n, vi, en in problems[:20]))
+
+
+def read_series_file(path: str, known: set[str]) -> list[dict[str, object]]:
+    """The rows of a CSV of figures (``ind_id, period, value[, target], source[, demo]``) ready to store.
+
+    Periods read as people write them (``Quý III/2025``, ``2025-Q3``, ``2025``); numbers as Vietnamese
+    spreadsheets write them (``45.120,5``). Nothing is stored unless every row is right.
+    """
+    import csv
+
+    from geo.importer.attributes import _number
+
+    problems: list[tuple[int, str, str]] = []
+    out: list[dict[str, object]] = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = {"ind_id", "period", "value", "source"} - set(reader.fieldnames or [])
+        if missing:
+            cols = ", ".join(sorted(missing))
+            raise SeriesFileError([(1, f"thiếu cột {cols}", f"missing column(s) {cols}")])
+        for n, r in enumerate(reader, start=2):
+            ind, code, value = (r.get("ind_id") or "").strip(), period_code(r.get("period") or ""), _number(r["value"])
+            target = _number(r.get("target")) if (r.get("target") or "").strip() else None
+            if ind not in known:
+                problems.append((n, f"không có chỉ tiêu '{ind[:40]}'", f"no indicator '{ind[:40]}'"))
+            if code is None:
+                problems.append((n, f"kỳ không đọc được '{(r.get('period') or '')[:20]}'", "period not understood"))
+            if value is None or not math.isfinite(value):
+                problems.append((n, "giá trị không phải số", "value is not a number"))
+            if not (r.get("source") or "").strip():
+                problems.append((n, "thiếu nguồn số liệu", "the source is missing"))
+            if ind in known and code and value is not None:
+                out.append(
+                    {
+                        "ind_id": ind,
+                        "period": code,
+                        "period_end": period_end(code).isoformat(),
+                        "value": value,
+                        "target": target,
+                        "source": (r.get("source") or "").strip(),
+                        "demo": (r.get("demo") or "").strip().lower() in ("1", "true", "có", "co", "x", "yes"),
+                    }
+                )
+    if problems:
+        raise SeriesFileError(problems)
+    return out

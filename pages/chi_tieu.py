@@ -4,10 +4,12 @@ import streamlit as st
 
 from geo.i18n import t
 from ui import state
-from ui.figures import achievement_chart, indicator_cards
+from ui.figures import achievement_chart, indicator_cards, series_charts
 
 lang = state.lang()
 st.title(t("nav.indicators", lang))
 st.caption(t("indicators.intro", lang))
 achievement_chart()
+st.subheader(t("series.title", lang))
+series_charts()
 indicator_cards()

@@ -128,7 +128,7 @@ def test_everything_we_drew_is_flagged_demo(store: Store) -> None:
         if lid in ("layer_meta", "audit_log"):
             continue
         assert lid in meta, lid
-        assert meta[lid].demo == (lid not in {"indicators", "ntm_criteria"}), lid
+        assert meta[lid].demo == (lid not in {"indicators", "indicator_series", "ntm_criteria"}), lid
         assert meta[lid].source and meta[lid].licence and meta[lid].as_of == "2024-04-24"
 
 

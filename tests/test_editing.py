@@ -368,3 +368,18 @@ def test_a_planner_signed_in_through_the_organisation_sees_and_edits_sensitive_f
     assert not at.exception and not at.error, [e.value for e in at.error]
     log = Store(env).read("audit_log")
     assert list(log.field) == ["households_compensated"] and list(log.user) == ["lan.nguyen@dinhlap.langson.gov.vn"]
+
+
+def test_a_planner_enters_a_later_period_on_the_card_and_it_shows_with_its_trend(env: Path) -> None:
+    at = app_page("pages/chi_tieu.py", **PLANNER)
+    at.number_input(key="sr_y_budget_revenue").set_value(2024)
+    at.selectbox(key="sr_q_budget_revenue").set_value("Q2")
+    at.number_input(key="sr_v_budget_revenue").set_value(41350.5)
+    at.text_input(key="sr_s_budget_revenue").input("Báo cáo UBND huyện quý II/2024")
+    next(b for b in at.button if b.label == "Lưu số liệu kỳ" and "budget_revenue" in str(b.form_id)).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = Store(env).read("indicator_series")
+    got = rows[(rows.ind_id == "budget_revenue") & (rows.period == "2024-Q2")]
+    assert list(got.value) == [41350.5] and list(got.source) == ["Báo cáo UBND huyện quý II/2024"]
+    md = " ".join(m.value for m in at.markdown).replace("\\", "")  # as it reads, markdown escapes aside
+    assert "Kỳ mới nhất" in md and "Quý II/2024" in md and "41.350,5" in md and "▲ +22.082,5" in md

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from geo.i18n import fmt_number
@@ -98,3 +100,65 @@ def test_every_indicator_links_to_a_page_and_a_layer_that_exist(indicators, stor
             assert urls[page] in PAGES and store.has(layer), ind_id
             if key:
                 assert key in set(store.read(layer).code), ind_id
+
+
+# -- series: one value per period ---------------------------------------------------------------------
+def test_each_series_starts_with_the_notices_exact_figure_cited(store) -> None:
+    from geo.indicators import series
+
+    every = series(store.read("indicator_series"))
+    first = every["budget_revenue"][0]
+    assert (first.period, first.value, first.target, first.demo) == ("2024-Q1", 19268.0, 52480.0, False)
+    assert "mục 1" in first.source and "24/4/2024" in first.source
+    assert every["health_insurance"][0].value == 87.59
+    assert all(len(pts) == 1 for pts in every.values())  # nothing invented after the notice
+
+
+def test_planners_import_later_periods_atomically_and_the_series_reads_back(tmp_path, store) -> None:
+    import shutil
+
+    from geo.cli import main
+    from geo.indicators import series, trend
+    from tests.conftest import NOTICE_STORE
+
+    path = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, path)
+    good = tmp_path / "ky.csv"
+    good.write_text(
+        "ind_id,period,value,target,source\n"
+        'budget_revenue,Quý II/2024,"41.350,5",52480,Báo cáo quý II/2024\n'
+        "budget_revenue,2024-Q3,60100,52480,Báo cáo quý III/2024\n",
+        encoding="utf-8",
+    )
+    assert main(["indicators", "import", str(good), "--user", "lan", "--store", str(path)]) == 0
+    pts = series(Store(path).read("indicator_series"))["budget_revenue"]
+    assert [p.period for p in pts] == ["2024-Q1", "2024-Q2", "2024-Q3"] and pts[1].value == 41350.5
+    last, change = trend(pts)
+    assert last.period == "2024-Q3" and change == 60100 - 41350.5
+    bad = tmp_path / "sai.csv"
+    bad.write_text("ind_id,period,value,source\nbudget_revenue,2024-Q4,70000,ok\nkhong_co,Q5/2024,abc,\n", "utf-8")
+    before = Store(path).read("indicator_series")
+    assert main(["indicators", "import", str(bad), "--user", "lan", "--store", str(path)]) == 2
+    assert len(Store(path).read("indicator_series")) == len(before)  # one bad row: nothing stored
+    log = Store(path).read("audit_log")
+    assert set(log.layer) == {"indicator_series"} and set(log.user) == {"lan"}
+    # The time machine reads a series as it stood: before the import, only the notice's point.
+    from geo.access import read_layer
+
+    now = dt.datetime.now(dt.UTC)
+    earlier = read_layer(Store(path), "indicator_series", True, as_of=now - dt.timedelta(days=1))
+    assert len(earlier[earlier.ind_id == "budget_revenue"]) == 1
+
+
+def test_the_command_line_lists_every_series_as_json(capsys) -> None:
+    import json
+
+    from geo.cli import main
+
+    assert main(["indicators", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    br = next(d for d in doc if d["ind_id"] == "budget_revenue")
+    assert br["series"][0] == {
+        "period": "2024-Q1", "period_end": "2024-03-31", "value": 19268.0, "target": 52480.0,
+        "source": br["series"][0]["source"], "demo": False,
+    }  # fmt: skip

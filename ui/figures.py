@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.edit import AuditRow
-from geo.i18n import fmt_date, t
-from geo.indicators import LINKS, Indicator, from_frame
-from geo.safe import html_text
+from geo.edit import AuditRow, EditError, upsert_many
+from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, series, trend
+from geo.safe import html_text, md_text
 from ui import data, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
@@ -63,10 +63,14 @@ def indicator_cards() -> None:
     ups = updates()
     rows = data.layer("indicators").set_index("ind_id", drop=False)
     planner = data.editor() is not None
+    every = series(data.layer("indicator_series")) if data.store().has("indicator_series") else {}
     for row in range(0, len(inds), 2):
         for col, ind in zip(st.columns(2), inds[row : row + 2], strict=False):
             with col, st.container(border=True):
                 st.html(card_html(ind, lang, quote=True, updated=ups.get(ind.id)))
+                series_line(ind, every.get(ind.id, []), lang)
+                if planner:
+                    period_form(ind, lang)
                 if planner or ind.id in ups:  # the update form for planners; what changed, for everyone
                     edit_form("chi-tieu", "indicators", rows.loc[ind.id])
                 for page, layer, key in LINKS.get(ind.id, ()):
@@ -77,6 +81,106 @@ def indicator_cards() -> None:
                         query_params=params,
                         icon=":material/map:",
                     )
+
+
+def series_line(ind: Indicator, points: list[Point], lang: Lang) -> None:
+    """Under a card: the latest period's value and its change from the period before, with its source."""
+    got = trend(points)
+    if got is None or len(points) < 2:
+        return
+    last, change = got
+    unit = ind.unit if lang == "vi" else ""
+    arrow = (
+        ""
+        if change is None
+        else ("▲ +" if change > 0 else ("▼ −" if change < 0 else "= ")) + fmt_number(abs(change), lang)
+    )
+    demo = f" · {t('demo.badge', lang)}" if last.demo else ""
+    st.markdown(
+        f"**{t('series.latest', lang)}** {md_text(period_label(last.period, lang))}: "
+        f"**{md_text(fmt_number(last.value, lang))}** {md_text(unit)} {md_text(arrow)}  \n"
+        f":small[{md_text(last.source)}{md_text(demo)}]"
+    )
+
+
+def period_form(ind: Indicator, lang: Lang) -> None:
+    """For planners: the figure of a later period, with its source (audited; the series then shows it)."""
+    with st.expander(t("series.add", lang), icon=":material/add_chart:", key=f"series_panel_{ind.id}"):
+        with st.form(f"series_{ind.id}", border=False):
+            c1, c2 = st.columns(2)
+            year = c1.number_input(t("series.year", lang), 2024, 2035, data.today().year, key=f"sr_y_{ind.id}")
+            quarter = c2.selectbox(
+                t("series.quarter", lang),
+                ["Q1", "Q2", "Q3", "Q4", "year"],
+                key=f"sr_q_{ind.id}",
+                format_func=lambda q: t("series.whole_year", lang) if q == "year" else q,
+            )
+            value = st.number_input(t("series.value", lang, unit=ind.unit), value=None, key=f"sr_v_{ind.id}")
+            source = st.text_input(t("series.source", lang), key=f"sr_s_{ind.id}")
+            done = st.form_submit_button(t("series.save", lang))
+        if done:
+            user = data.editor()
+            code = str(int(year)) if quarter == "year" else f"{int(year)}-{quarter}"
+            row = {
+                "ind_id": ind.id,
+                "period": code,
+                "period_end": period_end(code).isoformat(),
+                "value": value,
+                "target": None,
+                "source": source.strip(),
+                "demo": False,
+            }
+            try:
+                if user is None:
+                    raise EditError("edit.no_user")
+                if not source.strip():
+                    raise EditError("edit.required", field=t("series.source", "vi"))
+                upsert_many(data.store().path, "indicator_series", [row], user.name, source.strip())
+            except EditError as exc:
+                st.error(exc.message(lang))
+                st.caption(exc.message("en" if lang == "vi" else "vi"))
+            else:
+                st.rerun()
+
+
+def series_charts() -> None:
+    """Each indicator with more than one period: its values against its target, oldest first."""
+    lang = state.lang()
+    if not data.store().has("indicator_series"):
+        return
+    every = series(data.layer("indicator_series"))
+    names = {i.id: i for i in indicators()}
+    shown = [(k, pts) for k, pts in every.items() if len(pts) > 1 and k in names]
+    if not shown:
+        st.caption(t("series.none", lang))
+        return
+    for col, (k, pts) in zip(st.columns(min(2, len(shown))) * len(shown), shown, strict=False):
+        df = pd.DataFrame(
+            {
+                "period": [period_label(p.period, lang) for p in pts],
+                "end": [p.end.isoformat() for p in pts],
+                "value": [p.value for p in pts],
+                "target": [p.target for p in pts],
+                "source": [p.source for p in pts],
+            }
+        )
+        line = (
+            alt.Chart(df)
+            .mark_line(point=True, color="#1f4e79")
+            .encode(
+                x=alt.X("end:T", title=None),
+                y=alt.Y("value:Q", title=names[k].unit),
+                tooltip=["period:N", alt.Tooltip("value:Q", format=",.2f"), "source:N"],
+            )
+        )
+        target = (
+            alt.Chart(df.dropna(subset=["target"]))
+            .mark_line(strokeDash=[5, 4], color="#b35806")
+            .encode(x="end:T", y="target:Q")
+        )
+        with col:
+            st.markdown(f"**{md_text(names[k].name(lang))}**")
+            st.altair_chart((line + target).properties(height=220), width="stretch")
 
 
 def achievement_chart() -> None:
