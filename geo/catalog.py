@@ -788,6 +788,7 @@ VIEWS = LayerSpec(
         F("note_vi", "Ghi chú", "Note (vi)", required=False),
         F("note_en", "Ghi chú (EN)", "Note", required=False),
         F("task_id", "Nhiệm vụ", "Task", required=False),
+        F("as_of", "Dữ liệu tại ngày", "Data as at", "date", required=False),  # empty: today, whenever opened
         F("bbox_w", "Tây", "West", "float"),
         F("bbox_s", "Nam", "South", "float"),
         F("bbox_e", "Đông", "East", "float"),

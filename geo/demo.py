@@ -409,6 +409,8 @@ def _views(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for i, col in enumerate(("bbox_w", "bbox_s", "bbox_e", "bbox_n")):
         views[col] = [round(float(b[i]), 6) for b in boxes]
     views["order"] = views["order"].astype(int)
+    if "as_of" not in views.columns:  # the shipped views show today, whenever they are opened
+        views["as_of"] = None
     return views.fillna("")
 
 

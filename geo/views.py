@@ -34,6 +34,7 @@ class View:
     note_vi: str = ""
     note_en: str = ""
     task_id: str = ""
+    as_of: str = ""  # the day the view shows (ISO); empty: today, whenever it is opened
 
     def title(self, lang: Lang) -> str:
         """The view's title in ``lang``."""
@@ -68,6 +69,7 @@ def views_from_frame(df: pd.DataFrame) -> list[View]:
                 note_vi=str(r.get("note_vi") or ""),
                 note_en=str(r.get("note_en") or ""),
                 task_id=str(r.get("task_id") or ""),
+                as_of=str(r.get("as_of") or "")[:10],
             )
         )
     return out
@@ -165,6 +167,7 @@ def save_view(path: Any, view: View, user: str) -> str:
             "note_vi": view.note_vi,
             "note_en": view.note_en,
             "task_id": view.task_id,
+            "as_of": view.as_of or None,
             "bbox_w": w,
             "bbox_s": s,
             "bbox_e": e,

@@ -383,3 +383,33 @@ def test_a_planner_enters_a_later_period_on_the_card_and_it_shows_with_its_trend
     assert list(got.value) == [41350.5] and list(got.source) == ["Báo cáo UBND huyện quý II/2024"]
     md = " ".join(m.value for m in at.markdown).replace("\\", "")  # as it reads, markdown escapes aside
     assert "Kỳ mới nhất" in md and "Quý II/2024" in md and "41.350,5" in md and "▲ +22.082,5" in md
+
+
+def test_a_view_saved_at_a_past_date_opens_at_that_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the shipped store with its history: a leader's view of April 2024 stays April 2024."""
+    from geo.store import DEFAULT_STORE
+    from geo.views import views_from_frame
+
+    store = tmp_path / "s.gpkg"
+    shutil.copy(DEFAULT_STORE, store)
+    users = tmp_path / "users.json"
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    monkeypatch.setenv("DINHLAP_STORE", str(store))
+    monkeypatch.setenv("DINHLAP_USERS", str(users))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = {"name": "chuyenvien", "role": "planner"}
+    at.query_params["as_of"] = "2024-04-24"
+    at.run()
+    at.switch_page("pages/giao_thong.py")
+    at.run()
+    at.text_input(key="sv_title_giao-thong").input("GPMB lúc kiểm tra")
+    next(b for b in at.button if b.label == "Lưu khung nhìn này").click().run()
+    assert not at.exception
+    view = next(v for v in views_from_frame(Store(store).read("views")) if v.id == "gpmb-luc-kiem-tra")
+    assert view.as_of == "2024-04-24"
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params["view"] = "gpmb-luc-kiem-tra"
+    fresh.run()
+    assert not fresh.exception
+    assert fresh.session_state["as_of"] == "2024-04-24"
+    assert any("Đang xem dữ liệu tại ngày 24/04/2024" in i.value for i in fresh.info)

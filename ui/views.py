@@ -43,6 +43,10 @@ def apply_view(view: View) -> None:
         st.session_state.pop(f"sel_{page}", None)
     st.session_state[f"home_{page}"] = view.bbox
     st.session_state[f"view_banner_{page}"] = view.id
+    if view.as_of:  # the day the view was saved at; a view without one shows today
+        st.session_state[data.AS_OF_KEY] = view.as_of
+    else:
+        st.session_state.pop(data.AS_OF_KEY, None)
 
 
 def open_view_from_link() -> None:
@@ -128,6 +132,7 @@ def save_view_box(url_path: str, visible: list[str]) -> None:
             filters=filters,
             note_vi=note,
             note_en=note,
+            as_of=(data.as_of_day() or "") and str(data.as_of_day()),  # a past day stays that day
         )
         try:
             view_id = save_view(data.store().path, view, user.name)
