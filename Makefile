@@ -10,7 +10,7 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale clean
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale bench-time clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/export.py
 	$(PY) benchmarks/scale.py
+
+## bench-time: the map at a date on 50,000 parcels after 10,000 audited edits; date change and compare in Chromium
+bench-time: $(STAMP) $(STORE) chromium
+	$(PY) benchmarks/time.py
 
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium
