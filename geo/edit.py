@@ -643,19 +643,7 @@ def insert(
     if point is not None:
         _check_position(*point)
     spec = spec_
-    keys = spec.key.split(",")
-    row: dict[str, Any] = {}
-    for f in spec.fields:
-        if f.derived:
-            continue
-        if f.name in keys:
-            value = str(values.get(f.name) or "").strip()
-            if not value or len(value) > 80:
-                raise EditError("edit.required", field=f.label("vi"))
-            row[f.name] = value
-        else:
-            row[f.name] = _check_value_for_insert(spec, f.name, values.get(f.name))
-    key = ",".join(str(row[k]) for k in keys)
+    key, row = _new_row(spec, values)
     stamp = ts or _now()
     where, params = _where(spec, key)
     with _connect(path) as conn:
@@ -704,20 +692,7 @@ def upsert_many(
     if not user:
         raise EditError("edit.no_user")
     keys = spec.key.split(",")
-    plan: list[tuple[str, dict[str, Any]]] = []
-    for values in rows:
-        row: dict[str, Any] = {}
-        for f in spec.fields:
-            if f.derived:
-                continue
-            if f.name in keys:
-                value = str(values.get(f.name) or "").strip()
-                if not value or len(value) > 80:
-                    raise EditError("edit.required", field=f.label("vi"))
-                row[f.name] = value
-            else:
-                row[f.name] = _check_value_for_insert(spec, f.name, values.get(f.name))
-        plan.append((",".join(str(row[k]) for k in keys), row))
+    plan = [_new_row(spec, values) for values in rows]
     stamp = ts or _now()
     with _connect(path) as conn:
 
@@ -761,6 +736,23 @@ def upsert_many(
 
         result: tuple[int, int] = _retrying(conn, run)
         return result
+
+
+def _new_row(spec: LayerSpec, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A new row of ``spec``'s layer from ``values``, every field checked: its key and its stored values."""
+    keys = spec.key.split(",")
+    row: dict[str, Any] = {}
+    for f in spec.fields:
+        if f.derived:
+            continue
+        if f.name in keys:
+            value = str(values.get(f.name) or "").strip()
+            if not value or len(value) > 80:
+                raise EditError("edit.required", field=f.label("vi"))
+            row[f.name] = value
+        else:
+            row[f.name] = _check_value_for_insert(spec, f.name, values.get(f.name))
+    return ",".join(str(row[k]) for k in keys), row
 
 
 def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
