@@ -82,7 +82,7 @@ def _pwned(v) -> bool:
 
 
 def test_labels_tooltips_and_records_show_payloads_as_text(browser: Browser, app_url: str, artifacts) -> None:
-    v = visit(browser, f"{app_url}/dat-lam-nghiep")
+    v = visit(browser, f"{app_url}/dat-lam-nghiep?units=2024")  # the hostile names are on the 2024 units
     frame = v.map_frame()
     assert features_drawn(frame, "units") == 12
     assert features_drawn(frame, "land_disputes") == 7
@@ -115,14 +115,14 @@ def test_markdown_in_names_shows_as_typed_on_cards_and_warnings(browser: Browser
 
     units = Store(hostile_store).read("units")
     code = str(units.loc[units.name == PAYLOADS[-1], "code"].iloc[0])
-    v = visit(browser, f"{app_url}/nong-thon-moi?sel=units:{code}")
+    v = visit(browser, f"{app_url}/nong-thon-moi?units=2024&sel=units:{code}")
     v.map_frame()
     main = v.page.locator('[data-testid="stMain"]')
     main.get_by_text(PAYLOADS[-1], exact=False).first.wait_for(timeout=20000)
     assert PAYLOADS[-1] in main.inner_text()
     assert v.page.locator('a[href^="javascript"]').count() == 0
     v.page.close()
-    v = visit(browser, f"{app_url}/giao-thong")
+    v = visit(browser, f"{app_url}/giao-thong?units=2024")
     v.map_frame()
     warning = v.page.locator('[data-testid="stAlert"]', has_text="Chậm tiến độ").inner_text()
     late = {units.set_index("code").loc[c, "name"] for c in ("06622", "06637", "06640", "06643")}
@@ -167,7 +167,7 @@ def test_the_data_page_lists_a_hostile_file_name_as_its_text(hostile_store: Path
 
 
 def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: str) -> None:
-    v = visit(browser, f"{app_url}/dat-lam-nghiep")
+    v = visit(browser, f"{app_url}/dat-lam-nghiep?units=2024")  # the hostile names are on the 2024 units
     frame = v.map_frame()
     frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
     assert frame.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900

@@ -43,11 +43,18 @@ def stops() -> list[dt.date]:
 
 
 def from_link() -> None:
-    """Take ``?as_of=YYYY-MM-DD`` from the URL, once."""
+    """Take ``?as_of=YYYY-MM-DD`` and ``?units=2024|2025`` from the URL, once."""
+    units = st.query_params.get("units")
+    if units in ("2024", "2025"):
+        st.session_state[UNITS_KEY] = units
+    if "units" in st.query_params:
+        del st.query_params["units"]
     value = st.query_params.get("as_of")
     if value:
         try:
             _set(dt.date.fromisoformat(value))
+            if units in ("2024", "2025"):
+                st.session_state[UNITS_KEY] = units  # a link's own choice outlives its date's default
         except ValueError:
             _set(None)
             st.session_state["as_of_bad"] = value[:40]  # said above the page, in the user's language
