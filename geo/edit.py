@@ -408,6 +408,21 @@ def changes_between(path: Path, after: str, until: str, layers: list[str]) -> li
         return _rows(conn, sql, (*layers, after, until))
 
 
+def shape_changes_after(path: Path, since: str, layer: str) -> int:
+    """How many changes after ``since`` touched ``layer``'s geometry or its set of features: none means the
+    layer as of ``since`` has the geometry it has now (its attributes may differ).
+    """
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return 0
+        geom = _geometry_column(conn, layer) or "*"
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM {AUDIT_TABLE} WHERE layer = ? AND ts > ? AND field IN ('*', ?)",
+            (layer, since, geom),
+        ).fetchone()
+        return int(row[0])
+
+
 def change_days(path: Path) -> list[str]:
     """The distinct hours (log times cut to ``YYYY-MM-DDTHH``) at which the store changed, oldest first."""
     with _connect(path) as conn:

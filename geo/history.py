@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from geo.catalog import LayerSpec
-from geo.edit import GEOM_KEY, AuditRow, change_days, changes_after, geometry_wkt
+from geo.edit import GEOM_KEY, AuditRow, change_days, changes_after, geometry_wkt, shape_changes_after
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
@@ -134,15 +134,33 @@ def rewind(frame: Frame, spec: LayerSpec, rows: Iterable[AuditRow]) -> Frame:
         touched[r.feature] = row
     keep = [k not in touched for k in keys]
     untouched = frame[keep]
-    restored = [row for row in touched.values() if row is not None]
-    if not restored:
+    present = [(key, row) for key, row in touched.items() if row is not None]
+    if not present:
         return untouched
+    # Features that exist now keep their row label (and place): a map can keep what it drew of them.
+    labels = list(frame.index)
+    numeric = pd.api.types.is_integer_dtype(frame.index)
+    fresh = (max(labels) + 1 if labels else 0) if numeric else 0
+    index: list[Any] = []
+    for key, _ in present:
+        if key in at:
+            index.append(labels[at[key]])
+        else:
+            index.append(fresh)
+            fresh += 1
+    rows_back = [row for _, row in present]
     back: Frame
     if spatial:
-        back = gpd.GeoDataFrame(restored, columns=[*columns, "geometry"], geometry="geometry", crs=frame.crs)
+        back = gpd.GeoDataFrame(rows_back, columns=[*columns, "geometry"], geometry="geometry", crs=frame.crs)
     else:
-        back = pd.DataFrame(restored, columns=columns)
-    out = pd.concat([untouched, back], ignore_index=True)
+        back = pd.DataFrame(rows_back, columns=columns)
+    if numeric:
+        back.index = pd.Index(index, dtype=frame.index.dtype)
+        out = pd.concat([untouched, back])
+        place = {label: i for i, label in enumerate(labels)}
+        out = out.iloc[sorted(range(len(out)), key=lambda i: place.get(out.index[i], len(labels) + i))]
+    else:
+        out = pd.concat([untouched, back], ignore_index=True)
     for c in columns:  # the stored types, where the values allow (an int column stays int)
         if out[c].dtype != frame[c].dtype:
             with contextlib.suppress(TypeError, ValueError):
@@ -153,6 +171,13 @@ def rewind(frame: Frame, spec: LayerSpec, rows: Iterable[AuditRow]) -> Frame:
 def as_of(path: Path, layer_id: str, spec: LayerSpec, frame: Frame, when: dt.datetime) -> Frame:
     """``frame`` (``layer_id`` as the store at ``path`` holds it now) as it stood at ``when``."""
     return rewind(frame, spec, changes_after(path, stamp(when), layer_id))
+
+
+def same_shapes(path: Path, layer_id: str, when: dt.datetime) -> bool:
+    """Whether ``layer_id`` as of ``when`` has the features and geometry it has now (only attributes moved
+    since): a map then keeps the geometry it drew and fetches only new colours.
+    """
+    return shape_changes_after(path, stamp(when), layer_id) == 0
 
 
 def periods(path: Path) -> list[dt.date]:

@@ -492,7 +492,7 @@ class MapData:
     frames: dict[str, gpd.GeoDataFrame]
     catalog: Catalog = field(default_factory=lambda: CATALOG)
     whole: dict[str, gpd.GeoDataFrame] | None = None
-    version: str | None = None
+    version: str | dict[str, str] | None = None  # one for every layer, or one per layer
 
 
 def legend_control(blocks: list[LegendBlock], lang: Lang) -> ControlLayer:
@@ -561,7 +561,7 @@ def overlays(
     *,
     catalog: Catalog = CATALOG,
     whole: dict[str, gpd.GeoDataFrame] | None = None,
-    version: str | None = None,
+    version: str | dict[str, str] | None = None,
     blocks: list[LegendBlock] | None = None,
     worker: str | None = None,
 ) -> list[folium.FeatureGroup]:
@@ -591,8 +591,9 @@ def overlays(
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
         if lid in big:  # by the whole layer's size: a filter never switches paths
+            key = version.get(lid) if isinstance(version, dict) else version
             groups.append(
-                compact_group(spec, frames[lid], state.lang, pub, sel, field, opacity, every.get(lid), version, worker)
+                compact_group(spec, frames[lid], state.lang, pub, sel, field, opacity, every.get(lid), key, worker)
             )
         else:
             below = big_z is not None and spec.z < big_z

@@ -234,3 +234,17 @@ def test_the_cli_prints_two_dates_on_one_sheet_with_one_legend(tmp_path: Path) -
     assert "38,4 → 62,0 (+23,6 km)" in text  # what moved, in words
     assert "Dữ liệu minh họa" in text
     assert main(["export", str(tmp_path / "x.csv"), "--compare", "2025-03-26", "--store", str(DEFAULT_STORE)]) == 2
+
+
+def test_a_layer_whose_shapes_did_not_move_keeps_its_rows_and_the_map_its_geometry(tmp_path: Path) -> None:
+    store = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, store)
+    edit(store, "ql4b_segments", "QL4B-30-32", {"clearance_pct": 95}, "lan", ts="2025-01-01T00:00:00.000000+00:00")
+    s = Store(store)
+    then = history.as_of(store, "ql4b_segments", s.catalog["ql4b_segments"], s.read("ql4b_segments"),
+                         history.moment("2024-12-31"))  # fmt: skip
+    assert list(then.index) == list(s.read("ql4b_segments").index)  # same rows, same labels, same order
+    assert then.set_index("seg_id").clearance_pct["QL4B-30-32"] == 60
+    assert history.same_shapes(store, "ql4b_segments", history.moment("2024-12-31"))
+    move_point(store, "land_disputes", "TC-01", 107.2, 21.6, "lan")
+    assert not history.same_shapes(store, "land_disputes", history.moment("2024-12-31"))

@@ -55,15 +55,18 @@ def compare_maps(
     color_by = tuple(opts.get("color_by", ()))
     left, right = st.columns(2)
     blocks: list[LegendBlock] = []
-    sides = [("a", day_a, frames_a, raw_a, data.version()), ("b", day_b, frames_b, raw_b, None)]
+    shown_a = data.as_of_day()
+    sides = [
+        ("a", day_a, frames_a, raw_a, {lid: data.geometry_version(lid, shown_a) for lid in raw_a}),
+        ("b", day_b, frames_b, raw_b, {lid: data.geometry_version(lid, day_b) for lid in raw_b}),
+    ]
     sides.sort(key=lambda side: side[1])  # the earlier date on the left, as a timeline reads
     sides_at = [(col, *side) for col, side in zip((left, right), sides, strict=True)]
     for col, suffix, day, frames, raw, version in sides_at:
         with col:
             st.markdown(f"**{t('compare.map', lang, day=fmt_date(day, lang))}** ({suffix.upper()})")
-            # The whole layers of each date, keyed by their own date: a filter sends only a new style.
-            key = version or f"{store.version}@{day.isoformat()}/{data.units()}"
-            drawn = MapData(frames, catalog, raw, key)
+            # The whole layers of each date, keyed by what their geometry depends on: a filter sends only a style.
+            drawn = MapData(frames, catalog, raw, version)
             got = map_view(
                 f"{page}-{suffix}",
                 visible,

@@ -134,6 +134,22 @@ def compare_day() -> dt.date | None:
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _same_shapes(path: str, version: str, layer_id: str, day: str) -> bool:
+    del version
+    return history.same_shapes(Path(path), layer_id, history.moment(day))
+
+
+def geometry_version(layer_id: str, day: dt.date | None) -> str:
+    """What ``layer_id``'s geometry as of ``day`` depends on (a cache key): the store's version alone when
+    only attributes changed since, so a date change sends new colours, not the geometry again.
+    """
+    s = store()
+    if day is None or _same_shapes(str(s.path), s.version, layer_id, day.isoformat()):
+        return s.version
+    return f"{s.version}@{day.isoformat()}"
+
+
 @st.cache_data(show_spinner=False)
 def _periods(path: str, version: str) -> list[dt.date]:
     del version

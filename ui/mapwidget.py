@@ -45,7 +45,8 @@ def stored(frames: dict[str, gpd.GeoDataFrame], whole: dict[str, gpd.GeoDataFram
     """
     s = data.store()
     every = whole if whole is not None else {lid: data.layer(lid) for lid in frames if s.has(lid)}
-    return MapData(frames, s.catalog, every, data.version())  # a past day's geometry is its own
+    day = data.as_of_day()
+    return MapData(frames, s.catalog, every, {lid: data.geometry_version(lid, day) for lid in every})
 
 
 def _can_place_points(visible: list[str], catalog: Catalog) -> bool:
