@@ -146,6 +146,7 @@ UNIT_CODE = F("unit_code", "Xã, thị trấn", "Commune or town")
 #: Records keep both codes: the other one, whichever grouping the reader chose (geo.reform).
 COMMUNE_2025 = F("commune_2025", "Xã từ 1/7/2025", "Commune from 1 Jul 2025", required=False, derived=True)
 UNIT_2024 = F("unit_code_2024", "Xã, thị trấn (trước 1/7/2025)", "Unit before 1 Jul 2025", required=False, derived=True)
+UNIT_CODES = (UNIT_CODE, COMMUNE_2025, UNIT_2024)
 
 # -- administrative base ----------------------------------------------------
 DISTRICT = LayerSpec(
@@ -335,9 +336,7 @@ QL4B_SEGMENTS = LayerSpec(
         F("package", "Gói thầu", "Works package"),
         F("cross_section", "Quy mô mặt cắt", "Cross-section"),
         F("in_district", "Trong huyện Đình Lập", "Inside Đình Lập", "bool"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("clearance_status", "Tình trạng GPMB", "Site clearance"),
         F("clearance_pct", "Tỷ lệ GPMB", "Cleared", "float", unit="%"),
         F("households_affected", "Hộ bị ảnh hưởng", "Households affected", "int", unit="hộ"),
@@ -404,9 +403,7 @@ RESETTLEMENT = LayerSpec(
     fields=(
         F("site_id", "Mã khu", "Site"),
         F("name", "Tên khu", "Name"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("plots", "Số lô", "Plots", "int"),
         F("status", "Tình trạng", "Status"),
     ),
@@ -436,9 +433,7 @@ RURAL_ROADS = LayerSpec(
     fields=(
         F("road_id", "Mã tuyến", "Road"),
         F("name", "Tên tuyến", "Name"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("length_km", "Chiều dài", "Length", "float", unit="km"),
         F("cement_planned_t", "Xi măng kế hoạch", "Cement planned", "float", unit="tấn"),
         F("cement_delivered_t", "Xi măng đã cấp", "Cement delivered", "float", unit="tấn"),
@@ -471,9 +466,7 @@ ACCIDENTS = LayerSpec(
         F("acc_id", "Mã vụ", "Case"),
         F("date", "Ngày", "Date", "date"),
         F("severity", "Mức độ", "Severity"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("road", "Tuyến đường", "Road"),
     ),
     key="acc_id",
@@ -504,9 +497,7 @@ CLUSTER = LayerSpec(
     fields=(
         F("cluster_id", "Mã", "Id"),
         F("name", "Tên", "Name"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("area_ha", "Diện tích", "Area", "float", unit="ha"),
         F("forest_land_ha", "Trong đó đất rừng sản xuất", "Of which production forest", "float", unit="ha"),
     ),
@@ -560,9 +551,7 @@ FOREST_PARCELS = LayerSpec(
     geometry="Polygon",
     fields=(
         F("parcel_id", "Mã khu đất", "Parcel"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("area_ha", "Diện tích", "Area", "float", unit="ha"),
         F("decision", "Quyết định bàn giao", "Handover decision"),
         F("handover_date", "Ngày bàn giao", "Handover date", "date"),
@@ -595,9 +584,7 @@ DISPUTES = LayerSpec(
     geometry="Point",
     fields=(
         F("dispute_id", "Mã vụ việc", "Case"),
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("kind", "Loại tranh chấp", "Kind"),
         F("area_ha", "Diện tích tranh chấp", "Area in dispute", "float", unit="ha"),
         F("status", "Tình trạng", "Status"),
@@ -631,9 +618,7 @@ NTM_COMMUNE = LayerSpec(
     theme="ntm",
     geometry=None,
     fields=(
-        UNIT_CODE,
-        COMMUNE_2025,
-        UNIT_2024,
+        *UNIT_CODES,
         F("criterion", "Tiêu chí số", "Criterion no.", "int"),
         F("met", "Đạt", "Met", "bool"),
         F("year_met", "Năm đạt", "Year met", "int", required=False),

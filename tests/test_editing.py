@@ -13,6 +13,13 @@ from geo.users import add_user, authenticate, verify_password
 from tests.conftest import NOTICE_STORE, ROOT, app_page
 
 SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
+OIDC = {  # an organisation's identity provider, as secrets.toml's [auth] declares it (never contacted here)
+    "redirect_uri": "https://bandodieuhanh.example/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "dinhlap",
+    "client_secret": "s",
+    "server_metadata_url": "https://id.example/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture
@@ -310,13 +317,7 @@ def test_the_organisations_sign_in_shows_when_configured(env: Path) -> None:
     at.run()
     assert not [b for b in at.sidebar.button if b.label == "Đăng nhập bằng tài khoản cơ quan"]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets["auth"] = {
-        "redirect_uri": "https://bandodieuhanh.example/oauth2callback",
-        "cookie_secret": "x" * 32,
-        "client_id": "dinhlap",
-        "client_secret": "s",
-        "server_metadata_url": "https://id.example/.well-known/openid-configuration",
-    }
+    at.secrets["auth"] = dict(OIDC)
     at.run()
     assert not at.exception
     assert [b for b in at.sidebar.button if b.label == "Đăng nhập bằng tài khoản cơ quan"]
@@ -346,13 +347,7 @@ def test_a_planner_signed_in_through_the_organisation_sees_and_edits_sensitive_f
     users = Path(__import__("os").environ["DINHLAP_USERS"])
     add_user(users, "lan.nguyen@dinhlap.langson.gov.vn", "planner", None)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets["auth"] = {
-        "redirect_uri": "https://bandodieuhanh.example/oauth2callback",
-        "cookie_secret": "x" * 32,
-        "client_id": "dinhlap",
-        "client_secret": "s",
-        "server_metadata_url": "https://id.example/.well-known/openid-configuration",
-    }
+    at.secrets["auth"] = dict(OIDC)
     at.user = {"is_logged_in": True, "email": "lan.nguyen@dinhlap.langson.gov.vn", "email_verified": True}
     at.session_state["sel_giao-thong"] = SEL
     at.run()
