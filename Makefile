@@ -79,7 +79,7 @@ bench: $(STAMP) $(STORE) chromium
 
 ## bench-time: the map at a date on 50,000 parcels after 10,000 audited edits; date change and compare in Chromium
 bench-time: $(STAMP) $(STORE) chromium
-	$(PY) benchmarks/time.py
+	$(PY) benchmarks/asof.py
 
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium

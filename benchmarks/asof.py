@@ -1,6 +1,6 @@
 """Time: the map at a date on a 50,000-parcel layer after 10,000 audited edits, against reading it as it is now.
 
-    make bench-time      # or: .venv/bin/python benchmarks/time.py [--trials N] [--parcels N] [--edits N]
+    make bench-time      # or: .venv/bin/python benchmarks/asof.py [--trials N] [--parcels N] [--edits N]
 
 Builds a scratch store: the demo store whose forest-land layer holds N synthetic parcels (geo.synthetic),
 then E audited edits of their status spread from May 2024 to October 2026 (in batches, each at its own
