@@ -32,9 +32,8 @@ def test_the_units_switch_regroups_the_new_rural_page(browser: Browser, app_url:
     v.wait_for_map(f"{_count('communes_2025')} === 4 && {_count('units')} === 12")
     scorecard = v.page.locator('[data-testid="stDataFrame"]').first
     scorecard.wait_for(timeout=20000)
-    main = v.page.locator('[data-testid="stMain"]').inner_text()
-    assert "Xã (từ 1/7/2025)" in main  # in the legend beside the map
-    assert "không đánh giá theo 19 tiêu chí xã" in main  # the towns
+    v.page.locator(".dl-side-legend", has_text="Xã (từ 1/7/2025)").wait_for(timeout=20000)  # beside the map
+    v.page.get_by_text("không đánh giá theo 19 tiêu chí xã").first.wait_for(timeout=20000)  # the towns
     v.page.screenshot(path=str(artifacts / "units-2025-nong-thon-moi.png"), full_page=True)
     # The 2024 units: the communes' outline goes.
     sidebar.get_by_text("2024 (12 xã, thị trấn)").click()
@@ -47,6 +46,7 @@ def test_the_units_switch_regroups_the_new_rural_page(browser: Browser, app_url:
     v.wait_for_map(f"{_count('communes_2025')} === 4 && {_count('units')} === 0")
     panel = v.page.locator('[data-testid="stExpander"]', has_text="Điểm tranh chấp đất đai")
     panel.locator("summary").first.click()
+    panel.get_by_text("Xã Châu Sơn (06637)").wait_for(timeout=20000)
     text = panel.inner_text()
     assert "Xã Châu Sơn (06637)" in text and "Xã Đồng Thắng" not in text
     v.page.screenshot(path=str(artifacts / "units-2025-dat-lam-nghiep.png"), full_page=True)
