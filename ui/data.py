@@ -102,12 +102,6 @@ def units() -> reform.Units:
     return chosen if chosen in ("2024", "2025") else reform.default_units(data_day())
 
 
-def version() -> str:
-    """What the data shown depends on: the store's version, the day looked at and the units (a cache key)."""
-    day = as_of_day()
-    return f"{store().version}@{day.isoformat() if day else 'now'}/{units()}"
-
-
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
     """A layer or table of the store as of the day looked at (cached until the file changes), without the
     fields this user may not see.
