@@ -154,7 +154,7 @@ def _compare_sheet(
     """Two dates on one sheet, with what moved between them in words (``--as-of A --compare B``)."""
     from geo import compare
     from geo.access import read_layer
-    from geo.export import _save, compare_layout
+    from geo.export import compare_image
 
     day_a = (a or dt.datetime.now(VIETNAM)).astimezone(VIETNAM).date()
     day_b = b.astimezone(VIETNAM).date()
@@ -165,7 +165,7 @@ def _compare_sheet(
     units = read_layer(store, "units", sensitive=True)
     names = {f"2024:{c}": n for c, n in zip(units.code, units.name, strict=True)}
     lines = [d.text(req.lang) for d in compare.deltas(at_early, at_late, names) if d.change or d.detail]
-    return _save(compare_layout(req, frames_a, frames_b, prov, day_a, day_b, lines), fmt, req.dpi)
+    return compare_image(req, frames_a, frames_b, prov, (day_a, day_b), lines, fmt)
 
 
 def _as_of(args: argparse.Namespace) -> dt.datetime | None:

@@ -72,17 +72,9 @@ def deltas(
         opened = sorted(set(db.dispute_id) - set(da.dispute_id))
         ra = set(da.dispute_id[da.status == "resolved"])
         resolved = sorted(set(db.dispute_id[db.status == "resolved"]) - ra)
-        out.append(Delta("compare.disputes_open", (da.status != "resolved").sum(), (db.status != "resolved").sum()))
-        if opened or resolved:
-            detail = "; ".join(
-                x
-                for x in (
-                    f"+{', '.join(opened)}" if opened else "",
-                    f"✓ {', '.join(resolved)}" if resolved else "",
-                )
-                if x
-            )
-            out[-1] = Delta("compare.disputes_open", out[-1].a, out[-1].b, detail=detail)
+        parts = ([f"+{', '.join(opened)}"] if opened else []) + ([f"✓ {', '.join(resolved)}"] if resolved else [])
+        open_a, open_b = (da.status != "resolved").sum(), (db.status != "resolved").sum()
+        out.append(Delta("compare.disputes_open", open_a, open_b, detail="; ".join(parts)))
     if "ntm_commune" in a and "ntm_commune" in b:
         ma, mb = criteria_met(a["ntm_commune"]), criteria_met(b["ntm_commune"])
         gained = (mb - ma.reindex(mb.index).fillna(0)).astype(int)

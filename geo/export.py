@@ -574,6 +574,19 @@ def _save(fig: Figure, fmt: str, dpi: int) -> bytes:
     return buf.getvalue()
 
 
+def compare_image(
+    req: MapRequest,
+    frames_a: dict[str, gpd.GeoDataFrame],
+    frames_b: dict[str, gpd.GeoDataFrame],
+    prov: Provenance,
+    days: tuple[dt.date, dt.date],
+    changes: list[str] | None = None,
+    fmt: str = "png",
+) -> bytes:
+    """Two dates on one sheet (:func:`compare_layout`) as PNG (at ``req.dpi``) or vector PDF."""
+    return _save(compare_layout(req, frames_a, frames_b, prov, days[0], days[1], changes), fmt, req.dpi)
+
+
 def map_image(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance, fmt: str = "png") -> bytes:
     """The layout as PNG (at ``req.dpi``) or vector PDF."""
     fig, _ = layout(req, frames, prov)

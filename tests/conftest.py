@@ -87,3 +87,18 @@ def app_page(page: str, **state: object):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: dict[str, str], source: Path | None = None) -> Path:
+    """A copy of ``source`` (default: the notice's store) that the app opens, with ``users`` (name → role;
+    password ``mat-khau-dai``) in its users file; returns the copy's path."""
+    from geo.users import add_user
+
+    store = tmp_path / "s.gpkg"
+    shutil.copy(source or NOTICE_STORE, store)
+    path = tmp_path / "users.json"
+    for name, role in users.items():
+        add_user(path, name, role, "mat-khau-dai")  # type: ignore[arg-type]
+    monkeypatch.setenv(ENV_STORE, str(store))
+    monkeypatch.setenv("DINHLAP_USERS", str(path))
+    return store

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.store import Store
 from geo.users import add_user, authenticate, verify_password
-from tests.conftest import NOTICE_STORE, ROOT, app_page
+from tests.conftest import ROOT, app_env, app_page
 
 SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
 OIDC = {  # an organisation's identity provider, as secrets.toml's [auth] declares it (never contacted here)
@@ -24,14 +23,7 @@ OIDC = {  # an organisation's identity provider, as secrets.toml's [auth] declar
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    store = tmp_path / "s.gpkg"
-    shutil.copy(NOTICE_STORE, store)
-    users = tmp_path / "users.json"
-    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
-    add_user(users, "lanhdao", "viewer", "mat-khau-khac")
-    monkeypatch.setenv("DINHLAP_STORE", str(store))
-    monkeypatch.setenv("DINHLAP_USERS", str(users))
-    return store
+    return app_env(tmp_path, monkeypatch, {"chuyenvien": "planner", "lanhdao": "viewer"})
 
 
 def _roads(**state) -> AppTest:
@@ -385,12 +377,7 @@ def test_a_view_saved_at_a_past_date_opens_at_that_date(tmp_path: Path, monkeypa
     from geo.store import DEFAULT_STORE
     from geo.views import views_from_frame
 
-    store = tmp_path / "s.gpkg"
-    shutil.copy(DEFAULT_STORE, store)
-    users = tmp_path / "users.json"
-    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
-    monkeypatch.setenv("DINHLAP_STORE", str(store))
-    monkeypatch.setenv("DINHLAP_USERS", str(users))
+    store = app_env(tmp_path, monkeypatch, {"chuyenvien": "planner"}, DEFAULT_STORE)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["user"] = {"name": "chuyenvien", "role": "planner"}
     at.query_params["as_of"] = "2024-04-24"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 from geo.catalog import CATALOG
 from geo.store import Store
-from geo.users import add_user
-from tests.conftest import NOTICE_STORE, ROOT
+from tests.conftest import ROOT, app_env
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    store = tmp_path / "s.gpkg"
-    shutil.copy(NOTICE_STORE, store)
-    users = tmp_path / "users.json"
-    add_user(users, "lan", "planner", "mat-khau-dai")
-    add_user(users, "minh", "planner", "mat-khau-khac")
-    monkeypatch.setenv("DINHLAP_STORE", str(store))
-    monkeypatch.setenv("DINHLAP_USERS", str(users))
-    return store
+    return app_env(tmp_path, monkeypatch, {"lan": "planner", "minh": "planner"})
 
 
 def _file(column: str, value: str, lon: float) -> bytes:
