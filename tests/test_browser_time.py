@@ -57,6 +57,9 @@ def _segments_drawn(v, status_color: str) -> int:
     )
 
 
+MAP_JS = """() => { const f = [...document.querySelectorAll('iframe')].find(f => { try { return !!f.contentWindow.map; }
+  catch (e) { return false; } }); const w = f.contentWindow, m = w.map; """
+
 BLOCKED, DONE = "#d7301f", "#1a9850"  # geo.catalog CLEARANCE colours
 
 
@@ -81,12 +84,18 @@ def test_the_date_moves_the_map_the_legend_and_the_banner(roads, artifacts) -> N
     # Today (late 2026): the whole site was handed over on 26/3/2025.
     _legend_reads(v, {"Đã bàn giao mặt bằng": "32", "Vướng mắc GPMB": ""})
     assert v.page.get_by_text("Đang xem dữ liệu tại ngày").count() == 0
+    # The leader zooms in on the road; the map remembers it is the same map (a mark on its window).
+    v.page.evaluate(MAP_JS + "m.setZoom(m.getZoom() + 1, { animate: false }); w.__sameMap = 1; }")
+    v.wait_idle()
+    zoom = v.page.evaluate(MAP_JS + "return m.getZoom(); }")
     # The slider's first stop: the day of the notice.
     v.page.get_by_role("slider", name="Các mốc có thay đổi").focus()
     v.page.keyboard.press("Home")
     v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
     v.wait_idle()
     v.wait_for_map(_drawn(BLOCKED, 11))
+    # Redrawn in place: the same map, at the leader's zoom (not built again from nothing at the home view).
+    assert v.page.evaluate(MAP_JS + "return [w.__sameMap, m.getZoom()]; }") == [1, zoom]
     _legend_reads(v, {"Vướng mắc GPMB": "11", "Đã bàn giao mặt bằng": "12"})
     v.page.screenshot(path=str(artifacts / "time-giao-thong-2024-04-24.png"))
     # A day typed in the picker: the eve of the handover, nothing blocked any more, 17 of 32 handed over.

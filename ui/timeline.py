@@ -147,14 +147,19 @@ def units_control() -> None:
 
 
 def banner() -> None:
-    """Above every page, while the app shows a past day: say so, and offer the way back."""
+    """Above every page, while the app shows a past day: say so, and offer the way back.
+
+    Always one container, empty on today: an element that came and went above the page would shift
+    everything below it, and the browser would build the map again from nothing on each date change.
+    """
     lang = state.lang()
+    slot = st.container()
     bad = st.session_state.get("as_of_bad")  # until the user picks a day: a rerun must not hide it
     if bad:
-        st.warning(t("time.bad_link", lang, value=bad))
+        slot.warning(t("time.bad_link", lang, value=bad))
     day = data.as_of_day()
     if day is None:
         return
-    c1, c2 = st.columns([5, 1])
+    c1, c2 = slot.columns([5, 1])
     c1.info(t("time.banner", lang, day=fmt_date(day, lang)), icon=":material/history:")
     c2.button(t("time.today", lang), key="as_of_today_main", on_click=_set, args=(None,))

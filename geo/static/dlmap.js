@@ -376,7 +376,7 @@
           ctx.lineWidth = (P.weight || 2) + 4;
           ctx.stroke(sp);
         }
-        C.drawn[o.id] = { total: g.n, drawn: drawn, style: o.style.url || 'inline' };
+        C.drawn[o.id] = { total: g.n, drawn: drawn, style: o.style.url || 'inline', at: Date.now() };
       },
       pointOf: function (i) {
         // the container point of feature i's box centre (tests click there)
