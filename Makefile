@@ -52,7 +52,7 @@ node: $(NODE_STAMP)
 
 ## jslint: eslint over the map's browser code (geo/static) and its Node tests
 jslint: $(NODE_STAMP)
-	npx --no-install eslint geo/static tests/js
+	npx --no-install eslint geo/static ui/static tests/js
 
 ## jstest: the browser's decoder under Node's test runner, against files the Python encoder writes
 jstest: $(STAMP) $(NODE_STAMP)

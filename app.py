@@ -11,6 +11,7 @@ import streamlit as st
 from geo.i18n import t
 from geo.store import StoreError
 from ui import state
+from ui.assets import page_behaviour
 from ui.nav import PAGES
 from ui.sidebar import STYLE, sidebar
 from ui.timeline import banner, from_link
@@ -31,6 +32,7 @@ nav = st.navigation(
     ]
 )
 st.html(STYLE)
+page_behaviour(lang, t("page.skip", lang))
 try:
     open_view_from_link()
     from_link()

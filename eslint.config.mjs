@@ -5,7 +5,7 @@ import globals from 'globals';
 export default [
   js.configs.recommended,
   {
-    files: ['geo/static/**/*.js'],
+    files: ['geo/static/**/*.js', 'ui/static/**/*.js'],
     languageOptions: {
       ecmaVersion: 2020,
       sourceType: 'script',

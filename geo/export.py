@@ -609,7 +609,7 @@ def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: 
     from geo.mapview import base_map, inline_assets
 
     view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
-    m = base_map(_extent(view, req.bbox), asset_base="", static_base="")
+    m = base_map(_extent(view, req.bbox), asset_base="", static_base="", lang=req.lang)
     m.default_js, m.default_css = [], []  # inlined below instead
     root = m.get_root()
     assert isinstance(root, BrancaFigure)
@@ -619,6 +619,8 @@ def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: 
     html = m.get_root().render()
     title = f"<title>{_esc(req.title)}</title>"
     csp = f'<meta http-equiv="Content-Security-Policy" content="{HTML_CSP}">'
+    lang = "en" if req.lang == "en" else "vi"
+    html = html.replace("<html>", f'<html lang="{lang}">', 1)  # read aloud in its language
     return html.replace("<head>", "<head>" + csp + title, 1)
 
 

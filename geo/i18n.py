@@ -44,6 +44,22 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "map.layers": {"vi": "Lớp bản đồ", "en": "Map layers"},
     "map.legend": {"vi": "Chú giải", "en": "Legend"},
     "map.selected": {"vi": "Đối tượng đã chọn", "en": "Selected feature"},
+    "map.aria": {
+        "vi": "Bản đồ. Phím mũi tên: di chuyển; phím + và −: phóng to, thu nhỏ. "
+        "Danh sách đối tượng trong khung nhìn ở góc trên bên trái.",
+        "en": "Map. Arrow keys pan; + and − zoom. The list of features in view is at the top left.",
+    },
+    "map.role": {"vi": "bản đồ", "en": "map"},
+    "map.zoom_in": {"vi": "Phóng to", "en": "Zoom in"},
+    "map.zoom_out": {"vi": "Thu nhỏ", "en": "Zoom out"},
+    "map.list": {"vi": "Danh sách đối tượng", "en": "Features in view"},
+    "map.list_count": {"vi": "{n} đối tượng trong khung nhìn", "en": "{n} features in view"},
+    "map.list_more": {
+        "vi": "… và {n} đối tượng khác: phóng to để xem.",
+        "en": "… and {n} more: zoom in to list them.",
+    },
+    "map.list_empty": {"vi": "Không có đối tượng nào trong khung nhìn.", "en": "No feature in view."},
+    "page.skip": {"vi": "Đến danh sách đối tượng của bản đồ", "en": "Skip to the map's list of features"},
     "map.click_hint": {
         "vi": "Bấm vào một đối tượng trên bản đồ để xem thông tin.",
         "en": "Click a feature on the map to see its record.",

@@ -80,7 +80,7 @@ class OfflineMap(folium.Map):
 
     """
 
-    def __init__(self, asset_base: str, static_base: str, **kwargs: Any) -> None:
+    def __init__(self, asset_base: str, static_base: str, lang: Lang | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         super().__init__(**kwargs)
         # Instance attributes shadow folium's class lists (declared the way folium's plugins declare
@@ -89,13 +89,30 @@ class OfflineMap(folium.Map):
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")] + [
             (name, static_base + name) for name in STATIC_CSS
         ]
-        self.add_child(_Setup())
+        self.add_child(_Setup(lang))
 
 
 class _Setup(MacroElement):
-    """Panes for large layers, and a scale bar in metres and kilometres only (folium's has miles too)."""
+    """Panes for large layers, a scale bar in metres and kilometres only (folium's has miles too), and the
+    map's accessible name and zoom buttons' names in ``lang``.
+    """
 
-    _template = Template("{% macro script(this, kwargs) %}DL.setup({{ this._parent.get_name() }});{% endmacro %}")
+    _template = Template(
+        "{% macro script(this, kwargs) %}DL.setup({{ this._parent.get_name() }}, {{ this.words }});{% endmacro %}"
+    )
+
+    def __init__(self, lang: Lang | None) -> None:
+        super().__init__()
+        self._name = "Setup"
+        words = None
+        if lang is not None:
+            words = {
+                "map": t("map.aria", lang),
+                "roleMap": t("map.role", lang),
+                "zoomIn": t("map.zoom_in", lang),
+                "zoomOut": t("map.zoom_out", lang),
+            }
+        self.words = js_literal(words)
 
 
 class _Sync(MacroElement):
@@ -516,6 +533,36 @@ def legend_control(blocks: list[LegendBlock], lang: Lang) -> ControlLayer:
     )
 
 
+class FeatureList(MacroElement):
+    """The features in view as a keyboard-operable list (``DL.list``): what the map shows, for
+    everyone who does not use a mouse or does not see the map.
+    """
+
+    _template = _call("DL.list({{ this.spec }})")
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "FeatureList"
+        self.spec = js_literal(spec)
+
+
+def feature_list(shown: list[str], catalog: Catalog, lang: Lang, selected: tuple[str, str] | None) -> FeatureList:
+    """The list of the features in view of the ``shown`` layers (top layer first), in ``lang``."""
+    order = sorted((lid for lid in shown if lid != "district"), key=lambda i: -catalog[i].z)
+    return FeatureList(
+        {
+            "position": "topleft",
+            "open": False,  # folded like the legend: it never hides features until asked for
+            "heading": t("map.list", lang),
+            "count": t("map.list_count", lang, n="{n}"),
+            "more": t("map.list_more", lang, n="{n}"),
+            "empty": t("map.list_empty", lang),
+            "titles": {lid: catalog[lid].title(lang) for lid in order},
+            "selected": list(selected) if selected else None,
+        }
+    )
+
+
 def demo_badge(lang: Lang) -> ControlLayer:
     """The "Dữ liệu minh họa" badge shown while any demo layer is on the map."""
     return ControlLayer(
@@ -605,6 +652,8 @@ def overlays(
         legend_control(blocks, state.lang).add_to(extras)
     if demo_layers & set(state.layers):
         demo_badge(state.lang).add_to(extras)
+    if any(lid != "district" for lid in shown):
+        feature_list(shown, catalog, state.lang, state.selected).add_to(extras)
     if state.picking:
         PickMode().add_to(extras)
     if state.pin is not None:
@@ -627,7 +676,14 @@ def feature_view(geom: Any, width_px: int = 800, height_px: int = 600, max_zoom:
     return centre, max(8, min(max_zoom, int(min(lon_zoom, lat_zoom) - 0.5)))
 
 
-def base_map(bounds: Bounds, asset_base: str, static_base: str, sync: str | None = None, **kwargs: Any) -> OfflineMap:
+def base_map(
+    bounds: Bounds,
+    asset_base: str,
+    static_base: str,
+    sync: str | None = None,
+    lang: Lang | None = None,
+    **kwargs: Any,
+) -> OfflineMap:
     """The map that never changes during a session: fitted to ``bounds``, no data.
 
     Data travel as :func:`overlays`, so a filter change does not rebuild it. Maps of one ``sync`` group
@@ -637,6 +693,7 @@ def base_map(bounds: Bounds, asset_base: str, static_base: str, sync: str | None
     m = OfflineMap(
         asset_base,
         static_base,
+        lang,
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=11,
         control_scale=False,

@@ -282,3 +282,25 @@ def select_on_map(visit_: Visit, frame: Frame, layer_id: str, key: str, tries: i
         except Exception:
             if attempt == tries - 1:
                 raise
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package-lock.json, installed by `make node`
+
+
+def axe(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page and its frames (the map's among them): each with
+    its rule, impact, help text and the elements it found."""
+    source = AXE.read_text(encoding="utf-8")
+    for frame in page.frames:
+        with contextlib.suppress(Exception):  # a frame gone while we looked: nothing of it to check
+            if not frame.evaluate("!!window.axe"):
+                frame.add_script_tag(content=source)
+    return list(
+        page.evaluate(
+            """() => axe.run(document, { iframes: true, resultTypes: ['violations'],
+                 runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+               .then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                 nodes: v.nodes.map(n => ({ target: n.target.join(' '), html: n.html.slice(0, 160),
+                   summary: n.failureSummary })) })))"""
+        )
+    )

@@ -42,6 +42,23 @@ def static_base() -> str:
     return _served_at(_STATIC.name)
 
 
+PAGE_JS = Path(__file__).resolve().parent / "static" / "page.js"
+
+
+def page_behaviour(lang: str, skip: str) -> None:
+    """The page's language on ``<html lang>`` and a skip link first in the tab order (``ui/static/page.js``).
+
+    Streamlit's sanitiser drops a script whose text looks like markup: the file holds no ``<``.
+    """
+    from geo.safe import html_text
+
+    st.html(
+        f'<div id="dl-page" data-lang="{html_text(lang)}" data-skip="{html_text(skip)}" hidden></div>'
+        f"<script>{PAGE_JS.read_text(encoding='utf-8')}</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def worker_url() -> str:
     """Where the large layers' decoding worker is served (same origin: ``worker-src 'self'`` allows it)."""
     return static_base() + WORKER_JS

@@ -46,7 +46,7 @@ def compare_maps(
     store = data.store()
     changed = compare.changed(store.path, visible, history.moment(day_a), history.moment(day_b))
     early, late = sorted((day_a, day_b))
-    st.subheader(t("compare.title", lang, a=fmt_date(early, lang), b=fmt_date(late, lang)))
+    st.header(t("compare.title", lang, a=fmt_date(early, lang), b=fmt_date(late, lang)))
     tracked_a = {lid: data.layer_at(lid, None if early >= data.today() else early) for lid in TRACKED if store.has(lid)}
     tracked_b = {lid: data.layer_at(lid, None if late >= data.today() else late) for lid in TRACKED if store.has(lid)}
     lines = [d.text(lang) for d in compare.deltas(tracked_a, tracked_b, data.unit_names()) if d.change or d.detail]

@@ -147,7 +147,7 @@ def import_panel() -> None:
     if not user or not user.can_edit or data.as_of_day() is not None:
         st.caption(t("import.sign_in", lang))
         return
-    st.subheader(t("import.title", lang))
+    st.header(t("import.title", lang))
     st.caption(t("import.intro", lang))
     upload = st.file_uploader(
         t("import.file", lang),
@@ -266,7 +266,7 @@ def rollback_panel() -> None:
     user = current_user()
     if not user or user.role != "admin":
         return
-    st.subheader(t("rollback.title", lang))
+    st.header(t("rollback.title", lang))
     st.caption(t("rollback.intro", lang))
     c1, c2 = st.columns(2)
     day = c1.date_input(

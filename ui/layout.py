@@ -25,7 +25,7 @@ def record_panel(
 ) -> None:
     """The selected feature's record (and, through ``extra``, what it contributes)."""
     lang = state.lang()
-    st.subheader(t("map.selected", lang))
+    st.header(t("map.selected", lang))
     sel = selection(page)
     flash = st.session_state.get(f"edit_flash_{page}")  # what the planner just saved, moved or added
     if flash and sel and flash["on"] == (sel["layer"], sel["key"]):

@@ -148,7 +148,7 @@ def map_view(
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     st_folium(
-        base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base(), static_base(), sync),
+        base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base(), static_base(), sync, lang),
         key=key,
         height=height,
         use_container_width=True,  # streamlit-folium's own argument

@@ -101,7 +101,7 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
     """QL4B clearance by chainage, package and commune; cement programme; accidents."""
     seg = d.shown.get("ql4b_segments")
     if seg is not None and len(seg):
-        st.subheader(t("roads.ql4b", lang))
+        st.header(t("roads.ql4b", lang))
         total = panels.clearance_totals(seg).iloc[0]
         c1, c2, c3, c4 = st.columns(4)
         with c1:
@@ -134,7 +134,7 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
                 )
     roads = d.shown.get("rural_roads")
     if roads is not None and len(roads):
-        st.subheader(t("roads.cement", lang))
+        st.header(t("roads.cement", lang))
         cem = panels.cement_by_commune(roads)
         late = _names(cem[cem.late].unit_code).tolist()
         if late:
@@ -165,7 +165,7 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
     acc = d.shown.get("accidents")
     acc = data.layer("accidents") if acc is None else acc
     if len(acc):
-        st.subheader(t("roads.accidents", lang))
+        st.header(t("roads.accidents", lang))
         default = (dt.date(2024, 1, 1), dt.date(2024, 3, 31))  # the notice's period, Q1/2024
         period = st.date_input(
             t("roads.period", lang), default, key="acc_period", format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
@@ -287,7 +287,7 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
     """Area per commune by status; disputes by status and age."""
     parcels = d.shown.get("forest_parcels")
     if parcels is not None and len(parcels):
-        st.subheader(t("forest.by_commune", lang))
+        st.header(t("forest.by_commune", lang))
         fs = spec("forest_parcels")
         labels = {st_.value: st_.label(lang) for st_ in fs.statuses}
         long = _plain(parcels[["parcel_id", "unit_code", "status", "area_ha"]])
@@ -329,7 +329,7 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
             st.altair_chart(chart, key="forest_chart_sum", width="stretch")
     disputes = d.shown.get("land_disputes")
     if disputes is not None and len(disputes):
-        st.subheader(t("forest.disputes", lang))
+        st.header(t("forest.disputes", lang))
         day = as_of("land_disputes")
         counts = panels.dispute_counts(disputes)
         c1, c2, c3 = st.columns(3)
@@ -412,7 +412,7 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
     matrix = panels.criteria_matrix(ntm)
     units = data.layer("units").set_index("code")
     codes = [c for c in units.index if c in matrix.index]
-    st.subheader(t("ntm.scorecard", lang))
+    st.header(t("ntm.scorecard", lang))
     st.caption(t("ntm.scorecard_hint", lang))
     towns = [str(units.loc[c, "name"]) for c in units.index if units.loc[c, "unit_type"] == "town"]
     if towns:

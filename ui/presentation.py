@@ -31,7 +31,7 @@ FULL_SCREEN_CSS = """<style>
 [data-testid="stMainBlockContainer"] h1, [data-testid="stCaptionContainer"] { display: none; }
 .dl-pres-title { font-size: 2.6rem; font-weight: 800; line-height: 1.15; margin: 0 0 .3rem; }
 .dl-pres-sub { font-size: 1.35rem; color: #444; margin-bottom: .6rem; }
-.dl-pres-step { font-size: 1.1rem; color: #777; }
+.dl-pres-step { font-size: 1.1rem; color: #595959; }
 .dl-pres-quote { font-size: 1.05rem; font-style: italic; color: #4a3b1d; border-left: 4px solid #e0b44c;
   padding-left: .8rem; margin: .5rem 0; }
 </style>"""

@@ -12,6 +12,15 @@ from ui.views import views_list
 
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+/* WCAG 2.1 AA: captions and small print at 4.5:1 or more on white and on the sidebar's beige */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #4f5863 !important; opacity: 1 !important; }
+/* the skip link (ui/static/page.js): hidden until the keyboard reaches it */
+.dl-skip { position: fixed; left: 8px; top: -80px; z-index: 1000100; background: #fff; color: #1f2d3d;
+  padding: 8px 12px; border: 2px solid #005fcc; border-radius: 4px; font-weight: 700; }
+.dl-skip:focus { top: 8px; }
+/* section headings are h2 under the page's h1 (no level skipped), at the size of a sub-heading */
+[data-testid="stHeading"] h2 { font-size: 1.5rem; padding-top: .6rem; }
 .dl-record th { text-align: left; padding-right: .8em; font-weight: 600; color: #444; vertical-align: top; width: 45%; }
 .dl-record { font-size: .92rem; border-collapse: collapse; }
 .dl-record td, .dl-record th { border: 0; border-bottom: 1px solid #eee; padding: .15em .3em; }
@@ -21,7 +30,7 @@ STYLE = """<style>
 .dl-card-name { font-size: .85rem; color: #444; line-height: 1.25; min-height: 2.1em; }
 .dl-card-value { font-size: 1.55rem; font-weight: 700; color: #1f2d3d; line-height: 1.3; white-space: nowrap; }
 .dl-card-sub { font-size: .8rem; color: #555; line-height: 1.3; }
-.dl-card-src { font-size: .72rem; color: #8a7f66; margin-top: .25rem; }
+.dl-card-src { font-size: .72rem; color: #6b5f45; margin-top: .25rem; }
 .dl-changes { width: 100%; border-collapse: collapse; font-size: 1rem; margin-bottom: 1rem; }
 .dl-changes th { text-align: left; background: #f3f1ea; padding: .35em .5em; }
 .dl-changes td { border-bottom: 1px solid #e6e1d3; padding: .3em .5em; vertical-align: top; }
@@ -32,7 +41,7 @@ STYLE = """<style>
 .dl-side-legend .dl-sw { display: inline-block; width: 16px; height: 12px; flex: none; box-sizing: border-box; }
 .dl-side-legend .dl-sw-line { height: 4px; }
 .dl-side-legend .dl-sw-point { width: 12px; border-radius: 50%; }
-.dl-side-legend .dl-legend-n { color: #777; margin-left: auto; }
+.dl-side-legend .dl-legend-n { color: #595959; margin-left: auto; }
 .dl-card-quote { font-size: .75rem; color: #5a4a2a; font-style: italic; margin-top: .3rem; }
 </style>"""
 

@@ -12,9 +12,14 @@ DEFAULTS: dict[str, Any] = {"lang": "vi", "basemap": "none"}
 
 
 def init() -> None:
-    """Give every shared key its default once per session."""
+    """Give every shared key its default once per session; a link may choose the language (``?lang=en``)."""
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    chosen = st.query_params.get("lang")
+    if chosen in ("vi", "en"):
+        st.session_state["lang"] = chosen
+    if "lang" in st.query_params:
+        del st.query_params["lang"]
 
 
 def lang() -> Lang:

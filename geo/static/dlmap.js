@@ -37,10 +37,25 @@
   }
 
   // Two panes under the vector overlays: layers drawn below a large canvas layer, and the canvas itself.
-  function setup(map) {
+  // The map is one tab stop: its container (arrow keys pan, + and - zoom), named in the page's language;
+  // the zoom buttons are named too. ``words``: {map, zoomIn, zoomOut} from geo.i18n.
+  function setup(map, words) {
     map.createPane('dlBelow').style.zIndex = 350;
     map.createPane('dlBig').style.zIndex = 375;
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map); // metres and kilometres only
+    if (!words) return;
+    var box = map.getContainer();
+    box.setAttribute('role', 'region');
+    box.setAttribute('aria-label', words.map);
+    box.setAttribute('aria-roledescription', words.roleMap);
+    var z = map.zoomControl;
+    if (z) {
+      [[z._zoomInButton, words.zoomIn], [z._zoomOutButton, words.zoomOut]].forEach(function (b) {
+        b[0].title = b[1];
+        b[0].setAttribute('aria-label', b[1]);
+        b[0].setAttribute('tabindex', '-1'); // the keyboard zooms with + and - on the map itself
+      });
+    }
   }
 
   // -- a GeoJSON layer whose tooltips are built from text ------------------------------------------
@@ -262,6 +277,7 @@
         var self = this;
         C.layers = C.layers || {};
         C.layers[o.id] = this; // for tests and benchmarks: what is drawn where
+        this._labels = o.labels;
         this._c = L.DomUtil.create('canvas', 'dl-compact leaflet-zoom-hide');
         this._c.style.pointerEvents = 'none';
         (map.getPane('dlBig') || map.getPane('overlayPane')).appendChild(this._c);
@@ -377,6 +393,10 @@
           ctx.stroke(sp);
         }
         C.drawn[o.id] = { total: g.n, drawn: drawn, style: o.style.url || 'inline', at: Date.now() };
+        if (!this._announced) {
+          this._announced = true;
+          this._map.fire('dl:drawn'); // the list of features in view can read this layer now
+        }
       },
       pointOf: function (i) {
         // the container point of feature i's box centre (tests click there)
@@ -450,6 +470,183 @@
     return new Layer();
   }
 
+  // -- the list of features in view: the map's content for the keyboard and screen readers --------------
+  // Every feature drawn (the filters already applied) whose shape lies in the view, as a listbox: the
+  // arrow keys move, Enter (or a click) selects — the same selection as a click on the map. Rebuilt on
+  // each rerun, it keeps the user's place and focus (C.list).
+  var LIST_MAX = 300;
+
+  function inView(layer, view) {
+    if (layer.getBounds) return view.intersects(layer.getBounds());
+    return layer.getLatLng ? view.contains(layer.getLatLng()) : false;
+  }
+
+  function features(map, titles) {
+    var view = map.getBounds(), out = [], more = 0;
+    map.eachLayer(function (l) {
+      var p = l.feature && l.feature.properties;
+      if (!p || !p._k || !titles[p._l] || !inView(l, view)) return;
+      var tip = p._tip || [], status = tip.length > 1 ? tip[1][1] : '';
+      out.push({ l: p._l, k: p._k, text: (tip[0] ? tip[0][1] : p._k) + (status ? ' — ' + status : '') });
+    });
+    Object.keys(C.layers || {}).forEach(function (id) {
+      var c = C.layers[id], g = c._g, s = c._s;
+      if (!g || !c._map || !titles[id]) return;
+      var f = c._frame(), size = f.size;
+      for (var i = 0; i < g.n; i++) {
+        if (s[i] === DLCompact.HIDDEN) continue;
+        var x0 = g.box[4 * i] * f.z - f.ox, y0 = g.box[4 * i + 1] * f.z - f.oy;
+        var x1 = g.box[4 * i + 2] * f.z - f.ox, y1 = g.box[4 * i + 3] * f.z - f.oy;
+        if (x1 < 0 || y1 < 0 || x0 > size.x || y0 > size.y) continue;
+        if (out.length >= LIST_MAX) {
+          more++;
+          continue;
+        }
+        var lab = c._labels[s[i]];
+        out.push({ l: id, k: g.keys[i], text: g.keys[i] + (lab ? ' — ' + lab : '') });
+      }
+    });
+    var order = {};
+    Object.keys(titles).forEach(function (id, n) {
+      order[id] = n;
+    });
+    out.sort(function (a, b) {
+      return order[a.l] - order[b.l] || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+    });
+    if (out.length > LIST_MAX) {
+      more += out.length - LIST_MAX;
+      out = out.slice(0, LIST_MAX);
+    }
+    return { items: out, more: more };
+  }
+
+  function say(text, n) {
+    return text.replace('{n}', String(n));
+  }
+
+  function list(spec) {
+    var state = (C.list = C.list || { open: spec.open, key: null, focused: false });
+    var Wrapper = L.Layer.extend({
+      onAdd: function (map) {
+        var self = this;
+        this._map = map;
+        this._c = L.control({ position: spec.position });
+        this._c.onAdd = function () {
+          var box = el('details', 'dl-list');
+          box.open = state.open;
+          box.addEventListener('toggle', function () {
+            state.open = box.open;
+          });
+          var head = el('summary', 'dl-list-head', spec.heading);
+          self._count = el('span', 'dl-list-count');
+          head.appendChild(self._count);
+          box.appendChild(head);
+          self._live = el('div', 'dl-sr');
+          self._live.setAttribute('aria-live', 'polite');
+          box.appendChild(self._live);
+          var ul = (self._ul = el('ul', 'dl-list-items'));
+          ul.id = 'dl-list-' + L.stamp(self);
+          ul.setAttribute('role', 'listbox');
+          ul.setAttribute('tabindex', '0');
+          ul.setAttribute('aria-label', spec.heading);
+          ul.addEventListener('keydown', function (e) {
+            self._key(e);
+          });
+          ul.addEventListener('focus', function () {
+            state.focused = true;
+            if (self._at < 0 && self._items.length) self._move(0);
+          });
+          ul.addEventListener('blur', function () {
+            if (!self._leaving) state.focused = false; // a rerun replacing the list keeps the user's focus
+          });
+          box.appendChild(ul);
+          self._more = el('div', 'dl-list-more');
+          box.appendChild(self._more);
+          L.DomEvent.disableClickPropagation(box);
+          L.DomEvent.disableScrollPropagation(box);
+          return box;
+        };
+        this._c.addTo(map);
+        this._items = [];
+        this._at = -1;
+        map.on('moveend zoomend', this._fill, this);
+        map.on('dl:drawn', this._fill, this);
+        setTimeout(function () {
+          self._fill();
+          if (state.focused && self._ul) self._ul.focus();
+        }, 0);
+        return this;
+      },
+      onRemove: function (map) {
+        map.off('moveend zoomend', this._fill, this);
+        map.off('dl:drawn', this._fill, this);
+        this._leaving = true;
+        if (this._c) this._c.remove();
+        this._map = null;
+        return this;
+      },
+      _fill: function () {
+        if (!this._map || !this._ul) return;
+        var got = features(this._map, spec.titles), ul = this._ul, self = this;
+        this._items = got.items;
+        while (ul.firstChild) ul.removeChild(ul.firstChild);
+        got.items.forEach(function (it, n) {
+          var li = el('li', 'dl-list-item');
+          li.id = ul.id + '-' + n;
+          li.setAttribute('role', 'option');
+          li.setAttribute('aria-selected', String(!!spec.selected && spec.selected[0] === it.l && spec.selected[1] === it.k));
+          li.appendChild(el('span', 'dl-list-layer', spec.titles[it.l] + ': '));
+          li.appendChild(document.createTextNode(it.text));
+          li.addEventListener('click', function () {
+            self._move(n);
+            self._choose();
+          });
+          ul.appendChild(li);
+        });
+        var total = got.items.length + got.more;
+        this._count.textContent = ' (' + total + ')';
+        this._more.textContent = got.more ? say(spec.more, got.more) : got.items.length ? '' : spec.empty;
+        this._live.textContent = say(spec.count, total);
+        var at = -1;
+        for (var i = 0; i < got.items.length; i++) if (got.items[i].l + '\u0000' + got.items[i].k === state.key) at = i;
+        this._at = -1;
+        if (at >= 0) this._move(at, true);
+        else ul.removeAttribute('aria-activedescendant');
+      },
+      _move: function (n, quiet) {
+        var ul = this._ul, items = ul.children;
+        if (!items.length) return;
+        n = Math.max(0, Math.min(items.length - 1, n));
+        if (this._at >= 0 && items[this._at]) items[this._at].classList.remove('dl-list-active');
+        this._at = n;
+        items[n].classList.add('dl-list-active');
+        ul.setAttribute('aria-activedescendant', items[n].id);
+        state.key = this._items[n].l + '\u0000' + this._items[n].k;
+        if (!quiet) items[n].scrollIntoView({ block: 'nearest' });
+      },
+      _key: function (e) {
+        var k = e.key, page = 10;
+        if (k === 'ArrowDown') this._move(this._at + 1);
+        else if (k === 'ArrowUp') this._move(this._at - 1);
+        else if (k === 'Home') this._move(0);
+        else if (k === 'End') this._move(this._items.length - 1);
+        else if (k === 'PageDown') this._move(this._at + page);
+        else if (k === 'PageUp') this._move(this._at - page);
+        else if (k === 'Enter' || k === ' ') this._choose();
+        else return;
+        e.preventDefault();
+        e.stopPropagation(); // the map's own keys (arrows pan) are not the list's
+      },
+      _choose: function () {
+        var it = this._items[this._at], gd = root.__GLOBAL_DATA__;
+        if (!it || !this._map) return;
+        if (gd) gd.last_active_drawing = { type: 'Feature', properties: { _l: it.l, _k: it.k }, geometry: null };
+        reportNow(this._map);
+      },
+    });
+    return new Wrapper();
+  }
+
   // -- maps compared side by side pan and zoom together -------------------------------------------------
   // Each map lives in its own frame of the same page (same origin): a move of one sets the view of the
   // others of the same group; a map already there does nothing, so the echo stops at once.
@@ -476,6 +673,6 @@
     });
   }
 
-  root.DL = { sync: sync, setup: setup, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact };
+  root.DL = { sync: sync, setup: setup, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact, list: list };
   root.__dlReportNow = reportNow;
 })(window);

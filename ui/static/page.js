@@ -1,0 +1,48 @@
+/* The app page's own behaviour, in the page (not in the map's frame). ui/assets.page_behaviour() runs
+ * it after an element that carries the page's settings as data attributes:
+ *   data-lang      the page's language: the html element's lang follows it, so screen readers speak Vietnamese
+ *                  as Vietnamese and English as English;
+ *   data-skip      the text of a link, first in the page's tab order, that skips the sidebar and the
+ *                  filters to the map's list of features (or to the page's title where it has no map).
+ */
+(function () {
+  'use strict';
+  var doc = document, cfg = doc.getElementById('dl-page');
+  if (!cfg) return;
+  var lang = cfg.getAttribute('data-lang') === 'en' ? 'en' : 'vi';
+  doc.documentElement.setAttribute('lang', lang);
+
+  var skip = doc.getElementById('dl-skip');
+  if (!skip) {
+    skip = doc.createElement('a');
+    skip.id = 'dl-skip';
+    skip.className = 'dl-skip';
+    skip.href = '#';
+    skip.addEventListener('click', function (e) {
+      e.preventDefault();
+      // the first map's list of features (in the map's frame, same origin), else the page's title
+      var frames = doc.querySelectorAll('iframe');
+      for (var i = 0; i < frames.length; i++) {
+        try {
+          var items = frames[i].contentWindow.document.querySelector('.dl-list-items');
+          if (items) {
+            var box = items.closest('details');
+            if (box) box.open = true;
+            frames[i].focus();
+            items.focus();
+            return;
+          }
+        } catch (err) {
+          /* a frame of another origin: not ours */
+        }
+      }
+      var title = doc.querySelector('[data-testid="stMain"] h1');
+      if (title) {
+        title.setAttribute('tabindex', '-1');
+        title.focus();
+      }
+    });
+    doc.body.insertBefore(skip, doc.body.firstChild);
+  }
+  skip.textContent = cfg.getAttribute('data-skip') || '';
+})();
