@@ -59,6 +59,9 @@ class Status:
     vi: str
     en: str
     color: str
+    # A second channel beside the colour, for readers who cannot tell two hues apart and for thin lines:
+    dash: str | None = None  # a line's dash pattern (SVG dasharray, in line widths' pixels); None = solid
+    hatch: bool = False  # a polygon's fill hatched (disputed land reads as such in grey too)
 
     def label(self, lang: Lang) -> str:
         """The value's label in ``lang``."""
@@ -166,10 +169,10 @@ DISTRICT = LayerSpec(
 )
 
 NTM_CLASSES = (
-    Status("standard", "Đạt đủ 19/19 tiêu chí", "All 19 criteria met", "#1a9850"),
-    Status("near", "Đạt 15–18 tiêu chí", "15–18 criteria met", "#91cf60"),
-    Status("mid", "Đạt 10–14 tiêu chí", "10–14 criteria met", "#fee08b"),
-    Status("far", "Đạt dưới 10 tiêu chí", "Fewer than 10 met", "#fc8d59"),
+    Status("standard", "Đạt đủ 19/19 tiêu chí", "All 19 criteria met", "#1b7837"),
+    Status("near", "Đạt 15–18 tiêu chí", "15–18 criteria met", "#7fbf7b"),
+    Status("mid", "Đạt 10–14 tiêu chí", "10–14 criteria met", "#fee090"),
+    Status("far", "Đạt dưới 10 tiêu chí", "Fewer than 10 met", "#e08214"),
     Status(
         "not_assessed", "Thị trấn: không đánh giá theo tiêu chí xã", "Town: not assessed on commune criteria", "#e0e0e0"
     ),
@@ -179,8 +182,8 @@ UNIT_TYPES = (
     Status("commune", "Xã", "Commune", "#d9d2bf"),
 )
 MET_STATES = (
-    Status("met", "Đạt", "Met", "#1a9850"),
-    Status("not_met", "Chưa đạt", "Not met", "#d73027"),
+    Status("met", "Đạt", "Met", "#1b7837"),
+    Status("not_met", "Chưa đạt", "Not met", "#e08214"),
 )
 
 UNITS = LayerSpec(
@@ -290,9 +293,9 @@ UNIT_CROSSWALK = LayerSpec(
 )
 
 CLEARANCE = (
-    Status("not_started", "Chưa bắt đầu GPMB", "Clearance not started", "#9e9e9e"),
-    Status("in_progress", "Đang GPMB", "Clearance in progress", "#f2a900"),
-    Status("blocked", "Vướng mắc GPMB", "Clearance blocked", "#d7301f"),
+    Status("not_started", "Chưa bắt đầu GPMB", "Clearance not started", "#9e9e9e", dash="2 5"),
+    Status("in_progress", "Đang GPMB", "Clearance in progress", "#f2a900", dash="9 5"),
+    Status("blocked", "Vướng mắc GPMB", "Clearance blocked", "#b2182b", dash="12 4 2 4"),
     Status("done", "Đã bàn giao mặt bằng", "Site handed over", "#1a9850"),
 )
 
@@ -445,7 +448,7 @@ RURAL_ROADS = LayerSpec(
     status_field="status",
     statuses=(
         Status("late", "Chậm tiến độ", "Behind schedule", "#e6550d"),
-        Status("on_track", "Đúng tiến độ", "On schedule", "#3182bd"),
+        Status("on_track", "Đúng tiến độ", "On schedule", "#2166ac"),
         Status("done", "Hoàn thành", "Completed", "#31a354"),
     ),
     tooltip=("name", "status"),
@@ -566,7 +569,7 @@ FOREST_PARCELS = LayerSpec(
         Status("handed_over", "Đã bàn giao về địa phương", "Handed over", "#b7e4c7"),
         Status("plan_approved", "Đã duyệt phương án sử dụng", "Use plan approved", "#52b788"),
         Status("allocated", "Đã giao cho hộ/cộng đồng", "Allocated to households", "#1b7f4b"),
-        Status("disputed", "Đang tranh chấp", "Disputed", "#e76f51"),
+        Status("disputed", "Đang tranh chấp", "Disputed", "#c51b7d", hatch=True),
     ),
     tooltip=("parcel_id", "status", "area_ha"),
     popup=("parcel_id", "unit_code", "area_ha", "decision", "handover_date", "planned_use", "status"),
@@ -721,9 +724,9 @@ LAYER_META = LayerSpec(
 )
 
 TASK_STATUSES = (
-    Status("not_started", "Chưa triển khai", "Not started", "#9e9e9e"),
+    Status("not_started", "Chưa triển khai", "Not started", "#bdbdbd"),
     Status("in_progress", "Đang triển khai", "In progress", "#f2a900"),
-    Status("ongoing", "Nhiệm vụ thường xuyên", "Standing task", "#3182bd"),
+    Status("ongoing", "Nhiệm vụ thường xuyên", "Standing task", "#08519c"),
     Status("done", "Đã hoàn thành", "Done", "#1a9850"),
 )
 

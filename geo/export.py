@@ -40,7 +40,7 @@ from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays
 from geo.store import LayerMeta
-from geo.style import LegendBlock, feature_color
+from geo.style import LegendBlock, feature_color, feature_marks
 
 Paper = Literal["A4", "A3"]
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -118,20 +118,20 @@ def _extent(frames: dict[str, gpd.GeoDataFrame], bbox: Bounds | None) -> Bounds:
 
 
 # -- drawing -------------------------------------------------------------------------------------------
-def _mpl_dash(dash: str | None) -> Any:
+def _mpl_dash(dash: str | None, weight: float = 1.0) -> Any:
+    """An SVG dasharray (pixels, drawn at ``weight`` pixels wide) as matplotlib's dashes (in line widths)."""
     if not dash:
         return "solid"
-    return (0, tuple(float(x) for x in dash.split()))
+    return (0, tuple(float(x) / weight for x in dash.split()))
 
 
 def _draw_layer(
     ax: Axes, spec: LayerSpec, gdf: gpd.GeoDataFrame, field_name: str | None, selected: str | None, scale: float
 ) -> None:
     p = spec.paint
-    colors = [
-        feature_color(spec, v, field_name)
-        for v in (gdf[field_name or spec.status_field] if (field_name or spec.status_field) else [None] * len(gdf))
-    ]
+    values = gdf[field_name or spec.status_field] if (field_name or spec.status_field) else [None] * len(gdf)
+    colors = [feature_color(spec, v, field_name) for v in values]
+    marks = [feature_marks(spec, v, field_name) for v in values]  # dash and hatching: as on the map
     themed = field_name is not None and field_name != spec.status_field
     keys = feature_keys(spec, gdf)
     sel = np.array([selected is not None and k == selected for k in keys], dtype=bool)
@@ -142,7 +142,7 @@ def _draw_layer(
     if spec.geometry == "Polygon":
         fill = max(p.fill_opacity, 0.7) if themed else p.fill_opacity
         paths = [_polygon_path(g) for g in gdf.geometry]
-        faces = [to_rgba(c, fill) for c in colors]
+        faces = [to_rgba("#ffffff" if m[1] else c, fill) for c, m in zip(colors, marks, strict=True)]
         edges = [to_rgba("#00b8d9" if s_ else p.color, p.opacity) for s_ in sel]
         widths = [lw + (1.5 * scale if s_ else 0) for s_ in sel]
         ax.add_collection(
@@ -156,12 +156,26 @@ def _draw_layer(
             ),
             autolim=False,
         )
+        hatched = [i for i, m in enumerate(marks) if m[1]]
+        if hatched:  # a hatched class (disputed land): its colour in stripes over white
+            ax.add_collection(
+                PathCollection(
+                    [paths[i] for i in hatched],
+                    facecolors="none",
+                    edgecolors=[colors[i] for i in hatched],
+                    linewidths=0,
+                    hatch="////",
+                    zorder=spec.z + 0.05,
+                ),
+                autolim=False,
+            )
     elif spec.geometry == "LineString":
         parts = [
             (np.asarray(line.coords)[:, :2], c, s_)
             for g, c, s_ in zip(gdf.geometry, colors, sel, strict=True)
             for line in getattr(g, "geoms", [g])
         ]
+        part_dash = [m[0] for g, m in zip(gdf.geometry, marks, strict=True) for _ in getattr(g, "geoms", [g])]
         halo = [xy for xy, _, s_ in parts if s_]
         if halo:
             ax.add_collection(
@@ -173,7 +187,7 @@ def _draw_layer(
                 [xy for xy, _, _ in parts],
                 colors=[to_rgba(c, p.opacity) for _, c, _ in parts],
                 linewidths=lw,
-                linestyles=_mpl_dash(p.dash),
+                linestyles=[_mpl_dash(d or p.dash, p.weight) for d in part_dash],
                 capstyle="butt",
                 zorder=spec.z + 0.1,
             ),
@@ -398,7 +412,16 @@ def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 
             b, item = value
             cy = y - step * 0.4
             if b.kind == "line":
-                ax.add_line(Line2D([0.0, 0.09], [cy, cy], color=item.color, linewidth=2.5, transform=ax.transAxes))
+                ax.add_line(
+                    Line2D(
+                        [0.0, 0.09],
+                        [cy, cy],
+                        color=item.color,
+                        linewidth=2.5,
+                        linestyle=_mpl_dash(item.dash, 4.0),
+                        transform=ax.transAxes,
+                    )
+                )
             elif b.kind == "point":
                 ax.scatter(
                     [0.045],
@@ -416,12 +439,25 @@ def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 
                         (0.0, cy - step * 0.3),
                         0.09,
                         step * 0.6,
-                        facecolor=item.color,
+                        facecolor="#ffffff" if item.hatch else item.color,
                         edgecolor=b.stroke,
                         linewidth=0.8,
                         transform=ax.transAxes,
                     )
                 )
+                if item.hatch:  # the class's hatching, as on the map
+                    ax.add_patch(
+                        Rectangle(
+                            (0.0, cy - step * 0.3),
+                            0.09,
+                            step * 0.6,
+                            facecolor="none",
+                            edgecolor=item.color,
+                            hatch="////",
+                            linewidth=0,
+                            transform=ax.transAxes,
+                        )
+                    )
             label = textwrap.shorten(item.label, width_chars - 6, placeholder="…")
             ax.text(0.13, y, label, fontsize=font * 0.95, va="top", transform=ax.transAxes)
             ax.text(

@@ -32,7 +32,7 @@ from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, t
 from geo.records import record
 from geo.safe import js_literal
-from geo.style import LegendBlock, feature_color, legend
+from geo.style import LegendBlock, feature_color, feature_marks, legend, swatch_background
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees)
 SELECTED_COLOR = "#00b8d9"
@@ -251,6 +251,7 @@ class CompactLayer(MacroElement):
         paint: dict[str, Any],
         selected: list[str],
         worker: str | None = None,
+        hatch: list[bool] | None = None,
     ) -> None:
         super().__init__()
         self._name = "CompactLayer"
@@ -265,6 +266,7 @@ class CompactLayer(MacroElement):
                 "selected": selected,
                 "selColor": SELECTED_COLOR,
                 "worker": worker,  # the decoder's worker file (None: decode on the page's thread)
+                "hatch": hatch or [False] * len(palette),  # classes whose fill is hatched
             }
         )
 
@@ -372,9 +374,12 @@ def compact_group(
     style = publisher.put(encode_style(len(order), positions, cls))
     palette = [feature_color(spec, c, sf) for c in codes] + [feature_color(spec, None)]
     labels = [s.label(lang) for s in statuses] + [""]  # the last: values the catalog does not code
+    hatch = [feature_marks(spec, c, sf)[1] for c in codes] + [False]
     themed = status_field is not None and status_field != spec.status_field
     fg = folium.FeatureGroup(control=False)
-    CompactLayer(spec.id, src, style, palette, labels, _paint(spec, opacity, themed), selected, worker).add_to(fg)
+    CompactLayer(spec.id, src, style, palette, labels, _paint(spec, opacity, themed), selected, worker, hatch).add_to(
+        fg
+    )
     return fg
 
 
@@ -421,14 +426,14 @@ def feature_collection(
         title_field = spec.tooltip[0] if spec.tooltip else spec.key
         tip = [["", record(spec, row, (title_field,), lang)[0][1]]]
         tip += [list(pair) for pair in record(spec, row, spec.tooltip[1:], lang)]
-        color = feature_color(spec, row.get(sf) if sf else None, sf)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": gfeat["geometry"],
-                "properties": {"_l": spec.id, "_k": key, "_c": color, "_tip": tip},
-            }
-        )
+        value = row.get(sf) if sf else None
+        props: dict[str, Any] = {"_l": spec.id, "_k": key, "_c": feature_color(spec, value, sf), "_tip": tip}
+        dash, hatch = feature_marks(spec, value, sf)
+        if dash:
+            props["_d"] = dash
+        if hatch:
+            props["_h"] = 1
+        features.append({"type": "Feature", "geometry": gfeat["geometry"], "properties": props})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -525,7 +530,15 @@ def legend_control(blocks: list[LegendBlock], lang: Lang) -> ControlLayer:
                     "title": b.title,
                     "kind": b.kind,
                     "stroke": b.stroke,
-                    "items": [{"label": i.label, "color": i.color, "count": i.count} for i in b.items],
+                    "items": [
+                        {
+                            "label": i.label,
+                            "color": i.color,
+                            "swatch": swatch_background(i.color, b.kind, i.dash, i.hatch),
+                            "count": i.count,
+                        }
+                        for i in b.items
+                    ],
                 }
                 for b in blocks
             ],

@@ -60,7 +60,7 @@ def _segments_drawn(v, status_color: str) -> int:
 MAP_JS = """() => { const f = [...document.querySelectorAll('iframe')].find(f => { try { return !!f.contentWindow.map; }
   catch (e) { return false; } }); const w = f.contentWindow, m = w.map; """
 
-BLOCKED, DONE = "#d7301f", "#1a9850"  # geo.catalog CLEARANCE colours
+BLOCKED, DONE = "#b2182b", "#1a9850"  # geo.catalog CLEARANCE colours
 
 
 def _drawn(color: str, n: int) -> str:

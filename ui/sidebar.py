@@ -39,7 +39,7 @@ STYLE = """<style>
 .dl-side-legend .dl-legend-title { font-weight: 600; margin-top: .45rem; }
 .dl-side-legend .dl-legend-row { display: flex; align-items: center; gap: .45rem; }
 .dl-side-legend .dl-sw { display: inline-block; width: 16px; height: 12px; flex: none; box-sizing: border-box; }
-.dl-side-legend .dl-sw-line { height: 4px; }
+.dl-side-legend .dl-sw-line { height: 5px; width: 30px; }
 .dl-side-legend .dl-sw-point { width: 12px; border-radius: 50%; }
 .dl-side-legend .dl-legend-n { color: #595959; margin-left: auto; }
 .dl-card-quote { font-size: .75rem; color: #5a4a2a; font-style: italic; margin-top: .3rem; }

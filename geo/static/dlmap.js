@@ -75,11 +75,41 @@
     return d;
   }
 
+  // A hatched fill (disputed land): an SVG pattern of the class's colour over white, defined once per
+  // SVG the map draws into; a path's fill refers to it by id.
+  function hatchId(color) {
+    return 'dl-hatch-' + color.replace(/[^0-9a-zA-Z]/g, '');
+  }
+
+  function defineHatch(svg, color) {
+    var id = hatchId(color), ns = 'http://www.w3.org/2000/svg';
+    if (!svg || svg.querySelector('#' + id)) return;
+    var defs = svg.querySelector('defs') || svg.insertBefore(document.createElementNS(ns, 'defs'), svg.firstChild);
+    var pat = document.createElementNS(ns, 'pattern');
+    pat.setAttribute('id', id);
+    pat.setAttribute('patternUnits', 'userSpaceOnUse');
+    pat.setAttribute('width', '7');
+    pat.setAttribute('height', '7');
+    pat.setAttribute('patternTransform', 'rotate(45)');
+    var bg = document.createElementNS(ns, 'rect');
+    bg.setAttribute('width', '7');
+    bg.setAttribute('height', '7');
+    bg.setAttribute('fill', '#ffffff');
+    var bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('width', '3.5');
+    bar.setAttribute('height', '7');
+    bar.setAttribute('fill', color);
+    pat.appendChild(bg);
+    pat.appendChild(bar);
+    defs.appendChild(pat);
+  }
+
   function geojson(data, o) {
     function style(f) {
       var p = f.properties, s = Object.assign({}, o.paint);
       if (o.kind === 'line') s.color = p._c;
-      else s.fillColor = p._c;
+      else s.fillColor = p._h ? 'url(#' + hatchId(p._c) + ')' : p._c;
+      if (p._d) s.dashArray = p._d; // the class's dash pattern: a second channel beside the colour
       if (o.changed && o.changed.indexOf(p._k) >= 0) {
         // changed between two dates: its status colour kept, thicker, the edge dashed
         if (o.kind !== 'line') s.color = o.changedColor;
@@ -103,6 +133,11 @@
           return L.circleMarker(ll, Object.assign({}, opts, style(f)));
         },
         onEachFeature: function (f, l) {
+          if (f.properties._h) {
+            l.on('add', function () {
+              defineHatch(l._renderer && l._renderer._container, f.properties._c);
+            });
+          }
           l.bindTooltip(function () {
             return tip(f);
           }, { sticky: true, direction: 'top', opacity: 0.95 });
@@ -146,7 +181,7 @@
         box.appendChild(el('div', 'dl-legend-title', blk.title));
         blk.items.forEach(function (it) {
           var row = el('div', 'dl-legend-row'), sw = el('span', 'dl-sw dl-sw-' + blk.kind);
-          sw.style.background = it.color;
+          sw.style.background = it.swatch || it.color; // the colour, with its dash or hatching
           if (blk.kind !== 'line') sw.style.border = '1.5px solid ' + blk.stroke;
           row.appendChild(sw);
           row.appendChild(el('span', '', it.label));
@@ -340,6 +375,27 @@
         });
         ctx.lineJoin = 'round';
         // Skia fills a path in time that grows faster than its size: flush every few dozen features.
+        var hatches = {};
+        function hatched(col) {
+          // the same hatching as the SVG pattern (defineHatch), as a canvas pattern
+          if (hatches[col]) return hatches[col];
+          var t = document.createElement('canvas');
+          t.width = t.height = 10;
+          var x = t.getContext('2d');
+          x.fillStyle = '#ffffff';
+          x.fillRect(0, 0, 10, 10);
+          x.strokeStyle = col;
+          x.lineWidth = 3.5;
+          x.beginPath();
+          x.moveTo(-5, 5);
+          x.lineTo(5, -5);
+          x.moveTo(0, 10);
+          x.lineTo(10, 0);
+          x.moveTo(5, 15);
+          x.lineTo(15, 5);
+          x.stroke();
+          return (hatches[col] = ctx.createPattern(t, 'repeat'));
+        }
         function flush(cls, big, dots) {
           var col = o.palette[cls];
           if (g.kind === 2) {
@@ -349,7 +405,7 @@
             ctx.stroke(big);
           } else {
             ctx.globalAlpha = P.fillOpacity;
-            ctx.fillStyle = col;
+            ctx.fillStyle = o.hatch && o.hatch[cls] ? hatched(col) : col;
             ctx.fill(big, 'evenodd');
             ctx.fill(dots);
             ctx.globalAlpha = P.opacity;
