@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -657,6 +658,11 @@ def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: 
     csp = f'<meta http-equiv="Content-Security-Policy" content="{HTML_CSP}">'
     lang = "en" if req.lang == "en" else "vi"
     html = html.replace("<html>", f'<html lang="{lang}">', 1)  # read aloud in its language
+    # A reader may zoom the page (folium's viewport forbids it), and the file has a main region and a title.
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    html = re.sub(r'<meta name="viewport"[^>]*>', viewport, html)
+    html = html.replace("<body>", f'<body><main style="height:100%"><h1 class="dl-sr">{_esc(req.title)}</h1>', 1)
+    html = html.replace("</body>", "</main></body>", 1)
     return html.replace("<head>", "<head>" + csp + title, 1)
 
 

@@ -48,11 +48,16 @@ def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser: Brows
     for lang in ("vi", "en"):
         for entry in PAGES:
             v = visit(browser, f"{app_url}/{entry.url}?lang={lang}")
-            if entry.url not in ("chi-tieu", "du-lieu"):  # the pages with a map: wait until it is drawn
+            # The page has run in its language (the browser's first "en" is Streamlit's own, not ours) ...
+            v.page.wait_for_function(
+                """(l) => { const d = document.getElementById('dl-page');
+                     return !!d && d.dataset.lang === l && document.documentElement.lang === l; }""",
+                arg=lang,
+                timeout=30000,
+            )
+            if entry.url not in ("chi-tieu", "du-lieu"):  # ... and drawn its map
                 v.map_frame()
             v.wait_idle()
-            # read aloud in its language (set once the page's first elements have arrived)
-            v.page.wait_for_function("(l) => document.documentElement.lang === l", arg=lang, timeout=20000)
             found = axe(v.page)
             where = f"{lang} /{entry.url}"
             lines.append(_summary(where, found))
