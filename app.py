@@ -32,7 +32,7 @@ nav = st.navigation(
     ]
 )
 st.html(STYLE)
-page_behaviour(lang, t("page.skip", lang))
+page_behaviour(lang, t("page.skip", lang), state.projector())
 try:
     open_view_from_link()
     from_link()

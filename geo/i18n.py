@@ -59,6 +59,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "… and {n} more: zoom in to list them.",
     },
     "map.list_empty": {"vi": "Không có đối tượng nào trong khung nhìn.", "en": "No feature in view."},
+    "map.two_fingers": {
+        "vi": "Dùng hai ngón tay để di chuyển và phóng to bản đồ",
+        "en": "Use two fingers to move and zoom the map",
+    },
+    "sidebar.projector": {"vi": "Chế độ máy chiếu", "en": "Projector mode"},
+    "sidebar.projector_help": {
+        "vi": "Bản đồ lớn ngay đầu trang, chữ trên bản đồ to, chú giải mở sẵn: cho phòng họp 1920×1080.",
+        "en": "A big map at the top of the page, large map labels, the legend open: for a 1920×1080 meeting room.",
+    },
     "page.skip": {"vi": "Đến danh sách đối tượng của bản đồ", "en": "Skip to the map's list of features"},
     "map.click_hint": {
         "vi": "Bấm vào một đối tượng trên bản đồ để xem thông tin.",

@@ -80,7 +80,9 @@ class OfflineMap(folium.Map):
 
     """
 
-    def __init__(self, asset_base: str, static_base: str, lang: Lang | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, asset_base: str, static_base: str, lang: Lang | None = None, large: bool = False, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("tiles", None)
         super().__init__(**kwargs)
         # Instance attributes shadow folium's class lists (declared the way folium's plugins declare
@@ -89,7 +91,7 @@ class OfflineMap(folium.Map):
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")] + [
             (name, static_base + name) for name in STATIC_CSS
         ]
-        self.add_child(_Setup(lang))
+        self.add_child(_Setup(lang, large))
 
 
 class _Setup(MacroElement):
@@ -101,7 +103,7 @@ class _Setup(MacroElement):
         "{% macro script(this, kwargs) %}DL.setup({{ this._parent.get_name() }}, {{ this.words }});{% endmacro %}"
     )
 
-    def __init__(self, lang: Lang | None) -> None:
+    def __init__(self, lang: Lang | None, large: bool = False) -> None:
         super().__init__()
         self._name = "Setup"
         words = None
@@ -111,6 +113,8 @@ class _Setup(MacroElement):
                 "roleMap": t("map.role", lang),
                 "zoomIn": t("map.zoom_in", lang),
                 "zoomOut": t("map.zoom_out", lang),
+                "twoFingers": t("map.two_fingers", lang),
+                "large": large,
             }
         self.words = js_literal(words)
 
@@ -495,6 +499,7 @@ class MapState:
     picking: bool = False  # a planner is picking a point's position: clicks on the map come back
     pin: tuple[float, float] | None = None  # (lon, lat) they picked
     changed: tuple[tuple[str, str], ...] = ()  # (layer id, feature key) changed between two dates compared
+    large: bool = False  # the meeting room's map (projector mode): its legend starts open
 
     def color_field(self, layer_id: str) -> str | None:
         """The coded field that colours ``layer_id`` (``None``: its status field)."""
@@ -517,14 +522,14 @@ class MapData:
     version: str | dict[str, str] | None = None  # one for every layer, or one per layer
 
 
-def legend_control(blocks: list[LegendBlock], lang: Lang) -> ControlLayer:
-    """The in-map legend of the visible layers."""
+def legend_control(blocks: list[LegendBlock], lang: Lang, open_: bool = False) -> ControlLayer:
+    """The in-map legend of the visible layers (``open_``: unfolded, as on a projector)."""
     return ControlLayer(
         {
             "type": "legend",
             "position": "bottomright",
             "heading": t("map.legend", lang),
-            "open": False,  # the page shows the same legend beside the map; open it for full screen
+            "open": open_,  # folded: the page shows the same legend beside the map; open on a projector
             "blocks": [
                 {
                     "title": b.title,
@@ -662,7 +667,7 @@ def overlays(
     extras = folium.FeatureGroup(control=False)
     blocks = legend_blocks(frames, state, catalog) if blocks is None else blocks
     if blocks:
-        legend_control(blocks, state.lang).add_to(extras)
+        legend_control(blocks, state.lang, state.large).add_to(extras)
     if demo_layers & set(state.layers):
         demo_badge(state.lang).add_to(extras)
     if any(lid != "district" for lid in shown):
@@ -695,6 +700,7 @@ def base_map(
     static_base: str,
     sync: str | None = None,
     lang: Lang | None = None,
+    large: bool = False,
     **kwargs: Any,
 ) -> OfflineMap:
     """The map that never changes during a session: fitted to ``bounds``, no data.
@@ -707,6 +713,7 @@ def base_map(
         asset_base,
         static_base,
         lang,
+        large,
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=11,
         control_scale=False,

@@ -12,8 +12,13 @@ from ui.views import view_banner
 
 lang = state.lang()
 st.title(t("app.title", lang))
-st.caption(t("app.subtitle", lang))
 view_banner("overview")
-headline_strip()
+layers = (*OVERVIEW_LAYERS, *data.store().overlays)  # and imported overlays
+if state.projector():  # the meeting room: the map first, as big as the screen allows; the figures below it
+    map_with_record(layers, page="overview", height=680)
+    headline_strip()
+else:  # the headline figures, then the map (on a phone too, within the first screen and a half)
+    st.caption(t("app.subtitle", lang))
+    headline_strip()
+    map_with_record(layers, page="overview", height=680)
 attention_list()
-map_with_record((*OVERVIEW_LAYERS, *data.store().overlays), page="overview", height=680)  # and imported overlays

@@ -165,3 +165,94 @@ def test_the_map_is_one_tab_stop_with_named_controls(browser: Browser, app_url: 
     assert len(stops) <= 5, stops
     assert frame.evaluate("document.querySelector('.leaflet-control-zoom-in').getAttribute('aria-label')") == "Zoom in"
     v.page.close()
+
+
+# -- screens: a phone and the meeting room's projector -----------------------------------------------------
+MAP_BOX = """() => { const f = [...document.querySelectorAll('iframe')].find(f => f.title.includes('st_folium'));
+  const r = f.getBoundingClientRect(), c = document.querySelector('.dl-card').getBoundingClientRect();
+  const d = f.contentWindow.document;
+  const s = [...d.querySelectorAll('.dl-label span')].map(e => parseFloat(getComputedStyle(e).fontSize));
+  return { top: r.top, height: r.height, card: c.top, labels: Math.min(...s),
+           legendOpen: d.querySelector('.dl-legend').open,
+           leaflet: d.querySelector('.leaflet-container').getBoundingClientRect().height }; }"""
+
+
+def _swipe(cdp, page, x: float, y: float, dy: float) -> None:
+    """One finger on the screen at (x, y), moved by ``dy`` in ten steps, lifted: real touch events."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for i in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * i / 10}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(600)
+
+
+def _settled(v) -> None:
+    v.map_frame()
+    v.page.wait_for_function("() => !!document.getElementById('dl-page') && !!document.querySelector('.dl-card')")
+    v.wait_idle()
+    v.page.wait_for_timeout(800)
+
+
+def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(browser: Browser, app_url, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app_url)
+    from tests.browser import Visit
+
+    v = Visit(page)
+    _settled(v)
+    box = page.evaluate(MAP_BOX)
+    assert box["card"] < box["top"]  # the headline figures first ...
+    assert box["top"] < 1.5 * 844  # ... then the map, within the first screen and a half
+    assert box["height"] < 0.75 * 844  # a map that leaves room to scroll past it
+    assert abs(box["leaflet"] - box["height"]) < 2  # and fills its frame (its controls are not cut off)
+    # Touch targets: every button and link of the page at least 44 px tall.
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMain] button, [data-testid=stPageLink] a')]
+             .filter(e => e.offsetParent && e.getBoundingClientRect().width > 0
+                          && e.getBoundingClientRect().height < 44)
+             .map(e => e.textContent.trim().slice(0, 30))"""
+    )
+    assert small == []
+    page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts / "phone-overview.png"))
+    # A one-finger swipe up over the map scrolls the page; the map stays where it was.
+    frame = v.map_frame()
+    centre = frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()")
+    page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 600)")
+    page.wait_for_timeout(300)
+    before = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
+    r = page.evaluate(MAP_BOX)
+    _swipe(context.new_cdp_session(page), page, 195, r["top"] + r["height"] / 2, -200)
+    after = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
+    assert after > before + 100
+    assert frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()") == centre
+    assert frame.evaluate("map.dragging.enabled()") is False  # two fingers move the map (Leaflet's pinch)
+    context.close()
+
+
+def test_projector_mode_gives_the_map_the_screen_large_labels_and_an_open_legend(
+    browser: Browser, app_url: str, artifacts
+) -> None:
+    v = visit(browser, f"{app_url}/?layout=projector", width=1920, height=1080)
+    _settled(v)
+    box = v.page.evaluate(MAP_BOX)
+    assert box["top"] < 260 and box["top"] + box["height"] <= 1080  # whole, above the fold
+    assert box["height"] >= 0.7 * 1080  # most of the screen
+    assert box["labels"] >= 16
+    assert box["legendOpen"] is True
+    assert box["card"] > box["top"]  # the figures come under the map
+    v.page.screenshot(path=str(artifacts / "projector-overview.png"))
+    # The same on a theme page: the QL4B map fills the screen.
+    v.page.get_by_role("link", name="Giao thông").click()
+    v.page.get_by_role("heading", name="Giao thông").wait_for()
+    v.map_frame()
+    v.wait_idle()
+    frame_box = v.page.evaluate(
+        "(() => { const r = [...document.querySelectorAll('iframe')].find(f => f.title.includes('st_folium'))"
+        ".getBoundingClientRect(); return [r.top, r.height]; })()"
+    )
+    assert frame_box[1] >= 0.7 * 1080
+    v.page.screenshot(path=str(artifacts / "projector-giao-thong.png"))
+    v.page.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geo.catalog import CATALOG
-from geo.colour import VISIONS, contrast, delta_e, legend_separation, simulate
+from geo.colour import VISIONS, blend, contrast, delta_e, legend_separation, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,11 +89,24 @@ def test_thin_lines_and_disputed_land_have_a_second_channel() -> None:
     assert [s.value for s in CATALOG["forest_parcels"].statuses if s.hatch] == ["disputed"]
 
 
-def test_text_colours_of_the_app_meet_aa_on_white() -> None:
+def _background(rule: str) -> str:
+    """A CSS rule's own background (a translucent one over white), else white."""
+    m = re.search(r"background(?:-color)?:\s*(#[0-9a-fA-F]{3,6})\b", rule)
+    if m:
+        return m.group(1)
+    m = re.search(r"background(?:-color)?:\s*rgba\((\d+),\s*(\d+),\s*(\d+),\s*([\d.]+)\)", rule)
+    if m:
+        r, g, b, a = (float(x) for x in m.groups())
+        return blend(f"#{int(r):02x}{int(g):02x}{int(b):02x}", "#ffffff", a)
+    return "#ffffff"
+
+
+def test_text_colours_of_the_app_meet_aa_on_their_background() -> None:
     sources = [ROOT / "ui" / "sidebar.py", ROOT / "ui" / "presentation.py", ROOT / "geo" / "static" / "dlmap.css"]
     found = []
     for path in sources:
-        for m in re.finditer(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b", path.read_text(encoding="utf-8")):
-            found.append((path.name, m.group(1), contrast(m.group(1), "#ffffff")))
+        for rule in re.findall(r"\{([^{}]*)\}", path.read_text(encoding="utf-8")):
+            for m in re.finditer(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b", rule):
+                found.append((path.name, m.group(1), contrast(m.group(1), _background(rule))))
     assert len(found) > 10
     assert [f for f in found if f[2] < 4.5] == []

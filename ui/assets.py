@@ -45,7 +45,7 @@ def static_base() -> str:
 PAGE_JS = Path(__file__).resolve().parent / "static" / "page.js"
 
 
-def page_behaviour(lang: str, skip: str) -> None:
+def page_behaviour(lang: str, skip: str, projector: bool = False) -> None:
     """The page's language on ``<html lang>`` and a skip link first in the tab order (``ui/static/page.js``).
 
     Streamlit's sanitiser drops a script whose text looks like markup: the file holds no ``<``.
@@ -53,7 +53,8 @@ def page_behaviour(lang: str, skip: str) -> None:
     from geo.safe import html_text
 
     st.html(
-        f'<div id="dl-page" data-lang="{html_text(lang)}" data-skip="{html_text(skip)}" hidden></div>'
+        f'<div id="dl-page" data-lang="{html_text(lang)}" data-skip="{html_text(skip)}" '
+        f'data-layout="{"projector" if projector else "normal"}" hidden></div>'
         f"<script>{PAGE_JS.read_text(encoding='utf-8')}</script>",
         unsafe_allow_javascript=True,
     )

@@ -145,12 +145,20 @@ def map_view(
         pick,
         picked(page),
         changed,
+        state.projector(),
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     st_folium(
-        base_map(st.session_state.get(f"home_{page}") or home_bounds(home), asset_base(), static_base(), sync, lang),
+        base_map(
+            st.session_state.get(f"home_{page}") or home_bounds(home),
+            asset_base(),
+            static_base(),
+            sync,
+            lang,
+            state.projector(),
+        ),
         key=key,
-        height=height,
+        height=state.map_height(height),
         use_container_width=True,  # streamlit-folium's own argument
         # Clicks on the map come back only while a planner picks a position (geo.mapview.PickMode).
         returned_objects=["last_active_drawing", "bounds"],

@@ -19,6 +19,10 @@ STYLE = """<style>
 .dl-skip { position: fixed; left: 8px; top: -80px; z-index: 1000100; background: #fff; color: #1f2d3d;
   padding: 8px 12px; border: 2px solid #005fcc; border-radius: 4px; font-weight: 700; }
 .dl-skip:focus { top: 8px; }
+/* the meeting room (projector mode, 1920×1080): the map takes the screen, the page's chrome shrinks */
+.dl-projector [data-testid="stMainBlockContainer"] { padding: 2.4rem 1.2rem 1rem; max-width: 100%; }
+.dl-projector [data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0 0 .2rem; }
+.dl-projector .dl-side-legend { font-size: 1rem; }
 /* section headings are h2 under the page's h1 (no level skipped), at the size of a sub-heading */
 [data-testid="stHeading"] h2 { font-size: 1.5rem; padding-top: .6rem; }
 .dl-record th { text-align: left; padding-right: .8em; font-weight: 600; color: #444; vertical-align: top; width: 45%; }
@@ -43,6 +47,24 @@ STYLE = """<style>
 .dl-side-legend .dl-sw-point { width: 12px; border-radius: 50%; }
 .dl-side-legend .dl-legend-n { color: #595959; margin-left: auto; }
 .dl-card-quote { font-size: .75rem; color: #5a4a2a; font-style: italic; margin-top: .3rem; }
+/* phones: compact headline cards two to a row, layer pills in one row that scrolls sideways, the map
+   at 62% of the screen (a one-finger swipe scrolls the page: dlmap.js), touch targets of 44 px */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.2rem .8rem 2rem; }
+  [data-testid="stMain"] h1 { font-size: 1.7rem; }
+  .dl-cards { gap: .4rem; }
+  .dl-card { flex: 1 1 40%; padding: .35rem .5rem; }
+  .dl-card-name { font-size: .78rem; min-height: 0; }
+  .dl-card-value { font-size: 1.15rem; white-space: normal; }
+  .dl-card-sub { font-size: .74rem; }
+  .dl-card-src { font-size: .68rem; }
+  [data-testid="stPills"] > div, [data-testid="stButtonGroup"] > div { flex-wrap: nowrap !important;
+    overflow-x: auto; padding-bottom: 4px; }
+  [data-testid="stPills"] button, [data-testid="stButtonGroup"] button { flex: none; white-space: nowrap; }
+  iframe[title="streamlit_folium.st_folium"] { height: 62vh !important; }
+  button, [data-testid="stPageLink"] a, [data-testid="stExpander"] summary { min-height: 44px !important; }
+  [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; }
+}
 </style>"""
 
 
@@ -64,6 +86,7 @@ def sidebar() -> None:
             key="basemap",
             format_func=lambda v: t(f"basemap.{v}", lang),
         )
+        st.toggle(t("sidebar.projector", lang), key="projector", help=t("sidebar.projector_help", lang))
         date_control()
         if data.demo_layers():
             st.warning(f"**{t('demo.badge', lang)}** — {t('demo.note', lang)}", icon=":material/info:")

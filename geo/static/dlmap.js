@@ -37,6 +37,29 @@
   }
 
   // Two panes under the vector overlays: layers drawn below a large canvas layer, and the canvas itself.
+  // On a touch screen one finger scrolls the page, as everywhere else on it; two fingers move and zoom
+  // the map (Leaflet's pinch, which pans as the fingers move). A one-finger swipe over the map says so.
+  function twoFingers(map, hint) {
+    var coarse = root.matchMedia && root.matchMedia('(pointer: coarse)').matches;
+    if (!coarse || !L.Browser.touch || !map.dragging) return;
+    map.dragging.disable();
+    var box = map.getContainer(), note = el('div', 'dl-touch-hint', hint || ''), timer = null;
+    note.setAttribute('aria-hidden', 'true');
+    box.appendChild(note);
+    box.addEventListener(
+      'touchmove',
+      function (e) {
+        if (e.touches.length !== 1) return;
+        note.classList.add('dl-show');
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          note.classList.remove('dl-show');
+        }, 1500);
+      },
+      { passive: true }
+    );
+  }
+
   // The map is one tab stop: its container (arrow keys pan, + and - zoom), named in the page's language;
   // the zoom buttons are named too. ``words``: {map, zoomIn, zoomOut} from geo.i18n.
   function setup(map, words) {
@@ -45,6 +68,8 @@
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map); // metres and kilometres only
     if (!words) return;
     var box = map.getContainer();
+    if (words.large) box.classList.add('dl-large'); // the meeting room's map: large labels and legend
+    twoFingers(map, words.twoFingers);
     box.setAttribute('role', 'region');
     box.setAttribute('aria-label', words.map);
     box.setAttribute('aria-roledescription', words.roleMap);

@@ -2,6 +2,7 @@
  * it after an element that carries the page's settings as data attributes:
  *   data-lang      the page's language: the html element's lang follows it, so screen readers speak Vietnamese
  *                  as Vietnamese and English as English;
+ *   data-layout    "projector" for the meeting room's layout (a class on the html element), else "normal";
  *   data-skip      the text of a link, first in the page's tab order, that skips the sidebar and the
  *                  filters to the map's list of features (or to the page's title where it has no map).
  */
@@ -11,6 +12,8 @@
   if (!cfg) return;
   var lang = cfg.getAttribute('data-lang') === 'en' ? 'en' : 'vi';
   doc.documentElement.setAttribute('lang', lang);
+  // the meeting room's layout (ui.state.projector): the page's styles follow this class
+  doc.documentElement.classList.toggle('dl-projector', cfg.getAttribute('data-layout') === 'projector');
 
   var skip = doc.getElementById('dl-skip');
   if (!skip) {
