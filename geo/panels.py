@@ -141,11 +141,13 @@ def area_by_commune(parcels: pd.DataFrame) -> pd.DataFrame:
 
 
 def dispute_ages(disputes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Each dispute with ``days_open``: to its resolution date if resolved, else to ``as_of``."""
-    opened = pd.to_datetime(disputes["opened"])
+    """Each dispute with ``days_open``: to its resolution date if resolved, else to ``as_of``; missing
+    (``<NA>``) where a date it needs is missing (a file imported without one), never a crash.
+    """
+    opened = pd.to_datetime(disputes["opened"].replace("", None), errors="coerce")
     resolved = pd.to_datetime(disputes["resolved"].replace("", None), errors="coerce")
     end = resolved.where(disputes["status"] == "resolved", pd.Timestamp(as_of))
-    return disputes.assign(days_open=(end - opened).dt.days.astype(int))
+    return disputes.assign(days_open=(end - opened).dt.days.astype("Int64"))
 
 
 def dispute_counts(disputes: pd.DataFrame) -> dict[str, int]:
@@ -290,7 +292,7 @@ def attention(
     behind = behind.assign(rank=behind["clearance_status"].map({"blocked": 0, "not_started": 1, "in_progress": 2}))
     for r in behind.sort_values(["rank", "clearance_pct", "km_from"]).head(n).itertuples():
         items.append(AttentionItem("segment", "giao-thong", "ql4b_segments", str(r.seg_id), float(r.clearance_pct)))
-    aged = dispute_ages(disputes[disputes["status"] != "resolved"], as_of)
+    aged = dispute_ages(disputes[disputes["status"] != "resolved"], as_of).dropna(subset=["days_open"])
     for r in aged.sort_values("days_open", ascending=False).head(n).itertuples():
         items.append(AttentionItem("dispute", "dat-lam-nghiep", "land_disputes", str(r.dispute_id), float(r.days_open)))
     met = criteria_met(ntm)

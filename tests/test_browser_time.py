@@ -57,6 +57,19 @@ def _segments_drawn(v, status_color: str) -> int:
     )
 
 
+def _colours_per_map(v) -> list[dict[str, int]]:
+    """For each map on the page: its QL4B segments counted by colour."""
+    return list(
+        v.page.evaluate(
+            """() => [...document.querySelectorAll('iframe')].flatMap(f => { try { const m = f.contentWindow.map;
+                 if (!m) return []; const n = {}; Object.values(m._layers).forEach(l => {
+                   const c = l.options.color;
+                   if (l.feature && l.feature.properties._l === 'ql4b_segments') n[c] = (n[c] || 0) + 1; });
+                 return [n]; } catch (e) { return []; } })"""
+        )
+    )
+
+
 MAP_JS = """() => { const f = [...document.querySelectorAll('iframe')].find(f => { try { return !!f.contentWindow.map; }
   catch (e) { return false; } }); const w = f.contentWindow, m = w.map; """
 
@@ -147,14 +160,21 @@ def test_two_dates_side_by_side_with_their_deltas_pan_together(browser: Browser,
     assert "Km QL4B đã giải phóng mặt bằng: 38,4 → 62,0 (+23,6 km)" in text
     assert "Đoạn QL4B đã bàn giao mặt bằng: 12 → 32 (+20)" in text
     assert "✓ TC-02" in text  # the dispute resolved between the two dates
+    # Two maps, each with its QL4B segments drawn (the single map of the page before is gone).
     v.page.wait_for_function(
-        "() => [...document.querySelectorAll('iframe')].filter(f => { try { return !!f.contentWindow.map; }"
-        " catch (e) { return false; } }).length === 2",
-        timeout=30000,
+        """() => [...document.querySelectorAll('iframe')].filter(f => { try { const m = f.contentWindow.map;
+             return !!m && Object.values(m._layers).some(l => l.feature && l.feature.properties._l === 'ql4b_segments');
+           } catch (e) { return false; } }).length === 2""",
+        timeout=60000,
     )
+    v.wait_idle()
     # The earlier date, on the left, shows the blocked segments; the later one none; what changed is dashed.
-    v.wait_for_map(_drawn(BLOCKED, 11))
-    v.wait_for_map(_drawn(DONE, 32))
+    try:
+        v.wait_for_map(_drawn(BLOCKED, 11), timeout=60)
+        v.wait_for_map(_drawn(DONE, 32), timeout=60)
+    except Exception:  # say what each map drew, and keep the picture
+        v.page.screenshot(path=str(artifacts / "time-compare-failed.png"))
+        raise AssertionError(f"segments drawn per map, by colour: {_colours_per_map(v)}") from None
     v.wait_for_map("Object.values(map._layers).filter(l => l.feature && l.options.dashArray === '10 5').length >= 20")
     # Panning one map moves the other: the left map is panned as a drag ends (Leaflet's moveend), then
     # the right one must stand at the same centre and zoom. Asked from the page, whichever frames are live.

@@ -92,6 +92,25 @@ def test_days_open_stop_at_resolution() -> None:
     assert panels.dispute_counts(d) == {"open": 2, "resolved": 1}
 
 
+def test_a_dispute_missing_a_date_has_no_age_and_breaks_nothing() -> None:
+    # A file imported without dates: the forest page and the overview's attention list once crashed on it.
+    d = pd.DataFrame(
+        {
+            "dispute_id": ["A", "B", "C"],
+            "status": ["resolved", "open", "open"],
+            "opened": ["2024-01-01", "", "2024-03-01"],
+            "resolved": ["", "", ""],
+            "unit_code": ["", "", ""],
+        }
+    )
+    ages = panels.dispute_ages(d, dt.date(2024, 4, 24))
+    assert ages.days_open.isna().tolist() == [True, True, False]
+    assert int(ages.days_open.iloc[2]) == 54
+    seg = pd.DataFrame(columns=["seg_id", "clearance_status", "clearance_pct", "km_from"])
+    items = panels.attention(seg, d, pd.DataFrame(columns=["unit_code", "criterion", "met"]), dt.date(2024, 4, 24))
+    assert [(i.key, i.figure) for i in items if i.kind == "dispute"] == [("C", 54.0)]
+
+
 def test_criteria_matrix_and_cards(store) -> None:
     ntm = store.read("ntm_commune")
     m = panels.criteria_matrix(ntm)

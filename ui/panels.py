@@ -340,7 +340,7 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
         with c2:
             _metric(t("forest.resolved", lang), fmt_number(counts["resolved"], lang))
         with c3:
-            oldest = open_.sort_values("days_open", ascending=False).head(1)
+            oldest = open_.dropna(subset=["days_open"]).sort_values("days_open", ascending=False).head(1)
             _metric(
                 t("forest.oldest", lang, day=fmt_date(day, lang)),
                 t("forest.days", lang, n=fmt_number(int(oldest.days_open.iloc[0]), lang)) if len(oldest) else "–",
