@@ -777,6 +777,7 @@ VIEWS = LayerSpec(
         F("note_en", "Ghi chú (EN)", "Note", required=False),
         F("task_id", "Nhiệm vụ", "Task", required=False),
         F("as_of", "Dữ liệu tại ngày", "Data as at", "date", required=False),  # empty: today, whenever opened
+        F("style", "Cách tô màu", "Colouring", required=False),  # named styles (geo.catalog.STYLES); empty: the page's
         F("bbox_w", "Tây", "West", "float"),
         F("bbox_s", "Nam", "South", "float"),
         F("bbox_e", "Đông", "East", "float"),
@@ -918,6 +919,86 @@ THEME_HOME: dict[str, LayerId] = {"industry": "cluster_boundary"}
 
 #: Views by name: the overview and each theme.
 VIEW_NAMES: tuple[str, ...] = ("overview", "roads", "industry", "forest", "ntm")
+
+
+# -- named styles: every thematic colouring the pages offer, once ---------------------------------------------
+@dataclass(frozen=True)
+class MapStyle:
+    """A thematic colouring, named once: the page's map and legend, its saved views, the slides, the exports
+    and the meeting pack all draw ``layer`` coloured by the coded field ``field``.
+
+    ``theme``: the built-in view whose default colouring it is ("" for a choice offered beside it). A style
+    with a parameter is named ``id:value`` (e.g. ``criterion:17``, one new-rural criterion).
+    """
+
+    id: str
+    vi: str
+    en: str
+    layer: LayerId
+    field: str
+    theme: str = ""
+
+    def title(self, lang: Lang) -> str:
+        """The style's name in ``lang``."""
+        return self.vi if lang == "vi" else self.en
+
+
+STYLES: tuple[MapStyle, ...] = (
+    MapStyle("clearance", "Tình trạng GPMB", "Site clearance", "ql4b_segments", "clearance_status", "roads"),
+    MapStyle("construction", "Tình trạng thi công", "Construction", "ql4b_segments", "construction_status"),
+    MapStyle("ntm_met", "Số tiêu chí nông thôn mới đạt", "New-rural criteria met", "units", "ntm_class", "ntm"),
+    MapStyle("criterion", "Đạt / chưa đạt một tiêu chí", "One criterion met or not", "units", "criterion_met"),
+)
+
+#: The page (url path) of each built-in view's theme.
+THEME_PAGES: dict[str, str] = {
+    "overview": "",
+    "roads": "giao-thong",
+    "industry": "cum-cong-nghiep",
+    "forest": "dat-lam-nghiep",
+    "ntm": "nong-thon-moi",
+}
+
+
+def map_style(name: str) -> tuple[MapStyle, str]:
+    """The style named ``name`` (``id`` or ``id:value``) and its parameter ('' if none); ``KeyError`` if unknown."""
+    sid, _, param = name.partition(":")
+    for s in STYLES:
+        if s.id == sid:
+            return s, param
+    raise KeyError(name)
+
+
+def theme_styles(theme: str) -> tuple[str, ...]:
+    """The styles a built-in view (or the theme page) shows by default."""
+    return tuple(s.id for s in STYLES if s.theme == theme)
+
+
+def page_styles(page: str) -> tuple[str, ...]:
+    """The default styles of a page (url path)."""
+    theme = next((k for k, v in THEME_PAGES.items() if v == page), None)
+    return theme_styles(theme) if theme else ()
+
+
+def style_color_by(names: tuple[str, ...]) -> tuple[tuple[LayerId, str], ...]:
+    """``(layer, coded field)`` pairs of the named styles, for a map state or an export request."""
+    out = []
+    for name in names:
+        try:
+            s, _ = map_style(name)
+        except KeyError:
+            continue  # a style a newer version named: the layer keeps its status colours
+        out.append((s.layer, s.field))
+    return tuple(out)
+
+
+def style_criterion(names: tuple[str, ...]) -> int | None:
+    """The new-rural criterion a ``criterion:N`` style shows, if any."""
+    for name in names:
+        sid, _, param = name.partition(":")
+        if sid == "criterion" and param.isdigit():
+            return int(param)
+    return None
 
 
 def view_layers(name: str) -> tuple[LayerId, ...]:

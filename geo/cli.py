@@ -17,10 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from geo import history
-from geo.catalog import CATALOG, VIEW_NAMES, view_home, view_layers
+from geo.catalog import (
+    CATALOG,
+    STYLES,
+    VIEW_NAMES,
+    map_style,
+    style_color_by,
+    style_criterion,
+    theme_styles,
+    view_home,
+    view_layers,
+)
 from geo.history import VIETNAM
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
+from geo.panels import units_with_criteria
 from geo.store import DEFAULT_STORE, Store, StoreError
 
 
@@ -96,11 +107,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if unknown:
         raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
     where = _parse_where(args.where or [])
+    styles = tuple(args.style or ()) or theme_styles(view)  # the view's colouring, as on its page
+    for name in styles:  # an unknown style is a mistake to say, not to draw around
+        try:
+            map_style(name)
+        except KeyError:
+            raise ValueError(
+                f"không có cách tô màu / unknown style {name!r}: {', '.join(s.id for s in STYLES)} (criterion:N)"
+            ) from None
+    crit = style_criterion(styles)
 
     def frames_at(moment: dt.datetime | None) -> dict[str, Any]:
         out = {}
         for lid in layers:
             frame = read_layer(store, lid, sensitive=True, as_of=moment)  # the command line: planners and scripts
+            if lid == "units" and crit is not None and store.has("ntm_commune"):
+                ntm = read_layer(store, "ntm_commune", sensitive=True, as_of=moment)
+                frame = units_with_criteria(frame, ntm, crit)
             mine = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items() if f in frame.columns}
             out[lid] = apply_filters(catalog[lid], frame, mine) if mine else frame
         return out
@@ -125,6 +148,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         landscape=args.landscape,
         dpi=args.dpi,
         catalog=catalog,
+        color_by=style_color_by(styles),
     )
     demo = {lid for lid, m in store.meta().items() if m.demo}
     day = when.astimezone(VIETNAM).date() if when else None
@@ -385,6 +409,12 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--where", action="append", metavar="FIELD=VALUE", help="filter; repeat for more (same field: any)")
     ex.add_argument("--bbox", metavar="W,S,E,N", help="extent in degrees (WGS 84)")
     ex.add_argument("--view", choices=VIEW_NAMES, help="a built-in view")
+    ex.add_argument(
+        "--style",
+        action="append",
+        metavar="NAME",
+        help=f"cách tô màu / a named colouring: {', '.join(s.id for s in STYLES)} (criterion:N); default: the view's",
+    )
     ex.add_argument("--title")
     ex.add_argument("--lang", choices=("vi", "en"), default="vi")
     ex.add_argument("--dpi", type=int, default=200)

@@ -411,6 +411,8 @@ def _views(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
     views["order"] = views["order"].astype(int)
     if "as_of" not in views.columns:  # the shipped views show today, whenever they are opened
         views["as_of"] = None
+    if "style" not in views.columns:  # the shipped views colour their layers as their page does by default
+        views["style"] = ""
     return views.fillna("")
 
 

@@ -476,7 +476,9 @@ def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 
             y -= step * 0.35
 
 
-def _footer(fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, float, float, float]) -> None:
+def _footer(
+    fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, float, float, float], badge: bool = True
+) -> None:
     import textwrap
 
     lang = req.lang
@@ -497,7 +499,7 @@ def _footer(fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, f
         source = [*source[:2], textwrap.shorten(source[2] + " " + source[3], chars, placeholder=" …")]
     fig.text(x, y + h - 0.002, line1, fontsize=6.5, va="top")
     fig.text(x, y + h - 0.022, "\n".join(source), fontsize=5.5, va="top", color="#555", linespacing=1.25)
-    if demo:
+    if demo and badge:  # (a page that has its own badge says badge=False)
         demo_badge(fig, x + w, 0.985, lang, 10)
 
 

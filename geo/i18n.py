@@ -240,6 +240,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pack.page": {"vi": "Trang {n}/{total}", "en": "Page {n} of {total}"},
     "pack.page_short": {"vi": "trang {n}", "en": "page {n}"},
     "pack.figures": {"vi": "Số liệu", "en": "Figures"},
+    "pack.more": {"vi": "… và {n} mục khác (xem trên ứng dụng)", "en": "… and {n} more (see the app)"},
     "pack.meeting": {"vi": "Ngày họp", "en": "Meeting"},
     "pack.atlas": {"vi": "Bản đồ từng xã, thị trấn", "en": "Atlas of the communes"},
     "pack.contents": {"vi": "Mục lục", "en": "Contents"},

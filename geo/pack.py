@@ -18,11 +18,12 @@ from matplotlib.figure import Figure
 
 from geo import history, panels
 from geo.access import Reader
-from geo.catalog import CATALOG, THEMES, VIEW_NAMES, view_home, view_layers
+from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
 from geo.edit import AuditRow, Batch, changes_for_meeting
-from geo.export import MM, PAPER_MM, MapRequest, Provenance, demo_badge, draw_map
+from geo.export import MM, PAPER_MM, MapRequest, Provenance, _footer, demo_badge, draw_legend, draw_map, in_view
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
+from geo.mapview import legend_blocks
 from geo.records import change_table, format_value
 from geo.store import Store
 
@@ -36,6 +37,7 @@ class Section:
     figures: list[str]
     attention: list[str]
     bbox: tuple[float, float, float, float] | None = None
+    styles: tuple[str, ...] = ()  # the named colourings of its map (geo.catalog.STYLES), as on its page
 
 
 def _names(store: Reader) -> dict[str, str]:
@@ -107,7 +109,7 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     pad = 0.01
     return [
         Section(t("nav.overview", lang), view_layers("overview"), overview, items("segment") + items("dispute")),
-        Section(THEMES["roads"][lang], view_layers("roads"), roads, items("segment")),
+        Section(THEMES["roads"][lang], view_layers("roads"), roads, items("segment"), styles=theme_styles("roads")),
         Section(
             THEMES["industry"][lang],
             view_layers("industry"),
@@ -116,7 +118,7 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
             (cluster_bbox[0] - pad, cluster_bbox[1] - pad, cluster_bbox[2] + pad, cluster_bbox[3] + pad),
         ),
         Section(THEMES["forest"][lang], view_layers("forest"), forest, items("dispute")),
-        Section(THEMES["ntm"][lang], view_layers("ntm"), ntm_lines, items("commune")),
+        Section(THEMES["ntm"][lang], view_layers("ntm"), ntm_lines, items("commune"), styles=theme_styles("ntm")),
     ]
 
 
@@ -132,15 +134,31 @@ def _page(title: str, lang: Lang, page: int, total: int, prov: Provenance, demo:
     return fig
 
 
-def _text_block(fig: Figure, x: float, y: float, heading: str, lines: list[str], width: int = 62) -> float:
+def _text_block(
+    fig: Figure,
+    x: float,
+    y: float,
+    heading: str,
+    lines: list[str],
+    lang: Lang,
+    width: int = 62,
+    bottom: float = 0.14,
+) -> float:
+    """A heading and bullet lines from ``y`` down; lines that would run below ``bottom`` (the footer) are
+    counted in one last line instead. Returns where the next block may start.
+    """
     import textwrap
 
     fig.text(x, y, heading, fontsize=10, fontweight="bold", va="top")
     y -= 0.04
-    for line in lines:
+    for n, line in enumerate(lines):
         wrapped = textwrap.wrap(line, width) or [""]
+        need = 0.028 * len(wrapped) + 0.012
+        if y - need < bottom + (0.04 if n < len(lines) - 1 else 0):
+            fig.text(x, y, t("pack.more", lang, n=len(lines) - n), fontsize=7.5, va="top", style="italic")
+            return y - 0.06
         fig.text(x, y, "• " + "\n  ".join(wrapped), fontsize=7.5, va="top", linespacing=1.3)
-        y -= 0.028 * len(wrapped) + 0.012
+        y -= need
     return y - 0.02
 
 
@@ -149,11 +167,18 @@ def _theme_figure(
 ) -> Figure:
     _, _, demo = prov.for_layers(s.layers)
     fig = _page(s.title, lang, page, total, prov, demo)
-    ax = fig.add_axes((0.035, 0.07, 0.56, 0.8))
-    draw_map(ax, MapRequest(s.layers, s.title, lang=lang, bbox=s.bbox), frames, scale=0.8)
-    y = _text_block(fig, 0.62, 0.86, t("pack.figures", lang), s.figures)
+    req = MapRequest(s.layers, s.title, lang=lang, bbox=s.bbox, color_by=style_color_by(s.styles))
+    ax = fig.add_axes((0.03, 0.15, 0.5, 0.74))
+    draw_map(ax, req, frames, scale=0.8)
+    # What the colours mean, beside the map: the classes in view, with their counts.
+    shown = in_view({lid: frames[lid] for lid in s.layers if lid in frames}, s.bbox)
+    blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
+    draw_legend(fig.add_axes((0.545, 0.15, 0.16, 0.74)), blocks, lang, 0.8)
+    # Date, data as-of, coordinate system and sources under the map.
+    _footer(fig, req, prov, (0.03, 0.045, 0.67, 0.085), badge=False)  # the page has its badge
+    y = _text_block(fig, 0.72, 0.89, t("pack.figures", lang), s.figures, lang, width=44)
     if s.attention:
-        _text_block(fig, 0.62, y, t("attention.title", lang), s.attention)
+        _text_block(fig, 0.72, y, t("attention.title", lang), s.attention, lang, width=44)
     return fig
 
 
@@ -207,7 +232,7 @@ def _atlas_figure(
         for p in parcels.itertuples()
     ]
     other += [f"{d.dispute_id}: {format_value(ld, 'status', d.status, lang)}" for d in disputes.itertuples()]
-    _text_block(fig, 0.56, 0.36, THEMES["forest"][lang], other or ["–"], width=70)
+    _text_block(fig, 0.56, 0.36, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
     return fig
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.catalog import page_styles, style_color_by
 from geo.i18n import Lang
 from geo.mapview import Bounds
 
@@ -35,6 +36,15 @@ class View:
     note_en: str = ""
     task_id: str = ""
     as_of: str = ""  # the day the view shows (ISO); empty: today, whenever it is opened
+    style: tuple[str, ...] = ()  # named styles (geo.catalog.STYLES) it shows; empty: its page's defaults
+
+    def styles(self) -> tuple[str, ...]:
+        """The named styles the view shows: its own, or its page's defaults."""
+        return self.style or page_styles(self.page)
+
+    def color_by(self) -> tuple[tuple[str, str], ...]:
+        """``(layer, coded field)`` pairs the view's map is coloured by."""
+        return style_color_by(self.styles())
 
     def title(self, lang: Lang) -> str:
         """The view's title in ``lang``."""
@@ -70,6 +80,7 @@ def views_from_frame(df: pd.DataFrame) -> list[View]:
                 note_en=str(r.get("note_en") or ""),
                 task_id=str(r.get("task_id") or ""),
                 as_of=str(r.get("as_of") or "")[:10],
+                style=_split(r.get("style", "")),
             )
         )
     return out
@@ -168,6 +179,7 @@ def save_view(path: Any, view: View, user: str) -> str:
             "note_en": view.note_en,
             "task_id": view.task_id,
             "as_of": view.as_of or None,
+            **({"style": ";".join(view.style)} if view.style else {}),  # a store of before styles has no column
             "bbox_w": w,
             "bbox_s": s,
             "bbox_e": e,

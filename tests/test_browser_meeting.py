@@ -39,7 +39,7 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
     assert not v.page.locator('[data-testid="stSidebar"]').is_visible()
     v.page.wait_for_timeout(800)
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-1.png"))
-    v.page.locator(".dl-pres-title").click()  # focus the page, not the map
+    # The → key right after full screen was switched on with the mouse (no click on the page first).
     v.page.keyboard.press("ArrowRight")
     v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
     v.map_frame()
@@ -63,6 +63,29 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
     v.page.wait_for_timeout(800)
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-task.png"))
     assert v.external_requests() == [] and v.page_errors == []
+    v.page.close()
+
+
+def test_the_new_rural_slides_are_coloured_as_their_views_say(browser: Browser, app_url: str, artifacts) -> None:
+    from geo.catalog import NTM_CLASSES
+
+    v = visit(browser, f"{app_url}/giao-ban", 1600, 1000)
+    v.map_frame()
+    for _ in range(4):  # to the fifth view: Đồng Thắng's new-rural criteria
+        v.page.get_by_role("button", name="Tiếp").click()
+        v.wait_idle()
+    v.page.locator(".dl-pres-title", has_text="Đồng Thắng").wait_for(timeout=20000)
+    v.map_frame()
+    # Every commune filled with its class colour (the notice's day: 10/19 for Đồng Thắng), none left white.
+    colours = {s.color for s in NTM_CLASSES}
+    v.wait_for_map(
+        "(() => { const u = Object.values(map._layers).filter(l => l.feature && l.feature.properties._l === 'units');"
+        f" return u.length === 12 && u.every(l => {sorted(colours)}.includes(l.options.fillColor))"
+        " && new Set(u.map(l => l.options.fillColor)).size >= 3; })()",
+        timeout=20,
+    )
+    v.page.wait_for_timeout(500)
+    v.page.screenshot(path=str(artifacts / "presentation-ntm-view.png"))
     v.page.close()
 
 

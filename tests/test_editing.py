@@ -137,6 +137,27 @@ def test_a_planner_saves_the_current_view_and_it_opens_by_its_link(env: Path) ->
     assert fresh.session_state["flt_dat-lam-nghiep_land_disputes_status"] == ["open"]
 
 
+def test_a_saved_view_remembers_the_colouring_it_shows(env: Path) -> None:
+    from geo.views import views_from_frame
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = {"name": "chuyenvien", "role": "planner"}
+    at.session_state["ntm_criterion"] = 17  # one criterion: environment
+    at.run()
+    at.switch_page("pages/nong_thon_moi.py")
+    at.run()
+    at.text_input(key="sv_title_nong-thon-moi").input("Tiêu chí môi trường")
+    next(b for b in at.button if b.label == "Lưu khung nhìn này").click().run()
+    assert not at.exception
+    view = next(v for v in views_from_frame(Store(env).read("views")) if v.id == "tieu-chi-moi-truong")
+    assert view.style == ("criterion:17",) and view.color_by() == (("units", "criterion_met"),)
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params["view"] = "tieu-chi-moi-truong"
+    fresh.run()
+    assert not fresh.exception
+    assert fresh.session_state["ntm_criterion"] == 17  # the page opens coloured by that criterion again
+
+
 def test_saving_a_view_twice_or_without_a_name_is_refused(env: Path) -> None:
     import hashlib
 

@@ -271,3 +271,51 @@ def test_meeting_pack_can_show_what_changed(store, tmp_path) -> None:
     assert "QL4B-18-20" in page and "Vướng mắc GPMB → Đã bàn giao mặt bằng" in page and "chuyenvien" in page
     quiet = PdfReader(io.BytesIO(meeting_pack(Store(path), "vi", since=dt.date(2024, 6, 1), today=TODAY)))
     assert "Không có thay đổi nào kể từ 01/06/2024" in quiet.pages[6].extract_text()
+
+
+def _saturated_fills(png: Path, box: tuple[float, float, float, float]) -> int:
+    """Distinct saturated colours (quantised) covering at least 0.5% of the ``box`` (fractions) of an image:
+    how many thematic fills a reader sees on the map."""
+    im = Image.open(png).convert("RGB")
+    w, h = im.size
+    px = np.asarray(im.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h))), dtype=int)
+    px = px.reshape(-1, 3)
+    sat = px.max(axis=1) - px.min(axis=1)
+    q = px[sat > 40] // 24
+    _, counts = np.unique(q, axis=0, return_counts=True)
+    return int((counts > 0.005 * len(px)).sum())
+
+
+def test_the_new_rural_view_is_coloured_by_criteria_met_on_paper_too(store, tmp_path) -> None:
+    from tests.conftest import NOTICE_STORE
+
+    # `export --view ntm`: the communes coloured as on the Nông thôn mới page (the view's named style) ...
+    out = tmp_path / "ntm.png"
+    assert main(["export", str(out), "--view", "ntm", "--store", str(NOTICE_STORE), "--dpi", "60"]) == 0
+    assert _saturated_fills(out, (0.1, 0.15, 0.9, 0.6)) >= 3  # standard, near, 10–14 and under 10: not white
+    plain = tmp_path / "plain.png"
+    assert main(["export", str(plain), "--layers", "district,units", "--store", str(NOTICE_STORE), "--dpi", "60"]) == 0
+    assert _saturated_fills(plain, (0.1, 0.15, 0.9, 0.6)) == 0  # what the view drew before: white communes
+    # ... or by one criterion, by its name on the command line.
+    one = tmp_path / "crit.png"
+    assert main(["export", str(one), "--view", "ntm", "--style", "criterion:17", "--store", str(NOTICE_STORE)]) == 0
+    assert main(["export", str(one), "--style", "colourful"]) == 2
+    # The pack's theme pages carry the legend, the coordinate system and the sources of their map.
+    pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
+    ntm = pdf.pages[5].extract_text()
+    assert "Chú giải" in ntm and "Đạt 10–14 tiêu chí" in ntm and "VN-2000" in ntm and "Nguồn" in ntm
+    roads = pdf.pages[2].extract_text()
+    assert "Vướng mắc GPMB" in roads and "Hệ tọa độ" in roads
+
+
+def test_a_pack_page_never_writes_past_its_footer(store) -> None:
+    from matplotlib.figure import Figure
+
+    from geo.pack import _text_block
+
+    fig = Figure(figsize=(11.7, 8.3))
+    lines = [f"Dòng {i}: " + "chữ " * 30 for i in range(40)]
+    end = _text_block(fig, 0.7, 0.89, "Số liệu", lines, "vi", width=44, bottom=0.14)
+    ys = [txt.get_position()[1] for txt in fig.texts]
+    assert min(ys) >= 0.14 - 1e-9 and end < 0.14 + 0.1
+    assert "… và" in fig.texts[-1].get_text() and "mục khác" in fig.texts[-1].get_text()

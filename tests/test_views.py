@@ -102,3 +102,16 @@ def test_cli_lists_views(capsys) -> None:
     assert {r["id"] for r in rows} == SHIPPED
     assert main(["views"]) == 0
     assert "/nong-thon-moi?view=dong-thang-ntm" in capsys.readouterr().out
+
+
+def test_a_view_shows_its_named_style_or_its_page_s(views) -> None:
+    from dataclasses import replace
+
+    ntm = next(v for v in views if v.page == "nong-thon-moi")
+    assert ntm.style == () and ntm.color_by() == (("units", "ntm_class"),)  # the page's default colouring
+    one = replace(ntm, style=("criterion:17",))
+    assert one.color_by() == (("units", "criterion_met"),)
+    roads = next(v for v in views if v.page == "giao-thong")
+    assert roads.color_by() == (("ql4b_segments", "clearance_status"),)
+    assert replace(roads, style=("construction",)).color_by() == (("ql4b_segments", "construction_status"),)
+    assert replace(roads, style=("a-style-of-a-newer-version",)).color_by() == ()  # drawn by status, no error

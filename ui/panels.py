@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import panels
-from geo.catalog import spec
+from geo.catalog import STYLES, map_style, spec, style_color_by, theme_styles
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.safe import md_text
 from ui import data
@@ -50,14 +50,15 @@ def _names(codes: pd.Series) -> pd.Series:
 
 # -- Giao thông ----------------------------------------------------------------------------------
 def roads_controls(lang: Lang) -> dict[str, Any]:
-    """Colour QL4B by site clearance or by construction."""
-    field = st.radio(
+    """Colour QL4B by site clearance or by construction: the catalog's named styles of the layer."""
+    name = st.radio(
         t("roads.color_by", lang),
-        ["clearance_status", "construction_status"],
-        key="roads_color_by",
-        format_func=lambda f: spec("ql4b_segments").field(f).label(lang),
+        [s.id for s in STYLES if s.layer == "ql4b_segments"],
+        key="roads_style",
+        format_func=lambda n: map_style(n)[0].title(lang),
     )
-    return {"color_by": (("ql4b_segments", field),), "segment_field": field}
+    styles = (name,)
+    return {"color_by": style_color_by(styles), "segment_field": map_style(name)[0].field, "styles": styles}
 
 
 def _strip_chart(seg: pd.DataFrame, field: str, lang: Lang) -> None:
@@ -383,8 +384,8 @@ def ntm_controls(lang: Lang) -> dict[str, Any]:
         key="ntm_criterion",
         format_func=lambda c: t("ntm.criteria_met", lang) if c == 0 else f"{c}. {names[c]}",
     )
-    field = "ntm_class" if not crit else "criterion_met"
-    return {"criterion": crit or None, "color_by": (("units", field),)}
+    styles = (f"criterion:{crit}",) if crit else theme_styles("ntm")  # the catalog's named styles
+    return {"criterion": crit or None, "color_by": style_color_by(styles), "styles": styles}
 
 
 def ntm_frames(frames: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,12 @@ from typing import Any
 
 import streamlit as st
 
+from geo.catalog import style_criterion
 from geo.edit import changes_for_meeting, changes_since
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import from_frame
+from geo.panels import units_with_criteria
 from geo.records import change_table, change_text, format_value
 from geo.safe import html_text, md_text
 from geo.views import Task, View, tasks_from_frame
@@ -130,8 +132,12 @@ def present_view(view: View, lang: Lang) -> None:
     if view.selected:
         st.session_state[f"sel_{PAGE}"] = {"layer": view.selected[0], "key": view.selected[1], "zoom": False, "n": 0}
     left, right = st.columns([2.6, 1])
+    frames = _frames(view.layers, view.filters)
+    crit = style_criterion(view.styles())
+    if crit is not None and "units" in frames:  # one new-rural criterion: met or not, per commune
+        frames["units"] = units_with_criteria(frames["units"], data.layer("ntm_commune"), crit)
     with left:
-        map_view(PAGE, list(view.layers), stored(_frames(view.layers, view.filters)), height=700)
+        map_view(PAGE, list(view.layers), stored(frames), height=700, color_by=view.color_by())
     with right:
         task = next((x for x in tasks() if x.id == view.task_id), None)
         if task:

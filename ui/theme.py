@@ -292,7 +292,7 @@ def render(tp: ThemePage) -> None:
             )
         )
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
-        save_view_box(tp.page, visible)
+        save_view_box(tp.page, visible, tuple(opts.get("styles", ())))
         add_point_box(tp.page, visible)
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.catalog import map_style, page_styles
 from geo.edit import EditError
 from geo.filters import choices
 from geo.i18n import t
@@ -43,10 +44,26 @@ def apply_view(view: View) -> None:
         st.session_state.pop(f"sel_{page}", None)
     st.session_state[f"home_{page}"] = view.bbox
     st.session_state[f"view_banner_{page}"] = view.id
+    _apply_styles(view.styles())
     if view.as_of:  # the day the view was saved at; a view without one shows today
         st.session_state[data.AS_OF_KEY] = view.as_of
     else:
         st.session_state.pop(data.AS_OF_KEY, None)
+
+
+def _apply_styles(styles: tuple[str, ...]) -> None:
+    """Set the page controls that choose a colouring to the view's named styles."""
+    for name in styles:
+        try:
+            s, param = map_style(name)
+        except KeyError:
+            continue
+        if s.layer == "ql4b_segments":
+            st.session_state["roads_style"] = s.id
+        elif s.id == "criterion" and param.isdigit():
+            st.session_state["ntm_criterion"] = int(param)
+        elif s.id == "ntm_met":
+            st.session_state["ntm_criterion"] = 0
 
 
 def open_view_from_link() -> None:
@@ -86,8 +103,10 @@ def views_list() -> None:
             st.page_link(PAGE_FILES[v.page], label=v.title(lang), query_params={"view": v.id})
 
 
-def save_view_box(url_path: str, visible: list[str]) -> None:
-    """For planners: save what the page shows as a named view, which then opens by its link."""
+def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = ()) -> None:
+    """For planners: save what the page shows as a named view, which then opens by its link (``styles``:
+    the named colourings the page shows, kept with the view).
+    """
     user = current_user()
     if not user or not user.can_edit or not data.store().has("views"):
         return
@@ -133,6 +152,7 @@ def save_view_box(url_path: str, visible: list[str]) -> None:
             note_vi=note,
             note_en=note,
             as_of=(data.as_of_day() or "") and str(data.as_of_day()),  # a past day stays that day
+            style=styles if styles != page_styles(url_path) else (),  # the page's default needs no saying
         )
         try:
             view_id = save_view(data.store().path, view, user.name)

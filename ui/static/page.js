@@ -15,6 +15,25 @@
   // the meeting room's layout (ui.state.projector): the page's styles follow this class
   doc.documentElement.classList.toggle('dl-projector', cfg.getAttribute('data-layout') === 'projector');
 
+  // The briefing's arrow keys (ui/presentation.py binds them to its buttons) work right after a switch
+  // such as full screen was flipped with the mouse: a focused switch swallows them otherwise.
+  if (!window.__dlArrows) {
+    window.__dlArrows = true;
+    doc.addEventListener(
+      'keydown',
+      function (e) {
+        var a = doc.activeElement, key = { ArrowRight: 'pres_next', ArrowLeft: 'pres_prev' }[e.key];
+        if (!key || !a || a.getAttribute('role') !== 'switch') return;
+        var button = doc.querySelector('.st-key-' + key + ' button');
+        if (!button) return;
+        e.preventDefault();
+        a.blur();
+        button.click();
+      },
+      true
+    );
+  }
+
   var skip = doc.getElementById('dl-skip');
   if (!skip) {
     skip = doc.createElement('a');
