@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo import history, panels
+from geo import board, history, panels
 from geo.access import Reader
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
 from geo.edit import AuditRow, Batch, changes_for_meeting
@@ -143,6 +143,7 @@ def _text_block(
     lang: Lang,
     width: int = 62,
     bottom: float = 0.14,
+    step: float = 0.028,
 ) -> float:
     """A heading and bullet lines from ``y`` down; lines that would run below ``bottom`` (the footer) are
     counted in one last line instead. Returns where the next block may start.
@@ -153,7 +154,7 @@ def _text_block(
     y -= 0.04
     for n, line in enumerate(lines):
         wrapped = textwrap.wrap(line, width) or [""]
-        need = 0.028 * len(wrapped) + 0.012
+        need = step * len(wrapped) + 0.012
         if y - need < bottom + (0.04 if n < len(lines) - 1 else 0):
             fig.text(x, y, t("pack.more", lang, n=len(lines) - n), fontsize=7.5, va="top", style="italic")
             return y - 0.06
@@ -236,6 +237,104 @@ def _atlas_figure(
     return fig
 
 
+BOARD_COLUMNS = (  # (title key, share of the page's width)
+    ("board.no", 0.035),
+    ("board.task", 0.27),
+    ("board.lead", 0.12),
+    ("board.deadline", 0.07),
+    ("board.status", 0.09),
+    ("board.progress", 0.23),
+    ("board.flags", 0.125),
+)
+
+
+def _wrap(text: str, width_pt: float, size: float) -> list[str]:
+    """``text`` wrapped to lines that measure at most ``width_pt`` points in the pack's font at ``size``."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font, ttp = FontProperties(size=size), TextToPath()
+
+    def width(s: str) -> float:
+        return float(ttp.get_text_width_height_descent(s, font, ismath=False)[0])
+
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and width(lines[-1] + " " + word) <= width_pt:
+            lines[-1] += " " + word
+            continue
+        while width(word) > width_pt and len(word) > 1:  # a word longer than the column: cut it
+            cut = len(word)
+            while cut > 1 and width(word[:cut]) > width_pt:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines or [""]
+
+
+def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int, prov: Provenance) -> Figure:
+    """Every task of the notice in one table, flagged by the board's rules, then the data's alerts; every
+    cell measured and wrapped to its column.
+    """
+    from matplotlib.patches import Rectangle
+
+    fig = _page(t("board.title", lang), lang, page, total, prov, False)
+    page_w_pt = fig.get_size_inches()[0] * 72
+    spec = reader.catalog["tasks"]
+    rows = board.store_board(reader, on)
+    fig.text(0.03, 0.9, t("board.rules", lang, n=board.STALL_DAYS).rsplit(". ", 1)[0] + ".", fontsize=7, va="top")
+    x0, y, size, pad = 0.03, 0.86, 6.6, 0.004
+    xs = [x0]
+    for _, w in BOARD_COLUMNS:
+        xs.append(xs[-1] + w)
+    widths = [(w - 2 * pad) * page_w_pt for _, w in BOARD_COLUMNS]
+
+    def line(cells: list[str], bold: bool = False, colour: str = "#1f2d3d", shade: bool = False) -> None:
+        nonlocal y
+        wrapped = [_wrap(c, w, size) for c, w in zip(cells, widths, strict=True)]
+        h = 0.0148 * max(len(w) for w in wrapped) + 0.009  # 6.6 pt lines at 1.2 spacing, on 210 mm
+        if shade:
+            fig.patches.append(
+                Rectangle((x0, y - h), xs[-1] - x0, h, transform=fig.transFigure, color="#f3f1ea", zorder=0)
+            )
+        for k, w in enumerate(wrapped):
+            fig.text(
+                xs[k] + pad,
+                y - 0.004,
+                "\n".join(w),
+                fontsize=size,
+                va="top",
+                fontweight="bold" if bold else "normal",
+                color=colour if k == len(wrapped) - 1 else "#1f2d3d",
+                linespacing=1.2,
+            )
+        y -= h
+
+    def day(text: str) -> str:
+        return fmt_date(dt.date.fromisoformat(text[:10]), lang) if text else "–"
+
+    line([t(key, lang) for key, _ in BOARD_COLUMNS], bold=True, shade=True)
+    for r in rows:
+        task = r.task
+        progress = f"{task.progress} ({day(task.progress_date)})" if task.progress else "–"
+        status = format_value(spec, "status", task.status, lang)
+        cells = [task.id, task.short, task.lead, day(task.deadline), status, progress, r.flags(lang)]
+        line(cells, colour="#a0410d" if r.flagged else "#1f2d3d")
+    # The data's alerts: a line each for tasks and indicators, the layers not kept up to date in one paragraph.
+    found = board.store_alerts(reader, on, lang)
+    texts = [a.text for a in found if a.kind != "layer"]
+    stale = [a for a in found if a.kind == "layer"]
+    if stale:
+        texts.append(
+            t("alert.layers", lang, n=len(stale), days=board.STALE_DAYS)
+            + " "
+            + "; ".join(a.text.split("“", 1)[-1].replace("”", "") for a in stale)
+        )
+    _text_block(fig, 0.03, y - 0.02, t("alert.title", lang), texts or [t("alert.none", lang)], lang, 190, 0.06, 0.018)
+    return fig
+
+
 def _changes_figure(
     changes: tuple[list[AuditRow], list[Batch]], since: dt.date, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
@@ -292,7 +391,8 @@ def meeting_pack(
     secs = sections(reader, lang)
     codes = list(frames["units"].code) if atlas else []
     changes = changes_for_meeting(store.path, since.isoformat(), sensitive, list_up_to=1) if since else None
-    total = 1 + len(secs) + len(codes) + (1 if changes is not None else 0)
+    has_board = reader.has("tasks")
+    total = 1 + len(secs) + int(has_board) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
         updated, _, demo = prov.for_layers(frames)
@@ -311,10 +411,15 @@ def meeting_pack(
             va="top",
         )
         toc = [(s.title, i + 2) for i, s in enumerate(secs)]
+        nxt = len(secs) + 2
+        if has_board:
+            toc.append((t("pres.mode.board", lang), nxt))
+            nxt += 1
         if changes is not None:
-            toc.append((t("pres.mode.changes", lang), len(secs) + 2))
+            toc.append((t("pres.mode.changes", lang), nxt))
+            nxt += 1
         if codes:
-            toc.append((t("pack.atlas", lang), len(secs) + 2 + (1 if changes is not None else 0)))
+            toc.append((t("pack.atlas", lang), nxt))
         cover.text(10 / 297, 1 - 60 / 210, t("pack.contents", lang), fontsize=12, fontweight="bold", va="top")
         for k, (title, page) in enumerate(toc):
             y = 1 - (70 + 8 * k) / 210
@@ -326,6 +431,9 @@ def meeting_pack(
         for i, s in enumerate(secs):
             pdf.savefig(_theme_figure(reader, frames, s, lang, i + 2, total, prov))
         first_atlas = len(secs) + 2
+        if has_board:
+            pdf.savefig(_board_figure(reader, day or prov.today, lang, first_atlas, total, prov))
+            first_atlas += 1
         if changes is not None and since is not None:
             pdf.savefig(_changes_figure(changes, since, lang, first_atlas, total, prov))
             first_atlas += 1

@@ -5,7 +5,7 @@ import streamlit as st
 from geo.catalog import OVERVIEW_LAYERS
 from geo.i18n import t
 from ui import data, state
-from ui.attention import attention_list
+from ui.attention import alerts_box, attention_list
 from ui.figures import headline_strip
 from ui.layout import map_with_record
 from ui.views import view_banner
@@ -22,3 +22,4 @@ else:  # the headline figures, then the map (on a phone too, within the first sc
     headline_strip()
     map_with_record(layers, page="overview", height=680)
 attention_list()
+alerts_box()

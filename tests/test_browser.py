@@ -238,7 +238,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     pdf = tmp_path / dl.value.suggested_filename
     dl.value.save_as(pdf)
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
-    assert len(reader.pages) == 6 and "Bộ tài liệu giao ban" in reader.pages[0].extract_text()
+    assert len(reader.pages) == 7 and "Bộ tài liệu giao ban" in reader.pages[0].extract_text()
     assert v.external_requests() == []
     v.page.close()
 

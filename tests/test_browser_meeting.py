@@ -89,6 +89,29 @@ def test_the_new_rural_slides_are_coloured_as_their_views_say(browser: Browser, 
     v.page.close()
 
 
+def test_the_task_board_shows_every_task_at_once_and_a_row_opens_its_slide(browser: Browser, app_url: str, artifacts):
+    v = visit(browser, f"{app_url}/giao-ban", 1600, 1000)
+    v.map_frame()
+    v.page.get_by_role("radio", name="Bảng nhiệm vụ").click()
+    v.wait_idle()
+    grid = v.page.locator('[data-testid="stDataFrame"]')
+    grid.wait_for()
+    # The grid's accessible table: a header and one row per task of the notice, 2.1 … 2.10 and 3.
+    first_cells = "[...document.querySelectorAll('[data-testid=stDataFrame] table tbody tr')].map(r => r.cells[0]"
+    first_cells += " ? r.cells[0].innerText.trim() : '')"
+    v.page.wait_for_function(f"() => {first_cells}.length === 11")
+    rows = v.page.evaluate(first_cells)
+    assert rows == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8", "2.9", "2.10", "3"]
+    v.page.get_by_text("11 nhiệm vụ").wait_for()
+    v.page.screenshot(path=str(artifacts / "task-board.png"))
+    box = grid.bounding_box()
+    assert box is not None
+    v.page.mouse.click(box["x"] + 18, box["y"] + 35 * 5 + 17)  # the fifth row's selection box: task 2.5
+    v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.5").wait_for(timeout=20000)
+    assert v.page_errors == []
+    v.page.close()
+
+
 def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: str, artifacts) -> None:
     v = visit(browser, f"{app_url}/giao-thong")
     sidebar = v.page.locator('[data-testid="stSidebar"]')

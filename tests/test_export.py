@@ -168,7 +168,7 @@ def test_html_export_is_standalone_with_its_own_csp(frames, store) -> None:
 
 def test_meeting_pack_pages_contents_and_numbers(store) -> None:
     pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
-    assert len(pdf.pages) == 6
+    assert len(pdf.pages) == 7
     cover = pdf.pages[0].extract_text()
     for title, page in (
         ("Tổng quan", 2),
@@ -176,17 +176,25 @@ def test_meeting_pack_pages_contents_and_numbers(store) -> None:
         ("Cụm công nghiệp", 4),
         ("Đất lâm nghiệp", 5),
         ("Nông thôn mới", 6),
+        ("Bảng nhiệm vụ", 7),
     ):
         assert title in cover and f"trang {page}" in cover
+    for title, page in (("Tổng quan", 2), ("Giao thông", 3), ("Nông thôn mới", 6)):
         assert title in pdf.pages[page - 1].extract_text()
     assert "Mục lục" in cover and "Dữ liệu minh họa" in cover
     roads = pdf.pages[2].extract_text()
-    assert "Việc cần quan tâm" in roads and "Trang 3/6" in roads and "GPMB" in roads
+    assert "Việc cần quan tâm" in roads and "Trang 3/7" in roads and "GPMB" in roads
     ntm = pdf.pages[5].extract_text()
     assert "10/19" in ntm
+    # Every task of the notice on one page, with the data's alerts under them.
+    tasks_page = pdf.pages[6].extract_text()
+    assert "Bảng theo dõi các nhiệm vụ của Thông báo" in tasks_page
+    for task_id in ("2.1", "2.5", "2.10", "Các kiến nghị"):
+        assert task_id in tasks_page
+    assert "Cảnh báo từ dữ liệu" in tasks_page
     with_atlas = PdfReader(io.BytesIO(meeting_pack(store, "en", atlas=True, today=TODAY)))
-    assert len(with_atlas.pages) == 6 + 12
-    dong_thang = next(p.extract_text() for p in with_atlas.pages[6:] if "Đồng Thắng" in p.extract_text())
+    assert len(with_atlas.pages) == 7 + 12
+    dong_thang = next(p.extract_text() for p in with_atlas.pages[7:] if "Đồng Thắng" in p.extract_text())
     assert "10 of 19 criteria" in dong_thang and "Page" in dong_thang
 
 
@@ -214,7 +222,7 @@ def test_cli_export_and_pack(tmp_path, capsys) -> None:
     assert main(["export", str(tmp_path / "m.png"), "--view", "industry", "--dpi", "50", "--landscape"]) == 0
     assert Image.open(tmp_path / "m.png").size == (int(297 / 25.4 * 50), int(210 / 25.4 * 50))
     assert main(["pack", str(tmp_path / "p.pdf")]) == 0
-    assert len(PdfReader(tmp_path / "p.pdf").pages) == 6
+    assert len(PdfReader(tmp_path / "p.pdf").pages) == 7
     assert main(["export", str(tmp_path / "x.docx")]) == 2
     assert main(["export", str(tmp_path / "x.png"), "--layers", "no_such_layer"]) == 2
     assert main(["export", str(tmp_path / "x.png"), "--bbox", "107,21"]) == 2
@@ -265,12 +273,12 @@ def test_meeting_pack_can_show_what_changed(store, tmp_path) -> None:
         ts="2024-05-15T08:00:00+00:00",
     )
     pdf = PdfReader(io.BytesIO(meeting_pack(Store(path), "vi", since=dt.date(2024, 5, 1), today=TODAY)))
-    assert len(pdf.pages) == 7
-    assert "Thay đổi từ lần họp trước trang 7" in pdf.pages[0].extract_text()
-    page = pdf.pages[6].extract_text()
+    assert len(pdf.pages) == 8
+    assert "Thay đổi từ lần họp trước trang 8" in pdf.pages[0].extract_text()
+    page = pdf.pages[7].extract_text()
     assert "QL4B-18-20" in page and "Vướng mắc GPMB → Đã bàn giao mặt bằng" in page and "chuyenvien" in page
     quiet = PdfReader(io.BytesIO(meeting_pack(Store(path), "vi", since=dt.date(2024, 6, 1), today=TODAY)))
-    assert "Không có thay đổi nào kể từ 01/06/2024" in quiet.pages[6].extract_text()
+    assert "Không có thay đổi nào kể từ 01/06/2024" in quiet.pages[7].extract_text()
 
 
 def _saturated_fills(png: Path, box: tuple[float, float, float, float]) -> int:

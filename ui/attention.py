@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import board
 from geo.i18n import fmt_number, t
 from geo.panels import attention
 from geo.safe import md_text
 from ui import data, state
 from ui.nav import PAGE_FILES
 from ui.theme import as_of
+
+
+def alerts_box() -> None:
+    """What the data say needs looking at: overdue tasks, indicators behind plan, layers not kept up to date."""
+    lang = state.lang()
+    found = board.store_alerts(data.store(), data.today(), lang)
+    tasks = [a for a in found if a.kind != "layer"]
+    layers = [a for a in found if a.kind == "layer"]
+    label = f"{t('alert.title', lang)} ({len(found)})"
+    with st.expander(label, expanded=bool(tasks), icon=":material/warning:"):
+        if not found:
+            st.caption(t("alert.none", lang))
+        for a in tasks:
+            if a.kind == "task":
+                st.page_link(
+                    PAGE_FILES["giao-ban"], label=md_text(a.text), query_params={"task": a.key}, icon=":material/flag:"
+                )
+            else:
+                st.markdown(f"- {md_text(a.text)}")
+        if layers:
+            st.markdown("\n".join(f"- {md_text(a.text)}" for a in layers))
 
 
 def attention_list() -> None:

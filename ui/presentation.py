@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from geo import board
 from geo.catalog import style_criterion
 from geo.edit import changes_for_meeting, changes_since
 from geo.filters import apply_filters
@@ -186,6 +188,87 @@ def present_task(task: Task, lang: Lang) -> None:
         edit_form(PAGE, "tasks", row)
 
 
+def _open_task(ids: list[str], widget_key: str) -> None:
+    rows = st.session_state[widget_key].selection.rows
+    if rows:
+        every = [x.id for x in tasks()]
+        st.session_state["pres_mode"] = "tasks"
+        st.session_state["pres_i"] = every.index(ids[rows[0]])
+        st.session_state.pop(f"sel_{PAGE}", None)
+        st.session_state.pop(f"home_{PAGE}", None)
+
+
+def task_board(lang: Lang) -> None:
+    """Every task of the notice in one table, overdue and stalled ones flagged; a row opens its slide."""
+    spec = data.catalog()["tasks"]
+    rows = board.store_board(data.store(), data.today())
+    st.markdown(f"**{t('board.title', lang)}**")
+    st.caption(t("board.rules", lang, n=board.STALL_DAYS))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    statuses = [s.value for s in spec.statuses]
+    chosen = c1.pills(
+        t("board.status", lang),
+        statuses,
+        selection_mode="multi",
+        default=statuses,
+        key="board_status",
+        format_func=lambda v: md_text(format_value(spec, "status", v, lang)),
+    )
+    only = c2.toggle(t("board.only_flagged", lang), key="board_flagged")
+    shown = [r for r in rows if r.task.status in (chosen or []) and (r.flagged or not only)]
+    st.caption(
+        t(
+            "board.count",
+            lang,
+            n=len(shown),
+            overdue=sum(r.overdue for r in shown),
+            stalled=sum(r.stalled for r in shown),
+        )
+    )
+    names = {i.id: i.name(lang) for i in from_frame(data.layer("indicators"))}
+    catalog = data.catalog()
+
+    def links(task: Task) -> str:
+        out = []
+        for lk in task.links:
+            if lk.kind == "indicator":
+                out.append(names.get(lk.target, lk.target))
+            elif lk.target in catalog:
+                out.append(catalog[lk.target].title(lang) + (f" {lk.key}" if lk.key else ""))
+        return "; ".join(out)
+
+    table = pd.DataFrame(
+        {
+            t("board.no", lang): [r.task.id for r in shown],
+            t("board.flags", lang): [("⚠ " + r.flags(lang)) if r.flagged else "" for r in shown],
+            t("board.task", lang): [r.task.short for r in shown],
+            t("board.status", lang): [format_value(spec, "status", r.task.status, lang) for r in shown],
+            t("board.lead", lang): [r.task.lead for r in shown],
+            t("board.deadline", lang): [pd.to_datetime(r.task.deadline or None) for r in shown],
+            t("board.progress", lang): [r.task.progress for r in shown],
+            t("board.progress_date", lang): [pd.to_datetime(r.task.progress_date or None) for r in shown],
+            t("board.links", lang): [links(r.task) for r in shown],
+            t("board.words", lang): [r.task.text for r in shown],
+        }
+    )
+    day = "DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
+    st.dataframe(
+        table,
+        key="board_table",
+        on_select=lambda: _open_task([r.task.id for r in shown], "board_table"),
+        selection_mode="single-row",
+        hide_index=True,
+        width="stretch",
+        height=min(44 + 35 * len(shown), 600),  # every task at once (eleven rows)
+        column_config={
+            t("board.deadline", lang): st.column_config.DateColumn(format=day),
+            t("board.progress_date", lang): st.column_config.DateColumn(format=day),
+            t("board.task", lang): st.column_config.TextColumn(width="large"),
+            t("board.words", lang): st.column_config.TextColumn(width="medium", help=t("board.words", lang)),
+        },
+    )
+
+
 CHANGES_SHOWN = 300  # rows of the change table; whole-feature imports count as one line each
 
 
@@ -227,10 +310,17 @@ def what_changed(lang: Lang) -> None:
 def briefing() -> None:
     """The whole page."""
     lang = state.lang()
+    wanted = st.query_params.get("task")  # a link to one task's slide (from the overview's alerts)
+    if wanted:
+        del st.query_params["task"]
+        ids = [x.id for x in tasks()]
+        if wanted in ids:
+            st.session_state["pres_mode"] = "tasks"
+            st.session_state["pres_i"] = ids.index(wanted)
     mode = (
         st.segmented_control(
             t("pres.mode", lang),
-            ["views", "tasks", "changes"],
+            ["views", "tasks", "board", "changes"],
             default="views",
             key="pres_mode",
             format_func=lambda m: t(f"pres.mode.{m}", lang),
@@ -241,6 +331,9 @@ def briefing() -> None:
         st.html(FULL_SCREEN_CSS)
     if mode == "changes":
         what_changed(lang)
+        return
+    if mode == "board":
+        task_board(lang)
         return
     items: list[Any] = all_views() if mode == "views" else tasks()
     if not items:
