@@ -222,6 +222,28 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_atlas(args: argparse.Namespace) -> int:
+    from geo.access import read_layer
+    from geo.atlas import atlas
+    from geo.export import write_atomic
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise ValueError("an atlas is a PDF: OUT.pdf")
+    store = Store(args.store)
+    where = _parse_where(args.where or [])
+    when = _as_of(args)
+    if where and args.layer in store.catalog and store.has(args.layer):
+        frame = read_layer(store, args.layer, sensitive=True, as_of=when)
+        unknown = [f for f in where if f not in frame.columns]
+        if unknown:
+            raise ValueError(f"--where: no field {', '.join(unknown)} in {args.layer}")
+        where = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items()}  # type: ignore[misc]
+    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title))
+    print(out)
+    return 0
+
+
 def _cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
@@ -433,6 +455,15 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--since", metavar="YYYY-MM-DD", help="add a page of what changed since that day")
     pk.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
     pk.set_defaults(func=_cmd_pack)
+    at = sub.add_parser("atlas", help="tập bản đồ: mỗi đối tượng được chọn một trang / one page per feature (PDF)")
+    at.add_argument("out", help="OUT.pdf")
+    at.add_argument("--layer", required=True, help="the layer, e.g. ql4b_segments, land_disputes")
+    at.add_argument("--where", action="append", metavar="FIELD=VALUE", help="select; repeat for more (same field: any)")
+    at.add_argument("--store")
+    at.add_argument("--lang", choices=("vi", "en"), default="vi")
+    at.add_argument("--title")
+    at.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    at.set_defaults(func=_cmd_atlas)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
     us.add_argument("action", choices=("add", "remove", "list"))
     us.add_argument("name", nargs="?")

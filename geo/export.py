@@ -74,6 +74,7 @@ class MapRequest:
     crs: str = crs_.VN2000_LANGSON
     selected: tuple[str, str] | None = None
     color_by: tuple[tuple[str, str], ...] = ()
+    fade: bool = False  # the selected feature's neighbours of its layer drawn faded (an atlas page)
     #: The records of the layers drawn: the store's catalog (built-in layers and its overlays).
     catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False)
 
@@ -127,7 +128,13 @@ def _mpl_dash(dash: str | None, weight: float = 1.0) -> Any:
 
 
 def _draw_layer(
-    ax: Axes, spec: LayerSpec, gdf: gpd.GeoDataFrame, field_name: str | None, selected: str | None, scale: float
+    ax: Axes,
+    spec: LayerSpec,
+    gdf: gpd.GeoDataFrame,
+    field_name: str | None,
+    selected: str | None,
+    scale: float,
+    fade: bool = False,
 ) -> None:
     p = spec.paint
     values = gdf[field_name or spec.status_field] if (field_name or spec.status_field) else [None] * len(gdf)
@@ -143,8 +150,9 @@ def _draw_layer(
     if spec.geometry == "Polygon":
         fill = max(p.fill_opacity, 0.7) if themed else p.fill_opacity
         paths = [_polygon_path(g) for g in gdf.geometry]
-        faces = [to_rgba("#ffffff" if m[1] else c, fill) for c, m in zip(colors, marks, strict=True)]
-        edges = [to_rgba("#00b8d9" if s_ else p.color, p.opacity) for s_ in sel]
+        dim = [0.3 if fade and not s_ else 1.0 for s_ in sel]  # neighbours of the feature an atlas page shows
+        faces = [to_rgba("#ffffff" if m[1] else c, fill * d) for c, m, d in zip(colors, marks, dim, strict=True)]
+        edges = [to_rgba("#00b8d9" if s_ else p.color, p.opacity * d) for s_, d in zip(sel, dim, strict=True)]
         widths = [lw + (1.5 * scale if s_ else 0) for s_ in sel]
         ax.add_collection(
             PathCollection(
@@ -186,7 +194,7 @@ def _draw_layer(
         ax.add_collection(
             LineCollection(
                 [xy for xy, _, _ in parts],
-                colors=[to_rgba(c, p.opacity) for _, c, _ in parts],
+                colors=[to_rgba(c, p.opacity * (0.3 if fade and not s_ else 1.0)) for _, c, s_ in parts],
                 linewidths=lw,
                 linestyles=[_mpl_dash(d or p.dash, p.weight) for d in part_dash],
                 capstyle="butt",
@@ -199,8 +207,10 @@ def _draw_layer(
             gdf.geometry.x,
             gdf.geometry.y,
             s=(2 * p.radius * 0.55 * scale) ** 2,
-            facecolor=colors,
-            alpha=p.fill_opacity,
+            facecolor=[
+                to_rgba(c, p.fill_opacity * (0.3 if fade and not s_ else 1.0))
+                for c, s_ in zip(colors, sel, strict=True)
+            ],
             edgecolor=["#00b8d9" if s_ else p.color for s_ in sel],
             linewidth=[(3 if s_ else 1) * 0.5 * scale for s_ in sel],
             zorder=spec.z + 1,
@@ -362,7 +372,7 @@ def draw_map(
         spec = req.catalog[lid]
         gdf = view[lid].to_crs(req.crs) if metric else view[lid]
         sel = req.selected[1] if req.selected and req.selected[0] == lid else None
-        _draw_layer(ax, spec, gdf, dict(req.color_by).get(lid), sel, scale)
+        _draw_layer(ax, spec, gdf, dict(req.color_by).get(lid), sel, scale, req.fade and sel is not None)
         drawn[lid] = feature_keys(spec, view[lid])
     if metric and tr is not None:
         xs, ys = tr.transform([w, e, w, e], [s, s, n, n])

@@ -122,11 +122,13 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     ]
 
 
-def _page(title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: bool) -> Figure:
+def _page(
+    title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: bool, footer_title: str | None = None
+) -> Figure:
     w, h = PAPER_MM["A4"][1], PAPER_MM["A4"][0]  # landscape
     fig = Figure(figsize=(w * MM, h * MM))
     fig.text(10 / w, 1 - 10 / h, title, fontsize=15, fontweight="bold", va="top")
-    footer = f"{t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
+    footer = f"{footer_title or t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
     fig.text(10 / w, 6 / h, footer, fontsize=7, color="#555")
     fig.text(1 - 10 / w, 6 / h, t("pack.page", lang, n=page, total=total), fontsize=7, ha="right", color="#555")
     if demo:
@@ -148,12 +150,12 @@ def _text_block(
     """A heading and bullet lines from ``y`` down; lines that would run below ``bottom`` (the footer) are
     counted in one last line instead. Returns where the next block may start.
     """
-    import textwrap
-
+    # At most ``width`` characters a line, and never past the page's right margin: measured, not guessed.
+    room = min(width * 3.9, (0.97 - x) * fig.get_size_inches()[0] * 72 - 8)
     fig.text(x, y, heading, fontsize=10, fontweight="bold", va="top")
     y -= 0.04
     for n, line in enumerate(lines):
-        wrapped = textwrap.wrap(line, width) or [""]
+        wrapped = _wrap(line, room, 7.5)
         need = step * len(wrapped) + 0.012
         if y - need < bottom + (0.04 if n < len(lines) - 1 else 0):
             fig.text(x, y, t("pack.more", lang, n=len(lines) - n), fontsize=7.5, va="top", style="italic")

@@ -12,8 +12,10 @@ from typing import Any
 import streamlit as st
 
 from geo import crs
+from geo.atlas import MAX_PAGES, atlas
 from geo.export import DATA_FORMATS, MAP_FORMATS, MIME, MapRequest, Provenance, export_bytes
 from geo.i18n import t
+from geo.mapview import feature_keys
 from geo.pack import meeting_pack
 from ui import data, state
 from ui.data import default_since
@@ -76,6 +78,47 @@ def export_panel(
             key=f"exp_dl_{page}",
             icon=":material/download:",
         )
+        atlas_box(page, visible, frames, sel)
+
+
+def atlas_box(page: str, visible: list[str], frames: dict[str, Any], sel: dict[str, Any] | None) -> None:
+    """An atlas of what the filters leave on the map (or of the selected feature): one PDF page each."""
+    lang = state.lang()
+    catalog = data.catalog()
+    layers = [
+        lid for lid in visible if lid in frames and lid in catalog and catalog[lid].is_spatial and lid != "district"
+    ]
+    if not layers:
+        return
+    st.divider()
+    default = layers.index(sel["layer"]) if sel and sel["layer"] in layers else len(layers) - 1
+    lid = st.selectbox(
+        t("atlas.layer", lang),
+        layers,
+        index=default,
+        key=f"atlas_layer_{page}",
+        format_func=lambda i: f"{catalog[i].title(lang)} ({len(frames[i])})",
+    )
+    keys = feature_keys(catalog[lid], frames[lid])
+    only = bool(sel and sel["layer"] == lid) and st.toggle(t("atlas.only_selected", lang), key=f"atlas_one_{page}")
+    if only and sel:
+        keys = [sel["key"]]
+    if not keys:
+        st.caption(t("atlas.empty", lang))
+        return
+    if len(keys) > MAX_PAGES:
+        st.caption(t("atlas.too_many", lang, n=len(keys), max=MAX_PAGES))
+        return
+    store, day, sensitive = data.store(), data.as_of_day(), data.sensitive_ok()
+    st.download_button(
+        t("atlas.button", lang) + f" — {len(keys)}",
+        data=lambda: atlas(store, lid, None, lang, sensitive, day, keys, data.today()),
+        file_name=f"tap-ban-do-{lid}-{day or data.today():%Y%m%d}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key=f"atlas_dl_{page}",
+        icon=":material/menu_book:",
+    )
 
 
 def pack_panel() -> None:

@@ -1,0 +1,164 @@
+"""An atlas of any selection: one page per feature, for a meeting's table or a site visit.
+
+Each page shows the feature's map at a scale that fits it (the other features of its layer faded around it,
+the district and communes for bearings), its full record as the reader's role may see it, and its history
+from the change log (oldest first). A first page lists what the atlas holds and how it was chosen.
+
+``python -m geo atlas OUT.pdf --layer ql4b_segments --where clearance_status=blocked`` prints every QL4B
+segment still blocked; the app prints the features its filters leave on the map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from geo import history
+from geo.access import Reader
+from geo.edit import history as feature_history
+from geo.edit import redact_rows
+from geo.export import MapRequest, Provenance, _footer, draw_map
+from geo.filters import apply_filters
+from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.mapview import clean_geometries, feature_keys
+from geo.pack import _page, _text_block, _wrap
+from geo.records import change_text, format_value, record
+from geo.store import Store
+
+MAX_PAGES = 500  # an atlas is read on paper: past this, narrow the selection
+CONTEXT = ("district", "units")  # drawn under every page's feature, for bearings
+
+
+class AtlasError(ValueError):
+    """A selection that makes no atlas (nothing selected, too many pages, no such layer)."""
+
+
+def _bbox(geom: object, min_span: float = 0.012) -> tuple[float, float, float, float]:
+    """The feature's extent with room around it: a third of its size each side, at least ~1.3 km across."""
+    w, s, e, n = geom.bounds  # type: ignore[attr-defined]
+    cx, cy = (w + e) / 2, (s + n) / 2
+    half_x = max((e - w) * (0.5 + 1 / 3), min_span / 2)
+    half_y = max((n - s) * (0.5 + 1 / 3), min_span / 2)
+    return (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
+
+
+def _record_lines(fig: Figure, x: float, y: float, rows: list[tuple[str, str]], width: float, bottom: float) -> float:
+    """A two-column record (label, value), each value measured and wrapped to its column."""
+    page_w = fig.get_size_inches()[0] * 72
+    label_w, size = 0.13, 7.2
+    for label, value in rows:
+        lines = _wrap(value, (width - label_w) * page_w, size)
+        need = 0.0165 * max(len(lines), 1) + 0.006
+        if y - need < bottom:
+            break
+        fig.text(x, y, label, fontsize=size, va="top", color="#4f5863")
+        fig.text(x + label_w, y, "\n".join(lines), fontsize=size, va="top", linespacing=1.2)
+        y -= need
+    return y
+
+
+def _feature_page(
+    reader: Reader,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    layer_id: str,
+    row: Any,
+    key: str,
+    lang: Lang,
+    page: int,
+    total: int,
+    prov: Provenance,
+    names: dict[str, str],
+) -> Figure:
+    spec = reader.catalog[layer_id]
+    _, _, demo = prov.for_layers((*CONTEXT, layer_id))
+    fig = _page(
+        f"{spec.title(lang)} — {key}", lang, page, total, prov, demo, t("atlas.title", lang, layer=spec.title(lang))
+    )
+    layers = tuple(lid for lid in (*CONTEXT, layer_id) if lid in frames)
+    req = MapRequest(
+        layers, key, lang=lang, bbox=_bbox(row.geometry), selected=(layer_id, key), fade=True, catalog=reader.catalog
+    )
+    draw_map(fig.add_axes((0.03, 0.15, 0.5, 0.74)), req, dict(frames), scale=0.8)
+    _footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
+    fig.text(0.56, 0.89, t("atlas.record", lang), fontsize=10, fontweight="bold", va="top")
+    y = _record_lines(fig, 0.56, 0.85, record(spec, row, None, lang, names), 0.41, 0.42)
+    changes = feature_history(reader.path, layer_id, key)
+    if not reader.sensitive:
+        changes = redact_rows(changes)
+    lines = []
+    for r in reversed(changes):  # the latest first: what a page has room for is what matters now
+        what, old, new = change_text(spec, r.field, r.old, r.new, lang)
+        when = fmt_date(dt.date.fromisoformat(r.ts[:10]), lang)
+        lines.append(f"{when} · {r.user}: {what} {old} → {new}" + (f" ({r.reason})" if r.reason else ""))
+    top = y - 0.03
+    _text_block(fig, 0.56, top, t("atlas.history", lang), lines or [t("atlas.no_history", lang)], lang, 88, 0.06, 0.02)
+    return fig
+
+
+def atlas(
+    store: Store,
+    layer_id: str,
+    where: Mapping[str, Sequence[object]] | None = None,
+    lang: Lang = "vi",
+    sensitive: bool = True,
+    as_of: str | dt.date | dt.datetime | None = None,
+    keys: Sequence[str] | None = None,
+    today: dt.date | None = None,
+    title: str | None = None,
+) -> bytes:
+    """The atlas of ``layer_id``'s features that ``where`` selects (field → accepted values; ``keys``: those
+    features only) as PDF bytes; a viewer's atlas (``sensitive=False``) leaves out sensitive fields and their
+    history. ``AtlasError`` when the selection is empty, too large or not a map layer.
+    """
+    if layer_id not in store.catalog or not store.catalog[layer_id].is_spatial or not store.has(layer_id):
+        raise AtlasError(t("atlas.no_layer", lang, layer=layer_id))
+    when = history.moment(as_of) if as_of else None
+    day = when.astimezone(history.VIETNAM).date() if when else None
+    reader = Reader(store, sensitive, when)
+    spec = store.catalog[layer_id]
+    whole = clean_geometries(reader.read(layer_id))
+    chosen = apply_filters(spec, whole, dict(where)) if where else whole
+    ids = feature_keys(spec, chosen)
+    if keys is not None:
+        wanted = set(keys)
+        mask = [k in wanted for k in ids]
+        chosen, ids = chosen[mask], [k for k in ids if k in wanted]
+    if not len(chosen):
+        raise AtlasError(t("atlas.empty", lang))
+    if len(chosen) > MAX_PAGES:
+        raise AtlasError(t("atlas.too_many", lang, n=fmt_number(len(chosen), lang), max=MAX_PAGES))
+    frames = {lid: reader.read(lid) for lid in CONTEXT if reader.has(lid)}
+    frames[layer_id] = whole
+    units = frames.get("units")
+    names = dict(zip(units.code.astype(str), units.name.astype(str), strict=True)) if units is not None else {}
+    prov = Provenance(store.meta(), today or dt.date.today(), day)
+    total = 1 + len(chosen)
+    buf = io.BytesIO()
+    heading = title or t("atlas.title", lang, layer=spec.title(lang))
+    with PdfPages(buf, metadata={"Title": heading, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
+        _, _, demo = prov.for_layers((*CONTEXT, layer_id))
+        cover = _page(heading, lang, 1, total, prov, demo, heading)
+        fields = {fld.name for fld in spec.fields}
+        chosen_by = "; ".join(
+            f"{spec.field(f).label(lang)} = {', '.join(format_value(spec, f, x, lang, names) for x in v)}"
+            for f, v in (where or {}).items()
+            if f in fields
+        )
+        intro = [t("atlas.count", lang, n=fmt_number(len(chosen), lang))]
+        if chosen_by:
+            intro.append(t("atlas.where", lang, what=chosen_by))
+        if day:
+            intro.append(f"{t('export.at', lang)}: {fmt_date(day, lang)}")
+        y = _text_block(cover, 0.03, 0.86, t("pack.contents", lang), intro, lang, 120, 0.06, 0.022)
+        toc = [f"{k} — {t('pack.page_short', lang, n=i + 2)}" for i, k in enumerate(ids)]
+        _text_block(cover, 0.03, y, spec.title(lang), toc, lang, 120, 0.06, 0.02)
+        pdf.savefig(cover)
+        for i, ((_, row), key) in enumerate(zip(chosen.iterrows(), ids, strict=True)):
+            pdf.savefig(_feature_page(reader, frames, layer_id, row, key, lang, i + 2, total, prov, names))
+    return buf.getvalue()
