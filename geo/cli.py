@@ -145,7 +145,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         bbox=bbox,
         lang=args.lang,
         paper=args.paper,
-        landscape=args.landscape,
+        landscape=True if args.landscape else (False if args.portrait else None),  # neither: as the extent suits
         dpi=args.dpi,
         catalog=catalog,
         color_by=style_color_by(styles),
@@ -441,7 +441,9 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", choices=("vi", "en"), default="vi")
     ex.add_argument("--dpi", type=int, default=200)
     ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
-    ex.add_argument("--landscape", action="store_true", help="landscape (default: portrait)")
+    ori = ex.add_mutually_exclusive_group()
+    ori.add_argument("--landscape", action="store_true", help="khổ ngang / landscape (default: as the extent suits)")
+    ori.add_argument("--portrait", action="store_true", help="khổ dọc / portrait (default: as the extent suits)")
     ex.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
     ex.add_argument(
         "--compare", metavar="ISO8601", help="so sánh với thời điểm B / a second date B, side by side (PNG, PDF)"

@@ -69,7 +69,7 @@ class MapRequest:
     bbox: Bounds | None = None  # WGS 84 (west, south, east, north); None = the features shown
     lang: Lang = "vi"
     paper: Paper = "A4"
-    landscape: bool = True
+    landscape: bool | None = True  # None: the orientation that suits the extent (see :func:`orientation`)
     dpi: int = 200
     crs: str = crs_.VN2000_LANGSON
     selected: tuple[str, str] | None = None
@@ -221,7 +221,7 @@ def _draw_layer(
         small = spec.geometry == "Point"
         for geom, text in zip(gdf.geometry, gdf[spec.label_field], strict=True):
             pt = geom if geom.geom_type == "Point" else _label_point(geom)
-            ax.annotate(
+            label = ax.annotate(
                 str(text),
                 (pt.x, pt.y),
                 xytext=(4, 0) if small else (0, 0),
@@ -235,6 +235,9 @@ def _draw_layer(
                 path_effects=_halo(),
                 annotation_clip=True,
             )
+            # What declutter() may do: a place name stays; a point's label may move round its point, or go.
+            label._dl_rank = spec.z + (0 if small else 1000)  # type: ignore[attr-defined]
+            label._dl_movable = small  # type: ignore[attr-defined]
 
 
 def _polygon_path(geom: Any) -> MplPath:
@@ -389,101 +392,232 @@ def draw_map(
         sp.set_linewidth(0.8)
     _scale_bar(ax, m_per_unit, req.lang, scale)
     _north_arrow(ax, req.lang, scale)
+    declutter(ax)
     return drawn
+
+
+# A point label's other places, tried in turn when it collides: left, above, below, then dropped.
+_SPOTS = (((-4, 0), "right", "center"), ((0, 5), "center", "bottom"), ((0, -5), "center", "top"))
+
+
+def declutter(ax: Axes) -> list[str]:
+    """No two map labels overlap: place names first (larger features first), then point labels, each moved
+    round its point if it collides, else dropped. Returns the texts dropped.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _figure(ax)
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure (the pack's): measure with Agg
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    labels: list[Any] = [a for a in ax.texts if hasattr(a, "_dl_rank") and a.get_visible()]
+    labels.sort(key=lambda a: -a._dl_rank)
+    kept: list[Any] = []
+    dropped: list[str] = []
+
+    def clear(a: Any) -> bool:
+        box = a.get_window_extent(renderer).padded(1.5)
+        return not any(box.overlaps(k) for k in kept)
+
+    for a in labels:
+        if not clear(a) and getattr(a, "_dl_movable", False):
+            for offset, ha, va in _SPOTS:
+                a.xyann = offset
+                a.set_horizontalalignment(ha)
+                a.set_verticalalignment(va)
+                if clear(a):
+                    break
+        if clear(a):
+            kept.append(a.get_window_extent(renderer).padded(1.5))
+        else:
+            a.set_visible(False)
+            dropped.append(a.get_text())
+    return dropped
+
+
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width in points of ``text`` set at ``size`` in the layout's font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(size=size, weight="bold" if bold else "normal")
+    return float(TextToPath().get_text_width_height_descent(text, font, ismath=False)[0])
+
+
+def _wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` in lines that measure at most ``width_pt`` points (a longer word is kept whole)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and _text_width(lines[-1] + " " + word, size, bold) <= width_pt:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+LEGEND_MIN_COLUMN = 150.0  # points: a legend column narrower than this wraps every label
+
+
+def _legend_rows(blocks: list[LegendBlock], lang: Lang, col_w: float, font: float) -> list[tuple[str, Any, float]]:
+    """The legend as rows (kind, value, height in points) for a column ``col_w`` points wide."""
+    line_h = font * 1.5
+    rows: list[tuple[str, Any, float]] = []
+    label_w = col_w - 22 - _text_width("00.000", font * 0.95) - 4
+    for b in blocks:
+        for line in _wrap_pt(b.title, col_w, font, bold=True):
+            rows.append(("title", line, line_h))
+        for item in b.items:
+            lines = _wrap_pt(item.label, label_w, font * 0.95)
+            rows.append(("item", (b, item, lines), line_h * max(1, len(lines)) - font * 0.45 * (len(lines) - 1)))
+        rows.append(("gap", None, line_h * 0.4))
+    return rows
+
+
+def _legend_layout(
+    blocks: list[LegendBlock], lang: Lang, width_pt: float, height_pt: float | None, scale: float
+) -> tuple[float, int, list[tuple[str, Any, float]], float]:
+    """Font size, columns, rows and the height they need, for a legend ``width_pt`` wide: the largest font
+    (7.5 pt × scale down to 5.5) at which the rows fit ``height_pt`` (``None``: any height) in as many
+    columns as the width allows.
+    """
+    head = 10.0 * scale
+    font = 7.5 * scale
+    while True:
+        cols = max(1, min(3, int((width_pt + 12) // (LEGEND_MIN_COLUMN * scale + 12))))
+        col_w = (width_pt - 12 * (cols - 1)) / cols
+        rows = _legend_rows(blocks, lang, col_w, font)
+        total = sum(h for _, _, h in rows)
+        per_col = _columns(rows, cols)
+        need = head * 1.6 + max(sum(h for _, _, h in c) for c in per_col)
+        if height_pt is None or need <= height_pt or font <= 5.5:
+            return font, cols, rows, min(need, total + head * 1.6)
+        font = max(5.5, font - 0.5)
+
+
+def _columns(rows: list[tuple[str, Any, float]], cols: int) -> list[list[tuple[str, Any, float]]]:
+    """``rows`` flowed into ``cols`` columns of about equal height, never starting a column with a gap."""
+    total = sum(h for _, _, h in rows)
+    target = total / cols
+    out: list[list[tuple[str, Any, float]]] = [[]]
+    used = 0.0
+    for row in rows:
+        if used + row[2] > target * 1.02 and len(out) < cols and out[-1]:
+            carried: list[tuple[str, Any, float]] = []
+            while out[-1] and out[-1][-1][0] == "title":  # a block's title goes with its first item
+                carried.insert(0, out[-1].pop())
+            out.append(carried)
+            used = sum(h for _, _, h in carried)
+            if row[0] == "gap":
+                continue
+        out[-1].append(row)
+        used += row[2]
+    return out
+
+
+def legend_height(blocks: list[LegendBlock], lang: Lang, width_pt: float, scale: float = 1.0) -> float:
+    """How tall (points) the legend of ``blocks`` is when laid out ``width_pt`` wide at its full size."""
+    return _legend_layout(blocks, lang, width_pt, None, scale)[3]
 
 
 def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 1.0) -> None:
     """The legend of the layers drawn, only the classes present in view, with counts.
 
-    Rows shrink to fit the panel; long titles wrap.
+    Laid out in points, not in fractions of the panel: the type stays legible (7.5 pt, never under 5.5),
+    labels are measured and wrapped to their column, and a wide panel takes two or three columns.
     """
-    import textwrap
-
     ax.axis("off")
     fig_w, fig_h = _figure(ax).get_size_inches()
     pos = ax.get_position()
-    width_chars = max(20, int(pos.width * fig_w * 72 / (4.3 * scale)))  # ~4.3 pt per character at 7.5 pt
-    rows: list[tuple[str, Any]] = [("head", t("map.legend", lang))]
-    for b in blocks:
-        rows += [("title", line) for line in textwrap.wrap(b.title, width_chars)]
-        rows += [("item", (b, i)) for i in b.items]
-        rows.append(("gap", None))
-    height_in = pos.height * fig_h
-    step = min(0.034 * scale, 1.0 / (len(rows) + 1))
-    font = max(4.5, min(7.5 * scale, step * height_in * 72 * 0.62))
-    y = 1.0
-    for kind, value in rows:
-        if kind == "head":
-            ax.text(0, y, value, fontsize=font * 1.35, fontweight="bold", va="top", transform=ax.transAxes)
-            y -= step * 1.4
-        elif kind == "title":
-            ax.text(0, y, value, fontsize=font, fontweight="bold", va="top", transform=ax.transAxes)
-            y -= step
-        elif kind == "item":
-            b, item = value
-            cy = y - step * 0.4
-            if b.kind == "line":
-                ax.add_line(
-                    Line2D(
-                        [0.0, 0.09],
-                        [cy, cy],
-                        color=item.color,
-                        linewidth=2.5,
-                        linestyle=_mpl_dash(item.dash, 4.0),
-                        transform=ax.transAxes,
-                    )
-                )
-            elif b.kind == "point":
-                ax.scatter(
-                    [0.045],
-                    [cy],
-                    s=(font * 0.9) ** 2,
-                    facecolor=item.color,
-                    edgecolor=b.stroke,
-                    linewidth=0.8,
-                    transform=ax.transAxes,
-                    clip_on=False,
-                )
-            else:
-                ax.add_patch(
-                    Rectangle(
-                        (0.0, cy - step * 0.3),
-                        0.09,
-                        step * 0.6,
-                        facecolor="#ffffff" if item.hatch else item.color,
-                        edgecolor=b.stroke,
-                        linewidth=0.8,
-                        transform=ax.transAxes,
-                    )
-                )
-                if item.hatch:  # the class's hatching, as on the map
-                    ax.add_patch(
-                        Rectangle(
-                            (0.0, cy - step * 0.3),
-                            0.09,
-                            step * 0.6,
-                            facecolor="none",
-                            edgecolor=item.color,
-                            hatch="////",
-                            linewidth=0,
+    width_pt, height_pt = pos.width * fig_w * 72, pos.height * fig_h * 72
+    font, cols, rows, _ = _legend_layout(blocks, lang, width_pt, height_pt, scale)
+    col_w = (width_pt - 12 * (cols - 1)) / cols
+
+    def fx(pt: float) -> float:
+        return pt / width_pt
+
+    def fy(pt: float) -> float:
+        return 1.0 - pt / height_pt
+
+    head = 10.0 * scale
+    ax.text(0, 1.0, t("map.legend", lang), fontsize=head, fontweight="bold", va="top", transform=ax.transAxes)
+    for k, column in enumerate(_columns(rows, cols)):
+        x0, y = k * (col_w + 12), head * 1.6
+        for kind, value, h in column:
+            if y + h > height_pt + 0.5:  # no room left at the smallest type: the rest is not printed
+                break
+            if kind == "title":
+                ax.text(fx(x0), fy(y), value, fontsize=font, fontweight="bold", va="top", transform=ax.transAxes)
+            elif kind == "item":
+                b, item, lines = value
+                cy = fy(y + font * 0.55)
+                sw_w, sw_h = fx(16), font * 0.9 / height_pt
+                if b.kind == "line":
+                    ax.add_line(
+                        Line2D(
+                            [fx(x0), fx(x0) + sw_w],
+                            [cy, cy],
+                            color=item.color,
+                            linewidth=2.5 * scale,
+                            linestyle=_mpl_dash(item.dash, 2.5),
                             transform=ax.transAxes,
                         )
                     )
-            label = textwrap.shorten(item.label, width_chars - 6, placeholder="…")
-            ax.text(0.13, y, label, fontsize=font * 0.95, va="top", transform=ax.transAxes)
-            ax.text(
-                1.0,
-                y,
-                item.count if isinstance(item.count, str) else fmt_number(item.count, lang),
-                fontsize=font * 0.95,
-                va="top",
-                ha="right",
-                color="#666",
-                transform=ax.transAxes,
-            )
-            y -= step
-        else:
-            y -= step * 0.35
+                elif b.kind == "point":
+                    ax.scatter(
+                        [fx(x0 + 8)],
+                        [cy],
+                        s=(font * 0.9) ** 2,
+                        facecolor=item.color,
+                        edgecolor=b.stroke,
+                        linewidth=0.8,
+                        transform=ax.transAxes,
+                        clip_on=False,
+                    )
+                else:
+                    ax.add_patch(
+                        Rectangle(
+                            (fx(x0), cy - sw_h / 2),
+                            sw_w,
+                            sw_h,
+                            facecolor="#ffffff" if item.hatch else item.color,
+                            edgecolor=b.stroke,
+                            linewidth=0.8,
+                            transform=ax.transAxes,
+                        )
+                    )
+                    if item.hatch:  # the class's hatching, as on the map
+                        ax.add_patch(
+                            Rectangle(
+                                (fx(x0), cy - sw_h / 2),
+                                sw_w,
+                                sw_h,
+                                facecolor="none",
+                                edgecolor=item.color,
+                                hatch="////",
+                                linewidth=0,
+                                transform=ax.transAxes,
+                            )
+                        )
+                ax.text(
+                    fx(x0 + 22),
+                    fy(y),
+                    "\n".join(lines),
+                    fontsize=font * 0.95,
+                    va="top",
+                    linespacing=1.2,
+                    transform=ax.transAxes,
+                )
+                ax.text(
+                    fx(x0 + col_w),
+                    fy(y),
+                    item.count if isinstance(item.count, str) else fmt_number(item.count, lang),
+                    fontsize=font * 0.95,
+                    va="top",
+                    ha="right",
+                    color="#595959",
+                    transform=ax.transAxes,
+                )
+            y += h
 
 
 def _footer(
@@ -528,12 +662,30 @@ def demo_badge(fig: Figure, x: float, y: float, lang: Lang, size: float = 9) -> 
     )
 
 
+def orientation(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> bool:
+    """Whether the map of ``req`` suits a landscape sheet: its extent (in metres, as printed) is wider than
+    the portrait sheet's map area is (after the legend under it), i.e. wider than it is tall by 10%.
+    """
+    if req.landscape is not None:
+        return req.landscape
+    view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    w, s, e, n = _extent(view, req.bbox)
+    lat = math.radians((s + n) / 2)
+    return (e - w) * math.cos(lat) > (n - s) * 1.1
+
+
 def layout(
     req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance
 ) -> tuple[Figure, dict[str, list[str]]]:
-    """The print layout: title, map with scale bar and north arrow, legend, footer."""
+    """The print layout: title, map with scale bar and north arrow, legend, footer.
+
+    The sheet's orientation suits the extent unless the request says; in portrait the legend under the
+    map is as tall as its content (in columns), and the map takes the rest of the page.
+    """
+    landscape = orientation(req, frames)
+    req = replace(req, landscape=landscape)
     w_mm, h_mm = PAPER_MM[req.paper]
-    if req.landscape:
+    if landscape:
         w_mm, h_mm = h_mm, w_mm
     fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
     scale = 1.0 if req.paper == "A4" else 1.3
@@ -544,18 +696,19 @@ def layout(
         fig.text(mx, 1 - my - 9 / h_mm, req.subtitle, fontsize=9.5 * scale, va="top", color="#333")
     map_top = 1 - my - title_h
     map_bottom = my + footer_h
-    if req.landscape:
+    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    blocks = [b for b in legend_blocks(visible, req.state(), req.catalog) if any(i.count for i in b.items)]
+    if landscape:
         legend_w = 62 / w_mm
         map_rect = (mx, map_bottom, 1 - 2 * mx - legend_w - 4 / w_mm, map_top - map_bottom)
         legend_rect = (1 - mx - legend_w, map_bottom, legend_w, map_top - map_bottom)
-    else:
-        legend_h = 70 / h_mm
+    else:  # the legend under the map, as tall as its rows need (at most 40% of the sheet)
+        need_pt = legend_height(blocks, req.lang, (w_mm - 20) / 25.4 * 72, scale) + 6
+        legend_h = min(need_pt / 72 * 25.4, 0.4 * h_mm) / h_mm
         map_rect = (mx, map_bottom + legend_h + 4 / h_mm, 1 - 2 * mx, map_top - map_bottom - legend_h - 4 / h_mm)
         legend_rect = (mx, map_bottom, 1 - 2 * mx, legend_h)
     ax = fig.add_axes(map_rect)
     drawn = draw_map(ax, req, frames, scale)
-    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
-    blocks = [b for b in legend_blocks(visible, req.state(), req.catalog) if any(i.count for i in b.items)]
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
     _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h))
     return fig, drawn

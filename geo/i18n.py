@@ -273,6 +273,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "export.subtitle": {"vi": "Tiêu đề phụ", "en": "Subtitle"},
     "export.format": {"vi": "Định dạng", "en": "Format"},
     "export.paper": {"vi": "Khổ giấy", "en": "Paper"},
+    "export.orientation": {"vi": "Hướng giấy", "en": "Orientation"},
+    "export.orientation.auto": {"vi": "Theo vùng in", "en": "As the extent suits"},
+    "export.orientation.landscape": {"vi": "Ngang", "en": "Landscape"},
+    "export.orientation.portrait": {"vi": "Dọc", "en": "Portrait"},
     "export.landscape": {"vi": "Khổ ngang", "en": "Landscape"},
     "export.download": {"vi": "Tải {fmt}", "en": "Download {fmt}"},
     "export.what": {

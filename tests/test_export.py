@@ -327,3 +327,44 @@ def test_a_pack_page_never_writes_past_its_footer(store) -> None:
     ys = [txt.get_position()[1] for txt in fig.texts]
     assert min(ys) >= 0.14 - 1e-9 and end < 0.14 + 0.1
     assert "… và" in fig.texts[-1].get_text() and "mục khác" in fig.texts[-1].get_text()
+
+
+def _visible_label_boxes(fig, ax) -> list:
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in ax.texts if hasattr(a, "_dl_rank") and a.get_visible()]
+
+
+def test_a_portrait_sheet_gives_the_map_the_page_and_the_legend_what_it_needs(frames, prov, store) -> None:
+    from geo.export import layout
+
+    roads = ("district", "units", "ql4b_segments", "ql4b_stations", "resettlement_sites", "rural_roads")
+    every = {lid: store.read(lid) for lid in roads}
+    fig, _ = layout(MapRequest(roads, "Giao thông", landscape=False), every, prov)
+    map_ax, legend_ax = fig.axes[0], fig.axes[1]
+    assert map_ax.get_position().height > 0.6  # no third of the page left empty under a squeezed legend
+    assert legend_ax.get_position().height < 0.2
+    # The legend's type is legible, every class is in it, and none of its text runs out of its panel.
+    renderer = fig.canvas.get_renderer()
+    texts = [x for x in legend_ax.texts if x.get_visible()]
+    assert min(x.get_fontsize() for x in texts) >= 5.5
+    assert {"Vướng mắc GPMB", "Đang GPMB", "Chậm tiến độ", "QL4B: cọc Km"} <= {x.get_text() for x in texts}
+    panel = legend_ax.get_window_extent(renderer)
+    for x in texts:
+        box = x.get_window_extent(renderer)
+        assert panel.x0 - 1 <= box.x0 and box.x1 <= panel.x1 + 1 and box.y0 >= panel.y0 - 1, x.get_text()
+    # Labels on the map never overlap: the lesser one moves round its point, or gives way.
+    boxes = _visible_label_boxes(fig, map_ax)
+    assert len(boxes) >= 15
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    plt.close(fig)
+
+
+def test_the_sheet_turns_to_suit_the_extent(frames) -> None:
+    from geo.export import orientation
+
+    wide = MapRequest(("units",), "x", bbox=(106.9, 21.45, 107.35, 21.6), landscape=None)
+    tall = MapRequest(("units",), "x", bbox=(107.0, 21.3, 107.1, 21.7), landscape=None)
+    assert orientation(wide, frames) is True and orientation(tall, frames) is False
+    assert orientation(replace(wide, landscape=False), frames) is False  # what the user chose stands

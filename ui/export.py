@@ -42,7 +42,13 @@ def export_panel(
             format_func=lambda f: t(f"export.fmt.{f}", lang),
         )
         paper = c2.radio(t("export.paper", lang), ["A4", "A3"], horizontal=True, key=f"exp_paper_{page}")
-        landscape = c3.toggle(t("export.landscape", lang), True, key=f"exp_land_{page}")
+        orient = c3.radio(
+            t("export.orientation", lang),
+            ["auto", "landscape", "portrait"],
+            key=f"exp_orient_{page}",
+            format_func=lambda o: t(f"export.orientation.{o}", lang),
+        )
+        landscape = {"auto": None, "landscape": True, "portrait": False}[orient]
         dpi = c4.radio("DPI", [200, 300], horizontal=True, key=f"exp_dpi_{page}")
         ref = st.radio(
             t("export.crs", lang),
