@@ -145,7 +145,7 @@ def _text_block(
     lang: Lang,
     width: int = 62,
     bottom: float = 0.14,
-    step: float = 0.028,
+    step: float = 0.021,
 ) -> float:
     """A heading and bullet lines from ``y`` down; lines that would run below ``bottom`` (the footer) are
     counted in one last line instead. Returns where the next block may start.
@@ -156,7 +156,7 @@ def _text_block(
     y -= 0.04
     for n, line in enumerate(lines):
         wrapped = _wrap(line, room, 7.5)
-        need = step * len(wrapped) + 0.012
+        need = step * len(wrapped) + 0.01
         if y - need < bottom + (0.04 if n < len(lines) - 1 else 0):
             fig.text(x, y, t("pack.more", lang, n=len(lines) - n), fontsize=7.5, va="top", style="italic")
             return y - 0.06
