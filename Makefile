@@ -10,7 +10,7 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale bench-time clean
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale bench-time bench-html clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/export.py
 	$(PY) benchmarks/scale.py
+
+## bench-html: the standalone HTML map of 50,000 parcels against plain folium, opened in Chromium
+bench-html: $(STAMP) $(STORE) chromium
+	$(PY) benchmarks/standalone.py
 
 ## bench-time: the map at a date on 50,000 parcels after 10,000 audited edits; date change and compare in Chromium
 bench-time: $(STAMP) $(STORE) chromium

@@ -797,7 +797,7 @@ def map_image(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Proven
 
 # -- standalone HTML -------------------------------------------------------------------------------------
 HTML_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; worker-src blob:; "
     "font-src data:; connect-src 'none'; frame-src 'none'; child-src 'none'; object-src 'none'; "
     "base-uri 'none'; form-action 'none'"
 )
@@ -808,7 +808,7 @@ def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: 
     from branca.element import Element
     from branca.element import Figure as BrancaFigure
 
-    from geo.mapview import base_map, inline_assets
+    from geo.mapview import InlinePublisher, base_map, inline_assets
 
     view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
     m = base_map(_extent(view, req.bbox), asset_base="", static_base="", lang=req.lang)
@@ -816,8 +816,10 @@ def map_html(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], demo_layers: 
     root = m.get_root()
     assert isinstance(root, BrancaFigure)
     root.header.add_child(Element(inline_assets()), name="assets_inline")
-    for fg in overlays(view, replace(req.state(), layers=tuple(view)), demo_layers, catalog=req.catalog):
+    pub = InlinePublisher(blocks=True)  # a large layer's files as data blocks, decoded off the page's thread
+    for fg in overlays(view, replace(req.state(), layers=tuple(view)), demo_layers, pub, catalog=req.catalog):
         fg.add_to(m)
+    root.html.add_child(Element(pub.data_blocks()), name="data_blocks")
     html = m.get_root().render()
     title = f"<title>{_esc(req.title)}</title>"
     csp = f'<meta http-equiv="Content-Security-Policy" content="{HTML_CSP}">'

@@ -290,17 +290,38 @@ class Publisher(Protocol):
 
 
 class InlinePublisher:
-    """Files carried inside the page (a standalone HTML export), gzip-compressed, as base64."""
+    """Files carried inside the page (a standalone HTML export), gzip-compressed, as base64.
+
+    With ``blocks`` (a standalone file), each file is kept here and travels once, as the text of its own
+    data block (:meth:`data_blocks`, ``<script type="application/octet-stream">``: base64 has no ``<``),
+    referred to by id: decoded once, not as a string inside the page's base64 JSON.
+    """
 
     key: str | None = None
 
+    def __init__(self, blocks: bool = False) -> None:
+        self.blocks: dict[str, str] | None = {} if blocks else None
+
     def put(self, blob: bytes) -> dict[str, Any]:
-        """Inline, gzip-compressed, as base64."""
+        """Inline, gzip-compressed, as base64 (in a data block of its own, if this publisher keeps them)."""
         import base64
 
-        from geo.compact import gz
+        from geo.compact import digest, gz
 
-        return {"b64": base64.b64encode(gz(blob)).decode("ascii")}
+        packed = gz(blob)
+        text = base64.b64encode(packed).decode("ascii")
+        if self.blocks is None:
+            return {"b64": text}
+        ref = f"dl-data-{digest(packed)[:16]}"
+        self.blocks[ref] = text
+        return {"ref": ref}
+
+    def data_blocks(self) -> str:
+        """The files kept, as HTML data blocks (base64 text: nothing in it is markup)."""
+        return "".join(
+            f'<script type="application/octet-stream" id="{ref}">{text}</script>'
+            for ref, text in (self.blocks or {}).items()
+        )
 
 
 # The geometry file of a whole large layer, per (sink, data version, layer): encoded once per store

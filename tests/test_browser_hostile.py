@@ -221,6 +221,7 @@ def test_the_html_export_shows_every_payload_as_text_and_loads_nothing(browser: 
         "khu_dat_la": len(PAYLOADS),
     }
     assert page.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900  # the canvas layer, inlined
+    assert page.evaluate("!!window.__dlCompact.blob")  # decoded off the page's thread, by a worker of the file's own
     # Hover every feature drawn as SVG: each tooltip is its text, as typed.
     tips = page.evaluate(
         """() => Object.values(window.map._layers).filter(l => l.feature).map(l => {

@@ -166,6 +166,25 @@ def test_html_export_is_standalone_with_its_own_csp(frames, store) -> None:
     assert "onerror=alert" not in html and "<title>&lt;b&gt;T&lt;/b&gt;</title>" in html
 
 
+def test_a_large_layer_travels_once_in_the_html_file(store) -> None:
+    import base64
+    import gzip
+
+    from geo.synthetic import parcels
+
+    big = parcels(1200, within=store.read("district").geometry.iloc[0])  # over BIG_LAYER: compact files
+    html = map_html(MapRequest(("district", "forest_parcels"), "T"), {"district": store.read("district"),
+                    "forest_parcels": big}, set())  # fmt: skip
+    blocks = re.findall(
+        r'<script type="application/octet-stream" id="(dl-data-[0-9a-f]+)">([A-Za-z0-9+/=]+)</script>', html
+    )
+    assert len(blocks) == 2  # the geometry file and the style file, each once
+    for ref, text in blocks:
+        assert html.count(text) == 1 and html.count(ref) == 1  # once, as its block (the map refers to it by id)
+        assert gzip.decompress(base64.b64decode(text))  # gzip inside, as the page inflates it
+    assert "worker-src blob:" in HTML_CSP and "child-src 'none'" in HTML_CSP
+
+
 def test_meeting_pack_pages_contents_and_numbers(store) -> None:
     pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
     assert len(pdf.pages) == 7

@@ -91,7 +91,25 @@
     return [lon, lat];
   }
 
-  var api = { geometry: geometry, inflate: inflate, style: style, toLonLat: toLonLat, HIDDEN: 255 };
+  // This file's own text, when a page loaded it inline: a standalone map starts a worker from it (a blob).
+  var source = typeof document !== 'undefined' && document.currentScript ? document.currentScript.textContent : null;
+
+  var api = { geometry: geometry, inflate: inflate, style: style, toLonLat: toLonLat, HIDDEN: 255, source: source };
   root.DLCompact = api;
+
+  // Started as a blob worker by a standalone map (dlmap.js): bytes in, the decoded geometry out. (The
+  // app's compact-worker.js, which fetches by URL, sets its own handler after loading this file.)
+  if (typeof WorkerGlobalScope !== 'undefined' && root instanceof WorkerGlobalScope) {
+    root.onmessage = function (e) {
+      inflate(e.data.buf)
+        .then(function (buf) {
+          var g = geometry(buf);
+          root.postMessage({ id: e.data.id, g: g }, [g.fRing.buffer, g.rStart.buffer, g.rCount.buffer, g.xs.buffer, g.ys.buffer, g.box.buffer]);
+        })
+        .catch(function (err) {
+          root.postMessage({ id: e.data.id, error: String(err) });
+        });
+    };
+  }
   if (typeof module === 'object' && module.exports) module.exports = api;
 })(typeof self !== 'undefined' ? self : globalThis);

@@ -270,15 +270,59 @@
     return u;
   }
 
+  // The bytes of a file carried in the page: the text of its data block (a standalone map), or inline.
+  function carried(src) {
+    var text = src.ref ? document.getElementById(src.ref).textContent : src.b64;
+    return Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : bytes(text);
+  }
+
   function load(src) {
-    // fetched (or inlined) and inflated, on this thread
+    // fetched (or carried in the page) and inflated, on this thread
     var raw = src.url
       ? fetch(src.url).then(function (r) {
           if (!r.ok) throw new Error('map data ' + r.status);
           return r.arrayBuffer();
         })
-      : Promise.resolve(bytes(src.b64).buffer);
+      : Promise.resolve(carried(src).buffer);
     return raw.then(DLCompact.inflate);
+  }
+
+  // A standalone map's worker: compact.js's own text as a blob (its file's policy allows blob: workers).
+  // Bytes go in (transferred), the decoded geometry comes back; null where a policy refuses it.
+  function blobWorker() {
+    if (C.blob !== undefined) return C.blob;
+    C.blob = null;
+    if (!DLCompact.source || typeof Worker === 'undefined') return null;
+    try {
+      var w = new Worker(URL.createObjectURL(new Blob([DLCompact.source], { type: 'text/javascript' })));
+      var waiting = {}, next = 0;
+      w.onmessage = function (e) {
+        var p = waiting[e.data.id];
+        delete waiting[e.data.id];
+        if (e.data.error) p.reject(new Error(e.data.error));
+        else p.resolve(e.data.g);
+      };
+      w.onerror = function () {
+        // refused by a content policy, say: every file waiting is decoded here instead
+        C.blob = null;
+        Object.keys(waiting).forEach(function (id) {
+          waiting[id].reject(new Error('worker refused'));
+          delete waiting[id];
+        });
+      };
+      C.blob = {
+        ask: function (buf) {
+          return new Promise(function (resolve, reject) {
+            var id = next++;
+            waiting[id] = { resolve: resolve, reject: reject };
+            w.postMessage({ id: id, buf: buf }, [buf]);
+          });
+        },
+      };
+    } catch (err) {
+      C.blob = null;
+    }
+    return C.blob;
   }
 
   // A geometry file of a million vertices is fetched, inflated and decoded in a worker (a file of the
@@ -319,14 +363,19 @@
 
   function file(src, decode, workerUrl) {
     // one fetch per file per page: geometry is kept across reruns
-    var id = src.url || src.b64.slice(0, 64) + src.b64.length;
+    var id = src.url || src.ref || src.b64.slice(0, 64) + src.b64.length;
     if (!C.files[id]) {
       var w = decode && src.url && workerUrl && worker(new URL(workerUrl, location.href).href);
-      C.files[id] = w
-        ? w.ask(new URL(src.url, location.href).href)
-        : load(src).then(function (buf) {
-            return decode ? DLCompact.geometry(buf) : DLCompact.style(buf);
-          });
+      var b = decode && src.ref && blobWorker();
+      if (w) C.files[id] = w.ask(new URL(src.url, location.href).href);
+      else if (b)
+        C.files[id] = b.ask(carried(src).buffer).catch(function () {
+          return load(src).then(DLCompact.geometry); // the worker failed: decode here after all
+        });
+      else
+        C.files[id] = load(src).then(function (buf) {
+          return decode ? DLCompact.geometry(buf) : DLCompact.style(buf);
+        });
     }
     return C.files[id];
   }
