@@ -33,6 +33,13 @@ from geo.store import Store
 
 MAX_PAGES = 500  # an atlas is read on paper: past this, narrow the selection
 CONTEXT = ("district", "units")  # drawn under every page's feature, for bearings
+NEAR: dict[str, tuple[str, ...]] = {  # what else a reader needs around a feature of these layers
+    "land_disputes": ("forest_parcels",),
+    "resettlement_sites": ("ql4b_segments",),
+    "ql4b_stations": ("ql4b_segments",),
+    "accidents": ("ql4b_segments",),
+    "cluster_plots": ("cluster_boundary",),
+}
 
 
 class AtlasError(ValueError):
@@ -40,8 +47,12 @@ class AtlasError(ValueError):
 
 
 def _bbox(geom: object, min_span: float = 0.012) -> tuple[float, float, float, float]:
-    """The feature's extent with room around it: a third of its size each side, at least ~1.3 km across."""
+    """The feature's extent with room around it: a third of its size each side, at least ~1.3 km across
+    (a point: ~3 km, so that its surroundings show).
+    """
     w, s, e, n = geom.bounds  # type: ignore[attr-defined]
+    if w == e and s == n:
+        min_span = max(min_span, 0.03)
     cx, cy = (w + e) / 2, (s + n) / 2
     half_x = max((e - w) * (0.5 + 1 / 3), min_span / 2)
     half_y = max((n - s) * (0.5 + 1 / 3), min_span / 2)
@@ -76,11 +87,11 @@ def _feature_page(
     names: dict[str, str],
 ) -> Figure:
     spec = reader.catalog[layer_id]
-    _, _, demo = prov.for_layers((*CONTEXT, layer_id))
+    _, _, demo = prov.for_layers((*CONTEXT, *NEAR.get(layer_id, ()), layer_id))
     fig = _page(
         f"{spec.title(lang)} — {key}", lang, page, total, prov, demo, t("atlas.title", lang, layer=spec.title(lang))
     )
-    layers = tuple(lid for lid in (*CONTEXT, layer_id) if lid in frames)
+    layers = tuple(lid for lid in (*CONTEXT, *NEAR.get(layer_id, ()), layer_id) if lid in frames)
     req = MapRequest(
         layers, key, lang=lang, bbox=_bbox(row.geometry), selected=(layer_id, key), fade=True, catalog=reader.catalog
     )
@@ -133,7 +144,7 @@ def atlas(
         raise AtlasError(t("atlas.empty", lang))
     if len(chosen) > MAX_PAGES:
         raise AtlasError(t("atlas.too_many", lang, n=fmt_number(len(chosen), lang), max=MAX_PAGES))
-    frames = {lid: reader.read(lid) for lid in CONTEXT if reader.has(lid)}
+    frames = {lid: reader.read(lid) for lid in (*CONTEXT, *NEAR.get(layer_id, ())) if reader.has(lid)}
     frames[layer_id] = whole
     units = frames.get("units")
     names = dict(zip(units.code.astype(str), units.name.astype(str), strict=True)) if units is not None else {}

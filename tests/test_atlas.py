@@ -65,3 +65,23 @@ def test_a_selection_that_makes_no_atlas_says_why(store) -> None:
     with pytest.raises(AtlasError, match="No map layer"):
         atlas(store, "tasks", lang="en")  # a table, not a map layer
     assert len(_pages(atlas(store, "land_disputes", keys=["TC-01", "TC-02"], today=TODAY))) == 3
+
+
+def test_an_atlas_page_as_a_reader_sees_it(store, artifacts) -> None:
+    from geo.access import Reader
+    from geo.atlas import CONTEXT, NEAR, _feature_page
+    from geo.export import Provenance
+    from geo.mapview import clean_geometries, feature_keys
+
+    reader = Reader(store, True, None)
+    whole = clean_geometries(reader.read("land_disputes"))
+    keys = feature_keys(store.catalog["land_disputes"], whole)
+    frames = {lid: reader.read(lid) for lid in (*CONTEXT, *NEAR["land_disputes"])} | {"land_disputes": whole}
+    fig = _feature_page(reader, frames, "land_disputes", whole.iloc[keys.index("TC-03")], "TC-03", "vi", 2, 3,
+                        Provenance(store.meta(), TODAY), {})  # fmt: skip
+    fig.savefig(artifacts / "atlas-page-TC-03.png", dpi=90)
+    texts = [x.get_text() for x in fig.texts]
+    assert "Điểm tranh chấp đất đai — TC-03" in texts and "Thông tin đối tượng" in texts
+    map_ax = fig.axes[0]
+    x0, x1 = map_ax.get_xlim()
+    assert x1 - x0 < 20_000  # a scale that fits the feature (metres in VN-2000), not the whole district

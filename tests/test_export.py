@@ -300,17 +300,17 @@ def test_meeting_pack_can_show_what_changed(store, tmp_path) -> None:
     assert "Không có thay đổi nào kể từ 01/06/2024" in quiet.pages[7].extract_text()
 
 
-def _saturated_fills(png: Path, box: tuple[float, float, float, float]) -> int:
-    """Distinct saturated colours (quantised) covering at least 0.5% of the ``box`` (fractions) of an image:
-    how many thematic fills a reader sees on the map."""
+def _saturated_fills(png: Path, box: tuple[float, float, float, float], share: float = 0.005, sat: int = 40) -> int:
+    """Distinct saturated colours (quantised) covering at least ``share`` of the ``box`` (fractions, from the
+    top left) of an image: how many thematic colours a reader sees on the map."""
     im = Image.open(png).convert("RGB")
     w, h = im.size
     px = np.asarray(im.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h))), dtype=int)
     px = px.reshape(-1, 3)
-    sat = px.max(axis=1) - px.min(axis=1)
-    q = px[sat > 40] // 24
+    chroma = px.max(axis=1) - px.min(axis=1)
+    q = px[chroma > sat] // 24
     _, counts = np.unique(q, axis=0, return_counts=True)
-    return int((counts > 0.005 * len(px)).sum())
+    return int((counts > share * len(px)).sum())
 
 
 def test_the_new_rural_view_is_coloured_by_criteria_met_on_paper_too(store, tmp_path) -> None:
@@ -387,3 +387,38 @@ def test_the_sheet_turns_to_suit_the_extent(frames) -> None:
     tall = MapRequest(("units",), "x", bbox=(107.0, 21.3, 107.1, 21.7), landscape=None)
     assert orientation(wide, frames) is True and orientation(tall, frames) is False
     assert orientation(replace(wide, landscape=False), frames) is False  # what the user chose stands
+
+
+def _hues(png: Path, box: tuple[float, float, float, float], share: float = 0.0004) -> int:
+    """How many distinct hues (15° apart) of saturated colour cover at least ``share`` of ``box``."""
+    import colorsys
+
+    im = Image.open(png).convert("RGB")
+    w, h = im.size
+    px = np.asarray(im.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h))), dtype=float)
+    px = px.reshape(-1, 3) / 255
+    bins = np.zeros(24)
+    for r, g, b in px[(px.max(axis=1) - px.min(axis=1)) > 0.3]:
+        hue, _, _ = colorsys.rgb_to_hsv(r, g, b)
+        bins[int(hue * 24) % 24] += 1
+    return int((bins > share * len(px)).sum())
+
+
+def test_each_theme_page_of_the_pack_shows_its_thematic_colours(store, artifacts) -> None:
+    from geo.access import Reader
+    from geo.pack import _theme_figure, sections
+
+    reader = Reader(store, True, None)
+    secs = sections(reader, "vi")
+    frames = {lid: reader.read(lid) for lid in {lid for s in secs for lid in s.layers} if reader.has(lid)}
+    prov = Provenance(store.meta(), TODAY)
+    fills = {}
+    for i, sec in enumerate(secs):
+        fig = _theme_figure(reader, frames, sec, "vi", i + 2, 7, prov)
+        png = artifacts / f"pack-page-{i + 2}.png"
+        fig.savefig(png, dpi=110)  # the page rasterised, as a reader's eye takes it in
+        area = (0.03, 0.11, 0.53, 0.85)  # the map's
+        fills[sec.title] = (_hues(png, area), _saturated_fills(png, area, 0.01, 20))  # line colours, area fills
+    # At the notice's day: QL4B lines by clearance (four statuses); the communes filled by criteria met.
+    assert fills["Giao thông"][0] >= 3 and fills["Nông thôn mới"][1] >= 3, fills
+    assert fills["Tổng quan"][0] >= 3 and fills["Cụm công nghiệp"][1] >= 2, fills
