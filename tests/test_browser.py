@@ -216,6 +216,8 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     v.page.get_by_label("Tiêu đề", exact=True).fill("QL4B: tiến độ GPMB")
     v.page.get_by_label("Tiêu đề", exact=True).press("Enter")
     v.wait_idle()
+    v.page.get_by_text("Ngang", exact=True).click()  # landscape, whatever the extent would suit
+    v.wait_idle()
     with v.page.expect_download(timeout=60000) as dl:
         v.page.get_by_role("button", name="Tải PNG").click()
     png = tmp_path / dl.value.suggested_filename
