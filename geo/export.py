@@ -191,6 +191,18 @@ def _draw_layer(
                 LineCollection(halo, colors="#00b8d9", linewidths=(p.weight + 5) * 0.5 * scale, zorder=spec.z),
                 autolim=False,
             )
+        if p.casing:  # the line's darker, wider casing under it, as on the web map
+            ax.add_collection(
+                LineCollection(
+                    [xy for xy, _, _ in parts],
+                    colors=[to_rgba(p.casing, p.opacity * (0.3 if fade and not s_ else 1.0)) for _, _, s_ in parts],
+                    linewidths=lw + 1.5 * scale,
+                    linestyles=_mpl_dash(p.dash, p.weight),
+                    capstyle="butt",
+                    zorder=spec.z + 0.05,
+                ),
+                autolim=False,
+            )
         ax.add_collection(
             LineCollection(
                 [xy for xy, _, _ in parts],

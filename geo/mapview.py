@@ -432,6 +432,8 @@ def _paint(spec: LayerSpec, opacity: float = 1.0, themed: bool = False) -> dict[
     }
     if p.dash:
         out["dashArray"] = p.dash
+    if p.casing and spec.geometry == "LineString":
+        out["casing"] = p.casing
     if spec.geometry == "Point":
         out["radius"] = p.radius
     if spec.geometry == "LineString":

@@ -177,6 +177,13 @@ MAP_BOX = """() => { const f = [...document.querySelectorAll('iframe')].find(f =
            leaflet: d.querySelector('.leaflet-container').getBoundingClientRect().height }; }"""
 
 
+LABELS_OVERLAPPING = """() => { const b = [...document.querySelectorAll('.dl-label > span')]
+    .filter(s => s.style.visibility !== 'hidden').map(s => s.getBoundingClientRect()).filter(r => r.width);
+  let n = 0; for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) {
+    if (b[i].left < b[j].right && b[i].right > b[j].left && b[i].top < b[j].bottom && b[i].bottom > b[j].top) n++; }
+  return n; }"""
+
+
 def _swipe(cdp, page, x: float, y: float, dy: float) -> None:
     """One finger on the screen at (x, y), moved by ``dy`` in ten steps, lifted: real touch events."""
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
@@ -229,6 +236,10 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     assert after > before + 100
     assert frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()") == centre
     assert frame.evaluate("map.dragging.enabled()") is False  # two fingers move the map (Leaflet's pinch)
+    # On a small screen the map's labels give way to each other rather than pile up.
+    frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.hiddenLabels !== undefined")
+    assert frame.evaluate(LABELS_OVERLAPPING) == 0
+    assert frame.evaluate("window.__dlCompact.hiddenLabels") > 0  # some did give way here
     context.close()
 
 

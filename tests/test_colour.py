@@ -110,3 +110,19 @@ def test_text_colours_of_the_app_meet_aa_on_their_background() -> None:
                 found.append((path.name, m.group(1), contrast(m.group(1), _background(rule))))
     assert len(found) > 10
     assert [f for f in found if f[2] < 4.5] == []
+
+
+def test_every_map_symbol_has_an_edge_that_reads_on_the_map() -> None:
+    # WCAG 1.4.11: 3:1 for graphical objects against what is next to them. A status-coloured line is drawn
+    # over a dark casing: each colour must stand out from the casing or from the map's background.
+    background = "#dfe7ec"
+    weak = []
+    for spec in CATALOG.values():
+        if spec.geometry == "LineString" and spec.statuses:
+            assert spec.paint.casing and contrast(spec.paint.casing, background) >= 3, spec.id
+            for s in spec.codes() + tuple(x for _, sts in spec.coded for x in sts):
+                if max(contrast(s.color, background), contrast(spec.paint.casing, s.color)) < 3:
+                    weak.append((spec.id, s.value))
+        elif spec.geometry in ("Polygon", "Point") and contrast(spec.paint.color, background) < 3:
+            weak.append((spec.id, "outline"))  # the outline of every area and point
+    assert weak == []

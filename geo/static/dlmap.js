@@ -63,9 +63,12 @@
   // The map is one tab stop: its container (arrow keys pan, + and - zoom), named in the page's language;
   // the zoom buttons are named too. ``words``: {map, zoomIn, zoomOut} from geo.i18n.
   function setup(map, words) {
+    map.createPane('dlBelowCasing').style.zIndex = 345;
     map.createPane('dlBelow').style.zIndex = 350;
     map.createPane('dlBig').style.zIndex = 375;
+    map.createPane('dlCasing').style.zIndex = 395; // lines' casings, under every vector overlay (400)
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map); // metres and kilometres only
+    watchLabels(map);
     if (!words) return;
     var box = map.getContainer();
     if (words.large) box.classList.add('dl-large'); // the meeting room's map: large labels and legend
@@ -150,7 +153,7 @@
       return s;
     }
     var opts = o.pane ? { pane: o.pane, interactive: o.interactive } : { interactive: o.interactive };
-    return L.geoJSON(
+    var main = L.geoJSON(
       data,
       Object.assign(opts, {
         style: style,
@@ -175,6 +178,76 @@
         },
       })
     );
+    if (o.kind !== 'line' || !o.paint.casing) return main;
+    // A casing under the line: the same shapes, darker and wider, no feature of their own (not clickable,
+    // not counted, not listed), so that every status colour has an edge that reads on the map.
+    var bare = {
+      type: 'FeatureCollection',
+      features: data.features.map(function (f) {
+        return { type: 'Feature', geometry: f.geometry, properties: {} };
+      }),
+    };
+    var under = L.geoJSON(
+      bare,
+      Object.assign({}, opts, {
+        pane: o.pane === 'dlBelow' ? 'dlBelowCasing' : 'dlCasing', // under the lines, whatever is added when
+        interactive: false,
+        style: function () {
+          return { color: o.paint.casing, weight: (o.paint.weight || 2) + 3, opacity: o.paint.opacity, dashArray: o.paint.dashArray, lineCap: 'butt' };
+        },
+      })
+    );
+    return L.featureGroup([under, main]);
+  }
+
+  // -- labels never overlap ----------------------------------------------------------------------------
+  // After every move, zoom or change of layers: labels in order of rank (the 2025 communes, then the
+  // 2024 units, then the rest: Km posts, sites), each shown only where it overlaps no label kept before it.
+  var RANK = { 'dl-label-communes_2025': 3, 'dl-label-units': 2 };
+
+  function rank(marker) {
+    var r = 1;
+    marker.className.split(' ').forEach(function (c) {
+      if (RANK[c]) r = RANK[c];
+    });
+    return r;
+  }
+
+  function declutter(map) {
+    var spans = Array.prototype.slice.call(map.getContainer().querySelectorAll('.dl-label > span'));
+    spans.forEach(function (s) {
+      s.style.visibility = '';
+    });
+    var items = spans.map(function (s, i) {
+      return { s: s, r: rank(s.parentNode), i: i, b: s.getBoundingClientRect() };
+    });
+    items.sort(function (a, b) {
+      return b.r - a.r || a.i - b.i;
+    });
+    var kept = [];
+    items.forEach(function (it) {
+      var b = it.b, pad = 2;
+      if (!b.width) return;
+      var hit = kept.some(function (k) {
+        return b.left < k.right + pad && b.right + pad > k.left && b.top < k.bottom + pad && b.bottom + pad > k.top;
+      });
+      if (hit) it.s.style.visibility = 'hidden';
+      else kept.push(b);
+    });
+    C.hiddenLabels = items.length - kept.length; // for tests: how many gave way
+  }
+
+  function watchLabels(map) {
+    var queued = false;
+    function later() {
+      if (queued) return;
+      queued = true;
+      root.requestAnimationFrame(function () {
+        queued = false;
+        if (map._loaded) declutter(map);
+      });
+    }
+    map.on('zoomend moveend layeradd layerremove resize', later);
   }
 
   // -- permanent text labels: rows of [lat, lon, text] -----------------------------------------------
