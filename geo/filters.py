@@ -83,6 +83,24 @@ def value_range(frame: pd.DataFrame, name: str) -> tuple[float, float] | None:
     return None if col.empty else (float(col.min()), float(col.max()))
 
 
+def range_step(lo: float, hi: float) -> float:
+    """A slider's step for ``lo``–``hi``: about a hundredth of the span, rounded to 1, 2 or 5 × 10ⁿ, so that
+    an arrow key moves it by a step a person notices (Km 18–80: half a kilometre, not 0.01).
+
+    >>> range_step(18, 80), range_step(0, 100), range_step(0.2, 3.4), range_step(5, 5)
+    (0.5, 1.0, 0.05, 1.0)
+    """
+    import math
+
+    span = hi - lo
+    if span <= 0:
+        return 1.0
+    raw = span / 100
+    unit = 10 ** math.floor(math.log10(raw))
+    step = next(m * unit for m in (1, 2, 5, 10) if m * unit >= raw * 0.8)
+    return float(f"{step:.10g}")
+
+
 def date_range(frame: pd.DataFrame, name: str) -> tuple[dt.date, dt.date] | None:
     """``(first, last)`` date of a date column, or ``None``."""
     col = pd.to_datetime(frame[name], errors="coerce").dropna()

@@ -778,19 +778,14 @@ def t(key: str, lang: Lang = "vi", /, **kwargs: object) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def _group(int_part: str, sep: str) -> str:
-    out: list[str] = []
-    while len(int_part) > 3:
-        out.insert(0, int_part[-3:])
-        int_part = int_part[:-3]
-    out.insert(0, int_part)
-    return sep.join(out)
+LOCALES: dict[str, str] = {"vi": "vi_VN", "en": "en"}  # Babel's locales: CLDR's separators and patterns
+VIETNAM_TZ = "Asia/Ho_Chi_Minh"  # the time of day people read: the change log is stored in UTC
 
 
 def fmt_number(value: float | int | None, lang: Lang = "vi", decimals: int | None = None) -> str:
-    """Format a number the Vietnamese way (``71.070``; ``170,7``) or the English way.
+    """Format a number by the language's rules (Babel: ``71.070``; ``170,7`` in vi_VN, ``71,070`` in en).
 
-    ``decimals=None`` keeps up to two significant decimals and drops trailing zeros.
+    ``decimals=None`` keeps up to two decimals and drops trailing zeros.
 
     Examples
     --------
@@ -800,17 +795,22 @@ def fmt_number(value: float | int | None, lang: Lang = "vi", decimals: int | Non
     '170,7'
     >>> fmt_number(1234.5, "en")
     '1,234.5'
+    >>> fmt_number(-0.004)
+    '0'
 
     """
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    thousands, point = (".", ",") if lang == "vi" else (",", ".")
-    text = f"{abs(value):.{2 if decimals is None else decimals}f}"
-    int_part, _, frac = text.partition(".")
-    if decimals is None:
-        frac = frac.rstrip("0")
-    sign = "-" if value < 0 and float(text) != 0 else ""
-    return sign + _group(int_part, thousands) + (point + frac if frac else "")
+    places = 2 if decimals is None else decimals
+    number = Decimal(f"{value:.{places}f}")  # rounded as before; a rounded zero has no sign
+    if number == 0:
+        number = abs(number)
+    fraction = ("." + ("#" if decimals is None else "0") * places) if places else ""
+    return str(format_decimal(number, "#,##0" + fraction, locale=LOCALES[lang], decimal_quantization=False))
 
 
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:
@@ -819,9 +819,32 @@ def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None)
 
 
 def fmt_date(value: dt.date | str | None, lang: Lang = "vi") -> str:
-    """Format a date as ``24/04/2024`` (vi) or ``2024-04-24`` (en)."""
+    """Format a date as ``24/04/2024`` (vi) or ``2024-04-24`` (en), through Babel."""
+    from babel.dates import format_date
+
     if value is None or value == "":
         return "–"
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
-    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+    return str(format_date(value, "dd/MM/yyyy" if lang == "vi" else "yyyy-MM-dd", locale=LOCALES[lang]))
+
+
+def fmt_datetime(value: dt.datetime | str | None, lang: Lang = "vi") -> str:
+    """A moment (an ISO timestamp, UTC in the change log) as people in Vietnam read it: ``15/05/2024 15:00``
+    (vi) or ``2024-05-15 15:00`` (en), in Vietnam's time.
+
+    >>> fmt_datetime("2024-05-15T08:00:00+00:00")
+    '15/05/2024 15:00'
+    """
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    pattern = "dd/MM/yyyy HH:mm" if lang == "vi" else "yyyy-MM-dd HH:mm"
+    return str(format_datetime(value, pattern, tzinfo=ZoneInfo(VIETNAM_TZ), locale=LOCALES[lang]))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo.catalog import LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 
 if TYPE_CHECKING:
     from geo.edit import AuditRow, Batch
@@ -111,7 +111,7 @@ def change_table(rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang)
     out = []
     for r in rows:
         what, old, new = change_text(CATALOG.get(r.layer), r.field, r.old, r.new, lang)
-        out.append([r.ts[:16].replace("T", " "), r.user, title(r.layer), r.feature, what, old, new, r.reason])
+        out.append([r.ts, r.user, title(r.layer), r.feature, what, old, new, r.reason])
     for b in batches:
         counts = t("pres.batch", lang, added=fmt_number(b.added, lang), removed=fmt_number(b.count - b.added, lang))
         feature = (
@@ -119,7 +119,7 @@ def change_table(rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang)
         )
         out.append(
             [
-                b.ts[:16].replace("T", " "),
+                b.ts,
                 b.user,
                 title(b.layer),
                 feature,
@@ -129,7 +129,8 @@ def change_table(rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang)
                 b.reason,
             ]
         )
-    return sorted(out, key=lambda cells: cells[0])
+    out.sort(key=lambda cells: cells[0])  # by the stored moment, then written as people read it
+    return [[fmt_datetime(cells[0], lang), *cells[1:]] for cells in out]
 
 
 def change_text(spec: LayerSpec | None, field_name: str, old: Any, new: Any, lang: Lang) -> tuple[str, str, str]:

@@ -42,3 +42,39 @@ def test_every_message_exists_in_both_languages_and_is_not_blank() -> None:
 def test_unknown_key_fails_loudly() -> None:
     with pytest.raises(KeyError):
         t("no.such.key")
+
+
+def test_numbers_dates_and_moments_follow_each_language_s_rules() -> None:
+    from geo.i18n import fmt_date, fmt_datetime, fmt_number
+
+    # Babel's vi_VN and en: the separators a reader expects, never one language's in the other's text.
+    assert (fmt_number(18590, "vi"), fmt_number(18590, "en")) == ("18.590", "18,590")
+    assert (fmt_number(1234567.891, "vi"), fmt_number(1234567.891, "en")) == ("1.234.567,89", "1,234,567.89")
+    assert fmt_number(62.0, "vi", 1) == "62,0" and fmt_number(-0.001, "en", 2) == "0.00"
+    assert (fmt_date("2025-03-26", "vi"), fmt_date("2025-03-26", "en")) == ("26/03/2025", "2025-03-26")
+    # The change log is kept in UTC; people read it in Vietnam's time (UTC+7), the day turning over too.
+    assert fmt_datetime("2024-05-15T20:30:00+00:00", "vi") == "16/05/2024 03:30"
+    assert fmt_datetime("2024-05-15T20:30:00+00:00", "en") == "2024-05-16 03:30"
+
+
+def test_english_data_texts_use_english_number_separators(store) -> None:
+    import re
+
+    for table in ("indicators", "tasks", "ntm_criteria", "views"):
+        frame = store.read(table)
+        for col in [c for c in frame.columns if c.endswith("_en")]:
+            for text in frame[col].dropna().astype(str):
+                assert not re.search(r"\d\.\d{3}\b", text), (table, col, text)  # "18.590 million": 1,000× off
+
+
+def test_the_change_table_reads_in_local_time_and_in_order() -> None:
+    from geo.edit import AuditRow
+    from geo.records import change_table
+
+    rows = [
+        AuditRow(2, "2024-06-01T01:00:00+00:00", "a", "ql4b_segments", "QL4B-18-20", "clearance_pct", 20, 52, ""),
+        AuditRow(1, "2024-05-31T23:30:00+00:00", "a", "ql4b_segments", "QL4B-18-20", "clearance_pct", 10, 20, ""),
+    ]
+    table = change_table(rows, [], "vi")
+    assert [r[0] for r in table] == ["01/06/2024 06:30", "01/06/2024 08:00"]  # the earlier change first
+    assert table[0][5:7] == ["10%", "20%"]

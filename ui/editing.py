@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo.catalog import LayerSpec
 from geo.edit import EditError, edit, edit_many, history, insert, move_point, redact_rows
-from geo.i18n import Lang, fmt_number, t
+from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.records import change_text, format_value
 from ui import data, state
 from ui.auth import current_user
@@ -112,7 +112,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
             st.dataframe(
                 pd.DataFrame(
                     {
-                        log.field("ts").label(lang): [r.ts[:19].replace("T", " ") for r in past],
+                        log.field("ts").label(lang): [fmt_datetime(r.ts, lang) for r in past],
                         log.field("user").label(lang): [r.user for r in past],
                         log.field("field").label(lang): [what for what, _, _ in texts],
                         log.field("old").label(lang): [old for _, old, _ in texts],

@@ -21,7 +21,7 @@ import streamlit as st
 from geo import vnenc
 from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
 from geo.edit import EditError, changes_since, rollback_to
-from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.importer import FORMATS, VN2000_ZONES, Report, validate
 from geo.ingest import commit, remembered_mapping
 from geo.mapview import MapData
@@ -276,17 +276,18 @@ def rollback_panel() -> None:
     local = dt.datetime.combine(day, at).astimezone()
     moment = local.astimezone(dt.UTC).isoformat(timespec="microseconds")
     later = changes_since(data.store().path, moment)
+    log = data.catalog()["audit_log"]  # the change log's own labels
     st.markdown(t("rollback.count", lang, n=fmt_number(len(later), lang), when=f"{fmt_date(day, lang)} {at:%H:%M}"))
     if later:
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        "ts": r.ts[:19].replace("T", " "),
-                        "user": r.user,
-                        "layer": r.layer,
-                        "feature": r.feature,
-                        "field": r.field,
+                        log.field("ts").label(lang): fmt_datetime(r.ts, lang),
+                        log.field("user").label(lang): r.user,
+                        log.field("layer").label(lang): r.layer,
+                        log.field("feature").label(lang): r.feature,
+                        log.field("field").label(lang): r.field,
                     }
                     for r in later[-200:]
                 ]

@@ -8,6 +8,7 @@ a table row or a chart bar selects it everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,16 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import LayerSpec
-from geo.filters import Filters, apply_filters, choices, count_text, date_range, filter_fields, value_range
+from geo.filters import (
+    Filters,
+    apply_filters,
+    choices,
+    count_text,
+    date_range,
+    filter_fields,
+    range_step,
+    value_range,
+)
 from geo.i18n import Lang, fmt_number, fmt_pct, t
 from geo.mapview import feature_keys
 from geo.panels import DERIVED, MEASURES, contributions
@@ -114,8 +124,13 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
             rng = value_range(frame, ff.name)
             if rng is None or rng[0] == rng[1]:
                 continue
-            _keep_whole(key, tuple(rng))
-            filters[ff.name] = st.slider(ff.label(lang), rng[0], rng[1], rng, key=key)
+            step = range_step(*rng)
+            lo = round(math.floor(rng[0] / step + 1e-9) * step, 10)  # the range's ends on the slider's steps
+            hi = round(math.ceil(rng[1] / step - 1e-9) * step, 10)
+            if spec.field(ff.name).kind == "int":  # whole numbers stay whole
+                step, lo, hi = max(1, round(step)), math.floor(rng[0]), math.ceil(rng[1])
+            _keep_whole(key, (lo, hi))
+            filters[ff.name] = st.slider(ff.label(lang), lo, hi, (lo, hi), step=step, key=key)
         else:
             dates = date_range(frame, ff.name)
             if dates is None or dates[0] == dates[1]:
