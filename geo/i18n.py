@@ -813,6 +813,23 @@ def fmt_number(value: float | int | None, lang: Lang = "vi", decimals: int | Non
     return str(format_decimal(number, "#,##0" + fraction, locale=LOCALES[lang], decimal_quantization=False))
 
 
+# A unit's kind before its proper name in Vietnamese ("Xã Bắc Xa"), after it in English ("Bắc Xa commune").
+_UNIT_KINDS = (("Thị trấn Nông trường ", " state-farm township"), ("Thị trấn ", " township"), ("Xã ", " commune"))
+
+
+def unit_name(name: str, lang: Lang = "vi") -> str:
+    """An administrative unit's name as the language says it: the proper name stays, the kind is translated.
+
+    >>> unit_name("Xã Bắc Xa", "en"), unit_name("Thị trấn Nông trường Thái Bình", "en"), unit_name("Xã Bắc Xa")
+    ('Bắc Xa commune', 'Thái Bình state-farm township', 'Xã Bắc Xa')
+    """
+    if lang == "en":
+        for prefix, kind in _UNIT_KINDS:
+            if name.startswith(prefix):
+                return name[len(prefix) :] + kind
+    return name
+
+
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:
     """Format a percentage: ``36,71%`` (vi) or ``36.71%`` (en)."""
     return "–" if value is None else fmt_number(value, lang, decimals) + "%"

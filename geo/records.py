@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo.catalog import LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, unit_name
 
 if TYPE_CHECKING:
     from geo.edit import AuditRow, Batch
@@ -46,7 +46,7 @@ def format_value(
     if field in UNIT_FIELDS and unit_names:
         key = {"commune_2025": "2025:", "unit_code_2024": "2024:"}.get(field, "") + str(value)
         if key in unit_names:
-            return f"{unit_names[key]} ({value})"
+            return f"{unit_name(unit_names[key], lang)} ({value})"
     if isinstance(value, str) and spec.codes(field):
         status = spec.status(value, field)
         return status.label(lang) if status else value

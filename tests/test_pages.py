@@ -141,3 +141,44 @@ def test_record_panel_lists_contributions() -> None:
     md = " ".join(m.value for m in at.markdown)
     assert "Đóng góp vào số liệu đang hiện" in md
     assert "Gói thầu: 8" in md
+
+
+def test_every_page_in_english_speaks_english() -> None:
+    """Walk every page in English: no widget label, option, title or heading in Vietnamese; only proper
+    names (places, the language's own name) keep their Vietnamese letters."""
+    import re
+    from pathlib import Path
+
+    from ui.nav import PAGES
+
+    vietnamese = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+    from geo.i18n import unit_name
+    from geo.store import DEFAULT_STORE, Store
+
+    places = [unit_name(n, "en").rsplit(" ", 1)[0] for n in Store(DEFAULT_STORE).read("units").name]
+    names = ("state-farm", "Lạng Sơn", "Đình Lập", "Tiếng Việt", "Ngôn ngữ", *sorted(places, key=len, reverse=True))
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    found = []
+    for entry in PAGES:
+        at = AppTest.from_file(app, default_timeout=90)
+        at.session_state["lang"] = "en"
+        at.run()
+        at.switch_page(entry.file).run()
+        assert not at.exception, entry.url
+        for kind in ("button", "selectbox", "multiselect", "radio", "toggle", "slider", "select_slider",
+                     "text_input", "date_input", "number_input", "checkbox", "expander", "title", "header",
+                     "subheader", "tabs"):  # fmt: skip
+            for el in at.get(kind):
+                texts = [getattr(el, "label", None), getattr(el, "help", None)]
+                if kind in ("title", "header", "subheader"):
+                    texts.append(el.value)
+                texts += [o for o in (getattr(el, "options", None) or []) if isinstance(o, str)]
+                for text in texts:
+                    if not isinstance(text, str):
+                        continue
+                    bare = text
+                    for name in names:
+                        bare = bare.replace(name, "")
+                    if vietnamese.search(bare):
+                        found.append((entry.url, kind, text[:80]))
+    assert found == [], "\n".join(map(str, found))
