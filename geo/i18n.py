@@ -743,6 +743,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.mode": {"vi": "Cách nhập", "en": "How"},
     "import.mode_replace": {"vi": "Thay thế toàn bộ lớp", "en": "Replace the layer"},
     "import.mode_append": {"vi": "Bổ sung vào lớp", "en": "Add to the layer"},
+    "import.replace_warn": {
+        "vi": "Thay thế sẽ xóa {n} đối tượng hiện có của lớp “{layer}” (vẫn khôi phục được từ nhật ký thay đổi).",
+        "en": "Replacing removes the {n} features “{layer}” holds now (they can be restored from the change log).",
+    },
+    "import.replace_confirm": {
+        "vi": "Tôi hiểu: xóa {n} đối tượng và thay bằng tệp này",
+        "en": "I understand: remove {n} features and put this file in their place",
+    },
     "import.go": {"vi": "Nhập vào kho dữ liệu", "en": "Import into the store"},
     "import.see_map": {"vi": "Xem trên bản đồ tổng quan", "en": "See it on the overview map"},
     "rollback.title": {"vi": "Khôi phục dữ liệu về một thời điểm", "en": "Roll the data back to a moment"},

@@ -61,6 +61,13 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     v.page.wait_for_timeout(1500)  # the preview map reports its bounds once drawn: let that rerun settle
     v.page.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
     before = len(Store(store).read("land_disputes"))
+    # Into a layer with data the import adds by default; replacing says how many features go, and asks.
+    v.page.get_by_text("Thay thế toàn bộ lớp").click()
+    v.page.get_by_text(f"Thay thế sẽ xóa {before} đối tượng hiện có").wait_for(timeout=20000)
+    v.wait_idle()
+    assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
+    v.page.get_by_text(f"Tôi hiểu: xóa {before} đối tượng").click()
+    v.wait_idle()
     v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
     v.page.get_by_text("Đã nhập 5 đối tượng vào lớp 'land_disputes'").wait_for(timeout=30000)
     after = Store(store).read("land_disputes")

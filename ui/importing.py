@@ -218,16 +218,24 @@ def import_panel() -> None:
     if report.refused:
         return
     _preview_map(report, layer, lang)
-    mode = "replace"
+    mode = "replace"  # a new layer: there is nothing to replace
+    confirmed = True
     if layer:
+        # Into a layer that has data: add to it, unless the planner says to replace it and confirms how many
+        # features that removes.
         mode = st.radio(
             t("import.mode", lang),
-            ["replace", "append"],
+            ["append", "replace"],
             horizontal=True,
             key="imp_mode",
             format_func=lambda m: t(f"import.mode_{m}", lang),
         )
-    ok = report.exit_code == 0 and (layer or (new_id and title))
+        existing = len(store.read(layer)) if store.has(layer) else 0
+        if mode == "replace" and existing:
+            n = fmt_number(existing, lang)
+            st.warning(t("import.replace_warn", lang, n=n, layer=store.catalog[layer].title(lang)))
+            confirmed = st.checkbox(t("import.replace_confirm", lang, n=n), key="imp_replace_ok")
+    ok = report.exit_code == 0 and (layer or (new_id and title)) and confirmed
     if report.exit_code != 0:
         st.warning(t("import.blocked", lang))
     if st.button(t("import.go", lang), type="primary", disabled=not ok, key="imp_go"):
