@@ -58,8 +58,8 @@ def plain_html(gdf, district) -> str:
     html = m.get_root().render()
     local = Path(leaflet_dir())
     for url, path in (
-        ("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", local / "leaflet.js"),
-        ("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css", local / "leaflet.css"),
+        (dict(folium.Map.default_js)["leaflet"], local / "leaflet.js"),  # folium's own Leaflet links
+        (dict(folium.Map.default_css)["leaflet_css"], local / "leaflet.css"),
     ):
         html = html.replace(url, path.as_uri())
     # folium's other CDN files (jQuery, Bootstrap, Font Awesome) draw nothing here: left out, not waited for.
