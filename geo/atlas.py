@@ -23,11 +23,11 @@ from geo import history
 from geo.access import Reader
 from geo.edit import history as feature_history
 from geo.edit import redact_rows
-from geo.export import MapRequest, Provenance, _footer, draw_map
+from geo.export import MapRequest, Provenance, _footer, draw_map, wrap_pt
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.mapview import clean_geometries, feature_keys
-from geo.pack import _page, _text_block, _wrap
+from geo.pack import _page, _text_block
 from geo.records import change_text, format_value, record
 from geo.store import Store
 
@@ -64,7 +64,7 @@ def _record_lines(fig: Figure, x: float, y: float, rows: list[tuple[str, str]], 
     page_w = fig.get_size_inches()[0] * 72
     label_w, size = 0.13, 7.2
     for label, value in rows:
-        lines = _wrap(value, (width - label_w) * page_w, size)
+        lines = wrap_pt(value, (width - label_w) * page_w, size)
         need = 0.0165 * max(len(lines), 1) + 0.006
         if y - need < bottom:
             break

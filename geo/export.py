@@ -456,14 +456,22 @@ def _text_width(text: str, size: float, bold: bool = False) -> float:
     return float(TextToPath().get_text_width_height_descent(text, font, ismath=False)[0])
 
 
-def _wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
-    """``text`` in lines that measure at most ``width_pt`` points (a longer word is kept whole)."""
+def wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` in lines that measure at most ``width_pt`` points at ``size`` in the layouts' font; a word
+    longer than a line is cut. What every layout (map legend, pack, board, atlas) wraps with.
+    """
     lines: list[str] = []
     for word in str(text).split():
         if lines and _text_width(lines[-1] + " " + word, size, bold) <= width_pt:
             lines[-1] += " " + word
-        else:
-            lines.append(word)
+            continue
+        while _text_width(word, size, bold) > width_pt and len(word) > 1:  # longer than the line: cut it
+            cut = len(word)
+            while cut > 1 and _text_width(word[:cut], size, bold) > width_pt:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
     return lines or [""]
 
 
@@ -476,10 +484,10 @@ def _legend_rows(blocks: list[LegendBlock], lang: Lang, col_w: float, font: floa
     rows: list[tuple[str, Any, float]] = []
     label_w = col_w - 22 - _text_width("00.000", font * 0.95) - 4
     for b in blocks:
-        for line in _wrap_pt(b.title, col_w, font, bold=True):
+        for line in wrap_pt(b.title, col_w, font, bold=True):
             rows.append(("title", line, line_h))
         for item in b.items:
-            lines = _wrap_pt(item.label, label_w, font * 0.95)
+            lines = wrap_pt(item.label, label_w, font * 0.95)
             rows.append(("item", (b, item, lines), line_h * max(1, len(lines)) - font * 0.45 * (len(lines) - 1)))
         rows.append(("gap", None, line_h * 0.4))
     return rows

@@ -20,7 +20,18 @@ from geo import board, history, panels
 from geo.access import Reader
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
 from geo.edit import AuditRow, Batch, changes_for_meeting
-from geo.export import MM, PAPER_MM, MapRequest, Provenance, _footer, demo_badge, draw_legend, draw_map, in_view
+from geo.export import (
+    MM,
+    PAPER_MM,
+    MapRequest,
+    Provenance,
+    _footer,
+    demo_badge,
+    draw_legend,
+    draw_map,
+    in_view,
+    wrap_pt,
+)
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
 from geo.mapview import legend_blocks
@@ -155,7 +166,7 @@ def _text_block(
     fig.text(x, y, heading, fontsize=10, fontweight="bold", va="top")
     y -= 0.04
     for n, line in enumerate(lines):
-        wrapped = _wrap(line, room, 7.5)
+        wrapped = wrap_pt(line, room, 7.5)
         need = step * len(wrapped) + 0.01
         if y - need < bottom + (0.04 if n < len(lines) - 1 else 0):
             fig.text(x, y, t("pack.more", lang, n=len(lines) - n), fontsize=7.5, va="top", style="italic")
@@ -250,31 +261,6 @@ BOARD_COLUMNS = (  # (title key, share of the page's width)
 )
 
 
-def _wrap(text: str, width_pt: float, size: float) -> list[str]:
-    """``text`` wrapped to lines that measure at most ``width_pt`` points in the pack's font at ``size``."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    font, ttp = FontProperties(size=size), TextToPath()
-
-    def width(s: str) -> float:
-        return float(ttp.get_text_width_height_descent(s, font, ismath=False)[0])
-
-    lines: list[str] = []
-    for word in str(text).split():
-        if lines and width(lines[-1] + " " + word) <= width_pt:
-            lines[-1] += " " + word
-            continue
-        while width(word) > width_pt and len(word) > 1:  # a word longer than the column: cut it
-            cut = len(word)
-            while cut > 1 and width(word[:cut]) > width_pt:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        lines.append(word)
-    return lines or [""]
-
-
 def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int, prov: Provenance) -> Figure:
     """Every task of the notice in one table, flagged by the board's rules, then the data's alerts; every
     cell measured and wrapped to its column.
@@ -294,7 +280,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
 
     def line(cells: list[str], bold: bool = False, colour: str = "#1f2d3d", shade: bool = False) -> None:
         nonlocal y
-        wrapped = [_wrap(c, w, size) for c, w in zip(cells, widths, strict=True)]
+        wrapped = [wrap_pt(c, w, size) for c, w in zip(cells, widths, strict=True)]
         h = 0.0148 * max(len(w) for w in wrapped) + 0.009  # 6.6 pt lines at 1.2 spacing, on 210 mm
         if shade:
             fig.patches.append(
