@@ -87,7 +87,7 @@ def _feature_page(
     names: dict[str, str],
 ) -> Figure:
     spec = reader.catalog[layer_id]
-    _, _, demo = prov.for_layers((*CONTEXT, *NEAR.get(layer_id, ()), layer_id))
+    demo = prov.share((*CONTEXT, *NEAR.get(layer_id, ()), layer_id))
     fig = _page(
         f"{spec.title(lang)} — {key}", lang, page, total, prov, demo, t("atlas.title", lang, layer=spec.title(lang))
     )
@@ -153,7 +153,7 @@ def atlas(
     buf = io.BytesIO()
     heading = title or t("atlas.title", lang, layer=spec.title(lang))
     with PdfPages(buf, metadata={"Title": heading, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
-        _, _, demo = prov.for_layers((*CONTEXT, layer_id))
+        demo = prov.share((*CONTEXT, layer_id))
         cover = _page(heading, lang, 1, total, prov, demo, heading)
         fields = {fld.name for fld in spec.fields}
         chosen_by = "; ".join(

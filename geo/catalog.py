@@ -68,6 +68,12 @@ class Status:
         return self.vi if lang == "vi" else self.en
 
 
+#: The column of a spatial layer's table that flags one feature as demo data (drawn by the team, not
+#: delivered): 1 for the embedded demo's features, 0 for what planners import or draw. Not a catalog field:
+#: no form edits it; it rides with its row through the change log, so a rollback restores it exactly.
+DEMO_COLUMN = "demo"
+DEMO_FIELD = Field("demo", "Dữ liệu minh họa", "Demo data", "bool", required=False)
+
 CASING = "#1f2d3d"  # status-coloured lines' casing: 10:1 on the map's background (WCAG 1.4.11 asks 3:1)
 
 

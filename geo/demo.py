@@ -21,7 +21,7 @@ import shapely
 from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs, history
-from geo.catalog import CATALOG
+from geo.catalog import CATALOG, DEMO_COLUMN
 from geo.edit import edit, ensure_audit_table
 from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
@@ -436,7 +436,10 @@ def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
     for lid, frame in layers.items():
         if lid in CATALOG:
             names = [f.name for f in CATALOG[lid].fields if not f.derived]
-            layers[lid] = frame[[*names, "geometry"]] if CATALOG[lid].is_spatial else frame[names]
+            if CATALOG[lid].is_spatial:  # every feature drawn here is demo data, flagged one by one
+                layers[lid] = frame[names].assign(**{DEMO_COLUMN: 1}).set_geometry(frame.geometry)
+            else:
+                layers[lid] = frame[names]
     events = _history()
     last_change = {str(lid): str(when)[:10] for lid, when in events.groupby("layer")["when"].max().items()}
     if not with_history:

@@ -14,7 +14,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -39,8 +39,8 @@ from shapely.geometry import box
 from geo import crs as crs_
 from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays
-from geo.store import LayerMeta
+from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays, shown_share
+from geo.store import DemoShare, LayerMeta
 from geo.style import LegendBlock, feature_color, feature_marks
 
 Paper = Literal["A4", "A3"]
@@ -97,6 +97,21 @@ class Provenance:
         as_of = max((m.as_of for m in ms if m.as_of), default=None)
         sources = list(dict.fromkeys(m.source for m in ms))
         return as_of, sources, any(m.demo for m in ms)
+
+    def share(self, layers: Iterable[str], frames: Mapping[str, pd.DataFrame] | None = None) -> DemoShare:
+        """Demo features out of all: of ``frames`` (what is drawn) if given, else of the layers as stored."""
+        layers = list(layers)
+        if frames is not None:
+            whole = {lid for lid, m in self.meta.items() if m.demo and not m.share.total}
+            return shown_share(frames, layers, whole)
+        out = DemoShare()
+        for lid in layers:
+            m = self.meta.get(lid)
+            if m is not None and m.share.total:
+                out += m.share
+            elif m is not None and m.demo:  # a table flagged whole: one unit of demo, never "partly"
+                out += DemoShare(1, 1)
+        return out
 
 
 # -- what is in view ---------------------------------------------------------------------------------
@@ -641,12 +656,18 @@ def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 
 
 
 def _footer(
-    fig: Figure, req: MapRequest, prov: Provenance, rect: tuple[float, float, float, float], badge: bool = True
+    fig: Figure,
+    req: MapRequest,
+    prov: Provenance,
+    rect: tuple[float, float, float, float],
+    badge: bool = True,
+    share: DemoShare | None = None,
 ) -> None:
     import textwrap
 
     lang = req.lang
-    as_of, sources, demo = prov.for_layers(req.layers)
+    as_of, sources, _ = prov.for_layers(req.layers)
+    share = share if share is not None else prov.share(req.layers)
     crs_label = crs_.CRS_LABELS.get(req.crs, {}).get(lang, req.crs)
     when = (
         f"{t('export.at', lang)}: {fmt_date(prov.at, lang)}"
@@ -663,16 +684,22 @@ def _footer(
         source = [*source[:2], textwrap.shorten(source[2] + " " + source[3], chars, placeholder=" …")]
     fig.text(x, y + h - 0.002, line1, fontsize=6.5, va="top")
     fig.text(x, y + h - 0.022, "\n".join(source), fontsize=5.5, va="top", color="#555", linespacing=1.25)
-    if demo and badge:  # (a page that has its own badge says badge=False)
-        demo_badge(fig, x + w, 0.985, lang, 10)
+    if share.any and badge:  # (a page that has its own badge says badge=False)
+        demo_badge(fig, x + w, 0.985, lang, 10, share)
 
 
-def demo_badge(fig: Figure, x: float, y: float, lang: Lang, size: float = 9) -> None:
-    """The "Dữ liệu minh họa" badge, top-right anchored at (x, y) in figure fractions."""
+def demo_badge(fig: Figure, x: float, y: float, lang: Lang, size: float = 9, share: DemoShare | None = None) -> None:
+    """The "Dữ liệu minh họa" badge, top-right anchored at (x, y) in figure fractions; beside real features it
+    says how many are demo ("một phần (n/m đối tượng)").
+    """
+    if share is not None and share.partial:
+        text = share.label("vi") + ("" if lang == "vi" else f" — {share.label('en')}")
+    else:
+        text = t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)")
     fig.text(
         x,
         y,
-        t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)"),
+        text,
         fontsize=size,
         fontweight="bold",
         color="#a0410d",
@@ -730,7 +757,7 @@ def layout(
     ax = fig.add_axes(map_rect)
     drawn = draw_map(ax, req, frames, scale)
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
-    _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h))
+    _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h), share=prov.share(req.layers, visible))
     return fig, drawn
 
 

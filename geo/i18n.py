@@ -35,6 +35,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "basemap.satellite": {"vi": "Ảnh vệ tinh Esri (cần Internet)", "en": "Esri satellite (needs internet)"},
     "sidebar.store": {"vi": "Kho dữ liệu", "en": "Data store"},
     "demo.badge": {"vi": "Dữ liệu minh họa", "en": "Demo data (Dữ liệu minh họa)"},
+    "demo.partly": {
+        "vi": "Dữ liệu minh họa một phần ({n}/{m} đối tượng)",
+        "en": "Partly demo data ({n} of {m} features)",
+    },
     "demo.note": {
         "vi": "Hình học do nhóm phát triển vẽ theo sơ đồ, không phải ranh giới chính thức. "
         "Số liệu chỉ tiêu lấy đúng theo Thông báo kết luận (mục 1).",

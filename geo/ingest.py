@@ -6,7 +6,8 @@ rows are replaced or appended from it (a new overlay layer gets its table,
 R-tree and metadata copied), one ``audit_log`` row is written per feature
 added or removed (the whole row, geometry included, so a rollback restores
 it), the column mapping is remembered for the layer, and the layer's
-provenance stops saying "demo data". An error anywhere rolls everything back:
+provenance names the file; its rows are real data (demo flag 0) while the demo rows beside them
+keep theirs (:data:`geo.catalog.DEMO_COLUMN`). An error anywhere rolls everything back:
 the store's bytes are unchanged.
 """
 
@@ -25,6 +26,7 @@ import pandas as pd
 import pyogrio
 
 from geo.catalog import (
+    DEMO_COLUMN,
     IMPORT_MAPPING_TABLE,
     OVERLAY_COLORS,
     OVERLAY_KEY,
@@ -145,8 +147,8 @@ def commit(
                 geom_col = str(row[0])
                 cols = [c for c in _columns(conn, target) if c not in ("fid", geom_col)]
                 for c in cols:
-                    if c not in frame.columns:
-                        frame[c] = None
+                    if c not in frame.columns:  # a planner's file is real data: its rows are not demo
+                        frame[c] = 0 if c == DEMO_COLUMN else None
                 frame = frame[[*cols, "geometry"]]
         frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
         pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
@@ -240,11 +242,14 @@ def _write(
             f"INSERT INTO {OVERLAY_TABLE} ({', '.join(overlay)}) VALUES ({', '.join('?' for _ in overlay)})",
             list(overlay.values()),
         )
-    if _has_table(conn, "layer_meta"):  # real data now: the layer stops being flagged as demo
+    if _has_table(conn, "layer_meta"):  # the layer's source is the file now; demo while demo rows remain
+        demo = DEMO_COLUMN in cols and bool(
+            conn.execute(f'SELECT 1 FROM main."{layer}" WHERE "{DEMO_COLUMN}" != 0 LIMIT 1').fetchone()
+        )
         conn.execute("DELETE FROM layer_meta WHERE layer_id = ?", (layer,))
         conn.execute(
-            "INSERT INTO layer_meta (layer_id, source, as_of, demo, licence) VALUES (?, ?, ?, 0, ?)",
-            (layer, f"{report.source} ({user})", dt.date.today().isoformat(), ""),
+            "INSERT INTO layer_meta (layer_id, source, as_of, demo, licence) VALUES (?, ?, ?, ?, ?)",
+            (layer, f"{report.source} ({user})", dt.date.today().isoformat(), int(demo), ""),
         )
     return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
 

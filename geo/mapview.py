@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +33,7 @@ from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, t
 from geo.records import record
 from geo.safe import js_literal
+from geo.store import DemoShare, demo_share
 from geo.style import LegendBlock, feature_color, feature_marks, legend, swatch_background
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees)
@@ -604,11 +606,23 @@ def feature_list(shown: list[str], catalog: Catalog, lang: Lang, selected: tuple
     )
 
 
-def demo_badge(lang: Lang) -> ControlLayer:
-    """The "Dữ liệu minh họa" badge shown while any demo layer is on the map."""
+def demo_badge(share: DemoShare, lang: Lang) -> ControlLayer:
+    """The "Dữ liệu minh họa" badge shown while any demo feature is on the map ("một phần (n/m)" beside real ones)."""
     return ControlLayer(
-        {"type": "badge", "position": "topright", "text": t("demo.badge", lang), "title": t("demo.note", lang)}
+        {"type": "badge", "position": "topright", "text": share.label(lang), "title": t("demo.note", lang)}
     )
+
+
+def shown_share(frames: Mapping[str, pd.DataFrame], layers: Iterable[str], flagged: Iterable[str]) -> DemoShare:
+    """Demo features out of all the features of ``layers`` in ``frames``; a layer without row flags counts whole
+    if its provenance flags it (``flagged``).
+    """
+    marked = set(flagged)
+    share = DemoShare()
+    for lid in layers:
+        if lid in frames:
+            share += demo_share(frames[lid], lid in marked)
+    return share
 
 
 PIN_COLOR = "#d6336c"  # not a status colour of any layer
@@ -691,8 +705,9 @@ def overlays(
     blocks = legend_blocks(frames, state, catalog) if blocks is None else blocks
     if blocks:
         legend_control(blocks, state.lang, state.large).add_to(extras)
-    if demo_layers & set(state.layers):
-        demo_badge(state.lang).add_to(extras)
+    share = shown_share(frames, shown, demo_layers)
+    if share.any:
+        demo_badge(share, state.lang).add_to(extras)
     if any(lid != "district" for lid in shown):
         feature_list(shown, catalog, state.lang, state.selected).add_to(extras)
     if state.picking:

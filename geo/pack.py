@@ -36,7 +36,7 @@ from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import from_frame
 from geo.mapview import legend_blocks
 from geo.records import change_table, format_value
-from geo.store import Store
+from geo.store import DemoShare, Store
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
 
 
 def _page(
-    title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: bool, footer_title: str | None = None
+    title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: DemoShare, footer_title: str | None = None
 ) -> Figure:
     w, h = PAPER_MM["A4"][1], PAPER_MM["A4"][0]  # landscape
     fig = Figure(figsize=(w * MM, h * MM))
@@ -142,8 +142,8 @@ def _page(
     footer = f"{footer_title or t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
     fig.text(10 / w, 6 / h, footer, fontsize=7, color="#555")
     fig.text(1 - 10 / w, 6 / h, t("pack.page", lang, n=page, total=total), fontsize=7, ha="right", color="#555")
-    if demo:
-        demo_badge(fig, 1 - 10 / w, 1 - 10 / h, lang)
+    if demo.any:
+        demo_badge(fig, 1 - 10 / w, 1 - 10 / h, lang, share=demo)
     return fig
 
 
@@ -179,7 +179,7 @@ def _text_block(
 def _theme_figure(
     store: Reader, frames: dict[str, gpd.GeoDataFrame], s: Section, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
-    _, _, demo = prov.for_layers(s.layers)
+    demo = prov.share(s.layers)
     fig = _page(s.title, lang, page, total, prov, demo)
     req = MapRequest(s.layers, s.title, lang=lang, bbox=s.bbox, color_by=style_color_by(s.styles))
     ax = fig.add_axes((0.03, 0.15, 0.5, 0.74))
@@ -202,7 +202,7 @@ def _atlas_figure(
     units = frames["units"].set_index("code")
     name = str(units.loc[code, "name"])
     layers = ("units", "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
-    _, _, demo = prov.for_layers(layers)
+    demo = prov.share(layers)
     fig = _page(name, lang, page, total, prov, demo)
     bbox = tuple(float(v) for v in units.loc[[code]].total_bounds)
     pad = 0.02
@@ -267,7 +267,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
     """
     from matplotlib.patches import Rectangle
 
-    fig = _page(t("board.title", lang), lang, page, total, prov, False)
+    fig = _page(t("board.title", lang), lang, page, total, prov, DemoShare())
     page_w_pt = fig.get_size_inches()[0] * 72
     spec = reader.catalog["tasks"]
     rows = board.store_board(reader, on)
@@ -333,7 +333,7 @@ def _changes_figure(
         page,
         total,
         prov,
-        False,
+        DemoShare(),
     )
     table = change_table(*changes, lang)
     if not table:
@@ -383,7 +383,8 @@ def meeting_pack(
     total = 1 + len(secs) + int(has_board) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
-        updated, _, demo = prov.for_layers(frames)
+        updated, _, _ = prov.for_layers(frames)
+        demo = prov.share(frames)
         cover = _page(t("pack.title", lang), lang, 1, total, prov, demo)
         cover.text(10 / 297, 1 - 30 / 210, t("app.subtitle", lang), fontsize=10, va="top")
         cover.text(
@@ -413,7 +414,7 @@ def meeting_pack(
             y = 1 - (70 + 8 * k) / 210
             cover.text(14 / 297, y, title, fontsize=10, va="top")
             cover.text(150 / 297, y, t("pack.page_short", lang, n=page), fontsize=10, va="top", ha="right")
-        if demo:
+        if demo.any:
             cover.text(10 / 297, 0.12, t("demo.note", lang), fontsize=8, color="#a0410d", wrap=True)
         pdf.savefig(cover)
         for i, s in enumerate(secs):

@@ -8,16 +8,19 @@ file atomically (write a temporary file, then rename).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerId, LayerSpec, overlay_specs
-from geo.i18n import Lang, t
+from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerId, LayerSpec, overlay_specs
+from geo.i18n import Lang, fmt_number, t
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "dinhlap.gpkg"
 ENV_STORE = "DINHLAP_STORE"
@@ -45,13 +48,54 @@ def store_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class DemoShare:
+    """How many of the features shown are demo data (``demo``) out of how many (``total``)."""
+
+    demo: int = 0
+    total: int = 0
+
+    def __add__(self, other: DemoShare) -> DemoShare:
+        return DemoShare(self.demo + other.demo, self.total + other.total)
+
+    @property
+    def any(self) -> bool:
+        """Whether any feature shown is demo data."""
+        return self.demo > 0
+
+    @property
+    def partial(self) -> bool:
+        """Whether real and demo features are shown together."""
+        return 0 < self.demo < self.total
+
+    def label(self, lang: Lang) -> str:
+        """The badge: "Dữ liệu minh họa", or "Dữ liệu minh họa một phần (n/m đối tượng)"; '' if none is demo."""
+        if not self.any:
+            return ""
+        if not self.partial:
+            return t("demo.badge", lang)
+        return t("demo.partly", lang, n=fmt_number(self.demo, lang), m=fmt_number(self.total, lang))
+
+
+def demo_share(frame: pd.DataFrame, flagged: bool) -> DemoShare:
+    """The demo share of ``frame``: its rows' own flags (:data:`DEMO_COLUMN`) where it has them, else all or
+    none of its rows as its layer's provenance says (``flagged``).
+    """
+    n = len(frame)
+    if DEMO_COLUMN in frame.columns:
+        flags = pd.to_numeric(frame[DEMO_COLUMN], errors="coerce").fillna(0)
+        return DemoShare(int((flags != 0).sum()), n)
+    return DemoShare(n if flagged else 0, n)
+
+
+@dataclass(frozen=True)
 class LayerMeta:
-    """Provenance of one layer."""
+    """Provenance of one layer; ``demo`` is true while any of its features is demo data, ``share`` says how many."""
 
     source: str
     as_of: str
     demo: bool
     licence: str
+    share: DemoShare = DemoShare()
 
 
 @dataclass(frozen=True)
@@ -128,10 +172,29 @@ class Store:
         if "layer_meta" not in self._layers:
             return {}
         df = self.read("layer_meta")
-        return {
-            r.layer_id: LayerMeta(str(r.source), str(r.as_of), bool(r.demo), str(r.licence))
-            for r in df.itertuples(index=False)
-        }
+        shares = self.demo_shares()
+        out = {}
+        for r in df.itertuples(index=False):
+            share = shares.get(r.layer_id)
+            demo = share.any if share is not None else bool(r.demo)
+            out[r.layer_id] = LayerMeta(str(r.source), str(r.as_of), demo, str(r.licence), share or DemoShare())
+        return out
+
+    def demo_shares(self) -> dict[LayerId, DemoShare]:
+        """Demo features out of all, for every layer whose rows carry their own flag (:data:`DEMO_COLUMN`)."""
+        out: dict[LayerId, DemoShare] = {}
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            for lid, geom in self._layers.items():
+                if geom is None:
+                    continue
+                cols = {str(r[1]) for r in conn.execute(f'PRAGMA table_info("{lid}")')}
+                if DEMO_COLUMN in cols:
+                    n, total = conn.execute(
+                        f'SELECT COALESCE(SUM("{DEMO_COLUMN}" != 0), 0), COUNT(*) FROM "{lid}"'
+                    ).fetchone()
+                    out[lid] = DemoShare(int(n), int(total))
+        return out
 
     def info(self) -> list[LayerInfo]:
         """One :class:`LayerInfo` per layer in the file."""

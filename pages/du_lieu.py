@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import fmt_number, t
+from geo.i18n import Lang, fmt_number, t
+from geo.store import LayerMeta
 from ui import data, state
 from ui.importing import flash, import_panel, rollback_panel
 
@@ -12,6 +13,15 @@ st.title(t("nav.data", lang))
 flash()
 st.caption(t("data.intro", lang))
 meta = data.meta()
+
+
+def demo_text(m: LayerMeta | None, lang: Lang) -> str:
+    """ "Có", "Không", or "12/15" when real and demo features sit side by side in a layer."""
+    if m is not None and m.share.partial:
+        return f"{fmt_number(m.share.demo, lang)}/{fmt_number(m.share.total, lang)}"
+    return t("yes" if m and m.demo else "no", lang)
+
+
 rows = []
 for info in data.store().info():
     m = meta.get(info.id)
@@ -22,7 +32,7 @@ for info in data.store().info():
             t("layer.features", lang, n="").strip() or "n": fmt_number(info.features, lang),
             "CRS": info.crs or "—",
             t("layer.as_of", lang): info.as_of or "—",
-            t("layer.demo", lang): t("yes" if m and m.demo else "no", lang),
+            t("layer.demo", lang): demo_text(m, lang),
             t("layer.source", lang): m.source if m else "—",
             t("layer.licence", lang): m.licence if m else "—",
         }

@@ -140,17 +140,20 @@ def test_legend_lists_only_classes_present_with_counts(store: Store) -> None:
     assert [i.label for i in full.items] == [o for o in order if o in {i.label for i in full.items}]
 
 
-def test_demo_badge_only_while_a_demo_layer_is_shown(store: Store) -> None:
-    frames = {"units": store.read("units")}
+def test_demo_badge_only_while_a_demo_feature_is_shown(store: Store) -> None:
+    units = store.read("units")
 
-    def has_badge(demo: set[str]) -> bool:
-        groups = overlays(frames, MapState(("units",)), demo)
+    def has_badge(frame: gpd.GeoDataFrame, demo: set[str]) -> bool:
+        groups = overlays({"units": frame}, MapState(("units",)), demo)
         m = base_map(BOUNDS, ASSETS, STATIC)
         sent = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(groups))
         return any(isinstance(d, dict) and d.get("type") == "badge" for d in _decoded_literals(sent))
 
-    assert has_badge({"units"})
-    assert not has_badge(set())
+    assert has_badge(units, set())  # the rows' own flags say demo
+    assert not has_badge(units.assign(demo=0), {"units"})  # every row real: no badge, whatever the layer said
+    plain = units.drop(columns="demo")  # a layer without row flags: its provenance decides
+    assert has_badge(plain, {"units"})
+    assert not has_badge(plain, set())
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -13,7 +13,7 @@ from geo import edit, history, reform
 from geo.access import for_reader, read_layer
 from geo.catalog import Catalog
 from geo.edit import AuditRow
-from geo.store import LayerMeta, Store, store_path
+from geo.store import DemoShare, LayerMeta, Store, store_path
 from geo.users import User
 from ui.auth import current_user
 
@@ -165,6 +165,20 @@ def demo_layers() -> frozenset[str]:
     """Ids of the layers flagged as demo data."""
     s = store()
     return _demo_ids(str(s.path), s.version)
+
+
+def demo_share() -> DemoShare:
+    """Demo features out of all in the store's spatial layers (a layer without row flags counts as its
+    provenance says).
+    """
+    out = DemoShare()
+    s = store()
+    for lid, m in meta().items():
+        if m.share.total:
+            out += m.share
+        elif m.demo and lid in s.catalog and s.catalog[lid].is_spatial:
+            out += DemoShare(1, 1)
+    return out
 
 
 def unit_names() -> dict[str, str]:

@@ -88,8 +88,9 @@ def sidebar() -> None:
         )
         st.toggle(t("sidebar.projector", lang), key="projector", help=t("sidebar.projector_help", lang))
         date_control()
-        if data.demo_layers():
-            st.warning(f"**{t('demo.badge', lang)}** — {t('demo.note', lang)}", icon=":material/info:")
+        share = data.demo_share()
+        if share.any:
+            st.warning(f"**{share.label(lang)}** — {t('demo.note', lang)}", icon=":material/info:")
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().path.name}`")
         views_list()
         sign_in_box()
