@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import history, reform
-from geo.catalog import Catalog, LayerId, LayerSpec
+from geo.catalog import LAND_USE_GROUP, Catalog, LayerId, LayerSpec
 from geo.panels import units_with_criteria
 from geo.store import LayerMeta, Store
 
@@ -34,7 +34,20 @@ def with_derived(store: Store, layer_id: LayerId, frame: Frame, when: dt.datetim
     """``frame`` with the catalog's derived fields of ``layer_id`` computed from the store (as of ``when``)."""
     if layer_id == "units" and store.has("ntm_commune"):
         return units_with_criteria(frame, at(store, "ntm_commune", when))
+    if layer_id == "cadastral_parcels":
+        return with_land_groups(frame)
     return frame
+
+
+def with_land_groups(frame: Frame) -> Frame:
+    """Cadastral parcels with their area in hectares and their land-use group (from the national code)."""
+    if "land_use" not in frame.columns:
+        return frame
+    area = pd.to_numeric(frame["area_m2"], errors="coerce") if "area_m2" in frame.columns else None
+    return frame.assign(
+        area_ha=None if area is None else (area / 10_000).round(4),
+        use_group=frame["land_use"].map(LAND_USE_GROUP),
+    )
 
 
 def for_reader(frame: Frame, spec: LayerSpec | None, sensitive: bool) -> Frame:

@@ -122,6 +122,7 @@ class LayerSpec:
     item_vi: str = "đối tượng"
     item_en: str = "features"
     sensitive: tuple[str, ...] = ()  # hidden from viewers in the app and in every export
+    key_from: tuple[str, ...] = ()  # a key a file need not carry: these fields joined with "-" (made at import)
 
     def title(self, lang: Lang) -> str:
         """The layer's title in ``lang``."""
@@ -623,6 +624,141 @@ DISPUTES = LayerSpec(
     item_en="cases",
 )
 
+# -- cadastral parcels: what land offices mostly deliver ----------------------------------------
+#: Where the land-use codes come from (the layer's provenance and its code-list table cite it).
+LAND_USE_SOURCE = (
+    "Ký hiệu loại đất: Phụ lục số 01 (mục ký hiệu loại đất trên bản đồ địa chính), Thông tư 25/2014/TT-BTNMT "
+    "ngày 19/5/2014 của Bộ Tài nguyên và Môi trường quy định về bản đồ địa chính; ba nhóm đất theo Luật Đất đai "
+    "(Điều 10 Luật Đất đai 2013; Điều 9 Luật Đất đai 2024). Hồ sơ địa chính lập trước Luật Đất đai 2024 dùng bảng "
+    "ký hiệu này; đối chiếu văn bản hướng dẫn hiện hành trước khi dùng cho thống kê chính thức."
+)
+LAND_GROUPS = (
+    Status("agricultural", "Nhóm đất nông nghiệp", "Agricultural land", "#a6d96a"),
+    Status("non_agricultural", "Nhóm đất phi nông nghiệp", "Non-agricultural land", "#d6604d"),
+    Status("unused", "Nhóm đất chưa sử dụng", "Unused land", "#f4f4f4", hatch=True),
+)
+_LAND_USES: tuple[tuple[str, str, str, str], ...] = (
+    # (code, Vietnamese name as the code list gives it, English, group)
+    ("LUC", "Đất chuyên trồng lúa nước", "Specialised wet-rice land", "agricultural"),
+    ("LUK", "Đất trồng lúa nước còn lại", "Other wet-rice land", "agricultural"),
+    ("LUN", "Đất lúa nương", "Upland rice land", "agricultural"),
+    ("BHK", "Đất bằng trồng cây hàng năm khác", "Flat land, other annual crops", "agricultural"),
+    ("NHK", "Đất nương rẫy trồng cây hàng năm khác", "Shifting cultivation, other annual crops", "agricultural"),
+    ("CLN", "Đất trồng cây lâu năm", "Perennial crop land", "agricultural"),
+    ("RSX", "Đất rừng sản xuất", "Production forest land", "agricultural"),
+    ("RPH", "Đất rừng phòng hộ", "Protection forest land", "agricultural"),
+    ("RDD", "Đất rừng đặc dụng", "Special-use forest land", "agricultural"),
+    ("NTS", "Đất nuôi trồng thủy sản", "Aquaculture land", "agricultural"),
+    ("NKH", "Đất nông nghiệp khác", "Other agricultural land", "agricultural"),
+    ("ONT", "Đất ở tại nông thôn", "Rural residential land", "non_agricultural"),
+    ("ODT", "Đất ở tại đô thị", "Urban residential land", "non_agricultural"),
+    ("TSC", "Đất xây dựng trụ sở cơ quan", "Government office land", "non_agricultural"),
+    ("DTS", "Đất xây dựng trụ sở của tổ chức sự nghiệp", "Public-service office land", "non_agricultural"),
+    ("DVH", "Đất xây dựng cơ sở văn hóa", "Cultural facility land", "non_agricultural"),
+    ("DYT", "Đất xây dựng cơ sở y tế", "Health facility land", "non_agricultural"),
+    ("DGD", "Đất xây dựng cơ sở giáo dục và đào tạo", "Education facility land", "non_agricultural"),
+    ("DTT", "Đất xây dựng cơ sở thể dục thể thao", "Sports facility land", "non_agricultural"),
+    ("CQP", "Đất quốc phòng", "Defence land", "non_agricultural"),
+    ("CAN", "Đất an ninh", "Security land", "non_agricultural"),
+    ("SKN", "Đất cụm công nghiệp", "Industrial cluster land", "non_agricultural"),
+    ("TMD", "Đất thương mại, dịch vụ", "Commercial and service land", "non_agricultural"),
+    ("SKC", "Đất cơ sở sản xuất phi nông nghiệp", "Non-farm production land", "non_agricultural"),
+    ("SKS", "Đất sử dụng cho hoạt động khoáng sản", "Mining land", "non_agricultural"),
+    ("DGT", "Đất giao thông", "Transport land", "non_agricultural"),
+    ("DTL", "Đất thủy lợi", "Irrigation land", "non_agricultural"),
+    ("DNL", "Đất công trình năng lượng", "Energy works land", "non_agricultural"),
+    ("DCH", "Đất chợ", "Market land", "non_agricultural"),
+    ("DSH", "Đất sinh hoạt cộng đồng", "Community activity land", "non_agricultural"),
+    ("TIN", "Đất cơ sở tín ngưỡng", "Belief establishment land", "non_agricultural"),
+    (
+        "NTD",
+        "Đất làm nghĩa trang, nghĩa địa, nhà tang lễ, nhà hỏa táng",
+        "Cemetery and funeral land",
+        "non_agricultural",
+    ),
+    ("SON", "Đất sông, ngòi, kênh, rạch, suối", "Rivers, canals and streams", "non_agricultural"),
+    ("MNC", "Đất có mặt nước chuyên dùng", "Special-use water surface", "non_agricultural"),
+    ("PNK", "Đất phi nông nghiệp khác", "Other non-agricultural land", "non_agricultural"),
+    ("BCS", "Đất bằng chưa sử dụng", "Unused flat land", "unused"),
+    ("DCS", "Đất đồi núi chưa sử dụng", "Unused hilly land", "unused"),
+    ("NCS", "Núi đá không có rừng cây", "Bare rocky mountain", "unused"),
+)
+#: The national land-use codes (one colour: the map colours parcels by their group, :data:`LAND_GROUPS`).
+LAND_USES = tuple(Status(code, vi, en, "#8c8c8c") for code, vi, en, _ in _LAND_USES)
+#: Land-use code → its group (``agricultural``, ``non_agricultural``, ``unused``).
+LAND_USE_GROUP: dict[str, str] = {code: group for code, _, _, group in _LAND_USES}
+CERTIFICATES = (
+    Status("issued", "Đã cấp Giấy chứng nhận", "Certificate issued", "#8c8c8c"),
+    Status("in_progress", "Đang làm thủ tục cấp Giấy chứng nhận", "Certificate being issued", "#8c8c8c"),
+    Status("not_issued", "Chưa cấp Giấy chứng nhận", "No certificate yet", "#8c8c8c"),
+    Status("disputed", "Đang tranh chấp", "In dispute", "#8c8c8c"),
+)
+
+CADASTRAL = LayerSpec(
+    id="cadastral_parcels",
+    vi="Thửa đất địa chính",
+    en="Cadastral parcels",
+    theme="forest",
+    geometry="Polygon",
+    fields=(
+        # Unique in the province: the unit, the map sheet and the parcel's number on it (made at import).
+        F("parcel_code", "Mã thửa", "Parcel code", required=False),
+        *UNIT_CODES,
+        F("sheet_no", "Số tờ bản đồ", "Map sheet no.", "int"),
+        F("parcel_no", "Số thửa", "Parcel no.", "int"),
+        F("area_m2", "Diện tích", "Area", "float", unit="m²"),
+        F("area_ha", "Diện tích (ha)", "Area (ha)", "float", derived=True, unit="ha"),
+        F("land_use", "Loại đất", "Land use"),
+        F("use_group", "Nhóm đất", "Land-use group", derived=True),
+        F("cert_status", "Tình trạng cấp Giấy chứng nhận", "Certificate", required=False),
+        F("owner", "Người sử dụng đất", "Land user", required=False),
+    ),
+    key="parcel_code",
+    key_from=("unit_code", "sheet_no", "parcel_no"),
+    sensitive=("owner",),
+    editable=("cert_status", "land_use"),
+    paint=Paint(color="#4d4d4d", weight=0.8, fill_opacity=0.6),
+    status_field="use_group",
+    statuses=LAND_GROUPS,
+    coded=(("land_use", LAND_USES), ("cert_status", CERTIFICATES)),
+    tooltip=("parcel_code", "land_use", "area_m2"),
+    popup=(
+        "parcel_code",
+        "unit_code",
+        "sheet_no",
+        "parcel_no",
+        "area_m2",
+        "area_ha",
+        "land_use",
+        "use_group",
+        "cert_status",
+        "owner",
+    ),
+    filters=("use_group", "land_use", "unit_code", "cert_status", "sheet_no", "area_m2"),
+    default_visible=False,
+    z=14,
+    item_vi="thửa",
+    item_en="parcels",
+)
+
+LAND_USE_CODES = LayerSpec(
+    id="land_use_codes",
+    vi="Danh mục loại đất (ký hiệu trên bản đồ địa chính)",
+    en="Land-use code list (cadastral map symbols)",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("code", "Ký hiệu", "Code"),
+        F("name_vi", "Loại đất", "Land use (vi)"),
+        F("name_en", "Loại đất (EN)", "Land use"),
+        F("group", "Nhóm đất", "Group"),
+        F("source", "Căn cứ", "Legal basis"),
+    ),
+    key="code",
+    item_vi="loại đất",
+    item_en="codes",
+)
+
 # -- tables (no geometry) ---------------------------------------------------
 NTM_COMMUNE = LayerSpec(
     id="ntm_commune",
@@ -876,6 +1012,8 @@ CATALOG = Catalog(
         CLUSTER_PLOTS,
         FOREST_PARCELS,
         DISPUTES,
+        CADASTRAL,
+        LAND_USE_CODES,
         NTM_COMMUNE,
         NTM_DISTRICT,
         NTM_CRITERIA,
@@ -902,7 +1040,7 @@ THEME_LAYERS: dict[Theme, tuple[LayerId, ...]] = {
         "accidents",
     ),
     "industry": ("district", "units", "ql4b_segments", "cluster_boundary", "cluster_plots"),
-    "forest": ("district", "units", "forest_parcels", "land_disputes"),
+    "forest": ("district", "units", "cadastral_parcels", "forest_parcels", "land_disputes"),
     "ntm": ("district", "units"),
     "indicators": ("district", "units"),
 }
@@ -1036,6 +1174,7 @@ def spatial_layers() -> list[LayerSpec]:
 OVERLAY_COLORS = ("#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#4daf4a")
 OVERLAY_TABLE = "overlays"
 IMPORT_MAPPING_TABLE = "import_mapping"
+IMPORT_VALUES_TABLE = "import_values"  # a file's wording of coded values → class, remembered per layer
 OVERLAY_KEY = "feature_no"
 _OVERLAY_ID = re.compile(r"[a-z][a-z0-9_]{1,39}")
 

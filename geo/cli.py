@@ -337,10 +337,15 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
     new = bool(getattr(args, "new_layer", None))
     mapping = dict(m.split("=", 1) for m in (args.map or [])) or None
     remembered = None
+    from geo.importer import parse_values
+
+    values = parse_values(getattr(args, "values", None))
     if store is not None and args.layer and not new:
-        from geo.ingest import remembered_mapping
+        from geo.ingest import remembered_mapping, remembered_values
 
         remembered = remembered_mapping(store.path, args.layer)
+        known = remembered_values(store.path, args.layer)  # what earlier files' wording meant; --values wins
+        values = {f: {**known.get(f, {}), **values.get(f, {})} for f in {*known, *values}}
     units = store.read("units") if store is not None and store.has("units") else None
     return validate(
         args.path,
@@ -352,6 +357,7 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         remembered=remembered,
         new_layer=new,
         catalog=store.catalog if store is not None else CATALOG,  # an overlay imported earlier takes files too
+        values=values,
     )
 
 
@@ -411,6 +417,12 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--crs", help="the file's CRS when it declares none or a wrong one, e.g. EPSG:9215")
     p.add_argument("--encoding", help="utf-8 | cp1258 | tcvn3 | vni (default: detected)")
     p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a file column to a catalog field")
+    p.add_argument(
+        "--values",
+        action="append",
+        metavar="FIELD:FILE_VALUE=CODE",
+        help="what the file's wording of a coded value means, e.g. 'status:Đã bàn giao=handed_over' (remembered)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
 

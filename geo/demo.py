@@ -21,7 +21,7 @@ import shapely
 from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs, history
-from geo.catalog import CATALOG, DEMO_COLUMN
+from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_SOURCE, LAND_USES
 from geo.edit import edit, ensure_audit_table
 from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
@@ -301,6 +301,64 @@ def _forest(cells: dict[str, Polygon], taken: list[object]) -> dict[str, gpd.Geo
     return {"forest_parcels": parcel_gdf, "land_disputes": _gdf_m(disputes, d_geoms)}
 
 
+# -- cadastral parcels ------------------------------------------------------------
+_CADASTRAL_USES = ("ONT", "ONT", "ONT", "CLN", "CLN", "BHK", "LUC", "LUK", "RSX", "DGT", "TMD", "DGD", "NTS", "BCS")
+_CERTS = ("issued", "issued", "issued", "in_progress", "not_issued", "disputed")
+
+
+def _cadastral(cells: dict[str, Polygon], taken: list[object]) -> dict[str, pd.DataFrame]:
+    """48 invented parcels on two map sheets of the township, in the cadastral layer's schema, and the
+    national land-use code list the layer validates against (with its legal source).
+    """
+    rnd = random.Random(2014)
+    cell = cells["06613"]
+    centre = cell.representative_point()
+    cols, rows, w, h, gap = 8, 6, 70.0, 50.0, 6.0
+    for k in range(400):  # the first spot, spiralling out, where the block stays clear of roads and parcels
+        a, r = k * 0.7, 40.0 * k**0.5
+        x0, y0 = centre.x + r * math.cos(a), centre.y + r * math.sin(a)
+        block = shapely.box(x0, y0, x0 + cols * (w + gap), y0 + rows * (h + gap))
+        if cell.buffer(-100).contains(block) and not any(block.buffer(60).intersects(t) for t in taken):
+            break
+    else:
+        raise RuntimeError("no room for the cadastral block")
+    geoms: list[Polygon] = []
+    records: list[dict[str, object]] = []
+    for i in range(rows):
+        for j in range(cols):
+            x, y = x0 + j * (w + gap), y0 + i * (h + gap)
+            pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+            pts = [(px + rnd.uniform(-3, 3), py + rnd.uniform(-3, 3)) for px, py in pts]
+            g = Polygon(pts)
+            sheet, no = 12 + i // 3, 100 + (i % 3) * cols + j + 1
+            records.append(
+                {
+                    "parcel_code": f"06613-{sheet}-{no}",
+                    "unit_code": "06613",
+                    "sheet_no": sheet,
+                    "parcel_no": no,
+                    "area_m2": round(g.area, 1),
+                    "land_use": rnd.choice(_CADASTRAL_USES),
+                    "cert_status": rnd.choice(_CERTS),
+                    "owner": f"Hộ minh họa số {len(records) + 1:02d}",
+                }
+            )
+            geoms.append(g)
+    codes = pd.DataFrame(
+        [
+            {
+                "code": s.value,
+                "name_vi": s.vi,
+                "name_en": s.en,
+                "group": LAND_USE_GROUP[s.value],
+                "source": LAND_USE_SOURCE,
+            }
+            for s in LAND_USES
+        ]
+    )
+    return {"cadastral_parcels": _gdf_m(pd.DataFrame(records), geoms), "land_use_codes": codes}
+
+
 # -- tables -------------------------------------------------------------------
 def _tables() -> dict[str, pd.DataFrame]:
     mat = _csv("ntm_commune.csv", dtype={"unit_code": str})
@@ -390,8 +448,11 @@ _META = {
     "communes_2025": "Mã, tên, diện tích công bố: Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; ranh giới: ghép sơ đồ từ "
     "các đơn vị 2024, phần tách của Bính Xá và Kiên Mộc chia theo tỷ lệ diện tích công bố (minh họa)",
     "unit_crosswalk": "Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; tỷ lệ phần tách theo diện tích công bố (minh họa)",
+    "cadastral_parcels": "Minh họa: 48 thửa do nhóm dự án dựng trên hai tờ bản đồ của thị trấn Đình Lập, người sử "
+    "dụng đất là tên giả. " + LAND_USE_SOURCE,
+    "land_use_codes": LAND_USE_SOURCE,
 }
-_NOT_DEMO = {"indicators", "ntm_criteria", "indicator_series"}
+_NOT_DEMO = {"indicators", "ntm_criteria", "indicator_series", "land_use_codes"}
 
 
 def _views(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -429,6 +490,8 @@ def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
     layers.update(cluster)
     taken = [route.line.buffer(300), *[g for g in cluster["cluster_boundary"].to_crs(crs.VN2000_LANGSON).geometry]]
     layers.update(_forest(cells, taken))
+    parcels = [*layers["forest_parcels"].to_crs(crs.VN2000_LANGSON).geometry]
+    layers.update(_cadastral(cells, [*taken, *parcels]))
     layers.update(_tables())
     layers["tasks"] = _csv("tasks.csv", dtype=str).fillna("")
     layers["views"] = _views(layers)
@@ -453,7 +516,11 @@ def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
                 "demo": lid not in _NOT_DEMO,
                 "licence": NOTICE_LICENCE
                 if lid in ("indicators", "indicator_series")
-                else ("Văn bản quy phạm pháp luật (trích danh mục)" if lid == "ntm_criteria" else DEMO_LICENCE),
+                else (
+                    "Văn bản quy phạm pháp luật (trích danh mục)"
+                    if lid in ("ntm_criteria", "land_use_codes")
+                    else DEMO_LICENCE
+                ),
             }
             for lid in layers
         ]

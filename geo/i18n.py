@@ -675,6 +675,22 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "import.mapping_unknown": {"vi": "Tệp không có cột này.", "en": "The file has no such column."},
     "import.missing_value": {"vi": "'{label}' để trống.", "en": "'{label}' is empty."},
+    "import.unmapped_value": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”; có thể là: --values '{hint}'. "
+        "Được phép: {allowed}",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”; perhaps: --values '{hint}'. "
+        "Allowed: {allowed}",
+    },
+    "import.unmapped_value_no_hint": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}” "
+        "(gán bằng --values TRƯỜNG:GIÁ_TRỊ=MÃ). Được phép: {allowed}",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}” "
+        "(map it with --values FIELD:VALUE=CODE). Allowed: {allowed}",
+    },
+    "import.r_value": {
+        "vi": "  Giá trị {field} “{value}” ({n} dòng) → {code}",
+        "en": "  Value {field} “{value}” ({n} rows) → {code}",
+    },
     "import.bad_code": {
         "vi": "Giá trị '{value}' không có trong danh mục của '{label}' (được phép: {allowed}).",
         "en": "'{value}' is not a known value of '{label}' (allowed: {allowed}).",

@@ -28,6 +28,7 @@ import pyogrio
 from geo.catalog import (
     DEMO_COLUMN,
     IMPORT_MAPPING_TABLE,
+    IMPORT_VALUES_TABLE,
     OVERLAY_COLORS,
     OVERLAY_KEY,
     OVERLAY_TABLE,
@@ -40,10 +41,27 @@ Mode = Literal["replace", "append"]
 
 _MAPPING_DDL = f"""CREATE TABLE IF NOT EXISTS {IMPORT_MAPPING_TABLE} (
     fid INTEGER PRIMARY KEY AUTOINCREMENT, layer_id TEXT NOT NULL, source_column TEXT NOT NULL, field TEXT NOT NULL)"""
+_VALUES_DDL = f"""CREATE TABLE IF NOT EXISTS {IMPORT_VALUES_TABLE} (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT, layer_id TEXT NOT NULL, field TEXT NOT NULL, source_value TEXT NOT NULL,
+    code TEXT NOT NULL, source TEXT)"""
 _OVERLAY_DDL = f"""CREATE TABLE IF NOT EXISTS {OVERLAY_TABLE} (
     fid INTEGER PRIMARY KEY AUTOINCREMENT, overlay_id TEXT NOT NULL, title_vi TEXT NOT NULL, title_en TEXT,
     geometry TEXT NOT NULL, fields TEXT NOT NULL, color TEXT NOT NULL, created TEXT NOT NULL,
     created_by TEXT NOT NULL)"""
+
+
+def remembered_values(path: Path, layer_id: str) -> dict[str, dict[str, str]]:
+    """The coded values mapped the last times files were imported into ``layer_id``: field → file value → code."""
+    out: dict[str, dict[str, str]] = {}
+    with _connect(path) as conn:
+        if not _has_table(conn, IMPORT_VALUES_TABLE):
+            return out
+        rows = conn.execute(
+            f"SELECT field, source_value, code FROM {IMPORT_VALUES_TABLE} WHERE layer_id = ? ORDER BY fid", (layer_id,)
+        ).fetchall()
+    for field, value, code in rows:
+        out.setdefault(str(field), {})[str(value)] = str(code)
+    return out
 
 
 def remembered_mapping(path: Path, layer_id: str) -> dict[str, str]:
@@ -234,6 +252,19 @@ def _write(
             f"INSERT INTO {IMPORT_MAPPING_TABLE} (layer_id, source_column, field) VALUES (?, ?, ?)",
             [(layer, a, b) for a, b in report.mapping.items()],
         )
+    if report.value_mapping:  # the file's wording of each class, for the next file of this layer
+        _attributes_table(conn, IMPORT_VALUES_TABLE, _VALUES_DDL, stamp)
+        for field, pairs in report.value_mapping.items():
+            for value, code in pairs.items():
+                conn.execute(
+                    f"DELETE FROM {IMPORT_VALUES_TABLE} WHERE layer_id = ? AND field = ? AND source_value = ?",
+                    (layer, field, value),
+                )
+                conn.execute(
+                    f"INSERT INTO {IMPORT_VALUES_TABLE} (layer_id, field, source_value, code, source) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (layer, field, value, code, report.source),
+                )
     if overlay is not None:
         _attributes_table(conn, OVERLAY_TABLE, _OVERLAY_DDL, stamp)
         n = conn.execute(f"SELECT COUNT(*) FROM {OVERLAY_TABLE}").fetchone()[0]

@@ -83,3 +83,37 @@ def parcels(
         crs=4326,
     )
     return frame
+
+
+#: How land offices word a parcel's land use and certificate in their own files (not the catalog's labels).
+OFFICE_USES = (
+    "Đất trồng cây lâu năm",
+    "Đất ở nông thôn",
+    "Rừng sản xuất",
+    "ONT",
+    "Đất trồng lúa nước còn lại",
+    "Đất đồi núi chưa sử dụng",
+)
+OFFICE_CERTS = ("Đã cấp GCN", "Chưa cấp", "Đang làm thủ tục", "Tranh chấp")
+
+
+def cadastral(n: int, seed: int = 2014, units: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """``n`` parcels as a land office's file has them: Vietnamese column names (số tờ, số thửa, diện tích m²,
+    loại đất, tình trạng GCN, chủ sử dụng) and the office's own wording of land uses and certificates.
+    """
+    base = parcels(n, seed=seed, vertices=12, units=units)
+    rng = np.random.default_rng(seed)
+    area = gpd.GeoSeries(base.geometry.values, crs=4326).to_crs(9215).area.to_numpy()
+    return gpd.GeoDataFrame(
+        {
+            "MaXa": base["unit_code"].to_numpy(),
+            "SoTo": 1 + np.arange(n) // 400,
+            "SoThua": 1 + np.arange(n) % 400,
+            "DienTich": np.round(area, 1),
+            "LoaiDat": np.array(OFFICE_USES)[rng.integers(0, len(OFFICE_USES), n)],
+            "TinhTrang": np.array(OFFICE_CERTS)[rng.integers(0, len(OFFICE_CERTS), n)],
+            "ChuSuDung": [f"Hộ giả định {k:05d}" for k in range(1, n + 1)],
+        },
+        geometry=base.geometry.values,
+        crs=4326,
+    )

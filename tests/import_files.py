@@ -132,3 +132,23 @@ def polygons(directory: Path, name: str = "khu_dat") -> Path:
 
 def square_wgs84(x: float = 107.10, y: float = 21.50, d: float = 0.01) -> Polygon:
     return Polygon([(x, y), (x + d, y), (x + d, y + d), (x, y + d)])
+
+
+def forest_office_wording(directory: Path, name: str = "ban_giao") -> Path:
+    """Forest-land parcels whose status column speaks as the forestry company writes it, not as the legend."""
+    directory.mkdir(parents=True, exist_ok=True)
+    statuses = ["Đã bàn giao", "Đã bàn giao", "Đã phê duyệt phương án", "Đã bàn giao", "Đã phê duyệt phương án"]
+    frame = gpd.GeoDataFrame(
+        {
+            "MA_KHU": [f"BG-{i}" for i in range(1, 6)],
+            "MA_XA": ["Đình Lập"] * 5,
+            "DIEN_TICH": [12.5, 8.0, 3.2, 40.1, 7.7],
+            "QUYET_DINH": ["QĐ 12/2024"] * 5,
+            "NGAY_BG": ["01/03/2024"] * 5,
+            "PHUONG_AN": ["Giao cho xã quản lý"] * 5,
+            "TRANG_THAI": statuses,
+        },
+        geometry=[square_wgs84(107.05 + 0.02 * i, 21.52, 0.008) for i in range(5)],
+        crs="EPSG:4326",
+    )
+    return shapefile(directory, frame=frame, name=name, encoding="utf-8", cpg=True)

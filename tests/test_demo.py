@@ -128,8 +128,21 @@ def test_everything_we_drew_is_flagged_demo(store: Store) -> None:
         if lid in ("layer_meta", "audit_log"):
             continue
         assert lid in meta, lid
-        assert meta[lid].demo == (lid not in {"indicators", "indicator_series", "ntm_criteria"}), lid
+        assert meta[lid].demo == (lid not in {"indicators", "indicator_series", "ntm_criteria", "land_use_codes"}), lid
         assert meta[lid].source and meta[lid].licence and meta[lid].as_of == "2024-04-24"
+        if lid in store.catalog and store.catalog[lid].is_spatial:  # each feature carries its own flag
+            assert set(store.read(lid)["demo"]) == {1}, lid
+
+
+def test_the_land_use_codes_cite_their_legal_source(store: Store) -> None:
+    codes = store.read("land_use_codes").set_index("code")
+    assert codes.loc["RSX", "name_vi"] == "Đất rừng sản xuất" and codes.loc["RSX", "group"] == "agricultural"
+    assert codes.loc["ONT", "group"] == "non_agricultural" and codes.loc["DCS", "group"] == "unused"
+    assert codes["source"].str.contains("Thông tư 25/2014/TT-BTNMT").all()
+    assert "Thông tư 25/2014/TT-BTNMT" in store.meta()["cadastral_parcels"].source
+    parcels = store.read("cadastral_parcels")
+    assert set(parcels["land_use"]) <= set(codes.index)
+    assert parcels["owner"].str.startswith("Hộ minh họa").all()  # no real person's name in the demo
 
 
 def test_the_build_is_deterministic_and_the_checked_in_store_is_current(tmp_path: Path) -> None:

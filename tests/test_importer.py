@@ -19,7 +19,7 @@ from geo import vnenc
 from geo.catalog import CATALOG
 from geo.cli import main
 from geo.edit import move_point, rollback_to
-from geo.importer import validate
+from geo.importer import suggested_values, validate
 from geo.ingest import commit, remembered_mapping
 from geo.store import Store
 from tests import import_files as F
@@ -478,3 +478,54 @@ def test_an_excel_sheet_typed_with_a_tcvn3_font_is_repaired(tmp_path, units) -> 
     assert report.exit_code == 0, report.text()
     assert report.encoding == "tcvn3" and "import.note_legacy_in_unicode" in report.notes
     assert _names(report.frame, units) == TRUE_NAMES and _metres_off(report.frame) < 0.01
+
+
+def test_office_wording_blocks_once_per_value_with_its_rows_and_a_suggestion(tmp_path, units) -> None:
+    path = F.forest_office_wording(tmp_path)
+    report = validate(path, layer="forest_parcels", units=units)
+    blocking = [p for p in report.errors if p.key.startswith("import.unmapped_value")]
+    assert len(blocking) == 2  # one per distinct value, not one per row
+    by_value = {dict(p.kwargs)["value"]: p for p in blocking}
+    assert dict(by_value["Đã bàn giao"].kwargs)["n"] == "3" and by_value["Đã bàn giao"].row == 1
+    assert "--values 'status:Đã bàn giao=handed_over'" in by_value["Đã bàn giao"].message("vi")
+    assert "3 rows" in by_value["Đã bàn giao"].message("en")
+    table = {(r.field, r.value): (r.rows, r.code, r.chosen) for r in report.values}
+    assert table == {
+        ("status", "Đã bàn giao"): (3, "handed_over", False),
+        ("status", "Đã phê duyệt phương án"): (2, "plan_approved", False),
+    }
+    # The planner accepts the suggestions (the app's editor starts from them) and the file is clean.
+    ok = validate(path, layer="forest_parcels", units=units, values=suggested_values(report.values))
+    assert ok.exit_code == 0
+    assert list(ok.frame["status"]) == ["handed_over", "handed_over", "plan_approved", "handed_over", "plan_approved"]
+    # A planner's choice beats the suggestion; a code the layer does not have is not taken.
+    mine = validate(
+        path,
+        layer="forest_parcels",
+        units=units,
+        values={"status": {"Đã bàn giao": "allocated", "Đã phê duyệt phương án": "nope"}},
+    )
+    assert [p.key for p in mine.errors] == ["import.unmapped_value"]
+    assert list(mine.frame["status"])[:2] == ["allocated", "allocated"]
+
+
+def test_values_on_the_command_line_are_remembered_for_the_next_file(tmp_path, store_copy, capsys) -> None:
+    path = F.forest_office_wording(tmp_path)
+    base = ["import", str(path), "--layer", "forest_parcels", "--store", str(store_copy), "--user", "lan"]
+    before = _digest(store_copy)
+    assert main(base) == 1  # unmapped: blocked, nothing stored
+    out = capsys.readouterr().out
+    assert "“Đã bàn giao” (3 dòng)" in out and _digest(store_copy) == before
+    assert main([*base, "--values", "status:Đã bàn giao"]) == 2  # malformed: refused with its form
+    assert "FIELD:FILE_VALUE=CODE" in capsys.readouterr().err
+    values = ["--values", "status:Đã bàn giao=handed_over", "--values", "status:Đã phê duyệt phương án=plan_approved"]
+    assert main([*base, *values]) == 0
+    capsys.readouterr()
+    from geo.ingest import remembered_values
+
+    assert remembered_values(store_copy, "forest_parcels") == {
+        "status": {"Đã bàn giao": "handed_over", "Đã phê duyệt phương án": "plan_approved"}
+    }
+    again = F.forest_office_wording(tmp_path / "again", name="dot_2")
+    assert main(["validate", str(again), "--layer", "forest_parcels", "--store", str(store_copy)]) == 0
+    assert "“Đã bàn giao” (3 dòng) → handed_over" in capsys.readouterr().out

@@ -14,12 +14,14 @@ import geopandas as gpd
 import pytest
 
 from geo import edit
+from geo.access import read_layer
 from geo.edit import rollback_to
 from geo.export import MapRequest, Provenance, layout
-from geo.importer import validate
+from geo.importer import suggested_values, validate
 from geo.ingest import commit
-from geo.mapview import ControlLayer, MapState, overlays
+from geo.mapview import BIG_LAYER, CompactLayer, ControlLayer, MapState, overlays
 from geo.store import DemoShare, Store
+from geo.synthetic import cadastral
 from tests import import_files as F
 from tests.conftest import NOTICE_STORE
 
@@ -111,3 +113,47 @@ def test_replacing_with_a_real_file_clears_the_demo_rows(tmp_path, store_copy, u
     flags = _flags(store_copy)
     assert sorted(flags) == [f"X-{i}" for i in range(5)] and set(flags.values()) == {0}
     assert Store(store_copy).meta()["land_disputes"].share == DemoShare(0, 5)
+
+
+def test_a_land_office_cadastral_file_lands_in_the_cadastral_layer_on_the_fast_path(
+    tmp_path, store_copy, units
+) -> None:
+    n = BIG_LAYER + 400  # above the size that travels as compact files
+    office = cadastral(n)
+    path = F.shapefile(tmp_path, frame=office, name="dia_chinh", encoding="cp1258")
+    report = validate(path, layer="cadastral_parcels", units=units)
+    assert report.mapping == {
+        "MaXa": "unit_code",
+        "SoTo": "sheet_no",
+        "SoThua": "parcel_no",
+        "DienTich": "area_m2",
+        "LoaiDat": "land_use",
+        "TinhTrang": "cert_status",
+        "ChuSuDung": "owner",
+    }
+    suggested = {(r.field, r.value): r.code for r in report.values}
+    assert suggested == {
+        ("land_use", "Đất trồng cây lâu năm"): "CLN",
+        ("land_use", "Đất ở nông thôn"): "ONT",
+        ("land_use", "Rừng sản xuất"): "RSX",
+        ("land_use", "ONT"): "ONT",
+        ("land_use", "Đất trồng lúa nước còn lại"): "LUK",
+        ("land_use", "Đất đồi núi chưa sử dụng"): "DCS",
+        ("cert_status", "Đã cấp GCN"): "issued",
+        ("cert_status", "Chưa cấp"): "not_issued",
+        ("cert_status", "Đang làm thủ tục"): "in_progress",
+        ("cert_status", "Tranh chấp"): "disputed",
+    }
+    ok = validate(path, layer="cadastral_parcels", units=units, values=suggested_values(report.values))
+    assert ok.exit_code == 0, [p.message("en") for p in ok.errors]
+    assert commit(store_copy, ok, "lan", layer="cadastral_parcels", mode="append") == n
+    s = Store(store_copy)
+    assert s.meta()["cadastral_parcels"].share == DemoShare(48, 48 + n)
+    viewer = read_layer(s, "cadastral_parcels", sensitive=False)
+    assert len(viewer) == 48 + n and "owner" not in viewer.columns  # a viewer never sees who holds the land
+    first = read_layer(s, "cadastral_parcels", sensitive=True).set_index("parcel_code").loc[f"{office.MaXa[0]}-1-1"]
+    assert first["sheet_no"] == 1 and first["parcel_no"] == 1 and first["owner"] == "Hộ giả định 00001"
+    assert first["area_ha"] == pytest.approx(office.DienTich[0] / 10_000, abs=1e-4)
+    assert first["use_group"] == {"ONT": "non_agricultural", "DCS": "unused"}.get(first["land_use"], "agricultural")
+    groups = overlays({"cadastral_parcels": viewer}, MapState(("cadastral_parcels",)), set())
+    assert any(isinstance(c, CompactLayer) for g in groups for c in g._children.values())

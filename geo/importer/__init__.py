@@ -36,6 +36,7 @@ from geo import vnenc
 from geo.catalog import CATALOG, Catalog
 from geo.crs import LIKELY_ZONE, VN2000_ZONES
 from geo.importer.attributes import ALIASES, _new_layer_frame, _to_catalog, _unit_lookup, auto_mapping, norm_name
+from geo.importer.codes import ValueRow, Values, parse_values, suggested_values, value_table
 from geo.importer.crs import _to_wgs84
 from geo.importer.geometry import _clean_geometry
 from geo.importer.readers import FORMATS, _open
@@ -56,9 +57,13 @@ __all__ = [
     "Refused",
     "Report",
     "Severity",
+    "ValueRow",
+    "Values",
     "auto_mapping",
     "norm_name",
+    "parse_values",
     "report_json",
+    "suggested_values",
     "validate",
 ]
 
@@ -73,8 +78,13 @@ def validate(
     remembered: Mapping[str, str] | None = None,
     new_layer: bool = False,
     catalog: Catalog = CATALOG,
+    values: Values | None = None,
 ) -> Report:
-    """Read ``path`` and check it against ``layer`` of ``catalog`` (or as a new overlay); never touches a store."""
+    """Read ``path`` and check it against ``layer`` of ``catalog`` (or as a new overlay); never touches a store.
+
+    ``values`` maps the file's own wording of coded values to classes (field → file value → code); the
+    report lists every distinct coded value with its class or a suggestion (:attr:`Report.values`).
+    """
     report = Report(source=Path(path).name, layer=layer)
     if str(path).replace("\\", "/").lstrip("/").lower().startswith("vsi"):  # GDAL's virtual paths: network, archives
         report.refused = Refused("import.vsi", name=str(path)[:80])
@@ -113,7 +123,13 @@ def validate(
         for c in unknown:
             report.problems.append(_problem("error", "import.mapping_unknown", fld=c))
         mapping_ok = {c: f for c, f in report.mapping.items() if c in report.columns}
-        report.frame = _to_catalog(clean, spec, mapping_ok, _unit_lookup(units), report)
+        given = {f: dict(v) for f, v in (values or {}).items()}
+        report.values = value_table(clean, spec, mapping_ok, given)
+        report.value_mapping = {
+            f: {v: c for v, c in m.items() if any(r.field == f and r.value == v for r in report.values)}
+            for f, m in given.items()
+        }
+        report.frame = _to_catalog(clean, spec, mapping_ok, _unit_lookup(units), report, given)
         shown = [c for c in report.columns if c in mapping_ok] or names
     else:
         frame, labels = _new_layer_frame(clean)

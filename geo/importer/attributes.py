@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.catalog import LayerSpec
+from geo.importer.codes import Values, suggest, value_key
 from geo.importer.report import Report, _problem
 from geo.values import BadValue, Rule, check
 
@@ -41,6 +42,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "parties": ("CACBEN", "BENTRANHCHAP", "DUONGSU"),
     "households_affected": ("SOHO", "SOHOANHHUONG", "HOAH"),
     "households_compensated": ("SOHODACHITRA", "HODACHITRA"),
+    # cadastral records (sổ mục kê, bản đồ địa chính)
+    "sheet_no": ("SOTO", "TO", "SOTOBANDO", "TOBANDO", "SOHIEUTO", "SHBANDO", "SOTOBD"),
+    "parcel_no": ("SOTHUA", "THUA", "SOHIEUTHUA", "SOTHUTUTHUA", "SHTHUA"),
+    "area_m2": ("DIENTICH", "DT", "DIENTICHM2", "DTM2", "DTPL", "DIENTICHPHAPLY"),
+    "land_use": ("LOAIDAT", "MALOAIDAT", "KYHIEULOAIDAT", "MDSD", "MUCDICHSUDUNG", "LOAIDATHIENTRANG", "KHLOAIDAT"),
+    "cert_status": ("TINHTRANGGCN", "GCN", "TINHTRANGCAPGCN", "TRANGTHAIGCN", "TRANGTHAI", "TINHTRANG", "CAPGCN"),
+    "owner": ("CHUSUDUNG", "TENCHU", "TENCHUSUDUNG", "NGUOISUDUNG", "CHUSDD", "TENCHUSDD"),
 }
 
 
@@ -125,13 +133,16 @@ _FALSE = ("0", "FALSE", "NO", "KHONG", "SAI")
 _DATES = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
-def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str]) -> Any:
-    """What a spreadsheet wrote, as a value of the field's kind (``2.405,5``, ``31/12/2024``, "có", a label)."""
+def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values: Values | None = None) -> Any:
+    """What a spreadsheet wrote, as a value of the field's kind (``2.405,5``, ``31/12/2024``, "có", a label,
+    or the file's own wording of a class that ``values`` maps).
+    """
     f = spec.field(name)
     if value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value):
         return None
     if spec.codes(name):
-        code = _coded(spec, name, str(value))
+        mapped = (values or {}).get(name, {}).get(value_key(value))
+        code = mapped if mapped is not None and spec.status(mapped, name) else _coded(spec, name, str(value))
         if code is None:
             raise BadValue("code")
         return code
@@ -163,29 +174,40 @@ def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str]) -> Any:
     return str(value)
 
 
-def _cell(spec: LayerSpec, name: str, value: Any, units: dict[str, str]) -> Any:
+def _cell(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values: Values | None = None) -> Any:
     """``value`` read and checked by the rules an edit applies too; else ``ValueError`` with a message key."""
     try:
-        return check(spec, name, _read(spec, name, value, units))
+        return check(spec, name, _read(spec, name, value, units, values))
     except BadValue as bad:
         raise ValueError(_MESSAGE[bad.rule]) from None
 
 
 def _to_catalog(
-    gdf: gpd.GeoDataFrame, spec: LayerSpec, mapping: dict[str, str], units: dict[str, str], report: Report
+    gdf: gpd.GeoDataFrame,
+    spec: LayerSpec,
+    mapping: dict[str, str],
+    units: dict[str, str],
+    report: Report,
+    values: Values | None = None,
 ) -> gpd.GeoDataFrame:
     stored = [f for f in spec.fields if not f.derived]
     targets = set(mapping.values())
+    made_key = bool(spec.key_from) and spec.key not in targets  # the key made from other fields below
     for f in stored:
         if f.required and f.name not in targets:
             report.problems.append(_problem("error", "import.missing_column", fld=f.name, label=f.label("vi")))
     rows: list[dict[str, Any]] = []
+    unmapped: dict[tuple[str, str], list[int]] = {}  # (column, value) → rows: one problem per value, not per row
     for i, rec in enumerate(gdf.drop(columns="geometry").to_dict("records")):
         out: dict[str, Any] = {}
         for col, name in mapping.items():
             try:
-                out[name] = _cell(spec, name, rec.get(col), units)
+                out[name] = _cell(spec, name, rec.get(col), units, values)
             except ValueError as exc:
+                if str(exc) == "import.bad_code":
+                    unmapped.setdefault((col, value_key(rec.get(col))), []).append(i + 1)
+                    out[name] = None
+                    continue
                 f = spec.field(name)
                 allowed = ", ".join(s.value for s in spec.codes(name))
                 report.problems.append(
@@ -203,7 +225,31 @@ def _to_catalog(
         for f in stored:
             out.setdefault(f.name, None)
         rows.append(out)
+    for (col, value), at in unmapped.items():
+        name = mapping[col]
+        code, _ = suggest(spec, name, value)
+        hint = f"{name}:{value}={code}" if code else ""
+        report.problems.append(
+            _problem(
+                "error",
+                "import.unmapped_value" if hint else "import.unmapped_value_no_hint",
+                at[0],
+                col,
+                value=value[:60],
+                n=len(at),
+                label=spec.field(name).label("vi"),
+                allowed=", ".join(f"{s.value} ({s.vi})" for s in spec.codes(name))[:600],
+                hint=hint[:120],
+            )
+        )
     frame = gpd.GeoDataFrame(rows, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
+    if made_key:  # e.g. a parcel's code: its unit, map sheet and number, as the file gives them
+        parts = [
+            frame[f].map(lambda v: "" if v is None else str(int(v)) if isinstance(v, float) else str(v))
+            for f in spec.key_from
+        ]
+        frame[spec.key] = parts[0].str.cat(parts[1:], sep="-")
+        targets = {*targets, spec.key}
     keys = spec.key.split(",")
     if all(k in targets for k in keys):
         dup = frame.duplicated(subset=keys, keep=False)

@@ -73,6 +73,8 @@ class Report:
     refused: Refused | None = None
     frame: gpd.GeoDataFrame | None = None  # cleaned, in WGS 84, catalog columns (or the file's for a new layer)
     notes: list[str] = field(default_factory=list)  # message keys of what was done for the user
+    values: list[Any] = field(default_factory=list)  # ValueRow: each coded value of the file and its class
+    value_mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # applied: field → file value → code
 
     @property
     def errors(self) -> list[Problem]:
@@ -105,6 +107,18 @@ class Report:
                 for p in self.problems
             ],
             "notes": [t(n, lang) for n in self.notes],
+            "values": [
+                {
+                    "field": r.field,
+                    "column": r.column,
+                    "value": r.value,
+                    "rows": r.rows,
+                    "code": r.code,
+                    "chosen": r.chosen,
+                    "score": round(r.score, 2),
+                }
+                for r in self.values
+            ],
             "preview": self.preview,
         }
 
@@ -128,6 +142,9 @@ class Report:
         ]
         if self.mapping:
             lines.append(t("import.r_mapping", lang, value=", ".join(f"{k} → {v}" for k, v in self.mapping.items())))
+        for r in self.values:  # each coded value of the file: its rows and the class it lands in
+            mark = r.code if r.chosen or r.score >= 1.0 else (f"{r.code}?" if r.code else "–")
+            lines.append(t("import.r_value", lang, field=r.field, value=r.value, n=r.rows, code=mark))
         lines += [f"  • {t(n, lang)}" for n in self.notes]
         for p in self.problems:
             mark = t("import.error", lang) if p.severity == "error" else t("import.warning", lang)
