@@ -159,7 +159,21 @@ def _cmd_export(args: argparse.Namespace) -> int:
         other = history.moment(args.compare)
         payload = _compare_sheet(store, req, frames, frames_at(other), prov, when, other, fmt)
     else:
-        payload = export_bytes(fmt, req, frames, prov, demo)
+        table = None
+        if fmt in DATA_FORMATS:  # in the reader's language (identifiers with --codes), with provenance
+            from geo.filters import describe
+            from geo.tables import TableRequest, suffix
+
+            units = store.read("units")
+            names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+            said = {}
+            for lid in layers:
+                got = frames[lid]
+                chosen = {f: [_typed(got[f], v) for v in vals] for f, vals in where.items() if f in got.columns}
+                said[lid] = describe(catalog[lid], chosen, args.lang, names)
+            table = TableRequest(args.lang, args.codes, store.meta(), dt.date.today(), day, said, names)
+            out = out.with_suffix("." + suffix(fmt, len(layers)))  # several layers of CSV: one zip
+        payload = export_bytes(fmt, req, frames, prov, demo, table)
     write_atomic(out, payload)
     print(out)
     return 0
@@ -437,7 +451,7 @@ def parser() -> argparse.ArgumentParser:
     lay.add_argument("--lang", choices=("vi", "en"), default="vi")
     lay.set_defaults(func=_cmd_layers)
     ex = sub.add_parser("export", help="xuất bản đồ hoặc dữ liệu / export a map or data")
-    ex.add_argument("out", help="OUT.png|pdf|html|geojson|gpkg|csv|xlsx")
+    ex.add_argument("out", help="OUT.png|pdf|html|geojson|gpkg|csv|xlsx (CSV of several layers: a .zip)")
     ex.add_argument("--store")
     ex.add_argument("--layers", help="ID,ID,… (default: the view's layers)")
     ex.add_argument("--where", action="append", metavar="FIELD=VALUE", help="filter; repeat for more (same field: any)")
@@ -451,6 +465,9 @@ def parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--title")
     ex.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ex.add_argument(
+        "--codes", action="store_true", help="data: field names and codes (for machines) instead of labels in --lang"
+    )
     ex.add_argument("--dpi", type=int, default=200)
     ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
     ori = ex.add_mutually_exclusive_group()

@@ -26,7 +26,6 @@ matplotlib.use("Agg")  # no display; must precede pyplot
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
@@ -42,11 +41,11 @@ from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays, shown_share
 from geo.store import DemoShare, LayerMeta
 from geo.style import LegendBlock, feature_color, feature_marks
+from geo.tables import DATA_FORMATS, TableRequest, data_bytes
 
 Paper = Literal["A4", "A3"]
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 MM = 1 / 25.4  # inches per millimetre
-DATA_FORMATS = ("geojson", "gpkg", "csv", "xlsx")
 MAP_FORMATS = ("png", "pdf", "html")
 
 plt.rcParams.update(
@@ -886,56 +885,23 @@ def _esc(text: str) -> str:
     return html_text(text)
 
 
-# -- data --------------------------------------------------------------------------------------------------
-def data_bytes(frames: dict[str, gpd.GeoDataFrame], fmt: str, catalog: Catalog = CATALOG) -> bytes:
-    """The features shown, as GeoJSON, GeoPackage, CSV (WKT, plus lon/lat for points) or Excel."""
-    frames = {lid: gdf for lid, gdf in frames.items() if lid in catalog}
-    if fmt == "gpkg":
-        with tempfile.TemporaryDirectory() as d:
-            path = Path(d) / "export.gpkg"
-            import pyogrio
-
-            for lid, gdf in frames.items():
-                pyogrio.write_dataframe(gdf, path, layer=lid, driver="GPKG")
-            return path.read_bytes()
-    if fmt == "geojson":
-        parts = [gdf.assign(layer=lid) for lid, gdf in frames.items()]
-        merged = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=crs_.WGS84)
-        return merged.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
-    tables = {lid: _attribute_table(gdf) for lid, gdf in frames.items()}
-    buf = io.BytesIO()
-    if fmt == "csv":
-        pd.concat([tb.assign(layer=lid) for lid, tb in tables.items()], ignore_index=True).to_csv(buf, index=False)
-        return "\ufeff".encode() + buf.getvalue()  # a BOM so Excel reads UTF-8 Vietnamese
-    if fmt == "xlsx":
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            for lid, tb in tables.items():
-                tb.to_excel(xw, sheet_name=lid[:31], index=False)
-        return buf.getvalue()
-    raise ValueError(f"unknown data format {fmt!r}")
-
-
-def _attribute_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    geoms = gdf.geometry.values
-    points = shapely.get_type_id(geoms) == 0
-    out["lon"] = [g.x if p else None for g, p in zip(geoms, points, strict=True)]
-    out["lat"] = [g.y if p else None for g, p in zip(geoms, points, strict=True)]
-    out["wkt"] = shapely.to_wkt(geoms, rounding_precision=6)
-    return out
-
-
 def export_bytes(
-    fmt: str, req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance, demo_layers: set[str]
+    fmt: str,
+    req: MapRequest,
+    frames: dict[str, gpd.GeoDataFrame],
+    prov: Provenance,
+    demo_layers: set[str],
+    table: TableRequest | None = None,
 ) -> bytes:
-    """Any export by its file extension."""
+    """Any export by its file extension; data as ``table`` says (default: labels in the map's language)."""
     if fmt in ("png", "pdf"):
         return map_image(req, frames, prov, fmt)
     if fmt == "html":
         return map_html(req, frames, demo_layers).encode("utf-8")
     if fmt in DATA_FORMATS:
         shown = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
-        return data_bytes(shown, fmt, req.catalog)
+        table = table or TableRequest(req.lang, meta=prov.meta, today=prov.today, at=prov.at)
+        return data_bytes(shown, fmt, req.catalog, table)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -946,6 +912,7 @@ MIME = {
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
     "csv": "text/csv",
+    "zip": "application/zip",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

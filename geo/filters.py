@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from geo.catalog import Field, LayerSpec
-from geo.i18n import Lang, fmt_number
+from geo.i18n import Lang, fmt_date, fmt_number
 from geo.records import format_value
 
 FilterKind = Literal["choice", "range", "dates"]
@@ -162,3 +162,25 @@ def count_text(spec: LayerSpec, shown: int, total: int, lang: Lang) -> str:
     """``38 / 62 đoạn``: how many features pass the filters, of how many."""
     item = spec.item_vi if lang == "vi" else spec.item_en
     return f"{fmt_number(shown, lang)} / {fmt_number(total, lang)} {item}"
+
+
+def describe(
+    spec: LayerSpec, filters: Filters | None, lang: Lang, unit_names: dict[str, str] | None = None
+) -> list[str]:
+    """The filters in words, as an export's provenance states them: ``Tình trạng GPMB: Vướng mắc GPMB``."""
+    kinds = {f.name: f.kind for f in filter_fields(spec)}
+    out = []
+    for name, value in (filters or {}).items():
+        if name not in kinds or value is None:
+            continue
+        label = spec.field(name).label(lang)
+        if kinds[name] == "choice":
+            if len(value) == 0:
+                continue
+            shown = ", ".join(format_value(spec, name, v, lang, unit_names) for v in value)
+        elif kinds[name] == "range":
+            shown = f"{fmt_number(value[0], lang)} – {fmt_number(value[1], lang)}"
+        else:
+            shown = f"{fmt_date(str(value[0])[:10], lang)} – {fmt_date(str(value[1])[:10], lang)}"
+        out.append(f"{label}: {shown}")
+    return out

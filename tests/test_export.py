@@ -7,21 +7,19 @@ import io
 import json
 import os
 import re
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
 from geo.catalog import CATALOG
 from geo.cli import main
-from geo.export import HTML_CSP, MapRequest, Provenance, data_bytes, export_bytes, in_view, layout, map_html, map_image
+from geo.export import HTML_CSP, MapRequest, Provenance, export_bytes, in_view, layout, map_html, map_image
 from geo.filters import apply_filters
 from geo.mapview import feature_collection
 from geo.pack import meeting_pack
@@ -135,27 +133,6 @@ def test_png_resolution_and_paper(frames, prov) -> None:
     assert a3.size == (int(297 / 25.4 * 100), int(420 / 25.4 * 100))
 
 
-def test_filtered_data_exports_hold_only_what_is_shown(store, tmp_path) -> None:
-    seg = apply_filters(CATALOG["ql4b_segments"], store.read("ql4b_segments"), {"package": ["8"]})
-    frames = {"ql4b_segments": seg, "land_disputes": store.read("land_disputes")}
-    gj = json.loads(data_bytes(frames, "geojson"))
-    seg_features = [f for f in gj["features"] if f["properties"]["layer"] == "ql4b_segments"]
-    assert sorted(f["properties"]["seg_id"] for f in seg_features) == sorted(seg.seg_id)
-    assert {f["properties"]["package"] for f in seg_features} == {"8"}
-    (tmp_path / "x.gpkg").write_bytes(data_bytes(frames, "gpkg"))
-    back = gpd.read_file(tmp_path / "x.gpkg", layer="ql4b_segments")
-    assert back.crs.to_epsg() == 4326 and len(back) == len(seg)
-    assert sqlite3.connect(tmp_path / "x.gpkg").execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    csv = pd.read_csv(io.BytesIO(data_bytes(frames, "csv")), encoding="utf-8-sig", dtype={"package": str})
-    segs = csv[csv.layer == "ql4b_segments"]
-    assert len(segs) == len(seg) and segs.wkt.str.startswith("LINESTRING").all()
-    assert "Đường cấp IV miền núi, nền 12 m, 2 làn xe" in set(segs.cross_section)
-    pts = csv[csv.layer == "land_disputes"]
-    assert pts.lon.between(106.8, 107.4).all() and pts.lat.between(21.3, 21.8).all()
-    xl = pd.read_excel(io.BytesIO(data_bytes(frames, "xlsx")), sheet_name=None)
-    assert set(xl) == {"ql4b_segments", "land_disputes"} and len(xl["ql4b_segments"]) == len(seg)
-
-
 def test_html_export_is_standalone_with_its_own_csp(frames, store) -> None:
     hostile = store.read("land_disputes").assign(kind="</script><img src=x onerror=alert(1)>")
     html = map_html(MapRequest(("units", "land_disputes"), "<b>T</b>"), {**frames, "land_disputes": hostile}, {"units"})
@@ -230,6 +207,7 @@ def test_cli_export_and_pack(tmp_path, capsys) -> None:
                 "clearance_status=blocked",
                 "--where",
                 "package=8",
+                "--codes",
             ]
         )
         == 0
@@ -238,6 +216,11 @@ def test_cli_export_and_pack(tmp_path, capsys) -> None:
     assert feats and {(f["properties"]["clearance_status"], f["properties"]["package"]) for f in feats} == {
         ("blocked", "8")
     }
+    # Without --codes a reader's file: the layer's labels in Vietnamese.
+    assert main(["export", str(out), "--layers", "ql4b_segments", "--where", "clearance_status=blocked"]) == 0
+    feats = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert {f["properties"]["Tình trạng GPMB"] for f in feats} == {"Vướng mắc GPMB"}
+    assert {f["properties"]["Lớp"] for f in feats} == {"QL4B Km18–Km80: đoạn nâng cấp"}
     assert main(["export", str(tmp_path / "m.png"), "--view", "industry", "--dpi", "50", "--landscape"]) == 0
     assert Image.open(tmp_path / "m.png").size == (int(297 / 25.4 * 50), int(210 / 25.4 * 50))
     assert main(["pack", str(tmp_path / "p.pdf")]) == 0

@@ -14,9 +14,11 @@ import streamlit as st
 from geo import crs
 from geo.atlas import MAX_PAGES, atlas
 from geo.export import DATA_FORMATS, MAP_FORMATS, MIME, MapRequest, Provenance, export_bytes
+from geo.filters import Filters, describe
 from geo.i18n import t
 from geo.mapview import feature_keys
 from geo.pack import meeting_pack
+from geo.tables import TableRequest, suffix
 from ui import data, state
 from ui.data import default_since
 from ui.selection import current_view, selection
@@ -28,8 +30,11 @@ def export_panel(
     frames: dict[str, Any],
     default_title: str,
     color_by: tuple[tuple[str, str], ...] = (),
+    filters: dict[str, Filters] | None = None,
 ) -> None:
-    """Export what the page's map shows: its extent, layers, filters and selection."""
+    """Export what the page's map shows: its extent, layers, filters and selection (``filters``: each layer's,
+    stated in the data's provenance).
+    """
     lang = state.lang()
     with st.expander(t("export.panel", lang), icon=":material/download:", key=f"exp_panel_{page}"):
         title = st.text_input(t("export.map_title", lang), default_title, key=f"exp_title_{page}")
@@ -74,12 +79,19 @@ def export_panel(
         shown = {lid: frames[lid] for lid in visible if lid in frames}
         prov = Provenance(data.meta(), data.today(), data.as_of_day())
         demo = set(data.demo_layers())
+        table, ext = None, fmt
+        if fmt in DATA_FORMATS:
+            codes = st.toggle(t("export.codes", lang), key=f"exp_codes_{page}", help=t("export.codes_help", lang))
+            names, catalog = data.unit_names(), data.catalog()
+            said = {lid: describe(catalog[lid], (filters or {}).get(lid), lang, names) for lid in shown}
+            table = TableRequest(lang, codes, prov.meta, prov.today, prov.at, said, names)
+            ext = suffix(fmt, len(shown))
         st.caption(t("export.what", lang) if req.bbox else t("export.what_all", lang))
         st.download_button(
-            t("export.download", lang, fmt=fmt.upper()),
-            data=lambda: export_bytes(fmt, req, shown, prov, demo),
-            file_name=f"dinh-lap-{page or 'tong-quan'}-{data.as_of_day() or data.today():%Y%m%d}.{fmt}",
-            mime=MIME[fmt],
+            t("export.download", lang, fmt=ext.upper()),
+            data=lambda: export_bytes(fmt, req, shown, prov, demo, table),
+            file_name=f"dinh-lap-{page or 'tong-quan'}-{data.as_of_day() or data.today():%Y%m%d}.{ext}",
+            mime=MIME[ext],
             on_click="ignore",
             key=f"exp_dl_{page}",
             icon=":material/download:",

@@ -24,6 +24,7 @@ from geo.filters import (
     count_text,
     date_range,
     filter_fields,
+    narrowed,
     range_step,
     value_range,
 )
@@ -306,7 +307,8 @@ def render(tp: ThemePage) -> None:
                 editing=True,
             )
         )
-        export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())))
+        narrowing = {lid: narrowed(data.catalog()[lid], raw[lid], f) for lid, f in used.items() if lid in raw}
+        export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())), narrowing)
         save_view_box(tp.page, visible, tuple(opts.get("styles", ())))
         add_point_box(tp.page, visible)
     with right:

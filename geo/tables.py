@@ -1,0 +1,226 @@
+"""Data exports: the features shown, one table per layer, in the reader's language, with their provenance.
+
+A reader opens the file in Excel or QGIS and reads what the map showed: each layer's columns under
+their field labels ("Tình trạng GPMB", not ``clearance_status``), each coded value under its class label
+("Vướng mắc GPMB", not ``blocked``), units by name, yes/no in words; a machine that wants identifiers asks
+for ``codes``. Every file carries a provenance table: each layer's source, as-of date, how many of its
+features are demo data, the export's date, the day shown and the filters applied.
+
+* XLSX: a sheet "Nguồn dữ liệu" (provenance) first, then one sheet per layer, named by its title.
+* GPKG: one table per layer (its id; its title as the table's identifier) and a ``nguon_du_lieu`` table.
+* CSV: one CSV per layer; several layers come zipped with the provenance as one more CSV.
+* GeoJSON: one collection, each feature's layer named in its properties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import crs as crs_
+from geo.catalog import CATALOG, DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
+from geo.i18n import Lang, fmt_date, fmt_number, t, unit_name
+from geo.records import UNIT_FIELDS
+from geo.store import DemoShare, LayerMeta, demo_share
+
+DATA_FORMATS = ("geojson", "gpkg", "csv", "xlsx")
+PROVENANCE_TABLE = "nguon_du_lieu"
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """How to write the tables: language, identifiers or labels, and what to say of where they come from."""
+
+    lang: Lang = "vi"
+    codes: bool = False  # identifiers and codes, for machines; else labels in ``lang``
+    meta: Mapping[str, LayerMeta] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+    at: dt.date | None = None  # the past day shown (None: as the store holds the data now)
+    filters: Mapping[str, list[str]] = field(default_factory=dict)  # layer → the filters applied, in words
+    unit_names: Mapping[str, str] = field(default_factory=dict)  # unit code → name (see geo.records)
+
+
+def suffix(fmt: str, layers: int) -> str:
+    """The file's extension: ``zip`` for CSV of several layers, else the format's."""
+    return "zip" if fmt == "csv" and layers > 1 else fmt
+
+
+def _value(spec: LayerSpec, name: str, value: object, req: TableRequest) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if name in UNIT_FIELDS and req.unit_names:
+        key = {"commune_2025": "2025:", "unit_code_2024": "2024:"}.get(name, "") + str(value)
+        if key in req.unit_names:
+            return unit_name(req.unit_names[key], req.lang)
+    if spec.codes(name) and isinstance(value, str):
+        s = spec.status(value, name)
+        return s.label(req.lang) if s else value
+    kind = DEMO_FIELD.kind if name == DEMO_COLUMN else next((f.kind for f in spec.fields if f.name == name), None)
+    if kind == "bool":
+        return t("yes" if bool(value) and value not in ("0", "false", "False") else "no", req.lang)
+    return value
+
+
+def _label(spec: LayerSpec, name: str, lang: Lang) -> str:
+    if name == DEMO_COLUMN:
+        return DEMO_FIELD.label(lang)
+    for f in spec.fields:
+        if f.name == name:
+            return f.label(lang)
+    return name
+
+
+def labelled(frame: pd.DataFrame, spec: LayerSpec, req: TableRequest) -> pd.DataFrame:
+    """``frame`` as a reader reads it: labels for columns and coded values (as it is with ``req.codes``)."""
+    if req.codes:
+        return frame
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    out = frame.copy()
+    for c in out.columns:
+        if c != geom:
+            out[c] = [_value(spec, c, v, req) for v in out[c]]
+    names: dict[str, str] = {}
+    for c in out.columns:
+        if c == geom:
+            continue
+        label, n = _label(spec, c, req.lang), 2
+        while label in names.values():  # two fields of one label: keep both columns
+            label, n = f"{_label(spec, c, req.lang)} ({n})", n + 1
+        names[c] = label
+    return out.rename(columns=names)
+
+
+def _demo_text(share: DemoShare, lang: Lang) -> str:
+    if not share.total:
+        return "–"
+    if not share.any:
+        return t("no", lang)
+    if share.partial:
+        return t("tables.partly", lang, n=fmt_number(share.demo, lang), m=fmt_number(share.total, lang))
+    return t("yes", lang)
+
+
+def provenance(frames: Mapping[str, pd.DataFrame], catalog: Catalog, req: TableRequest) -> pd.DataFrame:
+    """One row per layer: title, id, features, source, as-of, demo share, filters; then the export's date,
+    the day shown and the coordinate system (the same on every row, so the table stands alone).
+    """
+    lang = req.lang
+    rows = []
+    for lid, frame in frames.items():
+        spec = catalog[lid]
+        m = req.meta.get(lid)
+        share = demo_share(frame, bool(m and m.demo))
+        rows.append(
+            {
+                t("tables.layer", lang): spec.title(lang),
+                t("tables.layer_id", lang): lid,
+                t("tables.features", lang): len(frame),
+                t("layer.source", lang): m.source if m else "–",
+                t("layer.as_of", lang): fmt_date(m.as_of, lang) if m and m.as_of else "–",
+                t("tables.demo", lang): _demo_text(share, lang),
+                t("tables.filters", lang): "; ".join(req.filters.get(lid, [])) or t("tables.no_filter", lang),
+                t("export.date", lang): fmt_date(req.today, lang),
+                t("export.at", lang): fmt_date(req.at, lang) if req.at else t("tables.now", lang),
+                t("export.crs", lang): crs_.CRS_LABELS.get(crs_.WGS84, {}).get(lang, crs_.WGS84),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _attribute_table(gdf: gpd.GeoDataFrame, lang: Lang, codes: bool) -> pd.DataFrame:
+    out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    geoms = gdf.geometry.values
+    points = shapely.get_type_id(geoms) == 0
+    lon, lat = ("lon", "lat") if codes else (t("tables.lon", lang), t("tables.lat", lang))
+    out[lon] = [g.x if p else None for g, p in zip(geoms, points, strict=True)]
+    out[lat] = [g.y if p else None for g, p in zip(geoms, points, strict=True)]
+    out["wkt"] = shapely.to_wkt(geoms, rounding_precision=6)
+    return out
+
+
+def _sheet_names(titles: list[str]) -> list[str]:
+    """Excel's rules: at most 31 characters, no brackets, colon, star, question mark or slashes; unique."""
+    out: list[str] = []
+    for title in titles:
+        base = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\]", " ", title)).strip()[:31].strip() or "Sheet"
+        name, n = base, 2
+        while name.lower() in (o.lower() for o in out):
+            tail = f" ({n})"
+            name, n = base[: 31 - len(tail)] + tail, n + 1
+        out.append(name)
+    return out
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")  # a BOM so Excel reads UTF-8 Vietnamese
+
+
+def data_bytes(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    fmt: str,
+    catalog: Catalog = CATALOG,
+    req: TableRequest | None = None,
+) -> bytes:
+    """The features shown as ``fmt`` (see the module's description), in ``req``'s language."""
+    req = req or TableRequest()
+    frames = {lid: gdf for lid, gdf in frames.items() if lid in catalog}
+    lang = req.lang
+    prov = provenance(frames, catalog, req)
+    if fmt == "gpkg":
+        import pyogrio
+
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "export.gpkg"
+            for lid, gdf in frames.items():
+                spec = catalog[lid]
+                pyogrio.write_dataframe(
+                    labelled(gdf, spec, req),
+                    path,
+                    layer=lid,
+                    driver="GPKG",
+                    layer_options={"IDENTIFIER": spec.title(lang), "DESCRIPTION": spec.title(lang)},
+                )
+            pyogrio.write_dataframe(prov, path, layer=PROVENANCE_TABLE, driver="GPKG")
+            return path.read_bytes()
+    if fmt == "geojson":
+        key = "layer" if req.codes else t("tables.layer", lang)
+        parts = [
+            labelled(gdf, catalog[lid], req).assign(**{key: lid if req.codes else catalog[lid].title(lang)})
+            for lid, gdf in frames.items()
+        ]
+        if not parts:
+            return b'{"type": "FeatureCollection", "features": []}'
+        merged = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=crs_.WGS84)
+        return merged.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    tables = {lid: labelled(_attribute_table(gdf, lang, req.codes), catalog[lid], req) for lid, gdf in frames.items()}
+    if fmt == "csv":
+        if len(tables) == 1:
+            return _csv(next(iter(tables.values())))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{PROVENANCE_TABLE}.csv", _csv(prov))
+            for lid, tb in tables.items():
+                zf.writestr(f"{lid}.csv", _csv(tb))
+        return buf.getvalue()
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        titles = [t("tables.provenance", lang), *(catalog[lid].title(lang) for lid in tables)]
+        sheets = _sheet_names(titles)
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            prov.to_excel(xw, sheet_name=sheets[0], index=False)
+            for name, tb in zip(sheets[1:], tables.values(), strict=True):
+                tb.to_excel(xw, sheet_name=name, index=False)
+        return buf.getvalue()
+    raise ValueError(f"unknown data format {fmt!r}")
