@@ -691,6 +691,20 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "import.mapping_unknown": {"vi": "Tệp không có cột này.", "en": "The file has no such column."},
     "import.missing_value": {"vi": "'{label}' để trống.", "en": "'{label}' is empty."},
+    "import.values": {"vi": "Giá trị trong tệp → loại của lớp", "en": "The file's values → the layer's classes"},
+    "import.values_help": {
+        "vi": "Mỗi giá trị khác nhau của cột mã hóa, số dòng mang nó và loại nó thuộc về (gợi ý theo chữ, "
+        "hoặc như lần nhập trước). Sửa nếu sai; giá trị chưa gán sẽ chặn việc nhập. Lựa chọn được ghi nhớ cho lớp này.",
+        "en": "Each distinct value of a coded column, its rows, and the class it lands in (suggested from its "
+        "words, or as at the last import). Correct what is wrong; an unmapped value blocks the import. "
+        "Choices are remembered for this layer.",
+    },
+    "import.values_none": {"vi": "— chưa gán —", "en": "— not mapped —"},
+    "import.values_file": {"vi": "Giá trị trong tệp (cột {column})", "en": "Value in the file (column {column})"},
+    "import.values_rows": {"vi": "Số dòng", "en": "Rows"},
+    "import.values_how": {"vi": "Căn cứ", "en": "Basis"},
+    "import.values_chosen": {"vi": "Khớp hoặc đã chọn", "en": "Exact or chosen"},
+    "import.values_suggested": {"vi": "Gợi ý — kiểm tra lại", "en": "Suggested — check"},
     "import.unmapped_value": {
         "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”; có thể là: --values '{hint}'. "
         "Được phép: {allowed}",

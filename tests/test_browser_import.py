@@ -188,3 +188,108 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     assert now.x == pytest.approx(moved_to[0], abs=1e-6) and now.y == pytest.approx(moved_to[1], abs=1e-6)
     assert v.external_requests() == [] and v.page_errors == []
     v.page.close()
+
+
+def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exported_back(
+    browser: Browser, served, tmp_path, artifacts
+) -> None:
+    import io
+
+    import pandas as pd
+
+    from geo.synthetic import cadastral
+
+    url, store = served
+    # The office's file: its own words for land uses and certificates, one of them ("Đất vườn tạp", an old
+    # name for garden land) matching no class until the planner says what it means.
+    office = cadastral(40, units=("06613",))
+    office.loc[office.index[:5], "LoaiDat"] = "Đất vườn tạp"
+    shp = F.shapefile(tmp_path, crs="EPSG:9215", encoding="cp1258", frame=office, name="dia_chinh")
+    v = visit(browser, f"{url}/du-lieu")
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
+    choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp"), "Thửa đất địa chính")
+    v.wait_idle()
+    v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(shp))
+    v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=30000)
+    v.page.get_by_text("Giá trị trong tệp → loại của lớp").wait_for(timeout=30000)
+    v.wait_idle()
+    main = v.page.locator('[data-testid="stMain"]')
+    # Every distinct value, its rows and its class: suggested from its words, to be checked.
+    rows_js = """(t) => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .filter(g => g.textContent.includes(t))
+        .flatMap(g => [...g.querySelectorAll('table tbody tr')]
+        .map(r => [...r.cells].map(c => c.textContent.trim())))"""
+    grid = v.page.locator('[data-testid="stDataFrame"]', has_text="Đất vườn tạp")
+    grid.scroll_into_view_if_needed()
+    v.page.wait_for_function(f"() => ({rows_js})('Đất vườn tạp').length === 7")  # 6 of the office's words + 1
+    uses = {r[0]: (r[1], r[2]) for r in v.page.evaluate(rows_js, "Đất vườn tạp")}
+    assert uses["Rừng sản xuất"][1] == "Đất rừng sản xuất (RSX)"
+    assert uses["Đất ở nông thôn"][1] == "Đất ở tại nông thôn (ONT)"
+    assert uses["Đất vườn tạp"] == ("5", "— chưa gán —")
+    certs = {r[0]: r[2] for r in v.page.evaluate(rows_js, "Đã cấp GCN")}
+    assert certs["Đã cấp GCN"] == "Đã cấp Giấy chứng nhận (issued)"
+    # The unmapped value blocks the import once, with its row count.
+    assert "Giá trị “Đất vườn tạp” (5 dòng) chưa gán" in main.inner_text()
+    assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
+    v.page.screenshot(path=str(artifacts / "import-values.png"))
+    # The planner says what it means: garden land is perennial-crop land (CLN).
+    grid.scroll_into_view_if_needed()
+    row = [r[0] for r in v.page.evaluate(rows_js, "Đất vườn tạp")].index("Đất vườn tạp")
+    box = grid.bounding_box()
+    assert box is not None
+    v.page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # the row's first cell
+    v.page.keyboard.press("ArrowRight")
+    v.page.keyboard.press("ArrowRight")
+    v.page.keyboard.press("Enter")  # the cell's list of classes opens
+    v.page.get_by_text("Đất chuyên trồng lúa nước (LUC)").wait_for(timeout=10000)
+    v.page.keyboard.type("CLN")
+    v.page.get_by_text("Đất chuyên trồng lúa nước (LUC)").wait_for(state="detached", timeout=10000)  # filtered
+    v.page.keyboard.press("Enter")
+    v.page.get_by_text("Giá trị “Đất vườn tạp” (5 dòng) chưa gán").wait_for(state="detached", timeout=30000)
+    v.wait_idle()
+    button = v.page.get_by_role("button", name="Nhập vào kho dữ liệu")
+    expect(button).to_be_enabled(timeout=20000)
+    button.click()  # into a layer with data the import adds: the 48 invented parcels stay, flagged
+    v.page.get_by_text("Đã nhập 40 đối tượng vào lớp 'cadastral_parcels'").wait_for(timeout=30000)
+    parcels = Store(store).read("cadastral_parcels")
+    mine = parcels[parcels["demo"] == 0].set_index("parcel_no")
+    assert len(mine) == 40 and set(mine.loc[[1, 2, 3, 4, 5], "land_use"]) == {"CLN"}
+    assert set(mine["cert_status"]) <= {"issued", "not_issued", "in_progress", "disputed"}
+    sidebar = v.page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Dữ liệu minh họa một phần" in sidebar  # the demo badge says how many are invented
+    # The next file of this office needs no mapping: the store remembers what its words mean.
+    from geo.ingest import remembered_values
+
+    assert remembered_values(store, "cadastral_parcels")["land_use"]["Đất vườn tạp"] == "CLN"
+    v.page.close()
+
+    # Exported back, as the office reads it: Vietnamese headers and class labels, with its provenance.
+    v = visit(browser, f"{url}/dat-lam-nghiep")
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    v.map_frame()
+    v.page.get_by_role("button", name="Thửa đất địa chính").click()  # the layer is off until asked for
+    v.wait_idle()
+    v.page.locator(".dl-side-legend", has_text="Nhóm đất nông nghiệp").wait_for(timeout=20000)  # legend by group
+    v.page.wait_for_timeout(800)
+    v.page.screenshot(path=str(artifacts / "cadastral-layer.png"))
+    v.page.get_by_text("Xuất bản đồ").click()
+    choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input"), "Bảng Excel")
+    v.wait_idle()
+    with v.page.expect_download(timeout=60000) as dl:
+        v.page.get_by_role("button", name="Tải XLSX").click()
+    book = pd.read_excel(io.BytesIO(Path(dl.value.path()).read_bytes()), sheet_name=None)
+    assert next(iter(book)) == "Nguồn dữ liệu" and "Thửa đất địa chính" in book
+    sheet = book["Thửa đất địa chính"]
+    assert {"Số tờ bản đồ", "Số thửa", "Diện tích (m²)", "Loại đất", "Nhóm đất", "Người sử dụng đất"} <= set(
+        sheet.columns
+    )
+    ours = sheet[sheet["Dữ liệu minh họa"] == "Không"]
+    assert len(ours) == 40 and "Đất trồng cây lâu năm" in set(ours["Loại đất"])
+    assert set(ours["Tình trạng cấp Giấy chứng nhận"]) <= {
+        "Đã cấp Giấy chứng nhận", "Chưa cấp Giấy chứng nhận", "Đang làm thủ tục cấp Giấy chứng nhận", "Đang tranh chấp"
+    }  # fmt: skip
+    prov = book["Nguồn dữ liệu"].set_index("Mã lớp")
+    assert prov.loc["cadastral_parcels", "Dữ liệu minh họa"] == "Một phần: 48/88 đối tượng"
+    assert v.external_requests() == [] and v.page_errors == []
+    v.page.close()

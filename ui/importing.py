@@ -23,7 +23,7 @@ from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
 from geo.edit import EditError, changes_since, rollback_to
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.importer import FORMATS, VN2000_ZONES, Report, validate
-from geo.ingest import commit, remembered_mapping
+from geo.ingest import commit, remembered_mapping, remembered_values
 from geo.mapview import MapData
 from geo.safe import html_text, md_text
 from ui import data, state
@@ -117,8 +117,59 @@ def _preview_map(report: Report, layer: str | None, lang: Lang) -> None:
     map_view(PAGE, ["district", lid], MapData(frames, catalog, frames, None), height=420)
 
 
-def _mapping_editor(report: Report, layer: str, lang: Lang) -> dict[str, str]:
-    """One select per catalog field: which of the file's columns fills it."""
+def _values_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dict[str, dict[str, str]]:
+    """For each coded column: its distinct values, their rows, and the class each lands in (the store's
+    memory of this layer's files, else a suggestion), editable; returns field → file value → code.
+    """
+    spec = data.catalog()[layer]
+    unmapped = t("import.values_none", lang)
+    out: dict[str, dict[str, str]] = {}
+    fields = list(dict.fromkeys(r.field for r in report.values))
+    if not fields:
+        return out
+    st.markdown(f"**{md_text(t('import.values', lang))}**")
+    st.caption(t("import.values_help", lang))
+    for name in fields:
+        codes = spec.codes(name)
+        label = {s.value: f"{s.label(lang)} ({s.value})" for s in codes}
+        rows = [r for r in report.values if r.field == name]
+        table = pd.DataFrame(
+            {
+                "value": [r.value for r in rows],
+                "rows": [r.rows for r in rows],
+                "code": [label.get(r.code or "", unmapped) for r in rows],
+                "how": [
+                    t("import.values_chosen" if r.chosen or r.score >= 1 else "import.values_suggested", lang)
+                    if r.code
+                    else ""
+                    for r in rows
+                ],
+            }
+        )
+        edited = st.data_editor(
+            table,
+            key=f"imp_values_{file_key}_{layer}_{name}",
+            hide_index=True,
+            width="stretch",
+            disabled=["value", "rows", "how"],
+            column_config={
+                "value": st.column_config.TextColumn(t("import.values_file", lang, column=rows[0].column)),
+                "rows": st.column_config.NumberColumn(t("import.values_rows", lang)),
+                "code": st.column_config.SelectboxColumn(
+                    spec.field(name).label(lang), options=[unmapped, *label.values()], required=True
+                ),
+                "how": st.column_config.TextColumn(t("import.values_how", lang)),
+            },
+        )
+        back = {v: k for k, v in label.items()}
+        out[name] = {str(v): back[c] for v, c in zip(edited["value"], edited["code"], strict=True) if c in back}
+    return out
+
+
+def _mapping_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dict[str, str]:
+    """One select per catalog field: which of the file's columns fills it (widgets of this file's own, so a
+    second file never inherits the first one's columns).
+    """
     spec = data.catalog()[layer]
     by_field = {v: k for k, v in report.mapping.items()}
     none = "—"
@@ -133,7 +184,7 @@ def _mapping_editor(report: Report, layer: str, lang: Lang) -> dict[str, str]:
             label,
             options,
             index=options.index(current) if current in options else 0,
-            key=f"imp_map_{layer}_{f.name}",
+            key=f"imp_map_{file_key}_{layer}_{f.name}",
         )
         if chosen != none:
             out[chosen] = f.name
@@ -191,10 +242,12 @@ def import_panel() -> None:
     if upload is None:
         return
     path = _saved_upload(upload)
+    file_key = path.parent.name  # the upload's content hash: each file its own mapping widgets
     store = data.store()
     remembered = remembered_mapping(store.path, layer) if layer else None
+    known = remembered_values(store.path, layer) if layer else {}
 
-    def check(mapping: dict[str, str] | None) -> Report:
+    def check(mapping: dict[str, str] | None, values: dict[str, dict[str, str]] | None = None) -> Report:
         report = validate(
             path,
             layer=layer,
@@ -205,15 +258,19 @@ def import_panel() -> None:
             remembered=remembered,
             new_layer=target == "new",
             catalog=store.catalog,
+            values=known if values is None else values,
         )
         report.source = Path(upload.name).name  # the planner's name for the file, in the log and the layer's source
         return report
 
     report = check(None)
     if layer and not report.refused:
-        chosen = _mapping_editor(report, layer, lang)  # starts from what was used last time, or guessed
+        chosen = _mapping_editor(report, layer, lang, file_key)  # starts from what was used last time, or guessed
         if chosen != report.mapping:
             report = check(chosen)
+        values = _values_editor(report, layer, lang, file_key)  # the file's wording of each class
+        if values != report.value_mapping:
+            report = check(chosen, values)
     _report_view(report, lang)
     if report.refused:
         return

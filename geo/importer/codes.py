@@ -23,16 +23,34 @@ import geopandas as gpd
 from geo.catalog import LayerSpec
 
 #: Suggestions below this similarity are not made: the value stays unmapped until a planner says.
-MIN_SCORE = 0.6
+MIN_SCORE = 0.75
 
 Values = Mapping[str, Mapping[str, str]]  # field → file value → class code
 
 
-def words(text: str) -> str:
-    """Lower case, no accents, words separated by one space: ``Đã bàn giao (BG)`` → ``da ban giao bg``."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+#: Abbreviations land offices write, spelled out before comparing (``Đã cấp GCN`` → ``Đã cấp giấy chứng nhận``).
+ABBREVIATIONS = {
+    "gcn": "giấy chứng nhận",
+    "gcnqsdđ": "giấy chứng nhận quyền sử dụng đất",
+    "qsdđ": "quyền sử dụng đất",
+    "gpmb": "giải phóng mặt bằng",
+    "tđc": "tái định cư",
+    "ntm": "nông thôn mới",
+}
+#: Words too common to say which class a value means ("đất" is in every land-use name).
+GENERIC = frozenset({"đất", "dat"})
+
+
+def words(text: str, accents: bool = False) -> str:
+    """Lower case, words separated by one space, abbreviations spelled out, accents dropped unless asked:
+    ``Đã bàn giao (BG)`` → ``da ban giao bg``.
+    """
+    text = unicodedata.normalize("NFC", str(text)).lower()
+    text = " ".join(ABBREVIATIONS.get(w, w) for w in re.findall(r"\w+", text))
+    if accents:
+        return text
+    text = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    return " ".join(re.findall(r"[a-z0-9]+", "".join(c for c in text if not unicodedata.combining(c))))
 
 
 def value_key(value: Any) -> str:
@@ -43,21 +61,27 @@ def value_key(value: Any) -> str:
 
 
 def suggest(spec: LayerSpec, field: str, value: str) -> tuple[str | None, float]:
-    """The class of ``field`` that ``value`` most likely means, and how sure (1.0: the same words)."""
-    w = words(value)
+    """The class of ``field`` that ``value`` most likely means, and how sure (1.0: the same words).
+
+    The same words but for accents, case and punctuation is a match. Otherwise the words are compared
+    with their accents ("trống", empty, is not "trồng", to plant): a value whose telling words all appear
+    in a label's (or a label's in the value's) scores 0.75–0.95; else their character similarity counts,
+    from :data:`MIN_SCORE` up.
+    """
+    w, wa = words(value), words(value, accents=True)
     if not w:
         return None, 0.0
     best: tuple[str | None, float] = (None, 0.0)
     for s in spec.codes(field):
         for label in (s.value, s.vi, s.en):
-            lw = words(label)
+            lw, la = words(label), words(label, accents=True)
             if not lw:
                 continue
             if w == lw:
                 return s.value, 1.0
-            mine, theirs = set(w.split()), set(lw.split())
-            score = difflib.SequenceMatcher(None, w, lw).ratio()
-            if mine <= theirs or theirs <= mine:  # "đã bàn giao" in "đã bàn giao về địa phương"
+            mine, theirs = set(wa.split()) - GENERIC, set(la.split()) - GENERIC
+            score = difflib.SequenceMatcher(None, wa, la).ratio()
+            if mine and theirs and (mine <= theirs or theirs <= mine):  # "đã bàn giao" in "đã bàn giao về …"
                 score = max(score, 0.75 + 0.2 * len(mine & theirs) / len(mine | theirs))
             if score > best[1]:
                 best = (s.value, score)
