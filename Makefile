@@ -10,7 +10,7 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale bench-time bench-html clean
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale bench-time bench-html bench-cadastral clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ bench-html: $(STAMP) $(STORE) chromium
 ## bench-time: the map at a date on 50,000 parcels after 10,000 audited edits; date change and compare in Chromium
 bench-time: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/asof.py
+
+## bench-cadastral: a land office's 50,000-parcel cadastral file imported, against the forest layer's import
+bench-cadastral: $(STAMP) $(STORE)
+	$(PY) benchmarks/cadastral.py
 
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium

@@ -412,14 +412,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
             layer=args.layer if not args.new_layer else None,
             new_layer=args.new_layer,
             title=args.title,
-            mode="append" if args.append else "replace",
+            mode="replace" if args.replace else "append",
         )
     except EditError as exc:
         print(exc.message("vi"), file=sys.stderr)
         print(exc.message("en"), file=sys.stderr)
         return 1
     layer = args.new_layer or args.layer
-    mode = "append" if args.append else "replace"
+    mode = "replace" if args.replace else "append"
     if not args.json:
         print(t("import.done", args.lang, n=n, layer=layer, mode=mode))
     return 0
@@ -531,8 +531,8 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--new-layer", metavar="ID", help="import as a new overlay layer with this id")
     im.add_argument("--title", help="title of the new layer")
     how = im.add_mutually_exclusive_group()
-    how.add_argument("--replace", action="store_true", help="replace the layer's features (default)")
-    how.add_argument("--append", action="store_true", help="add to the layer's features")
+    how.add_argument("--replace", action="store_true", help="replace the layer's features (every one is removed)")
+    how.add_argument("--append", action="store_true", help="add to the layer's features (default)")
     im.add_argument("--user", help="who imports (recorded in the change log)")
     im.set_defaults(func=_cmd_import)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -110,13 +111,20 @@ def _unit_lookup(units: pd.DataFrame | None) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _code_names(spec: LayerSpec, name: str) -> dict[str, str]:
+    """Each class's code and labels, normalised, → its code (the first class wins a shared label)."""
+    out: dict[str, str] = {}
+    for s in reversed(spec.codes(name)):
+        for text in (s.en, s.vi, s.value):
+            out[norm_name(text)] = s.value
+    return out
+
+
 def _coded(spec: LayerSpec, name: str, value: str) -> str | None:
-    codes = spec.codes(name)
-    key = norm_name(value)
-    for s in codes:
-        if value == s.value or key in (norm_name(s.value), norm_name(s.vi), norm_name(s.en)):
-            return s.value
-    return None
+    if spec.status(value, name):
+        return value
+    return _code_names(spec, name).get(norm_name(value))
 
 
 _MESSAGE: dict[Rule, str] = {

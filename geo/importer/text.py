@@ -25,8 +25,14 @@ def _decode_text(src: _Source, encoding: str | None, report: Report) -> None:
         samples = [v.encode("latin1", errors="replace") for v in values]
         enc = vnenc.normalize(encoding) if encoding else vnenc.detect(samples, src.hint)
 
+        decoded: dict[str, str] = {}  # each distinct text decoded once
+
         def fix(v: Any) -> Any:
-            return vnenc.decode(v.encode("latin1", errors="replace"), enc).strip() if isinstance(v, str) else v
+            if not isinstance(v, str):
+                return v
+            if v not in decoded:
+                decoded[v] = vnenc.decode(v.encode("latin1", errors="replace"), enc).strip()
+            return decoded[v]
 
         report.encoding = enc
     else:
