@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import Lang, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.store import LayerMeta
 from ui import data, state
 from ui.importing import flash, import_panel, rollback_panel
@@ -31,7 +31,7 @@ for info in data.store().info():
             t("map.layers", lang): info.title_vi if lang == "vi" else info.title_en,
             t("layer.features", lang, n="").strip() or "n": fmt_number(info.features, lang),
             "CRS": info.crs or "—",
-            t("layer.as_of", lang): info.as_of or "—",
+            t("layer.as_of", lang): fmt_date(info.as_of, lang) if info.as_of else "—",
             t("layer.demo", lang): demo_text(m, lang),
             t("layer.source", lang): m.source if m else "—",
             t("layer.licence", lang): m.licence if m else "—",

@@ -39,12 +39,19 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
     choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp"), "Điểm tranh chấp đất đai")
     v.wait_idle()
-    v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(shp))
-    v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=30000)
-    v.wait_idle()
     main = v.page.locator('[data-testid="stMain"]')
+    # First the wrong file, without the kind of dispute: its mapping says what is missing…
+    wrong = F.shapefile(tmp_path / "wrong", crs="EPSG:9215", frame=F.truth_frame().drop(columns="LOAI"), name="sai")
+    v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(wrong))
+    v.page.get_by_text("Thiếu cột bắt buộc 'Loại tranh chấp'").first.wait_for(timeout=30000)
+    v.wait_idle()
+    # …then the right one, mapped afresh: nothing of the first file's mapping is left over.
+    v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(shp))
+    v.page.get_by_text("Thiếu cột bắt buộc 'Tình trạng'").first.wait_for(timeout=30000)  # its own report
+    v.wait_idle()
     assert "Windows-1258" in main.inner_text() and "EPSG:9215" in main.inner_text()
     assert "Thiếu cột bắt buộc 'Tình trạng'" in main.inner_text()  # blocked until the column is mapped
+    assert "Thiếu cột bắt buộc 'Loại tranh chấp'" not in main.inner_text()  # the file has it: LOAI
     assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
     # Map the column: the select of the field "Tình trạng *"
     v.wait_idle()
