@@ -46,9 +46,18 @@ class Field:
     derived: bool = False  # computed when read (e.g. criteria met), never stored
 
     def label(self, lang: Lang) -> str:
-        """The column's label in ``lang``, with its unit if it has one."""
+        """The column's label in ``lang``, with its unit (in ``lang``) if it has one."""
         text = self.vi if lang == "vi" else self.en
-        return f"{text} ({self.unit})" if self.unit else text
+        unit = self.unit_text(lang)
+        return f"{text} ({unit})" if unit else text
+
+    def unit_text(self, lang: Lang) -> str:
+        """The unit in ``lang``: ``hộ`` reads "households" in English; symbols are the same in both."""
+        return UNITS_EN.get(self.unit, self.unit) if lang == "en" else self.unit
+
+
+#: Units spelled in Vietnamese, in English (symbols such as ha, km², % need none).
+UNITS_EN = {"hộ": "households", "người": "people", "tấn": "t"}
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,8 @@ def format_value(
         return t("yes" if bool(value) else "no", lang)
     if f.kind in ("int", "float") and isinstance(value, (int, float)):
         text = fmt_number(value, lang, 0 if f.kind == "int" else None)
-        return text + "%" if f.unit == "%" else (f"{text} {f.unit}" if f.unit else text)
+        unit = f.unit_text(lang)
+        return text + "%" if f.unit == "%" else (f"{text} {unit}" if unit else text)
     if f.kind == "date":
         if isinstance(value, (dt.date, pd.Timestamp)):
             return fmt_date(value.date() if isinstance(value, pd.Timestamp) else value, lang)

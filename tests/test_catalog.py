@@ -72,3 +72,12 @@ def test_demo_store_follows_the_catalog(store: Store, spec: LayerSpec) -> None:
     if spec.is_spatial:
         assert set(frame.geometry.geom_type) == {spec.geometry}
         assert frame.geometry.is_valid.all()
+
+
+def test_english_labels_carry_english_units() -> None:
+    seg = CATALOG["ql4b_segments"]
+    assert seg.field("households_affected").label("en") == "Households affected (households)"
+    assert seg.field("households_affected").label("vi") == "Hộ bị ảnh hưởng (hộ)"
+    viet = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+    units = {f.unit_text("en") for spec in CATALOG.values() for f in spec.fields if f.unit}
+    assert not [u for u in units if viet.search(u)], units
