@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import history
+from geo.backup import BackupError
 from geo.catalog import (
     CATALOG,
     STYLES,
@@ -32,7 +33,7 @@ from geo.history import VIETNAM
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
 from geo.panels import units_with_criteria
-from geo.store import DEFAULT_STORE, Store, StoreError
+from geo.store import DEFAULT_STORE, Store, StoreError, store_path
 
 
 def _cmd_layers(args: argparse.Namespace) -> int:
@@ -258,6 +259,24 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from geo.backup import backup
+
+    rows = backup(store_path(args.store), Path(args.dst))
+    print(f"{args.dst}\t{rows} change-log rows")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from geo.backup import restore
+
+    if not args.yes:
+        raise ValueError("restoring replaces the store: add --yes (the replaced store is kept beside it)")
+    kept = restore(Path(args.src), store_path(args.store))
+    print(f"{store_path(args.store)} ← {args.src}; before: {kept}")
+    return 0
+
+
 def _cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
@@ -268,11 +287,23 @@ def _cmd_users(args: argparse.Namespace) -> int:
         for name, entry in sorted(load(path).items()):
             print(f"{name}\t{entry['role']}")
         return 0
+    if args.action == "locked":  # names that must wait after failed sign-ins, and until when
+        from geo.signin import locked
+
+        for lock in locked(path):
+            until = dt.datetime.fromtimestamp(lock.until, dt.UTC).astimezone(VIETNAM)
+            print(f"{lock.name}\t{lock.failures}\t{until:%Y-%m-%d %H:%M:%S}")
+        return 0
     if not args.name:
         raise ValueError("a user name is needed")
     if args.action == "remove":
         if not remove_user(path, args.name):
             raise ValueError(f"no user {args.name!r}")
+        return 0
+    if args.action == "unlock":
+        from geo.signin import unlock
+
+        unlock(path, args.name, f"cli:{getpass.getuser()}")
         return 0
     if args.oidc:
         password = None  # signs in through the identity provider (st.login), never with a password
@@ -495,8 +526,17 @@ def parser() -> argparse.ArgumentParser:
     at.add_argument("--title")
     at.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
     at.set_defaults(func=_cmd_atlas)
+    bk = sub.add_parser("backup", help="sao lưu kho khi đang chạy / online backup of the store")
+    bk.add_argument("dst", help="DST.gpkg")
+    bk.add_argument("--store")
+    bk.set_defaults(func=_cmd_backup)
+    rs = sub.add_parser("restore", help="khôi phục kho từ bản sao lưu / restore the store from a backup")
+    rs.add_argument("src", help="SRC.gpkg (a backup)")
+    rs.add_argument("--store")
+    rs.add_argument("--yes", action="store_true", help="yes, replace the store (it is kept beside it)")
+    rs.set_defaults(func=_cmd_restore)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
-    us.add_argument("action", choices=("add", "remove", "list"))
+    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock"))
     us.add_argument("name", nargs="?")
     us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
     us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
@@ -549,6 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(exc.message("vi"), file=sys.stderr)
         print(exc.message("en"), file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        print(f"Sao lưu/khôi phục không được / backup or restore failed: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"Lỗi tham số / bad argument: {exc}", file=sys.stderr)

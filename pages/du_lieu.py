@@ -6,6 +6,7 @@ import streamlit as st
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.store import LayerMeta
 from ui import data, state
+from ui.auth import signin_panel
 from ui.importing import flash, import_panel, rollback_panel
 
 lang = state.lang()
@@ -57,3 +58,4 @@ if data.store().has("unit_crosswalk"):
         st.caption(data.meta()["unit_crosswalk"].source)
 import_panel()
 rollback_panel()
+signin_panel()
