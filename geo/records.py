@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.catalog import LayerSpec
+from geo.catalog import DEMO_COLUMN, DEMO_FIELD, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, unit_name
 
 if TYPE_CHECKING:
@@ -95,6 +95,9 @@ def record(
             label = name
         value = row.get(name) if hasattr(row, "get") else None
         out.append((label, format_value(spec, name, value, lang, unit_names)))
+    flag = row.get(DEMO_COLUMN) if fields is None and hasattr(row, "get") else None
+    if flag is not None and not pd.isna(flag):  # whether this feature was invented or delivered
+        out.append((DEMO_FIELD.label(lang), t("yes" if int(flag) else "no", lang)))
     return out
 
 

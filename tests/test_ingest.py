@@ -20,6 +20,7 @@ from geo.export import MapRequest, Provenance, layout
 from geo.importer import suggested_values, validate
 from geo.ingest import commit
 from geo.mapview import BIG_LAYER, CompactLayer, ControlLayer, MapState, overlays
+from geo.records import record
 from geo.store import DemoShare, Store
 from geo.synthetic import cadastral
 from tests import import_files as F
@@ -75,6 +76,11 @@ def test_appending_real_rows_keeps_the_demo_rows_flagged_and_says_how_many(tmp_p
     assert badge == [f"Partly demo data ({len(demo_ids)} of {len(demo_ids) + 5} features)"]
     real = frame[frame["demo"] == 0]
     assert _badges(overlays({"land_disputes": real}, state, set())) == []  # only real cases shown: no badge
+    # Each feature's record says which it is.
+    spec = s.catalog["land_disputes"]
+    by_key = frame.set_index("dispute_id", drop=False)
+    assert record(spec, by_key.loc[F.TRUTH[0][0]], None)[-1] == ("Dữ liệu minh họa", "Không")
+    assert record(spec, by_key.loc[sorted(demo_ids)[0]], None, "en")[-1] == ("Demo data", "Yes")
     # The print layout's badge says the same.
     req = MapRequest(("land_disputes",), "t", lang="vi", landscape=True)
     fig, _ = layout(req, {"land_disputes": frame}, Provenance(s.meta()))
