@@ -1,0 +1,28 @@
+"""The deployment file in the repository sets what the README says a network deployment needs."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+
+def _readme_headers() -> dict[str, str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Running it for a network", 1)[1].split("```", 2)[1]
+    return dict(line.split(": ", 1) for line in block.strip().splitlines())
+
+
+def test_nginx_sets_the_readme_headers_forwards_websockets_and_pins_a_browser_to_a_replica() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    set_here = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', conf))
+    wanted = _readme_headers()
+    assert {"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"} <= set(wanted)
+    for name, value in wanted.items():
+        assert set_here.get(name) == value, name
+    servers = re.findall(r"server (127\.0\.0\.1:\d+)", conf)
+    assert len(servers) >= 2 and len(set(servers)) == len(servers)  # replicas, on this host only
+    assert "hash $dinhlap_route consistent;" in conf and "dinhlap_route=$dinhlap_route" in set_here["Set-Cookie"]
+    stream = conf.split("location /_stcore/stream", 1)[1].split("}", 1)[0]
+    assert "proxy_set_header Upgrade $http_upgrade;" in stream and "Connection $connection_upgrade" in stream
+    assert "client_max_body_size 200m;" in conf  # the importer's own limit, not nginx's 1 MB default
