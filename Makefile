@@ -69,7 +69,7 @@ typecheck: $(STAMP)
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
 test: $(STAMP) $(STORE) chromium lint typecheck jslint jstest
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=20
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
 bench: $(STAMP) $(STORE) chromium
