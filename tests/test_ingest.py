@@ -150,6 +150,9 @@ def test_a_land_office_cadastral_file_lands_in_the_cadastral_layer_on_the_fast_p
         ("cert_status", "Đang làm thủ tục"): "in_progress",
         ("cert_status", "Tranh chấp"): "disputed",
     }
+    unmapped = {dict(p.kwargs)["value"] for p in report.errors if p.key.startswith("import.unmapped_value")}
+    # The same words (abbreviations spelled out: "GCN") land by themselves; what is only similar waits for a word.
+    assert unmapped == {"Đất ở nông thôn", "Rừng sản xuất", "Chưa cấp", "Đang làm thủ tục", "Tranh chấp"}
     ok = validate(path, layer="cadastral_parcels", units=units, values=suggested_values(report.values))
     assert ok.exit_code == 0, [p.message("en") for p in ok.errors]
     assert commit(store_copy, ok, "lan", layer="cadastral_parcels", mode="append") == n

@@ -117,13 +117,15 @@ def _preview_map(report: Report, layer: str | None, lang: Lang) -> None:
     map_view(PAGE, ["district", lid], MapData(frames, catalog, frames, None), height=420)
 
 
-def _values_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dict[str, dict[str, str]]:
+def _values_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dict[str, dict[str, str | None]]:
     """For each coded column: its distinct values, their rows, and the class each lands in (the store's
-    memory of this layer's files, else a suggestion), editable; returns field → file value → code.
+    memory of this layer's files, else a suggestion), editable. Returns what differs from what the
+    validation applied (field → file value → code, or None for a value the planner left unmapped): the
+    suggestions the planner let stand and every cell they changed.
     """
     spec = data.catalog()[layer]
     unmapped = t("import.values_none", lang)
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, str | None]] = {}
     fields = list(dict.fromkeys(r.field for r in report.values))
     if not fields:
         return out
@@ -162,8 +164,10 @@ def _values_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dic
             },
         )
         back = {v: k for k, v in label.items()}
-        out[name] = {str(v): back[c] for v, c in zip(edited["value"], edited["code"], strict=True) if c in back}
-    return out
+        applied = {r.value: r.code if (r.chosen or r.score >= 1) else None for r in rows}  # what validation did
+        changes = {str(v): back.get(c) for v, c in zip(edited["value"], edited["code"], strict=True)}
+        out[name] = {v: c for v, c in changes.items() if c != applied.get(v)}
+    return {name: m for name, m in out.items() if m}
 
 
 def _mapping_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dict[str, str]:
@@ -268,8 +272,15 @@ def import_panel() -> None:
         chosen = _mapping_editor(report, layer, lang, file_key)  # starts from what was used last time, or guessed
         if chosen != report.mapping:
             report = check(chosen)
-        values = _values_editor(report, layer, lang, file_key)  # the file's wording of each class
-        if values != report.value_mapping:
+        changes = _values_editor(report, layer, lang, file_key)  # the file's wording of each class
+        if changes:  # validated again only when the planner's table says more than the first pass applied
+            values = {f: dict(m) for f, m in known.items()}
+            for f, m in changes.items():
+                for v, c in m.items():
+                    if c is None:
+                        values.get(f, {}).pop(v, None)
+                    else:
+                        values.setdefault(f, {})[v] = c
             report = check(chosen, values)
     _report_view(report, lang)
     if report.refused:

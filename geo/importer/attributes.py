@@ -121,10 +121,19 @@ def _code_names(spec: LayerSpec, name: str) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _same_words(spec: LayerSpec, name: str, value: str) -> str | None:
+    """The class whose code or label has the same words as ``value`` once abbreviations are spelled out
+    ("Đã cấp GCN" is "Đã cấp Giấy chứng nhận"): what the value table calls a match, applied as one.
+    """
+    code, score = suggest(spec, name, value)
+    return code if score >= 1.0 else None
+
+
 def _coded(spec: LayerSpec, name: str, value: str) -> str | None:
     if spec.status(value, name):
         return value
-    return _code_names(spec, name).get(norm_name(value))
+    return _code_names(spec, name).get(norm_name(value)) or _same_words(spec, name, value)
 
 
 _MESSAGE: dict[Rule, str] = {
