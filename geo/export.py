@@ -39,7 +39,7 @@ from geo import crs as crs_
 from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays, shown_share
-from geo.store import DemoShare, LayerMeta
+from geo.store import DemoShare, LayerMeta, stored_share
 from geo.style import LegendBlock, feature_color, feature_marks
 from geo.tables import DATA_FORMATS, TableRequest, data_bytes
 
@@ -103,14 +103,7 @@ class Provenance:
         if frames is not None:
             whole = {lid for lid, m in self.meta.items() if m.demo and not m.share.total}
             return shown_share(frames, layers, whole)
-        out = DemoShare()
-        for lid in layers:
-            m = self.meta.get(lid)
-            if m is not None and m.share.total:
-                out += m.share
-            elif m is not None and m.demo:  # a table flagged whole: one unit of demo, never "partly"
-                out += DemoShare(1, 1)
-        return out
+        return stored_share(self.meta, layers)
 
 
 # -- what is in view ---------------------------------------------------------------------------------

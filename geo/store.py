@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -85,6 +86,20 @@ def demo_share(frame: pd.DataFrame, flagged: bool) -> DemoShare:
         flags = pd.to_numeric(frame[DEMO_COLUMN], errors="coerce").fillna(0)
         return DemoShare(int((flags != 0).sum()), n)
     return DemoShare(n if flagged else 0, n)
+
+
+def stored_share(meta: Mapping[LayerId, LayerMeta], layers: Iterable[LayerId]) -> DemoShare:
+    """Demo features out of all in ``layers`` as the store holds them; a layer without row flags that its
+    provenance calls demo counts as one demo unit (all of it, never "partly").
+    """
+    out = DemoShare()
+    for lid in layers:
+        m = meta.get(lid)
+        if m is not None and m.share.total:
+            out += m.share
+        elif m is not None and m.demo:
+            out += DemoShare(1, 1)
+    return out
 
 
 @dataclass(frozen=True)

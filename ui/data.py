@@ -13,7 +13,7 @@ from geo import edit, history, reform
 from geo.access import for_reader, read_layer
 from geo.catalog import Catalog
 from geo.edit import AuditRow
-from geo.store import DemoShare, LayerMeta, Store, store_path
+from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share
 from geo.users import User
 from ui.auth import current_user
 
@@ -171,14 +171,8 @@ def demo_share() -> DemoShare:
     """Demo features out of all in the store's spatial layers (a layer without row flags counts as its
     provenance says).
     """
-    out = DemoShare()
-    s = store()
-    for lid, m in meta().items():
-        if m.share.total:
-            out += m.share
-        elif m.demo and lid in s.catalog and s.catalog[lid].is_spatial:
-            out += DemoShare(1, 1)
-    return out
+    catalog = store().catalog
+    return stored_share(meta(), [lid for lid in meta() if lid in catalog and catalog[lid].is_spatial])
 
 
 def unit_names() -> dict[str, str]:
