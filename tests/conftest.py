@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,21 @@ os.environ[ENV_STORE] = str(NOTICE_STORE)
 @pytest.fixture(scope="session")
 def store() -> Store:
     return Store(NOTICE_STORE)
+
+
+@pytest.fixture
+def store_copy(tmp_path: Path) -> Path:
+    """A copy of the notice's store in a folder of its own (imports write scratch files beside it)."""
+    path = tmp_path / "store" / "s.gpkg"
+    path.parent.mkdir()
+    shutil.copy(NOTICE_STORE, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def units() -> Any:
+    """The 2024 units of the notice's store (the importer reads commune names against them)."""
+    return Store(NOTICE_STORE).read("units")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -16,16 +15,8 @@ import pytest
 
 from geo.edit import ConflictError, EditError, changes_since, edit, history, rollback_to
 from geo.store import Store
-from tests.conftest import NOTICE_STORE
 
 WORKER = Path(__file__).with_name("edit_worker.py")
-
-
-@pytest.fixture
-def store_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "s.gpkg"
-    shutil.copy(NOTICE_STORE, path)
-    return path
 
 
 def _digest(path: Path) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.conftest import NOTICE_STORE, ROOT
+from tests.conftest import ROOT
 
 SECONDS = 15.0  # every refusal, on this 2-core machine; most take well under two
 PEAK_MB = 400.0  # the child's peak resident memory (Python, GDAL and pandas alone take ~170 MB)
@@ -55,13 +54,6 @@ def _run(*args: str) -> tuple[int, float, float, str]:
     seconds = time.perf_counter() - t0
     text, _, peak = (proc.stdout + proc.stderr).rpartition("__PEAK_KB__ ")
     return proc.returncode, seconds, int(peak.split()[0]) / 1024, text
-
-
-@pytest.fixture
-def store_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "kho.gpkg"
-    shutil.copy(NOTICE_STORE, path)
-    return path
 
 
 def _geojson(path: Path, features: list[dict]) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -23,20 +22,6 @@ from geo.importer import suggested_values, validate
 from geo.ingest import commit, remembered_mapping
 from geo.store import Store
 from tests import import_files as F
-from tests.conftest import NOTICE_STORE
-
-
-@pytest.fixture
-def store_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "store" / "s.gpkg"
-    path.parent.mkdir()
-    shutil.copy(NOTICE_STORE, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def units() -> gpd.GeoDataFrame:
-    return Store(NOTICE_STORE).read("units")
 
 
 def _digest(path: Path) -> str:

@@ -6,11 +6,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 from pathlib import Path
 
 import folium
-import geopandas as gpd
 import pytest
 
 from geo import edit
@@ -24,20 +22,6 @@ from geo.records import record
 from geo.store import DemoShare, Store
 from geo.synthetic import cadastral
 from tests import import_files as F
-from tests.conftest import NOTICE_STORE
-
-
-@pytest.fixture
-def store_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "store" / "s.gpkg"
-    path.parent.mkdir()
-    shutil.copy(NOTICE_STORE, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def units() -> gpd.GeoDataFrame:
-    return Store(NOTICE_STORE).read("units")
 
 
 def _flags(path: Path, layer: str = "land_disputes") -> dict[str, int]:

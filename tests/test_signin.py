@@ -7,12 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
 from geo.signin import FREE_FAILURES, MAX_DELAY_S, delay_after, locked, log, sign_in, unlock
 from geo.users import add_user
-from tests.conftest import ROOT, app_env
+from tests.conftest import app_env, app_page
 
 T0 = 1_800_000_000.0  # a fixed clock: the tests never sleep
 
@@ -64,17 +63,6 @@ def test_unknown_names_wait_too_and_an_admin_unlocks(users: Path, capsys) -> Non
     assert ("unlocked", "quantri") in {(r[2], r[3]) for r in log(users, "chuyenvien")}
 
 
-def _app(env_users: Path, **state: object) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page("pages/du_lieu.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_the_sidebar_says_how_long_to_wait_and_an_unused_sign_in_expires(tmp_path, monkeypatch) -> None:
     app_env(tmp_path, monkeypatch, {"chuyenvien": "planner"})
     users = tmp_path / "users.json"
@@ -83,7 +71,7 @@ def test_the_sidebar_says_how_long_to_wait_and_an_unused_sign_in_expires(tmp_pat
         assert sign_in(users, "chuyenvien", "sai", when).wait_s == 0
         when += delay_after(i + 1) + 0.001
     monkeypatch.setenv("DINHLAP_IDLE_MINUTES", "30")
-    at = _app(users)
+    at = app_page("pages/du_lieu.py")
     at.sidebar.text_input(key="login_name").input("chuyenvien")
     at.sidebar.text_input(key="login_pw").input("mat-khau-dai")
     at.sidebar.button[0].click().run()
@@ -92,8 +80,8 @@ def test_the_sidebar_says_how_long_to_wait_and_an_unused_sign_in_expires(tmp_pat
     assert "user" not in at.session_state
     # Signed in, then unused for longer than the limit: the next run finds the user signed out, told why.
     seen = time.time() - 31 * 60
-    at = _app(users, user={"name": "chuyenvien", "role": "planner", "seen": seen})
+    at = app_page("pages/du_lieu.py", user={"name": "chuyenvien", "role": "planner", "seen": seen})
     assert "user" not in at.session_state
     assert any("hết hạn sau 30 phút" in i.value for i in at.sidebar.info)
-    fresh = _app(users, user={"name": "chuyenvien", "role": "planner", "seen": time.time() - 60})
+    fresh = app_page("pages/du_lieu.py", user={"name": "chuyenvien", "role": "planner", "seen": time.time() - 60})
     assert any("Đã đăng nhập: chuyenvien" in c.value for c in fresh.sidebar.caption)
