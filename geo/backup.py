@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from geo.edit import AUDIT_TABLE
+from geo.store import read_only_uri
 
 
 class BackupError(Exception):
@@ -31,7 +32,7 @@ class BackupError(Exception):
 def _check(path: Path) -> int:
     """The number of change-log rows of a sound store; ``BackupError`` otherwise."""
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if ok != "ok":
                 raise BackupError(f"{path}: integrity check failed ({ok})")
@@ -53,7 +54,7 @@ def backup(store: Path, dst: Path) -> int:
     tmp = Path(tmp_name)
     try:
         with (
-            contextlib.closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=30)) as src,
+            contextlib.closing(sqlite3.connect(read_only_uri(store), uri=True, timeout=30)) as src,
             contextlib.closing(sqlite3.connect(tmp)) as out,
         ):
             src.backup(out)  # all pages in one step: the copy is one moment of the store

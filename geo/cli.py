@@ -151,9 +151,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
         catalog=catalog,
         color_by=style_color_by(styles),
     )
-    demo = {lid for lid, m in store.meta().items() if m.demo}
+    meta = store.meta()  # read once: the badge, the footer and the data's provenance
+    demo = {lid for lid, m in meta.items() if m.demo}
     day = when.astimezone(VIETNAM).date() if when else None
-    prov = Provenance(store.meta(), dt.date.today(), day)
+    prov = Provenance(meta, dt.date.today(), day)
     if args.compare:
         if fmt not in ("png", "pdf"):
             raise ValueError("--compare lays out two maps: use OUT.png or OUT.pdf")
@@ -172,7 +173,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 got = frames[lid]
                 chosen = {f: [_typed(got[f], v) for v in vals] for f, vals in where.items() if f in got.columns}
                 said[lid] = describe(catalog[lid], chosen, args.lang, names)
-            table = TableRequest(args.lang, args.codes, store.meta(), dt.date.today(), day, said, names)
+            table = TableRequest(args.lang, args.codes, meta, prov.today, day, said, names)
             out = out.with_suffix("." + suffix(fmt, len(layers)))  # several layers of CSV: one zip
         payload = export_bytes(fmt, req, frames, prov, demo, table)
     write_atomic(out, payload)

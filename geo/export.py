@@ -38,8 +38,8 @@ from shapely.geometry import box
 from geo import crs as crs_
 from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays, shown_share
-from geo.store import DemoShare, LayerMeta, stored_share
+from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays
+from geo.store import DemoShare, LayerMeta, shown_share, stored_share
 from geo.style import LegendBlock, feature_color, feature_marks
 from geo.tables import DATA_FORMATS, TableRequest, data_bytes
 

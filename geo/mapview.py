@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,7 +32,7 @@ from geo.catalog import CATALOG, Catalog, LayerSpec
 from geo.i18n import Lang, t
 from geo.records import record
 from geo.safe import js_literal
-from geo.store import DemoShare, demo_share
+from geo.store import DemoShare, shown_share
 from geo.style import LegendBlock, feature_color, feature_marks, legend, swatch_background
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees)
@@ -611,18 +610,6 @@ def demo_badge(share: DemoShare, lang: Lang) -> ControlLayer:
     return ControlLayer(
         {"type": "badge", "position": "topright", "text": share.label(lang), "title": t("demo.note", lang)}
     )
-
-
-def shown_share(frames: Mapping[str, pd.DataFrame], layers: Iterable[str], flagged: Iterable[str]) -> DemoShare:
-    """Demo features out of all the features of ``layers`` in ``frames``; a layer without row flags counts whole
-    if its provenance flags it (``flagged``).
-    """
-    marked = set(flagged)
-    share = DemoShare()
-    for lid in layers:
-        if lid in frames:
-            share += demo_share(frames[lid], lid in marked)
-    return share
 
 
 PIN_COLOR = "#d6336c"  # not a status colour of any layer

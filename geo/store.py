@@ -40,6 +40,11 @@ class StoreError(Exception):
         return t(self.key, lang, **self.kwargs)
 
 
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI opening ``path`` read-only (quoted: a folder name may hold ``?`` or ``#``)."""
+    return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+
+
 def store_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The store to use: ``path`` if given, else ``$DINHLAP_STORE``, else the demo store."""
     if path:
@@ -86,6 +91,18 @@ def demo_share(frame: pd.DataFrame, flagged: bool) -> DemoShare:
         flags = pd.to_numeric(frame[DEMO_COLUMN], errors="coerce").fillna(0)
         return DemoShare(int((flags != 0).sum()), n)
     return DemoShare(n if flagged else 0, n)
+
+
+def shown_share(frames: Mapping[str, pd.DataFrame], layers: Iterable[str], flagged: Iterable[str]) -> DemoShare:
+    """Demo features out of all the features of ``layers`` in ``frames``; a layer without row flags counts whole
+    if its provenance flags it (``flagged``).
+    """
+    marked = set(flagged)
+    share = DemoShare()
+    for lid in layers:
+        if lid in frames:
+            share += demo_share(frames[lid], lid in marked)
+    return share
 
 
 def stored_share(meta: Mapping[LayerId, LayerMeta], layers: Iterable[LayerId]) -> DemoShare:
@@ -198,8 +215,7 @@ class Store:
     def demo_shares(self) -> dict[LayerId, DemoShare]:
         """Demo features out of all, for every layer whose rows carry their own flag (:data:`DEMO_COLUMN`)."""
         out: dict[LayerId, DemoShare] = {}
-        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+        with contextlib.closing(sqlite3.connect(read_only_uri(self.path), uri=True)) as conn:
             for lid, geom in self._layers.items():
                 if geom is None:
                     continue
