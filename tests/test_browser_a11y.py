@@ -257,7 +257,7 @@ def test_projector_mode_gives_the_map_the_screen_large_labels_and_an_open_legend
     v.page.screenshot(path=str(artifacts / "projector-overview.png"))
     # The same on a theme page: the QL4B map fills the screen.
     v.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Giao thông").click()
-    v.page.get_by_role("heading", name="Giao thông").wait_for()
+    v.page.get_by_role("heading", name="Giao thông", exact=True).wait_for()
     v.map_frame()
     v.wait_idle()
     frame_box = v.page.evaluate(
