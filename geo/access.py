@@ -27,7 +27,7 @@ def at(store: Store, layer_id: LayerId, when: dt.datetime | None) -> Frame:
     frame = store.read(layer_id)
     if when is None or layer_id not in store.catalog:
         return frame
-    return history.as_of(store.path, layer_id, store.catalog[layer_id], frame, when)
+    return history.as_of(store.location, layer_id, store.catalog[layer_id], frame, when)
 
 
 def with_derived(store: Store, layer_id: LayerId, frame: Frame, when: dt.datetime | None = None) -> Frame:
@@ -105,9 +105,9 @@ class Reader:
         self.units = units
 
     @property
-    def path(self) -> Path:
-        """The store's file."""
-        return self.store.path
+    def location(self) -> Path | str:
+        """Where the store is (a GeoPackage file or a PostGIS address)."""
+        return self.store.location
 
     @property
     def catalog(self) -> Catalog:

@@ -99,7 +99,7 @@ def _feature_page(
     _footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
     fig.text(0.56, 0.89, t("atlas.record", lang), fontsize=10, fontweight="bold", va="top")
     y = _record_lines(fig, 0.56, 0.85, record(spec, row, None, lang, names), 0.41, 0.42)
-    changes = feature_history(reader.path, layer_id, key)
+    changes = feature_history(reader.location, layer_id, key)
     if not reader.sensitive:
         changes = redact_rows(changes)
     lines = []

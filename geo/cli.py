@@ -330,7 +330,7 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         known = {i.id for i in from_frame(store.read("indicators"))}
         rows = read_series_file(args.file, known)
         added, updated = upsert_many(
-            store.path, "indicator_series", rows, args.user, args.reason or f"nhập {args.file}"
+            store.location, "indicator_series", rows, args.user, args.reason or f"nhập {args.file}"
         )
         print(f"Đã thêm {added}, cập nhật {updated} kỳ / added {added}, updated {updated} periods")
         return 0
@@ -389,8 +389,8 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
     if store is not None and args.layer and not new:
         from geo.ingest import remembered_mapping, remembered_values
 
-        remembered = remembered_mapping(store.path, args.layer)
-        known = remembered_values(store.path, args.layer)  # what earlier files' wording meant; --values wins
+        remembered = remembered_mapping(store.location, args.layer)
+        known = remembered_values(store.location, args.layer)  # what earlier files' wording meant; --values wins
         values = {f: {**known.get(f, {}), **values.get(f, {})} for f in {*known, *values}}
     units = store.read("units") if store is not None and store.has("units") else None
     return validate(
@@ -438,7 +438,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return int(report.exit_code)
     try:
         n = commit(
-            store.path,
+            store.location,
             report,
             args.user,
             layer=args.layer if not args.new_layer else None,

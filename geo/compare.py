@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from geo import history
+from geo import db, history
 from geo.edit import changes_between
 from geo.i18n import Lang, fmt_number, t
 from geo.panels import clearance_totals, criteria_met
 
 
-def changed(path: Path, layers: list[str], a: dt.datetime, b: dt.datetime) -> tuple[tuple[str, str], ...]:
+def changed(path: db.Location, layers: list[str], a: dt.datetime, b: dt.datetime) -> tuple[tuple[str, str], ...]:
     """(layer, feature key) of every feature of ``layers`` changed between moments ``a`` and ``b`` (either order)."""
     lo, hi = sorted((a, b))
     rows = changes_between(path, history.stamp(lo), history.stamp(hi), layers)

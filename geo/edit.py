@@ -1,16 +1,15 @@
 """Edits to the store: atomic, validated against the catalog, and audited in the same transaction.
 
-A GeoPackage is an SQLite database, so an edit is one SQLite transaction
-(``BEGIN IMMEDIATE`` … ``COMMIT``) that updates the feature and appends one
-``audit_log`` row per changed field: an interrupted write leaves the store as
-it was, and no change exists without its audit row. Writers are serialised
-by SQLite's lock, with retries; an edit made against a value someone else has
-changed since (``expected``) is refused as a conflict, never silently
-overwritten. The log allows a feature's history and a rollback to a moment.
+An edit is one transaction of the store (:meth:`geo.db.Session.write`: SQLite's ``BEGIN IMMEDIATE``
+on a GeoPackage, an advisory-locked transaction on PostGIS) that updates the feature and appends one
+``audit_log`` row per changed field: an interrupted write leaves the store as it was, and no change
+exists without its audit row. Writers are serialised, with retries; an edit made against a value
+someone else has changed since (``expected``) is refused as a conflict, never silently overwritten.
+The log allows a feature's history and a rollback to a moment.
 
-Moving a point rewrites its GeoPackage geometry blob; GDAL's R-tree triggers
-then update the spatial index (we provide the SQL functions they call).
-Imports (:mod:`geo.ingest`) write whole rows the same way.
+Moving a point rewrites its geometry (on a GeoPackage, GDAL's R-tree triggers then update the spatial
+index; :mod:`geo.db` provides the SQL functions they call). Imports (:mod:`geo.ingest`) write whole
+rows the same way. ``path`` below is a store's location: a ``.gpkg`` path or a ``postgresql://`` address.
 """
 
 from __future__ import annotations
@@ -18,18 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
-import sqlite3
-import struct
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import shapely
 
+from geo import db
 from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
 from geo.i18n import Lang, t
 from geo.values import MAX_TEXT, BadValue, check
@@ -47,6 +42,8 @@ CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
     new TEXT,
     reason TEXT NOT NULL DEFAULT ''
 )"""
+# PostgreSQL: "user" is a reserved word, and the key is an identity column.
+_PG_AUDIT_DDL = _AUDIT_DDL.replace("fid INTEGER PRIMARY KEY AUTOINCREMENT", "{pk}").replace("user TEXT", '"user" TEXT')
 # What the meeting and a feature's history ask of the log: whole-feature batches since a date (counted
 # from the index alone), field changes since a date, one feature's changes. Without them, reading what
 # changed after an import of 50,000 features took 0.3 s on every rerun of the Giao ban page.
@@ -57,6 +54,9 @@ _AUDIT_INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_feature ON {AUDIT_TABLE} (layer, feature)",
     # A layer as of a date (geo.history) reads that layer's changes after it.
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_layer_ts ON {AUDIT_TABLE} (layer, ts)",
+)
+_PG_AUDIT_INDEXES = tuple(
+    ddl.replace(" user,", ' "user",').replace("new IS NOT NULL)", "(new IS NOT NULL))") for ddl in _AUDIT_INDEXES
 )
 
 
@@ -96,91 +96,34 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-# -- the GeoPackage functions its R-tree triggers call --------------------------------------
-# SQLite compiles a table's triggers on any UPDATE of it, and GDAL's R-tree triggers call
-# ST_IsEmpty and ST_Min/MaxX/Y (provided by GDAL or SpatiaLite, not by sqlite3). We provide
-# them from the GeoPackage geometry header (envelope and empty flag), or the WKB after it.
-_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
-
-
-def _gpkg_header(blob: bytes) -> tuple[int, bool, tuple[float, ...] | None]:
-    import struct
-
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
-        raise ValueError("not a GeoPackage geometry")
-    flags = blob[3]
-    order = "<" if flags & 1 else ">"
-    n = _ENVELOPE_DOUBLES.get((flags >> 1) & 7, 0)
-    env = struct.unpack(order + "d" * n, blob[8 : 8 + 8 * n]) if n else None
-    return 8 + 8 * n, bool(flags & 0x10), env
-
-
-def _bounds(blob: bytes) -> tuple[float, float, float, float] | None:
-    import shapely
-
-    start, empty, env = _gpkg_header(blob)
-    if empty:
-        return None
-    if env:
-        return env[0], env[2], env[1], env[3]  # the envelope is minx, maxx, miny, maxy
-    geom = shapely.from_wkb(bytes(blob[start:]))
-    return None if geom.is_empty else tuple(geom.bounds)
-
-
-def _st_is_empty(blob: bytes | None) -> int | None:
-    if blob is None:
-        return None
-    return int(_bounds(blob) is None)
-
-
-def _st_bound(index: int) -> Any:
-    def fn(blob: bytes | None) -> float | None:
-        b = _bounds(blob) if blob is not None else None
-        return None if b is None else b[index]
-
-    return fn
-
-
-def _register_gpkg_functions(conn: sqlite3.Connection) -> None:
-    conn.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
-    for name, index in (("ST_MinX", 0), ("ST_MinY", 1), ("ST_MaxX", 2), ("ST_MaxY", 3)):
-        conn.create_function(name, 1, _st_bound(index), deterministic=True)
-
-
 @contextmanager
-def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    if not Path(path).is_file():
-        raise EditError("error.store_missing", path=str(path))
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+def _connect(path: db.Location) -> Iterator[db.Session]:
     try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        _register_gpkg_functions(conn)
-        yield conn
-    finally:
-        conn.close()
+        with db.connect(path) as conn:
+            yield conn
+    except FileNotFoundError:
+        raise EditError("error.store_missing", path=str(path)) from None
+    except db.StoreDown as down:
+        raise EditError("error.store_down", reason=str(down)[:200]) from None
 
 
-def _ensure_audit(conn: sqlite3.Connection, timestamp: str) -> None:
+def _ensure_audit(conn: db.Session, timestamp: str) -> None:
     """Within a write: the audit table if it is missing, and its indexes (a store made by an earlier
     version gets them at its first write).
     """
+    pg = conn.kind == "postgis"
     if _missing_audit(conn):
-        conn.execute(_AUDIT_DDL)
-        conn.execute(
-            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
-            "VALUES (?, 'attributes', ?, ?)",
-            (AUDIT_TABLE, AUDIT_TABLE, timestamp[:23] + "Z" if "T" in timestamp else timestamp),
-        )
-    for ddl in _AUDIT_INDEXES:
+        conn.attributes_table(AUDIT_TABLE, _PG_AUDIT_DDL if pg else _AUDIT_DDL, timestamp)
+    elif pg:
+        return  # made with its indexes when the table was (a PostGIS store has no earlier versions)
+    for ddl in _PG_AUDIT_INDEXES if pg else _AUDIT_INDEXES:
         conn.execute(ddl)
 
 
-def ensure_audit_table(path: Path, timestamp: str | None = None) -> None:
+def ensure_audit_table(path: db.Location, timestamp: str | None = None) -> None:
     """Create the ``audit_log`` table (a GeoPackage attributes table, so QGIS lists it) if it is missing."""
     with _connect(path) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        _ensure_audit(conn, timestamp or _now())
-        conn.execute("COMMIT")
+        _retrying(conn, lambda: _ensure_audit(conn, timestamp or _now()))
 
 
 def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:
@@ -213,28 +156,16 @@ def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:
     return " AND ".join(f'"{n}" = ?' for n in names), values
 
 
-def _retrying(conn: sqlite3.Connection, fn: Any) -> Any:
-    """Run ``fn`` in one immediate transaction, retrying while another writer holds the lock."""
-    for attempt in range(50):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            time.sleep(min(0.05 * (attempt + 1), 0.5))
-            continue
-        try:
-            result = fn()
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return result
-    raise EditError("edit.busy")
+def _retrying(conn: db.Session, fn: Any) -> Any:
+    """Run ``fn`` in one write transaction of the store, waiting while another writer holds it."""
+    try:
+        return conn.write(fn)
+    except TimeoutError:
+        raise EditError("edit.busy") from None
 
 
 def edit(
-    path: Path,
+    path: db.Location,
     layer_id: str,
     key: str,
     changes: Mapping[str, Any],
@@ -255,7 +186,7 @@ Change = tuple[str, Mapping[str, Any], Mapping[str, Any] | None]  # (feature key
 
 
 def edit_many(
-    path: Path, layer_id: str, changes: list[Change], user: str, reason: str = "", ts: str | None = None
+    path: db.Location, layer_id: str, changes: list[Change], user: str, reason: str = "", ts: str | None = None
 ) -> list[AuditRow]:
     """Change several features of one layer in one transaction (an edited table saved at once):
     every change is validated and checked for conflicts first, then all are written, or none.
@@ -291,35 +222,29 @@ def edit_many(
                 if current[name] == value:
                     continue
                 conn.execute(f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}', [value, *params])
-                cur = conn.execute(
-                    f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                fid = conn.insert_fid(
+                    f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (stamp, user, layer_id, key, name, json.dumps(current[name]), json.dumps(value), reason),
                 )
-                rows.append(
-                    AuditRow(int(cur.lastrowid or 0), stamp, user, layer_id, key, name, current[name], value, reason)
-                )
+                rows.append(AuditRow(fid, stamp, user, layer_id, key, name, current[name], value, reason))
             return rows
 
         def run() -> list[AuditRow]:
             _ensure_audit(conn, stamp)
             rows = [r for key, clean, seen in plan for r in apply(key, clean, seen)]
             if rows:
-                conn.execute(
-                    "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
-                    (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
-                )
+                conn.touch((layer_id, AUDIT_TABLE), stamp)
             return rows
 
         return list(_retrying(conn, run))
 
 
-def _missing_audit(conn: sqlite3.Connection) -> bool:
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (AUDIT_TABLE,)).fetchone()
-    return found is None
+def _missing_audit(conn: db.Session) -> bool:
+    return not conn.has_table(AUDIT_TABLE)
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[AuditRow]:
+def _rows(conn: db.Session, sql: str, params: tuple[Any, ...]) -> list[AuditRow]:
     if _missing_audit(conn):
         return []
     out = []
@@ -340,7 +265,7 @@ def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[A
     return out
 
 
-_SELECT = f"SELECT fid, ts, user, layer, feature, field, old, new, reason FROM {AUDIT_TABLE}"
+_SELECT = f'SELECT fid, ts, "user", layer, feature, field, old, new, reason FROM {AUDIT_TABLE}'
 
 
 def redact_rows(rows: list[AuditRow]) -> list[AuditRow]:
@@ -362,18 +287,20 @@ def redact_rows(rows: list[AuditRow]) -> list[AuditRow]:
     return out
 
 
-def last_changes(path: Path, layer_id: str) -> dict[str, AuditRow]:
+def last_changes(path: db.Location, layer_id: str) -> dict[str, AuditRow]:
     """The latest change of each feature of ``layer_id`` that has one (what an indicator card cites)."""
     return {r.feature: r for r in changes_since(path, "", layer=layer_id)}
 
 
-def history(path: Path, layer_id: str, key: str) -> list[AuditRow]:
+def history(path: db.Location, layer_id: str, key: str) -> list[AuditRow]:
     """Every change of one feature, oldest first."""
     with _connect(path) as conn:
         return _rows(conn, f"{_SELECT} WHERE layer = ? AND feature = ? ORDER BY fid", (layer_id, key))
 
 
-def changes_since(path: Path, since: str, layer: str | None = None, whole_features: bool = True) -> list[AuditRow]:
+def changes_since(
+    path: db.Location, since: str, layer: str | None = None, whole_features: bool = True
+) -> list[AuditRow]:
     """Every change made after ``since`` (an ISO timestamp or date), oldest first.
 
     ``layer`` keeps one layer's; ``whole_features=False`` leaves out features added or removed
@@ -388,7 +315,7 @@ def changes_since(path: Path, since: str, layer: str | None = None, whole_featur
         return _rows(conn, f"{_SELECT} WHERE {where} ORDER BY +fid", tuple(params))
 
 
-def changes_after(path: Path, since: str, layer: str) -> list[AuditRow]:
+def changes_after(path: db.Location, since: str, layer: str) -> list[AuditRow]:
     """Every change of ``layer`` made after ``since`` (a log time), newest first: what rewinding undoes."""
     with _connect(path) as conn:
         if _missing_audit(conn):
@@ -396,7 +323,7 @@ def changes_after(path: Path, since: str, layer: str) -> list[AuditRow]:
         return _rows(conn, f"{_SELECT} WHERE layer = ? AND ts > ? ORDER BY fid DESC", (layer, since))
 
 
-def changes_between(path: Path, after: str, until: str, layers: list[str]) -> list[AuditRow]:
+def changes_between(path: db.Location, after: str, until: str, layers: list[str]) -> list[AuditRow]:
     """Every change of ``layers`` made after log time ``after`` and up to ``until``, oldest first."""
     if not layers:
         return []
@@ -408,14 +335,14 @@ def changes_between(path: Path, after: str, until: str, layers: list[str]) -> li
         return _rows(conn, sql, (*layers, after, until))
 
 
-def shape_changes_after(path: Path, since: str, layer: str) -> int:
+def shape_changes_after(path: db.Location, since: str, layer: str) -> int:
     """How many changes after ``since`` touched ``layer``'s geometry or its set of features: none means the
     layer as of ``since`` has the geometry it has now (its attributes may differ).
     """
     with _connect(path) as conn:
         if _missing_audit(conn):
             return 0
-        geom = _geometry_column(conn, layer) or "*"
+        geom = conn.geometry_column(layer) or "*"
         row = conn.execute(
             f"SELECT COUNT(*) FROM {AUDIT_TABLE} WHERE layer = ? AND ts > ? AND field IN ('*', ?)",
             (layer, since, geom),
@@ -423,7 +350,7 @@ def shape_changes_after(path: Path, since: str, layer: str) -> int:
         return int(row[0])
 
 
-def change_days(path: Path) -> list[str]:
+def change_days(path: db.Location) -> list[str]:
     """The distinct hours (log times cut to ``YYYY-MM-DDTHH``) at which the store changed, oldest first."""
     with _connect(path) as conn:
         if _missing_audit(conn):
@@ -445,7 +372,7 @@ class Batch:
 
 
 def changes_for_meeting(
-    path: Path, since: str, sensitive_ok: bool = True, list_up_to: int = 300
+    path: db.Location, since: str, sensitive_ok: bool = True, list_up_to: int = 300
 ) -> tuple[list[AuditRow], list[Batch]]:
     """What changed since ``since``, as a meeting reads it: field changes one by one (without the
     sensitive ones unless ``sensitive_ok``), and features added or removed whole counted in batches.
@@ -454,14 +381,16 @@ def changes_for_meeting(
     return (rows if sensitive_ok else redact_rows(rows)), whole_feature_batches(path, since, list_up_to)
 
 
-def whole_feature_batches(path: Path, since: str, list_up_to: int = 300) -> list[Batch]:
+def whole_feature_batches(path: db.Location, since: str, list_up_to: int = 300) -> list[Batch]:
     """The whole-feature changes made after ``since``, one per (moment, user, layer, reason), oldest first."""
     with _connect(path) as conn:
         if _missing_audit(conn):
             return []
+        # counted from the GeoPackage's index alone (it holds "new IS NOT NULL", not "new")
+        added = "COUNT(new)" if conn.kind == "postgis" else "SUM(new IS NOT NULL)"
         groups = conn.execute(
-            f"SELECT ts, user, layer, reason, COUNT(*), SUM(new IS NOT NULL) FROM {AUDIT_TABLE} "
-            "WHERE ts > ? AND field = '*' GROUP BY ts, user, layer, reason ORDER BY MIN(fid)",
+            f'SELECT ts, "user", layer, reason, COUNT(*), {added} '
+            f"FROM {AUDIT_TABLE} WHERE ts > ? AND field = '*' GROUP BY ts, \"user\", layer, reason ORDER BY MIN(fid)",
             (since,),
         ).fetchall()
         out = []
@@ -471,7 +400,7 @@ def whole_feature_batches(path: Path, since: str, list_up_to: int = 300) -> list
                 keys = tuple(
                     str(k)
                     for (k,) in conn.execute(
-                        f"SELECT feature FROM {AUDIT_TABLE} WHERE ts = ? AND user = ? AND layer = ? AND reason = ? "
+                        f'SELECT feature FROM {AUDIT_TABLE} WHERE ts = ? AND "user" = ? AND layer = ? AND reason = ? '
                         "AND field = '*' ORDER BY fid",
                         (ts, user, layer, reason),
                     )
@@ -480,7 +409,7 @@ def whole_feature_batches(path: Path, since: str, list_up_to: int = 300) -> list
         return out
 
 
-def rollback_to(path: Path, moment: str, user: str) -> int:
+def rollback_to(path: db.Location, moment: str, user: str) -> int:
     """Undo every change made after ``moment``, newest first, in one transaction; each undo is audited.
 
     Returns the number of fields restored.
@@ -499,7 +428,7 @@ def rollback_to(path: Path, moment: str, user: str) -> int:
             for r in later:
                 _undo(conn, r, catalog[r.layer])
                 conn.execute(
-                    f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                    f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         stamp,
@@ -517,36 +446,20 @@ def rollback_to(path: Path, moment: str, user: str) -> int:
         return int(_retrying(conn, run))
 
 
-def _geometry_column(conn: sqlite3.Connection, layer_id: str) -> str | None:
-    row = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer_id,)).fetchone()
-    return str(row[0]) if row else None
-
-
-def gpkg_blob(wkt_or_hex: str | None, srs_id: int = 4326) -> bytes | None:
+def gpkg_blob(wkt_or_hex: str | None) -> bytes | None:
     """A GeoPackage geometry blob from WKT (or the hex of a blob, as the audit keeps whole rows)."""
-    if wkt_or_hex is None:
-        return None
-    if re.fullmatch(r"[0-9a-fA-F]+", wkt_or_hex) and wkt_or_hex[:4].lower() == "4750":
-        return bytes.fromhex(wkt_or_hex)
-    geom = shapely.from_wkt(wkt_or_hex)
-    if geom.is_empty:
-        return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + shapely.to_wkb(geom, byte_order=1)
-    w, s, e, n = geom.bounds
-    return b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", srs_id, w, e, s, n) + shapely.to_wkb(geom, byte_order=1)
+    return db.blob_of(wkt_or_hex)
 
 
 def geometry_wkt(blob: bytes | None) -> str | None:
     """WKT of a GeoPackage geometry blob."""
-    if blob is None:
-        return None
-    flags = blob[3]
-    envelope = (flags >> 1) & 0x07
-    return str(shapely.from_wkb(bytes(blob[8 + 8 * _ENVELOPE_DOUBLES.get(envelope, 0) :])).wkt)
+    wkb = db.wkb_of_blob(blob)
+    return None if wkb is None else str(shapely.from_wkb(wkb).wkt)
 
 
-def file_catalog(conn: sqlite3.Connection) -> Catalog:
+def file_catalog(conn: db.Session) -> Catalog:
     """The catalog of the open file: the built-in layers and the overlays it lists."""
-    tables = {str(r[0]) for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    tables = set(conn.tables())
     if OVERLAY_TABLE not in tables:
         return CATALOG
     cur = conn.execute(f"SELECT overlay_id, title_vi, title_en, geometry, fields, color FROM {OVERLAY_TABLE}")
@@ -554,32 +467,40 @@ def file_catalog(conn: sqlite3.Connection) -> Catalog:
     return CATALOG.with_layers(*overlay_specs([dict(zip(names, r, strict=True)) for r in cur], tables))
 
 
-def _undo(conn: sqlite3.Connection, r: AuditRow, spec: LayerSpec) -> None:
+def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
     """Write back what audit row ``r`` of ``spec``'s layer changed (a field, a geometry, a whole row)."""
     where, params = _where(spec, r.feature)
-    geom = _geometry_column(conn, r.layer)
+    geom = conn.geometry_column(r.layer)
     if r.field == "*":
         if r.old is None:  # the row was added: remove it
             conn.execute(f'DELETE FROM "{r.layer}" WHERE {where}', params)
         else:  # the row was removed: put it back
             row = dict(r.old if isinstance(r.old, dict) else json.loads(r.old))
-            blob = gpkg_blob(row.pop(GEOM_KEY, None)) if geom else None
+            shape = row.pop(GEOM_KEY, None)
             cols = [*row, *([geom] if geom else [])]
+            marks = ["?"] * len(row) + ([conn.geom_in] if geom else [])
             conn.execute(
-                f'INSERT INTO "{r.layer}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                f"VALUES ({', '.join('?' for _ in cols)})",
-                [*row.values(), *([blob] if geom else [])],
+                f'INSERT INTO "{r.layer}" ({_names(cols)}) VALUES ({", ".join(marks)})',
+                [*row.values(), *([conn.geom_param(shape)] if geom else [])],
             )
         return
-    value = gpkg_blob(r.old) if geom and r.field == geom else r.old
-    conn.execute(f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [value, *params])
+    if geom and r.field == geom:
+        conn.execute(
+            f'UPDATE "{r.layer}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(r.old), *params]
+        )
+        return
+    conn.execute(f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [r.old, *params])
 
 
 GEOM_KEY = "__geometry__"
 
 
+def _names(cols: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in cols)
+
+
 def move_point(
-    path: Path,
+    path: db.Location,
     layer_id: str,
     key: str,
     lon: float,
@@ -600,14 +521,14 @@ def move_point(
     stamp = ts or _now()
     new_wkt = f"POINT ({lon:.8f} {lat:.8f})"
     with _connect(path) as conn:
-        geom = _geometry_column(conn, layer_id)
+        geom = str(conn.geometry_column(layer_id))
 
         def run() -> AuditRow:
             _ensure_audit(conn, stamp)
-            found = conn.execute(f'SELECT "{geom}" FROM "{layer_id}" WHERE {where}', params).fetchall()
+            found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{layer_id}" WHERE {where}', params).fetchall()
             if len(found) != 1:
                 raise EditError("edit.not_found", layer=layer_id, key=key)
-            old_wkt = geometry_wkt(found[0][0])
+            old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
             moved = (
                 expected_wkt is not None
                 and old_wkt is not None
@@ -615,17 +536,16 @@ def move_point(
             )
             if moved:
                 raise ConflictError("edit.conflict", field="vị trí", current=str(old_wkt), seen=str(expected_wkt))
-            conn.execute(f'UPDATE "{layer_id}" SET "{geom}" = ? WHERE {where}', [gpkg_blob(new_wkt), *params])
-            cur = conn.execute(
-                f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+            conn.execute(
+                f'UPDATE "{layer_id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(new_wkt), *params]
+            )
+            fid = conn.insert_fid(
+                f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (stamp, user, layer_id, key, geom, json.dumps(old_wkt), json.dumps(new_wkt), reason),
             )
-            conn.execute(
-                "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
-                (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
-            )
-            return AuditRow(int(cur.lastrowid or 0), stamp, user, layer_id, key, str(geom), old_wkt, new_wkt, reason)
+            conn.touch((layer_id, AUDIT_TABLE), stamp)
+            return AuditRow(fid, stamp, user, layer_id, key, geom, old_wkt, new_wkt, reason)
 
         result: AuditRow = _retrying(conn, run)
         return result
@@ -637,7 +557,7 @@ def _check_position(lon: float, lat: float) -> None:
 
 
 def insert(
-    path: Path,
+    path: db.Location,
     layer_id: str,
     values: Mapping[str, Any],
     user: str,
@@ -668,33 +588,35 @@ def insert(
             if conn.execute(f'SELECT 1 FROM "{layer_id}" WHERE {where}', params).fetchone():
                 raise EditError("edit.duplicate", key=key)
             cols, vals = list(row), [row[c] for c in row]
+            marks = ["?"] * len(cols)
             logged = dict(row)
             if point is not None:
-                geom = _geometry_column(conn, layer_id)
+                geom = conn.geometry_column(layer_id)
                 wkt = f"POINT ({point[0]:.8f} {point[1]:.8f})"
-                cols, vals = [*cols, str(geom)], [*vals, gpkg_blob(wkt)]
+                cols, vals, marks = [*cols, str(geom)], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
                 logged[GEOM_KEY] = wkt
             conn.execute(
-                f'INSERT INTO "{layer_id}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                f"VALUES ({', '.join('?' for _ in cols)})",
+                f'INSERT INTO "{layer_id}" ({_names(cols)}) VALUES ({", ".join(marks)})',
                 vals,
             )
             conn.execute(
-                f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                 "VALUES (?, ?, ?, ?, '*', NULL, ?, ?)",
                 (stamp, user, layer_id, key, json.dumps(logged, ensure_ascii=False), reason),
             )
-            conn.execute(
-                "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
-                (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
-            )
+            conn.touch((layer_id, AUDIT_TABLE), stamp)
             return key
 
         return str(_retrying(conn, run))
 
 
 def upsert_many(
-    path: Path, layer_id: str, rows: Sequence[Mapping[str, Any]], user: str, reason: str = "", ts: str | None = None
+    path: db.Location,
+    layer_id: str,
+    rows: Sequence[Mapping[str, Any]],
+    user: str,
+    reason: str = "",
+    ts: str | None = None,
 ) -> tuple[int, int]:
     """Add the rows of an attribute table that are new and update those whose key exists, in one audited
     transaction (a planner's file of figures): every row is checked first, then all are written, or none.
@@ -727,7 +649,7 @@ def upsert_many(
                         [row[c] for c in cols],
                     )
                     conn.execute(
-                        f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                         "VALUES (?, ?, ?, ?, '*', NULL, ?, ?)",
                         (stamp, user, layer_id, key, json.dumps(row, ensure_ascii=False), reason),
                     )
@@ -738,15 +660,12 @@ def upsert_many(
                 for c in changed:
                     conn.execute(f'UPDATE "{layer_id}" SET "{c}" = ? WHERE {where}', [row[c], *params])
                     conn.execute(
-                        f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+                        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (stamp, user, layer_id, key, c, json.dumps(old[c]), json.dumps(row[c]), reason),
                     )
                 updated += bool(changed)
-            conn.execute(
-                "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
-                (stamp[:23] + "Z", layer_id, AUDIT_TABLE),
-            )
+            conn.touch((layer_id, AUDIT_TABLE), stamp)
             return added, updated
 
         result: tuple[int, int] = _retrying(conn, run)

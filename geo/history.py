@@ -15,13 +15,13 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, TypeAlias
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import db
 from geo.catalog import LayerSpec
 from geo.edit import GEOM_KEY, AuditRow, change_days, changes_after, geometry_wkt, shape_changes_after
 
@@ -168,19 +168,19 @@ def rewind(frame: Frame, spec: LayerSpec, rows: Iterable[AuditRow]) -> Frame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs) if spatial else out
 
 
-def as_of(path: Path, layer_id: str, spec: LayerSpec, frame: Frame, when: dt.datetime) -> Frame:
+def as_of(path: db.Location, layer_id: str, spec: LayerSpec, frame: Frame, when: dt.datetime) -> Frame:
     """``frame`` (``layer_id`` as the store at ``path`` holds it now) as it stood at ``when``."""
     return rewind(frame, spec, changes_after(path, stamp(when), layer_id))
 
 
-def same_shapes(path: Path, layer_id: str, when: dt.datetime) -> bool:
+def same_shapes(path: db.Location, layer_id: str, when: dt.datetime) -> bool:
     """Whether ``layer_id`` as of ``when`` has the features and geometry it has now (only attributes moved
     since): a map then keeps the geometry it drew and fetches only new colours.
     """
     return shape_changes_after(path, stamp(when), layer_id) == 0
 
 
-def periods(path: Path) -> list[dt.date]:
+def periods(path: db.Location) -> list[dt.date]:
     """The days (Vietnam time) on which the store changed, oldest first: the stops of a date slider."""
     days = {dt.datetime.fromisoformat(h + ":00:00+00:00").astimezone(VIETNAM).date() for h in change_days(path)}
     return sorted(days)

@@ -327,6 +327,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "ntm.criteria_met": {"vi": "Số tiêu chí đạt", "en": "Criteria met"},
     "ntm.of": {"vi": "{met}/{total} tiêu chí", "en": "{met} of {total} criteria"},
+    "error.store_down": {
+        "vi": "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi. Hãy thử lại sau ít phút. ({reason})",
+        "en": "The database server did not answer; nothing was written. Try again in a few minutes. ({reason})",
+    },
     "error.store_missing": {
         "vi": "Không tìm thấy kho dữ liệu {path}. Chạy `make run` hoặc `python -m geo build-demo`.",
         "en": "Data store {path} not found. Run `make run` or `python -m geo build-demo`.",

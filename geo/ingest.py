@@ -1,9 +1,10 @@
-"""Commit a validated import into the store: one SQLite transaction, audited row by row.
+"""Commit a validated import into the store: one transaction, audited row by row.
 
-The new rows are first written by GDAL into a scratch GeoPackage beside the
+On a GeoPackage the new rows are first written by GDAL into a scratch GeoPackage beside the
 store; then, in one ``BEGIN IMMEDIATE`` transaction on the store, the layer's
 rows are replaced or appended from it (a new overlay layer gets its table,
-R-tree and metadata copied), one ``audit_log`` row is written per feature
+R-tree and metadata copied). On PostGIS the rows go in with ``COPY`` inside one transaction (a new
+overlay layer gets its table and spatial index). Either way one ``audit_log`` row is written per feature
 added or removed (the whole row, geometry included, so a rollback restores
 it), the column mapping is remembered for the layer, and the layer's
 provenance names the file; its rows are real data (demo flag 0) while the demo rows beside them
@@ -16,15 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
+from geo import db
 from geo.catalog import (
     DEMO_COLUMN,
     IMPORT_MAPPING_TABLE,
@@ -35,26 +38,27 @@ from geo.catalog import (
     valid_overlay_id,
 )
 from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying, file_catalog
+from geo.edit import _names as names
 from geo.importer import Report
 
 Mode = Literal["replace", "append"]
 
 _MAPPING_DDL = f"""CREATE TABLE IF NOT EXISTS {IMPORT_MAPPING_TABLE} (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT, layer_id TEXT NOT NULL, source_column TEXT NOT NULL, field TEXT NOT NULL)"""
+    {{pk}}, layer_id TEXT NOT NULL, source_column TEXT NOT NULL, field TEXT NOT NULL)"""
 _VALUES_DDL = f"""CREATE TABLE IF NOT EXISTS {IMPORT_VALUES_TABLE} (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT, layer_id TEXT NOT NULL, field TEXT NOT NULL, source_value TEXT NOT NULL,
+    {{pk}}, layer_id TEXT NOT NULL, field TEXT NOT NULL, source_value TEXT NOT NULL,
     code TEXT NOT NULL, source TEXT)"""
 _OVERLAY_DDL = f"""CREATE TABLE IF NOT EXISTS {OVERLAY_TABLE} (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT, overlay_id TEXT NOT NULL, title_vi TEXT NOT NULL, title_en TEXT,
+    {{pk}}, overlay_id TEXT NOT NULL, title_vi TEXT NOT NULL, title_en TEXT,
     geometry TEXT NOT NULL, fields TEXT NOT NULL, color TEXT NOT NULL, created TEXT NOT NULL,
     created_by TEXT NOT NULL)"""
 
 
-def remembered_values(path: Path, layer_id: str) -> dict[str, dict[str, str]]:
+def remembered_values(path: db.Location, layer_id: str) -> dict[str, dict[str, str]]:
     """The coded values mapped the last times files were imported into ``layer_id``: field → file value → code."""
     out: dict[str, dict[str, str]] = {}
     with _connect(path) as conn:
-        if not _has_table(conn, IMPORT_VALUES_TABLE):
+        if not conn.has_table(IMPORT_VALUES_TABLE):
             return out
         rows = conn.execute(
             f"SELECT field, source_value, code FROM {IMPORT_VALUES_TABLE} WHERE layer_id = ? ORDER BY fid", (layer_id,)
@@ -64,10 +68,10 @@ def remembered_values(path: Path, layer_id: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def remembered_mapping(path: Path, layer_id: str) -> dict[str, str]:
+def remembered_mapping(path: db.Location, layer_id: str) -> dict[str, str]:
     """The column mapping used the last time a file was imported into ``layer_id``."""
     with _connect(path) as conn:
-        if not _has_table(conn, IMPORT_MAPPING_TABLE):
+        if not conn.has_table(IMPORT_MAPPING_TABLE):
             return {}
         rows = conn.execute(
             f"SELECT source_column, field FROM {IMPORT_MAPPING_TABLE} WHERE layer_id = ? ORDER BY fid", (layer_id,)
@@ -75,24 +79,14 @@ def remembered_mapping(path: Path, layer_id: str) -> dict[str, str]:
     return {str(a): str(b) for a, b in rows}
 
 
-def _has_table(conn: sqlite3.Connection, name: str, schema: str = "main") -> bool:
-    return (
-        conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-        is not None
-    )
+def _has_table(conn: db.Session, name: str, schema: str = "main") -> bool:
+    """Whether the GeoPackage (``schema`` ``main``, or the attached scratch file ``imp``) has ``name``."""
+    found = conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found.fetchone() is not None
 
 
-def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
+def _columns(conn: db.Session, table: str, schema: str = "main") -> list[str]:
     return [str(r[1]) for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
-
-
-def _attributes_table(conn: sqlite3.Connection, name: str, ddl: str, stamp: str) -> None:
-    conn.execute(ddl)
-    conn.execute(
-        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
-        "VALUES (?, 'attributes', ?, ?)",
-        (name, name, stamp[:23] + "Z"),
-    )
 
 
 def _geometry_kind(frame: gpd.GeoDataFrame) -> str:
@@ -109,7 +103,7 @@ def _kind(series: pd.Series) -> str:
 
 
 def commit(
-    store: Path,
+    store: db.Location,
     report: Report,
     user: str,
     layer: str | None = None,
@@ -148,29 +142,34 @@ def commit(
             "created": stamp,
             "created_by": user,
         }
-    scratch = store.parent / f".import-{uuid.uuid4().hex}.gpkg"
+    with _connect(store) as conn:
+        spec = file_catalog(conn).get(target)  # an overlay imported earlier is the store's own layer
+        exists = conn.has_table(target)
+        if new_layer and exists:
+            raise EditError("import.layer_exists", layer=new_layer)
+        if not new_layer and (spec is None or not exists):
+            raise EditError("error.unknown_layer", layer=target)
+        geom_col = "geom"
+        if exists:
+            geom_col = str(conn.geometry_column(target))
+            cols = [c for c in conn.columns(target) if c not in ("fid", geom_col)]
+            for c in cols:
+                if c not in frame.columns:  # a planner's file is real data: its rows are not demo
+                    frame[c] = 0 if c == DEMO_COLUMN else None
+            frame = frame[[*cols, "geometry"]]
+        keys = spec.key.split(",") if spec else [OVERLAY_KEY]
+        if conn.kind == "postgis":
+            return int(
+                _retrying(
+                    conn,
+                    lambda: _write_pg(conn, frame, target, geom_col, keys, mode, overlay, report, user, reason, stamp),
+                )
+            )
+    assert isinstance(store, (str, os.PathLike))
+    scratch = Path(store).parent / f".import-{uuid.uuid4().hex}.gpkg"
     try:
-        with _connect(store) as conn:
-            spec = file_catalog(conn).get(target)  # an overlay imported earlier is the file's own layer
-            exists = _has_table(conn, target)
-            if new_layer and exists:
-                raise EditError("import.layer_exists", layer=new_layer)
-            if not new_layer and (spec is None or not exists):
-                raise EditError("error.unknown_layer", layer=target)
-            geom_col = "geom"
-            if exists:
-                row = conn.execute(
-                    "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (target,)
-                ).fetchone()
-                geom_col = str(row[0])
-                cols = [c for c in _columns(conn, target) if c not in ("fid", geom_col)]
-                for c in cols:
-                    if c not in frame.columns:  # a planner's file is real data: its rows are not demo
-                        frame[c] = 0 if c == DEMO_COLUMN else None
-                frame = frame[[*cols, "geometry"]]
         frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
         pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
-        keys = spec.key.split(",") if spec else [OVERLAY_KEY]
         with _connect(store) as conn:
             conn.execute("ATTACH DATABASE ? AS imp", (str(scratch),))
             try:
@@ -187,7 +186,7 @@ def commit(
 
 
 def _write(
-    conn: sqlite3.Connection,
+    conn: db.Session,
     layer: str,
     geom: str,
     keys: list[str],
@@ -226,7 +225,7 @@ def _write(
         new[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
         audit.append((str(row[0]), None, json.dumps(new, ensure_ascii=False)))
     conn.executemany(
-        f"INSERT INTO {AUDIT_TABLE} (ts, user, layer, feature, field, old, new, reason) "
+        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
         "VALUES (?, ?, ?, ?, '*', ?, ?, ?)",
         [(stamp, user, layer, k, old, new, reason) for k, old, new in audit],
     )
@@ -245,15 +244,29 @@ def _write(
             f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main."{layer}") WHERE table_name = ?',
             (layer,),
         )
+    _remember(conn, layer, cols, overlay, report, user, stamp)
+    return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
+
+
+def _remember(
+    conn: db.Session,
+    layer: str,
+    cols: list[str],
+    overlay: dict[str, Any] | None,
+    report: Report,
+    user: str,
+    stamp: str,
+) -> None:
+    """Within the import's transaction: its column and value mappings, the overlay's record, the layer's source."""
     if report.mapping:
-        _attributes_table(conn, IMPORT_MAPPING_TABLE, _MAPPING_DDL, stamp)
+        conn.attributes_table(IMPORT_MAPPING_TABLE, _MAPPING_DDL, stamp)
         conn.execute(f"DELETE FROM {IMPORT_MAPPING_TABLE} WHERE layer_id = ?", (layer,))
         conn.executemany(
             f"INSERT INTO {IMPORT_MAPPING_TABLE} (layer_id, source_column, field) VALUES (?, ?, ?)",
             [(layer, a, b) for a, b in report.mapping.items()],
         )
     if report.value_mapping:  # the file's wording of each class, for the next file of this layer
-        _attributes_table(conn, IMPORT_VALUES_TABLE, _VALUES_DDL, stamp)
+        conn.attributes_table(IMPORT_VALUES_TABLE, _VALUES_DDL, stamp)
         for field, pairs in report.value_mapping.items():
             for value, code in pairs.items():
                 conn.execute(
@@ -266,26 +279,101 @@ def _write(
                     (layer, field, value, code, report.source),
                 )
     if overlay is not None:
-        _attributes_table(conn, OVERLAY_TABLE, _OVERLAY_DDL, stamp)
+        conn.attributes_table(OVERLAY_TABLE, _OVERLAY_DDL, stamp)
         n = conn.execute(f"SELECT COUNT(*) FROM {OVERLAY_TABLE}").fetchone()[0]
         overlay = {**overlay, "color": OVERLAY_COLORS[int(n) % len(OVERLAY_COLORS)]}
         conn.execute(
             f"INSERT INTO {OVERLAY_TABLE} ({', '.join(overlay)}) VALUES ({', '.join('?' for _ in overlay)})",
             list(overlay.values()),
         )
-    if _has_table(conn, "layer_meta"):  # the layer's source is the file now; demo while demo rows remain
+    if conn.has_table("layer_meta"):  # the layer's source is the file now; demo while demo rows remain
         demo = DEMO_COLUMN in cols and bool(
-            conn.execute(f'SELECT 1 FROM main."{layer}" WHERE "{DEMO_COLUMN}" != 0 LIMIT 1').fetchone()
+            conn.execute(f'SELECT 1 FROM "{layer}" WHERE "{DEMO_COLUMN}" != 0 LIMIT 1').fetchone()
         )
         conn.execute("DELETE FROM layer_meta WHERE layer_id = ?", (layer,))
         conn.execute(
             "INSERT INTO layer_meta (layer_id, source, as_of, demo, licence) VALUES (?, ?, ?, ?, ?)",
-            (layer, f"{report.source} ({user})", dt.date.today().isoformat(), int(demo), ""),
+            (layer, f"{report.source} ({user})", dt.date.today().isoformat(), demo, ""),
         )
-    return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
 
 
-def _create_like(conn: sqlite3.Connection, layer: str) -> None:
+_PG_KINDS = {"int": "bigint", "float": "double precision", "bool": "boolean"}
+
+
+def _natives(series: pd.Series) -> list[Any]:
+    """A column's values as Python values, missing ones ``None`` (what the database driver takes)."""
+    values = series.astype(object).tolist()
+    return [None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in values]
+
+
+def _write_pg(
+    conn: db.Session,
+    frame: gpd.GeoDataFrame,
+    layer: str,
+    geom: str,
+    keys: list[str],
+    mode: Mode,
+    overlay: dict[str, Any] | None,
+    report: Report,
+    user: str,
+    reason: str,
+    stamp: str,
+) -> int:
+    """The PostGIS import: one ``COPY`` of the rows and one of their change-log rows, in the caller's transaction."""
+    _ensure_audit(conn, stamp)
+    cols = [c for c in frame.columns if c != frame.geometry.name]
+    if overlay is not None:
+        kinds = {c: _PG_KINDS.get(_kind(frame[c]), "text") for c in cols}
+        body = ", ".join([conn.pk, *(f'"{c}" {kinds[c]}' for c in cols), f'"{geom}" geometry(Geometry, {db.SRID})'])
+        conn.execute(f'CREATE TABLE "{layer}" ({body})')
+        conn.execute(f'CREATE INDEX "{layer}_{geom}_idx" ON "{layer}" USING GIST ("{geom}")')
+        conn.execute(
+            f"INSERT INTO {db.CONTENTS} (table_name, data_type, identifier, geometry_type, geometry_column, ord, "
+            f"last_change) SELECT ?, 'features', ?, ?, ?, COALESCE(MAX(ord), 0) + 1, ? FROM {db.CONTENTS}",
+            (layer, overlay["title_vi"], overlay["geometry"].upper(), geom, stamp),
+        )
+    values = [_natives(frame[c]) for c in cols]
+    rows = list(zip(*values, strict=True)) if cols else [() for _ in range(len(frame))]
+    key_at = [cols.index(k) for k in keys]
+    new_keys = [",".join(str(r[i]) for i in key_at) for r in rows]
+    keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
+    if mode == "append" and overlay is None:
+        clash = conn.execute(f'SELECT {keysql} FROM "{layer}" WHERE {keysql} = ANY(?)', (new_keys,)).fetchall()
+        if clash:
+            raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
+    audit: list[tuple[str, str | None, str | None]] = []
+    if mode == "replace" and overlay is None:
+        stored = [c for c in conn.columns(layer) if c not in ("fid", geom)]
+        picked = ", ".join([*(f'"{c}"' for c in stored), conn.geom_out(geom)])
+        for row in conn.execute(f'SELECT {keysql}, {picked} FROM "{layer}" ORDER BY fid'):
+            old = dict(zip(stored, row[1:-1], strict=True))
+            blob = conn.geom_blob(row[-1])
+            old[GEOM_KEY] = blob.hex() if blob is not None else None
+            audit.append((str(row[0]), json.dumps(old, ensure_ascii=False), None))
+        conn.execute(f'DELETE FROM "{layer}"')
+    wkb = shapely.to_wkb(frame.geometry.to_crs(db.SRID).values, byte_order=1)
+    hexes = shapely.to_wkb(
+        shapely.set_srid(frame.geometry.to_crs(db.SRID).values, db.SRID), hex=True, include_srid=True
+    )
+    pg = getattr(conn, "conn")  # noqa: B009 - COPY is psycopg's own API
+    with pg.cursor() as cur, cur.copy(f'COPY "{layer}" ({names([*cols, geom])}) FROM STDIN') as copy:
+        for row, shape in zip(rows, hexes, strict=True):
+            copy.write_row((*row, shape))
+    for k, row, shape in zip(new_keys, rows, wkb, strict=True):
+        added: dict[str, Any] = dict(zip(cols, row, strict=True))
+        blob = db.blob_from_wkb(shape)
+        added[GEOM_KEY] = blob.hex() if blob is not None else None
+        audit.append((k, None, json.dumps(added, ensure_ascii=False, default=str)))
+    audit_cols = names(["ts", "user", "layer", "feature", "field", "old", "new", "reason"])
+    with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
+        for k, before, after in audit:
+            copy.write_row((stamp, user, layer, k, "*", before, after, reason))
+    conn.touch((layer, AUDIT_TABLE), stamp)
+    _remember(conn, layer, cols, overlay, report, user, stamp)
+    return len(frame)
+
+
+def _create_like(conn: db.Session, layer: str) -> None:
     """Create ``layer`` in the store as GDAL created it in the scratch file: table, R-tree, triggers, metadata."""
     rtree = f"rtree_{layer}_"
     objects = conn.execute(

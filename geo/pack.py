@@ -378,7 +378,7 @@ def meeting_pack(
     frames = {lid: reader.read(lid) for lid in layer_ids if reader.has(lid)}
     secs = sections(reader, lang)
     codes = list(frames["units"].code) if atlas else []
-    changes = changes_for_meeting(store.path, since.isoformat(), sensitive, list_up_to=1) if since else None
+    changes = changes_for_meeting(store.location, since.isoformat(), sensitive, list_up_to=1) if since else None
     has_board = reader.has("tasks")
     total = 1 + len(secs) + int(has_board) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()

@@ -1,25 +1,28 @@
-"""The GeoPackage store: where it is, what it holds, reading layers and tables.
+"""The store: where it is, what it holds, reading layers and tables.
 
-One file that opens in QGIS. Spatial layers are stored in WGS 84
-(EPSG:4326); attribute tables (indicators, criteria, metadata) are GeoPackage
-``attributes`` tables. Reads go through pyogrio. Writes replace the whole
-file atomically (write a temporary file, then rename).
+By default one GeoPackage file that opens in QGIS; on a province's server a PostGIS database
+(``postgresql://USER@HOST:PORT/DB``, see :mod:`geo.db`) with the same tables. Spatial layers are
+stored in WGS 84 (EPSG:4326); attribute tables (indicators, criteria, metadata) are GeoPackage
+``attributes`` tables, or plain tables. GeoPackage reads go through pyogrio, PostGIS reads through
+psycopg. :func:`write_layers` builds a new GeoPackage (the demo store).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
+from geo import db
 from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerId, LayerSpec, overlay_specs
 from geo.i18n import Lang, fmt_number, t
 
@@ -45,12 +48,14 @@ def read_only_uri(path: Path) -> str:
     return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
 
 
-def store_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The store to use: ``path`` if given, else ``$DINHLAP_STORE``, else the demo store."""
-    if path:
-        return Path(path)
-    env = os.environ.get(ENV_STORE)
-    return Path(env) if env else DEFAULT_STORE
+def store_path(path: db.Location | None = None) -> Path | str:
+    """The store to use: ``path`` if given, else ``$DINHLAP_STORE``, else the demo store; a GeoPackage's
+    :class:`~pathlib.Path`, or a ``postgresql://`` address as given.
+    """
+    chosen = str(path) if path else os.environ.get(ENV_STORE)
+    if not chosen:
+        return DEFAULT_STORE
+    return chosen if db.is_postgis(chosen) else Path(chosen)
 
 
 @dataclass(frozen=True)
@@ -146,24 +151,40 @@ class LayerInfo:
 
 
 class Store:
-    """Read access to a GeoPackage store.
+    """Read access to a store.
 
     Parameters
     ----------
     path
-        The ``.gpkg`` file; see :func:`store_path` for the default.
+        The ``.gpkg`` file or the ``postgresql://`` address; see :func:`store_path` for the default.
 
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = store_path(path)
-        if not self.path.is_file():
-            raise StoreError("error.store_missing", path=str(self.path))
-        try:
-            listed = pyogrio.list_layers(self.path)
-        except Exception as exc:  # pyogrio raises several DataSourceError kinds
-            raise StoreError("error.store_unreadable", path=str(self.path), reason=str(exc)) from exc
-        self._layers: dict[str, str | None] = {str(name): geom for name, geom in listed}
+    def __init__(self, path: db.Location | None = None) -> None:
+        found = store_path(path)
+        #: Where the store is: what every function of :mod:`geo.edit`, :mod:`geo.ingest` and :mod:`geo.history` takes.
+        self.location: Path | str = found
+        #: The GeoPackage file, or ``None`` for a PostGIS store.
+        self.path: Path | None = found if isinstance(found, Path) else None
+        #: What a user may see of the location (never a password).
+        self.label = db.label(found)
+        self._layers: dict[str, str | None]
+        if self.path is None:
+            try:
+                with db.connect(found) as conn:
+                    self._layers = conn.tables()
+            except db.StoreDown as down:
+                raise StoreError("error.store_down", reason=str(down)[:200]) from None
+            except Exception as exc:  # psycopg's own errors: no store tables in that database
+                raise StoreError("error.store_unreadable", path=self.label, reason=str(exc)[:200]) from exc
+        else:
+            if not self.path.is_file():
+                raise StoreError("error.store_missing", path=str(self.path))
+            try:
+                listed = pyogrio.list_layers(self.path)
+            except Exception as exc:  # pyogrio raises several DataSourceError kinds
+                raise StoreError("error.store_unreadable", path=str(self.path), reason=str(exc)) from exc
+            self._layers = {str(name): geom for name, geom in listed}
         specs = self._overlay_specs()
         #: The layers this store holds described once: the built-in records and its own overlays.
         self.catalog: Catalog = CATALOG.with_layers(*specs)
@@ -173,14 +194,15 @@ class Store:
     def _overlay_specs(self) -> list[LayerSpec]:
         if OVERLAY_TABLE not in self._layers:
             return []
-        rows = pyogrio.read_dataframe(self.path, layer=OVERLAY_TABLE, read_geometry=False).to_dict("records")
+        rows = self.read(OVERLAY_TABLE).to_dict("records")
         return overlay_specs(rows, self._layers)
 
     @property
     def version(self) -> str:
-        """Changes whenever the file changes: a cache key for everything read from it."""
-        st = self.path.stat()
-        return f"{st.st_mtime_ns}-{st.st_size}"
+        """Changes whenever the store changes (the file, or the database's own counter): a cache key for
+        everything read from it, the same in every app process.
+        """
+        return version(self.location)
 
     def layer_ids(self) -> list[LayerId]:
         """The layers and tables the file holds, in file order."""
@@ -194,6 +216,8 @@ class Store:
         """Read a layer (a GeoDataFrame in EPSG:4326) or a table (a DataFrame)."""
         if layer_id not in self._layers:
             raise StoreError("error.unknown_layer", layer=layer_id)
+        if self.path is None:
+            return _read_pg(self.location, layer_id)
         if self._layers[layer_id] is None:
             return pyogrio.read_dataframe(self.path, layer=layer_id, read_geometry=False)
         gdf = pyogrio.read_dataframe(self.path, layer=layer_id)
@@ -215,15 +239,13 @@ class Store:
     def demo_shares(self) -> dict[LayerId, DemoShare]:
         """Demo features out of all, for every layer whose rows carry their own flag (:data:`DEMO_COLUMN`)."""
         out: dict[LayerId, DemoShare] = {}
-        with contextlib.closing(sqlite3.connect(read_only_uri(self.path), uri=True)) as conn:
+        with db.connect(self.location) as conn:
             for lid, geom in self._layers.items():
                 if geom is None:
                     continue
-                cols = {str(r[1]) for r in conn.execute(f'PRAGMA table_info("{lid}")')}
-                if DEMO_COLUMN in cols:
-                    n, total = conn.execute(
-                        f'SELECT COALESCE(SUM("{DEMO_COLUMN}" != 0), 0), COUNT(*) FROM "{lid}"'
-                    ).fetchone()
+                if DEMO_COLUMN in conn.columns(lid):
+                    flagged = f'CASE WHEN "{DEMO_COLUMN}" != 0 THEN 1 ELSE 0 END'
+                    n, total = conn.execute(f'SELECT COALESCE(SUM({flagged}), 0), COUNT(*) FROM "{lid}"').fetchone()
                     out[lid] = DemoShare(int(n), int(total))
         return out
 
@@ -232,7 +254,7 @@ class Store:
         meta = self.meta()
         out = []
         for lid, geom in self._layers.items():
-            info = pyogrio.read_info(self.path, layer=lid)
+            info = pyogrio.read_info(self.path, layer=lid) if self.path is not None else _info_pg(self.location, lid)
             spec = self.catalog.get(lid)
             m = meta.get(lid)
             out.append(
@@ -249,6 +271,59 @@ class Store:
                 )
             )
         return out
+
+
+def version(location: db.Location) -> str:
+    """The version of the store at ``location`` (see :attr:`Store.version`); ``''`` if it cannot be read."""
+    try:
+        with db.connect(location) as conn:
+            return conn.version()
+    except (OSError, db.StoreDown):
+        return ""
+
+
+def _info_pg(location: db.Location, layer_id: str) -> dict[str, Any]:
+    with db.connect(location) as conn:
+        n = conn.execute(f'SELECT COUNT(*) FROM "{layer_id}"').fetchone()[0]
+        geom = conn.geometry_column(layer_id)
+    return {"features": int(n), "crs": f"EPSG:{db.SRID}" if geom else None}
+
+
+def _column(values: list[object], kind: str) -> object:
+    """One column read from PostGIS with the dtype pyogrio gives the same GeoPackage column."""
+    nulls = any(v is None for v in values)
+    if kind in ("bigint", "integer"):
+        return (
+            np.array([np.nan if v is None else v for v in values], dtype=float) if nulls else np.array(values, "int64")
+        )
+    if kind == "double precision":
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    if kind == "boolean" and not nulls:
+        return np.array(values, dtype=bool)
+    return pd.array(values, dtype="str") if kind == "text" and not nulls else values
+
+
+def _read_pg(location: db.Location, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
+    with db.connect(location) as conn:
+        geom = conn.geometry_column(layer_id)
+        kinds = dict(
+            conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ?",
+                (layer_id,),
+            ).fetchall()
+        )
+        cols = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        picked = [f'"{c}"' for c in cols] + ([conn.geom_out(geom)] if geom else [])
+        rows = conn.execute(f'SELECT {", ".join(picked)} FROM "{layer_id}" ORDER BY fid').fetchall()
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in picked]
+    frame = pd.DataFrame({c: _column(list(v), kinds[c]) for c, v in zip(cols, values, strict=False)})
+    if not cols:
+        frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    if geom is None:
+        return frame
+    shapes = shapely.from_wkb(np.array(values[-1], dtype=object)) if rows else np.array([], dtype=object)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=db.SRID), crs=db.SRID)
 
 
 def write_layers(path: Path, layers: dict[LayerId, pd.DataFrame], timestamp: str | None = None) -> None:

@@ -44,7 +44,7 @@ def compare_maps(
     kept = {lid: narrowed(catalog[lid], raw_a[lid], used[lid]) for lid in used if lid in raw_a}
     frames_b = {lid: apply_filters(catalog[lid], f, kept.get(lid)) for lid, f in raw_b.items()}
     store = data.store()
-    changed = compare.changed(store.path, visible, history.moment(day_a), history.moment(day_b))
+    changed = compare.changed(store.location, visible, history.moment(day_a), history.moment(day_b))
     early, late = sorted((day_a, day_b))
     st.header(t("compare.title", lang, a=fmt_date(early, lang), b=fmt_date(late, lang)))
     tracked_a = {lid: data.layer_at(lid, None if early >= data.today() else early) for lid in TRACKED if store.has(lid)}

@@ -112,7 +112,7 @@ def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
 def layer_at(layer_id: str, day: dt.date | None) -> gpd.GeoDataFrame | pd.DataFrame:
     """A layer or table as of ``day`` (``None``: now), grouped by the units shown, as this user may see it."""
     s = store()
-    frame = _read(str(s.path), s.version, layer_id, day.isoformat() if day else None, units()).copy(deep=False)
+    frame = _read(str(s.location), s.version, layer_id, day.isoformat() if day else None, units()).copy(deep=False)
     return for_reader(frame, s.catalog.get(layer_id), sensitive_ok())
 
 
@@ -139,7 +139,7 @@ def geometry_version(layer_id: str, day: dt.date | None) -> str:
     only attributes changed since, so a date change sends new colours, not the geometry again.
     """
     s = store()
-    if day is None or _same_shapes(str(s.path), s.version, layer_id, day.isoformat()):
+    if day is None or _same_shapes(str(s.location), s.version, layer_id, day.isoformat()):
         return s.version
     return f"{s.version}@{day.isoformat()}"
 
@@ -153,7 +153,7 @@ def _periods(path: str, version: str) -> list[dt.date]:
 def periods() -> list[dt.date]:
     """The days on which the store changed (a date slider's stops)."""
     s = store()
-    return _periods(str(s.path), s.version)
+    return _periods(str(s.location), s.version)
 
 
 @st.cache_data(show_spinner=False)
@@ -164,7 +164,7 @@ def _demo_ids(path: str, version: str) -> frozenset[str]:
 def demo_layers() -> frozenset[str]:
     """Ids of the layers flagged as demo data."""
     s = store()
-    return _demo_ids(str(s.path), s.version)
+    return _demo_ids(str(s.location), s.version)
 
 
 def demo_share() -> DemoShare:
@@ -201,7 +201,7 @@ def _meta(path: str, version: str) -> dict[str, LayerMeta]:
 def meta() -> dict[str, LayerMeta]:
     """Provenance of every layer (cached until the file changes)."""
     s = store()
-    return _meta(str(s.path), s.version)
+    return _meta(str(s.location), s.version)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -213,7 +213,7 @@ def _last_changes(path: str, version: str, layer_id: str) -> dict[str, AuditRow]
 def last_changes(layer_id: str) -> dict[str, AuditRow]:
     """The latest change of each feature of ``layer_id`` (read once per store version, not every rerun)."""
     s = store()
-    return _last_changes(str(s.path), s.version, layer_id)
+    return _last_changes(str(s.location), s.version, layer_id)
 
 
 def default_since() -> dt.date:

@@ -75,7 +75,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     lang = state.lang()
     spec = data.catalog()[layer_id]
     fkey = ",".join(str(row[k]) for k in spec.key.split(","))
-    path = data.store().path
+    path = data.store().location
     user = current_user()
     if user and user.can_edit and spec.editable and data.as_of_day() is not None:
         st.caption(t("edit.past", lang))
@@ -145,7 +145,7 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
         if not st.form_submit_button(t("edit.move", lang)):
             return
     try:
-        move_point(data.store().path, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
+        move_point(data.store().location, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
     except EditError as exc:
         _error(exc, lang)
     else:
@@ -189,7 +189,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
         if not submitted:
             return
         try:
-            key = insert(data.store().path, lid, values, user.name, reason, point=(lon, lat))
+            key = insert(data.store().location, lid, values, user.name, reason, point=(lon, lat))
         except EditError as exc:
             _error(exc, lang)
         else:
@@ -250,7 +250,7 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
             st.info(t("edit.nothing", lang))
             return
         try:
-            written = edit_many(data.store().path, "ntm_commune", changes, user.name, reason)
+            written = edit_many(data.store().location, "ntm_commune", changes, user.name, reason)
         except EditError as exc:
             _error(exc, lang)
         else:

@@ -135,7 +135,7 @@ def period_form(ind: Indicator, lang: Lang) -> None:
                     raise EditError("edit.no_user")
                 if not source.strip():
                     raise EditError("edit.required", field=t("series.source", "vi"))
-                upsert_many(data.store().path, "indicator_series", [row], user.name, source.strip())
+                upsert_many(data.store().location, "indicator_series", [row], user.name, source.strip())
             except EditError as exc:
                 st.error(exc.message(lang))
                 st.caption(exc.message("en" if lang == "vi" else "vi"))

@@ -248,8 +248,8 @@ def import_panel() -> None:
     path = _saved_upload(upload)
     file_key = path.parent.name  # the upload's content hash: each file its own mapping widgets
     store = data.store()
-    remembered = remembered_mapping(store.path, layer) if layer else None
-    known = remembered_values(store.path, layer) if layer else {}
+    remembered = remembered_mapping(store.location, layer) if layer else None
+    known = remembered_values(store.location, layer) if layer else {}
 
     def check(mapping: dict[str, str] | None, values: dict[str, dict[str, str]] | None = None) -> Report:
         report = validate(
@@ -309,7 +309,7 @@ def import_panel() -> None:
     if st.button(t("import.go", lang), type="primary", disabled=not ok, key="imp_go"):
         try:
             n = commit(
-                store.path,
+                store.location,
                 report,
                 user.name,
                 layer=layer,
@@ -351,7 +351,7 @@ def rollback_panel() -> None:
     at = c2.time_input(t("rollback.time", lang), dt.time(0, 0), key="rb_time", step=300)
     local = dt.datetime.combine(day, at).astimezone()
     moment = local.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    later = changes_since(data.store().path, moment)
+    later = changes_since(data.store().location, moment)
     log = data.catalog()["audit_log"]  # the change log's own labels
     st.markdown(t("rollback.count", lang, n=fmt_number(len(later), lang), when=f"{fmt_date(day, lang)} {at:%H:%M}"))
     if later:
@@ -372,5 +372,5 @@ def rollback_panel() -> None:
         )
     confirm = st.checkbox(t("rollback.confirm", lang), key="rb_confirm")
     if st.button(t("rollback.go", lang), disabled=not (later and confirm), key="rb_go"):
-        n = rollback_to(data.store().path, moment, user.name)
+        n = rollback_to(data.store().location, moment, user.name)
         st.success(t("rollback.done", lang, n=fmt_number(n, lang)))

@@ -172,7 +172,7 @@ def present_task(task: Task, lang: Lang) -> None:
         _task_box(task, lang)
         since = default_since()
         changed = [
-            r for r in changes_since(data.store().path, since.isoformat(), layer="tasks") if r.feature == task.id
+            r for r in changes_since(data.store().location, since.isoformat(), layer="tasks") if r.feature == task.id
         ]
         if changed:
             spec = data.catalog()["tasks"]
@@ -281,7 +281,7 @@ def what_changed(lang: Lang) -> None:
         format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
     )
     rows, batches = changes_for_meeting(
-        data.store().path, since.isoformat(), data.sensitive_ok(), list_up_to=CHANGES_SHOWN
+        data.store().location, since.isoformat(), data.sensitive_ok(), list_up_to=CHANGES_SHOWN
     )
     if not rows and not batches:
         st.info(t("pres.no_changes", lang, day=fmt_date(since, lang)))

@@ -91,6 +91,6 @@ def sidebar() -> None:
         share = data.demo_share()
         if share.any:
             st.warning(f"**{share.label(lang)}** — {t('demo.note', lang)}", icon=":material/info:")
-        st.caption(f"{t('sidebar.store', lang)}: `{data.store().path.name}`")
+        st.caption(f"{t('sidebar.store', lang)}: `{data.store().label}`")
         views_list()
         sign_in_box()

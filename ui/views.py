@@ -155,7 +155,7 @@ def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = (
             style=styles if styles != page_styles(url_path) else (),  # the page's default needs no saying
         )
         try:
-            view_id = save_view(data.store().path, view, user.name)
+            view_id = save_view(data.store().location, view, user.name)
         except EditError as exc:
             st.error(exc.message(lang))
         else:

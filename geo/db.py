@@ -1,0 +1,489 @@
+"""Where the store lives, behind one interface: a GeoPackage file (the default) or a PostGIS database.
+
+A *location* is a path to a ``.gpkg`` file or a ``postgresql://USER@HOST:PORT/DB`` address. Every
+module that touches the store (:mod:`geo.store` for reads, :mod:`geo.edit` for audited edits,
+:mod:`geo.ingest` for imports, :mod:`geo.copy` for moving a store) opens a :class:`Session` with
+:func:`connect` and speaks one small dialect of SQL through it:
+
+* parameters are ``?`` (turned into ``%s`` for PostgreSQL);
+* identifiers are double-quoted (``"user"`` is a reserved word in PostgreSQL);
+* geometry is written with :attr:`Session.geom_in` and a value from :meth:`Session.geom_param`, and
+  read with :meth:`Session.geom_out`; the change log keeps it as the hex of a GeoPackage blob on both,
+  so a log copied between stores reads back the same;
+* a write is one :meth:`Session.write`: one transaction, serialised against every other writer
+  (SQLite's ``BEGIN IMMEDIATE`` lock with retries; a PostgreSQL advisory lock), which also moves the
+  store's version (the cache key of every replica: read from the database, not from a file).
+
+A PostGIS store keeps GeoPackage's bookkeeping in two tables of its own: ``store_contents`` (each
+table's kind, geometry type and column, order and last change) and ``store_state`` (the version).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import sqlite3
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import shapely
+
+T = TypeVar("T")
+
+Location = str | os.PathLike[str]
+PG_SCHEMES = ("postgresql://", "postgres://")
+CONTENTS = "store_contents"
+STATE = "store_state"
+WRITE_LOCK = 0x444C_5354  # "DLST": the advisory lock every writer of a PostGIS store takes
+SRID = 4326
+
+
+class StoreDown(Exception):
+    """The database did not answer (a server stopped or restarted mid-way): nothing was written."""
+
+
+def is_postgis(location: Location | None) -> bool:
+    """Whether ``location`` names a PostgreSQL database rather than a GeoPackage file."""
+    return location is not None and str(location).startswith(PG_SCHEMES)
+
+
+def label(location: Location) -> str:
+    """``location`` as a user may see it: a file's name, or a database address without its password."""
+    if not is_postgis(location):
+        return Path(location).name
+    parts = urlsplit(str(location))
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+# -- GeoPackage geometry blobs (the change log's format on both stores) ------------------------------------
+_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
+
+
+def blob_from_wkb(wkb: bytes | None, srs_id: int = SRID) -> bytes | None:
+    """A GeoPackage geometry blob (header with envelope, then little-endian WKB) of ``wkb``."""
+    if wkb is None:
+        return None
+    geom = shapely.from_wkb(bytes(wkb))
+    body = shapely.to_wkb(geom, byte_order=1)
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + body
+    w, s, e, n = geom.bounds
+    return b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", srs_id, w, e, s, n) + body
+
+
+def wkb_of_blob(blob: bytes | None) -> bytes | None:
+    """The WKB inside a GeoPackage geometry blob."""
+    if blob is None:
+        return None
+    flags = blob[3]
+    return bytes(blob[8 + 8 * _ENVELOPE_DOUBLES.get((flags >> 1) & 0x07, 0) :])
+
+
+def blob_of(wkt_or_hex: str | None) -> bytes | None:
+    """A GeoPackage blob from WKT, or from the hex of a blob (as the change log keeps whole rows)."""
+    if wkt_or_hex is None:
+        return None
+    if re.fullmatch(r"[0-9a-fA-F]+", wkt_or_hex) and wkt_or_hex[:4].lower() == "4750":
+        return bytes.fromhex(wkt_or_hex)
+    return blob_from_wkb(shapely.to_wkb(shapely.from_wkt(wkt_or_hex)))
+
+
+class Session:
+    """One open connection to a store; see the module's notes for the dialect it speaks."""
+
+    kind: str
+    #: The primary key of a new table: ``fid``, numbered by the database.
+    pk: str
+    #: The placeholder of a geometry value from :meth:`geom_param`.
+    geom_in: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the cursor (``fetchone``, ``fetchall``, iteration, ``description``)."""
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each of ``rows``."""
+        raise NotImplementedError
+
+    def write(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` in one write transaction, serialised against every other writer; all of it or nothing."""
+        raise NotImplementedError
+
+    def insert_fid(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one ``INSERT`` and return the ``fid`` it gave the new row."""
+        raise NotImplementedError
+
+    def tables(self) -> dict[str, str | None]:
+        """The store's tables in order: name → geometry type (``None`` for an attribute table)."""
+        raise NotImplementedError
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds a table ``name``."""
+        raise NotImplementedError
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` in order (``fid`` and the geometry included)."""
+        raise NotImplementedError
+
+    def geometry_column(self, table: str) -> str | None:
+        """The geometry column of a spatial ``table``."""
+        raise NotImplementedError
+
+    def geom_out(self, column: str) -> str:
+        """A select expression of ``column`` that :meth:`geom_blob` reads."""
+        raise NotImplementedError
+
+    def geom_blob(self, value: Any) -> bytes | None:
+        """A value read through :meth:`geom_out` as a GeoPackage blob."""
+        raise NotImplementedError
+
+    def geom_param(self, wkt_or_hex: str | None) -> Any:
+        """The value to bind to :attr:`geom_in` for a geometry given as WKT or the hex of a GeoPackage blob."""
+        raise NotImplementedError
+
+    def attributes_table(self, name: str, ddl: str, stamp: str) -> None:
+        """Create the attribute table ``name`` (``ddl`` with ``{pk}`` for its key) if missing, and list it."""
+        raise NotImplementedError
+
+    def touch(self, tables: Sequence[str], stamp: str) -> None:
+        """Record ``stamp`` as the last change of ``tables``."""
+        raise NotImplementedError
+
+    def version(self) -> str:
+        """Moves with every committed write: the key of every cache of what was read."""
+        raise NotImplementedError
+
+
+# -- GeoPackage -----------------------------------------------------------------------------------------------
+# GDAL's R-tree triggers call ST_IsEmpty and ST_Min/MaxX/Y (provided by GDAL or SpatiaLite, not by
+# sqlite3): SQLite compiles a table's triggers on any UPDATE of it. We provide them from the blob's
+# header (envelope and empty flag), or the WKB after it.
+
+
+def _bounds(blob: bytes) -> tuple[float, float, float, float] | None:
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
+        raise ValueError("not a GeoPackage geometry")
+    flags = blob[3]
+    order = "<" if flags & 1 else ">"
+    n = _ENVELOPE_DOUBLES.get((flags >> 1) & 7, 0)
+    if flags & 0x10:
+        return None
+    if n:
+        env = struct.unpack(order + "d" * n, blob[8 : 8 + 8 * n])
+        return env[0], env[2], env[1], env[3]  # the envelope is minx, maxx, miny, maxy
+    geom = shapely.from_wkb(bytes(blob[8:]))
+    return None if geom.is_empty else tuple(geom.bounds)
+
+
+def _st_is_empty(blob: bytes | None) -> int | None:
+    return None if blob is None else int(_bounds(blob) is None)
+
+
+def _st_bound(index: int) -> Callable[[bytes | None], float | None]:
+    def fn(blob: bytes | None) -> float | None:
+        b = _bounds(blob) if blob is not None else None
+        return None if b is None else b[index]
+
+    return fn
+
+
+def register_gpkg_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions GeoPackage's R-tree triggers call, on ``conn``."""
+    conn.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
+    for name, index in (("ST_MinX", 0), ("ST_MinY", 1), ("ST_MaxX", 2), ("ST_MaxY", 3)):
+        conn.create_function(name, 1, _st_bound(index), deterministic=True)
+
+
+class GpkgSession(Session):
+    """A GeoPackage file through sqlite3 (autocommit; :meth:`write` opens the transaction)."""
+
+    kind = "gpkg"
+    pk = "fid INTEGER PRIMARY KEY AUTOINCREMENT"
+    geom_in = "?"
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def write(self, fn: Callable[[], T]) -> T:
+        for attempt in range(50):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(min(0.05 * (attempt + 1), 0.5))
+                continue
+            try:
+                result = fn()
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            return result
+        raise TimeoutError("the store stayed locked")
+
+    def insert_fid(self, sql: str, params: Sequence[Any]) -> int:
+        return int(self.conn.execute(sql, tuple(params)).lastrowid or 0)
+
+    def tables(self) -> dict[str, str | None]:
+        rows = self.conn.execute(
+            "SELECT c.table_name, g.geometry_type_name FROM gpkg_contents c "
+            "LEFT JOIN gpkg_geometry_columns g ON g.table_name = c.table_name ORDER BY c.rowid"
+        ).fetchall()
+        return {str(name): (str(geom) if geom else None) for name, geom in rows}
+
+    def has_table(self, name: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        return row is not None
+
+    def columns(self, table: str) -> list[str]:
+        return [str(r[1]) for r in self.conn.execute(f'PRAGMA table_info("{table}")')]
+
+    def geometry_column(self, table: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def geom_out(self, column: str) -> str:
+        return f'"{column}"'
+
+    def geom_blob(self, value: Any) -> bytes | None:
+        return None if value is None else bytes(value)
+
+    def geom_param(self, wkt_or_hex: str | None) -> Any:
+        return blob_of(wkt_or_hex)
+
+    def attributes_table(self, name: str, ddl: str, stamp: str) -> None:
+        self.conn.execute(ddl.format(pk=self.pk))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change) "
+            "VALUES (?, 'attributes', ?, ?)",
+            (name, name, _gpkg_time(stamp)),
+        )
+
+    def touch(self, tables: Sequence[str], stamp: str) -> None:
+        marks = ", ".join("?" for _ in tables)
+        self.conn.execute(
+            f"UPDATE gpkg_contents SET last_change = ? WHERE table_name IN ({marks})", (_gpkg_time(stamp), *tables)
+        )
+
+    def version(self) -> str:
+        st = self.path.stat()
+        return f"{st.st_mtime_ns}-{st.st_size}"
+
+
+def _gpkg_time(stamp: str) -> str:
+    return stamp[:23] + "Z" if "T" in stamp else stamp
+
+
+@contextmanager
+def _gpkg(path: Path) -> Iterator[GpkgSession]:
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        register_gpkg_functions(conn)
+        yield GpkgSession(conn, path)
+    finally:
+        conn.close()
+
+
+# -- PostGIS ----------------------------------------------------------------------------------------------------
+PG_TYPES = {"INTEGER": "bigint", "REAL": "double precision", "TEXT": "text", "BOOLEAN": "boolean"}
+GPKG_TYPES = {
+    "bigint": "INTEGER",
+    "integer": "INTEGER",
+    "double precision": "REAL",
+    "text": "TEXT",
+    "boolean": "BOOLEAN",
+}
+
+
+def _pg_sql(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PgSession(Session):
+    """A PostGIS database through psycopg (autocommit; :meth:`write` opens the transaction)."""
+
+    kind = "postgis"
+    pk = "fid BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+    geom_in = f"ST_GeomFromWKB(?, {SRID})"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._geom: dict[str, str | None] = {}
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(_pg_sql(sql), tuple(params) or None)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(_pg_sql(sql), list(rows))
+
+    def write(self, fn: Callable[[], T]) -> T:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            result = fn()
+            self.conn.execute(f"UPDATE {STATE} SET version = version + 1, changed = clock_timestamp()")
+        return result
+
+    def insert_fid(self, sql: str, params: Sequence[Any]) -> int:
+        row = self.conn.execute(_pg_sql(sql + " RETURNING fid"), tuple(params)).fetchone()
+        return int(row[0])
+
+    def tables(self) -> dict[str, str | None]:
+        rows = self.conn.execute(f"SELECT table_name, geometry_type FROM {CONTENTS} ORDER BY ord").fetchall()
+        return {str(name): (str(geom) if geom else None) for name, geom in rows}
+
+    def has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{name}"',)).fetchone()[0]
+
+    def columns(self, table: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s ORDER BY ordinal_position",
+            (table,),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def geometry_column(self, table: str) -> str | None:
+        if table not in self._geom:
+            row = self.conn.execute(
+                f"SELECT geometry_column FROM {CONTENTS} WHERE table_name = %s", (table,)
+            ).fetchone()
+            self._geom[table] = str(row[0]) if row and row[0] else None
+        return self._geom[table]
+
+    def geom_out(self, column: str) -> str:
+        return f'ST_AsBinary("{column}")'
+
+    def geom_blob(self, value: Any) -> bytes | None:
+        return blob_from_wkb(value)
+
+    def geom_param(self, wkt_or_hex: str | None) -> Any:
+        return wkb_of_blob(blob_of(wkt_or_hex))
+
+    def attributes_table(self, name: str, ddl: str, stamp: str) -> None:
+        self.conn.execute(ddl.format(pk=self.pk))
+        self.conn.execute(
+            f"INSERT INTO {CONTENTS} (table_name, data_type, identifier, ord, last_change) "
+            f"SELECT %s, 'attributes', %s, COALESCE(MAX(ord), 0) + 1, %s FROM {CONTENTS} "
+            "ON CONFLICT (table_name) DO NOTHING",
+            (name, name, stamp),
+        )
+
+    def touch(self, tables: Sequence[str], stamp: str) -> None:
+        self.conn.execute(f"UPDATE {CONTENTS} SET last_change = %s WHERE table_name = ANY(%s)", (stamp, list(tables)))
+
+    def version(self) -> str:
+        row = self.conn.execute(f"SELECT version FROM {STATE}").fetchone()
+        return f"pg-{row[0]}"
+
+
+class _Pool:
+    """A few open connections to one database, reused (a rerun opens none); a broken one is dropped."""
+
+    def __init__(self, dsn: str, keep: int = 4) -> None:
+        self.dsn = dsn
+        self.idle: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=keep)
+
+    def take(self) -> Any:
+        import psycopg
+
+        while True:
+            try:
+                conn = self.idle.get_nowait()
+            except queue.Empty:
+                return psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+            if not conn.closed and not conn.broken:
+                return conn
+            conn.close()
+
+    def give(self, conn: Any) -> None:
+        from psycopg import pq
+
+        if conn.closed or conn.broken or conn.info.transaction_status != pq.TransactionStatus.IDLE:
+            conn.close()
+            return
+        try:
+            self.idle.put_nowait(conn)
+        except queue.Full:
+            conn.close()
+
+
+_POOLS: dict[str, _Pool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(dsn: str) -> _Pool:
+    with _POOLS_LOCK:
+        if dsn not in _POOLS:
+            _POOLS[dsn] = _Pool(dsn)
+        return _POOLS[dsn]
+
+
+@contextmanager
+def _pg(dsn: str) -> Iterator[PgSession]:
+    import psycopg
+
+    pool = _pool(dsn)
+    try:
+        conn = pool.take()
+    except psycopg.OperationalError as exc:
+        raise StoreDown(str(exc).strip()) from exc
+    try:
+        yield PgSession(conn)
+    except psycopg.OperationalError as exc:
+        conn.close()
+        raise StoreDown(str(exc).strip()) from exc
+    finally:
+        pool.give(conn)
+
+
+@contextmanager
+def connect(location: Location) -> Iterator[Session]:
+    """A session on the store at ``location`` (a ``.gpkg`` path or a ``postgresql://`` address).
+
+    Raises :class:`FileNotFoundError` for a missing file and :class:`StoreDown` for a database that
+    does not answer.
+    """
+    if is_postgis(location):
+        with _pg(str(location)) as pg:
+            yield pg
+    else:
+        with _gpkg(Path(location)) as gp:
+            yield gp
+
+
+def drop_pools() -> None:
+    """Close every idle database connection of this process (tests, after stopping a server)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        while True:
+            try:
+                pool.idle.get_nowait().close()
+            except queue.Empty:
+                break
