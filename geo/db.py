@@ -420,6 +420,14 @@ class _Pool:
                 return conn
             conn.close()
 
+    def clear(self) -> None:
+        """Close every idle connection (after a server went away: they are all dead)."""
+        while True:
+            try:
+                self.idle.get_nowait().close()
+            except queue.Empty:
+                return
+
     def give(self, conn: Any) -> None:
         from psycopg import pq
 
@@ -456,6 +464,7 @@ def _pg(dsn: str) -> Iterator[PgSession]:
         yield PgSession(conn)
     except psycopg.OperationalError as exc:
         conn.close()
+        pool.clear()
         raise StoreDown(str(exc).strip()) from exc
     finally:
         pool.give(conn)
@@ -482,8 +491,4 @@ def drop_pools() -> None:
         pools = list(_POOLS.values())
         _POOLS.clear()
     for pool in pools:
-        while True:
-            try:
-                pool.idle.get_nowait().close()
-            except queue.Empty:
-                break
+        pool.clear()

@@ -51,6 +51,63 @@ def store_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def pg_cluster() -> Any:
+    """A throwaway PostgreSQL + PostGIS server for this test run (Debian's, started here, stopped at the end)."""
+    from geo import db
+    from tests import pgcluster
+
+    why = pgcluster.available()
+    if why:
+        pytest.fail(why)
+    cluster = pgcluster.Cluster()
+    yield cluster
+    db.drop_pools()
+    cluster.close()
+
+
+@pytest.fixture(scope="session")
+def pg_notice(pg_cluster: Any) -> str:
+    """A database holding the notice's store, the template of every PostGIS store a test gets."""
+    from geo import db
+    from geo.transfer import copy_store
+
+    url = pg_cluster.database()
+    copy_store(NOTICE_STORE, url)
+    db.drop_pools()  # a template takes no connections while it is copied
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The notice's store on each backend in turn: a GeoPackage copy, then a PostGIS database of its own.
+
+    A test that takes this fixture runs twice, and must pass on both: the two stores are one interface.
+    """
+    if request.param == "gpkg":
+        path = tmp_path / "store" / "s.gpkg"
+        path.parent.mkdir()
+        shutil.copy(NOTICE_STORE, path)
+        return path
+    cluster = request.getfixturevalue("pg_cluster")
+    return str(cluster.database(template=request.getfixturevalue("pg_notice")))
+
+
+def store_digest(location: Path | str) -> str:
+    """What a store holds, as one hash: a GeoPackage's bytes; a PostGIS store's every table, row and geometry."""
+    import hashlib
+
+    from geo import db
+    from geo.transfer import read_tables
+
+    if not db.is_postgis(location):
+        return hashlib.sha256(Path(location).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for table in read_tables(location):
+        digest.update(repr((table.name, table.columns, table.types, table.fids, table.rows, table.shapes)).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
 def units() -> Any:
     """The 2024 units of the notice's store (the importer reads commune names against them)."""
     return Store(NOTICE_STORE).read("units")

@@ -1,8 +1,8 @@
-"""Edits are validated, atomic, audited in the same transaction, serialised, and can be rolled back."""
+"""Edits are validated, atomic, audited in the same transaction, serialised, and can be rolled back: on a
+GeoPackage and on PostGIS alike (``any_store`` runs each test on both)."""
 
 from __future__ import annotations
 
-import hashlib
 import random
 import signal
 import sqlite3
@@ -13,26 +13,40 @@ from pathlib import Path
 
 import pytest
 
+from geo import db
 from geo.edit import ConflictError, EditError, changes_since, edit, history, rollback_to
 from geo.store import Store
+from tests.conftest import store_digest as _digest
 
 WORKER = Path(__file__).with_name("edit_worker.py")
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sound(location: Path | str) -> None:
+    """The store passes its own integrity check (SQLite's; PostgreSQL's amcheck of the indexes)."""
+    if not db.is_postgis(location):
+        con = sqlite3.connect(location)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        con.close()
+        return
+    with db.connect(location) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        for (index,) in conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace"
+        ).fetchall():
+            conn.execute("SELECT bt_index_check(?::regclass, true)", (index,))
 
 
-def _segment(path: Path, seg_id: str):
+def _segment(path: Path | str, seg_id: str):
     seg = Store(path).read("ql4b_segments")
     return seg[seg.seg_id == seg_id].iloc[0]
 
 
-def test_an_edit_changes_the_store_and_writes_its_audit_rows(store_copy: Path) -> None:
-    before = Store(store_copy).version
-    assert _segment(store_copy, "QL4B-18-20").clearance_status == "blocked"
+def test_an_edit_changes_the_store_and_writes_its_audit_rows(any_store: Path | str) -> None:
+    before = Store(any_store).version
+    assert _segment(any_store, "QL4B-18-20").clearance_status == "blocked"
     rows = edit(
-        store_copy,
+        any_store,
         "ql4b_segments",
         "QL4B-18-20",
         {"clearance_status": "done", "clearance_pct": 100.0},
@@ -40,16 +54,16 @@ def test_an_edit_changes_the_store_and_writes_its_audit_rows(store_copy: Path) -
         reason="Biên bản bàn giao 15/5/2024",
     )
     assert [(r.field, r.new) for r in rows] == [("clearance_status", "done"), ("clearance_pct", 100.0)]
-    seg = _segment(store_copy, "QL4B-18-20")
+    seg = _segment(any_store, "QL4B-18-20")
     assert (seg.clearance_status, seg.clearance_pct) == ("done", 100.0)
-    assert Store(store_copy).version != before
-    log = Store(store_copy).read("audit_log")
+    assert Store(any_store).version != before
+    log = Store(any_store).read("audit_log")
     assert len(log) == 2 and set(log.user) == {"chuyen.vien"} and set(log.reason) == {"Biên bản bàn giao 15/5/2024"}
-    assert [h.field for h in history(store_copy, "ql4b_segments", "QL4B-18-20")] == [
+    assert [h.field for h in history(any_store, "ql4b_segments", "QL4B-18-20")] == [
         "clearance_status",
         "clearance_pct",
     ]
-    assert edit(store_copy, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 100.0}, user="x") == []  # no change
+    assert edit(any_store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 100.0}, user="x") == []  # no change
 
 
 @pytest.mark.parametrize(
@@ -67,40 +81,40 @@ def test_an_edit_changes_the_store_and_writes_its_audit_rows(store_copy: Path) -
         ({"cross_section": "x" * 5000}, "dài quá"),
     ],
 )
-def test_invalid_edits_are_refused_and_change_nothing(store_copy: Path, changes, message) -> None:
-    digest = _digest(store_copy)
+def test_invalid_edits_are_refused_and_change_nothing(any_store: Path | str, changes, message) -> None:
+    digest = _digest(any_store)
     with pytest.raises(EditError) as err:
-        edit(store_copy, "ql4b_segments", "QL4B-43-45", changes, user="u")
+        edit(any_store, "ql4b_segments", "QL4B-43-45", changes, user="u")
     assert message in err.value.message("vi") and err.value.message("en")
-    assert _digest(store_copy) == digest
+    assert _digest(any_store) == digest
 
 
-def test_unknown_feature_layer_or_user_is_refused(store_copy: Path) -> None:
-    digest = _digest(store_copy)
+def test_unknown_feature_layer_or_user_is_refused(any_store: Path | str) -> None:
+    digest = _digest(any_store)
     for args in (
         ("ql4b_segments", "QL4B-99-99", {"clearance_pct": 1.0}, "u"),
         ("no_layer", "x", {"a": 1}, "u"),
         ("ql4b_segments", "QL4B-43-45", {"clearance_pct": 1.0}, ""),
     ):
         with pytest.raises(EditError):
-            edit(store_copy, *args[:3], user=args[3])
-    assert _digest(store_copy) == digest
+            edit(any_store, *args[:3], user=args[3])
+    assert _digest(any_store) == digest
 
 
-def test_a_conflicting_edit_is_shown_not_overwritten(store_copy: Path) -> None:
-    seen = _segment(store_copy, "QL4B-18-20").clearance_status
+def test_a_conflicting_edit_is_shown_not_overwritten(any_store: Path | str) -> None:
+    seen = _segment(any_store, "QL4B-18-20").clearance_status
     edit(
-        store_copy,
+        any_store,
         "ql4b_segments",
         "QL4B-18-20",
         {"clearance_status": "done"},
         user="a",
         expected={"clearance_status": seen},
     )
-    digest = _digest(store_copy)
+    digest = _digest(any_store)
     with pytest.raises(ConflictError) as err:  # b saw the old value too
         edit(
-            store_copy,
+            any_store,
             "ql4b_segments",
             "QL4B-18-20",
             {"clearance_status": "in_progress"},
@@ -108,43 +122,43 @@ def test_a_conflicting_edit_is_shown_not_overwritten(store_copy: Path) -> None:
             expected={"clearance_status": seen},
         )
     assert "vừa được người khác sửa" in err.value.message("vi") and "done" in err.value.message("vi")
-    assert _digest(store_copy) == digest
-    assert _segment(store_copy, "QL4B-18-20").clearance_status == "done"
+    assert _digest(any_store) == digest
+    assert _segment(any_store, "QL4B-18-20").clearance_status == "done"
 
 
-def test_rollback_to_a_moment_restores_values_and_is_itself_audited(store_copy: Path) -> None:
-    original = _segment(store_copy, "QL4B-43-45")
-    edit(store_copy, "ql4b_segments", "QL4B-43-45", {"clearance_pct": 10.0}, user="a", ts="2024-05-01T00:00:00+00:00")
-    edit(store_copy, "ql4b_segments", "QL4B-43-45", {"clearance_pct": 20.0}, user="a", ts="2024-05-02T00:00:00+00:00")
+def test_rollback_to_a_moment_restores_values_and_is_itself_audited(any_store: Path | str) -> None:
+    original = _segment(any_store, "QL4B-43-45")
+    edit(any_store, "ql4b_segments", "QL4B-43-45", {"clearance_pct": 10.0}, user="a", ts="2024-05-01T00:00:00+00:00")
+    edit(any_store, "ql4b_segments", "QL4B-43-45", {"clearance_pct": 20.0}, user="a", ts="2024-05-02T00:00:00+00:00")
     edit(
-        store_copy,
+        any_store,
         "land_disputes",
         "TC-01",
         {"status": "resolved", "resolved": "2024-05-03"},
         user="b",
         ts="2024-05-03T00:00:00+00:00",
     )
-    assert [c.field for c in changes_since(store_copy, "2024-05-01T12:00:00")] == [
+    assert [c.field for c in changes_since(any_store, "2024-05-01T12:00:00")] == [
         "clearance_pct",
         "status",
         "resolved",
     ]
-    assert rollback_to(store_copy, "2024-05-01T12:00:00", user="admin") == 3
-    assert _segment(store_copy, "QL4B-43-45").clearance_pct == 10.0
-    d = Store(store_copy).read("land_disputes").set_index("dispute_id").loc["TC-01"]
+    assert rollback_to(any_store, "2024-05-01T12:00:00", user="admin") == 3
+    assert _segment(any_store, "QL4B-43-45").clearance_pct == 10.0
+    d = Store(any_store).read("land_disputes").set_index("dispute_id").loc["TC-01"]
     assert d.status == "open"
     assert d.resolved is None or d.resolved == "" or d.resolved != d.resolved  # empty again (NaN reads as empty)
-    assert rollback_to(store_copy, "2024-04-30", user="admin") >= 1
-    assert _segment(store_copy, "QL4B-43-45").clearance_pct == original.clearance_pct
-    log = Store(store_copy).read("audit_log")
+    assert rollback_to(any_store, "2024-04-30", user="admin") >= 1
+    assert _segment(any_store, "QL4B-43-45").clearance_pct == original.clearance_pct
+    log = Store(any_store).read("audit_log")
     assert (log.reason.str.startswith("rollback to")).sum() >= 4
 
 
-def test_three_concurrent_writers_lose_no_edit(store_copy: Path) -> None:
+def test_three_concurrent_writers_lose_no_edit(any_store: Path | str) -> None:
     segs = ["QL4B-43-45", "QL4B-45-47", "QL4B-47-49"]
     procs = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), str(store_copy), f"planner{k}", seg, "100"],
+            [sys.executable, str(WORKER), str(any_store), f"planner{k}", seg, "100"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -152,22 +166,22 @@ def test_three_concurrent_writers_lose_no_edit(store_copy: Path) -> None:
     ]
     for p in procs:
         assert p.wait(timeout=240) == 0, p.stderr.read().decode() if p.stderr else ""
-    log = Store(store_copy).read("audit_log")
+    log = Store(any_store).read("audit_log")
     for k, seg in enumerate(segs):
         mine = log[log.user == f"planner{k}"]
         # 100 edits, each changing households_compensated (i differs every time) and clearance_pct except when equal
         assert (mine.field == "households_compensated").sum() == 100
-        assert _segment(store_copy, seg).households_compensated == 99
-        assert _segment(store_copy, seg).clearance_pct == 99.0
-    con = sqlite3.connect(store_copy)
-    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert _segment(any_store, seg).households_compensated == 99
+        assert _segment(any_store, seg).clearance_pct == 99.0
+        assert len(mine) == len(mine.drop_duplicates(["reason", "field"]))  # no edit logged twice
+    _sound(any_store)
 
 
-def test_a_writer_killed_at_random_points_never_leaves_a_broken_or_half_written_store(store_copy: Path) -> None:
+def test_a_writer_killed_at_random_points_never_leaves_a_broken_or_half_written_store(any_store: Path | str) -> None:
     rnd = random.Random(7)
     for _ in range(20):
         p = subprocess.Popen(
-            [sys.executable, str(WORKER), str(store_copy), "killed", "QL4B-43-45", "100000"],
+            [sys.executable, str(WORKER), str(any_store), "killed", "QL4B-43-45", "100000"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
@@ -176,18 +190,16 @@ def test_a_writer_killed_at_random_points_never_leaves_a_broken_or_half_written_
         time.sleep(rnd.uniform(0.0, 0.15))
         p.send_signal(signal.SIGKILL)
         p.wait(timeout=30)
-        con = sqlite3.connect(store_copy)
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        con.close()
-        store = Store(store_copy)  # opens and reads
-        seg = _segment(store_copy, "QL4B-43-45")
+        _sound(any_store)
+        store = Store(any_store)  # opens and reads
+        seg = _segment(any_store, "QL4B-43-45")
         log = store.read("audit_log")
         last = log[(log.feature == "QL4B-43-45") & (log.field == "households_compensated")].iloc[-1]
         assert int(last.new) == int(seg.households_compensated)  # the table and its log agree: no half write
 
 
 def test_the_rtree_helpers_read_geometry_bounds_like_shapely(store_copy: Path) -> None:
-    from geo.edit import _bounds, _st_is_empty
+    from geo.db import _bounds, _st_is_empty
 
     con = sqlite3.connect(store_copy)
     for layer in ("units", "ql4b_segments", "land_disputes"):
