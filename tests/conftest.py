@@ -107,6 +107,44 @@ def store_digest(location: Path | str) -> str:
     return digest.hexdigest()
 
 
+def assert_sound(location: Path | str) -> None:
+    """The store passes its own integrity check (SQLite's; PostgreSQL's amcheck of the indexes)."""
+    from geo import db
+
+    if not db.is_postgis(location):
+        import sqlite3
+
+        con = sqlite3.connect(location)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        con.close()
+        return
+    with db.connect(location) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        for (index,) in conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace"
+        ).fetchall():
+            conn.execute("SELECT bt_index_check(?::regclass, true)", (index,))
+
+
+def found_in_box(location: Path | str, layer: str, box: tuple[float, float, float, float]) -> int:
+    """How many features of ``layer`` the store's spatial index finds inside ``box`` (GeoPackage's R-tree,
+    PostGIS's GiST index): an edit that moved a shape must have moved its index entry too.
+    """
+    import sqlite3
+
+    from geo import db
+
+    w, s, e, n = box
+    if db.is_postgis(location):
+        with db.connect(location) as conn:
+            sql = f'SELECT COUNT(*) FROM "{layer}" WHERE geom @ ST_MakeEnvelope(?, ?, ?, ?, 4326)'
+            return int(conn.execute(sql, (w, s, e, n)).fetchone()[0])
+    with sqlite3.connect(location) as con:
+        sql = f"SELECT COUNT(*) FROM rtree_{layer}_geom WHERE minx >= ? AND maxx <= ? AND miny >= ? AND maxy <= ?"
+        return int(con.execute(sql, (w, e, s, n)).fetchone()[0])
+
+
 @pytest.fixture(scope="session")
 def units() -> Any:
     """The 2024 units of the notice's store (the importer reads commune names against them)."""

@@ -13,7 +13,12 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from geo.edit import edit
 
-    store, name, seg, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])  # a file or a postgresql:// address
+    store, name, seg, count = (
+        sys.argv[1],
+        sys.argv[2],
+        sys.argv[3],
+        int(sys.argv[4]),
+    )  # a file or a postgresql:// address
     for i in range(count):
         edit(
             store,

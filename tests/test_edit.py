@@ -13,28 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from geo import db
 from geo.edit import ConflictError, EditError, changes_since, edit, history, rollback_to
 from geo.store import Store
+from tests.conftest import assert_sound as _sound
 from tests.conftest import store_digest as _digest
 
 WORKER = Path(__file__).with_name("edit_worker.py")
-
-
-def _sound(location: Path | str) -> None:
-    """The store passes its own integrity check (SQLite's; PostgreSQL's amcheck of the indexes)."""
-    if not db.is_postgis(location):
-        con = sqlite3.connect(location)
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        con.close()
-        return
-    with db.connect(location) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
-        for (index,) in conn.execute(
-            "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace"
-        ).fetchall():
-            conn.execute("SELECT bt_index_check(?::regclass, true)", (index,))
 
 
 def _segment(path: Path | str, seg_id: str):

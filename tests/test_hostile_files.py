@@ -14,7 +14,6 @@ whose wall time and peak resident memory (``os.wait4``) are measured. The corpus
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import struct
@@ -28,7 +27,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, store_digest
 
 SECONDS = 15.0  # every refusal, on this 2-core machine; most take well under two
 PEAK_MB = 400.0  # the child's peak resident memory (Python, GDAL and pandas alone take ~170 MB)
@@ -152,33 +151,31 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
-def test_a_hostile_file_is_refused_quickly_in_bounded_memory_and_changes_nothing(name, tmp_path, store_copy) -> None:
+def test_a_hostile_file_is_refused_quickly_in_bounded_memory_and_changes_nothing(name, tmp_path, any_store) -> None:
     build, code, words = REFUSED[name]
     path = build(tmp_path)
     layer = "forest_parcels" if path.suffix == ".gpkg" else "land_disputes"
-    before = hashlib.sha256(store_copy.read_bytes()).hexdigest()
+    before = store_digest(any_store)
     got, seconds, peak, text = _run(
-        "import", str(path), "--layer", layer, "--replace", "--user", "lan", "--store", str(store_copy)
+        "import", str(path), "--layer", layer, "--replace", "--user", "lan", "--store", str(any_store)
     )
     assert got == code, text
     assert words.lower() in text.lower().replace(".", "").replace(",", ""), text
     assert seconds < SECONDS and peak < PEAK_MB, (seconds, peak)
-    assert hashlib.sha256(store_copy.read_bytes()).hexdigest() == before
+    assert store_digest(any_store) == before
     assert "root:" not in text  # no byte of a server file in what the user reads
 
 
 @pytest.mark.parametrize("path", ["/vsicurl/http://127.0.0.1:9/tranh_chap.geojson", "/vsizip//etc/x.zip/a.shp",
                                   "/vsizip/vsicurl/http://127.0.0.1:9/a.zip"])  # fmt: skip
-def test_gdal_virtual_paths_are_refused_before_gdal_sees_them(path: str, store_copy) -> None:
-    before = hashlib.sha256(store_copy.read_bytes()).hexdigest()
-    got, seconds, _, text = _run(
-        "import", path, "--layer", "land_disputes", "--user", "lan", "--store", str(store_copy)
-    )
+def test_gdal_virtual_paths_are_refused_before_gdal_sees_them(path: str, any_store) -> None:
+    before = store_digest(any_store)
+    got, seconds, _, text = _run("import", path, "--layer", "land_disputes", "--user", "lan", "--store", str(any_store))
     assert got == 2 and "đường dẫn ảo của GDAL" in text and "GDAL virtual path" in text, text
-    assert seconds < SECONDS and hashlib.sha256(store_copy.read_bytes()).hexdigest() == before
+    assert seconds < SECONDS and store_digest(any_store) == before
 
 
-def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, store_copy) -> None:
+def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, any_store) -> None:
     bowtie = [[[107.20, 21.50], [107.22, 21.52], [107.22, 21.50], [107.20, 21.52], [107.20, 21.50]]]
     clockwise = [[[107.20, 21.50], [107.20, 21.52], [107.22, 21.52], [107.22, 21.50], [107.20, 21.50]]]
     import geopandas as gpd
@@ -188,11 +185,11 @@ def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, 
     path = tmp_path / "hong.gpkg"
     gpd.GeoDataFrame(rows, geometry=points, crs=4326).to_file(path, driver="GPKG")
     got, _, _, out = _run("import", str(path), "--layer", "land_disputes", "--replace", "--user", "lan",
-                          "--store", str(store_copy))  # fmt: skip
+                          "--store", str(any_store))  # fmt: skip
     assert got == 0, out
     from geo.store import Store
 
-    landed = Store(store_copy).read("land_disputes")
+    landed = Store(any_store).read("land_disputes")
     assert list(landed.dispute_id) == ["TC-000001"]  # the three broken points dropped, and reported
     assert out.count("dòng") >= 3
     polys = _geojson(tmp_path / "da_giac.geojson", [
@@ -200,9 +197,9 @@ def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, 
         {"type": "Feature", "properties": {"MA": "B"}, "geometry": {"type": "Polygon", "coordinates": clockwise}},
     ])  # fmt: skip
     got, _, _, out = _run("import", str(polys), "--new-layer", "da_giac", "--title", "Đa giác", "--user", "lan",
-                          "--store", str(store_copy))  # fmt: skip
+                          "--store", str(any_store))  # fmt: skip
     assert got == 0, out
-    shapes = Store(store_copy).read("da_giac")
+    shapes = Store(any_store).read("da_giac")
     assert shapes.geometry.is_valid.all() and len(shapes) == 2  # the bow-tie repaired, the clockwise ring kept
     # The bow-tie becomes its two triangles (half the square); the clockwise square keeps its whole area.
     assert shapes.geometry.area.round(10).tolist() == [0.0002, 0.0004]

@@ -3,9 +3,7 @@ a refused or blocked import leaves the store's bytes unchanged."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -22,10 +20,8 @@ from geo.importer import suggested_values, validate
 from geo.ingest import commit, remembered_mapping
 from geo.store import Store
 from tests import import_files as F
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.conftest import assert_sound, found_in_box
+from tests.conftest import store_digest as _digest
 
 
 def _metres_off(frame: gpd.GeoDataFrame, key: str = "dispute_id") -> float:
@@ -218,23 +214,21 @@ def _truncated_shapefile(d: Path) -> Path:
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_a_broken_file_gets_its_message_and_the_store_is_unchanged(tmp_path, store_copy, capsys, name) -> None:
+def test_a_broken_file_gets_its_message_and_the_store_is_unchanged(tmp_path, any_store, capsys, name) -> None:
     make, key = BROKEN[name]
     path = make(tmp_path)
-    before = _digest(store_copy)
-    code = main(
-        ["import", str(path), "--layer", "land_disputes", "--store", str(store_copy), "--user", "lan", "--json"]
-    )
+    before = _digest(any_store)
+    code = main(["import", str(path), "--layer", "land_disputes", "--store", str(any_store), "--user", "lan", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 2 and out["exit_code"] == 2
     expected = validate(path, layer="land_disputes").refused
     assert expected is not None and expected.key == key
     assert out["refused"] == expected.message("vi")
     assert "/etc/passwd" not in json.dumps(out) and "root:" not in json.dumps(out)
-    assert _digest(store_copy) == before
+    assert _digest(any_store) == before
 
 
-def test_bowtie_and_nan_geometries_are_repaired_or_dropped_and_reported(tmp_path, store_copy, capsys) -> None:
+def test_bowtie_and_nan_geometries_are_repaired_or_dropped_and_reported(tmp_path, any_store, capsys) -> None:
     path = F.polygons(tmp_path)
     report = validate(path, new_layer=True)
     assert report.exit_code == 0
@@ -243,20 +237,20 @@ def test_bowtie_and_nan_geometries_are_repaired_or_dropped_and_reported(tmp_path
     assert len(report.frame) == 2 and report.frame.geometry.is_valid.all()
 
 
-def test_blocking_problems_name_their_row_and_field_and_store_nothing(tmp_path, store_copy, units, capsys) -> None:
+def test_blocking_problems_name_their_row_and_field_and_store_nothing(tmp_path, any_store, units, capsys) -> None:
     frame = F.truth_frame()
     frame.loc[1, "TRANG_THAI"] = "Đã xong rồi"  # not a status of the catalog
     frame.loc[3, "MA_VV"] = "DL-01"  # duplicate business key
     frame = frame.drop(columns=["NGAY"])  # a required column missing
     path = F.shapefile(tmp_path, frame=frame)
-    before = _digest(store_copy)
-    code = main(["import", str(path), "--layer", "land_disputes", "--store", str(store_copy), "--user", "lan"])
+    before = _digest(any_store)
+    code = main(["import", str(path), "--layer", "land_disputes", "--store", str(any_store), "--user", "lan"])
     out = capsys.readouterr().out
     assert code == 1
     assert "dòng 2, cột TRANG_THAI" in out and "Đã xong rồi" in out
     assert "dòng 1, cột dispute_id" in out and "dòng 4, cột dispute_id" in out and "DL-01" in out
     assert "Ngày phát sinh" in out  # the missing required column, by its label
-    assert _digest(store_copy) == before
+    assert _digest(any_store) == before
 
 
 def test_validate_exit_codes_and_json(tmp_path, capsys) -> None:
@@ -273,7 +267,7 @@ def test_validate_exit_codes_and_json(tmp_path, capsys) -> None:
     assert "--crs" in capsys.readouterr().out
 
 
-def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path, store_copy, units) -> None:
+def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path, any_store, units) -> None:
     path = F.shapefile(tmp_path, crs="EPSG:9215")
     frame = F.truth_frame().rename(columns={"TRANG_THAI": "TT_VV"})
     odd = F.shapefile(tmp_path / "odd", frame=frame)
@@ -281,41 +275,36 @@ def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path
     assert [p.key for p in report.errors] == ["import.missing_column"]  # the odd column name is not guessed
     mapping = {**report.mapping, "TT_VV": "status"}
     report = validate(odd, layer="land_disputes", units=units, mapping=mapping)
-    before = Store(store_copy).read("land_disputes")
+    before = Store(any_store).read("land_disputes")
     stamp = "2099-01-01"
     import geo.edit as edit_mod
 
     now = edit_mod._now()
-    assert commit(store_copy, report, "lan", layer="land_disputes") == 5
-    s = Store(store_copy)
+    assert commit(any_store, report, "lan", layer="land_disputes") == 5
+    s = Store(any_store)
     after = s.read("land_disputes")
     assert sorted(after["dispute_id"]) == [r[0] for r in F.TRUTH]
     assert s.meta()["land_disputes"].demo is False  # real data now: no demo flag on this layer
-    assert remembered_mapping(store_copy, "land_disputes")["TT_VV"] == "status"
-    again = validate(
-        odd, layer="land_disputes", units=units, remembered=remembered_mapping(store_copy, "land_disputes")
-    )
+    assert remembered_mapping(any_store, "land_disputes")["TT_VV"] == "status"
+    again = validate(odd, layer="land_disputes", units=units, remembered=remembered_mapping(any_store, "land_disputes"))
     assert again.exit_code == 0  # the mapping is remembered for the layer
     del path, stamp
-    with sqlite3.connect(store_copy) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        n = conn.execute("SELECT COUNT(*) FROM audit_log WHERE field = '*' AND reason LIKE 'import %'").fetchone()[0]
-        assert n == len(before) + 5  # one row per feature removed and per feature added
-        # the R-tree follows: a spatial query through it finds the new points
-        hits = conn.execute(
-            "SELECT COUNT(*) FROM rtree_land_disputes_geom WHERE minx >= 107.0 AND maxx <= 107.3"
-        ).fetchone()[0]
-        assert hits == 5
+    assert_sound(any_store)
+    log = Store(any_store).read("audit_log")
+    n = ((log.field == "*") & log.reason.str.startswith("import ")).sum()
+    assert n == len(before) + 5  # one row per feature removed and per feature added
+    # the spatial index follows: a query through it finds the new points
+    assert found_in_box(any_store, "land_disputes", (107.0, -90.0, 107.3, 90.0)) == 5
     # What changed reads an import as one counted batch, not thousands of rows read back.
     from geo.edit import changes_since, whole_feature_batches
 
-    (batch,) = whole_feature_batches(store_copy, now)
+    (batch,) = whole_feature_batches(any_store, now)
     assert (batch.layer, batch.user, batch.count, batch.added) == ("land_disputes", "lan", len(before) + 5, 5)
     assert sorted(set(batch.features)) == sorted({*before["dispute_id"], *(r[0] for r in F.TRUTH)})
-    assert changes_since(store_copy, now, whole_features=False) == []
-    assert whole_feature_batches(store_copy, now, list_up_to=3)[0].features == ()  # too many to list
-    rollback_to(store_copy, now, "admin")
-    restored = Store(store_copy).read("land_disputes")
+    assert changes_since(any_store, now, whole_features=False) == []
+    assert whole_feature_batches(any_store, now, list_up_to=3)[0].features == ()  # too many to list
+    rollback_to(any_store, now, "admin")
+    restored = Store(any_store).read("land_disputes")
     assert sorted(restored["dispute_id"]) == sorted(before["dispute_id"])
     assert (
         restored.set_index("dispute_id")
@@ -325,33 +314,33 @@ def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path
     )
 
 
-def test_append_refuses_keys_already_in_the_layer(tmp_path, store_copy, units) -> None:
+def test_append_refuses_keys_already_in_the_layer(tmp_path, any_store, units) -> None:
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
-    commit(store_copy, report, "lan", layer="land_disputes", mode="replace")
-    before = _digest(store_copy)
+    commit(any_store, report, "lan", layer="land_disputes", mode="replace")
+    before = _digest(any_store)
     from geo.edit import EditError
 
     with pytest.raises(EditError) as err:
-        commit(store_copy, report, "lan", layer="land_disputes", mode="append")
+        commit(any_store, report, "lan", layer="land_disputes", mode="append")
     assert "DL-0" in err.value.message("vi")
-    assert _digest(store_copy) == before
+    assert _digest(any_store) == before
 
 
-def test_a_new_overlay_layer_appears_in_the_catalog_map_and_exports(tmp_path, store_copy, capsys) -> None:
+def test_a_new_overlay_layer_appears_in_the_catalog_map_and_exports(tmp_path, any_store, capsys) -> None:
     path = F.polygons(tmp_path)
     code = main(
         ["import", str(path), "--new-layer", "khu_dat_so_tnmt", "--title", "Khu đất (Sở TN&MT)",
-         "--store", str(store_copy), "--user", "lan"]
+         "--store", str(any_store), "--user", "lan"]
     )  # fmt: skip
     assert code == 0, capsys.readouterr()
-    s = Store(store_copy)
+    s = Store(any_store)
     assert s.overlays == ("khu_dat_so_tnmt",)
     spec = s.catalog["khu_dat_so_tnmt"]
     assert "khu_dat_so_tnmt" not in CATALOG  # the store's own: opening it changed nothing process-wide
     assert spec.title("vi") == "Khu đất (Sở TN&MT)" and spec.geometry == "Polygon"
     assert [f.vi for f in spec.fields][1:3] == ["MA_KHU", "MA_XA"]  # the file's own column names as labels
     out = tmp_path / "out.geojson"
-    assert main(["export", str(out), "--store", str(store_copy), "--layers", "khu_dat_so_tnmt"]) == 0
+    assert main(["export", str(out), "--store", str(any_store), "--layers", "khu_dat_so_tnmt"]) == 0
     exported = json.loads(out.read_text(encoding="utf-8"))
     texts = json.dumps(exported, ensure_ascii=False)
     assert "Đã bàn giao về địa phương" in texts and "K1" in texts and "K3" not in texts  # K3 had a NaN vertex
@@ -363,66 +352,55 @@ def test_a_new_overlay_layer_appears_in_the_catalog_map_and_exports(tmp_path, st
     assert {f["properties"]["_c"] for f in drawn} == {spec.paint.color}
     assert [b.title for b in legend_blocks(frames, MapState(tuple(frames)), s.catalog)] == ["Khu đất (Sở TN&MT)"]
     assert (
-        main(["import", str(path), "--new-layer", "khu_dat_so_tnmt", "--store", str(store_copy), "--user", "lan"]) == 1
+        main(["import", str(path), "--new-layer", "khu_dat_so_tnmt", "--store", str(any_store), "--user", "lan"]) == 1
     )
 
 
-def test_moving_a_point_is_audited_keeps_the_index_and_rolls_back(store_copy) -> None:
+def test_moving_a_point_is_audited_keeps_the_index_and_rolls_back(any_store) -> None:
     import geo.edit as edit_mod
 
-    d = Store(store_copy).read("land_disputes").iloc[0]
+    d = Store(any_store).read("land_disputes").iloc[0]
     now = edit_mod._now()
-    row = move_point(store_copy, "land_disputes", d.dispute_id, 107.2, 21.6, "lan", "GPS đo lại")
+    row = move_point(any_store, "land_disputes", d.dispute_id, 107.2, 21.6, "lan", "GPS đo lại")
     assert row.field == "geom" and row.new == "POINT (107.20000000 21.60000000)"
-    moved = Store(store_copy).read("land_disputes").set_index("dispute_id").geometry[d.dispute_id]
+    moved = Store(any_store).read("land_disputes").set_index("dispute_id").geometry[d.dispute_id]
     assert moved.equals_exact(Point(107.2, 21.6), 1e-9)
-    with sqlite3.connect(store_copy) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        box = conn.execute(
-            "SELECT minx, miny FROM rtree_land_disputes_geom WHERE id = "
-            "(SELECT fid FROM land_disputes WHERE dispute_id = ?)",
-            (d.dispute_id,),
-        ).fetchone()
-        assert box == pytest.approx((107.2, 21.6), abs=1e-5)
+    assert_sound(any_store)
+    assert found_in_box(any_store, "land_disputes", (107.1999, 21.5999, 107.2001, 21.6001)) == 1
     from geo.edit import EditError
 
     with pytest.raises(EditError):
-        move_point(store_copy, "land_disputes", d.dispute_id, float("nan"), 21.6, "lan")
-    rollback_to(store_copy, now, "admin")
-    back = Store(store_copy).read("land_disputes").set_index("dispute_id").geometry[d.dispute_id]
+        move_point(any_store, "land_disputes", d.dispute_id, float("nan"), 21.6, "lan")
+    rollback_to(any_store, now, "admin")
+    back = Store(any_store).read("land_disputes").set_index("dispute_id").geometry[d.dispute_id]
     assert back.equals_exact(d.geometry, 1e-9)
 
 
-def test_adding_a_point_is_audited_indexed_and_rolls_back(store_copy) -> None:
+def test_adding_a_point_is_audited_indexed_and_rolls_back(any_store) -> None:
     import geo.edit as edit_mod
     from geo.edit import EditError, insert
 
-    before = len(Store(store_copy).read("land_disputes"))
+    before = len(Store(any_store).read("land_disputes"))
     now = edit_mod._now()
     values = {"dispute_id": "TC-99", "unit_code": "06643", "kind": "Lấn chiếm", "area_ha": 1.5, "status": "open",
               "opened": "2024-05-02"}  # fmt: skip
-    key = insert(store_copy, "land_disputes", values, "lan", "Hộ dân báo", point=(107.21, 21.58))
-    added = Store(store_copy).read("land_disputes").set_index("dispute_id")
+    key = insert(any_store, "land_disputes", values, "lan", "Hộ dân báo", point=(107.21, 21.58))
+    added = Store(any_store).read("land_disputes").set_index("dispute_id")
     assert key == "TC-99" and len(added) == before + 1
     assert added.geometry["TC-99"].equals_exact(Point(107.21, 21.58), 1e-9) and added.kind["TC-99"] == "Lấn chiếm"
-    with sqlite3.connect(store_copy) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        box = conn.execute(
-            "SELECT minx, miny FROM rtree_land_disputes_geom WHERE id = "
-            "(SELECT fid FROM land_disputes WHERE dispute_id = 'TC-99')"
-        ).fetchone()
-        assert box == pytest.approx((107.21, 21.58), abs=1e-5)
-    digest = hashlib.sha256(store_copy.read_bytes()).hexdigest()
+    assert_sound(any_store)
+    assert found_in_box(any_store, "land_disputes", (107.2099, 21.5799, 107.2101, 21.5801)) == 1
+    digest = _digest(any_store)
     for bad in ({**values, "dispute_id": "TC-99"}, {**values, "dispute_id": "TC-98", "status": "không rõ"}):
         with pytest.raises(EditError):
-            insert(store_copy, "land_disputes", bad, "lan", point=(107.21, 21.58))
+            insert(any_store, "land_disputes", bad, "lan", point=(107.21, 21.58))
     with pytest.raises(EditError):  # outside Vietnam
-        insert(store_copy, "land_disputes", {**values, "dispute_id": "TC-97"}, "lan", point=(2.35, 48.85))
+        insert(any_store, "land_disputes", {**values, "dispute_id": "TC-97"}, "lan", point=(2.35, 48.85))
     with pytest.raises(EditError):  # a point layer needs a point
-        insert(store_copy, "land_disputes", {**values, "dispute_id": "TC-96"}, "lan")
-    assert hashlib.sha256(store_copy.read_bytes()).hexdigest() == digest  # refusals change nothing
-    rollback_to(store_copy, now, "admin")
-    assert len(Store(store_copy).read("land_disputes")) == before
+        insert(any_store, "land_disputes", {**values, "dispute_id": "TC-96"}, "lan")
+    assert _digest(any_store) == digest  # refusals change nothing
+    rollback_to(any_store, now, "admin")
+    assert len(Store(any_store).read("land_disputes")) == before
 
 
 def test_encodings_round_trip_every_vietnamese_letter() -> None:
@@ -494,13 +472,13 @@ def test_office_wording_blocks_once_per_value_with_its_rows_and_a_suggestion(tmp
     assert list(mine.frame["status"])[:2] == ["allocated", "allocated"]
 
 
-def test_values_on_the_command_line_are_remembered_for_the_next_file(tmp_path, store_copy, capsys) -> None:
+def test_values_on_the_command_line_are_remembered_for_the_next_file(tmp_path, any_store, capsys) -> None:
     path = F.forest_office_wording(tmp_path)
-    base = ["import", str(path), "--layer", "forest_parcels", "--store", str(store_copy), "--user", "lan"]
-    before = _digest(store_copy)
+    base = ["import", str(path), "--layer", "forest_parcels", "--store", str(any_store), "--user", "lan"]
+    before = _digest(any_store)
     assert main(base) == 1  # unmapped: blocked, nothing stored
     out = capsys.readouterr().out
-    assert "“Đã bàn giao” (3 dòng)" in out and _digest(store_copy) == before
+    assert "“Đã bàn giao” (3 dòng)" in out and _digest(any_store) == before
     assert main([*base, "--values", "status:Đã bàn giao"]) == 2  # malformed: refused with its form
     assert "FIELD:FILE_VALUE=CODE" in capsys.readouterr().err
     values = ["--values", "status:Đã bàn giao=handed_over", "--values", "status:Đã phê duyệt phương án=plan_approved"]
@@ -508,9 +486,9 @@ def test_values_on_the_command_line_are_remembered_for_the_next_file(tmp_path, s
     capsys.readouterr()
     from geo.ingest import remembered_values
 
-    assert remembered_values(store_copy, "forest_parcels") == {
+    assert remembered_values(any_store, "forest_parcels") == {
         "status": {"Đã bàn giao": "handed_over", "Đã phê duyệt phương án": "plan_approved"}
     }
     again = F.forest_office_wording(tmp_path / "again", name="dot_2")
-    assert main(["validate", str(again), "--layer", "forest_parcels", "--store", str(store_copy)]) == 0
+    assert main(["validate", str(again), "--layer", "forest_parcels", "--store", str(any_store)]) == 0
     assert "“Đã bàn giao” (3 dòng) → handed_over" in capsys.readouterr().out

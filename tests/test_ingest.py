@@ -24,7 +24,7 @@ from geo.synthetic import cadastral
 from tests import import_files as F
 
 
-def _flags(path: Path, layer: str = "land_disputes") -> dict[str, int]:
+def _flags(path: Path | str, layer: str = "land_disputes") -> dict[str, int]:
     frame = Store(path).read(layer)
     return {str(k): int(v) for k, v in zip(frame["dispute_id"], frame["demo"], strict=True)}
 
@@ -40,20 +40,20 @@ def _badges(groups: list[folium.FeatureGroup]) -> list[str]:
     return out
 
 
-def test_appending_real_rows_keeps_the_demo_rows_flagged_and_says_how_many(tmp_path, store_copy, units) -> None:
-    demo_ids = set(_flags(store_copy))
-    assert demo_ids and set(_flags(store_copy).values()) == {1}
+def test_appending_real_rows_keeps_the_demo_rows_flagged_and_says_how_many(tmp_path, any_store, units) -> None:
+    demo_ids = set(_flags(any_store))
+    assert demo_ids and set(_flags(any_store).values()) == {1}
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
-    commit(store_copy, report, "lan", layer="land_disputes", mode="append")
-    flags = _flags(store_copy)
+    commit(any_store, report, "lan", layer="land_disputes", mode="append")
+    flags = _flags(any_store)
     assert {k for k, v in flags.items() if v} == demo_ids  # the invented cases are still demo
     assert {k for k, v in flags.items() if not v} == {r[0] for r in F.TRUTH}  # the file's are real
-    share = Store(store_copy).meta()["land_disputes"].share
+    share = Store(any_store).meta()["land_disputes"].share
     assert share == DemoShare(len(demo_ids), len(demo_ids) + 5)
     assert share.label("vi") == f"Dữ liệu minh họa một phần ({len(demo_ids)}/{len(demo_ids) + 5} đối tượng)"
     assert share.label("en") == f"Partly demo data ({len(demo_ids)} of {len(demo_ids) + 5} features)"
     # The map's badge counts what it draws: all, or only the real rows a filter leaves.
-    s = Store(store_copy)
+    s = Store(any_store)
     frame = s.read("land_disputes")
     state = MapState(("land_disputes",), "en")
     badge = _badges(overlays({"land_disputes": frame}, state, set()))
@@ -72,25 +72,25 @@ def test_appending_real_rows_keeps_the_demo_rows_flagged_and_says_how_many(tmp_p
     assert any("một phần" in t and f"{len(demo_ids)}/{len(demo_ids) + 5}" in t for t in texts), texts
 
 
-def test_a_rollback_restores_every_flag_exactly(tmp_path, store_copy, units) -> None:
-    before = _flags(store_copy)
+def test_a_rollback_restores_every_flag_exactly(tmp_path, any_store, units) -> None:
+    before = _flags(any_store)
     now = edit._now()
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
-    commit(store_copy, report, "lan", layer="land_disputes", mode="replace")
-    assert set(_flags(store_copy).values()) == {0}
-    assert Store(store_copy).meta()["land_disputes"].demo is False
-    rollback_to(store_copy, now, "admin")
-    assert _flags(store_copy) == before  # the invented cases are demo again, one by one
-    meta = Store(store_copy).meta()["land_disputes"]
+    commit(any_store, report, "lan", layer="land_disputes", mode="replace")
+    assert set(_flags(any_store).values()) == {0}
+    assert Store(any_store).meta()["land_disputes"].demo is False
+    rollback_to(any_store, now, "admin")
+    assert _flags(any_store) == before  # the invented cases are demo again, one by one
+    meta = Store(any_store).meta()["land_disputes"]
     assert meta.demo is True and meta.share == DemoShare(len(before), len(before))
 
 
-def test_replacing_with_a_real_file_clears_the_demo_rows(tmp_path, store_copy, units) -> None:
+def test_replacing_with_a_real_file_clears_the_demo_rows(tmp_path, any_store, units) -> None:
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
-    commit(store_copy, report, "lan", layer="land_disputes", mode="append")
-    assert Store(store_copy).meta()["land_disputes"].share.partial
+    commit(any_store, report, "lan", layer="land_disputes", mode="append")
+    assert Store(any_store).meta()["land_disputes"].share.partial
     commit(
-        store_copy,
+        any_store,
         validate(
             F.shapefile(tmp_path / "b", frame=F.truth_frame().assign(MA_VV=[f"X-{i}" for i in range(5)])),
             layer="land_disputes",
@@ -100,14 +100,12 @@ def test_replacing_with_a_real_file_clears_the_demo_rows(tmp_path, store_copy, u
         layer="land_disputes",
         mode="replace",
     )
-    flags = _flags(store_copy)
+    flags = _flags(any_store)
     assert sorted(flags) == [f"X-{i}" for i in range(5)] and set(flags.values()) == {0}
-    assert Store(store_copy).meta()["land_disputes"].share == DemoShare(0, 5)
+    assert Store(any_store).meta()["land_disputes"].share == DemoShare(0, 5)
 
 
-def test_a_land_office_cadastral_file_lands_in_the_cadastral_layer_on_the_fast_path(
-    tmp_path, store_copy, units
-) -> None:
+def test_a_land_office_cadastral_file_lands_in_the_cadastral_layer_on_the_fast_path(tmp_path, any_store, units) -> None:
     n = BIG_LAYER + 400  # above the size that travels as compact files
     office = cadastral(n)
     path = F.shapefile(tmp_path, frame=office, name="dia_chinh", encoding="cp1258")
@@ -139,8 +137,8 @@ def test_a_land_office_cadastral_file_lands_in_the_cadastral_layer_on_the_fast_p
     assert unmapped == {"Đất ở nông thôn", "Rừng sản xuất", "Chưa cấp", "Đang làm thủ tục", "Tranh chấp"}
     ok = validate(path, layer="cadastral_parcels", units=units, values=suggested_values(report.values))
     assert ok.exit_code == 0, [p.message("en") for p in ok.errors]
-    assert commit(store_copy, ok, "lan", layer="cadastral_parcels", mode="append") == n
-    s = Store(store_copy)
+    assert commit(any_store, ok, "lan", layer="cadastral_parcels", mode="append") == n
+    s = Store(any_store)
     assert s.meta()["cadastral_parcels"].share == DemoShare(48, 48 + n)
     viewer = read_layer(s, "cadastral_parcels", sensitive=False)
     assert len(viewer) == 48 + n and "owner" not in viewer.columns  # a viewer never sees who holds the land
