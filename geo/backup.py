@@ -9,6 +9,11 @@ atomically, so a half-written backup never exists under its name.
 integrity check and has a change log), keeps the store it replaces beside it
 (``NAME.before-restore-YYYYmmddTHHMMSS.gpkg``), and replaces the store in one rename, so a reader sees
 either the old store or the restored one. ``python -m geo backup DST`` and ``python -m geo restore SRC``.
+
+A PostGIS store is backed up the same way into a GeoPackage: :func:`geo.transfer.copy_store` reads it
+as one moment (a repeatable-read transaction), so the snapshot holds whole edits only; restoring one
+replaces the database's store tables in one transaction, after keeping the store it replaces as a
+GeoPackage beside the backup.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from geo import db
 from geo.edit import AUDIT_TABLE
 from geo.store import read_only_uri
 
@@ -46,15 +52,22 @@ def _check(path: Path) -> int:
         raise BackupError(f"{path}: {exc}") from exc
 
 
-def backup(store: Path, dst: Path) -> int:
+def backup(store: db.Location, dst: Path) -> int:
     """Copy ``store`` to ``dst`` as one consistent moment; returns the backup's change-log rows."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".backup-", suffix=".gpkg", dir=dst.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        if db.is_postgis(store):
+            from geo.transfer import copy_store
+
+            copy_store(store, tmp, replace=True)
+            rows = _check(tmp)
+            os.replace(tmp, dst)
+            return rows
         with (
-            contextlib.closing(sqlite3.connect(read_only_uri(store), uri=True, timeout=30)) as src,
+            contextlib.closing(sqlite3.connect(read_only_uri(Path(store)), uri=True, timeout=30)) as src,
             contextlib.closing(sqlite3.connect(tmp)) as out,
         ):
             src.backup(out)  # all pages in one step: the copy is one moment of the store
@@ -65,10 +78,19 @@ def backup(store: Path, dst: Path) -> int:
         tmp.unlink(missing_ok=True)
 
 
-def restore(src: Path, store: Path) -> Path:
+def restore(src: Path, store: db.Location) -> Path:
     """Replace ``store`` by the backup ``src`` (checked first); returns where the replaced store was kept."""
     _check(src)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    if db.is_postgis(store):
+        from geo.transfer import copy_store
+
+        name = db.label(store).rsplit("/", 1)[-1]
+        kept = src.with_name(f"{name}.before-restore-{stamp}.gpkg")
+        backup(store, kept)
+        copy_store(src, store, replace=True)
+        return kept
+    store = Path(store)
     kept = store.with_name(f"{store.stem}.before-restore-{stamp}{store.suffix}")
     if store.exists():
         backup(store, kept)  # the store as it was, consistent, kept beside it

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from geo import history
+from geo import db, history
 from geo.backup import BackupError
 from geo.catalog import (
     CATALOG,
@@ -34,6 +34,7 @@ from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
 from geo.panels import units_with_criteria
 from geo.store import DEFAULT_STORE, Store, StoreError, store_path
+from geo.transfer import TransferError
 
 
 def _cmd_layers(args: argparse.Namespace) -> int:
@@ -275,6 +276,16 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         raise ValueError("restoring replaces the store: add --yes (the replaced store is kept beside it)")
     kept = restore(Path(args.src), store_path(args.store))
     print(f"{store_path(args.store)} ← {args.src}; before: {kept}")
+    return 0
+
+
+def _cmd_copy_store(args: argparse.Namespace) -> int:
+    from geo.transfer import copy_store
+
+    counts = copy_store(args.src, args.dst, replace=args.replace)
+    for name, n in counts.items():
+        print(f"{name}\t{n}")
+    print(f"{db.label(args.src)} → {db.label(args.dst)}: {len(counts)} tables, {sum(counts.values())} rows")
     return 0
 
 
@@ -536,6 +547,14 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("--store")
     rs.add_argument("--yes", action="store_true", help="yes, replace the store (it is kept beside it)")
     rs.set_defaults(func=_cmd_restore)
+    cp = sub.add_parser(
+        "copy-store",
+        help="chép cả kho giữa GeoPackage và PostGIS / copy a whole store between GeoPackage and PostGIS",
+    )
+    cp.add_argument("src", help="SRC: a .gpkg file or postgresql://USER@HOST:PORT/DB")
+    cp.add_argument("dst", help="DST: a .gpkg file or postgresql://USER@HOST:PORT/DB")
+    cp.add_argument("--replace", action="store_true", help="replace a store already at DST")
+    cp.set_defaults(func=_cmd_copy_store)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
     us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock"))
     us.add_argument("name", nargs="?")
@@ -593,6 +612,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BackupError as exc:
         print(f"Sao lưu/khôi phục không được / backup or restore failed: {exc}", file=sys.stderr)
+        return 2
+    except TransferError as exc:
+        print(f"Chép kho không được / copying the store failed: {exc}", file=sys.stderr)
+        return 2
+    except db.StoreDown as exc:
+        print(t("error.store_down", "vi", reason=str(exc)[:200]), file=sys.stderr)
+        print(t("error.store_down", "en", reason=str(exc)[:200]), file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"Lỗi tham số / bad argument: {exc}", file=sys.stderr)

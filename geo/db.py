@@ -27,7 +27,7 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -151,6 +151,12 @@ class Session:
     def geom_param(self, wkt_or_hex: str | None) -> Any:
         """The value to bind to :attr:`geom_in` for a geometry given as WKT or the hex of a GeoPackage blob."""
         raise NotImplementedError
+
+    def typed(self, table: str, row: Mapping[str, Any]) -> list[Any]:
+        """``row``'s values as ``table``'s columns store them (a value from the change log may be ``1`` for a
+        boolean: a GeoPackage column takes it as it is, a PostgreSQL column needs ``True``).
+        """
+        return list(row.values())
 
     def attributes_table(self, name: str, ddl: str, stamp: str) -> None:
         """Create the attribute table ``name`` (``ddl`` with ``{pk}`` for its key) if missing, and list it."""
@@ -333,6 +339,7 @@ class PgSession(Session):
     def __init__(self, conn: Any) -> None:
         self.conn = conn
         self._geom: dict[str, str | None] = {}
+        self._kinds: dict[str, dict[str, str]] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(_pg_sql(sql), tuple(params) or None)
@@ -384,6 +391,17 @@ class PgSession(Session):
     def geom_param(self, wkt_or_hex: str | None) -> Any:
         return wkb_of_blob(blob_of(wkt_or_hex))
 
+    def typed(self, table: str, row: Mapping[str, Any]) -> list[Any]:
+        if table not in self._kinds:
+            rows = self.conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s",
+                (table,),
+            ).fetchall()
+            self._kinds[table] = {str(c): str(k) for c, k in rows}
+        kinds = self._kinds[table]
+        return [_cast(v, kinds.get(c, "")) for c, v in row.items()]
+
     def attributes_table(self, name: str, ddl: str, stamp: str) -> None:
         self.conn.execute(ddl.format(pk=self.pk))
         self.conn.execute(
@@ -399,6 +417,21 @@ class PgSession(Session):
     def version(self) -> str:
         row = self.conn.execute(f"SELECT version FROM {STATE}").fetchone()
         return f"pg-{row[0]}"
+
+
+def _cast(value: Any, kind: str) -> Any:
+    """``value`` as a PostgreSQL column of type ``kind`` takes it."""
+    if value is None:
+        return None
+    if kind == "boolean":
+        return bool(value)
+    if kind in ("bigint", "integer") and isinstance(value, (bool, float)):
+        return int(value)
+    if kind == "double precision" and isinstance(value, bool):
+        return float(value)
+    if kind == "text" and not isinstance(value, str):
+        return str(value)
+    return value
 
 
 class _Pool:

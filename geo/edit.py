@@ -221,7 +221,10 @@ def edit_many(
             for name, value in clean.items():
                 if current[name] == value:
                     continue
-                conn.execute(f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}', [value, *params])
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
+                    [*conn.typed(layer_id, {name: value}), *params],
+                )
                 fid = conn.insert_fid(
                     f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -481,7 +484,7 @@ def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
             marks = ["?"] * len(row) + ([conn.geom_in] if geom else [])
             conn.execute(
                 f'INSERT INTO "{r.layer}" ({_names(cols)}) VALUES ({", ".join(marks)})',
-                [*row.values(), *([conn.geom_param(shape)] if geom else [])],
+                [*conn.typed(r.layer, row), *([conn.geom_param(shape)] if geom else [])],
             )
         return
     if geom and r.field == geom:
@@ -489,7 +492,9 @@ def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
             f'UPDATE "{r.layer}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(r.old), *params]
         )
         return
-    conn.execute(f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [r.old, *params])
+    conn.execute(
+        f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [*conn.typed(r.layer, {r.field: r.old}), *params]
+    )
 
 
 GEOM_KEY = "__geometry__"
@@ -587,7 +592,7 @@ def insert(
             _ensure_audit(conn, stamp)
             if conn.execute(f'SELECT 1 FROM "{layer_id}" WHERE {where}', params).fetchone():
                 raise EditError("edit.duplicate", key=key)
-            cols, vals = list(row), [row[c] for c in row]
+            cols, vals = list(row), conn.typed(layer_id, row)
             marks = ["?"] * len(cols)
             logged = dict(row)
             if point is not None:
@@ -646,7 +651,7 @@ def upsert_many(
                     conn.execute(
                         f'INSERT INTO "{layer_id}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
                         f"VALUES ({', '.join('?' for _ in cols)})",
-                        [row[c] for c in cols],
+                        conn.typed(layer_id, row),
                     )
                     conn.execute(
                         f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
@@ -658,7 +663,10 @@ def upsert_many(
                 old = dict(zip(cols, found, strict=True))
                 changed = [c for c in cols if c not in keys and old[c] != row[c]]
                 for c in changed:
-                    conn.execute(f'UPDATE "{layer_id}" SET "{c}" = ? WHERE {where}', [row[c], *params])
+                    conn.execute(
+                        f'UPDATE "{layer_id}" SET "{c}" = ? WHERE {where}',
+                        [*conn.typed(layer_id, {c: row[c]}), *params],
+                    )
                     conn.execute(
                         f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

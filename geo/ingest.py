@@ -297,6 +297,12 @@ def _remember(
         )
 
 
+def _declared_geometry(frame: gpd.GeoDataFrame) -> str:
+    """The geometry type GDAL declares for a new GeoPackage layer of ``frame``: one kind, or GEOMETRY if mixed."""
+    kinds = {str(k).upper() for k in frame.geometry.geom_type.dropna().unique()}
+    return kinds.pop() if len(kinds) == 1 else "GEOMETRY"
+
+
 _PG_KINDS = {"int": "bigint", "float": "double precision", "bool": "boolean"}
 
 
@@ -330,7 +336,7 @@ def _write_pg(
         conn.execute(
             f"INSERT INTO {db.CONTENTS} (table_name, data_type, identifier, geometry_type, geometry_column, ord, "
             f"last_change) SELECT ?, 'features', ?, ?, ?, COALESCE(MAX(ord), 0) + 1, ? FROM {db.CONTENTS}",
-            (layer, overlay["title_vi"], overlay["geometry"].upper(), geom, stamp),
+            (layer, overlay["title_vi"], _declared_geometry(frame), geom, stamp),
         )
     values = [_natives(frame[c]) for c in cols]
     rows = list(zip(*values, strict=True)) if cols else [() for _ in range(len(frame))]

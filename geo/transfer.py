@@ -198,7 +198,7 @@ def _write_pg(conn: db.Session, tables: list[Table], replace: bool) -> None:
         names = ", ".join(["fid", *(f'"{c}"' for c in table.columns), *([f'"{geom}"'] if geom else [])])
         with pg.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for i, (fid, row) in enumerate(zip(table.fids, table.rows, strict=True)):
-                values = [None if v is None else bool(v) if k == "BOOLEAN" else v for v, k in zip(row, table.types)]
+                values = [_value(v, k) for v, k in zip(row, table.types, strict=True)]
                 shape = table.shapes[i] if geom else None
                 copy.write_row((fid, *values, *([_ewkb(shape)] if geom else [])))
         if table.fids:
@@ -215,6 +215,10 @@ def _write_pg(conn: db.Session, tables: list[Table], replace: bool) -> None:
         )
     conn.execute(f"INSERT INTO {db.STATE} (id, version) VALUES (1, ?)", (version,))
     conn.execute("ANALYZE")
+
+
+def _value(v: Any, kind: str) -> Any:
+    return bool(v) if kind == "BOOLEAN" and v is not None else v
 
 
 def _ewkb(wkb: bytes | None) -> str | None:

@@ -1,9 +1,8 @@
-"""Backups taken while planners edit are consistent, and a restore brings one back whole."""
+"""Backups taken while planners edit are consistent, and a restore brings one back whole: of a GeoPackage
+(SQLite's backup API) and of a PostGIS store (a GeoPackage snapshot of one moment) alike."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,36 +13,26 @@ import pytest
 from geo.backup import BackupError, backup, restore
 from geo.cli import main
 from geo.store import Store
-from tests.conftest import NOTICE_STORE
+from tests.conftest import NOTICE_STORE, assert_sound, store_digest
 
 WORKER = Path(__file__).with_name("edit_worker.py")
 
 
-def _consistent(path: Path) -> dict[str, int]:
+def _consistent(location: Path | str) -> dict[str, int]:
     """The store passes its integrity check and each segment's figure is its last audited value."""
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        last = dict(
-            conn.execute(
-                "SELECT feature, new FROM audit_log WHERE layer = 'ql4b_segments' AND field = 'households_compensated'"
-                " ORDER BY ts, rowid"
-            ).fetchall()
-        )
-        counts = dict(
-            conn.execute(
-                "SELECT feature, COUNT(*) FROM audit_log WHERE layer = 'ql4b_segments' "
-                "AND field = 'households_compensated' GROUP BY feature"
-            ).fetchall()
-        )
-    seg = Store(path).read("ql4b_segments").set_index("seg_id")
+    assert_sound(location)
+    log = Store(location).read("audit_log")  # in log order
+    log = log[(log.layer == "ql4b_segments") & (log.field == "households_compensated")].sort_values("ts", kind="stable")
+    last = dict(zip(log.feature, log.new, strict=True))
+    counts = {str(k): int(v) for k, v in log.groupby("feature").size().items()}
+    seg = Store(location).read("ql4b_segments").set_index("seg_id")
     for feature, value in last.items():
         assert int(seg.loc[feature, "households_compensated"]) == int(float(value)), feature
     return counts
 
 
-def test_a_backup_taken_during_concurrent_edits_restores_a_consistent_store(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
-    shutil.copy(NOTICE_STORE, store)
+def test_a_backup_taken_during_concurrent_edits_restores_a_consistent_store(tmp_path: Path, any_store) -> None:
+    store = any_store
     segs = list(Store(store).read("ql4b_segments")["seg_id"][:2])
     writers = [
         subprocess.Popen(
@@ -75,15 +64,14 @@ def test_a_backup_taken_during_concurrent_edits_restores_a_consistent_store(tmp_
     assert _consistent(kept) == final
 
 
-def test_a_broken_backup_is_refused_and_the_store_is_untouched(tmp_path: Path, capsys) -> None:
-    store = tmp_path / "s.gpkg"
-    shutil.copy(NOTICE_STORE, store)
-    before = store.read_bytes()
+def test_a_broken_backup_is_refused_and_the_store_is_untouched(tmp_path: Path, capsys, any_store) -> None:
+    store = any_store
+    before = store_digest(store)
     bad = tmp_path / "bad.gpkg"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     with pytest.raises(BackupError):
         restore(bad, store)
-    assert store.read_bytes() == before
+    assert store_digest(store) == before
     assert main(["restore", str(bad), "--store", str(store), "--yes"]) == 2
     assert "backup or restore failed" in capsys.readouterr().err
     assert main(["restore", str(tmp_path / "x.gpkg"), "--store", str(store)]) == 2  # no --yes: nothing done

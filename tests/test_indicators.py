@@ -114,15 +114,11 @@ def test_each_series_starts_with_the_notices_exact_figure_cited(store) -> None:
     assert all(len(pts) == 1 for pts in every.values())  # nothing invented after the notice
 
 
-def test_planners_import_later_periods_atomically_and_the_series_reads_back(tmp_path, store) -> None:
-    import shutil
-
+def test_planners_import_later_periods_atomically_and_the_series_reads_back(tmp_path, any_store) -> None:
     from geo.cli import main
     from geo.indicators import series, trend
-    from tests.conftest import NOTICE_STORE
 
-    path = tmp_path / "s.gpkg"
-    shutil.copy(NOTICE_STORE, path)
+    path = any_store
     good = tmp_path / "ky.csv"
     good.write_text(
         "ind_id,period,value,target,source\n"
