@@ -10,7 +10,7 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium demo bench bench-scale bench-time bench-html bench-cadastral clean
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis demo bench bench-scale bench-time bench-html bench-cadastral clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,17 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 	@/usr/bin/chromium --version
+
+## postgis: Debian's PostgreSQL and PostGIS, for the throwaway server the tests start (no default cluster is made)
+postgis:
+	@if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-common >/dev/null && \
+	  $$SUDO sed -i 's/^#\?\s*create_main_cluster.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgresql-postgis >/dev/null; \
+	fi
+	@ls /usr/lib/postgresql/*/bin/pg_ctl /usr/share/postgresql/*/extension/postgis.control
 
 ## node: Node.js and npm from Debian if missing, then the pinned npm packages (eslint) from package-lock.json
 $(NODE_STAMP): package.json package-lock.json
@@ -68,7 +79,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
-test: $(STAMP) $(STORE) chromium lint typecheck jslint jstest
+test: $(STAMP) $(STORE) chromium postgis lint typecheck jslint jstest
 	$(PY) -m pytest --durations=20
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)

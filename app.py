@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.db import StoreDown
 from geo.i18n import t
 from geo.store import StoreError
-from ui import state
+from ui import data, state
 from ui.assets import page_behaviour
 from ui.nav import PAGES
 from ui.sidebar import STYLE, sidebar
@@ -37,8 +38,12 @@ try:
     open_view_from_link()
     from_link()
     sidebar()
+    data.watch()
     banner()
     nav.run()
 except StoreError as exc:
     st.error(exc.message(lang))
     st.caption(exc.message("en"))
+except StoreDown as down:  # the database went away mid-run: say so; the next run reconnects
+    st.error(t("error.store_down", lang, reason=str(down)[:200]))
+    st.caption(t("error.store_down", "en", reason=str(down)[:200]))

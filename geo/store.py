@@ -275,6 +275,12 @@ class Store:
 
 def version(location: db.Location) -> str:
     """The version of the store at ``location`` (see :attr:`Store.version`); ``''`` if it cannot be read."""
+    if not db.is_postgis(location):  # the file's own stamp: no need to open it
+        try:
+            st = Path(location).stat()
+        except OSError:
+            return ""
+        return f"{st.st_mtime_ns}-{st.st_size}"
     try:
         with db.connect(location) as conn:
             return conn.version()

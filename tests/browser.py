@@ -52,7 +52,11 @@ LOGS = Path(__file__).resolve().parent / "artifacts" / "logs"
 
 @contextlib.contextmanager
 def streamlit_server(
-    store: Path | None = None, timeout: float = 60, users: Path | None = None, args: tuple[str, ...] = ()
+    store: Path | str | None = None,
+    timeout: float = 60,
+    users: Path | None = None,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Run the app on a free localhost port; yield its URL.
 
@@ -60,7 +64,7 @@ def streamlit_server(
     own e2e harness: a pipe that nobody reads fills up, and then the server blocks on its next line.
     """
     port = free_port()
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     if store is not None:
         env["DINHLAP_STORE"] = str(store)
     if users is not None:

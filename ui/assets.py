@@ -65,10 +65,17 @@ def worker_url() -> str:
     return static_base() + WORKER_JS
 
 
-# Large layers' compact files (see geo.compact), served the same way from a folder of this
-# server process: named by content hash, so a browser may keep them and a rerun never rewrites them.
-_DATA_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-mapdata-"))
-atexit.register(shutil.rmtree, _DATA_DIR, True)
+# Large layers' compact files (see geo.compact), served the same way from a folder: named by content
+# hash, so a browser may keep them and a rerun never rewrites them. ``$DINHLAP_MAPDATA_DIR`` names a
+# folder the app replicas share (and the proxy may serve): a file one replica wrote is never written again
+# by another. Without it, a folder of this process, removed when it ends.
+MAPDATA_ENV = "DINHLAP_MAPDATA_DIR"
+if os.environ.get(MAPDATA_ENV):
+    _DATA_DIR = Path(os.environ[MAPDATA_ENV])
+    _DATA_DIR.mkdir(parents=True, exist_ok=True)
+else:
+    _DATA_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-mapdata-"))
+    atexit.register(shutil.rmtree, _DATA_DIR, True)
 _DATA = components.declare_component("mapdata", path=str(_DATA_DIR))
 
 

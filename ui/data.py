@@ -1,4 +1,8 @@
-"""Cached reads of the store, keyed by file and version so an edit invalidates them."""
+"""Cached reads of the store, keyed by its location and version so an edit invalidates them.
+
+The version is the file's stamp for a GeoPackage, and the database's own counter for PostGIS: every app
+process (replica) reads the same one, so an edit made through one replica invalidates the caches of all.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +13,62 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import edit, history, reform
+import os
+
+from geo import db, edit, history, reform
 from geo.access import for_reader, read_layer
 from geo.catalog import Catalog
 from geo.edit import AuditRow
-from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share
+from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share, version
 from geo.users import User
 from ui.auth import current_user
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _open(path: str, version: str) -> Store:
-    del version  # reopened when the file changes: an import may add a layer
+def _open(path: str, stamp: str) -> Store:
+    del stamp  # reopened when the store changes: an import may add a layer
     return Store(path)
 
 
 def store() -> Store:
-    """The store of this app (``$DINHLAP_STORE`` or the demo store)."""
-    path = store_path()
+    """The store of this app (``$DINHLAP_STORE`` or the demo store), as of its current version."""
+    location = store_path()
+    return _open(str(location), version(location))
+
+
+REFRESH_ENV = "DINHLAP_REFRESH_SECONDS"
+
+
+def refresh_seconds() -> float:
+    """How often an open page checks whether another app process changed the store: ``$DINHLAP_REFRESH_SECONDS``,
+    else every second on a PostGIS store (several replicas) and never on a GeoPackage (one machine).
+    """
+    raw = os.environ.get(REFRESH_ENV, "")
     try:
-        st_ = path.stat()
-        version = f"{st_.st_mtime_ns}-{st_.st_size}"
-    except OSError:
-        version = ""
-    return _open(str(path), version)
+        return max(float(raw), 0.5) if raw and float(raw) > 0 else (0.0 if raw else _default_refresh())
+    except ValueError:
+        return _default_refresh()
+
+
+def _default_refresh() -> float:
+    return 1.0 if db.is_postgis(store_path()) else 0.0
+
+
+def watch() -> None:
+    """Rerun the page when the store moves on (another replica's edit): what a leader sees is never older than
+    :func:`refresh_seconds`. A check reads one number from the database and draws nothing.
+    """
+    seconds = refresh_seconds()
+    if not seconds:
+        return
+    drawn = store().version
+
+    @st.fragment(run_every=seconds)
+    def _check() -> None:
+        if version(store_path()) not in (drawn, ""):
+            st.rerun()
+
+    _check()
 
 
 def catalog() -> Catalog:
@@ -131,7 +167,7 @@ def compare_day() -> dt.date | None:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _same_shapes(path: str, version: str, layer_id: str, day: str) -> bool:
     del version
-    return history.same_shapes(Path(path), layer_id, history.moment(day))
+    return history.same_shapes(path, layer_id, history.moment(day))
 
 
 def geometry_version(layer_id: str, day: dt.date | None) -> str:
@@ -147,7 +183,7 @@ def geometry_version(layer_id: str, day: dt.date | None) -> str:
 @st.cache_data(show_spinner=False)
 def _periods(path: str, version: str) -> list[dt.date]:
     del version
-    return history.periods(Path(path))
+    return history.periods(path)
 
 
 def periods() -> list[dt.date]:
@@ -207,7 +243,7 @@ def meta() -> dict[str, LayerMeta]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _last_changes(path: str, version: str, layer_id: str) -> dict[str, AuditRow]:
     del version  # the cache key: an edit changes the file
-    return edit.last_changes(Path(path), layer_id)
+    return edit.last_changes(path, layer_id)
 
 
 def last_changes(layer_id: str) -> dict[str, AuditRow]:
