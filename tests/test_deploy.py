@@ -26,3 +26,24 @@ def test_nginx_sets_the_readme_headers_forwards_websockets_and_pins_a_browser_to
     stream = conf.split("location /_stcore/stream", 1)[1].split("}", 1)[0]
     assert "proxy_set_header Upgrade $http_upgrade;" in stream and "Connection $connection_upgrade" in stream
     assert "client_max_body_size 200m;" in conf  # the importer's own limit, not nginx's 1 MB default
+
+
+def test_the_replicas_share_a_postgis_store_and_the_proxy_serves_their_compact_files() -> None:
+    import configparser
+
+    unit = configparser.ConfigParser(interpolation=None, strict=False)
+    unit.read_string((ROOT / "deploy" / "dinhlap@.service").read_text(encoding="utf-8"))
+    start = unit["Service"]["ExecStart"]
+    assert "-m ui.serve" in start and "--server.address 127.0.0.1" in start and "--server.port %i" in start
+    env_file = (ROOT / "deploy" / "dinhlap.env").read_text(encoding="utf-8")
+    env = dict(line.split("=", 1) for line in env_file.splitlines() if line and not line.startswith("#"))
+    assert env["DINHLAP_STORE"].startswith("postgresql://") and ":" not in env["DINHLAP_STORE"][13:].split("@")[0]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    served = conf.split("location /component/ui.assets.mapdata/", 1)[1].split("}", 1)[0]
+    assert f"alias {env['DINHLAP_MAPDATA_DIR']}/;" in served  # the folder the replicas write
+    wanted = _readme_headers()  # a location with its own headers repeats the server's
+    for name, value in wanted.items():
+        assert f'add_header {name} "{value}" always;' in served, name
+    from ui import assets
+
+    assert assets._DATA.name == "ui.assets.mapdata"  # the path the proxy serves is the app's own
