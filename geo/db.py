@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import select
 import sqlite3
 import struct
 import threading
@@ -449,7 +450,7 @@ class _Pool:
                 conn = self.idle.get_nowait()
             except queue.Empty:
                 return psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
-            if not conn.closed and not conn.broken:
+            if not conn.closed and not conn.broken and not _hung_up(conn):
                 return conn
             conn.close()
 
@@ -471,6 +472,15 @@ class _Pool:
             self.idle.put_nowait(conn)
         except queue.Full:
             conn.close()
+
+
+def _hung_up(conn: Any) -> bool:
+    """Whether an idle connection has something to read: the server closed it (a restart) or is closing it."""
+    try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 _POOLS: dict[str, _Pool] = {}

@@ -66,7 +66,9 @@ class Cluster:
         )
 
     def start(self) -> None:
-        """Start (or restart) the server and wait until it answers."""
+        """Start (or restart) the server and wait until it answers; nothing if it is running."""
+        if self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0:
+            return
         opts = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"

@@ -1,0 +1,94 @@
+"""The store's two backends behind one interface: what a PostgreSQL server going away does to a write (nothing
+half-written, a plain message, the next write works), and a location shown without its password."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import psycopg
+import pytest
+
+from geo import db
+from geo.edit import EditError, edit
+from geo.importer import suggested_values, validate
+from geo.ingest import commit
+from geo.store import Store
+from geo.synthetic import cadastral
+from tests import import_files as F
+from tests.conftest import assert_sound
+
+
+def _counts(location: str) -> tuple[int, int]:
+    with db.connect(location) as conn:
+        parcels = conn.execute('SELECT COUNT(*) FROM "cadastral_parcels"').fetchone()[0]
+        log = conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    return int(parcels), int(log)
+
+
+def _copying(cluster: Any, timeout: float = 60) -> None:
+    """Wait until the server is running a COPY into the parcels (the import is half-way in)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(cluster.url(), autocommit=True) as watch:
+        while time.monotonic() < deadline:
+            row = watch.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'COPY \"cadastral_parcels\"%'"
+            ).fetchone()
+            if row:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the import never reached its COPY")
+
+
+def test_a_server_stopped_mid_import_keeps_nothing_half_written_and_the_next_edit_works(
+    tmp_path, pg_cluster, pg_notice, units
+) -> None:
+    server = pg_cluster.database(template=pg_notice)
+    office = cadastral(30_000)
+    path = F.shapefile(tmp_path, frame=office, name="dia_chinh", encoding="cp1258")
+    first = validate(path, layer="cadastral_parcels", units=units)
+    report = validate(path, layer="cadastral_parcels", units=units, values=suggested_values(first.values))
+    assert report.exit_code == 0
+    before = _counts(server)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["written"] = commit(server, report, "lan", layer="cadastral_parcels", mode="replace")
+        except EditError as err:
+            outcome["error"] = err
+
+    writer = threading.Thread(target=run)
+    writer.start()
+    try:
+        _copying(pg_cluster)
+        pg_cluster.stop("immediate")  # as if the database machine lost power mid-import
+        writer.join(60)
+    finally:
+        pg_cluster.start()
+    assert "written" not in outcome
+    message = outcome["error"].message("vi")
+    assert "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi" in message
+    assert "did not answer; nothing was written" in outcome["error"].message("en")
+    # Back up: not one parcel of the interrupted import, not one of its change-log rows; the store is sound.
+    assert _counts(server) == before
+    assert_sound(server)
+    # The next write works at once (the dead connections of this process are not handed out again), and so
+    # does the same import again.
+    rows = edit(server, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 60.0}, "lan", "sau sự cố")
+    assert [r.new for r in rows] == [60.0]
+    assert commit(server, report, "lan", layer="cadastral_parcels", mode="replace") == 30_000
+    assert _counts(server) == (30_000, before[1] + 1 + before[0] + 30_000)  # the edit, the parcels out and in
+    assert Store(server).meta()["cadastral_parcels"].demo is False
+
+
+def test_a_location_is_shown_without_its_password(tmp_path) -> None:
+    assert (
+        db.label("postgresql://dinhlap:bi-mat@db.internal:5432/dinhlap")
+        == "postgresql://dinhlap@db.internal:5432/dinhlap"
+    )
+    assert db.label(tmp_path / "kho.gpkg") == "kho.gpkg"
+    assert db.is_postgis("postgres://h/d") and not db.is_postgis(tmp_path / "postgresql.gpkg")
+    with pytest.raises(FileNotFoundError), db.connect(tmp_path / "none.gpkg"):
+        pass
