@@ -35,6 +35,7 @@ nav = st.navigation(
 st.html(STYLE)
 page_behaviour(lang, t("page.skip", lang), state.projector())
 try:
+    data.begin_run()
     open_view_from_link()
     from_link()
     sidebar()

@@ -153,6 +153,13 @@ class Session:
         """The value to bind to :attr:`geom_in` for a geometry given as WKT or the hex of a GeoPackage blob."""
         raise NotImplementedError
 
+    def table_versions(self) -> dict[str, str]:
+        """Each table's version: the store's version at its last change where the store keeps that apart
+        (PostGIS), else the store's own for every table.
+        """
+        now = self.version()
+        return dict.fromkeys(self.tables(), now)
+
     def typed(self, table: str, row: Mapping[str, Any]) -> list[Any]:
         """``row``'s values as ``table``'s columns store them (a value from the change log may be ``1`` for a
         boolean: a GeoPackage column takes it as it is, a PostgreSQL column needs ``True``).
@@ -167,8 +174,10 @@ class Session:
         """Record ``stamp`` as the last change of ``tables``."""
         raise NotImplementedError
 
-    def version(self) -> str:
-        """Moves with every committed write: the key of every cache of what was read."""
+    def version(self, tables: Sequence[str] | None = None) -> str:
+        """Moves with every committed write (of one of ``tables``, where the store keeps that apart): the key
+        of every cache of what was read, and what an open page compares to know it is out of date.
+        """
         raise NotImplementedError
 
 
@@ -293,7 +302,8 @@ class GpkgSession(Session):
             f"UPDATE gpkg_contents SET last_change = ? WHERE table_name IN ({marks})", (_gpkg_time(stamp), *tables)
         )
 
-    def version(self) -> str:
+    def version(self, tables: Sequence[str] | None = None) -> str:
+        del tables  # one file, one stamp
         st = self.path.stat()
         return f"{st.st_mtime_ns}-{st.st_size}"
 
@@ -392,6 +402,10 @@ class PgSession(Session):
     def geom_param(self, wkt_or_hex: str | None) -> Any:
         return wkb_of_blob(blob_of(wkt_or_hex))
 
+    def table_versions(self) -> dict[str, str]:
+        rows = self.conn.execute(f"SELECT table_name, changed_in FROM {CONTENTS}").fetchall()
+        return {str(name): f"pg-{n}" for name, n in rows}
+
     def typed(self, table: str, row: Mapping[str, Any]) -> list[Any]:
         if table not in self._kinds:
             rows = self.conn.execute(
@@ -406,17 +420,28 @@ class PgSession(Session):
     def attributes_table(self, name: str, ddl: str, stamp: str) -> None:
         self.conn.execute(ddl.format(pk=self.pk))
         self.conn.execute(
-            f"INSERT INTO {CONTENTS} (table_name, data_type, identifier, ord, last_change) "
-            f"SELECT %s, 'attributes', %s, COALESCE(MAX(ord), 0) + 1, %s FROM {CONTENTS} "
+            f"INSERT INTO {CONTENTS} (table_name, data_type, identifier, ord, last_change, changed_in) "
+            f"SELECT %s, 'attributes', %s, COALESCE(MAX(ord), 0) + 1, %s, (SELECT version + 1 FROM {STATE}) "
+            f"FROM {CONTENTS} "
             "ON CONFLICT (table_name) DO NOTHING",
             (name, name, stamp),
         )
 
     def touch(self, tables: Sequence[str], stamp: str) -> None:
-        self.conn.execute(f"UPDATE {CONTENTS} SET last_change = %s WHERE table_name = ANY(%s)", (stamp, list(tables)))
+        # changed_in: the store version this write commits as (write() moves it by one at the end)
+        self.conn.execute(
+            f"UPDATE {CONTENTS} SET last_change = %s, changed_in = (SELECT version + 1 FROM {STATE}) "
+            "WHERE table_name = ANY(%s)",
+            (stamp, list(tables)),
+        )
 
-    def version(self) -> str:
-        row = self.conn.execute(f"SELECT version FROM {STATE}").fetchone()
+    def version(self, tables: Sequence[str] | None = None) -> str:
+        if tables is None:
+            row = self.conn.execute(f"SELECT version FROM {STATE}").fetchone()
+            return f"pg-{row[0]}"
+        row = self.conn.execute(
+            f"SELECT COALESCE(MAX(changed_in), 0) FROM {CONTENTS} WHERE table_name = ANY(%s)", (list(tables),)
+        ).fetchone()
         return f"pg-{row[0]}"
 
 

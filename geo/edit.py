@@ -444,6 +444,8 @@ def rollback_to(path: db.Location, moment: str, user: str) -> int:
                         f"rollback to {moment}",
                     ),
                 )
+            if later:
+                conn.touch(sorted({r.layer for r in later} | {AUDIT_TABLE}), stamp)
             return len(later)
 
         return int(_retrying(conn, run))

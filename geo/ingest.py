@@ -286,6 +286,7 @@ def _remember(
             f"INSERT INTO {OVERLAY_TABLE} ({', '.join(overlay)}) VALUES ({', '.join('?' for _ in overlay)})",
             list(overlay.values()),
         )
+        conn.touch((OVERLAY_TABLE,), stamp)  # every page lists the overlays: a new one reruns them
     if conn.has_table("layer_meta"):  # the layer's source is the file now; demo while demo rows remain
         demo = DEMO_COLUMN in cols and bool(
             conn.execute(f'SELECT 1 FROM "{layer}" WHERE "{DEMO_COLUMN}" != 0 LIMIT 1').fetchone()

@@ -10,7 +10,7 @@ psycopg. :func:`write_layers` builds a new GeoPackage (the demo store).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,7 @@ class Store:
         self.path: Path | None = found if isinstance(found, Path) else None
         #: What a user may see of the location (never a password).
         self.label = db.label(found)
+        self._versions: dict[str, str] | None = None  # each table's, read once: this object is one version
         self._layers: dict[str, str | None]
         if self.path is None:
             try:
@@ -203,6 +204,19 @@ class Store:
         everything read from it, the same in every app process.
         """
         return version(self.location)
+
+    def table_version(self, layer_id: LayerId) -> str:
+        """The version of one layer or table: it moves when that table changes (on PostGIS; on a GeoPackage,
+        when the file does). A cache of what was read from ``layer_id`` keys on it, so an edit of another
+        layer leaves it warm.
+        """
+        if self._versions is None:
+            try:
+                with db.connect(self.location) as conn:
+                    self._versions = conn.table_versions()
+            except (OSError, db.StoreDown):
+                return self.version
+        return self._versions.get(layer_id, self.version)
 
     def layer_ids(self) -> list[LayerId]:
         """The layers and tables the file holds, in file order."""
@@ -273,8 +287,10 @@ class Store:
         return out
 
 
-def version(location: db.Location) -> str:
-    """The version of the store at ``location`` (see :attr:`Store.version`); ``''`` if it cannot be read."""
+def version(location: db.Location, tables: Sequence[str] | None = None) -> str:
+    """The version of the store at ``location`` (see :attr:`Store.version`), or of ``tables`` in it where the
+    store keeps them apart (PostGIS); ``''`` if it cannot be read.
+    """
     if not db.is_postgis(location):  # the file's own stamp: no need to open it
         try:
             st = Path(location).stat()
@@ -283,9 +299,21 @@ def version(location: db.Location) -> str:
         return f"{st.st_mtime_ns}-{st.st_size}"
     try:
         with db.connect(location) as conn:
-            return conn.version()
+            return conn.version(tables)
     except (OSError, db.StoreDown):
         return ""
+
+
+def changed_since(location: db.Location, drawn: str, tables: Sequence[str] = ()) -> bool:
+    """Whether the store moved on since version ``drawn`` in a way that concerns ``tables`` (a page's): on a
+    PostGIS store, a write to one of them (each table keeps the version of its last change); on a
+    GeoPackage, or with no tables named, any write.
+    """
+    if not db.is_postgis(location) or not tables or not drawn.startswith("pg-"):
+        now = version(location)
+        return bool(now) and now != drawn
+    now = version(location, tables)
+    return bool(now) and int(now[3:]) > int(drawn[3:])
 
 
 def _info_pg(location: db.Location, layer_id: str) -> dict[str, Any]:

@@ -157,7 +157,7 @@ def _write_gpkg(tables: list[Table], dst: Path) -> None:
 _STATE_DDL = f"CREATE TABLE IF NOT EXISTS {db.STATE} (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL, changed timestamptz NOT NULL DEFAULT now())"  # noqa: E501
 _CONTENTS_DDL = f"""CREATE TABLE IF NOT EXISTS {db.CONTENTS} (
     table_name text PRIMARY KEY, data_type text NOT NULL, identifier text, geometry_type text,
-    geometry_column text, ord integer NOT NULL, last_change text)"""
+    geometry_column text, ord integer NOT NULL, last_change text, changed_in bigint NOT NULL DEFAULT 0)"""
 
 
 def _prepare_pg(conn: db.Session, replace: bool) -> int:
@@ -209,9 +209,17 @@ def _write_pg(conn: db.Session, tables: list[Table], replace: bool) -> None:
             for idx in _PG_AUDIT_INDEXES:
                 conn.execute(idx)
         conn.execute(
-            f"INSERT INTO {db.CONTENTS} (table_name, data_type, identifier, geometry_type, geometry_column, ord) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (table.name, "features" if geom else "attributes", table.identifier, table.geometry_type, geom, order),
+            f"INSERT INTO {db.CONTENTS} (table_name, data_type, identifier, geometry_type, geometry_column, ord, "
+            "changed_in) VALUES (?, ?, ?, ?, ?, ?, ?)",  # a replaced store: every table changed
+            (
+                table.name,
+                "features" if geom else "attributes",
+                table.identifier,
+                table.geometry_type,
+                geom,
+                order,
+                version + 1,
+            ),  # fmt: skip
         )
     conn.execute(f"INSERT INTO {db.STATE} (id, version) VALUES (1, ?)", (version,))
     conn.execute("ANALYZE")

@@ -7,6 +7,7 @@ process (replica) reads the same one, so an edit made through one replica invali
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,23 +18,36 @@ import os
 
 from geo import db, edit, history, reform
 from geo.access import for_reader, read_layer
-from geo.catalog import Catalog
+from geo.catalog import OVERLAY_TABLE, Catalog
 from geo.edit import AuditRow
-from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share, version
+from geo.store import DemoShare, LayerMeta, Store, changed_since, store_path, stored_share, version
 from geo.users import User
 from ui.auth import current_user
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+# Plain process-wide caches for what every rerun asks for dozens of times (the store, its provenance): a
+# dictionary lookup, where Streamlit's caches hash their arguments and copy their results each time.
+@functools.lru_cache(maxsize=8)
 def _open(path: str, stamp: str) -> Store:
     del stamp  # reopened when the store changes: an import may add a layer
     return Store(path)
 
 
+RUN_VERSION_KEY = "_store_version"  # session state: the store's version, read once at the top of a run
+
+
 def store() -> Store:
-    """The store of this app (``$DINHLAP_STORE`` or the demo store), as of its current version."""
+    """The store of this app (``$DINHLAP_STORE`` or the demo store), as of the version this run started with
+    (one read of it per run, not one per call: on PostGIS each read is a query).
+    """
     location = store_path()
-    return _open(str(location), version(location))
+    seen = st.session_state.get(RUN_VERSION_KEY)
+    return _open(str(location), seen if seen else version(location))
+
+
+def wrote() -> None:
+    """After this run changed the store and goes on drawing: read its version again."""
+    st.session_state[RUN_VERSION_KEY] = version(store_path())
 
 
 REFRESH_ENV = "DINHLAP_REFRESH_SECONDS"
@@ -54,9 +68,30 @@ def _default_refresh() -> float:
     return 1.0 if db.is_postgis(store_path()) else 0.0
 
 
+SHOWN_KEY = "_tables_shown"  # session state: the tables this run of the page read
+
+
+def begin_run() -> None:
+    """At the top of every whole run: the store's version as of now, and no table read yet."""
+    st.session_state[SHOWN_KEY] = set()
+    wrote()
+
+
+def shown(*tables: str) -> None:
+    """Note that this run shows ``tables`` (what :func:`watch` reruns the page for)."""
+    st.session_state.setdefault(SHOWN_KEY, set()).update(tables)
+
+
+@st.cache_data(show_spinner=False, ttl=0.5, max_entries=256)
+def _moved(location: str, drawn: str, tables: tuple[str, ...]) -> bool:
+    return changed_since(location, drawn, tables)  # asked once per half second, whatever the number of tabs
+
+
 def watch() -> None:
-    """Rerun the page when the store moves on (another replica's edit): what a leader sees is never older than
-    :func:`refresh_seconds`. A check reads one number from the database and draws nothing.
+    """Rerun the page when the store moves on in what it shows (another replica's edit): what a leader sees is
+    never older than :func:`refresh_seconds` and a rerun. A check reads one number from the database (shared
+    by every tab of this process for half a second) and draws nothing; an edit of a layer a page does not
+    show does not rerun it.
     """
     seconds = refresh_seconds()
     if not seconds:
@@ -65,7 +100,8 @@ def watch() -> None:
 
     @st.fragment(run_every=seconds)
     def _check() -> None:
-        if version(store_path()) not in (drawn, ""):
+        tables = tuple(sorted(st.session_state.get(SHOWN_KEY, ())))
+        if _moved(str(store_path()), drawn, tables):
             st.rerun()
 
     _check()
@@ -73,6 +109,7 @@ def watch() -> None:
 
 def catalog() -> Catalog:
     """The layers of this app's store: the built-in ones and its imported overlays."""
+    shown(OVERLAY_TABLE)
     return store().catalog
 
 
@@ -96,7 +133,7 @@ def _read(
     path: str, version: str, layer_id: str, day: str | None, units: reform.Units
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     when = history.moment(day) if day else None
-    return read_layer(_open(path, version), layer_id, sensitive=True, as_of=when, units=units)
+    return read_layer(store(), layer_id, sensitive=True, as_of=when, units=units)
 
 
 # -- the date the app shows ------------------------------------------------------------------------------
@@ -148,8 +185,15 @@ def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
 def layer_at(layer_id: str, day: dt.date | None) -> gpd.GeoDataFrame | pd.DataFrame:
     """A layer or table as of ``day`` (``None``: now), grouped by the units shown, as this user may see it."""
     s = store()
-    frame = _read(str(s.location), s.version, layer_id, day.isoformat() if day else None, units()).copy(deep=False)
+    shown(layer_id)
+    key = _key(s, layer_id)
+    frame = _read(str(s.location), key, layer_id, day.isoformat() if day else None, units()).copy(deep=False)
     return for_reader(frame, s.catalog.get(layer_id), sensitive_ok())
+
+
+def _key(s: Store, layer_id: str) -> str:
+    """What a read of ``layer_id`` depends on: its own version and the units' (figures are grouped by them)."""
+    return "/".join(s.table_version(t) for t in (layer_id, "units", "communes_2025", "unit_crosswalk"))
 
 
 COMPARE_KEY = "compare_b"  # session state: an ISO date B to compare the day shown (A) with, or absent
@@ -175,24 +219,25 @@ def geometry_version(layer_id: str, day: dt.date | None) -> str:
     only attributes changed since, so a date change sends new colours, not the geometry again.
     """
     s = store()
-    if day is None or _same_shapes(str(s.location), s.version, layer_id, day.isoformat()):
-        return s.version
-    return f"{s.version}@{day.isoformat()}"
+    key = _key(s, layer_id)
+    if day is None or _same_shapes(str(s.location), key, layer_id, day.isoformat()):
+        return key
+    return f"{key}@{day.isoformat()}"
 
 
-@st.cache_data(show_spinner=False)
-def _periods(path: str, version: str) -> list[dt.date]:
+@functools.lru_cache(maxsize=8)
+def _periods(path: str, version: str) -> tuple[dt.date, ...]:
     del version
-    return history.periods(path)
+    return tuple(history.periods(path))
 
 
 def periods() -> list[dt.date]:
     """The days on which the store changed (a date slider's stops)."""
     s = store()
-    return _periods(str(s.location), s.version)
+    return list(_periods(str(s.location), s.version))
 
 
-@st.cache_data(show_spinner=False)
+@functools.lru_cache(maxsize=8)
 def _demo_ids(path: str, version: str) -> frozenset[str]:
     return frozenset(lid for lid, m in _meta(path, version).items() if m.demo)
 
@@ -218,18 +263,26 @@ def unit_names() -> dict[str, str]:
     other grouping's codes carry their year (``2024:06625``, ``2025:06625``): four communes kept the
     code of the unit at their seat, so a code alone does not say which.
     """
+    s, grouping = store(), units()
+    memo = st.session_state.get(UNIT_NAMES_KEY)
+    if memo is not None and memo[0] == (s.version, grouping):
+        return dict(memo[1])
     by_year = {}
     for year, lid in (("2024", "units"), ("2025", "communes_2025")):
         if store().has(lid):
             frame = layer(lid)
             by_year[year] = dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
-    names = dict(by_year.get(units(), {}))
+    names = dict(by_year.get(grouping, {}))
     for year, table in by_year.items():
         names.update({f"{year}:{code}": name for code, name in table.items()})
-    return names
+    st.session_state[UNIT_NAMES_KEY] = ((s.version, grouping), names)
+    return dict(names)
 
 
-@st.cache_data(show_spinner=False)
+UNIT_NAMES_KEY = "_unit_names"  # session state: the names for one store version and grouping
+
+
+@functools.lru_cache(maxsize=8)
 def _meta(path: str, version: str) -> dict[str, LayerMeta]:
     return _open(path, version).meta()
 
@@ -237,7 +290,7 @@ def _meta(path: str, version: str) -> dict[str, LayerMeta]:
 def meta() -> dict[str, LayerMeta]:
     """Provenance of every layer (cached until the file changes)."""
     s = store()
-    return _meta(str(s.location), s.version)
+    return dict(_meta(str(s.location), s.version))  # its values are frozen; the dict is the caller's
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -249,7 +302,7 @@ def _last_changes(path: str, version: str, layer_id: str) -> dict[str, AuditRow]
 def last_changes(layer_id: str) -> dict[str, AuditRow]:
     """The latest change of each feature of ``layer_id`` (read once per store version, not every rerun)."""
     s = store()
-    return _last_changes(str(s.location), s.version, layer_id)
+    return _last_changes(str(s.location), _key(s, layer_id), layer_id)
 
 
 def default_since() -> dt.date:

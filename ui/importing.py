@@ -373,4 +373,5 @@ def rollback_panel() -> None:
     confirm = st.checkbox(t("rollback.confirm", lang), key="rb_confirm")
     if st.button(t("rollback.go", lang), disabled=not (later and confirm), key="rb_go"):
         n = rollback_to(data.store().location, moment, user.name)
+        data.wrote()
         st.success(t("rollback.done", lang, n=fmt_number(n, lang)))

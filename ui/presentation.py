@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo import board
 from geo.catalog import style_criterion
-from geo.edit import changes_for_meeting, changes_since
+from geo.edit import AUDIT_TABLE, changes_for_meeting, changes_since
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import from_frame
@@ -280,6 +280,7 @@ def what_changed(lang: Lang) -> None:
         key="changes_since",
         format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD",
     )
+    data.shown(AUDIT_TABLE)  # any change anywhere belongs on this page
     rows, batches = changes_for_meeting(
         data.store().location, since.isoformat(), data.sensitive_ok(), list_up_to=CHANGES_SHOWN
     )
