@@ -10,7 +10,7 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis demo bench bench-scale bench-time bench-html bench-cadastral clean
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -99,6 +99,10 @@ bench-time: $(STAMP) $(STORE) chromium
 ## bench-cadastral: a land office's 50,000-parcel cadastral file imported, against the forest layer's import
 bench-cadastral: $(STAMP) $(STORE)
 	$(PY) benchmarks/cadastral.py
+
+## bench-replicas: two app replicas on a throwaway PostGIS server: 50,000-parcel import, 50 sessions, 3 planners, faults
+bench-replicas: $(STAMP) $(STORE) postgis
+	$(PY) benchmarks/replicas.py
 
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium

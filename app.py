@@ -11,7 +11,7 @@ import streamlit as st
 from geo.db import StoreDown
 from geo.i18n import t
 from geo.store import StoreError
-from ui import data, state
+from ui import data, live, state
 from ui.assets import page_behaviour
 from ui.nav import PAGES
 from ui.sidebar import STYLE, sidebar
@@ -39,7 +39,6 @@ try:
     open_view_from_link()
     from_link()
     sidebar()
-    data.watch()
     banner()
     nav.run()
 except StoreError as exc:
@@ -48,3 +47,4 @@ except StoreError as exc:
 except StoreDown as down:  # the database went away mid-run: say so; the next run reconnects
     st.error(t("error.store_down", lang, reason=str(down)[:200]))
     st.caption(t("error.store_down", "en", reason=str(down)[:200]))
+live.watch()  # last: it watches the tables this run showed (replicas on PostGIS; off on a GeoPackage)

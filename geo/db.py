@@ -355,6 +355,12 @@ class PgSession(Session):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(_pg_sql(sql), tuple(params) or None)
 
+    def fetch_binary(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """All rows of one query, sent in PostgreSQL's binary format (no text to parse: geometry arrives as
+        bytes, numbers as numbers).
+        """
+        return list(self.conn.execute(_pg_sql(sql), tuple(params) or None, binary=True).fetchall())
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.conn.cursor() as cur:
             cur.executemany(_pg_sql(sql), list(rows))

@@ -304,6 +304,24 @@ def version(location: db.Location, tables: Sequence[str] | None = None) -> str:
         return ""
 
 
+def versions_document(location: db.Location) -> dict[str, Any]:
+    """What an open page compares with what it drew (``ui/static/watch/watch.js``): the store's version and
+    each table's, as numbers; ``{}`` while the store does not answer. A GeoPackage has one number for
+    every table (its file's stamp moves with any write).
+    """
+    try:
+        with db.connect(location) as conn:
+            store, tables = conn.version(), conn.table_versions()
+    except (OSError, db.StoreDown):
+        return {}
+    return {"store": version_number(store), "tables": {t: version_number(v) for t, v in tables.items()}}
+
+
+def version_number(stamp: str) -> int:
+    """A version as a number that grows: the database's counter, or a file's modification time (ns)."""
+    return int(stamp[3:]) if stamp.startswith("pg-") else int(stamp.split("-", 1)[0] or 0)
+
+
 def changed_since(location: db.Location, drawn: str, tables: Sequence[str] = ()) -> bool:
     """Whether the store moved on since version ``drawn`` in a way that concerns ``tables`` (a page's): on a
     PostGIS store, a write to one of them (each table keeps the version of its last change); on a
@@ -349,7 +367,8 @@ def _read_pg(location: db.Location, layer_id: str) -> gpd.GeoDataFrame | pd.Data
         )
         cols = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
         picked = [f'"{c}"' for c in cols] + ([conn.geom_out(geom)] if geom else [])
-        rows = conn.execute(f'SELECT {", ".join(picked)} FROM "{layer_id}" ORDER BY fid').fetchall()
+        assert isinstance(conn, db.PgSession)
+        rows = conn.fetch_binary(f'SELECT {", ".join(picked)} FROM "{layer_id}" ORDER BY fid')
     values = list(zip(*rows, strict=True)) if rows else [() for _ in picked]
     frame = pd.DataFrame({c: _column(list(v), kinds[c]) for c, v in zip(cols, values, strict=False)})
     if not cols:

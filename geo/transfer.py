@@ -219,7 +219,7 @@ def _write_pg(conn: db.Session, tables: list[Table], replace: bool) -> None:
                 geom,
                 order,
                 version + 1,
-            ),  # fmt: skip
+            ),
         )
     conn.execute(f"INSERT INTO {db.STATE} (id, version) VALUES (1, ?)", (version,))
     conn.execute("ANALYZE")

@@ -92,3 +92,30 @@ def test_a_location_is_shown_without_its_password(tmp_path) -> None:
     assert db.is_postgis("postgres://h/d") and not db.is_postgis(tmp_path / "postgresql.gpkg")
     with pytest.raises(FileNotFoundError), db.connect(tmp_path / "none.gpkg"):
         pass
+
+
+def test_each_table_keeps_the_version_of_its_last_change(pg_cluster, pg_notice, store_copy) -> None:
+    from geo.store import changed_since
+
+    server = pg_cluster.database(template=pg_notice)
+    drawn = Store(server).version
+    before = {t: Store(server).table_version(t) for t in ("indicators", "ql4b_segments")}
+    edit(server, "indicators", "winter_crops", {"value": 171.5}, "lan", "Báo cáo vụ đông")
+    # A page of QL4B is not rerun for an indicator's change; a page of figures is; the store moved on.
+    assert not changed_since(server, drawn, ("ql4b_segments", "units"))
+    assert changed_since(server, drawn, ("indicators",))
+    assert changed_since(server, drawn)
+    after = Store(server)
+    assert after.version != drawn
+    assert after.table_version("ql4b_segments") == before["ql4b_segments"]  # its caches stay warm
+    assert after.table_version("indicators") != before["indicators"]
+    # A rollback moves the tables it wrote back.
+    from geo.edit import rollback_to
+
+    drawn = after.version
+    rollback_to(server, "2024-04-25", "admin")
+    assert changed_since(server, drawn, ("indicators",))
+    # On a GeoPackage any write moves the one file's version: every page reruns.
+    drawn = Store(store_copy).version
+    edit(store_copy, "indicators", "winter_crops", {"value": 171.5}, "lan")
+    assert changed_since(store_copy, drawn, ("ql4b_segments",))

@@ -25,7 +25,7 @@ _LEAFLET = components.declare_component("leaflet", path=leaflet_dir())
 _STATIC = components.declare_component("dlmap", path=str(STATIC_DIR))  # the map's own .js and .css files
 
 
-def _served_at(component_name: str) -> str:
+def served_at(component_name: str) -> str:
     """URL prefix (ending in ``/``) under which the app serves a declared component's folder."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     prefix = f"/{base}" if base else ""
@@ -34,12 +34,12 @@ def _served_at(component_name: str) -> str:
 
 def asset_base() -> str:
     """URL prefix (ending in ``/``) under which ``leaflet.js`` and ``leaflet.css`` are served."""
-    return _served_at(_LEAFLET.name)
+    return served_at(_LEAFLET.name)
 
 
 def static_base() -> str:
     """URL prefix (ending in ``/``) under which the map's own scripts and styles are served."""
-    return _served_at(_STATIC.name)
+    return served_at(_STATIC.name)
 
 
 PAGE_JS = Path(__file__).resolve().parent / "static" / "page.js"
@@ -87,7 +87,7 @@ def _publish(blob: bytes) -> dict[str, str]:
         tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(blob)
         tmp.replace(target)  # a reader never sees half a file
-    return {"url": _served_at(_DATA.name) + name}
+    return {"url": served_at(_DATA.name) + name}
 
 
 class AppPublisher:

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from pathlib import Path
+import os
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-import os
-
 from geo import db, edit, history, reform
 from geo.access import for_reader, read_layer
 from geo.catalog import OVERLAY_TABLE, Catalog
 from geo.edit import AuditRow
-from geo.store import DemoShare, LayerMeta, Store, changed_since, store_path, stored_share, version
+from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share, version
 from geo.users import User
 from ui.auth import current_user
 
@@ -80,31 +78,6 @@ def begin_run() -> None:
 def shown(*tables: str) -> None:
     """Note that this run shows ``tables`` (what :func:`watch` reruns the page for)."""
     st.session_state.setdefault(SHOWN_KEY, set()).update(tables)
-
-
-@st.cache_data(show_spinner=False, ttl=0.5, max_entries=256)
-def _moved(location: str, drawn: str, tables: tuple[str, ...]) -> bool:
-    return changed_since(location, drawn, tables)  # asked once per half second, whatever the number of tabs
-
-
-def watch() -> None:
-    """Rerun the page when the store moves on in what it shows (another replica's edit): what a leader sees is
-    never older than :func:`refresh_seconds` and a rerun. A check reads one number from the database (shared
-    by every tab of this process for half a second) and draws nothing; an edit of a layer a page does not
-    show does not rerun it.
-    """
-    seconds = refresh_seconds()
-    if not seconds:
-        return
-    drawn = store().version
-
-    @st.fragment(run_every=seconds)
-    def _check() -> None:
-        tables = tuple(sorted(st.session_state.get(SHOWN_KEY, ())))
-        if _moved(str(store_path()), drawn, tables):
-            st.rerun()
-
-    _check()
 
 
 def catalog() -> Catalog:

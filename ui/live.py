@@ -1,0 +1,86 @@
+"""Open pages stay fresh when several app processes (replicas) share a PostGIS store.
+
+Each process keeps one small file, ``versions.json``, that says the store's version and each table's
+(:func:`geo.store.versions_document`), rewritten by one background thread when the database's numbers
+move (a read every half second, whatever the number of tabs). Each page ends with a hidden component
+(``ui/static/watch/``) that reads the file every :func:`ui.data.refresh_seconds` and, when a table the
+page showed changed after the page was drawn, sends a value: Streamlit reruns the page as it does for a
+widget. A tab therefore costs the server one static file read per tick and no script run; an edit of a
+layer the page does not show reruns nothing.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from geo.store import store_path, version_number, versions_document
+from ui import data
+from ui.assets import served_at
+
+WATCH_DIR = Path(__file__).resolve().parent / "static" / "watch"
+VERSIONS = "versions.json"
+WRITE_EVERY = 0.5  # seconds between two reads of the database's numbers, per process
+
+_WATCH = components.declare_component("watch", path=str(WATCH_DIR))
+_LIVE_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-live-"))
+atexit.register(shutil.rmtree, _LIVE_DIR, True)
+_LIVE = components.declare_component("live", path=str(_LIVE_DIR))
+
+_WRITERS: dict[str, threading.Thread] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _write_versions(location: str, folder: Path, every: float = WRITE_EVERY) -> None:
+    """Forever: the store's numbers into ``folder/versions.json`` when they move (atomically: a tab never
+    reads half a file). A store that does not answer leaves the last file as it was.
+    """
+    last: dict[str, object] = {}
+    target = folder / VERSIONS
+    while True:
+        doc = versions_document(location)
+        if doc and doc != last:
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+            tmp.replace(target)
+            last = doc
+        time.sleep(every)
+
+
+def _writer(location: str) -> None:
+    with _WRITERS_LOCK:
+        if location not in _WRITERS:
+            thread = threading.Thread(
+                target=_write_versions, args=(location, _LIVE_DIR), name="dinhlap-versions", daemon=True
+            )
+            thread.start()
+            _WRITERS[location] = thread
+
+
+def watch() -> None:
+    """The page's hidden watcher (at the end of a run: it knows then which tables the page showed)."""
+    seconds = data.refresh_seconds()
+    if not seconds:
+        return
+    location = str(store_path())
+    _writer(location)
+    drawn = version_number(str(st.session_state.get(data.RUN_VERSION_KEY) or ""))
+    tables = sorted(st.session_state.get(data.SHOWN_KEY, ()))
+    _WATCH(
+        url=served_at(_LIVE.name) + VERSIONS,
+        tables=tables,
+        drawn=drawn,
+        every=seconds,
+        key="dl_watch",
+        default=None,
+        height=0,
+    )
