@@ -14,11 +14,13 @@ PIPE_BUFFER = 64 * 1024  # Linux's default pipe capacity: a server writing into 
 
 
 def test_a_server_that_logs_more_than_a_pipe_holds_keeps_serving(browser) -> None:
-    with streamlit_server(args=("--logger.level", "debug")) as url:
+    # Debug logging, each line padded: the server writes far more than a pipe holds in a few page visits.
+    chatty = ("--logger.level", "debug", "--logger.messageFormat", "%(asctime)s %(name)s %(message)s " + "." * 300)
+    with streamlit_server(args=chatty) as url:
         port = url.rsplit(":", 1)[1]
         log = LOGS / f"streamlit-{port}.log"
         pages = ("/", "/giao-thong", "/dat-lam-nghiep", "/cum-cong-nghiep")
-        for page in pages * 4:  # until the log holds more than a pipe would
+        for page in pages * 2:  # until the log holds more than a pipe would
             v = visit(browser, url + page)
             v.map_frame()
             v.page.close()
