@@ -322,18 +322,6 @@ def version_number(stamp: str) -> int:
     return int(stamp[3:]) if stamp.startswith("pg-") else int(stamp.split("-", 1)[0] or 0)
 
 
-def changed_since(location: db.Location, drawn: str, tables: Sequence[str] = ()) -> bool:
-    """Whether the store moved on since version ``drawn`` in a way that concerns ``tables`` (a page's): on a
-    PostGIS store, a write to one of them (each table keeps the version of its last change); on a
-    GeoPackage, or with no tables named, any write.
-    """
-    if not db.is_postgis(location) or not tables or not drawn.startswith("pg-"):
-        now = version(location)
-        return bool(now) and now != drawn
-    now = version(location, tables)
-    return bool(now) and int(now[3:]) > int(drawn[3:])
-
-
 def _info_pg(location: db.Location, layer_id: str) -> dict[str, Any]:
     with db.connect(location) as conn:
         n = conn.execute(f'SELECT COUNT(*) FROM "{layer_id}"').fetchone()[0]

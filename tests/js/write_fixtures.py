@@ -80,6 +80,29 @@ def main(out: Path) -> None:
     for p, c in zip(positions, classes, strict=True):
         style[int(p)] = int(c)
     (out / "parcels.style.json").write_text(json.dumps(style), encoding="utf-8")
+    _versions(out)
+
+
+def _versions(out: Path) -> None:
+    """The versions file a replica writes (ui/live.py) for a GeoPackage copy before and after an edit, and
+    what the page's watcher must decide from it (ui/static/watch/watch.js).
+    """
+    import shutil
+    import tempfile
+
+    from geo.edit import edit
+    from geo.store import DEFAULT_STORE, Store, version_number, versions_document
+
+    with tempfile.TemporaryDirectory() as d:
+        store = Path(d) / "s.gpkg"
+        shutil.copy(DEFAULT_STORE, store)
+        drawn = version_number(Store(store).version)
+        before = versions_document(store)
+        edit(store, "indicators", "winter_crops", {"value": 171.5}, "js-fixture", "watch.js test")
+        after = versions_document(store)
+    (out / "versions.json").write_text(
+        json.dumps({"drawn": drawn, "before": before, "after": after}, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":
