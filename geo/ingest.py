@@ -212,12 +212,7 @@ def _write(
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
     audit: list[tuple[str, str | None, str | None]] = []
     if mode == "replace" and overlay is None:
-        for row in conn.execute(f'SELECT {keysql}, {q} FROM main."{layer}"'):
-            old = dict(zip(cols, row[1:], strict=True))
-            blob = old.pop(geom)
-            old[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
-            audit.append((str(row[0]), json.dumps(old, ensure_ascii=False), None))
-        conn.execute(f'DELETE FROM main."{layer}"')
+        audit += _removed(conn, layer, geom, keysql)
     conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
     for row in conn.execute(f'SELECT {keysql}, {q} FROM imp."{layer}"'):
         new = dict(zip(cols, row[1:], strict=True))
@@ -350,14 +345,7 @@ def _write_pg(
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
     audit: list[tuple[str, str | None, str | None]] = []
     if mode == "replace" and overlay is None:
-        stored = [c for c in conn.columns(layer) if c not in ("fid", geom)]
-        picked = ", ".join([*(f'"{c}"' for c in stored), conn.geom_out(geom)])
-        for row in conn.execute(f'SELECT {keysql}, {picked} FROM "{layer}" ORDER BY fid'):
-            old = dict(zip(stored, row[1:-1], strict=True))
-            blob = conn.geom_blob(row[-1])
-            old[GEOM_KEY] = blob.hex() if blob is not None else None
-            audit.append((str(row[0]), json.dumps(old, ensure_ascii=False), None))
-        conn.execute(f'DELETE FROM "{layer}"')
+        audit += _removed(conn, layer, geom, keysql)
     wkb = shapely.to_wkb(frame.geometry.to_crs(db.SRID).values, byte_order=1)
     hexes = shapely.to_wkb(
         shapely.set_srid(frame.geometry.to_crs(db.SRID).values, db.SRID), hex=True, include_srid=True
@@ -378,6 +366,22 @@ def _write_pg(
     conn.touch((layer, AUDIT_TABLE), stamp)
     _remember(conn, layer, cols, overlay, report, user, stamp)
     return len(frame)
+
+
+def _removed(conn: db.Session, layer: str, geom: str, keysql: str) -> list[tuple[str, str | None, str | None]]:
+    """Within a replacing import, on either store: every row of ``layer`` removed, as its change-log record
+    (key, the whole old row with its geometry as a GeoPackage blob's hex, nothing new).
+    """
+    stored = [c for c in conn.columns(layer) if c not in ("fid", geom)]
+    picked = ", ".join([*(f'"{c}"' for c in stored), conn.geom_out(geom)])
+    out: list[tuple[str, str | None, str | None]] = []
+    for row in conn.execute(f'SELECT {keysql}, {picked} FROM "{layer}" ORDER BY fid'):  # main's, not imp's
+        old = dict(zip(stored, row[1:-1], strict=True))
+        blob = conn.geom_blob(row[-1])
+        old[GEOM_KEY] = blob.hex() if blob is not None else None
+        out.append((str(row[0]), json.dumps(old, ensure_ascii=False), None))
+    conn.execute(f'DELETE FROM "{layer}"')
+    return out
 
 
 def _create_like(conn: db.Session, layer: str) -> None:

@@ -291,6 +291,18 @@ def select_on_map(visit_: Visit, frame: Frame, layer_id: str, key: str, tries: i
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package-lock.json, installed by `make node`
 
 
+def save_clearance(v: Visit, seg_id: str, status: str, reason: str) -> None:
+    """As a signed-in planner on Giao thông: pick segment ``seg_id`` on the map, set its clearance status in
+    its edit form and save; returns once the page says it saved."""
+    select_on_map(v, v.map_frame(), "ql4b_segments", seg_id)
+    v.page.get_by_text("Cập nhật", exact=True).click()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
+    choose(v, form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), status)
+    form.get_by_label("Lý do, căn cứ").fill(reason)
+    form.get_by_role("button", name="Lưu thay đổi").click()
+    v.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+
+
 def axe(page: Page) -> list[dict]:
     """axe-core's WCAG 2.1 A/AA violations on the page and its frames (the map's among them): each with
     its rule, impact, help text and the elements it found."""

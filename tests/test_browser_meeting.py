@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.users import add_user
-from tests.browser import choose, select_on_map, sign_in, streamlit_server, visit
+from tests.browser import save_clearance, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -116,14 +116,7 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     v = visit(browser, f"{app_url}/giao-thong")
     sidebar = v.page.locator('[data-testid="stSidebar"]')
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    frame = v.map_frame()
-    select_on_map(v, frame, "ql4b_segments", "QL4B-18-20")
-    v.page.get_by_text("Cập nhật", exact=True).click()
-    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
-    choose(v, form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), "Đã bàn giao mặt bằng")
-    form.get_by_label("Lý do, căn cứ").fill("Biên bản bàn giao mặt bằng")
-    form.get_by_role("button", name="Lưu thay đổi").click()
-    v.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    save_clearance(v, "QL4B-18-20", "Đã bàn giao mặt bằng", "Biên bản bàn giao mặt bằng")
     sidebar.get_by_role("link", name="Giao ban").click()
     v.wait_idle()
     v.page.get_by_role("radio", name="Thay đổi từ lần họp trước").click()

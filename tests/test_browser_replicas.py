@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.users import add_user
-from tests.browser import choose, select_on_map, sign_in, streamlit_server, visit
+from tests.browser import save_clearance, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +42,7 @@ def test_a_change_saved_through_one_replica_appears_on_the_other_without_a_click
 
     planner = visit(browser, f"{a_url}/giao-thong")
     sign_in(planner, "chuyenvien", "mat-khau-dai")
-    frame = planner.map_frame()
-    select_on_map(planner, frame, "ql4b_segments", "QL4B-18-20")
-    planner.page.get_by_text("Cập nhật", exact=True).click()
-    form = planner.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
-    choose(planner, form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), "Đã bàn giao mặt bằng")
-    form.get_by_label("Lý do, căn cứ").fill("Biên bản bàn giao mặt bằng (máy A)")
-    form.get_by_role("button", name="Lưu thay đổi").click()
-    planner.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    save_clearance(planner, "QL4B-18-20", "Đã bàn giao mặt bằng", "Biên bản bàn giao mặt bằng (máy A)")
     saved = time.monotonic()
 
     # The leader's page, served by the other process, reruns by itself once the store's version moves.
