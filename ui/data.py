@@ -48,6 +48,7 @@ def wrote() -> None:
     st.session_state[RUN_VERSION_KEY] = version(store_path())
 
 
+PATIENCE_ENV = "DINHLAP_REFRESH_PATIENCE"
 REFRESH_ENV = "DINHLAP_REFRESH_SECONDS"
 
 
@@ -60,6 +61,15 @@ def refresh_seconds() -> float:
         return max(float(raw), 0.5) if raw and float(raw) > 0 else (0.0 if raw else _default_refresh())
     except ValueError:
         return _default_refresh()
+
+
+def refresh_patience() -> float:
+    """Seconds an open page waits for the redraw it asked for before it asks again:
+    ``$DINHLAP_REFRESH_PATIENCE``, else 0 (the watcher's own 15 s)."""
+    try:
+        return max(float(os.environ.get(PATIENCE_ENV, "") or 0), 0.0)
+    except ValueError:
+        return 0.0
 
 
 def _default_refresh() -> float:

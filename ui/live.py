@@ -80,6 +80,7 @@ def watch() -> None:
         tables=tables,
         drawn=drawn,
         every=seconds,
+        patience=data.refresh_patience(),
         key="dl_watch",
         default=None,
         height=0,
