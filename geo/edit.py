@@ -361,6 +361,15 @@ def change_days(path: db.Location) -> list[str]:
         return [str(r[0]) for r in conn.execute(f"SELECT DISTINCT substr(ts, 1, 13) FROM {AUDIT_TABLE} ORDER BY 1")]
 
 
+def last_change_per_layer(path: db.Location, until: str) -> dict[str, str]:
+    """Each layer's latest change-log time at or before ``until`` (a UTC log stamp)."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return {}
+        sql = f"SELECT layer, MAX(ts) FROM {AUDIT_TABLE} WHERE ts <= ? GROUP BY layer"
+        return {str(r[0]): str(r[1]) for r in conn.execute(sql, (until,))}
+
+
 @dataclass(frozen=True)
 class Batch:
     """Features added or removed whole in one go (an import, a rollback): counted, not read back."""

@@ -298,7 +298,7 @@ def import_panel() -> None:
             key="imp_mode",
             format_func=lambda m: t(f"import.mode_{m}", lang),
         )
-        existing = len(store.read(layer)) if store.has(layer) else 0
+        existing = len(data.layer(layer)) if store.has(layer) else 0
         if mode == "replace" and existing:
             n = fmt_number(existing, lang)
             st.warning(t("import.replace_warn", lang, n=n, layer=store.catalog[layer].title(lang)))
