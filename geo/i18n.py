@@ -34,6 +34,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "basemap.osm": {"vi": "OpenStreetMap (cần Internet)", "en": "OpenStreetMap (needs internet)"},
     "basemap.satellite": {"vi": "Ảnh vệ tinh Esri (cần Internet)", "en": "Esri satellite (needs internet)"},
     "sidebar.store": {"vi": "Kho dữ liệu", "en": "Data store"},
+    "data.versions_age": {
+        "vi": "Các trang đang mở được báo thay đổi của kho: lần kiểm tra gần nhất cách đây {s} giây.",
+        "en": "Open pages are told of the store's changes: last checked {s} seconds ago.",
+    },
     "demo.badge": {"vi": "Dữ liệu minh họa", "en": "Demo data (Dữ liệu minh họa)"},
     "demo.partly": {
         "vi": "Dữ liệu minh họa một phần ({n}/{m} đối tượng)",
