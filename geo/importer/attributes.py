@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import math
 import re
@@ -17,7 +16,7 @@ import pandas as pd
 from geo.catalog import LayerSpec
 from geo.importer.codes import Values, suggest, value_key
 from geo.importer.report import Report, _problem
-from geo.values import BadValue, Rule, check
+from geo.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
 
 # Column names land offices use, normalised (no accents, upper case, letters and digits only).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -82,21 +81,10 @@ def auto_mapping(columns: list[str], spec: LayerSpec, remembered: Mapping[str, s
 
 
 def _number(value: Any) -> float | None:
-    """A number as Vietnamese spreadsheets write it: ``2.405.123,45`` or ``2405123.45``."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    s = str(value).strip().replace(" ", "")
-    if not s:
-        return None
-    if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
-    elif "," in s:
-        s = s.replace(",", ".")
+    """A number as Vietnamese spreadsheets write it (``2.405.123,45`` or ``2405123.45``); ``None`` if unreadable."""
     try:
-        return float(s)
-    except ValueError:
+        return parse_number(value)
+    except BadValue:
         return None
 
 
@@ -145,9 +133,6 @@ _MESSAGE: dict[Rule, str] = {
     "date": "import.bad_date",
     "too_long": "import.too_long",
 }
-_TRUE = ("1", "TRUE", "YES", "CO", "X", "DUNG")
-_FALSE = ("0", "FALSE", "NO", "KHONG", "SAI")
-_DATES = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
 def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values: Values | None = None) -> Any:
@@ -174,18 +159,9 @@ def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values:
             raise BadValue("number")
         return num
     if f.kind == "bool":
-        key = norm_name(str(value))
-        if key in _TRUE or key in _FALSE:
-            return key in _TRUE
-        raise BadValue("bool")
+        return parse_bool(value)  # the one reader of yes/no (geo.values)
     if f.kind == "date":
-        text = str(value).strip()[:10]
-        for fmt in _DATES:
-            try:
-                return dt.datetime.strptime(text, fmt).date().isoformat()
-            except ValueError:
-                continue
-        raise BadValue("date")
+        return parse_date(value)
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     return str(value)
