@@ -215,15 +215,18 @@ def _as_of(args: argparse.Namespace) -> dt.datetime | None:
 
 
 def _typed(column: object, value: str) -> object:
-    """A --where value as the column's type (so ``package=8`` and ``in_district=true`` match)."""
+    """A --where value as the column's type (so ``package=8`` and ``in_district=đúng`` match): geo.values reads it."""
     import pandas as pd
 
+    from geo.filters import typed_value
+    from geo.values import BadValue
+
     col = column if isinstance(column, pd.Series) else pd.Series(column)
-    if pd.api.types.is_bool_dtype(col):
-        return value.lower() in ("1", "true", "yes", "có", "co")
-    if pd.api.types.is_numeric_dtype(col):
-        return float(value)
-    return value
+    try:
+        return typed_value(col, value)
+    except BadValue:
+        name = col.name if isinstance(col.name, str) else "?"
+        raise ValueError(f"--where {name}={value!r}: không đọc được giá trị / value not understood") from None
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
