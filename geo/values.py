@@ -157,7 +157,7 @@ def parse_date(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
-        return value.to_pydatetime().date().isoformat()  # type: ignore[no-any-return]
+        return value.to_pydatetime().date().isoformat()
     if _empty(value):
         return None
     text = str(value).strip()
