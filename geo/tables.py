@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -55,8 +56,33 @@ def suffix(fmt: str, layers: int) -> str:
     return "zip" if fmt == "csv" and layers > 1 else fmt
 
 
+def native(value: object) -> object:
+    """``value`` as plain Python, the only kind JSON, Excel and GDAL all take.
+
+    A numpy or pandas scalar becomes ``int``/``float``/``bool``/``datetime``, every kind of missing (``NaN``,
+    ``NaT``, ``pd.NA``) ``None``: a nullable integer column yields numpy integers, which JSON cannot write.
+
+    >>> native(np.int64(7)), native(pd.NA), native(float("nan")), native("Bắc Lãng")
+    (7, None, None, 'Bắc Lãng')
+
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return None
+    except (TypeError, ValueError):  # a list or an array: no single "missing"
+        return value
+    return value
+
+
 def _value(spec: LayerSpec, name: str, value: object, req: TableRequest) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    value = native(value)
+    if value is None:
         return None
     if name in UNIT_FIELDS and req.unit_names:
         key = {"commune_2025": "2025:", "unit_code_2024": "2024:"}.get(name, "") + str(value)
@@ -71,6 +97,18 @@ def _value(spec: LayerSpec, name: str, value: object, req: TableRequest) -> obje
     return value
 
 
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column of mixed or nullable values holding plain Python values (see :func:`native`)."""
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        mixed = col.dtype == object or not pd.api.types.is_string_dtype(col)
+        if c != geom and mixed and (col.dtype == object or isinstance(col.dtype, pd.api.extensions.ExtensionDtype)):
+            out[c] = pd.Series([native(v) for v in col], index=col.index, dtype=object)
+    return out
+
+
 def _label(spec: LayerSpec, name: str, lang: Lang) -> str:
     if name == DEMO_COLUMN:
         return DEMO_FIELD.label(lang)
@@ -83,12 +121,14 @@ def _label(spec: LayerSpec, name: str, lang: Lang) -> str:
 def labelled(frame: pd.DataFrame, spec: LayerSpec, req: TableRequest) -> pd.DataFrame:
     """``frame`` as a reader reads it: labels for columns and coded values (as it is with ``req.codes``)."""
     if req.codes:
-        return frame
+        return _plain(frame)
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    out = frame.copy()
-    for c in out.columns:
-        if c != geom:
-            out[c] = [_value(spec, c, v, req) for v in out[c]]
+    out = _plain(frame)
+    kinds = {f.name: f.kind for f in spec.fields}
+    for c in out.columns:  # coded values, yes/no and unit codes in words; numbers and text stay as they are
+        worded = c == DEMO_COLUMN or kinds.get(c) == "bool" or spec.codes(c) or (c in UNIT_FIELDS and req.unit_names)
+        if c != geom and worded:
+            out[c] = pd.Series([_value(spec, c, v, req) for v in out[c]], index=out.index, dtype=object)
     names: dict[str, str] = {}
     for c in out.columns:
         if c == geom:
