@@ -555,6 +555,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tables.now": {"vi": "Hiện tại", "en": "Now"},
     "tables.lon": {"vi": "Kinh độ", "en": "Longitude"},
     "tables.lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "tables.contents": {"vi": "Mục lục", "en": "Contents"},
+    "tables.sheet": {"vi": "Trang tính", "en": "Sheet"},
+    "tables.full_name": {"vi": "Tên đầy đủ", "en": "Full name"},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
     # -- import ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from geo.catalog import CATALOG
 from geo.cli import main
 from geo.export import HTML_CSP, MapRequest, Provenance, export_bytes, in_view, layout, map_html, map_image
 from geo.filters import apply_filters
+from geo.i18n import t
 from geo.mapview import feature_collection
 from geo.pack import meeting_pack
 from geo.store import Store
@@ -405,3 +406,99 @@ def test_each_theme_page_of_the_pack_shows_its_thematic_colours(store, artifacts
     # At the notice's day: QL4B lines by clearance (four statuses); the communes filled by criteria met.
     assert fills["Giao thông"][0] >= 3 and fills["Nông thôn mới"][1] >= 3, fills
     assert fills["Tổng quan"][0] >= 3 and fills["Cụm công nghiệp"][1] >= 2, fills
+
+
+# -- every view, and a planner's layer, in every format and both languages ------------------------------------
+MATRIX_VIEWS = ("overview", "roads", "industry", "forest", "ntm", "planner")
+OVERLAY = "khu_dat_so_tnmt"
+
+
+@pytest.fixture(scope="module")
+def matrix_store(tmp_path_factory) -> Path:
+    """The notice's store with a planner's own layer, imported as a planner does."""
+    import shutil
+
+    from tests import import_files as F
+    from tests.conftest import NOTICE_STORE
+
+    folder = tmp_path_factory.mktemp("matrix")
+    path = folder / "kho.gpkg"
+    shutil.copy(NOTICE_STORE, path)
+    polys = F.polygons(folder / "in")
+    args = ["import", str(polys), "--new-layer", OVERLAY, "--title", "Khu đất (Sở TN&MT)", "--store", str(path)]
+    assert main([*args, "--user", "lan"]) == 0
+    return path
+
+
+def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("view", MATRIX_VIEWS)
+def test_every_view_exports_to_every_format_in_both_languages(view, lang, matrix_store, tmp_path, capsys) -> None:
+    """No traceback, and each file holds what the map shows: the same layers and counts in every format."""
+    import csv
+    import zipfile
+
+    import pyogrio
+
+    from geo.catalog import view_layers
+
+    store = Store(matrix_store)
+    layers = (OVERLAY, "units") if view == "planner" else view_layers(view)
+    which = ["--layers", ",".join(layers)] if view == "planner" else ["--view", view]
+    title = {"vi": "Bản đồ kiểm tra", "en": "Test map"}[lang]
+    titles = {store.catalog[lid].title(lang): lid for lid in layers}
+    counts: dict[str, dict[str, int]] = {}
+    for fmt in ("geojson", "gpkg", "csv", "xlsx", "png", "pdf", "html"):
+        out = tmp_path / f"{view}.{fmt}"
+        code = main(["export", str(out), *which, "--lang", lang, "--dpi", "20", "--title", title,
+                     "--store", str(matrix_store)])  # fmt: skip
+        written = Path(capsys.readouterr().out.strip())
+        assert code == 0 and written.is_file(), (view, fmt)
+        data = written.read_bytes()
+        if fmt == "geojson":
+            doc = json.loads(data)
+            key = t("tables.layer", lang)
+            seen = [f["properties"][key] for f in doc["features"]]
+            assert set(seen) <= set(titles), set(seen) - set(titles)  # each feature names its layer, in words
+            counts[fmt] = {titles[s]: seen.count(s) for s in titles}
+            props = set().union(*(f["properties"] for f in doc["features"]))
+            assert t("layer.as_of", lang) not in props and "unit_code" not in props  # labels, not identifiers
+        elif fmt == "gpkg":
+            listed = dict(pyogrio.list_layers(written).tolist())
+            counts[fmt] = {lid: len(pyogrio.read_dataframe(written, layer=lid)) for lid in layers if lid in listed}
+            assert "nguon_du_lieu" in listed
+        elif fmt == "csv":
+            assert written.suffix == ".zip"  # several layers: one CSV each, and the provenance
+            with zipfile.ZipFile(written) as zf:
+                rows = {n[:-4]: list(csv.reader(io.StringIO(zf.read(n).decode("utf-8-sig")))) for n in zf.namelist()}
+            counts[fmt] = {lid: len(rows[lid]) - 1 for lid in layers}
+            assert rows["nguon_du_lieu"][0][0] == t("tables.layer", lang)
+        elif fmt == "xlsx":
+            sheets = _xlsx_sheets(data)
+            prov = sheets[t("tables.provenance", lang)]
+            assert prov[0][:3] == (t("tables.layer", lang), t("tables.layer_id", lang), t("tables.features", lang))
+            stated = {r[1]: r[2] for r in prov[1:]}  # what the provenance says of each layer
+            contents = sheets.get(t("tables.contents", lang))  # when a title is too long to name its sheet
+            assert (contents is not None) == any(len(s) > 31 for s in titles), titles
+            sheet_of = {full: name for name, full, *_ in (contents or [])[1:]} or {s: s for s in titles}
+            assert set(sheet_of.values()) <= set(sheets) and set(titles) <= set(sheet_of)  # every full name
+            counts[fmt] = {lid: len(sheets[sheet_of[store.catalog[lid].title(lang)]]) - 1 for lid in layers}
+            assert stated == counts[fmt]
+        elif fmt == "png":
+            assert Image.open(io.BytesIO(data)).size[0] > 100
+        elif fmt == "pdf":
+            text = _pdf_text(data)
+            assert title in text and {"vi": "Chú giải", "en": "Legend"}[lang] in text
+        else:
+            html = data.decode("utf-8")
+            assert f'<html lang="{lang}">' in html and f"<title>{title}</title>" in html
+    assert counts["geojson"] == counts["gpkg"] == counts["csv"] == counts["xlsx"], counts
+    assert sum(counts["xlsx"].values()) > 0
+    if view in ("overview", "planner"):  # the whole district: every feature of every layer
+        assert counts["xlsx"] == {lid: len(store.read(lid)) for lid in layers}
