@@ -232,7 +232,7 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _csv(frame: pd.DataFrame) -> bytes:
     buf = io.StringIO()
-    _neutralised(frame).to_csv(buf, index=False)
+    _neutralised(frame).to_csv(buf, index=False, lineterminator="\r\n")  # RFC 4180: a CR in a text is quoted
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")  # a BOM so Excel reads UTF-8 Vietnamese
 
 

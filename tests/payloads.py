@@ -34,13 +34,13 @@ PAYLOADS: dict[str, str] = {
     "long": ("Đình Lập – Lạng Sơn; " * 300)[:5000],
 }
 
-#: What a spreadsheet reads as the start of a formula (OWASP): after any leading spaces.
+#: What a spreadsheet reads as the start of a formula (OWASP), also after leading blanks.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def formula_like(text: str) -> bool:
     """Whether a spreadsheet would read ``text`` as a formula if written unchanged."""
-    return text[:1] in FORMULA_START or text.lstrip(" \u00a0")[:1] in FORMULA_START
+    return text[:1] in FORMULA_START or text.lstrip()[:1] in FORMULA_START
 
 
 def as_typed(cell: str) -> str:

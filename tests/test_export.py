@@ -502,3 +502,103 @@ def test_every_view_exports_to_every_format_in_both_languages(view, lang, matrix
     assert sum(counts["xlsx"].values()) > 0
     if view in ("overview", "planner"):  # the whole district: every feature of every layer
         assert counts["xlsx"] == {lid: len(store.read(lid)) for lid in layers}
+
+
+# -- text stays text: one corpus of payloads (tests/payloads.py) through every file an export writes ---------
+def _payload_frames(store: Store, text: str) -> tuple[dict[str, gpd.GeoDataFrame], dict]:
+    """Segments whose cross-section holds every payload, and the planner's layer with ``text`` as its title,
+    as a value of one of its columns and as the name of another (a file's own column header).
+    """
+    from tests.payloads import PAYLOADS
+
+    seg = store.read("ql4b_segments").head(len(PAYLOADS)).copy()
+    seg["cross_section"] = list(PAYLOADS.values())
+    over = store.read(OVERLAY).copy()
+    spec = store.catalog[OVERLAY]
+    texts = [f.name for f in spec.fields if f.kind == "str" and f.name != spec.key and f.name in over.columns]
+    over[texts[-1]] = text
+    over = over.rename(columns={texts[-2]: text})
+    catalog = dict(store.catalog)
+    catalog[OVERLAY] = replace(catalog[OVERLAY], vi=text, en=text)
+    return {"ql4b_segments": seg, OVERLAY: over}, catalog
+
+
+def _xlsx_text(text: str) -> str:
+    """What an XLSX can hold of ``text``: XML 1.0 has no NUL (nor other C0 controls but tab, LF and CR), and
+    reads a carriage return as a line feed.
+    """
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text).replace("\r", "\n")
+
+
+@pytest.mark.parametrize("name", sorted(__import__("tests.payloads").payloads.PAYLOADS))
+def test_no_payload_runs_in_a_spreadsheet_and_each_reads_back_as_typed(name, matrix_store) -> None:
+    import csv
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from geo.tables import TableRequest, data_bytes
+    from tests.payloads import OUTSIDE, PAYLOADS, as_typed, live
+
+    text = PAYLOADS[name]
+    frames, catalog = _payload_frames(Store(matrix_store), text)
+    for lang in ("vi", "en"):
+        req = TableRequest(lang)
+        # XLSX: no formula cell, no link, no external part; every text as typed behind the neutralising quote.
+        data = data_bytes(frames, "xlsx", catalog, req)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = zf.namelist()
+            sheets = [zf.read(n).decode("utf-8") for n in parts if n.startswith("xl/worksheets/")]
+            rels = "".join(zf.read(n).decode("utf-8") for n in parts if n.endswith(".rels"))
+        assert not [n for n in parts if "externalLink" in n or "connections" in n], parts
+        assert 'TargetMode="External"' not in rels and OUTSIDE not in rels
+        for xml in sheets:  # no formula element, no hyperlink list
+            assert not re.search(r"<f[ >]", xml) and "<hyperlinks" not in xml
+        wb = load_workbook(io.BytesIO(data))
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        assert all(c.data_type in ("s", "n", "d") for c in cells)
+        assert not [c.value for c in cells if live(c.value)]
+        shown = [as_typed(c.value) for c in cells if isinstance(c.value, str)]
+        expected = _xlsx_text(text)
+        assert shown.count(expected) >= 3, (name, lang)  # the segment's cell, the overlay's cell, its title
+        header = [as_typed(str(c.value)) for ws in wb.worksheets for c in next(ws.iter_rows(max_row=1))]
+        assert expected in header, (name, "a column named by the file")
+        for ws in wb.worksheets:  # a sheet's name is a name: no formula start, none of Excel's forbidden characters
+            assert ws.title and not live(ws.title) and not set(ws.title) & set("[]:*?/\\") and len(ws.title) <= 31
+        # CSV: the same cells, neutralised the same way; the file holds the text, nothing else.
+        archive = zipfile.ZipFile(io.BytesIO(data_bytes(frames, "csv", catalog, req)))
+        files = [io.StringIO(archive.read(n).decode("utf-8-sig"), newline="") for n in archive.namelist()]
+        rows = [r for f in files for r in csv.reader(f)]
+        flat = [c for r in rows for c in r]
+        assert not [c for c in flat if live(c)]
+        assert sum(as_typed(c) == text for c in flat) >= 4, (name, lang)  # two cells, its title, its column
+        # GeoJSON: data for machines, exactly as typed.
+        doc = json.loads(data_bytes(frames, "geojson", catalog, req))
+        values = [v for f in doc["features"] for v in f["properties"].values()]
+        assert values.count(text) >= 3 and any(text in f["properties"] for f in doc["features"])
+
+
+def test_no_payload_runs_or_fetches_from_a_printed_map_and_each_prints_as_typed(matrix_store, prov) -> None:
+    from tests.payloads import PAYLOADS
+
+    store = Store(matrix_store)
+    frames, catalog = _payload_frames(store, PAYLOADS["hyperlink"])
+    seg = frames["ql4b_segments"].copy()
+    seg["clearance_status"] = list(PAYLOADS.values())  # unknown classes: the legend lists each as typed
+    title = PAYLOADS["md_link"]
+    req = MapRequest(("ql4b_segments", OVERLAY), title, PAYLOADS["math"], catalog=catalog)  # type: ignore[arg-type]
+    data = map_image(req, {**frames, "ql4b_segments": seg}, prov, "pdf")
+    raw = data.decode("latin1")
+    for action in ("/URI", "/JavaScript", "/JS", "/Launch", "/OpenAction", "/SubmitForm", "/GoToR"):
+        assert action not in raw, action
+    import unicodedata
+
+    def squeezed(s: str) -> str:  # a long label wraps over lines; a full-width sign extracts as its ASCII twin
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+    text = squeezed(_pdf_text(data))
+    for p in [p for k, p in PAYLOADS.items() if k not in ("nul", "long", "bidi")]:
+        assert squeezed(p) in text, p
+    assert (
+        "trước" in text and "sau" in text
+    )  # a NUL prints as a blank (a 5,000-character class: as the legend has room)
