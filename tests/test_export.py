@@ -602,3 +602,33 @@ def test_no_payload_runs_or_fetches_from_a_printed_map_and_each_prints_as_typed(
     assert (
         "trước" in text and "sau" in text
     )  # a NUL prints as a blank (a 5,000-character class: as the legend has room)
+
+
+def test_a_workbook_reads_like_a_spreadsheet_a_planner_made(store) -> None:
+    """Real dates shown DD/MM/YYYY, a frozen header row with filters, readable widths, and every sheet's full name."""
+    from openpyxl import load_workbook
+
+    from geo.tables import TableRequest, data_bytes
+
+    frames = {lid: store.read(lid) for lid in ("land_disputes", "forest_parcels")}
+    wb = load_workbook(io.BytesIO(data_bytes(frames, "xlsx", CATALOG, TableRequest("vi"))))
+    long_title = CATALOG["forest_parcels"].title("vi")
+    assert len(long_title) > 31
+    contents = wb[wb.sheetnames[0]]
+    assert contents.title == "Mục lục"
+    listed = {r[1]: r[0] for r in contents.iter_rows(min_row=2, values_only=True)}
+    assert listed[long_title] in wb.sheetnames and long_title.startswith(listed[long_title])
+    assert listed["Điểm tranh chấp đất đai"] == "Điểm tranh chấp đất đai"  # a title that fits is the name
+    ws = wb["Điểm tranh chấp đất đai"]
+    header = [c.value for c in ws[1]]
+    opened = ws.cell(2, header.index("Ngày phát sinh") + 1)
+    first = store.read("land_disputes").iloc[0]
+    assert opened.is_date and opened.number_format == "DD/MM/YYYY"
+    assert opened.value.date() == dt.date.fromisoformat(str(first["opened"])[:10])
+    for sheet in wb.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.auto_filter.ref.endswith(str(sheet.max_row))
+        assert all(c.font.b for c in sheet[1])
+    widths = {h: ws.column_dimensions[chr(ord("A") + i)].width for i, h in enumerate(header)}
+    assert widths["Ngày phát sinh"] >= 12 and widths["Các bên tranh chấp"] > widths["Mã vụ việc"]
+    assert max(widths.values()) <= 62
