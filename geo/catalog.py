@@ -132,6 +132,7 @@ class LayerSpec:
     item_en: str = "features"
     sensitive: tuple[str, ...] = ()  # hidden from viewers in the app and in every export
     key_from: tuple[str, ...] = ()  # a key a file need not carry: these fields joined with "-" (made at import)
+    owner: str = ""  # a planner's layer: who imported it (shown to them by default before it is published)
 
     def title(self, lang: Lang) -> str:
         """The layer's title in ``lang``."""
@@ -1193,19 +1194,53 @@ def valid_overlay_id(layer_id: str) -> bool:
     return bool(_OVERLAY_ID.fullmatch(layer_id)) and layer_id not in BUILTIN_IDS
 
 
+#: How a planner's layer may be drawn: its outline only (the default: the thematic colours under and over it
+#: stay exactly the legend's), or a light fill (still drawn under the thematic layers, so it tints none).
+OVERLAY_STYLES = ("outline", "fill")
+#: Where planners' layers are drawn: above the administrative base (units 10, communes 11), under every
+#: thematic layer (cadastral parcels 14 and up), so their colours never change a thematic colour.
+OVERLAY_Z = 12
+
+
 def overlay_spec(
-    layer_id: str, title_vi: str, title_en: str, geometry: str, fields: list[tuple[str, str, str]], color: str
+    layer_id: str,
+    title_vi: str,
+    title_en: str,
+    geometry: str,
+    fields: list[tuple[str, ...]] | list[tuple[str, str, str]],
+    color: str,
+    key: str = "",
+    published: bool = True,
+    style: str = "outline",
+    owner: str = "",
 ) -> LayerSpec:
-    """The catalog record of an imported overlay: its file's columns as text or number fields."""
+    """The catalog record of a planner's layer: its file's columns (name, label, kind and unit) as fields.
+
+    ``key`` is the column the planner chose to name a feature (``ma``); without one each feature gets a
+    number (:data:`OVERLAY_KEY`) when it is stored, never asked of a file. An unpublished layer is off by
+    default for everyone but its ``owner``; it is drawn under the thematic layers, outlined (``style``).
+    """
     geom: GeomType = geometry if geometry in ("Polygon", "LineString", "Point") else "Polygon"  # type: ignore[assignment]
-    flds = (
-        Field(OVERLAY_KEY, "Số thứ tự", "No."),
-        *(
-            Field(n, label, label, kind if kind in ("str", "int", "float") else "str", required=False)  # type: ignore[arg-type]
-            for n, label, kind in fields
-        ),
-    )
-    names = tuple(f.name for f in flds[1:]) or (OVERLAY_KEY,)
+    columns = []
+    for item in fields:
+        n, label, kind, unit = (*item, "")[:4]
+        columns.append(
+            Field(
+                n,
+                label or n,
+                label or n,
+                kind if kind in ("str", "int", "float") else "str",  # type: ignore[arg-type]
+                required=n == key,
+                unit=unit,
+            )
+        )
+    names = tuple(f.name for f in columns)
+    if key and key in names:
+        flds = tuple(columns)
+    else:  # numbered by the store: a file never carries it, and nothing asks one to
+        key = OVERLAY_KEY
+        flds = (Field(OVERLAY_KEY, "Số thứ tự", "No.", required=False, derived=True), *columns)
+    outline = style != "fill" and geom != "Point"
     return LayerSpec(
         id=layer_id,
         vi=title_vi,
@@ -1213,12 +1248,20 @@ def overlay_spec(
         theme="overlay",
         geometry=geom,
         fields=flds,
-        key=OVERLAY_KEY,
-        paint=Paint(color=color, fill=color, weight=2.0, fill_opacity=0.35, radius=6.0),
-        tooltip=names[:2],
-        popup=names[:12],
+        key=key,
+        paint=Paint(
+            color=color,
+            fill=None if outline else color,
+            weight=2.5 if outline else 2.0,
+            fill_opacity=0.0 if outline else 0.35,
+            radius=6.0,
+        ),
+        tooltip=(names or (OVERLAY_KEY,))[:2],
+        popup=(names or (OVERLAY_KEY,))[:12],
         filters=(),
-        z=70,
+        default_visible=published,
+        z=OVERLAY_Z,
+        owner=owner,
     )
 
 
@@ -1228,7 +1271,11 @@ def visible_fields(spec: LayerSpec, names: tuple[str, ...], sensitive_ok: bool) 
 
 
 def overlay_specs(rows: Iterable[Mapping[str, Any]], present: Iterable[LayerId]) -> list[LayerSpec]:
-    """The records of the overlays a store lists (rows of its ``overlays`` table) whose layer it holds."""
+    """The records of the overlays a store lists (rows of its ``overlays`` table) whose layer it holds.
+
+    A store written before planners chose keys, labels and publication has none of those columns: its
+    layers read as numbered, published and outlined.
+    """
     held = set(present)
     return [
         overlay_spec(
@@ -1236,12 +1283,22 @@ def overlay_specs(rows: Iterable[Mapping[str, Any]], present: Iterable[LayerId])
             str(r["title_vi"]),
             str(r["title_en"] or ""),
             str(r["geometry"]),
-            [(str(a), str(b), str(c)) for a, b, c in json.loads(r["fields"])],
+            [tuple(str(x) for x in item) for item in json.loads(r["fields"])],
             str(r["color"]),
+            key=str(r.get("key_field") or ""),
+            published=_flag(r.get("published"), True),
+            style=str(r.get("style") or "outline"),
+            owner=str(r.get("created_by") or ""),
         )
         for r in rows
         if r["overlay_id"] in held and r["overlay_id"] not in BUILTIN_IDS
     ]
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return default
+    return bool(int(value))
 
 
 BUILTIN_IDS: frozenset[LayerId] = frozenset(CATALOG)

@@ -404,6 +404,80 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Đã nhập {n} đối tượng vào lớp '{layer}' ({mode}).",
         "en": "Imported {n} features into layer '{layer}' ({mode}).",
     },
+    "import.done_new": {
+        "vi": "Đã tạo lớp mới “{layer}” với {n} đối tượng. Lớp chưa công bố: chỉ bạn thấy lớp này bật sẵn trên "
+        "bản đồ cho tới khi công bố.",
+        "en": "Created the new layer “{layer}” with {n} features. Not published yet: it is on by default only "
+        "for you until it is published.",
+    },
+    "import.done_append": {
+        "vi": "Đã thêm {n} đối tượng vào lớp “{layer}”.",
+        "en": "Added {n} features to the layer “{layer}”.",
+    },
+    "import.done_replace": {
+        "vi": "Đã thay toàn bộ lớp “{layer}”: xóa {removed} đối tượng cũ, nhập {n} đối tượng từ tệp.",
+        "en": "Replaced the whole layer “{layer}”: removed {removed} features, imported {n} from the file.",
+    },
+    "import.done_update": {
+        "vi": "Đã cập nhật lớp “{layer}” theo mã: thêm {added}, sửa {changed} ({by_field}), xóa {removed}; "
+        "{same} đối tượng không đổi.",
+        "en": "Updated the layer “{layer}” by key: {added} added, {changed} changed ({by_field}), {removed} removed; "
+        "{same} unchanged.",
+    },
+    "import.preview_update": {
+        "vi": "Nếu nhập: thêm {added}, sửa {changed} ({by_field}), xóa {removed}; {same} đối tượng không đổi.",
+        "en": "If imported: {added} added, {changed} changed ({by_field}), {removed} removed; {same} unchanged.",
+    },
+    "import.field_geometry": {"vi": "Hình dạng, vị trí", "en": "Shape, position"},
+    "import.update_needs_key": {
+        "vi": "Lớp “{layer}” không có mã riêng cho từng đối tượng nên không cập nhật theo mã được: hãy bổ sung "
+        "hoặc thay thế.",
+        "en": "The layer “{layer}” has no key naming each feature, so it cannot be updated by key: add to it or "
+        "replace it.",
+    },
+    "import.bad_style": {
+        "vi": "Kiểu vẽ '{style}' không có (được phép: {allowed}).",
+        "en": "No drawing style '{style}' (allowed: {allowed}).",
+    },
+    "import.renamed": {
+        "vi": "Tên cột không dùng được làm tên trường nên được lưu là “{name}” (nhãn vẫn là tên gốc).",
+        "en": "The column's name cannot name a field, so it is stored as “{name}” (its label keeps the original).",
+    },
+    "import.bad_key": {
+        "vi": "Cột này không làm mã được: phải có giá trị ở mọi dòng và không trùng. Cột làm mã được: {allowed}.",
+        "en": "This column cannot be the key: every row needs a value, and no two the same. Columns that can: "
+        "{allowed}.",
+    },
+    "import.key": {"vi": "Cột làm mã đối tượng", "en": "Key column"},
+    "import.key_none": {"vi": "— đánh số tự động —", "en": "— numbered automatically —"},
+    "import.key_help": {
+        "vi": "Cột mà mỗi giá trị gọi tên một đối tượng (ví dụ 'ma'): lần nhập sau cập nhật theo cột này. Chỉ liệt "
+        "kê các cột có giá trị ở mọi dòng và không trùng.",
+        "en": "A column whose values name a feature (e.g. 'ma'): the next file updates the layer by it. Only columns "
+        "with a value on every row, none repeated, are listed.",
+    },
+    "import.columns": {"vi": "Nhãn và đơn vị của các cột", "en": "Column labels and units"},
+    "import.col_name": {"vi": "Cột", "en": "Column"},
+    "import.col_label": {"vi": "Nhãn hiển thị", "en": "Label shown"},
+    "import.col_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "import.style": {"vi": "Cách vẽ", "en": "Drawing"},
+    "import.style_outline": {"vi": "Chỉ viền (không tô)", "en": "Outline only"},
+    "import.style_fill": {"vi": "Tô nhạt, dưới các lớp chuyên đề", "en": "Light fill, under the thematic layers"},
+    "import.mode_update": {"vi": "Cập nhật theo mã", "en": "Update by key"},
+    "import.delete_missing": {
+        "vi": "Xóa các đối tượng có trong lớp nhưng không có trong tệp",
+        "en": "Remove the features the layer has and the file does not",
+    },
+    "import.published": {
+        "vi": "Lớp “{layer}” đã công bố: bật sẵn trên bản đồ của mọi người.",
+        "en": "The layer “{layer}” is published: on by default on everyone's map.",
+    },
+    "import.unpublished": {
+        "vi": "Lớp “{layer}” chưa công bố: chỉ người nhập thấy lớp này bật sẵn.",
+        "en": "The layer “{layer}” is not published: on by default only for whoever imported it.",
+    },
+    "import.publish": {"vi": "Công bố lớp cho mọi người", "en": "Publish the layer to everyone"},
+    "import.unpublish": {"vi": "Thôi công bố", "en": "Withdraw"},
     "auth.sign_in_oidc": {"vi": "Đăng nhập bằng tài khoản cơ quan", "en": "Sign in with the organisation's account"},
     "auth.sign_in": {"vi": "Đăng nhập (chuyên viên)", "en": "Sign in (planners)"},
     "auth.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},

@@ -75,6 +75,12 @@ class Report:
     notes: list[str] = field(default_factory=list)  # message keys of what was done for the user
     values: list[Any] = field(default_factory=list)  # ValueRow: each coded value of the file and its class
     value_mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # applied: field → file value → code
+    # A new layer of a planner's: the column naming a feature (its stored name; None: numbered), the columns
+    # that could (unique, never empty), and each column's label and unit (by stored name).
+    key: str | None = None
+    key_candidates: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    field_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -120,6 +126,8 @@ class Report:
                 for r in self.values
             ],
             "preview": self.preview,
+            "key": self.key,
+            "key_candidates": self.key_candidates,
         }
 
     def text(self, lang: Lang = "vi") -> str:
