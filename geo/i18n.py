@@ -476,6 +476,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Lớp “{layer}” chưa công bố: chỉ người nhập thấy lớp này bật sẵn.",
         "en": "The layer “{layer}” is not published: on by default only for whoever imported it.",
     },
+    "import.own_layers": {"vi": "Lớp của chuyên viên", "en": "Planners' layers"},
     "import.publish": {"vi": "Công bố lớp cho mọi người", "en": "Publish the layer to everyone"},
     "import.unpublish": {"vi": "Thôi công bố", "en": "Withdraw"},
     "auth.sign_in_oidc": {"vi": "Đăng nhập bằng tài khoản cơ quan", "en": "Sign in with the organisation's account"},

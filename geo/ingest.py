@@ -126,9 +126,9 @@ class Outcome:
         """Features the file wrote: added, and (by an update) changed."""
         return self.added + self.changed_features
 
-    def message(self, lang: Lang, spec: LayerSpec | None = None) -> str:
+    def message(self, lang: Lang, spec: LayerSpec | None = None, title: str | None = None) -> str:
         """What happened, in words: "Đã tạo lớp mới … với 11 đối tượng", "… thêm 2, sửa 3 (Tình trạng: 3), xóa 0"."""
-        title = spec.title(lang) if spec is not None else self.layer
+        title = spec.title(lang) if spec is not None else title or self.layer
         n = fmt_number(self.added, lang)
         if self.how == "new":
             return t("import.done_new", lang, layer=title, n=n)
