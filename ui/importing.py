@@ -195,7 +195,10 @@ def _mapping_editor(report: Report, layer: str, lang: Lang, file_key: str) -> di
     return out
 
 
-def _new_layer_editor(report: Report, lang: Lang, file_key: str) -> tuple[str | None, dict[str, str], dict[str, str], str]:
+NewLayer = tuple[str | None, dict[str, str], dict[str, str], str]  # key, labels, units, style
+
+
+def _new_layer_editor(report: Report, lang: Lang, file_key: str) -> NewLayer:
     """For a new layer: the key column (only those that qualify are offered), each column's label and unit
     as the map and the record will show them, and how it is drawn. Returns (key, labels, units, style),
     columns by the file's own names.
@@ -446,7 +449,8 @@ def import_panel() -> None:
 
 def flash() -> None:
     """Kept for the page's call: the import's message is now shown in the import panel itself, beside the
-    file the planner just imported (:func:`import_panel`)."""
+    file the planner just imported (:func:`import_panel`).
+    """
 
 
 def rollback_panel() -> None:
