@@ -821,6 +821,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}” "
         "(map it with --values FIELD:VALUE=CODE). Allowed: {allowed}",
     },
+    "import.unmapped_value_web": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”: chọn loại cho nó trong bảng "
+        "“Giá trị trong tệp → loại của lớp” phía trên (gợi ý: {code}).",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”: choose its class in the table "
+        "“The file's values → the layer's classes” above (suggested: {code}).",
+    },
+    "import.unmapped_value_no_hint_web": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”: chọn loại cho nó trong bảng "
+        "“Giá trị trong tệp → loại của lớp” phía trên.",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”: choose its class in the table "
+        "“The file's values → the layer's classes” above.",
+    },
     "import.r_value": {
         "vi": "  Giá trị {field} “{value}” ({n} dòng) → {code}",
         "en": "  Value {field} “{value}” ({n} rows) → {code}",

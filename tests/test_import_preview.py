@@ -134,3 +134,31 @@ def test_a_planner_creates_a_layer_with_a_key_then_updates_it_with_a_preview_of_
     # Published from the same panel: on by default for everyone from then on (audited).
     next(b for b in at.button if b.key == "imp_pub_quy_hoach").click().run()
     assert Store(env).catalog["quy_hoach"].default_visible is True
+
+
+def _html(node) -> str:
+    """Every block of HTML the page shows (the report's table is one)."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        if type(child).__name__ == "Html":
+            out.append(child.proto.body)
+        out.append(_html(child))
+    return " ".join(out)
+
+
+def test_the_web_report_points_an_unknown_code_to_the_table_that_maps_it(env: Path, tmp_path: Path) -> None:
+    from geo.synthetic import cadastral
+    from tests import import_files as F
+
+    office = cadastral(6)
+    office["LoaiDat"] = ["HNK", "LUA", "TON", "XYZ", "CNT", "SKK"]  # every generation's codes, and one unknown
+    body = F.shapefile(tmp_path, frame=office, name="thua", encoding="utf-8", cpg=True).read_bytes()
+    at = _data_page("lan")
+    at.selectbox(key="imp_layer").set_value("cadastral_parcels").run()
+    at.file_uploader(key="imp_file").set_value(("thua.zip", body, "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    report = _html(at._tree)
+    assert "“XYZ”" in report and "Giá trị trong tệp → loại của lớp" in report
+    assert "--values" not in report  # the command line's flag is not this page's way
+    for code in ("HNK", "LUA", "TON", "CNT", "SKK"):
+        assert f"“{code}”" not in report  # the national codes need no one

@@ -492,3 +492,131 @@ def test_values_on_the_command_line_are_remembered_for_the_next_file(tmp_path, a
     again = F.forest_office_wording(tmp_path / "again", name="dot_2")
     assert main(["validate", str(again), "--layer", "forest_parcels", "--store", str(any_store)]) == 0
     assert "“Đã bàn giao” (3 dòng) → handed_over" in capsys.readouterr().out
+
+
+# -- every national land-use code, and the usual wordings of a certificate's state ---------------------------
+NATIONAL = {
+    # the statistics codes (TT 27/2018, TT 28/2014): categories a land office's inventory file carries
+    "TT27/2018": ["HNK", "LUA", "CHN", "LNP", "NNP", "PNN", "OCT", "CDG", "CSK", "CCC", "DSN", "CSD"],
+    # the cadastral map's symbols (TT 25/2014) that the first list lacked
+    "TT25/2014": [
+        "TON",
+        "SKK",
+        "DBV",
+        "DKV",
+        "DDT",
+        "DKH",
+        "DXH",
+        "DNG",
+        "DSK",
+        "SKT",
+        "SKX",
+        "DDL",
+        "DRA",
+        "DCK",
+        "LMU",
+    ],
+    # the 2024 Land Law's categories, with TT 08/2024's codes
+    "TT08/2024": ["CNT", "DMT", "DKT"],
+}
+TT25_ALL = [
+    "LUC",
+    "LUK",
+    "LUN",
+    "BHK",
+    "NHK",
+    "CLN",
+    "RSX",
+    "RPH",
+    "RDD",
+    "NTS",
+    "LMU",
+    "NKH",
+    "ONT",
+    "ODT",
+    "TSC",
+    "DTS",
+    "DVH",
+    "DYT",
+    "DGD",
+    "DTT",
+    "DKH",
+    "DXH",
+    "DNG",
+    "DSK",
+    "CQP",
+    "CAN",
+    "SKK",
+    "SKN",
+    "SKT",
+    "TMD",
+    "SKC",
+    "SKS",
+    "SKX",
+    "DGT",
+    "DTL",
+    "DNL",
+    "DBV",
+    "DKV",
+    "DCH",
+    "DDT",
+    "DDL",
+    "DRA",
+    "DCK",
+    "DSH",
+    "TON",
+    "TIN",
+    "NTD",
+    "SON",
+    "MNC",
+    "PNK",
+    "BCS",
+    "DCS",
+    "NCS",
+]
+
+
+def test_every_land_type_code_of_the_three_generations_is_listed_with_its_standards_and_group(store) -> None:
+    from geo.catalog import LAND_USE_GROUP, LAND_USE_IN
+
+    assert set(TT25_ALL) <= {c for c, std in LAND_USE_IN.items() if "TT25/2014" in std}
+    for std, codes in NATIONAL.items():
+        assert all(std in LAND_USE_IN[c] for c in codes), std
+    assert LAND_USE_GROUP["HNK"] == "agricultural" and LAND_USE_GROUP["TON"] == "non_agricultural"
+    assert LAND_USE_GROUP["CSD"] == "unused" and LAND_USE_GROUP["CNT"] == "agricultural"
+    # The code list travels in the store, each code citing its standards and the sources.
+    table = store.read("land_use_codes").set_index("code")
+    assert set(table.index) == set(LAND_USE_IN)
+    assert table.loc["HNK", "standards"] == "TT28/2014; TT27/2018; LĐĐ2024; TT08/2024"
+    assert (
+        "Thông tư 27/2018/TT-BTNMT" in table.loc["HNK", "source"] and "Luật Đất đai 2024" in table.loc["HNK", "source"]
+    )
+
+
+def test_a_parcel_file_in_any_code_generation_imports_without_a_person_mapping_each_code(tmp_path, units) -> None:
+    from geo.synthetic import cadastral
+
+    codes = [c for cs in NATIONAL.values() for c in cs]
+    certs = ["Đã cấp GCN", "Chưa cấp GCNQSDĐ", "Đã cấp GCNQSD đất", "Đã cấp sổ đỏ", "Đang làm thủ tục cấp GCN"]
+    office = cadastral(len(codes) * 2)
+    office["LoaiDat"] = [codes[i % len(codes)] for i in range(len(office))]
+    office["TinhTrang"] = [certs[i % len(certs)] for i in range(len(office))]
+    path = F.shapefile(tmp_path, frame=office, name="thong_ke", encoding="utf-8", cpg=True)
+    report = validate(path, layer="cadastral_parcels", units=units)
+    assert report.exit_code == 0, [p.message("vi") for p in report.errors]
+    stored = dict(zip(office["TinhTrang"], report.frame["cert_status"], strict=True))
+    assert stored == {
+        "Đã cấp GCN": "issued",
+        "Chưa cấp GCNQSDĐ": "not_issued",
+        "Đã cấp GCNQSD đất": "issued",
+        "Đã cấp sổ đỏ": "issued",
+        "Đang làm thủ tục cấp GCN": "in_progress",
+    }
+    assert list(report.frame["land_use"]) == list(office["LoaiDat"])
+    # A truly unknown code still waits for a person, and the command line says how.
+    office.loc[0, "LoaiDat"] = "XYZ"
+    odd = validate(
+        F.shapefile(tmp_path / "odd", frame=office, encoding="utf-8", cpg=True), "cadastral_parcels", units=units
+    )
+    (p,) = odd.errors
+    assert p.key == "import.unmapped_value_no_hint" and "--values" in p.message("vi")

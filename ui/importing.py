@@ -59,6 +59,13 @@ def _html_table(rows: list[dict[str, Any]], cls: str = "dl-changes") -> str:
     return f'<table class="{cls}"><tr>{head}</tr>{body}</table>'
 
 
+# On this page a value is mapped in the table above the report, not with the command line's --values.
+_WEB = {
+    "import.unmapped_value": "import.unmapped_value_web",
+    "import.unmapped_value_no_hint": "import.unmapped_value_no_hint_web",
+}
+
+
 def _report_view(report: Report, lang: Lang) -> None:
     """The validation report: what was found, each problem by row and field, the decoded names."""
     if report.refused:
@@ -79,7 +86,7 @@ def _report_view(report: Report, lang: Lang) -> None:
                 t("import.col_kind", lang): t("import.error" if p.severity == "error" else "import.warning", lang),
                 t("import.col_row", lang): p.row or "",
                 t("import.col_field", lang): p.field or "",
-                t("import.col_message", lang): t(p.key, lang, **dict(p.kwargs)),
+                t("import.col_message", lang): t(_WEB.get(p.key, p.key), lang, **dict(p.kwargs)),
             }
             for p in report.problems[:200]
         ]

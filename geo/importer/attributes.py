@@ -257,6 +257,7 @@ def _to_catalog(
                 label=spec.field(name).label("vi"),
                 allowed=", ".join(f"{s.value} ({s.vi})" for s in spec.codes(name))[:600],
                 hint=hint[:120],
+                code=code or "",
             )
         )
     frame = gpd.GeoDataFrame(rows, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
