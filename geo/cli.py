@@ -418,6 +418,7 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         key=getattr(args, "key", None),
         labels=_pairs(getattr(args, "label", None), "--label"),
         field_units=_pairs(getattr(args, "unit", None), "--unit"),
+        communes=store.read("communes_2025") if store is not None and store.has("communes_2025") else None,
     )
 
 

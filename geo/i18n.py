@@ -845,6 +845,36 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "'{value}' không phải xã, thị trấn của Đình Lập.",
         "en": "'{value}' is not a commune or town of Đình Lập.",
     },
+    "import.measure_unit": {
+        "vi": "Cột này ghi “{label}” theo {unit}, không theo {field_unit}: số ghi bằng khoảng {ratio} lần diện tích, "
+        "chiều dài đo từ hình (VN-2000 / TM-3 107°15′). Đã đổi sang {field_unit}.",
+        "en": "This column gives “{label}” in {unit}, not {field_unit}: its values are about {ratio} times what the "
+        "geometry measures (VN-2000 / TM-3 107°15′). Converted to {field_unit}.",
+    },
+    "import.measure_off": {
+        "vi": "“{label}” ghi {declared} {unit}, đo từ hình được {measured} {unit} (VN-2000 / TM-3 107°15′): "
+        "lệch {pct}%.",
+        "en": "“{label}” says {declared} {unit}; the geometry measures {measured} {unit} (VN-2000 / TM-3 107°15′): "
+        "{pct}% off.",
+    },
+    "import.measure_off_more": {
+        "vi": "Còn {n} dòng nữa có “{label}” lệch quá 5% so với số đo từ hình.",
+        "en": "{n} more rows have “{label}” more than 5% off what the geometry measures.",
+    },
+    "import.unit_mismatch": {
+        "vi": "Tệp ghi “{value}” nhưng đối tượng nằm ở {found} (đơn vị 2024), {found_2025} (xã từ 1/7/2025).",
+        "en": "The file says “{value}” but the feature lies in {found} (2024 unit), {found_2025} "
+        "(commune from 1 Jul 2025).",
+    },
+    "import.unit_2025": {
+        "vi": "“{value}” là {commune} (xã từ 1/7/2025), nơi đối tượng nằm: lưu theo đơn vị 2024 chứa nó, {found}.",
+        "en": "“{value}” is {commune} (commune from 1 Jul 2025), where the feature lies: stored under the 2024 unit "
+        "that holds it, {found}.",
+    },
+    "import.unit_mismatch_more": {
+        "vi": "Còn {n} dòng nữa ghi đơn vị hành chính khác nơi đối tượng nằm.",
+        "en": "{n} more rows name a unit other than the one the feature lies in.",
+    },
     "import.bad_number": {"vi": "'{value}' không phải số hợp lệ.", "en": "'{value}' is not a valid number."},
     "import.bad_percent": {"vi": "'{value}' phải từ 0 đến 100.", "en": "'{value}' must be 0 to 100."},
     "import.bad_bool": {"vi": "'{value}' phải là Có/Không.", "en": "'{value}' must be yes/no."},

@@ -620,3 +620,65 @@ def test_a_parcel_file_in_any_code_generation_imports_without_a_person_mapping_e
     )
     (p,) = odd.errors
     assert p.key == "import.unmapped_value_no_hint" and "--values" in p.message("vi")
+
+
+# -- values that mean what was typed: measures against the geometry, units against where features lie --------
+def _office_parcels(units: gpd.GeoDataFrame, names: list[str], hectares: list[float]) -> gpd.GeoDataFrame:
+    """Square parcels (VN-2000 / TM-3), one in each named 2024 unit's interior, their area given in hectares."""
+    from shapely.geometry import box
+
+    by_name = units.set_index("name")
+    shapes, areas = [], []
+    for name, ha in zip(names, hectares, strict=True):
+        p = gpd.GeoSeries([by_name.geometry[name].representative_point()], crs=4326).to_crs(9215)[0]
+        side = (ha * 10_000) ** 0.5
+        shapes.append(box(p.x - side / 2, p.y - side / 2, p.x + side / 2, p.y + side / 2))
+        areas.append(ha)
+    return gpd.GeoDataFrame(
+        {
+            "MaXa": list(names),
+            "SoTo": [7] * len(names),
+            "SoThua": list(range(1, len(names) + 1)),
+            "DienTich": areas,  # in hectares, as some land offices keep it
+            "LoaiDat": ["RSX"] * len(names),
+        },
+        geometry=shapes,
+        crs=9215,
+    )
+
+
+def test_a_hectare_column_is_recognised_and_measures_and_units_are_checked_against_the_geometry(
+    tmp_path, any_store, units
+) -> None:
+    s = Store(any_store)
+    communes = s.read("communes_2025")
+    names = ["Xã Bắc Xa", "Xã Kiên Mộc", "Xã Lâm Ca", "Xã Đồng Thắng"]
+    office = _office_parcels(units, names, [229.0, 12.5, 3.2, 40.0])
+    office.loc[1, "DienTich"] = 15.0  # declared 20 % above what the parcel measures
+    office.loc[2, "MaXa"] = "Xã Bắc Lãng"  # the parcel lies in Lâm Ca
+    office.loc[3, "MaXa"] = "Xã Châu Sơn"  # Đồng Thắng's parcel, named by its commune of 1/7/2025
+    path = F.shapefile(tmp_path, frame=office, crs="EPSG:9215", name="thua_ha", encoding="utf-8", cpg=True)
+    report = validate(path, layer="cadastral_parcels", units=units, communes=communes)
+    assert report.exit_code == 0, [p.message("vi") for p in report.errors]
+    said = {(p.key, p.row): p.message("vi") for p in report.problems}
+    assert said[("import.measure_unit", None)] == (
+        "cột DienTich: Cột này ghi “Diện tích (m²)” theo ha, không theo m²: số ghi bằng khoảng 1/10000 lần diện tích, "
+        "chiều dài đo từ hình (VN-2000 / TM-3 107°15′). Đã đổi sang m²."
+    )
+    assert "lệch 20%" in said[("import.measure_off", 2)] and "150.000 m²" in said[("import.measure_off", 2)]
+    assert [r for k, r in said if k == "import.measure_off"] == [2]  # only the parcel 20 % off is listed
+    assert said[("import.unit_mismatch", 3)] == (
+        "dòng 3, cột MaXa: Tệp ghi “Xã Bắc Lãng” nhưng đối tượng nằm ở Xã Lâm Ca (đơn vị 2024), "
+        "Xã Thái Bình (xã từ 1/7/2025)."
+    )
+    assert ("import.unit_2025", 4) in said and ("import.unit_mismatch", 4) not in said
+    assert [r for k, r in said if k == "import.unit_mismatch"] == [3]
+    frame = report.frame.set_index("parcel_no")
+    assert frame.loc[4, "unit_code"] == "06643"  # stored under the 2024 unit it lies in, Đồng Thắng
+    # Stored in m²: the 229-ha parcel reads 229 ha, not 0,02.
+    assert commit(any_store, report, "lan", layer="cadastral_parcels", mode="append") == 4
+    from geo.access import read_layer
+
+    parcels = read_layer(Store(any_store), "cadastral_parcels", sensitive=True).set_index("parcel_code")
+    first = parcels.loc[f"{units.set_index('name').code['Xã Bắc Xa']}-7-1"]
+    assert first["area_m2"] == pytest.approx(2_290_000) and first["area_ha"] == pytest.approx(229.0)

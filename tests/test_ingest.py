@@ -311,3 +311,25 @@ def test_a_planners_layer_is_published_audited_and_the_rollback_withdraws_it(tmp
     assert main(["publish", "khong_co", "--store", str(any_store), "--user", "lan"]) == 2
     rollback_to(any_store, before, "admin")
     assert Store(any_store).catalog["quy_hoach"].default_visible is False
+
+
+def test_the_command_line_twin_creates_updates_and_refuses_as_the_page_does(tmp_path, any_store, capsys) -> None:
+    from geo.cli import main
+
+    base = ["--store", str(any_store), "--user", "lan"]
+    first = str(F.planner_sites(tmp_path / "q1"))
+    made = ["import", first, "--new-layer", "quy_hoach", "--title", "Khu quy hoạch", "--key", "ma"]
+    assert main([*made, "--label", "DIEN_TICH=Diện tích", "--unit", "DIEN_TICH=ha", *base]) == 0
+    assert "Đã tạo lớp mới “Khu quy hoạch” với 11 đối tượng" in capsys.readouterr().out
+    spec = Store(any_store).catalog["quy_hoach"]
+    assert spec.key == "ma" and spec.field("DIEN_TICH").label("vi") == "Diện tích (ha)"
+    nxt = str(F.planner_sites(tmp_path / "q2", n=12, status={3: "Đã duyệt"}, drop=(1,)))
+    assert main(["import", nxt, "--layer", "quy_hoach", "--update", "--delete-missing", *base]) == 0
+    out = capsys.readouterr().out
+    assert "thêm 1, sửa 1 (tinh_trang: 1), xóa 1; 9 đối tượng không đổi." in out
+    # Arguments that cannot go together are refused before anything is read (exit 2).
+    assert main(["import", nxt, "--layer", "quy_hoach", "--delete-missing", *base]) == 2
+    assert main(["import", nxt, "--layer", "quy_hoach", "--key", "ma", *base]) == 2
+    # A key that repeats a value is refused with the columns that could be keys (exit 1).
+    assert main(["import", first, "--new-layer", "quy_hoach_2", "--title", "x", "--key", "MA_HUYEN", *base]) == 1
+    assert "Cột làm mã được: ma, ten, DIEN_TICH" in capsys.readouterr().out

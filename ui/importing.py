@@ -359,6 +359,7 @@ def import_panel() -> None:
             key=key,
             labels=labels,
             field_units=units,
+            communes=data.layer("communes_2025") if store.has("communes_2025") else None,
         )
         report.source = Path(upload.name).name  # the planner's name for the file, in the log and the layer's source
         return report

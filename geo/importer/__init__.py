@@ -48,6 +48,7 @@ from geo.importer.attributes import (
 from geo.importer.codes import ValueRow, Values, parse_values, suggested_values, value_table
 from geo.importer.crs import _to_wgs84
 from geo.importer.geometry import _clean_geometry
+from geo.importer.measure import check_measures, check_units
 from geo.importer.readers import FORMATS, _open
 from geo.importer.report import Problem, Refused, Report, Severity, _jsonable, _problem, report_json
 from geo.importer.safety import MAX_FEATURES, MAX_FILE_BYTES, MAX_VERTICES, MAX_VERTICES_ONE, _workdir
@@ -92,6 +93,7 @@ def validate(
     key: str | None = None,
     labels: Mapping[str, str] | None = None,
     field_units: Mapping[str, str] | None = None,
+    communes: pd.DataFrame | None = None,
 ) -> Report:
     """Read ``path`` and check it against ``layer`` of ``catalog`` (or as a new overlay); never touches a store.
 
@@ -99,6 +101,8 @@ def validate(
     report lists every distinct coded value with its class or a suggestion (:attr:`Report.values`).
     For a new layer, ``key`` names the column that names a feature (it must be unique and never empty),
     ``labels`` and ``field_units`` give columns (by the file's name) the label and unit the map shows.
+    Areas and lengths are checked against the geometry, and the unit a feature is said to be in against
+    ``units`` (2024) and ``communes`` (from 1/7/2025): see :mod:`.measure`.
     """
     report = Report(source=Path(path).name, layer=layer)
     if str(path).replace("\\", "/").lstrip("/").lower().startswith("vsi"):  # GDAL's virtual paths: network, archives
@@ -145,6 +149,9 @@ def validate(
             for f, m in given.items()
         }
         report.frame = _to_catalog(clean, spec, mapping_ok, _unit_lookup(units), report, given)
+        if spec.is_spatial and len(report.frame):
+            check_measures(report.frame, spec, mapping_ok, report)
+            check_units(report.frame, clean, spec, mapping_ok, units, communes, report)
         shown = [c for c in report.columns if c in mapping_ok] or names
     else:
         report.frame = _planners_layer(clean, report, key, labels or {}, field_units or {})

@@ -10,9 +10,11 @@ import geopandas as gpd
 import numpy as np
 
 from geo import vnenc
-from geo.i18n import Lang, t
+from geo.i18n import Lang, fmt_number, t
 
 Severity = Literal["error", "warning"]
+#: A problem's arguments that are numbers, written in the reader's language when it is shown.
+NUMBERS = frozenset({"declared", "measured", "pct"})
 
 
 class Refused(Exception):
@@ -39,8 +41,9 @@ class Problem:
     kwargs: tuple[tuple[str, str], ...] = ()
 
     def message(self, lang: Lang = "vi") -> str:
-        """The problem in ``lang``, with its row and field."""
-        text = t(self.key, lang, **dict(self.kwargs))
+        """The problem in ``lang``, with its row and field (its measured numbers as ``lang`` writes them)."""
+        kwargs = {k: fmt_number(float(v), lang) if k in NUMBERS else v for k, v in self.kwargs}
+        text = t(self.key, lang, **kwargs)
         where = []
         if self.row is not None:
             where.append(t("import.at_row", lang, row=self.row))
