@@ -460,12 +460,12 @@ def _update(
                 f'UPDATE "{layer}" SET "{geom}" = {conn.geom_in} WHERE {where}',
                 [conn.geom_param(blob.hex() if blob else None), *params],
             )
-            audit.append(
+            audit.append(  # as WKT, as a moved point's is: what "what changed" shows and a rollback restores
                 (
                     k,
                     geom,
-                    json.dumps(old_blob.hex() if old_blob else None),
-                    json.dumps(blob.hex() if blob else None),
+                    json.dumps(shapely.from_wkb(db.wkb_of_blob(old_blob)).wkt if old_blob else None),
+                    json.dumps(shape.wkt if shape is not None else None),
                 )
             )
     removed = 0

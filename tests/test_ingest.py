@@ -233,6 +233,13 @@ def test_the_next_file_updates_a_planners_layer_by_its_key_audited_field_by_fiel
         ("QH-003", "tinh_trang", "Đang lập", "Đã duyệt"),
         ("QH-004", "DIEN_TICH", 1.4, 9.9),
     ]
+    # "What changed" reads it like a built-in layer's: its title, its labels, the shape in words, not bytes.
+    from geo.records import change_table
+
+    table = {(row[2], row[3], row[4]): row[5:7] for row in change_table(log, [], "vi", catalog)}
+    assert table[("Khu quy hoạch (huyện)", "QH-002", "Tình trạng")] == ["Đang lập", "Đã duyệt"]
+    assert table[("Khu quy hoạch (huyện)", "QH-004", "Diện tích (ha)")] == ["1,4 ha", "9,9 ha"]
+    assert all(v.startswith("POLYGON ((107.") for v in table[("Khu quy hoạch (huyện)", "QH-006", "Vị trí (WGS 84)")])
     # The layer reads at any date: before the update, it is the first file again.
     from geo.access import at
 
