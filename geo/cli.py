@@ -418,7 +418,22 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         new_layer=new,
         catalog=store.catalog if store is not None else CATALOG,  # an overlay imported earlier takes files too
         values=values,
+        key=getattr(args, "key", None),
+        labels=_pairs(getattr(args, "label", None), "--label"),
+        field_units=_pairs(getattr(args, "unit", None), "--unit"),
+        communes=store.read("communes_2025") if store is not None and store.has("communes_2025") else None,
     )
+
+
+def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
+    """``COL=TEXT`` arguments as a mapping; ``ValueError`` (exit 2) for a malformed one."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        col, eq, text = item.partition("=")
+        if not eq or not col.strip():
+            raise ValueError(f"{flag} {item!r}: expected COLUMN=TEXT")
+        out[col.strip()] = text.strip()
+    return out
 
 
 def _print_report(report: Any, args: argparse.Namespace) -> None:
@@ -439,35 +454,65 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo.edit import EditError
-    from geo.ingest import commit
+    from geo.ingest import apply
 
     if not args.layer and not args.new_layer:
         raise ValueError("--layer ID or --new-layer ID is needed")
     if not args.user:
         raise ValueError("--user NAME is needed (recorded in the change log)")
+    if args.delete_missing and not args.update:
+        raise ValueError("--delete-missing goes with --update")
+    if args.new_layer and (args.replace or args.update):
+        raise ValueError("a new layer is created: --replace and --update are for the next file")
+    if (args.key or args.label or args.unit) and not args.new_layer:
+        raise ValueError("--key, --label and --unit describe a new layer (--new-layer ID)")
     store = Store(args.store)
     report = _validate(args, store)
     _print_report(report, args)
     if report.exit_code != 0:
         return int(report.exit_code)
+    mode = "replace" if args.replace else "update" if args.update else "append"
     try:
-        n = commit(
+        outcome = apply(
             store.location,
             report,
             args.user,
             layer=args.layer if not args.new_layer else None,
             new_layer=args.new_layer,
             title=args.title,
-            mode="replace" if args.replace else "append",
+            mode=mode,  # type: ignore[arg-type]
+            delete_missing=args.delete_missing,
+            style=args.style,
         )
     except EditError as exc:
         print(exc.message("vi"), file=sys.stderr)
         print(exc.message("en"), file=sys.stderr)
         return 1
-    layer = args.new_layer or args.layer
-    mode = "replace" if args.replace else "append"
     if not args.json:
-        print(t("import.done", args.lang, n=n, layer=layer, mode=mode))
+        spec = Store(args.store).catalog.get(outcome.layer)
+        print(outcome.message(args.lang, spec))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from geo.edit import EditError
+    from geo.ingest import publish
+
+    if not args.user:
+        raise ValueError("--user NAME is needed (recorded in the change log)")
+    store = Store(args.store)
+    if args.layer not in store.overlays:
+        print(t("error.unknown_layer", "vi", layer=args.layer), file=sys.stderr)
+        print(t("error.unknown_layer", "en", layer=args.layer), file=sys.stderr)
+        return 2
+    try:
+        publish(store.location, args.layer, args.user, not args.withdraw)
+    except EditError as exc:
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    title = store.catalog[args.layer].title(args.lang)
+    print(t("import.unpublished" if args.withdraw else "import.published", args.lang, layer=title))
     return 0
 
 
@@ -593,11 +638,30 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--store")
     im.add_argument("--new-layer", metavar="ID", help="import as a new overlay layer with this id")
     im.add_argument("--title", help="title of the new layer")
+    im.add_argument(
+        "--key", metavar="COL", help="new layer: the column whose values name a feature (unique, never empty)"
+    )
+    im.add_argument("--label", action="append", metavar="COL=TEXT", help="new layer: a column's label on the map")
+    im.add_argument("--unit", action="append", metavar="COL=UNIT", help="new layer: a column's unit, e.g. DIEN_TICH=ha")
+    im.add_argument(
+        "--style", choices=("outline", "fill"), default="outline", help="new layer: drawn outlined (default) or filled"
+    )
     how = im.add_mutually_exclusive_group()
     how.add_argument("--replace", action="store_true", help="replace the layer's features (every one is removed)")
     how.add_argument("--append", action="store_true", help="add to the layer's features (default)")
+    how.add_argument(
+        "--update", action="store_true", help="match on the layer's key: change what differs, add new keys"
+    )
+    im.add_argument("--delete-missing", action="store_true", help="with --update: remove keys absent from the file")
     im.add_argument("--user", help="who imports (recorded in the change log)")
     im.set_defaults(func=_cmd_import)
+    pb = sub.add_parser("publish", help="công bố lớp của chuyên viên / publish a planner's layer to everyone")
+    pb.add_argument("layer", help="the layer's id")
+    pb.add_argument("--withdraw", action="store_true", help="stop showing it by default to everyone")
+    pb.add_argument("--store")
+    pb.add_argument("--user", help="who publishes (recorded in the change log)")
+    pb.add_argument("--lang", choices=("vi", "en"), default="vi")
+    pb.set_defaults(func=_cmd_publish)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

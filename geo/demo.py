@@ -21,7 +21,7 @@ import shapely
 from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs, history
-from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_SOURCE, LAND_USES
+from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_IN, LAND_USE_SOURCE, LAND_USES
 from geo.edit import edit, ensure_audit_table
 from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
@@ -351,6 +351,7 @@ def _cadastral(cells: dict[str, Polygon], taken: list[object]) -> dict[str, pd.D
                 "name_vi": s.vi,
                 "name_en": s.en,
                 "group": LAND_USE_GROUP[s.value],
+                "standards": "; ".join(LAND_USE_IN[s.value]),
                 "source": LAND_USE_SOURCE,
             }
             for s in LAND_USES

@@ -438,7 +438,10 @@ def rollback_to(path: db.Location, moment: str, user: str) -> int:
         def run() -> int:
             later = _rows(conn, f"{_SELECT} WHERE ts > ? AND ts <= ? ORDER BY fid DESC", (moment, stamp))
             for r in later:
-                _undo(conn, r, catalog[r.layer])
+                if r.layer == OVERLAY_TABLE:  # a planner's layer published or withdrawn
+                    conn.execute(f'UPDATE {OVERLAY_TABLE} SET "{r.field}" = ? WHERE overlay_id = ?', (r.old, r.feature))
+                else:
+                    _undo(conn, r, catalog[r.layer])
                 conn.execute(
                     f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -476,7 +479,7 @@ def file_catalog(conn: db.Session) -> Catalog:
     tables = set(conn.tables())
     if OVERLAY_TABLE not in tables:
         return CATALOG
-    cur = conn.execute(f"SELECT overlay_id, title_vi, title_en, geometry, fields, color FROM {OVERLAY_TABLE}")
+    cur = conn.execute(f"SELECT * FROM {OVERLAY_TABLE}")
     names = [d[0] for d in cur.description]
     return CATALOG.with_layers(*overlay_specs([dict(zip(names, r, strict=True)) for r in cur], tables))
 

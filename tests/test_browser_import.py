@@ -86,7 +86,9 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     v.page.get_by_text(f"Tôi hiểu: xóa {before} đối tượng").click()
     v.wait_idle()
     v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
-    v.page.get_by_text("Đã nhập 5 đối tượng vào lớp 'land_disputes'").wait_for(timeout=30000)
+    # What happened, in words, where the planner is looking.
+    done = f"Đã thay toàn bộ lớp “Điểm tranh chấp đất đai”: xóa {before} đối tượng cũ, nhập 5 đối tượng từ tệp."
+    v.page.get_by_text(done).wait_for(timeout=30000)
     after = Store(store).read("land_disputes")
     assert before != len(after) and sorted(after.dispute_id) == [r[0] for r in F.TRUTH]
     # …and the layer is on the map, with the imported points
@@ -275,7 +277,7 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     button = v.page.get_by_role("button", name="Nhập vào kho dữ liệu")
     expect(button).to_be_enabled(timeout=20000)
     button.click()  # into a layer with data the import adds: the 48 invented parcels stay, flagged
-    v.page.get_by_text("Đã nhập 40 đối tượng vào lớp 'cadastral_parcels'").wait_for(timeout=30000)
+    v.page.get_by_text("Đã thêm 40 đối tượng vào lớp “Thửa đất địa chính”.").wait_for(timeout=30000)
     parcels = Store(store).read("cadastral_parcels")
     mine = parcels[parcels["demo"] == 0].set_index("parcel_no")
     assert len(mine) == 40 and set(mine.loc[[1, 2, 3, 4, 5], "land_use"]) == {"CLN"}

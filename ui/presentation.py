@@ -297,7 +297,7 @@ def what_changed(lang: Lang) -> None:
         + "</tr></thead><tbody>"
         + "".join(
             "<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>"
-            for cells in change_table(rows[:CHANGES_SHOWN], batches, lang)
+            for cells in change_table(rows[:CHANGES_SHOWN], batches, lang, data.catalog())
         )
         + "</tbody></table>"
     )

@@ -233,6 +233,7 @@ def _to_catalog(
                 label=spec.field(name).label("vi"),
                 allowed=", ".join(f"{s.value} ({s.vi})" for s in spec.codes(name))[:600],
                 hint=hint[:120],
+                code=code or "",
             )
         )
     frame = gpd.GeoDataFrame(rows, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
@@ -252,19 +253,46 @@ def _to_catalog(
     return frame
 
 
+#: Column names a planner's layer keeps as the file gives them: what every store, QGIS and SQL take unquoted.
+USABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_RESERVED = frozenset({"fid", "geom", "geometry", "feature_no", "demo"})
+
+
 def _new_layer_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """The file's columns under safe names (``ten_xa``), with their original labels."""
+    """The file's columns under their own names (``tinh_trang`` stays ``tinh_trang``, ``MA_HUYEN`` stays
+    ``MA_HUYEN``); a name no store can take (accents, spaces, a leading digit, a reserved or repeated name)
+    becomes a safe one (``Diện tích (ha)`` → ``dien_tich_ha``). Returns the frame and stored name → file name.
+    """
     names: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = set()  # case-folded: a GeoPackage's column names ignore case
     for col in gdf.columns:
         if col == "geometry":
             continue
-        base = re.sub(r"[^a-z0-9_]", "_", norm_name(col).lower() or "field")[:40] or "field"
+        text = str(col)
+        if USABLE_NAME.fullmatch(text) and text.lower() not in used and text.lower() not in _RESERVED:
+            names[col] = text
+            used.add(text.lower())
+            continue
+        plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+        base = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", plain)).strip("_")[:40] or "field"
         if base[0].isdigit():
             base = "f_" + base
         name, n = base, 2
-        while name in used or name in ("fid", "geom", "geometry"):
+        while name in used or name in _RESERVED:
             name, n = f"{base}_{n}", n + 1
         used.add(name)
         names[col] = name
     return gdf.rename(columns=names), {v: str(k) for k, v in names.items()}
+
+
+def key_candidates(frame: pd.DataFrame) -> list[str]:
+    """The columns that can name a feature: every row has a value, and no two rows the same."""
+    out = []
+    for c in frame.columns:
+        if c == "geometry":
+            continue
+        text = frame[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else value_key(v))
+        if len(text) and (text != "").all() and text.is_unique:
+            out.append(str(c))
+    return out
