@@ -398,3 +398,41 @@ def test_a_rollback_counts_the_rows_it_removed_as_removed_and_reads_vietnam_time
     assert (batch.count, batch.added) == (1, 0)  # one removed, none added
     assert reason_text(batch.reason, "vi") == "Khôi phục về thời điểm 01/06/2024 20:30 (giờ Việt Nam)"
     assert reason_text(batch.reason, "en") == "Rolled back to 2024-06-01 20:30 (Vietnam time)"
+
+
+def test_the_command_line_lists_change_sets_and_undoes_one(any_store: Path | str, capsys) -> None:
+    import json
+
+    from geo.cli import main
+
+    edit(any_store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 12.0}, "a", "nhầm")
+    assert main(["changes", "--json", "--store", str(any_store)]) == 0
+    sets = json.loads(capsys.readouterr().out)
+    assert sets[0]["user"] == "a" and sets[0]["fields"] == 1 and sets[0]["layers"] == ["ql4b_segments"]
+    first = sets[0]["id"]
+    edit(any_store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 30.0}, "b", "", {"clearance_pct": 12.0})
+    digest = _digest(any_store)
+    assert main(["undo", str(first), "--user", "admin", "--store", str(any_store)]) == 1  # b changed it since
+    assert "Không hoàn tác được" in capsys.readouterr().err and _digest(any_store) == digest
+    assert main(["undo", "999999999", "--user", "admin", "--store", str(any_store)]) == 2
+    capsys.readouterr()
+    assert main(["changes", "--store", str(any_store)]) == 0
+    listed = capsys.readouterr().out
+    assert "giờ Việt Nam" in listed and str(first) in listed
+    latest = change_sets(any_store)[0].id
+    assert main(["undo", str(latest), "--user", "admin", "--store", str(any_store)]) == 0
+    assert _segment(any_store, "QL4B-18-20").clearance_pct == 12.0
+    assert main(["undo", str(latest), "--user", "admin", "--store", str(any_store)]) == 1  # undone already: refused
+
+
+def test_the_command_line_rolls_back_to_a_moment_typed_in_vietnam_time(any_store: Path | str, capsys) -> None:
+    from geo.cli import main
+
+    edit(any_store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 12.0}, "a", ts="2024-06-01T13:35:00+00:00")
+    assert main(["rollback", "--to", "01/06/2024 20:36", "--user", "admin", "--store", str(any_store)]) == 0
+    assert _segment(any_store, "QL4B-18-20").clearance_pct == 12.0  # 20:35 Vietnam time is before 20:36
+    assert main(["rollback", "--to", "01/06/2024 20:30", "--user", "admin", "--store", str(any_store)]) == 0
+    assert _segment(any_store, "QL4B-18-20").clearance_pct == 20.0
+    assert main(["rollback", "--to", "hôm qua", "--user", "admin", "--store", str(any_store)]) == 2
+    assert main(["normalise-empty", "--user", "admin", "--store", str(any_store)]) == 0
+    assert "0 empty values normalised" in capsys.readouterr().out  # the demo store holds no ''
