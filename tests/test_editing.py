@@ -341,9 +341,9 @@ def test_a_planner_moves_a_dispute_to_measured_coordinates(env: Path) -> None:
     sel = {"layer": "land_disputes", "key": "TC-01", "zoom": False, "n": 1}
     at = app_page("pages/dat_lam_nghiep.py", **PLANNER, **{"sel_dat-lam-nghiep": sel})
     # The "add a point" form under the map has its own pair; the record's move form, beside the map, comes last.
-    lon, lat = [n for n in at.number_input if n.label in ("Kinh độ", "Vĩ độ")][-2:]
-    lon.set_value(107.123456)
-    lat.set_value(21.654321)
+    lon, lat = [n for n in at.text_input if n.label in ("Kinh độ", "Vĩ độ")][-2:]
+    lon.input("107,123456")  # a decimal comma, as a Vietnamese surveyor's sheet writes it
+    lat.input("21.654321")
     at.text_input(key="mv_reason_dat-lam-nghiep_TC-01").input("Đo lại bằng GPS")
     next(b for b in at.button if b.label == "Di chuyển điểm").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -117,16 +117,19 @@ def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> A
     if f.kind == "bool":
         return st.checkbox(label, value=shown, key=key)
     if f.kind in ("int", "float"):  # typed as people write numbers: 94,2 in Vietnamese (never a browser spinner)
-        return st.text_input(label, value=shown, key=key, help=t("edit.number_help", lang))
+        return st.text_input(label, value=shown, key=key)  # how to type them: the form's caption (typing_hint)
     if f.kind == "date":
-        return st.text_input(
-            label,
-            value=shown,
-            key=key,
-            help=t("edit.date_help", lang),
-            placeholder="dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd",
-        )
+        return st.text_input(label, value=shown, key=key, placeholder="dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd")
     return st.text_input(label, value=shown, key=key)
+
+
+def typing_hint(spec: LayerSpec, names: Any, lang: Lang) -> None:
+    """Under a form's title: how its number and date boxes are typed (in ``lang``'s convention)."""
+    kinds = {spec.field(n).kind for n in names if not spec.codes(n)}
+    hints = [t("edit.number_help", lang)] if kinds & {"int", "float"} else []
+    hints += [t("edit.date_help", lang)] if "date" in kinds else []
+    if hints:
+        st.caption(" · ".join(hints))
 
 
 def _form_state(form_id: str, current: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +184,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                 st.caption(problem[1])
             suffix = f"_{snap['gen']}" if snap["gen"] else ""
             with st.form(f"edit_{page}_{layer_id}_{fkey}"):
+                typing_hint(spec, shown, lang)
                 boxes = {
                     n: _widget(spec, n, v, f"ed_{page}_{layer_id}_{fkey}_{n}{suffix}", lang) for n, v in shown.items()
                 }
@@ -288,12 +292,12 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
     with st.form(f"move_{page}_{layer_id}_{fkey}"):
         st.markdown(f"**{t('edit.position', lang)}**")
         c1, c2 = st.columns(2)
-        lon = c1.number_input(t("edit.lon", lang), value=float(lon0), format="%.6f", step=0.0001)
-        lat = c2.number_input(t("edit.lat", lang), value=float(lat0), format="%.6f", step=0.0001)
+        lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
         reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
         if not st.form_submit_button(t("edit.move", lang)):
             return
     try:
+        lon, lat = _position(lon_box, lat_box, lang)
         move_point(data.store().location, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
     except EditError as exc:
         _error(exc, lang)
@@ -301,6 +305,27 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
         flash(page, t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}"))
         stop_picking(page)
         st.rerun()
+
+
+def _position_boxes(c1: Any, c2: Any, lon0: float, lat0: float, lang: Lang) -> tuple[str, str]:
+    """Longitude and latitude boxes, shown with a decimal point as coordinates are written; a decimal comma
+    typed in them is read too (107,123456).
+    """
+    lon = c1.text_input(t("edit.lon", lang), value=f"{float(lon0):.6f}")
+    lat = c2.text_input(t("edit.lat", lang), value=f"{float(lat0):.6f}")
+    return lon, lat
+
+
+def _position(lon_box: str, lat_box: str, lang: Lang) -> tuple[float, float]:
+    """The typed position; :class:`EditError` if either is not a number."""
+    try:  # a point in a coordinate is decimal, never thousands (21.654 is not 21654)
+        lon = read_number(lon_box, "en" if "." in str(lon_box) else lang)
+        lat = read_number(lat_box, "en" if "." in str(lat_box) else lang)
+    except ValueError:
+        raise EditError("edit.bad_position", lon=str(lon_box)[:20], lat=str(lat_box)[:20]) from None
+    if lon is None or lat is None:
+        raise EditError("edit.bad_position", lon=str(lon_box)[:20], lat=str(lat_box)[:20])
+    return lon, lat
 
 
 def add_point_box(page: str, layer_ids: list[str]) -> None:
@@ -321,6 +346,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
         st.caption(t("edit.add_where", lang))
         names = data.unit_names()
         with st.form(f"add_pt_{page}_{lid}"):
+            typing_hint(spec, [f.name for f in spec.fields if not f.derived], lang)
             values: dict[str, Any] = {}
             for f in spec.fields:
                 key = f"add_{page}_{lid}_{f.name}"
@@ -331,14 +357,14 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
                 else:
                     values[f.name] = _widget(spec, f.name, None, key, lang)
             c1, c2 = st.columns(2)
-            lon = c1.number_input(t("edit.lon", lang), value=float(lon0), format="%.6f", step=0.0001)
-            lat = c2.number_input(t("edit.lat", lang), value=float(lat0), format="%.6f", step=0.0001)
+            lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
             submitted = st.form_submit_button(t("edit.add", lang))
         if not submitted:
             return
         try:
             values = {n: v if n == "unit_code" else read_box(spec, n, v, lang) for n, v in values.items()}
+            lon, lat = _position(lon_box, lat_box, lang)
             key = insert(data.store().location, lid, values, user.name, reason, point=(lon, lat))
         except EditError as exc:
             _error(exc, lang)

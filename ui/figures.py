@@ -116,7 +116,7 @@ def period_form(ind: Indicator, lang: Lang) -> None:
                 format_func=lambda q: t("series.whole_year", lang) if q == "year" else q,
             )
             value = st.text_input(  # typed as people write numbers: 94,2 in Vietnamese
-                t("series.value", lang, unit=ind.unit), key=f"sr_v_{ind.id}", help=t("edit.number_help", lang)
+                t("series.value", lang, unit=ind.unit), key=f"sr_v_{ind.id}", placeholder=t("edit.number_help", lang)
             )
             source = st.text_input(t("series.source", lang), key=f"sr_s_{ind.id}")
             done = st.form_submit_button(t("series.save", lang))
