@@ -44,6 +44,31 @@ class Field:
     required: bool = True
     unit: str = ""
     derived: bool = False  # computed when read (e.g. criteria met), never stored
+    # The plausible range of a number: by default a percentage is 0–100 and an area or length is above 0.
+    # ``high_ok`` lets a value above ``high`` (up to it) be saved when the person confirms it (an
+    # achievement of 130 %); ``unit_from`` names the column that holds a row's own unit (an indicator's).
+    low: float | None = None
+    high: float | None = None
+    high_ok: float | None = None
+    unit_from: str = ""
+
+    def plausible(self, unit: str | None = None) -> tuple[float | None, float | None, bool]:
+        """``(low, high, low_open)`` of a number field whose unit is ``unit`` (the field's own by default):
+        ``low_open`` means the value must be above ``low``, not equal to it. ``None`` is no bound.
+
+        >>> Field("p", "", "", "float", unit="%").plausible()
+        (0.0, 100.0, False)
+        >>> Field("a", "", "", "float", unit="ha").plausible()
+        (0.0, None, True)
+        """
+        unit = self.unit if unit is None else unit
+        low, high, low_open = self.low, self.high, False
+        if unit == "%":
+            low = 0.0 if low is None else low
+            high = 100.0 if high is None else high
+        elif unit in AREA_LENGTH_UNITS and low is None:
+            low, low_open = 0.0, True
+        return low, high, low_open
 
     def label(self, lang: Lang) -> str:
         """The column's label in ``lang``, with its unit (in ``lang``) if it has one."""
@@ -55,6 +80,9 @@ class Field:
         """The unit in ``lang``: ``hộ`` reads "households" in English; symbols are the same in both."""
         return UNITS_EN.get(self.unit, self.unit) if lang == "en" else self.unit
 
+
+#: Units of areas and lengths: a value in them is above 0.
+AREA_LENGTH_UNITS = ("ha", "m²", "km²", "km", "m")
 
 #: Units spelled in Vietnamese, in English (symbols such as ha, km², % need none).
 UNITS_EN = {"hộ": "households", "người": "people", "tấn": "t"}
@@ -909,14 +937,15 @@ INDICATORS = LayerSpec(
         F("ind_id", "Mã chỉ tiêu", "Indicator"),
         F("name_vi", "Chỉ tiêu", "Indicator (vi)"),
         F("name_en", "Chỉ tiêu (EN)", "Indicator"),
-        F("value", "Giá trị", "Value", "float", required=False),
+        F("value", "Giá trị", "Value", "float", required=False, unit_from="unit"),
         F("unit", "Đơn vị", "Unit"),
         F("period", "Kỳ", "Period"),
-        F("target", "Chỉ tiêu/kế hoạch", "Target", "float", required=False),
+        F("target", "Chỉ tiêu/kế hoạch", "Target", "float", required=False, unit_from="unit"),
         F("target_label_vi", "Mốc so sánh", "Compared with (vi)", required=False),
         F("target_label_en", "Mốc so sánh (EN)", "Compared with", required=False),
-        F("pct", "Tỷ lệ đạt", "Achieved", "float", required=False, unit="%"),
-        F("pct2", "Tỷ lệ đạt (mốc 2)", "Achieved (second target)", "float", required=False, unit="%"),
+        # achieved may pass 100 % (winter crops: 129,7 %), up to 1000 % once the planner confirms it
+        F("pct", "Tỷ lệ đạt", "Achieved", "float", required=False, unit="%", high_ok=1000.0),
+        F("pct2", "Tỷ lệ đạt (mốc 2)", "Achieved (second target)", "float", required=False, unit="%", high_ok=1000.0),
         F("target2", "Chỉ tiêu mốc 2", "Second target", "float", required=False),
         F("target2_label_vi", "Mốc so sánh 2", "Second target (vi)", required=False),
         F("target2_label_en", "Mốc so sánh 2 (EN)", "Second target", required=False),

@@ -390,6 +390,78 @@ def _cmd_views(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_changes(args: argparse.Namespace) -> int:
+    """The latest change sets (one save, one import each), newest first; times in Vietnam time."""
+    from geo.edit import change_sets, reason_text
+    from geo.i18n import fmt_datetime
+
+    sets = change_sets(Store(args.store).location, limit=args.limit)
+    if args.json:
+        doc = [{**asdict(c), "reason_text": reason_text(c.reason, args.lang)} for c in sets]
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print("giờ Việt Nam / Vietnam time (UTC+7)")
+    for c in sets:
+        what = t("undo.what", args.lang, fields=c.fields, added=c.added, removed=c.removed)
+        print(f"{c.id:<8}{fmt_datetime(c.ts, args.lang):<18}{c.user:<16}{what:<36}{','.join(c.layers)}  "
+              f"{reason_text(c.reason, args.lang)}")  # fmt: skip
+    return 0
+
+
+def _edit_refused(exc: Any) -> int:
+    print(exc.message("vi"), file=sys.stderr)
+    print(exc.message("en"), file=sys.stderr)
+    return 2 if exc.message_key in ("undo.unknown", "edit.no_user", "error.store_missing") else 1
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    """Undo one change set: 0 undone, 1 refused (a later change touched the same values), 2 no such set."""
+    from geo.edit import EditError, undo_change_set
+
+    try:
+        n = undo_change_set(Store(args.store).location, args.change_set, args.user)
+    except EditError as exc:
+        return _edit_refused(exc)
+    print(t("undo.done", "vi", id=args.change_set, n=n))
+    print(t("undo.done", "en", id=args.change_set, n=n))
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    """Undo every change after a moment typed in Vietnam time (DD/MM/YYYY HH:MM or ISO)."""
+    from geo.edit import EditError, log_time, read_date, rollback_to
+
+    text = args.to.strip()
+    day, _, clock = text.partition(" ") if "T" not in text else text.partition("T")
+    try:
+        iso_day = read_date(day)
+        if iso_day is None:
+            raise ValueError(text)
+        moment = log_time(f"{iso_day}T{clock or '00:00'}")
+    except ValueError:
+        raise ValueError(f"--to {text!r}: DD/MM/YYYY HH:MM (giờ Việt Nam / Vietnam time)") from None
+    try:
+        n = rollback_to(Store(args.store).location, moment, args.user)
+    except EditError as exc:
+        return _edit_refused(exc)
+    print(t("rollback.done", "vi", n=n))
+    print(t("rollback.done", "en", n=n))
+    return 0
+
+
+def _cmd_normalise(args: argparse.Namespace) -> int:
+    """Store every '' of the catalog's layers as NULL, once, audited; again changes nothing."""
+    from geo.edit import EditError, normalise_empties
+
+    try:
+        n = normalise_empties(Store(args.store).location, args.user)
+    except EditError as exc:
+        return _edit_refused(exc)
+    print(f"Đã chuẩn hóa {n} giá trị trống / {n} empty values normalised")
+    return 0
+
+
 def _validate(args: argparse.Namespace, store: Store | None) -> Any:
     from geo.importer import validate
 
@@ -629,6 +701,26 @@ def parser() -> argparse.ArgumentParser:
     vw.add_argument("--json", action="store_true")
     vw.add_argument("--lang", choices=("vi", "en"), default="vi")
     vw.set_defaults(func=_cmd_views)
+    ch = sub.add_parser("changes", help="các lần thay đổi (lưu, nhập tệp) / change sets, newest first")
+    ch.add_argument("--store")
+    ch.add_argument("--json", action="store_true")
+    ch.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ch.add_argument("--limit", type=int, default=50)
+    ch.set_defaults(func=_cmd_changes)
+    ud = sub.add_parser("undo", help="hoàn tác một lần thay đổi / undo one change set (exit 0/1/2)")
+    ud.add_argument("change_set", type=int, metavar="CHANGESET_ID", help="its number, from `changes`")
+    ud.add_argument("--user", required=True, help="who undoes it (recorded in the change log)")
+    ud.add_argument("--store")
+    ud.set_defaults(func=_cmd_undo)
+    rb = sub.add_parser("rollback", help="hoàn tác mọi thay đổi sau một thời điểm / undo every change after a moment")
+    rb.add_argument("--to", required=True, metavar="'DD/MM/YYYY HH:MM'", help="giờ Việt Nam / Vietnam time")
+    rb.add_argument("--user", required=True)
+    rb.add_argument("--store")
+    rb.set_defaults(func=_cmd_rollback)
+    nm = sub.add_parser("normalise-empty", help="chuẩn hóa giá trị trống ('' → NULL), có ghi nhật ký / audited")
+    nm.add_argument("--user", required=True)
+    nm.add_argument("--store")
+    nm.set_defaults(func=_cmd_normalise)
     va = sub.add_parser("validate", help="kiểm tra tệp trước khi nhập / check a file before importing (exit 0/1/2)")
     _import_args(va)
     va.add_argument("--store")

@@ -502,10 +502,17 @@ def build_layers(with_history: bool = True) -> dict[str, pd.DataFrame]:
     layers.update(_tables())
     layers["tasks"] = _csv("tasks.csv", dtype=str).fillna("")
     layers["views"] = _views(layers)
-    # Every layer keeps exactly the catalog's columns, in its order: the store follows the catalog.
+    # Every layer keeps exactly the catalog's columns, in its order: the store follows the catalog. An empty
+    # value is stored as NULL, never '' (the one empty that forms, conflict checks and history read).
     for lid, frame in layers.items():
         if lid in CATALOG:
             names = [f.name for f in CATALOG[lid].fields if not f.derived]
+            keys = CATALOG[lid].key.split(",")
+            for name in names:
+                if name not in keys and (frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name])):
+                    frame[name] = (
+                        frame[name].astype(object).map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+                    )
             if CATALOG[lid].is_spatial:  # every feature drawn here is demo data, flagged one by one
                 layers[lid] = frame[names].assign(**{DEMO_COLUMN: 1}).set_geometry(frame.geometry)
             else:

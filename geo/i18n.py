@@ -376,6 +376,40 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "'{field}' vừa được người khác sửa thành '{current}' (bạn thấy '{seen}'). Hãy xem lại trước khi lưu.",
         "en": "'{field}' was just changed by someone else to '{current}' (you saw '{seen}'). Review it before saving.",
     },
+    "edit.conflict_by": {
+        "vi": "'{field}': {user} đã sửa thành '{current}' lúc {when} (giờ Việt Nam); bạn thấy '{seen}'.",
+        "en": "'{field}': {user} changed it to '{current}' at {when} (Vietnam time); you saw '{seen}'.",
+    },
+    "edit.someone": {"vi": "người khác", "en": "someone else"},
+    "edit.empty": {"vi": "(trống)", "en": "(empty)"},
+    "edit.choose_again": {
+        "vi": "Chưa lưu gì. Hãy chọn lại giá trị rồi lưu: giữ nguyên ô để ghi giá trị của bạn, "
+        "hoặc sửa ô theo giá trị mới.",
+        "en": "Nothing was saved. Choose again and save: leave the box as it is to write your value, "
+        "or change it to the new one.",
+    },
+    "edit.out_of_range": {
+        "vi": "'{field}' phải trong khoảng {range} (nhận {value}).",
+        "en": "'{field}' must be within {range} (got {value}).",
+    },
+    "edit.confirm_range": {
+        "vi": "'{label}' = {value} nằm ngoài khoảng thường gặp {range}. Đánh dấu xác nhận rồi lưu lại nếu đúng.",
+        "en": "'{label}' = {value} is outside the usual range {range}. Tick to confirm and save again if it is right.",
+    },
+    "edit.confirm_box": {"vi": "Tôi xác nhận giá trị ngoài khoảng thường gặp", "en": "I confirm the unusual value"},
+    "edit.number_help": {
+        "vi": "Dấu phẩy thập phân, dấu chấm hàng nghìn: 94,2 hoặc 45.120,5",
+        "en": "Decimal point, comma for thousands: 94.2 or 45,120.5",
+    },
+    "edit.date_help": {
+        "vi": "Ngày/tháng/năm, ví dụ 15/05/2024 (cũng nhận 2024-05-15)",
+        "en": "Year-month-day, e.g. 2024-05-15 (15/05/2024 is read too)",
+    },
+    "edit.stale": {
+        "vi": "Đối tượng này đã thay đổi từ khi bạn mở biểu mẫu; biểu mẫu vẫn giữ các giá trị bạn đã thấy.",
+        "en": "This feature changed since you opened the form; the form keeps the values you saw.",
+    },
+    "edit.reload": {"vi": "Tải lại giá trị hiện tại", "en": "Load the current values"},
     "edit.duplicate": {"vi": "Đã có '{key}'; hãy chọn tên khác.", "en": "'{key}' exists already; pick another name."},
     "edit.busy": {"vi": "Kho dữ liệu đang bận, hãy thử lại.", "en": "The store is busy; try again."},
     "edit.no_user": {"vi": "Cần đăng nhập để sửa dữ liệu.", "en": "Sign in to edit data."},
@@ -968,6 +1002,51 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "rollback.go": {"vi": "Khôi phục", "en": "Roll back"},
     "rollback.done": {"vi": "Đã hoàn tác {n} thay đổi.", "en": "{n} changes undone."},
+    "rollback.tz": {
+        "vi": "Mọi thời điểm ở đây là giờ Việt Nam (UTC+7).",
+        "en": "Every time here is Vietnam time (UTC+7).",
+    },
+    "rollback.reason": {
+        "vi": "Khôi phục về thời điểm {when} (giờ Việt Nam)",
+        "en": "Rolled back to {when} (Vietnam time)",
+    },
+    "rollback.kind": {"vi": "Thay đổi", "en": "Change"},
+    "undo.title": {"vi": "Hoàn tác một lần lưu hoặc một lần nhập", "en": "Undo one save or one import"},
+    "undo.intro": {
+        "vi": "Chọn một lần thay đổi (một lần lưu, một lần nhập tệp). Việc hoàn tác được ghi nhật ký và bị từ chối "
+        "nếu sau đó có người đã sửa chính các giá trị ấy.",
+        "en": "Pick one change set (one save, one file import). The undo is logged, and refused if someone "
+        "changed the same values after it.",
+    },
+    "undo.pick": {"vi": "Lần thay đổi", "en": "Change set"},
+    "undo.summary": {
+        "vi": "#{id} · {when} · {user} · {what}",
+        "en": "#{id} · {when} · {user} · {what}",
+    },
+    "undo.what": {
+        "vi": "{fields} trường, thêm {added}, xóa {removed}",
+        "en": "{fields} fields, {added} added, {removed} removed",
+    },
+    "undo.go": {"vi": "Hoàn tác lần thay đổi này", "en": "Undo this change set"},
+    "undo.done": {
+        "vi": "Đã hoàn tác lần thay đổi #{id} ({n} thay đổi).",
+        "en": "Undid change set #{id} ({n} changes).",
+    },
+    "undo.unknown": {"vi": "Không có lần thay đổi #{id}.", "en": "No change set #{id}."},
+    "undo.conflict": {
+        "vi": "Không hoàn tác được #{id}: {n} thay đổi sau đó đã sửa chính các giá trị ấy (ví dụ '{field}' của "
+        "{feature}, {user} lúc {when}, giờ Việt Nam). Hãy hoàn tác hoặc giữ các thay đổi đó trước.",
+        "en": "Cannot undo #{id}: {n} later changes touched the same values (e.g. '{field}' of {feature}, by "
+        "{user} at {when}, Vietnam time). Undo or keep those first.",
+    },
+    "undo.reason": {
+        "vi": "Hoàn tác lần thay đổi #{id} của {user} lúc {when} (giờ Việt Nam)",
+        "en": "Undid change set #{id} by {user} at {when} (Vietnam time)",
+    },
+    "normalise.reason": {
+        "vi": "Chuẩn hóa giá trị trống: chuỗi rỗng thành NULL (một lần, tự động)",
+        "en": "Empty values normalised: '' stored as NULL (once, automatic)",
+    },
     "import.note_crs_given": {
         "vi": "Dùng hệ tọa độ người nhập chỉ định.",
         "en": "Using the coordinate system given by the user.",

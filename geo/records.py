@@ -117,10 +117,14 @@ def change_table(
         spec = known.get(layer)
         return spec.title(lang) if spec else layer
 
+    from geo.edit import reason_text, same_value
+
     out = []
     for r in rows:
+        if r.field != "*" and same_value(r.old, r.new):  # '' made NULL: the one empty, nothing changed
+            continue
         what, old, new = change_text(known.get(r.layer), r.field, r.old, r.new, lang)
-        out.append([r.ts, r.user, title(r.layer), r.feature, what, old, new, r.reason])
+        out.append([r.ts, r.user, title(r.layer), r.feature, what, old, new, reason_text(r.reason, lang)])
     for b in batches:
         counts = t("pres.batch", lang, added=fmt_number(b.added, lang), removed=fmt_number(b.count - b.added, lang))
         feature = (
@@ -135,7 +139,7 @@ def change_table(
                 t("change.whole", lang),
                 "",
                 counts,
-                b.reason,
+                reason_text(b.reason, lang),
             ]
         )
     out.sort(key=lambda cells: cells[0])  # by the stored moment, then written as people read it

@@ -225,7 +225,7 @@ def check(spec: LayerSpec, name: str, value: Any) -> Any:
             raise BadValue("number")
         if f.kind == "int" and value != int(value):
             raise BadValue("number")
-        if f.unit == "%" and not 0 <= value <= 100:
+        if f.unit == "%" and not 0 <= value <= (f.high_ok or 100):  # the full range: geo.edit asks to confirm
             raise BadValue("percent")
         return int(value) if f.kind == "int" else float(value)
     if f.kind == "bool":

@@ -20,11 +20,22 @@ import streamlit as st
 
 from geo import vnenc
 from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
-from geo.edit import EditError, changes_since, rollback_to
+from geo.edit import (
+    AuditRow,
+    ChangeSet,
+    EditError,
+    change_sets,
+    changes_since,
+    log_time,
+    reason_text,
+    rollback_to,
+    undo_change_set,
+)
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.importer import FORMATS, VN2000_ZONES, Report, validate
 from geo.ingest import apply, preview, publish, remembered_mapping, remembered_values
 from geo.mapview import MapData
+from geo.records import change_text
 from geo.safe import html_text, md_text
 from ui import data, state
 from ui.auth import current_user
@@ -462,22 +473,31 @@ def flash() -> None:
 
 
 def rollback_panel() -> None:
-    """For admins: undo every change made after a moment (itself recorded in the change log)."""
+    """For admins: undo every change made after a moment, or one change set (one save, one import); both
+    recorded in the change log. Every time typed or shown is Vietnam time, and the page says so.
+    """
+    from zoneinfo import ZoneInfo
+
+    from geo.i18n import VIETNAM_TZ
+
     lang = state.lang()
     user = current_user()
     if not user or user.role != "admin":
         return
+    vn = ZoneInfo(VIETNAM_TZ)
+    log = data.catalog()["audit_log"]  # the change log's own labels
+    location = data.store().location
     st.header(t("rollback.title", lang))
     st.caption(t("rollback.intro", lang))
+    st.info(t("rollback.tz", lang), icon=":material/schedule:")
     c1, c2 = st.columns(2)
+    today = dt.datetime.now(vn).date()
     day = c1.date_input(
-        t("rollback.day", lang), dt.date.today(), key="rb_day", format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
+        t("rollback.day", lang), today, key="rb_day", format="DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
     )
-    at = c2.time_input(t("rollback.time", lang), dt.time(0, 0), key="rb_time", step=300)
-    local = dt.datetime.combine(day, at).astimezone()
-    moment = local.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    later = changes_since(data.store().location, moment)
-    log = data.catalog()["audit_log"]  # the change log's own labels
+    at = c2.time_input(t("rollback.time", lang) + " (UTC+7)", dt.time(0, 0), key="rb_time", step=300)
+    moment = log_time(dt.datetime.combine(day, at, tzinfo=vn))  # typed in Vietnam time, stored in UTC
+    later = changes_since(location, moment)
     st.markdown(t("rollback.count", lang, n=fmt_number(len(later), lang), when=f"{fmt_date(day, lang)} {at:%H:%M}"))
     if later:
         st.dataframe(
@@ -488,7 +508,8 @@ def rollback_panel() -> None:
                         log.field("user").label(lang): r.user,
                         log.field("layer").label(lang): r.layer,
                         log.field("feature").label(lang): r.feature,
-                        log.field("field").label(lang): r.field,
+                        t("rollback.kind", lang): _change_line(r, lang),
+                        log.field("reason").label(lang): reason_text(r.reason, lang),
                     }
                     for r in later[-200:]
                 ]
@@ -497,6 +518,49 @@ def rollback_panel() -> None:
         )
     confirm = st.checkbox(t("rollback.confirm", lang), key="rb_confirm")
     if st.button(t("rollback.go", lang), disabled=not (later and confirm), key="rb_go"):
-        n = rollback_to(data.store().location, moment, user.name)
+        n = rollback_to(location, moment, user.name)
         data.wrote()
         st.success(t("rollback.done", lang, n=fmt_number(n, lang)))
+    undo_panel(user.name, lang)
+
+
+def _change_line(r: AuditRow, lang: Lang) -> str:
+    """One change as people read it: what, its old and new value (a removed row reads as removed)."""
+    what, old, new = change_text(data.catalog().get(r.layer), r.field, r.old, r.new, lang)
+    return f"{what}: {old} → {new}"
+
+
+def change_set_text(c: ChangeSet, lang: Lang) -> str:
+    """One change set as the admin picks it: its number, when (Vietnam time), who, what, why."""
+    what = t(
+        "undo.what",
+        lang,
+        fields=fmt_number(c.fields, lang),
+        added=fmt_number(c.added, lang),
+        removed=fmt_number(c.removed, lang),
+    )
+    text = t("undo.summary", lang, id=c.id, when=fmt_datetime(c.ts, lang), user=c.user, what=what)
+    why = reason_text(c.reason, lang)
+    return f"{text} · {', '.join(c.layers)}" + (f" · {why}" if why else "")
+
+
+def undo_panel(user: str, lang: Lang) -> None:
+    """For admins: undo one change set; refused, with the reason, if a later change touched the same values."""
+    st.subheader(t("undo.title", lang))
+    st.caption(t("undo.intro", lang))
+    sets = change_sets(data.store().location, limit=100)
+    if not sets:
+        return
+    by_id = {c.id: c for c in sets}
+    picked = st.selectbox(
+        t("undo.pick", lang), list(by_id), key="undo_pick", format_func=lambda i: change_set_text(by_id[i], lang)
+    )
+    if st.button(t("undo.go", lang), key="undo_go", disabled=picked is None):
+        try:
+            n = undo_change_set(data.store().location, int(picked), user)
+        except EditError as exc:
+            st.error(exc.message(lang))
+            st.caption(exc.message("en" if lang == "vi" else "vi"))
+            return
+        data.wrote()
+        st.success(t("undo.done", lang, id=picked, n=fmt_number(n, lang)))
