@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.i18n import fmt_datetime, fmt_number, t
-from geo.safe import md_text
+from geo.safe import md_quote, md_text
 from geo.signin import locked, log, sign_in, unlock
 from geo.users import User, for_identity, users_path
 from ui import state
@@ -80,7 +80,7 @@ def sign_in_box() -> None:
     lang = state.lang()
     user = current_user()
     if user:
-        st.caption(t("auth.signed_in", lang, name=user.name, role=t(f"auth.role.{user.role}", lang)))
+        st.caption(t("auth.signed_in", lang, name=md_quote(user.name), role=t(f"auth.role.{user.role}", lang)))
         if st.button(t("auth.sign_out", lang), key="sign_out"):
             st.session_state.pop("user", None)
             if _oidc_user() is not None:
@@ -119,9 +119,9 @@ def signin_panel() -> None:
         c1.markdown(f"**{md_text(lock.name)}**")
         c2.markdown(f"{t('signin.failures', lang)}: {fmt_number(lock.failures, lang)}")
         c3.markdown(f"{t('signin.until', lang)}: {fmt_datetime(_iso(lock.until), lang)}")
-        if c4.button(t("signin.unlock", lang, name=lock.name), key=f"unlock_{lock.name}"):
+        if c4.button(t("signin.unlock", lang, name=md_quote(lock.name)), key=f"unlock_{lock.name}"):
             unlock(path, lock.name, user.name)
-            st.success(t("signin.unlocked", lang, name=lock.name))
+            st.success(t("signin.unlocked", lang, name=md_quote(lock.name)))
             st.rerun()
     rows = log(path, limit=50)
     if rows:

@@ -301,7 +301,7 @@ def import_panel() -> None:
         existing = len(store.read(layer)) if store.has(layer) else 0
         if mode == "replace" and existing:
             n = fmt_number(existing, lang)
-            st.warning(t("import.replace_warn", lang, n=n, layer=store.catalog[layer].title(lang)))
+            st.warning(t("import.replace_warn", lang, n=n, layer=md_text(store.catalog[layer].title(lang))))
             confirmed = st.checkbox(t("import.replace_confirm", lang, n=n), key="imp_replace_ok")
     ok = report.exit_code == 0 and (layer or (new_id and title)) and confirmed
     if report.exit_code != 0:
