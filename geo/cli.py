@@ -317,6 +317,12 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
         unlock(path, args.name, f"cli:{getpass.getuser()}")
         return 0
+    if args.action == "recovery":  # a one-use code that lets the user in during a throttle, for a day
+        from geo.signin import CODE_HOURS, set_recovery_code
+
+        code = set_recovery_code(path, args.name, f"cli:{getpass.getuser()}")
+        print(f"{args.name}\t{code}\t{CODE_HOURS} h")
+        return 0
     if args.oidc:
         password = None  # signs in through the identity provider (st.login), never with a password
     elif sys.stdin.isatty():
@@ -556,7 +562,7 @@ def parser() -> argparse.ArgumentParser:
     cp.add_argument("--replace", action="store_true", help="replace a store already at DST")
     cp.set_defaults(func=_cmd_copy_store)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
-    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock"))
+    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock", "recovery"))
     us.add_argument("name", nargs="?")
     us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
     us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
