@@ -331,6 +331,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi. Hãy thử lại sau ít phút. ({reason})",
         "en": "The database server did not answer; nothing was written. Try again in a few minutes. ({reason})",
     },
+    "error.store_address": {
+        "vi": "Không đọc được địa chỉ kho dữ liệu {path}: {reason_vi}. "
+        "Dạng đúng: postgresql://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL (ký tự đặc biệt trong mật khẩu viết dạng %XX).",
+        "en": "Cannot read the data store address {path}: {reason_en}. The form is postgresql://USER@HOST:PORT/DB "
+        "(special characters of a password written as %XX).",
+    },
+    "error.store_login": {
+        "vi": "Máy chủ cơ sở dữ liệu {path} từ chối đăng nhập: sai tên người dùng, mật khẩu hoặc tên cơ sở dữ liệu; "
+        "chưa có gì được ghi.",
+        "en": "The database server {path} refused the sign-in: wrong user name, password or database name; "
+        "nothing was written.",
+    },
     "error.store_missing": {
         "vi": "Không tìm thấy kho dữ liệu {path}. Chạy `make run` hoặc `python -m geo build-demo`.",
         "en": "Data store {path} not found. Run `make run` or `python -m geo build-demo`.",
