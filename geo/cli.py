@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -319,6 +320,12 @@ def _cmd_users(args: argparse.Namespace) -> int:
         from geo.signin import unlock
 
         unlock(path, args.name, f"cli:{getpass.getuser()}")
+        return 0
+    if args.action == "recovery":  # a one-use code that lets the user in during a throttle, for a day
+        from geo.signin import CODE_HOURS, set_recovery_code
+
+        code = set_recovery_code(path, args.name, f"cli:{getpass.getuser()}")
+        print(f"{args.name}\t{code}\t{CODE_HOURS} h")
         return 0
     if args.oidc:
         password = None  # signs in through the identity provider (st.login), never with a password
@@ -676,7 +683,7 @@ def parser() -> argparse.ArgumentParser:
     cp.add_argument("--replace", action="store_true", help="replace a store already at DST")
     cp.set_defaults(func=_cmd_copy_store)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
-    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock"))
+    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock", "recovery"))
     us.add_argument("name", nargs="?")
     us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
     us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
@@ -761,24 +768,75 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Every expected failure (a store that cannot be opened, a file missing or unreadable, a value out of
+    range, input too large) is said in Vietnamese and English with exit code 2, never as a traceback,
+    and no message shows a store's password, whatever is wrong with its address (:func:`_scrub`).
+    """
     args = parser().parse_args(argv)
+    said = list(sys.argv[1:] if argv is None else argv)
     try:
         return int(args.func(args))
-    except StoreError as exc:
-        print(exc.message("vi"), file=sys.stderr)
-        print(exc.message("en"), file=sys.stderr)
+    except Exception as exc:
+        for line in _failure(exc):
+            print(_scrub(line, said), file=sys.stderr)
+        if os.environ.get("DINHLAP_DEBUG"):
+            raise
         return 2
-    except BackupError as exc:
-        print(f"Sao lưu/khôi phục không được / backup or restore failed: {exc}", file=sys.stderr)
-        return 2
-    except TransferError as exc:
-        print(f"Chép kho không được / copying the store failed: {exc}", file=sys.stderr)
-        return 2
-    except db.StoreDown as exc:
-        print(t("error.store_down", "vi", reason=str(exc)[:200]), file=sys.stderr)
-        print(t("error.store_down", "en", reason=str(exc)[:200]), file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"Lỗi tham số / bad argument: {exc}", file=sys.stderr)
-        return 2
+
+
+def _failure(exc: BaseException) -> list[str]:
+    """What to tell the user about ``exc``: Vietnamese, then English."""
+    import csv
+    import sqlite3
+
+    if isinstance(exc, StoreError):
+        return [exc.message("vi"), exc.message("en")]
+    if isinstance(exc, db.BadAddress):
+        why = {"reason_vi": exc.reason["vi"], "reason_en": exc.reason["en"]}
+        return [t("error.store_address", lang, path=exc.label, **why) for lang in ("vi", "en")]
+    if isinstance(exc, db.StoreLoginRefused):
+        return [t("error.store_login", lang, path=exc.label) for lang in ("vi", "en")]
+    if isinstance(exc, db.StoreDown):
+        return [t("error.store_down", lang, reason=str(exc)[:200]) for lang in ("vi", "en")]
+    if isinstance(exc, BackupError):
+        return [f"Sao lưu/khôi phục không được / backup or restore failed: {exc}"]
+    if isinstance(exc, TransferError):
+        return [f"Chép kho không được / copying the store failed: {exc}"]
+    name = getattr(exc, "filename", None) or ""
+    if isinstance(exc, IsADirectoryError):
+        return [f"'{name}' là một thư mục, cần một tệp / '{name}' is a folder: a file is needed"]
+    if isinstance(exc, FileNotFoundError):
+        return [f"Không tìm thấy tệp '{name}' / file not found: '{name}'"]
+    if isinstance(exc, PermissionError):
+        return [f"Không có quyền đọc/ghi '{name}' / no permission to read or write '{name}'"]
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        return [f"Không đọc/ghi được '{name}' / cannot read or write '{name}': {what}"[:400]]
+    if isinstance(exc, sqlite3.Error):
+        return [f"Không mở được tệp kho (GeoPackage) / cannot open the GeoPackage: {str(exc)[:200]}"]
+    if isinstance(exc, csv.Error):
+        return [f"Tệp CSV không đọc được (dòng quá dài hoặc sai dạng) / unreadable CSV (a line too long or malformed): "
+                f"{str(exc)[:200]}"]  # fmt: skip
+    if isinstance(exc, (MemoryError, OverflowError)):
+        return [f"Giá trị quá lớn hoặc ngoài khoảng cho phép / a value too large or out of range: {type(exc).__name__} "
+                f"{str(exc)[:200]}"]  # fmt: skip
+    if isinstance(exc, (ValueError, UnicodeError)):
+        return [f"Lỗi tham số / bad argument: {str(exc)[:400]}"]
+    return [f"Lỗi không mong đợi / unexpected error ({type(exc).__name__}): {str(exc)[:300]} "
+            "(DINHLAP_DEBUG=1: the traceback)"]  # fmt: skip
+
+
+def _scrub(text: str, said: Sequence[str]) -> str:
+    """``text`` with every argument that looks like a store address (and each piece of it a message may
+    quote: the file name a malformed address becomes) replaced by its label (:func:`geo.db.label`).
+    """
+    for value in said:
+        if not db.looks_like_address(value):
+            continue
+        shown = db.label(value)
+        pieces = {value, value.strip(), str(Path(value)), Path(value).name, *Path(value).parts}
+        for piece in sorted((p for p in pieces if len(p) > 3 and p not in shown), key=len, reverse=True):
+            text = text.replace(piece, shown)
+    return text

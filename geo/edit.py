@@ -220,6 +220,8 @@ def _connect(path: db.Location) -> Iterator[db.Session]:
             yield conn
     except FileNotFoundError:
         raise EditError("error.store_missing", path=str(path)) from None
+    except db.StoreLoginRefused:
+        raise EditError("error.store_login", path=db.label(path)) from None
     except db.StoreDown as down:
         raise EditError("error.store_down", reason=str(down)[:200]) from None
 

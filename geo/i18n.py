@@ -335,6 +335,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi. Hãy thử lại sau ít phút. ({reason})",
         "en": "The database server did not answer; nothing was written. Try again in a few minutes. ({reason})",
     },
+    "error.store_address": {
+        "vi": "Không đọc được địa chỉ kho dữ liệu {path}: {reason_vi}. "
+        "Dạng đúng: postgresql://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL (ký tự đặc biệt trong mật khẩu viết dạng %XX).",
+        "en": "Cannot read the data store address {path}: {reason_en}. The form is postgresql://USER@HOST:PORT/DB "
+        "(special characters of a password written as %XX).",
+    },
+    "error.store_login": {
+        "vi": "Máy chủ cơ sở dữ liệu {path} từ chối đăng nhập: sai tên người dùng, mật khẩu hoặc tên cơ sở dữ liệu; "
+        "chưa có gì được ghi.",
+        "en": "The database server {path} refused the sign-in: wrong user name, password or database name; "
+        "nothing was written.",
+    },
     "error.store_missing": {
         "vi": "Không tìm thấy kho dữ liệu {path}. Chạy `make run` hoặc `python -m geo build-demo`.",
         "en": "Data store {path} not found. Run `make run` or `python -m geo build-demo`.",
@@ -520,8 +532,16 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "auth.password": {"vi": "Mật khẩu", "en": "Password"},
     "auth.failed": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong user name or password."},
     "auth.throttled": {
-        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {s} giây (quản trị viên có thể mở khóa).",
-        "en": "Too many failed sign-ins in a row: try again in {s} s (an admin can unlock the name).",
+        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {s} giây (mỗi lần chờ tối đa {max} phút). "
+        "Máy bạn đã đăng nhập trước đây vẫn vào được; hoặc nhập mã khôi phục do quản trị viên cấp.",
+        "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
+        "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
+    },
+    "auth.code": {"vi": "Mã khôi phục (nếu có)", "en": "Recovery code (if any)"},
+    "auth.code_help": {
+        "vi": "Mã 8 ký tự quản trị viên cấp, dùng một lần trong 24 giờ: cho phép thử mật khẩu ngay cả khi đang bị chờ.",
+        "en": "The 8-character code an admin gave you, once within 24 hours: your password is tested even "
+        "while waiting.",
     },
     "auth.expired": {
         "vi": "Phiên đăng nhập đã hết hạn sau {m} phút không dùng. Hãy đăng nhập lại.",
@@ -540,6 +560,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "signin.outcome.failed": {"vi": "Sai mật khẩu", "en": "Wrong password"},
     "signin.outcome.throttled": {"vi": "Bị chặn (chờ)", "en": "Held (waiting)"},
     "signin.outcome.unlocked": {"vi": "Mở khóa", "en": "Unlocked"},
+    "signin.outcome.pending": {"vi": "Đang kiểm tra", "en": "Being checked"},
+    "signin.outcome.code_set": {"vi": "Cấp mã khôi phục", "en": "Recovery code given"},
+    "signin.via.token": {"vi": "máy quen", "en": "known browser"},
+    "signin.via.code": {"vi": "mã khôi phục", "en": "recovery code"},
+    "signin.client": {"vi": "Địa chỉ máy", "en": "Client address"},
+    "signin.code_for": {"vi": "Cấp mã khôi phục cho tên đăng nhập", "en": "Give a recovery code to user name"},
+    "signin.code_make": {"vi": "Cấp mã", "en": "Give code"},
+    "signin.code_made": {
+        "vi": "Mã khôi phục của {name}: **{code}** (dùng một lần, trong {h} giờ). Hãy báo trực tiếp cho người dùng.",
+        "en": "Recovery code for {name}: **{code}** (once, within {h} hours). Tell the user in person.",
+    },
     "auth.signed_in": {"vi": "Đã đăng nhập: {name} ({role})", "en": "Signed in: {name} ({role})"},
     "auth.role.viewer": {"vi": "xem", "en": "viewer"},
     "auth.role.planner": {"vi": "chuyên viên", "en": "planner"},

@@ -437,7 +437,7 @@ def import_panel() -> None:
                     )
                 if (mode == "replace" or delete_missing) and seen.removed:
                     n = fmt_number(seen.removed, lang)
-                    st.warning(t("import.replace_warn", lang, n=n, layer=catalog[layer].title(lang)))
+                    st.warning(t("import.replace_warn", lang, n=n, layer=md_text(catalog[layer].title(lang))))
                     confirmed = st.checkbox(t("import.replace_confirm", lang, n=n), key="imp_replace_ok")
     ok = report.exit_code == 0 and (layer or (new_id and title)) and confirmed
     if report.exit_code != 0:
