@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from geo.i18n import Lang
@@ -388,7 +388,9 @@ QL4B_SEGMENTS = LayerSpec(
         F("package", "Gói thầu", "Works package"),
         F("cross_section", "Quy mô mặt cắt", "Cross-section"),
         F("in_district", "Trong huyện Đình Lập", "Inside Đình Lập", "bool"),
-        *UNIT_CODES,
+        # Km18–Km36 and Km76–Km80 run outside the district: no unit of it to name there.
+        replace(UNIT_CODE, required=False),
+        *UNIT_CODES[1:],
         F("clearance_status", "Tình trạng GPMB", "Site clearance"),
         F("clearance_pct", "Tỷ lệ GPMB", "Cleared", "float", unit="%"),
         F("households_affected", "Hộ bị ảnh hưởng", "Households affected", "int", unit="hộ"),
