@@ -10,7 +10,7 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas clean
+.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ postgis:
 	fi
 	@ls /usr/lib/postgresql/*/bin/pg_ctl /usr/share/postgresql/*/extension/postgis.control
 
+## qgis: Debian's QGIS (PyQGIS for /usr/bin/python3), the real client the QGIS and field-package tests run headless
+qgis:
+	@if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends python3-qgis qgis-providers >/dev/null; \
+	fi
+	@QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c "from qgis.core import Qgis; print('QGIS', Qgis.QGIS_VERSION)"
+
 ## node: Node.js and npm from Debian if missing, then the pinned npm packages (eslint) from package-lock.json
 $(NODE_STAMP): package.json package-lock.json
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
@@ -79,7 +88,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
-test: $(STAMP) $(STORE) chromium postgis lint typecheck jslint jstest
+test: $(STAMP) $(STORE) chromium postgis qgis lint typecheck jslint jstest
 	$(PY) -m pytest --durations=20
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
@@ -107,6 +116,10 @@ bench-replicas: $(STAMP) $(STORE) postgis
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/scale.py
+
+## bench-field: a commune's 5,000 parcels packed for the field, and 1,000 changed features merged back (figures)
+bench-field: $(STAMP) $(STORE)
+	$(PY) benchmarks/field.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -611,6 +611,85 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
 
 
+def _field_error(exc: Exception) -> int:
+    from geo.field import FieldError
+
+    if isinstance(exc, FieldError):
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+    return 2
+
+
+def _cmd_field(args: argparse.Namespace) -> int:
+    from geo import field
+
+    location = store_path(args.store)
+    if args.field_cmd == "pack":
+        where = {}
+        for item in args.where or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise ValueError(f"--where {item!r}: FIELD=VALUE")
+            where[name.strip()] = value.strip()
+        bbox = None
+        if args.bbox:
+            parts = [float(x) for x in args.bbox.split(",")]
+            if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+                raise ValueError(f"--bbox {args.bbox!r}: W,S,E,N")
+            bbox = (parts[0], parts[1], parts[2], parts[3])
+        layers = [x.strip() for x in args.layers.split(",") if x.strip()]
+        try:
+            res = field.pack(location, Path(args.out), layers, where, args.unit, bbox)
+        except field.FieldError as exc:
+            return _field_error(exc)
+        if args.json:
+            print(json.dumps(asdict(res), ensure_ascii=False))
+        else:
+            n = sum(res.features.values())
+            print(f"{args.out}: {n} đối tượng / features ({', '.join(f'{k} {v}' for k, v in res.features.items())})")
+        return 0
+    if args.field_cmd == "merge":
+        path = Path(args.package)
+        if not path.is_file():
+            print(f"Không có tệp / no such file: {path}", file=sys.stderr)
+            return 2
+        try:
+            merged = field.merge(location, path, args.user)
+        except field.FieldError as exc:
+            return _field_error(exc)
+        if args.json:
+            print(json.dumps(merged.counts()))
+        elif merged.already:
+            print(t("field.already", "vi"))
+            print(t("field.already", "en"))
+        else:
+            print(t("field.merged", "vi", **merged.counts()))
+            print(t("field.merged", "en", **merged.counts()))
+        return 1 if merged.conflicts else 0
+    if args.field_cmd == "conflicts":
+        held = field.conflicts(location)
+        if args.json:
+            print(json.dumps([c.as_dict() for c in held], ensure_ascii=False, indent=2))
+            return 0
+        if not held:
+            print(t("field.no_conflicts", args.lang))
+        for c in held:
+            print(
+                f"#{c.id}  {c.layer}  {c.feature}  {c.attribute}: "
+                f"{t('field.base', args.lang)} {json.dumps(c.base, ensure_ascii=False)} | "
+                f"{t('field.office', args.lang)} {json.dumps(c.office, ensure_ascii=False)} | "
+                f"{t('field.incoming', args.lang)} {json.dumps(c.incoming, ensure_ascii=False)}  ({c.by}, {c.at})"
+            )
+        return 0
+    try:
+        done = field.resolve(location, args.id, args.keep, args.user)
+    except field.FieldError as exc:
+        _field_error(exc)
+        return 2 if exc.key in ("field.no_conflict", "field.bad_keep", "field.no_user") else 1
+    print(t("field.decided_ok", "vi", id=done.id))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ điều hành Đình Lập — Đình Lập operations map")
@@ -761,6 +840,29 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument("--user", help="who publishes (recorded in the change log)")
     pb.add_argument("--lang", choices=("vi", "en"), default="vi")
     pb.set_defaults(func=_cmd_publish)
+    fd = sub.add_parser("field", help="gói công tác thực địa cho QField/QGIS / field packages for QField/QGIS")
+    fsub = fd.add_subparsers(dest="field_cmd", required=True)
+    fp = fsub.add_parser("pack", help="lập gói / make a package (zip)")
+    fp.add_argument("out", help="OUT.zip")
+    fp.add_argument("--layers", required=True, help="L1,L2 (e.g. forest_parcels,land_disputes)")
+    fp.add_argument("--where", action="append", metavar="FIELD=VALUE", help="keep the features with this value")
+    fp.add_argument("--unit", help="a commune's code (unit_code, or a 2025 commune's code)")
+    fp.add_argument("--bbox", help="W,S,E,N (WGS 84)")
+    fp.add_argument("--json", action="store_true")
+    fm = fsub.add_parser("merge", help="hợp nhất gói đã về / merge a returned package (exit 0/1/2)")
+    fm.add_argument("package", help="IN.zip")
+    fm.add_argument("--user", required=True, help="the field team or officer, as the audit names them")
+    fm.add_argument("--json", action="store_true", help='print {"applied", "added", "deleted", "conflicts"}')
+    fc = fsub.add_parser("conflicts", help="xung đột chờ quyết định / held conflicts")
+    fc.add_argument("--json", action="store_true")
+    fc.add_argument("--lang", choices=("vi", "en"), default="vi")
+    fr = fsub.add_parser("resolve", help="quyết định một xung đột / settle one conflict")
+    fr.add_argument("id", type=int)
+    fr.add_argument("--keep", required=True, choices=("office", "incoming"))
+    fr.add_argument("--user", required=True)
+    for sp in (fp, fm, fc, fr):
+        sp.add_argument("--store", help="GeoPackage or postgresql:// (default: $DINHLAP_STORE or the demo store)")
+    fd.set_defaults(func=_cmd_field)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

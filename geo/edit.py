@@ -1158,3 +1158,171 @@ def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
             raise EditError("edit.required", field=f.label("vi"))
         return None  # the one empty: NULL, whatever the field's kind
     return _check_value(spec, name, value)
+
+
+# -- several kinds of change in one transaction (a field package's merge) ------------------------------------
+# Each function below runs inside :func:`write_together`'s transaction and writes its audit rows there, like
+# the functions above: the caller gathers everything one decision changes, and it is stored whole or not at all.
+
+
+def write_together(path: db.Location, fn: Any, ts: str | None = None) -> Any:
+    """Run ``fn(conn)`` in one audited write transaction of the store at ``path`` (the change log made if
+    missing); everything ``fn`` writes through the functions below is committed together, or nothing is.
+    """
+    stamp = ts or _now()
+    with _connect(path) as conn:
+
+        def run() -> Any:
+            _ensure_audit(conn, stamp)
+            return fn(conn)
+
+        return _retrying(conn, run)
+
+
+def _audit(
+    conn: db.Session, stamp: str, user: str, layer: str, key: str, name: str, old: Any, new: Any, reason: str
+) -> None:
+    conn.execute(
+        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            stamp,
+            user,
+            layer,
+            key,
+            name,
+            json.dumps(old, ensure_ascii=False),
+            json.dumps(new, ensure_ascii=False),
+            reason,
+        ),
+    )
+
+
+def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
+    """``value`` of field ``name`` as the store keeps it; :class:`EditError` if the catalog refuses it."""
+    if value is None or value == "":
+        if spec.field(name).required and spec.field(name).kind != "str":
+            raise EditError("edit.required", field=spec.field(name).label("vi"))
+        return "" if spec.field(name).kind == "str" else None
+    return _check_value(spec, name, value)
+
+
+def update_in(
+    conn: db.Session, spec: LayerSpec, key: str, changes: Mapping[str, Any], user: str, reason: str, ts: str
+) -> list[AuditRow]:
+    """Within :func:`write_together`: change fields of one feature (values checked), one audit row per change."""
+    if not user:
+        raise EditError("edit.no_user")
+    clean = {n: checked_value(spec, n, v) for n, v in changes.items()}
+    where, params = _where(spec, key)
+    cols = list(clean)
+    found = conn.execute(f'SELECT {_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+    if len(found) != 1:
+        raise EditError("edit.not_found", layer=spec.id, key=key)
+    current = dict(zip(cols, found[0], strict=True))
+    rows = []
+    for name, value in clean.items():
+        if current[name] == value:
+            continue
+        conn.execute(
+            f'UPDATE "{spec.id}" SET "{name}" = ? WHERE {where}', [*conn.typed(spec.id, {name: value}), *params]
+        )
+        _audit(conn, ts, user, spec.id, key, name, current[name], value, reason)
+        rows.append(AuditRow(0, ts, user, spec.id, key, name, current[name], value, reason))
+    if rows:
+        conn.touch((spec.id, AUDIT_TABLE), ts)
+    return rows
+
+
+def note_in(conn: db.Session, layer_id: str, key: str, name: str, value: Any, user: str, reason: str, ts: str) -> None:
+    """Within :func:`write_together`: a decision that changed nothing, in the log (its value stays as it is:
+    a rewind past it restores the same value).
+    """
+    _audit(conn, ts, user, layer_id, key, name, value, value, reason)
+    conn.touch((AUDIT_TABLE,), ts)
+
+
+def set_geometry_in(conn: db.Session, spec: LayerSpec, key: str, wkt: str, user: str, reason: str, ts: str) -> bool:
+    """Within :func:`write_together`: replace one feature's geometry (any type; WGS 84 WKT), audited; False if
+    it was the same.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    shape = shapely.from_wkt(wkt)
+    if shape.is_empty or not shape.is_valid:
+        raise EditError("edit.bad_geometry", layer=spec.id, key=key)
+    lon, lat = shape.centroid.x, shape.centroid.y
+    _check_position(lon, lat)
+    geom = str(conn.geometry_column(spec.id))
+    where, params = _where(spec, key)
+    found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+    if len(found) != 1:
+        raise EditError("edit.not_found", layer=spec.id, key=key)
+    old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
+    if old_wkt is not None and shapely.equals_exact(shapely.from_wkt(old_wkt), shape, 1e-9):
+        return False
+    conn.execute(f'UPDATE "{spec.id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(wkt), *params])
+    _audit(conn, ts, user, spec.id, key, geom, old_wkt, wkt, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return True
+
+
+def feature_row(conn: db.Session, spec: LayerSpec, key: str) -> dict[str, Any] | None:
+    """One feature's stored row (its geometry as WKT under :data:`GEOM_KEY`), or ``None``."""
+    geom = conn.geometry_column(spec.id)
+    cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
+    where, params = _where(spec, key)
+    sel = _names(cols) + (f", {conn.geom_out(geom)}" if geom else "")
+    found = conn.execute(f'SELECT {sel} FROM "{spec.id}" WHERE {where}', params).fetchall()
+    if len(found) != 1:
+        return None
+    row = dict(zip(cols, found[0][: len(cols)], strict=True))
+    if geom:
+        row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+    return row
+
+
+def add_in(
+    conn: db.Session, spec: LayerSpec, values: Mapping[str, Any], wkt: str | None, user: str, reason: str, ts: str
+) -> str:
+    """Within :func:`write_together`: add one feature (every field checked, a new key; any geometry type),
+    audited as a whole row; returns its key.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    key, row = _new_row(spec, values)
+    if "demo" in values and "demo" in conn.columns(spec.id):
+        row["demo"] = values["demo"]
+    where, params = _where(spec, key)
+    if conn.execute(f'SELECT 1 FROM "{spec.id}" WHERE {where}', params).fetchone():
+        raise EditError("edit.duplicate", key=key)
+    cols, vals, marks = list(row), conn.typed(spec.id, row), ["?"] * len(row)
+    logged = dict(row)
+    if spec.is_spatial:
+        if not wkt:
+            raise EditError("edit.bad_geometry", layer=spec.id, key=key)
+        shape = shapely.from_wkt(wkt)
+        _check_position(shape.centroid.x, shape.centroid.y)
+        geom = str(conn.geometry_column(spec.id))
+        cols, vals, marks = [*cols, geom], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
+        logged[GEOM_KEY] = wkt
+    conn.execute(f'INSERT INTO "{spec.id}" ({_names(cols)}) VALUES ({", ".join(marks)})', vals)
+    _audit(conn, ts, user, spec.id, key, "*", None, logged, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return key
+
+
+def remove_in(conn: db.Session, spec: LayerSpec, key: str, user: str, reason: str, ts: str) -> bool:
+    """Within :func:`write_together`: remove one feature, its whole row kept in the log (a rollback puts it
+    back); False if it was not there.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    row = feature_row(conn, spec, key)
+    if row is None:
+        return False
+    where, params = _where(spec, key)
+    conn.execute(f'DELETE FROM "{spec.id}" WHERE {where}', params)
+    _audit(conn, ts, user, spec.id, key, "*", row, None, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return True

@@ -425,6 +425,93 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.duplicate": {"vi": "Đã có '{key}'; hãy chọn tên khác.", "en": "'{key}' exists already; pick another name."},
     "edit.busy": {"vi": "Kho dữ liệu đang bận, hãy thử lại.", "en": "The store is busy; try again."},
     "edit.no_user": {"vi": "Cần đăng nhập để sửa dữ liệu.", "en": "Sign in to edit data."},
+    "edit.bad_geometry": {
+        "vi": "Hình của '{key}' (lớp {layer}) rỗng hoặc không hợp lệ.",
+        "en": "The shape of '{key}' (layer {layer}) is empty or invalid.",
+    },
+    "field.title": {"vi": "Gói công tác thực địa", "en": "Field work package"},
+    "field.intro": {
+        "vi": "Lập gói cho cán bộ địa chính xã mở bằng QField/QGIS khi không có mạng; khi về, tải gói lên để "
+        "hợp nhất: chỗ chỉ thực địa sửa được cập nhật, chỗ văn phòng cũng sửa khác đi được giữ lại chờ quyết định.",
+        "en": "Make a package a commune land officer opens in QField/QGIS without signal; upload it on return to "
+        "merge: what only the field changed is applied, what the office changed differently meanwhile waits for a "
+        "decision.",
+    },
+    "field.layers": {"vi": "Lớp mang đi", "en": "Layers to take"},
+    "field.unit": {"vi": "Xã, thị trấn", "en": "Commune or town"},
+    "field.all_units": {"vi": "Tất cả", "en": "All"},
+    "field.make": {"vi": "Lập gói", "en": "Make the package"},
+    "field.download": {"vi": "Tải gói (.zip)", "en": "Download the package (.zip)"},
+    "field.made": {
+        "vi": "Đã lập gói: {n} đối tượng, {size}.",
+        "en": "Package made: {n} features, {size}.",
+    },
+    "field.upload": {"vi": "Tải lên gói đã về", "en": "Upload a returned package"},
+    "field.team": {"vi": "Tên đội/người thực địa", "en": "Field team or officer"},
+    "field.merge": {"vi": "Hợp nhất vào kho", "en": "Merge into the store"},
+    "field.merged": {
+        "vi": "Đã hợp nhất: {applied} thay đổi, {added} thêm, {deleted} xóa, {conflicts} xung đột chờ quyết định.",
+        "en": "Merged: {applied} changes, {added} added, {deleted} deleted, {conflicts} conflicts held.",
+    },
+    "field.already": {
+        "vi": "Gói này đã được hợp nhất trước đây: không có gì thay đổi.",
+        "en": "This package was merged before: nothing changed.",
+    },
+    "field.conflicts": {"vi": "Xung đột chờ quyết định", "en": "Conflicts awaiting a decision"},
+    "field.no_conflicts": {"vi": "Không có xung đột nào chờ quyết định.", "en": "No conflict awaits a decision."},
+    "field.base": {"vi": "Giá trị gốc (khi lập gói)", "en": "Base (when packed)"},
+    "field.office": {"vi": "Văn phòng (hiện tại)", "en": "Office (now)"},
+    "field.incoming": {"vi": "Thực địa", "en": "Field"},
+    "field.keep_office": {"vi": "Giữ giá trị văn phòng", "en": "Keep the office's value"},
+    "field.keep_incoming": {"vi": "Giữ giá trị thực địa", "en": "Keep the field's value"},
+    "field.who": {"vi": "{by}, lúc {at}", "en": "{by}, at {at}"},
+    "field.decided_ok": {"vi": "Đã quyết định xung đột #{id}.", "en": "Conflict #{id} settled."},
+    "field.whole": {"vi": "Cả đối tượng (xóa/sửa)", "en": "The whole feature (deleted/changed)"},
+    "field.deleted_value": {"vi": "(đã xóa)", "en": "(deleted)"},
+    "field.photos": {"vi": "Ảnh thực địa", "en": "Field photos"},
+    "field.photo_caption": {"vi": "{name} — {by}, {at}", "en": "{name} — {by}, {at}"},
+    "field.no_layers": {"vi": "Chưa chọn lớp nào (chọn trong: {allowed}).", "en": "No layer chosen (from: {allowed})."},
+    "field.bad_layer": {
+        "vi": "Lớp '{layer}' không mang đi thực địa được (chọn trong: {allowed}).",
+        "en": "Layer '{layer}' cannot go to the field (choose from: {allowed}).",
+    },
+    "field.bad_where": {"vi": "Lớp {layer} không có trường '{field}'.", "en": "Layer {layer} has no field '{field}'."},
+    "field.nothing": {"vi": "Không có đối tượng nào khớp điều kiện lọc.", "en": "No feature matches the filters."},
+    "field.not_zip": {
+        "vi": "Tệp không phải gói thực địa (không đọc được như tệp zip). Kho không thay đổi.",
+        "en": "The file is not a field package (not a readable zip). The store is unchanged.",
+    },
+    "field.truncated": {
+        "vi": "Gói bị hỏng hoặc chép thiếu ({name}). Kho không thay đổi.",
+        "en": "The package is damaged or incomplete ({name}). The store is unchanged.",
+    },
+    "field.not_package": {
+        "vi": "Tệp zip này không phải gói thực địa của Bản đồ điều hành (thiếu tệp dinhlap_thucdia.gpkg hoặc bản "
+        "ghi gốc). Kho không thay đổi.",
+        "en": "This zip is not a field package of the operations map (no dinhlap_thucdia.gpkg or base record). "
+        "The store is unchanged.",
+    },
+    "field.other_store": {
+        "vi": "Gói này được lập từ một kho khác ({store}). Kho không thay đổi.",
+        "en": "This package was made from another store ({store}). The store is unchanged.",
+    },
+    "field.schema": {
+        "vi": "Lớp {layer} trong gói đã bị đổi cấu trúc (thiếu: {missing}); không ghép được. Kho không thay đổi.",
+        "en": "Layer {layer} in the package changed its structure (missing: {missing}); it cannot be mapped. "
+        "The store is unchanged.",
+    },
+    "field.bad_value": {
+        "vi": "Gói có giá trị không hợp lệ ({layer} {feature}): {reason} Kho không thay đổi.",
+        "en": "The package holds a value that is not allowed ({layer} {feature}): {reason_en} The store is unchanged.",
+    },
+    "field.no_user": {"vi": "Cần tên người/đội thực địa.", "en": "The field user's name is needed."},
+    "field.bad_keep": {"vi": "Chọn giữ 'office' hoặc 'incoming'.", "en": "Keep 'office' or 'incoming'."},
+    "field.no_conflict": {"vi": "Không có xung đột #{id}.", "en": "No conflict #{id}."},
+    "field.decided": {"vi": "Xung đột #{id} đã được {by} quyết định.", "en": "Conflict #{id} was settled by {by}."},
+    "field.gone": {
+        "vi": "Đối tượng '{feature}' không còn trong kho.",
+        "en": "Feature '{feature}' is no longer in the store.",
+    },
     "edit.bad_position": {
         "vi": "Vị trí ({lon}, {lat}) không nằm trong Việt Nam.",
         "en": "The position ({lon}, {lat}) is not in Vietnam.",
@@ -667,6 +754,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "alert.task": {"vi": "Nhiệm vụ {id} quá hạn ({day}): {short}", "en": "Task {id} overdue ({day}): {short}"},
     "alert.indicator": {"vi": "Chỉ tiêu chậm so với kế hoạch: {name} — {said}", "en": "Behind plan: {name} — {said}"},
+    "alert.field_conflicts": {
+        "vi": "{n} thay đổi từ thực địa đang chờ quyết định (trang Dữ liệu, Gói công tác thực địa)",
+        "en": "{n} changes from the field await a decision (Data page, field work package)",
+    },
     "alert.layer": {
         "vi": "Lớp “{title}” chưa cập nhật từ {day}",
         "en": "Layer “{title}” not updated since {day}",
