@@ -96,7 +96,9 @@ def below_target(ind: Indicator) -> bool:
 
 @dataclass(frozen=True)
 class Alert:
-    """One thing to look at, derived from the data: ``kind`` is ``task``, ``indicator`` or ``layer``."""
+    """One thing to look at, derived from the data: ``kind`` is ``task``, ``indicator``, ``layer`` or ``field``
+    (changes from a field package held for a decision).
+    """
 
     kind: str
     key: str
@@ -148,9 +150,16 @@ def store_board(reader: Reader, today: dt.date, stall_days: int = STALL_DAYS) ->
 
 def store_alerts(reader: Reader, today: dt.date, lang: Lang, stale_days: int = STALE_DAYS) -> list[Alert]:
     """The alerts on ``today`` of what ``reader`` reads: its tasks, indicators and the layers' dates as of the
-    day it reads.
+    day it reads; and, read as of now, the changes from the field that wait for a planner's decision.
     """
     catalog = reader.catalog
     kept = {lid: catalog[lid].title(lang) for lid in catalog if catalog[lid].editable and reader.has(lid)}
     inds = from_frame(reader.read("indicators")) if reader.has("indicators") else []
-    return alerts(store_board(reader, today), inds, reader.meta(), kept, today, lang, stale_days)
+    out = alerts(store_board(reader, today), inds, reader.meta(), kept, today, lang, stale_days)
+    if reader.as_of is None:
+        from geo.field import held_count
+
+        held = held_count(reader.location)
+        if held:
+            out.append(Alert("field", "conflicts", t("alert.field_conflicts", lang, n=held)))
+    return out

@@ -894,7 +894,12 @@ def export_bytes(
     if fmt in DATA_FORMATS:
         shown = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
         table = table or TableRequest(req.lang, meta=prov.meta, today=prov.today, at=prov.at)
-        return data_bytes(shown, fmt, req.catalog, table)
+        payload = data_bytes(shown, fmt, req.catalog, table)
+        if fmt == "gpkg":  # opens in QGIS styled as the map (geo.qgis)
+            from geo.qgis import style_export
+
+            payload = style_export(payload, req.catalog, table.lang, table.codes)
+        return payload
     raise ValueError(f"unknown export format {fmt!r}")
 
 

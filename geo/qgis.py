@@ -477,3 +477,44 @@ def project_qgz(
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(qgs_name, project_xml(gpkg_name, layers, title, bbox))
     return buf.getvalue()
+
+
+def style_export(payload: bytes, catalog: Mapping[str, LayerSpec], lang: Lang, codes: bool) -> bytes:
+    """A GeoPackage export (``payload``) with a default QGIS style for each of its map layers: the app's
+    colours, dashes and hatching on the status column, labels, aliases, drop-downs where the file holds codes
+    (``codes``), or categories on the class labels the file holds in ``lang``.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.gpkg"
+        path.write_bytes(payload)
+        with sqlite3.connect(path) as con:
+            layers = con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
+            styles = []
+            for table, geom in layers:
+                spec = catalog.get(str(table))
+                if spec is None or not spec.is_spatial:
+                    continue
+                names = [str(r[1]) for r in con.execute(f'PRAGMA table_info("{table}")') if r[1] not in ("fid", geom)]
+                if codes:
+                    known = {c.name: c for c in catalog_columns(spec, lang)}
+                    cols = [known.get(n, Column(n, n, True)) for n in names]
+                    cols = [Column(c.name, c.alias, True, c.codes) for c in cols]
+                    qml = layer_qml(spec, cols, lang)
+                else:
+                    label = {f.name: f.label(lang) for f in spec.fields}
+                    status = label.get(spec.status_field or "")
+                    text = label.get(spec.label_field or "")
+                    qml = layer_qml(
+                        spec,
+                        labelled_columns(spec, names, lang),
+                        lang,
+                        status_column=status if status in names else "",
+                        label_column=text if text in names else "",
+                        labels=True,
+                    )
+                styles.append((str(table), str(geom), qml))
+            if styles:
+                write_gpkg_styles(con, styles, "2024-04-24T00:00:00Z")
+        return path.read_bytes()
