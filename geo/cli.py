@@ -666,6 +666,11 @@ def _cmd_field(args: argparse.Namespace) -> int:
             print(t("field.merged", "vi", **merged.counts()))
             print(t("field.merged", "en", **merged.counts()))
         return 1 if merged.conflicts else 0
+    if args.field_cmd == "styles":
+        from geo.qgis import write_styles
+
+        print(f"{write_styles(location)} kiểu hiển thị QGIS / QGIS styles → layer_styles")
+        return 0
     if args.field_cmd == "conflicts":
         held = field.conflicts(location)
         if args.json:
@@ -860,7 +865,8 @@ def parser() -> argparse.ArgumentParser:
     fr.add_argument("id", type=int)
     fr.add_argument("--keep", required=True, choices=("office", "incoming"))
     fr.add_argument("--user", required=True)
-    for sp in (fp, fm, fc, fr):
+    fs = fsub.add_parser("styles", help="ghi lại kiểu hiển thị QGIS vào kho / rewrite the store's QGIS styles")
+    for sp in (fp, fm, fc, fr, fs):
         sp.add_argument("--store", help="GeoPackage or postgresql:// (default: $DINHLAP_STORE or the demo store)")
     fd.set_defaults(func=_cmd_field)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")

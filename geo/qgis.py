@@ -333,7 +333,7 @@ def write_gpkg_styles(con: sqlite3.Connection, styles: Iterable[tuple[str, str, 
         "VALUES (?, 'attributes', ?, ?)",
         (STYLES_TABLE, STYLES_TABLE, stamp),
     )
-    rows = _style_rows(styles, "", "", stamp)
+    rows = _style_rows(styles, "", "", stamp[:19] + ".000Z" if len(stamp) >= 19 else stamp)
     for r in rows:
         con.execute(f"DELETE FROM {STYLES_TABLE} WHERE f_table_name = ? AND styleName = ?", (r[2], STYLE_NAME))
     con.executemany(
@@ -375,8 +375,8 @@ def write_styles(location: db.Location, stamp: str = "2024-04-24T00:00:00Z") -> 
                     conn.execute(
                         f"INSERT INTO {STYLES_TABLE} (f_table_catalog, f_table_schema, f_table_name, "
                         "f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, type) "
-                        "VALUES (?, ?, ?, ?, ?, XMLPARSE(DOCUMENT ?), NULL, true, ?, ?)",
-                        (name[0], name[1], table, geom, STYLE_NAME, qml.split("\n", 1)[1], DESCRIPTION, "vector"),
+                        "VALUES (?, ?, ?, ?, ?, XMLPARSE(DOCUMENT ?), NULL, true, ?, NULL)",
+                        (name[0], name[1], table, geom, STYLE_NAME, qml.split("\n", 1)[1], DESCRIPTION),
                     )
 
             conn.write(run)
@@ -462,7 +462,8 @@ def project_xml(
         f"<xmax>{e}</xmax><ymax>{n}</ymax></extent>"
         f"<destinationsrs>{WGS84_SRS}</destinationsrs></mapcanvas>"
         f"<projectlayers>{maplayers}</projectlayers>"
-        '<properties><Paths><Absolute type="bool">false</Absolute></Paths></properties>'
+        '<properties><Paths><Absolute type="bool">false</Absolute></Paths>'
+        '<SpatialRefSys><ProjectionsEnabled type="int">1</ProjectionsEnabled></SpatialRefSys></properties>'
         f"<layerorder>{''.join(f'<layer id={_a(i)}/>' for i in ids)}</layerorder>"
         f"<readOnlyLayers>{read_only}</readOnlyLayers>"
         "</qgis>\n"

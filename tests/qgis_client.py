@@ -132,29 +132,34 @@ def edit(project_path: str, edits_path: str) -> dict:
     return done
 
 
+def run(argv: list[str]) -> object:
+    cmd = argv[1]
+    if cmd == "layer":
+        layer = QgsVectorLayer(argv[2], "layer", argv[3])
+        return describe(layer)
+    if cmd == "project":
+        project = QgsProject.instance()
+        ok = project.read(argv[2])
+        result = {
+            "read": ok,
+            "crs": project.crs().authid(),
+            "layers": [describe(lyr) for lyr in project.mapLayers().values()],
+        }
+        project.clear()
+        return result
+    if cmd == "edit":
+        result = edit(argv[2], argv[3])
+        QgsProject.instance().clear()
+        return result
+    raise SystemExit(f"unknown command {cmd}")
+
+
 def main() -> None:
     app = QgsApplication([], False)
     app.initQgis()
-    try:
-        cmd = sys.argv[1]
-        if cmd == "layer":
-            layer = QgsVectorLayer(sys.argv[2], "layer", sys.argv[3])
-            result: object = describe(layer)
-        elif cmd == "project":
-            project = QgsProject.instance()
-            ok = project.read(sys.argv[2])
-            result = {
-                "read": ok,
-                "crs": project.crs().authid(),
-                "layers": [describe(lyr) for lyr in project.mapLayers().values()],
-            }
-        elif cmd == "edit":
-            result = edit(sys.argv[2], sys.argv[3])
-        else:
-            raise SystemExit(f"unknown command {cmd}")
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    finally:
-        app.exitQgis()
+    result = run(sys.argv)  # every layer is gone before QGIS exits (else it crashes on the way out)
+    print(json.dumps(result, ensure_ascii=False, default=str), flush=True)
+    app.exitQgis()
 
 
 if __name__ == "__main__":

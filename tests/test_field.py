@@ -239,8 +239,8 @@ def test_the_command_line_packs_merges_lists_and_settles(any_store, tmp_path: Pa
         readme = zf.read("DOC_TRUOC.txt").decode()
     assert {"dinhlap_thucdia.qgz", "dinhlap_thucdia.gpkg", "DCIM/", "DOC_TRUOC.txt"} <= names
     assert "QField" in readme
-    packed = json.loads(_cli("field", "pack", str(tmp_path / "x.zip"), "--layers", "forest_parcels",
-                             "--bbox", "107.0,21.5,107.2,21.7", "--store", str(any_store), "--json").stdout)  # fmt: skip
+    box = ("--bbox", "107.0,21.5,107.2,21.7", "--store", str(any_store), "--json")
+    packed = json.loads(_cli("field", "pack", str(tmp_path / "x.zip"), "--layers", "forest_parcels", *box).stdout)
     assert packed["features"]["forest_parcels"] > 0
     assert (
         _cli("field", "pack", str(tmp_path / "y.zip"), "--layers", "units", "--store", str(any_store)).returncode == 2
