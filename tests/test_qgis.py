@@ -167,9 +167,9 @@ def test_a_package_edited_in_qgis_as_qfield_does_merges_back(any_store, tmp_path
     with zipfile.ZipFile(back, "w") as zf:
         for p in sorted(folder.rglob("*")):
             zf.write(p, p.relative_to(folder).as_posix())
+    merge = [sys.executable, "-m", "geo", "field", "merge", str(back), "--json", "--store", str(any_store)]
     run = subprocess.run(
-        [sys.executable, "-m", "geo", "field", "merge", str(back), "--user", "Địa chính xã Đình Lập", "--json"]
-        + ["--store", str(any_store)],
+        [*merge, "--user", "Địa chính xã Đình Lập"],
         cwd=ROOT,
         capture_output=True,
         text=True,
