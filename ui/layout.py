@@ -15,6 +15,7 @@ from geo.i18n import t
 from ui import data, state
 from ui.editing import edit_form
 from ui.export import export_panel
+from ui.field import photo_strip
 from ui.mapwidget import layer_toggles, map_view, record_table, side_legend, stored
 from ui.selection import clear_selection, find_feature, selection
 from ui.views import save_view_box
@@ -43,6 +44,7 @@ def record_panel(
         st.caption(t("map.click_hint", lang))
         return
     record_table(sel["layer"], row, lang)
+    photo_strip(sel["layer"], sel["key"])
     if extra is not None:
         extra(sel["layer"], row)
     edit_form(page, sel["layer"], row)
