@@ -108,8 +108,35 @@ def _feature_page(
         when = fmt_date(dt.date.fromisoformat(r.ts[:10]), lang)
         lines.append(f"{when} · {r.user}: {what} {old} → {new}" + (f" ({r.reason})" if r.reason else ""))
     top = y - 0.03
-    _text_block(fig, 0.56, top, t("atlas.history", lang), lines or [t("atlas.no_history", lang)], lang, 88, 0.06, 0.02)
+    shown = _photo(fig, reader.location, layer_id, key, lang)  # the latest field photo, bottom right
+    _text_block(
+        fig, 0.56, top, t("atlas.history", lang), lines or [t("atlas.no_history", lang)], lang, 88,
+        0.26 if shown else 0.06, 0.02,
+    )  # fmt: skip
     return fig
+
+
+def _photo(fig: Figure, location: Any, layer_id: str, key: str, lang: Lang) -> bool:
+    """The feature's latest photo from the field, with who brought it back and when; False if it has none."""
+    from PIL import Image
+
+    from geo.field import photos
+
+    found = photos(location, layer_id, key)
+    if not found:
+        return False
+    p = found[-1]
+    try:
+        image = Image.open(io.BytesIO(p.data))
+        image.thumbnail((800, 800))
+    except OSError:
+        return False
+    ax = fig.add_axes((0.56, 0.07, 0.41, 0.16))
+    ax.imshow(image)
+    ax.set_axis_off()
+    caption = t("field.photo_caption", lang, name=p.name, by=p.by, at=fmt_date(dt.date.fromisoformat(p.at[:10]), lang))
+    fig.text(0.56, 0.055, f"{t('field.photos', lang)}: {caption}", fontsize=6.5, va="top", color="#4f5863")
+    return True
 
 
 def atlas(

@@ -7,6 +7,7 @@ tests/test_qgis.py makes them with QGIS itself.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sqlite3
 import subprocess
@@ -19,6 +20,7 @@ import shapely
 
 from geo import db, edit, field, history
 from geo.access import Reader
+from geo.atlas import atlas
 from geo.board import store_alerts
 from geo.store import Store
 from tests.conftest import ROOT, store_digest
@@ -85,7 +87,15 @@ def _value(location, layer: str, key: str, name: str):
     return frame.set_index(key_field).loc[key, name]
 
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 64 + b"\xff\xd9"
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (180, 40, 40)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+JPEG = _jpeg()
 
 
 def test_two_teams_either_order_everything_lands_and_the_one_collision_waits(any_store, tmp_path: Path) -> None:
@@ -122,6 +132,10 @@ def test_two_teams_either_order_everything_lands_and_the_one_collision_waits(any
     assert edit.history(any_store, "land_disputes", "TC-06")[-1].user == "Đội A"
     photos = field.photos(any_store, "forest_parcels", "LN-01")
     assert [p.data for p in photos] == [JPEG] and photos[0].by == "Đội A"
+    # the feature's atlas page shows it; another feature's page has no picture
+    with_photo = atlas(Store(any_store), "forest_parcels", keys=["LN-01"])
+    assert b"/Subtype /Image" in with_photo
+    assert b"/Subtype /Image" not in atlas(Store(any_store), "forest_parcels", keys=["LN-02"])
 
     (held,) = field.conflicts(any_store)
     assert (held.layer, held.feature, held.attribute) == ("forest_parcels", "LN-01", "status")
