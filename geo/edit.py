@@ -1208,30 +1208,58 @@ def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
 
 
 def update_in(
-    conn: db.Session, spec: LayerSpec, key: str, changes: Mapping[str, Any], user: str, reason: str, ts: str
+    conn: db.Session,
+    spec: LayerSpec,
+    key: str,
+    changes: Mapping[str, Any],
+    user: str,
+    reason: str,
+    ts: str,
+    current: Mapping[str, Any] | None = None,
+    fid: int | None = None,
 ) -> list[AuditRow]:
-    """Within :func:`write_together`: change fields of one feature (values checked), one audit row per change."""
+    """Within :func:`write_together`: change fields of one feature (values checked), one audit row per change.
+
+    ``current`` and ``fid`` (from :func:`layer_rows`, read in the same transaction) spare a search by key.
+    """
     if not user:
         raise EditError("edit.no_user")
     clean = {n: checked_value(spec, n, v) for n, v in changes.items()}
-    where, params = _where(spec, key)
-    cols = list(clean)
-    found = conn.execute(f'SELECT {_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
-    if len(found) != 1:
-        raise EditError("edit.not_found", layer=spec.id, key=key)
-    current = dict(zip(cols, found[0], strict=True))
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    if current is None:
+        cols = list(clean)
+        found = conn.execute(f'SELECT {_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            raise EditError("edit.not_found", layer=spec.id, key=key)
+        current = dict(zip(cols, found[0], strict=True))
+    changed = {n: v for n, v in clean.items() if current.get(n) != v}
+    if not changed:
+        return []
+    sets = ", ".join(f'"{n}" = ?' for n in changed)
+    conn.execute(f'UPDATE "{spec.id}" SET {sets} WHERE {where}', [*conn.typed(spec.id, changed), *params])
     rows = []
-    for name, value in clean.items():
-        if current[name] == value:
-            continue
-        conn.execute(
-            f'UPDATE "{spec.id}" SET "{name}" = ? WHERE {where}', [*conn.typed(spec.id, {name: value}), *params]
-        )
-        _audit(conn, ts, user, spec.id, key, name, current[name], value, reason)
-        rows.append(AuditRow(0, ts, user, spec.id, key, name, current[name], value, reason))
-    if rows:
-        conn.touch((spec.id, AUDIT_TABLE), ts)
+    for name, value in changed.items():
+        _audit(conn, ts, user, spec.id, key, name, current.get(name), value, reason)
+        rows.append(AuditRow(0, ts, user, spec.id, key, name, current.get(name), value, reason))
+    conn.touch((spec.id, AUDIT_TABLE), ts)
     return rows
+
+
+def layer_rows(conn: db.Session, spec: LayerSpec) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Every feature of a layer by key: its ``fid`` and stored row (geometry as WKT under :data:`GEOM_KEY`),
+    read in one pass (a merge of thousands of features looks each up here, not in the table).
+    """
+    geom = conn.geometry_column(spec.id)
+    cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
+    keys = spec.key.split(",")
+    sel = ", ".join(["fid", *(f'"{c}"' for c in cols), *([conn.geom_out(geom)] if geom else [])])
+    out = {}
+    for r in conn.execute(f'SELECT {sel} FROM "{spec.id}"').fetchall():
+        row = dict(zip(cols, r[1 : 1 + len(cols)], strict=True))
+        if geom:
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(r[-1]))
+        out[",".join(str(row[k]) for k in keys)] = (int(r[0]), row)
+    return out
 
 
 def note_in(conn: db.Session, layer_id: str, key: str, name: str, value: Any, user: str, reason: str, ts: str) -> None:
@@ -1242,7 +1270,17 @@ def note_in(conn: db.Session, layer_id: str, key: str, name: str, value: Any, us
     conn.touch((AUDIT_TABLE,), ts)
 
 
-def set_geometry_in(conn: db.Session, spec: LayerSpec, key: str, wkt: str, user: str, reason: str, ts: str) -> bool:
+def set_geometry_in(
+    conn: db.Session,
+    spec: LayerSpec,
+    key: str,
+    wkt: str,
+    user: str,
+    reason: str,
+    ts: str,
+    current: str | None = None,
+    fid: int | None = None,
+) -> bool:
     """Within :func:`write_together`: replace one feature's geometry (any type; WGS 84 WKT), audited; False if
     it was the same.
     """
@@ -1254,11 +1292,14 @@ def set_geometry_in(conn: db.Session, spec: LayerSpec, key: str, wkt: str, user:
     lon, lat = shape.centroid.x, shape.centroid.y
     _check_position(lon, lat)
     geom = str(conn.geometry_column(spec.id))
-    where, params = _where(spec, key)
-    found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{spec.id}" WHERE {where}', params).fetchall()
-    if len(found) != 1:
-        raise EditError("edit.not_found", layer=spec.id, key=key)
-    old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    if fid is not None and current is not None:
+        old_wkt: str | None = current
+    else:
+        found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            raise EditError("edit.not_found", layer=spec.id, key=key)
+        old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
     if old_wkt is not None and shapely.equals_exact(shapely.from_wkt(old_wkt), shape, 1e-9):
         return False
     conn.execute(f'UPDATE "{spec.id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(wkt), *params])

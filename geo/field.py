@@ -570,9 +570,10 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
             spec = CATALOG[lid]
             returned = ret.rows.get(lid, {})
             geom_col = str(conn.geometry_column(lid) or GEOM)
+            stored = edit.layer_rows(conn, spec)  # the office's features now, read once
             for fid, (key, bvals, bgeom) in base.items():
                 at_feature[:] = [spec.vi, key]
-                office = edit.feature_row(conn, spec, key)
+                office_fid, office = stored.get(key, (None, None))
                 here = returned.get(fid)
                 if here is None:  # deleted in the field
                     if office is None:
@@ -606,11 +607,13 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
                     else:
                         hold(spec, key, name, bvals.get(name), office.get(name), values.get(name), at)
                 if changes:
-                    res.applied += len(edit.update_in(conn, spec, key, changes, user, reason, at))
+                    done = edit.update_in(conn, spec, key, changes, user, reason, at, office, office_fid)
+                    res.applied += len(done)
                 bshape, oshape = _shape(bgeom), _shape(office.get(edit.GEOM_KEY))
                 if fgeom is not None and not _same_shape(fgeom, bshape) and not _same_shape(fgeom, oshape):
                     if _same_shape(oshape, bshape):
-                        if edit.set_geometry_in(conn, spec, key, fgeom.wkt, user, reason, at):
+                        current = office.get(edit.GEOM_KEY)
+                        if edit.set_geometry_in(conn, spec, key, fgeom.wkt, user, reason, at, current, office_fid):
                             res.applied += 1
                     else:
                         hold(spec, key, geom_col, bshape.wkt, oshape.wkt if oshape else None, fgeom.wkt, at)
@@ -624,7 +627,7 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
                     fields[spec.key] = f"{lid[:3].upper()}-TT-{pid[:4]}-{fid}"
                 key = str(fields[spec.key]).strip()
                 at_feature[:] = [spec.vi, key]
-                if edit.feature_row(conn, spec, key) is not None:
+                if key in stored:
                     continue  # added by an earlier merge of this package
                 shape = _shape(blob)
                 if shape is None or shape.is_empty:
