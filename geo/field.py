@@ -303,10 +303,14 @@ def pack(
         readme = _readme(frames, context, created, db.label(location), package_id)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(qgz_name, qgz)
-            zf.write(path, gpkg_name)
-            zf.writestr("DCIM/", b"")
-            zf.writestr("DOC_TRUOC.txt", readme)
+            made = dt.datetime.fromisoformat(created).astimezone(history.VIETNAM).timetuple()[:6]
+            for name, body in ((qgz_name, qgz), (gpkg_name, path.read_bytes()), ("DOC_TRUOC.txt", readme.encode())):
+                info = zipfile.ZipInfo(name, date_time=made)
+                info.external_attr, info.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
+                zf.writestr(info, body)  # readable by whoever unpacks it (a phone's app, a colleague)
+            folder = zipfile.ZipInfo("DCIM/", date_time=made)
+            folder.external_attr = (0o40755 << 16) | 0x10
+            zf.writestr(folder, b"")
         payload = buf.getvalue()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
