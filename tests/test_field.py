@@ -275,3 +275,24 @@ def test_the_command_line_packs_merges_lists_and_settles(any_store, tmp_path: Pa
     assert run.returncode == 0, run.stderr
     assert _value(any_store, "forest_parcels", keys[0], "planned_use") == "Trồng quế"
     assert _cli("field", "resolve", cid, "--keep", "office", "--user", "x", "--store", str(any_store)).returncode == 1
+
+
+def test_a_change_is_audited_at_the_moment_the_package_recorded(any_store, tmp_path: Path) -> None:
+    field.pack(any_store, tmp_path / "p.zip", ["land_disputes"], unit=UNIT)
+    made = dt.datetime.now(history.VIETNAM).replace(microsecond=0)
+    edited = made + dt.timedelta(hours=1)  # on the officer's phone, Vietnam time
+    gpkg = _unpack(tmp_path / "p.zip", tmp_path / "r")
+    con = sqlite3.connect(gpkg)
+    db.register_gpkg_functions(con)
+    con.execute(
+        f"UPDATE land_disputes SET status = 'open', \"{field.EDITED_FIELD}\" = ? WHERE dispute_id = 'TC-06'",
+        (edited.strftime("%Y-%m-%dT%H:%M:%S"),),
+    )
+    con.commit()
+    con.close()
+    back = _zip(gpkg.parent, tmp_path / "back.zip")
+    merged_at = history.stamp(made + dt.timedelta(hours=2))
+    assert field.merge(any_store, back, "Đội", now=merged_at).applied == 1
+    last = edit.history(any_store, "land_disputes", "TC-06")[-1]
+    assert (last.user, last.new) == ("Đội", "open")
+    assert last.ts == history.stamp(edited)  # not the merge's time
