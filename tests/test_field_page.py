@@ -89,3 +89,32 @@ def test_a_held_conflict_shows_three_values_and_the_planner_decides(env: Path, t
     last = edit.history(env, "land_disputes", "TC-06")[-1]
     assert (last.user, last.old, last.new) == ("lan", "mediating", "open")
     assert "Không có xung đột nào chờ quyết định." in _texts(at)
+
+
+def test_a_field_photo_shows_in_the_feature_s_record(env: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    field.pack(env, tmp_path / "p.zip", ["land_disputes"], unit="06628")
+    folder = tmp_path / "r"
+    with zipfile.ZipFile(tmp_path / "p.zip") as zf:
+        zf.extractall(folder)
+    Image.new("RGB", (40, 30), (180, 40, 40)).save(folder / "DCIM" / "tc06.jpg")
+    con = sqlite3.connect(folder / "dinhlap_thucdia.gpkg")
+    db.register_gpkg_functions(con)
+    con.execute(f"UPDATE land_disputes SET \"{field.PHOTO_FIELD}\" = 'DCIM/tc06.jpg' WHERE dispute_id = 'TC-06'")
+    con.commit()
+    con.close()
+    with zipfile.ZipFile(tmp_path / "back.zip", "w") as zf:
+        for p in sorted(folder.rglob("*")):
+            zf.write(p, p.relative_to(folder).as_posix())
+    assert field.merge(env, tmp_path / "back.zip", "Đội xã").photos == 1
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["sel_dat-lam-nghiep"] = {"layer": "land_disputes", "key": "TC-06", "zoom": False, "n": 1}
+    at.run()
+    at.switch_page("pages/dat_lam_nghiep.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [i for i in at.get("image") if "Đội xã" in str(i.proto)]
+    assert len(shown) == 1, "the record panel shows the photo, captioned with who brought it back"
+    assert "Ảnh thực địa" in _texts(at)
