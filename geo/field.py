@@ -774,6 +774,8 @@ def resolve(location: db.Location, conflict_id: int, keep: str, user: str) -> Co
                 edit.add_in(conn, spec, values, wkt, user, why, stamp)
             elif c.incoming is not None and office_row is not None:
                 edit.update_in(conn, spec, c.feature, {n: c.incoming.get(n) for n in spec.editable}, user, why, stamp)
+                if c.incoming.get(edit.GEOM_KEY):
+                    edit.set_geometry_in(conn, spec, c.feature, str(c.incoming[edit.GEOM_KEY]), user, why, stamp)
         elif c.attribute == geom_col:
             if office_row is None:
                 raise FieldError("field.gone", feature=c.feature)
