@@ -429,6 +429,62 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Vị trí ({lon}, {lat}) không nằm trong Việt Nam.",
         "en": "The position ({lon}, {lat}) is not in Vietnam.",
     },
+    "geom.empty": {"vi": "Hình trống: chưa có điểm nào.", "en": "The shape is empty: it has no points."},
+    "geom.unreadable": {
+        "vi": "Không đọc được hình: '{what}' không phải WKT, GeoJSON hay danh sách tọa độ.",
+        "en": "Cannot read the shape: '{what}' is not WKT, GeoJSON or a list of coordinates.",
+    },
+    "geom.bad_line": {
+        "vi": "Dòng '{line}' không phải một cặp tọa độ (x y, có thể kèm số hiệu điểm ở đầu).",
+        "en": "The line '{line}' is not a pair of coordinates (x y, optionally after a point number).",
+    },
+    "geom.too_few": {
+        "vi": "Vùng cần ít nhất {need} đỉnh; mới có {n}.",
+        "en": "A polygon needs at least {need} vertices; it has {n}.",
+    },
+    "geom.one_shape": {
+        "vi": "Hãy dán đúng một hình (tệp có {n}).",
+        "en": "Paste exactly one shape (this has {n}).",
+    },
+    "geom.bad_crs": {"vi": "Không biết hệ tọa độ {crs}.", "en": "Unknown coordinate system {crs}."},
+    "geom.wrong_kind": {
+        "vi": "Lớp này nhận {want}, không nhận {got}.",
+        "en": "This layer takes a {want}, not a {got}.",
+    },
+    "geom.self_intersection": {
+        "vi": "Đường bao tự cắt tại kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}). Hãy sửa đỉnh ở đó.",
+        "en": "The outline crosses itself at lon {lon}, lat {lat} (VN-2000: N {n}, E {e}). Fix the vertices there.",
+    },
+    "geom.sliver": {
+        "vi": "Có phần quá nhỏ hoặc quá mảnh ({area} m², rộng trung bình {width} m; tối thiểu {min_area} m² và "
+        "{min_width} m) tại kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}).",
+        "en": "A part is a sliver ({area} m², {width} m wide on average; at least {min_area} m² and {min_width} m "
+        "are needed) at lon {lon}, lat {lat} (VN-2000: N {n}, E {e}).",
+    },
+    "geom.outside": {
+        "vi": "Có phần nằm ngoài địa giới huyện ({size}) quanh kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}).",
+        "en": "Part of the shape ({size}) lies outside the district, around lon {lon}, lat {lat} "
+        "(VN-2000: N {n}, E {e}).",
+    },
+    "geom.not_drawable": {
+        "vi": "Lớp {layer} không vẽ, sửa hình được.",
+        "en": "Shapes of layer {layer} cannot be drawn or edited.",
+    },
+    "geom.split_polygon_only": {
+        "vi": "Chỉ tách được thửa, khu đất (vùng có một trường mã).",
+        "en": "Only polygons with a one-field key can be split.",
+    },
+    "geom.split_needs_line": {"vi": "Tách thửa cần một đường cắt.", "en": "A split needs a cutting line."},
+    "geom.split_miss": {
+        "vi": "Đường cắt không cắt ngang '{key}' từ cạnh này sang cạnh kia.",
+        "en": "The line does not cross '{key}' from one edge to another.",
+    },
+    "geom.merge_polygon_only": {"vi": "Chỉ hợp được các vùng.", "en": "Only polygons can be merged."},
+    "geom.merge_two": {"vi": "Hợp thửa cần ít nhất hai thửa.", "en": "A merge needs at least two polygons."},
+    "geom.not_adjacent": {
+        "vi": "'{key}' không liền cạnh với '{first}': không hợp được.",
+        "en": "'{key}' does not share an edge with '{first}': they cannot be merged.",
+    },
     "import.key_exists": {
         "vi": "Lớp đã có {n} mã trùng với tệp (ví dụ '{key}'): chọn 'Thay thế' hoặc bỏ các dòng trùng.",
         "en": "The layer already has {n} keys found in the file (e.g. '{key}'): choose 'Replace' or drop them.",
