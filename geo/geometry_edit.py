@@ -484,3 +484,34 @@ def merge(
     changes += [ShapeChange("delete", k, expected_wkt=r[GEOM_KEY]) for k, r in zip(keys[1:], rows[1:], strict=True)]
     write_shapes(path, layer_id, changes, user, reason, ts)
     return keys[0]
+
+
+def typed_value(spec: LayerSpec, name: str, text: str) -> Any:
+    """A value typed as text (``--set FIELD=VALUE``) as the field's kind: numbers with a decimal point or
+    comma, yes/no for a flag; empty text is empty. Text that is no such value is returned as typed, for the
+    store's own check to refuse with its message.
+    """
+    try:
+        f = spec.field(name)
+    except KeyError:
+        return text
+    text = text.strip()
+    if text == "":
+        return None
+    if f.kind in ("int", "float"):
+        try:
+            number = float(text.replace(" ", "").replace(",", "."))
+        except ValueError:
+            return text
+        return int(number) if f.kind == "int" and number.is_integer() else number
+    if f.kind == "bool":
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "có", "co"):
+            return True
+        if lowered in ("0", "false", "no", "không", "khong"):
+            return False
+    return text
+
+
+#: Messages of text that is not a shape at all: a script's bad argument (exit 2), not a refused shape (exit 1).
+UNREADABLE = frozenset({"geom.unreadable", "geom.bad_line", "geom.bad_crs", "geom.one_shape"})

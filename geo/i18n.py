@@ -481,6 +481,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "geom.merge_polygon_only": {"vi": "Chỉ hợp được các vùng.", "en": "Only polygons can be merged."},
     "geom.merge_two": {"vi": "Hợp thửa cần ít nhất hai thửa.", "en": "A merge needs at least two polygons."},
+    "geom.cli_added": {"vi": "Đã thêm '{key}' vào lớp {layer}.", "en": "Added '{key}' to layer {layer}."},
+    "geom.cli_deleted": {"vi": "Đã xóa '{key}' khỏi lớp {layer}.", "en": "Removed '{key}' from layer {layer}."},
+    "geom.cli_split": {"vi": "Đã tách '{key}' thành {parts}.", "en": "Split '{key}' into {parts}."},
+    "geom.cli_merged": {"vi": "Đã hợp {others} vào '{key}'.", "en": "Merged {others} into '{key}'."},
     "geom.not_adjacent": {
         "vi": "'{key}' không liền cạnh với '{first}': không hợp được.",
         "en": "'{key}' does not share an edge with '{first}': they cannot be merged.",

@@ -217,3 +217,48 @@ def test_a_line_gets_its_length_in_km(any_store: Path | str) -> None:
     add_shape(any_store, "rural_roads", values, road, "chuyen.vien")
     row = _row(any_store, "rural_roads", "road_id", "GTNT-90")
     assert row.length_km == pytest.approx(measure(road).length_km, abs=1e-3)
+
+
+# -- the script twin: python -m geo edit ---------------------------------------------------------------
+def _edit(store: Path | str, *argv: str) -> int:
+    from geo.cli import main
+
+    return main(["edit", *argv, "--store", str(store)])
+
+
+def test_the_script_twin_adds_splits_merges_and_refuses_with_exit_codes(
+    any_store: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grid = to_grid(SQUARE)
+    coords = ";".join(f"{x:.3f} {y:.3f}" for x, y in list(grid.exterior.coords)[:-1])
+    wkt = shapely.Polygon([tuple(map(float, p.split())) for p in coords.split(";")]).wkt
+    sets = ["--set", "unit_code=06613", "--set", "decision=QĐ 12", "--set", "handover_date=2025-05-01",
+            "--set", "planned_use=Tái định cư", "--set", "status=handed_over"]  # fmt: skip
+    assert _edit(any_store, "forest_parcels", "LN-90", "--add", *sets, "--geometry", wkt, "--crs", "EPSG:9215",
+                 "--user", "cv", "--reason", "Số liệu đo đạc") == 0  # fmt: skip
+    assert "LN-90" in capsys.readouterr().out
+    row = _row(any_store, "forest_parcels", "parcel_id", "LN-90")
+    assert row.geometry.equals_exact(SQUARE, 1e-7) and row.area_ha == pytest.approx(measure(SQUARE).area_ha, abs=1e-3)
+
+    before = store_digest(any_store)
+    bow = f"POLYGON (({LON} {LAT}, {LON + D} {LAT + D}, {LON + D} {LAT}, {LON} {LAT + D}, {LON} {LAT}))"
+    assert _edit(any_store, "forest_parcels", "LN-90", "--geometry", bow, "--user", "cv") == 1
+    err = capsys.readouterr().err
+    assert "tự cắt" in err and "crosses itself" in err
+    assert _edit(any_store, "forest_parcels", "LN-90", "--set", "status=allocated",
+                 "--expect", "status=plan_approved", "--user", "cv") == 1  # fmt: skip
+    assert _edit(any_store, "forest_parcels", "LN-90", "--set", "unit_code=06616", "--user", "cv") == 1
+    assert _edit(any_store, "forest_parcels", "LN-90", "--add", "--delete", "--user", "cv") == 2
+    assert _edit(any_store, "forest_parcels", "LN-90", "--geometry", "not a shape", "--user", "cv") == 2
+    assert _edit(any_store, "no_such_layer", "X", "--set", "a=b", "--user", "cv") == 2
+    assert _edit(any_store, "forest_parcels", "LN-90", "--set", "status=allocated") == 2  # no --user
+    capsys.readouterr()
+    assert store_digest(any_store) == before
+
+    line = f"{LAT - D:.6f} {LON + D / 2:.6f}\n{LAT + 2 * D:.6f} {LON + D / 2:.6f}"  # typed lat lon
+    assert _edit(any_store, "forest_parcels", "LN-90", "--split", line, "--user", "cv") == 0
+    assert "LN-90-1, LN-90-2" in capsys.readouterr().out
+    assert _edit(any_store, "forest_parcels", "LN-90-1", "--merge", "LN-90-2", "--user", "cv") == 0
+    assert _row(any_store, "forest_parcels", "parcel_id", "LN-90-1").geometry.area == pytest.approx(SQUARE.area)
+    assert _edit(any_store, "forest_parcels", "LN-90-1", "--delete", "--user", "cv") == 0
+    assert _row(any_store, "forest_parcels", "parcel_id", "LN-90-1") is None
