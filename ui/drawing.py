@@ -82,7 +82,7 @@ def _take_report(page: str) -> None:
         geom = shape(drawing.get("geometry"))
     except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException):
         return
-    st.session_state[f"draw_text_{page}"] = shapely.set_precision(geom, 1e-8).wkt
+    st.session_state[f"draw_text_{page}"] = shapely.to_wkt(geom, rounding_precision=8, trim=True)
     st.session_state[f"draw_crs_{page}"] = "auto"
 
 

