@@ -5,11 +5,13 @@ the mouse. Viewers measure a distance. Nothing leaves localhost."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shapely
 from playwright.sync_api import Browser, Frame
 
 from geo.edit import history
@@ -159,3 +161,92 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
     v.page.screenshot(path=str(artifacts / "draw-parcel-split.png"), full_page=True)
     assert not v.external_requests(), v.external_requests()
     assert not v.page_errors and not v.unexpected_console_errors(), (v.page_errors, v.unexpected_console_errors())
+
+
+def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_coordinates(
+    served, browser: Browser, artifacts
+) -> None:
+    url, store = served
+    v = visit(browser, url + PAGE)
+    keys = v.page.keyboard
+    v.map_frame()
+    sidebar = v.page.locator('[data-testid="stSidebar"]')
+    sidebar.locator("summary", has_text="Đăng nhập (chuyên viên)").focus()
+    keys.press("Enter")
+    sidebar.get_by_label("Tên đăng nhập").focus()
+    keys.type("chuyenvien")
+    keys.press("Tab")
+    keys.type("mat-khau-dai")
+    keys.press("Enter")
+    sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=20000)
+    v.wait_idle()
+    v.page.locator("summary", has_text="Vẽ, sửa hình, tách, hợp thửa").focus()
+    keys.press("Enter")
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=10000)
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").focus()
+    keys.press("Space")
+    v.wait_idle()
+    # A surveyor's table: point number, X (northing), Y (easting) in VN-2000 / TM-3 107°15′.
+    square = shapely.box(LON + 4 * D, LAT, LON + 5 * D, LAT + D)
+    grid = to_grid(square)
+    table = "\n".join(f"{i + 1}\t{y:.3f}\t{x:.3f}" for i, (x, y) in enumerate(list(grid.exterior.coords)[:-1]))
+    box = v.page.get_by_role("textbox", name="Hình (tọa độ, WKT hoặc GeoJSON)")
+    box.focus()
+    keys.insert_text(table)
+    keys.press("Tab")  # the box is read when it is left
+    v.page.get_by_text("đo trên VN-2000 / TM-3 107°15′").wait_for(timeout=20000)
+    v.page.get_by_role("button", name="Hiện lên bản đồ").focus()
+    keys.press("Enter")
+    v.wait_for_map("Object.values(map._layers).some(l => l._dlWork)")  # the typed shape, on the map to check
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    for label, text in (
+        ("Mã khu đất", "LN-92"),
+        ("Quyết định bàn giao", "QĐ 15/QĐ-UBND"),
+        ("Ngày bàn giao", "2025-06-01"),
+        ("Phương án sử dụng", "Trồng rừng sản xuất"),
+    ):
+        form.get_by_role("textbox", name=label).focus()
+        keys.type(text)
+    form.get_by_role("button", name="Lưu đối tượng mới").focus()
+    keys.press("Enter")
+    v.page.get_by_text("Đã thêm 'LN-92'.").first.wait_for(timeout=20000)
+    parcel = _parcel(store, "LN-92")
+    assert parcel.geometry.equals_exact(square, 1e-7)
+
+    # Split it by a line typed as lat lon, with the keyboard.
+    v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_role("radio", name="Tách thửa").focus()
+    keys.press("Space")
+    v.page.get_by_text("Vẽ đường cắt ngang thửa").wait_for(timeout=20000)
+    v.wait_idle()
+    box.focus()
+    keys.insert_text(f"{LAT - D / 2:.6f} {LON + 4.5 * D:.6f}\n{LAT + 1.5 * D:.6f} {LON + 4.5 * D:.6f}")
+    keys.press("Tab")
+    v.wait_idle()
+    v.page.locator('[data-testid="stForm"]').get_by_role("button", name="Tách thửa").focus()
+    keys.press("Enter")
+    v.page.get_by_text("Đã tách 'LN-92' thành LN-92-1, LN-92-2.").first.wait_for(timeout=20000)
+    parts = [_parcel(store, k) for k in ("LN-92-1", "LN-92-2")]
+    assert all(p is not None for p in parts) and _parcel(store, "LN-92") is None
+    assert parts[0].area_ha == pytest.approx(parcel.area_ha / 2, rel=0.01)
+    v.page.screenshot(path=str(artifacts / "draw-keyboard-split.png"), full_page=True)
+    assert not v.external_requests(), v.external_requests()
+
+
+def test_a_viewer_measures_a_distance_in_km(served, browser: Browser) -> None:
+    url, _ = served
+    v = visit(browser, url + PAGE)
+    frame = v.map_frame()
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 14, {animate: false})", [LON + D, LAT])
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.frame_element().scroll_into_view_if_needed()
+    assert frame.get_by_role("button", name="Vẽ vùng", exact=True).count() == 0  # viewers do not draw
+    _draw(v, frame, "Đo khoảng cách", [(LON, LAT), (LON + 2 * D, LAT)], close=False)
+    label = frame.locator(".dl-measure-label")
+    label.wait_for(timeout=10000)
+    text = label.inner_text()
+    found = re.fullmatch(r"Chiều dài: (\d+),(\d) m", text)
+    assert found, text  # metres, with a decimal comma: the page reads Vietnamese
+    metres = float(f"{found.group(1)}.{found.group(2)}")
+    assert metres == pytest.approx(829, rel=0.03)  # 0.008° of longitude at 21.55° N, as clicked to a pixel
+    assert not v.external_requests(), v.external_requests()
