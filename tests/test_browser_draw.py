@@ -250,3 +250,29 @@ def test_a_viewer_measures_a_distance_in_km(served, browser: Browser) -> None:
     metres = float(f"{found.group(1)}.{found.group(2)}")
     assert metres == pytest.approx(829, rel=0.03)  # 0.008° of longitude at 21.55° N, as clicked to a pixel
     assert not v.external_requests(), v.external_requests()
+
+
+def test_a_vertex_drawn_near_a_parcel_corner_snaps_to_it(served, browser: Browser) -> None:
+    url, _ = served
+    v = visit(browser, url + PAGE)
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    frame = _drawing_on(v)
+    corner = frame.evaluate(
+        """() => { const l = Object.values(map._layers).find(
+               l => l.feature && l.feature.properties._l === 'forest_parcels' && l.feature.properties._k === 'LN-01');
+             const ll = l.getLatLngs()[0][0]; map.setView(ll, 15, {animate: false}); return [ll.lng, ll.lat]; }"""
+    )
+    v.wait_idle()
+    frame = v.map_frame()
+    x, y = _screen(v, frame, *corner)
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).click()
+    v.page.mouse.move(x + 6, y - 5)  # a few pixels off the corner, as a hand places it
+    v.page.mouse.click(x + 6, y - 5)
+    for dx, dy in ((120, 0), (120, 100), (0, 100)):
+        v.page.mouse.click(x + 6 + dx, y - 5 + dy)
+    v.page.mouse.move(x + 6, y - 5)
+    v.page.mouse.click(x + 6, y - 5)  # closes on the first vertex
+    _shape_reads(v, "POLYGON")
+    text = v.page.get_by_role("textbox", name="Hình (tọa độ, WKT hoặc GeoJSON)").input_value()
+    first = shapely.from_wkt(text).exterior.coords
+    assert any(abs(px - corner[0]) < 1e-7 and abs(py - corner[1]) < 1e-7 for px, py in first), (text, corner)

@@ -198,6 +198,18 @@ def test_split_then_merge_each_one_transaction_undone_by_rollback(any_store: Pat
     with pytest.raises(ShapeError) as apart:
         merge(any_store, "forest_parcels", ["LN-90-1", "LN-01"], "cv")
     assert apart.value.message_key == "geom.not_adjacent"
+    # The time machine: the parent before the split, the two parts between the split and the merge.
+    s = Store(any_store)
+    now = s.read("forest_parcels")
+    spec = s.catalog["forest_parcels"]
+
+    def keys_on(day: str) -> set[str]:
+        then = history.as_of(any_store, "forest_parcels", spec, now, history.moment(day))
+        return {k for k in then.parcel_id if str(k).startswith("LN-90")}
+
+    assert keys_on("2025-05-15") == {"LN-90"}
+    assert keys_on("2025-06-15") == {"LN-90-1", "LN-90-2"}
+    assert keys_on("2025-07-15") == {"LN-90-1"}
     # Rolled back to between the split and the merge: the two parts again; before the split: the parent.
     rollback_to(any_store, "2025-06-15", "admin")
     assert {k: _row(any_store, "forest_parcels", "parcel_id", k) is not None for k in ["LN-90", *keys]} == {
