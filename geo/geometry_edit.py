@@ -350,6 +350,10 @@ def add_shape(
     length fields left empty are filled with the measured values. Returns its key.
     """
     spec = _spec(path, layer_id)
+    names = {f.name for f in spec.fields}
+    for name in values:
+        if name not in names:
+            raise EditError("edit.unknown_field", field=name, layer=layer_id)
     geom = _checked(path, spec, geom)
     full = {**dict(values), **measured_values(spec, geom, values)}
     rows = write_shapes(path, layer_id, [ShapeChange("add", values=full, wkt=geom.wkt)], user, reason, ts)

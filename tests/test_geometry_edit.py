@@ -274,3 +274,36 @@ def test_the_script_twin_adds_splits_merges_and_refuses_with_exit_codes(
     assert _row(any_store, "forest_parcels", "parcel_id", "LN-90-1").geometry.area == pytest.approx(SQUARE.area)
     assert _edit(any_store, "forest_parcels", "LN-90-1", "--delete", "--user", "cv") == 0
     assert _row(any_store, "forest_parcels", "parcel_id", "LN-90-1") is None
+
+
+def test_a_planner_draws_into_a_layer_of_their_own(any_store: Path | str, tmp_path: Path) -> None:
+    from geo.cli import main
+
+    feats = [
+        {"type": "Feature", "properties": {"TEN": "Mốc 1"}, "geometry": {"type": "Point", "coordinates": [LON, LAT]}}
+    ]
+    src = tmp_path / "moc.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), encoding="utf-8")
+    argv = [
+        "import",
+        str(src),
+        "--new-layer",
+        "moc_gioi",
+        "--title",
+        "Mốc giới",
+        "--user",
+        "cv",
+        "--store",
+        str(any_store),
+    ]
+    assert main(argv) == 0
+    assert Store(any_store).overlays == ("moc_gioi",)
+    key = add_shape(any_store, "moc_gioi", {"feature_no": "2", "ten": "Mốc 2"}, shapely.Point(LON + D, LAT), "cv")
+    assert key == "2"
+    rows = Store(any_store).read("moc_gioi")
+    assert len(rows) == 2 and rows[rows.feature_no.astype(str) == "2"].iloc[0].geometry.equals(
+        shapely.Point(LON + D, LAT)
+    )
+    reshape(any_store, "moc_gioi", "2", shapely.Point(LON + 2 * D, LAT), "cv", values={"ten": "Mốc 2 (đo lại)"})
+    row = Store(any_store).read("moc_gioi").set_index("feature_no").loc["2"]
+    assert row.ten == "Mốc 2 (đo lại)" and row.geometry.x == pytest.approx(LON + 2 * D)
