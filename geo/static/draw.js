@@ -297,20 +297,16 @@
         if (this._readout) this._readout.remove();
         return this;
       },
-      // Buttons named for screen readers and keyboards (Geoman's are links with a title only).
+      // Buttons named for screen readers. Drawing is done with a pointer: the buttons stay out of the tab
+      // order (the map is one tab stop); the keyboard's path is the panel under the map, where a shape is
+      // typed or pasted.
       _name: function (map) {
         var bar = map.getContainer().querySelectorAll('.leaflet-pm-toolbar .button-container > a.leaflet-buttons-control-button');
         Array.prototype.forEach.call(bar, function (a) {
           var title = a.parentNode.getAttribute('title') || a.getAttribute('title');
           if (title) a.setAttribute('aria-label', title);
           a.setAttribute('role', 'button');
-          a.setAttribute('tabindex', '0');
-          a.addEventListener('keydown', function (e) {
-            if (e.key === 'Enter' || e.key === ' ') {
-              e.preventDefault();
-              a.click();
-            }
-          });
+          a.setAttribute('tabindex', '-1');
         });
       },
       // The map's own features snap but are never edited, moved or cut; only the shape being drawn is.
