@@ -595,16 +595,6 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ValueError(f"{what} takes FIELD=VALUE, not {item!r}")
-        name, value = item.split("=", 1)
-        out[name.strip()] = value
-    return out
-
-
 def _cmd_edit(args: argparse.Namespace) -> int:
     """``edit``: add, reshape, delete, split or merge a feature (or change a table's row), audited.
 

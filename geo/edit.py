@@ -1244,7 +1244,20 @@ def write_shapes(
             return AuditRow(fid, stamp, user, layer_id, key, name, old, new, reason)
 
         def add(change: ShapeChange) -> list[AuditRow]:
-            key, row = _new_row(spec, change.values)
+            numbered = "," not in spec.key and spec.field(spec.key).derived  # a planner's layer numbers its features
+            if numbered:
+                top = conn.execute(f'SELECT MAX(CAST("{spec.key}" AS INTEGER)) FROM "{layer_id}"').fetchone()[0]
+                key = str(int(top or 0) + 1)
+                row: dict[str, Any] = {spec.key: key}
+                row.update(
+                    {
+                        f.name: _check_value_for_insert(spec, f.name, change.values.get(f.name))
+                        for f in spec.fields
+                        if not f.derived
+                    }
+                )
+            else:
+                key, row = _new_row(spec, change.values)
             for name, value in change.fill.items():
                 if name in catalog_fields:
                     row[name] = value

@@ -298,12 +298,12 @@ def test_a_planner_draws_into_a_layer_of_their_own(any_store: Path | str, tmp_pa
     ]
     assert main(argv) == 0
     assert Store(any_store).overlays == ("moc_gioi",)
-    key = add_shape(any_store, "moc_gioi", {"feature_no": "2", "ten": "Mốc 2"}, shapely.Point(LON + D, LAT), "cv")
+    key = add_shape(any_store, "moc_gioi", {"TEN": "Mốc 2"}, shapely.Point(LON + D, LAT), "cv")
     assert key == "2"
     rows = Store(any_store).read("moc_gioi")
     assert len(rows) == 2 and rows[rows.feature_no.astype(str) == "2"].iloc[0].geometry.equals(
         shapely.Point(LON + D, LAT)
     )
-    reshape(any_store, "moc_gioi", "2", shapely.Point(LON + 2 * D, LAT), "cv", values={"ten": "Mốc 2 (đo lại)"})
+    reshape(any_store, "moc_gioi", "2", shapely.Point(LON + 2 * D, LAT), "cv", values={"TEN": "Mốc 2 (đo lại)"})
     row = Store(any_store).read("moc_gioi").set_index("feature_no").loc["2"]
-    assert row.ten == "Mốc 2 (đo lại)" and row.geometry.x == pytest.approx(LON + 2 * D)
+    assert row.TEN == "Mốc 2 (đo lại)" and row.geometry.x == pytest.approx(LON + 2 * D)
