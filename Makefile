@@ -10,7 +10,12 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field clean
+# Leaflet-Geoman (drawing and measuring): its build is copied from the pinned npm package into the app's
+# static files and committed, so that `make run` needs no Node; `make vendor` refreshes it after an upgrade.
+GEOMAN := node_modules/@geoman-io/leaflet-geoman-free
+VENDOR := geo/static/vendor
+
+.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +74,11 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 node: $(NODE_STAMP)
+
+## vendor: copy Leaflet-Geoman's build from the pinned npm package (package-lock.json) into geo/static/vendor
+vendor: $(NODE_STAMP)
+	cp $(GEOMAN)/dist/leaflet-geoman.min.js $(GEOMAN)/dist/leaflet-geoman.css $(VENDOR)/
+	cp $(GEOMAN)/LICENSE $(VENDOR)/leaflet-geoman.LICENSE
 
 ## jslint: eslint over the map's browser code (geo/static) and its Node tests
 jslint: $(NODE_STAMP)

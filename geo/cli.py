@@ -595,6 +595,80 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_edit(args: argparse.Namespace) -> int:
+    """``edit``: add, reshape, delete, split or merge a feature (or change a table's row), audited.
+
+    0 saved; 1 refused (a shape the rules refuse, a conflict with ``--expect``, a field not editable, a
+    missing feature), the store unchanged; 2 bad arguments or text that is no shape.
+    """
+    from geo import geometry_edit as ge
+    from geo.edit import EditError, edit
+
+    if not args.user:
+        raise ValueError("--user NAME is needed (recorded in the change log)")
+    actions = [bool(args.add), bool(args.delete), args.split is not None, bool(args.merge)]
+    if sum(actions) > 1:
+        raise ValueError("choose one of --add, --delete, --split, --merge")
+    if not args.add and not args.key:
+        raise ValueError("KEY is needed (or --add)")
+    store = Store(args.store)
+    spec = store.catalog.get(args.layer)
+    if spec is None or not store.has(args.layer):
+        raise ValueError(f"no layer {args.layer!r} in the store")
+    sets = {n: ge.typed_value(spec, n, v) for n, v in _pairs(args.set, "--set").items()}
+    expect = {n: ge.typed_value(spec, n, v) for n, v in _pairs(args.expect, "--expect").items()}
+    where = store.location
+    try:
+        shape = ge.parse_shape(args.geometry, spec.geometry, args.crs) if args.geometry else None
+        line = ge.parse_shape(args.split, "LineString", args.crs) if args.split is not None else None
+    except EditError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
+    try:
+        if args.add:
+            if args.key:
+                sets.setdefault(spec.key, args.key)
+            if spec.is_spatial:
+                if shape is None:
+                    raise ValueError("--add on a map layer needs --geometry")
+                key = ge.add_shape(where, args.layer, sets, shape, args.user, args.reason or "")
+            else:
+                from geo.edit import insert
+
+                key = insert(where, args.layer, sets, args.user, args.reason or "")
+            done = t("geom.cli_added", args.lang, key=key, layer=args.layer)
+        elif args.delete:
+            ge.delete_shape(where, args.layer, args.key, args.user, args.reason or "", expected=expect or None)
+            done = t("geom.cli_deleted", args.lang, key=args.key, layer=args.layer)
+        elif line is not None:
+            keys = ge.split(where, args.layer, args.key, line, args.user, args.reason or "")
+            done = t("geom.cli_split", args.lang, key=args.key, parts=", ".join(keys))
+        elif args.merge:
+            key = ge.merge(where, args.layer, [args.key, *args.merge], args.user, args.reason or "")
+            done = t("geom.cli_merged", args.lang, key=key, others=", ".join(args.merge))
+        elif spec.is_spatial and ge.drawable(spec):
+            if shape is None and not sets:
+                raise ValueError("nothing to change: give --set or --geometry")
+            rows = ge.reshape(where, args.layer, args.key, shape, args.user, args.reason or "", sets, expect or None)
+            done = t("edit.saved", args.lang, n=fmt_number(len(rows), args.lang))
+        else:
+            if shape is not None:
+                raise EditError("geom.not_drawable", layer=args.layer)
+            if not sets:
+                raise ValueError("nothing to change: give --set")
+            for name in sets:
+                if name not in spec.editable:
+                    raise EditError("edit.read_only", field=name)
+            rows = edit(where, args.layer, args.key, sets, args.user, args.reason or "", expect or None)
+            done = t("edit.saved", args.lang, n=fmt_number(len(rows), args.lang))
+    except EditError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        print(exc.message("en" if args.lang == "vi" else "vi"), file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
 def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="GPKG, SHP (zip), GeoJSON, KML/KMZ, TAB (zip), CSV, XLSX")
     p.add_argument("--layer", help="the catalog layer to check against / import into")
@@ -869,6 +943,37 @@ def parser() -> argparse.ArgumentParser:
     for sp in (fp, fm, fc, fr, fs):
         sp.add_argument("--store", help="GeoPackage or postgresql:// (default: $DINHLAP_STORE or the demo store)")
     fd.set_defaults(func=_cmd_field)
+    ed = sub.add_parser(
+        "edit",
+        help="thêm, sửa, xóa, tách, hợp đối tượng (có ghi vết) / add, reshape, delete, split or merge a feature, "
+        "audited (exit 0 saved, 1 refused, 2 bad arguments)",
+    )
+    ed.add_argument("layer", help="mã lớp / layer id")
+    ed.add_argument("key", nargs="?", help="mã đối tượng / the feature's key")
+    ed.add_argument("--add", action="store_true", help="thêm đối tượng mới / add a new feature")
+    ed.add_argument("--delete", action="store_true", help="xóa đối tượng / remove the feature")
+    ed.add_argument("--set", action="append", metavar="FIELD=VALUE", help="giá trị mới / a new value (repeatable)")
+    ed.add_argument(
+        "--geometry", metavar="WKT|GEOJSON|COORDS", help="hình mới: WKT, GeoJSON hoặc tọa độ / the new shape"
+    )
+    ed.add_argument(
+        "--crs", metavar="EPSG:N", help="hệ tọa độ của hình (mặc định: độ → WGS 84, mét → EPSG:9215) / the shape's CRS"
+    )
+    ed.add_argument(
+        "--expect",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="giá trị bạn đã thấy / the value you saw (conflict check)",
+    )
+    ed.add_argument("--split", metavar="LINE", help="tách thửa theo đường / split the polygon along a line")
+    ed.add_argument(
+        "--merge", action="append", metavar="KEY2", help="hợp với thửa / merge this polygon in (repeatable)"
+    )
+    ed.add_argument("--user", help="người sửa (ghi vết) / who edits (audited)")
+    ed.add_argument("--reason", help="lý do, căn cứ / reason or source")
+    ed.add_argument("--store")
+    ed.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ed.set_defaults(func=_cmd_edit)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

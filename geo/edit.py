@@ -20,12 +20,13 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import shapely
 
 from geo import db
-from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
+from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
 from geo.i18n import VIETNAM_TZ, Lang, fmt_datetime, fmt_number, t
 from geo.values import MAX_TEXT, BadValue, check
 
@@ -1367,3 +1368,191 @@ def remove_in(conn: db.Session, spec: LayerSpec, key: str, user: str, reason: st
     _audit(conn, ts, user, spec.id, key, "*", row, None, reason)
     conn.touch((spec.id, AUDIT_TABLE), ts)
     return True
+
+
+# -- whole shapes: drawn, reshaped, removed, split and merged (geo.geometry_edit checks them first) --------
+@dataclass(frozen=True)
+class ShapeChange:
+    """One change of a spatial layer's feature within :func:`write_shapes`.
+
+    ``kind``: ``"add"`` (``values`` is the whole row, its key among them; ``wkt`` its geometry),
+    ``"update"`` (``values`` the changed fields, ``wkt`` the new geometry or ``None`` to keep it) or
+    ``"delete"``. ``expected``/``expected_wkt``: what the planner saw of an existing feature; a stored value
+    that differs is a conflict and nothing is written. ``fill``: measured values written as they are (an
+    area or a length the store fills, never typed by anyone), not checked as a planner's edit is.
+    """
+
+    kind: str
+    key: str = ""
+    values: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    wkt: str | None = None
+    expected: Mapping[str, Any] | None = None
+    expected_wkt: str | None = None
+    fill: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+
+def write_shapes(
+    path: db.Location, layer_id: str, changes: Sequence[ShapeChange], user: str, reason: str = "", ts: str | None = None
+) -> list[AuditRow]:
+    """Add, reshape and remove features of one spatial layer (a catalog layer or a planner's overlay) in one
+    transaction, audited as every edit is: a new feature is one ``*`` row with its whole row and geometry, a
+    removed one the same the other way, a changed geometry or field one row each. All of it, or nothing.
+    Returns the audit rows written. Geometry is WGS 84 WKT; its rules are :mod:`geo.geometry_edit`'s.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = ts or _now()
+    with _connect(path) as conn:
+        spec_ = file_catalog(conn).get(layer_id)
+        if spec_ is None or not spec_.is_spatial or not conn.has_table(layer_id):
+            raise EditError("error.unknown_layer", layer=layer_id)
+        spec = spec_
+        geom = str(conn.geometry_column(layer_id))
+        columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        catalog_fields = {f.name for f in spec.fields}
+
+        def stored_row(key: str) -> dict[str, Any] | None:
+            where, params = _where(spec, key)
+            cols = ", ".join(f'"{c}"' for c in columns)
+            found = conn.execute(
+                f'SELECT {cols}, {conn.geom_out(geom)} FROM "{layer_id}" WHERE {where}', params
+            ).fetchall()
+            if len(found) != 1:
+                return None
+            row = dict(zip(columns, found[0][:-1], strict=True))
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+            return row
+
+        def check_seen(current: dict[str, Any], change: ShapeChange) -> None:
+            for name, seen in (change.expected or {}).items():
+                seen_stored = _check_value(spec, name, seen) if seen not in (None, "") else None
+                if current.get(name) != seen_stored:
+                    raise ConflictError(
+                        "edit.conflict",
+                        field=spec.field(name).label("vi"),
+                        current=str(current.get(name)),
+                        seen=str(seen),
+                    )
+            old = current.get(GEOM_KEY)
+            if change.expected_wkt is not None and not (
+                old is not None
+                and shapely.equals_exact(shapely.from_wkt(old), shapely.from_wkt(change.expected_wkt), 1e-9)
+            ):
+                raise ConflictError("edit.conflict", field="hình dạng", current="…", seen="…")
+
+        def log(key: str, name: str, old: Any, new: Any) -> AuditRow:
+            fid = conn.insert_fid(
+                f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stamp, user, layer_id, key, name,
+                    json.dumps(old, ensure_ascii=False, default=str), json.dumps(new, ensure_ascii=False, default=str),
+                    reason,
+                ),
+            )  # fmt: skip
+            return AuditRow(fid, stamp, user, layer_id, key, name, old, new, reason)
+
+        def add(change: ShapeChange) -> list[AuditRow]:
+            numbered = "," not in spec.key and spec.field(spec.key).derived  # a planner's layer numbers its features
+            if numbered:
+                top = conn.execute(f'SELECT MAX(CAST("{spec.key}" AS INTEGER)) FROM "{layer_id}"').fetchone()[0]
+                key = str(int(top or 0) + 1)
+                row: dict[str, Any] = {spec.key: key}
+                row.update(
+                    {
+                        f.name: _check_value_for_insert(spec, f.name, change.values.get(f.name))
+                        for f in spec.fields
+                        if not f.derived
+                    }
+                )
+            else:
+                key, row = _new_row(spec, change.values)
+            for name, value in change.fill.items():
+                if name in catalog_fields:
+                    row[name] = value
+            if DEMO_COLUMN in columns:
+                row[DEMO_COLUMN] = 0  # drawn by a planner: real
+            row = {c: v for c, v in row.items() if c in columns}
+            if stored_row(key) is not None:
+                raise EditError("edit.duplicate", key=key)
+            cols = [*row, geom]
+            conn.execute(
+                f'INSERT INTO "{layer_id}" ({_names(cols)}) VALUES ({", ".join(["?"] * len(row) + [conn.geom_in])})',
+                [*conn.typed(layer_id, row), conn.geom_param(change.wkt)],
+            )
+            return [log(key, "*", None, {**row, GEOM_KEY: change.wkt})]
+
+        def update(change: ShapeChange) -> list[AuditRow]:
+            current = stored_row(change.key)
+            if current is None:
+                raise EditError("edit.not_found", layer=layer_id, key=change.key)
+            check_seen(current, change)
+            where, params = _where(spec, change.key)
+            clean = {n: _check_value(spec, n, v) for n, v in change.values.items()}
+            clean.update({n: v for n, v in change.fill.items() if n in columns})
+            rows = []
+            if change.wkt is not None and not (
+                current[GEOM_KEY] is not None
+                and shapely.equals_exact(shapely.from_wkt(current[GEOM_KEY]), shapely.from_wkt(change.wkt), 0)
+            ):
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{geom}" = {conn.geom_in} WHERE {where}',
+                    [conn.geom_param(change.wkt), *params],
+                )
+                rows.append(log(change.key, geom, current[GEOM_KEY], change.wkt))
+            for name, value in clean.items():
+                if current.get(name) == value:
+                    continue
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
+                    [*conn.typed(layer_id, {name: value}), *params],
+                )
+                rows.append(log(change.key, name, current.get(name), value))
+            return rows
+
+        def delete(change: ShapeChange) -> list[AuditRow]:
+            current = stored_row(change.key)
+            if current is None:
+                raise EditError("edit.not_found", layer=layer_id, key=change.key)
+            check_seen(current, change)
+            where, params = _where(spec, change.key)
+            conn.execute(f'DELETE FROM "{layer_id}" WHERE {where}', params)
+            return [log(change.key, "*", current, None)]
+
+        ops = {"add": add, "update": update, "delete": delete}
+
+        def run() -> list[AuditRow]:
+            _ensure_audit(conn, stamp)
+            rows = [r for change in changes for r in ops[change.kind](change)]
+            if rows:
+                conn.touch((layer_id, AUDIT_TABLE), stamp)
+            return rows
+
+        return list(_retrying(conn, run))
+
+
+def read_feature(path: db.Location, layer_id: str, key: str) -> dict[str, Any] | None:
+    """One feature of a spatial layer as stored: its columns and its geometry (WGS 84 WKT, under
+    :data:`GEOM_KEY`); ``None`` if there is no such feature.
+    """
+    with _connect(path) as conn:
+        spec = file_catalog(conn).get(layer_id)
+        if spec is None or not conn.has_table(layer_id):
+            raise EditError("error.unknown_layer", layer=layer_id)
+        geom = conn.geometry_column(layer_id)
+        columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        where, params = _where(spec, key)
+        sel = ", ".join([*(f'"{c}"' for c in columns), *([conn.geom_out(geom)] if geom else [])])
+        found = conn.execute(f'SELECT {sel} FROM "{layer_id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            return None
+        row = dict(zip(columns, found[0][: len(columns)], strict=True))
+        if geom:
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+        return row
+
+
+def layer_spec(path: db.Location, layer_id: str) -> LayerSpec | None:
+    """The catalog record of ``layer_id`` in the store at ``path`` (a built-in layer or a planner's overlay)."""
+    with _connect(path) as conn:
+        return file_catalog(conn).get(layer_id)

@@ -516,6 +516,66 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Vị trí ({lon}, {lat}) không nằm trong Việt Nam.",
         "en": "The position ({lon}, {lat}) is not in Vietnam.",
     },
+    "geom.empty": {"vi": "Hình trống: chưa có điểm nào.", "en": "The shape is empty: it has no points."},
+    "geom.unreadable": {
+        "vi": "Không đọc được hình: '{what}' không phải WKT, GeoJSON hay danh sách tọa độ.",
+        "en": "Cannot read the shape: '{what}' is not WKT, GeoJSON or a list of coordinates.",
+    },
+    "geom.bad_line": {
+        "vi": "Dòng '{line}' không phải một cặp tọa độ (x y, có thể kèm số hiệu điểm ở đầu).",
+        "en": "The line '{line}' is not a pair of coordinates (x y, optionally after a point number).",
+    },
+    "geom.too_few": {
+        "vi": "Vùng cần ít nhất {need} đỉnh; mới có {n}.",
+        "en": "A polygon needs at least {need} vertices; it has {n}.",
+    },
+    "geom.one_shape": {
+        "vi": "Hãy dán đúng một hình (tệp có {n}).",
+        "en": "Paste exactly one shape (this has {n}).",
+    },
+    "geom.bad_crs": {"vi": "Không biết hệ tọa độ {crs}.", "en": "Unknown coordinate system {crs}."},
+    "geom.wrong_kind": {
+        "vi": "Lớp này nhận {want}, không nhận {got}.",
+        "en": "This layer takes a {want}, not a {got}.",
+    },
+    "geom.self_intersection": {
+        "vi": "Đường bao tự cắt tại kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}). Hãy sửa đỉnh ở đó.",
+        "en": "The outline crosses itself at lon {lon}, lat {lat} (VN-2000: N {n}, E {e}). Fix the vertices there.",
+    },
+    "geom.sliver": {
+        "vi": "Có phần quá nhỏ hoặc quá mảnh ({area} m², rộng trung bình {width} m; tối thiểu {min_area} m² và "
+        "{min_width} m) tại kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}).",
+        "en": "A part is a sliver ({area} m², {width} m wide on average; at least {min_area} m² and {min_width} m "
+        "are needed) at lon {lon}, lat {lat} (VN-2000: N {n}, E {e}).",
+    },
+    "geom.outside": {
+        "vi": "Có phần nằm ngoài địa giới huyện ({size}) quanh kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}).",
+        "en": "Part of the shape ({size}) lies outside the district, around lon {lon}, lat {lat} "
+        "(VN-2000: N {n}, E {e}).",
+    },
+    "geom.not_drawable": {
+        "vi": "Lớp {layer} không vẽ, sửa hình được.",
+        "en": "Shapes of layer {layer} cannot be drawn or edited.",
+    },
+    "geom.split_polygon_only": {
+        "vi": "Chỉ tách được thửa, khu đất (vùng có một trường mã).",
+        "en": "Only polygons with a one-field key can be split.",
+    },
+    "geom.split_needs_line": {"vi": "Tách thửa cần một đường cắt.", "en": "A split needs a cutting line."},
+    "geom.split_miss": {
+        "vi": "Đường cắt không cắt ngang '{key}' từ cạnh này sang cạnh kia.",
+        "en": "The line does not cross '{key}' from one edge to another.",
+    },
+    "geom.merge_polygon_only": {"vi": "Chỉ hợp được các vùng.", "en": "Only polygons can be merged."},
+    "geom.merge_two": {"vi": "Hợp thửa cần ít nhất hai thửa.", "en": "A merge needs at least two polygons."},
+    "geom.cli_added": {"vi": "Đã thêm '{key}' vào lớp {layer}.", "en": "Added '{key}' to layer {layer}."},
+    "geom.cli_deleted": {"vi": "Đã xóa '{key}' khỏi lớp {layer}.", "en": "Removed '{key}' from layer {layer}."},
+    "geom.cli_split": {"vi": "Đã tách '{key}' thành {parts}.", "en": "Split '{key}' into {parts}."},
+    "geom.cli_merged": {"vi": "Đã hợp {others} vào '{key}'.", "en": "Merged {others} into '{key}'."},
+    "geom.not_adjacent": {
+        "vi": "'{key}' không liền cạnh với '{first}': không hợp được.",
+        "en": "'{key}' does not share an edge with '{first}': they cannot be merged.",
+    },
     "import.key_exists": {
         "vi": "Lớp đã có {n} mã trùng với tệp (ví dụ '{key}'): chọn 'Thay thế' hoặc bỏ các dòng trùng.",
         "en": "The layer already has {n} keys found in the file (e.g. '{key}'): choose 'Replace' or drop them.",
@@ -710,6 +770,86 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "edit.add": {"vi": "Thêm vào bản đồ", "en": "Add to the map"},
     "edit.added": {"vi": "Đã thêm '{key}'.", "en": "Added '{key}'."},
+    "draw.title": {"vi": "Vẽ, sửa hình, tách, hợp thửa", "en": "Draw, reshape, split, merge"},
+    "draw.on": {"vi": "Vẽ trên bản đồ", "en": "Draw on the map"},
+    "draw.on_help": {
+        "vi": "Các nút vẽ hiện ở góc trái bản đồ; hình bắt dính vào đối tượng và ranh giới xã đang hiển thị.",
+        "en": "The drawing buttons appear at the map's top left; shapes snap to the features and unit "
+        "boundaries shown.",
+    },
+    "draw.action": {"vi": "Việc cần làm", "en": "Task"},
+    "draw.action.add": {"vi": "Thêm mới", "en": "Add"},
+    "draw.action.reshape": {"vi": "Sửa hình", "en": "Reshape"},
+    "draw.action.split": {"vi": "Tách thửa", "en": "Split"},
+    "draw.action.merge": {"vi": "Hợp thửa", "en": "Merge"},
+    "draw.action.delete": {"vi": "Xóa", "en": "Remove"},
+    "draw.select_first": {
+        "vi": "Chọn một đối tượng của lớp {layer} trên bản đồ, trong danh sách hoặc bảng trước.",
+        "en": "First select a feature of {layer} on the map, in the list or in the table.",
+    },
+    "draw.how.add": {
+        "vi": "Vẽ trên bản đồ, hoặc gõ tọa độ (mỗi dòng một điểm), hoặc dán WKT/GeoJSON vào ô dưới.",
+        "en": "Draw on the map, or type coordinates (one point a line), or paste WKT/GeoJSON below.",
+    },
+    "draw.how.reshape": {
+        "vi": "Sửa đỉnh, di chuyển hoặc cắt lỗ trên bản đồ, hoặc sửa tọa độ trong ô dưới.",
+        "en": "Edit vertices, move or cut a hole on the map, or edit the coordinates below.",
+    },
+    "draw.how.split": {
+        "vi": "Vẽ đường cắt ngang thửa từ cạnh này sang cạnh kia, hoặc gõ tọa độ của đường.",
+        "en": "Draw a line across the parcel from edge to edge, or type the line's coordinates.",
+    },
+    "draw.shape": {"vi": "Hình (tọa độ, WKT hoặc GeoJSON)", "en": "Shape (coordinates, WKT or GeoJSON)"},
+    "draw.shape_help": {
+        "vi": "Mỗi dòng một điểm: 'X Y' VN-2000 (số lớn hơn là X, hướng Bắc) hoặc 'vĩ độ kinh độ'; số hiệu điểm "
+        "ở đầu dòng được bỏ qua. Hoặc dán POLYGON ((…)) hay GeoJSON.",
+        "en": "One point a line: 'X Y' in VN-2000 (the larger number is the northing) or 'lat lon'; a point "
+        "number first is ignored. Or paste POLYGON ((…)) or GeoJSON.",
+    },
+    "draw.crs": {"vi": "Hệ tọa độ", "en": "Coordinate system"},
+    "draw.crs.auto": {"vi": "Tự nhận (độ: WGS 84; mét: VN-2000)", "en": "Detect (degrees: WGS 84; metres: VN-2000)"},
+    "draw.crs.epsg_9215": {"vi": "VN-2000 / TM-3 107°15′ (Lạng Sơn)", "en": "VN-2000 / TM-3 107°15′ (Lạng Sơn)"},
+    "draw.crs.epsg_4326": {"vi": "WGS 84 (kinh độ, vĩ độ)", "en": "WGS 84 (longitude, latitude)"},
+    "draw.show": {"vi": "Hiện lên bản đồ", "en": "Show on the map"},
+    "draw.show_help": {
+        "vi": "Đưa hình đã gõ lên bản đồ để xem và sửa tiếp.",
+        "en": "Put the typed shape on the map to check and edit it.",
+    },
+    "draw.measured_on": {"vi": "đo trên VN-2000 / TM-3 107°15′", "en": "measured on VN-2000 / TM-3 107°15′"},
+    "draw.filled": {
+        "vi": "Để trống diện tích, chiều dài: hệ thống điền số đo trên VN-2000.",
+        "en": "Leave the area or length empty: the measured value on VN-2000 is filled in.",
+    },
+    "draw.merge_with": {"vi": "Hợp vào '{key}' các thửa liền cạnh", "en": "Merge into '{key}' the adjacent parcels"},
+    "draw.delete_confirm": {"vi": "Tôi muốn xóa '{key}'", "en": "I want to remove '{key}'"},
+    "draw.save.add": {"vi": "Lưu đối tượng mới", "en": "Save the new feature"},
+    "draw.save.reshape": {"vi": "Lưu hình mới", "en": "Save the new shape"},
+    "draw.save.split": {"vi": "Tách thửa", "en": "Split"},
+    "draw.save.merge": {"vi": "Hợp thửa", "en": "Merge"},
+    "draw.save.delete": {"vi": "Xóa đối tượng", "en": "Remove the feature"},
+    "draw.measureLine": {"vi": "Đo khoảng cách", "en": "Measure a distance"},
+    "draw.measureArea": {"vi": "Đo diện tích", "en": "Measure an area"},
+    "draw.undo": {"vi": "Hoàn tác (Ctrl+Z)", "en": "Undo (Ctrl+Z)"},
+    "draw.length": {"vi": "Chiều dài", "en": "Length"},
+    "draw.area": {"vi": "Diện tích", "en": "Area"},
+    "draw.perimeter": {"vi": "Chu vi", "en": "Perimeter"},
+    "draw.pm.place_marker": {"vi": "Bấm để đặt điểm", "en": "Click to place the point"},
+    "draw.pm.first_vertex": {"vi": "Bấm để đặt đỉnh đầu tiên", "en": "Click to place the first vertex"},
+    "draw.pm.continue_line": {"vi": "Bấm để vẽ tiếp", "en": "Click to continue drawing"},
+    "draw.pm.finish_line": {
+        "vi": "Bấm lại vào đỉnh cuối để kết thúc",
+        "en": "Click the last vertex again to finish",
+    },
+    "draw.pm.finish_poly": {"vi": "Bấm vào đỉnh đầu tiên để khép vùng", "en": "Click the first vertex to close"},
+    "draw.pm.finish": {"vi": "Xong", "en": "Finish"},
+    "draw.pm.cancel": {"vi": "Hủy", "en": "Cancel"},
+    "draw.pm.remove_last_vertex": {"vi": "Bỏ đỉnh vừa đặt", "en": "Remove the last vertex"},
+    "draw.pm.draw_marker": {"vi": "Vẽ điểm", "en": "Draw a point"},
+    "draw.pm.draw_polygon": {"vi": "Vẽ vùng", "en": "Draw a polygon"},
+    "draw.pm.draw_line": {"vi": "Vẽ đường", "en": "Draw a line"},
+    "draw.pm.edit": {"vi": "Sửa đỉnh", "en": "Edit vertices"},
+    "draw.pm.drag": {"vi": "Di chuyển hình", "en": "Move the shape"},
+    "draw.pm.cut": {"vi": "Cắt lỗ trong vùng", "en": "Cut a hole"},
     "views.title": {"vi": "Khung nhìn đã lưu", "en": "Saved views"},
     "views.open": {"vi": "Khung nhìn", "en": "View"},
     "views.save": {"vi": "Lưu khung nhìn này", "en": "Save this view"},

@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo.i18n import t
 from ui import data, state
+from ui.drawing import drawing_panel
 from ui.editing import edit_form
 from ui.export import export_panel
 from ui.field import photo_strip
@@ -60,6 +61,7 @@ def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, ti
         blocks = map_view(page, visible, stored(frames), height=height, editing=True)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         save_view_box("" if page == "overview" else page, visible)
+        drawing_panel(page, visible)
     with right:
         record_panel(page)
         side_legend(blocks)

@@ -28,6 +28,7 @@ from geo.style import LegendBlock, legend_html
 from ui import data, state
 from ui.assets import AppPublisher, asset_base, static_base, worker_url
 from ui.auth import current_user
+from ui.drawing import draw_spec
 from ui.selection import find_feature, on_map_change, picked, picking, selection
 
 
@@ -152,6 +153,7 @@ def map_view(
         picked(page),
         changed,
         state.projector(),
+        draw_spec(page, visible, catalog, editing),
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     st_folium(

@@ -35,6 +35,7 @@ from geo.records import format_value
 from geo.safe import md_text
 from ui import data, state
 from ui.compare import compare_maps
+from ui.drawing import drawing_panel
 from ui.editing import add_point_box
 from ui.export import export_panel
 from ui.layout import record_panel
@@ -311,6 +312,7 @@ def render(tp: ThemePage) -> None:
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())), narrowing)
         save_view_box(tp.page, visible, tuple(opts.get("styles", ())))
         add_point_box(tp.page, visible)
+        drawing_panel(tp.page, visible)
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
         side_legend(blocks)
