@@ -236,3 +236,23 @@ def test_the_command_line_adds_lists_resolves_and_reopens(
     assert _run(capsys, "comments", "add", "--task", "2.6", "--text", "?", *s)[0] == 2
     assert _run(capsys, "comments", "add", "--task", "2.6", "--text", "  ", "--user", "cv", *s)[0] == 1
     assert len(comments.threads(Store(any_store))) == 3
+
+
+def test_the_meeting_pack_shows_open_threads_under_their_task(any_store: Path | str) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from geo.pack import meeting_pack
+
+    comments.add(any_store, comments.task("2.6"), "Hai hộ ở TC-03 đã ký biên bản chưa? $x$ <b>", "chuyenvien")
+    comments.add(any_store, None, "Đã hòa giải, chờ ký.", "xa.dongthang", reply_to="1")
+    comments.add(any_store, comments.task("2.1"), "Câu hỏi đã xong", "lanhdao")
+    comments.resolve(any_store, "3", "lanhdao")
+    pdf = PdfReader(io.BytesIO(meeting_pack(Store(any_store), "vi", today=dt.date(2026, 12, 1))))
+    board_page = " ".join(pdf.pages[-1].extract_text().split())
+    assert "«Hai hộ ở TC-03 đã ký biên bản chưa? $x$ <b>»" in board_page  # as typed, under task 2.6
+    assert "xa.dongthang: «Đã hòa giải, chờ ký.»" in board_page
+    assert board_page.index("Hai hộ ở TC-03") > board_page.index("2.6 ")
+    assert "Câu hỏi đã xong" not in board_page  # resolved: not in the pack
+    assert "1 trao đổi đang mở" in board_page
