@@ -8,6 +8,7 @@ from geo.store import LayerMeta
 from ui import data, live, state
 from ui.auth import signin_panel
 from ui.importing import flash, import_panel, rollback_panel
+from ui.threads import viewers_setting
 
 lang = state.lang()
 st.title(t("nav.data", lang))
@@ -62,3 +63,4 @@ if age is not None:  # replicas: how fresh what this process tells open pages is
 import_panel()
 rollback_panel()
 signin_panel()
+viewers_setting()

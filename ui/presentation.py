@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import board
+from geo import board, comments
 from geo.catalog import style_criterion
 from geo.edit import AUDIT_TABLE, changes_for_meeting, changes_since
 from geo.filters import apply_filters
@@ -26,6 +26,7 @@ from ui import data, state
 from ui.data import default_since
 from ui.editing import edit_form
 from ui.mapwidget import map_view, stored
+from ui.threads import thread_panel
 from ui.views import all_views
 
 PAGE = "giao-ban"
@@ -56,6 +57,16 @@ def _move(delta: int, count: int) -> None:
     st.session_state["pres_i"] = (int(st.session_state.get("pres_i", 0)) + delta) % max(count, 1)
     st.session_state.pop(f"sel_{PAGE}", None)
     st.session_state.pop(f"home_{PAGE}", None)
+
+
+def open_task(task_id: str) -> None:
+    """Show the slide of task ``task_id`` (a callback, or before the mode's control is drawn)."""
+    ids = [x.id for x in tasks()]
+    if task_id in ids:
+        st.session_state["pres_mode"] = "tasks"
+        st.session_state["pres_i"] = ids.index(task_id)
+        st.session_state.pop(f"sel_{PAGE}", None)
+        st.session_state.pop(f"home_{PAGE}", None)
 
 
 def _controls(count: int, lang: Lang) -> None:
@@ -186,6 +197,7 @@ def present_task(task: Task, lang: Lang) -> None:
         row = data.layer("tasks").set_index("task_id", drop=False).loc[task.id]
 
         edit_form(PAGE, "tasks", row)
+        thread_panel(f"task_{task.id}", comments.task(task.id))
 
 
 def _open_task(ids: list[str], widget_key: str) -> None:
@@ -241,6 +253,7 @@ def task_board(lang: Lang) -> None:
         {
             t("board.no", lang): [r.task.id for r in shown],
             t("board.flags", lang): [("⚠ " + r.flags(lang)) if r.flagged else "" for r in shown],
+            t("board.threads", lang): [r.threads for r in shown],
             t("board.task", lang): [r.task.short for r in shown],
             t("board.status", lang): [format_value(spec, "status", r.task.status, lang) for r in shown],
             t("board.lead", lang): [r.task.lead for r in shown],
