@@ -77,9 +77,10 @@ def search_box(page: str, offered: tuple[str, ...]) -> None:
         placeholder="TC-03 · Đồng Thắng · tờ 12 thửa 101",
         width=560,
     )
-    status = st.session_state.pop(f"found_{page}", "")
+    status = st.session_state.get(f"found_{page}", "")  # the last choice, until the next search
     hits: list[Hit] = []
     if query.strip():
+        st.session_state.pop(f"found_{page}", None)
         hits = search(_Shown(), query, searched_layers(offered), limit=SHOWN + 1)
         q = query.strip()[:60]
         status = (
