@@ -672,7 +672,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "comments.send": {"vi": "Gửi", "en": "Send"},
     "comments.reply": {"vi": "Trả lời", "en": "Reply"},
     "comments.reply_label": {"vi": "Trả lời luồng số {id}", "en": "Reply to thread {id}"},
-    "comments.resolve": {"vi": "Đánh dấu đã xử lý", "en": "Mark resolved"},
+    "comments.resolve": {"vi": "Đóng luồng", "en": "Resolve"},
     "comments.reopen": {"vi": "Mở lại", "en": "Reopen"},
     "comments.edit": {"vi": "Sửa ý kiến của tôi", "en": "Edit my comment"},
     "comments.save": {"vi": "Lưu nội dung", "en": "Save text"},
@@ -732,7 +732,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "search.help": {
         "vi": "Gõ tên hoặc mã rồi nhấn Enter; có dấu hay không dấu đều được. Thửa đất: “tờ 12 thửa 101” hoặc “12/101”.",
-        "en": "Type a name or a code and press Enter; accents are optional. Parcels: “tờ 12 thửa 101” or “12/101”.",
+        "en": "Type a name or a code and press Enter; accents are optional. "
+        "Parcels: “to 12 thua 101” (sheet 12, parcel 101) or “12/101”.",
     },
     "search.results": {"vi": "{n} kết quả cho “{q}”", "en": "{n} results for “{q}”"},
     "search.none": {"vi": "Không tìm thấy “{q}”.", "en": "Nothing found for “{q}”."},

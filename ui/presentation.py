@@ -59,16 +59,6 @@ def _move(delta: int, count: int) -> None:
     st.session_state.pop(f"home_{PAGE}", None)
 
 
-def open_task(task_id: str) -> None:
-    """Show the slide of task ``task_id`` (a callback, or before the mode's control is drawn)."""
-    ids = [x.id for x in tasks()]
-    if task_id in ids:
-        st.session_state["pres_mode"] = "tasks"
-        st.session_state["pres_i"] = ids.index(task_id)
-        st.session_state.pop(f"sel_{PAGE}", None)
-        st.session_state.pop(f"home_{PAGE}", None)
-
-
 def _controls(count: int, lang: Lang) -> None:
     prev, where, nxt = st.columns([1, 2, 1], vertical_alignment="center")
     prev.button(

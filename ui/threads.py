@@ -154,6 +154,21 @@ def thread_panel(key: str, on: Target) -> None:
                 _say(exc, lang)
 
 
+def open_counts(kind: str) -> dict[str, int]:
+    """How many open threads each subject of ``kind`` has, as this user reads them on the day shown."""
+    return comments.open_counts(_found(kind=kind), kind)
+
+
+def folded_panel(key: str, on: Target, n_open: int) -> None:
+    """:func:`thread_panel` in a folded section titled with its number of open threads (an indicator's card)."""
+    lang = state.lang()
+    if not comments.visible(on, data.sensitive_ok()):
+        return
+    label = t("comments.title_n", lang, n=fmt_number(n_open, lang))
+    with st.expander(label, icon=":material/forum:", key=f"threads_{key}"):
+        thread_panel(key, on)
+
+
 def subject(on: Target, lang: Lang) -> str:
     """What a thread is about, in words."""
     if on.kind == "task":
@@ -174,14 +189,11 @@ def _go(th: Thread) -> None:
         page = THEME_PAGES.get(theme, "")
         offered = THEME_LAYERS.get(theme, ()) if page else (*OVERVIEW_LAYERS, *data.store().overlays)
         show_feature(page or "overview", on.layer, on.key, tuple(offered))
-        st.session_state["thread_go"] = page
-    elif on.kind == "task":
-        from ui.presentation import open_task
-
-        open_task(on.key)
-        st.session_state["thread_go"] = "giao-ban"
+        st.session_state["thread_go"] = (page, {})
+    elif on.kind == "task":  # the task's slide, as a link from the overview's alerts opens it
+        st.session_state["thread_go"] = ("giao-ban", {"task": on.key})
     else:
-        st.session_state["thread_go"] = "chi-tieu"
+        st.session_state["thread_go"] = ("chi-tieu", {})
 
 
 def my_threads() -> None:
@@ -190,8 +202,8 @@ def my_threads() -> None:
     if user is None:
         return
     go = st.session_state.pop("thread_go", None)
-    if go is not None and go in PAGE_FILES:
-        st.switch_page(PAGE_FILES[go])
+    if go is not None and go[0] in PAGE_FILES:
+        st.switch_page(PAGE_FILES[go[0]], query_params=go[1] or None)
     lang = state.lang()
     waiting = comments.needing(_found(), user.name)
     with st.container(key="my_threads"):
