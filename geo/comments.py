@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from geo import db, history
-from geo.access import at
+from geo.access import Reader, at
 from geo.catalog import CATALOG, COMMENTS, SETTINGS
 from geo.edit import EditError, edit, insert
 
@@ -287,13 +287,14 @@ def threads(
     (or about any subject of ``kind``), only the open ones if asked, as a reader with or without the right to
     sensitive fields may read them.
     """
-    if hasattr(store, "sensitive") and hasattr(store, "store"):  # a geo.access.Reader: its date and its rights
-        when = when if when is not None else store.as_of
-        sensitive = sensitive and bool(store.sensitive)
-        store = store.store
     if not store.has(TABLE):
         return []
-    found = from_frame(at(store, TABLE, when))
+    if isinstance(store, Reader):  # its date and its rights (and, in the app, the page's cache)
+        sensitive = sensitive and store.sensitive
+        frame = store.read(TABLE) if when is None or when == store.as_of else at(store.store, TABLE, when)
+    else:
+        frame = at(store, TABLE, when)
+    found = from_frame(frame)
     out = []
     for th in found:
         if on is not None and th.target != on:

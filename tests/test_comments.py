@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo import comments
+from geo.access import Reader
 from geo.board import store_alerts, store_board
 from geo.cli import main
 from geo.comments import CommentError, Target
@@ -153,9 +154,11 @@ def test_open_threads_per_task_on_the_board_and_in_the_alerts(any_store: Path | 
     comments.resolve(any_store, "3", "lanhdao")
     store = Store(any_store)
     assert comments.open_counts(comments.threads(store)) == {"2.6": 2}
-    rows = {r.task.id: r for r in store_board(store, dt.date(2026, 12, 1))}
+    rows = {r.task.id: r for r in store_board(Reader(store, True), dt.date(2026, 12, 1))}
     assert rows["2.6"].threads == 2 and rows["2.1"].threads == 0
-    alerts = store_alerts(store, dt.date(2026, 12, 1), "vi")
+    before = {r.task.id: r for r in store_board(Reader(store, True, moment("2024-04-24")), dt.date(2024, 4, 24))}
+    assert before["2.6"].threads == 0  # the board of a past day counts the threads open then
+    alerts = store_alerts(Reader(store, True), dt.date(2026, 12, 1), "vi")
     said = [a.text for a in alerts if a.kind == "task" and a.key == "2.6"]
     assert not said or all("2 trao đổi đang mở" in text for text in said)
 

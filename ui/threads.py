@@ -16,7 +16,6 @@ import streamlit as st
 from geo import comments
 from geo.catalog import OVERVIEW_LAYERS, THEME_LAYERS
 from geo.comments import CommentError, Target, Thread
-from geo.history import moment
 from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.safe import html_text, md_text
 from ui import data, state
@@ -39,10 +38,7 @@ THEME_PAGES = {"roads": "giao-thong", "industry": "cum-cong-nghiep", "forest": "
 
 def _found(on: Target | None = None, kind: str | None = None) -> list[Thread]:
     """The threads as this user may read them, on the day shown."""
-    data.shown(comments.TABLE)
-    day = data.as_of_day()
-    when = moment(day) if day else None
-    return comments.threads(data.store(), on=on, when=when, sensitive=data.sensitive_ok(), kind=kind)
+    return comments.threads(data.reader(), on=on, kind=kind)
 
 
 def _writer() -> str | None:
