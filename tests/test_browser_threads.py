@@ -126,3 +126,23 @@ def test_threads_read_back_as_they_stood_on_a_date(browser: Browser, app: str) -
     assert now.page.get_by_text("Đăng nhập để trao đổi.").count() == 1  # reading needs no sign-in; writing does
     assert now.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").count() == 1
     now.page.close()
+
+
+def test_an_answer_reaches_a_page_open_on_another_replica(
+    browser: Browser, pg_cluster, pg_notice, tmp_path: Path
+) -> None:
+    """On PostGIS: an answer written through another process appears under the record without a click."""
+    import time
+
+    server = pg_cluster.database(template=pg_notice)
+    comments.add(server, comments.feature("forest_parcels", "LN-07"), "Ranh giới đo lại chưa?", "chuyenvien")
+    with streamlit_server(server, env={"DINHLAP_MAPDATA_DIR": str(tmp_path / "mapdata")}) as url:
+        v = visit(browser, f"{url}/dat-lam-nghiep?sel=forest_parcels:LN-07")
+        v.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").wait_for(timeout=30000)
+        v.wait_idle()
+        comments.add(server, None, "Đã đo lại hôm nay.", "canbo.xa", reply_to="1")
+        written = time.monotonic()
+        v.page.locator(".dl-comment-text", has_text="Đã đo lại hôm nay.").wait_for(timeout=15000)
+        print(f"the answer showed {time.monotonic() - written:.1f} s after it was written")
+        assert v.external_requests() == []
+        v.page.close()
