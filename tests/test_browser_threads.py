@@ -14,7 +14,7 @@ from playwright.sync_api import Browser
 from geo import comments
 from geo.history import moment, stamp
 from geo.users import add_user
-from tests.browser import Visit, sign_in, streamlit_server, visit
+from tests.browser import Visit, axe, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -107,6 +107,9 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
     colleague.page.get_by_role("button", name="Trả lời", exact=True).click()
     colleague.page.locator(".dl-comment-text", has_text="Đã ký hôm qua").wait_for(timeout=20000)
     waiting.get_by_text("Không có trao đổi nào cần bạn trả lời.").wait_for(timeout=20000)
+    colleague.wait_idle()
+    serious = [x["id"] for x in axe(colleague.page) if x["impact"] in ("serious", "critical")]
+    assert serious == []  # the record with its thread, the reply and edit forms, the search box and its results
     colleague.page.screenshot(path=str(artifacts / "threads-answered.png"), full_page=True)
     for v in (planner, colleague):
         assert v.external_requests() == []
