@@ -52,7 +52,8 @@ def _find(v: Visit, text: str, result: str) -> None:
     status = v.page.locator(".dl-search-status")
     assert status.get_attribute("role") == "status" and "kết quả" in status.inner_text()
     button.focus()
-    v.page.keyboard.press("Enter")
+    with v.expect_run():
+        v.page.keyboard.press("Enter")
     v.page.locator(".dl-search-status", has_text="Đã chọn").wait_for(timeout=20000)
     v.wait_for_map("map.getZoom() >= 12")  # the map went to the feature, and reported its new view
     v.wait_idle()
@@ -83,7 +84,8 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
     _find(planner, "TC-03", "TC-03 — Điểm tranh chấp đất đai")
     ask = planner.page.get_by_role("textbox", name="Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)")
     ask.fill("Hai hộ đã ký biên bản hòa giải chưa? <b>gấp</b> @canbo.xa")
-    planner.page.get_by_role("button", name="Gửi").click()
+    with planner.expect_run():
+        planner.page.get_by_role("button", name="Gửi").click()
     shown = planner.page.locator(".dl-comment-text", has_text="Hai hộ đã ký")
     try:
         shown.wait_for(timeout=20000)
@@ -104,7 +106,8 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
     colleague.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=20000)
     reply = colleague.page.get_by_role("textbox", name="Trả lời luồng số 3")
     reply.fill("Đã ký hôm qua, gửi kèm biên bản.")
-    colleague.page.get_by_role("button", name="Trả lời", exact=True).click()
+    with colleague.expect_run():
+        colleague.page.get_by_role("button", name="Trả lời", exact=True).click()
     colleague.page.locator(".dl-comment-text", has_text="Đã ký hôm qua").wait_for(timeout=20000)
     waiting.get_by_text("Không có trao đổi nào cần bạn trả lời.").wait_for(timeout=20000)
     colleague.wait_idle()
