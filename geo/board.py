@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo.access import Reader
+from geo.comments import open_counts, threads
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import Indicator, from_frame
 from geo.views import Task, tasks_from_frame
@@ -43,6 +44,7 @@ class BoardRow:
     overdue: bool
     stalled: bool
     days_since: int | None  # days since its latest progress (None: never reported)
+    threads: int = 0  # open threads of comments on the task (geo.comments)
 
     @property
     def flagged(self) -> bool:
@@ -119,7 +121,10 @@ def alerts(
     """
     out = [
         Alert(
-            "task", r.task.id, t("alert.task", lang, id=r.task.id, short=r.task.short, day=_fmt(r.task.deadline, lang))
+            "task",
+            r.task.id,
+            t("alert.task", lang, id=r.task.id, short=r.task.short, day=_fmt(r.task.deadline, lang))
+            + (f" — {t('alert.threads', lang, n=fmt_number(r.threads, lang))}" if r.threads else ""),
         )
         for r in rows
         if r.overdue
@@ -144,8 +149,14 @@ def _fmt(day: str, lang: Lang) -> str:
 
 
 def store_board(reader: Reader, today: dt.date, stall_days: int = STALL_DAYS) -> list[BoardRow]:
-    """The board of the tasks as ``reader`` reads them (the day, the units and the role are the reader's)."""
-    return board(tasks_from_frame(reader.read("tasks")), today, stall_days) if reader.has("tasks") else []
+    """The board of the tasks as ``reader`` reads them (the day, the units and the role are the reader's), each
+    with the number of open threads on it then.
+    """
+    if not reader.has("tasks"):
+        return []
+    rows = board(tasks_from_frame(reader.read("tasks")), today, stall_days)
+    counts = open_counts(threads(reader, kind="task"))
+    return [replace(r, threads=counts.get(r.task.id, 0)) for r in rows]
 
 
 def store_alerts(reader: Reader, today: dt.date, lang: Lang, stale_days: int = STALE_DAYS) -> list[Alert]:

@@ -469,6 +469,116 @@ def _cmd_normalise(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_find(args: argparse.Namespace) -> int:
+    from geo.access import Reader
+    from geo.search import layer_title, search
+
+    store = Store(args.store)
+    if args.layer and (args.layer not in store.catalog or not store.catalog[args.layer].is_spatial):
+        raise ValueError(f"no map layer {args.layer!r}")
+    reader = Reader(store, sensitive=not args.viewer, as_of=_as_of(args))
+    hits = search(reader, args.text, [args.layer] if args.layer else None, limit=args.limit)
+    if args.json:
+        json.dump([h.as_dict(layer_title(reader, h.layer, args.lang)) for h in hits], sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for h in hits:
+            print(f"{h.layer}\t{h.key}\t{h.label}")
+    return 0 if hits else 1
+
+
+def _role_of(name: str) -> str:
+    """The role of ``name`` in the users file; a name it does not list writes as a script does (a planner)."""
+    from geo.users import load, users_path
+
+    path = users_path()
+    entry = load(path).get(name) if path.is_file() else None
+    return str(entry["role"]) if entry else "planner"
+
+
+def _cmd_comments(args: argparse.Namespace) -> int:
+    from geo import comments
+    from geo.edit import EditError
+
+    store = Store(args.store)
+    try:
+        if args.action == "list":
+            return _list_comments(args, store)
+        if not args.user:
+            raise ValueError("--user is needed")
+        role = _role_of(args.user)
+        if args.action == "allow-viewers":
+            if role != "admin":
+                raise comments.CommentError("comments.not_allowed")
+            if args.value not in ("on", "off"):
+                raise ValueError("allow-viewers takes on or off")
+            comments.allow_viewers(store.location, args.value == "on", args.user)
+            return 0
+        if not comments.may_comment(role, comments.viewers_may_comment(store)):
+            raise comments.CommentError("comments.not_allowed")
+        sensitive = role != "viewer"
+        if args.action == "add":
+            on = _comment_target(args)
+            if (on is None) == (args.reply_to is None):
+                raise ValueError("give one of --on, --task, --indicator, or --reply-to")
+            if args.text is None:
+                raise ValueError("--text is needed")
+            c = comments.add(store.location, on, args.text, args.user, args.reply_to, sensitive=sensitive)
+            print(c.id)
+            return 0
+        if not args.value:
+            raise ValueError("a comment number is needed")
+        if args.action == "edit":
+            if args.text is None:
+                raise ValueError("--text is needed")
+            comments.change_text(store.location, args.value, args.text, args.user)
+            return 0
+        th = comments.resolve(store.location, args.value, args.user, reopen=args.action == "reopen")
+        print(th.id)
+        return 0
+    except EditError as exc:
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+
+
+def _comment_target(args: argparse.Namespace) -> Any:
+    from geo import comments
+
+    given = [x for x in (args.on, args.task, args.indicator) if x]
+    if len(given) > 1:
+        raise ValueError("give only one of --on, --task, --indicator")
+    if args.on:
+        layer, _, key = args.on.partition(":")
+        if not layer or not key:
+            raise ValueError("--on takes LAYER:KEY")
+        return comments.feature(layer, key)
+    if args.task:
+        return comments.task(args.task)
+    if args.indicator:
+        return comments.indicator(args.indicator)
+    return None
+
+
+def _list_comments(args: argparse.Namespace, store: Store) -> int:
+    from geo import comments
+
+    sensitive = not args.user or _role_of(args.user) != "viewer"
+    found = comments.threads(store, _comment_target(args), args.open, _as_of(args), sensitive)
+    if args.mine:
+        if not args.user:
+            raise ValueError("--mine needs --user")
+        found = comments.needing(found, args.user)
+    if args.json:
+        json.dump([th.as_dict() for th in found], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for th in found:
+        state = "resolved" if th.resolved else "open"
+        print(f"#{th.id}\t{th.target.text}\t{state}\t{th.first.user}\t{th.first.text[:80]!r}\t+{len(th.replies)}")
+    return 0
+
+
 def _validate(args: argparse.Namespace, store: Store | None) -> Any:
     from geo.importer import validate
 
@@ -886,6 +996,33 @@ def parser() -> argparse.ArgumentParser:
     nm.add_argument("--user", required=True)
     nm.add_argument("--store")
     nm.set_defaults(func=_cmd_normalise)
+    fd = sub.add_parser("find", help="tìm đối tượng theo tên, mã, tờ/thửa / find features (exit 0 found, 1 none)")
+    fd.add_argument("text", help="'TC-03', 'dong thang', 'tờ 12 thửa 101', '12/101'")
+    fd.add_argument("--layer", help="only this layer")
+    fd.add_argument("--store")
+    fd.add_argument("--json", action="store_true")
+    fd.add_argument("--limit", type=int, default=20)
+    fd.add_argument("--viewer", action="store_true", help="search as a viewer (no sensitive fields)")
+    fd.add_argument("--lang", choices=("vi", "en"), default="vi")
+    fd.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    fd.set_defaults(func=_cmd_find)
+    cm = sub.add_parser(
+        "comments", help="trao đổi trên đối tượng, nhiệm vụ, chỉ tiêu / threads (add, list, resolve, reopen, edit)"
+    )
+    cm.add_argument("action", choices=("add", "list", "resolve", "reopen", "edit", "allow-viewers"))
+    cm.add_argument("value", nargs="?", help="the comment number (resolve, reopen, edit); on|off (allow-viewers)")
+    cm.add_argument("--on", metavar="LAYER:KEY", help="a feature")
+    cm.add_argument("--task", metavar="ID", help="a task of the notice (2.6)")
+    cm.add_argument("--indicator", metavar="ID", help="an indicator")
+    cm.add_argument("--text", help="the comment (text, never markup); @name mentions a user")
+    cm.add_argument("--user", help="who writes (audited)")
+    cm.add_argument("--reply-to", metavar="ID", help="answer the thread of this comment")
+    cm.add_argument("--open", action="store_true", help="list only open threads")
+    cm.add_argument("--mine", action="store_true", help="list the threads waiting for --user")
+    cm.add_argument("--json", action="store_true")
+    cm.add_argument("--store")
+    cm.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    cm.set_defaults(func=_cmd_comments)
     va = sub.add_parser("validate", help="kiểm tra tệp trước khi nhập / check a file before importing (exit 0/1/2)")
     _import_args(va)
     va.add_argument("--store")

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo import board, history, panels
+from geo import board, comments, history, panels
 from geo.access import Reader
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
 from geo.edit import AuditRow, Batch, changes_for_meeting
@@ -302,13 +302,32 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
     def day(text: str) -> str:
         return fmt_date(dt.date.fromisoformat(text[:10]), lang) if text else "–"
 
+    def thread_lines(found: list[comments.Thread]) -> None:
+        """The open threads of a task under its row: who asked what, and the latest answer."""
+        nonlocal y
+        width = (xs[-1] - xs[1] - 2 * pad) * page_w_pt
+        for th in found:
+            latest = th.replies[-1] if th.replies else None
+            text = f"↳ {th.first.user}: «{th.first.text}»"
+            if latest is not None:
+                text += f" — {latest.user}: «{latest.text}»"
+            wrapped = wrap_pt(" ".join(text.split()), width, size - 0.6)[:4]
+            fig.text(xs[1] + pad, y - 0.002, "\n".join(wrapped), fontsize=size - 0.6, va="top", color="#3b4a5a",
+                     linespacing=1.2)  # fmt: skip
+            y -= 0.0138 * len(wrapped) + 0.004
+
+    open_threads: dict[str, list[comments.Thread]] = {}
+    for th in comments.threads(reader, kind="task", open_only=True):
+        open_threads.setdefault(th.target.key, []).insert(0, th)  # oldest first under its task
     line([t(key, lang) for key, _ in BOARD_COLUMNS], bold=True, shade=True)
     for r in rows:
         task = r.task
         progress = f"{task.progress} ({day(task.progress_date)})" if task.progress else "–"
         status = format_value(spec, "status", task.status, lang)
-        cells = [task.id, task.short, task.lead, day(task.deadline), status, progress, r.flags(lang)]
+        flags = "; ".join(x for x in (r.flags(lang), t("alert.threads", lang, n=r.threads) if r.threads else "") if x)
+        cells = [task.id, task.short, task.lead, day(task.deadline), status, progress, flags]
         line(cells, colour="#a0410d" if r.flagged else "#1f2d3d")
+        thread_lines(open_threads.get(task.id, []))
     # The data's alerts: a line each for tasks and indicators, the layers not kept up to date in one paragraph.
     found = board.store_alerts(reader, on, lang)
     texts = [a.text for a in found if a.kind != "layer"]

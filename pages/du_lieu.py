@@ -9,6 +9,7 @@ from ui import data, live, state
 from ui.auth import signin_panel
 from ui.field import field_panel
 from ui.importing import flash, import_panel, rollback_panel
+from ui.threads import viewers_setting
 
 lang = state.lang()
 st.title(t("nav.data", lang))
@@ -64,3 +65,4 @@ import_panel()
 field_panel()
 rollback_panel()
 signin_panel()
+viewers_setting()

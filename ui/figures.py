@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo import comments
 from geo.edit import AuditRow, EditError, check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, series, trend
@@ -13,6 +14,7 @@ from geo.safe import html_text, md_text
 from ui import data, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
+from ui.threads import folded_panel, open_counts
 
 
 def indicators() -> list[Indicator]:
@@ -64,6 +66,7 @@ def indicator_cards() -> None:
     rows = data.layer("indicators").set_index("ind_id", drop=False)
     planner = data.editor() is not None
     every = series(data.layer("indicator_series")) if data.store().has("indicator_series") else {}
+    talk = open_counts("indicator")
     for row in range(0, len(inds), 2):
         for col, ind in zip(st.columns(2), inds[row : row + 2], strict=False):
             with col, st.container(border=True):
@@ -81,6 +84,7 @@ def indicator_cards() -> None:
                         query_params=params,
                         icon=":material/map:",
                     )
+                folded_panel(f"ind_{ind.id}", comments.indicator(ind.id), talk.get(ind.id, 0))
 
 
 def series_line(ind: Indicator, points: list[Point], lang: Lang) -> None:

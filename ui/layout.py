@@ -1,7 +1,7 @@
 """Page bodies built from the widgets: the selected record with its edit form, and the simple map page.
 
-Layout only: it composes the map widget, the record, the editing forms, the exports and the
-saved-view box, which read their state from :mod:`ui.selection`; none of them imports this.
+Layout only: it composes the search box, the map widget, the record with its threads, the editing forms,
+the exports and the saved-view box, which read their state from :mod:`ui.selection`; none of them imports this.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from geo import comments
 from geo.i18n import t
 from ui import data, state
 from ui.drawing import drawing_panel
@@ -18,7 +19,9 @@ from ui.editing import edit_form
 from ui.export import export_panel
 from ui.field import photo_strip
 from ui.mapwidget import layer_toggles, map_view, record_table, side_legend, stored
+from ui.search import search_box
 from ui.selection import clear_selection, find_feature, selection
+from ui.threads import thread_panel
 from ui.views import save_view_box
 
 
@@ -41,6 +44,8 @@ def record_panel(
         if frame is None and data.store().has(sel["layer"]):
             frame = data.layer(sel["layer"])
         row = find_feature(frame, catalog[sel["layer"]].key, sel["key"]) if frame is not None else None
+        if row is None and frames is not None and data.store().has(sel["layer"]):  # found, but filtered out
+            row = find_feature(data.layer(sel["layer"]), catalog[sel["layer"]].key, sel["key"])
     if sel is None or row is None:
         st.caption(t("map.click_hint", lang))
         return
@@ -50,12 +55,14 @@ def record_panel(
         extra(sel["layer"], row)
     edit_form(page, sel["layer"], row)
     st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
+    thread_panel(f"{page}_feature", comments.feature(sel["layer"], sel["key"]))
 
 
 def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None) -> None:
     """The simple page body: toggles, the map on the left, the selected record on the right."""
     left, right = st.columns([3, 1])
     with left:
+        search_box(page, layer_ids)
         visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
         blocks = map_view(page, visible, stored(frames), height=height, editing=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import board
+from geo import board, comments
 from geo.catalog import style_criterion
 from geo.edit import AUDIT_TABLE, changes_for_meeting, changes_since
 from geo.filters import apply_filters
@@ -26,6 +26,7 @@ from ui import data, state
 from ui.data import default_since
 from ui.editing import edit_form
 from ui.mapwidget import map_view, stored
+from ui.threads import thread_panel
 from ui.views import all_views
 
 PAGE = "giao-ban"
@@ -186,6 +187,7 @@ def present_task(task: Task, lang: Lang) -> None:
         row = data.layer("tasks").set_index("task_id", drop=False).loc[task.id]
 
         edit_form(PAGE, "tasks", row)
+        thread_panel(f"task_{task.id}", comments.task(task.id))
 
 
 def _open_task(ids: list[str], widget_key: str) -> None:
@@ -241,6 +243,7 @@ def task_board(lang: Lang) -> None:
         {
             t("board.no", lang): [r.task.id for r in shown],
             t("board.flags", lang): [("⚠ " + r.flags(lang)) if r.flagged else "" for r in shown],
+            t("board.threads", lang): [r.threads for r in shown],
             t("board.task", lang): [r.task.short for r in shown],
             t("board.status", lang): [format_value(spec, "status", r.task.status, lang) for r in shown],
             t("board.lead", lang): [r.task.lead for r in shown],

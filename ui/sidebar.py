@@ -7,6 +7,7 @@ import streamlit as st
 from geo.i18n import t
 from ui import data, state
 from ui.auth import sign_in_box
+from ui.threads import my_threads
 from ui.timeline import date_control
 from ui.views import views_list
 
@@ -94,3 +95,4 @@ def sidebar() -> None:
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().label}`")
         views_list()
         sign_in_box()
+        my_threads()

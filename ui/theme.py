@@ -40,6 +40,7 @@ from ui.editing import add_point_box
 from ui.export import export_panel
 from ui.layout import record_panel
 from ui.mapwidget import layer_toggles, map_view, side_legend, stored
+from ui.search import search_box
 from ui.selection import select, selection_from_link
 from ui.views import save_view_box, view_banner
 
@@ -278,6 +279,7 @@ def render(tp: ThemePage) -> None:
         st.caption(t(tp.intro_key, lang))
     selection_from_link(tp.page, data.catalog(), tp.layers)
     view_banner(tp.page)
+    search_box(tp.page, tp.layers)
     visible = layer_toggles(tp.layers, f"map_{tp.page}", tp.keep_units)
     comparing = data.compare_day() is not None
     top = st.container()  # two dates side by side, above the page's own row, once its filters are known
