@@ -74,6 +74,10 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+UNITS_HELP = (
+    "đơn vị hành chính / administrative units: 2024 (12 xã, thị trấn) or 2025 (4 xã từ 1/7/2025); "
+    "default: those in force on the day shown"
+)
 AS_OF_HELP = (
     "dữ liệu tại thời điểm / the data as at: 2025-03-26 (end of that day), 2025-03-26T08:00 (Vietnam time), "
     "2025-03-26T01:00Z"
@@ -238,7 +242,9 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
     since = dt.date.fromisoformat(args.since) if args.since else None
     when = _as_of(args)
-    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when))
+    write_atomic(
+        out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when, units=args.units)
+    )
     print(out)
     return 0
 
@@ -260,7 +266,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
         if unknown:
             raise ValueError(f"--where: no field {', '.join(unknown)} in {args.layer}")
         where = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items()}  # type: ignore[misc]
-    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title))
+    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title, units=args.units))
     print(out)
     return 0
 
@@ -655,6 +661,7 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
     pk.add_argument("--since", metavar="YYYY-MM-DD", help="add a page of what changed since that day")
     pk.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    pk.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
     pk.set_defaults(func=_cmd_pack)
     at = sub.add_parser("atlas", help="tập bản đồ: mỗi đối tượng được chọn một trang / one page per feature (PDF)")
     at.add_argument("out", help="OUT.pdf")
@@ -664,6 +671,7 @@ def parser() -> argparse.ArgumentParser:
     at.add_argument("--lang", choices=("vi", "en"), default="vi")
     at.add_argument("--title")
     at.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    at.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
     at.set_defaults(func=_cmd_atlas)
     bk = sub.add_parser("backup", help="sao lưu kho khi đang chạy / online backup of the store")
     bk.add_argument("dst", help="DST.gpkg")
