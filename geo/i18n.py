@@ -680,6 +680,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.task": {"vi": "Nhiệm vụ", "en": "Task"},
     "pres.since": {"vi": "Thay đổi kể từ ngày", "en": "Changes since"},
     "pres.no_changes": {"vi": "Không có thay đổi nào kể từ {day}.", "en": "Nothing changed since {day}."},
+    "pres.quote": {"vi": "Nguyên văn Thông báo:", "en": "The notice's words (Vietnamese):"},
+    "pres.figure_at": {"vi": "{period}, số liệu ngày {day}", "en": "{period}, as stated on {day}"},
     "pres.task_changed": {"vi": "Đã thay đổi từ {day}", "en": "Changed since {day}"},
     "pres.empty": {"vi": "Kho dữ liệu chưa có khung nhìn hay nhiệm vụ nào.", "en": "The store has no views or tasks."},
     "export.codes": {"vi": "Dữ liệu: giữ mã định danh (cho máy)", "en": "Data: keep identifiers (for machines)"},

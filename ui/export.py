@@ -127,10 +127,10 @@ def atlas_box(page: str, visible: list[str], frames: dict[str, Any], sel: dict[s
     if len(keys) > MAX_PAGES:
         st.caption(t("atlas.too_many", lang, n=len(keys), max=MAX_PAGES))
         return
-    store, day, sensitive = data.store(), data.as_of_day(), data.sensitive_ok()
+    store, day, sensitive, units = data.store(), data.as_of_day(), data.sensitive_ok(), data.units()
     st.download_button(
         t("atlas.button", lang) + f" — {len(keys)}",
-        data=lambda: atlas(store, lid, None, lang, sensitive, day, keys, data.today()),
+        data=lambda: atlas(store, lid, None, lang, sensitive, day, keys, data.today(), units=units),
         file_name=f"tap-ban-do-{lid}-{day or data.today():%Y%m%d}.pdf",
         mime="application/pdf",
         on_click="ignore",
@@ -149,10 +149,18 @@ def pack_panel() -> None:
         since = (st.session_state.get("changes_since") or default_since()) if with_changes else None
         store = data.store()
         at = data.as_of_day()
+        units = data.units()  # the units the app shows: those of the day, or the user's choice
         st.download_button(
             t("export.download", lang, fmt="PDF"),
             data=lambda: meeting_pack(
-                store, lang, atlas=atlas, since=since, sensitive=data.sensitive_ok(), as_of=at, today=data.today()
+                store,
+                lang,
+                atlas=atlas,
+                since=since,
+                sensitive=data.sensitive_ok(),
+                as_of=at,
+                today=data.today(),
+                units=units,
             ),
             file_name=f"giao-ban-dinh-lap-{dt.date.today():%Y%m%d}.pdf",
             mime="application/pdf",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo.edit import AuditRow, EditError, check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, series, trend
+from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
 from geo.safe import html_text, md_text
 from ui import data, state
 from ui.editing import edit_form
@@ -39,7 +39,7 @@ def card_html(ind: Indicator, lang: str, quote: bool = False, updated: AuditRow 
         f'<div class="dl-card" title="{html_text(ind.quote)}" data-indicator="{html_text(ind.id)}">'
         f'<div class="dl-card-name">{html_text(ind.name(lg))}</div>'
         f'<div class="dl-card-value">{html_text(ind.value_text(lg))}</div>{subs}'
-        f'<div class="dl-card-src">{html_text(ind.period)} · {html_text(src)}</div>'
+        f'<div class="dl-card-src">{html_text(period_text(ind.period, lg))} · {html_text(src)}</div>'
         + (f'<div class="dl-card-quote">«{html_text(ind.quote)}»</div>' if quote else "")
         + "</div>"
     )
