@@ -133,3 +133,76 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "what-changed.png"))
     v.page.close()
+
+
+FULLSCREEN = "() => document.fullscreenElement !== null"
+MAP_FRAME_BOX = """() => { const f = [...document.querySelectorAll('iframe')].find(x => x.title.includes('st_folium'));
+  const r = f.getBoundingClientRect(); const lg = f.contentDocument.querySelector('.dl-legend');
+  const l = lg ? lg.getBoundingClientRect() : null;
+  return {top: r.top, bottom: r.bottom, height: r.height, legendOpen: !!(lg && lg.open),
+          legendBottom: l ? r.top + l.bottom : null, legendTop: l ? r.top + l.top : null}; }"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves(
+    browser: Browser, app_url: str, artifacts, size: tuple[int, int]
+) -> None:
+    w, h = size
+    v = visit(browser, f"{app_url}/giao-ban", w, h)
+    v.page.get_by_text("Toàn màn hình (máy chiếu)").click()
+    v.page.wait_for_function(FULLSCREEN, timeout=10000)  # the browser's own full screen
+    v.wait_idle()
+    v.map_frame()
+    assert _title(v) == "Tổng quan huyện Đình Lập"
+    # The slide fits the screen, its legend open and whole inside the map.
+    v.page.wait_for_function(f"() => ({MAP_FRAME_BOX})().bottom <= {h} && ({MAP_FRAME_BOX})().height > 300")
+    box = v.page.evaluate(MAP_FRAME_BOX)
+    assert box["legendOpen"] and box["legendTop"] >= box["top"] and box["legendBottom"] <= min(box["bottom"], h)
+    v.page.screenshot(path=str(artifacts / f"presenting-{w}x{h}.png"))
+    # A click on the map, then the clicker's keys: the slides move, not the map.
+    frame = v.map_frame()
+    centre = frame.evaluate("map.getCenter().lng")
+    frame.locator(".leaflet-container").click(position={"x": 40, "y": 40})
+    v.page.keyboard.press("ArrowRight")
+    v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
+    assert abs(v.map_frame().evaluate("map.getCenter().lng") - centre) < 0.05  # no pan: the slide's own view
+    v.page.keyboard.press("PageUp")
+    v.page.locator(".dl-pres-title", has_text="Tổng quan huyện Đình Lập").wait_for(timeout=20000)
+    v.page.keyboard.press("PageDown")
+    v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
+    v.wait_idle()
+    v.page.keyboard.press("Escape")
+    v.page.wait_for_function("() => document.fullscreenElement === null", timeout=10000)
+    v.page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=20000)
+    assert not v.page.locator(".st-key-pres_full input").is_checked()
+    assert v.page_errors == []
+    v.page.close()
+
+
+def _speaks(page, lang: str) -> None:
+    """Wait until the page is drawn in ``lang`` (its navigation's words, and the html element's lang)."""
+    word = {"en": "Overview", "vi": "Tổng quan"}[lang]
+    page.get_by_test_id("stSidebarNav").get_by_text(word, exact=True).wait_for(timeout=30000)
+    page.wait_for_function(  # set by the page's script, which also remembers the choice
+        f"() => document.documentElement.lang === '{lang}' && document.cookie.includes('dl_lang={lang}')",
+        timeout=30000,
+    )
+
+
+def test_english_stays_across_a_reload_and_a_new_tab(browser: Browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{app_url}/giao-ban?lang=en")
+    _speaks(page, "en")
+    page.reload()
+    _speaks(page, "en")
+    other = context.new_page()
+    other.goto(app_url)
+    _speaks(other, "en")
+    assert "lang=" not in other.url
+    # ?lang= still wins, and the choice it makes is remembered in turn.
+    other.goto(f"{app_url}/?lang=vi")
+    _speaks(other, "vi")
+    page.reload()
+    _speaks(page, "vi")
+    context.close()

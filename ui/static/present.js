@@ -52,12 +52,17 @@
       var t = toggle();
       return !!(t && t.checked);
     }
+    var leaving = false;
     function leave() {
       if (doc.fullscreenElement && doc.exitFullscreen) doc.exitFullscreen().catch(function () {});
       var t = toggle();
       if (t && t.checked) {
-        var label = t.closest('label') || t;
-        label.click();
+        leaving = true; // this click is not a person's: it asks for no full screen
+        try {
+          t.click(); // the switch's own input (a click on its label is not passed on by the widget)
+        } finally {
+          leaving = false;
+        }
       }
     }
     function press(name) {
@@ -93,7 +98,7 @@
     var entered = false, last = -1;
     function flip(e) {
       var t = toggle(), box = t && t.closest('.st-key-pres_full');
-      if (!box || !box.contains(e.target)) return;
+      if (leaving || !box || !box.contains(e.target)) return;
       if (e.type === 'keydown' && e.key !== ' ') return;
       // one gesture is one flip: a click on the label also clicks its input, a Space on it clicks it too
       var since = e.timeStamp - last;
