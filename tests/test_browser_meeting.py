@@ -206,3 +206,25 @@ def test_english_stays_across_a_reload_and_a_new_tab(browser: Browser, app_url: 
     page.reload()
     _speaks(page, "vi")
     context.close()
+
+
+MAP_VISIBLE = """() => { const f = [...document.querySelectorAll('iframe')].find(x => x.title.includes('st_folium'));
+  const r = f.getBoundingClientRect(); return Math.min(r.bottom, innerHeight) - Math.max(r.top, 0); }"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 900)])
+@pytest.mark.parametrize("path", ["", "/giao-thong"])
+def test_half_a_laptop_s_first_screen_is_map(
+    browser: Browser, app_url: str, artifacts, size: tuple[int, int], path: str
+) -> None:
+    w, h = size
+    v = visit(browser, app_url + path, w, h)
+    v.map_frame()
+    visible = v.page.evaluate(MAP_VISIBLE)
+    v.page.screenshot(path=str(artifacts / f"first-screen{path.replace('/', '-') or '-overview'}-{w}x{h}.png"))
+    assert visible >= h / 2, f"{visible} px of map in the first {h} px"
+    assert v.page.evaluate("scrollY") == 0
+    if not path:  # the figures are still there, in one strip above the map
+        assert v.page.locator(".dl-strip .dl-card").count() >= 6
+        assert v.page.locator(".dl-strip").bounding_box()["y"] < h / 2
+    v.page.close()

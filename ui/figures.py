@@ -53,7 +53,13 @@ def headline_strip() -> None:
     title.markdown(f"**{t('figures.title', lang)}**")
     quote = switch.toggle(t("figures.show_quotes", lang), key="show_quotes")
     ups = updates()
-    st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads) + "</div>")
+    # A strip of cards: one row that scrolls sideways on a laptop (the map stays in the first screen),
+    # wrapping on a phone; a region the keyboard can reach and scroll.
+    st.html(
+        f'<div class="dl-cards dl-strip" role="region" tabindex="0" aria-label="{html_text(t("figures.title", lang))}">'
+        + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads)
+        + "</div>"
+    )
 
 
 def indicator_cards() -> None:

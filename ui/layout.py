@@ -49,11 +49,19 @@ def record_panel(
     st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
 
 
-def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None) -> None:
-    """The simple page body: toggles, the map on the left, the selected record on the right."""
+def map_with_record(
+    layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None, fold_layers: bool = False
+) -> None:
+    """The simple page body: toggles, the map on the left, the selected record on the right (``fold_layers``:
+    the layer toggles in a folded box, so that the map starts higher on the screen).
+    """
     left, right = st.columns([3, 1])
     with left:
-        visible = layer_toggles(layer_ids, f"map_{page}")
+        if fold_layers:
+            with st.expander(t("map.layers", state.lang()), icon=":material/layers:", key=f"layers_box_{page}"):
+                visible = layer_toggles(layer_ids, f"map_{page}")
+        else:
+            visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
         blocks = map_view(page, visible, stored(frames), height=height, editing=True)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
