@@ -173,6 +173,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Every figure of section 1 of the notice, as written; follow a link to see it on the map.",
     },
     "indicators.pct_axis": {"vi": "% đạt so với chỉ tiêu/kế hoạch", "en": "% of target or plan"},
+    "export.scale_rf": {"vi": "Tỉ lệ 1:{n}", "en": "Scale 1:{n}"},
+    "export.scale": {"vi": "Tỉ lệ in", "en": "Print scale"},
+    "export.scale_fit": {"vi": "Vừa khổ giấy", "en": "Fit to the sheet"},
+    "export.grid": {"vi": "Lưới km VN-2000", "en": "VN-2000 km grid"},
+    "export.tile": {"vi": "In thành nhiều tờ (tập bản đồ)", "en": "Print on several sheets (an atlas)"},
+    "export.sheets": {
+        "vi": "Ở tỉ lệ {rf}, phạm vi này cần {n} tờ {paper} ({cols} × {rows}): chọn tỉ lệ nhỏ hơn, khổ lớn hơn, "
+        "một tâm (--center) hoặc in thành nhiều tờ (--tile).",
+        "en": "At {rf} this extent needs {n} {paper} sheets ({cols} × {rows}): choose a smaller scale, larger "
+        "paper, a centre (--center), or print it on several sheets (--tile).",
+    },
+    "export.sheet_n": {"vi": "Tờ {n}/{total}", "en": "Sheet {n} of {total}"},
     "export.date": {"vi": "Ngày xuất", "en": "Exported"},
     "export.at": {"vi": "Số liệu tại ngày", "en": "Data as at"},
     "ntm.towns_not_assessed": {
