@@ -184,6 +184,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "At {rf} this extent needs {n} {paper} sheets ({cols} × {rows}): choose a smaller scale, larger "
         "paper, a centre (--center), or print it on several sheets (--tile).",
     },
+    "export.sheets_app": {
+        "vi": "Ở tỉ lệ này, phạm vi đang xem cần {n} tờ {paper} ({cols} × {rows}); tờ in ra lấy tâm là giữa bản đồ.",
+        "en": "At this scale the extent in view needs {n} {paper} sheets ({cols} × {rows}); the sheet printed is "
+        "centred on the map.",
+    },
     "export.sheet_n": {"vi": "Tờ {n}/{total}", "en": "Sheet {n} of {total}"},
     "export.date": {"vi": "Ngày xuất", "en": "Exported"},
     "export.at": {"vi": "Số liệu tại ngày", "en": "Data as at"},

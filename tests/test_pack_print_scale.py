@@ -91,3 +91,14 @@ def test_scale_options_are_checked(tmp_path: Path) -> None:
     assert main(["export", str(out), "--scale", "50000", "--center", "107.1"]) == 2
     assert main(["export", str(tmp_path / "x.geojson"), "--scale", "50000"]) == 2
     assert main(["export", str(out), "--grid"]) == 2
+
+
+def test_the_app_s_export_offers_the_same_scale_and_says_when_the_view_needs_more_sheets() -> None:
+    from tests.conftest import app_page
+
+    at = app_page("pages/overview.py", exp_scale_overview=50_000, exp_paper_overview="A3", exp_fmt_overview="pdf")
+    scale = next(s for s in at.selectbox if s.key == "exp_scale_overview")
+    assert scale.value == 50_000 and "1:50.000" in scale.options and "Vừa khổ giấy" in scale.options
+    assert any("cần" in c.value and "tờ A3" in c.value for c in at.caption)  # the whole district: several sheets
+    assert any(tg.key == "exp_tile_overview" for tg in at.toggle)  # …or let an atlas tile it
+    assert any(tg.key == "exp_grid_overview" and not tg.disabled for tg in at.toggle)
