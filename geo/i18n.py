@@ -686,6 +686,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{n} layers not updated for more than {days} days:",
     },
     "alert.task": {"vi": "Nhiệm vụ {id} quá hạn ({day}): {short}", "en": "Task {id} overdue ({day}): {short}"},
+    "alert.stalled": {
+        "vi": "Nhiệm vụ {id} chưa có tiến độ mới {n} ngày: {short}",
+        "en": "Task {id}: no progress for {n} days: {short}",
+    },
+    "alert.layers_one": {
+        "vi": "{n} lớp dữ liệu chưa cập nhật quá {days} ngày",
+        "en": "{n} layers not updated for more than {days} days",
+    },
     "alert.indicator": {"vi": "Chỉ tiêu chậm so với kế hoạch: {name} — {said}", "en": "Behind plan: {name} — {said}"},
     "alert.layer": {
         "vi": "Lớp “{title}” chưa cập nhật từ {day}",

@@ -78,3 +78,19 @@ def test_an_atlas_page_names_both_units_and_carries_its_legend(store) -> None:
     assert "Chú giải" in now and "Xã (từ 1/7/2025)" in now
     then = _pages(atlas(store, "land_disputes", keys=["TC-01"], today=TODAY, as_of="2024-04-24"))[1]
     assert "Chú giải" in then and "Xã, thị trấn (2024)" in then and "(từ 1/7/2025)" not in then.split("Thông tin")[0]
+
+
+def test_alerts_lead_with_overdue_and_stalled_tasks_and_fold_old_layers_into_one_line(store) -> None:
+    from geo import board
+
+    found = board.store_alerts(store, TODAY, "vi")
+    kinds = [a.kind for a in found]
+    assert kinds[:4] == ["task"] * 4  # the 4 overdue tasks first
+    assert kinds == sorted(kinds, key=["task", "stalled", "indicator", "layer"].index)
+    first, stale = board.folded(found, "vi")
+    assert stale is not None and all(a.kind != "layer" for a in first)
+    n = kinds.count("layer")
+    assert n > 1 and stale.text == f"{n} lớp dữ liệu chưa cập nhật quá {board.STALE_DAYS} ngày"
+    assert len(first) + 1 < len(found)  # what a leader reads: a few lines, not one per layer
+    en, _ = board.folded(board.store_alerts(store, TODAY, "en"), "en")
+    assert all(a.text.startswith(("Task", "Behind plan")) for a in en)
