@@ -228,3 +228,14 @@ def test_half_a_laptop_s_first_screen_is_map(
         assert v.page.locator(".dl-strip .dl-card").count() >= 6
         assert v.page.locator(".dl-strip").bounding_box()["y"] < h / 2
     v.page.close()
+
+
+def test_a_date_typed_the_vietnamese_way_applies_on_enter(browser: Browser, app_url: str) -> None:
+    v = visit(browser, f"{app_url}/giao-thong", 1366, 768)
+    v.map_frame()
+    v.page.get_by_role("spinbutton", name="day, Hoặc chọn ngày").click()
+    v.page.keyboard.type("24042024")  # day, month, year, as the page shows dates
+    v.page.keyboard.press("Enter")  # applies at once: focus stays put, nothing else clicked
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
+    assert v.page.locator('[data-baseweb="calendar"]').count() == 0  # and the calendar is not left open
+    v.page.close()

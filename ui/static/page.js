@@ -43,6 +43,24 @@
     );
   }
 
+  // A date typed into a date field (DD/MM/YYYY in Vietnamese) applies on Enter, as in any form: the
+  // field's calendar would otherwise open and the date apply only when focus leaves the field.
+  if (!window.__dlDateEnter) {
+    window.__dlDateEnter = true;
+    doc.addEventListener(
+      'keydown',
+      function (e) {
+        var a = e.target;
+        if (e.key !== 'Enter' || !a || !a.closest || !a.closest('[data-testid="stDateInput"]')) return;
+        e.preventDefault();
+        e.stopPropagation();
+        a.blur(); // the widget takes the typed date when it loses focus
+        doc.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); // and its calendar closes
+      },
+      true
+    );
+  }
+
   var skip = doc.getElementById('dl-skip');
   if (!skip) {
     skip = doc.createElement('a');
