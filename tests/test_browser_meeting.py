@@ -239,3 +239,19 @@ def test_a_date_typed_the_vietnamese_way_applies_on_enter(browser: Browser, app_
     v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
     assert v.page.locator('[data-baseweb="calendar"]').count() == 0  # and the calendar is not left open
     v.page.close()
+
+
+def test_compare_works_on_the_overview_and_each_side_counts_its_own_legend(browser: Browser, app_url: str, artifacts):
+    v = visit(browser, f"{app_url}/?as_of=2024-04-24", 1600, 900)
+    v.map_frame()
+    v.page.get_by_text("So sánh hai thời điểm").click()  # B starts at the notice's day
+    v.page.get_by_text("Bản đồ tại 24/04/2024").first.wait_for(timeout=30000)
+    v.wait_idle()
+    v.page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].filter(f => f.title.includes('st_folium')).length === 2",
+        timeout=30000,
+    )
+    legends = v.page.locator(".dl-side-legend")
+    assert legends.count() == 2  # one under each map
+    v.page.screenshot(path=str(artifacts / "compare-overview.png"))
+    v.page.close()

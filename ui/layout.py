@@ -63,7 +63,13 @@ def map_with_record(
         else:
             visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
-        blocks = map_view(page, visible, stored(frames), height=height, editing=True)
+        if data.compare_day() is not None:  # two dates side by side, each with its own legend under its map
+            from ui.compare import compare_maps
+
+            compare_maps(page, visible, frames, frames, {}, {}, None, "district", state.lang())
+            blocks = []
+        else:
+            blocks = map_view(page, visible, stored(frames), height=height, editing=True)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         save_view_box("" if page == "overview" else page, visible)
     with right:
