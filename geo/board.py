@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from geo.access import Reader
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.indicators import Indicator, from_frame
 from geo.views import Task, tasks_from_frame
 
@@ -119,7 +119,9 @@ def alerts(
     rows = list(rows)
     out = [
         Alert(
-            "task", r.task.id, t("alert.task", lang, id=r.task.id, short=r.task.short, day=_fmt(r.task.deadline, lang))
+            "task",
+            r.task.id,
+            t("alert.task", lang, id=r.task.id, short=term(r.task.short, lang), day=_fmt(r.task.deadline, lang)),
         )
         for r in rows
         if r.overdue
@@ -128,7 +130,13 @@ def alerts(
         Alert(
             "stalled",
             r.task.id,
-            t("alert.stalled", lang, id=r.task.id, short=r.task.short, n=fmt_number(r.days_since or 0, lang)),
+            t(
+                "alert.stalled",
+                lang,
+                id=r.task.id,
+                short=term(r.task.short, lang),
+                n=fmt_number(r.days_since or 0, lang),
+            ),
         )
         for r in rows
         if r.stalled and not r.overdue and r.days_since is not None

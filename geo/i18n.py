@@ -1177,6 +1177,68 @@ def unit_name(name: str, lang: Lang = "vi") -> str:
     return name
 
 
+#: Words the product's data write in Vietnamese that are categories, not names: said in English in the English
+#: UI and pack. The notice's own quotations are not here: they stay Vietnamese, labelled as quotations.
+TERMS: dict[str, str] = {
+    # the kinds of land dispute (land_disputes.kind)
+    "Ranh giới giữa hộ và Công ty": "Boundary between a household and the Company",
+    "Hộ đang canh tác trên đất bàn giao": "Household farming on handed-over land",
+    "Chồng lấn sổ đỏ của hộ": "Overlap with a household's land-use certificate",
+    # the notice's tasks, by their short titles (tasks.short)
+    "Rà soát chỉ tiêu, nhiệm vụ, dự toán; bố trí vốn đầu tư công, CTMTQG đúng quy định": (
+        "Review targets, tasks and budgets; allocate public investment and national target programme funds as regulated"
+    ),
+    "GPMB QL4B Km18–Km80 và Cụm công nghiệp Đình Lập; quỹ đất tái định cư": (
+        "Site clearance of QL4B Km18–Km80 and the Đình Lập industrial cluster; land for resettlement"
+    ),
+    "Cải cách thủ tục hành chính, chỉ số cải cách hành chính, năng lực cạnh tranh cấp huyện": (
+        "Administrative procedure reform, the reform index, district competitiveness"
+    ),
+    "Tái cơ cấu nông nghiệp, rừng gỗ lớn, FSC, phòng cháy rừng; nhà máy chế biến nhựa thông": (
+        "Restructure agriculture, large-timber forests, FSC, forest-fire prevention; the pine-resin plant"
+    ),
+    "Huyện đạt chuẩn nông thôn mới 2025: giao thông, y tế, chợ": (
+        "The district meets the new-rural standard in 2025: roads, health, markets"
+    ),
+    "Phương án sử dụng đất Công ty Lâm nghiệp bàn giao; giải quyết tranh chấp đất đai": (
+        "Plan for the land the Forestry Company handed over; settle land disputes"
+    ),
+    "An sinh xã hội, giảm nghèo, việc làm": "Social security, poverty reduction, jobs",
+    "Kiềm chế, kéo giảm tai nạn giao thông": "Curb and reduce traffic accidents",
+    "Đối ngoại; quan hệ hữu nghị với huyện Ninh Minh (Quảng Tây, Trung Quốc)": (
+        "External relations; friendship with Ninh Minh county (Guangxi, China)"
+    ),
+    "Xã Đồng Thắng đạt chuẩn nông thôn mới năm 2024": "Đồng Thắng commune meets the new-rural standard in 2024",
+    "Các kiến nghị, đề xuất: tiếp thu, triển khai; các sở, ngành hỗ trợ": (
+        "Recommendations and proposals: taken up and carried out; provincial departments support"
+    ),
+}
+
+
+def term(text: str, lang: Lang = "vi") -> str:
+    """``text`` in ``lang`` when it is one of the product's category words (:data:`TERMS`), an investor named
+    by a letter, or a unit's short name ("TT Đình Lập" → "Đình Lập town"); else as it is.
+
+    >>> term("Chồng lấn sổ đỏ của hộ", "en"), term("Nhà đầu tư A (minh họa)", "en"), term("TT NT Thái Bình", "en")
+    ("Overlap with a household's land-use certificate", 'Investor A (demo)', 'Thái Bình state-farm town')
+    >>> term("Chồng lấn sổ đỏ của hộ"), term("Bắc Xa", "en")
+    ('Chồng lấn sổ đỏ của hộ', 'Bắc Xa')
+    """
+    import re
+
+    if lang != "en" or not isinstance(text, str):
+        return text
+    if text in TERMS:
+        return TERMS[text]
+    if m := re.fullmatch(r"Nhà đầu tư (\w+)( \(minh họa\))?", text):
+        return f"Investor {m[1]}" + (" (demo)" if m[2] else "")
+    if text.startswith("TT NT "):
+        return f"{text[6:]} state-farm town"
+    if text.startswith("TT "):
+        return f"{text[3:]} town"
+    return text
+
+
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:
     """Format a percentage: ``36,71%`` (vi) or ``36.71%`` (en)."""
     return "–" if value is None else fmt_number(value, lang, decimals) + "%"

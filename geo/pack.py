@@ -32,7 +32,7 @@ from geo.export import (
     in_view,
     wrap_pt,
 )
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.indicators import from_frame
 from geo.mapview import legend_blocks
 from geo.records import change_table, format_value
@@ -378,7 +378,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
         task = r.task
         progress = f"{task.progress} ({day(task.progress_date)})" if task.progress else "–"
         status = format_value(spec, "status", task.status, lang)
-        cells = [task.id, task.short, task.lead, day(task.deadline), status, progress, r.flags(lang)]
+        cells = [task.id, term(task.short, lang), task.lead, day(task.deadline), status, progress, r.flags(lang)]
         line(cells, colour="#a0410d" if r.flagged else "#1f2d3d")
     # The data's alerts: a line each for tasks and indicators, the layers not kept up to date in one paragraph.
     found = board.store_alerts(reader, on, lang)

@@ -94,3 +94,13 @@ def test_alerts_lead_with_overdue_and_stalled_tasks_and_fold_old_layers_into_one
     assert len(first) + 1 < len(found)  # what a leader reads: a few lines, not one per layer
     en, _ = board.folded(board.store_alerts(store, TODAY, "en"), "en")
     assert all(a.text.startswith(("Task", "Behind plan")) for a in en)
+
+
+def test_the_english_pack_and_atlas_say_the_product_s_words_in_english(store) -> None:
+    pages = _pages(meeting_pack(store, "en", today=TODAY))
+    board_page = pages[6]  # cover, five themes, then the board
+    assert "Curb and reduce traffic accidents" in board_page and "Kiềm chế, kéo giảm" not in board_page
+    assert "Task 2.4 overdue" in board_page
+    disputes = _pages(atlas(store, "land_disputes", keys=["TC-01"], lang="en", today=TODAY))[1]
+    assert "Boundary between a household and the Company" in disputes
+    assert "Bắc Xa" not in disputes or "commune" in disputes  # unit names say their kind in English

@@ -17,7 +17,7 @@ from geo import board
 from geo.catalog import style_criterion
 from geo.edit import AUDIT_TABLE, changes_for_meeting, changes_since
 from geo.filters import apply_filters
-from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_number, t, term
 from geo.indicators import from_frame, period_text
 from geo.panels import units_with_criteria
 from geo.records import change_table, change_text, format_value
@@ -113,7 +113,7 @@ def _frames(layers: tuple[str, ...], filters: dict[str, dict[str, Any]]) -> dict
 
 def _task_box(task: Task, lang: Lang) -> None:
     spec = data.catalog()["tasks"]
-    st.markdown(f"### {md_text(task.id)}. {md_text(task.short)}")
+    st.markdown(f"### {md_text(task.id)}. {md_text(term(task.short, lang))}")
     st.markdown(
         f"**{spec.field('status').label(lang)}:** {format_value(spec, 'status', task.status, lang)}  \n"
         f"**{spec.field('lead').label(lang)}:** {md_text(task.lead)}  \n"
@@ -166,7 +166,7 @@ def present_view(view: View, lang: Lang) -> None:
 
 def present_task(task: Task, lang: Lang) -> None:
     """One slide: a task of the notice, its words, its tracking, and the map of what it concerns."""
-    _title(f"{t('pres.task', lang)} {task.id}", task.short)
+    _title(f"{t('pres.task', lang)} {task.id}", term(task.short, lang))
     catalog = data.catalog()
     layers = [lk.target for lk in task.links if lk.kind in ("layer", "feature") and catalog[lk.target].is_spatial]
     layers = units_layers(list(dict.fromkeys(["district", "units", *layers])))
@@ -269,7 +269,7 @@ def task_board(lang: Lang) -> None:
         {
             t("board.no", lang): [r.task.id for r in shown],
             t("board.flags", lang): [("⚠ " + r.flags(lang)) if r.flagged else "" for r in shown],
-            t("board.task", lang): [r.task.short for r in shown],
+            t("board.task", lang): [term(r.task.short, lang) for r in shown],
             t("board.status", lang): [format_value(spec, "status", r.task.status, lang) for r in shown],
             t("board.lead", lang): [r.task.lead for r in shown],
             t("board.deadline", lang): [pd.to_datetime(r.task.deadline or None) for r in shown],
