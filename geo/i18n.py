@@ -1255,26 +1255,6 @@ def fmt_date(value: dt.date | str | None, lang: Lang = "vi") -> str:
     return str(format_date(value, "dd/MM/yyyy" if lang == "vi" else "yyyy-MM-dd", locale=LOCALES[lang]))
 
 
-def parse_date(text: str) -> dt.date | None:
-    """A date as a person types it: ``24/4/2024`` or ``24/04/2024`` (day first, the Vietnamese way; also with
-    ``-`` or ``.``), or ISO ``2024-04-24``; ``None`` if it is not a date.
-
-    >>> parse_date("24/4/2024"), parse_date("2024-04-24"), parse_date("24.04.2024"), parse_date("31/02/2024")
-    (datetime.date(2024, 4, 24), datetime.date(2024, 4, 24), datetime.date(2024, 4, 24), None)
-    """
-    import re
-
-    text = str(text or "").strip()
-    try:
-        if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]) and len(text) in (10, 19, 25, 26, 32):
-            return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-    return None
-
-
 def fmt_datetime(value: dt.datetime | str | None, lang: Lang = "vi") -> str:
     """A moment (an ISO timestamp, UTC in the change log) as people in Vietnam read it: ``15/05/2024 15:00``
     (vi) or ``2024-05-15 15:00`` (en), in Vietnam's time.
