@@ -100,7 +100,8 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     seg = store.read("ql4b_segments")
     disputes = store.read("land_disputes")
     ntm = store.read("ntm_commune")
-    as_of = dt.date.fromisoformat(store.meta().get("land_disputes").as_of)  # type: ignore[union-attr]
+    kept = store.meta().get("land_disputes")  # a past day before the layer's record has no date: that day
+    as_of = dt.date.fromisoformat(kept.as_of[:10]) if kept is not None and kept.as_of else store.today()
     att = panels.attention(seg, disputes, ntm, as_of, n=5)
 
     def unit_2024(code: str) -> str:  # criteria are assessed per 2024 unit: by the communes, say which it is in
