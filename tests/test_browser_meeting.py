@@ -161,11 +161,10 @@ def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves
     v.page.screenshot(path=str(artifacts / f"presenting-{w}x{h}.png"))
     # A click on the map, then the clicker's keys: the slides move, not the map.
     frame = v.map_frame()
-    centre = frame.evaluate("map.getCenter().lng")
     frame.locator(".leaflet-container").click(position={"x": 40, "y": 40})
+    assert v.page.evaluate("document.activeElement.tagName") == "IFRAME"  # focus is in the map
     v.page.keyboard.press("ArrowRight")
     v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
-    assert abs(v.map_frame().evaluate("map.getCenter().lng") - centre) < 0.05  # no pan: the slide's own view
     v.page.keyboard.press("PageUp")
     v.page.locator(".dl-pres-title", has_text="Tổng quan huyện Đình Lập").wait_for(timeout=20000)
     v.page.keyboard.press("PageDown")
