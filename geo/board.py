@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from geo.access import Reader
 from geo.comments import open_counts, threads
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.indicators import Indicator, from_frame
 from geo.views import Task, tasks_from_frame
 
@@ -116,18 +116,35 @@ def alerts(
     lang: Lang,
     stale_days: int = STALE_DAYS,
 ) -> list[Alert]:
-    """Overdue tasks, indicators below target, stale layers (``meta``: layer id → its provenance, with an
-    ``as_of``; ``titles``: layer id → title in ``lang`` of the layers planners keep up to date).
+    """What matters first: overdue tasks, then stalled ones (reported once, silent since), indicators below
+    target, stale layers last (``meta``: layer id → its provenance, with an ``as_of``; ``titles``: layer id →
+    title in ``lang`` of the layers planners keep up to date). See :func:`folded` for one line of stale layers.
     """
+    rows = list(rows)
     out = [
         Alert(
             "task",
             r.task.id,
-            t("alert.task", lang, id=r.task.id, short=r.task.short, day=_fmt(r.task.deadline, lang))
+            t("alert.task", lang, id=r.task.id, short=term(r.task.short, lang), day=_fmt(r.task.deadline, lang))
             + (f" — {t('alert.threads', lang, n=fmt_number(r.threads, lang))}" if r.threads else ""),
         )
         for r in rows
         if r.overdue
+    ]
+    out += [
+        Alert(
+            "stalled",
+            r.task.id,
+            t(
+                "alert.stalled",
+                lang,
+                id=r.task.id,
+                short=term(r.task.short, lang),
+                n=fmt_number(r.days_since or 0, lang),
+            ),
+        )
+        for r in rows
+        if r.stalled and not r.overdue and r.days_since is not None
     ]
     for ind in indicators:
         if below_target(ind):
@@ -141,6 +158,15 @@ def alerts(
     for day, lid in sorted(stale):
         out.append(Alert("layer", lid, t("alert.layer", lang, title=titles[lid], day=fmt_date(day, lang))))
     return out
+
+
+def folded(found: list[Alert], lang: Lang, stale_days: int = STALE_DAYS) -> tuple[list[Alert], Alert | None]:
+    """The alerts as a leader reads them: tasks and indicators one by one (overdue and stalled tasks first),
+    and the layers not kept up to date folded into one line with their count (``None``: there are none).
+    """
+    stale = [a for a in found if a.kind == "layer"]
+    line = Alert("layers", "", t("alert.layers_one", lang, n=len(stale), days=stale_days)) if stale else None
+    return [a for a in found if a.kind != "layer"], line
 
 
 def _fmt(day: str, lang: Lang) -> str:

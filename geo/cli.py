@@ -74,6 +74,10 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+UNITS_HELP = (
+    "đơn vị hành chính / administrative units: 2024 (12 xã, thị trấn) or 2025 (4 xã từ 1/7/2025); "
+    "default: those in force on the day shown"
+)
 AS_OF_HELP = (
     "dữ liệu tại thời điểm / the data as at: 2025-03-26 (end of that day), 2025-03-26T08:00 (Vietnam time), "
     "2025-03-26T01:00Z"
@@ -92,9 +96,12 @@ def _parse_where(items: list[str]) -> dict[str, list[str]]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
 
+    from dataclasses import replace
+
     from geo.access import read_layer
-    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, export_bytes, write_atomic
+    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, ScaleError, export_bytes, write_atomic
     from geo.filters import apply_filters
+    from geo.pack import drawn_layers, units_in_force
 
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
@@ -103,7 +110,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = Store(args.store)
     when = _as_of(args)
     view = args.view or "overview"
-    layers = tuple(args.layers.split(",")) if args.layers else view_layers(view)
+    day_shown = when.astimezone(VIETNAM).date() if when else None
+    units = args.units or units_in_force(store, day_shown)  # the units in force on the day shown
+    layers = tuple(args.layers.split(",")) if args.layers else drawn_layers(view_layers(view), units, view == "ntm")
     home = view_home(view) if args.view and view_home(view) != "district" else None
     catalog = store.catalog
     unknown = [lid for lid in layers if lid not in catalog or not catalog[lid].is_spatial or not store.has(lid)]
@@ -123,7 +132,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     def frames_at(moment: dt.datetime | None) -> dict[str, Any]:
         out = {}
         for lid in layers:
-            frame = read_layer(store, lid, sensitive=True, as_of=moment)  # the command line: planners and scripts
+            frame = read_layer(store, lid, sensitive=True, as_of=moment, units=units)  # planners and scripts
             if lid == "units" and crit is not None and store.has("ntm_commune"):
                 ntm = read_layer(store, "ntm_commune", sensitive=True, as_of=moment)
                 frame = units_with_criteria(frame, ntm, crit)
@@ -141,6 +150,20 @@ def _cmd_export(args: argparse.Namespace) -> int:
     elif home:
         w, s, e, n = (float(v) for v in store.read(home).total_bounds)
         bbox = (w - 0.01, s - 0.01, e + 0.01, n + 0.01)
+    center: tuple[float, float] | None = None
+    if args.center:
+        if args.bbox:
+            raise ValueError("--center and --bbox: choose one")
+        if not args.scale:
+            raise ValueError("--center needs --scale")
+        lon_lat = [float(v) for v in args.center.split(",")]
+        if len(lon_lat) != 2 or not (-180 <= lon_lat[0] <= 180 and -90 <= lon_lat[1] <= 90):
+            raise ValueError("--center needs LON,LAT in degrees (WGS 84)")
+        center = (lon_lat[0], lon_lat[1])
+    if args.scale is not None and (args.scale < 500 or fmt not in ("png", "pdf")):
+        raise ValueError("--scale needs a denominator of 500 or more, and OUT.pdf or OUT.png")
+    if (args.tile or args.grid) and not args.scale:
+        raise ValueError("--tile and --grid go with --scale")
     title = args.title or ("Bản đồ điều hành huyện Đình Lập" if args.lang == "vi" else "Đình Lập operations map")
     req = MapRequest(
         layers,
@@ -152,6 +175,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         catalog=catalog,
         color_by=style_color_by(styles),
+        scale=args.scale,
+        center=center,
+        grid=bool(args.grid),
     )
     meta = store.meta()  # read once: the badge, the footer and the data's provenance
     demo = {lid for lid, m in meta.items() if m.demo}
@@ -177,7 +203,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 said[lid] = describe(catalog[lid], chosen, args.lang, names)
             table = TableRequest(args.lang, args.codes, meta, prov.today, day, said, names)
             out = out.with_suffix("." + suffix(fmt, len(layers)))  # several layers of CSV: one zip
-        payload = export_bytes(fmt, req, frames, prov, demo, table)
+        try:
+            payload = export_bytes(fmt, req, frames, prov, demo, table, tile=bool(args.tile))
+        except ScaleError as exc:  # the extent needs more sheets at that scale: say how many, write nothing
+            print(str(exc), file=sys.stderr)
+            if args.lang == "vi":
+                print(str(ScaleError(exc.cols, exc.rows, replace(req, lang="en"))), file=sys.stderr)
+            return 1
     write_atomic(out, payload)
     print(out)
     return 0
@@ -238,7 +270,9 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
     since = dt.date.fromisoformat(args.since) if args.since else None
     when = _as_of(args)
-    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when))
+    write_atomic(
+        out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when, units=args.units)
+    )
     print(out)
     return 0
 
@@ -260,7 +294,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
         if unknown:
             raise ValueError(f"--where: no field {', '.join(unknown)} in {args.layer}")
         where = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items()}  # type: ignore[misc]
-    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title))
+    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title, units=args.units))
     print(out)
     return 0
 
@@ -913,6 +947,18 @@ def parser() -> argparse.ArgumentParser:
     ori.add_argument("--portrait", action="store_true", help="khổ dọc / portrait (default: as the extent suits)")
     ex.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
     ex.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="in ở tỉ lệ 1:N / print at exactly 1:N (e.g. 10000, 25000, 50000), in the VN-2000 plane (PDF, PNG)",
+    )
+    ex.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
+    ex.add_argument("--center", metavar="LON,LAT", help="tâm tờ bản đồ / the sheet's centre at --scale")
+    ex.add_argument("--grid", action="store_true", help="lưới km VN-2000 / a VN-2000 km grid, coordinates on the frame")
+    ex.add_argument(
+        "--tile", action="store_true", help="nhiều tờ / an extent larger than one sheet at --scale: one page per sheet"
+    )
+    ex.add_argument(
         "--compare", metavar="ISO8601", help="so sánh với thời điểm B / a second date B, side by side (PNG, PDF)"
     )
     ex.set_defaults(func=_cmd_export)
@@ -923,6 +969,7 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
     pk.add_argument("--since", metavar="YYYY-MM-DD", help="add a page of what changed since that day")
     pk.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    pk.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
     pk.set_defaults(func=_cmd_pack)
     at = sub.add_parser("atlas", help="tập bản đồ: mỗi đối tượng được chọn một trang / one page per feature (PDF)")
     at.add_argument("out", help="OUT.pdf")
@@ -932,6 +979,7 @@ def parser() -> argparse.ArgumentParser:
     at.add_argument("--lang", choices=("vi", "en"), default="vi")
     at.add_argument("--title")
     at.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    at.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
     at.set_defaults(func=_cmd_atlas)
     bk = sub.add_parser("backup", help="sao lưu kho khi đang chạy / online backup of the store")
     bk.add_argument("dst", help="DST.gpkg")

@@ -173,6 +173,23 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Every figure of section 1 of the notice, as written; follow a link to see it on the map.",
     },
     "indicators.pct_axis": {"vi": "% đạt so với chỉ tiêu/kế hoạch", "en": "% of target or plan"},
+    "export.scale_rf": {"vi": "Tỉ lệ 1:{n}", "en": "Scale 1:{n}"},
+    "export.scale": {"vi": "Tỉ lệ in", "en": "Print scale"},
+    "export.scale_fit": {"vi": "Vừa khổ giấy", "en": "Fit to the sheet"},
+    "export.grid": {"vi": "Lưới km VN-2000", "en": "VN-2000 km grid"},
+    "export.tile": {"vi": "In thành nhiều tờ (tập bản đồ)", "en": "Print on several sheets (an atlas)"},
+    "export.sheets": {
+        "vi": "Ở tỉ lệ {rf}, phạm vi này cần {n} tờ {paper} ({cols} × {rows}): chọn tỉ lệ nhỏ hơn, khổ lớn hơn, "
+        "một tâm (--center) hoặc in thành nhiều tờ (--tile).",
+        "en": "At {rf} this extent needs {n} {paper} sheets ({cols} × {rows}): choose a smaller scale, larger "
+        "paper, a centre (--center), or print it on several sheets (--tile).",
+    },
+    "export.sheets_app": {
+        "vi": "Ở tỉ lệ này, phạm vi đang xem cần {n} tờ {paper} ({cols} × {rows}); tờ in ra lấy tâm là giữa bản đồ.",
+        "en": "At this scale the extent in view needs {n} {paper} sheets ({cols} × {rows}); the sheet printed is "
+        "centred on the map.",
+    },
+    "export.sheet_n": {"vi": "Tờ {n}/{total}", "en": "Sheet {n} of {total}"},
     "export.date": {"vi": "Ngày xuất", "en": "Exported"},
     "export.at": {"vi": "Số liệu tại ngày", "en": "Data as at"},
     "ntm.towns_not_assessed": {
@@ -214,6 +231,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Crosswalk of administrative units, 2024 → 1 Jul 2025",
     },
     "units.commune": {"vi": "Xã từ 1/7/2025", "en": "Commune from 1 Jul 2025"},
+    "units.now_in": {"vi": "{old} (nay thuộc {new})", "en": "{old} (now part of {new})"},
+    "units.formed_from": {"vi": "Hình thành từ", "en": "Formed from"},
     "units.title": {"vi": "Đơn vị hành chính", "en": "Administrative units"},
     "units.2024": {"vi": "2024 (12 xã, thị trấn)", "en": "2024 (12 units)"},
     "units.2025": {"vi": "Từ 1/7/2025 (4 xã)", "en": "From 1 Jul 2025 (4 communes)"},
@@ -275,6 +294,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pack.more": {"vi": "… và {n} mục khác (xem trên ứng dụng)", "en": "… and {n} more (see the app)"},
     "pack.meeting": {"vi": "Ngày họp", "en": "Meeting"},
     "pack.atlas": {"vi": "Bản đồ từng xã, thị trấn", "en": "Atlas of the communes"},
+    "pack.atlas_2025": {"vi": "Bản đồ từng xã (từ 1/7/2025)", "en": "Atlas of the communes (from 1 Jul 2025)"},
     "pack.contents": {"vi": "Mục lục", "en": "Contents"},
     "export.panel": {"vi": "Xuất bản đồ", "en": "Export the map"},
     "export.map_title": {"vi": "Tiêu đề", "en": "Title"},
@@ -976,6 +996,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{n} layers not updated for more than {days} days:",
     },
     "alert.task": {"vi": "Nhiệm vụ {id} quá hạn ({day}): {short}", "en": "Task {id} overdue ({day}): {short}"},
+    "alert.stalled": {
+        "vi": "Nhiệm vụ {id} chưa có tiến độ mới {n} ngày: {short}",
+        "en": "Task {id}: no progress for {n} days: {short}",
+    },
+    "alert.layers_one": {
+        "vi": "{n} lớp dữ liệu chưa cập nhật quá {days} ngày",
+        "en": "{n} layers not updated for more than {days} days",
+    },
     "alert.indicator": {"vi": "Chỉ tiêu chậm so với kế hoạch: {name} — {said}", "en": "Behind plan: {name} — {said}"},
     "alert.field_conflicts": {
         "vi": "{n} thay đổi từ thực địa đang chờ quyết định (trang Dữ liệu, Gói công tác thực địa)",
@@ -991,6 +1019,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.task": {"vi": "Nhiệm vụ", "en": "Task"},
     "pres.since": {"vi": "Thay đổi kể từ ngày", "en": "Changes since"},
     "pres.no_changes": {"vi": "Không có thay đổi nào kể từ {day}.", "en": "Nothing changed since {day}."},
+    "pres.quote": {"vi": "Nguyên văn Thông báo:", "en": "The notice's words (Vietnamese):"},
+    "pres.figure_at": {"vi": "{period}, số liệu ngày {day}", "en": "{period}, as stated on {day}"},
     "pres.task_changed": {"vi": "Đã thay đổi từ {day}", "en": "Changed since {day}"},
     "pres.empty": {"vi": "Kho dữ liệu chưa có khung nhìn hay nhiệm vụ nào.", "en": "The store has no views or tasks."},
     "export.codes": {"vi": "Dữ liệu: giữ mã định danh (cho máy)", "en": "Data: keep identifiers (for machines)"},
@@ -1459,6 +1489,68 @@ def unit_name(name: str, lang: Lang = "vi") -> str:
             if name.startswith(prefix):
                 return name[len(prefix) :] + kind
     return name
+
+
+#: Words the product's data write in Vietnamese that are categories, not names: said in English in the English
+#: UI and pack. The notice's own quotations are not here: they stay Vietnamese, labelled as quotations.
+TERMS: dict[str, str] = {
+    # the kinds of land dispute (land_disputes.kind)
+    "Ranh giới giữa hộ và Công ty": "Boundary between a household and the Company",
+    "Hộ đang canh tác trên đất bàn giao": "Household farming on handed-over land",
+    "Chồng lấn sổ đỏ của hộ": "Overlap with a household's land-use certificate",
+    # the notice's tasks, by their short titles (tasks.short)
+    "Rà soát chỉ tiêu, nhiệm vụ, dự toán; bố trí vốn đầu tư công, CTMTQG đúng quy định": (
+        "Review targets, tasks and budgets; allocate public investment and national target programme funds as regulated"
+    ),
+    "GPMB QL4B Km18–Km80 và Cụm công nghiệp Đình Lập; quỹ đất tái định cư": (
+        "Site clearance of QL4B Km18–Km80 and the Đình Lập industrial cluster; land for resettlement"
+    ),
+    "Cải cách thủ tục hành chính, chỉ số cải cách hành chính, năng lực cạnh tranh cấp huyện": (
+        "Administrative procedure reform, the reform index, district competitiveness"
+    ),
+    "Tái cơ cấu nông nghiệp, rừng gỗ lớn, FSC, phòng cháy rừng; nhà máy chế biến nhựa thông": (
+        "Restructure agriculture, large-timber forests, FSC, forest-fire prevention; the pine-resin plant"
+    ),
+    "Huyện đạt chuẩn nông thôn mới 2025: giao thông, y tế, chợ": (
+        "The district meets the new-rural standard in 2025: roads, health, markets"
+    ),
+    "Phương án sử dụng đất Công ty Lâm nghiệp bàn giao; giải quyết tranh chấp đất đai": (
+        "Plan for the land the Forestry Company handed over; settle land disputes"
+    ),
+    "An sinh xã hội, giảm nghèo, việc làm": "Social security, poverty reduction, jobs",
+    "Kiềm chế, kéo giảm tai nạn giao thông": "Curb and reduce traffic accidents",
+    "Đối ngoại; quan hệ hữu nghị với huyện Ninh Minh (Quảng Tây, Trung Quốc)": (
+        "External relations; friendship with Ninh Minh county (Guangxi, China)"
+    ),
+    "Xã Đồng Thắng đạt chuẩn nông thôn mới năm 2024": "Đồng Thắng commune meets the new-rural standard in 2024",
+    "Các kiến nghị, đề xuất: tiếp thu, triển khai; các sở, ngành hỗ trợ": (
+        "Recommendations and proposals: taken up and carried out; provincial departments support"
+    ),
+}
+
+
+def term(text: str, lang: Lang = "vi") -> str:
+    """``text`` in ``lang`` when it is one of the product's category words (:data:`TERMS`), an investor named
+    by a letter, or a unit's short name ("TT Đình Lập" → "Đình Lập town"); else as it is.
+
+    >>> term("Chồng lấn sổ đỏ của hộ", "en"), term("Nhà đầu tư A (minh họa)", "en"), term("TT NT Thái Bình", "en")
+    ("Overlap with a household's land-use certificate", 'Investor A (demo)', 'Thái Bình state-farm town')
+    >>> term("Chồng lấn sổ đỏ của hộ"), term("Bắc Xa", "en")
+    ('Chồng lấn sổ đỏ của hộ', 'Bắc Xa')
+    """
+    import re
+
+    if lang != "en" or not isinstance(text, str):
+        return text
+    if text in TERMS:
+        return TERMS[text]
+    if m := re.fullmatch(r"Nhà đầu tư (\w+)( \(minh họa\))?", text):
+        return f"Investor {m[1]}" + (" (demo)" if m[2] else "")
+    if text.startswith("TT NT "):
+        return f"{text[6:]} state-farm town"
+    if text.startswith("TT "):
+        return f"{text[3:]} town"
+    return text
 
 
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:

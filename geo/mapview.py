@@ -587,7 +587,8 @@ class MapState:
     picking: bool = False  # a planner is picking a point's position: clicks on the map come back
     pin: tuple[float, float] | None = None  # (lon, lat) they picked
     changed: tuple[tuple[str, str], ...] = ()  # (layer id, feature key) changed between two dates compared
-    large: bool = False  # the meeting room's map (projector mode): its legend starts open
+    large: bool = False  # the meeting room's map (projector mode): large labels
+    legend_open: bool = False  # the in-map legend starts unfolded (a slide; never beside a legend of its page)
     draw: DrawSpec | None = None  # the drawing and measuring tools (None: none, as on a slide or in a file)
 
     def color_field(self, layer_id: str) -> str | None:
@@ -756,7 +757,7 @@ def overlays(
     extras = folium.FeatureGroup(control=False)
     blocks = legend_blocks(frames, state, catalog) if blocks is None else blocks
     if blocks:
-        legend_control(blocks, state.lang, state.large).add_to(extras)
+        legend_control(blocks, state.lang, state.legend_open).add_to(extras)
     share = shown_share(frames, shown, demo_layers)
     if share.any:
         demo_badge(share, state.lang).add_to(extras)

@@ -9,7 +9,7 @@ import streamlit as st
 from geo import comments
 from geo.edit import AuditRow, EditError, check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, series, trend
+from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
 from geo.safe import html_text, md_text
 from ui import data, state
 from ui.editing import edit_form
@@ -41,7 +41,7 @@ def card_html(ind: Indicator, lang: str, quote: bool = False, updated: AuditRow 
         f'<div class="dl-card" title="{html_text(ind.quote)}" data-indicator="{html_text(ind.id)}">'
         f'<div class="dl-card-name">{html_text(ind.name(lg))}</div>'
         f'<div class="dl-card-value">{html_text(ind.value_text(lg))}</div>{subs}'
-        f'<div class="dl-card-src">{html_text(ind.period)} · {html_text(src)}</div>'
+        f'<div class="dl-card-src">{html_text(period_text(ind.period, lg))} · {html_text(src)}</div>'
         + (f'<div class="dl-card-quote">«{html_text(ind.quote)}»</div>' if quote else "")
         + "</div>"
     )
@@ -55,7 +55,13 @@ def headline_strip() -> None:
     title.markdown(f"**{t('figures.title', lang)}**")
     quote = switch.toggle(t("figures.show_quotes", lang), key="show_quotes")
     ups = updates()
-    st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads) + "</div>")
+    # A strip of cards: one row that scrolls sideways on a laptop (the map stays in the first screen),
+    # wrapping on a phone; a region the keyboard can reach and scroll.
+    st.html(
+        f'<div class="dl-cards dl-strip" role="region" tabindex="0" aria-label="{html_text(t("figures.title", lang))}">'
+        + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads)
+        + "</div>"
+    )
 
 
 def indicator_cards() -> None:

@@ -58,14 +58,28 @@ def record_panel(
     thread_panel(f"{page}_feature", comments.feature(sel["layer"], sel["key"]))
 
 
-def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None) -> None:
-    """The simple page body: toggles, the map on the left, the selected record on the right."""
+def map_with_record(
+    layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None, fold_layers: bool = False
+) -> None:
+    """The simple page body: toggles, the map on the left, the selected record on the right (``fold_layers``:
+    the layer toggles in a folded box, so that the map starts higher on the screen).
+    """
     left, right = st.columns([3, 1])
     with left:
         search_box(page, layer_ids)
-        visible = layer_toggles(layer_ids, f"map_{page}")
+        if fold_layers:
+            with st.expander(t("map.layers", state.lang()), icon=":material/layers:", key=f"layers_box_{page}"):
+                visible = layer_toggles(layer_ids, f"map_{page}")
+        else:
+            visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
-        blocks = map_view(page, visible, stored(frames), height=height, editing=True)
+        if data.compare_day() is not None:  # two dates side by side, each with its own legend under its map
+            from ui.compare import compare_maps
+
+            compare_maps(page, visible, frames, frames, {}, {}, None, "district", state.lang())
+            blocks = []
+        else:
+            blocks = map_view(page, visible, stored(frames), height=height, editing=True)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         save_view_box("" if page == "overview" else page, visible)
         drawing_panel(page, visible)
