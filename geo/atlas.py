@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 
 from geo import history, reform
 from geo.access import Reader
-from geo.edit import history as feature_history
-from geo.edit import redact_rows
+from geo.changelog import history as feature_history
+from geo.changelog import redact_rows
 from geo.export import MapRequest, Provenance, _footer, draw_legend, draw_map, in_view, wrap_pt
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t

@@ -433,7 +433,7 @@ def _cmd_views(args: argparse.Namespace) -> int:
 
 def _cmd_changes(args: argparse.Namespace) -> int:
     """The latest change sets (one save, one import each), newest first; times in Vietnam time."""
-    from geo.edit import change_sets, reason_text
+    from geo.changelog import change_sets, reason_text
     from geo.i18n import fmt_datetime
 
     sets = change_sets(Store(args.store).location, limit=args.limit)
@@ -458,7 +458,8 @@ def _edit_refused(exc: Any) -> int:
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     """Undo one change set: 0 undone, 1 refused (a later change touched the same values), 2 no such set."""
-    from geo.edit import EditError, undo_change_set
+    from geo.changelog import EditError
+    from geo.edit import undo_change_set
 
     try:
         n = undo_change_set(Store(args.store).location, args.change_set, args.user)
@@ -471,7 +472,8 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     """Undo every change after a moment typed in Vietnam time (DD/MM/YYYY HH:MM or ISO)."""
-    from geo.edit import EditError, log_time, read_date, rollback_to
+    from geo.changelog import EditError, log_time
+    from geo.edit import read_date, rollback_to
 
     text = args.to.strip()
     day, _, clock = text.partition(" ") if "T" not in text else text.partition("T")
@@ -493,7 +495,8 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 
 def _cmd_normalise(args: argparse.Namespace) -> int:
     """Store every '' of the catalog's layers as NULL, once, audited; again changes nothing."""
-    from geo.edit import EditError, normalise_empties
+    from geo.changelog import EditError
+    from geo.edit import normalise_empties
 
     try:
         n = normalise_empties(Store(args.store).location, args.user)
@@ -532,7 +535,7 @@ def _role_of(name: str) -> str:
 
 def _cmd_comments(args: argparse.Namespace) -> int:
     from geo import comments
-    from geo.edit import EditError
+    from geo.changelog import EditError
 
     store = Store(args.store)
     try:
@@ -676,7 +679,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from geo.edit import EditError
+    from geo.changelog import EditError
     from geo.ingest import apply
 
     if not args.layer and not args.new_layer:
@@ -718,7 +721,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from geo.edit import EditError
+    from geo.changelog import EditError
     from geo.ingest import publish
 
     if not args.user:
@@ -746,7 +749,8 @@ def _cmd_edit(args: argparse.Namespace) -> int:
     missing feature), the store unchanged; 2 bad arguments or text that is no shape.
     """
     from geo import geometry_edit as ge
-    from geo.edit import EditError, edit
+    from geo.changelog import EditError
+    from geo.edit import edit
 
     if not args.user:
         raise ValueError("--user NAME is needed (recorded in the change log)")

@@ -30,7 +30,8 @@ import pandas as pd
 from geo import db, history
 from geo.access import Reader, at
 from geo.catalog import CATALOG, COMMENTS, SETTINGS
-from geo.edit import EditError, edit, insert
+from geo.changelog import EditError
+from geo.edit import edit, insert
 
 TABLE = COMMENTS.id
 SETTINGS_TABLE = SETTINGS.id

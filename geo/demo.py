@@ -22,8 +22,9 @@ from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs, history
 from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_IN, LAND_USE_SOURCE, LAND_USES
+from geo.changelog import ensure_audit_table
 from geo.comments import ensure_tables
-from geo.edit import edit, ensure_audit_table
+from geo.edit import edit
 from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
 from geo.qgis import write_styles

@@ -35,7 +35,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import db, edit, history
+from geo import changelog, db, edit, history
 from geo.catalog import CATALOG, DEMO_COLUMN, LayerSpec
 from geo.i18n import Lang, t
 from geo.qgis import (
@@ -584,7 +584,7 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
                         continue
                     untouched = all(
                         _norm(spec, n, office.get(n)) == _norm(spec, n, bvals.get(n)) for n in spec.editable
-                    ) and _same_shape(_shape(office.get(edit.GEOM_KEY)), _shape(bgeom))
+                    ) and _same_shape(_shape(office.get(changelog.GEOM_KEY)), _shape(bgeom))
                     if untouched:
                         edit.remove_in(conn, spec, key, user, reason, merged_at)
                         res.deleted += 1
@@ -613,10 +613,10 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
                 if changes:
                     done = edit.update_in(conn, spec, key, changes, user, reason, at, office, office_fid)
                     res.applied += len(done)
-                bshape, oshape = _shape(bgeom), _shape(office.get(edit.GEOM_KEY))
+                bshape, oshape = _shape(bgeom), _shape(office.get(changelog.GEOM_KEY))
                 if fgeom is not None and not _same_shape(fgeom, bshape) and not _same_shape(fgeom, oshape):
                     if _same_shape(oshape, bshape):
-                        current = office.get(edit.GEOM_KEY)
+                        current = office.get(changelog.GEOM_KEY)
                         if edit.set_geometry_in(conn, spec, key, fgeom.wkt, user, reason, at, current, office_fid):
                             res.applied += 1
                     else:
@@ -650,7 +650,7 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
 
     try:
         result: MergeResult = edit.write_together(location, run, merged_at)
-    except edit.EditError as exc:
+    except changelog.EditError as exc:
         layer, key = at_feature
         raise FieldError(
             "field.bad_value", layer=layer, feature=key, reason=exc.message("vi"), reason_en=exc.message("en")
@@ -660,10 +660,10 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
 
 def _public(values: Mapping[str, Any], geom: Any = None) -> dict[str, Any]:
     """A feature's values as a conflict shows them (its geometry as WKT)."""
-    out = {k: v for k, v in values.items() if k not in (edit.GEOM_KEY, EDITED_FIELD, PHOTO_FIELD)}
-    shape = _shape(geom if geom is not None else values.get(edit.GEOM_KEY))
+    out = {k: v for k, v in values.items() if k not in (changelog.GEOM_KEY, EDITED_FIELD, PHOTO_FIELD)}
+    shape = _shape(geom if geom is not None else values.get(changelog.GEOM_KEY))
     if shape is not None and not isinstance(shape, str):
-        out[edit.GEOM_KEY] = shape.wkt
+        out[changelog.GEOM_KEY] = shape.wkt
     return {k: _json_value(v) if not isinstance(v, (str, int, float)) else v for k, v in out.items()}
 
 
@@ -763,19 +763,19 @@ def resolve(location: db.Location, conflict_id: int, keep: str, user: str) -> Co
         office_row = edit.feature_row(conn, spec, c.feature)
         if keep == "office":
             name = spec.key if c.attribute == "*" else c.attribute
-            current = None if office_row is None else office_row.get(edit.GEOM_KEY if name == geom_col else name)
+            current = None if office_row is None else office_row.get(changelog.GEOM_KEY if name == geom_col else name)
             edit.note_in(conn, c.layer, c.feature, name, current, user, why, stamp)
         elif c.attribute == "*":
             if c.incoming is None and office_row is not None:
                 edit.remove_in(conn, spec, c.feature, user, why, stamp)
             elif c.incoming is not None and office_row is None:
                 values = dict(c.incoming)
-                wkt = values.pop(edit.GEOM_KEY, None)
+                wkt = values.pop(changelog.GEOM_KEY, None)
                 edit.add_in(conn, spec, values, wkt, user, why, stamp)
             elif c.incoming is not None and office_row is not None:
                 edit.update_in(conn, spec, c.feature, {n: c.incoming.get(n) for n in spec.editable}, user, why, stamp)
-                if c.incoming.get(edit.GEOM_KEY):
-                    edit.set_geometry_in(conn, spec, c.feature, str(c.incoming[edit.GEOM_KEY]), user, why, stamp)
+                if c.incoming.get(changelog.GEOM_KEY):
+                    edit.set_geometry_in(conn, spec, c.feature, str(c.incoming[changelog.GEOM_KEY]), user, why, stamp)
         elif c.attribute == geom_col:
             if office_row is None:
                 raise FieldError("field.gone", feature=c.feature)
@@ -794,7 +794,7 @@ def resolve(location: db.Location, conflict_id: int, keep: str, user: str) -> Co
 
     try:
         result: Conflict = edit.write_together(location, run, stamp)
-    except edit.EditError as exc:
+    except changelog.EditError as exc:
         raise FieldError(
             "field.bad_value",
             layer="#",

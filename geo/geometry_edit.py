@@ -28,8 +28,9 @@ from shapely.ops import split as shapely_split
 
 from geo import db
 from geo.catalog import LayerSpec
+from geo.changelog import GEOM_KEY, AuditRow, EditError
 from geo.crs import VN2000_LANGSON, WGS84, transformer
-from geo.edit import GEOM_KEY, AuditRow, EditError, ShapeChange, layer_spec, read_feature, write_shapes
+from geo.edit import ShapeChange, layer_spec, read_feature, write_shapes
 
 #: A polygon part smaller than this (m², on the national grid) is a sliver.
 SLIVER_M2 = 5.0

@@ -42,8 +42,13 @@ from geo.catalog import (
     LayerSpec,
     valid_overlay_id,
 )
-from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying, file_catalog
+from geo.changelog import AUDIT_TABLE, GEOM_KEY, EditError
+from geo.changelog import ensure_audit as _ensure_audit
+from geo.changelog import now as _now
+from geo.changelog import retrying as _retrying
+from geo.changelog import session as _connect
 from geo.edit import _names as names
+from geo.edit import file_catalog
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import Report
 from geo.importer.codes import value_key

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from geo import board, comments, history, panels, reform
 from geo.access import Reader
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
-from geo.edit import AuditRow, Batch, changes_for_meeting
+from geo.changelog import AuditRow, Batch, changes_for_meeting
 from geo.export import (
     MM,
     PAPER_MM,

@@ -26,7 +26,9 @@ import pyogrio
 import shapely
 
 from geo import db
-from geo.edit import _AUDIT_INDEXES, _PG_AUDIT_INDEXES, AUDIT_TABLE
+from geo.changelog import AUDIT_INDEXES as _AUDIT_INDEXES
+from geo.changelog import AUDIT_TABLE
+from geo.changelog import PG_AUDIT_INDEXES as _PG_AUDIT_INDEXES
 from geo.qgis import STYLES_TABLE, write_styles
 
 GEOMETRY_TYPES = {

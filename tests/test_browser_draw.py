@@ -14,7 +14,7 @@ import pytest
 import shapely
 from playwright.sync_api import Browser, Frame
 
-from geo.edit import history
+from geo.changelog import history
 from geo.geometry_edit import to_grid
 from geo.store import Store
 from geo.users import add_user

@@ -13,9 +13,10 @@ import pytest
 from geo import comments
 from geo.access import Reader
 from geo.board import store_alerts, store_board
+from geo.changelog import history
 from geo.cli import main
 from geo.comments import CommentError, Target
-from geo.edit import history, rollback_to
+from geo.edit import rollback_to
 from geo.history import moment, stamp
 from geo.store import Store, versions_document
 from geo.users import add_user

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo.edit import history
+from geo.changelog import history
 from geo.geometry_edit import measure, to_grid
 from geo.mapview import DRAW_CSS, DRAW_JS, STATIC_DIR, DrawSpec, DrawTools
 from geo.store import Store

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import db, edit, field, history
+from geo import changelog, db, edit, field, history
 from geo.access import Reader
 from geo.atlas import atlas
 from geo.board import store_alerts
@@ -127,9 +127,9 @@ def test_two_teams_either_order_everything_lands_and_the_one_collision_waits(any
     assert _value(any_store, "forest_parcels", "LN-01", "planned_use") == "Trồng keo"
     assert _value(any_store, "land_disputes", "TC-06", "kind") == "Lấn chiếm"
     assert _value(any_store, "forest_parcels", "LN-02", "planned_use") == "Văn phòng sửa"
-    by = {(r.feature, r.field): r.user for r in edit.history(any_store, "forest_parcels", "LN-01")}
+    by = {(r.feature, r.field): r.user for r in changelog.history(any_store, "forest_parcels", "LN-01")}
     assert by[("LN-01", "planned_use")] == "Đội B"
-    assert edit.history(any_store, "land_disputes", "TC-06")[-1].user == "Đội A"
+    assert changelog.history(any_store, "land_disputes", "TC-06")[-1].user == "Đội A"
     photos = field.photos(any_store, "forest_parcels", "LN-01")
     assert [p.data for p in photos] == [JPEG] and photos[0].by == "Đội A"
     # the feature's atlas page shows it; another feature's page has no picture
@@ -148,9 +148,11 @@ def test_two_teams_either_order_everything_lands_and_the_one_collision_waits(any
     assert field.conflicts(any_store) == [] and not any(
         a.kind == "field" for a in store_alerts(Reader(Store(any_store), True), dt.date(2026, 1, 1), "vi")
     )
-    steps = [(r.user, r.old, r.new) for r in edit.history(any_store, "forest_parcels", "LN-01") if r.field == "status"]
+    steps = [
+        (r.user, r.old, r.new) for r in changelog.history(any_store, "forest_parcels", "LN-01") if r.field == "status"
+    ]
     assert steps == [("Đội B", "allocated", "handed_over"), ("lanh_dao", "handed_over", "disputed")]
-    decision = edit.history(any_store, "forest_parcels", "LN-01")[-1]
+    decision = changelog.history(any_store, "forest_parcels", "LN-01")[-1]
     assert "handed_over" in decision.reason and "Đội A" in decision.reason  # the value not kept, in the audit
     # the time machine: before the decision the office's value, after it the field's
     frame = Store(any_store).read("forest_parcels")
@@ -167,7 +169,7 @@ def test_keeping_the_office_value_changes_nothing_and_keeps_the_field_value_in_t
     (held,) = field.conflicts(any_store)
     field.resolve(any_store, held.id, "office", "lanh_dao")
     assert _value(any_store, "land_disputes", "TC-06", "status") == "mediating"
-    last = edit.history(any_store, "land_disputes", "TC-06")[-1]
+    last = changelog.history(any_store, "land_disputes", "TC-06")[-1]
     assert (last.user, last.old, last.new) == ("lanh_dao", "mediating", "mediating") and "'open'" not in last.reason
     assert "open" in last.reason
     with pytest.raises(field.FieldError):
@@ -198,7 +200,7 @@ def test_a_feature_deleted_in_the_field_but_changed_in_the_office_waits(any_stor
     field.resolve(any_store, held.id, "incoming", "lanh_dao")
     assert "LN-02" not in set(Store(any_store).read("forest_parcels").parcel_id)
     # the whole row is in the log: a rollback to before the decision puts it back
-    assert edit.history(any_store, "forest_parcels", "LN-02")[-1].old["status"] == "allocated"
+    assert changelog.history(any_store, "forest_parcels", "LN-02")[-1].old["status"] == "allocated"
 
 
 @pytest.mark.parametrize("kind", ["not_zip", "truncated", "not_package", "other_store", "schema"])
@@ -293,6 +295,6 @@ def test_a_change_is_audited_at_the_moment_the_package_recorded(any_store, tmp_p
     back = _zip(gpkg.parent, tmp_path / "back.zip")
     merged_at = history.stamp(made + dt.timedelta(hours=2))
     assert field.merge(any_store, back, "Đội", now=merged_at).applied == 1
-    last = edit.history(any_store, "land_disputes", "TC-06")[-1]
+    last = changelog.history(any_store, "land_disputes", "TC-06")[-1]
     assert (last.user, last.new) == ("Đội", "open")
     assert last.ts == history.stamp(edited)  # not the merge's time

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import db, edit, field
+from geo import changelog, db, edit, field
 from geo.store import Store
 from tests.conftest import ROOT, app_env
 
@@ -68,7 +68,7 @@ def test_a_planner_makes_a_package_and_merges_one_back(env: Path, tmp_path: Path
     assert not at.exception, [e.value for e in at.exception]
     assert any("Đã hợp nhất: 1 thay đổi" in s.value for s in at.success), [s.value for s in at.success]
     assert Store(env).read("land_disputes").set_index("dispute_id").loc["TC-06", "status"] == "open"
-    assert edit.history(env, "land_disputes", "TC-06")[-1].user == "Đội xã Đình Lập"
+    assert changelog.history(env, "land_disputes", "TC-06")[-1].user == "Đội xã Đình Lập"
 
 
 def test_a_held_conflict_shows_three_values_and_the_planner_decides(env: Path, tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_a_held_conflict_shows_three_values_and_the_planner_decides(env: Path, t
     assert not at.exception, [e.value for e in at.exception]
     assert Store(env).read("land_disputes").set_index("dispute_id").loc["TC-06", "status"] == "open"
     assert field.conflicts(env) == []
-    last = edit.history(env, "land_disputes", "TC-06")[-1]
+    last = changelog.history(env, "land_disputes", "TC-06")[-1]
     assert (last.user, last.old, last.new) == ("lan", "mediating", "open")
     assert "Không có xung đột nào chờ quyết định." in _texts(at)
 

@@ -13,8 +13,9 @@ import shapely
 from pyproj import Geod
 
 from geo import history
-from geo.edit import ConflictError, EditError, rollback_to
-from geo.edit import history as feature_history
+from geo.changelog import EditError
+from geo.changelog import history as feature_history
+from geo.edit import ConflictError, rollback_to
 from geo.geometry_edit import (
     ShapeError,
     add_shape,

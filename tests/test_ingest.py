@@ -11,7 +11,7 @@ from pathlib import Path
 import folium
 import pytest
 
-from geo import edit, history
+from geo import changelog, edit, history
 from geo.access import read_layer
 from geo.edit import rollback_to
 from geo.export import MapRequest, Provenance, layout
@@ -234,7 +234,7 @@ def test_the_next_file_updates_a_planners_layer_by_its_key_audited_field_by_fiel
     now = Store(any_store).read("quy_hoach").set_index("ma")
     assert len(now) == 12 and "QH-005" in now.index  # an absent key is left alone
     assert now.loc["QH-002", "tinh_trang"] == "Đã duyệt" and now.loc["QH-004", "DIEN_TICH"] == 9.9
-    log = [r for r in edit.changes_since(any_store, before, layer="quy_hoach") if r.field != "*"]
+    log = [r for r in changelog.changes_since(any_store, before, layer="quy_hoach") if r.field != "*"]
     assert sorted((r.feature, r.field, r.old, r.new) for r in log if r.field != "geom") == [
         ("QH-002", "tinh_trang", "Đang lập", "Đã duyệt"),
         ("QH-003", "tinh_trang", "Đang lập", "Đã duyệt"),
@@ -275,7 +275,7 @@ def test_append_and_replace_take_the_same_kind_of_file(tmp_path, any_store) -> N
         "Đã thêm 3 đối tượng vào lớp “Khu quy hoạch (huyện)”."
     )
     assert sorted(Store(any_store).read("quy_hoach")["feature_no"].astype(int)) == list(range(1, 15))
-    with pytest.raises(edit.EditError) as err:  # nothing names its features: it cannot be matched by key
+    with pytest.raises(changelog.EditError) as err:  # nothing names its features: it cannot be matched by key
         apply(any_store, more, "lan", layer="quy_hoach", mode="update")
     assert err.value.message_key == "import.update_needs_key"
     replaced = apply(any_store, more, "lan", layer="quy_hoach", mode="replace")
@@ -320,7 +320,7 @@ def test_a_planners_layer_is_published_audited_and_the_rollback_withdraws_it(tmp
     assert main(["publish", "quy_hoach", "--store", str(any_store), "--user", "lan"]) == 0
     assert "đã công bố" in capsys.readouterr().out
     assert Store(any_store).catalog["quy_hoach"].default_visible is True
-    (row,) = [r for r in edit.changes_since(any_store, before) if r.field == "published"]
+    (row,) = [r for r in changelog.changes_since(any_store, before) if r.field == "published"]
     assert (row.user, row.feature, row.old, row.new) == ("lan", "quy_hoach", 0, 1)
     assert main(["publish", "khong_co", "--store", str(any_store), "--user", "lan"]) == 2
     rollback_to(any_store, before, "admin")

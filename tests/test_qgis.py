@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import shapely
 
-from geo import edit, field
+from geo import changelog, field
 from geo.catalog import CATALOG, LayerSpec
 from geo.store import Store
 from geo.transfer import copy_store
@@ -187,7 +187,7 @@ def test_a_package_edited_in_qgis_as_qfield_does_merges_back(any_store, tmp_path
     assert shapely.equals_exact(added.iloc[0].geometry, shapely.from_wkt(new_wkt), 1e-9)
     moved = store.read("land_disputes").set_index("dispute_id").loc["TC-06"].geometry
     assert moved.x == pytest.approx(before.x + 0.001) and moved.y == pytest.approx(before.y + 0.0005)
-    log = edit.history(any_store, "forest_parcels", "LN-01")
+    log = changelog.history(any_store, "forest_parcels", "LN-01")
     assert {r.field for r in log} >= {"status", "planned_use", "geom"}
     assert {r.user for r in log} == {"Địa chính xã Đình Lập"}
     assert [p.mime for p in field.photos(any_store, "land_disputes", "TC-06")] == ["image/jpeg"]

@@ -16,7 +16,7 @@ import streamlit as st
 from shapely.geometry import mapping, shape
 
 from geo.catalog import Catalog, LayerSpec
-from geo.edit import EditError
+from geo.changelog import EditError
 from geo.geometry_edit import (
     add_shape,
     delete_shape,

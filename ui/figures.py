@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import comments
-from geo.edit import AuditRow, EditError, check_range, read_number, upsert_many
+from geo.changelog import AuditRow, EditError
+from geo.edit import check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
 from geo.safe import html_text, md_text

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo import board, comments
 from geo.catalog import style_criterion
-from geo.edit import AUDIT_TABLE, changes_for_meeting, changes_since
+from geo.changelog import AUDIT_TABLE, changes_for_meeting, changes_since
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t, term
 from geo.indicators import from_frame, period_text
