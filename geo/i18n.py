@@ -230,6 +230,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Đường dẫn có ngày không hợp lệ ('{value}'): cần dạng NĂM-THÁNG-NGÀY, vd. 2025-03-26. Đang hiện hôm nay.",
         "en": "The link's date is not valid ('{value}'): use YEAR-MONTH-DAY, e.g. 2025-03-26. Showing today.",
     },
+    "time.clamped": {
+        "vi": "Đường dẫn hỏi ngày {value}, trước khi có dữ liệu: đang hiện ngày {day}, ngày sớm nhất có thể xem.",
+        "en": "The link asks for {value}, before the data start: showing {day}, the earliest day there is.",
+    },
     "time.today": {"vi": "Về hôm nay", "en": "Back to today"},
     "time.banner": {
         "vi": "Đang xem dữ liệu tại ngày {day}: bản đồ, số liệu và bản xuất như ngày đó. Chỉ sửa được dữ liệu hôm nay.",
