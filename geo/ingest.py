@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any, Literal
 
@@ -166,8 +165,8 @@ def commit(
                 )
             )
     assert isinstance(store, (str, os.PathLike))
-    scratch = Path(store).parent / f".import-{uuid.uuid4().hex}.gpkg"
-    try:
+    db.sweep_scratch(Path(store))  # an interrupted import's scratch files go at the next write
+    with db.scratch_beside(Path(store)) as scratch:
         frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
         pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
         with _connect(store) as conn:
@@ -179,10 +178,6 @@ def commit(
             finally:
                 conn.execute("DETACH DATABASE imp")
         return int(written)
-    finally:
-        for p in (scratch, Path(f"{scratch}-journal"), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
-            if p.exists():
-                os.unlink(p)
 
 
 def _write(
