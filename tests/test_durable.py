@@ -90,3 +90,35 @@ def test_an_interrupted_imports_scratch_file_goes_at_the_next_start(tmp_path) ->
     assert not scratch.exists() and not scratch.with_suffix(".lock").exists() and not old.exists()
     assert fresh.exists()
     assert sorted(p.name for p in store.parent.iterdir()) == sorted(["s.gpkg", fresh.name])
+
+
+def test_replicas_on_one_geopackage_see_each_others_writes_through_the_versions_file(tmp_path) -> None:
+    """deploy/ runs two replicas on one store; on a GeoPackage each replica's versions file (ui/live.py) moves
+    when the other writes, so the other's open pages rerun (the watcher's own decision: tests/js)."""
+    import threading
+
+    from ui.live import VERSIONS, _write_versions
+
+    store = tmp_path / "kho" / "s.gpkg"
+    store.parent.mkdir()
+    shutil.copy(NOTICE_STORE, store)
+    folder = tmp_path / "replica_a"
+    folder.mkdir()
+    threading.Thread(target=_write_versions, args=(str(store), folder, 0.05), daemon=True).start()
+    target = folder / VERSIONS
+    deadline = time.monotonic() + 30
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = json.loads(target.read_text(encoding="utf-8"))
+    edit = (
+        "import sys; from geo.edit import edit; "
+        "edit(sys.argv[1], 'indicators', 'winter_crops', {'value': 171.5}, 'lan', 'replica B')"
+    )
+    subprocess.run([sys.executable, "-c", edit, str(store)], cwd=ROOT, check=True, timeout=120)  # replica B
+    while time.monotonic() < deadline:
+        after = json.loads(target.read_text(encoding="utf-8"))
+        if after["store"] > before["store"]:
+            break
+        time.sleep(0.05)
+    assert after["store"] > before["store"]
+    assert after["tables"]["indicators"] > before["tables"]["indicators"]
