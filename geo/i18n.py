@@ -428,6 +428,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
         "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
     },
+    "auth.last_save": {
+        "vi": "Lần lưu gần nhất của bạn trong nhật ký thay đổi: {when} — {what}. "
+        "Nếu thay đổi bạn làm sau cùng không phải thay đổi này, nó chưa được lưu: hãy làm lại.",
+        "en": "Your latest save in the change log: {when} — {what}. "
+        "If your last change is not this one, it was not saved: make it again.",
+    },
     "auth.code": {"vi": "Mã khôi phục (nếu có)", "en": "Recovery code (if any)"},
     "auth.code_help": {
         "vi": "Mã 8 ký tự quản trị viên cấp, dùng một lần trong 24 giờ: cho phép thử mật khẩu ngay cả khi đang bị chờ.",
