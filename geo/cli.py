@@ -246,15 +246,18 @@ def _as_of(args: argparse.Namespace) -> dt.datetime | None:
 
 
 def _typed(column: object, value: str) -> object:
-    """A --where value as the column's type (so ``package=8`` and ``in_district=true`` match)."""
+    """A --where value as the column's type (so ``package=8`` and ``in_district=đúng`` match): geo.values reads it."""
     import pandas as pd
 
+    from geo.filters import typed_value
+    from geo.values import BadValue
+
     col = column if isinstance(column, pd.Series) else pd.Series(column)
-    if pd.api.types.is_bool_dtype(col):
-        return value.lower() in ("1", "true", "yes", "có", "co")
-    if pd.api.types.is_numeric_dtype(col):
-        return float(value)
-    return value
+    try:
+        return typed_value(col, value)
+    except BadValue:
+        name = col.name if isinstance(col.name, str) else "?"
+        raise ValueError(f"--where {name}={value!r}: không đọc được giá trị / value not understood") from None
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
@@ -426,6 +429,78 @@ def _cmd_views(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_changes(args: argparse.Namespace) -> int:
+    """The latest change sets (one save, one import each), newest first; times in Vietnam time."""
+    from geo.edit import change_sets, reason_text
+    from geo.i18n import fmt_datetime
+
+    sets = change_sets(Store(args.store).location, limit=args.limit)
+    if args.json:
+        doc = [{**asdict(c), "reason_text": reason_text(c.reason, args.lang)} for c in sets]
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print("giờ Việt Nam / Vietnam time (UTC+7)")
+    for c in sets:
+        what = t("undo.what", args.lang, fields=c.fields, added=c.added, removed=c.removed)
+        print(f"{c.id:<8}{fmt_datetime(c.ts, args.lang):<18}{c.user:<16}{what:<36}{','.join(c.layers)}  "
+              f"{reason_text(c.reason, args.lang)}")  # fmt: skip
+    return 0
+
+
+def _edit_refused(exc: Any) -> int:
+    print(exc.message("vi"), file=sys.stderr)
+    print(exc.message("en"), file=sys.stderr)
+    return 2 if exc.message_key in ("undo.unknown", "edit.no_user", "error.store_missing") else 1
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    """Undo one change set: 0 undone, 1 refused (a later change touched the same values), 2 no such set."""
+    from geo.edit import EditError, undo_change_set
+
+    try:
+        n = undo_change_set(Store(args.store).location, args.change_set, args.user)
+    except EditError as exc:
+        return _edit_refused(exc)
+    print(t("undo.done", "vi", id=args.change_set, n=n))
+    print(t("undo.done", "en", id=args.change_set, n=n))
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    """Undo every change after a moment typed in Vietnam time (DD/MM/YYYY HH:MM or ISO)."""
+    from geo.edit import EditError, log_time, read_date, rollback_to
+
+    text = args.to.strip()
+    day, _, clock = text.partition(" ") if "T" not in text else text.partition("T")
+    try:
+        iso_day = read_date(day)
+        if iso_day is None:
+            raise ValueError(text)
+        moment = log_time(f"{iso_day}T{clock or '00:00'}")
+    except ValueError:
+        raise ValueError(f"--to {text!r}: DD/MM/YYYY HH:MM (giờ Việt Nam / Vietnam time)") from None
+    try:
+        n = rollback_to(Store(args.store).location, moment, args.user)
+    except EditError as exc:
+        return _edit_refused(exc)
+    print(t("rollback.done", "vi", n=n))
+    print(t("rollback.done", "en", n=n))
+    return 0
+
+
+def _cmd_normalise(args: argparse.Namespace) -> int:
+    """Store every '' of the catalog's layers as NULL, once, audited; again changes nothing."""
+    from geo.edit import EditError, normalise_empties
+
+    try:
+        n = normalise_empties(Store(args.store).location, args.user)
+    except EditError as exc:
+        return _edit_refused(exc)
+    print(f"Đã chuẩn hóa {n} giá trị trống / {n} empty values normalised")
+    return 0
+
+
 def _validate(args: argparse.Namespace, store: Store | None) -> Any:
     from geo.importer import validate
 
@@ -454,7 +529,22 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         new_layer=new,
         catalog=store.catalog if store is not None else CATALOG,  # an overlay imported earlier takes files too
         values=values,
+        key=getattr(args, "key", None),
+        labels=_pairs(getattr(args, "label", None), "--label"),
+        field_units=_pairs(getattr(args, "unit", None), "--unit"),
+        communes=store.read("communes_2025") if store is not None and store.has("communes_2025") else None,
     )
+
+
+def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
+    """``COL=TEXT`` arguments as a mapping; ``ValueError`` (exit 2) for a malformed one."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        col, eq, text = item.partition("=")
+        if not eq or not col.strip():
+            raise ValueError(f"{flag} {item!r}: expected COLUMN=TEXT")
+        out[col.strip()] = text.strip()
+    return out
 
 
 def _print_report(report: Any, args: argparse.Namespace) -> None:
@@ -475,35 +565,65 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo.edit import EditError
-    from geo.ingest import commit
+    from geo.ingest import apply
 
     if not args.layer and not args.new_layer:
         raise ValueError("--layer ID or --new-layer ID is needed")
     if not args.user:
         raise ValueError("--user NAME is needed (recorded in the change log)")
+    if args.delete_missing and not args.update:
+        raise ValueError("--delete-missing goes with --update")
+    if args.new_layer and (args.replace or args.update):
+        raise ValueError("a new layer is created: --replace and --update are for the next file")
+    if (args.key or args.label or args.unit) and not args.new_layer:
+        raise ValueError("--key, --label and --unit describe a new layer (--new-layer ID)")
     store = Store(args.store)
     report = _validate(args, store)
     _print_report(report, args)
     if report.exit_code != 0:
         return int(report.exit_code)
+    mode = "replace" if args.replace else "update" if args.update else "append"
     try:
-        n = commit(
+        outcome = apply(
             store.location,
             report,
             args.user,
             layer=args.layer if not args.new_layer else None,
             new_layer=args.new_layer,
             title=args.title,
-            mode="replace" if args.replace else "append",
+            mode=mode,  # type: ignore[arg-type]
+            delete_missing=args.delete_missing,
+            style=args.style,
         )
     except EditError as exc:
         print(exc.message("vi"), file=sys.stderr)
         print(exc.message("en"), file=sys.stderr)
         return 1
-    layer = args.new_layer or args.layer
-    mode = "replace" if args.replace else "append"
     if not args.json:
-        print(t("import.done", args.lang, n=n, layer=layer, mode=mode))
+        spec = Store(args.store).catalog.get(outcome.layer)
+        print(outcome.message(args.lang, spec))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from geo.edit import EditError
+    from geo.ingest import publish
+
+    if not args.user:
+        raise ValueError("--user NAME is needed (recorded in the change log)")
+    store = Store(args.store)
+    if args.layer not in store.overlays:
+        print(t("error.unknown_layer", "vi", layer=args.layer), file=sys.stderr)
+        print(t("error.unknown_layer", "en", layer=args.layer), file=sys.stderr)
+        return 2
+    try:
+        publish(store.location, args.layer, args.user, not args.withdraw)
+    except EditError as exc:
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    title = store.catalog[args.layer].title(args.lang)
+    print(t("import.unpublished" if args.withdraw else "import.published", args.lang, layer=title))
     return 0
 
 
@@ -620,6 +740,26 @@ def parser() -> argparse.ArgumentParser:
     vw.add_argument("--json", action="store_true")
     vw.add_argument("--lang", choices=("vi", "en"), default="vi")
     vw.set_defaults(func=_cmd_views)
+    ch = sub.add_parser("changes", help="các lần thay đổi (lưu, nhập tệp) / change sets, newest first")
+    ch.add_argument("--store")
+    ch.add_argument("--json", action="store_true")
+    ch.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ch.add_argument("--limit", type=int, default=50)
+    ch.set_defaults(func=_cmd_changes)
+    ud = sub.add_parser("undo", help="hoàn tác một lần thay đổi / undo one change set (exit 0/1/2)")
+    ud.add_argument("change_set", type=int, metavar="CHANGESET_ID", help="its number, from `changes`")
+    ud.add_argument("--user", required=True, help="who undoes it (recorded in the change log)")
+    ud.add_argument("--store")
+    ud.set_defaults(func=_cmd_undo)
+    rb = sub.add_parser("rollback", help="hoàn tác mọi thay đổi sau một thời điểm / undo every change after a moment")
+    rb.add_argument("--to", required=True, metavar="'DD/MM/YYYY HH:MM'", help="giờ Việt Nam / Vietnam time")
+    rb.add_argument("--user", required=True)
+    rb.add_argument("--store")
+    rb.set_defaults(func=_cmd_rollback)
+    nm = sub.add_parser("normalise-empty", help="chuẩn hóa giá trị trống ('' → NULL), có ghi nhật ký / audited")
+    nm.add_argument("--user", required=True)
+    nm.add_argument("--store")
+    nm.set_defaults(func=_cmd_normalise)
     va = sub.add_parser("validate", help="kiểm tra tệp trước khi nhập / check a file before importing (exit 0/1/2)")
     _import_args(va)
     va.add_argument("--store")
@@ -629,11 +769,30 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--store")
     im.add_argument("--new-layer", metavar="ID", help="import as a new overlay layer with this id")
     im.add_argument("--title", help="title of the new layer")
+    im.add_argument(
+        "--key", metavar="COL", help="new layer: the column whose values name a feature (unique, never empty)"
+    )
+    im.add_argument("--label", action="append", metavar="COL=TEXT", help="new layer: a column's label on the map")
+    im.add_argument("--unit", action="append", metavar="COL=UNIT", help="new layer: a column's unit, e.g. DIEN_TICH=ha")
+    im.add_argument(
+        "--style", choices=("outline", "fill"), default="outline", help="new layer: drawn outlined (default) or filled"
+    )
     how = im.add_mutually_exclusive_group()
     how.add_argument("--replace", action="store_true", help="replace the layer's features (every one is removed)")
     how.add_argument("--append", action="store_true", help="add to the layer's features (default)")
+    how.add_argument(
+        "--update", action="store_true", help="match on the layer's key: change what differs, add new keys"
+    )
+    im.add_argument("--delete-missing", action="store_true", help="with --update: remove keys absent from the file")
     im.add_argument("--user", help="who imports (recorded in the change log)")
     im.set_defaults(func=_cmd_import)
+    pb = sub.add_parser("publish", help="công bố lớp của chuyên viên / publish a planner's layer to everyone")
+    pb.add_argument("layer", help="the layer's id")
+    pb.add_argument("--withdraw", action="store_true", help="stop showing it by default to everyone")
+    pb.add_argument("--store")
+    pb.add_argument("--user", help="who publishes (recorded in the change log)")
+    pb.add_argument("--lang", choices=("vi", "en"), default="vi")
+    pb.set_defaults(func=_cmd_publish)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)

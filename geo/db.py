@@ -21,9 +21,7 @@ table's kind, geometry type and column, order and last change) and ``store_state
 from __future__ import annotations
 
 import os
-import queue
 import re
-import select
 import sqlite3
 import struct
 import threading
@@ -678,62 +676,39 @@ def _cast(value: Any, kind: str) -> Any:
     return value
 
 
-class _Pool:
-    """A few open connections to one database, reused (a rerun opens none); a broken one is dropped."""
+POOL_MAX = 8  # connections per database and process: the writers queue on the advisory lock anyway
+POOL_WAIT = 10.0  # seconds a session waits for a connection before the store counts as not answering
 
-    def __init__(self, dsn: str, keep: int = 4) -> None:
-        self.dsn = dsn
-        self.idle: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=keep)
-
-    def take(self) -> Any:
-        import psycopg
-
-        while True:
-            try:
-                conn = self.idle.get_nowait()
-            except queue.Empty:
-                return psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
-            if not conn.closed and not conn.broken and not _hung_up(conn):
-                return conn
-            conn.close()
-
-    def clear(self) -> None:
-        """Close every idle connection (after a server went away: they are all dead)."""
-        while True:
-            try:
-                self.idle.get_nowait().close()
-            except queue.Empty:
-                return
-
-    def give(self, conn: Any) -> None:
-        from psycopg import pq
-
-        if conn.closed or conn.broken or conn.info.transaction_status != pq.TransactionStatus.IDLE:
-            conn.close()
-            return
-        try:
-            self.idle.put_nowait(conn)
-        except queue.Full:
-            conn.close()
-
-
-def _hung_up(conn: Any) -> bool:
-    """Whether an idle connection has something to read: the server closed it (a restart) or is closing it."""
-    try:
-        readable, _, _ = select.select([conn.fileno()], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(readable)
-
-
-_POOLS: dict[str, _Pool] = {}
+_POOLS: dict[str, Any] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def _pool(dsn: str, address: Address) -> _Pool:
+def _pool(dsn: str, address: Address) -> Any:
+    """Psycopg's own pool for ``dsn``: connections made on demand, each checked before it is handed out (a
+    server restart closes them all), none kept idle past ten minutes.
+    """
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
     with _POOLS_LOCK:
         if dsn not in _POOLS:
-            _POOLS[dsn] = _Pool(address.conninfo())
+            # One connection made here first: a wrong address or password is said at once, not after the
+            # pool has waited for its workers in vain.
+            try:
+                psycopg.connect(address.conninfo(), connect_timeout=5).close()
+            except psycopg.Error as exc:
+                raise _down(address, exc, dsn, connecting=True) from None
+            _POOLS[dsn] = ConnectionPool(
+                address.conninfo(),
+                min_size=0,
+                max_size=POOL_MAX,
+                kwargs={"autocommit": True, "connect_timeout": 5},
+                check=ConnectionPool.check_connection,
+                timeout=POOL_WAIT,
+                max_idle=600,
+                name="dinhlap",
+                open=True,
+            )
         return _POOLS[dsn]
 
 
@@ -748,24 +723,36 @@ def _down(address: Address, exc: Exception, dsn: str, connecting: bool = False) 
     return StoreLoginRefused(text, label(dsn)) if refused else StoreDown(text)
 
 
+def _why_not(address: Address, dsn: str) -> StoreDown:
+    """Why no connection to ``dsn`` could be had (the pool only says it waited in vain): one made anew says."""
+    import psycopg
+
+    try:
+        psycopg.connect(address.conninfo(), connect_timeout=5).close()
+    except psycopg.Error as exc:  # OperationalError, or a ProgrammingError for an option libpq rejects
+        return _down(address, exc, dsn, connecting=True)
+    return StoreDown("no connection was free in time")
+
+
 @contextmanager
 def _pg(dsn: str) -> Iterator[PgSession]:
     import psycopg
+    from psycopg_pool import PoolTimeout
 
     address = parse_address(dsn)
     pool = _pool(dsn, address)
     try:
-        conn = pool.take()
-    except psycopg.Error as exc:  # OperationalError, or a ProgrammingError for an option libpq rejects
-        raise _down(address, exc, dsn, connecting=True) from None
+        conn = pool.getconn()
+    except PoolTimeout:
+        raise _why_not(address, dsn) from None
     try:
         yield PgSession(conn)
     except psycopg.OperationalError as exc:
-        conn.close()
-        pool.clear()
+        conn.close()  # given back closed: the pool replaces it
+        pool.check()  # and drops every idle one the same failure broke
         raise _down(address, exc, dsn) from None
     finally:
-        pool.give(conn)
+        pool.putconn(conn)
 
 
 @contextmanager
@@ -784,9 +771,9 @@ def connect(location: Location) -> Iterator[Session]:
 
 
 def drop_pools() -> None:
-    """Close every idle database connection of this process (tests, after stopping a server)."""
+    """Close every database connection of this process (tests, after stopping a server)."""
     with _POOLS_LOCK:
         pools = list(_POOLS.values())
         _POOLS.clear()
     for pool in pools:
-        pool.clear()
+        pool.close(timeout=5)

@@ -26,7 +26,7 @@ import shapely
 
 from geo import db
 from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
-from geo.i18n import Lang, t
+from geo.i18n import VIETNAM_TZ, Lang, fmt_datetime, fmt_number, t
 from geo.values import MAX_TEXT, BadValue, check
 
 AUDIT_TABLE = "audit_log"
@@ -73,8 +73,125 @@ class EditError(Exception):
         return t(self.message_key, lang, **self.kwargs)
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """One field someone else changed after the user read it: what the user saw, what is stored now,
+    and who changed it when (from the change log; empty when it was changed outside the app).
+    """
+
+    field: str
+    seen: Any
+    current: Any
+    user: str
+    ts: str
+
+
 class ConflictError(EditError):
-    """The value changed since the user read it: shown to the user, not overwritten."""
+    """The value changed since the user read it: shown to the user, not overwritten.
+
+    ``conflicts`` lists every such field; the message names each with both values, who and when.
+    """
+
+    def __init__(
+        self, message_key: str, /, conflicts: Sequence[Conflict] = (), spec: Any = None, **kwargs: object
+    ) -> None:
+        self.conflicts = tuple(conflicts)
+        self.spec = spec
+        super().__init__(message_key, **kwargs)
+
+    def message(self, lang: Lang = "vi") -> str:
+        """Each conflicting field with both values, who changed it and when (Vietnam time), in ``lang``."""
+        if not self.conflicts:
+            return super().message(lang)
+        lines = [
+            t(
+                "edit.conflict_by",
+                lang,
+                field=self.spec.field(c.field).label(lang) if self.spec is not None else c.field,
+                current=self._shown(c.field, c.current, lang),
+                seen=self._shown(c.field, c.seen, lang),
+                user=c.user or t("edit.someone", lang),
+                when=fmt_datetime(c.ts, lang) if c.ts else "–",
+            )
+            for c in self.conflicts
+        ]
+        return " ".join(lines) + " " + t("edit.choose_again", lang)
+
+    def _shown(self, name: str, value: Any, lang: Lang) -> str:
+        if is_empty(value):
+            return t("edit.empty", lang)
+        if self.spec is None:
+            return str(value)
+        from geo.records import format_value
+
+        return format_value(self.spec, name, value, lang)
+
+
+def is_empty(value: Any) -> bool:
+    """Whether ``value`` is the one "empty": ``None``, ``NaN``/``NaT``, or text with nothing but spaces.
+
+    A form, a conflict check, the history and the stored data all read '' and NULL as this same empty.
+
+    >>> is_empty(""), is_empty(None), is_empty(float("nan")), is_empty(0), is_empty("0")
+    (True, True, True, False, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _comparable(value: Any) -> Any:
+    """``value`` in one form for comparing: empty → None, a number (bool, numpy, Decimal) → float,
+    a date or midnight timestamp → its ISO date, anything else its text.
+    """
+    if is_empty(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalars
+    if isinstance(value, (bool, int, float)):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        from decimal import Decimal
+
+        if isinstance(value, Decimal):
+            return float(value)
+    except ImportError:  # pragma: no cover
+        pass
+    text = str(value)
+    return text[:10] if len(text) >= 19 and text[10:19] in ("T00:00:00", " 00:00:00") else text
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two values of a field are the same for people: the one comparison of forms, conflict checks
+    and history ('' is NULL, 1 is 1.0 is ``True``, a date is its ISO text).
+
+    >>> same_value("", None), same_value(87, 87.0), same_value(True, 1), same_value("2024-05-01", "2024-05-01")
+    (True, True, True, True)
+    >>> same_value(None, 0), same_value("a", "b")
+    (False, False)
+    """
+    x, y = _comparable(a), _comparable(b)
+    if (isinstance(x, float) and isinstance(y, str)) or (isinstance(x, str) and isinstance(y, float)):
+        try:
+            x, y = float(x), float(y)
+        except ValueError:
+            return False
+    if isinstance(x, float) and isinstance(y, float):
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+    return bool(x == y)
 
 
 @dataclass(frozen=True)
@@ -147,7 +264,102 @@ def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:
             raise EditError("edit.too_long", field=label, limit=MAX_TEXT) from None
         if bad.rule == "required":
             raise EditError("edit.required", field=label) from None
+        if bad.rule == "percent":  # the message states the range, as every out-of-range refusal does
+            shown_range = range_text(*f.plausible(), f.unit, "vi")
+            raise EditError("edit.out_of_range", field=label, value=shown, range=shown_range) from None
         raise EditError(f"edit.bad_{bad.rule}", field=label, value=shown) from None
+
+
+class NeedsConfirm(EditError):
+    """A value outside its field's plausible range that the catalog allows once the person confirms it."""
+
+    def __init__(self, message_key: str, /, field: str = "", **kwargs: object) -> None:
+        self.field = field
+        super().__init__(message_key, **kwargs)
+
+
+def range_text(low: float | None, high: float | None, low_open: bool, unit: str, lang: Lang) -> str:
+    """A plausible range as people read it: ``0–100 %``, ``> 0 ha``."""
+    tail = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"{fmt_number(low, lang)}–{fmt_number(high, lang)}{tail}"
+    if low is not None:
+        return f"{'>' if low_open else '≥'} {fmt_number(low, lang)}{tail}"
+    return f"≤ {fmt_number(high, lang)}{tail}" if high is not None else ""
+
+
+def check_range(spec: LayerSpec, name: str, value: Any, unit: str | None = None, confirmed: bool = False) -> None:
+    """Refuse a number outside field ``name``'s plausible range (:meth:`geo.catalog.Field.plausible`, for
+    ``unit``: a row's own), with a message that states the range; a value the catalog allows above it
+    (``high_ok``) raises :class:`NeedsConfirm` unless ``confirmed``.
+    """
+    f = spec.field(name)
+    if f.kind not in ("int", "float") or is_empty(value) or isinstance(value, bool):
+        return
+    low, high, low_open = f.plausible(unit)
+    number = float(value)
+    shown_unit = f.unit if unit is None else unit
+    kwargs = {"field": f.label("vi") if unit is None else f.vi, "value": fmt_number(number, "vi")}
+    if low is not None and (number < low or (low_open and number == low)):
+        raise EditError("edit.out_of_range", range=range_text(low, high, low_open, shown_unit, "vi"), **kwargs)
+    if high is not None and number > high:
+        if f.high_ok is not None and number <= f.high_ok:
+            if not confirmed:
+                raise NeedsConfirm(
+                    "edit.confirm_range", field=name, range=range_text(low, high, low_open, shown_unit, "vi"),
+                    label=kwargs["field"], value=kwargs["value"],
+                )  # fmt: skip
+            return
+        raise EditError("edit.out_of_range", range=range_text(low, high, low_open, shown_unit, "vi"), **kwargs)
+
+
+def read_number(text: Any, lang: Lang = "vi") -> float | None:
+    """A number as a person typed it in a form: ``94,2`` and ``45.120,5`` in Vietnamese, ``45,120.5`` in
+    English (a trailing ``%`` or spaces are ignored); ``None`` when empty. Read by the file importer's
+    parser, so a form and a spreadsheet read numbers alike; :class:`ValueError` if it is not a number.
+
+    >>> read_number("94,2"), read_number("45.120,5"), read_number("45,120.5", "en"), read_number("45.120")
+    (94.2, 45120.5, 45120.5, 45120.0)
+    """
+    import re
+
+    from geo.importer.attributes import _number
+
+    if is_empty(text):
+        return None
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    s = str(text).strip().replace("\u00a0", "").replace(" ", "").removesuffix("%")
+    group = "." if lang == "vi" else ","
+    if re.fullmatch(rf"[-+]?\d{{1,3}}(\{group}\d{{3}})+", s):  # only thousands separators: 45.120 is 45120
+        s = s.replace(group, "")
+    number = _number(s)
+    if number is None or not math.isfinite(number):
+        raise ValueError(str(text)[:80])
+    return number
+
+
+_DATE_FORMS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def read_date(text: Any) -> str | None:
+    """A date as a person typed it (``15/05/2024``, ``15/5/2024`` or ``2024-05-15``), as ISO; ``None`` when
+    empty; :class:`ValueError` if it is no date.
+
+    >>> read_date("15/5/2024"), read_date("2024-05-15"), read_date(" ")
+    ('2024-05-15', '2024-05-15', None)
+    """
+    if is_empty(text):
+        return None
+    if isinstance(text, dt.date):
+        return text.isoformat()
+    s = str(text).strip()
+    for form in _DATE_FORMS:
+        try:
+            return dt.datetime.strptime(s, form).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(s[:40])
 
 
 def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:
@@ -175,20 +387,29 @@ def edit(
     reason: str = "",
     expected: Mapping[str, Any] | None = None,
     ts: str | None = None,
+    confirmed: Sequence[str] = (),
 ) -> list[AuditRow]:
     """Change fields of one feature; return the audit rows written (unchanged values write none).
 
-    ``expected`` holds the values the user saw: if any differs from the stored
-    one, :class:`ConflictError` is raised and nothing is written.
+    ``changes`` holds only the fields the user changed; ``expected`` the values the user saw of them: if
+    any differs from the stored one (:func:`same_value`), :class:`ConflictError` lists each such field with
+    who changed it when, and nothing is written. ``confirmed`` names fields whose value beyond the
+    plausible range the user confirmed (:func:`check_range`).
     """
-    return edit_many(path, layer_id, [(key, changes, expected)], user, reason, ts)
+    return edit_many(path, layer_id, [(key, changes, expected)], user, reason, ts, confirmed)
 
 
 Change = tuple[str, Mapping[str, Any], Mapping[str, Any] | None]  # (feature key, new values, values the user saw)
 
 
 def edit_many(
-    path: db.Location, layer_id: str, changes: list[Change], user: str, reason: str = "", ts: str | None = None
+    path: db.Location,
+    layer_id: str,
+    changes: list[Change],
+    user: str,
+    reason: str = "",
+    ts: str | None = None,
+    confirmed: Sequence[str] = (),
 ) -> list[AuditRow]:
     """Change several features of one layer in one transaction (an edited table saved at once):
     every change is validated and checked for conflicts first, then all are written, or none.
@@ -200,12 +421,13 @@ def edit_many(
     spec = CATALOG[layer_id]
     plan = [(key, {n: _check_value(spec, n, v) for n, v in new.items()}, seen or {}) for key, new, seen in changes]
     stamp = ts or _now()
+    units = {f.name: f.unit_from for f in spec.fields if f.unit_from}
 
     with _connect(path) as conn:
 
         def apply(key: str, clean: dict[str, Any], expected: Mapping[str, Any]) -> list[AuditRow]:
             where, params = _where(spec, key)
-            cols = list(clean) + [n for n in expected if n not in clean]
+            cols = list(dict.fromkeys([*clean, *expected, *(units[n] for n in clean if n in units)]))
             cur = conn.execute(
                 f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)} FROM "{layer_id}" WHERE {where}', params
             )
@@ -213,15 +435,22 @@ def edit_many(
             if len(found) != 1:
                 raise EditError("edit.not_found", layer=layer_id, key=key)
             current = dict(zip(cols, found[0], strict=True))
-            for name, seen in expected.items():
-                seen_stored = _check_value(spec, name, seen) if seen not in (None, "") else None
-                if current[name] != seen_stored:
-                    raise ConflictError(
-                        "edit.conflict", field=spec.field(name).label("vi"), current=str(current[name]), seen=str(seen)
-                    )
+            for name, value in clean.items():
+                row_unit = current.get(units[name]) if name in units else None
+                check_range(spec, name, value, None if row_unit is None else str(row_unit), name in confirmed)
+            stale = [n for n, seen in expected.items() if not same_value(current[n], seen)]
+            if stale:
+                raise ConflictError(
+                    "edit.conflict",
+                    conflicts=[_conflict(conn, layer_id, key, n, expected[n], current[n]) for n in stale],
+                    spec=spec,
+                    field=spec.field(stale[0]).label("vi"),
+                    current=str(current[stale[0]]),
+                    seen=str(expected[stale[0]]),
+                )
             rows = []
             for name, value in clean.items():
-                if current[name] == value:
+                if same_value(current[name], value):
                     continue
                 conn.execute(
                     f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
@@ -243,6 +472,17 @@ def edit_many(
             return rows
 
         return list(_retrying(conn, run))
+
+
+def _conflict(conn: db.Session, layer_id: str, key: str, name: str, seen: Any, current: Any) -> Conflict:
+    """The conflict on field ``name``, with who last changed it and when (from the change log)."""
+    last = conn.execute(
+        f"SELECT \"user\", ts FROM {AUDIT_TABLE} WHERE layer = ? AND feature = ? AND field IN (?, '*') "
+        "ORDER BY fid DESC LIMIT 1",
+        (layer_id, key, name),
+    ).fetchone()
+    user, when = (str(last[0]), str(last[1])) if last else ("", "")
+    return Conflict(name, None if is_empty(seen) else seen, None if is_empty(current) else current, user, when)
 
 
 def _missing_audit(conn: db.Session) -> bool:
@@ -372,6 +612,15 @@ def change_days(path: db.Location) -> list[str]:
         return [str(r[0]) for r in conn.execute(f"SELECT DISTINCT substr(ts, 1, 13) FROM {AUDIT_TABLE} ORDER BY 1")]
 
 
+def last_change_per_layer(path: db.Location, until: str) -> dict[str, str]:
+    """Each layer's latest change-log time at or before ``until`` (a UTC log stamp)."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return {}
+        sql = f"SELECT layer, MAX(ts) FROM {AUDIT_TABLE} WHERE ts <= ? GROUP BY layer"
+        return {str(r[0]): str(r[1]) for r in conn.execute(sql, (until,))}
+
+
 @dataclass(frozen=True)
 class Batch:
     """Features added or removed whole in one go (an import, a rollback): counted, not read back."""
@@ -423,13 +672,72 @@ def whole_feature_batches(path: db.Location, since: str, list_up_to: int = 300) 
         return out
 
 
-def rollback_to(path: db.Location, moment: str, user: str) -> int:
-    """Undo every change made after ``moment``, newest first, in one transaction; each undo is audited.
+ROLLBACK_REASON = "rollback:"  # + the moment (UTC ISO): rendered in the reader's language by reason_text
+UNDO_REASON = "undo:"  # + the change set's id
+NORMALISE_REASON = "normalise:empty"
 
-    Returns the number of fields restored.
+
+def reason_text(reason: str, lang: Lang = "vi") -> str:
+    """A change's reason as its reader reads it: a rollback's, an undo's or the empty-value normalisation's
+    in ``lang`` with the moment in Vietnam time; a person's reason as they wrote it.
+
+    >>> reason_text("rollback:2024-05-01T13:35:00+00:00")
+    'Khôi phục về thời điểm 01/05/2024 20:35 (giờ Việt Nam)'
+    >>> reason_text("Biên bản 15/5")
+    'Biên bản 15/5'
+    """
+    if reason.startswith(ROLLBACK_REASON):
+        return t("rollback.reason", lang, when=fmt_datetime(reason[len(ROLLBACK_REASON) :], lang))
+    if reason.startswith("rollback to "):  # what earlier versions wrote: the moment in UTC
+        with _suppress():
+            return t("rollback.reason", lang, when=fmt_datetime(reason[len("rollback to ") :], lang))
+    if reason.startswith(UNDO_REASON):
+        parts = reason[len(UNDO_REASON) :].split("|", 2)
+        if len(parts) == 3:
+            return t("undo.reason", lang, id=parts[0], user=parts[1], when=fmt_datetime(parts[2], lang))
+    if reason == NORMALISE_REASON:
+        return t("normalise.reason", lang)
+    return reason
+
+
+def _suppress() -> Any:
+    import contextlib
+
+    return contextlib.suppress(ValueError)
+
+
+def _revert(conn: db.Session, r: AuditRow, catalog: Catalog) -> None:
+    """Put back what the logged change ``r`` changed."""
+    if r.layer == OVERLAY_TABLE:  # a planner's layer published or withdrawn
+        conn.execute(f'UPDATE {OVERLAY_TABLE} SET "{r.field}" = ? WHERE overlay_id = ?', (r.old, r.feature))
+    else:
+        _undo(conn, r, catalog[r.layer])
+
+
+def _log_undo(conn: db.Session, stamp: str, user: str, r: AuditRow, reason: str) -> None:
+    """The audit row of undoing ``r``: its new value back to its old one (an absent row is SQL NULL, so a
+    removed row counts as removed).
+    """
+
+    def enc(v: Any) -> str | None:
+        if r.field == "*" and v is None:
+            return None
+        return json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else json.dumps(v)
+
+    conn.execute(
+        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (stamp, user, r.layer, r.feature, r.field, enc(r.new), enc(r.old), reason),
+    )
+
+
+def rollback_to(path: db.Location, moment: str, user: str) -> int:
+    """Undo every change made after ``moment`` (an ISO time; one without a zone is Vietnam time), newest
+    first, in one transaction; each undo is audited. Returns the number of changes undone.
     """
     if not user:
         raise EditError("edit.no_user")
+    moment = log_time(moment)
     stamp = _now()
     with _connect(path) as conn:
         if _missing_audit(conn):
@@ -440,24 +748,165 @@ def rollback_to(path: db.Location, moment: str, user: str) -> int:
         def run() -> int:
             later = _rows(conn, f"{_SELECT} WHERE ts > ? AND ts <= ? ORDER BY fid DESC", (moment, stamp))
             for r in later:
-                _undo(conn, r, catalog[r.layer])
-                conn.execute(
-                    f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        stamp,
-                        user,
-                        r.layer,
-                        r.feature,
-                        r.field,
-                        json.dumps(r.new),
-                        json.dumps(r.old),
-                        f"rollback to {moment}",
-                    ),
-                )
+                _revert(conn, r, catalog)
+                _log_undo(conn, stamp, user, r, ROLLBACK_REASON + moment)
             if later:
                 conn.touch(sorted({r.layer for r in later} | {AUDIT_TABLE}), stamp)
             return len(later)
+
+        return int(_retrying(conn, run))
+
+
+def log_time(moment: str | dt.datetime) -> str:
+    """A moment as the change log stores it (UTC ISO): a time without a zone is read as Vietnam's, as
+    people type it; a bare date is its first instant in Vietnam.
+
+    >>> log_time("2024-05-01 20:35")
+    '2024-05-01T13:35:00.000000+00:00'
+    """
+    from zoneinfo import ZoneInfo
+
+    when = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(VIETNAM_TZ))
+    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """One save or one import: the changes one person wrote at one moment. ``id`` is its first log row's."""
+
+    id: int
+    ts: str
+    user: str
+    reason: str
+    layers: tuple[str, ...]
+    fields: int  # field changes (and moved points)
+    added: int  # features added whole
+    removed: int  # features removed whole
+
+
+def change_sets(path: db.Location, limit: int = 200) -> list[ChangeSet]:
+    """The latest change sets, newest first."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return []
+        rows = conn.execute(
+            f'SELECT MIN(fid), ts, "user", MIN(reason), '
+            f"SUM(CASE WHEN field != '*' THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN field = '*' AND new IS NOT NULL AND new != 'null' THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN field = '*' AND (new IS NULL OR new = 'null') THEN 1 ELSE 0 END) "
+            f'FROM {AUDIT_TABLE} GROUP BY ts, "user" ORDER BY MIN(fid) DESC LIMIT ?',
+            (limit,),
+        ).fetchall()
+        out = []
+        for fid, ts, user, reason, fields, add, rem in rows:
+            layers = tuple(
+                str(r[0])
+                for r in conn.execute(
+                    f'SELECT DISTINCT layer FROM {AUDIT_TABLE} WHERE ts = ? AND "user" = ? ORDER BY layer', (ts, user)
+                )
+            )
+            out.append(ChangeSet(int(fid), str(ts), str(user), str(reason), layers, int(fields), int(add), int(rem)))
+        return out
+
+
+def undo_change_set(path: db.Location, set_id: int, user: str) -> int:
+    """Undo one change set (one save, one import), in one audited transaction; returns the changes undone.
+
+    Refused as a conflict, with nothing written, if a later change touched the same values (the same
+    field of the same feature, or the whole feature): those must be undone or kept first.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = _now()
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            raise EditError("undo.unknown", id=set_id)
+        catalog = file_catalog(conn)
+
+        def run() -> int:
+            head = conn.execute(f'SELECT ts, "user" FROM {AUDIT_TABLE} WHERE fid = ?', (set_id,)).fetchone()
+            if head is None:
+                raise EditError("undo.unknown", id=set_id)
+            ts, who = str(head[0]), str(head[1])
+            rows = _rows(conn, f'{_SELECT} WHERE ts = ? AND "user" = ? ORDER BY fid DESC', (ts, who))
+            if rows[-1].fid != set_id:
+                raise EditError("undo.unknown", id=set_id)
+            last = max(r.fid for r in rows)
+            later = _rows(conn, f"{_SELECT} WHERE fid > ? ORDER BY fid", (last,))
+            touched = {(r.layer, r.feature, r.field) for r in rows}
+            features = {(r.layer, r.feature) for r in rows}
+            clash = [
+                r
+                for r in later
+                if (r.layer, r.feature, r.field) in touched
+                or (r.field == "*" and (r.layer, r.feature) in features)
+                or ((r.layer, r.feature, "*") in touched)
+            ]
+            if clash:
+                c = clash[0]
+                spec = catalog.get(c.layer)
+                label = (
+                    spec.field(c.field).label("vi") if spec and c.field in {f.name for f in spec.fields} else c.field
+                )
+                raise ConflictError(
+                    "undo.conflict", id=set_id, n=len(clash), feature=c.feature, field=label, user=c.user,
+                    when=fmt_datetime(c.ts, "vi"),
+                )  # fmt: skip
+            reason = f"{UNDO_REASON}{set_id}|{who}|{ts}"
+            for r in rows:
+                _revert(conn, r, catalog)
+                _log_undo(conn, stamp, user, r, reason)
+            conn.touch(sorted({r.layer for r in rows} | {AUDIT_TABLE}), stamp)
+            return len(rows)
+
+        return int(_retrying(conn, run))
+
+
+def normalise_empties(path: db.Location, user: str, ts: str | None = None) -> int:
+    """Store every empty value of the catalog's layers as NULL (an earlier version wrote '' for some):
+    once, audited (one log row per value, its reason saying it is this normalisation), on either store.
+    Running it again changes nothing. Returns the number of values normalised.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = ts or _now()
+    with _connect(path) as conn:
+        catalog = file_catalog(conn)
+        tables = set(conn.tables())
+
+        def run() -> int:
+            _ensure_audit(conn, stamp)
+            n = 0
+            touched = set()
+            for spec in catalog.values():
+                if spec.id not in tables or spec.id == AUDIT_TABLE:
+                    continue
+                keys = spec.key.split(",")
+                have = set(conn.columns(spec.id))
+                for f in spec.fields:
+                    if f.derived or f.name in keys or f.name not in have:
+                        continue
+                    blank = f"CAST(\"{f.name}\" AS TEXT) = '' OR TRIM(CAST(\"{f.name}\" AS TEXT)) = ''"
+                    found = conn.execute(
+                        f'SELECT {", ".join(chr(34) + k + chr(34) for k in keys)} FROM "{spec.id}" WHERE {blank}'
+                    ).fetchall()
+                    if not found:
+                        continue
+                    for key_values in found:
+                        key = ",".join(str(v) for v in key_values)
+                        conn.execute(
+                            f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (stamp, user, spec.id, key, f.name, json.dumps(""), json.dumps(None), NORMALISE_REASON),
+                        )
+                    conn.execute(f'UPDATE "{spec.id}" SET "{f.name}" = NULL WHERE {blank}')
+                    n += len(found)
+                    touched.add(spec.id)
+            if touched:
+                conn.touch(sorted(touched | {AUDIT_TABLE}), stamp)
+            return n
 
         return int(_retrying(conn, run))
 
@@ -478,7 +927,7 @@ def file_catalog(conn: db.Session) -> Catalog:
     tables = set(conn.tables())
     if OVERLAY_TABLE not in tables:
         return CATALOG
-    cur = conn.execute(f"SELECT overlay_id, title_vi, title_en, geometry, fields, color FROM {OVERLAY_TABLE}")
+    cur = conn.execute(f"SELECT * FROM {OVERLAY_TABLE}")
     names = [d[0] for d in cur.description]
     return CATALOG.with_layers(*overlay_specs([dict(zip(names, r, strict=True)) for r in cur], tables))
 
@@ -716,5 +1165,5 @@ def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
     if value is None or value == "":
         if f.required:
             raise EditError("edit.required", field=f.label("vi"))
-        return "" if f.kind == "str" else None
+        return None  # the one empty: NULL, whatever the field's kind
     return _check_value(spec, name, value)

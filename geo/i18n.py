@@ -34,6 +34,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "basemap.osm": {"vi": "OpenStreetMap (cần Internet)", "en": "OpenStreetMap (needs internet)"},
     "basemap.satellite": {"vi": "Ảnh vệ tinh Esri (cần Internet)", "en": "Esri satellite (needs internet)"},
     "sidebar.store": {"vi": "Kho dữ liệu", "en": "Data store"},
+    "data.versions_age": {
+        "vi": "Các trang đang mở được báo thay đổi của kho: lần kiểm tra gần nhất cách đây {s} giây.",
+        "en": "Open pages are told of the store's changes: last checked {s} seconds ago.",
+    },
     "demo.badge": {"vi": "Dữ liệu minh họa", "en": "Demo data (Dữ liệu minh họa)"},
     "demo.partly": {
         "vi": "Dữ liệu minh họa một phần ({n}/{m} đối tượng)",
@@ -388,6 +392,40 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "'{field}' vừa được người khác sửa thành '{current}' (bạn thấy '{seen}'). Hãy xem lại trước khi lưu.",
         "en": "'{field}' was just changed by someone else to '{current}' (you saw '{seen}'). Review it before saving.",
     },
+    "edit.conflict_by": {
+        "vi": "'{field}': {user} đã sửa thành '{current}' lúc {when} (giờ Việt Nam); bạn thấy '{seen}'.",
+        "en": "'{field}': {user} changed it to '{current}' at {when} (Vietnam time); you saw '{seen}'.",
+    },
+    "edit.someone": {"vi": "người khác", "en": "someone else"},
+    "edit.empty": {"vi": "(trống)", "en": "(empty)"},
+    "edit.choose_again": {
+        "vi": "Chưa lưu gì. Hãy chọn lại giá trị rồi lưu: giữ nguyên ô để ghi giá trị của bạn, "
+        "hoặc sửa ô theo giá trị mới.",
+        "en": "Nothing was saved. Choose again and save: leave the box as it is to write your value, "
+        "or change it to the new one.",
+    },
+    "edit.out_of_range": {
+        "vi": "'{field}' phải trong khoảng {range} (nhận {value}).",
+        "en": "'{field}' must be within {range} (got {value}).",
+    },
+    "edit.confirm_range": {
+        "vi": "'{label}' = {value} nằm ngoài khoảng thường gặp {range}. Đánh dấu xác nhận rồi lưu lại nếu đúng.",
+        "en": "'{label}' = {value} is outside the usual range {range}. Tick to confirm and save again if it is right.",
+    },
+    "edit.confirm_box": {"vi": "Tôi xác nhận giá trị ngoài khoảng thường gặp", "en": "I confirm the unusual value"},
+    "edit.number_help": {
+        "vi": "Dấu phẩy thập phân, dấu chấm hàng nghìn: 94,2 hoặc 45.120,5",
+        "en": "Decimal point, comma for thousands: 94.2 or 45,120.5",
+    },
+    "edit.date_help": {
+        "vi": "Ngày/tháng/năm, ví dụ 15/05/2024 (cũng nhận 2024-05-15)",
+        "en": "Year-month-day, e.g. 2024-05-15 (15/05/2024 is read too)",
+    },
+    "edit.stale": {
+        "vi": "Đối tượng này đã thay đổi từ khi bạn mở biểu mẫu; biểu mẫu vẫn giữ các giá trị bạn đã thấy.",
+        "en": "This feature changed since you opened the form; the form keeps the values you saw.",
+    },
+    "edit.reload": {"vi": "Tải lại giá trị hiện tại", "en": "Load the current values"},
     "edit.duplicate": {"vi": "Đã có '{key}'; hãy chọn tên khác.", "en": "'{key}' exists already; pick another name."},
     "edit.busy": {"vi": "Kho dữ liệu đang bận, hãy thử lại.", "en": "The store is busy; try again."},
     "edit.no_user": {"vi": "Cần đăng nhập để sửa dữ liệu.", "en": "Sign in to edit data."},
@@ -416,6 +454,81 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Đã nhập {n} đối tượng vào lớp '{layer}' ({mode}).",
         "en": "Imported {n} features into layer '{layer}' ({mode}).",
     },
+    "import.done_new": {
+        "vi": "Đã tạo lớp mới “{layer}” với {n} đối tượng. Lớp chưa công bố: chỉ bạn thấy lớp này bật sẵn trên "
+        "bản đồ cho tới khi công bố.",
+        "en": "Created the new layer “{layer}” with {n} features. Not published yet: it is on by default only "
+        "for you until it is published.",
+    },
+    "import.done_append": {
+        "vi": "Đã thêm {n} đối tượng vào lớp “{layer}”.",
+        "en": "Added {n} features to the layer “{layer}”.",
+    },
+    "import.done_replace": {
+        "vi": "Đã thay toàn bộ lớp “{layer}”: xóa {removed} đối tượng cũ, nhập {n} đối tượng từ tệp.",
+        "en": "Replaced the whole layer “{layer}”: removed {removed} features, imported {n} from the file.",
+    },
+    "import.done_update": {
+        "vi": "Đã cập nhật lớp “{layer}” theo mã: thêm {added}, sửa {changed} ({by_field}), xóa {removed}; "
+        "{same} đối tượng không đổi.",
+        "en": "Updated the layer “{layer}” by key: {added} added, {changed} changed ({by_field}), {removed} removed; "
+        "{same} unchanged.",
+    },
+    "import.preview_update": {
+        "vi": "Nếu nhập: thêm {added}, sửa {changed} ({by_field}), xóa {removed}; {same} đối tượng không đổi.",
+        "en": "If imported: {added} added, {changed} changed ({by_field}), {removed} removed; {same} unchanged.",
+    },
+    "import.field_geometry": {"vi": "Hình dạng, vị trí", "en": "Shape, position"},
+    "import.update_needs_key": {
+        "vi": "Lớp “{layer}” không có mã riêng cho từng đối tượng nên không cập nhật theo mã được: hãy bổ sung "
+        "hoặc thay thế.",
+        "en": "The layer “{layer}” has no key naming each feature, so it cannot be updated by key: add to it or "
+        "replace it.",
+    },
+    "import.bad_style": {
+        "vi": "Kiểu vẽ '{style}' không có (được phép: {allowed}).",
+        "en": "No drawing style '{style}' (allowed: {allowed}).",
+    },
+    "import.renamed": {
+        "vi": "Tên cột không dùng được làm tên trường nên được lưu là “{name}” (nhãn vẫn là tên gốc).",
+        "en": "The column's name cannot name a field, so it is stored as “{name}” (its label keeps the original).",
+    },
+    "import.bad_key": {
+        "vi": "Cột này không làm mã được: phải có giá trị ở mọi dòng và không trùng. Cột làm mã được: {allowed}.",
+        "en": "This column cannot be the key: every row needs a value, and no two the same. Columns that can: "
+        "{allowed}.",
+    },
+    "import.key": {"vi": "Cột làm mã đối tượng", "en": "Key column"},
+    "import.key_none": {"vi": "— đánh số tự động —", "en": "— numbered automatically —"},
+    "import.key_help": {
+        "vi": "Cột mà mỗi giá trị gọi tên một đối tượng (ví dụ 'ma'): lần nhập sau cập nhật theo cột này. Chỉ liệt "
+        "kê các cột có giá trị ở mọi dòng và không trùng.",
+        "en": "A column whose values name a feature (e.g. 'ma'): the next file updates the layer by it. Only columns "
+        "with a value on every row, none repeated, are listed.",
+    },
+    "import.columns": {"vi": "Nhãn và đơn vị của các cột", "en": "Column labels and units"},
+    "import.col_name": {"vi": "Cột", "en": "Column"},
+    "import.col_label": {"vi": "Nhãn hiển thị", "en": "Label shown"},
+    "import.col_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "import.style": {"vi": "Cách vẽ", "en": "Drawing"},
+    "import.style_outline": {"vi": "Chỉ viền (không tô)", "en": "Outline only"},
+    "import.style_fill": {"vi": "Tô nhạt, dưới các lớp chuyên đề", "en": "Light fill, under the thematic layers"},
+    "import.mode_update": {"vi": "Cập nhật theo mã", "en": "Update by key"},
+    "import.delete_missing": {
+        "vi": "Xóa các đối tượng có trong lớp nhưng không có trong tệp",
+        "en": "Remove the features the layer has and the file does not",
+    },
+    "import.published": {
+        "vi": "Lớp “{layer}” đã công bố: bật sẵn trên bản đồ của mọi người.",
+        "en": "The layer “{layer}” is published: on by default on everyone's map.",
+    },
+    "import.unpublished": {
+        "vi": "Lớp “{layer}” chưa công bố: chỉ người nhập thấy lớp này bật sẵn.",
+        "en": "The layer “{layer}” is not published: on by default only for whoever imported it.",
+    },
+    "import.own_layers": {"vi": "Lớp của chuyên viên", "en": "Planners' layers"},
+    "import.publish": {"vi": "Công bố lớp cho mọi người", "en": "Publish the layer to everyone"},
+    "import.unpublish": {"vi": "Thôi công bố", "en": "Withdraw"},
     "auth.sign_in_oidc": {"vi": "Đăng nhập bằng tài khoản cơ quan", "en": "Sign in with the organisation's account"},
     "auth.sign_in": {"vi": "Đăng nhập (chuyên viên)", "en": "Sign in (planners)"},
     "auth.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
@@ -592,6 +705,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tables.now": {"vi": "Hiện tại", "en": "Now"},
     "tables.lon": {"vi": "Kinh độ", "en": "Longitude"},
     "tables.lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "tables.contents": {"vi": "Mục lục", "en": "Contents"},
+    "tables.sheet": {"vi": "Trang tính", "en": "Sheet"},
+    "tables.full_name": {"vi": "Tên đầy đủ", "en": "Full name"},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
     # -- import ---------------------------------------------------------------------------
@@ -783,6 +899,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}” "
         "(map it with --values FIELD:VALUE=CODE). Allowed: {allowed}",
     },
+    "import.unmapped_value_web": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”: chọn loại cho nó trong bảng "
+        "“Giá trị trong tệp → loại của lớp” phía trên (gợi ý: {code}).",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”: choose its class in the table "
+        "“The file's values → the layer's classes” above (suggested: {code}).",
+    },
+    "import.unmapped_value_no_hint_web": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”: chọn loại cho nó trong bảng "
+        "“Giá trị trong tệp → loại của lớp” phía trên.",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”: choose its class in the table "
+        "“The file's values → the layer's classes” above.",
+    },
     "import.r_value": {
         "vi": "  Giá trị {field} “{value}” ({n} dòng) → {code}",
         "en": "  Value {field} “{value}” ({n} rows) → {code}",
@@ -794,6 +922,36 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.bad_unit": {
         "vi": "'{value}' không phải xã, thị trấn của Đình Lập.",
         "en": "'{value}' is not a commune or town of Đình Lập.",
+    },
+    "import.measure_unit": {
+        "vi": "Cột này ghi “{label}” theo {unit}, không theo {field_unit}: số ghi bằng khoảng {ratio} lần diện tích, "
+        "chiều dài đo từ hình (VN-2000 / TM-3 107°15′). Đã đổi sang {field_unit}.",
+        "en": "This column gives “{label}” in {unit}, not {field_unit}: its values are about {ratio} times what the "
+        "geometry measures (VN-2000 / TM-3 107°15′). Converted to {field_unit}.",
+    },
+    "import.measure_off": {
+        "vi": "“{label}” ghi {declared} {unit}, đo từ hình được {measured} {unit} (VN-2000 / TM-3 107°15′): "
+        "lệch {pct}%.",
+        "en": "“{label}” says {declared} {unit}; the geometry measures {measured} {unit} (VN-2000 / TM-3 107°15′): "
+        "{pct}% off.",
+    },
+    "import.measure_off_more": {
+        "vi": "Còn {n} dòng nữa có “{label}” lệch quá 5% so với số đo từ hình.",
+        "en": "{n} more rows have “{label}” more than 5% off what the geometry measures.",
+    },
+    "import.unit_mismatch": {
+        "vi": "Tệp ghi “{value}” nhưng đối tượng nằm ở {found} (đơn vị 2024), {found_2025} (xã từ 1/7/2025).",
+        "en": "The file says “{value}” but the feature lies in {found} (2024 unit), {found_2025} "
+        "(commune from 1 Jul 2025).",
+    },
+    "import.unit_2025": {
+        "vi": "“{value}” là {commune} (xã từ 1/7/2025), nơi đối tượng nằm: lưu theo đơn vị 2024 chứa nó, {found}.",
+        "en": "“{value}” is {commune} (commune from 1 Jul 2025), where the feature lies: stored under the 2024 unit "
+        "that holds it, {found}.",
+    },
+    "import.unit_mismatch_more": {
+        "vi": "Còn {n} dòng nữa ghi đơn vị hành chính khác nơi đối tượng nằm.",
+        "en": "{n} more rows name a unit other than the one the feature lies in.",
     },
     "import.bad_number": {"vi": "'{value}' không phải số hợp lệ.", "en": "'{value}' is not a valid number."},
     "import.bad_percent": {"vi": "'{value}' phải từ 0 đến 100.", "en": "'{value}' must be 0 to 100."},
@@ -885,6 +1043,51 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "rollback.go": {"vi": "Khôi phục", "en": "Roll back"},
     "rollback.done": {"vi": "Đã hoàn tác {n} thay đổi.", "en": "{n} changes undone."},
+    "rollback.tz": {
+        "vi": "Mọi thời điểm ở đây là giờ Việt Nam (UTC+7).",
+        "en": "Every time here is Vietnam time (UTC+7).",
+    },
+    "rollback.reason": {
+        "vi": "Khôi phục về thời điểm {when} (giờ Việt Nam)",
+        "en": "Rolled back to {when} (Vietnam time)",
+    },
+    "rollback.kind": {"vi": "Thay đổi", "en": "Change"},
+    "undo.title": {"vi": "Hoàn tác một lần lưu hoặc một lần nhập", "en": "Undo one save or one import"},
+    "undo.intro": {
+        "vi": "Chọn một lần thay đổi (một lần lưu, một lần nhập tệp). Việc hoàn tác được ghi nhật ký và bị từ chối "
+        "nếu sau đó có người đã sửa chính các giá trị ấy.",
+        "en": "Pick one change set (one save, one file import). The undo is logged, and refused if someone "
+        "changed the same values after it.",
+    },
+    "undo.pick": {"vi": "Lần thay đổi", "en": "Change set"},
+    "undo.summary": {
+        "vi": "#{id} · {when} · {user} · {what}",
+        "en": "#{id} · {when} · {user} · {what}",
+    },
+    "undo.what": {
+        "vi": "{fields} trường, thêm {added}, xóa {removed}",
+        "en": "{fields} fields, {added} added, {removed} removed",
+    },
+    "undo.go": {"vi": "Hoàn tác lần thay đổi này", "en": "Undo this change set"},
+    "undo.done": {
+        "vi": "Đã hoàn tác lần thay đổi #{id} ({n} thay đổi).",
+        "en": "Undid change set #{id} ({n} changes).",
+    },
+    "undo.unknown": {"vi": "Không có lần thay đổi #{id}.", "en": "No change set #{id}."},
+    "undo.conflict": {
+        "vi": "Không hoàn tác được #{id}: {n} thay đổi sau đó đã sửa chính các giá trị ấy (ví dụ '{field}' của "
+        "{feature}, {user} lúc {when}, giờ Việt Nam). Hãy hoàn tác hoặc giữ các thay đổi đó trước.",
+        "en": "Cannot undo #{id}: {n} later changes touched the same values (e.g. '{field}' of {feature}, by "
+        "{user} at {when}, Vietnam time). Undo or keep those first.",
+    },
+    "undo.reason": {
+        "vi": "Hoàn tác lần thay đổi #{id} của {user} lúc {when} (giờ Việt Nam)",
+        "en": "Undid change set #{id} by {user} at {when} (Vietnam time)",
+    },
+    "normalise.reason": {
+        "vi": "Chuẩn hóa giá trị trống: chuỗi rỗng thành NULL (một lần, tự động)",
+        "en": "Empty values normalised: '' stored as NULL (once, automatic)",
+    },
     "import.note_crs_given": {
         "vi": "Dùng hệ tọa độ người nhập chỉ định.",
         "en": "Using the coordinate system given by the user.",

@@ -61,6 +61,23 @@ def html_text(value: object) -> str:
     return "".join(_HTML_ESCAPES.get(ch, ch) for ch in str(value))
 
 
+# What a spreadsheet reads as the start of a formula (OWASP CSV injection): = + - @, tab and carriage return,
+# and their full-width forms, which some spreadsheets read as ASCII.
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def cell_text(value: str) -> str:
+    r"""``value`` as a spreadsheet cell (CSV, XLSX) shows it and never runs it: text a spreadsheet would read
+    as a formula or a DDE call (it starts with ``= + - @``, a tab or a carriage return, even after blanks)
+    gets a leading single quote, which Excel and LibreOffice show as text; anything else is unchanged.
+
+    >>> cell_text('=HYPERLINK("http://x"&A1)'), cell_text("  @SUM(A1)"), cell_text("-1+1"), cell_text("Bắc Lãng")
+    ('\'=HYPERLINK("http://x"&A1)', "'  @SUM(A1)", "'-1+1", 'Bắc Lãng')
+
+    """
+    return "'" + value if value[:1] in _FORMULA_START or value.lstrip()[:1] in _FORMULA_START else value
+
+
 # Markdown punctuation, plus what Streamlit adds to markdown: $…$ (LaTeX), :name: (emoji,
 # icons, :red[colour] directives). A backslash before any ASCII punctuation shows it as itself.
 _MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:=&")

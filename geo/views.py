@@ -63,6 +63,7 @@ def views_from_frame(df: pd.DataFrame) -> list[View]:
     """The views of a store's ``views`` table, in their order."""
     out = []
     for r in df.sort_values("order").to_dict("records"):
+        r = {k: None if isinstance(v, float) and v != v else v for k, v in r.items()}  # NULL reads as NaN: empty
         sel = str(r.get("selected") or "")
         lid, _, key = sel.partition(":")
         out.append(

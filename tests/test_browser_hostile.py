@@ -101,7 +101,7 @@ def test_labels_tooltips_and_records_show_payloads_as_text(browser: Browser, app
         assert p in joined, p
     select_on_map(v, frame, "land_disputes", "TC-01")
     assert PAYLOADS[0] in v.page.locator("table.dl-record").inner_text()
-    v.page.wait_for_timeout(500)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "hostile-store.png"))
     assert not _pwned(v)
     assert not frame.evaluate("Boolean(window.__pwned)")
@@ -172,7 +172,7 @@ def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: st
     frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
     assert frame.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900
     frame.evaluate("window.map.setView([21.55, 107.12], 15, {animate: false})")
-    v.page.wait_for_timeout(500)
+    v.wait_idle()  # the new view is reported (a run): then the canvas is drawn for it
     for i, payload in enumerate(KEY_PAYLOADS):
         key, x, y = frame.evaluate(
             """(i) => { const l = window.__dlCompact.layers.forest_parcels;

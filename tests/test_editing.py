@@ -79,7 +79,7 @@ def test_a_planner_changes_a_status_and_sees_it_in_the_history(env: Path) -> Non
     at = _roads(**{"sel_giao-thong": SEL, "user": {"name": "chuyenvien", "role": "planner"}})
     prefix = "ed_giao-thong_ql4b_segments_QL4B-18-20_"
     at.selectbox(key=prefix + "clearance_status").set_value("done")
-    at.number_input(key=prefix + "clearance_pct").set_value(100.0)
+    at.text_input(key=prefix + "clearance_pct").input("100")
     at.text_input(key="ed_reason_giao-thong_QL4B-18-20").input("Biên bản 15/5/2024")
     next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
     assert not at.exception
@@ -98,9 +98,9 @@ def test_an_invalid_edit_shows_its_message_and_changes_nothing(env: Path) -> Non
 
     digest = hashlib.sha256(env.read_bytes()).hexdigest()
     at = _roads(**{"sel_giao-thong": SEL, "user": {"name": "chuyenvien", "role": "planner"}})
-    at.number_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_clearance_pct").set_value(140.0)
+    at.text_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_clearance_pct").input("140")
     next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
-    assert any("từ 0 đến 100" in e.value for e in at.error)
+    assert any("0–100 %" in e.value for e in at.error)
     assert hashlib.sha256(env.read_bytes()).hexdigest() == digest
 
 
@@ -245,9 +245,9 @@ def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
     at.text_input(key=p + "dispute_id").input("TC-20")
     at.selectbox(key=p + "unit_code").set_value("06643")
     at.text_input(key=p + "kind").input("Lấn chiếm đất rừng")
-    at.number_input(key=p + "area_ha").set_value(2.5)
+    at.text_input(key=p + "area_ha").input("2,5")
     at.selectbox(key=p + "status").set_value("open")
-    at.text_input(key=p + "opened").input("2024-06-01")
+    at.text_input(key=p + "opened").input("01/06/2024")
     next(b for b in at.button if b.label == "Thêm vào bản đồ").click().run()
     assert not at.exception, [e.value for e in at.exception]
     d = Store(env).read("land_disputes").set_index("dispute_id")
@@ -341,9 +341,9 @@ def test_a_planner_moves_a_dispute_to_measured_coordinates(env: Path) -> None:
     sel = {"layer": "land_disputes", "key": "TC-01", "zoom": False, "n": 1}
     at = app_page("pages/dat_lam_nghiep.py", **PLANNER, **{"sel_dat-lam-nghiep": sel})
     # The "add a point" form under the map has its own pair; the record's move form, beside the map, comes last.
-    lon, lat = [n for n in at.number_input if n.label in ("Kinh độ", "Vĩ độ")][-2:]
-    lon.set_value(107.123456)
-    lat.set_value(21.654321)
+    lon, lat = [n for n in at.text_input if n.label in ("Kinh độ", "Vĩ độ")][-2:]
+    lon.input("107,123456")  # a decimal comma, as a Vietnamese surveyor's sheet writes it
+    lat.input("21.654321")
     at.text_input(key="mv_reason_dat-lam-nghiep_TC-01").input("Đo lại bằng GPS")
     next(b for b in at.button if b.label == "Di chuyển điểm").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -369,8 +369,8 @@ def test_a_planner_signed_in_through_the_organisation_sees_and_edits_sensitive_f
     assert not at.exception, [e.value for e in at.exception]
     record = " ".join(m.value for m in at.markdown if "dl-record" in m.value)
     assert "Hộ bị ảnh hưởng" in record and "Hộ đã chi trả" in record  # a viewer's record has neither
-    box = at.number_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_households_compensated")
-    box.set_value(int(box.value or 0) + 1)
+    box = at.text_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_households_compensated")
+    box.input(str(int(box.value.replace(".", "") or 0) + 1))
     at.text_input(key="ed_reason_giao-thong_QL4B-18-20").input("Biên bản chi trả bổ sung")
     next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -382,7 +382,7 @@ def test_a_planner_enters_a_later_period_on_the_card_and_it_shows_with_its_trend
     at = app_page("pages/chi_tieu.py", **PLANNER)
     at.number_input(key="sr_y_budget_revenue").set_value(2024)
     at.selectbox(key="sr_q_budget_revenue").set_value("Q2")
-    at.number_input(key="sr_v_budget_revenue").set_value(41350.5)
+    at.text_input(key="sr_v_budget_revenue").input("41.350,5")  # as a Vietnamese planner types it
     at.text_input(key="sr_s_budget_revenue").input("Báo cáo UBND huyện quý II/2024")
     next(b for b in at.button if b.label == "Lưu số liệu kỳ" and "budget_revenue" in str(b.form_id)).click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -416,3 +416,127 @@ def test_a_view_saved_at_a_past_date_opens_at_that_date(tmp_path: Path, monkeypa
     assert not fresh.exception
     assert fresh.session_state["as_of"] == "2024-04-24"
     assert any("Đang xem dữ liệu tại ngày 24/04/2024" in i.value for i in fresh.info)
+
+
+# -- edits that save, and never undo a colleague's (two planners, through the form, on both stores) ------------
+
+SAVE = "Lưu thay đổi"
+SEG = "ed_giao-thong_ql4b_segments_QL4B-18-20_"
+
+
+@pytest.fixture
+def two_planners(any_store: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    """The app on ``any_store`` (a GeoPackage, then PostGIS), with two planners and an admin."""
+    users = tmp_path / "users.json"
+    for name, role in (("lan", "planner"), ("minh", "planner"), ("quantri", "admin")):
+        add_user(users, name, role, "mat-khau-dai")
+    monkeypatch.setenv("DINHLAP_STORE", str(any_store))
+    monkeypatch.setenv("DINHLAP_USERS", str(users))
+    return any_store
+
+
+def _planner_on_roads(name: str) -> AppTest:
+    return _roads(**{"sel_giao-thong": dict(SEL), "user": {"name": name, "role": "planner"}})
+
+
+def _save(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == SAVE).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_two_planners_change_one_field_the_second_is_refused_with_both_values(two_planners: Path | str) -> None:
+    lan, minh = _planner_on_roads("lan"), _planner_on_roads("minh")  # both opened QL4B-18-20 (Vướng mắc GPMB)
+    lan.selectbox(key=SEG + "clearance_status").set_value("done")
+    assert any("Đã lưu 1 thay đổi" in s.value for s in _save(lan).success)
+    minh.selectbox(key=SEG + "clearance_status").set_value("in_progress")
+    said = " ".join(e.value for e in _save(minh).error)
+    assert "Đã bàn giao mặt bằng" in said and "Vướng mắc GPMB" in said  # the colleague's value and the one seen
+    assert "lan đã sửa" in said and "giờ Việt Nam" in said
+    seg = Store(two_planners).read("ql4b_segments").set_index("seg_id").loc["QL4B-18-20"]
+    assert seg.clearance_status == "done"
+    # Minh chooses again, knowing: saving the same box now writes Minh's value over Lan's, as Minh decided.
+    assert any("Đã lưu 1 thay đổi" in s.value for s in _save(minh).success)
+    seg = Store(two_planners).read("ql4b_segments").set_index("seg_id").loc["QL4B-18-20"]
+    assert seg.clearance_status == "in_progress"
+
+
+def test_two_planners_change_different_fields_and_both_changes_are_kept(two_planners: Path | str) -> None:
+    lan, minh = _planner_on_roads("lan"), _planner_on_roads("minh")
+    lan.selectbox(key=SEG + "clearance_status").set_value("done")
+    _save(lan)
+    minh.text_input(key=SEG + "clearance_pct").input("55,5")  # the decimal comma
+    assert any("Đã lưu 1 thay đổi" in s.value for s in _save(minh).success)  # what was really saved
+    seg = Store(two_planners).read("ql4b_segments").set_index("seg_id").loc["QL4B-18-20"]
+    assert (seg.clearance_status, seg.clearance_pct) == ("done", 55.5)
+    log = Store(two_planners).read("audit_log")
+    assert sorted(zip(log.user, log.field, strict=True)) == [("lan", "clearance_status"), ("minh", "clearance_pct")]
+
+
+def test_an_open_dispute_is_resolved_by_changing_its_status_alone(two_planners: Path | str) -> None:
+    from geo import db
+
+    with db.connect(two_planners) as conn:  # its resolution date as an earlier version stored it: ''
+        conn.write(lambda: conn.execute("UPDATE land_disputes SET resolved = '' WHERE dispute_id = 'TC-03'"))
+    at = app_page("pages/dat_lam_nghiep.py", **{"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": "TC-03",
+                                                 "zoom": False, "n": 1}}, **PLANNER)  # fmt: skip
+    at.selectbox(key="ed_dat-lam-nghiep_land_disputes_TC-03_status").set_value("resolved")
+    assert any("Đã lưu 1 thay đổi" in s.value for s in _save(at).success)
+    assert not at.error
+    d = Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-03"]
+    assert d.status == "resolved"
+    assert list(Store(two_planners).read("audit_log").field) == ["status"]
+
+
+def test_the_indicator_card_takes_a_decimal_comma_and_stops_942_percent(two_planners: Path | str) -> None:
+    at = app_page("pages/chi_tieu.py", **PLANNER)
+    box = "ed_chi-tieu_indicators_health_insurance_value"
+    at.text_input(key=box).input("942")
+    next(b for b in at.button if b.label == SAVE and "health_insurance" in str(b.form_id)).click().run()
+    assert any("0–100 %" in e.value for e in at.error)
+    at.text_input(key=box).input("94,2")
+    next(b for b in at.button if b.label == SAVE and "health_insurance" in str(b.form_id)).click().run()
+    assert not at.exception and any("Đã lưu 1 thay đổi" in s.value for s in at.success)
+    ind = Store(two_planners).read("indicators").set_index("ind_id")
+    assert ind.loc["health_insurance", "value"] == 94.2
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "94,2" in html and "942" not in html
+
+
+def test_a_task_date_is_shown_and_taken_as_day_month_year(two_planners: Path | str) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["pres_mode"] = "tasks"
+    at.session_state["pres_i"] = 5  # 2.6
+    at.session_state["user"] = {"name": "lan", "role": "planner"}
+    at.run()
+    at.switch_page("pages/giao_ban.py")
+    at.run()
+    box = at.text_input(key="ed_giao-ban_tasks_2.6_progress_date")
+    assert box.value == "" or "/" in box.value  # DD/MM/YYYY, never ISO, in Vietnamese
+    box.input("15/5/2024")
+    next(b for b in at.button if b.label == SAVE).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    task = Store(two_planners).read("tasks").set_index("task_id").loc["2.6"]
+    assert str(task.progress_date)[:10] == "2024-05-15"
+    assert at.text_input(key="ed_giao-ban_tasks_2.6_progress_date_1").value == "15/05/2024"
+
+
+def test_an_admin_undoes_one_wrong_save_in_the_data_page(two_planners: Path | str) -> None:
+    from geo.edit import edit
+
+    edit(two_planners, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 5.0}, "lan", "nhầm")
+    edit(two_planners, "land_disputes", "TC-01", {"status": "resolved"}, "minh", "biên bản")
+    at = app_page("pages/du_lieu.py", user={"name": "quantri", "role": "admin"})
+    assert any("giờ Việt Nam" in i.value for i in at.info)  # every time on the page is Vietnam time
+    from geo.edit import change_sets
+
+    wrong = next(c for c in change_sets(two_planners) if c.user == "lan")
+    pick = at.selectbox(key="undo_pick")
+    assert any("lan" in o and "nhầm" in o and "1 trường" in o for o in pick.options)
+    pick.set_value(wrong.id)
+    next(b for b in at.button if b.key == "undo_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"Đã hoàn tác lần thay đổi #{wrong.id}" in s.value for s in at.success)
+    seg = Store(two_planners).read("ql4b_segments").set_index("seg_id").loc["QL4B-18-20"]
+    assert seg.clearance_pct == 20.0  # lan's wrong save undone
+    assert Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-01", "status"] == "resolved"

@@ -14,12 +14,27 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import LayerSpec
-from geo.edit import EditError, edit, edit_many, history, insert, move_point, redact_rows
-from geo.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.edit import (
+    ConflictError,
+    EditError,
+    NeedsConfirm,
+    edit,
+    edit_many,
+    history,
+    insert,
+    is_empty,
+    move_point,
+    read_date,
+    read_number,
+    reason_text,
+    redact_rows,
+    same_value,
+)
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.records import change_text, format_value
 from ui import data, state
 from ui.auth import current_user
-from ui.selection import current_view, flash, picked, select, stop_picking
+from ui.selection import current_view, flash, picked, select, selection, stop_picking
 
 
 def editable_fields(spec: LayerSpec) -> list[str]:
@@ -38,77 +53,162 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _number_text(value: Any, lang: Lang) -> str:
+    """A stored number as the form shows it, in ``lang``'s convention, with every decimal it has (up to 6)."""
+    places = len(f"{float(value):.6f}".rstrip("0").split(".")[1])
+    return fmt_number(value, lang, decimals=places)
+
+
+def shown_text(spec: LayerSpec, name: str, value: Any, lang: Lang) -> Any:
+    """What the form's box for ``name`` shows of stored ``value`` (what the widget returns if untouched)."""
+    f = spec.field(name)
+    codes = spec.codes(name)
+    if codes:
+        return value if value in {s.value for s in codes} else None
+    if f.kind == "bool":
+        return bool(value) if not is_empty(value) else False
+    if is_empty(value):
+        return ""
+    if f.kind in ("int", "float"):
+        return _number_text(value, lang)
+    if f.kind == "date":
+        return fmt_date(str(value)[:10], lang)
+    return str(value)
+
+
+def read_box(spec: LayerSpec, name: str, box: Any, lang: Lang) -> Any:
+    """What a form's box holds, as the value the engine checks: numbers read as typed in ``lang``
+    (:func:`geo.edit.read_number`), dates as DD/MM/YYYY or ISO (:func:`geo.edit.read_date`), empty as None.
+    Raises :class:`EditError` (bad number or date) with the field's label.
+    """
+    f = spec.field(name)
+    if spec.codes(name) or f.kind == "bool":
+        return box
+    if is_empty(box):
+        return None
+    try:
+        if f.kind in ("int", "float"):
+            number = read_number(box, lang)
+            return int(number) if f.kind == "int" and number is not None and number == int(number) else number
+        if f.kind == "date":
+            return read_date(box)
+    except ValueError:
+        rule = "date" if f.kind == "date" else "number"
+        raise EditError(f"edit.bad_{rule}", field=f.label("vi"), value=str(box)[:80]) from None
+    return str(box).strip()
+
+
 def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> Any:
+    """The box for field ``name`` showing stored value ``current``; returns what it holds (see :func:`shown_text`)."""
     f = spec.field(name)
     codes = spec.codes(name)
     label = f.label(lang)
+    shown = shown_text(spec, name, current, lang)
     if codes:
         options = [s.value for s in codes]
-        index = options.index(current) if current in options else 0
         return st.selectbox(
-            label, options, index=index, key=key, format_func=lambda v: format_value(spec, name, v, lang)
+            label,
+            options,
+            index=options.index(shown) if shown in options else None,  # an empty status stays empty
+            key=key,
+            format_func=lambda v: format_value(spec, name, v, lang),
+            placeholder=t("edit.empty", lang),
         )
     if f.kind == "bool":
-        return st.checkbox(label, value=bool(current), key=key)
-    if f.kind in ("int", "float"):  # an empty figure stays empty unless the planner types one
-        number = st.number_input(
-            label,
-            value=None if current is None else (int(current) if f.kind == "int" else float(current)),
-            step=1 if f.kind == "int" else None,
-            format=None if f.kind == "int" else "%.2f",
-            key=key,
-        )
-        return None if number is None else (int(number) if f.kind == "int" else float(number))
-    return (
-        st.text_input(
-            label,
-            value="" if current is None else str(current)[: 10 if f.kind == "date" else None],
-            key=key,
-            help="YYYY-MM-DD" if f.kind == "date" else None,
-        )
-        or None
-    )
+        return st.checkbox(label, value=shown, key=key)
+    if f.kind in ("int", "float"):  # typed as people write numbers: 94,2 in Vietnamese (never a browser spinner)
+        return st.text_input(label, value=shown, key=key)  # how to type them: the form's caption (typing_hint)
+    if f.kind == "date":
+        return st.text_input(label, value=shown, key=key, placeholder="dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd")
+    return st.text_input(label, value=shown, key=key)
+
+
+def typing_hint(spec: LayerSpec, names: Any, lang: Lang) -> None:
+    """Under a form's title: how its number and date boxes are typed (in ``lang``'s convention)."""
+    kinds = {spec.field(n).kind for n in names if not spec.codes(n)}
+    hints = [t("edit.number_help", lang)] if kinds & {"int", "float"} else []
+    hints += [t("edit.date_help", lang)] if "date" in kinds else []
+    if hints:
+        st.caption(" · ".join(hints))
+
+
+def _form_state(form_id: str, current: dict[str, Any]) -> dict[str, Any]:
+    """The values this form showed when it was drawn (kept in the session, never re-read at save), and
+    the render it belongs to: a save, a reload or a conflict starts a new one.
+    """
+    snap = st.session_state.get(f"edsnap_{form_id}")
+    if snap is None:
+        gen = st.session_state.get(f"edgen_{form_id}", 0)
+        snap = {"gen": gen, "shown": dict(current), "expected": {}, "confirm": None}
+        st.session_state[f"edsnap_{form_id}"] = snap
+    return snap
+
+
+def _new_render(form_id: str) -> None:
+    """Forget what the form showed: it is drawn afresh, from the stored values, with new boxes."""
+    st.session_state.pop(f"edsnap_{form_id}", None)
+    st.session_state[f"edgen_{form_id}"] = st.session_state.get(f"edgen_{form_id}", 0) + 1
 
 
 def edit_form(page: str, layer_id: str, row: Any) -> None:
-    """The form under a selected feature's record, for planners; its history for everyone."""
+    """The form under a selected feature's record, for planners; its history for everyone.
+
+    The form remembers the values it showed; a save writes only the fields the planner changed, each
+    against the value shown, so a colleague's change meanwhile is refused (both values, who and when)
+    and a field the planner did not touch is never written.
+    """
     lang = state.lang()
     spec = data.catalog()[layer_id]
     fkey = ",".join(str(row[k]) for k in spec.key.split(","))
     path = data.store().location
     user = current_user()
+    form_id = f"{page}_{layer_id}_{fkey}"
+    done = st.session_state.pop(f"edflash_{form_id}", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
     if user and user.can_edit and spec.editable and data.as_of_day() is not None:
         st.caption(t("edit.past", lang))
     elif user and user.can_edit and spec.editable:
         with st.expander(t("edit.title", lang), icon=":material/edit:", key=f"edit_panel_{page}_{layer_id}_{fkey}"):
-            current = {n: _plain(row.get(n)) for n in editable_fields(spec)}
+            stored = {n: _plain(row.get(n)) for n in editable_fields(spec)}
+            snap = _form_state(form_id, stored)
+            shown = snap["shown"]
+            if any(not same_value(stored[n], shown[n]) for n in shown):
+                st.caption(t("edit.stale", lang))
+                if st.button(t("edit.reload", lang), key=f"ed_reload_{form_id}_{snap['gen']}"):
+                    _new_render(form_id)
+                    st.rerun()
+            problem = st.session_state.pop(f"edproblem_{form_id}", None)
+            if problem:
+                st.error(problem[0])
+                st.caption(problem[1])
+            suffix = f"_{snap['gen']}" if snap["gen"] else ""
             with st.form(f"edit_{page}_{layer_id}_{fkey}"):
-                values = {n: _widget(spec, n, v, f"ed_{page}_{layer_id}_{fkey}_{n}", lang) for n, v in current.items()}
+                typing_hint(spec, shown, lang)
+                boxes = {
+                    n: _widget(spec, n, v, f"ed_{page}_{layer_id}_{fkey}_{n}{suffix}", lang) for n, v in shown.items()
+                }
+                confirm = False
+                if snap["confirm"]:
+                    st.warning(snap["confirm"][lang])
+                    confirm = st.checkbox(t("edit.confirm_box", lang), key=f"ed_confirm_{form_id}{suffix}")
                 reason = st.text_input(t("edit.reason", lang), key=f"ed_reason_{page}_{fkey}")
                 submitted = st.form_submit_button(t("edit.save", lang))
             if submitted:
-                changes = {n: v for n, v in values.items() if v != current[n]}
-                if not changes:
-                    st.info(t("edit.nothing", lang))
-                else:
-                    try:
-                        rows = edit(path, layer_id, fkey, changes, user.name, reason, {n: current[n] for n in changes})
-                    except EditError as exc:
-                        _error(exc, lang)
-                    else:
-                        flash(page, t("edit.saved", lang, n=fmt_number(len(rows), lang)))
-                        st.rerun()
+                _save(page, layer_id, fkey, spec, snap, boxes, reason, confirm, form_id, lang)
             if spec.geometry == "Point" and row.geometry is not None and not row.geometry.is_empty:
                 _move_form(page, layer_id, fkey, row, user.name, lang)
     past = history(path, layer_id, fkey)
     if not data.sensitive_ok():
         past = redact_rows(past)
+    past = [r for r in past if not (r.field != "*" and same_value(r.old, r.new))]  # '' → NULL changed nothing
     log = data.catalog()["audit_log"]  # the change log's own labels
     texts = [change_text(spec, r.field, r.old, r.new, lang) for r in past]
     if past:
         with st.expander(
             t("edit.history", lang), icon=":material/history:", key=f"hist_panel_{page}_{layer_id}_{fkey}"
         ):
+            st.caption(t("rollback.tz", lang))
             st.dataframe(
                 pd.DataFrame(
                     {
@@ -117,12 +217,65 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                         log.field("field").label(lang): [what for what, _, _ in texts],
                         log.field("old").label(lang): [old for _, old, _ in texts],
                         log.field("new").label(lang): [new for _, _, new in texts],
-                        log.field("reason").label(lang): [r.reason for r in past],
+                        log.field("reason").label(lang): [reason_text(r.reason, lang) for r in past],
                     }
                 ),
                 hide_index=True,
                 width="stretch",
             )
+
+
+def _save(
+    page: str,
+    layer_id: str,
+    fkey: str,
+    spec: LayerSpec,
+    snap: dict[str, Any],
+    boxes: dict[str, Any],
+    reason: str,
+    confirm: bool,
+    form_id: str,
+    lang: Lang,
+) -> None:
+    """Write what the planner changed in the form, each field against the value the form showed."""
+    user = current_user()
+    shown = snap["shown"]
+    untouched = {n: shown_text(spec, n, v, lang) for n, v in shown.items()}
+    changes: dict[str, Any] = {}
+    try:
+        for n, box in boxes.items():
+            if box == untouched[n]:
+                continue  # not touched: never written
+            value = read_box(spec, n, box, lang)
+            if not same_value(value, shown[n]):
+                changes[n] = value
+        if not changes:
+            st.info(t("edit.nothing", lang))
+            return
+        expected = {n: snap["expected"].get(n, shown[n]) for n in changes}
+        confirmed = [snap["confirm"]["field"]] if confirm and snap["confirm"] else []
+        rows = edit(
+            data.store().location, layer_id, fkey, changes, user.name if user else "", reason, expected,
+            confirmed=confirmed,
+        )  # fmt: skip
+    except NeedsConfirm as exc:
+        snap["confirm"] = {"field": exc.field, "vi": exc.message("vi"), "en": exc.message("en")}
+        st.rerun()
+    except ConflictError as exc:
+        for c in exc.conflicts:  # the planner chooses again, now against the colleague's value
+            snap["expected"][c.field] = c.current
+        _error(exc, lang)
+        return
+    except EditError as exc:
+        _error(exc, lang)
+        return
+    text = t("edit.saved", lang, n=fmt_number(len(rows), lang)) if rows else t("edit.nothing", lang)
+    if selection(page):
+        flash(page, text)
+    else:  # a card or a slide: the message above its form
+        st.session_state[f"edflash_{form_id}"] = text
+    _new_render(form_id)
+    st.rerun()
 
 
 def _error(exc: EditError, lang: Lang) -> None:
@@ -139,12 +292,12 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
     with st.form(f"move_{page}_{layer_id}_{fkey}"):
         st.markdown(f"**{t('edit.position', lang)}**")
         c1, c2 = st.columns(2)
-        lon = c1.number_input(t("edit.lon", lang), value=float(lon0), format="%.6f", step=0.0001)
-        lat = c2.number_input(t("edit.lat", lang), value=float(lat0), format="%.6f", step=0.0001)
+        lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
         reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
         if not st.form_submit_button(t("edit.move", lang)):
             return
     try:
+        lon, lat = _position(lon_box, lat_box, lang)
         move_point(data.store().location, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
     except EditError as exc:
         _error(exc, lang)
@@ -152,6 +305,27 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
         flash(page, t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}"))
         stop_picking(page)
         st.rerun()
+
+
+def _position_boxes(c1: Any, c2: Any, lon0: float, lat0: float, lang: Lang) -> tuple[str, str]:
+    """Longitude and latitude boxes, shown with a decimal point as coordinates are written; a decimal comma
+    typed in them is read too (107,123456).
+    """
+    lon = c1.text_input(t("edit.lon", lang), value=f"{float(lon0):.6f}")
+    lat = c2.text_input(t("edit.lat", lang), value=f"{float(lat0):.6f}")
+    return lon, lat
+
+
+def _position(lon_box: str, lat_box: str, lang: Lang) -> tuple[float, float]:
+    """The typed position; :class:`EditError` if either is not a number."""
+    try:  # a point in a coordinate is decimal, never thousands (21.654 is not 21654)
+        lon = read_number(lon_box, "en" if "." in str(lon_box) else lang)
+        lat = read_number(lat_box, "en" if "." in str(lat_box) else lang)
+    except ValueError:
+        raise EditError("edit.bad_position", lon=str(lon_box)[:20], lat=str(lat_box)[:20]) from None
+    if lon is None or lat is None:
+        raise EditError("edit.bad_position", lon=str(lon_box)[:20], lat=str(lat_box)[:20])
+    return lon, lat
 
 
 def add_point_box(page: str, layer_ids: list[str]) -> None:
@@ -172,6 +346,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
         st.caption(t("edit.add_where", lang))
         names = data.unit_names()
         with st.form(f"add_pt_{page}_{lid}"):
+            typing_hint(spec, [f.name for f in spec.fields if not f.derived], lang)
             values: dict[str, Any] = {}
             for f in spec.fields:
                 key = f"add_{page}_{lid}_{f.name}"
@@ -182,13 +357,14 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
                 else:
                     values[f.name] = _widget(spec, f.name, None, key, lang)
             c1, c2 = st.columns(2)
-            lon = c1.number_input(t("edit.lon", lang), value=float(lon0), format="%.6f", step=0.0001)
-            lat = c2.number_input(t("edit.lat", lang), value=float(lat0), format="%.6f", step=0.0001)
+            lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
             submitted = st.form_submit_button(t("edit.add", lang))
         if not submitted:
             return
         try:
+            values = {n: v if n == "unit_code" else read_box(spec, n, v, lang) for n, v in values.items()}
+            lon, lat = _position(lon_box, lat_box, lang)
             key = insert(data.store().location, lid, values, user.name, reason, point=(lon, lat))
         except EditError as exc:
             _error(exc, lang)
@@ -212,22 +388,25 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
     if flash:
         st.success(flash)
     with st.expander(t("ntm.edit", lang, unit=unit_name), icon=":material/edit:", key=f"ntm_edit_{unit_code}"):
-        seen = pd.DataFrame(
-            {
-                "criterion": rows.criterion.astype(int).to_numpy(),
-                "name": [criteria_names.get(int(c), str(c)) for c in rows.criterion],
-                "met": rows.met.astype(bool).to_numpy(),
-                "year_met": rows.year_met.astype("Int64").to_numpy(),
-                "target_year": rows.target_year.astype("Int64").to_numpy(),
-            }
-        )
+        gen = st.session_state.get(f"ntm_gen_{unit_code}", 0)
+        seen = st.session_state.get(f"ntm_seen_{unit_code}_{gen}")  # what the table showed, never re-read at save
+        if seen is None:
+            seen = st.session_state[f"ntm_seen_{unit_code}_{gen}"] = pd.DataFrame(
+                {
+                    "criterion": rows.criterion.astype(int).to_numpy(),
+                    "name": [criteria_names.get(int(c), str(c)) for c in rows.criterion],
+                    "met": rows.met.astype(bool).to_numpy(),
+                    "year_met": rows.year_met.astype("Int64").to_numpy(),
+                    "target_year": rows.target_year.astype("Int64").to_numpy(),
+                }
+            )
         with st.form(f"ntm_edit_form_{unit_code}"):
             edited = st.data_editor(
                 seen,
                 hide_index=True,
                 width="stretch",
                 disabled=["criterion", "name"],
-                key=f"ntm_editor_{unit_code}",
+                key=f"ntm_editor_{unit_code}" + (f"_{gen}" if gen else ""),
                 column_config={
                     "criterion": st.column_config.NumberColumn("#", width="small"),
                     "name": st.column_config.TextColumn(spec.field("criterion").label(lang)),
@@ -243,7 +422,7 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
         changes = []
         fields = ("met", "year_met", "target_year")
         for (_, old), (_, new) in zip(seen.iterrows(), edited.iterrows(), strict=True):
-            diff = {f: _plain(new[f]) for f in fields if _plain(new[f]) != _plain(old[f])}
+            diff = {f: _plain(new[f]) for f in fields if not same_value(_plain(new[f]), _plain(old[f]))}
             if diff:
                 changes.append((f"{unit_code},{int(old.criterion)}", diff, {f: _plain(old[f]) for f in diff}))
         if not changes:
@@ -251,8 +430,14 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
             return
         try:
             written = edit_many(data.store().location, "ntm_commune", changes, user.name, reason)
+        except ConflictError as exc:  # shown with both values; the table is drawn again from the store
+            _error(exc, lang)
+            st.session_state.pop(f"ntm_seen_{unit_code}_{gen}", None)
+            st.session_state[f"ntm_gen_{unit_code}"] = gen + 1
         except EditError as exc:
             _error(exc, lang)
         else:
             st.session_state["ntm_edit_flash"] = t("edit.saved", lang, n=fmt_number(len(written), lang))
+            st.session_state.pop(f"ntm_seen_{unit_code}_{gen}", None)
+            st.session_state[f"ntm_gen_{unit_code}"] = gen + 1
             st.rerun()

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.edit import AuditRow, EditError, upsert_many
+from geo.edit import AuditRow, EditError, check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, series, trend
 from geo.safe import html_text, md_text
@@ -115,22 +115,31 @@ def period_form(ind: Indicator, lang: Lang) -> None:
                 key=f"sr_q_{ind.id}",
                 format_func=lambda q: t("series.whole_year", lang) if q == "year" else q,
             )
-            value = st.number_input(t("series.value", lang, unit=ind.unit), value=None, key=f"sr_v_{ind.id}")
+            value = st.text_input(  # typed as people write numbers: 94,2 in Vietnamese
+                t("series.value", lang, unit=ind.unit), key=f"sr_v_{ind.id}", placeholder=t("edit.number_help", lang)
+            )
             source = st.text_input(t("series.source", lang), key=f"sr_s_{ind.id}")
             done = st.form_submit_button(t("series.save", lang))
         if done:
             user = data.editor()
             code = str(int(year)) if quarter == "year" else f"{int(year)}-{quarter}"
-            row = {
-                "ind_id": ind.id,
-                "period": code,
-                "period_end": period_end(code).isoformat(),
-                "value": value,
-                "target": None,
-                "source": source.strip(),
-                "demo": False,
-            }
             try:
+                try:
+                    number = read_number(value, lang)
+                except ValueError:
+                    raise EditError(
+                        "edit.bad_number", field=t("series.value", "vi", unit=ind.unit), value=value[:80]
+                    ) from None
+                row = {
+                    "ind_id": ind.id,
+                    "period": code,
+                    "period_end": period_end(code).isoformat(),
+                    "value": number,
+                    "target": None,
+                    "source": source.strip(),
+                    "demo": False,
+                }
+                check_range(data.catalog()["indicator_series"], "value", number, ind.unit)  # 942 % is stopped
                 if user is None:
                     raise EditError("edit.no_user")
                 if not source.strip():

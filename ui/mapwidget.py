@@ -76,7 +76,13 @@ def layer_toggles(layer_ids: tuple[str, ...], key: str, keep_units: bool = False
     lang = state.lang()
     catalog = data.catalog()
     available = [lid for lid in layer_ids if data.store().has(lid) and lid in catalog]
-    default = [lid for lid in available if catalog[lid].default_visible]
+    me = current_user()
+    # A planner's layer is on by default for everyone once published; before that, only for its importer.
+    default = [
+        lid
+        for lid in available
+        if catalog[lid].default_visible or (me is not None and catalog[lid].owner and catalog[lid].owner == me.name)
+    ]
     new_units = data.units() == "2025" and not keep_units and data.store().has("communes_2025")
 
     def title(lid: str) -> str:
