@@ -48,6 +48,8 @@ def _templates(out: Path, folder: Path, plain: Path) -> list[list[str]]:
         ["indicators", "import", str(folder), "--user", "{}"],
         ["indicators", "import", str(plain), "--user", "lan", "--reason", "{}"],
         ["views", "--lang", "{}"],
+        ["changes", "--limit", "{}"],
+        ["undo", "{}", "--user", "lan"],
         ["validate", "{}", "--layer", "land_disputes"],
         ["validate", str(plain), "--layer", "{}"],
         ["validate", str(plain), "--layer", "land_disputes", "--crs", "{}"],
