@@ -62,7 +62,8 @@ def _templates(out: Path, folder: Path, plain: Path) -> list[list[str]]:
     ]
 
 
-def test_fuzzed_options_give_messages_not_tracebacks_and_change_nothing(tmp_path: Path, capfd) -> None:
+def test_fuzzed_options_give_messages_not_tracebacks_and_change_nothing(tmp_path: Path, capfd, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a fuzzed output name is written here, not in the checkout
     store = tmp_path / "store" / "s.gpkg"
     store.parent.mkdir()
     shutil.copy(NOTICE_STORE, store)
