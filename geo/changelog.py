@@ -190,6 +190,15 @@ def last_changes(path: db.Location, layer_id: str) -> dict[str, AuditRow]:
     return {r.feature: r for r in changes_since(path, "", layer=layer_id)}
 
 
+def last_save_by(path: db.Location, user: str) -> AuditRow | None:
+    """``user``'s latest change in the change log, if any: after a lost connection, whether their last save
+    was kept (it is there) or not (the latest is an earlier one).
+    """
+    with session(path) as conn:
+        rows = rows_of(conn, f'{SELECT} WHERE "user" = ? ORDER BY fid DESC LIMIT 1', (user,))
+    return rows[0] if rows else None
+
+
 def history(path: db.Location, layer_id: str, key: str) -> list[AuditRow]:
     """Every change of one feature, oldest first."""
     with session(path) as conn:

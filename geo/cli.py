@@ -34,7 +34,7 @@ from geo.history import VIETNAM
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
 from geo.panels import units_with_criteria
-from geo.store import DEFAULT_STORE, Store, StoreError, store_path
+from geo.store import DEFAULT_STORE, Store, store_path
 from geo.transfer import TransferError
 
 
@@ -84,6 +84,17 @@ AS_OF_HELP = (
 )
 
 
+def _check_where(catalog: Any, layers: Sequence[str], where: dict[str, list[str]]) -> None:
+    """Refuse a ``--where`` field that is not a filter of any of ``layers`` (it would silently select all)."""
+    filters = sorted({f for lid in layers if lid in catalog for f in catalog[lid].filters})
+    wrong = [f for f in where if f not in filters]
+    if wrong:
+        raise ValueError(
+            f"--where {', '.join(w[:40] for w in wrong)}: không phải trường lọc của lớp đã chọn / not a filter of "
+            f"the chosen layer(s) {', '.join(layers)}; các trường lọc / filters: {', '.join(filters) or '—'}"
+        )
+
+
 def _parse_where(items: list[str]) -> dict[str, list[str]]:
     where: dict[str, list[str]] = {}
     for item in items:
@@ -119,6 +130,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if unknown:
         raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
     where = _parse_where(args.where or [])
+    _check_where(catalog, layers, where)
     styles = tuple(args.style or ()) or theme_styles(view)  # the view's colouring, as on its page
     for name in styles:  # an unknown style is a mistake to say, not to draw around
         try:
@@ -186,7 +198,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.compare:
         if fmt not in ("png", "pdf"):
             raise ValueError("--compare lays out two maps: use OUT.png or OUT.pdf")
-        other = history.moment(args.compare)
+        other = _moment(args.compare, "--compare")
         payload = _compare_sheet(store, req, frames, frames_at(other), prov, when, other, fmt)
     else:
         table = None
@@ -242,9 +254,27 @@ def _compare_sheet(
     return compare_image(req, frames_a, frames_b, prov, (day_a, day_b), lines, fmt)
 
 
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))  # what --as-of and --compare accept
+
+
+def _moment(value: str, option: str = "--as-of") -> dt.datetime:
+    """An ISO 8601 date (its end) or date-time, Vietnam time unless it carries an offset; refused (exit 2)
+    outside :data:`AS_OF_RANGE`, before any date arithmetic can overflow.
+    """
+    head = str(value).strip()[:10]
+    try:
+        day = dt.date.fromisoformat(head)
+    except ValueError:
+        day = None
+    if day is not None and not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        lo, hi = (d.isoformat() for d in AS_OF_RANGE)
+        raise ValueError(f"{option} {head}: ngày ngoài khoảng / date out of range ({lo} … {hi})")
+    return history.moment(value)
+
+
 def _as_of(args: argparse.Namespace) -> dt.datetime | None:
     """``--as-of``: an ISO 8601 date (its end) or date-time, Vietnam time unless it carries an offset."""
-    return history.moment(args.as_of) if getattr(args, "as_of", None) else None
+    return _moment(args.as_of) if getattr(args, "as_of", None) else None
 
 
 def _typed(column: object, value: str) -> object:
@@ -288,6 +318,8 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     store = Store(args.store)
     where = _parse_where(args.where or [])
     when = _as_of(args)
+    if where and args.layer in store.catalog:
+        _check_where(store.catalog, [args.layer], where)
     if where and args.layer in store.catalog and store.has(args.layer):
         frame = read_layer(store, args.layer, sensitive=True, as_of=when)
         unknown = [f for f in where if f not in frame.columns]
@@ -944,7 +976,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--codes", action="store_true", help="data: field names and codes (for machines) instead of labels in --lang"
     )
-    ex.add_argument("--dpi", type=int, default=200)
+    ex.add_argument("--dpi", type=_bounded_int(50, 600), default=200, help="50–600 (default 200)")
     ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
     ori = ex.add_mutually_exclusive_group()
     ori.add_argument("--landscape", action="store_true", help="khổ ngang / landscape (default: as the extent suits)")
@@ -1169,6 +1201,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _bounded_int(lo: int, hi: int) -> Any:
+    """An argparse type: an integer from ``lo`` to ``hi`` (else argparse's own message and exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"không phải số nguyên / not an integer: {text[:20]!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value}: cần từ {lo} đến {hi} / must be from {lo} to {hi}")
+        return value
+
+    return parse
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -1193,8 +1240,9 @@ def _failure(exc: BaseException) -> list[str]:
     import csv
     import sqlite3
 
-    if isinstance(exc, StoreError):
-        return [exc.message("vi"), exc.message("en")]
+    message = getattr(exc, "message", None)
+    if callable(message):  # StoreError, EditError, an importer's refusal: said in both languages
+        return [str(message("vi")), str(message("en"))]
     if isinstance(exc, db.BadAddress):
         why = {"reason_vi": exc.reason["vi"], "reason_en": exc.reason["en"]}
         return [t("error.store_address", lang, path=exc.label, **why) for lang in ("vi", "en")]

@@ -253,6 +253,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Đường dẫn có ngày không hợp lệ ('{value}'): cần dạng NĂM-THÁNG-NGÀY, vd. 2025-03-26. Đang hiện hôm nay.",
         "en": "The link's date is not valid ('{value}'): use YEAR-MONTH-DAY, e.g. 2025-03-26. Showing today.",
     },
+    "time.clamped": {
+        "vi": "Đường dẫn hỏi ngày {value}, trước khi có dữ liệu: đang hiện ngày {day}, ngày sớm nhất có thể xem.",
+        "en": "The link asks for {value}, before the data start: showing {day}, the earliest day there is.",
+    },
     "time.today": {"vi": "Về hôm nay", "en": "Back to today"},
     "time.banner": {
         "vi": "Đang xem dữ liệu tại ngày {day}: bản đồ, số liệu và bản xuất như ngày đó. Chỉ sửa được dữ liệu hôm nay.",
@@ -703,6 +707,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "Máy bạn đã đăng nhập trước đây vẫn vào được; hoặc nhập mã khôi phục do quản trị viên cấp.",
         "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
         "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
+    },
+    "auth.last_save": {
+        "vi": "Lần lưu gần nhất của bạn trong nhật ký thay đổi: {when} — {what}. "
+        "Nếu thay đổi bạn làm sau cùng không phải thay đổi này, nó chưa được lưu: hãy làm lại.",
+        "en": "Your latest save in the change log: {when} — {what}. "
+        "If your last change is not this one, it was not saved: make it again.",
     },
     "auth.code": {"vi": "Mã khôi phục (nếu có)", "en": "Recovery code (if any)"},
     "auth.code_help": {

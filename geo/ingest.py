@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import math
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -279,8 +278,8 @@ def apply(
             )
             return Outcome(target, how, added=int(written), removed=int(removed))
     assert isinstance(store, (str, os.PathLike))
-    scratch = Path(store).parent / f".import-{uuid.uuid4().hex}.gpkg"
-    try:
+    db.sweep_scratch(Path(store))  # an interrupted import's scratch files go at the next write
+    with db.scratch_beside(Path(store)) as scratch:
         frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
         pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
         with _connect(store) as conn:
@@ -292,10 +291,6 @@ def apply(
             finally:
                 conn.execute("DETACH DATABASE imp")
         return Outcome(target, how, added=int(written), removed=int(removed))
-    finally:
-        for p in (scratch, Path(f"{scratch}-journal"), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
-            if p.exists():
-                os.unlink(p)
 
 
 def preview(

@@ -189,6 +189,7 @@ class Store:
         else:
             if not self.path.is_file():
                 raise StoreError("error.store_missing", path=db.shown(self.path))
+            db.sweep_scratch(self.path)  # an interrupted import's scratch files go when the store is next opened
             try:
                 listed = pyogrio.list_layers(self.path)
             except Exception as exc:  # pyogrio raises several DataSourceError kinds
