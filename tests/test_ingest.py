@@ -75,7 +75,7 @@ def test_appending_real_rows_keeps_the_demo_rows_flagged_and_says_how_many(tmp_p
 
 def test_a_rollback_restores_every_flag_exactly(tmp_path, any_store, units) -> None:
     before = _flags(any_store)
-    now = edit._now()
+    now = changelog.now()
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
     commit(any_store, report, "lan", layer="land_disputes", mode="replace")
     assert set(_flags(any_store).values()) == {0}
@@ -213,7 +213,7 @@ def test_a_name_no_store_takes_is_changed_and_said(tmp_path) -> None:
 
 def test_the_next_file_updates_a_planners_layer_by_its_key_audited_field_by_field(tmp_path, any_store) -> None:
     _sites(tmp_path, any_store)
-    before = edit._now()
+    before = changelog.now()
     catalog = Store(any_store).catalog
     nxt = F.planner_sites(
         tmp_path / "q2", n=12, status={2: "Đã duyệt", 3: "Đã duyệt"}, area={4: 9.9}, drop=(5,), moved=(6,)
@@ -316,7 +316,7 @@ def test_a_planners_layer_is_published_audited_and_the_rollback_withdraws_it(tmp
     from geo.cli import main
 
     _sites(tmp_path, any_store)
-    before = edit._now()
+    before = changelog.now()
     assert main(["publish", "quy_hoach", "--store", str(any_store), "--user", "lan"]) == 0
     assert "đã công bố" in capsys.readouterr().out
     assert Store(any_store).catalog["quy_hoach"].default_visible is True
