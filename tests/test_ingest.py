@@ -11,7 +11,7 @@ from pathlib import Path
 import folium
 import pytest
 
-from geo import changelog, edit, history
+from geo import changelog, history
 from geo.access import read_layer
 from geo.edit import rollback_to
 from geo.export import MapRequest, Provenance, layout
