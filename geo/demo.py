@@ -435,8 +435,7 @@ _META = {
     "units": "Mã, tên, dân số 2019, diện tích xấp xỉ: danh mục ĐVHC của Tổng cục Thống kê, TĐTDS 2019; "
     "ranh giới: phân vùng sơ đồ do nhóm dự án dựng từ điểm trung tâm",
     "ql4b_route": "Tuyến sơ đồ do nhóm dự án vẽ theo mô tả dự án nâng cấp QL4B Km18–Km80",
-    "ql4b_segments": "Gói thầu, quy mô mặt cắt theo mô tả dự án; tổng số hộ bị thu hồi đất (Đình Lập 984, Lộc Bình "
-    "818): công bố của dự án; tình trạng GPMB, số hộ từng đoạn: minh họa",
+    "ql4b_segments": "Gói thầu, quy mô mặt cắt theo mô tả dự án; tình trạng GPMB và số hộ: minh họa",
     "ql4b_stations": "Cọc Km nội suy theo chiều dài tuyến sơ đồ",
     "resettlement_sites": "Minh họa (nhiệm vụ 2.2 yêu cầu chuẩn bị quỹ đất tái định cư)",
     "rural_roads": "Minh họa (mục 1: cấp xi măng làm đường GTNT còn chậm)",
