@@ -100,9 +100,10 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
     item = waiting.get_by_role("button", name="#3 Điểm tranh chấp đất đai TC-03", exact=False)
     item.wait_for(timeout=20000)
     colleague.page.screenshot(path=str(artifacts / "threads-waiting.png"))
-    item.click()  # opens the dispute on its page, with the thread under its record
+    with colleague.expect_run():
+        item.click()  # opens the dispute on its page, with the thread under its record
     colleague.page.wait_for_url("**/dat-lam-nghiep", timeout=20000)
-    colleague.wait_idle()
+    colleague.map_frame()
     colleague.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=20000)
     reply = colleague.page.get_by_role("textbox", name="Trả lời luồng số 3")
     reply.fill("Đã ký hôm qua, gửi kèm biên bản.")
