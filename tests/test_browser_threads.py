@@ -79,6 +79,7 @@ def test_a_code_or_a_name_without_accents_selects_the_feature(browser: Browser, 
 
 def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app: str, artifacts: Path) -> None:
     planner = visit(browser, f"{app}/dat-lam-nghiep")
+    planner.map_frame()  # drawn, and its first view reported: the page is still before signing in
     sign_in(planner, "chuyenvien", "mat-khau-dai")
     planner.map_frame()
     _find(planner, "TC-03", "TC-03 — Điểm tranh chấp đất đai")
@@ -95,6 +96,7 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
 
     # The colleague, in another browser, signs in and finds the question waiting for them.
     colleague = visit(browser, f"{app}/")
+    colleague.map_frame()
     sign_in(colleague, "canbo.xa", "mat-khau-xa-dai")
     waiting = colleague.page.locator(".st-key-my_threads")
     item = waiting.get_by_role("button", name="#3 Điểm tranh chấp đất đai TC-03", exact=False)
