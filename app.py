@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.db import StoreDown
+from geo.db import StoreDown, StoreLoginRefused
 from geo.i18n import t
 from geo.store import StoreError
 from ui import data, live, state
@@ -44,6 +44,9 @@ try:
 except StoreError as exc:
     st.error(exc.message(lang))
     st.caption(exc.message("en"))
+except StoreLoginRefused:  # the server answered and refused the store's own sign-in (its password changed)
+    st.error(t("error.store_login", lang, path=""))
+    st.caption(t("error.store_login", "en", path=""))
 except StoreDown as down:  # the database went away mid-run: say so; the next run reconnects
     st.error(t("error.store_down", lang, reason=str(down)[:200]))
     st.caption(t("error.store_down", "en", reason=str(down)[:200]))

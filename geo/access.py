@@ -119,8 +119,13 @@ class Reader:
         return self.store.has(layer_id)
 
     def meta(self) -> dict[LayerId, LayerMeta]:
-        """Provenance of every layer."""
-        return self.store.meta()
+        """Provenance of every layer, as it stood on the day read."""
+        meta = self.store.meta()
+        return meta if self.as_of is None else history.meta_as_of(self.store.location, meta, self.as_of)
+
+    def today(self) -> dt.date:
+        """The day this reader looks at (Vietnam time): the day read, else today."""
+        return (self.as_of or dt.datetime.now(history.VIETNAM)).astimezone(history.VIETNAM).date()
 
     def read(self, layer_id: LayerId) -> Any:
         """The layer as this reader sees it."""

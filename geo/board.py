@@ -18,8 +18,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from geo.access import Reader
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
 from geo.indicators import Indicator, from_frame
 from geo.views import Task, tasks_from_frame
@@ -141,14 +141,16 @@ def _fmt(day: str, lang: Lang) -> str:
     return fmt_date(d, lang) if d else "–"
 
 
-def store_board(store: Any, today: dt.date, stall_days: int = STALL_DAYS) -> list[BoardRow]:
-    """The board of a store's tasks (``store``: a :class:`geo.store.Store` or :class:`geo.access.Reader`)."""
-    return board(tasks_from_frame(store.read("tasks")), today, stall_days) if store.has("tasks") else []
+def store_board(reader: Reader, today: dt.date, stall_days: int = STALL_DAYS) -> list[BoardRow]:
+    """The board of the tasks as ``reader`` reads them (the day, the units and the role are the reader's)."""
+    return board(tasks_from_frame(reader.read("tasks")), today, stall_days) if reader.has("tasks") else []
 
 
-def store_alerts(store: Any, today: dt.date, lang: Lang, stale_days: int = STALE_DAYS) -> list[Alert]:
-    """The alerts of a store (a Store or a Reader) on ``today``."""
-    catalog = store.catalog
-    kept = {lid: catalog[lid].title(lang) for lid in catalog if catalog[lid].editable and store.has(lid)}
-    inds = from_frame(store.read("indicators")) if store.has("indicators") else []
-    return alerts(store_board(store, today), inds, store.meta(), kept, today, lang, stale_days)
+def store_alerts(reader: Reader, today: dt.date, lang: Lang, stale_days: int = STALE_DAYS) -> list[Alert]:
+    """The alerts on ``today`` of what ``reader`` reads: its tasks, indicators and the layers' dates as of the
+    day it reads.
+    """
+    catalog = reader.catalog
+    kept = {lid: catalog[lid].title(lang) for lid in catalog if catalog[lid].editable and reader.has(lid)}
+    inds = from_frame(reader.read("indicators")) if reader.has("indicators") else []
+    return alerts(store_board(reader, today), inds, reader.meta(), kept, today, lang, stale_days)

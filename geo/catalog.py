@@ -160,6 +160,7 @@ class LayerSpec:
     item_en: str = "features"
     sensitive: tuple[str, ...] = ()  # hidden from viewers in the app and in every export
     key_from: tuple[str, ...] = ()  # a key a file need not carry: these fields joined with "-" (made at import)
+    owner: str = ""  # a planner's layer: who imported it (shown to them by default before it is published)
 
     def title(self, lang: Lang) -> str:
         """The layer's title in ``lang``."""
@@ -665,65 +666,154 @@ DISPUTES = LayerSpec(
 #: Where the land-use codes come from (the layer's provenance and its code-list table cite it).
 LAND_USE_SOURCE = (
     "Ký hiệu loại đất: Phụ lục số 01 (mục ký hiệu loại đất trên bản đồ địa chính), Thông tư 25/2014/TT-BTNMT "
-    "ngày 19/5/2014 của Bộ Tài nguyên và Môi trường quy định về bản đồ địa chính; ba nhóm đất theo Luật Đất đai "
-    "(Điều 10 Luật Đất đai 2013; Điều 9 Luật Đất đai 2024). Hồ sơ địa chính lập trước Luật Đất đai 2024 dùng bảng "
-    "ký hiệu này; đối chiếu văn bản hướng dẫn hiện hành trước khi dùng cho thống kê chính thức."
+    "ngày 19/5/2014 của Bộ Tài nguyên và Môi trường quy định về bản đồ địa chính; mã chỉ tiêu thống kê, kiểm kê "
+    "đất đai: Phụ lục 01 Thông tư 27/2018/TT-BTNMT ngày 14/12/2018 (giữ các mã của Thông tư 28/2014/TT-BTNMT "
+    "ngày 02/6/2014); loại đất theo Điều 9 Luật Đất đai 2024 (Luật số 31/2024/QH15) và mã thống kê, kiểm kê của "
+    "Thông tư 08/2024/TT-BTNMT ngày 31/7/2024; ba nhóm đất theo Điều 10 Luật Đất đai 2013 và Điều 9 Luật Đất đai "
+    "2024. Cột 'standards' ghi mỗi mã thuộc văn bản nào. Mã theo Thông tư 08/2024 được ghi theo hiểu biết của "
+    "nhóm phát triển: đối chiếu văn bản gốc trước khi dùng cho thống kê chính thức."
 )
+#: The standards a land-use code belongs to, as the code list names them (the ``standards`` column).
+LAND_USE_STANDARDS = {
+    "TT25/2014": "Thông tư 25/2014/TT-BTNMT (ký hiệu loại đất trên bản đồ địa chính)",
+    "TT28/2014": "Thông tư 28/2014/TT-BTNMT (thống kê, kiểm kê đất đai)",
+    "TT27/2018": "Thông tư 27/2018/TT-BTNMT (thống kê, kiểm kê đất đai)",
+    "LĐĐ2024": "Luật Đất đai 2024, Điều 9 (phân loại đất)",
+    "TT08/2024": "Thông tư 08/2024/TT-BTNMT (thống kê, kiểm kê đất đai)",
+}
 LAND_GROUPS = (
     Status("agricultural", "Nhóm đất nông nghiệp", "Agricultural land", "#a6d96a"),
     Status("non_agricultural", "Nhóm đất phi nông nghiệp", "Non-agricultural land", "#d6604d"),
     Status("unused", "Nhóm đất chưa sử dụng", "Unused land", "#f4f4f4", hatch=True),
 )
-_LAND_USES: tuple[tuple[str, str, str, str], ...] = (
-    # (code, Vietnamese name as the code list gives it, English, group)
-    ("LUC", "Đất chuyên trồng lúa nước", "Specialised wet-rice land", "agricultural"),
-    ("LUK", "Đất trồng lúa nước còn lại", "Other wet-rice land", "agricultural"),
-    ("LUN", "Đất lúa nương", "Upland rice land", "agricultural"),
-    ("BHK", "Đất bằng trồng cây hàng năm khác", "Flat land, other annual crops", "agricultural"),
-    ("NHK", "Đất nương rẫy trồng cây hàng năm khác", "Shifting cultivation, other annual crops", "agricultural"),
-    ("CLN", "Đất trồng cây lâu năm", "Perennial crop land", "agricultural"),
-    ("RSX", "Đất rừng sản xuất", "Production forest land", "agricultural"),
-    ("RPH", "Đất rừng phòng hộ", "Protection forest land", "agricultural"),
-    ("RDD", "Đất rừng đặc dụng", "Special-use forest land", "agricultural"),
-    ("NTS", "Đất nuôi trồng thủy sản", "Aquaculture land", "agricultural"),
-    ("NKH", "Đất nông nghiệp khác", "Other agricultural land", "agricultural"),
-    ("ONT", "Đất ở tại nông thôn", "Rural residential land", "non_agricultural"),
-    ("ODT", "Đất ở tại đô thị", "Urban residential land", "non_agricultural"),
-    ("TSC", "Đất xây dựng trụ sở cơ quan", "Government office land", "non_agricultural"),
-    ("DTS", "Đất xây dựng trụ sở của tổ chức sự nghiệp", "Public-service office land", "non_agricultural"),
-    ("DVH", "Đất xây dựng cơ sở văn hóa", "Cultural facility land", "non_agricultural"),
-    ("DYT", "Đất xây dựng cơ sở y tế", "Health facility land", "non_agricultural"),
-    ("DGD", "Đất xây dựng cơ sở giáo dục và đào tạo", "Education facility land", "non_agricultural"),
-    ("DTT", "Đất xây dựng cơ sở thể dục thể thao", "Sports facility land", "non_agricultural"),
-    ("CQP", "Đất quốc phòng", "Defence land", "non_agricultural"),
-    ("CAN", "Đất an ninh", "Security land", "non_agricultural"),
-    ("SKN", "Đất cụm công nghiệp", "Industrial cluster land", "non_agricultural"),
-    ("TMD", "Đất thương mại, dịch vụ", "Commercial and service land", "non_agricultural"),
-    ("SKC", "Đất cơ sở sản xuất phi nông nghiệp", "Non-farm production land", "non_agricultural"),
-    ("SKS", "Đất sử dụng cho hoạt động khoáng sản", "Mining land", "non_agricultural"),
-    ("DGT", "Đất giao thông", "Transport land", "non_agricultural"),
-    ("DTL", "Đất thủy lợi", "Irrigation land", "non_agricultural"),
-    ("DNL", "Đất công trình năng lượng", "Energy works land", "non_agricultural"),
-    ("DCH", "Đất chợ", "Market land", "non_agricultural"),
-    ("DSH", "Đất sinh hoạt cộng đồng", "Community activity land", "non_agricultural"),
-    ("TIN", "Đất cơ sở tín ngưỡng", "Belief establishment land", "non_agricultural"),
+# Which standards use a code: the cadastral map's symbols (TT 25/2014), the statistics codes (TT 28/2014 and
+# TT 27/2018, the same list), the 2024 Land Law's categories and its statistics circular (TT 08/2024).
+_MAP = ("TT25/2014",)
+_STAT = ("TT28/2014", "TT27/2018")
+_NEW = ("LĐĐ2024", "TT08/2024")
+_ALL = (*_MAP, *_STAT, *_NEW)
+_LAND_USES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    # (code, Vietnamese name as the code list gives it, English, group, standards)
+    # -- agricultural land
+    ("NNP", "Nhóm đất nông nghiệp", "Agricultural land (group total)", "agricultural", (*_STAT, *_NEW)),
+    ("SXN", "Đất sản xuất nông nghiệp", "Farm production land", "agricultural", _STAT),
+    ("CHN", "Đất trồng cây hàng năm", "Annual crop land", "agricultural", (*_STAT, *_NEW)),
+    ("LUA", "Đất trồng lúa", "Rice land", "agricultural", (*_STAT, *_NEW)),
+    ("LUC", "Đất chuyên trồng lúa nước", "Specialised wet-rice land", "agricultural", _ALL),
+    ("LUK", "Đất trồng lúa nước còn lại", "Other wet-rice land", "agricultural", _ALL),
+    ("LUN", "Đất lúa nương", "Upland rice land", "agricultural", (*_MAP, *_STAT)),
+    ("HNK", "Đất trồng cây hàng năm khác", "Other annual crop land", "agricultural", (*_STAT, *_NEW)),
+    ("BHK", "Đất bằng trồng cây hàng năm khác", "Flat land, other annual crops", "agricultural", (*_MAP, *_STAT)),
+    (
+        "NHK",
+        "Đất nương rẫy trồng cây hàng năm khác",
+        "Shifting cultivation, other annual crops",
+        "agricultural",
+        (*_MAP, *_STAT),
+    ),
+    ("CLN", "Đất trồng cây lâu năm", "Perennial crop land", "agricultural", _ALL),
+    ("LNP", "Đất lâm nghiệp", "Forestry land", "agricultural", (*_STAT, *_NEW)),
+    ("RSX", "Đất rừng sản xuất", "Production forest land", "agricultural", _ALL),
+    ("RPH", "Đất rừng phòng hộ", "Protection forest land", "agricultural", _ALL),
+    ("RDD", "Đất rừng đặc dụng", "Special-use forest land", "agricultural", _ALL),
+    ("NTS", "Đất nuôi trồng thủy sản", "Aquaculture land", "agricultural", _ALL),
+    ("CNT", "Đất chăn nuôi tập trung", "Concentrated livestock farming land", "agricultural", _NEW),
+    ("LMU", "Đất làm muối", "Salt-making land", "agricultural", _ALL),
+    ("NKH", "Đất nông nghiệp khác", "Other agricultural land", "agricultural", _ALL),
+    # -- non-agricultural land
+    ("PNN", "Nhóm đất phi nông nghiệp", "Non-agricultural land (group total)", "non_agricultural", (*_STAT, *_NEW)),
+    ("OCT", "Đất ở", "Residential land", "non_agricultural", (*_STAT, *_NEW)),
+    ("ONT", "Đất ở tại nông thôn", "Rural residential land", "non_agricultural", _ALL),
+    ("ODT", "Đất ở tại đô thị", "Urban residential land", "non_agricultural", _ALL),
+    ("CDG", "Đất chuyên dùng", "Special-use land", "non_agricultural", _STAT),
+    ("TSC", "Đất xây dựng trụ sở cơ quan", "Government office land", "non_agricultural", _ALL),
+    ("CQP", "Đất quốc phòng", "Defence land", "non_agricultural", _ALL),
+    ("CAN", "Đất an ninh", "Security land", "non_agricultural", _ALL),
+    ("DSN", "Đất xây dựng công trình sự nghiệp", "Public-service works land", "non_agricultural", (*_STAT, *_NEW)),
+    (
+        "DTS",
+        "Đất xây dựng trụ sở của tổ chức sự nghiệp",
+        "Public-service office land",
+        "non_agricultural",
+        (*_MAP, *_STAT),
+    ),
+    ("DVH", "Đất xây dựng cơ sở văn hóa", "Cultural facility land", "non_agricultural", _ALL),
+    ("DXH", "Đất xây dựng cơ sở dịch vụ xã hội", "Social service facility land", "non_agricultural", _ALL),
+    ("DYT", "Đất xây dựng cơ sở y tế", "Health facility land", "non_agricultural", _ALL),
+    ("DGD", "Đất xây dựng cơ sở giáo dục và đào tạo", "Education facility land", "non_agricultural", _ALL),
+    ("DTT", "Đất xây dựng cơ sở thể dục thể thao", "Sports facility land", "non_agricultural", _ALL),
+    (
+        "DKH",
+        "Đất xây dựng cơ sở khoa học và công nghệ",
+        "Science and technology facility land",
+        "non_agricultural",
+        _ALL,
+    ),
+    ("DMT", "Đất xây dựng cơ sở môi trường", "Environmental facility land", "non_agricultural", _NEW),
+    ("DKT", "Đất xây dựng cơ sở khí tượng thủy văn", "Hydro-meteorological facility land", "non_agricultural", _NEW),
+    ("DNG", "Đất xây dựng cơ sở ngoại giao", "Diplomatic facility land", "non_agricultural", _ALL),
+    ("DSK", "Đất xây dựng công trình sự nghiệp khác", "Other public-service works land", "non_agricultural", _ALL),
+    (
+        "CSK",
+        "Đất sản xuất, kinh doanh phi nông nghiệp",
+        "Non-farm production and business land",
+        "non_agricultural",
+        (*_STAT, *_NEW),
+    ),
+    ("SKK", "Đất khu công nghiệp", "Industrial park land", "non_agricultural", _ALL),
+    ("SKT", "Đất khu chế xuất", "Export processing zone land", "non_agricultural", (*_MAP, *_STAT)),
+    ("SKN", "Đất cụm công nghiệp", "Industrial cluster land", "non_agricultural", _ALL),
+    ("TMD", "Đất thương mại, dịch vụ", "Commercial and service land", "non_agricultural", _ALL),
+    ("SKC", "Đất cơ sở sản xuất phi nông nghiệp", "Non-farm production land", "non_agricultural", _ALL),
+    ("SKS", "Đất sử dụng cho hoạt động khoáng sản", "Mining land", "non_agricultural", _ALL),
+    (
+        "SKX",
+        "Đất sản xuất vật liệu xây dựng, làm đồ gốm",
+        "Building material and pottery production land",
+        "non_agricultural",
+        (*_MAP, *_STAT),
+    ),
+    ("CCC", "Đất có mục đích công cộng", "Public-purpose land", "non_agricultural", (*_STAT, *_NEW)),
+    ("DGT", "Đất giao thông", "Transport land", "non_agricultural", _ALL),
+    ("DTL", "Đất thủy lợi", "Irrigation land", "non_agricultural", _ALL),
+    ("DDT", "Đất có di tích lịch sử - văn hóa", "Historical and cultural relic land", "non_agricultural", _ALL),
+    ("DDL", "Đất danh lam thắng cảnh", "Scenic landscape land", "non_agricultural", (*_MAP, *_STAT)),
+    ("DSH", "Đất sinh hoạt cộng đồng", "Community activity land", "non_agricultural", _ALL),
+    ("DKV", "Đất khu vui chơi, giải trí công cộng", "Public recreation land", "non_agricultural", _ALL),
+    ("DNL", "Đất công trình năng lượng", "Energy works land", "non_agricultural", _ALL),
+    ("DBV", "Đất công trình bưu chính, viễn thông", "Post and telecom works land", "non_agricultural", _ALL),
+    ("DCH", "Đất chợ", "Market land", "non_agricultural", _ALL),
+    ("DRA", "Đất bãi thải, xử lý chất thải", "Waste dump and treatment land", "non_agricultural", _ALL),
+    ("DCK", "Đất công trình công cộng khác", "Other public works land", "non_agricultural", _ALL),
+    ("TON", "Đất cơ sở tôn giáo", "Religious establishment land", "non_agricultural", _ALL),
+    ("TIN", "Đất cơ sở tín ngưỡng", "Belief establishment land", "non_agricultural", _ALL),
     (
         "NTD",
         "Đất làm nghĩa trang, nghĩa địa, nhà tang lễ, nhà hỏa táng",
         "Cemetery and funeral land",
         "non_agricultural",
+        _ALL,
     ),
-    ("SON", "Đất sông, ngòi, kênh, rạch, suối", "Rivers, canals and streams", "non_agricultural"),
-    ("MNC", "Đất có mặt nước chuyên dùng", "Special-use water surface", "non_agricultural"),
-    ("PNK", "Đất phi nông nghiệp khác", "Other non-agricultural land", "non_agricultural"),
-    ("BCS", "Đất bằng chưa sử dụng", "Unused flat land", "unused"),
-    ("DCS", "Đất đồi núi chưa sử dụng", "Unused hilly land", "unused"),
-    ("NCS", "Núi đá không có rừng cây", "Bare rocky mountain", "unused"),
+    ("SON", "Đất sông, ngòi, kênh, rạch, suối", "Rivers, canals and streams", "non_agricultural", (*_MAP, *_STAT)),
+    ("MNC", "Đất có mặt nước chuyên dùng", "Special-use water surface", "non_agricultural", _ALL),
+    ("PNK", "Đất phi nông nghiệp khác", "Other non-agricultural land", "non_agricultural", _ALL),
+    # -- unused land
+    ("CSD", "Nhóm đất chưa sử dụng", "Unused land (group total)", "unused", (*_STAT, *_NEW)),
+    ("BCS", "Đất bằng chưa sử dụng", "Unused flat land", "unused", (*_MAP, *_STAT)),
+    ("DCS", "Đất đồi núi chưa sử dụng", "Unused hilly land", "unused", (*_MAP, *_STAT)),
+    ("NCS", "Núi đá không có rừng cây", "Bare rocky mountain", "unused", (*_MAP, *_STAT)),
+    # -- coastal water surfaces: counted by the statistics, outside the three groups' land
+    ("MVB", "Đất mặt nước ven biển", "Coastal water surface", "unused", _STAT),
+    ("MVT", "Đất mặt nước ven biển nuôi trồng thủy sản", "Coastal water, aquaculture", "agricultural", _STAT),
+    ("MVR", "Đất mặt nước ven biển có rừng", "Coastal water with forest", "agricultural", _STAT),
+    ("MVK", "Đất mặt nước ven biển có mục đích khác", "Coastal water, other uses", "non_agricultural", _STAT),
 )
 #: The national land-use codes (one colour: the map colours parcels by their group, :data:`LAND_GROUPS`).
-LAND_USES = tuple(Status(code, vi, en, "#8c8c8c") for code, vi, en, _ in _LAND_USES)
+LAND_USES = tuple(Status(code, vi, en, "#8c8c8c") for code, vi, en, _, _ in _LAND_USES)
 #: Land-use code → its group (``agricultural``, ``non_agricultural``, ``unused``).
-LAND_USE_GROUP: dict[str, str] = {code: group for code, _, _, group in _LAND_USES}
+LAND_USE_GROUP: dict[str, str] = {code: group for code, _, _, group, _ in _LAND_USES}
+#: Land-use code → the standards that use it (keys of :data:`LAND_USE_STANDARDS`).
+LAND_USE_IN: dict[str, tuple[str, ...]] = {code: std for code, _, _, _, std in _LAND_USES}
 CERTIFICATES = (
     Status("issued", "Đã cấp Giấy chứng nhận", "Certificate issued", "#8c8c8c"),
     Status("in_progress", "Đang làm thủ tục cấp Giấy chứng nhận", "Certificate being issued", "#8c8c8c"),
@@ -789,6 +879,7 @@ LAND_USE_CODES = LayerSpec(
         F("name_vi", "Loại đất", "Land use (vi)"),
         F("name_en", "Loại đất (EN)", "Land use"),
         F("group", "Nhóm đất", "Group"),
+        F("standards", "Thuộc văn bản", "Standards", required=False),
         F("source", "Căn cứ", "Legal basis"),
     ),
     key="code",
@@ -1222,19 +1313,53 @@ def valid_overlay_id(layer_id: str) -> bool:
     return bool(_OVERLAY_ID.fullmatch(layer_id)) and layer_id not in BUILTIN_IDS
 
 
+#: How a planner's layer may be drawn: its outline only (the default: the thematic colours under and over it
+#: stay exactly the legend's), or a light fill (still drawn under the thematic layers, so it tints none).
+OVERLAY_STYLES = ("outline", "fill")
+#: Where planners' layers are drawn: above the administrative base (units 10, communes 11), under every
+#: thematic layer (cadastral parcels 14 and up), so their colours never change a thematic colour.
+OVERLAY_Z = 12
+
+
 def overlay_spec(
-    layer_id: str, title_vi: str, title_en: str, geometry: str, fields: list[tuple[str, str, str]], color: str
+    layer_id: str,
+    title_vi: str,
+    title_en: str,
+    geometry: str,
+    fields: list[tuple[str, ...]] | list[tuple[str, str, str]],
+    color: str,
+    key: str = "",
+    published: bool = True,
+    style: str = "outline",
+    owner: str = "",
 ) -> LayerSpec:
-    """The catalog record of an imported overlay: its file's columns as text or number fields."""
+    """The catalog record of a planner's layer: its file's columns (name, label, kind and unit) as fields.
+
+    ``key`` is the column the planner chose to name a feature (``ma``); without one each feature gets a
+    number (:data:`OVERLAY_KEY`) when it is stored, never asked of a file. An unpublished layer is off by
+    default for everyone but its ``owner``; it is drawn under the thematic layers, outlined (``style``).
+    """
     geom: GeomType = geometry if geometry in ("Polygon", "LineString", "Point") else "Polygon"  # type: ignore[assignment]
-    flds = (
-        Field(OVERLAY_KEY, "Số thứ tự", "No."),
-        *(
-            Field(n, label, label, kind if kind in ("str", "int", "float") else "str", required=False)  # type: ignore[arg-type]
-            for n, label, kind in fields
-        ),
-    )
-    names = tuple(f.name for f in flds[1:]) or (OVERLAY_KEY,)
+    columns = []
+    for item in fields:
+        n, label, kind, unit = (*item, "")[:4]
+        columns.append(
+            Field(
+                n,
+                label or n,
+                label or n,
+                kind if kind in ("str", "int", "float") else "str",  # type: ignore[arg-type]
+                required=n == key,
+                unit=unit,
+            )
+        )
+    names = tuple(f.name for f in columns)
+    if key and key in names:
+        flds = tuple(columns)
+    else:  # numbered by the store: a file never carries it, and nothing asks one to
+        key = OVERLAY_KEY
+        flds = (Field(OVERLAY_KEY, "Số thứ tự", "No.", required=False, derived=True), *columns)
+    outline = style != "fill" and geom != "Point"
     return LayerSpec(
         id=layer_id,
         vi=title_vi,
@@ -1242,12 +1367,20 @@ def overlay_spec(
         theme="overlay",
         geometry=geom,
         fields=flds,
-        key=OVERLAY_KEY,
-        paint=Paint(color=color, fill=color, weight=2.0, fill_opacity=0.35, radius=6.0),
-        tooltip=names[:2],
-        popup=names[:12],
+        key=key,
+        paint=Paint(
+            color=color,
+            fill=None if outline else color,
+            weight=2.5 if outline else 2.0,
+            fill_opacity=0.0 if outline else 0.35,
+            radius=6.0,
+        ),
+        tooltip=(names or (OVERLAY_KEY,))[:2],
+        popup=(names or (OVERLAY_KEY,))[:12],
         filters=(),
-        z=70,
+        default_visible=published,
+        z=OVERLAY_Z,
+        owner=owner,
     )
 
 
@@ -1257,7 +1390,11 @@ def visible_fields(spec: LayerSpec, names: tuple[str, ...], sensitive_ok: bool) 
 
 
 def overlay_specs(rows: Iterable[Mapping[str, Any]], present: Iterable[LayerId]) -> list[LayerSpec]:
-    """The records of the overlays a store lists (rows of its ``overlays`` table) whose layer it holds."""
+    """The records of the overlays a store lists (rows of its ``overlays`` table) whose layer it holds.
+
+    A store written before planners chose keys, labels and publication has none of those columns: its
+    layers read as numbered, published and outlined.
+    """
     held = set(present)
     return [
         overlay_spec(
@@ -1265,12 +1402,22 @@ def overlay_specs(rows: Iterable[Mapping[str, Any]], present: Iterable[LayerId])
             str(r["title_vi"]),
             str(r["title_en"] or ""),
             str(r["geometry"]),
-            [(str(a), str(b), str(c)) for a, b, c in json.loads(r["fields"])],
+            [tuple(str(x) for x in item) for item in json.loads(r["fields"])],
             str(r["color"]),
+            key=str(r.get("key_field") or ""),
+            published=_flag(r.get("published"), True),
+            style=str(r.get("style") or "outline"),
+            owner=str(r.get("created_by") or ""),
         )
         for r in rows
         if r["overlay_id"] in held and r["overlay_id"] not in BUILTIN_IDS
     ]
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return default
+    return bool(int(value))
 
 
 BUILTIN_IDS: frozenset[LayerId] = frozenset(CATALOG)

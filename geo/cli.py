@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -215,15 +216,18 @@ def _as_of(args: argparse.Namespace) -> dt.datetime | None:
 
 
 def _typed(column: object, value: str) -> object:
-    """A --where value as the column's type (so ``package=8`` and ``in_district=true`` match)."""
+    """A --where value as the column's type (so ``package=8`` and ``in_district=đúng`` match): geo.values reads it."""
     import pandas as pd
 
+    from geo.filters import typed_value
+    from geo.values import BadValue
+
     col = column if isinstance(column, pd.Series) else pd.Series(column)
-    if pd.api.types.is_bool_dtype(col):
-        return value.lower() in ("1", "true", "yes", "có", "co")
-    if pd.api.types.is_numeric_dtype(col):
-        return float(value)
-    return value
+    try:
+        return typed_value(col, value)
+    except BadValue:
+        name = col.name if isinstance(col.name, str) else "?"
+        raise ValueError(f"--where {name}={value!r}: không đọc được giá trị / value not understood") from None
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
@@ -316,6 +320,12 @@ def _cmd_users(args: argparse.Namespace) -> int:
         from geo.signin import unlock
 
         unlock(path, args.name, f"cli:{getpass.getuser()}")
+        return 0
+    if args.action == "recovery":  # a one-use code that lets the user in during a throttle, for a day
+        from geo.signin import CODE_HOURS, set_recovery_code
+
+        code = set_recovery_code(path, args.name, f"cli:{getpass.getuser()}")
+        print(f"{args.name}\t{code}\t{CODE_HOURS} h")
         return 0
     if args.oidc:
         password = None  # signs in through the identity provider (st.login), never with a password
@@ -487,7 +497,22 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         new_layer=new,
         catalog=store.catalog if store is not None else CATALOG,  # an overlay imported earlier takes files too
         values=values,
+        key=getattr(args, "key", None),
+        labels=_pairs(getattr(args, "label", None), "--label"),
+        field_units=_pairs(getattr(args, "unit", None), "--unit"),
+        communes=store.read("communes_2025") if store is not None and store.has("communes_2025") else None,
     )
+
+
+def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
+    """``COL=TEXT`` arguments as a mapping; ``ValueError`` (exit 2) for a malformed one."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        col, eq, text = item.partition("=")
+        if not eq or not col.strip():
+            raise ValueError(f"{flag} {item!r}: expected COLUMN=TEXT")
+        out[col.strip()] = text.strip()
+    return out
 
 
 def _print_report(report: Any, args: argparse.Namespace) -> None:
@@ -508,35 +533,65 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo.edit import EditError
-    from geo.ingest import commit
+    from geo.ingest import apply
 
     if not args.layer and not args.new_layer:
         raise ValueError("--layer ID or --new-layer ID is needed")
     if not args.user:
         raise ValueError("--user NAME is needed (recorded in the change log)")
+    if args.delete_missing and not args.update:
+        raise ValueError("--delete-missing goes with --update")
+    if args.new_layer and (args.replace or args.update):
+        raise ValueError("a new layer is created: --replace and --update are for the next file")
+    if (args.key or args.label or args.unit) and not args.new_layer:
+        raise ValueError("--key, --label and --unit describe a new layer (--new-layer ID)")
     store = Store(args.store)
     report = _validate(args, store)
     _print_report(report, args)
     if report.exit_code != 0:
         return int(report.exit_code)
+    mode = "replace" if args.replace else "update" if args.update else "append"
     try:
-        n = commit(
+        outcome = apply(
             store.location,
             report,
             args.user,
             layer=args.layer if not args.new_layer else None,
             new_layer=args.new_layer,
             title=args.title,
-            mode="replace" if args.replace else "append",
+            mode=mode,  # type: ignore[arg-type]
+            delete_missing=args.delete_missing,
+            style=args.style,
         )
     except EditError as exc:
         print(exc.message("vi"), file=sys.stderr)
         print(exc.message("en"), file=sys.stderr)
         return 1
-    layer = args.new_layer or args.layer
-    mode = "replace" if args.replace else "append"
     if not args.json:
-        print(t("import.done", args.lang, n=n, layer=layer, mode=mode))
+        spec = Store(args.store).catalog.get(outcome.layer)
+        print(outcome.message(args.lang, spec))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from geo.edit import EditError
+    from geo.ingest import publish
+
+    if not args.user:
+        raise ValueError("--user NAME is needed (recorded in the change log)")
+    store = Store(args.store)
+    if args.layer not in store.overlays:
+        print(t("error.unknown_layer", "vi", layer=args.layer), file=sys.stderr)
+        print(t("error.unknown_layer", "en", layer=args.layer), file=sys.stderr)
+        return 2
+    try:
+        publish(store.location, args.layer, args.user, not args.withdraw)
+    except EditError as exc:
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    title = store.catalog[args.layer].title(args.lang)
+    print(t("import.unpublished" if args.withdraw else "import.published", args.lang, layer=title))
     return 0
 
 
@@ -628,7 +683,7 @@ def parser() -> argparse.ArgumentParser:
     cp.add_argument("--replace", action="store_true", help="replace a store already at DST")
     cp.set_defaults(func=_cmd_copy_store)
     us = sub.add_parser("users", help="người dùng và vai trò / users and roles")
-    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock"))
+    us.add_argument("action", choices=("add", "remove", "list", "locked", "unlock", "recovery"))
     us.add_argument("name", nargs="?")
     us.add_argument("--role", choices=("viewer", "planner", "admin"), default="viewer")
     us.add_argument("--file", help="users file (default: $DINHLAP_USERS or instance/users.json)")
@@ -682,11 +737,30 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--store")
     im.add_argument("--new-layer", metavar="ID", help="import as a new overlay layer with this id")
     im.add_argument("--title", help="title of the new layer")
+    im.add_argument(
+        "--key", metavar="COL", help="new layer: the column whose values name a feature (unique, never empty)"
+    )
+    im.add_argument("--label", action="append", metavar="COL=TEXT", help="new layer: a column's label on the map")
+    im.add_argument("--unit", action="append", metavar="COL=UNIT", help="new layer: a column's unit, e.g. DIEN_TICH=ha")
+    im.add_argument(
+        "--style", choices=("outline", "fill"), default="outline", help="new layer: drawn outlined (default) or filled"
+    )
     how = im.add_mutually_exclusive_group()
     how.add_argument("--replace", action="store_true", help="replace the layer's features (every one is removed)")
     how.add_argument("--append", action="store_true", help="add to the layer's features (default)")
+    how.add_argument(
+        "--update", action="store_true", help="match on the layer's key: change what differs, add new keys"
+    )
+    im.add_argument("--delete-missing", action="store_true", help="with --update: remove keys absent from the file")
     im.add_argument("--user", help="who imports (recorded in the change log)")
     im.set_defaults(func=_cmd_import)
+    pb = sub.add_parser("publish", help="công bố lớp của chuyên viên / publish a planner's layer to everyone")
+    pb.add_argument("layer", help="the layer's id")
+    pb.add_argument("--withdraw", action="store_true", help="stop showing it by default to everyone")
+    pb.add_argument("--store")
+    pb.add_argument("--user", help="who publishes (recorded in the change log)")
+    pb.add_argument("--lang", choices=("vi", "en"), default="vi")
+    pb.set_defaults(func=_cmd_publish)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)
@@ -694,24 +768,75 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Every expected failure (a store that cannot be opened, a file missing or unreadable, a value out of
+    range, input too large) is said in Vietnamese and English with exit code 2, never as a traceback,
+    and no message shows a store's password, whatever is wrong with its address (:func:`_scrub`).
+    """
     args = parser().parse_args(argv)
+    said = list(sys.argv[1:] if argv is None else argv)
     try:
         return int(args.func(args))
-    except StoreError as exc:
-        print(exc.message("vi"), file=sys.stderr)
-        print(exc.message("en"), file=sys.stderr)
+    except Exception as exc:
+        for line in _failure(exc):
+            print(_scrub(line, said), file=sys.stderr)
+        if os.environ.get("DINHLAP_DEBUG"):
+            raise
         return 2
-    except BackupError as exc:
-        print(f"Sao lưu/khôi phục không được / backup or restore failed: {exc}", file=sys.stderr)
-        return 2
-    except TransferError as exc:
-        print(f"Chép kho không được / copying the store failed: {exc}", file=sys.stderr)
-        return 2
-    except db.StoreDown as exc:
-        print(t("error.store_down", "vi", reason=str(exc)[:200]), file=sys.stderr)
-        print(t("error.store_down", "en", reason=str(exc)[:200]), file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"Lỗi tham số / bad argument: {exc}", file=sys.stderr)
-        return 2
+
+
+def _failure(exc: BaseException) -> list[str]:
+    """What to tell the user about ``exc``: Vietnamese, then English."""
+    import csv
+    import sqlite3
+
+    if isinstance(exc, StoreError):
+        return [exc.message("vi"), exc.message("en")]
+    if isinstance(exc, db.BadAddress):
+        why = {"reason_vi": exc.reason["vi"], "reason_en": exc.reason["en"]}
+        return [t("error.store_address", lang, path=exc.label, **why) for lang in ("vi", "en")]
+    if isinstance(exc, db.StoreLoginRefused):
+        return [t("error.store_login", lang, path=exc.label) for lang in ("vi", "en")]
+    if isinstance(exc, db.StoreDown):
+        return [t("error.store_down", lang, reason=str(exc)[:200]) for lang in ("vi", "en")]
+    if isinstance(exc, BackupError):
+        return [f"Sao lưu/khôi phục không được / backup or restore failed: {exc}"]
+    if isinstance(exc, TransferError):
+        return [f"Chép kho không được / copying the store failed: {exc}"]
+    name = getattr(exc, "filename", None) or ""
+    if isinstance(exc, IsADirectoryError):
+        return [f"'{name}' là một thư mục, cần một tệp / '{name}' is a folder: a file is needed"]
+    if isinstance(exc, FileNotFoundError):
+        return [f"Không tìm thấy tệp '{name}' / file not found: '{name}'"]
+    if isinstance(exc, PermissionError):
+        return [f"Không có quyền đọc/ghi '{name}' / no permission to read or write '{name}'"]
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        return [f"Không đọc/ghi được '{name}' / cannot read or write '{name}': {what}"[:400]]
+    if isinstance(exc, sqlite3.Error):
+        return [f"Không mở được tệp kho (GeoPackage) / cannot open the GeoPackage: {str(exc)[:200]}"]
+    if isinstance(exc, csv.Error):
+        return [f"Tệp CSV không đọc được (dòng quá dài hoặc sai dạng) / unreadable CSV (a line too long or malformed): "
+                f"{str(exc)[:200]}"]  # fmt: skip
+    if isinstance(exc, (MemoryError, OverflowError)):
+        return [f"Giá trị quá lớn hoặc ngoài khoảng cho phép / a value too large or out of range: {type(exc).__name__} "
+                f"{str(exc)[:200]}"]  # fmt: skip
+    if isinstance(exc, (ValueError, UnicodeError)):
+        return [f"Lỗi tham số / bad argument: {str(exc)[:400]}"]
+    return [f"Lỗi không mong đợi / unexpected error ({type(exc).__name__}): {str(exc)[:300]} "
+            "(DINHLAP_DEBUG=1: the traceback)"]  # fmt: skip
+
+
+def _scrub(text: str, said: Sequence[str]) -> str:
+    """``text`` with every argument that looks like a store address (and each piece of it a message may
+    quote: the file name a malformed address becomes) replaced by its label (:func:`geo.db.label`).
+    """
+    for value in said:
+        if not db.looks_like_address(value):
+            continue
+        shown = db.label(value)
+        pieces = {value, value.strip(), str(Path(value)), Path(value).name, *Path(value).parts}
+        for piece in sorted((p for p in pieces if len(p) > 3 and p not in shown), key=len, reverse=True):
+            text = text.replace(piece, shown)
+    return text

@@ -21,18 +21,17 @@ table's kind, geometry type and column, order and last change) and ``store_state
 from __future__ import annotations
 
 import os
-import queue
 import re
-import select
 import sqlite3
 import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote
 
 import shapely
 
@@ -55,16 +54,159 @@ def is_postgis(location: Location | None) -> bool:
     return location is not None and str(location).startswith(PG_SCHEMES)
 
 
+class StoreLoginRefused(StoreDown):
+    """The database answered and refused the user name, the password or the database named."""
+
+    def __init__(self, text: str, label: str = "") -> None:
+        super().__init__(text)
+        self.label = label  # the address as a user may see it
+
+
+class BadAddress(ValueError):
+    """A database address the project cannot read. Its text names the address by its label only (see
+    :func:`label`): never the password, whatever is wrong with it.
+    """
+
+    def __init__(self, location: str, reason_vi: str, reason_en: str) -> None:
+        self.label = label(location)
+        self.reason = {"vi": reason_vi, "en": reason_en}
+        super().__init__(f"{self.label}: {reason_en}")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A ``postgresql://`` address as the project reads it, once: the password kept apart from the rest."""
+
+    scheme: str
+    user: str
+    password: str = field(repr=False)
+    hosts: tuple[tuple[str, str], ...]  # (host, port) pairs; libpq tries each in turn
+    dbname: str
+    params: tuple[tuple[str, str], ...] = field(repr=False)  # may hold a password=
+
+    def conninfo(self) -> str:
+        """What psycopg connects with (``key=value`` pairs: a password needs no URL encoding here)."""
+        from psycopg.conninfo import make_conninfo
+
+        kw: dict[str, str] = dict(self.params)
+        if self.hosts:
+            kw["host"] = ",".join(h for h, _ in self.hosts)
+            if any(p for _, p in self.hosts):
+                kw["port"] = ",".join(p for _, p in self.hosts)
+        for key, value in (("user", self.user), ("password", self.password), ("dbname", self.dbname)):
+            if value:
+                kw[key] = value
+        return make_conninfo("", **kw)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every spelling of the password (as typed, and percent-encoded) blotted out."""
+        secrets = {self.password, *(v for k, v in self.params if k == "password")}
+        for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+            for spelled in {secret, quote(secret, safe=""), quote(secret)}:
+                text = text.replace(spelled, "***")
+        return text
+
+
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _split_userinfo(location: str) -> tuple[str, str, str]:
+    """(scheme, userinfo, the rest) of a ``postgresql://`` address: the user information ends at the *last*
+    ``@`` before the path, so a password with an unencoded ``/ # ? @`` stays in it, whole.
+    """
+    scheme, _, rest = location.partition("://")
+    end = len(rest)
+    at = rest.rfind("@", 0, end)
+    if at < 0:
+        return scheme, "", rest
+    return scheme, rest[:at], rest[at + 1 :]
+
+
+def _unquote(location: str, text: str, what_vi: str, what_en: str) -> str:
+    if _BAD_PERCENT.search(text):
+        raise BadAddress(location, f"{what_vi} có mã %XX sai", f"the {what_en} has a bad %XX escape")
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise BadAddress(location, f"{what_vi} có mã %XX không phải UTF-8", f"the {what_en} is not UTF-8") from None
+
+
+def parse_address(location: Location) -> Address:
+    """Read a ``postgresql://USER:PASSWORD@HOST:PORT/DB?key=value`` address; :class:`BadAddress` if it
+    cannot be read (its message never holds the password).
+    """
+    text = str(location)
+    if not is_postgis(text):
+        raise BadAddress(text, "không phải địa chỉ postgresql://", "not a postgresql:// address")
+    if any(ord(c) < 32 for c in text):
+        raise BadAddress(text, "có ký tự điều khiển", "it holds control characters")
+    scheme, userinfo, rest = _split_userinfo(text)
+    user_raw, _, password_raw = userinfo.partition(":")
+    user = _unquote(text, user_raw, "tên người dùng", "user name")
+    password = _unquote(text, password_raw, "mật khẩu", "password")
+    cut = min([i for i in (rest.find("/"), rest.find("?")) if i >= 0], default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    hosts = []
+    for part in authority.split(",") if authority else []:
+        if part.startswith("["):
+            close = part.find("]")
+            if close < 0:
+                raise BadAddress(text, "địa chỉ IPv6 thiếu dấu ]", "an IPv6 address lacks its ]")
+            host, after = part[1:close], part[close + 1 :]
+            if after and not after.startswith(":"):
+                raise BadAddress(text, "sau địa chỉ IPv6 chỉ được có :CỔNG", "only :PORT may follow an IPv6 address")
+            port = after[1:]
+        else:
+            if "[" in part or "]" in part:
+                raise BadAddress(text, "dấu [ ] đặt sai", "misplaced [ ]")
+            host, _, port = part.partition(":")
+        if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+            raise BadAddress(text, "cổng phải là số từ 1 đến 65535", "the port must be a number from 1 to 65535")
+        hosts.append((_unquote(text, host, "máy chủ", "host"), port))
+    path, _, query = tail.partition("?")
+    dbname = _unquote(text, path.lstrip("/"), "tên cơ sở dữ liệu", "database name")
+    try:
+        params = tuple(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query), errors="strict"))
+    except (ValueError, UnicodeDecodeError):
+        raise BadAddress(text, "phần ?khóa=giá trị sai", "the ?key=value part is malformed") from None
+    return Address(scheme, user, password, tuple(hosts), dbname, params)
+
+
 def label(location: Location) -> str:
-    """``location`` as a user may see it: a file's name, or a database address without its password."""
-    if not is_postgis(location):
-        return Path(location).name
-    parts = urlsplit(str(location))
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" if parts.username else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    """``location`` as a user may see it: a file's name, or a database address without its password (nor
+    its ``?key=value`` part, which may hold one), whatever is wrong with the address.
+    """
+    text = str(location)
+    if not is_postgis(text) and not _ADDRESS_LIKE.search(text):
+        return Path(text).name
+    return _masked(text)
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether ``text`` is, or may be meant as, a database address (and so may carry a password)."""
+    return is_postgis(text) or bool(_ADDRESS_LIKE.search(text))
+
+
+def shown(location: Location) -> str:
+    """``location`` in a message: a file's whole path, or anything like an address as :func:`label` shows it."""
+    text = str(location)
+    return text if not is_postgis(text) and not _ADDRESS_LIKE.search(text) else _masked(text)
+
+
+# Anything that may carry a secret: a user@host part, a URL scheme, a password= keyword.
+_ADDRESS_LIKE = re.compile(r"@|^[A-Za-z][A-Za-z0-9+.-]+:/|password\s*=|^postgres", re.IGNORECASE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:/{0,2})?")
+
+
+def _masked(text: str) -> str:
+    prefix = _SCHEME.match(text).group(0)  # type: ignore[union-attr]  # matches every string
+    body = text[len(prefix) :]
+    at = body.rfind("@")
+    if at >= 0:
+        user = body[:at].partition(":")[0]
+        body = f"{user}@{body[at + 1 :]}" if user else body[at + 1 :]
+    body = re.sub(r"(?i)password\s*=\s*\S*", "password=***", body.partition("?")[0])
+    return "".join(c if c.isprintable() else "?" for c in prefix + body)[:200]
 
 
 # -- GeoPackage geometry blobs (the change log's format on both stores) ------------------------------------
@@ -466,82 +608,83 @@ def _cast(value: Any, kind: str) -> Any:
     return value
 
 
-class _Pool:
-    """A few open connections to one database, reused (a rerun opens none); a broken one is dropped."""
+POOL_MAX = 8  # connections per database and process: the writers queue on the advisory lock anyway
+POOL_WAIT = 10.0  # seconds a session waits for a connection before the store counts as not answering
 
-    def __init__(self, dsn: str, keep: int = 4) -> None:
-        self.dsn = dsn
-        self.idle: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=keep)
-
-    def take(self) -> Any:
-        import psycopg
-
-        while True:
-            try:
-                conn = self.idle.get_nowait()
-            except queue.Empty:
-                return psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
-            if not conn.closed and not conn.broken and not _hung_up(conn):
-                return conn
-            conn.close()
-
-    def clear(self) -> None:
-        """Close every idle connection (after a server went away: they are all dead)."""
-        while True:
-            try:
-                self.idle.get_nowait().close()
-            except queue.Empty:
-                return
-
-    def give(self, conn: Any) -> None:
-        from psycopg import pq
-
-        if conn.closed or conn.broken or conn.info.transaction_status != pq.TransactionStatus.IDLE:
-            conn.close()
-            return
-        try:
-            self.idle.put_nowait(conn)
-        except queue.Full:
-            conn.close()
-
-
-def _hung_up(conn: Any) -> bool:
-    """Whether an idle connection has something to read: the server closed it (a restart) or is closing it."""
-    try:
-        readable, _, _ = select.select([conn.fileno()], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(readable)
-
-
-_POOLS: dict[str, _Pool] = {}
+_POOLS: dict[str, Any] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def _pool(dsn: str) -> _Pool:
+def _pool(dsn: str, address: Address) -> Any:
+    """Psycopg's own pool for ``dsn``: connections made on demand, each checked before it is handed out (a
+    server restart closes them all), none kept idle past ten minutes.
+    """
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
     with _POOLS_LOCK:
         if dsn not in _POOLS:
-            _POOLS[dsn] = _Pool(dsn)
+            # One connection made here first: a wrong address or password is said at once, not after the
+            # pool has waited for its workers in vain.
+            try:
+                psycopg.connect(address.conninfo(), connect_timeout=5).close()
+            except psycopg.Error as exc:
+                raise _down(address, exc, dsn, connecting=True) from None
+            _POOLS[dsn] = ConnectionPool(
+                address.conninfo(),
+                min_size=0,
+                max_size=POOL_MAX,
+                kwargs={"autocommit": True, "connect_timeout": 5},
+                check=ConnectionPool.check_connection,
+                timeout=POOL_WAIT,
+                max_idle=600,
+                name="dinhlap",
+                open=True,
+            )
         return _POOLS[dsn]
+
+
+# What the server says when it answered and refused the sign-in or the database (libpq's messages).
+_REFUSED = ("password authentication failed", "no password supplied", "authentication failed", "does not exist")
+
+
+def _down(address: Address, exc: Exception, dsn: str, connecting: bool = False) -> StoreDown:
+    """The store-down error for ``exc``, its text scrubbed of the password; a refused sign-in said as such."""
+    text = address.scrub(str(exc).strip())
+    refused = connecting and any(r in text for r in _REFUSED)
+    return StoreLoginRefused(text, label(dsn)) if refused else StoreDown(text)
+
+
+def _why_not(address: Address, dsn: str) -> StoreDown:
+    """Why no connection to ``dsn`` could be had (the pool only says it waited in vain): one made anew says."""
+    import psycopg
+
+    try:
+        psycopg.connect(address.conninfo(), connect_timeout=5).close()
+    except psycopg.Error as exc:  # OperationalError, or a ProgrammingError for an option libpq rejects
+        return _down(address, exc, dsn, connecting=True)
+    return StoreDown("no connection was free in time")
 
 
 @contextmanager
 def _pg(dsn: str) -> Iterator[PgSession]:
     import psycopg
+    from psycopg_pool import PoolTimeout
 
-    pool = _pool(dsn)
+    address = parse_address(dsn)
+    pool = _pool(dsn, address)
     try:
-        conn = pool.take()
-    except psycopg.OperationalError as exc:
-        raise StoreDown(str(exc).strip()) from exc
+        conn = pool.getconn()
+    except PoolTimeout:
+        raise _why_not(address, dsn) from None
     try:
         yield PgSession(conn)
     except psycopg.OperationalError as exc:
-        conn.close()
-        pool.clear()
-        raise StoreDown(str(exc).strip()) from exc
+        conn.close()  # given back closed: the pool replaces it
+        pool.check()  # and drops every idle one the same failure broke
+        raise _down(address, exc, dsn) from None
     finally:
-        pool.give(conn)
+        pool.putconn(conn)
 
 
 @contextmanager
@@ -560,9 +703,9 @@ def connect(location: Location) -> Iterator[Session]:
 
 
 def drop_pools() -> None:
-    """Close every idle database connection of this process (tests, after stopping a server)."""
+    """Close every database connection of this process (tests, after stopping a server)."""
     with _POOLS_LOCK:
         pools = list(_POOLS.values())
         _POOLS.clear()
     for pool in pools:
-        pool.clear()
+        pool.close(timeout=5)

@@ -21,7 +21,7 @@ import shapely
 from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs, history
-from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_SOURCE, LAND_USES
+from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_IN, LAND_USE_SOURCE, LAND_USES
 from geo.edit import edit, ensure_audit_table
 from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
@@ -351,6 +351,7 @@ def _cadastral(cells: dict[str, Polygon], taken: list[object]) -> dict[str, pd.D
                 "name_vi": s.vi,
                 "name_en": s.en,
                 "group": LAND_USE_GROUP[s.value],
+                "standards": "; ".join(LAND_USE_IN[s.value]),
                 "source": LAND_USE_SOURCE,
             }
             for s in LAND_USES
@@ -368,6 +369,9 @@ def _tables() -> dict[str, pd.DataFrame]:
             year = getattr(r, f"c{c}")
             met = not pd.isna(year)
             known = r.unit_code == "06643" and c in (8, 11, 17)
+            # A commune recognised before the notice: its row cites the recognition, and says whether the
+            # criteria were re-assessed against the 2021–2025 set (cited) or are demo (flagged "Minh họa").
+            note = "" if pd.isna(r.source) else str(r.source)
             rows.append(
                 {
                     "unit_code": r.unit_code,
@@ -375,7 +379,7 @@ def _tables() -> dict[str, pd.DataFrame]:
                     "met": met,
                     "year_met": int(year) if met else None,
                     "target_year": None if pd.isna(r.target_year) else int(r.target_year),
-                    "source": "Thông báo mục 1, 2.10" if known else "Minh họa",
+                    "source": "Thông báo mục 1, 2.10" if known else (note or "Minh họa"),
                 }
             )
     commune = pd.DataFrame(rows)
@@ -438,8 +442,11 @@ _META = {
     "cluster_plots": "Minh họa (nhiệm vụ 2.4: nhà máy chế biến nhựa thông)",
     "forest_parcels": "Minh họa (nhiệm vụ 2.6: đất Công ty TNHH MTV Lâm nghiệp Đình Lập bàn giao về địa phương)",
     "land_disputes": "Minh họa, không có thông tin cá nhân (nhiệm vụ 2.6)",
-    "ntm_commune": "Đồng Thắng 10/19 và các tiêu chí 8, 11, 17 chưa đạt: Thông báo mục 1, 2.10; còn lại minh họa",
-    "ntm_district": "Tiêu chí 2, 5, 6 chưa đạt: Thông báo mục 2.5; còn lại minh họa",
+    "ntm_commune": "Đồng Thắng 10/19 và các tiêu chí 8, 11, 17 chưa đạt: Thông báo mục 1, 2.10; Bắc Lãng đạt chuẩn "
+    "nâng cao 2022: Quyết định 105/QĐ-UBND ngày 26/1/2023; xã Đình Lập (2015), Bính Xá (2018) đạt chuẩn trước Thông "
+    "báo; còn lại minh họa",
+    "ntm_district": "Tiêu chí 2, 5, 6 chưa đạt: Thông báo mục 2.5; 7, 8 chưa đạt đến 30/11/2024: báo Dân trí; còn lại "
+    "minh họa",
     "ntm_criteria": "Quyết định 318/QĐ-TTg và 320/QĐ-TTg ngày 08/3/2022",
     "indicators": NOTICE_SOURCE + ", mục 1",
     "indicator_series": NOTICE_SOURCE + ", mục 1 (kỳ đầu của mỗi chuỗi); các kỳ sau: chuyên viên nhập, có ghi nguồn",

@@ -220,6 +220,8 @@ def _connect(path: db.Location) -> Iterator[db.Session]:
             yield conn
     except FileNotFoundError:
         raise EditError("error.store_missing", path=str(path)) from None
+    except db.StoreLoginRefused:
+        raise EditError("error.store_login", path=db.label(path)) from None
     except db.StoreDown as down:
         raise EditError("error.store_down", reason=str(down)[:200]) from None
 
@@ -601,6 +603,15 @@ def change_days(path: db.Location) -> list[str]:
         return [str(r[0]) for r in conn.execute(f"SELECT DISTINCT substr(ts, 1, 13) FROM {AUDIT_TABLE} ORDER BY 1")]
 
 
+def last_change_per_layer(path: db.Location, until: str) -> dict[str, str]:
+    """Each layer's latest change-log time at or before ``until`` (a UTC log stamp)."""
+    with _connect(path) as conn:
+        if _missing_audit(conn):
+            return {}
+        sql = f"SELECT layer, MAX(ts) FROM {AUDIT_TABLE} WHERE ts <= ? GROUP BY layer"
+        return {str(r[0]): str(r[1]) for r in conn.execute(sql, (until,))}
+
+
 @dataclass(frozen=True)
 class Batch:
     """Features added or removed whole in one go (an import, a rollback): counted, not read back."""
@@ -686,6 +697,14 @@ def _suppress() -> Any:
     return contextlib.suppress(ValueError)
 
 
+def _revert(conn: db.Session, r: AuditRow, catalog: Catalog) -> None:
+    """Put back what the logged change ``r`` changed."""
+    if r.layer == OVERLAY_TABLE:  # a planner's layer published or withdrawn
+        conn.execute(f'UPDATE {OVERLAY_TABLE} SET "{r.field}" = ? WHERE overlay_id = ?', (r.old, r.feature))
+    else:
+        _undo(conn, r, catalog[r.layer])
+
+
 def _log_undo(conn: db.Session, stamp: str, user: str, r: AuditRow, reason: str) -> None:
     """The audit row of undoing ``r``: its new value back to its old one (an absent row is SQL NULL, so a
     removed row counts as removed).
@@ -720,7 +739,7 @@ def rollback_to(path: db.Location, moment: str, user: str) -> int:
         def run() -> int:
             later = _rows(conn, f"{_SELECT} WHERE ts > ? AND ts <= ? ORDER BY fid DESC", (moment, stamp))
             for r in later:
-                _undo(conn, r, catalog[r.layer])
+                _revert(conn, r, catalog)
                 _log_undo(conn, stamp, user, r, ROLLBACK_REASON + moment)
             if later:
                 conn.touch(sorted({r.layer for r in later} | {AUDIT_TABLE}), stamp)
@@ -828,7 +847,7 @@ def undo_change_set(path: db.Location, set_id: int, user: str) -> int:
                 )  # fmt: skip
             reason = f"{UNDO_REASON}{set_id}|{who}|{ts}"
             for r in rows:
-                _undo(conn, r, catalog[r.layer])
+                _revert(conn, r, catalog)
                 _log_undo(conn, stamp, user, r, reason)
             conn.touch(sorted({r.layer for r in rows} | {AUDIT_TABLE}), stamp)
             return len(rows)
@@ -899,7 +918,7 @@ def file_catalog(conn: db.Session) -> Catalog:
     tables = set(conn.tables())
     if OVERLAY_TABLE not in tables:
         return CATALOG
-    cur = conn.execute(f"SELECT overlay_id, title_vi, title_en, geometry, fields, color FROM {OVERLAY_TABLE}")
+    cur = conn.execute(f"SELECT * FROM {OVERLAY_TABLE}")
     names = [d[0] for d in cur.description]
     return CATALOG.with_layers(*overlay_specs([dict(zip(names, r, strict=True)) for r in cur], tables))
 

@@ -17,6 +17,7 @@ import pandas as pd
 from geo.catalog import Field, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number
 from geo.records import format_value
+from geo.values import BadValue, parse_bool, parse_number
 
 FilterKind = Literal["choice", "range", "dates"]
 Filters = dict[str, Any]
@@ -105,6 +106,29 @@ def date_range(frame: pd.DataFrame, name: str) -> tuple[dt.date, dt.date] | None
     """``(first, last)`` date of a date column, or ``None``."""
     col = pd.to_datetime(frame[name], errors="coerce").dropna()
     return None if col.empty else (col.min().date(), col.max().date())
+
+
+def typed_value(column: pd.Series, text: str) -> Any:
+    """A value typed for a filter (``--where FIELD=VALUE``) as ``column``'s type, read by :mod:`geo.values`.
+
+    ``package=8`` matches 8; ``in_district=đúng`` matches a yes/no column (stored as 1/0 or as booleans);
+    "45.120,5" is a number. A value the column cannot hold raises :class:`~geo.values.BadValue`.
+
+    >>> typed_value(pd.Series([True, False]), "có"), typed_value(pd.Series([1, 0]), "đúng")
+    (True, 1)
+    >>> typed_value(pd.Series([2.5]), "2,5"), typed_value(pd.Series(["a"]), " 2,5 ")
+    (2.5, '2,5')
+
+    """
+    if pd.api.types.is_bool_dtype(column):
+        return parse_bool(text)
+    if pd.api.types.is_numeric_dtype(column):
+        try:
+            return parse_number(text)
+        except BadValue:
+            yes = parse_bool(text)  # a yes/no field stored as 1/0
+            return None if yes is None else int(yes)
+    return text.strip()
 
 
 def apply_filters(spec: LayerSpec, frame: pd.DataFrame, filters: Filters | None) -> pd.DataFrame:

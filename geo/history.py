@@ -12,9 +12,10 @@ UTC offset is Vietnam time (UTC+07:00), the time of the people who use the map.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
 import geopandas as gpd
@@ -23,7 +24,15 @@ import shapely
 
 from geo import db
 from geo.catalog import LayerSpec
-from geo.edit import GEOM_KEY, AuditRow, change_days, changes_after, geometry_wkt, shape_changes_after
+from geo.edit import (
+    GEOM_KEY,
+    AuditRow,
+    change_days,
+    changes_after,
+    geometry_wkt,
+    last_change_per_layer,
+    shape_changes_after,
+)
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
@@ -184,3 +193,19 @@ def periods(path: db.Location) -> list[dt.date]:
     """The days (Vietnam time) on which the store changed, oldest first: the stops of a date slider."""
     days = {dt.datetime.fromisoformat(h + ":00:00+00:00").astimezone(VIETNAM).date() for h in change_days(path)}
     return sorted(days)
+
+
+def meta_as_of(path: db.Location, meta: Mapping[str, Any], when: dt.datetime) -> dict[str, Any]:
+    """Each layer's provenance as it stood at ``when``: its as-of date is the day (Vietnam time) of its latest
+    change up to then, or its recorded date if that is earlier; a layer whose record is later and that
+    has no change up to then has no known date then (``as_of`` empty).
+    """
+    last = last_change_per_layer(path, stamp(when))
+    day = when.astimezone(VIETNAM).date().isoformat()
+    out = {}
+    for lid, m in meta.items():
+        recorded = str(getattr(m, "as_of", "") or "")[:10]
+        changed = local_day(last[lid]).isoformat() if lid in last else ""
+        known = recorded if recorded and recorded <= day else ""
+        out[lid] = dataclasses.replace(m, as_of=max(known, changed))
+    return out

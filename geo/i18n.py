@@ -34,6 +34,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "basemap.osm": {"vi": "OpenStreetMap (cần Internet)", "en": "OpenStreetMap (needs internet)"},
     "basemap.satellite": {"vi": "Ảnh vệ tinh Esri (cần Internet)", "en": "Esri satellite (needs internet)"},
     "sidebar.store": {"vi": "Kho dữ liệu", "en": "Data store"},
+    "data.versions_age": {
+        "vi": "Các trang đang mở được báo thay đổi của kho: lần kiểm tra gần nhất cách đây {s} giây.",
+        "en": "Open pages are told of the store's changes: last checked {s} seconds ago.",
+    },
     "demo.badge": {"vi": "Dữ liệu minh họa", "en": "Demo data (Dữ liệu minh họa)"},
     "demo.partly": {
         "vi": "Dữ liệu minh họa một phần ({n}/{m} đối tượng)",
@@ -331,6 +335,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi. Hãy thử lại sau ít phút. ({reason})",
         "en": "The database server did not answer; nothing was written. Try again in a few minutes. ({reason})",
     },
+    "error.store_address": {
+        "vi": "Không đọc được địa chỉ kho dữ liệu {path}: {reason_vi}. "
+        "Dạng đúng: postgresql://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL (ký tự đặc biệt trong mật khẩu viết dạng %XX).",
+        "en": "Cannot read the data store address {path}: {reason_en}. The form is postgresql://USER@HOST:PORT/DB "
+        "(special characters of a password written as %XX).",
+    },
+    "error.store_login": {
+        "vi": "Máy chủ cơ sở dữ liệu {path} từ chối đăng nhập: sai tên người dùng, mật khẩu hoặc tên cơ sở dữ liệu; "
+        "chưa có gì được ghi.",
+        "en": "The database server {path} refused the sign-in: wrong user name, password or database name; "
+        "nothing was written.",
+    },
     "error.store_missing": {
         "vi": "Không tìm thấy kho dữ liệu {path}. Chạy `make run` hoặc `python -m geo build-demo`.",
         "en": "Data store {path} not found. Run `make run` or `python -m geo build-demo`.",
@@ -434,6 +450,81 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Đã nhập {n} đối tượng vào lớp '{layer}' ({mode}).",
         "en": "Imported {n} features into layer '{layer}' ({mode}).",
     },
+    "import.done_new": {
+        "vi": "Đã tạo lớp mới “{layer}” với {n} đối tượng. Lớp chưa công bố: chỉ bạn thấy lớp này bật sẵn trên "
+        "bản đồ cho tới khi công bố.",
+        "en": "Created the new layer “{layer}” with {n} features. Not published yet: it is on by default only "
+        "for you until it is published.",
+    },
+    "import.done_append": {
+        "vi": "Đã thêm {n} đối tượng vào lớp “{layer}”.",
+        "en": "Added {n} features to the layer “{layer}”.",
+    },
+    "import.done_replace": {
+        "vi": "Đã thay toàn bộ lớp “{layer}”: xóa {removed} đối tượng cũ, nhập {n} đối tượng từ tệp.",
+        "en": "Replaced the whole layer “{layer}”: removed {removed} features, imported {n} from the file.",
+    },
+    "import.done_update": {
+        "vi": "Đã cập nhật lớp “{layer}” theo mã: thêm {added}, sửa {changed} ({by_field}), xóa {removed}; "
+        "{same} đối tượng không đổi.",
+        "en": "Updated the layer “{layer}” by key: {added} added, {changed} changed ({by_field}), {removed} removed; "
+        "{same} unchanged.",
+    },
+    "import.preview_update": {
+        "vi": "Nếu nhập: thêm {added}, sửa {changed} ({by_field}), xóa {removed}; {same} đối tượng không đổi.",
+        "en": "If imported: {added} added, {changed} changed ({by_field}), {removed} removed; {same} unchanged.",
+    },
+    "import.field_geometry": {"vi": "Hình dạng, vị trí", "en": "Shape, position"},
+    "import.update_needs_key": {
+        "vi": "Lớp “{layer}” không có mã riêng cho từng đối tượng nên không cập nhật theo mã được: hãy bổ sung "
+        "hoặc thay thế.",
+        "en": "The layer “{layer}” has no key naming each feature, so it cannot be updated by key: add to it or "
+        "replace it.",
+    },
+    "import.bad_style": {
+        "vi": "Kiểu vẽ '{style}' không có (được phép: {allowed}).",
+        "en": "No drawing style '{style}' (allowed: {allowed}).",
+    },
+    "import.renamed": {
+        "vi": "Tên cột không dùng được làm tên trường nên được lưu là “{name}” (nhãn vẫn là tên gốc).",
+        "en": "The column's name cannot name a field, so it is stored as “{name}” (its label keeps the original).",
+    },
+    "import.bad_key": {
+        "vi": "Cột này không làm mã được: phải có giá trị ở mọi dòng và không trùng. Cột làm mã được: {allowed}.",
+        "en": "This column cannot be the key: every row needs a value, and no two the same. Columns that can: "
+        "{allowed}.",
+    },
+    "import.key": {"vi": "Cột làm mã đối tượng", "en": "Key column"},
+    "import.key_none": {"vi": "— đánh số tự động —", "en": "— numbered automatically —"},
+    "import.key_help": {
+        "vi": "Cột mà mỗi giá trị gọi tên một đối tượng (ví dụ 'ma'): lần nhập sau cập nhật theo cột này. Chỉ liệt "
+        "kê các cột có giá trị ở mọi dòng và không trùng.",
+        "en": "A column whose values name a feature (e.g. 'ma'): the next file updates the layer by it. Only columns "
+        "with a value on every row, none repeated, are listed.",
+    },
+    "import.columns": {"vi": "Nhãn và đơn vị của các cột", "en": "Column labels and units"},
+    "import.col_name": {"vi": "Cột", "en": "Column"},
+    "import.col_label": {"vi": "Nhãn hiển thị", "en": "Label shown"},
+    "import.col_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "import.style": {"vi": "Cách vẽ", "en": "Drawing"},
+    "import.style_outline": {"vi": "Chỉ viền (không tô)", "en": "Outline only"},
+    "import.style_fill": {"vi": "Tô nhạt, dưới các lớp chuyên đề", "en": "Light fill, under the thematic layers"},
+    "import.mode_update": {"vi": "Cập nhật theo mã", "en": "Update by key"},
+    "import.delete_missing": {
+        "vi": "Xóa các đối tượng có trong lớp nhưng không có trong tệp",
+        "en": "Remove the features the layer has and the file does not",
+    },
+    "import.published": {
+        "vi": "Lớp “{layer}” đã công bố: bật sẵn trên bản đồ của mọi người.",
+        "en": "The layer “{layer}” is published: on by default on everyone's map.",
+    },
+    "import.unpublished": {
+        "vi": "Lớp “{layer}” chưa công bố: chỉ người nhập thấy lớp này bật sẵn.",
+        "en": "The layer “{layer}” is not published: on by default only for whoever imported it.",
+    },
+    "import.own_layers": {"vi": "Lớp của chuyên viên", "en": "Planners' layers"},
+    "import.publish": {"vi": "Công bố lớp cho mọi người", "en": "Publish the layer to everyone"},
+    "import.unpublish": {"vi": "Thôi công bố", "en": "Withdraw"},
     "auth.sign_in_oidc": {"vi": "Đăng nhập bằng tài khoản cơ quan", "en": "Sign in with the organisation's account"},
     "auth.sign_in": {"vi": "Đăng nhập (chuyên viên)", "en": "Sign in (planners)"},
     "auth.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
@@ -441,8 +532,16 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "auth.password": {"vi": "Mật khẩu", "en": "Password"},
     "auth.failed": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong user name or password."},
     "auth.throttled": {
-        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {s} giây (quản trị viên có thể mở khóa).",
-        "en": "Too many failed sign-ins in a row: try again in {s} s (an admin can unlock the name).",
+        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {s} giây (mỗi lần chờ tối đa {max} phút). "
+        "Máy bạn đã đăng nhập trước đây vẫn vào được; hoặc nhập mã khôi phục do quản trị viên cấp.",
+        "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
+        "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
+    },
+    "auth.code": {"vi": "Mã khôi phục (nếu có)", "en": "Recovery code (if any)"},
+    "auth.code_help": {
+        "vi": "Mã 8 ký tự quản trị viên cấp, dùng một lần trong 24 giờ: cho phép thử mật khẩu ngay cả khi đang bị chờ.",
+        "en": "The 8-character code an admin gave you, once within 24 hours: your password is tested even "
+        "while waiting.",
     },
     "auth.expired": {
         "vi": "Phiên đăng nhập đã hết hạn sau {m} phút không dùng. Hãy đăng nhập lại.",
@@ -461,6 +560,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "signin.outcome.failed": {"vi": "Sai mật khẩu", "en": "Wrong password"},
     "signin.outcome.throttled": {"vi": "Bị chặn (chờ)", "en": "Held (waiting)"},
     "signin.outcome.unlocked": {"vi": "Mở khóa", "en": "Unlocked"},
+    "signin.outcome.pending": {"vi": "Đang kiểm tra", "en": "Being checked"},
+    "signin.outcome.code_set": {"vi": "Cấp mã khôi phục", "en": "Recovery code given"},
+    "signin.via.token": {"vi": "máy quen", "en": "known browser"},
+    "signin.via.code": {"vi": "mã khôi phục", "en": "recovery code"},
+    "signin.client": {"vi": "Địa chỉ máy", "en": "Client address"},
+    "signin.code_for": {"vi": "Cấp mã khôi phục cho tên đăng nhập", "en": "Give a recovery code to user name"},
+    "signin.code_make": {"vi": "Cấp mã", "en": "Give code"},
+    "signin.code_made": {
+        "vi": "Mã khôi phục của {name}: **{code}** (dùng một lần, trong {h} giờ). Hãy báo trực tiếp cho người dùng.",
+        "en": "Recovery code for {name}: **{code}** (once, within {h} hours). Tell the user in person.",
+    },
     "auth.signed_in": {"vi": "Đã đăng nhập: {name} ({role})", "en": "Signed in: {name} ({role})"},
     "auth.role.viewer": {"vi": "xem", "en": "viewer"},
     "auth.role.planner": {"vi": "chuyên viên", "en": "planner"},
@@ -585,6 +695,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tables.now": {"vi": "Hiện tại", "en": "Now"},
     "tables.lon": {"vi": "Kinh độ", "en": "Longitude"},
     "tables.lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "tables.contents": {"vi": "Mục lục", "en": "Contents"},
+    "tables.sheet": {"vi": "Trang tính", "en": "Sheet"},
+    "tables.full_name": {"vi": "Tên đầy đủ", "en": "Full name"},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
     # -- import ---------------------------------------------------------------------------
@@ -776,6 +889,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}” "
         "(map it with --values FIELD:VALUE=CODE). Allowed: {allowed}",
     },
+    "import.unmapped_value_web": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”: chọn loại cho nó trong bảng "
+        "“Giá trị trong tệp → loại của lớp” phía trên (gợi ý: {code}).",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”: choose its class in the table "
+        "“The file's values → the layer's classes” above (suggested: {code}).",
+    },
+    "import.unmapped_value_no_hint_web": {
+        "vi": "Giá trị “{value}” ({n} dòng) chưa gán vào loại nào của “{label}”: chọn loại cho nó trong bảng "
+        "“Giá trị trong tệp → loại của lớp” phía trên.",
+        "en": "Value “{value}” ({n} rows) is not mapped to any class of “{label}”: choose its class in the table "
+        "“The file's values → the layer's classes” above.",
+    },
     "import.r_value": {
         "vi": "  Giá trị {field} “{value}” ({n} dòng) → {code}",
         "en": "  Value {field} “{value}” ({n} rows) → {code}",
@@ -787,6 +912,36 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.bad_unit": {
         "vi": "'{value}' không phải xã, thị trấn của Đình Lập.",
         "en": "'{value}' is not a commune or town of Đình Lập.",
+    },
+    "import.measure_unit": {
+        "vi": "Cột này ghi “{label}” theo {unit}, không theo {field_unit}: số ghi bằng khoảng {ratio} lần diện tích, "
+        "chiều dài đo từ hình (VN-2000 / TM-3 107°15′). Đã đổi sang {field_unit}.",
+        "en": "This column gives “{label}” in {unit}, not {field_unit}: its values are about {ratio} times what the "
+        "geometry measures (VN-2000 / TM-3 107°15′). Converted to {field_unit}.",
+    },
+    "import.measure_off": {
+        "vi": "“{label}” ghi {declared} {unit}, đo từ hình được {measured} {unit} (VN-2000 / TM-3 107°15′): "
+        "lệch {pct}%.",
+        "en": "“{label}” says {declared} {unit}; the geometry measures {measured} {unit} (VN-2000 / TM-3 107°15′): "
+        "{pct}% off.",
+    },
+    "import.measure_off_more": {
+        "vi": "Còn {n} dòng nữa có “{label}” lệch quá 5% so với số đo từ hình.",
+        "en": "{n} more rows have “{label}” more than 5% off what the geometry measures.",
+    },
+    "import.unit_mismatch": {
+        "vi": "Tệp ghi “{value}” nhưng đối tượng nằm ở {found} (đơn vị 2024), {found_2025} (xã từ 1/7/2025).",
+        "en": "The file says “{value}” but the feature lies in {found} (2024 unit), {found_2025} "
+        "(commune from 1 Jul 2025).",
+    },
+    "import.unit_2025": {
+        "vi": "“{value}” là {commune} (xã từ 1/7/2025), nơi đối tượng nằm: lưu theo đơn vị 2024 chứa nó, {found}.",
+        "en": "“{value}” is {commune} (commune from 1 Jul 2025), where the feature lies: stored under the 2024 unit "
+        "that holds it, {found}.",
+    },
+    "import.unit_mismatch_more": {
+        "vi": "Còn {n} dòng nữa ghi đơn vị hành chính khác nơi đối tượng nằm.",
+        "en": "{n} more rows name a unit other than the one the feature lies in.",
     },
     "import.bad_number": {"vi": "'{value}' không phải số hợp lệ.", "en": "'{value}' is not a valid number."},
     "import.bad_percent": {"vi": "'{value}' phải từ 0 đến 100.", "en": "'{value}' must be 0 to 100."},

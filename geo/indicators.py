@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from geo.i18n import Lang, fmt_number, fmt_pct
+from geo.values import BadValue, parse_bool, parse_number, parse_period
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,10 @@ def criteria_met(ntm: pd.DataFrame) -> pd.Series:
 
 
 # -- series: one value per period ---------------------------------------------------------------------
-_QUARTER = re.compile(r"(?:Quý|Q)\s*(I{1,3}|IV|[1-4])\s*/\s*(\d{4})", re.IGNORECASE)
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-
-
 def period_code(text: str) -> str | None:
     """A period as the series keys it: ``2024-Q1`` for a quarter, ``2024`` for a year; ``None`` if unknown.
+
+    Read by :func:`geo.values.parse_period`, the one reader of periods.
 
     Examples
     --------
@@ -155,15 +154,10 @@ def period_code(text: str) -> str | None:
     True
 
     """
-    text = str(text).strip()
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
-        return f"{m[1]}-Q{m[2]}"
-    if m := _QUARTER.fullmatch(text):
-        q = m[1].upper()
-        return f"{m[2]}-Q{_ROMAN.get(q, q)}"
-    if m := re.fullmatch(r"(?:Năm\s+)?(\d{4})", text, re.IGNORECASE):
-        return m[1]
-    return None
+    try:
+        return parse_period(text)
+    except BadValue:
+        return None
 
 
 def period_end(code: str) -> dt.date:
@@ -229,47 +223,125 @@ class SeriesFileError(ValueError):
         super().__init__("; ".join(f"dòng/row {n}: {vi} / {en}" for n, vi, en in problems[:20]))
 
 
+MAX_SERIES_BYTES = 5_000_000  # a file of figures is a few hundred rows; anything far larger is not one
+
+
+def _sniff(text: str) -> str:
+    """The file's delimiter: comma, semicolon (Excel in a Vietnamese locale), tab or bar."""
+    import csv
+
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def read_series_file(path: str, known: set[str]) -> list[dict[str, object]]:
     """The rows of a CSV of figures (``ind_id, period, value[, target], source[, demo]``) ready to store.
 
-    Periods read as people write them (``Quý III/2025``, ``2025-Q3``, ``2025``); numbers as Vietnamese
-    spreadsheets write them (``45.120,5``). Nothing is stored unless every row is right.
+    The file may be UTF-8 or a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258: detected, as the
+    importer does), separated by commas, semicolons or tabs (sniffed). Values are read by :mod:`geo.values`:
+    periods as people write them (``Quý III/2025``, ``2025-Q3``, ``2025``), numbers as the notice writes
+    them (``45.120,5``; ``19.268`` is nineteen thousand), yes/no as "có", "x", "đúng". A bad value in any
+    column refuses its row; two rows for one indicator and period are reported, not silently last-wins.
+    Nothing is stored unless every row is right.
     """
     import csv
+    from pathlib import Path
 
-    from geo.importer.attributes import _number
+    from geo import vnenc
 
+    file = Path(path)
+    if not file.is_file():
+        raise SeriesFileError([(0, f"không có tệp '{str(path)[:80]}'", f"no such file '{str(path)[:80]}'")])
+    data = file.read_bytes()
+    if len(data) > MAX_SERIES_BYTES:
+        raise SeriesFileError([(0, "tệp quá lớn (tối đa 5 MB)", "file too large (at most 5 MB)")])
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    text = vnenc.decode(data, vnenc.detect(data.splitlines()))
     problems: list[tuple[int, str, str]] = []
     out: list[dict[str, object]] = []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = {"ind_id", "period", "value", "source"} - set(reader.fieldnames or [])
+    seen: dict[tuple[str, str], int] = {}
+    reader = csv.DictReader(text.splitlines(), delimiter=_sniff(text))
+    try:
+        fields = [(c or "").strip().lower() for c in (reader.fieldnames or [])]
+        reader.fieldnames = fields
+        missing = {"ind_id", "period", "value", "source"} - set(fields)
         if missing:
             cols = ", ".join(sorted(missing))
             raise SeriesFileError([(1, f"thiếu cột {cols}", f"missing column(s) {cols}")])
         for n, r in enumerate(reader, start=2):
-            ind, code, value = (r.get("ind_id") or "").strip(), period_code(r.get("period") or ""), _number(r["value"])
-            target = _number(r.get("target")) if (r.get("target") or "").strip() else None
-            if ind not in known:
-                problems.append((n, f"không có chỉ tiêu '{ind[:40]}'", f"no indicator '{ind[:40]}'"))
-            if code is None:
-                problems.append((n, f"kỳ không đọc được '{(r.get('period') or '')[:20]}'", "period not understood"))
-            if value is None or not math.isfinite(value):
-                problems.append((n, "giá trị không phải số", "value is not a number"))
-            if not (r.get("source") or "").strip():
-                problems.append((n, "thiếu nguồn số liệu", "the source is missing"))
-            if ind in known and code and value is not None:
-                out.append(
-                    {
-                        "ind_id": ind,
-                        "period": code,
-                        "period_end": period_end(code).isoformat(),
-                        "value": value,
-                        "target": target,
-                        "source": (r.get("source") or "").strip(),
-                        "demo": (r.get("demo") or "").strip().lower() in ("1", "true", "có", "co", "x", "yes"),
-                    }
-                )
+            row = _series_row(r, known)
+            problems += [(n, vi, en) for vi, en in row.problems]
+            if row.problems:
+                continue
+            key = (str(row.value["ind_id"]), str(row.value["period"]))
+            if key in seen:
+                label = period_label(key[1], "vi")
+                problems.append(
+                    (n, f"kỳ {label} của '{key[0]}' đã có ở dòng {seen[key]}",
+                     f"period {period_label(key[1], 'en')} of '{key[0]}' already on row {seen[key]}")
+                )  # fmt: skip
+                continue
+            seen[key] = n
+            out.append(row.value)
+    except csv.Error as err:
+        raise SeriesFileError([(reader.line_num, "tệp CSV hỏng", f"malformed CSV ({err})")]) from None
     if problems:
         raise SeriesFileError(problems)
     return out
+
+
+@dataclass
+class _Row:
+    value: dict[str, object]
+    problems: list[tuple[str, str]]
+
+
+def _series_row(r: dict[str | None, object], known: set[str]) -> _Row:
+    """One row of a file of figures read by :mod:`geo.values`, or what is wrong with it (every column)."""
+    problems: list[tuple[str, str]] = []
+
+    def cell(name: str) -> str:
+        v = r.get(name)
+        return v.strip() if isinstance(v, str) else ""
+
+    def read(name: str, reader: Any, vi: str, en: str) -> Any:
+        try:
+            return reader(cell(name))
+        except BadValue:
+            shown = cell(name)[:20]
+            problems.append((f"{vi} '{shown}'", f"{en} '{shown}'"))
+            return None
+
+    if r.get(None):  # more cells than the header has columns
+        problems.append(("dòng có nhiều ô hơn tiêu đề", "more cells than the header has columns"))
+    ind = cell("ind_id")
+    if ind not in known:
+        problems.append((f"không có chỉ tiêu '{ind[:40]}'", f"no indicator '{ind[:40]}'"))
+    code = read("period", parse_period, "kỳ không đọc được", "period not understood")
+    if (code is None and not problems[-1:]) or (code is None and cell("period") == ""):
+        problems.append(("thiếu kỳ", "the period is missing"))
+    value = read("value", lambda v: parse_number(v, "vi"), "giá trị không phải số", "value is not a number")
+    if not cell("value"):
+        problems.append(("thiếu giá trị", "the value is missing"))
+    target = read("target", lambda v: parse_number(v, "vi"), "chỉ tiêu không phải số", "target is not a number")
+    demo = read("demo", parse_bool, "cột demo không phải có/không", "demo is not yes/no")
+    source = cell("source")
+    if not source:
+        problems.append(("thiếu nguồn số liệu", "the source is missing"))
+    if problems or code is None or value is None:
+        return _Row({}, problems)
+    return _Row(
+        {
+            "ind_id": ind,
+            "period": code,
+            "period_end": period_end(code).isoformat(),
+            "value": value,
+            "target": target,
+            "source": source,
+            "demo": bool(demo),
+        },
+        problems,
+    )

@@ -14,12 +14,15 @@ the store's bytes are unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import math
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -34,14 +37,18 @@ from geo.catalog import (
     IMPORT_VALUES_TABLE,
     OVERLAY_COLORS,
     OVERLAY_KEY,
+    OVERLAY_STYLES,
     OVERLAY_TABLE,
+    LayerSpec,
     valid_overlay_id,
 )
 from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying, file_catalog
 from geo.edit import _names as names
+from geo.i18n import Lang, fmt_number, t
 from geo.importer import Report
+from geo.importer.codes import value_key
 
-Mode = Literal["replace", "append"]
+Mode = Literal["replace", "append", "update"]
 
 _MAPPING_DDL = f"""CREATE TABLE IF NOT EXISTS {IMPORT_MAPPING_TABLE} (
     {{pk}}, layer_id TEXT NOT NULL, source_column TEXT NOT NULL, field TEXT NOT NULL)"""
@@ -102,6 +109,58 @@ def _kind(series: pd.Series) -> str:
     return "str"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What an import did (or, as a preview, would do) to a layer, counted as a planner reads it."""
+
+    layer: str
+    how: str  # "new", "append", "replace", "update"
+    added: int = 0
+    removed: int = 0
+    changed: tuple[tuple[str, int], ...] = ()  # field → features whose value of it changed, in field order
+    changed_features: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        """Features the file wrote: added, and (by an update) changed."""
+        return self.added + self.changed_features
+
+    def message(self, lang: Lang, spec: LayerSpec | None = None, title: str | None = None) -> str:
+        """What happened, in words: "Đã tạo lớp mới … với 11 đối tượng", "… thêm 2, sửa 3 (Tình trạng: 3), xóa 0"."""
+        title = spec.title(lang) if spec is not None else title or self.layer
+        n = fmt_number(self.added, lang)
+        if self.how == "new":
+            return t("import.done_new", lang, layer=title, n=n)
+        if self.how == "append":
+            return t("import.done_append", lang, layer=title, n=n)
+        if self.how == "replace":
+            return t("import.done_replace", lang, layer=title, n=n, removed=fmt_number(self.removed, lang))
+        return t(
+            "import.done_update",
+            lang,
+            layer=title,
+            added=n,
+            changed=fmt_number(self.changed_features, lang),
+            by_field=self.by_field(lang, spec) or "–",
+            removed=fmt_number(self.removed, lang),
+            same=fmt_number(self.unchanged, lang),
+        )
+
+    def by_field(self, lang: Lang, spec: LayerSpec | None = None) -> str:
+        """The changed fields with their counts, by their labels: "Tình trạng: 3, Hình dạng: 1"."""
+        out = []
+        for name, k in self.changed:
+            label = t("import.field_geometry", lang) if name == GEOM_KEY else name
+            if spec is not None and name != GEOM_KEY:
+                try:
+                    label = spec.field(name).label(lang)
+                except KeyError:
+                    label = t("demo.badge", lang) if name == DEMO_COLUMN else name
+            out.append(f"{label}: {fmt_number(k, lang)}")
+        return ", ".join(out)
+
+
 def commit(
     store: db.Location,
     report: Report,
@@ -111,10 +170,33 @@ def commit(
     title: str | None = None,
     mode: Mode = "replace",
     title_en: str | None = None,
+    delete_missing: bool = False,
+    style: str = "outline",
 ) -> int:
-    """Store ``report.frame`` into ``layer`` (replace or append) or as ``new_layer``; returns features written.
+    """Store ``report.frame`` into ``layer`` or as ``new_layer``; returns the features written (see :func:`apply`)."""
+    return apply(store, report, user, layer, new_layer, title, mode, title_en, delete_missing, style).written
 
-    Raises :class:`EditError` if the report has errors, the user is missing, or keys clash.
+
+def apply(
+    store: db.Location,
+    report: Report,
+    user: str,
+    layer: str | None = None,
+    new_layer: str | None = None,
+    title: str | None = None,
+    mode: Mode = "replace",
+    title_en: str | None = None,
+    delete_missing: bool = False,
+    style: str = "outline",
+) -> Outcome:
+    """Store ``report.frame`` into ``layer`` (replace, append or update by its key) or as ``new_layer``.
+
+    ``update`` matches the file's features to the layer's on its key: changed fields are written (one audit
+    row each), new keys added, absent keys left alone unless ``delete_missing``. A new layer is a planner's:
+    its key is the column they chose (``report.key``), else its features are numbered as they are stored;
+    it is not published (off for other users) until :func:`publish`. Every write is one transaction,
+    serialised with every other writer of the store; raises :class:`EditError` if the report has errors,
+    the user is missing, or keys clash.
     """
     if not user:
         raise EditError("edit.no_user")
@@ -123,6 +205,8 @@ def commit(
     target = new_layer or layer
     if not target:
         raise EditError("error.unknown_layer", layer="")
+    if style not in OVERLAY_STYLES:
+        raise EditError("import.bad_style", style=style[:20], allowed=", ".join(OVERLAY_STYLES))
     stamp = _now()
     reason = f"import {report.source}"
     frame = report.frame.copy()
@@ -130,9 +214,17 @@ def commit(
     if new_layer:
         if not valid_overlay_id(new_layer):
             raise EditError("import.bad_layer_id", layer=new_layer[:60])
-        labels: dict[str, str] = dict(frame.attrs.get("labels", {}))
-        frame.insert(0, OVERLAY_KEY, [str(i + 1) for i in range(len(frame))])
-        fields = [(c, labels.get(c, c), _kind(frame[c])) for c in frame.columns if c not in ("geometry", OVERLAY_KEY)]
+        mode = "append"
+        labels = dict(report.labels)
+        units = dict(report.field_units)
+        key = report.key or ""
+        if not key:  # numbered as stored, under the store's lock
+            frame.insert(0, OVERLAY_KEY, [str(i + 1) for i in range(len(frame))])
+        fields = [
+            (c, labels.get(c, c), _kind(frame[c]), units.get(c, ""))
+            for c in frame.columns
+            if c not in ("geometry", OVERLAY_KEY)
+        ]
         overlay = {
             "overlay_id": new_layer,
             "title_vi": title or new_layer,
@@ -141,6 +233,9 @@ def commit(
             "fields": json.dumps(fields, ensure_ascii=False),
             "created": stamp,
             "created_by": user,
+            "key_field": key,
+            "published": 0,
+            "style": style,
         }
     with _connect(store) as conn:
         spec = file_catalog(conn).get(target)  # an overlay imported earlier is the store's own layer
@@ -157,14 +252,27 @@ def commit(
                 if c not in frame.columns:  # a planner's file is real data: its rows are not demo
                     frame[c] = 0 if c == DEMO_COLUMN else None
             frame = frame[[*cols, "geometry"]]
-        keys = spec.key.split(",") if spec else [OVERLAY_KEY]
-        if conn.kind == "postgis":
-            return int(
+        keys = spec.key.split(",") if spec else [report.key or OVERLAY_KEY]
+        numbered = keys == [OVERLAY_KEY]  # a planner's layer without a key of its own: the store numbers it
+        if numbered and exists:
+            frame[OVERLAY_KEY] = [""] * len(frame)  # the numbers are given under the store's lock
+        if mode == "update" and numbered:
+            raise EditError("import.update_needs_key", layer=target)
+        if mode == "update":
+            return cast(
+                Outcome,
                 _retrying(
                     conn,
-                    lambda: _write_pg(conn, frame, target, geom_col, keys, mode, overlay, report, user, reason, stamp),
-                )
+                    lambda: _update(conn, frame, target, geom_col, keys, delete_missing, user, reason, stamp, report),
+                ),
             )
+        how = "new" if overlay is not None else mode
+        if conn.kind == "postgis":
+            written, removed = _retrying(
+                conn,
+                lambda: _write_pg(conn, frame, target, geom_col, keys, mode, overlay, report, user, reason, stamp),
+            )
+            return Outcome(target, how, added=int(written), removed=int(removed))
     assert isinstance(store, (str, os.PathLike))
     scratch = Path(store).parent / f".import-{uuid.uuid4().hex}.gpkg"
     try:
@@ -173,59 +281,245 @@ def commit(
         with _connect(store) as conn:
             conn.execute("ATTACH DATABASE ? AS imp", (str(scratch),))
             try:
-                written = _retrying(
+                written, removed = _retrying(
                     conn, lambda: _write(conn, target, geom_col, keys, mode, overlay, report, user, reason, stamp)
                 )
             finally:
                 conn.execute("DETACH DATABASE imp")
-        return int(written)
+        return Outcome(target, how, added=int(written), removed=int(removed))
     finally:
         for p in (scratch, Path(f"{scratch}-journal"), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
             if p.exists():
                 os.unlink(p)
 
 
-def _write(
+def preview(
+    store: db.Location, report: Report, layer: str, mode: Mode = "update", delete_missing: bool = False
+) -> Outcome:
+    """What importing ``report`` into ``layer`` would do, counted, without writing: n added, n changed by
+    field, n removed (what the app shows before the planner confirms).
+    """
+    if report.frame is None:
+        return Outcome(layer, mode)
+    with _connect(store) as conn:
+        spec = file_catalog(conn).get(layer)
+        if spec is None or not conn.has_table(layer):
+            raise EditError("error.unknown_layer", layer=layer)
+        existing = int(conn.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0])
+        if mode == "append":
+            return Outcome(layer, mode, added=len(report.frame))
+        if mode == "replace":
+            return Outcome(layer, mode, added=len(report.frame), removed=existing)
+        if spec.key == OVERLAY_KEY:
+            raise EditError("import.update_needs_key", layer=layer)
+        geom = str(conn.geometry_column(layer))
+        frame = report.frame.copy()
+        cols = [c for c in conn.columns(layer) if c not in ("fid", geom)]
+        for c in cols:
+            if c not in frame.columns:
+                frame[c] = 0 if c == DEMO_COLUMN else None
+        frame = frame[[*cols, "geometry"]]
+        return _update(conn, frame, layer, geom, spec.key.split(","), delete_missing, "", "", "", report, dry=True)
+
+
+def publish(store: db.Location, layer: str, user: str, published: bool = True) -> bool:
+    """Show a planner's layer to everyone by default (or stop: ``published=False``); audited, and undone by a
+    rollback like any change. Returns whether anything changed.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = _now()
+    with _connect(store) as conn:
+        if not conn.has_table(OVERLAY_TABLE):
+            raise EditError("error.unknown_layer", layer=layer)
+
+        def run() -> bool:
+            _ensure_audit(conn, stamp)
+            _overlay_columns(conn)
+            row = conn.execute(f"SELECT published FROM {OVERLAY_TABLE} WHERE overlay_id = ?", (layer,)).fetchone()
+            if row is None:
+                raise EditError("error.unknown_layer", layer=layer)
+            before = 1 if row[0] is None else int(row[0])
+            after = int(published)
+            if before == after:
+                return False
+            conn.execute(f"UPDATE {OVERLAY_TABLE} SET published = ? WHERE overlay_id = ?", (after, layer))
+            conn.execute(
+                f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+                "VALUES (?, ?, ?, ?, 'published', ?, ?, ?)",
+                (
+                    stamp,
+                    user,
+                    OVERLAY_TABLE,
+                    layer,
+                    json.dumps(before),
+                    json.dumps(after),
+                    "publish" if after else "unpublish",
+                ),
+            )
+            conn.touch((OVERLAY_TABLE, AUDIT_TABLE), stamp)
+            return True
+
+        return bool(_retrying(conn, run))
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether a stored value and a file's are the same ('' and NULL are both empty; 3 is 3.0)."""
+    empty = (None, "")
+    if isinstance(old, float) and math.isnan(old):
+        old = None
+    if isinstance(new, float) and math.isnan(new):
+        new = None
+    if old in empty or new in empty:
+        return old in empty and new in empty
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-12)
+    return str(old) == str(new)
+
+
+def _key_text(values: Any) -> str:
+    return ",".join(value_key(v) for v in values)
+
+
+def _update(
     conn: db.Session,
+    frame: gpd.GeoDataFrame,
     layer: str,
     geom: str,
     keys: list[str],
-    mode: Mode,
-    overlay: dict[str, Any] | None,
-    report: Report,
+    delete_missing: bool,
     user: str,
     reason: str,
     stamp: str,
-) -> int:
-    _ensure_audit(conn, stamp)
-    if overlay is not None:
-        _create_like(conn, layer)
-    cols = [c for c in _columns(conn, layer, "imp") if c != "fid"]
-    attrs = [c for c in cols if c != geom]
-    q = ", ".join(f'"{c}"' for c in cols)
-    keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
-    if mode == "append" and overlay is None:
-        clash = conn.execute(
-            f'SELECT {keysql} FROM main."{layer}" WHERE {keysql} IN (SELECT {keysql} FROM imp."{layer}")'
-        ).fetchall()
-        if clash:
-            raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
-    audit: list[tuple[str, str | None, str | None]] = []
-    if mode == "replace" and overlay is None:
-        audit += _removed(conn, layer, geom, keysql)
-    conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
-    for row in conn.execute(f'SELECT {keysql}, {q} FROM imp."{layer}"'):
-        new = dict(zip(cols, row[1:], strict=True))
-        blob = new.pop(geom)
-        new[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
-        audit.append((str(row[0]), None, json.dumps(new, ensure_ascii=False)))
+    report: Report,
+    dry: bool = False,
+) -> Outcome:
+    """Within the write (or, ``dry``, only read): match ``frame`` to ``layer`` on ``keys``; write each changed
+    field with its audit row (old and new), add the new keys' rows, remove the absent ones if asked.
+    """
+    cols = [c for c in frame.columns if c != "geometry"]
+    picked = ", ".join([*(f'"{c}"' for c in cols), conn.geom_out(geom)])
+    stored: dict[str, tuple[dict[str, Any], Any]] = {}
+    for row in conn.execute(f'SELECT {picked} FROM "{layer}" ORDER BY fid'):
+        values = dict(zip(cols, row[:-1], strict=True))
+        stored[_key_text(values[k] for k in keys)] = (values, row[-1])
+    where = " AND ".join(f'"{k}" = ?' for k in keys)
+    counts: dict[str, int] = {}
+    changed_features = added = unchanged = 0
+    audit: list[tuple[str, str, str | None, str | None]] = []
+    seen: set[str] = set()
+    if not dry:
+        _ensure_audit(conn, stamp)
+    shapes = frame.geometry.values
+    for i, rec in enumerate(_natives_rows(frame, cols)):
+        new = dict(zip(cols, rec, strict=True))
+        k = _key_text(new[c] for c in keys)
+        seen.add(k)
+        shape = shapes[i]
+        blob = db.blob_from_wkb(shapely.to_wkb(shape)) if shape is not None else None
+        if k not in stored:
+            added += 1
+            if not dry:
+                conn.execute(
+                    f'INSERT INTO "{layer}" ({names([*cols, geom])}) VALUES ({", ".join(["?"] * len(cols))}, '
+                    f"{conn.geom_in})",
+                    [*conn.typed(layer, new), conn.geom_param(blob.hex() if blob else None)],
+                )
+                whole = {**new, GEOM_KEY: blob.hex() if blob else None}
+                audit.append((k, "*", None, json.dumps(whole, ensure_ascii=False, default=str)))
+            continue
+        old, old_geom = stored[k]
+        diff = [c for c in cols if c not in keys and not _same(old[c], new[c])]
+        if DEMO_COLUMN in diff and len(diff) == 1:
+            diff = []  # a file that confirms a demo row as it stands changes nothing a planner sees
+        old_blob = conn.geom_blob(old_geom)
+        moved = _moved(old_blob, shape)
+        if not diff and not moved:
+            unchanged += 1
+            continue
+        changed_features += 1
+        for c in diff:
+            counts[c] = counts.get(c, 0) + 1
+        if moved:
+            counts[GEOM_KEY] = counts.get(GEOM_KEY, 0) + 1
+        if dry:
+            continue
+        params = [old[c] for c in keys]
+        for c in diff:
+            conn.execute(f'UPDATE "{layer}" SET "{c}" = ? WHERE {where}', [*conn.typed(layer, {c: new[c]}), *params])
+            audit.append(
+                (
+                    k,
+                    c,
+                    json.dumps(old[c], ensure_ascii=False, default=str),
+                    json.dumps(new[c], ensure_ascii=False, default=str),
+                )
+            )
+        if moved:
+            conn.execute(
+                f'UPDATE "{layer}" SET "{geom}" = {conn.geom_in} WHERE {where}',
+                [conn.geom_param(blob.hex() if blob else None), *params],
+            )
+            audit.append(  # as WKT, as a moved point's is: what "what changed" shows and a rollback restores
+                (
+                    k,
+                    geom,
+                    json.dumps(shapely.from_wkb(db.wkb_of_blob(old_blob)).wkt if old_blob else None),
+                    json.dumps(shape.wkt if shape is not None else None),
+                )
+            )
+    removed = 0
+    for k, (old, old_geom) in stored.items():
+        if k in seen or not delete_missing:
+            continue
+        removed += 1
+        if dry:
+            continue
+        ob = conn.geom_blob(old_geom)
+        conn.execute(f'DELETE FROM "{layer}" WHERE {where}', [old[c] for c in keys])
+        audit.append(
+            (k, "*", json.dumps({**old, GEOM_KEY: ob.hex() if ob else None}, ensure_ascii=False, default=str), None)
+        )
+    order = [c for c in [*cols, GEOM_KEY] if c in counts]
+    outcome = Outcome(
+        layer,
+        "update",
+        added=added,
+        removed=removed,
+        changed=tuple((c, counts[c]) for c in order),
+        changed_features=changed_features,
+        unchanged=unchanged,
+    )
+    if dry:
+        return outcome
     conn.executemany(
         f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
-        "VALUES (?, ?, ?, ?, '*', ?, ?, ?)",
-        [(stamp, user, layer, k, old, new, reason) for k, old, new in audit],
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(stamp, user, layer, k, f, old, new, reason) for k, f, old, new in audit],
     )
-    del attrs
-    # the layer's extent and change date, from what it now holds
+    if conn.kind == "gpkg":
+        _gpkg_contents(conn, layer, geom, stamp)
+    conn.touch((layer, AUDIT_TABLE), stamp)
+    _remember(conn, layer, [*cols, geom], None, report, user, stamp)
+    return outcome
+
+
+def _moved(old_blob: bytes | None, shape: Any) -> bool:
+    """Whether a feature's geometry differs from the stored one (beyond a micrometre's rounding)."""
+    wkb = db.wkb_of_blob(old_blob)
+    if wkb is None or shape is None:
+        return (wkb is None) != (shape is None)
+    old = shapely.from_wkb(wkb)
+    return not (shapely.equals_exact(old, shape, 1e-9) or old.equals(shape))
+
+
+def _natives_rows(frame: gpd.GeoDataFrame, cols: list[str]) -> list[tuple[Any, ...]]:
+    values = [_natives(frame[c]) for c in cols]
+    return list(zip(*values, strict=True)) if cols else [() for _ in range(len(frame))]
+
+
+def _gpkg_contents(conn: db.Session, layer: str, geom: str, stamp: str) -> None:
+    """A GeoPackage layer's extent, change date and feature count, from what it now holds."""
     ext = conn.execute(
         f'SELECT MIN(ST_MinX("{geom}")), MIN(ST_MinY("{geom}")), MAX(ST_MaxX("{geom}")), MAX(ST_MaxY("{geom}")) '
         f'FROM main."{layer}"'
@@ -239,8 +533,66 @@ def _write(
             f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main."{layer}") WHERE table_name = ?',
             (layer,),
         )
+
+
+def _next_numbers(conn: db.Session, layer: str, n: int) -> list[str]:
+    """Within the write: the numbers the next ``n`` features of a numbered planner's layer take."""
+    top = 0
+    for (v,) in conn.execute(f'SELECT "{OVERLAY_KEY}" FROM "{layer}"'):
+        with contextlib.suppress(TypeError, ValueError):
+            top = max(top, int(str(v)))
+    return [str(top + i + 1) for i in range(n)]
+
+
+def _write(
+    conn: db.Session,
+    layer: str,
+    geom: str,
+    keys: list[str],
+    mode: Mode,
+    overlay: dict[str, Any] | None,
+    report: Report,
+    user: str,
+    reason: str,
+    stamp: str,
+) -> tuple[int, int]:
+    _ensure_audit(conn, stamp)
+    if overlay is not None:
+        _create_like(conn, layer)
+    cols = [c for c in _columns(conn, layer, "imp") if c != "fid"]
+    q = ", ".join(f'"{c}"' for c in cols)
+    if keys == [OVERLAY_KEY]:  # numbered after the features the layer holds, now that this writer holds it
+        fids = [int(r[0]) for r in conn.execute(f'SELECT fid FROM imp."{layer}" ORDER BY fid')]
+        numbers = _next_numbers(conn, layer, len(fids)) if overlay is None else [str(i + 1) for i in range(len(fids))]
+        conn.executemany(
+            f'UPDATE imp."{layer}" SET "{OVERLAY_KEY}" = ? WHERE fid = ?', list(zip(numbers, fids, strict=True))
+        )
+    keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
+    if mode == "append" and overlay is None:
+        clash = conn.execute(
+            f'SELECT {keysql} FROM main."{layer}" WHERE {keysql} IN (SELECT {keysql} FROM imp."{layer}")'
+        ).fetchall()
+        if clash:
+            raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
+    audit: list[tuple[str, str | None, str | None]] = []
+    removed = 0
+    if mode == "replace" and overlay is None:
+        audit += _removed(conn, layer, geom, keysql)
+        removed = len(audit)
+    conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
+    for row in conn.execute(f'SELECT {keysql}, {q} FROM imp."{layer}"'):
+        new = dict(zip(cols, row[1:], strict=True))
+        blob = new.pop(geom)
+        new[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
+        audit.append((str(row[0]), None, json.dumps(new, ensure_ascii=False)))
+    conn.executemany(
+        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+        "VALUES (?, ?, ?, ?, '*', ?, ?, ?)",
+        [(stamp, user, layer, k, old, new, reason) for k, old, new in audit],
+    )
+    _gpkg_contents(conn, layer, geom, stamp)
     _remember(conn, layer, cols, overlay, report, user, stamp)
-    return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
+    return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0]), removed
 
 
 def _remember(
@@ -275,6 +627,7 @@ def _remember(
                 )
     if overlay is not None:
         conn.attributes_table(OVERLAY_TABLE, _OVERLAY_DDL, stamp)
+        _overlay_columns(conn)
         n = conn.execute(f"SELECT COUNT(*) FROM {OVERLAY_TABLE}").fetchone()[0]
         overlay = {**overlay, "color": OVERLAY_COLORS[int(n) % len(OVERLAY_COLORS)]}
         conn.execute(
@@ -291,6 +644,16 @@ def _remember(
             "INSERT INTO layer_meta (layer_id, source, as_of, demo, licence) VALUES (?, ?, ?, ?, ?)",
             (layer, f"{report.source} ({user})", dt.date.today().isoformat(), demo, ""),
         )
+
+
+def _overlay_columns(conn: db.Session) -> None:
+    """Within a write: the columns of the overlays table a store made before planners chose keys, labels
+    and publication gains (its layers read as numbered, published and outlined: see :func:`overlay_specs`).
+    """
+    have = set(conn.columns(OVERLAY_TABLE))
+    for name, ddl in (("key_field", "TEXT"), ("published", "INTEGER"), ("style", "TEXT")):
+        if name not in have:
+            conn.execute(f'ALTER TABLE {OVERLAY_TABLE} ADD COLUMN "{name}" {ddl}')
 
 
 def _declared_geometry(frame: gpd.GeoDataFrame) -> str:
@@ -320,7 +683,7 @@ def _write_pg(
     user: str,
     reason: str,
     stamp: str,
-) -> int:
+) -> tuple[int, int]:
     """The PostGIS import: one ``COPY`` of the rows and one of their change-log rows, in the caller's transaction."""
     _ensure_audit(conn, stamp)
     cols = [c for c in frame.columns if c != frame.geometry.name]
@@ -334,8 +697,13 @@ def _write_pg(
             f"last_change) SELECT ?, 'features', ?, ?, ?, COALESCE(MAX(ord), 0) + 1, ? FROM {db.CONTENTS}",
             (layer, overlay["title_vi"], _declared_geometry(frame), geom, stamp),
         )
-    values = [_natives(frame[c]) for c in cols]
-    rows = list(zip(*values, strict=True)) if cols else [() for _ in range(len(frame))]
+    # Each value as its column's type takes it: a number a sheet read as 3.0 goes into a bigint column as 3
+    # (COPY takes text, and "3.0" is no bigint: such a file's rows were refused whole).
+    rows = [tuple(conn.typed(layer, dict(zip(cols, r, strict=True)))) for r in _natives_rows(frame, cols)]
+    if keys == [OVERLAY_KEY]:  # numbered after the features the layer holds, now that this writer holds it
+        at = cols.index(OVERLAY_KEY)
+        numbers = _next_numbers(conn, layer, len(rows)) if overlay is None else [str(i + 1) for i in range(len(rows))]
+        rows = [(*r[:at], n, *r[at + 1 :]) for r, n in zip(rows, numbers, strict=True)]
     key_at = [cols.index(k) for k in keys]
     new_keys = [",".join(str(r[i]) for i in key_at) for r in rows]
     keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
@@ -344,8 +712,10 @@ def _write_pg(
         if clash:
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
     audit: list[tuple[str, str | None, str | None]] = []
+    removed = 0
     if mode == "replace" and overlay is None:
         audit += _removed(conn, layer, geom, keysql)
+        removed = len(audit)
     wkb = shapely.to_wkb(frame.geometry.to_crs(db.SRID).values, byte_order=1)
     hexes = shapely.to_wkb(
         shapely.set_srid(frame.geometry.to_crs(db.SRID).values, db.SRID), hex=True, include_srid=True
@@ -365,7 +735,7 @@ def _write_pg(
             copy.write_row((stamp, user, layer, k, "*", before, after, reason))
     conn.touch((layer, AUDIT_TABLE), stamp)
     _remember(conn, layer, cols, overlay, report, user, stamp)
-    return len(frame)
+    return len(frame), removed
 
 
 def _removed(conn: db.Session, layer: str, geom: str, keysql: str) -> list[tuple[str, str | None, str | None]]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.catalog import DEMO_COLUMN, DEMO_FIELD, LayerSpec
+from geo.catalog import DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, unit_name
 
 if TYPE_CHECKING:
@@ -101,15 +101,20 @@ def record(
     return out
 
 
-def change_table(rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang) -> list[list[str]]:
+def change_table(
+    rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang, catalog: Catalog | None = None
+) -> list[list[str]]:
     """The change log as people read it, oldest first: when, who, layer, feature, what, old, new, why.
 
-    A batch of features added or removed whole (an import) is one counted line.
+    A batch of features added or removed whole (an import) is one counted line. ``catalog``: the store's
+    (a planner's layer then reads by its title and its columns' labels, like a built-in one).
     """
     from geo.catalog import CATALOG
 
+    known = catalog if catalog is not None else CATALOG
+
     def title(layer: str) -> str:
-        spec = CATALOG.get(layer)
+        spec = known.get(layer)
         return spec.title(lang) if spec else layer
 
     from geo.edit import reason_text, same_value
@@ -118,7 +123,7 @@ def change_table(rows: Sequence[AuditRow], batches: Sequence[Batch], lang: Lang)
     for r in rows:
         if r.field != "*" and same_value(r.old, r.new):  # '' made NULL: the one empty, nothing changed
             continue
-        what, old, new = change_text(CATALOG.get(r.layer), r.field, r.old, r.new, lang)
+        what, old, new = change_text(known.get(r.layer), r.field, r.old, r.new, lang)
         out.append([r.ts, r.user, title(r.layer), r.feature, what, old, new, reason_text(r.reason, lang)])
     for b in batches:
         counts = t("pres.batch", lang, added=fmt_number(b.added, lang), removed=fmt_number(b.count - b.added, lang))

@@ -172,15 +172,23 @@ class Store:
         self._layers: dict[str, str | None]
         if self.path is None:
             try:
+                address = db.parse_address(found)
                 with db.connect(found) as conn:
                     self._layers = conn.tables()
+            except db.BadAddress as bad:
+                raise StoreError(
+                    "error.store_address", path=bad.label, reason_vi=bad.reason["vi"], reason_en=bad.reason["en"]
+                ) from None
+            except db.StoreLoginRefused:
+                raise StoreError("error.store_login", path=self.label) from None
             except db.StoreDown as down:
                 raise StoreError("error.store_down", reason=str(down)[:200]) from None
             except Exception as exc:  # psycopg's own errors: no store tables in that database
-                raise StoreError("error.store_unreadable", path=self.label, reason=str(exc)[:200]) from exc
+                reason = address.scrub(str(exc))[:200]
+                raise StoreError("error.store_unreadable", path=self.label, reason=reason) from None
         else:
             if not self.path.is_file():
-                raise StoreError("error.store_missing", path=str(self.path))
+                raise StoreError("error.store_missing", path=db.shown(self.path))
             try:
                 listed = pyogrio.list_layers(self.path)
             except Exception as exc:  # pyogrio raises several DataSourceError kinds

@@ -19,11 +19,13 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -31,6 +33,7 @@ from geo import crs as crs_
 from geo.catalog import CATALOG, DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
 from geo.i18n import Lang, fmt_date, fmt_number, t, unit_name
 from geo.records import UNIT_FIELDS
+from geo.safe import cell_text
 from geo.store import DemoShare, LayerMeta, demo_share
 
 DATA_FORMATS = ("geojson", "gpkg", "csv", "xlsx")
@@ -55,8 +58,33 @@ def suffix(fmt: str, layers: int) -> str:
     return "zip" if fmt == "csv" and layers > 1 else fmt
 
 
+def native(value: object) -> object:
+    """``value`` as plain Python, the only kind JSON, Excel and GDAL all take.
+
+    A numpy or pandas scalar becomes ``int``/``float``/``bool``/``datetime``, every kind of missing (``NaN``,
+    ``NaT``, ``pd.NA``) ``None``: a nullable integer column yields numpy integers, which JSON cannot write.
+
+    >>> native(np.int64(7)), native(pd.NA), native(float("nan")), native("Bắc Lãng")
+    (7, None, None, 'Bắc Lãng')
+
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):  # a list or an array: no single "missing"
+        return value
+    return value
+
+
 def _value(spec: LayerSpec, name: str, value: object, req: TableRequest) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    value = native(value)
+    if value is None:
         return None
     if name in UNIT_FIELDS and req.unit_names:
         key = {"commune_2025": "2025:", "unit_code_2024": "2024:"}.get(name, "") + str(value)
@@ -71,6 +99,18 @@ def _value(spec: LayerSpec, name: str, value: object, req: TableRequest) -> obje
     return value
 
 
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column of mixed or nullable values holding plain Python values (see :func:`native`)."""
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        mixed = col.dtype == object or not pd.api.types.is_string_dtype(col)
+        if c != geom and mixed and (col.dtype == object or isinstance(col.dtype, pd.api.extensions.ExtensionDtype)):
+            out[c] = pd.Series([native(v) for v in col], index=col.index, dtype=object)
+    return out
+
+
 def _label(spec: LayerSpec, name: str, lang: Lang) -> str:
     if name == DEMO_COLUMN:
         return DEMO_FIELD.label(lang)
@@ -83,12 +123,14 @@ def _label(spec: LayerSpec, name: str, lang: Lang) -> str:
 def labelled(frame: pd.DataFrame, spec: LayerSpec, req: TableRequest) -> pd.DataFrame:
     """``frame`` as a reader reads it: labels for columns and coded values (as it is with ``req.codes``)."""
     if req.codes:
-        return frame
+        return _plain(frame)
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    out = frame.copy()
-    for c in out.columns:
-        if c != geom:
-            out[c] = [_value(spec, c, v, req) for v in out[c]]
+    out = _plain(frame)
+    kinds = {f.name: f.kind for f in spec.fields}
+    for c in out.columns:  # coded values, yes/no and unit codes in words; numbers and text stay as they are
+        worded = c == DEMO_COLUMN or kinds.get(c) == "bool" or spec.codes(c) or (c in UNIT_FIELDS and req.unit_names)
+        if c != geom and worded:
+            out[c] = pd.Series([_value(spec, c, v, req) for v in out[c]], index=out.index, dtype=object)
     names: dict[str, str] = {}
     for c in out.columns:
         if c == geom:
@@ -148,23 +190,149 @@ def _attribute_table(gdf: gpd.GeoDataFrame, lang: Lang, codes: bool) -> pd.DataF
     return out
 
 
+SHEET_CHARS = 31  # Excel's longest sheet name
+CELL_CHARS = 32_767  # Excel's longest cell text
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 file may hold them
+
+
 def _sheet_names(titles: list[str]) -> list[str]:
-    """Excel's rules: at most 31 characters, no brackets, colon, star, question mark or slashes; unique."""
+    """Excel's rules: at most 31 characters, no brackets, colon, star, question mark or slashes, no control
+    characters, no apostrophe at either end; unique (case-blind). A title that starts like a formula loses
+    those characters: a sheet's name is never read as anything but a name.
+    """
     out: list[str] = []
     for title in titles:
-        base = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\]", " ", title)).strip()[:31].strip() or "Sheet"
+        clean = re.sub(r"[\[\]:*?/\\]|[\x00-\x1f\x7f]", " ", _ILLEGAL_XML.sub(" ", title))
+        clean = re.sub(r"\s+", " ", clean).strip().lstrip("=+-@'\uff1d\uff0b\uff0d\uff20 ")
+        base = clean[:SHEET_CHARS].strip().rstrip("'").strip() or "Sheet"
         name, n = base, 2
-        while name.lower() in (o.lower() for o in out):
+        while name.lower() in (o.lower() for o in out) or name.lower() == "history":  # "History" is Excel's
             tail = f" ({n})"
-            name, n = base[: 31 - len(tail)] + tail, n + 1
+            name, n = base[: SHEET_CHARS - len(tail)] + tail, n + 1
         out.append(name)
     return out
 
 
+def _cell_value(value: object) -> object:
+    """A value as a spreadsheet cell holds it: text neutralised (see :func:`geo.safe.cell_text`), else plain."""
+    value = native(value)
+    if isinstance(value, str):
+        return cell_text(value)
+    return value
+
+
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for a spreadsheet: formula-like text in cells and column names made to read as text."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = pd.Series([_cell_value(v) for v in out[c]], index=out.index, dtype=object)
+    return out.rename(columns={c: cell_text(str(c)) for c in out.columns})
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
     buf = io.StringIO()
-    frame.to_csv(buf, index=False)
+    _neutralised(frame).to_csv(buf, index=False, lineterminator="\r\n")  # RFC 4180: a CR in a text is quoted
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")  # a BOM so Excel reads UTF-8 Vietnamese
+
+
+def _date_columns(spec: LayerSpec, frame: pd.DataFrame, req: TableRequest) -> set[str]:
+    names = {f.name for f in spec.fields if f.kind == "date"}
+    return {
+        c for c in frame.columns if c in names or (not req.codes and c in {_label(spec, n, req.lang) for n in names})
+    }
+
+
+def _write_sheet(wb: Any, name: str, frame: pd.DataFrame, dates: Set[str] = frozenset()) -> None:
+    """One sheet: a frozen header row with filters, columns as wide as their text (within reason), dates
+    as date cells shown DD/MM/YYYY, and every text an explicit string cell (never a formula or a link).
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from geo.values import BadValue, parse_date
+
+    ws = wb.create_sheet(name)
+    columns = [str(c) for c in frame.columns]
+    widths = [min(max(len(c), 8), 60) + 2 for c in columns]
+    for i, c in enumerate(frame.columns):  # from the header and the first rows: wide enough to read
+        sample = [v for v in frame[c].head(300) if v is not None]
+        longest = max((len(_text_of(v)) for v in sample), default=0)
+        widths[i] = max(widths[i], min(longest, 60) + 2)
+        if c in dates:
+            widths[i] = max(widths[i], 12)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    bold = Font(bold=True)
+
+    def cell(value: object, header: bool = False, date: bool = False) -> WriteOnlyCell:
+        value = native(value)
+        if date and value is not None:
+            try:
+                iso = parse_date(value)
+                value = dt.date.fromisoformat(iso) if iso else None
+            except BadValue:
+                pass  # not a day: kept as the text it is
+        if isinstance(value, dt.datetime):
+            value = value.replace(tzinfo=None)
+        if isinstance(value, str):
+            text = cell_text(_ILLEGAL_XML.sub("\ufffd", value))
+            if len(text) > CELL_CHARS:
+                text = text[: CELL_CHARS - 1] + "…"
+            c = WriteOnlyCell(ws)
+            c._value, c.data_type = text, "s"  # an explicit string: never read as a formula or a link
+        else:
+            c = WriteOnlyCell(ws, value=value)
+            if isinstance(value, (dt.date, dt.datetime)):
+                c.number_format = "DD/MM/YYYY" if not isinstance(value, dt.datetime) else "DD/MM/YYYY HH:MM"
+        if header:
+            c.font = bold
+        return c
+
+    ws.append([cell(c, header=True) for c in columns])
+    flags = [c in dates for c in frame.columns]
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([cell(v, date=d) for v, d in zip(row, flags, strict=True)])
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _xlsx(prov: pd.DataFrame, tables: Mapping[str, pd.DataFrame], catalog: Catalog, req: TableRequest) -> bytes:
+    """The workbook: the provenance sheet first, then one sheet per layer named by its title; when a title
+    must be cut or changed to make a sheet's name, a contents sheet first lists each sheet's full name.
+    """
+    from openpyxl import Workbook
+
+    lang = req.lang
+    titles = [t("tables.provenance", lang), *(catalog[lid].title(lang) for lid in tables)]
+    contents_title = t("tables.contents", lang)
+    names = _sheet_names([contents_title, *titles])[1:]
+    wb = Workbook(write_only=True)
+    if any(n != full for n, full in zip(names, titles, strict=True)):
+        rows = [
+            {
+                t("tables.sheet", lang): name,
+                t("tables.full_name", lang): full,
+                t("tables.layer_id", lang): lid,
+                t("tables.features", lang): len(tables[lid]) if lid in tables else None,
+            }
+            for name, full, lid in zip(names, titles, ["", *tables], strict=True)
+        ]
+        _write_sheet(wb, contents_title, pd.DataFrame(rows))
+    _write_sheet(wb, names[0], prov)
+    for name, (lid, tb) in zip(names[1:], tables.items(), strict=True):
+        _write_sheet(wb, name, tb, _date_columns(catalog[lid], tb, req))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def data_bytes(
@@ -215,12 +383,5 @@ def data_bytes(
                 zf.writestr(f"{lid}.csv", _csv(tb))
         return buf.getvalue()
     if fmt == "xlsx":
-        buf = io.BytesIO()
-        titles = [t("tables.provenance", lang), *(catalog[lid].title(lang) for lid in tables)]
-        sheets = _sheet_names(titles)
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            prov.to_excel(xw, sheet_name=sheets[0], index=False)
-            for name, tb in zip(sheets[1:], tables.values(), strict=True):
-                tb.to_excel(xw, sheet_name=name, index=False)
-        return buf.getvalue()
+        return _xlsx(prov, tables, catalog, req)
     raise ValueError(f"unknown data format {fmt!r}")

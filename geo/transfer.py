@@ -244,7 +244,7 @@ def copy_store(src: db.Location, dst: db.Location, replace: bool = False) -> dic
     ``replace``. Either is written whole or not at all.
     """
     if not db.is_postgis(src) and not Path(src).is_file():
-        raise TransferError(f"{src}: no such store")
+        raise TransferError(f"{db.shown(src)}: no such store")
     tables = read_tables(src)
     if db.is_postgis(dst):
         with db.connect(dst) as conn:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.store import LayerMeta
-from ui import data, state
+from ui import data, live, state
 from ui.auth import signin_panel
 from ui.importing import flash, import_panel, rollback_panel
 
@@ -56,6 +56,9 @@ if data.store().has("unit_crosswalk"):
             width="stretch",
         )
         st.caption(data.meta()["unit_crosswalk"].source)
+age = live.writer_age(str(data.store().location))
+if age is not None:  # replicas: how fresh what this process tells open pages is
+    st.caption(t("data.versions_age", lang, s=fmt_number(round(age, 1), lang)))
 import_panel()
 rollback_panel()
 signin_panel()

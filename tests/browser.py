@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Browser, Frame, Locator, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -57,6 +59,7 @@ def streamlit_server(
     users: Path | None = None,
     args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> Iterator[str]:
     """Run the app on a free localhost port; yield its URL.
 
@@ -69,11 +72,12 @@ def streamlit_server(
         env["DINHLAP_STORE"] = str(store)
     if users is not None:
         env["DINHLAP_USERS"] = str(users)
-    # The same launcher as `make run`.
+    # The same launcher as `make run` (or plain `streamlit run` for one of the harness's own pages).
+    launcher = ["ui.serve"] if script is None else ["streamlit", "run", str(script)]
     cmd = [
         sys.executable,
         "-m",
-        "ui.serve",
+        *launcher,
         "--server.port",
         str(port),
         "--server.headless",
@@ -121,6 +125,127 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+class HarnessTimeout(AssertionError):
+    """A wait that ran out: says what the app was doing, and where its screenshot is."""
+
+
+# Installed in every frame before the page's own code runs. In the top frame it keeps, for the waits
+# below, what the app itself says: each change of ``data-test-script-state`` on ``stApp`` (a run starting
+# is counted), when the app last became idle, and when a component (the map, the watcher) last sent
+# Streamlit a value, which starts a run a moment later. In a map's frame it notes when the map was made
+# or moved: streamlit-folium reports a new view 250 ms after it (debounced), and that report is a run to
+# come, so idle waits for it (up to REPORT_MS: a view equal to the last one is not reported).
+_RUN_WATCH = """
+(() => {
+  if (window.top !== window) {
+    const note = () => { try { window.top.__dl.moveAt = window.top.performance.now(); } catch (e) { /* gone */ } };
+    let seen = null;
+    setInterval(() => {
+      const m = window.map;
+      if (m && m !== seen && typeof m.on === 'function') { seen = m; note(); m.on('moveend', note); }
+    }, 20);
+    return;
+  }
+  if (window.__dl) return;
+  const dl = window.__dl = { runs: 0, state: null, idleSince: 0, valueAt: -1, runAt: 0, moveAt: -1, askedAt: -1,
+    sentAt: -1, pokedAt: -1 };
+  // A rerun the page asks of the server (a widget changed, a form sent) is a BackMsg whose first byte is
+  // the tag of its field rerun_script (11, length-delimited: 0x5A). Asked while a run is under way, it
+  // restarts that run, which then ends as usual; asked while idle, a run is about to start.
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    const first = data instanceof ArrayBuffer ? new Uint8Array(data)[0]
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, 1)[0] : -1;
+    if (first === 0x5a) {
+      dl.sentAt = performance.now();
+      if (dl.state !== 'running' && dl.state !== 'rerunRequested') dl.askedAt = dl.sentAt;
+    }
+    return send.call(this, data);
+  };
+  const read = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return;
+    const state = app.getAttribute('data-test-script-state');
+    if (state === dl.state) return;
+    if (state === 'running' || state === 'rerunRequested') {
+      if (dl.state !== 'running' && dl.state !== 'rerunRequested') { dl.runs += 1; dl.runAt = performance.now(); }
+    } else if (state === 'notRunning') {
+      dl.idleSince = performance.now();
+    }
+    dl.state = state;
+  };
+  // A person's action on a widget that reruns the page: its rerun request leaves a moment later (the
+  // widget's value goes through React first), so from the action on, a run is expected (up to POKE_MS).
+  const RERUNS = '[data-testid="stButton"], [data-testid="stFormSubmitButton"], [data-testid="stCheckbox"], '
+    + '[data-testid="stRadio"], [role="option"], [data-testid="stPageLink"], [data-testid="stSidebarNavLink"], '
+    + '[data-testid="stDownloadButton"], [data-testid="stSegmentedControl"], [data-testid="stPills"]';
+  const poke = (e) => {
+    const t = e.target;
+    if (t && t.closest && t.closest(RERUNS)) dl.pokedAt = performance.now();
+  };
+  document.addEventListener('click', poke, true);
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    if (e.key === 'Enter' && t && t.matches && t.matches('input, textarea')) dl.pokedAt = performance.now();
+  }, true);
+  document.addEventListener('change', (e) => {
+    if (e.target && e.target.type === 'file') dl.pokedAt = performance.now();
+  }, true);
+  new MutationObserver(read).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['data-test-script-state', 'data-test-connection-state'],
+  });
+  window.addEventListener('message', (e) => {
+    // Sent during a run, a value restarts that run, which ends as usual: only one sent while idle is pending.
+    if (e.data && e.data.isStreamlitMessage && e.data.type === 'streamlit:setComponentValue'
+        && dl.state !== 'running' && dl.state !== 'rerunRequested') {
+      dl.valueAt = performance.now();
+    }
+  });
+})();
+"""
+
+# Idle, as Streamlit's own e2e suite reads it: connected and the script not running; and no run about to
+# start: no rerun asked and no component value sent since the last run started, no map view still to be
+# reported, no widget action still to send its request.
+_IDLE = """([quiet, report, poked]) => {
+  const dl = window.__dl;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!dl || !app) return false;
+  const now = performance.now();
+  return app.getAttribute('data-test-script-state') === 'notRunning'
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && dl.valueAt < dl.runAt
+    && dl.askedAt < dl.runAt
+    && (dl.moveAt < dl.valueAt || now - dl.moveAt >= report)
+    && (dl.pokedAt < dl.sentAt || now - dl.pokedAt >= poked)
+    && now - dl.idleSince >= quiet;
+}"""
+QUIET_MS = 100  # as Streamlit's own wait_for_app_run
+REPORT_MS = 800  # streamlit-folium's 250 ms debounce, with room for a busy machine
+POKE_MS = 1500  # a widget's rerun request leaves within milliseconds of the action; this is room to spare
+
+
+class Deadline:
+    """One deadline for a helper; the helpers it calls get the time left, never a fresh allowance."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def ms(self) -> float:
+        return max(1.0, self.left() * 1000)
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.end
+
+
+def _within(timeout: float | Deadline) -> Deadline:
+    return timeout if isinstance(timeout, Deadline) else Deadline(timeout)
+
+
 @dataclass
 class Visit:
     """A page opened the way a person opens it, with what it asked of the network and the console."""
@@ -141,93 +266,149 @@ class Visit:
         local = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
         return [u for u in self.requests if not u.startswith(local)]
 
-    def map_frame(self, timeout: float = 30) -> Frame:
-        """The streamlit-folium iframe, once Leaflet has drawn vector features in it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for frame in self.page.frames:
-                if "st_folium" in frame.url:
-                    with contextlib.suppress(Exception):
-                        if frame.evaluate("document.querySelectorAll('.leaflet-interactive').length") > 0:
-                            # The map reports its view once drawn, which reruns the page: let that settle.
-                            self.page.wait_for_timeout(400)
-                            self.wait_idle()
-                            if not frame.is_detached():  # else it was the page before's map: look again
-                                return frame
-            self.page.wait_for_timeout(200)  # not time.sleep: Playwright's events need the loop
-        raise AssertionError("the map did not draw any vector feature")
+    # -- what the app says it is doing ---------------------------------------------------------------
+    def app_state(self) -> dict:
+        """The app's run state as the page has it (script state, connection, runs seen)."""
+        try:
+            return dict(
+                self.page.evaluate(
+                    """() => { const a = document.querySelector('[data-testid="stApp"]');
+                         const dl = window.__dl || {};
+                         return { script: a && a.getAttribute('data-test-script-state'),
+                                  connection: a && a.getAttribute('data-test-connection-state'),
+                                  runs: dl.runs, url: location.href, now: performance.now(),
+                                  seen: JSON.stringify(dl) }; }"""
+                )
+            )
+        except Exception as exc:  # the page itself is gone: say so in the report
+            return {"error": str(exc)}
 
-    def wait_for_map(self, condition: str, timeout: float = 30) -> None:
+    def runs(self) -> int:
+        return int(self.page.evaluate("() => (window.__dl && window.__dl.runs) || 0"))
+
+    def fail(self, what: str) -> HarnessTimeout:
+        """A timeout that says what the app was doing and keeps a screenshot of what a person saw."""
+        LOGS.mkdir(parents=True, exist_ok=True)
+        shot = LOGS.parent / f"timeout-{int(time.time() * 1000)}.png"
+        with contextlib.suppress(Exception):  # a closed page has no picture; the message still stands
+            self.page.screenshot(path=str(shot), full_page=True)
+        return HarnessTimeout(f"{what}; app state {self.app_state()}; screenshot {shot}")
+
+    def wait_idle(self, timeout: float | Deadline = 30) -> None:
+        """Wait until Streamlit reports the script not running, connected, with no run about to start."""
+        deadline = _within(timeout)
+        try:
+            self.page.wait_for_function(_IDLE, arg=[QUIET_MS, REPORT_MS, POKE_MS], timeout=deadline.ms(), polling=50)
+        except PlaywrightTimeout:
+            raise self.fail("the app did not become idle") from None
+
+    @contextlib.contextmanager
+    def expect_run(self, timeout: float | Deadline = 30) -> Iterator[None]:
+        """Around an action that makes the app run: wait first for that run to start, then for idle."""
+        deadline = _within(timeout)
+        before = self.runs()
+        yield
+        try:
+            self.page.wait_for_function(
+                "(n) => window.__dl && window.__dl.runs > n", arg=before, timeout=deadline.ms(), polling=20
+            )
+        except PlaywrightTimeout:
+            raise self.fail("the action started no run of the app") from None
+        self.wait_idle(deadline)
+
+    # -- the map ---------------------------------------------------------------------------------------
+    def map_frame(self, timeout: float | Deadline = 30) -> Frame:
+        """The streamlit-folium iframe, once Leaflet has drawn vector features in it and the page is idle
+        (a map reports its view once drawn, and that reruns the page: idle waits for that run too)."""
+        deadline = _within(timeout)
+        try:
+            self.page.wait_for_function(
+                """() => [...document.querySelectorAll('iframe')].some(f => { try {
+                       return f.src.includes('st_folium') && f.contentWindow.map
+                         && f.contentDocument.querySelectorAll('.leaflet-interactive').length > 0;
+                     } catch (e) { return false; } })""",
+                timeout=deadline.ms(),
+                polling=50,
+            )
+        except PlaywrightTimeout:
+            raise self.fail("the map did not draw any vector feature") from None
+        self.wait_idle(deadline)
+        for frame in self.page.frames:
+            drawn = "document.querySelectorAll('.leaflet-interactive').length"
+            if "st_folium" in frame.url and not frame.is_detached() and frame.evaluate(drawn) > 0:
+                return frame
+        raise self.fail("the map drew, then its frame was replaced and the new one has no feature")
+
+    def wait_for_map(self, condition: str, timeout: float | Deadline = 30) -> None:
         """Wait until ``condition`` (a JS expression over ``map``, that frame's Leaflet map) holds in any
         map on the page. Asked from the page, not of one frame: when a page swaps its map (a slide, a
         mode), the old frame may still be there for a moment and then be detached."""
-        self.page.wait_for_function(
-            """(cond) => [...document.querySelectorAll('iframe')].some(f => { try {
-                   const map = f.contentWindow.map; return !!map && !!Function('map', 'return ' + cond)(map);
-                 } catch (e) { return false; } })""",
-            arg=condition,
-            timeout=timeout * 1000,
-        )
-
-    def wait_idle(self, timeout: float = 30) -> None:
-        """Wait until Streamlit reports that the script is no longer running."""
-        self.page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout * 1000
-        )
-        self.page.wait_for_timeout(300)
+        deadline = _within(timeout)
+        try:
+            self.page.wait_for_function(
+                """(cond) => [...document.querySelectorAll('iframe')].some(f => { try {
+                       const map = f.contentWindow.map; return !!map && !!Function('map', 'return ' + cond)(map);
+                     } catch (e) { return false; } })""",
+                arg=condition,
+                timeout=deadline.ms(),
+            )
+        except PlaywrightTimeout:
+            raise self.fail(f"no map on the page came to hold {condition!r}") from None
 
 
-def visit(browser: Browser, url: str, width: int = 1600, height: int = 1000) -> Visit:
-    page = browser.new_page(viewport={"width": width, "height": height})
+def visit(browser: Browser, url: str, width: int = 1600, height: int = 1000, timeout: float = 45) -> Visit:
+    return open_page(browser.new_page(viewport={"width": width, "height": height}), url, timeout)
+
+
+def open_page(page: Page, url: str, timeout: float = 45) -> Visit:
+    """Open ``url`` in ``page`` (of any browser context) and wait until the app has finished its first run."""
     v = Visit(page)
+    page.add_init_script(_RUN_WATCH)
     page.on("request", lambda r: v.requests.append(r.url))
     page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: v.page_errors.append(str(e)))
     page.on("response", lambda r: v.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30000)
-    v.wait_idle()
+    deadline = Deadline(timeout)
+    page.goto(url, timeout=deadline.ms())
+    try:
+        page.wait_for_function("(n) => window.__dl && window.__dl.runs > n", arg=0, timeout=deadline.ms())
+    except PlaywrightTimeout:
+        raise v.fail("the app never started its first run") from None
+    v.wait_idle(deadline)
     assert page.locator('[data-testid="stDialog"]').count() == 0, page.locator('[data-testid="stDialog"]').inner_text()
     return v
 
 
-def sign_in(v: Visit, name: str, password: str) -> None:
-    """Sign in with the sidebar's form, as a planner does. A click that lands while the page reruns (the
-    map reporting its first view) can be undone by the redraw: the panel folds, or the form comes back
-    empty. A person then opens it and signs in again, and so does this."""
+def sign_in(v: Visit, name: str, password: str, timeout: float = 30) -> None:
+    """Sign in with the sidebar's form, as a planner does."""
+    deadline = Deadline(timeout)
+    v.wait_idle(deadline)
     sidebar = v.page.locator('[data-testid="stSidebar"]')
-    field = sidebar.get_by_label("Tên đăng nhập")
-    done = sidebar.get_by_text(f"Đã đăng nhập: {name}")
-    for attempt in range(3):
-        v.wait_idle()
-        if done.count():
-            return
-        if not field.is_visible():
-            sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
-            with contextlib.suppress(Exception):
-                field.wait_for(state="visible", timeout=5000)
-        with contextlib.suppress(Exception):
-            field.fill(name)
-            sidebar.get_by_label("Mật khẩu").fill(password)
-            sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-            done.wait_for(timeout=10000 if attempt < 2 else 20000)
-            return
-    done.wait_for(timeout=5000)
+    field_ = sidebar.get_by_label("Tên đăng nhập")
+    if not field_.is_visible():
+        sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
+        field_.wait_for(state="visible", timeout=deadline.ms())
+    field_.fill(name)
+    sidebar.get_by_label("Mật khẩu").fill(password)
+    with v.expect_run(deadline):
+        sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
+    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=deadline.ms())
 
 
-def choose(v: Visit, box: Locator, option: str, tries: int = 3) -> None:
-    """Pick ``option`` in the select ``box``. A rerun that lands while the list is open (a map
-    reporting its view) can close it; a person opens it again, and so does this."""
-    for attempt in range(tries):
-        box.scroll_into_view_if_needed()
-        box.click()
-        try:
-            v.page.get_by_role("option", name=option).click(timeout=5000)
-            return
-        except Exception:
-            if attempt == tries - 1:
-                raise
-            v.wait_idle()
+def choose(v: Visit, box: Locator, option: str, timeout: float = 20) -> None:
+    """Pick ``option`` in the select ``box``. Outside a form the choice reruns the page: wait for that run;
+    inside one nothing runs until the form is sent."""
+    deadline = Deadline(timeout)
+    v.wait_idle(deadline)
+    box.scroll_into_view_if_needed(timeout=deadline.ms())
+    in_form = box.locator("xpath=ancestor::*[@data-testid='stForm']").count() > 0
+    box.click(timeout=deadline.ms())
+    option_ = v.page.get_by_role("option", name=option)
+    if in_form:
+        option_.click(timeout=deadline.ms())
+        return
+    with v.expect_run(deadline):
+        option_.click(timeout=deadline.ms())
 
 
 def features_drawn(frame: Frame, layer_id: str) -> int:
@@ -241,51 +422,48 @@ def features_drawn(frame: Frame, layer_id: str) -> int:
     )
 
 
-def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str) -> None:
-    """Click a feature where a person would: at its position on the screen."""
-    frame.frame_element().scroll_into_view_if_needed()
-    frame.wait_for_function(  # after a rerun the layers are re-added: wait for the feature
+def click_feature(visit_: Visit, frame: Frame, layer_id: str, key: str, timeout: float | Deadline = 30) -> None:
+    """Click a feature where a person would: at its position on the screen (the click reruns the page)."""
+    deadline = _within(timeout)
+    frame.frame_element().scroll_into_view_if_needed(timeout=deadline.ms())
+    frame.wait_for_function(
         """([lid, key]) => window.map && Object.values(window.map._layers).some(
                l => l.feature && l.feature.properties._l === lid && l.feature.properties._k === key)""",
         arg=[layer_id, key],
-        timeout=20000,
+        timeout=deadline.ms(),
     )
+    # Centre the feature first; the map reports the new view (a run), and idle waits for that.
+    frame.evaluate(
+        """([lid, key]) => {
+             const l = Object.values(window.map._layers).find(
+               l => l.feature && l.feature.properties._l === lid && l.feature.properties._k === key);
+             window.map.panTo(l.getLatLng ? l.getLatLng() : l.getCenter(), {animate: false});
+           }""",
+        [layer_id, key],
+    )
+    visit_.wait_idle(deadline)
     pt = frame.evaluate(
         """([lid, key]) => {
              const l = Object.values(window.map._layers).find(
                l => l.feature && l.feature.properties._l === lid && l.feature.properties._k === key);
              // A line's getCenter is its middle point along the line, so the click lands on it.
              const ll = l.getLatLng ? l.getLatLng() : l.getCenter();
-             window.map.panTo(ll, {animate: false});
              const p = window.map.latLngToContainerPoint(ll);
-             const r = window.map.getContainer().getBoundingClientRect();
-             return [p.x + r.left, p.y + r.top];
+             return [p.x, p.y];
            }""",
         [layer_id, key],
     )
-    visit_.page.wait_for_timeout(400)  # the pan is reported (debounced) and reruns the page
-    visit_.wait_idle()
     box = frame.frame_element().bounding_box()
     assert box is not None
-    visit_.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+    with visit_.expect_run(deadline):
+        visit_.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
 
 
-def select_on_map(visit_: Visit, frame: Frame, layer_id: str, key: str, tries: int = 3) -> None:
-    """Click a feature until its record shows, as a person clicks again when a click did not take.
-
-    A retry looks for the map again: a rerun may have replaced its frame.
-    """
-    record = visit_.page.locator("table.dl-record", has_text=key)
-    for attempt in range(tries):
-        try:
-            if attempt:
-                frame = visit_.map_frame()
-            click_feature(visit_, frame, layer_id, key)
-            record.wait_for(timeout=10000)
-            return
-        except Exception:
-            if attempt == tries - 1:
-                raise
+def select_on_map(visit_: Visit, frame: Frame, layer_id: str, key: str, timeout: float = 30) -> None:
+    """Click a feature on the map and wait for its record to show."""
+    deadline = Deadline(timeout)
+    click_feature(visit_, frame, layer_id, key, deadline)
+    visit_.page.locator("table.dl-record", has_text=key).wait_for(timeout=deadline.ms())
 
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package-lock.json, installed by `make node`
@@ -299,7 +477,8 @@ def save_clearance(v: Visit, seg_id: str, status: str, reason: str) -> None:
     form = v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi")
     choose(v, form.locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), status)
     form.get_by_label("Lý do, căn cứ").fill(reason)
-    form.get_by_role("button", name="Lưu thay đổi").click()
+    with v.expect_run():
+        form.get_by_role("button", name="Lưu thay đổi").click()
     v.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
 
 
@@ -308,7 +487,7 @@ def axe(page: Page) -> list[dict]:
     its rule, impact, help text and the elements it found."""
     source = AXE.read_text(encoding="utf-8")
     for frame in page.frames:
-        with contextlib.suppress(Exception):  # a frame gone while we looked: nothing of it to check
+        with contextlib.suppress(PlaywrightError):  # a frame gone while we looked: nothing of it to check
             if not frame.evaluate("!!window.axe"):
                 frame.add_script_tag(content=source)
     return list(

@@ -152,3 +152,40 @@ def forest_office_wording(directory: Path, name: str = "ban_giao") -> Path:
         crs="EPSG:4326",
     )
     return shapefile(directory, frame=frame, name=name, encoding="utf-8", cpg=True)
+
+
+def planner_sites(
+    directory: Path,
+    n: int = 11,
+    name: str = "diem_quy_hoach",
+    start: int = 1,
+    status: dict[int, str] | None = None,
+    area: dict[int, float] | None = None,
+    drop: tuple[int, ...] = (),
+    moved: tuple[int, ...] = (),
+) -> Path:
+    """A planner's own file, as a district office keeps one: sites keyed ``ma``, with ``tinh_trang``, the
+    district's code ``MA_HUYEN`` and an area ``DIEN_TICH`` in hectares, as a GeoPackage. ``status``/``area``
+    change some sites (by number), ``drop`` leaves some out, ``moved`` shifts some; ``start`` numbers them.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    nums = [i for i in range(start, start + n) if i not in drop]
+    frame = gpd.GeoDataFrame(
+        {
+            "ma": [f"QH-{i:03d}" for i in nums],
+            "ten": [f"Khu quy hoạch số {i}" for i in nums],
+            "tinh_trang": [(status or {}).get(i, "Đang lập") for i in nums],
+            "MA_HUYEN": ["186"] * len(nums),
+            "DIEN_TICH": [(area or {}).get(i, 1.0 + i / 10) for i in nums],
+        },
+        geometry=[
+            square_wgs84(107.02 + 0.012 * (i % 15) + (0.003 if i in moved else 0.0), 21.50 + 0.012 * (i // 15), 0.006)
+            for i in nums
+        ],
+        crs="EPSG:4326",
+    )
+    out = directory / f"{name}.gpkg"
+    if out.exists():
+        out.unlink()
+    pyogrio.write_dataframe(frame, out, layer=name, driver="GPKG")
+    return out

@@ -50,7 +50,9 @@ def test_an_indicator_is_behind_when_under_its_period_s_pace_or_when_the_notice_
 
 
 def test_the_shipped_store_s_alerts_today() -> None:
-    store = Store(DEFAULT_STORE)
+    from geo.access import Reader
+
+    store = Reader(Store(DEFAULT_STORE), sensitive=True)
     rows = board.store_board(store, TODAY)
     assert [r.task.id for r in rows] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8", "2.9", "2.10", "3"]
     found = board.store_alerts(store, TODAY, "vi")
@@ -62,3 +64,36 @@ def test_the_shipped_store_s_alerts_today() -> None:
     assert not {"district", "units", "communes_2025", "ql4b_route"} & set(layers)  # reference geometry: no alert
     # The day after the notice: no deadline has passed and no layer is old; the notice's own "below plan" stays.
     assert [a.key for a in board.store_alerts(store, dt.date(2024, 4, 25), "vi")] == ["health_insurance"]
+
+
+def test_the_board_and_alerts_follow_the_day_read() -> None:
+    """Read through geo.access at a past day, tasks have the status and layers the date they had then."""
+    from geo import history
+    from geo.access import Reader
+
+    store = Store(DEFAULT_STORE)
+    then = Reader(store, sensitive=False, as_of=history.moment("2025-06-30"))
+    assert then.today() == dt.date(2025, 6, 30)
+    status = {r.task.id: r.task.status for r in board.store_board(then, then.today())}
+    assert status["2.2"] == "in_progress"  # the road's site clearance task, not yet closed then
+    now = Reader(store, sensitive=False)
+    assert {r.task.id: r.task.status for r in board.store_board(now, TODAY)}["2.2"] == "done"
+    meta = then.meta()
+    assert meta["ql4b_segments"].as_of <= "2025-06-30" < store.meta()["ql4b_segments"].as_of
+    alerts = board.store_alerts(then, then.today(), "en")
+    assert "ql4b_segments" not in {a.key for a in alerts if a.kind == "layer"}  # changed in April 2025
+    assert "2.2" in {a.key for a in alerts if a.kind == "task"}
+    # The day after the notice, read as it stood: nothing but the notice's own "below plan".
+    day_after = Reader(store, sensitive=False, as_of=history.moment("2024-04-25"))
+    assert [a.key for a in board.store_alerts(day_after, day_after.today(), "vi")] == ["health_insurance"]
+
+
+def test_the_overview_s_alerts_in_the_app_follow_the_chosen_day() -> None:
+    from tests.conftest import app_page
+
+    def alert_label(**state: object) -> str:
+        at = app_page("pages/overview.py", **state)
+        return next(e.label for e in at.expander if e.label.startswith("Cảnh báo từ dữ liệu"))
+
+    assert alert_label(as_of="2024-04-25").endswith("(1)")
+    assert not alert_label().endswith("(1)")

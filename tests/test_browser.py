@@ -45,7 +45,7 @@ def test_page_draws_its_layers_offline(browser: Browser, app_url: str, path: str
     # The whole page as a person scrolls it: Streamlit scrolls inside its main block, so grow the viewport.
     height = v.page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     v.page.set_viewport_size({"width": 1600, "height": min(height + 40, 4000)})
-    v.page.wait_for_timeout(1200)
+    v.wait_idle()  # the map resized reports its new view: that run, then idle
     v.page.screenshot(path=str(artifacts / f"page-{path or 'overview'}.png"))
     assert v.external_requests() == []
     assert v.unexpected_failures() == []
@@ -183,7 +183,7 @@ def test_clicking_a_segment_shows_its_record_and_contributions(browser: Browser,
     # Km52: no station, site or label sits on this segment's middle at the home zoom.
     select_on_map(v, frame, "ql4b_segments", "QL4B-51-53")
     v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=10000)
-    v.page.wait_for_timeout(500)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "giao-thong-selected.png"), full_page=True)
     v.page.close()
 

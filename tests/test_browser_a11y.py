@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.store import DEFAULT_STORE
-from tests.browser import axe, streamlit_server, visit
+from tests.browser import axe, open_page, streamlit_server, visit
 from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
@@ -191,23 +191,18 @@ def _swipe(cdp, page, x: float, y: float, dy: float) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * i / 10}]})
         page.wait_for_timeout(16)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(600)
 
 
 def _settled(v) -> None:
     v.map_frame()
     v.page.wait_for_function("() => !!document.getElementById('dl-page') && !!document.querySelector('.dl-card')")
     v.wait_idle()
-    v.page.wait_for_timeout(800)
 
 
 def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(browser: Browser, app_url, artifacts):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(app_url)
-    from tests.browser import Visit
-
-    v = Visit(page)
+    v = open_page(context.new_page(), app_url)
+    page = v.page
     _settled(v)
     box = page.evaluate(MAP_BOX)
     assert box["card"] < box["top"]  # the headline figures first ...
@@ -228,12 +223,14 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     frame = v.map_frame()
     centre = frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()")
     page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 600)")
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').scrollTop > 0")
     before = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
     r = page.evaluate(MAP_BOX)
     _swipe(context.new_cdp_session(page), page, 195, r["top"] + r["height"] / 2, -200)
-    after = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
-    assert after > before + 100
+    # The page scrolls on (momentum): wait for the scroll a person sees, not for a time.
+    page.wait_for_function(
+        "(b) => document.querySelector('[data-testid=stMain]').scrollTop > b + 100", arg=before, timeout=5000
+    )
     assert frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()") == centre
     assert frame.evaluate("map.dragging.enabled()") is False  # two fingers move the map (Leaflet's pinch)
     # On a small screen the map's labels give way to each other rather than pile up.

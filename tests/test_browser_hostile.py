@@ -101,7 +101,7 @@ def test_labels_tooltips_and_records_show_payloads_as_text(browser: Browser, app
         assert p in joined, p
     select_on_map(v, frame, "land_disputes", "TC-01")
     assert PAYLOADS[0] in v.page.locator("table.dl-record").inner_text()
-    v.page.wait_for_timeout(500)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "hostile-store.png"))
     assert not _pwned(v)
     assert not frame.evaluate("Boolean(window.__pwned)")
@@ -172,7 +172,7 @@ def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: st
     frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
     assert frame.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900
     frame.evaluate("window.map.setView([21.55, 107.12], 15, {animate: false})")
-    v.page.wait_for_timeout(500)
+    v.wait_idle()  # the new view is reported (a run): then the canvas is drawn for it
     for i, payload in enumerate(KEY_PAYLOADS):
         key, x, y = frame.evaluate(
             """(i) => { const l = window.__dlCompact.layers.forest_parcels;
@@ -240,3 +240,44 @@ def test_the_html_export_shows_every_payload_as_text_and_loads_nothing(browser: 
     csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
     assert "frame-src 'none'" in csp or "default-src 'none'" in csp
     page.close()
+
+
+# What a link can carry (the issue's probe): a script, a markdown link and image (an image would be fetched
+# from another host: here a loopback address other than the app's, so a failure sends nothing off this
+# machine), bidi controls, a NUL, and a very long value.
+OUTSIDE = "http://127.0.0.2:9"
+URL_PAYLOADS = [
+    f'<img src=x onerror="{SENTINEL}">',
+    f"[Bấm vào đây]({OUTSIDE}/dang-nhap)",
+    f"![x]({OUTSIDE}/x.png)",
+    "2025\u202e10-30\u202c **đậm** $x$ :red[đỏ]",
+    "a\x00b",
+    "A" * 5000,
+]
+
+
+@pytest.mark.parametrize("payload", URL_PAYLOADS, ids=["script", "link", "image", "bidi", "nul", "long"])
+def test_a_links_parameters_show_as_typed_and_fetch_nothing(browser: Browser, app_url: str, payload: str) -> None:
+    """``?as_of=``, ``?view=`` and ``?sel=`` carrying a payload: the warnings quote it as typed (markdown shown
+    literally, a NUL as �, a long value cut), nothing runs, nothing is fetched from another host."""
+    from urllib.parse import quote
+
+    q = quote(payload, safe="")
+    v = visit(browser, f"{app_url}/giao-thong?as_of={q}&view={q}&sel=ql4b_segments:{q}")
+    v.map_frame()
+    alerts = v.page.locator('[data-testid="stAlert"]')
+    shown = alerts.all_inner_texts()
+    typed = payload.replace("\x00", "\ufffd")[:60]
+    invisible = {0x2068: None, 0x2069: None, 0x2060: None}  # the isolate around a quoted value, the word joiner
+    for what in ("Đường dẫn có ngày không hợp lệ", "Không có khung nhìn"):
+        text = next((a for a in shown if what in a), f"{what}? {shown}").translate(invisible)
+        assert typed in text and what in text, (what, text)
+    found = v.page.evaluate(
+        """(o) => [...document.querySelectorAll(`a[href^="${o}"], img[src^="${o}"], img[src=x]`)]
+                   .map(e => e.parentElement.outerHTML.slice(0, 400))""",
+        OUTSIDE,
+    )
+    assert found == []
+    assert not _pwned(v) and v.page_errors == []
+    assert [u for u in v.requests if u.startswith(OUTSIDE)] == [] and v.external_requests() == []
+    v.page.close()

@@ -29,19 +29,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url, store
 
 
-def _upload(v, path: Path, tries: int = 3) -> None:
-    """Give the uploader ``path`` and see it listed there; a rerun that lands at that moment can drop the
-    file (a person then drops it again, and so does this)."""
-    listed = v.page.locator('[data-testid="stFileUploader"]').get_by_text(path.name)
-    for attempt in range(tries):
+def _upload(v, path: Path) -> None:
+    """Give the uploader ``path``: the upload reruns the page, and then the file is listed there."""
+    v.wait_idle()
+    with v.expect_run():
         v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-        try:
-            listed.first.wait_for(timeout=10000)
-            return
-        except Exception:
-            if attempt == tries - 1:
-                raise
-            v.wait_idle()
+    v.page.locator('[data-testid="stFileUploader"]').get_by_text(path.name).first.wait_for(timeout=10000)
 
 
 def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browser, served, tmp_path, artifacts) -> None:
@@ -60,7 +53,7 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     _upload(v, wrong)
     v.page.get_by_text("Thiếu cột bắt buộc 'Loại tranh chấp'").first.wait_for(timeout=30000)
     v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=20000)
-    v.page.wait_for_timeout(1500)  # the preview map reports its bounds once drawn: let that rerun settle
+    v.wait_idle()  # the preview map reports its bounds once drawn: idle waits for that run
     v.wait_idle()
     # …then the right one, mapped afresh: nothing of the first file's mapping is left over.
     _upload(v, shp)
@@ -82,7 +75,7 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
         assert name in text  # decoded names, exact, before anything is stored
     v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=20000)
     v.wait_idle()
-    v.page.wait_for_timeout(1500)  # the preview map reports its bounds once drawn: let that rerun settle
+    v.wait_idle()  # the preview map reports its bounds once drawn: idle waits for that run
     v.page.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
     before = len(Store(store).read("land_disputes"))
     # Into a layer with data the import adds by default; replacing says how many features go, and asks.
@@ -93,7 +86,9 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     v.page.get_by_text(f"Tôi hiểu: xóa {before} đối tượng").click()
     v.wait_idle()
     v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
-    v.page.get_by_text("Đã nhập 5 đối tượng vào lớp 'land_disputes'").wait_for(timeout=30000)
+    # What happened, in words, where the planner is looking.
+    done = f"Đã thay toàn bộ lớp “Điểm tranh chấp đất đai”: xóa {before} đối tượng cũ, nhập 5 đối tượng từ tệp."
+    v.page.get_by_text(done).wait_for(timeout=30000)
     after = Store(store).read("land_disputes")
     assert before != len(after) and sorted(after.dispute_id) == [r[0] for r in F.TRUTH]
     # …and the layer is on the map, with the imported points
@@ -171,7 +166,7 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     got = _picked(v)
     assert abs(got[0] - lon) <= px and abs(got[1] - lat) <= px  # the place clicked, to the pixel
     v.wait_for_map("map.getContainer().querySelector('path.dl-pin')")  # a pin where the planner clicked
-    v.page.wait_for_timeout(400)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "add-point-picked.png"))
     # The new dispute's form takes the picked position.
     v.page.locator('[data-testid="stExpander"] summary', has_text="Thêm điểm mới").click()
@@ -214,26 +209,18 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     v.page.close()
 
 
-def _open_cell(v, grid, row: int, col: int, shows: str, tries: int = 3) -> None:
+def _open_cell(v, grid, row: int, col: int, shows: str) -> None:
     """Open the editor of a data editor's cell as a person does with the keyboard: click the row's first cell,
-    move right ``col`` times, press Enter; the cell's list of choices then ``shows`` an option. A rerun that
-    lands meanwhile (the page settling) can move the grid or close the editor: a person tries again."""
-    for attempt in range(tries):
-        v.wait_idle()
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        assert box is not None
-        v.page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # rows of 35 px under a header
-        for _ in range(col):
-            v.page.keyboard.press("ArrowRight")
-        v.page.keyboard.press("Enter")
-        try:
-            v.page.get_by_text(shows).wait_for(timeout=8000)
-            return
-        except Exception:
-            if attempt == tries - 1:
-                raise
-            v.page.keyboard.press("Escape")
+    move right ``col`` times, press Enter; the cell's list of choices then ``shows`` an option."""
+    v.wait_idle()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    v.page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # rows of 35 px under a header
+    for _ in range(col):
+        v.page.keyboard.press("ArrowRight")
+    v.page.keyboard.press("Enter")
+    v.page.get_by_text(shows).wait_for(timeout=10000)
 
 
 def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exported_back(
@@ -290,7 +277,7 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     button = v.page.get_by_role("button", name="Nhập vào kho dữ liệu")
     expect(button).to_be_enabled(timeout=20000)
     button.click()  # into a layer with data the import adds: the 48 invented parcels stay, flagged
-    v.page.get_by_text("Đã nhập 40 đối tượng vào lớp 'cadastral_parcels'").wait_for(timeout=30000)
+    v.page.get_by_text("Đã thêm 40 đối tượng vào lớp “Thửa đất địa chính”.").wait_for(timeout=30000)
     parcels = Store(store).read("cadastral_parcels")
     mine = parcels[parcels["demo"] == 0].set_index("parcel_no")
     assert len(mine) == 40 and set(mine.loc[[1, 2, 3, 4, 5], "land_use"]) == {"CLN"}
@@ -310,7 +297,7 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     v.page.get_by_role("button", name="Thửa đất địa chính").click()  # the layer is off until asked for
     v.wait_idle()
     v.page.locator(".dl-side-legend", has_text="Nhóm đất nông nghiệp").wait_for(timeout=20000)  # legend by group
-    v.page.wait_for_timeout(800)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "cadastral-layer.png"))
     v.page.get_by_text("Xuất bản đồ").click()
     choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input"), "Bảng Excel")

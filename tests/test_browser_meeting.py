@@ -37,14 +37,14 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
     v.map_frame()
     assert _title(v) == "Tổng quan huyện Đình Lập"
     assert not v.page.locator('[data-testid="stSidebar"]').is_visible()
-    v.page.wait_for_timeout(800)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-1.png"))
     # The → key right after full screen was switched on with the mouse (no click on the page first).
     v.page.keyboard.press("ArrowRight")
     v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
     v.map_frame()
     v.page.get_by_text("2.2. GPMB QL4B").wait_for(timeout=10000)
-    v.page.wait_for_timeout(800)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-2.png"))
     v.page.keyboard.press("ArrowLeft")
     v.page.locator(".dl-pres-title", has_text="Tổng quan huyện Đình Lập").wait_for(timeout=20000)
@@ -60,7 +60,7 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
         " && l.options.color === '#00b8d9')",
         timeout=20,
     )
-    v.page.wait_for_timeout(800)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-task.png"))
     assert v.external_requests() == [] and v.page_errors == []
     v.page.close()
@@ -84,7 +84,7 @@ def test_the_new_rural_slides_are_coloured_as_their_views_say(browser: Browser, 
         " && new Set(u.map(l => l.options.fillColor)).size >= 3; })()",
         timeout=20,
     )
-    v.page.wait_for_timeout(500)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "presentation-ntm-view.png"))
     v.page.close()
 
@@ -130,6 +130,6 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
         "Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
         " && l.options.color === '#00b8d9')",
     )
-    v.page.wait_for_timeout(500)
+    v.wait_idle()
     v.page.screenshot(path=str(artifacts / "what-changed.png"))
     v.page.close()

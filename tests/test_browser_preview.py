@@ -76,7 +76,7 @@ def test_a_planner_previews_a_new_layer_imports_it_and_finds_it_on_the_overview(
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "import-new-layer-preview.png"), full_page=True)
     v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
-    v.page.get_by_text("Đã nhập 3 đối tượng vào lớp 'moc_gioi'").wait_for(timeout=30000)
+    v.page.get_by_text("Đã tạo lớp mới “Mốc giới khu tái định cư” với 3 đối tượng").wait_for(timeout=30000)
     assert Store(store).overlays == ("moc_gioi",)
     v.page.get_by_role("link", name="Xem trên bản đồ tổng quan").click()
     v.page.wait_for_url(f"{url}/", timeout=20000)

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Frame
 from geo.mapview import BIG_LAYER
 from geo.store import Store
 from geo.synthetic import parcels
-from tests.browser import ROOT, Visit, streamlit_server, visit
+from tests.browser import ROOT, Visit, open_page, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -92,8 +92,7 @@ def test_every_parcel_is_drawn_from_files_served_by_the_app(browser: Browser, ap
 def test_hovering_names_a_parcel_and_clicking_opens_its_record(browser: Browser, app_url: str) -> None:
     v, frame = _open(browser, app_url)
     frame.evaluate("window.map.setView([21.55, 107.12], 15, {animate: false})")
-    v.page.wait_for_timeout(600)
-    v.wait_idle()
+    v.wait_idle()  # the new view is reported (a run), then the canvas redraws for it
     index = frame.evaluate(
         """() => { const l = window.__dlCompact.layers.forest_parcels, g = l._g, s = window.map.getSize();
                    for (let i = 0; i < g.n; i++) { const p = l.pointOf(i);
@@ -139,14 +138,11 @@ def test_without_workers_the_parcels_still_draw(browser: Browser, app_url: str, 
                    setTimeout(function () { if (w.onerror) w.onerror(new Event('error')); }, 0); };
                };"""
         )
-    page.goto(f"{app_url}/dat-lam-nghiep")
-    frame = None
-    for _ in range(300):
-        frame = next((f for f in page.frames if "st_folium" in f.url), None)
-        if frame is not None:
-            break
-        page.wait_for_timeout(100)
-    assert frame is not None
+    v = open_page(page, f"{app_url}/dat-lam-nghiep")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => f.src.includes('st_folium'))", timeout=30000
+    )
+    frame = next(f for f in page.frames if "st_folium" in f.url)
     frame.wait_for_function(
         "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels"
         " && window.__dlCompact.drawn.forest_parcels.drawn === n",
@@ -154,4 +150,4 @@ def test_without_workers_the_parcels_still_draw(browser: Browser, app_url: str, 
         timeout=30000,
     )
     assert frame.evaluate("window.__dlCompact.worker") is None
-    page.close()
+    v.page.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -35,13 +34,9 @@ def _legend_row(v, label: str) -> str:
 def _legend_reads(v, expected: dict[str, str], timeout: float = 20) -> None:
     """Wait until the legend beside the map reads ``expected`` (label → count, '' for absent): the page
     streams its parts, so the legend may arrive a moment after the map it describes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = {label: _legend_row(v, label) for label in expected}
-        if got == expected or time.monotonic() > deadline:
-            assert got == expected
-            return
-        v.page.wait_for_timeout(200)
+    v.wait_idle()
+    got = {label: _legend_row(v, label) for label in expected}
+    assert got == expected
 
 
 def _segments_drawn(v, status_color: str) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geo.catalog import CATALOG
-from geo.colour import VISIONS, blend, contrast, delta_e, legend_separation, simulate
+from tests.colour import VISIONS, blend, contrast, delta_e, legend_separation, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 

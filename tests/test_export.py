@@ -21,6 +21,7 @@ from geo.catalog import CATALOG
 from geo.cli import main
 from geo.export import HTML_CSP, MapRequest, Provenance, export_bytes, in_view, layout, map_html, map_image
 from geo.filters import apply_filters
+from geo.i18n import t
 from geo.mapview import feature_collection
 from geo.pack import meeting_pack
 from geo.store import Store
@@ -405,3 +406,229 @@ def test_each_theme_page_of_the_pack_shows_its_thematic_colours(store, artifacts
     # At the notice's day: QL4B lines by clearance (four statuses); the communes filled by criteria met.
     assert fills["Giao thông"][0] >= 3 and fills["Nông thôn mới"][1] >= 3, fills
     assert fills["Tổng quan"][0] >= 3 and fills["Cụm công nghiệp"][1] >= 2, fills
+
+
+# -- every view, and a planner's layer, in every format and both languages ------------------------------------
+MATRIX_VIEWS = ("overview", "roads", "industry", "forest", "ntm", "planner")
+OVERLAY = "khu_dat_so_tnmt"
+
+
+@pytest.fixture(scope="module")
+def matrix_store(tmp_path_factory) -> Path:
+    """The notice's store with a planner's own layer, imported as a planner does."""
+    import shutil
+
+    from tests import import_files as F
+    from tests.conftest import NOTICE_STORE
+
+    folder = tmp_path_factory.mktemp("matrix")
+    path = folder / "kho.gpkg"
+    shutil.copy(NOTICE_STORE, path)
+    polys = F.polygons(folder / "in")
+    args = ["import", str(polys), "--new-layer", OVERLAY, "--title", "Khu đất (Sở TN&MT)", "--store", str(path)]
+    assert main([*args, "--user", "lan"]) == 0
+    return path
+
+
+def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("view", MATRIX_VIEWS)
+def test_every_view_exports_to_every_format_in_both_languages(view, lang, matrix_store, tmp_path, capsys) -> None:
+    """No traceback, and each file holds what the map shows: the same layers and counts in every format."""
+    import csv
+    import zipfile
+
+    import pyogrio
+
+    from geo.catalog import view_layers
+
+    store = Store(matrix_store)
+    layers = (OVERLAY, "units") if view == "planner" else view_layers(view)
+    which = ["--layers", ",".join(layers)] if view == "planner" else ["--view", view]
+    title = {"vi": "Bản đồ kiểm tra", "en": "Test map"}[lang]
+    titles = {store.catalog[lid].title(lang): lid for lid in layers}
+    counts: dict[str, dict[str, int]] = {}
+    for fmt in ("geojson", "gpkg", "csv", "xlsx", "png", "pdf", "html"):
+        out = tmp_path / f"{view}.{fmt}"
+        code = main(["export", str(out), *which, "--lang", lang, "--dpi", "20", "--title", title,
+                     "--store", str(matrix_store)])  # fmt: skip
+        written = Path(capsys.readouterr().out.strip())
+        assert code == 0 and written.is_file(), (view, fmt)
+        data = written.read_bytes()
+        if fmt == "geojson":
+            doc = json.loads(data)
+            key = t("tables.layer", lang)
+            seen = [f["properties"][key] for f in doc["features"]]
+            assert set(seen) <= set(titles), set(seen) - set(titles)  # each feature names its layer, in words
+            counts[fmt] = {titles[s]: seen.count(s) for s in titles}
+            props = set().union(*(f["properties"] for f in doc["features"]))
+            assert t("layer.as_of", lang) not in props and "unit_code" not in props  # labels, not identifiers
+        elif fmt == "gpkg":
+            listed = dict(pyogrio.list_layers(written).tolist())
+            counts[fmt] = {lid: len(pyogrio.read_dataframe(written, layer=lid)) for lid in layers if lid in listed}
+            assert "nguon_du_lieu" in listed
+        elif fmt == "csv":
+            assert written.suffix == ".zip"  # several layers: one CSV each, and the provenance
+            with zipfile.ZipFile(written) as zf:
+                rows = {n[:-4]: list(csv.reader(io.StringIO(zf.read(n).decode("utf-8-sig")))) for n in zf.namelist()}
+            counts[fmt] = {lid: len(rows[lid]) - 1 for lid in layers}
+            assert rows["nguon_du_lieu"][0][0] == t("tables.layer", lang)
+        elif fmt == "xlsx":
+            sheets = _xlsx_sheets(data)
+            prov = sheets[t("tables.provenance", lang)]
+            assert prov[0][:3] == (t("tables.layer", lang), t("tables.layer_id", lang), t("tables.features", lang))
+            stated = {r[1]: r[2] for r in prov[1:]}  # what the provenance says of each layer
+            contents = sheets.get(t("tables.contents", lang))  # when a title is too long to name its sheet
+            assert (contents is not None) == any(len(s) > 31 for s in titles), titles
+            sheet_of = {full: name for name, full, *_ in (contents or [])[1:]} or {s: s for s in titles}
+            assert set(sheet_of.values()) <= set(sheets) and set(titles) <= set(sheet_of)  # every full name
+            counts[fmt] = {lid: len(sheets[sheet_of[store.catalog[lid].title(lang)]]) - 1 for lid in layers}
+            assert stated == counts[fmt]
+        elif fmt == "png":
+            assert Image.open(io.BytesIO(data)).size[0] > 100
+        elif fmt == "pdf":
+            text = _pdf_text(data)
+            assert title in text and {"vi": "Chú giải", "en": "Legend"}[lang] in text
+        else:
+            html = data.decode("utf-8")
+            assert f'<html lang="{lang}">' in html and f"<title>{title}</title>" in html
+    assert counts["geojson"] == counts["gpkg"] == counts["csv"] == counts["xlsx"], counts
+    assert sum(counts["xlsx"].values()) > 0
+    if view in ("overview", "planner"):  # the whole district: every feature of every layer
+        assert counts["xlsx"] == {lid: len(store.read(lid)) for lid in layers}
+
+
+# -- text stays text: one corpus of payloads (tests/payloads.py) through every file an export writes ---------
+def _payload_frames(store: Store, text: str) -> tuple[dict[str, gpd.GeoDataFrame], dict]:
+    """Segments whose cross-section holds every payload, and the planner's layer with ``text`` as its title,
+    as a value of one of its columns and as the name of another (a file's own column header).
+    """
+    from tests.payloads import PAYLOADS
+
+    seg = store.read("ql4b_segments").head(len(PAYLOADS)).copy()
+    seg["cross_section"] = list(PAYLOADS.values())
+    over = store.read(OVERLAY).copy()
+    spec = store.catalog[OVERLAY]
+    texts = [f.name for f in spec.fields if f.kind == "str" and f.name != spec.key and f.name in over.columns]
+    over[texts[-1]] = text
+    over = over.rename(columns={texts[-2]: text})
+    catalog = dict(store.catalog)
+    catalog[OVERLAY] = replace(catalog[OVERLAY], vi=text, en=text)
+    return {"ql4b_segments": seg, OVERLAY: over}, catalog
+
+
+def _xlsx_text(text: str) -> str:
+    """What an XLSX can hold of ``text``: XML 1.0 has no NUL (nor other C0 controls but tab, LF and CR), and
+    reads a carriage return as a line feed.
+    """
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text).replace("\r", "\n")
+
+
+@pytest.mark.parametrize("name", sorted(__import__("tests.payloads").payloads.PAYLOADS))
+def test_no_payload_runs_in_a_spreadsheet_and_each_reads_back_as_typed(name, matrix_store) -> None:
+    import csv
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from geo.tables import TableRequest, data_bytes
+    from tests.payloads import OUTSIDE, PAYLOADS, as_typed, live
+
+    text = PAYLOADS[name]
+    frames, catalog = _payload_frames(Store(matrix_store), text)
+    for lang in ("vi", "en"):
+        req = TableRequest(lang)
+        # XLSX: no formula cell, no link, no external part; every text as typed behind the neutralising quote.
+        data = data_bytes(frames, "xlsx", catalog, req)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = zf.namelist()
+            sheets = [zf.read(n).decode("utf-8") for n in parts if n.startswith("xl/worksheets/")]
+            rels = "".join(zf.read(n).decode("utf-8") for n in parts if n.endswith(".rels"))
+        assert not [n for n in parts if "externalLink" in n or "connections" in n], parts
+        assert 'TargetMode="External"' not in rels and OUTSIDE not in rels
+        for xml in sheets:  # no formula element, no hyperlink list
+            assert not re.search(r"<f[ >]", xml) and "<hyperlinks" not in xml
+        wb = load_workbook(io.BytesIO(data))
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        assert all(c.data_type in ("s", "n", "d") for c in cells)
+        assert not [c.value for c in cells if live(c.value)]
+        shown = [as_typed(c.value) for c in cells if isinstance(c.value, str)]
+        expected = _xlsx_text(text)
+        assert shown.count(expected) >= 3, (name, lang)  # the segment's cell, the overlay's cell, its title
+        header = [as_typed(str(c.value)) for ws in wb.worksheets for c in next(ws.iter_rows(max_row=1))]
+        assert expected in header, (name, "a column named by the file")
+        for ws in wb.worksheets:  # a sheet's name is a name: no formula start, none of Excel's forbidden characters
+            assert ws.title and not live(ws.title) and not set(ws.title) & set("[]:*?/\\") and len(ws.title) <= 31
+        # CSV: the same cells, neutralised the same way; the file holds the text, nothing else.
+        archive = zipfile.ZipFile(io.BytesIO(data_bytes(frames, "csv", catalog, req)))
+        files = [io.StringIO(archive.read(n).decode("utf-8-sig"), newline="") for n in archive.namelist()]
+        rows = [r for f in files for r in csv.reader(f)]
+        flat = [c for r in rows for c in r]
+        assert not [c for c in flat if live(c)]
+        assert sum(as_typed(c) == text for c in flat) >= 4, (name, lang)  # two cells, its title, its column
+        # GeoJSON: data for machines, exactly as typed.
+        doc = json.loads(data_bytes(frames, "geojson", catalog, req))
+        values = [v for f in doc["features"] for v in f["properties"].values()]
+        assert values.count(text) >= 3 and any(text in f["properties"] for f in doc["features"])
+
+
+def test_no_payload_runs_or_fetches_from_a_printed_map_and_each_prints_as_typed(matrix_store, prov) -> None:
+    from tests.payloads import PAYLOADS
+
+    store = Store(matrix_store)
+    frames, catalog = _payload_frames(store, PAYLOADS["hyperlink"])
+    seg = frames["ql4b_segments"].copy()
+    seg["clearance_status"] = list(PAYLOADS.values())  # unknown classes: the legend lists each as typed
+    title = PAYLOADS["md_link"]
+    req = MapRequest(("ql4b_segments", OVERLAY), title, PAYLOADS["math"], catalog=catalog)  # type: ignore[arg-type]
+    data = map_image(req, {**frames, "ql4b_segments": seg}, prov, "pdf")
+    raw = data.decode("latin1")
+    for action in ("/URI", "/JavaScript", "/JS", "/Launch", "/OpenAction", "/SubmitForm", "/GoToR"):
+        assert action not in raw, action
+    import unicodedata
+
+    def squeezed(s: str) -> str:  # a long label wraps over lines; a full-width sign extracts as its ASCII twin
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+    text = squeezed(_pdf_text(data))
+    for p in [p for k, p in PAYLOADS.items() if k not in ("nul", "long", "bidi")]:
+        assert squeezed(p) in text, p
+    assert (
+        "trước" in text and "sau" in text
+    )  # a NUL prints as a blank (a 5,000-character class: as the legend has room)
+
+
+def test_a_workbook_reads_like_a_spreadsheet_a_planner_made(store) -> None:
+    """Real dates shown DD/MM/YYYY, a frozen header row with filters, readable widths, and every sheet's full name."""
+    from openpyxl import load_workbook
+
+    from geo.tables import TableRequest, data_bytes
+
+    frames = {lid: store.read(lid) for lid in ("land_disputes", "forest_parcels")}
+    wb = load_workbook(io.BytesIO(data_bytes(frames, "xlsx", CATALOG, TableRequest("vi"))))
+    long_title = CATALOG["forest_parcels"].title("vi")
+    assert len(long_title) > 31
+    contents = wb[wb.sheetnames[0]]
+    assert contents.title == "Mục lục"
+    listed = {r[1]: r[0] for r in contents.iter_rows(min_row=2, values_only=True)}
+    assert listed[long_title] in wb.sheetnames and long_title.startswith(listed[long_title])
+    assert listed["Điểm tranh chấp đất đai"] == "Điểm tranh chấp đất đai"  # a title that fits is the name
+    ws = wb["Điểm tranh chấp đất đai"]
+    header = [c.value for c in ws[1]]
+    opened = ws.cell(2, header.index("Ngày phát sinh") + 1)
+    first = store.read("land_disputes").iloc[0]
+    assert opened.is_date and opened.number_format == "DD/MM/YYYY"
+    assert opened.value.date() == dt.date.fromisoformat(str(first["opened"])[:10])
+    for sheet in wb.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.auto_filter.ref.endswith(str(sheet.max_row))
+        assert all(c.font.b for c in sheet[1])
+    widths = {h: ws.column_dimensions[chr(ord("A") + i)].width for i, h in enumerate(header)}
+    assert widths["Ngày phát sinh"] >= 12 and widths["Các bên tranh chấp"] > widths["Mã vụ việc"]
+    assert max(widths.values()) <= 62

@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from geo.catalog import spec
-from geo.filters import apply_filters, choices, count_text, date_range, filter_fields, value_range
+from geo.filters import apply_filters, choices, count_text, date_range, filter_fields, typed_value, value_range
 from geo.store import Store
+from geo.values import BadValue
 
 
 def test_filter_kinds_come_from_the_catalog() -> None:
@@ -66,3 +68,33 @@ def test_date_filter_and_ranges(store: Store) -> None:
 def test_count_text() -> None:
     assert count_text(spec("ql4b_segments"), 38, 62, "vi") == "38 / 62 đoạn"
     assert count_text(spec("land_disputes"), 1200, 1500, "en") == "1,200 / 1,500 cases"
+
+
+YES_NO = {"đúng": True, "Có": True, "x": True, "TRUE": True, "1": True, "không": False, "Sai": False, "0": False}
+
+
+@pytest.mark.parametrize(("typed", "meaning"), YES_NO.items())
+def test_yes_and_no_read_the_same_in_the_importer_the_indicator_import_and_where(
+    typed: str, meaning: bool, store: Store, tmp_path
+) -> None:
+    """One reader of people's values: "đúng" is yes in a file, in a file of figures and on the command line."""
+    from geo.catalog import CATALOG
+    from geo.importer.attributes import _cell
+    from geo.indicators import read_series_file
+
+    assert _cell(CATALOG["ql4b_segments"], "in_district", typed, {}) == int(meaning)
+    figures = tmp_path / "ky.csv"
+    figures.write_text(f"ind_id,period,value,source,demo\nbudget_revenue,2025,1,Báo cáo,{typed}\n", encoding="utf-8")
+    assert read_series_file(str(figures), {"budget_revenue"})[0]["demo"] is meaning
+    segments = store.read("ql4b_segments")
+    chosen = apply_filters(
+        CATALOG["ql4b_segments"], segments, {"in_district": [typed_value(segments.in_district, typed)]}
+    )
+    assert len(chosen) == int((segments.in_district.astype(bool) == meaning).sum()) > 0
+
+
+def test_where_reads_numbers_the_vietnamese_and_the_english_way() -> None:
+    numbers = pd.Series([45120.5])
+    assert typed_value(numbers, "45.120,5") == typed_value(numbers, "45,120.5") == 45120.5
+    with pytest.raises(BadValue):
+        typed_value(numbers, "bốn mươi")

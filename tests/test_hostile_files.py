@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -137,10 +138,52 @@ def _symlink_zip(d: Path) -> Path:
     return path
 
 
+def _workbook(d: Path, name: str, sheet: Iterator[bytes]) -> Path:
+    """A real .xlsx (written by openpyxl) whose first sheet's XML is replaced by ``sheet``, streamed."""
+    import openpyxl
+
+    plain = d / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["dispute_id", "lon", "lat"])
+    wb.save(plain)
+    path = d / name
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, src.read(info))
+                continue
+            with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+                for chunk in sheet:
+                    out.write(chunk)
+    return path
+
+
+def _xlsx_bomb(d: Path) -> Path:
+    """About 1 MB of workbook holding 300 MB of sheet XML (the issue's probe: 19 s and 1.2 GB before)."""
+    row = b'<row><c t="inlineStr"><is><t>TC-000001</t></is></c><c><v>107.2</v></c><c><v>21.55</v></c></row>'
+    n = 300 * 2**20 // len(row)
+    head = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    rows = (row * 10_000 for _ in range(n // 10_000))
+    return _workbook(d, "bom.xlsx", iter([head + b"<sheetData>", *rows, b"</sheetData></worksheet>"]))
+
+
+def _xlsx_entities(d: Path) -> Path:
+    """A workbook whose sheet declares entities (a billion laughs): defusedxml refuses it unexpanded."""
+    lol = b"".join(b'<!ENTITY l%d "%s">' % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10))
+    sheet = (
+        b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY l0 "ha">' + lol + b"]>"
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row><c t="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>'
+    )
+    return _workbook(d, "cuoi.xlsx", iter([sheet]))
+
+
 # name: (builder, exit code, words the refusal must contain)
 REFUSED = {
     "zip bomb": (_bomb, 2, "zip"),
     "zip that lies about a size": (_lying_zip, 2, "zip"),
+    "an xlsx of 300 MB of sheet XML in 1 MB": (_xlsx_bomb, 2, "quá lớn (giới hạn 64 MB)"),
+    "an xlsx whose XML declares entities": (_xlsx_entities, 2, "không đọc được"),
     "zip of 400 members": (_many_members, 2, "400"),
     "210,000 features": (_too_many_features, 2, "210000"),
     "one geometry of 1.2 million vertices": (_enormous_geometry, 2, "1200000"),

@@ -88,3 +88,77 @@ def test_two_planners_previewing_at_once_each_see_only_their_own_file(env: Path)
     assert "Mốc của Minh" in _drawn_text(minh) and "Mốc của Lan" not in _drawn_text(minh)
     assert "import_preview" not in CATALOG  # nothing process-wide changed
     assert Store(env).overlays == ()  # and nothing was stored
+
+
+def test_a_planner_creates_a_layer_with_a_key_then_updates_it_with_a_preview_of_the_changes(
+    env: Path, tmp_path: Path
+) -> None:
+    from tests import import_files as F
+
+    at = _data_page("lan")
+    first = F.planner_sites(tmp_path / "q1").read_bytes()
+    at.radio(key="imp_target").set_value("new").run()
+    at.file_uploader(key="imp_file").set_value(("quy_hoach.gpkg", first, "application/geopackage+sqlite3")).run()
+    (key,) = [s for s in at.selectbox if s.key.startswith("imp_key_")]
+    assert key.options == ["— đánh số tự động —", "ma", "ten", "DIEN_TICH"]  # only columns that qualify
+    key.set_value("ma").run()
+    at.text_input(key="imp_new_id").input("quy_hoach")
+    at.text_input(key="imp_new_title").input("Khu quy hoạch").run()
+    next(b for b in at.button if b.label == "Nhập vào kho dữ liệu").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The message says what happened, in words, at the top of the import panel the planner is using.
+    assert next(s.value for s in at.success).startswith("Đã tạo lớp mới “Khu quy hoạch” với 11 đối tượng")
+    store = Store(env)
+    assert store.catalog["quy_hoach"].key == "ma" and store.catalog["quy_hoach"].default_visible is False
+    # Next quarter: the same kind of file, into the planner's own layer, by key.
+    nxt = F.planner_sites(tmp_path / "q2", n=12, status={2: "Đã duyệt"}, drop=(5,)).read_bytes()
+    at.radio(key="imp_target").set_value("layer").run()
+    at.selectbox(key="imp_layer").set_value("quy_hoach").run()
+    at.file_uploader(key="imp_file").set_value(("quy_hoach_q2.gpkg", nxt, "application/geopackage+sqlite3")).run()
+    at.radio(key="imp_mode").set_value("update").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [i.value for i in at.info if str(i.value).startswith("Nếu nhập")]
+    assert said == ["Nếu nhập: thêm 1, sửa 1 (tinh_trang: 1), xóa 0; 9 đối tượng không đổi."]
+    at.checkbox(key="imp_delete_missing").check().run()
+    said = [i.value for i in at.info if str(i.value).startswith("Nếu nhập")]
+    assert said == ["Nếu nhập: thêm 1, sửa 1 (tinh_trang: 1), xóa 1; 9 đối tượng không đổi."]
+    go = next(b for b in at.button if b.label == "Nhập vào kho dữ liệu")
+    assert go.disabled  # removing a feature is confirmed first
+    at.checkbox(key="imp_replace_ok").check().run()
+    next(b for b in at.button if b.label == "Nhập vào kho dữ liệu").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert next(s.value for s in at.success) == (
+        "Đã cập nhật lớp “Khu quy hoạch” theo mã: thêm 1, sửa 1 (tinh_trang: 1), xóa 1; 9 đối tượng không đổi."
+    )
+    assert sorted(Store(env).read("quy_hoach")["ma"]) == [f"QH-{i:03d}" for i in range(1, 13) if i != 5]
+    # Published from the same panel: on by default for everyone from then on (audited).
+    next(b for b in at.button if b.key == "imp_pub_quy_hoach").click().run()
+    assert Store(env).catalog["quy_hoach"].default_visible is True
+
+
+def _html(node) -> str:
+    """Every block of HTML the page shows (the report's table is one)."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        if type(child).__name__ == "Html":
+            out.append(child.proto.body)
+        out.append(_html(child))
+    return " ".join(out)
+
+
+def test_the_web_report_points_an_unknown_code_to_the_table_that_maps_it(env: Path, tmp_path: Path) -> None:
+    from geo.synthetic import cadastral
+    from tests import import_files as F
+
+    office = cadastral(6)
+    office["LoaiDat"] = ["HNK", "LUA", "TON", "XYZ", "CNT", "SKK"]  # every generation's codes, and one unknown
+    body = F.shapefile(tmp_path, frame=office, name="thua", encoding="utf-8", cpg=True).read_bytes()
+    at = _data_page("lan")
+    at.selectbox(key="imp_layer").set_value("cadastral_parcels").run()
+    at.file_uploader(key="imp_file").set_value(("thua.zip", body, "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    report = _html(at._tree)
+    assert "“XYZ”" in report and "Giá trị trong tệp → loại của lớp" in report
+    assert "--values" not in report  # the command line's flag is not this page's way
+    for code in ("HNK", "LUA", "TON", "CNT", "SKK"):
+        assert f"“{code}”" not in report  # the national codes need no one

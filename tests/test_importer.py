@@ -492,3 +492,193 @@ def test_values_on_the_command_line_are_remembered_for_the_next_file(tmp_path, a
     again = F.forest_office_wording(tmp_path / "again", name="dot_2")
     assert main(["validate", str(again), "--layer", "forest_parcels", "--store", str(any_store)]) == 0
     assert "“Đã bàn giao” (3 dòng) → handed_over" in capsys.readouterr().out
+
+
+# -- every national land-use code, and the usual wordings of a certificate's state ---------------------------
+NATIONAL = {
+    # the statistics codes (TT 27/2018, TT 28/2014): categories a land office's inventory file carries
+    "TT27/2018": ["HNK", "LUA", "CHN", "LNP", "NNP", "PNN", "OCT", "CDG", "CSK", "CCC", "DSN", "CSD"],
+    # the cadastral map's symbols (TT 25/2014) that the first list lacked
+    "TT25/2014": [
+        "TON",
+        "SKK",
+        "DBV",
+        "DKV",
+        "DDT",
+        "DKH",
+        "DXH",
+        "DNG",
+        "DSK",
+        "SKT",
+        "SKX",
+        "DDL",
+        "DRA",
+        "DCK",
+        "LMU",
+    ],
+    # the 2024 Land Law's categories, with TT 08/2024's codes
+    "TT08/2024": ["CNT", "DMT", "DKT"],
+}
+TT25_ALL = [
+    "LUC",
+    "LUK",
+    "LUN",
+    "BHK",
+    "NHK",
+    "CLN",
+    "RSX",
+    "RPH",
+    "RDD",
+    "NTS",
+    "LMU",
+    "NKH",
+    "ONT",
+    "ODT",
+    "TSC",
+    "DTS",
+    "DVH",
+    "DYT",
+    "DGD",
+    "DTT",
+    "DKH",
+    "DXH",
+    "DNG",
+    "DSK",
+    "CQP",
+    "CAN",
+    "SKK",
+    "SKN",
+    "SKT",
+    "TMD",
+    "SKC",
+    "SKS",
+    "SKX",
+    "DGT",
+    "DTL",
+    "DNL",
+    "DBV",
+    "DKV",
+    "DCH",
+    "DDT",
+    "DDL",
+    "DRA",
+    "DCK",
+    "DSH",
+    "TON",
+    "TIN",
+    "NTD",
+    "SON",
+    "MNC",
+    "PNK",
+    "BCS",
+    "DCS",
+    "NCS",
+]
+
+
+def test_every_land_type_code_of_the_three_generations_is_listed_with_its_standards_and_group(store) -> None:
+    from geo.catalog import LAND_USE_GROUP, LAND_USE_IN
+
+    assert set(TT25_ALL) <= {c for c, std in LAND_USE_IN.items() if "TT25/2014" in std}
+    for std, codes in NATIONAL.items():
+        assert all(std in LAND_USE_IN[c] for c in codes), std
+    assert LAND_USE_GROUP["HNK"] == "agricultural" and LAND_USE_GROUP["TON"] == "non_agricultural"
+    assert LAND_USE_GROUP["CSD"] == "unused" and LAND_USE_GROUP["CNT"] == "agricultural"
+    # The code list travels in the store, each code citing its standards and the sources.
+    table = store.read("land_use_codes").set_index("code")
+    assert set(table.index) == set(LAND_USE_IN)
+    assert table.loc["HNK", "standards"] == "TT28/2014; TT27/2018; LĐĐ2024; TT08/2024"
+    assert (
+        "Thông tư 27/2018/TT-BTNMT" in table.loc["HNK", "source"] and "Luật Đất đai 2024" in table.loc["HNK", "source"]
+    )
+
+
+def test_a_parcel_file_in_any_code_generation_imports_without_a_person_mapping_each_code(tmp_path, units) -> None:
+    from geo.synthetic import cadastral
+
+    codes = [c for cs in NATIONAL.values() for c in cs]
+    certs = ["Đã cấp GCN", "Chưa cấp GCNQSDĐ", "Đã cấp GCNQSD đất", "Đã cấp sổ đỏ", "Đang làm thủ tục cấp GCN"]
+    office = cadastral(len(codes) * 2)
+    office["LoaiDat"] = [codes[i % len(codes)] for i in range(len(office))]
+    office["TinhTrang"] = [certs[i % len(certs)] for i in range(len(office))]
+    path = F.shapefile(tmp_path, frame=office, name="thong_ke", encoding="utf-8", cpg=True)
+    report = validate(path, layer="cadastral_parcels", units=units)
+    assert report.exit_code == 0, [p.message("vi") for p in report.errors]
+    stored = dict(zip(office["TinhTrang"], report.frame["cert_status"], strict=True))
+    assert stored == {
+        "Đã cấp GCN": "issued",
+        "Chưa cấp GCNQSDĐ": "not_issued",
+        "Đã cấp GCNQSD đất": "issued",
+        "Đã cấp sổ đỏ": "issued",
+        "Đang làm thủ tục cấp GCN": "in_progress",
+    }
+    assert list(report.frame["land_use"]) == list(office["LoaiDat"])
+    # A truly unknown code still waits for a person, and the command line says how.
+    office.loc[0, "LoaiDat"] = "XYZ"
+    odd = validate(
+        F.shapefile(tmp_path / "odd", frame=office, encoding="utf-8", cpg=True), "cadastral_parcels", units=units
+    )
+    (p,) = odd.errors
+    assert p.key == "import.unmapped_value_no_hint" and "--values" in p.message("vi")
+
+
+# -- values that mean what was typed: measures against the geometry, units against where features lie --------
+def _office_parcels(units: gpd.GeoDataFrame, names: list[str], hectares: list[float]) -> gpd.GeoDataFrame:
+    """Square parcels (VN-2000 / TM-3), one in each named 2024 unit's interior, their area given in hectares."""
+    from shapely.geometry import box
+
+    by_name = units.set_index("name")
+    shapes, areas = [], []
+    for name, ha in zip(names, hectares, strict=True):
+        p = gpd.GeoSeries([by_name.geometry[name].representative_point()], crs=4326).to_crs(9215)[0]
+        side = (ha * 10_000) ** 0.5
+        shapes.append(box(p.x - side / 2, p.y - side / 2, p.x + side / 2, p.y + side / 2))
+        areas.append(ha)
+    return gpd.GeoDataFrame(
+        {
+            "MaXa": list(names),
+            "SoTo": [7] * len(names),
+            "SoThua": list(range(1, len(names) + 1)),
+            "DienTich": areas,  # in hectares, as some land offices keep it
+            "LoaiDat": ["RSX"] * len(names),
+        },
+        geometry=shapes,
+        crs=9215,
+    )
+
+
+def test_a_hectare_column_is_recognised_and_measures_and_units_are_checked_against_the_geometry(
+    tmp_path, any_store, units
+) -> None:
+    s = Store(any_store)
+    communes = s.read("communes_2025")
+    names = ["Xã Bắc Xa", "Xã Kiên Mộc", "Xã Lâm Ca", "Xã Đồng Thắng"]
+    office = _office_parcels(units, names, [229.0, 12.5, 3.2, 40.0])
+    office.loc[1, "DienTich"] = 15.0  # declared 20 % above what the parcel measures
+    office.loc[2, "MaXa"] = "Xã Bắc Lãng"  # the parcel lies in Lâm Ca
+    office.loc[3, "MaXa"] = "Xã Châu Sơn"  # Đồng Thắng's parcel, named by its commune of 1/7/2025
+    path = F.shapefile(tmp_path, frame=office, crs="EPSG:9215", name="thua_ha", encoding="utf-8", cpg=True)
+    report = validate(path, layer="cadastral_parcels", units=units, communes=communes)
+    assert report.exit_code == 0, [p.message("vi") for p in report.errors]
+    said = {(p.key, p.row): p.message("vi") for p in report.problems}
+    assert said[("import.measure_unit", None)] == (
+        "cột DienTich: Cột này ghi “Diện tích (m²)” theo ha, không theo m²: số ghi bằng khoảng 1/10000 lần diện tích, "
+        "chiều dài đo từ hình (VN-2000 / TM-3 107°15′). Đã đổi sang m²."
+    )
+    assert "lệch 20%" in said[("import.measure_off", 2)] and "150.000 m²" in said[("import.measure_off", 2)]
+    assert [r for k, r in said if k == "import.measure_off"] == [2]  # only the parcel 20 % off is listed
+    assert said[("import.unit_mismatch", 3)] == (
+        "dòng 3, cột MaXa: Tệp ghi “Xã Bắc Lãng” nhưng đối tượng nằm ở Xã Lâm Ca (đơn vị 2024), "
+        "Xã Thái Bình (xã từ 1/7/2025)."
+    )
+    assert ("import.unit_2025", 4) in said and ("import.unit_mismatch", 4) not in said
+    assert [r for k, r in said if k == "import.unit_mismatch"] == [3]
+    frame = report.frame.set_index("parcel_no")
+    assert frame.loc[4, "unit_code"] == "06643"  # stored under the 2024 unit it lies in, Đồng Thắng
+    # Stored in m²: the 229-ha parcel reads 229 ha, not 0,02.
+    assert commit(any_store, report, "lan", layer="cadastral_parcels", mode="append") == 4
+    from geo.access import read_layer
+
+    parcels = read_layer(Store(any_store), "cadastral_parcels", sensitive=True).set_index("parcel_code")
+    first = parcels.loc[f"{units.set_index('name').code['Xã Bắc Xa']}-7-1"]
+    assert first["area_m2"] == pytest.approx(2_290_000) and first["area_ha"] == pytest.approx(229.0)

@@ -158,3 +158,53 @@ def test_the_command_line_lists_every_series_as_json(capsys) -> None:
         "period": "2024-Q1", "period_end": "2024-03-31", "value": 19268.0, "target": 52480.0,
         "source": br["series"][0]["source"], "demo": False,
     }  # fmt: skip
+
+
+def test_a_legacy_encoded_semicolon_file_reads_as_typed(tmp_path) -> None:
+    """Excel in a Vietnamese locale saves with semicolons; an old machine writes TCVN3 or VNI."""
+    from geo import vnenc
+    from geo.indicators import read_series_file
+
+    text = (
+        "ind_id;period;value;target;source;demo\n"
+        "budget_revenue;Quý III/2025;45.120,5;52.480;Báo cáo quý III của Phòng Tài chính;đúng\n"
+        "health_insurance;2025;94,2;;Bảo hiểm xã hội huyện;không\n"
+    )
+    for enc in ("utf-8", "cp1258", "tcvn3", "vni"):
+        path = tmp_path / f"ky_{enc}.csv"
+        path.write_bytes(vnenc.encode(text, enc))
+        rows = read_series_file(str(path), {"budget_revenue", "health_insurance"})
+        assert [(r["period"], r["value"], r["target"], r["demo"]) for r in rows] == [
+            ("2025-Q3", 45120.5, 52480.0, True),
+            ("2025", 94.2, None, False),
+        ], enc
+        assert rows[0]["source"] == "Báo cáo quý III của Phòng Tài chính", enc
+
+
+def test_a_bad_value_in_any_column_or_a_repeated_period_refuses_the_file(tmp_path, capsys) -> None:
+    from geo.cli import main
+    from geo.indicators import SeriesFileError, read_series_file
+
+    path = tmp_path / "sai.csv"
+    path.write_text(
+        "ind_id,period,value,target,source,demo\n"
+        "budget_revenue,2025-Q3,45120,chưa giao,Báo cáo,không\n"  # text in target: not "no target"
+        "budget_revenue,Quý IV/2025,50000,52480,Báo cáo,có lẽ\n"  # neither yes nor no
+        "budget_revenue,2025-Q4,51000,52480,Báo cáo,\n"
+        "budget_revenue,Quý IV/2025,52000,52480,Báo cáo,\n",  # the same period again
+        encoding="utf-8",
+    )
+    with pytest.raises(SeriesFileError) as err:
+        read_series_file(str(path), {"budget_revenue"})
+    rows = {n: en for n, _, en in err.value.problems}
+    assert rows[2] == "target is not a number 'chưa giao'"
+    assert rows[3] == "demo is not yes/no 'có lẽ'"
+    assert rows[5] == "period Q4 2025 of 'budget_revenue' already on row 4"
+    assert 4 not in rows
+    vi = {n: v for n, v, _ in err.value.problems}
+    assert vi[5] == "kỳ Quý IV/2025 của 'budget_revenue' đã có ở dòng 4"
+    # The command line says so and stores nothing; a missing file is a message, not a traceback.
+    assert main(["indicators", "import", str(path), "--user", "lan"]) == 2
+    assert "đã có ở dòng 4" in capsys.readouterr().err
+    assert main(["indicators", "import", str(tmp_path / "khong_co.csv"), "--user", "lan"]) == 2
+    assert "không có tệp" in capsys.readouterr().err

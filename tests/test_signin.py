@@ -85,3 +85,115 @@ def test_the_sidebar_says_how_long_to_wait_and_an_unused_sign_in_expires(tmp_pat
     assert any("hết hạn sau 30 phút" in i.value for i in at.sidebar.info)
     fresh = app_page("pages/du_lieu.py", user={"name": "chuyenvien", "role": "planner", "seen": time.time() - 60})
     assert any("Đã đăng nhập: chuyenvien" in c.value for c in fresh.sidebar.caption)
+
+
+# -- a sign-in that holds (the race, the reset, the lock-out) ------------------------------------------
+def test_thirty_simultaneous_attempts_are_not_all_checked(users: Path) -> None:
+    """The check and the attempt's own row are one transaction: parallel attempts see each other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(30) as pool:
+        got = list(pool.map(lambda i: sign_in(users, "chuyenvien", f"doan-{i}", T0, client="203.0.113.9"), range(30)))
+    checked = [a for a in got if a.wait_s == 0]
+    assert len(checked) == FREE_FAILURES  # the free few; the other 27 refused unchecked
+    outcomes = [r[2] for r in log(users, "chuyenvien")]
+    assert outcomes.count("failed") == FREE_FAILURES and outcomes.count("throttled") == 27
+
+
+def test_the_back_off_never_resets_while_failures_continue(users: Path) -> None:
+    """The issue's probe: the wait went back to nothing after 64 refusals (a query read 64 rows)."""
+    now, checked = T0, []
+    for _ in range(150):  # an attacker who tries again the moment each wait ends, and many times between
+        got = sign_in(users, "chuyenvien", "doan", now)
+        if got.wait_s == 0:
+            checked.append(now)
+            now += 0.5
+        else:
+            for k in range(3):  # three refused tries during the wait: they change nothing
+                assert sign_in(users, "chuyenvien", "doan", now + k * got.wait_s / 4).wait_s > 0
+            now += got.wait_s
+    assert delay_after(len(checked)) == MAX_DELAY_S
+    last_hour = [c for c in checked if c > now - 3600]
+    assert len(last_hour) <= 5, len(last_hour)  # a handful an hour: one guess per 15 minutes
+    assert sign_in(users, "chuyenvien", "doan", now).wait_s == 0  # the wait just ended: one more guess …
+    assert sign_in(users, "chuyenvien", "mat-khau-dai", now + 1).wait_s > MAX_DELAY_S - 2  # … and 15 minutes again
+
+
+def test_an_address_that_tries_many_names_waits_too(users: Path) -> None:
+    for i in range(FREE_FAILURES):
+        assert sign_in(users, f"ten-{i}", "doan", T0 + i, client="203.0.113.9").wait_s == 0
+    assert sign_in(users, "ten-moi", "doan", T0 + 2.5, client="203.0.113.9").wait_s > 0  # a new name, same address
+    assert sign_in(users, "ten-moi", "doan", T0 + 2.5, client="198.51.100.4").wait_s == 0  # another address
+
+
+def test_an_attacker_cannot_keep_the_admin_out_for_a_day(tmp_path: Path) -> None:
+    """A simulated day (an injected clock): one wrong attempt at the admin's name whenever the wait ends,
+    each from a new address, as in the issue's probe (the admin was kept out 143 times of 143). The admin
+    signs in every hour from the browser they used before; a planner without it gets in with a recovery code.
+    """
+    from geo.signin import set_recovery_code
+
+    path = tmp_path / "users.json"
+    add_user(path, "quantri", "admin", "mat-khau-quan-tri")
+    add_user(path, "lan", "planner", "mat-khau-cua-lan")
+    token = sign_in(path, "quantri", "mat-khau-quan-tri", T0 - 86400, client="10.1.1.5").token  # yesterday
+    assert token
+    guesses: list[float] = []
+    admin_in = 0
+    attack, admin, n = T0, T0 + 1800, 0
+    while attack < T0 + 86400:
+        if admin <= attack:  # every hour, at half past: the admin, from the office's browser
+            admin_in += (
+                sign_in(path, "quantri", "mat-khau-quan-tri", admin, client="10.1.1.5", token=token).user is not None
+            )
+            admin += 3600
+            continue
+        n += 1
+        got = sign_in(path, "quantri", "doan", attack, client=f"203.0.113.{n % 250}")
+        if got.wait_s == 0:
+            guesses.append(attack)
+        attack += got.wait_s + 0.001 if got.wait_s else 0.001
+    assert admin_in == 24
+    per_hour = [sum(T0 + h * 3600 <= x < T0 + (h + 1) * 3600 for x in guesses) for h in range(24)]
+    assert max(per_hour[1:]) <= 5 and sum(per_hour) <= 120, per_hour  # a handful an hour, for the name
+    rows = log(path, "quantri", limit=5000)  # the admin's log view: every attempt, its address, how it got in
+    assert ("ok", "token", "10.1.1.5") in {(r[2], r[5], r[4]) for r in rows}
+    assert {"10.1.1.5", "203.0.113.1"} <= {r[4] for r in rows}
+
+    # Lan, on a new laptop, while her name is under attack: she waits; the admin reads her a code; she is in.
+    now = T0
+    for i in range(FREE_FAILURES + 6):  # each attempt when the wait ends: the name now waits 64 s
+        got = sign_in(path, "lan", "doan", now, client=f"198.51.100.{i}")
+        now += got.wait_s + 0.001 if got.wait_s else 0.001
+    assert sign_in(path, "lan", "mat-khau-cua-lan", now, client="10.1.1.9").wait_s > 0
+    code = set_recovery_code(path, "lan", "quantri", now + 1)
+    lan = sign_in(path, "lan", "mat-khau-cua-lan", now + 2, client="10.1.1.9", code=code).user
+    assert lan is not None and lan.role == "planner"
+    assert sign_in(path, "lan", "doan", now + 3, client="198.51.100.99", code=code).wait_s > 0  # used: void
+    assert ("ok", "code") in {(r[2], r[5]) for r in log(path, "lan")}
+
+
+def test_a_forged_or_stolen_token_gets_nobody_past_a_wait(users: Path) -> None:
+    token = sign_in(users, "chuyenvien", "mat-khau-dai", T0).token
+    assert token
+    for i in range(FREE_FAILURES):
+        sign_in(users, "chuyenvien", "doan", T0 + 1 + i)
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    assert sign_in(users, "chuyenvien", "mat-khau-dai", T0 + 3.5, token=forged).wait_s > 0
+    add_user(users, "khac", "viewer", "mat-khau-khac")
+    for i in range(FREE_FAILURES):
+        sign_in(users, "khac", "doan", T0 + 1 + i)
+    assert sign_in(users, "khac", "mat-khau-khac", T0 + 3.5, token=token).wait_s > 0  # another name's token
+    # The token's own failures make it wait: a stolen browser is throttled like a name.
+    waits = [sign_in(users, "chuyenvien", "doan", T0 + 3.5, token=token).wait_s for _ in range(FREE_FAILURES + 1)]
+    assert waits[:FREE_FAILURES] == [0] * FREE_FAILURES and waits[-1] > 0
+
+
+def test_an_admin_gives_a_recovery_code_from_the_command_line(users: Path, capsys) -> None:
+    assert main(["users", "recovery", "chuyenvien", "--file", str(users)]) == 0
+    name, code, _ = capsys.readouterr().out.strip().split("\t")
+    assert name == "chuyenvien" and len(code) == 8
+    for i in range(FREE_FAILURES):
+        sign_in(users, "chuyenvien", "doan", time.time() + i * 0.001)
+    assert sign_in(users, "chuyenvien", "mat-khau-dai", code="SAIMA000").wait_s > 0
+    assert sign_in(users, "chuyenvien", "mat-khau-dai", code=code.lower()).user is not None

@@ -111,3 +111,55 @@ def test_the_map_scripts_are_files_of_the_package() -> None:
 
     for name in (*STATIC_JS, *STATIC_CSS, WORKER_JS):
         assert (STATIC_DIR / name).stat().st_size > 200, name
+
+
+def _store_reads(path: Path) -> list[int]:
+    """Lines of ``path`` that read a layer straight off the store: ``.read(…)`` on ``data.store()``, on a
+    name given ``data.store()``, or on a ``Store(…)`` made there."""
+
+    def is_store(node: ast.AST, names: set[str]) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in names
+        if isinstance(node, ast.Call):
+            f = node.func
+            return (isinstance(f, ast.Attribute) and f.attr == "store") or (isinstance(f, ast.Name) and f.id == "Store")
+        return False
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and is_store(node.value, set()):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple):
+            for t, v in zip(getattr(node.targets[0], "elts", []), node.value.elts, strict=False):
+                if isinstance(t, ast.Name) and is_store(v, set()):
+                    names.add(t.id)
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "read"
+        and is_store(node.func.value, names)
+    ]
+
+
+def test_pages_and_the_board_read_through_the_one_read_path() -> None:
+    """The pages' glue reads layers through ui.data (geo.access, with the day, units and role); the board and
+    the alerts are given a reader and never open the store."""
+    offenders = {
+        str(p.relative_to(ROOT)): lines
+        for p in [*sorted((ROOT / "ui").rglob("*.py")), *sorted((ROOT / "pages").rglob("*.py")), ROOT / "app.py"]
+        if p.name != "data.py" and (lines := _store_reads(p))
+    }
+    assert not offenders, offenders
+    board = (ROOT / "geo" / "board.py").read_text(encoding="utf-8")
+    assert "geo.store" not in board and "db.connect" not in board and "Store(" not in board
+
+
+def test_the_read_path_check_sees_a_direct_read() -> None:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write("from ui import data\ns = data.store()\nx = s.read('tasks')\ny = data.store().read('units')\n")
+    assert _store_reads(Path(f.name)) == [3, 4]

@@ -125,8 +125,9 @@ def test_a_postgis_store_that_does_not_answer_is_said_plainly(pg_cluster, pg_not
     gone = pg_cluster.url("khong_co_csdl")
     with pytest.raises(StoreError) as err:
         Store(gone)
-    assert "Máy chủ cơ sở dữ liệu không trả lời" in err.value.message("vi")
-    assert "did not answer" in err.value.message("en")
+    # The server answered: a database that does not exist is refused, said as such (not "did not answer").
+    assert "từ chối đăng nhập" in err.value.message("vi") and "khong_co_csdl" in err.value.message("vi")
+    assert "refused the sign-in" in err.value.message("en")
     with pytest.raises(EditError) as edit_err:
         edit(gone, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 1.0}, "lan")
     assert "chưa có gì được ghi" in edit_err.value.message("vi")

@@ -9,10 +9,12 @@ rendered; only its files are used.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -79,14 +81,57 @@ else:
 _DATA = components.declare_component("mapdata", path=str(_DATA_DIR))
 
 
+# The folder is a cache: every file in it can be written again from the store. Past its budget
+# (``$DINHLAP_MAPDATA_MB``, 512 MB by default) the files used least recently go first, but never one used in
+# the last KEEP_SECONDS: a page drawn lately may still fetch it.
+BUDGET_ENV = "DINHLAP_MAPDATA_MB"
+KEEP_SECONDS = 3600.0
+
+
+def budget_bytes() -> int:
+    """The map-data folder's budget in bytes."""
+    try:
+        return int(float(os.environ.get(BUDGET_ENV, "") or 512) * 1024 * 1024)
+    except ValueError:
+        return 512 * 1024 * 1024
+
+
+def evict(folder: Path, max_bytes: int, keep_seconds: float = KEEP_SECONDS, now: float | None = None) -> list[Path]:
+    """Remove the least recently used files of ``folder`` until it holds at most ``max_bytes``, sparing those
+    used within ``keep_seconds``; a writer's scratch file left behind (``.tmp``) older than that goes too.
+    Returns what was removed.
+    """
+    now = time.time() if now is None else now
+    files = []
+    for f in folder.iterdir():
+        try:
+            st_ = f.stat()
+        except FileNotFoundError:  # another replica removed it meanwhile
+            continue
+        files.append((st_.st_mtime, st_.st_size, f))
+    total = sum(size for _, size, f in files if f.suffix != ".tmp")
+    gone = []
+    for mtime, size, f in sorted(files):
+        old = now - mtime > keep_seconds
+        if old and (f.suffix == ".tmp" or total > max_bytes):
+            f.unlink(missing_ok=True)
+            gone.append(f)
+            total -= 0 if f.suffix == ".tmp" else size
+    return gone
+
+
 def _publish(blob: bytes) -> dict[str, str]:
     blob = gz(blob)  # compressed once here, not on every request
     name = f"{digest(blob)}.bin.gz"  # served as application/gzip, which the server's own gzip leaves alone
     target = _DATA_DIR / name
+    if target.exists():
+        with contextlib.suppress(FileNotFoundError):  # evicted by another replica this instant: written below
+            os.utime(target)  # used now: the last to be evicted
     if not target.exists():
         tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(blob)
         tmp.replace(target)  # a reader never sees half a file
+        evict(_DATA_DIR, budget_bytes())
     return {"url": served_at(_DATA.name) + name}
 
 

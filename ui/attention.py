@@ -16,7 +16,7 @@ from ui.theme import as_of
 def alerts_box() -> None:
     """What the data say needs looking at: overdue tasks, indicators behind plan, layers not kept up to date."""
     lang = state.lang()
-    found = board.store_alerts(data.store(), data.today(), lang)
+    found = board.store_alerts(data.reader(), data.shown_day(), lang)
     tasks = [a for a in found if a.kind != "layer"]
     layers = [a for a in found if a.kind == "layer"]
     label = f"{t('alert.title', lang)} ({len(found)})"

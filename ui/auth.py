@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import math
 import os
 import time
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import fmt_datetime, fmt_number, t
-from geo.safe import md_text
-from geo.signin import locked, log, sign_in, unlock
+from geo.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.safe import html_text, md_quote, md_text
+from geo.signin import MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
 from geo.users import User, for_identity, users_path
 from ui import state
 
@@ -64,15 +66,55 @@ def current_user() -> User | None:
     return User(value["name"], value["role"])
 
 
+CLIENT_COOKIE = "dinhlap_client"  # the signed token of a browser its user signed in from (geo.signin)
+CLIENT_JS = Path(__file__).resolve().parent / "static" / "client.js"
+
+
+def client_address() -> str:
+    """The browser's address: the connection's, or, behind a proxy on this machine, the last one the proxy
+    added to ``X-Forwarded-For`` (deploy/nginx.conf); the sign-in throttle counts failures per address too.
+    """
+    peer = str(getattr(st.context, "ip_address", None) or "")
+    try:
+        local = not peer or ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        local = False
+    if local:
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return peer[:64]
+
+
 def _sign_in() -> None:
-    got = sign_in(users_path(), st.session_state.get("login_name", ""), st.session_state.get("login_pw", ""))
+    got = sign_in(
+        users_path(),
+        st.session_state.get("login_name", ""),
+        st.session_state.get("login_pw", ""),
+        client=client_address(),
+        token=st.context.cookies.get(CLIENT_COOKIE),
+        code=st.session_state.get("login_code") or None,
+    )
     st.session_state["login_pw"] = ""  # never keep a password in the session
+    st.session_state["login_code"] = ""
     st.session_state.pop("login_expired", None)
     if got.user is None:
         st.session_state["login_failed"] = got.wait_s or True
     else:
         st.session_state["user"] = {"name": got.user.name, "role": got.user.role, "seen": time.time()}
+        st.session_state["client_token"] = got.token  # kept by this browser: see remember_client
         st.session_state.pop("login_failed", None)
+
+
+def remember_client() -> None:
+    """After a sign-in, once: the browser keeps its client token (``ui/static/client.js``)."""
+    token = st.session_state.pop("client_token", None)
+    if token:
+        st.html(
+            f'<div id="dl-client" data-token="{html_text(token)}" hidden></div>'
+            f"<script>{CLIENT_JS.read_text(encoding='utf-8')}</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 def sign_in_box() -> None:
@@ -80,7 +122,8 @@ def sign_in_box() -> None:
     lang = state.lang()
     user = current_user()
     if user:
-        st.caption(t("auth.signed_in", lang, name=user.name, role=t(f"auth.role.{user.role}", lang)))
+        remember_client()
+        st.caption(t("auth.signed_in", lang, name=md_text(user.name), role=t(f"auth.role.{user.role}", lang)))
         if st.button(t("auth.sign_out", lang), key="sign_out"):
             st.session_state.pop("user", None)
             if _oidc_user() is not None:
@@ -93,10 +136,13 @@ def sign_in_box() -> None:
         with st.form("login", border=False):
             st.text_input(t("auth.name", lang), key="login_name")
             st.text_input(t("auth.password", lang), type="password", key="login_pw")
+            failed = st.session_state.get("login_failed")
+            if isinstance(failed, float) and failed > 0:  # while waiting: the admin's recovery code still works
+                st.text_input(t("auth.code", lang), key="login_code", max_chars=16, help=t("auth.code_help", lang))
             st.form_submit_button(t("auth.sign_in", lang), on_click=_sign_in)
-        failed = st.session_state.get("login_failed")
         if isinstance(failed, float) and failed > 0:  # the name must wait after failures in a row
-            st.error(t("auth.throttled", lang, s=fmt_number(math.ceil(failed), lang)))
+            wait = fmt_number(math.ceil(failed), lang)
+            st.error(t("auth.throttled", lang, s=wait, max=fmt_number(MAX_DELAY_S / 60, lang)))
         elif failed:
             st.error(t("auth.failed", lang))
         if st.session_state.get("login_expired"):
@@ -119,10 +165,16 @@ def signin_panel() -> None:
         c1.markdown(f"**{md_text(lock.name)}**")
         c2.markdown(f"{t('signin.failures', lang)}: {fmt_number(lock.failures, lang)}")
         c3.markdown(f"{t('signin.until', lang)}: {fmt_datetime(_iso(lock.until), lang)}")
-        if c4.button(t("signin.unlock", lang, name=lock.name), key=f"unlock_{lock.name}"):
+        if c4.button(t("signin.unlock", lang, name=md_quote(lock.name)), key=f"unlock_{lock.name}"):
             unlock(path, lock.name, user.name)
-            st.success(t("signin.unlocked", lang, name=lock.name))
+            st.success(t("signin.unlocked", lang, name=md_quote(lock.name)))
             st.rerun()
+    with st.form("recovery_code", border=False):
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        who = c1.text_input(t("signin.code_for", lang), key="recovery_name", max_chars=64)
+        if c2.form_submit_button(t("signin.code_make", lang)) and who.strip():
+            code = set_recovery_code(path, who, user.name)
+            st.success(t("signin.code_made", lang, name=md_quote(who.strip()), code=code, h=24))
     rows = log(path, limit=50)
     if rows:
         with st.expander(t("signin.log", lang), key="signin_log"):
@@ -130,12 +182,23 @@ def signin_panel() -> None:
                 pd.DataFrame(
                     {
                         t("signin.name", lang): [r[1] for r in rows],
-                        t("signin.outcome", lang): [t(f"signin.outcome.{r[2]}", lang) for r in rows],
+                        t("signin.outcome", lang): [
+                            t(f"signin.outcome.{r[2]}", lang)
+                            + (f" ({t(f'signin.via.{r[5]}', lang)})" if r[5] in ("token", "code") else "")
+                            for r in rows
+                        ],
+                        t("signin.client", lang): [r[4] or "" for r in rows],
                         t("rollback.time", lang): [fmt_datetime(_iso(r[0]), lang) for r in rows],
                     }
                 ),
                 hide_index=True,
             )
+
+
+def _outcome(outcome: str, via: str | None, lang: Lang) -> str:
+    """An attempt's outcome, and how it got past a throttle (a known browser, a recovery code)."""
+    text = t(f"signin.outcome.{outcome}", lang)
+    return f"{text} ({t(f'signin.via.{via}', lang)})" if via in ("token", "code") else text
 
 
 def _iso(ts: float) -> str:

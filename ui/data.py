@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import db, edit, history, reform
-from geo.access import for_reader, read_layer
+from geo.access import Reader, for_reader, read_layer
 from geo.catalog import OVERLAY_TABLE, Catalog
 from geo.edit import AuditRow
 from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share, version
@@ -48,6 +48,7 @@ def wrote() -> None:
     st.session_state[RUN_VERSION_KEY] = version(store_path())
 
 
+PATIENCE_ENV = "DINHLAP_REFRESH_PATIENCE"
 REFRESH_ENV = "DINHLAP_REFRESH_SECONDS"
 
 
@@ -60,6 +61,16 @@ def refresh_seconds() -> float:
         return max(float(raw), 0.5) if raw and float(raw) > 0 else (0.0 if raw else _default_refresh())
     except ValueError:
         return _default_refresh()
+
+
+def refresh_patience() -> float:
+    """Seconds an open page waits for the redraw it asked for before it asks again:
+    ``$DINHLAP_REFRESH_PATIENCE``, else 0 (the watcher's own 15 s).
+    """
+    try:
+        return max(float(os.environ.get(PATIENCE_ENV, "") or 0), 0.0)
+    except ValueError:
+        return 0.0
 
 
 def _default_refresh() -> float:
@@ -146,6 +157,26 @@ def units() -> reform.Units:
     """The administrative units figures are grouped by: the user's choice, else those in force on the day shown."""
     chosen = st.session_state.get(UNITS_KEY)
     return chosen if chosen in ("2024", "2025") else reform.default_units(data_day())
+
+
+class _PageReader(Reader):
+    """The store as this user sees it on the day shown, its reads through the page's cache."""
+
+    def read(self, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
+        return layer(layer_id)
+
+
+def reader() -> Reader:
+    """The store as this user may read it, on the day shown and by the units shown: what the board, the
+    alerts and every other reader of more than one layer are given.
+    """
+    day = as_of_day()
+    return _PageReader(store(), sensitive_ok(), history.moment(day) if day else None, units())
+
+
+def shown_day() -> dt.date:
+    """The day the page shows: the day looked at, else today."""
+    return as_of_day() or today()
 
 
 def layer(layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:

@@ -33,7 +33,7 @@ from geo.edit import (
 )
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.importer import FORMATS, VN2000_ZONES, Report, validate
-from geo.ingest import commit, remembered_mapping, remembered_values
+from geo.ingest import apply, preview, publish, remembered_mapping, remembered_values
 from geo.mapview import MapData
 from geo.records import change_text
 from geo.safe import html_text, md_text
@@ -70,6 +70,13 @@ def _html_table(rows: list[dict[str, Any]], cls: str = "dl-changes") -> str:
     return f'<table class="{cls}"><tr>{head}</tr>{body}</table>'
 
 
+# On this page a value is mapped in the table above the report, not with the command line's --values.
+_WEB = {
+    "import.unmapped_value": "import.unmapped_value_web",
+    "import.unmapped_value_no_hint": "import.unmapped_value_no_hint_web",
+}
+
+
 def _report_view(report: Report, lang: Lang) -> None:
     """The validation report: what was found, each problem by row and field, the decoded names."""
     if report.refused:
@@ -90,7 +97,7 @@ def _report_view(report: Report, lang: Lang) -> None:
                 t("import.col_kind", lang): t("import.error" if p.severity == "error" else "import.warning", lang),
                 t("import.col_row", lang): p.row or "",
                 t("import.col_field", lang): p.field or "",
-                t("import.col_message", lang): t(p.key, lang, **dict(p.kwargs)),
+                t("import.col_message", lang): t(_WEB.get(p.key, p.key), lang, **dict(p.kwargs)),
             }
             for p in report.problems[:200]
         ]
@@ -206,6 +213,83 @@ def _mapping_editor(report: Report, layer: str, lang: Lang, file_key: str) -> di
     return out
 
 
+NewLayer = tuple[str | None, dict[str, str], dict[str, str], str]  # key, labels, units, style
+
+
+def _new_layer_editor(report: Report, lang: Lang, file_key: str) -> NewLayer:
+    """For a new layer: the key column (only those that qualify are offered), each column's label and unit
+    as the map and the record will show them, and how it is drawn. Returns (key, labels, units, style),
+    columns by the file's own names.
+    """
+    stored = report.labels  # stored name → the file's name (the default label)
+    files = {v: k for k, v in stored.items()}
+    options = ["", *(stored.get(c, c) for c in report.key_candidates)]
+    c1, c2 = st.columns(2)
+    key = c1.selectbox(
+        t("import.key", lang),
+        options,
+        key=f"imp_key_{file_key}",
+        format_func=lambda c: c or t("import.key_none", lang),
+        help=t("import.key_help", lang),
+    )
+    style = c2.radio(
+        t("import.style", lang),
+        ["outline", "fill"],
+        key=f"imp_style_{file_key}",
+        horizontal=True,
+        format_func=lambda v: t(f"import.style_{v}", lang),
+    )
+    st.markdown(f"**{md_text(t('import.columns', lang))}**")
+    names = [c for c in report.columns if c in files]
+    table = pd.DataFrame(
+        {
+            "column": names,
+            "label": [report.labels.get(files[c], c) for c in names],
+            "unit": [report.field_units.get(files[c], "") for c in names],
+        }
+    )
+    edited = st.data_editor(
+        table,
+        key=f"imp_cols_{file_key}",
+        hide_index=True,
+        width="stretch",
+        disabled=["column"],
+        column_config={
+            "column": st.column_config.TextColumn(t("import.col_name", lang)),
+            "label": st.column_config.TextColumn(t("import.col_label", lang), max_chars=120),
+            "unit": st.column_config.TextColumn(t("import.col_unit", lang), max_chars=20),
+        },
+    )
+    labels = {str(c): str(v or "") for c, v in zip(edited["column"], edited["label"], strict=True) if v and v != c}
+    units = {str(c): str(v or "") for c, v in zip(edited["column"], edited["unit"], strict=True) if v}
+    return key or None, labels, units, style
+
+
+def _own_layers(lang: Lang, user: str) -> None:
+    """Planners' layers: whether each is published (on by default for everyone), and the switch (audited)."""
+    store = data.store()
+    if not store.overlays:
+        return
+    st.markdown(f"**{md_text(t('import.own_layers', lang))}**")
+    for lid in store.overlays:
+        spec = store.catalog[lid]
+        c1, c2 = st.columns([3, 1])
+        shown = "import.published" if spec.default_visible else "import.unpublished"
+        c1.caption(t(shown, lang, layer=spec.title(lang)))
+        label = t("import.unpublish" if spec.default_visible else "import.publish", lang)
+        if c2.button(label, key=f"imp_pub_{lid}"):
+            try:
+                publish(store.location, lid, user, not spec.default_visible)
+            except EditError as exc:
+                st.error(exc.message(lang))
+                return
+            data.wrote()
+            st.session_state["imp_flash"] = t(
+                "import.unpublished" if spec.default_visible else "import.published", lang, layer=spec.title(lang)
+            )
+            st.rerun()
+
+
 def import_panel() -> None:
     """Upload, check and import a file (planners and admins)."""
     lang = state.lang()
@@ -214,16 +298,24 @@ def import_panel() -> None:
         st.caption(t("import.sign_in", lang))
         return
     st.header(t("import.title", lang))
+    msg = st.session_state.pop("imp_flash", None)  # what the last import did, where the planner is looking
+    if msg:
+        st.success(msg, icon=":material/check_circle:")
+        st.page_link("pages/overview.py", label=t("import.see_map", lang), icon=":material/map:")
     st.caption(t("import.intro", lang))
+    _own_layers(lang, user.name)
     upload = st.file_uploader(
         t("import.file", lang),
         type=[s.lstrip(".") for s in FORMATS],
         key="imp_file",
     )
+    store = data.store()
+    catalog = store.catalog
     spatial = sorted(
         (s.id for s in CATALOG.values() if s.is_spatial and s.theme != "overlay"),
         key=lambda lid: CATALOG[lid].theme == "base",  # thematic layers first: what offices deliver most
     )
+    spatial = [*store.overlays, *spatial]  # a planner's own layers take their next file too
     c1, c2, c3 = st.columns(3)
     target = c1.radio(
         t("import.target", lang),
@@ -248,7 +340,7 @@ def import_panel() -> None:
     new_id = title = ""
     if target == "layer":
         layer = st.selectbox(
-            t("import.layer", lang), spatial, key="imp_layer", format_func=lambda lid: CATALOG[lid].title(lang)
+            t("import.layer", lang), spatial, key="imp_layer", format_func=lambda lid: catalog[lid].title(lang)
         )
     else:
         n1, n2 = st.columns(2)
@@ -258,11 +350,12 @@ def import_panel() -> None:
         return
     path = _saved_upload(upload)
     file_key = path.parent.name  # the upload's content hash: each file its own mapping widgets
-    store = data.store()
     remembered = remembered_mapping(store.location, layer) if layer else None
     known = remembered_values(store.location, layer) if layer else {}
+    described: tuple[str | None, dict[str, str], dict[str, str]] = (None, {}, {})
 
     def check(mapping: dict[str, str] | None, values: dict[str, dict[str, str]] | None = None) -> Report:
+        key, labels, units = described
         report = validate(
             path,
             layer=layer,
@@ -272,13 +365,23 @@ def import_panel() -> None:
             units=data.layer("units"),
             remembered=remembered,
             new_layer=target == "new",
-            catalog=store.catalog,
+            catalog=catalog,
             values=known if values is None else values,
+            key=key,
+            labels=labels,
+            field_units=units,
+            communes=data.layer("communes_2025") if store.has("communes_2025") else None,
         )
         report.source = Path(upload.name).name  # the planner's name for the file, in the log and the layer's source
         return report
 
     report = check(None)
+    style = "outline"
+    if target == "new" and not report.refused:
+        key, labels, units, style = _new_layer_editor(report, lang, file_key)
+        described = (key, labels, units)
+        if key or labels or units:
+            report = check(None)
     if layer and not report.refused:
         chosen = _mapping_editor(report, layer, lang, file_key)  # starts from what was used last time, or guessed
         if chosen != report.mapping:
@@ -297,29 +400,51 @@ def import_panel() -> None:
     if report.refused:
         return
     _preview_map(report, layer, lang)
-    mode = "replace"  # a new layer: there is nothing to replace
+    mode = "append"  # a new layer: created with the file's features
+    delete_missing = False
     confirmed = True
     if layer:
-        # Into a layer that has data: add to it, unless the planner says to replace it and confirms how many
-        # features that removes.
+        # Into a layer that has data: add to it, update it by its key, or replace it; each says beforehand what
+        # it will do, and replacing asks to confirm how many features it removes.
         mode = st.radio(
             t("import.mode", lang),
-            ["append", "replace"],
+            ["append", "update", "replace"],
             horizontal=True,
             key="imp_mode",
             format_func=lambda m: t(f"import.mode_{m}", lang),
         )
-        existing = len(store.read(layer)) if store.has(layer) else 0
-        if mode == "replace" and existing:
-            n = fmt_number(existing, lang)
-            st.warning(t("import.replace_warn", lang, n=n, layer=store.catalog[layer].title(lang)))
-            confirmed = st.checkbox(t("import.replace_confirm", lang, n=n), key="imp_replace_ok")
+        if mode == "update":
+            delete_missing = st.checkbox(t("import.delete_missing", lang), key="imp_delete_missing")
+        if report.exit_code == 0:
+            try:
+                seen = preview(store.location, report, layer, mode, delete_missing)  # type: ignore[arg-type]
+            except EditError as exc:
+                st.warning(exc.message(lang))
+                confirmed = False
+            else:
+                if mode == "update":
+                    st.info(
+                        t(
+                            "import.preview_update",
+                            lang,
+                            added=fmt_number(seen.added, lang),
+                            changed=fmt_number(seen.changed_features, lang),
+                            by_field=seen.by_field(lang, catalog[layer]) or "–",
+                            removed=fmt_number(seen.removed, lang),
+                            same=fmt_number(seen.unchanged, lang),
+                        ),
+                        icon=":material/difference:",
+                    )
+                if (mode == "replace" or delete_missing) and seen.removed:
+                    n = fmt_number(seen.removed, lang)
+                    st.warning(t("import.replace_warn", lang, n=n, layer=md_text(catalog[layer].title(lang))))
+                    confirmed = st.checkbox(t("import.replace_confirm", lang, n=n), key="imp_replace_ok")
     ok = report.exit_code == 0 and (layer or (new_id and title)) and confirmed
     if report.exit_code != 0:
         st.warning(t("import.blocked", lang))
     if st.button(t("import.go", lang), type="primary", disabled=not ok, key="imp_go"):
         try:
-            n = commit(
+            outcome = apply(
                 store.location,
                 report,
                 user.name,
@@ -327,24 +452,24 @@ def import_panel() -> None:
                 new_layer=new_id or None if target == "new" else None,
                 title=title or None,
                 mode=mode,  # type: ignore[arg-type]
+                delete_missing=delete_missing,
+                style=style,
             )
         except EditError as exc:
             st.error(exc.message(lang))
             st.caption(exc.message("en" if lang == "vi" else "vi"))
             return
-        done = t("import.done", lang, n=n, layer=new_id or layer, mode=t(f"import.mode_{mode}", lang))
-        st.session_state["imp_flash"] = done
+        data.wrote()
+        spec = data.store().catalog.get(outcome.layer)
+        st.session_state["imp_flash"] = outcome.message(lang, spec, title or None)
         st.session_state.pop("imp_file", None)
         st.rerun()
 
 
 def flash() -> None:
-    """The message of the import just made (after the rerun that reopens the store)."""
-    lang = state.lang()
-    msg = st.session_state.pop("imp_flash", None)
-    if msg:
-        st.success(msg, icon=":material/check_circle:")
-        st.page_link("pages/overview.py", label=t("import.see_map", lang), icon=":material/map:")
+    """Kept for the page's call: the import's message is now shown in the import panel itself, beside the
+    file the planner just imported (:func:`import_panel`).
+    """
 
 
 def rollback_panel() -> None:

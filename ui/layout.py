@@ -34,7 +34,7 @@ def record_panel(
         st.session_state.pop(f"edit_flash_{page}", None)
     catalog = data.catalog()
     row = None
-    if sel and sel["layer"] in catalog:
+    if sel and sel["layer"] in catalog and catalog[sel["layer"]].theme != "meta":  # never the change log's rows
         frame = (frames or {}).get(sel["layer"])
         if frame is None and data.store().has(sel["layer"]):
             frame = data.layer(sel["layer"])

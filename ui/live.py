@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
+from geo.db import label
 from geo.store import store_path, version_number, versions_document
 from ui import data
 from ui.assets import served_at
@@ -40,30 +42,54 @@ _WRITERS: dict[str, threading.Thread] = {}
 _WRITERS_LOCK = threading.Lock()
 
 
+_LOG = logging.getLogger("dinhlap.live")
+_WRITTEN: dict[str, float] = {}  # location → when its versions file was last known current (time.time())
+RETRY_MAX = 30.0  # seconds: the longest pause between two tries after the store stopped answering
+
+
 def _write_versions(location: str, folder: Path, every: float = WRITE_EVERY) -> None:
     """Forever: the store's numbers into ``folder/versions.json`` when they move (atomically: a tab never
-    reads half a file). A store that does not answer leaves the last file as it was.
+    reads half a file). A store that does not answer leaves the last file as it was; an error of any kind is
+    logged and tried again, later each time (up to :data:`RETRY_MAX`), never ending the loop.
     """
     last: dict[str, object] = {}
     target = folder / VERSIONS
+    pause = every
     while True:
-        doc = versions_document(location)
-        if doc and doc != last:
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
-            tmp.replace(target)
-            last = doc
-        time.sleep(every)
+        try:
+            doc = versions_document(location)
+            if doc and doc != last:
+                tmp = target.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+                tmp.replace(target)
+                last = doc
+            if doc:
+                _WRITTEN[location] = time.time()
+            pause = every
+        except Exception:  # supervised: whatever broke, the pages must keep being told
+            _LOG.exception("versions file of %s not refreshed; trying again in %.1f s", label(location), pause)
+            pause = min(pause * 2, RETRY_MAX)
+        time.sleep(pause)
 
 
 def _writer(location: str) -> None:
+    """The versions writer of ``location``, started once, and again if it ever stopped."""
     with _WRITERS_LOCK:
-        if location not in _WRITERS:
+        thread = _WRITERS.get(location)
+        if thread is None or not thread.is_alive():
+            if thread is not None:
+                _LOG.error("versions writer of %s had stopped; started again", label(location))
             thread = threading.Thread(
                 target=_write_versions, args=(location, _LIVE_DIR), name="dinhlap-versions", daemon=True
             )
             thread.start()
             _WRITERS[location] = thread
+
+
+def writer_age(location: str) -> float | None:
+    """Seconds since this process last knew its versions file current (``None``: no writer here)."""
+    when = _WRITTEN.get(location)
+    return None if when is None else max(0.0, time.time() - when)
 
 
 def watch() -> None:
@@ -80,6 +106,7 @@ def watch() -> None:
         tables=tables,
         drawn=drawn,
         every=seconds,
+        patience=data.refresh_patience(),
         key="dl_watch",
         default=None,
         height=0,

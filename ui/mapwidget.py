@@ -23,7 +23,7 @@ from geo.catalog import Catalog
 from geo.i18n import Lang, t
 from geo.mapview import Bounds, MapData, MapState, base_map, feature_view, legend_blocks, overlays
 from geo.records import record
-from geo.safe import html_text
+from geo.safe import html_text, md_text
 from geo.style import LegendBlock, legend_html
 from ui import data, state
 from ui.assets import AppPublisher, asset_base, static_base, worker_url
@@ -76,7 +76,13 @@ def layer_toggles(layer_ids: tuple[str, ...], key: str, keep_units: bool = False
     lang = state.lang()
     catalog = data.catalog()
     available = [lid for lid in layer_ids if data.store().has(lid) and lid in catalog]
-    default = [lid for lid in available if catalog[lid].default_visible]
+    me = current_user()
+    # A planner's layer is on by default for everyone once published; before that, only for its importer.
+    default = [
+        lid
+        for lid in available
+        if catalog[lid].default_visible or (me is not None and catalog[lid].owner and catalog[lid].owner == me.name)
+    ]
     new_units = data.units() == "2025" and not keep_units and data.store().has("communes_2025")
 
     def title(lid: str) -> str:
@@ -202,5 +208,5 @@ def record_table(layer_id: str, row: Any, lang: Lang) -> None:
         f"<tr><th>{html_text(label)}</th><td>{html_text(text)}</td></tr>"
         for label, text in record(spec, row, None, lang, data.unit_names())
     )
-    st.markdown(f"**{html_text(spec.title(lang))}**")
+    st.markdown(f"**{md_text(spec.title(lang))}**")
     st.markdown(f'<table class="dl-record">{rows}</table>', unsafe_allow_html=True)

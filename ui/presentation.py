@@ -201,7 +201,7 @@ def _open_task(ids: list[str], widget_key: str) -> None:
 def task_board(lang: Lang) -> None:
     """Every task of the notice in one table, overdue and stalled ones flagged; a row opens its slide."""
     spec = data.catalog()["tasks"]
-    rows = board.store_board(data.store(), data.today())
+    rows = board.store_board(data.reader(), data.shown_day())
     st.markdown(f"**{t('board.title', lang)}**")
     st.caption(t("board.rules", lang, n=board.STALL_DAYS))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -297,7 +297,7 @@ def what_changed(lang: Lang) -> None:
         + "</tr></thead><tbody>"
         + "".join(
             "<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>"
-            for cells in change_table(rows[:CHANGES_SHOWN], batches, lang)
+            for cells in change_table(rows[:CHANGES_SHOWN], batches, lang, data.catalog())
         )
         + "</tbody></table>"
     )

@@ -41,13 +41,18 @@ def clear_selection(page: str) -> None:
     st.session_state.pop(f"sel_{page}", None)
 
 
-def selection_from_link(page: str, catalog: Catalog) -> None:
-    """Take ``?sel=layer:key`` from the URL (links from the overview), once."""
+def selection_from_link(page: str, catalog: Catalog, layers: tuple[str, ...]) -> None:
+    """Take ``?sel=layer:key`` from the URL (links from the overview), once.
+
+    Only a map layer of the page (``layers``), named by its exact id, is selected: never the change
+    log or another table, whatever the link says. The key must name every key field (see
+    :func:`find_feature`), so no prefix of a key selects anything.
+    """
     value = st.query_params.get("sel")
     if value and ":" in value:
         lid, key = value.split(":", 1)
-        if lid in catalog:
-            select(page, lid, key, zoom=True)
+        if lid in layers and lid in catalog and catalog[lid].geometry is not None:
+            select(page, lid, key[:500], zoom=True)
     if "sel" in st.query_params:
         del st.query_params["sel"]
 
@@ -101,8 +106,14 @@ def current_view(page: str) -> Bounds | None:
 
 
 def find_feature(frame: Any, key_fields: str, fkey: str) -> Any:
-    """The row of ``frame`` whose business key (fields ``key_fields``, comma-separated) is ``fkey``, or ``None``."""
+    """The row of ``frame`` whose business key (fields ``key_fields``, comma-separated) is ``fkey``, or ``None``.
+
+    Exact: ``fkey`` names every key field, no more and no fewer (a prefix of a key finds nothing).
+    """
+    fields, values = key_fields.split(","), fkey.split(",")
+    if len(fields) != len(values) or any(k not in frame.columns for k in fields):
+        return None
     match = frame
-    for k, v in zip(key_fields.split(","), fkey.split(","), strict=False):
+    for k, v in zip(fields, values, strict=True):
         match = match[match[k].astype(str) == v]
     return None if match.empty else match.iloc[0]

@@ -275,7 +275,7 @@ def render(tp: ThemePage) -> None:
     st.title(t(tp.nav_key, lang))
     if tp.intro_key:
         st.caption(t(tp.intro_key, lang))
-    selection_from_link(tp.page, data.catalog())
+    selection_from_link(tp.page, data.catalog(), tp.layers)
     view_banner(tp.page)
     visible = layer_toggles(tp.layers, f"map_{tp.page}", tp.keep_units)
     comparing = data.compare_day() is not None

@@ -12,6 +12,7 @@ import datetime as dt
 import streamlit as st
 
 from geo.i18n import fmt_date, t
+from geo.safe import md_quote
 from ui import data, state
 from ui.data import AS_OF_KEY, COMPARE_KEY, UNITS_KEY
 
@@ -57,7 +58,7 @@ def from_link() -> None:
                 st.session_state[UNITS_KEY] = units  # a link's own choice outlives its date's default
         except ValueError:
             _set(None)
-            st.session_state["as_of_bad"] = value[:40]  # said above the page, in the user's language
+            st.session_state["as_of_bad"] = value[:200]  # said above the page, in the user's language
         del st.query_params["as_of"]
 
 
@@ -156,7 +157,7 @@ def banner() -> None:
     slot = st.container()
     bad = st.session_state.get("as_of_bad")  # until the user picks a day: a rerun must not hide it
     if bad:
-        slot.warning(t("time.bad_link", lang, value=bad))
+        slot.warning(t("time.bad_link", lang, value=md_quote(bad, 60)), icon=":material/link_off:")
     day = data.as_of_day()
     if day is None:
         return

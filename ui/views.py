@@ -12,6 +12,7 @@ from geo.catalog import map_style, page_styles
 from geo.edit import EditError
 from geo.filters import choices
 from geo.i18n import t
+from geo.safe import md_quote, md_text
 from geo.views import View, save_view, slug, views_from_frame
 from ui import data, state
 from ui.auth import current_user
@@ -74,8 +75,9 @@ def open_view_from_link() -> None:
     del st.query_params["view"]
     view = next((v for v in all_views() if v.id == view_id), None)
     if view is None:
-        st.session_state["view_missing"] = view_id
+        st.session_state["view_missing"] = {"id": view_id[:200]}
         return
+    st.session_state.pop("view_missing", None)
     apply_view(view)
     st.switch_page(PAGE_FILES[view.page])
 
@@ -83,13 +85,16 @@ def open_view_from_link() -> None:
 def view_banner(page: str) -> None:
     """The open view's title and note above the page's map."""
     lang = state.lang()
-    missing = st.session_state.pop("view_missing", None)
-    if missing:
-        st.warning(t("views.missing", lang, view=missing))
+    missing = st.session_state.get("view_missing")  # said on the page it was asked on, through its reruns
+    if isinstance(missing, dict) and missing.setdefault("page", page) == page:
+        st.warning(t("views.missing", lang, view=md_quote(missing["id"], 60)))
+    elif missing is not None:
+        st.session_state.pop("view_missing", None)
     view_id = st.session_state.get(f"view_banner_{page}")
     view = next((v for v in all_views() if v.id == view_id), None) if view_id else None
     if view:
-        st.info(f"**{t('views.open', lang)}: {view.title(lang)}** — {view.note(lang)}", icon=":material/bookmark:")
+        title, note = md_text(view.title(lang)), md_text(view.note(lang))
+        st.info(f"**{t('views.open', lang)}: {title}** — {note}", icon=":material/bookmark:")
 
 
 def views_list() -> None:

@@ -30,15 +30,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from geo import vnenc
 from geo.catalog import CATALOG, Catalog
 from geo.crs import LIKELY_ZONE, VN2000_ZONES
-from geo.importer.attributes import ALIASES, _new_layer_frame, _to_catalog, _unit_lookup, auto_mapping, norm_name
+from geo.importer.attributes import (
+    ALIASES,
+    _new_layer_frame,
+    _to_catalog,
+    _unit_lookup,
+    auto_mapping,
+    key_candidates,
+    norm_name,
+)
 from geo.importer.codes import ValueRow, Values, parse_values, suggested_values, value_table
 from geo.importer.crs import _to_wgs84
 from geo.importer.geometry import _clean_geometry
+from geo.importer.measure import check_measures, check_units
 from geo.importer.readers import FORMATS, _open
 from geo.importer.report import Problem, Refused, Report, Severity, _jsonable, _problem, report_json
 from geo.importer.safety import MAX_FEATURES, MAX_FILE_BYTES, MAX_VERTICES, MAX_VERTICES_ONE, _workdir
@@ -60,6 +70,7 @@ __all__ = [
     "ValueRow",
     "Values",
     "auto_mapping",
+    "key_candidates",
     "norm_name",
     "parse_values",
     "report_json",
@@ -79,11 +90,19 @@ def validate(
     new_layer: bool = False,
     catalog: Catalog = CATALOG,
     values: Values | None = None,
+    key: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    field_units: Mapping[str, str] | None = None,
+    communes: pd.DataFrame | None = None,
 ) -> Report:
     """Read ``path`` and check it against ``layer`` of ``catalog`` (or as a new overlay); never touches a store.
 
     ``values`` maps the file's own wording of coded values to classes (field → file value → code); the
     report lists every distinct coded value with its class or a suggestion (:attr:`Report.values`).
+    For a new layer, ``key`` names the column that names a feature (it must be unique and never empty),
+    ``labels`` and ``field_units`` give columns (by the file's name) the label and unit the map shows.
+    Areas and lengths are checked against the geometry, and the unit a feature is said to be in against
+    ``units`` (2024) and ``communes`` (from 1/7/2025): see :mod:`.measure`.
     """
     report = Report(source=Path(path).name, layer=layer)
     if str(path).replace("\\", "/").lstrip("/").lower().startswith("vsi"):  # GDAL's virtual paths: network, archives
@@ -130,13 +149,56 @@ def validate(
             for f, m in given.items()
         }
         report.frame = _to_catalog(clean, spec, mapping_ok, _unit_lookup(units), report, given)
+        if spec.is_spatial and len(report.frame):
+            check_measures(report.frame, spec, mapping_ok, report)
+            check_units(report.frame, clean, spec, mapping_ok, units, communes, report)
         shown = [c for c in report.columns if c in mapping_ok] or names
     else:
-        frame, labels = _new_layer_frame(clean)
-        frame.attrs["labels"] = labels
-        report.frame = frame
+        report.frame = _planners_layer(clean, report, key, labels or {}, field_units or {})
         shown = report.columns
     # The file's own text, decoded: what a planner checks before anything is stored.
     report.preview = clean[shown[:6]].head(10).to_dict("records") if shown else []
     report.preview = [{k: _jsonable(v) for k, v in row.items()} for row in report.preview]
     return report
+
+
+def _planners_layer(
+    clean: gpd.GeoDataFrame,
+    report: Report,
+    key: str | None,
+    labels: Mapping[str, str],
+    field_units: Mapping[str, str],
+) -> gpd.GeoDataFrame:
+    """A new layer's frame: the file's columns under their own names (a renamed one is reported), its key,
+    and the labels and units the planner gave (a column named by its file name or its stored one).
+    """
+    frame, stored = _new_layer_frame(clean)
+    frame.attrs["labels"] = stored
+    by_file = {v: k for k, v in stored.items()}
+    for name, original in stored.items():
+        if name != original:
+            report.problems.append(_problem("warning", "import.renamed", fld=original, name=name))
+
+    def column(text: str) -> str | None:
+        return text if text in stored else by_file.get(text)
+
+    report.labels = dict(stored)
+    report.key_candidates = key_candidates(frame)
+    for given, into in ((labels, report.labels), (field_units, report.field_units)):
+        for col, text in given.items():
+            found = column(col)
+            if found is None:
+                report.problems.append(_problem("error", "import.mapping_unknown", fld=col))
+            elif str(text).strip():
+                into[found] = str(text).strip()[:120]
+    if key:
+        chosen = column(key)
+        if chosen is None:
+            report.problems.append(_problem("error", "import.mapping_unknown", fld=key))
+        elif chosen not in report.key_candidates:
+            report.problems.append(
+                _problem("error", "import.bad_key", fld=key, allowed=", ".join(report.key_candidates) or "–")
+            )
+        else:
+            report.key = chosen
+    return frame

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import math
 import re
@@ -17,7 +16,7 @@ import pandas as pd
 from geo.catalog import LayerSpec
 from geo.importer.codes import Values, suggest, value_key
 from geo.importer.report import Report, _problem
-from geo.values import BadValue, Rule, check
+from geo.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
 
 # Column names land offices use, normalised (no accents, upper case, letters and digits only).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -82,21 +81,10 @@ def auto_mapping(columns: list[str], spec: LayerSpec, remembered: Mapping[str, s
 
 
 def _number(value: Any) -> float | None:
-    """A number as Vietnamese spreadsheets write it: ``2.405.123,45`` or ``2405123.45``."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    s = str(value).strip().replace(" ", "")
-    if not s:
-        return None
-    if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
-    elif "," in s:
-        s = s.replace(",", ".")
+    """A number as Vietnamese spreadsheets write it (``2.405.123,45`` or ``2405123.45``); ``None`` if unreadable."""
     try:
-        return float(s)
-    except ValueError:
+        return parse_number(value)
+    except BadValue:
         return None
 
 
@@ -145,9 +133,6 @@ _MESSAGE: dict[Rule, str] = {
     "date": "import.bad_date",
     "too_long": "import.too_long",
 }
-_TRUE = ("1", "TRUE", "YES", "CO", "X", "DUNG")
-_FALSE = ("0", "FALSE", "NO", "KHONG", "SAI")
-_DATES = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
 def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values: Values | None = None) -> Any:
@@ -174,18 +159,9 @@ def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values:
             raise BadValue("number")
         return num
     if f.kind == "bool":
-        key = norm_name(str(value))
-        if key in _TRUE or key in _FALSE:
-            return key in _TRUE
-        raise BadValue("bool")
+        return parse_bool(value)  # the one reader of yes/no (geo.values)
     if f.kind == "date":
-        text = str(value).strip()[:10]
-        for fmt in _DATES:
-            try:
-                return dt.datetime.strptime(text, fmt).date().isoformat()
-            except ValueError:
-                continue
-        raise BadValue("date")
+        return parse_date(value)
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     return str(value)
@@ -257,6 +233,7 @@ def _to_catalog(
                 label=spec.field(name).label("vi"),
                 allowed=", ".join(f"{s.value} ({s.vi})" for s in spec.codes(name))[:600],
                 hint=hint[:120],
+                code=code or "",
             )
         )
     frame = gpd.GeoDataFrame(rows, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
@@ -276,19 +253,46 @@ def _to_catalog(
     return frame
 
 
+#: Column names a planner's layer keeps as the file gives them: what every store, QGIS and SQL take unquoted.
+USABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_RESERVED = frozenset({"fid", "geom", "geometry", "feature_no", "demo"})
+
+
 def _new_layer_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """The file's columns under safe names (``ten_xa``), with their original labels."""
+    """The file's columns under their own names (``tinh_trang`` stays ``tinh_trang``, ``MA_HUYEN`` stays
+    ``MA_HUYEN``); a name no store can take (accents, spaces, a leading digit, a reserved or repeated name)
+    becomes a safe one (``Diện tích (ha)`` → ``dien_tich_ha``). Returns the frame and stored name → file name.
+    """
     names: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = set()  # case-folded: a GeoPackage's column names ignore case
     for col in gdf.columns:
         if col == "geometry":
             continue
-        base = re.sub(r"[^a-z0-9_]", "_", norm_name(col).lower() or "field")[:40] or "field"
+        text = str(col)
+        if USABLE_NAME.fullmatch(text) and text.lower() not in used and text.lower() not in _RESERVED:
+            names[col] = text
+            used.add(text.lower())
+            continue
+        plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+        base = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", plain)).strip("_")[:40] or "field"
         if base[0].isdigit():
             base = "f_" + base
         name, n = base, 2
-        while name in used or name in ("fid", "geom", "geometry"):
+        while name in used or name in _RESERVED:
             name, n = f"{base}_{n}", n + 1
         used.add(name)
         names[col] = name
     return gdf.rename(columns=names), {v: str(k) for k, v in names.items()}
+
+
+def key_candidates(frame: pd.DataFrame) -> list[str]:
+    """The columns that can name a feature: every row has a value, and no two rows the same."""
+    out = []
+    for c in frame.columns:
+        if c == "geometry":
+            continue
+        text = frame[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else value_key(v))
+        if len(text) and (text != "").all() and text.is_unique:
+            out.append(str(c))
+    return out

@@ -39,13 +39,31 @@ ABBREVIATIONS = {
 }
 #: Words too common to say which class a value means ("đất" is in every land-use name).
 GENERIC = frozenset({"đất", "dat"})
+#: How land offices write the certificate's name, read as one name before words are compared: "GCNQSDĐ",
+#: "GCN QSD đất", "sổ đỏ", "sổ hồng", "bìa đỏ" are "giấy chứng nhận"; the right it certifies ("quyền sử dụng
+#: đất và quyền sở hữu …") says nothing more about its state; "đã có" a certificate is "đã cấp".
+_CERTIFICATE = re.compile(
+    r"\b(?:gcn\s*qsd\s*đ\b|gcn\s*qsdđ|gcnqsdđ|gcnqsd|gcn\s*qsd|gcn|giấy\s+cn|sổ\s+đỏ|sổ\s+hồng|bìa\s+đỏ|"
+    r"giấy\s+đỏ)(?:\s*(?:đất|qsdđ|qsd))?\b"
+)
+_CERTIFIED_RIGHT = re.compile(r"(giấy chứng nhận)(?:\s+quyền sử dụng đất\b.*|\s+đất\b)")
+_HAS = re.compile(r"\b(đã|chưa)\s+(?:có|được\s+cấp|nhận)\s+(giấy chứng nhận)")
+
+
+def _certificate_words(text: str) -> str:
+    """``text`` (lower case) with the certificate's usual names read as "giấy chứng nhận" (see :data:`_CERTIFICATE`)."""
+    if not any(w in text for w in ("gcn", "giấy", "sổ", "bìa")):
+        return text
+    text = _CERTIFICATE.sub("giấy chứng nhận", text)
+    text = _CERTIFIED_RIGHT.sub(r"\1", text)
+    return _HAS.sub(r"\1 cấp \2", text)
 
 
 def words(text: str, accents: bool = False) -> str:
     """Lower case, words separated by one space, abbreviations spelled out, accents dropped unless asked:
     ``Đã bàn giao (BG)`` → ``da ban giao bg``.
     """
-    text = unicodedata.normalize("NFC", str(text)).lower()
+    text = _certificate_words(unicodedata.normalize("NFC", str(text)).lower())
     text = " ".join(ABBREVIATIONS.get(w, w) for w in re.findall(r"\w+", text))
     if accents:
         return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,15 @@ from geo.importer.safety import (
     _GDAL_SAFE,
     MAX_FEATURES,
     MAX_FILE_BYTES,
+    MAX_SHEET_BYTES,
+    MAX_UNZIPPED_BYTES,
     _check_size,
     _main_file,
     _safe_unzip,
     _short,
     _sibling,
     _sniff,
+    check_archive,
 )
 
 FORMATS = {
@@ -194,6 +198,8 @@ def _open(path: Path, work: Path) -> _Source:
         raise Refused("import.zip_unsafe", member=path.name)
     if path.stat().st_size == 0:
         raise Refused("import.empty", name=path.name)
+    if suffix in (".xlsx", ".ods") or zipfile.is_zipfile(path):  # every zip-based file: its directory first
+        check_archive(path, MAX_UNZIPPED_BYTES if suffix in (".zip", ".kmz") else MAX_SHEET_BYTES)
     if suffix in (".zip", ".kmz"):
         if path.stat().st_size > MAX_FILE_BYTES:
             raise Refused("import.too_big", limit=MAX_FILE_BYTES // 2**20)

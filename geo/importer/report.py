@@ -10,9 +10,11 @@ import geopandas as gpd
 import numpy as np
 
 from geo import vnenc
-from geo.i18n import Lang, t
+from geo.i18n import Lang, fmt_number, t
 
 Severity = Literal["error", "warning"]
+#: A problem's arguments that are numbers, written in the reader's language when it is shown.
+NUMBERS = frozenset({"declared", "measured", "pct"})
 
 
 class Refused(Exception):
@@ -39,8 +41,9 @@ class Problem:
     kwargs: tuple[tuple[str, str], ...] = ()
 
     def message(self, lang: Lang = "vi") -> str:
-        """The problem in ``lang``, with its row and field."""
-        text = t(self.key, lang, **dict(self.kwargs))
+        """The problem in ``lang``, with its row and field (its measured numbers as ``lang`` writes them)."""
+        kwargs = {k: fmt_number(float(v), lang) if k in NUMBERS else v for k, v in self.kwargs}
+        text = t(self.key, lang, **kwargs)
         where = []
         if self.row is not None:
             where.append(t("import.at_row", lang, row=self.row))
@@ -75,6 +78,12 @@ class Report:
     notes: list[str] = field(default_factory=list)  # message keys of what was done for the user
     values: list[Any] = field(default_factory=list)  # ValueRow: each coded value of the file and its class
     value_mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # applied: field → file value → code
+    # A new layer of a planner's: the column naming a feature (its stored name; None: numbered), the columns
+    # that could (unique, never empty), and each column's label and unit (by stored name).
+    key: str | None = None
+    key_candidates: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    field_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -120,6 +129,8 @@ class Report:
                 for r in self.values
             ],
             "preview": self.preview,
+            "key": self.key,
+            "key_candidates": self.key_candidates,
         }
 
     def text(self, lang: Lang = "vi") -> str:

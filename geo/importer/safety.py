@@ -58,6 +58,32 @@ def _workdir() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+MAX_SHEET_BYTES = 64 * 1024 * 1024  # what a workbook (.xlsx, .ods) may expand to: its XML is parsed whole
+
+
+def check_archive(path: Path, max_total: int = MAX_UNZIPPED_BYTES) -> None:
+    """Refuse a zip-based file (a workbook, a zip, a KMZ) from its directory alone, before any parser opens it.
+
+    Refused: too many members, more than ``max_total`` bytes once expanded, or a member expanding more
+    than :data:`MAX_RATIO` times. What a member really expands to is bounded by its declared size:
+    Python's reader stops there, and :func:`_safe_unzip` checks it again while copying.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Refused("import.bad_zip", reason=str(exc)[:200]) from None
+    if len(infos) > MAX_MEMBERS:
+        raise Refused("import.zip_too_many", n=len(infos), limit=MAX_MEMBERS)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > max_total:
+            raise Refused("import.too_big", limit=max_total // 2**20)
+        if info.file_size > 1 << 20 and info.file_size / max(info.compress_size, 1) > MAX_RATIO:
+            raise Refused("import.zip_bomb", member=info.filename[:120])
+
+
 def _safe_unzip(path: Path, dest: Path) -> list[Path]:
     """Extract the allow-listed members of a zip, refusing traversal, links and bombs."""
     try:

@@ -28,7 +28,8 @@
     return now > drawn && now !== asked ? now : 0;
   }
 
-  var PATIENCE = 15000; // ms: ask again if a requested redraw never came (a replica restarted)
+  // ms: ask again if a requested redraw never came (a replica restarted); the page may say otherwise
+  var PATIENCE = 15000;
 
   var api = { newest: newest, stale: stale };
   if (typeof module === 'object' && module.exports) {
@@ -48,7 +49,8 @@
   }
 
   function check() {
-    if (!args || (askedAt && Date.now() - askedAt < PATIENCE)) return;
+    var patience = Number(args && args.patience) > 0 ? Number(args.patience) * 1000 : PATIENCE;
+    if (!args || (askedAt && Date.now() - askedAt < patience)) return;
     root
       .fetch(args.url, { cache: 'no-store' })
       .then(function (r) {
