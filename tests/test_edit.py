@@ -74,7 +74,7 @@ def test_an_edit_changes_the_store_and_writes_its_audit_rows(any_store: Path | s
     ("changes", "message"),
     [
         ({"clearance_status": "xong"}, "không hợp lệ"),
-        ({"clearance_pct": 140.0}, "từ 0 đến 100"),
+        ({"clearance_pct": 140.0}, "0–100 %"),
         ({"clearance_pct": "nhiều"}, "không phải số"),
         ({"clearance_pct": float("nan")}, "không phải số"),
         ({"households_affected": 2.5}, "không phải số"),
