@@ -26,7 +26,7 @@ import shapely
 
 from geo import db
 from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
-from geo.i18n import VIETNAM_TZ, Lang, fmt_datetime, fmt_number, t
+from geo.i18n import VIETNAM_TZ, Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.values import MAX_TEXT, BadValue, check, parse_date, parse_number
 
 AUDIT_TABLE = "audit_log"
@@ -122,9 +122,17 @@ class ConflictError(EditError):
             return t("edit.empty", lang)
         if self.spec is None:
             return str(value)
-        from geo.records import format_value
-
-        return format_value(self.spec, name, value, lang)
+        status = self.spec.status(str(value), name) if self.spec.codes(name) else None
+        if status is not None:
+            return status.label(lang)
+        kind = self.spec.field(name).kind
+        if kind in ("int", "float") and not isinstance(value, str):
+            return fmt_number(value, lang)
+        if kind == "date":
+            return fmt_date(str(value)[:10], lang)
+        if kind == "bool":
+            return t("yes" if value else "no", lang)
+        return str(value)
 
 
 def is_empty(value: Any) -> bool:
