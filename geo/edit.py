@@ -126,6 +126,8 @@ class ConflictError(EditError):
         if status is not None:
             return status.label(lang)
         kind = self.spec.field(name).kind
+        if kind == "int" and "year" in name and not isinstance(value, str):
+            return str(int(value))  # a year is 2024, never 2.024
         if kind in ("int", "float") and not isinstance(value, str):
             return fmt_number(value, lang)
         if kind == "date":

@@ -69,6 +69,8 @@ def shown_text(spec: LayerSpec, name: str, value: Any, lang: Lang) -> Any:
         return bool(value) if not is_empty(value) else False
     if is_empty(value):
         return ""
+    if f.kind == "int" and "year" in name:
+        return str(int(value))  # a year is 2024, never 2.024
     if f.kind in ("int", "float"):
         return _number_text(value, lang)
     if f.kind == "date":
