@@ -51,6 +51,7 @@ def _sign_in(v: Visit, name: str) -> None:
     if not field_.is_visible():
         sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
         field_.wait_for(state="visible", timeout=30000)
+        v.wait_idle(60)  # a keyed expander reports its opening: a run that would redraw the form under the typing
     field_.fill(name)
     sidebar.get_by_label("Mật khẩu").fill("mat-khau-dai")
     sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
