@@ -20,12 +20,13 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import shapely
 
 from geo import db
-from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
+from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
 from geo.i18n import VIETNAM_TZ, Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.values import MAX_TEXT, BadValue, check, parse_date, parse_number
 
@@ -1149,3 +1150,400 @@ def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
             raise EditError("edit.required", field=f.label("vi"))
         return None  # the one empty: NULL, whatever the field's kind
     return _check_value(spec, name, value)
+
+
+# -- several kinds of change in one transaction (a field package's merge) ------------------------------------
+# Each function below runs inside :func:`write_together`'s transaction and writes its audit rows there, like
+# the functions above: the caller gathers everything one decision changes, and it is stored whole or not at all.
+
+
+def write_together(path: db.Location, fn: Any, ts: str | None = None) -> Any:
+    """Run ``fn(conn)`` in one audited write transaction of the store at ``path`` (the change log made if
+    missing); everything ``fn`` writes through the functions below is committed together, or nothing is.
+    """
+    stamp = ts or _now()
+    with _connect(path) as conn:
+
+        def run() -> Any:
+            _ensure_audit(conn, stamp)
+            return fn(conn)
+
+        return _retrying(conn, run)
+
+
+def _audit(
+    conn: db.Session, stamp: str, user: str, layer: str, key: str, name: str, old: Any, new: Any, reason: str
+) -> None:
+    conn.execute(
+        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            stamp,
+            user,
+            layer,
+            key,
+            name,
+            json.dumps(old, ensure_ascii=False),
+            json.dumps(new, ensure_ascii=False),
+            reason,
+        ),
+    )
+
+
+def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
+    """``value`` of field ``name`` as the store keeps it; :class:`EditError` if the catalog refuses it."""
+    if value is None or value == "":
+        if spec.field(name).required and spec.field(name).kind != "str":
+            raise EditError("edit.required", field=spec.field(name).label("vi"))
+        return "" if spec.field(name).kind == "str" else None
+    return _check_value(spec, name, value)
+
+
+def update_in(
+    conn: db.Session,
+    spec: LayerSpec,
+    key: str,
+    changes: Mapping[str, Any],
+    user: str,
+    reason: str,
+    ts: str,
+    current: Mapping[str, Any] | None = None,
+    fid: int | None = None,
+) -> list[AuditRow]:
+    """Within :func:`write_together`: change fields of one feature (values checked), one audit row per change.
+
+    ``current`` and ``fid`` (from :func:`layer_rows`, read in the same transaction) spare a search by key.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    clean = {n: checked_value(spec, n, v) for n, v in changes.items()}
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    if current is None:
+        cols = list(clean)
+        found = conn.execute(f'SELECT {_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            raise EditError("edit.not_found", layer=spec.id, key=key)
+        current = dict(zip(cols, found[0], strict=True))
+    changed = {n: v for n, v in clean.items() if current.get(n) != v}
+    if not changed:
+        return []
+    sets = ", ".join(f'"{n}" = ?' for n in changed)
+    conn.execute(f'UPDATE "{spec.id}" SET {sets} WHERE {where}', [*conn.typed(spec.id, changed), *params])
+    rows = []
+    for name, value in changed.items():
+        _audit(conn, ts, user, spec.id, key, name, current.get(name), value, reason)
+        rows.append(AuditRow(0, ts, user, spec.id, key, name, current.get(name), value, reason))
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return rows
+
+
+def layer_rows(conn: db.Session, spec: LayerSpec) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Every feature of a layer by key: its ``fid`` and stored row (geometry as WKT under :data:`GEOM_KEY`),
+    read in one pass (a merge of thousands of features looks each up here, not in the table).
+    """
+    geom = conn.geometry_column(spec.id)
+    cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
+    keys = spec.key.split(",")
+    sel = ", ".join(["fid", *(f'"{c}"' for c in cols), *([conn.geom_out(geom)] if geom else [])])
+    out = {}
+    for r in conn.execute(f'SELECT {sel} FROM "{spec.id}"').fetchall():
+        row = dict(zip(cols, r[1 : 1 + len(cols)], strict=True))
+        if geom:
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(r[-1]))
+        out[",".join(str(row[k]) for k in keys)] = (int(r[0]), row)
+    return out
+
+
+def note_in(conn: db.Session, layer_id: str, key: str, name: str, value: Any, user: str, reason: str, ts: str) -> None:
+    """Within :func:`write_together`: a decision that changed nothing, in the log (its value stays as it is:
+    a rewind past it restores the same value).
+    """
+    _audit(conn, ts, user, layer_id, key, name, value, value, reason)
+    conn.touch((AUDIT_TABLE,), ts)
+
+
+def set_geometry_in(
+    conn: db.Session,
+    spec: LayerSpec,
+    key: str,
+    wkt: str,
+    user: str,
+    reason: str,
+    ts: str,
+    current: str | None = None,
+    fid: int | None = None,
+) -> bool:
+    """Within :func:`write_together`: replace one feature's geometry (any type; WGS 84 WKT), audited; False if
+    it was the same.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    shape = shapely.from_wkt(wkt)
+    if shape.is_empty or not shape.is_valid:
+        raise EditError("edit.bad_geometry", layer=spec.id, key=key)
+    lon, lat = shape.centroid.x, shape.centroid.y
+    _check_position(lon, lat)
+    geom = str(conn.geometry_column(spec.id))
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    if fid is not None and current is not None:
+        old_wkt: str | None = current
+    else:
+        found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            raise EditError("edit.not_found", layer=spec.id, key=key)
+        old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
+    if old_wkt is not None and shapely.equals_exact(shapely.from_wkt(old_wkt), shape, 1e-9):
+        return False
+    conn.execute(f'UPDATE "{spec.id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(wkt), *params])
+    _audit(conn, ts, user, spec.id, key, geom, old_wkt, wkt, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return True
+
+
+def feature_row(conn: db.Session, spec: LayerSpec, key: str) -> dict[str, Any] | None:
+    """One feature's stored row (its geometry as WKT under :data:`GEOM_KEY`), or ``None``."""
+    geom = conn.geometry_column(spec.id)
+    cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
+    where, params = _where(spec, key)
+    sel = _names(cols) + (f", {conn.geom_out(geom)}" if geom else "")
+    found = conn.execute(f'SELECT {sel} FROM "{spec.id}" WHERE {where}', params).fetchall()
+    if len(found) != 1:
+        return None
+    row = dict(zip(cols, found[0][: len(cols)], strict=True))
+    if geom:
+        row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+    return row
+
+
+def add_in(
+    conn: db.Session, spec: LayerSpec, values: Mapping[str, Any], wkt: str | None, user: str, reason: str, ts: str
+) -> str:
+    """Within :func:`write_together`: add one feature (every field checked, a new key; any geometry type),
+    audited as a whole row; returns its key.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    key, row = _new_row(spec, values)
+    if "demo" in values and "demo" in conn.columns(spec.id):
+        row["demo"] = values["demo"]
+    where, params = _where(spec, key)
+    if conn.execute(f'SELECT 1 FROM "{spec.id}" WHERE {where}', params).fetchone():
+        raise EditError("edit.duplicate", key=key)
+    cols, vals, marks = list(row), conn.typed(spec.id, row), ["?"] * len(row)
+    logged = dict(row)
+    if spec.is_spatial:
+        if not wkt:
+            raise EditError("edit.bad_geometry", layer=spec.id, key=key)
+        shape = shapely.from_wkt(wkt)
+        _check_position(shape.centroid.x, shape.centroid.y)
+        geom = str(conn.geometry_column(spec.id))
+        cols, vals, marks = [*cols, geom], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
+        logged[GEOM_KEY] = wkt
+    conn.execute(f'INSERT INTO "{spec.id}" ({_names(cols)}) VALUES ({", ".join(marks)})', vals)
+    _audit(conn, ts, user, spec.id, key, "*", None, logged, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return key
+
+
+def remove_in(conn: db.Session, spec: LayerSpec, key: str, user: str, reason: str, ts: str) -> bool:
+    """Within :func:`write_together`: remove one feature, its whole row kept in the log (a rollback puts it
+    back); False if it was not there.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    row = feature_row(conn, spec, key)
+    if row is None:
+        return False
+    where, params = _where(spec, key)
+    conn.execute(f'DELETE FROM "{spec.id}" WHERE {where}', params)
+    _audit(conn, ts, user, spec.id, key, "*", row, None, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return True
+
+
+# -- whole shapes: drawn, reshaped, removed, split and merged (geo.geometry_edit checks them first) --------
+@dataclass(frozen=True)
+class ShapeChange:
+    """One change of a spatial layer's feature within :func:`write_shapes`.
+
+    ``kind``: ``"add"`` (``values`` is the whole row, its key among them; ``wkt`` its geometry),
+    ``"update"`` (``values`` the changed fields, ``wkt`` the new geometry or ``None`` to keep it) or
+    ``"delete"``. ``expected``/``expected_wkt``: what the planner saw of an existing feature; a stored value
+    that differs is a conflict and nothing is written. ``fill``: measured values written as they are (an
+    area or a length the store fills, never typed by anyone), not checked as a planner's edit is.
+    """
+
+    kind: str
+    key: str = ""
+    values: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    wkt: str | None = None
+    expected: Mapping[str, Any] | None = None
+    expected_wkt: str | None = None
+    fill: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+
+def write_shapes(
+    path: db.Location, layer_id: str, changes: Sequence[ShapeChange], user: str, reason: str = "", ts: str | None = None
+) -> list[AuditRow]:
+    """Add, reshape and remove features of one spatial layer (a catalog layer or a planner's overlay) in one
+    transaction, audited as every edit is: a new feature is one ``*`` row with its whole row and geometry, a
+    removed one the same the other way, a changed geometry or field one row each. All of it, or nothing.
+    Returns the audit rows written. Geometry is WGS 84 WKT; its rules are :mod:`geo.geometry_edit`'s.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = ts or _now()
+    with _connect(path) as conn:
+        spec_ = file_catalog(conn).get(layer_id)
+        if spec_ is None or not spec_.is_spatial or not conn.has_table(layer_id):
+            raise EditError("error.unknown_layer", layer=layer_id)
+        spec = spec_
+        geom = str(conn.geometry_column(layer_id))
+        columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        catalog_fields = {f.name for f in spec.fields}
+
+        def stored_row(key: str) -> dict[str, Any] | None:
+            where, params = _where(spec, key)
+            cols = ", ".join(f'"{c}"' for c in columns)
+            found = conn.execute(
+                f'SELECT {cols}, {conn.geom_out(geom)} FROM "{layer_id}" WHERE {where}', params
+            ).fetchall()
+            if len(found) != 1:
+                return None
+            row = dict(zip(columns, found[0][:-1], strict=True))
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+            return row
+
+        def check_seen(current: dict[str, Any], change: ShapeChange) -> None:
+            for name, seen in (change.expected or {}).items():
+                seen_stored = _check_value(spec, name, seen) if seen not in (None, "") else None
+                if current.get(name) != seen_stored:
+                    raise ConflictError(
+                        "edit.conflict",
+                        field=spec.field(name).label("vi"),
+                        current=str(current.get(name)),
+                        seen=str(seen),
+                    )
+            old = current.get(GEOM_KEY)
+            if change.expected_wkt is not None and not (
+                old is not None
+                and shapely.equals_exact(shapely.from_wkt(old), shapely.from_wkt(change.expected_wkt), 1e-9)
+            ):
+                raise ConflictError("edit.conflict", field="hình dạng", current="…", seen="…")
+
+        def log(key: str, name: str, old: Any, new: Any) -> AuditRow:
+            fid = conn.insert_fid(
+                f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stamp, user, layer_id, key, name,
+                    json.dumps(old, ensure_ascii=False, default=str), json.dumps(new, ensure_ascii=False, default=str),
+                    reason,
+                ),
+            )  # fmt: skip
+            return AuditRow(fid, stamp, user, layer_id, key, name, old, new, reason)
+
+        def add(change: ShapeChange) -> list[AuditRow]:
+            numbered = "," not in spec.key and spec.field(spec.key).derived  # a planner's layer numbers its features
+            if numbered:
+                top = conn.execute(f'SELECT MAX(CAST("{spec.key}" AS INTEGER)) FROM "{layer_id}"').fetchone()[0]
+                key = str(int(top or 0) + 1)
+                row: dict[str, Any] = {spec.key: key}
+                row.update(
+                    {
+                        f.name: _check_value_for_insert(spec, f.name, change.values.get(f.name))
+                        for f in spec.fields
+                        if not f.derived
+                    }
+                )
+            else:
+                key, row = _new_row(spec, change.values)
+            for name, value in change.fill.items():
+                if name in catalog_fields:
+                    row[name] = value
+            if DEMO_COLUMN in columns:
+                row[DEMO_COLUMN] = 0  # drawn by a planner: real
+            row = {c: v for c, v in row.items() if c in columns}
+            if stored_row(key) is not None:
+                raise EditError("edit.duplicate", key=key)
+            cols = [*row, geom]
+            conn.execute(
+                f'INSERT INTO "{layer_id}" ({_names(cols)}) VALUES ({", ".join(["?"] * len(row) + [conn.geom_in])})',
+                [*conn.typed(layer_id, row), conn.geom_param(change.wkt)],
+            )
+            return [log(key, "*", None, {**row, GEOM_KEY: change.wkt})]
+
+        def update(change: ShapeChange) -> list[AuditRow]:
+            current = stored_row(change.key)
+            if current is None:
+                raise EditError("edit.not_found", layer=layer_id, key=change.key)
+            check_seen(current, change)
+            where, params = _where(spec, change.key)
+            clean = {n: _check_value(spec, n, v) for n, v in change.values.items()}
+            clean.update({n: v for n, v in change.fill.items() if n in columns})
+            rows = []
+            if change.wkt is not None and not (
+                current[GEOM_KEY] is not None
+                and shapely.equals_exact(shapely.from_wkt(current[GEOM_KEY]), shapely.from_wkt(change.wkt), 0)
+            ):
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{geom}" = {conn.geom_in} WHERE {where}',
+                    [conn.geom_param(change.wkt), *params],
+                )
+                rows.append(log(change.key, geom, current[GEOM_KEY], change.wkt))
+            for name, value in clean.items():
+                if current.get(name) == value:
+                    continue
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
+                    [*conn.typed(layer_id, {name: value}), *params],
+                )
+                rows.append(log(change.key, name, current.get(name), value))
+            return rows
+
+        def delete(change: ShapeChange) -> list[AuditRow]:
+            current = stored_row(change.key)
+            if current is None:
+                raise EditError("edit.not_found", layer=layer_id, key=change.key)
+            check_seen(current, change)
+            where, params = _where(spec, change.key)
+            conn.execute(f'DELETE FROM "{layer_id}" WHERE {where}', params)
+            return [log(change.key, "*", current, None)]
+
+        ops = {"add": add, "update": update, "delete": delete}
+
+        def run() -> list[AuditRow]:
+            _ensure_audit(conn, stamp)
+            rows = [r for change in changes for r in ops[change.kind](change)]
+            if rows:
+                conn.touch((layer_id, AUDIT_TABLE), stamp)
+            return rows
+
+        return list(_retrying(conn, run))
+
+
+def read_feature(path: db.Location, layer_id: str, key: str) -> dict[str, Any] | None:
+    """One feature of a spatial layer as stored: its columns and its geometry (WGS 84 WKT, under
+    :data:`GEOM_KEY`); ``None`` if there is no such feature.
+    """
+    with _connect(path) as conn:
+        spec = file_catalog(conn).get(layer_id)
+        if spec is None or not conn.has_table(layer_id):
+            raise EditError("error.unknown_layer", layer=layer_id)
+        geom = conn.geometry_column(layer_id)
+        columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        where, params = _where(spec, key)
+        sel = ", ".join([*(f'"{c}"' for c in columns), *([conn.geom_out(geom)] if geom else [])])
+        found = conn.execute(f'SELECT {sel} FROM "{layer_id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            return None
+        row = dict(zip(columns, found[0][: len(columns)], strict=True))
+        if geom:
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+        return row
+
+
+def layer_spec(path: db.Location, layer_id: str) -> LayerSpec | None:
+    """The catalog record of ``layer_id`` in the store at ``path`` (a built-in layer or a planner's overlay)."""
+    with _connect(path) as conn:
+        return file_catalog(conn).get(layer_id)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo.catalog import DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, unit_name
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, term, unit_name
 
 if TYPE_CHECKING:
     from geo.edit import AuditRow, Batch
@@ -67,7 +67,7 @@ def format_value(
             return fmt_date(str(value), lang)
         except ValueError:
             return str(value)
-    return str(value)
+    return term(str(value), lang)  # a category word in the reader's language; names and free text as they are
 
 
 def record(

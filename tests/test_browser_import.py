@@ -245,7 +245,7 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     v.wait_idle()
     _upload(v, shp)
     v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=30000)
-    v.page.get_by_text("Giá trị trong tệp → loại của lớp").wait_for(timeout=30000)
+    v.page.get_by_text("Giá trị trong tệp → loại của lớp", exact=True).wait_for(timeout=30000)
     v.wait_idle()
     main = v.page.locator('[data-testid="stMain"]')
     # Every distinct value, its rows and its class: suggested from its words, to be checked.
@@ -264,6 +264,7 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     assert certs["Đã cấp GCN"] == "Đã cấp Giấy chứng nhận (issued)"
     # The unmapped value blocks the import once, with its row count.
     assert "Giá trị “Đất vườn tạp” (5 dòng) chưa gán" in main.inner_text()
+    assert "--values" not in main.inner_text()  # the page points to its table, not to the command line's flag
     assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
     v.page.screenshot(path=str(artifacts / "import-values.png"))
     # The planner says what it means: garden land is perennial-crop land (CLN).

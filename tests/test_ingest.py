@@ -184,6 +184,13 @@ def test_a_planners_layer_keeps_its_column_names_its_key_and_its_labels(tmp_path
     assert spec.default_visible is False and spec.owner == "lan"
     assert all(spec.z < s.catalog[lid].z for lid in ("cadastral_parcels", "forest_parcels", "ql4b_segments"))
     assert spec.paint.fill_opacity == 0 and spec.paint.fill is None
+    # On a map with thematic layers it comes first (under them), unfilled, with its own legend entry.
+    from geo.mapview import _paint, legend_blocks
+
+    frames = {"forest_parcels": s.read("forest_parcels"), "quy_hoach": frame}
+    blocks = legend_blocks(frames, MapState(("forest_parcels", "quy_hoach")), s.catalog)
+    assert [b.title for b in blocks] == ["Khu quy hoạch (huyện)", s.catalog["forest_parcels"].title("vi")]
+    assert _paint(spec)["fillOpacity"] == 0 and _paint(s.catalog["forest_parcels"])["fillOpacity"] > 0
 
 
 def test_a_name_no_store_takes_is_changed_and_said(tmp_path) -> None:
