@@ -10,7 +10,12 @@ PORT ?= 8501
 NODE_STAMP := node_modules/.installed
 JS_FIXTURES := tests/artifacts/js-fixtures
 
-.PHONY: run test lint typecheck jslint jstest node unit browser chromium postgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas clean
+# Leaflet-Geoman (drawing and measuring): its build is copied from the pinned npm package into the app's
+# static files and committed, so that `make run` needs no Node; `make vendor` refreshes it after an upgrade.
+GEOMAN := node_modules/@geoman-io/leaflet-geoman-free
+VENDOR := geo/static/vendor
+
+.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +55,15 @@ postgis:
 	fi
 	@ls /usr/lib/postgresql/*/bin/pg_ctl /usr/share/postgresql/*/extension/postgis.control
 
+## qgis: Debian's QGIS (PyQGIS for /usr/bin/python3), the real client the QGIS and field-package tests run headless
+qgis:
+	@if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends python3-qgis qgis-providers >/dev/null; \
+	fi
+	@QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c "from qgis.core import Qgis; print('QGIS', Qgis.QGIS_VERSION)"
+
 ## node: Node.js and npm from Debian if missing, then the pinned npm packages (eslint) from package-lock.json
 $(NODE_STAMP): package.json package-lock.json
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
@@ -60,6 +74,11 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 node: $(NODE_STAMP)
+
+## vendor: copy Leaflet-Geoman's build from the pinned npm package (package-lock.json) into geo/static/vendor
+vendor: $(NODE_STAMP)
+	cp $(GEOMAN)/dist/leaflet-geoman.min.js $(GEOMAN)/dist/leaflet-geoman.css $(VENDOR)/
+	cp $(GEOMAN)/LICENSE $(VENDOR)/leaflet-geoman.LICENSE
 
 ## jslint: eslint over the map's browser code (geo/static) and its Node tests
 jslint: $(NODE_STAMP)
@@ -79,7 +98,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
-test: $(STAMP) $(STORE) chromium postgis lint typecheck jslint jstest
+test: $(STAMP) $(STORE) chromium postgis qgis lint typecheck jslint jstest
 	$(PY) -m pytest --durations=20
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
@@ -107,6 +126,10 @@ bench-replicas: $(STAMP) $(STORE) postgis
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/scale.py
+
+## bench-field: a commune's 5,000 parcels packed for the field, and 1,000 changed features merged back (figures)
+bench-field: $(STAMP) $(STORE)
+	$(PY) benchmarks/field.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
+  { ignores: ['geo/static/vendor/**'] }, // Leaflet-Geoman's own build, copied from the pinned npm package
   js.configs.recommended,
   {
     files: ['geo/static/**/*.js', 'ui/static/**/*.js'],

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geo.changelog import changes_for_meeting  # noqa: E402
 from geo.compact import floor_bytes  # noqa: E402
-from geo.edit import changes_for_meeting  # noqa: E402
 from geo.export import MapRequest, Provenance, map_image  # noqa: E402
 from geo.store import DEFAULT_STORE, Store  # noqa: E402
 from geo.synthetic import parcels  # noqa: E402

@@ -19,15 +19,15 @@ import geopandas as gpd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo import history
+from geo import history, reform
 from geo.access import Reader
-from geo.edit import history as feature_history
-from geo.edit import redact_rows
-from geo.export import MapRequest, Provenance, _footer, draw_map, wrap_pt
+from geo.changelog import history as feature_history
+from geo.changelog import redact_rows
+from geo.export import MapRequest, Provenance, _footer, draw_legend, draw_map, in_view, wrap_pt
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.mapview import clean_geometries, feature_keys
-from geo.pack import _page, _text_block
+from geo.mapview import clean_geometries, feature_keys, legend_blocks
+from geo.pack import _page, _text_block, drawn_layers, unit_names, units_in_force
 from geo.records import change_text, format_value, record
 from geo.store import Store
 
@@ -87,15 +87,20 @@ def _feature_page(
     names: dict[str, str],
 ) -> Figure:
     spec = reader.catalog[layer_id]
-    demo = prov.share((*CONTEXT, *NEAR.get(layer_id, ()), layer_id))
+    demo = prov.share((*drawn_layers(CONTEXT, reader.units), *NEAR.get(layer_id, ()), layer_id))
     fig = _page(
         f"{spec.title(lang)} — {key}", lang, page, total, prov, demo, t("atlas.title", lang, layer=spec.title(lang))
     )
-    layers = tuple(lid for lid in (*CONTEXT, *NEAR.get(layer_id, ()), layer_id) if lid in frames)
+    context = drawn_layers(CONTEXT, reader.units)
+    layers = tuple(dict.fromkeys(lid for lid in (*context, *NEAR.get(layer_id, ()), layer_id) if lid in frames))
     req = MapRequest(
         layers, key, lang=lang, bbox=_bbox(row.geometry), selected=(layer_id, key), fade=True, catalog=reader.catalog
     )
-    draw_map(fig.add_axes((0.03, 0.15, 0.5, 0.74)), req, dict(frames), scale=0.8)
+    draw_map(fig.add_axes((0.03, 0.15, 0.39, 0.74)), req, dict(frames), scale=0.8)
+    # What the colours mean, beside the map: the classes in view, with their counts.
+    shown = in_view({lid: frames[lid] for lid in layers}, req.bbox)
+    blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
+    draw_legend(fig.add_axes((0.43, 0.15, 0.12, 0.74)), blocks, lang, 0.7)
     _footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
     fig.text(0.56, 0.89, t("atlas.record", lang), fontsize=10, fontweight="bold", va="top")
     y = _record_lines(fig, 0.56, 0.85, record(spec, row, None, lang, names), 0.41, 0.42)
@@ -108,8 +113,35 @@ def _feature_page(
         when = fmt_date(dt.date.fromisoformat(r.ts[:10]), lang)
         lines.append(f"{when} · {r.user}: {what} {old} → {new}" + (f" ({r.reason})" if r.reason else ""))
     top = y - 0.03
-    _text_block(fig, 0.56, top, t("atlas.history", lang), lines or [t("atlas.no_history", lang)], lang, 88, 0.06, 0.02)
+    photo = _photo(fig, reader.location, layer_id, key, lang)  # the latest field photo, bottom right
+    _text_block(
+        fig, 0.56, top, t("atlas.history", lang), lines or [t("atlas.no_history", lang)], lang, 88,
+        0.26 if photo else 0.06, 0.02,
+    )  # fmt: skip
     return fig
+
+
+def _photo(fig: Figure, location: Any, layer_id: str, key: str, lang: Lang) -> bool:
+    """The feature's latest photo from the field, with who brought it back and when; False if it has none."""
+    from PIL import Image
+
+    from geo.field import photos
+
+    found = photos(location, layer_id, key)
+    if not found:
+        return False
+    p = found[-1]
+    try:
+        image = Image.open(io.BytesIO(p.data))
+        image.thumbnail((800, 800))
+    except OSError:
+        return False
+    ax = fig.add_axes((0.56, 0.07, 0.41, 0.16))
+    ax.imshow(image)
+    ax.set_axis_off()
+    caption = t("field.photo_caption", lang, name=p.name, by=p.by, at=fmt_date(dt.date.fromisoformat(p.at[:10]), lang))
+    fig.text(0.56, 0.055, f"{t('field.photos', lang)}: {caption}", fontsize=6.5, va="top", color="#4f5863")
+    return True
 
 
 def atlas(
@@ -122,16 +154,19 @@ def atlas(
     keys: Sequence[str] | None = None,
     today: dt.date | None = None,
     title: str | None = None,
+    units: reform.Units | None = None,
 ) -> bytes:
     """The atlas of ``layer_id``'s features that ``where`` selects (field → accepted values; ``keys``: those
     features only) as PDF bytes; a viewer's atlas (``sensitive=False``) leaves out sensitive fields and their
-    history. ``AtlasError`` when the selection is empty, too large or not a map layer.
+    history. Its maps draw, and its records name, the 2024 units or the communes of 1/7/2025 (``units``;
+    default: those in force on the day shown). ``AtlasError`` when the selection is empty, too large or not a
+    map layer.
     """
     if layer_id not in store.catalog or not store.catalog[layer_id].is_spatial or not store.has(layer_id):
         raise AtlasError(t("atlas.no_layer", lang, layer=layer_id))
     when = history.moment(as_of) if as_of else None
     day = when.astimezone(history.VIETNAM).date() if when else None
-    reader = Reader(store, sensitive, when)
+    reader = Reader(store, sensitive, when, units or units_in_force(store, day))
     spec = store.catalog[layer_id]
     whole = clean_geometries(reader.read(layer_id))
     chosen = apply_filters(spec, whole, dict(where)) if where else whole
@@ -144,16 +179,16 @@ def atlas(
         raise AtlasError(t("atlas.empty", lang))
     if len(chosen) > MAX_PAGES:
         raise AtlasError(t("atlas.too_many", lang, n=fmt_number(len(chosen), lang), max=MAX_PAGES))
-    frames = {lid: reader.read(lid) for lid in (*CONTEXT, *NEAR.get(layer_id, ())) if reader.has(lid)}
+    context = drawn_layers(CONTEXT, reader.units)
+    frames = {lid: reader.read(lid) for lid in (*context, *NEAR.get(layer_id, ())) if reader.has(lid)}
     frames[layer_id] = whole
-    units = frames.get("units")
-    names = dict(zip(units.code.astype(str), units.name.astype(str), strict=True)) if units is not None else {}
+    names = unit_names(reader)
     prov = Provenance(store.meta(), today or dt.date.today(), day)
     total = 1 + len(chosen)
     buf = io.BytesIO()
     heading = title or t("atlas.title", lang, layer=spec.title(lang))
     with PdfPages(buf, metadata={"Title": heading, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
-        demo = prov.share((*CONTEXT, layer_id))
+        demo = prov.share((*context, layer_id))
         cover = _page(heading, lang, 1, total, prov, demo, heading)
         fields = {fld.name for fld in spec.fields}
         chosen_by = "; ".join(

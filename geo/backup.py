@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from geo import db
-from geo.edit import AUDIT_TABLE
+from geo.changelog import AUDIT_TABLE
 from geo.store import read_only_uri
 
 

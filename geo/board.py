@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo.access import Reader
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.comments import open_counts, threads
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.indicators import Indicator, from_frame
 from geo.views import Task, tasks_from_frame
 
@@ -43,6 +44,7 @@ class BoardRow:
     overdue: bool
     stalled: bool
     days_since: int | None  # days since its latest progress (None: never reported)
+    threads: int = 0  # open threads of comments on the task (geo.comments)
 
     @property
     def flagged(self) -> bool:
@@ -96,7 +98,9 @@ def below_target(ind: Indicator) -> bool:
 
 @dataclass(frozen=True)
 class Alert:
-    """One thing to look at, derived from the data: ``kind`` is ``task``, ``indicator`` or ``layer``."""
+    """One thing to look at, derived from the data: ``kind`` is ``task``, ``indicator``, ``layer`` or ``field``
+    (changes from a field package held for a decision).
+    """
 
     kind: str
     key: str
@@ -112,15 +116,35 @@ def alerts(
     lang: Lang,
     stale_days: int = STALE_DAYS,
 ) -> list[Alert]:
-    """Overdue tasks, indicators below target, stale layers (``meta``: layer id → its provenance, with an
-    ``as_of``; ``titles``: layer id → title in ``lang`` of the layers planners keep up to date).
+    """What matters first: overdue tasks, then stalled ones (reported once, silent since), indicators below
+    target, stale layers last (``meta``: layer id → its provenance, with an ``as_of``; ``titles``: layer id →
+    title in ``lang`` of the layers planners keep up to date). See :func:`folded` for one line of stale layers.
     """
+    rows = list(rows)
     out = [
         Alert(
-            "task", r.task.id, t("alert.task", lang, id=r.task.id, short=r.task.short, day=_fmt(r.task.deadline, lang))
+            "task",
+            r.task.id,
+            t("alert.task", lang, id=r.task.id, short=term(r.task.short, lang), day=_fmt(r.task.deadline, lang))
+            + (f" — {t('alert.threads', lang, n=fmt_number(r.threads, lang))}" if r.threads else ""),
         )
         for r in rows
         if r.overdue
+    ]
+    out += [
+        Alert(
+            "stalled",
+            r.task.id,
+            t(
+                "alert.stalled",
+                lang,
+                id=r.task.id,
+                short=term(r.task.short, lang),
+                n=fmt_number(r.days_since or 0, lang),
+            ),
+        )
+        for r in rows
+        if r.stalled and not r.overdue and r.days_since is not None
     ]
     for ind in indicators:
         if below_target(ind):
@@ -136,21 +160,43 @@ def alerts(
     return out
 
 
+def folded(found: list[Alert], lang: Lang, stale_days: int = STALE_DAYS) -> tuple[list[Alert], Alert | None]:
+    """The alerts as a leader reads them: tasks and indicators one by one (overdue and stalled tasks first),
+    and the layers not kept up to date folded into one line with their count (``None``: there are none).
+    """
+    stale = [a for a in found if a.kind == "layer"]
+    line = Alert("layers", "", t("alert.layers_one", lang, n=len(stale), days=stale_days)) if stale else None
+    return [a for a in found if a.kind != "layer"], line
+
+
 def _fmt(day: str, lang: Lang) -> str:
     d = _day(day)
     return fmt_date(d, lang) if d else "–"
 
 
 def store_board(reader: Reader, today: dt.date, stall_days: int = STALL_DAYS) -> list[BoardRow]:
-    """The board of the tasks as ``reader`` reads them (the day, the units and the role are the reader's)."""
-    return board(tasks_from_frame(reader.read("tasks")), today, stall_days) if reader.has("tasks") else []
+    """The board of the tasks as ``reader`` reads them (the day, the units and the role are the reader's), each
+    with the number of open threads on it then.
+    """
+    if not reader.has("tasks"):
+        return []
+    rows = board(tasks_from_frame(reader.read("tasks")), today, stall_days)
+    counts = open_counts(threads(reader, kind="task"))
+    return [replace(r, threads=counts.get(r.task.id, 0)) for r in rows]
 
 
 def store_alerts(reader: Reader, today: dt.date, lang: Lang, stale_days: int = STALE_DAYS) -> list[Alert]:
     """The alerts on ``today`` of what ``reader`` reads: its tasks, indicators and the layers' dates as of the
-    day it reads.
+    day it reads; and, read as of now, the changes from the field that wait for a planner's decision.
     """
     catalog = reader.catalog
     kept = {lid: catalog[lid].title(lang) for lid in catalog if catalog[lid].editable and reader.has(lid)}
     inds = from_frame(reader.read("indicators")) if reader.has("indicators") else []
-    return alerts(store_board(reader, today), inds, reader.meta(), kept, today, lang, stale_days)
+    out = alerts(store_board(reader, today), inds, reader.meta(), kept, today, lang, stale_days)
+    if reader.as_of is None:
+        from geo.field import held_count
+
+        held = held_count(reader.location)
+        if held:
+            out.append(Alert("field", "conflicts", t("alert.field_conflicts", lang, n=held)))
+    return out

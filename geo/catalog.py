@@ -1065,6 +1065,46 @@ VIEWS = LayerSpec(
     item_en="views",
 )
 
+#: Threads of comments on a feature (``feature:LAYER:KEY``), a task of the notice (``task:ID``) or an indicator
+#: (``indicator:ID``): one row per comment, a reply carrying its thread's first comment as ``thread_id``;
+#: written through the change log like every table (:mod:`geo.comments`), so the time machine reads them back.
+COMMENTS = LayerSpec(
+    id="comments",
+    vi="Trao đổi",
+    en="Comments",
+    theme="meta",
+    geometry=None,
+    fields=(
+        F("comment_id", "Số", "No."),
+        F("thread_id", "Luồng", "Thread"),
+        F("target", "Về", "On"),
+        F("layer", "Lớp", "Layer", required=False),
+        F("text", "Nội dung", "Text"),
+        F("author", "Người viết", "Author"),
+        F("at", "Thời điểm", "When"),
+        F("mentions", "Nhắc đến", "Mentions", required=False),
+        F("edited_at", "Sửa lúc", "Edited", required=False),
+        F("resolved_at", "Đã xử lý lúc", "Resolved", required=False),
+        F("resolved_by", "Người đóng", "Resolved by", required=False),
+    ),
+    key="comment_id",
+    item_vi="ý kiến",
+    item_en="comments",
+)
+
+#: Settings an admin changes in the app (audited): ``viewers_comment`` = ``1`` lets viewers comment.
+SETTINGS = LayerSpec(
+    id="settings",
+    vi="Thiết lập",
+    en="Settings",
+    theme="meta",
+    geometry=None,
+    fields=(F("name", "Thiết lập", "Setting"), F("value", "Giá trị", "Value", required=False)),
+    key="name",
+    item_vi="thiết lập",
+    item_en="settings",
+)
+
 AUDIT = LayerSpec(
     id="audit_log",
     vi="Nhật ký thay đổi dữ liệu",
@@ -1153,6 +1193,8 @@ CATALOG = Catalog(
         LAYER_META,
         TASKS,
         VIEWS,
+        COMMENTS,
+        SETTINGS,
         AUDIT,
     )
 )

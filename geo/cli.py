@@ -34,7 +34,7 @@ from geo.history import VIETNAM
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import report_json
 from geo.panels import units_with_criteria
-from geo.store import DEFAULT_STORE, Store, StoreError, store_path
+from geo.store import DEFAULT_STORE, Store, store_path
 from geo.transfer import TransferError
 
 
@@ -74,10 +74,25 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+UNITS_HELP = (
+    "đơn vị hành chính / administrative units: 2024 (12 xã, thị trấn) or 2025 (4 xã từ 1/7/2025); "
+    "default: those in force on the day shown"
+)
 AS_OF_HELP = (
     "dữ liệu tại thời điểm / the data as at: 2025-03-26 (end of that day), 2025-03-26T08:00 (Vietnam time), "
     "2025-03-26T01:00Z"
 )
+
+
+def _check_where(catalog: Any, layers: Sequence[str], where: dict[str, list[str]]) -> None:
+    """Refuse a ``--where`` field that is not a filter of any of ``layers`` (it would silently select all)."""
+    filters = sorted({f for lid in layers if lid in catalog for f in catalog[lid].filters})
+    wrong = [f for f in where if f not in filters]
+    if wrong:
+        raise ValueError(
+            f"--where {', '.join(w[:40] for w in wrong)}: không phải trường lọc của lớp đã chọn / not a filter of "
+            f"the chosen layer(s) {', '.join(layers)}; các trường lọc / filters: {', '.join(filters) or '—'}"
+        )
 
 
 def _parse_where(items: list[str]) -> dict[str, list[str]]:
@@ -92,9 +107,12 @@ def _parse_where(items: list[str]) -> dict[str, list[str]]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
 
+    from dataclasses import replace
+
     from geo.access import read_layer
-    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, export_bytes, write_atomic
+    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, ScaleError, export_bytes, write_atomic
     from geo.filters import apply_filters
+    from geo.pack import drawn_layers, units_in_force
 
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
@@ -103,13 +121,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = Store(args.store)
     when = _as_of(args)
     view = args.view or "overview"
-    layers = tuple(args.layers.split(",")) if args.layers else view_layers(view)
+    day_shown = when.astimezone(VIETNAM).date() if when else None
+    units = args.units or units_in_force(store, day_shown)  # the units in force on the day shown
+    layers = tuple(args.layers.split(",")) if args.layers else drawn_layers(view_layers(view), units, view == "ntm")
     home = view_home(view) if args.view and view_home(view) != "district" else None
     catalog = store.catalog
     unknown = [lid for lid in layers if lid not in catalog or not catalog[lid].is_spatial or not store.has(lid)]
     if unknown:
         raise ValueError(f"unknown or non-spatial layer(s): {', '.join(unknown)}")
     where = _parse_where(args.where or [])
+    _check_where(catalog, layers, where)
     styles = tuple(args.style or ()) or theme_styles(view)  # the view's colouring, as on its page
     for name in styles:  # an unknown style is a mistake to say, not to draw around
         try:
@@ -123,7 +144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     def frames_at(moment: dt.datetime | None) -> dict[str, Any]:
         out = {}
         for lid in layers:
-            frame = read_layer(store, lid, sensitive=True, as_of=moment)  # the command line: planners and scripts
+            frame = read_layer(store, lid, sensitive=True, as_of=moment, units=units)  # planners and scripts
             if lid == "units" and crit is not None and store.has("ntm_commune"):
                 ntm = read_layer(store, "ntm_commune", sensitive=True, as_of=moment)
                 frame = units_with_criteria(frame, ntm, crit)
@@ -141,6 +162,20 @@ def _cmd_export(args: argparse.Namespace) -> int:
     elif home:
         w, s, e, n = (float(v) for v in store.read(home).total_bounds)
         bbox = (w - 0.01, s - 0.01, e + 0.01, n + 0.01)
+    center: tuple[float, float] | None = None
+    if args.center:
+        if args.bbox:
+            raise ValueError("--center and --bbox: choose one")
+        if not args.scale:
+            raise ValueError("--center needs --scale")
+        lon_lat = [float(v) for v in args.center.split(",")]
+        if len(lon_lat) != 2 or not (-180 <= lon_lat[0] <= 180 and -90 <= lon_lat[1] <= 90):
+            raise ValueError("--center needs LON,LAT in degrees (WGS 84)")
+        center = (lon_lat[0], lon_lat[1])
+    if args.scale is not None and (args.scale < 500 or fmt not in ("png", "pdf")):
+        raise ValueError("--scale needs a denominator of 500 or more, and OUT.pdf or OUT.png")
+    if (args.tile or args.grid) and not args.scale:
+        raise ValueError("--tile and --grid go with --scale")
     title = args.title or ("Bản đồ điều hành huyện Đình Lập" if args.lang == "vi" else "Đình Lập operations map")
     req = MapRequest(
         layers,
@@ -152,6 +187,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         catalog=catalog,
         color_by=style_color_by(styles),
+        scale=args.scale,
+        center=center,
+        grid=bool(args.grid),
     )
     meta = store.meta()  # read once: the badge, the footer and the data's provenance
     demo = {lid for lid, m in meta.items() if m.demo}
@@ -160,7 +198,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.compare:
         if fmt not in ("png", "pdf"):
             raise ValueError("--compare lays out two maps: use OUT.png or OUT.pdf")
-        other = history.moment(args.compare)
+        other = _moment(args.compare, "--compare")
         payload = _compare_sheet(store, req, frames, frames_at(other), prov, when, other, fmt)
     else:
         table = None
@@ -177,7 +215,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 said[lid] = describe(catalog[lid], chosen, args.lang, names)
             table = TableRequest(args.lang, args.codes, meta, prov.today, day, said, names)
             out = out.with_suffix("." + suffix(fmt, len(layers)))  # several layers of CSV: one zip
-        payload = export_bytes(fmt, req, frames, prov, demo, table)
+        try:
+            payload = export_bytes(fmt, req, frames, prov, demo, table, tile=bool(args.tile))
+        except ScaleError as exc:  # the extent needs more sheets at that scale: say how many, write nothing
+            print(str(exc), file=sys.stderr)
+            if args.lang == "vi":
+                print(str(ScaleError(exc.cols, exc.rows, replace(req, lang="en"))), file=sys.stderr)
+            return 1
     write_atomic(out, payload)
     print(out)
     return 0
@@ -210,9 +254,27 @@ def _compare_sheet(
     return compare_image(req, frames_a, frames_b, prov, (day_a, day_b), lines, fmt)
 
 
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))  # what --as-of and --compare accept
+
+
+def _moment(value: str, option: str = "--as-of") -> dt.datetime:
+    """An ISO 8601 date (its end) or date-time, Vietnam time unless it carries an offset; refused (exit 2)
+    outside :data:`AS_OF_RANGE`, before any date arithmetic can overflow.
+    """
+    head = str(value).strip()[:10]
+    try:
+        day = dt.date.fromisoformat(head)
+    except ValueError:
+        day = None
+    if day is not None and not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        lo, hi = (d.isoformat() for d in AS_OF_RANGE)
+        raise ValueError(f"{option} {head}: ngày ngoài khoảng / date out of range ({lo} … {hi})")
+    return history.moment(value)
+
+
 def _as_of(args: argparse.Namespace) -> dt.datetime | None:
     """``--as-of``: an ISO 8601 date (its end) or date-time, Vietnam time unless it carries an offset."""
-    return history.moment(args.as_of) if getattr(args, "as_of", None) else None
+    return _moment(args.as_of) if getattr(args, "as_of", None) else None
 
 
 def _typed(column: object, value: str) -> object:
@@ -238,7 +300,9 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
     since = dt.date.fromisoformat(args.since) if args.since else None
     when = _as_of(args)
-    write_atomic(out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when))
+    write_atomic(
+        out, meeting_pack(Store(args.store), args.lang, atlas=args.atlas, since=since, as_of=when, units=args.units)
+    )
     print(out)
     return 0
 
@@ -254,13 +318,15 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     store = Store(args.store)
     where = _parse_where(args.where or [])
     when = _as_of(args)
+    if where and args.layer in store.catalog:
+        _check_where(store.catalog, [args.layer], where)
     if where and args.layer in store.catalog and store.has(args.layer):
         frame = read_layer(store, args.layer, sensitive=True, as_of=when)
         unknown = [f for f in where if f not in frame.columns]
         if unknown:
             raise ValueError(f"--where: no field {', '.join(unknown)} in {args.layer}")
         where = {f: [_typed(frame[f], v) for v in vals] for f, vals in where.items()}  # type: ignore[misc]
-    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title))
+    write_atomic(out, atlas(store, args.layer, where, args.lang, as_of=when, title=args.title, units=args.units))
     print(out)
     return 0
 
@@ -399,7 +465,7 @@ def _cmd_views(args: argparse.Namespace) -> int:
 
 def _cmd_changes(args: argparse.Namespace) -> int:
     """The latest change sets (one save, one import each), newest first; times in Vietnam time."""
-    from geo.edit import change_sets, reason_text
+    from geo.changelog import change_sets, reason_text
     from geo.i18n import fmt_datetime
 
     sets = change_sets(Store(args.store).location, limit=args.limit)
@@ -424,7 +490,8 @@ def _edit_refused(exc: Any) -> int:
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     """Undo one change set: 0 undone, 1 refused (a later change touched the same values), 2 no such set."""
-    from geo.edit import EditError, undo_change_set
+    from geo.changelog import EditError
+    from geo.edit import undo_change_set
 
     try:
         n = undo_change_set(Store(args.store).location, args.change_set, args.user)
@@ -437,7 +504,8 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     """Undo every change after a moment typed in Vietnam time (DD/MM/YYYY HH:MM or ISO)."""
-    from geo.edit import EditError, log_time, read_date, rollback_to
+    from geo.changelog import EditError, log_time
+    from geo.edit import read_date, rollback_to
 
     text = args.to.strip()
     day, _, clock = text.partition(" ") if "T" not in text else text.partition("T")
@@ -459,13 +527,124 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 
 def _cmd_normalise(args: argparse.Namespace) -> int:
     """Store every '' of the catalog's layers as NULL, once, audited; again changes nothing."""
-    from geo.edit import EditError, normalise_empties
+    from geo.changelog import EditError
+    from geo.edit import normalise_empties
 
     try:
         n = normalise_empties(Store(args.store).location, args.user)
     except EditError as exc:
         return _edit_refused(exc)
     print(f"Đã chuẩn hóa {n} giá trị trống / {n} empty values normalised")
+    return 0
+
+
+def _cmd_find(args: argparse.Namespace) -> int:
+    from geo.access import Reader
+    from geo.search import layer_title, search
+
+    store = Store(args.store)
+    if args.layer and (args.layer not in store.catalog or not store.catalog[args.layer].is_spatial):
+        raise ValueError(f"no map layer {args.layer!r}")
+    reader = Reader(store, sensitive=not args.viewer, as_of=_as_of(args))
+    hits = search(reader, args.text, [args.layer] if args.layer else None, limit=args.limit)
+    if args.json:
+        json.dump([h.as_dict(layer_title(reader, h.layer, args.lang)) for h in hits], sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for h in hits:
+            print(f"{h.layer}\t{h.key}\t{h.label}")
+    return 0 if hits else 1
+
+
+def _role_of(name: str) -> str:
+    """The role of ``name`` in the users file; a name it does not list writes as a script does (a planner)."""
+    from geo.users import load, users_path
+
+    path = users_path()
+    entry = load(path).get(name) if path.is_file() else None
+    return str(entry["role"]) if entry else "planner"
+
+
+def _cmd_comments(args: argparse.Namespace) -> int:
+    from geo import comments
+    from geo.changelog import EditError
+
+    store = Store(args.store)
+    try:
+        if args.action == "list":
+            return _list_comments(args, store)
+        if not args.user:
+            raise ValueError("--user is needed")
+        role = _role_of(args.user)
+        if args.action == "allow-viewers":
+            if role != "admin":
+                raise comments.CommentError("comments.not_allowed")
+            if args.value not in ("on", "off"):
+                raise ValueError("allow-viewers takes on or off")
+            comments.allow_viewers(store.location, args.value == "on", args.user)
+            return 0
+        if not comments.may_comment(role, comments.viewers_may_comment(store)):
+            raise comments.CommentError("comments.not_allowed")
+        sensitive = role != "viewer"
+        if args.action == "add":
+            on = _comment_target(args)
+            if (on is None) == (args.reply_to is None):
+                raise ValueError("give one of --on, --task, --indicator, or --reply-to")
+            if args.text is None:
+                raise ValueError("--text is needed")
+            c = comments.add(store.location, on, args.text, args.user, args.reply_to, sensitive=sensitive)
+            print(c.id)
+            return 0
+        if not args.value:
+            raise ValueError("a comment number is needed")
+        if args.action == "edit":
+            if args.text is None:
+                raise ValueError("--text is needed")
+            comments.change_text(store.location, args.value, args.text, args.user)
+            return 0
+        th = comments.resolve(store.location, args.value, args.user, reopen=args.action == "reopen")
+        print(th.id)
+        return 0
+    except EditError as exc:
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+
+
+def _comment_target(args: argparse.Namespace) -> Any:
+    from geo import comments
+
+    given = [x for x in (args.on, args.task, args.indicator) if x]
+    if len(given) > 1:
+        raise ValueError("give only one of --on, --task, --indicator")
+    if args.on:
+        layer, _, key = args.on.partition(":")
+        if not layer or not key:
+            raise ValueError("--on takes LAYER:KEY")
+        return comments.feature(layer, key)
+    if args.task:
+        return comments.task(args.task)
+    if args.indicator:
+        return comments.indicator(args.indicator)
+    return None
+
+
+def _list_comments(args: argparse.Namespace, store: Store) -> int:
+    from geo import comments
+
+    sensitive = not args.user or _role_of(args.user) != "viewer"
+    found = comments.threads(store, _comment_target(args), args.open, _as_of(args), sensitive)
+    if args.mine:
+        if not args.user:
+            raise ValueError("--mine needs --user")
+        found = comments.needing(found, args.user)
+    if args.json:
+        json.dump([th.as_dict() for th in found], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for th in found:
+        state = "resolved" if th.resolved else "open"
+        print(f"#{th.id}\t{th.target.text}\t{state}\t{th.first.user}\t{th.first.text[:80]!r}\t+{len(th.replies)}")
     return 0
 
 
@@ -532,7 +711,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from geo.edit import EditError
+    from geo.changelog import EditError
     from geo.ingest import apply
 
     if not args.layer and not args.new_layer:
@@ -574,7 +753,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from geo.edit import EditError
+    from geo.changelog import EditError
     from geo.ingest import publish
 
     if not args.user:
@@ -595,6 +774,81 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_edit(args: argparse.Namespace) -> int:
+    """``edit``: add, reshape, delete, split or merge a feature (or change a table's row), audited.
+
+    0 saved; 1 refused (a shape the rules refuse, a conflict with ``--expect``, a field not editable, a
+    missing feature), the store unchanged; 2 bad arguments or text that is no shape.
+    """
+    from geo import geometry_edit as ge
+    from geo.changelog import EditError
+    from geo.edit import edit
+
+    if not args.user:
+        raise ValueError("--user NAME is needed (recorded in the change log)")
+    actions = [bool(args.add), bool(args.delete), args.split is not None, bool(args.merge)]
+    if sum(actions) > 1:
+        raise ValueError("choose one of --add, --delete, --split, --merge")
+    if not args.add and not args.key:
+        raise ValueError("KEY is needed (or --add)")
+    store = Store(args.store)
+    spec = store.catalog.get(args.layer)
+    if spec is None or not store.has(args.layer):
+        raise ValueError(f"no layer {args.layer!r} in the store")
+    sets = {n: ge.typed_value(spec, n, v) for n, v in _pairs(args.set, "--set").items()}
+    expect = {n: ge.typed_value(spec, n, v) for n, v in _pairs(args.expect, "--expect").items()}
+    where = store.location
+    try:
+        shape = ge.parse_shape(args.geometry, spec.geometry, args.crs) if args.geometry else None
+        line = ge.parse_shape(args.split, "LineString", args.crs) if args.split is not None else None
+    except EditError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
+    try:
+        if args.add:
+            if args.key:
+                sets.setdefault(spec.key, args.key)
+            if spec.is_spatial:
+                if shape is None:
+                    raise ValueError("--add on a map layer needs --geometry")
+                key = ge.add_shape(where, args.layer, sets, shape, args.user, args.reason or "")
+            else:
+                from geo.edit import insert
+
+                key = insert(where, args.layer, sets, args.user, args.reason or "")
+            done = t("geom.cli_added", args.lang, key=key, layer=args.layer)
+        elif args.delete:
+            ge.delete_shape(where, args.layer, args.key, args.user, args.reason or "", expected=expect or None)
+            done = t("geom.cli_deleted", args.lang, key=args.key, layer=args.layer)
+        elif line is not None:
+            keys = ge.split(where, args.layer, args.key, line, args.user, args.reason or "")
+            done = t("geom.cli_split", args.lang, key=args.key, parts=", ".join(keys))
+        elif args.merge:
+            key = ge.merge(where, args.layer, [args.key, *args.merge], args.user, args.reason or "")
+            done = t("geom.cli_merged", args.lang, key=key, others=", ".join(args.merge))
+        elif spec.is_spatial and ge.drawable(spec):
+            if shape is None and not sets:
+                raise ValueError("nothing to change: give --set or --geometry")
+            rows = ge.reshape(where, args.layer, args.key, shape, args.user, args.reason or "", sets, expect or None)
+            done = t("edit.saved", args.lang, n=fmt_number(len(rows), args.lang))
+        else:
+            if shape is not None:
+                raise EditError("geom.not_drawable", layer=args.layer)
+            if not sets:
+                raise ValueError("nothing to change: give --set")
+            for name in sets:
+                if name not in spec.editable:
+                    raise EditError("edit.read_only", field=name)
+            rows = edit(where, args.layer, args.key, sets, args.user, args.reason or "", expect or None)
+            done = t("edit.saved", args.lang, n=fmt_number(len(rows), args.lang))
+    except EditError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        print(exc.message("en" if args.lang == "vi" else "vi"), file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
 def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="GPKG, SHP (zip), GeoJSON, KML/KMZ, TAB (zip), CSV, XLSX")
     p.add_argument("--layer", help="the catalog layer to check against / import into")
@@ -609,6 +863,90 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
+
+
+def _field_error(exc: Exception) -> int:
+    from geo.field import FieldError
+
+    if isinstance(exc, FieldError):
+        print(exc.message("vi"), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+    return 2
+
+
+def _cmd_field(args: argparse.Namespace) -> int:
+    from geo import field
+
+    location = store_path(args.store)
+    if args.field_cmd == "pack":
+        where = {}
+        for item in args.where or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise ValueError(f"--where {item!r}: FIELD=VALUE")
+            where[name.strip()] = value.strip()
+        bbox = None
+        if args.bbox:
+            parts = [float(x) for x in args.bbox.split(",")]
+            if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+                raise ValueError(f"--bbox {args.bbox!r}: W,S,E,N")
+            bbox = (parts[0], parts[1], parts[2], parts[3])
+        layers = [x.strip() for x in args.layers.split(",") if x.strip()]
+        try:
+            res = field.pack(location, Path(args.out), layers, where, args.unit, bbox)
+        except field.FieldError as exc:
+            return _field_error(exc)
+        if args.json:
+            print(json.dumps(asdict(res), ensure_ascii=False))
+        else:
+            n = sum(res.features.values())
+            print(f"{args.out}: {n} đối tượng / features ({', '.join(f'{k} {v}' for k, v in res.features.items())})")
+        return 0
+    if args.field_cmd == "merge":
+        path = Path(args.package)
+        if not path.is_file():
+            print(f"Không có tệp / no such file: {path}", file=sys.stderr)
+            return 2
+        try:
+            merged = field.merge(location, path, args.user)
+        except field.FieldError as exc:
+            return _field_error(exc)
+        if args.json:
+            print(json.dumps(merged.counts()))
+        elif merged.already:
+            print(t("field.already", "vi"))
+            print(t("field.already", "en"))
+        else:
+            print(t("field.merged", "vi", **merged.counts()))
+            print(t("field.merged", "en", **merged.counts()))
+        return 1 if merged.conflicts else 0
+    if args.field_cmd == "styles":
+        from geo.qgis import write_styles
+
+        print(f"{write_styles(location)} kiểu hiển thị QGIS / QGIS styles → layer_styles")
+        return 0
+    if args.field_cmd == "conflicts":
+        held = field.conflicts(location)
+        if args.json:
+            print(json.dumps([c.as_dict() for c in held], ensure_ascii=False, indent=2))
+            return 0
+        if not held:
+            print(t("field.no_conflicts", args.lang))
+        for c in held:
+            print(
+                f"#{c.id}  {c.layer}  {c.feature}  {c.attribute}: "
+                f"{t('field.base', args.lang)} {json.dumps(c.base, ensure_ascii=False)} | "
+                f"{t('field.office', args.lang)} {json.dumps(c.office, ensure_ascii=False)} | "
+                f"{t('field.incoming', args.lang)} {json.dumps(c.incoming, ensure_ascii=False)}  ({c.by}, {c.at})"
+            )
+        return 0
+    try:
+        done = field.resolve(location, args.id, args.keep, args.user)
+    except field.FieldError as exc:
+        _field_error(exc)
+        return 2 if exc.key in ("field.no_conflict", "field.bad_keep", "field.no_user") else 1
+    print(t("field.decided_ok", "vi", id=done.id))
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -638,12 +976,24 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--codes", action="store_true", help="data: field names and codes (for machines) instead of labels in --lang"
     )
-    ex.add_argument("--dpi", type=int, default=200)
+    ex.add_argument("--dpi", type=_bounded_int(50, 600), default=200, help="50–600 (default 200)")
     ex.add_argument("--paper", choices=("A4", "A3"), default="A4")
     ori = ex.add_mutually_exclusive_group()
     ori.add_argument("--landscape", action="store_true", help="khổ ngang / landscape (default: as the extent suits)")
     ori.add_argument("--portrait", action="store_true", help="khổ dọc / portrait (default: as the extent suits)")
     ex.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    ex.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="in ở tỉ lệ 1:N / print at exactly 1:N (e.g. 10000, 25000, 50000), in the VN-2000 plane (PDF, PNG)",
+    )
+    ex.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
+    ex.add_argument("--center", metavar="LON,LAT", help="tâm tờ bản đồ / the sheet's centre at --scale")
+    ex.add_argument("--grid", action="store_true", help="lưới km VN-2000 / a VN-2000 km grid, coordinates on the frame")
+    ex.add_argument(
+        "--tile", action="store_true", help="nhiều tờ / an extent larger than one sheet at --scale: one page per sheet"
+    )
     ex.add_argument(
         "--compare", metavar="ISO8601", help="so sánh với thời điểm B / a second date B, side by side (PNG, PDF)"
     )
@@ -655,6 +1005,7 @@ def parser() -> argparse.ArgumentParser:
     pk.add_argument("--atlas", action="store_true", help="one page per commune / thêm trang từng xã")
     pk.add_argument("--since", metavar="YYYY-MM-DD", help="add a page of what changed since that day")
     pk.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    pk.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
     pk.set_defaults(func=_cmd_pack)
     at = sub.add_parser("atlas", help="tập bản đồ: mỗi đối tượng được chọn một trang / one page per feature (PDF)")
     at.add_argument("out", help="OUT.pdf")
@@ -664,6 +1015,7 @@ def parser() -> argparse.ArgumentParser:
     at.add_argument("--lang", choices=("vi", "en"), default="vi")
     at.add_argument("--title")
     at.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    at.add_argument("--units", choices=("2024", "2025"), help=UNITS_HELP)
     at.set_defaults(func=_cmd_atlas)
     bk = sub.add_parser("backup", help="sao lưu kho khi đang chạy / online backup of the store")
     bk.add_argument("dst", help="DST.gpkg")
@@ -728,6 +1080,33 @@ def parser() -> argparse.ArgumentParser:
     nm.add_argument("--user", required=True)
     nm.add_argument("--store")
     nm.set_defaults(func=_cmd_normalise)
+    fd = sub.add_parser("find", help="tìm đối tượng theo tên, mã, tờ/thửa / find features (exit 0 found, 1 none)")
+    fd.add_argument("text", help="'TC-03', 'dong thang', 'tờ 12 thửa 101', '12/101'")
+    fd.add_argument("--layer", help="only this layer")
+    fd.add_argument("--store")
+    fd.add_argument("--json", action="store_true")
+    fd.add_argument("--limit", type=int, default=20)
+    fd.add_argument("--viewer", action="store_true", help="search as a viewer (no sensitive fields)")
+    fd.add_argument("--lang", choices=("vi", "en"), default="vi")
+    fd.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    fd.set_defaults(func=_cmd_find)
+    cm = sub.add_parser(
+        "comments", help="trao đổi trên đối tượng, nhiệm vụ, chỉ tiêu / threads (add, list, resolve, reopen, edit)"
+    )
+    cm.add_argument("action", choices=("add", "list", "resolve", "reopen", "edit", "allow-viewers"))
+    cm.add_argument("value", nargs="?", help="the comment number (resolve, reopen, edit); on|off (allow-viewers)")
+    cm.add_argument("--on", metavar="LAYER:KEY", help="a feature")
+    cm.add_argument("--task", metavar="ID", help="a task of the notice (2.6)")
+    cm.add_argument("--indicator", metavar="ID", help="an indicator")
+    cm.add_argument("--text", help="the comment (text, never markup); @name mentions a user")
+    cm.add_argument("--user", help="who writes (audited)")
+    cm.add_argument("--reply-to", metavar="ID", help="answer the thread of this comment")
+    cm.add_argument("--open", action="store_true", help="list only open threads")
+    cm.add_argument("--mine", action="store_true", help="list the threads waiting for --user")
+    cm.add_argument("--json", action="store_true")
+    cm.add_argument("--store")
+    cm.add_argument("--as-of", metavar="ISO8601", help=AS_OF_HELP)
+    cm.set_defaults(func=_cmd_comments)
     va = sub.add_parser("validate", help="kiểm tra tệp trước khi nhập / check a file before importing (exit 0/1/2)")
     _import_args(va)
     va.add_argument("--store")
@@ -761,10 +1140,80 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument("--user", help="who publishes (recorded in the change log)")
     pb.add_argument("--lang", choices=("vi", "en"), default="vi")
     pb.set_defaults(func=_cmd_publish)
+    fd = sub.add_parser("field", help="gói công tác thực địa cho QField/QGIS / field packages for QField/QGIS")
+    fsub = fd.add_subparsers(dest="field_cmd", required=True)
+    fp = fsub.add_parser("pack", help="lập gói / make a package (zip)")
+    fp.add_argument("out", help="OUT.zip")
+    fp.add_argument("--layers", required=True, help="L1,L2 (e.g. forest_parcels,land_disputes)")
+    fp.add_argument("--where", action="append", metavar="FIELD=VALUE", help="keep the features with this value")
+    fp.add_argument("--unit", help="a commune's code (unit_code, or a 2025 commune's code)")
+    fp.add_argument("--bbox", help="W,S,E,N (WGS 84)")
+    fp.add_argument("--json", action="store_true")
+    fm = fsub.add_parser("merge", help="hợp nhất gói đã về / merge a returned package (exit 0/1/2)")
+    fm.add_argument("package", help="IN.zip")
+    fm.add_argument("--user", required=True, help="the field team or officer, as the audit names them")
+    fm.add_argument("--json", action="store_true", help='print {"applied", "added", "deleted", "conflicts"}')
+    fc = fsub.add_parser("conflicts", help="xung đột chờ quyết định / held conflicts")
+    fc.add_argument("--json", action="store_true")
+    fc.add_argument("--lang", choices=("vi", "en"), default="vi")
+    fr = fsub.add_parser("resolve", help="quyết định một xung đột / settle one conflict")
+    fr.add_argument("id", type=int)
+    fr.add_argument("--keep", required=True, choices=("office", "incoming"))
+    fr.add_argument("--user", required=True)
+    fs = fsub.add_parser("styles", help="ghi lại kiểu hiển thị QGIS vào kho / rewrite the store's QGIS styles")
+    for sp in (fp, fm, fc, fr, fs):
+        sp.add_argument("--store", help="GeoPackage or postgresql:// (default: $DINHLAP_STORE or the demo store)")
+    fd.set_defaults(func=_cmd_field)
+    ed = sub.add_parser(
+        "edit",
+        help="thêm, sửa, xóa, tách, hợp đối tượng (có ghi vết) / add, reshape, delete, split or merge a feature, "
+        "audited (exit 0 saved, 1 refused, 2 bad arguments)",
+    )
+    ed.add_argument("layer", help="mã lớp / layer id")
+    ed.add_argument("key", nargs="?", help="mã đối tượng / the feature's key")
+    ed.add_argument("--add", action="store_true", help="thêm đối tượng mới / add a new feature")
+    ed.add_argument("--delete", action="store_true", help="xóa đối tượng / remove the feature")
+    ed.add_argument("--set", action="append", metavar="FIELD=VALUE", help="giá trị mới / a new value (repeatable)")
+    ed.add_argument(
+        "--geometry", metavar="WKT|GEOJSON|COORDS", help="hình mới: WKT, GeoJSON hoặc tọa độ / the new shape"
+    )
+    ed.add_argument(
+        "--crs", metavar="EPSG:N", help="hệ tọa độ của hình (mặc định: độ → WGS 84, mét → EPSG:9215) / the shape's CRS"
+    )
+    ed.add_argument(
+        "--expect",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="giá trị bạn đã thấy / the value you saw (conflict check)",
+    )
+    ed.add_argument("--split", metavar="LINE", help="tách thửa theo đường / split the polygon along a line")
+    ed.add_argument(
+        "--merge", action="append", metavar="KEY2", help="hợp với thửa / merge this polygon in (repeatable)"
+    )
+    ed.add_argument("--user", help="người sửa (ghi vết) / who edits (audited)")
+    ed.add_argument("--reason", help="lý do, căn cứ / reason or source")
+    ed.add_argument("--store")
+    ed.add_argument("--lang", choices=("vi", "en"), default="vi")
+    ed.set_defaults(func=_cmd_edit)
     bd = sub.add_parser("build-demo", help="dựng kho dữ liệu minh họa / build the demo store")
     bd.add_argument("--out", default=str(DEFAULT_STORE), help="output .gpkg")
     bd.set_defaults(func=_cmd_build_demo)
     return p
+
+
+def _bounded_int(lo: int, hi: int) -> Any:
+    """An argparse type: an integer from ``lo`` to ``hi`` (else argparse's own message and exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"không phải số nguyên / not an integer: {text[:20]!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value}: cần từ {lo} đến {hi} / must be from {lo} to {hi}")
+        return value
+
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -791,8 +1240,9 @@ def _failure(exc: BaseException) -> list[str]:
     import csv
     import sqlite3
 
-    if isinstance(exc, StoreError):
-        return [exc.message("vi"), exc.message("en")]
+    message = getattr(exc, "message", None)
+    if callable(message):  # StoreError, EditError, an importer's refusal: said in both languages
+        return [str(message("vi")), str(message("en"))]
     if isinstance(exc, db.BadAddress):
         why = {"reason_vi": exc.reason["vi"], "reason_en": exc.reason["en"]}
         return [t("error.store_address", lang, path=exc.label, **why) for lang in ("vi", "en")]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import db, history
-from geo.edit import changes_between
+from geo.changelog import changes_between
 from geo.i18n import Lang, fmt_number, t
 from geo.panels import clearance_totals, criteria_met
 

@@ -467,6 +467,74 @@ def _gpkg(path: Path) -> Iterator[GpkgSession]:
         conn.close()
 
 
+# -- scratch files beside a GeoPackage ----------------------------------------------------------------------------
+SCRATCH_GLOB = ".import-*.gpkg"  # an import's features, written beside the store before they are attached
+STALE_UNLOCKED_S = 3600.0  # a scratch file without its lock (written before the locks) is left for an hour
+
+
+@contextmanager
+def scratch_beside(store: Path) -> Iterator[Path]:
+    """A new scratch GeoPackage path beside ``store``, held by an exclusive lock on ``<name>.lock`` while in
+    use and removed after (with its journal); one that a killed process left is swept by :func:`sweep_scratch`.
+    """
+    import fcntl
+    import uuid
+
+    scratch = store.parent / f".import-{uuid.uuid4().hex}.gpkg"
+    lock = scratch.with_suffix(".lock")
+    fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield scratch
+    finally:
+        _remove_scratch(scratch)
+        lock.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _remove_scratch(scratch: Path) -> None:
+    for p in (scratch, Path(f"{scratch}-journal"), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+        p.unlink(missing_ok=True)
+
+
+def sweep_scratch(store: Path, now: float | None = None) -> list[Path]:
+    """Remove the scratch files of imports that were interrupted (their process gone: its lock is free);
+    returns what was removed. Called when a GeoPackage store is opened and before an import writes.
+    """
+    import fcntl
+
+    removed: list[Path] = []
+    now = time.time() if now is None else now
+    try:
+        found = list(store.parent.glob(SCRATCH_GLOB))
+        found += [lock.with_suffix(".gpkg") for lock in store.parent.glob(".import-*.lock")]  # a lock left alone
+    except OSError:
+        return removed
+    found = sorted(set(found))
+    for scratch in found:
+        lock = scratch.with_suffix(".lock")
+        try:
+            if lock.exists():
+                fd = os.open(lock, os.O_RDWR)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # taken: its import is gone
+                except BlockingIOError:
+                    continue  # another process is importing with it now
+                else:
+                    _remove_scratch(scratch)
+                    lock.unlink(missing_ok=True)
+                finally:
+                    os.close(fd)
+            elif scratch.exists() and now - scratch.stat().st_mtime > STALE_UNLOCKED_S:
+                _remove_scratch(scratch)
+            else:
+                continue
+        except OSError:
+            continue
+        removed.append(scratch)
+    return removed
+
+
 # -- PostGIS ----------------------------------------------------------------------------------------------------
 PG_TYPES = {"INTEGER": "bigint", "REAL": "double precision", "TEXT": "text", "BOOLEAN": "boolean"}
 GPKG_TYPES = {

@@ -22,9 +22,12 @@ from shapely import LineString, Point, Polygon, affinity
 
 from geo import crs, history
 from geo.catalog import CATALOG, DEMO_COLUMN, LAND_USE_GROUP, LAND_USE_IN, LAND_USE_SOURCE, LAND_USES
-from geo.edit import edit, ensure_audit_table
+from geo.changelog import ensure_audit_table
+from geo.comments import ensure_tables
+from geo.edit import edit
 from geo.indicators import period_code, period_end
 from geo.linref import Route, station_label
+from geo.qgis import write_styles
 from geo.store import write_layers
 
 SRC = Path(__file__).resolve().parent.parent / "data" / "src"
@@ -592,6 +595,8 @@ def build_demo(path: Path, with_history: bool = True) -> Path:
     try:
         write_layers(Path(tmp), layers, timestamp=GPKG_DATE)
         ensure_audit_table(Path(tmp), GPKG_DATE)
+        write_styles(Path(tmp), GPKG_DATE)  # QGIS opens each map layer as the app draws it
+        ensure_tables(Path(tmp), GPKG_DATE)  # threads and settings: empty until people write
         if with_history:  # from 24/4/2024 to today, audited: the time machine reads it back
             apply_history(Path(tmp), events)
         os.replace(tmp, path)

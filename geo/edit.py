@@ -17,60 +17,52 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import shapely
 
 from geo import db
-from geo.catalog import CATALOG, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
-from geo.i18n import VIETNAM_TZ, Lang, fmt_datetime, fmt_number, t
-from geo.values import MAX_TEXT, BadValue, check
-
-AUDIT_TABLE = "audit_log"
-_AUDIT_DDL = f"""
-CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts TEXT NOT NULL,
-    user TEXT NOT NULL,
-    layer TEXT NOT NULL,
-    feature TEXT NOT NULL,
-    field TEXT NOT NULL,
-    old TEXT,
-    new TEXT,
-    reason TEXT NOT NULL DEFAULT ''
-)"""
-# PostgreSQL: "user" is a reserved word, and the key is an identity column.
-_PG_AUDIT_DDL = _AUDIT_DDL.replace("fid INTEGER PRIMARY KEY AUTOINCREMENT", "{pk}").replace("user TEXT", '"user" TEXT')
-# What the meeting and a feature's history ask of the log: whole-feature batches since a date (counted
-# from the index alone), field changes since a date, one feature's changes. Without them, reading what
-# changed after an import of 50,000 features took 0.3 s on every rerun of the Giao ban page.
-_AUDIT_INDEXES = (
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_batches ON {AUDIT_TABLE} "
-    "(field, ts, user, layer, reason, new IS NOT NULL)",
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_fields ON {AUDIT_TABLE} (ts) WHERE field != '*'",
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_feature ON {AUDIT_TABLE} (layer, feature)",
-    # A layer as of a date (geo.history) reads that layer's changes after it.
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_layer_ts ON {AUDIT_TABLE} (layer, ts)",
+from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
+from geo.changelog import (
+    AUDIT_TABLE,
+    GEOM_KEY,
+    NORMALISE_REASON,
+    ROLLBACK_REASON,
+    UNDO_REASON,
+    AuditRow,
+    EditError,
+    geometry_wkt,
+    log_time,
 )
-_PG_AUDIT_INDEXES = tuple(
-    ddl.replace(" user,", ' "user",').replace("new IS NOT NULL)", "(new IS NOT NULL))") for ddl in _AUDIT_INDEXES
+from geo.changelog import (
+    SELECT as _SELECT,
 )
-
-
-class EditError(Exception):
-    """An edit that cannot be made; the message is for a user (Vietnamese, English)."""
-
-    def __init__(self, message_key: str, /, **kwargs: object) -> None:
-        self.message_key = message_key
-        self.kwargs = kwargs
-        super().__init__(t(message_key, "en", **kwargs))
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.message_key, lang, **self.kwargs)
+from geo.changelog import (
+    _suppress as _suppress,
+)
+from geo.changelog import (
+    ensure_audit as _ensure_audit,
+)
+from geo.changelog import (
+    missing_audit as _missing_audit,
+)
+from geo.changelog import (
+    now as _now,
+)
+from geo.changelog import (
+    retrying as _retrying,
+)
+from geo.changelog import (
+    rows_of as _rows,
+)
+from geo.changelog import (
+    session as _connect,
+)
+from geo.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.values import MAX_TEXT, BadValue, check, is_empty, same_value
 
 
 @dataclass(frozen=True)
@@ -125,124 +117,6 @@ class ConflictError(EditError):
         from geo.records import format_value
 
         return format_value(self.spec, name, value, lang)
-
-
-def is_empty(value: Any) -> bool:
-    """Whether ``value`` is the one "empty": ``None``, ``NaN``/``NaT``, or text with nothing but spaces.
-
-    A form, a conflict check, the history and the stored data all read '' and NULL as this same empty.
-
-    >>> is_empty(""), is_empty(None), is_empty(float("nan")), is_empty(0), is_empty("0")
-    (True, True, True, False, False)
-    """
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
-    except (TypeError, ValueError):
-        return False
-
-
-def _comparable(value: Any) -> Any:
-    """``value`` in one form for comparing: empty → None, a number (bool, numpy, Decimal) → float,
-    a date or midnight timestamp → its ISO date, anything else its text.
-    """
-    if is_empty(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()  # numpy scalars
-    if isinstance(value, (bool, int, float)):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        from decimal import Decimal
-
-        if isinstance(value, Decimal):
-            return float(value)
-    except ImportError:  # pragma: no cover
-        pass
-    text = str(value)
-    return text[:10] if len(text) >= 19 and text[10:19] in ("T00:00:00", " 00:00:00") else text
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Whether two values of a field are the same for people: the one comparison of forms, conflict checks
-    and history ('' is NULL, 1 is 1.0 is ``True``, a date is its ISO text).
-
-    >>> same_value("", None), same_value(87, 87.0), same_value(True, 1), same_value("2024-05-01", "2024-05-01")
-    (True, True, True, True)
-    >>> same_value(None, 0), same_value("a", "b")
-    (False, False)
-    """
-    x, y = _comparable(a), _comparable(b)
-    if (isinstance(x, float) and isinstance(y, str)) or (isinstance(x, str) and isinstance(y, float)):
-        try:
-            x, y = float(x), float(y)
-        except ValueError:
-            return False
-    if isinstance(x, float) and isinstance(y, float):
-        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
-    return bool(x == y)
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """One changed field of one feature."""
-
-    fid: int
-    ts: str
-    user: str
-    layer: str
-    feature: str
-    field: str
-    old: Any
-    new: Any
-    reason: str
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-@contextmanager
-def _connect(path: db.Location) -> Iterator[db.Session]:
-    try:
-        with db.connect(path) as conn:
-            yield conn
-    except FileNotFoundError:
-        raise EditError("error.store_missing", path=str(path)) from None
-    except db.StoreLoginRefused:
-        raise EditError("error.store_login", path=db.label(path)) from None
-    except db.StoreDown as down:
-        raise EditError("error.store_down", reason=str(down)[:200]) from None
-
-
-def _ensure_audit(conn: db.Session, timestamp: str) -> None:
-    """Within a write: the audit table if it is missing, and its indexes (a store made by an earlier
-    version gets them at its first write).
-    """
-    pg = conn.kind == "postgis"
-    if _missing_audit(conn):
-        conn.attributes_table(AUDIT_TABLE, _PG_AUDIT_DDL if pg else _AUDIT_DDL, timestamp)
-    elif pg:
-        return  # made with its indexes when the table was (a PostGIS store has no earlier versions)
-    for ddl in _PG_AUDIT_INDEXES if pg else _AUDIT_INDEXES:
-        conn.execute(ddl)
-
-
-def ensure_audit_table(path: db.Location, timestamp: str | None = None) -> None:
-    """Create the ``audit_log`` table (a GeoPackage attributes table, so QGIS lists it) if it is missing."""
-    with _connect(path) as conn:
-        _retrying(conn, lambda: _ensure_audit(conn, timestamp or _now()))
 
 
 def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:
@@ -370,14 +244,6 @@ def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:
     return " AND ".join(f'"{n}" = ?' for n in names), values
 
 
-def _retrying(conn: db.Session, fn: Any) -> Any:
-    """Run ``fn`` in one write transaction of the store, waiting while another writer holds it."""
-    try:
-        return conn.write(fn)
-    except TimeoutError:
-        raise EditError("edit.busy") from None
-
-
 def edit(
     path: db.Location,
     layer_id: str,
@@ -485,218 +351,6 @@ def _conflict(conn: db.Session, layer_id: str, key: str, name: str, seen: Any, c
     return Conflict(name, None if is_empty(seen) else seen, None if is_empty(current) else current, user, when)
 
 
-def _missing_audit(conn: db.Session) -> bool:
-    return not conn.has_table(AUDIT_TABLE)
-
-
-def _rows(conn: db.Session, sql: str, params: tuple[Any, ...]) -> list[AuditRow]:
-    if _missing_audit(conn):
-        return []
-    out = []
-    for r in conn.execute(sql, params):
-        out.append(
-            AuditRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                json.loads(r[6]) if r[6] is not None else None,
-                json.loads(r[7]) if r[7] is not None else None,
-                r[8],
-            )
-        )
-    return out
-
-
-_SELECT = f'SELECT fid, ts, "user", layer, feature, field, old, new, reason FROM {AUDIT_TABLE}'
-
-
-def redact_rows(rows: list[AuditRow]) -> list[AuditRow]:
-    """The change log as a viewer may see it: no change of a sensitive field, no sensitive value in a whole row."""
-    out = []
-    for r in rows:
-        spec = CATALOG.get(r.layer)
-        hidden = spec.sensitive if spec else ()
-        if r.field in hidden:
-            continue
-        if r.field == "*" and hidden:
-            r = AuditRow(
-                r.fid, r.ts, r.user, r.layer, r.feature, r.field,
-                {k: v for k, v in r.old.items() if k not in hidden} if isinstance(r.old, dict) else r.old,
-                {k: v for k, v in r.new.items() if k not in hidden} if isinstance(r.new, dict) else r.new,
-                r.reason,
-            )  # fmt: skip
-        out.append(r)
-    return out
-
-
-def last_changes(path: db.Location, layer_id: str) -> dict[str, AuditRow]:
-    """The latest change of each feature of ``layer_id`` that has one (what an indicator card cites)."""
-    return {r.feature: r for r in changes_since(path, "", layer=layer_id)}
-
-
-def history(path: db.Location, layer_id: str, key: str) -> list[AuditRow]:
-    """Every change of one feature, oldest first."""
-    with _connect(path) as conn:
-        return _rows(conn, f"{_SELECT} WHERE layer = ? AND feature = ? ORDER BY fid", (layer_id, key))
-
-
-def changes_since(
-    path: db.Location, since: str, layer: str | None = None, whole_features: bool = True
-) -> list[AuditRow]:
-    """Every change made after ``since`` (an ISO timestamp or date), oldest first.
-
-    ``layer`` keeps one layer's; ``whole_features=False`` leaves out features added or removed
-    whole (an import's thousands of rows: see :func:`whole_feature_batches`).
-    """
-    where, params = "ts > ?", [since]
-    if layer is not None:
-        where, params = where + " AND layer = ?", [*params, layer]
-    if not whole_features:
-        where += " AND field != '*'"
-    with _connect(path) as conn:  # "+fid": sort what the indexes find rather than walk the table in fid order
-        return _rows(conn, f"{_SELECT} WHERE {where} ORDER BY +fid", tuple(params))
-
-
-def changes_after(path: db.Location, since: str, layer: str) -> list[AuditRow]:
-    """Every change of ``layer`` made after ``since`` (a log time), newest first: what rewinding undoes."""
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return []
-        return _rows(conn, f"{_SELECT} WHERE layer = ? AND ts > ? ORDER BY fid DESC", (layer, since))
-
-
-def changes_between(path: db.Location, after: str, until: str, layers: list[str]) -> list[AuditRow]:
-    """Every change of ``layers`` made after log time ``after`` and up to ``until``, oldest first."""
-    if not layers:
-        return []
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return []
-        marks = ", ".join("?" for _ in layers)
-        sql = f"{_SELECT} WHERE layer IN ({marks}) AND ts > ? AND ts <= ? ORDER BY fid"
-        return _rows(conn, sql, (*layers, after, until))
-
-
-def shape_changes_after(path: db.Location, since: str, layer: str) -> int:
-    """How many changes after ``since`` touched ``layer``'s geometry or its set of features: none means the
-    layer as of ``since`` has the geometry it has now (its attributes may differ).
-    """
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return 0
-        geom = conn.geometry_column(layer) or "*"
-        row = conn.execute(
-            f"SELECT COUNT(*) FROM {AUDIT_TABLE} WHERE layer = ? AND ts > ? AND field IN ('*', ?)",
-            (layer, since, geom),
-        ).fetchone()
-        return int(row[0])
-
-
-def change_days(path: db.Location) -> list[str]:
-    """The distinct hours (log times cut to ``YYYY-MM-DDTHH``) at which the store changed, oldest first."""
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return []
-        return [str(r[0]) for r in conn.execute(f"SELECT DISTINCT substr(ts, 1, 13) FROM {AUDIT_TABLE} ORDER BY 1")]
-
-
-def last_change_per_layer(path: db.Location, until: str) -> dict[str, str]:
-    """Each layer's latest change-log time at or before ``until`` (a UTC log stamp)."""
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return {}
-        sql = f"SELECT layer, MAX(ts) FROM {AUDIT_TABLE} WHERE ts <= ? GROUP BY layer"
-        return {str(r[0]): str(r[1]) for r in conn.execute(sql, (until,))}
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Features added or removed whole in one go (an import, a rollback): counted, not read back."""
-
-    ts: str
-    user: str
-    layer: str
-    reason: str
-    count: int
-    added: int
-    features: tuple[str, ...]  # their keys, when there are few enough to list
-
-
-def changes_for_meeting(
-    path: db.Location, since: str, sensitive_ok: bool = True, list_up_to: int = 300
-) -> tuple[list[AuditRow], list[Batch]]:
-    """What changed since ``since``, as a meeting reads it: field changes one by one (without the
-    sensitive ones unless ``sensitive_ok``), and features added or removed whole counted in batches.
-    """
-    rows = changes_since(path, since, whole_features=False)
-    return (rows if sensitive_ok else redact_rows(rows)), whole_feature_batches(path, since, list_up_to)
-
-
-def whole_feature_batches(path: db.Location, since: str, list_up_to: int = 300) -> list[Batch]:
-    """The whole-feature changes made after ``since``, one per (moment, user, layer, reason), oldest first."""
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return []
-        # counted from the GeoPackage's index alone (it holds "new IS NOT NULL", not "new")
-        added = "COUNT(new)" if conn.kind == "postgis" else "SUM(new IS NOT NULL)"
-        groups = conn.execute(
-            f'SELECT ts, "user", layer, reason, COUNT(*), {added} '
-            f"FROM {AUDIT_TABLE} WHERE ts > ? AND field = '*' GROUP BY ts, \"user\", layer, reason ORDER BY MIN(fid)",
-            (since,),
-        ).fetchall()
-        out = []
-        for ts, user, layer, reason, count, added in groups:
-            keys: tuple[str, ...] = ()
-            if count <= list_up_to:
-                keys = tuple(
-                    str(k)
-                    for (k,) in conn.execute(
-                        f'SELECT feature FROM {AUDIT_TABLE} WHERE ts = ? AND "user" = ? AND layer = ? AND reason = ? '
-                        "AND field = '*' ORDER BY fid",
-                        (ts, user, layer, reason),
-                    )
-                )
-            out.append(Batch(ts, user, layer, reason, int(count), int(added or 0), keys))
-        return out
-
-
-ROLLBACK_REASON = "rollback:"  # + the moment (UTC ISO): rendered in the reader's language by reason_text
-UNDO_REASON = "undo:"  # + the change set's id
-NORMALISE_REASON = "normalise:empty"
-
-
-def reason_text(reason: str, lang: Lang = "vi") -> str:
-    """A change's reason as its reader reads it: a rollback's, an undo's or the empty-value normalisation's
-    in ``lang`` with the moment in Vietnam time; a person's reason as they wrote it.
-
-    >>> reason_text("rollback:2024-05-01T13:35:00+00:00")
-    'Khôi phục về thời điểm 01/05/2024 20:35 (giờ Việt Nam)'
-    >>> reason_text("Biên bản 15/5")
-    'Biên bản 15/5'
-    """
-    if reason.startswith(ROLLBACK_REASON):
-        return t("rollback.reason", lang, when=fmt_datetime(reason[len(ROLLBACK_REASON) :], lang))
-    if reason.startswith("rollback to "):  # what earlier versions wrote: the moment in UTC
-        with _suppress():
-            return t("rollback.reason", lang, when=fmt_datetime(reason[len("rollback to ") :], lang))
-    if reason.startswith(UNDO_REASON):
-        parts = reason[len(UNDO_REASON) :].split("|", 2)
-        if len(parts) == 3:
-            return t("undo.reason", lang, id=parts[0], user=parts[1], when=fmt_datetime(parts[2], lang))
-    if reason == NORMALISE_REASON:
-        return t("normalise.reason", lang)
-    return reason
-
-
-def _suppress() -> Any:
-    import contextlib
-
-    return contextlib.suppress(ValueError)
-
-
 def _revert(conn: db.Session, r: AuditRow, catalog: Catalog) -> None:
     """Put back what the logged change ``r`` changed."""
     if r.layer == OVERLAY_TABLE:  # a planner's layer published or withdrawn
@@ -746,60 +400,6 @@ def rollback_to(path: db.Location, moment: str, user: str) -> int:
             return len(later)
 
         return int(_retrying(conn, run))
-
-
-def log_time(moment: str | dt.datetime) -> str:
-    """A moment as the change log stores it (UTC ISO): a time without a zone is read as Vietnam's, as
-    people type it; a bare date is its first instant in Vietnam.
-
-    >>> log_time("2024-05-01 20:35")
-    '2024-05-01T13:35:00.000000+00:00'
-    """
-    from zoneinfo import ZoneInfo
-
-    when = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(VIETNAM_TZ))
-    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-@dataclass(frozen=True)
-class ChangeSet:
-    """One save or one import: the changes one person wrote at one moment. ``id`` is its first log row's."""
-
-    id: int
-    ts: str
-    user: str
-    reason: str
-    layers: tuple[str, ...]
-    fields: int  # field changes (and moved points)
-    added: int  # features added whole
-    removed: int  # features removed whole
-
-
-def change_sets(path: db.Location, limit: int = 200) -> list[ChangeSet]:
-    """The latest change sets, newest first."""
-    with _connect(path) as conn:
-        if _missing_audit(conn):
-            return []
-        rows = conn.execute(
-            f'SELECT MIN(fid), ts, "user", MIN(reason), '
-            f"SUM(CASE WHEN field != '*' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN field = '*' AND new IS NOT NULL AND new != 'null' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN field = '*' AND (new IS NULL OR new = 'null') THEN 1 ELSE 0 END) "
-            f'FROM {AUDIT_TABLE} GROUP BY ts, "user" ORDER BY MIN(fid) DESC LIMIT ?',
-            (limit,),
-        ).fetchall()
-        out = []
-        for fid, ts, user, reason, fields, add, rem in rows:
-            layers = tuple(
-                str(r[0])
-                for r in conn.execute(
-                    f'SELECT DISTINCT layer FROM {AUDIT_TABLE} WHERE ts = ? AND "user" = ? ORDER BY layer', (ts, user)
-                )
-            )
-            out.append(ChangeSet(int(fid), str(ts), str(user), str(reason), layers, int(fields), int(add), int(rem)))
-        return out
 
 
 def undo_change_set(path: db.Location, set_id: int, user: str) -> int:
@@ -902,17 +502,6 @@ def normalise_empties(path: db.Location, user: str, ts: str | None = None) -> in
         return int(_retrying(conn, run))
 
 
-def gpkg_blob(wkt_or_hex: str | None) -> bytes | None:
-    """A GeoPackage geometry blob from WKT (or the hex of a blob, as the audit keeps whole rows)."""
-    return db.blob_of(wkt_or_hex)
-
-
-def geometry_wkt(blob: bytes | None) -> str | None:
-    """WKT of a GeoPackage geometry blob."""
-    wkb = db.wkb_of_blob(blob)
-    return None if wkb is None else str(shapely.from_wkb(wkb).wkt)
-
-
 def file_catalog(conn: db.Session) -> Catalog:
     """The catalog of the open file: the built-in layers and the overlays it lists."""
     tables = set(conn.tables())
@@ -948,9 +537,6 @@ def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
     conn.execute(
         f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [*conn.typed(r.layer, {r.field: r.old}), *params]
     )
-
-
-GEOM_KEY = "__geometry__"
 
 
 def _names(cols: Sequence[str]) -> str:
@@ -1158,3 +744,400 @@ def _check_value_for_insert(spec: LayerSpec, name: str, value: Any) -> Any:
             raise EditError("edit.required", field=f.label("vi"))
         return None  # the one empty: NULL, whatever the field's kind
     return _check_value(spec, name, value)
+
+
+# -- several kinds of change in one transaction (a field package's merge) ------------------------------------
+# Each function below runs inside :func:`write_together`'s transaction and writes its audit rows there, like
+# the functions above: the caller gathers everything one decision changes, and it is stored whole or not at all.
+
+
+def write_together(path: db.Location, fn: Any, ts: str | None = None) -> Any:
+    """Run ``fn(conn)`` in one audited write transaction of the store at ``path`` (the change log made if
+    missing); everything ``fn`` writes through the functions below is committed together, or nothing is.
+    """
+    stamp = ts or _now()
+    with _connect(path) as conn:
+
+        def run() -> Any:
+            _ensure_audit(conn, stamp)
+            return fn(conn)
+
+        return _retrying(conn, run)
+
+
+def _audit(
+    conn: db.Session, stamp: str, user: str, layer: str, key: str, name: str, old: Any, new: Any, reason: str
+) -> None:
+    conn.execute(
+        f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            stamp,
+            user,
+            layer,
+            key,
+            name,
+            json.dumps(old, ensure_ascii=False),
+            json.dumps(new, ensure_ascii=False),
+            reason,
+        ),
+    )
+
+
+def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
+    """``value`` of field ``name`` as the store keeps it; :class:`EditError` if the catalog refuses it."""
+    if value is None or value == "":
+        if spec.field(name).required and spec.field(name).kind != "str":
+            raise EditError("edit.required", field=spec.field(name).label("vi"))
+        return "" if spec.field(name).kind == "str" else None
+    return _check_value(spec, name, value)
+
+
+def update_in(
+    conn: db.Session,
+    spec: LayerSpec,
+    key: str,
+    changes: Mapping[str, Any],
+    user: str,
+    reason: str,
+    ts: str,
+    current: Mapping[str, Any] | None = None,
+    fid: int | None = None,
+) -> list[AuditRow]:
+    """Within :func:`write_together`: change fields of one feature (values checked), one audit row per change.
+
+    ``current`` and ``fid`` (from :func:`layer_rows`, read in the same transaction) spare a search by key.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    clean = {n: checked_value(spec, n, v) for n, v in changes.items()}
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    if current is None:
+        cols = list(clean)
+        found = conn.execute(f'SELECT {_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            raise EditError("edit.not_found", layer=spec.id, key=key)
+        current = dict(zip(cols, found[0], strict=True))
+    changed = {n: v for n, v in clean.items() if current.get(n) != v}
+    if not changed:
+        return []
+    sets = ", ".join(f'"{n}" = ?' for n in changed)
+    conn.execute(f'UPDATE "{spec.id}" SET {sets} WHERE {where}', [*conn.typed(spec.id, changed), *params])
+    rows = []
+    for name, value in changed.items():
+        _audit(conn, ts, user, spec.id, key, name, current.get(name), value, reason)
+        rows.append(AuditRow(0, ts, user, spec.id, key, name, current.get(name), value, reason))
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return rows
+
+
+def layer_rows(conn: db.Session, spec: LayerSpec) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Every feature of a layer by key: its ``fid`` and stored row (geometry as WKT under :data:`GEOM_KEY`),
+    read in one pass (a merge of thousands of features looks each up here, not in the table).
+    """
+    geom = conn.geometry_column(spec.id)
+    cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
+    keys = spec.key.split(",")
+    sel = ", ".join(["fid", *(f'"{c}"' for c in cols), *([conn.geom_out(geom)] if geom else [])])
+    out = {}
+    for r in conn.execute(f'SELECT {sel} FROM "{spec.id}"').fetchall():
+        row = dict(zip(cols, r[1 : 1 + len(cols)], strict=True))
+        if geom:
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(r[-1]))
+        out[",".join(str(row[k]) for k in keys)] = (int(r[0]), row)
+    return out
+
+
+def note_in(conn: db.Session, layer_id: str, key: str, name: str, value: Any, user: str, reason: str, ts: str) -> None:
+    """Within :func:`write_together`: a decision that changed nothing, in the log (its value stays as it is:
+    a rewind past it restores the same value).
+    """
+    _audit(conn, ts, user, layer_id, key, name, value, value, reason)
+    conn.touch((AUDIT_TABLE,), ts)
+
+
+def set_geometry_in(
+    conn: db.Session,
+    spec: LayerSpec,
+    key: str,
+    wkt: str,
+    user: str,
+    reason: str,
+    ts: str,
+    current: str | None = None,
+    fid: int | None = None,
+) -> bool:
+    """Within :func:`write_together`: replace one feature's geometry (any type; WGS 84 WKT), audited; False if
+    it was the same.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    shape = shapely.from_wkt(wkt)
+    if shape.is_empty or not shape.is_valid:
+        raise EditError("edit.bad_geometry", layer=spec.id, key=key)
+    lon, lat = shape.centroid.x, shape.centroid.y
+    _check_position(lon, lat)
+    geom = str(conn.geometry_column(spec.id))
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    if fid is not None and current is not None:
+        old_wkt: str | None = current
+    else:
+        found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            raise EditError("edit.not_found", layer=spec.id, key=key)
+        old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
+    if old_wkt is not None and shapely.equals_exact(shapely.from_wkt(old_wkt), shape, 1e-9):
+        return False
+    conn.execute(f'UPDATE "{spec.id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(wkt), *params])
+    _audit(conn, ts, user, spec.id, key, geom, old_wkt, wkt, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return True
+
+
+def feature_row(conn: db.Session, spec: LayerSpec, key: str) -> dict[str, Any] | None:
+    """One feature's stored row (its geometry as WKT under :data:`GEOM_KEY`), or ``None``."""
+    geom = conn.geometry_column(spec.id)
+    cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
+    where, params = _where(spec, key)
+    sel = _names(cols) + (f", {conn.geom_out(geom)}" if geom else "")
+    found = conn.execute(f'SELECT {sel} FROM "{spec.id}" WHERE {where}', params).fetchall()
+    if len(found) != 1:
+        return None
+    row = dict(zip(cols, found[0][: len(cols)], strict=True))
+    if geom:
+        row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+    return row
+
+
+def add_in(
+    conn: db.Session, spec: LayerSpec, values: Mapping[str, Any], wkt: str | None, user: str, reason: str, ts: str
+) -> str:
+    """Within :func:`write_together`: add one feature (every field checked, a new key; any geometry type),
+    audited as a whole row; returns its key.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    key, row = _new_row(spec, values)
+    if "demo" in values and "demo" in conn.columns(spec.id):
+        row["demo"] = values["demo"]
+    where, params = _where(spec, key)
+    if conn.execute(f'SELECT 1 FROM "{spec.id}" WHERE {where}', params).fetchone():
+        raise EditError("edit.duplicate", key=key)
+    cols, vals, marks = list(row), conn.typed(spec.id, row), ["?"] * len(row)
+    logged = dict(row)
+    if spec.is_spatial:
+        if not wkt:
+            raise EditError("edit.bad_geometry", layer=spec.id, key=key)
+        shape = shapely.from_wkt(wkt)
+        _check_position(shape.centroid.x, shape.centroid.y)
+        geom = str(conn.geometry_column(spec.id))
+        cols, vals, marks = [*cols, geom], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
+        logged[GEOM_KEY] = wkt
+    conn.execute(f'INSERT INTO "{spec.id}" ({_names(cols)}) VALUES ({", ".join(marks)})', vals)
+    _audit(conn, ts, user, spec.id, key, "*", None, logged, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return key
+
+
+def remove_in(conn: db.Session, spec: LayerSpec, key: str, user: str, reason: str, ts: str) -> bool:
+    """Within :func:`write_together`: remove one feature, its whole row kept in the log (a rollback puts it
+    back); False if it was not there.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    row = feature_row(conn, spec, key)
+    if row is None:
+        return False
+    where, params = _where(spec, key)
+    conn.execute(f'DELETE FROM "{spec.id}" WHERE {where}', params)
+    _audit(conn, ts, user, spec.id, key, "*", row, None, reason)
+    conn.touch((spec.id, AUDIT_TABLE), ts)
+    return True
+
+
+# -- whole shapes: drawn, reshaped, removed, split and merged (geo.geometry_edit checks them first) --------
+@dataclass(frozen=True)
+class ShapeChange:
+    """One change of a spatial layer's feature within :func:`write_shapes`.
+
+    ``kind``: ``"add"`` (``values`` is the whole row, its key among them; ``wkt`` its geometry),
+    ``"update"`` (``values`` the changed fields, ``wkt`` the new geometry or ``None`` to keep it) or
+    ``"delete"``. ``expected``/``expected_wkt``: what the planner saw of an existing feature; a stored value
+    that differs is a conflict and nothing is written. ``fill``: measured values written as they are (an
+    area or a length the store fills, never typed by anyone), not checked as a planner's edit is.
+    """
+
+    kind: str
+    key: str = ""
+    values: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    wkt: str | None = None
+    expected: Mapping[str, Any] | None = None
+    expected_wkt: str | None = None
+    fill: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+
+def write_shapes(
+    path: db.Location, layer_id: str, changes: Sequence[ShapeChange], user: str, reason: str = "", ts: str | None = None
+) -> list[AuditRow]:
+    """Add, reshape and remove features of one spatial layer (a catalog layer or a planner's overlay) in one
+    transaction, audited as every edit is: a new feature is one ``*`` row with its whole row and geometry, a
+    removed one the same the other way, a changed geometry or field one row each. All of it, or nothing.
+    Returns the audit rows written. Geometry is WGS 84 WKT; its rules are :mod:`geo.geometry_edit`'s.
+    """
+    if not user:
+        raise EditError("edit.no_user")
+    stamp = ts or _now()
+    with _connect(path) as conn:
+        spec_ = file_catalog(conn).get(layer_id)
+        if spec_ is None or not spec_.is_spatial or not conn.has_table(layer_id):
+            raise EditError("error.unknown_layer", layer=layer_id)
+        spec = spec_
+        geom = str(conn.geometry_column(layer_id))
+        columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        catalog_fields = {f.name for f in spec.fields}
+
+        def stored_row(key: str) -> dict[str, Any] | None:
+            where, params = _where(spec, key)
+            cols = ", ".join(f'"{c}"' for c in columns)
+            found = conn.execute(
+                f'SELECT {cols}, {conn.geom_out(geom)} FROM "{layer_id}" WHERE {where}', params
+            ).fetchall()
+            if len(found) != 1:
+                return None
+            row = dict(zip(columns, found[0][:-1], strict=True))
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+            return row
+
+        def check_seen(current: dict[str, Any], change: ShapeChange) -> None:
+            for name, seen in (change.expected or {}).items():
+                seen_stored = _check_value(spec, name, seen) if seen not in (None, "") else None
+                if current.get(name) != seen_stored:
+                    raise ConflictError(
+                        "edit.conflict",
+                        field=spec.field(name).label("vi"),
+                        current=str(current.get(name)),
+                        seen=str(seen),
+                    )
+            old = current.get(GEOM_KEY)
+            if change.expected_wkt is not None and not (
+                old is not None
+                and shapely.equals_exact(shapely.from_wkt(old), shapely.from_wkt(change.expected_wkt), 1e-9)
+            ):
+                raise ConflictError("edit.conflict", field="hình dạng", current="…", seen="…")
+
+        def log(key: str, name: str, old: Any, new: Any) -> AuditRow:
+            fid = conn.insert_fid(
+                f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stamp, user, layer_id, key, name,
+                    json.dumps(old, ensure_ascii=False, default=str), json.dumps(new, ensure_ascii=False, default=str),
+                    reason,
+                ),
+            )  # fmt: skip
+            return AuditRow(fid, stamp, user, layer_id, key, name, old, new, reason)
+
+        def add(change: ShapeChange) -> list[AuditRow]:
+            numbered = "," not in spec.key and spec.field(spec.key).derived  # a planner's layer numbers its features
+            if numbered:
+                top = conn.execute(f'SELECT MAX(CAST("{spec.key}" AS INTEGER)) FROM "{layer_id}"').fetchone()[0]
+                key = str(int(top or 0) + 1)
+                row: dict[str, Any] = {spec.key: key}
+                row.update(
+                    {
+                        f.name: _check_value_for_insert(spec, f.name, change.values.get(f.name))
+                        for f in spec.fields
+                        if not f.derived
+                    }
+                )
+            else:
+                key, row = _new_row(spec, change.values)
+            for name, value in change.fill.items():
+                if name in catalog_fields:
+                    row[name] = value
+            if DEMO_COLUMN in columns:
+                row[DEMO_COLUMN] = 0  # drawn by a planner: real
+            row = {c: v for c, v in row.items() if c in columns}
+            if stored_row(key) is not None:
+                raise EditError("edit.duplicate", key=key)
+            cols = [*row, geom]
+            conn.execute(
+                f'INSERT INTO "{layer_id}" ({_names(cols)}) VALUES ({", ".join(["?"] * len(row) + [conn.geom_in])})',
+                [*conn.typed(layer_id, row), conn.geom_param(change.wkt)],
+            )
+            return [log(key, "*", None, {**row, GEOM_KEY: change.wkt})]
+
+        def update(change: ShapeChange) -> list[AuditRow]:
+            current = stored_row(change.key)
+            if current is None:
+                raise EditError("edit.not_found", layer=layer_id, key=change.key)
+            check_seen(current, change)
+            where, params = _where(spec, change.key)
+            clean = {n: _check_value(spec, n, v) for n, v in change.values.items()}
+            clean.update({n: v for n, v in change.fill.items() if n in columns})
+            rows = []
+            if change.wkt is not None and not (
+                current[GEOM_KEY] is not None
+                and shapely.equals_exact(shapely.from_wkt(current[GEOM_KEY]), shapely.from_wkt(change.wkt), 0)
+            ):
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{geom}" = {conn.geom_in} WHERE {where}',
+                    [conn.geom_param(change.wkt), *params],
+                )
+                rows.append(log(change.key, geom, current[GEOM_KEY], change.wkt))
+            for name, value in clean.items():
+                if current.get(name) == value:
+                    continue
+                conn.execute(
+                    f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
+                    [*conn.typed(layer_id, {name: value}), *params],
+                )
+                rows.append(log(change.key, name, current.get(name), value))
+            return rows
+
+        def delete(change: ShapeChange) -> list[AuditRow]:
+            current = stored_row(change.key)
+            if current is None:
+                raise EditError("edit.not_found", layer=layer_id, key=change.key)
+            check_seen(current, change)
+            where, params = _where(spec, change.key)
+            conn.execute(f'DELETE FROM "{layer_id}" WHERE {where}', params)
+            return [log(change.key, "*", current, None)]
+
+        ops = {"add": add, "update": update, "delete": delete}
+
+        def run() -> list[AuditRow]:
+            _ensure_audit(conn, stamp)
+            rows = [r for change in changes for r in ops[change.kind](change)]
+            if rows:
+                conn.touch((layer_id, AUDIT_TABLE), stamp)
+            return rows
+
+        return list(_retrying(conn, run))
+
+
+def read_feature(path: db.Location, layer_id: str, key: str) -> dict[str, Any] | None:
+    """One feature of a spatial layer as stored: its columns and its geometry (WGS 84 WKT, under
+    :data:`GEOM_KEY`); ``None`` if there is no such feature.
+    """
+    with _connect(path) as conn:
+        spec = file_catalog(conn).get(layer_id)
+        if spec is None or not conn.has_table(layer_id):
+            raise EditError("error.unknown_layer", layer=layer_id)
+        geom = conn.geometry_column(layer_id)
+        columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
+        where, params = _where(spec, key)
+        sel = ", ".join([*(f'"{c}"' for c in columns), *([conn.geom_out(geom)] if geom else [])])
+        found = conn.execute(f'SELECT {sel} FROM "{layer_id}" WHERE {where}', params).fetchall()
+        if len(found) != 1:
+            return None
+        row = dict(zip(columns, found[0][: len(columns)], strict=True))
+        if geom:
+            row[GEOM_KEY] = geometry_wkt(conn.geom_blob(found[0][-1]))
+        return row
+
+
+def layer_spec(path: db.Location, layer_id: str) -> LayerSpec | None:
+    """The catalog record of ``layer_id`` in the store at ``path`` (a built-in layer or a planner's overlay)."""
+    with _connect(path) as conn:
+        return file_catalog(conn).get(layer_id)

@@ -74,6 +74,9 @@ class MapRequest:
     selected: tuple[str, str] | None = None
     color_by: tuple[tuple[str, str], ...] = ()
     fade: bool = False  # the selected feature's neighbours of its layer drawn faded (an atlas page)
+    scale: int | None = None  # print at exactly 1:scale (in the VN-2000 plane); None: the extent fits the sheet
+    center: tuple[float, float] | None = None  # (lon, lat) the sheet is centred on at a stated scale
+    grid: bool = False  # a VN-2000 kilometre grid, its coordinates on the frame
     #: The records of the layers drawn: the store's catalog (built-in layers and its overlays).
     catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False)
 
@@ -324,6 +327,99 @@ def _scale_bar(ax: Axes, metres_per_unit: float, lang: Lang, scale: float) -> fl
     return length_m
 
 
+GRID_COLOUR = "#b0413e"  # the kilometre grid: a colour no layer uses (a test finds its lines by it)
+STANDARD_SCALES = (5_000, 10_000, 25_000, 50_000, 100_000)
+
+
+def _km_grid(ax: Axes, scale: float) -> None:
+    """A VN-2000 kilometre grid over the map, its coordinates (km) on all four sides of the frame."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    span = max(x1 - x0, y1 - y0)
+    step = next((k * 1000.0 for k in (1, 2, 5, 10, 20) if span / (k * 1000) <= 12), 50_000.0)
+    xs = np.arange(math.ceil(x0 / step) * step, x1, step)
+    ys = np.arange(math.ceil(y0 / step) * step, y1, step)
+    ax.vlines(xs, y0, y1, colors=GRID_COLOUR, linewidth=0.45, zorder=250, alpha=0.9)
+    ax.hlines(ys, x0, x1, colors=GRID_COLOUR, linewidth=0.45, zorder=250, alpha=0.9)
+    ax.set_xticks(xs, [f"{v / 1000:.0f}" for v in xs])
+    ax.set_yticks(ys, [f"{v / 1000:.0f}" for v in ys], rotation=90, va="center")
+    ax.tick_params(
+        axis="both",
+        which="both",
+        length=3,
+        labelsize=5.5 * scale,
+        colors="#1f2d3d",
+        top=True,
+        right=True,
+        labeltop=True,
+        labelright=True,
+        pad=1.5,
+    )
+
+
+def scale_text(scale: int, lang: Lang) -> str:
+    """The representative fraction as printed: ``Tỉ lệ 1:50.000`` / ``Scale 1:50,000``."""
+    return t("export.scale_rf", lang, n=fmt_number(scale, lang))
+
+
+def sheet_window(
+    req: MapRequest, frames: dict[str, gpd.GeoDataFrame], size_mm: tuple[float, float]
+) -> tuple[float, float, float, float]:
+    """The map coordinates (VN-2000 metres) a map area of ``size_mm`` (width, height on paper) shows at
+    ``req.scale``: centred on ``req.center``, else on the middle of ``req.bbox`` or of the features.
+    """
+    assert req.scale
+    tr = crs_.transformer(crs_.WGS84, req.crs)
+    if req.center is not None:
+        cx, cy = tr.transform(*req.center)
+    else:
+        x0, y0, x1, y1 = _extent_xy(req, frames)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w, half_h = size_mm[0] * req.scale / 2000, size_mm[1] * req.scale / 2000  # mm on paper → m on ground
+    return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+
+
+def _extent_xy(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
+    """What is to be printed (``req.bbox``, else the features shown), in the map's metres."""
+    view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    w, s, e, n = _extent(view, req.bbox)
+    tr = crs_.transformer(crs_.WGS84, req.crs)
+    xs, ys = tr.transform([w, e, w, e], [s, s, n, n])
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def sheets_needed(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> tuple[int, int]:
+    """How many sheets (across, down) the extent of ``req`` needs at ``req.scale`` on its paper; (1, 1) when it
+    fits one (or when the request names its centre: the sheet shows what lies around it).
+    """
+    if not req.scale or req.center is not None:
+        return (1, 1)
+    x0, y0, x1, y1 = _extent_xy(req, frames)
+    w_mm, h_mm = map_area_mm(req, frames)
+    cols = math.ceil((x1 - x0) / (w_mm * req.scale / 1000) - 1e-9)
+    rows = math.ceil((y1 - y0) / (h_mm * req.scale / 1000) - 1e-9)
+    return (max(cols, 1), max(rows, 1))
+
+
+def tiles(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> list[tuple[float, float]]:
+    """The centres (lon, lat) of the sheets that cover the extent of ``req`` at its scale, row by row from
+    the north-west: an atlas of the extent at a stated scale.
+    """
+    cols, rows = sheets_needed(req, frames)
+    x0, y0, x1, y1 = _extent_xy(req, frames)
+    w_mm, h_mm = map_area_mm(req, frames)
+    step_x, step_y = w_mm * req.scale / 1000, h_mm * req.scale / 1000  # type: ignore[operator]
+    cx0 = (x0 + x1) / 2 - (cols - 1) * step_x / 2
+    cy0 = (y0 + y1) / 2 + (rows - 1) * step_y / 2
+    back = crs_.transformer(req.crs, crs_.WGS84)
+    out = []
+    for r in range(rows):
+        for c in range(cols):
+            lon, lat = back.transform(cx0 + c * step_x, cy0 - r * step_y)
+            out.append((float(lon), float(lat)))
+    return out
+
+
 def _north_arrow(ax: Axes, lang: Lang, scale: float) -> None:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -381,9 +477,17 @@ def _fit(ax: Axes, bounds_xy: tuple[float, float, float, float], aspect: float) 
 
 
 def draw_map(
-    ax: Axes, req: MapRequest, frames: dict[str, gpd.GeoDataFrame], scale: float = 1.0
+    ax: Axes,
+    req: MapRequest,
+    frames: dict[str, gpd.GeoDataFrame],
+    scale: float = 1.0,
+    window: tuple[float, float, float, float] | None = None,
 ) -> dict[str, list[str]]:
-    """Draw the visible layers of ``req`` into ``ax``; return the feature keys drawn, per layer."""
+    """Draw the visible layers of ``req`` into ``ax``; return the feature keys drawn, per layer.
+
+    ``window``: exactly these map coordinates (x0, y0, x1, y1 in ``req.crs``), as at a stated scale; else
+    the extent of ``req.bbox`` or of the features, widened to the axes' shape.
+    """
     view = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
     w, s, e, n = _extent(view, req.bbox)
     metric = req.crs != crs_.WGS84
@@ -403,12 +507,19 @@ def draw_map(
     else:
         lat = math.radians((s + n) / 2)
         bounds_xy, aspect, m_per_unit = (w, s, e, n), 1 / math.cos(lat), 111_320 * math.cos(lat)
-    _fit(ax, bounds_xy, aspect)
+    if window is not None:
+        ax.set_xlim(window[0], window[2])
+        ax.set_ylim(window[1], window[3])
+        ax.set_aspect(aspect)
+    else:
+        _fit(ax, bounds_xy, aspect)
     ax.set_xticks([])
     ax.set_yticks([])
     for sp in ax.spines.values():
         sp.set_color("#1f2d3d")
         sp.set_linewidth(0.8)
+    if req.grid and metric:
+        _km_grid(ax, scale)
     _scale_bar(ax, m_per_unit, req.lang, scale)
     _north_arrow(ax, req.lang, scale)
     declutter(ax)
@@ -728,33 +839,22 @@ def orientation(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> bool:
     return (e - w) * math.cos(lat) > (n - s) * 1.1
 
 
-def layout(
-    req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance
-) -> tuple[Figure, dict[str, list[str]]]:
-    """The print layout: title, map with scale bar and north arrow, legend, footer.
-
-    The sheet's orientation suits the extent unless the request says; in portrait the legend under the
-    map is as tall as its content (in columns), and the map takes the rest of the page.
+def _sheet(
+    req: MapRequest, frames: dict[str, gpd.GeoDataFrame]
+) -> tuple[bool, float, float, tuple[float, float, float, float], tuple[float, float, float, float], list[LegendBlock]]:
+    """The sheet of ``req``: landscape or not, its size (mm), the map's and the legend's rectangles (figure
+    fractions) and the legend's blocks.
     """
     landscape = orientation(req, frames)
-    req = replace(req, landscape=landscape)
     w_mm, h_mm = PAPER_MM[req.paper]
     if landscape:
         w_mm, h_mm = h_mm, w_mm
-    fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
     scale = 1.0 if req.paper == "A4" else 1.3
     mx, my = 10 / w_mm, 10 / h_mm
     title_h, footer_h = 20 / h_mm, 14 / h_mm
-    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
-    share = prov.share(req.layers, visible)
-    full = (w_mm - 20) / 25.4 * 72
-    badge = _text_width(_badge_text(req.lang, share), 10, True) + 12 if share.any else 0.0
-    room = max(full - badge, full / 2)  # a long English badge still leaves the title half the line
-    fig.text(mx, 1 - my, title_line(req.title, room, 16 * scale), fontsize=16 * scale, fontweight="bold", va="top")
-    if req.subtitle:
-        fig.text(mx, 1 - my - 9 / h_mm, req.subtitle, fontsize=9.5 * scale, va="top", color="#333")
     map_top = 1 - my - title_h
     map_bottom = my + footer_h
+    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
     blocks = [b for b in legend_blocks(visible, req.state(), req.catalog) if any(i.count for i in b.items)]
     if landscape:
         legend_w = 62 / w_mm
@@ -765,8 +865,76 @@ def layout(
         legend_h = min(need_pt / 72 * 25.4, 0.4 * h_mm) / h_mm
         map_rect = (mx, map_bottom + legend_h + 4 / h_mm, 1 - 2 * mx, map_top - map_bottom - legend_h - 4 / h_mm)
         legend_rect = (mx, map_bottom, 1 - 2 * mx, legend_h)
+    if req.grid:  # room for the grid's coordinates outside the frame
+        gx, gy = 4 / w_mm, 4 / h_mm
+        map_rect = (map_rect[0] + gx, map_rect[1] + gy, map_rect[2] - 2 * gx, map_rect[3] - 2 * gy)
+    return landscape, w_mm, h_mm, map_rect, legend_rect, blocks
+
+
+def map_area_mm(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> tuple[float, float]:
+    """The width and height (mm on paper) of the map on the sheet of ``req``."""
+    _, w_mm, h_mm, rect, _, _ = _sheet(_metric(req), frames)
+    return rect[2] * w_mm, rect[3] * h_mm
+
+
+def _metric(req: MapRequest) -> MapRequest:
+    """At a stated scale the map is drawn in the VN-2000 plane, whatever reference the request names."""
+    return replace(req, crs=crs_.VN2000_LANGSON) if req.scale and req.crs == crs_.WGS84 else req
+
+
+def layout(
+    req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance
+) -> tuple[Figure, dict[str, list[str]]]:
+    """The print layout: title, map with scale bar and north arrow, legend, footer.
+
+    The sheet's orientation suits the extent unless the request says; in portrait the legend under the
+    map is as tall as its content (in columns), and the map takes the rest of the page. At a stated scale
+    (``req.scale``) the map shows exactly what that scale puts on the sheet, in the VN-2000 plane, and the
+    representative fraction is printed under the title.
+    """
+    req = _metric(req)
+    landscape, w_mm, h_mm, map_rect, legend_rect, blocks = _sheet(req, frames)
+    req = replace(req, landscape=landscape)
+    window = None
+    if req.scale:
+        window = sheet_window(req, frames, (map_rect[2] * w_mm, map_rect[3] * h_mm))
+        back = crs_.transformer(req.crs, crs_.WGS84)
+        lons, lats = back.transform(
+            [window[0], window[2], window[0], window[2]], [window[1], window[1], window[3], window[3]]
+        )
+        req = replace(req, bbox=(min(lons), min(lats), max(lons), max(lats)))  # what lies on the sheet
+        visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+        blocks = [b for b in legend_blocks(visible, req.state(), req.catalog) if any(i.count for i in b.items)]
+    fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
+    scale = 1.0 if req.paper == "A4" else 1.3
+    mx, my = 10 / w_mm, 10 / h_mm
+    footer_h = 14 / h_mm
+    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    share = prov.share(req.layers, visible)
+    full = (w_mm - 20) / 25.4 * 72
+    badge = _text_width(_badge_text(req.lang, share), 10, True) + 12 if share.any else 0.0
+    room = max(full - badge, full / 2)  # a long English badge still leaves the title half the line
+    fig.text(mx, 1 - my, title_line(req.title, room, 16 * scale), fontsize=16 * scale, fontweight="bold", va="top")
+    sub = req.subtitle
+    if req.scale:
+        sub = " · ".join(x for x in (scale_text(req.scale, req.lang), sub) if x)
+    if sub:
+        fig.text(mx, 1 - my - 9 / h_mm, sub, fontsize=9.5 * scale, va="top", color="#333")
     ax = fig.add_axes(map_rect)
-    drawn = draw_map(ax, req, frames, scale)
+    drawn = draw_map(ax, req, frames, scale, window)
+    if req.scale:  # the fraction in the map's corner too, where a cut-out sheet keeps it
+        ax.text(
+            0.99,
+            0.01,
+            scale_text(req.scale, req.lang),
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7 * scale,
+            fontweight="bold",
+            zorder=305,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
+        )
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
     _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h), share=share)
     return fig, drawn
@@ -848,10 +1016,54 @@ def compare_image(
     return _save(compare_layout(req, frames_a, frames_b, prov, days[0], days[1], changes), fmt, req.dpi)
 
 
-def map_image(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance, fmt: str = "png") -> bytes:
-    """The layout as PNG (at ``req.dpi``) or vector PDF."""
+class ScaleError(ValueError):
+    """The extent asked for does not fit one sheet at the scale asked for: how many sheets it needs."""
+
+    def __init__(self, cols: int, rows: int, req: MapRequest) -> None:
+        self.cols, self.rows = cols, rows
+        super().__init__(
+            t(
+                "export.sheets",
+                req.lang,
+                n=cols * rows,
+                cols=cols,
+                rows=rows,
+                rf=f"1:{fmt_number(req.scale or 0, req.lang)}",
+                paper=req.paper,
+            )
+        )
+
+
+def map_image(
+    req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance, fmt: str = "png", tile: bool = False
+) -> bytes:
+    """The layout as PNG (at ``req.dpi``) or vector PDF. At a stated scale an extent that needs more than one
+    sheet raises :class:`ScaleError` (saying how many), unless ``tile``: then a PDF of one page per sheet.
+    """
+    if req.scale and req.center is None:
+        cols, rows = sheets_needed(req, frames)
+        if cols * rows > 1:
+            if not tile or fmt != "pdf":
+                raise ScaleError(cols, rows, req)
+            return _tiled(req, frames, prov)
     fig, _ = layout(req, frames, prov)
     return _save(fig, fmt, req.dpi)
+
+
+def _tiled(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance) -> bytes:
+    """The extent of ``req`` at its scale as a PDF of sheets, row by row from the north-west."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    centres = tiles(req, frames)
+    buf = io.BytesIO()
+    with PdfPages(buf, metadata={"Title": req.title, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
+        for k, centre in enumerate(centres):
+            sheet = t("export.sheet_n", req.lang, n=k + 1, total=len(centres))
+            page = replace(req, center=centre, subtitle=" · ".join(x for x in (sheet, req.subtitle) if x))
+            fig, _ = layout(page, frames, prov)
+            pdf.savefig(fig)
+            plt.close(fig)
+    return buf.getvalue()
 
 
 # -- standalone HTML -------------------------------------------------------------------------------------
@@ -905,16 +1117,24 @@ def export_bytes(
     prov: Provenance,
     demo_layers: set[str],
     table: TableRequest | None = None,
+    tile: bool = False,
 ) -> bytes:
-    """Any export by its file extension; data as ``table`` says (default: labels in the map's language)."""
+    """Any export by its file extension; data as ``table`` says (default: labels in the map's language);
+    ``tile``: a map at a stated scale whose extent needs several sheets is printed on as many pages.
+    """
     if fmt in ("png", "pdf"):
-        return map_image(req, frames, prov, fmt)
+        return map_image(req, frames, prov, fmt, tile)
     if fmt == "html":
         return map_html(req, frames, demo_layers).encode("utf-8")
     if fmt in DATA_FORMATS:
         shown = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
         table = table or TableRequest(req.lang, meta=prov.meta, today=prov.today, at=prov.at)
-        return data_bytes(shown, fmt, req.catalog, table)
+        payload = data_bytes(shown, fmt, req.catalog, table)
+        if fmt == "gpkg":  # opens in QGIS styled as the map (geo.qgis)
+            from geo.qgis import style_export
+
+            payload = style_export(payload, req.catalog, table.lang, table.codes)
+        return payload
     raise ValueError(f"unknown export format {fmt!r}")
 
 

@@ -24,7 +24,7 @@ import shapely
 
 from geo import db
 from geo.catalog import LayerSpec
-from geo.edit import (
+from geo.changelog import (
     GEOM_KEY,
     AuditRow,
     change_days,

@@ -173,6 +173,23 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Every figure of section 1 of the notice, as written; follow a link to see it on the map.",
     },
     "indicators.pct_axis": {"vi": "% đạt so với chỉ tiêu/kế hoạch", "en": "% of target or plan"},
+    "export.scale_rf": {"vi": "Tỉ lệ 1:{n}", "en": "Scale 1:{n}"},
+    "export.scale": {"vi": "Tỉ lệ in", "en": "Print scale"},
+    "export.scale_fit": {"vi": "Vừa khổ giấy", "en": "Fit to the sheet"},
+    "export.grid": {"vi": "Lưới km VN-2000", "en": "VN-2000 km grid"},
+    "export.tile": {"vi": "In thành nhiều tờ (tập bản đồ)", "en": "Print on several sheets (an atlas)"},
+    "export.sheets": {
+        "vi": "Ở tỉ lệ {rf}, phạm vi này cần {n} tờ {paper} ({cols} × {rows}): chọn tỉ lệ nhỏ hơn, khổ lớn hơn, "
+        "một tâm (--center) hoặc in thành nhiều tờ (--tile).",
+        "en": "At {rf} this extent needs {n} {paper} sheets ({cols} × {rows}): choose a smaller scale, larger "
+        "paper, a centre (--center), or print it on several sheets (--tile).",
+    },
+    "export.sheets_app": {
+        "vi": "Ở tỉ lệ này, phạm vi đang xem cần {n} tờ {paper} ({cols} × {rows}); tờ in ra lấy tâm là giữa bản đồ.",
+        "en": "At this scale the extent in view needs {n} {paper} sheets ({cols} × {rows}); the sheet printed is "
+        "centred on the map.",
+    },
+    "export.sheet_n": {"vi": "Tờ {n}/{total}", "en": "Sheet {n} of {total}"},
     "export.date": {"vi": "Ngày xuất", "en": "Exported"},
     "export.at": {"vi": "Số liệu tại ngày", "en": "Data as at"},
     "ntm.towns_not_assessed": {
@@ -214,6 +231,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Crosswalk of administrative units, 2024 → 1 Jul 2025",
     },
     "units.commune": {"vi": "Xã từ 1/7/2025", "en": "Commune from 1 Jul 2025"},
+    "units.now_in": {"vi": "{old} (nay thuộc {new})", "en": "{old} (now part of {new})"},
+    "units.formed_from": {"vi": "Hình thành từ", "en": "Formed from"},
     "units.title": {"vi": "Đơn vị hành chính", "en": "Administrative units"},
     "units.2024": {"vi": "2024 (12 xã, thị trấn)", "en": "2024 (12 units)"},
     "units.2025": {"vi": "Từ 1/7/2025 (4 xã)", "en": "From 1 Jul 2025 (4 communes)"},
@@ -233,6 +252,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "time.bad_link": {
         "vi": "Đường dẫn có ngày không hợp lệ ('{value}'): cần dạng NĂM-THÁNG-NGÀY, vd. 2025-03-26. Đang hiện hôm nay.",
         "en": "The link's date is not valid ('{value}'): use YEAR-MONTH-DAY, e.g. 2025-03-26. Showing today.",
+    },
+    "time.clamped": {
+        "vi": "Đường dẫn hỏi ngày {value}, trước khi có dữ liệu: đang hiện ngày {day}, ngày sớm nhất có thể xem.",
+        "en": "The link asks for {value}, before the data start: showing {day}, the earliest day there is.",
     },
     "time.today": {"vi": "Về hôm nay", "en": "Back to today"},
     "time.banner": {
@@ -275,6 +298,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pack.more": {"vi": "… và {n} mục khác (xem trên ứng dụng)", "en": "… and {n} more (see the app)"},
     "pack.meeting": {"vi": "Ngày họp", "en": "Meeting"},
     "pack.atlas": {"vi": "Bản đồ từng xã, thị trấn", "en": "Atlas of the communes"},
+    "pack.atlas_2025": {"vi": "Bản đồ từng xã (từ 1/7/2025)", "en": "Atlas of the communes (from 1 Jul 2025)"},
     "pack.contents": {"vi": "Mục lục", "en": "Contents"},
     "export.panel": {"vi": "Xuất bản đồ", "en": "Export the map"},
     "export.map_title": {"vi": "Tiêu đề", "en": "Title"},
@@ -425,9 +449,156 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.duplicate": {"vi": "Đã có '{key}'; hãy chọn tên khác.", "en": "'{key}' exists already; pick another name."},
     "edit.busy": {"vi": "Kho dữ liệu đang bận, hãy thử lại.", "en": "The store is busy; try again."},
     "edit.no_user": {"vi": "Cần đăng nhập để sửa dữ liệu.", "en": "Sign in to edit data."},
+    "edit.bad_geometry": {
+        "vi": "Hình của '{key}' (lớp {layer}) rỗng hoặc không hợp lệ.",
+        "en": "The shape of '{key}' (layer {layer}) is empty or invalid.",
+    },
+    "field.title": {"vi": "Gói công tác thực địa", "en": "Field work package"},
+    "field.intro": {
+        "vi": "Lập gói cho cán bộ địa chính xã mở bằng QField/QGIS khi không có mạng; khi về, tải gói lên để "
+        "hợp nhất: chỗ chỉ thực địa sửa được cập nhật, chỗ văn phòng cũng sửa khác đi được giữ lại chờ quyết định.",
+        "en": "Make a package a commune land officer opens in QField/QGIS without signal; upload it on return to "
+        "merge: what only the field changed is applied, what the office changed differently meanwhile waits for a "
+        "decision.",
+    },
+    "field.layers": {"vi": "Lớp mang đi", "en": "Layers to take"},
+    "field.unit": {"vi": "Xã, thị trấn", "en": "Commune or town"},
+    "field.all_units": {"vi": "Tất cả", "en": "All"},
+    "field.make": {"vi": "Lập gói", "en": "Make the package"},
+    "field.download": {"vi": "Tải gói (.zip)", "en": "Download the package (.zip)"},
+    "field.made": {
+        "vi": "Đã lập gói: {n} đối tượng, {size}.",
+        "en": "Package made: {n} features, {size}.",
+    },
+    "field.upload": {"vi": "Tải lên gói đã về", "en": "Upload a returned package"},
+    "field.team": {"vi": "Tên đội/người thực địa", "en": "Field team or officer"},
+    "field.merge": {"vi": "Hợp nhất vào kho", "en": "Merge into the store"},
+    "field.merged": {
+        "vi": "Đã hợp nhất: {applied} thay đổi, {added} thêm, {deleted} xóa, {conflicts} xung đột chờ quyết định.",
+        "en": "Merged: {applied} changes, {added} added, {deleted} deleted, {conflicts} conflicts held.",
+    },
+    "field.already": {
+        "vi": "Gói này đã được hợp nhất trước đây: không có gì thay đổi.",
+        "en": "This package was merged before: nothing changed.",
+    },
+    "field.conflicts": {"vi": "Xung đột chờ quyết định", "en": "Conflicts awaiting a decision"},
+    "field.no_conflicts": {"vi": "Không có xung đột nào chờ quyết định.", "en": "No conflict awaits a decision."},
+    "field.base": {"vi": "Giá trị gốc (khi lập gói)", "en": "Base (when packed)"},
+    "field.office": {"vi": "Văn phòng (hiện tại)", "en": "Office (now)"},
+    "field.incoming": {"vi": "Thực địa", "en": "Field"},
+    "field.keep_office": {"vi": "Giữ giá trị văn phòng", "en": "Keep the office's value"},
+    "field.keep_incoming": {"vi": "Giữ giá trị thực địa", "en": "Keep the field's value"},
+    "field.who": {"vi": "{by}, lúc {at}", "en": "{by}, at {at}"},
+    "field.decided_ok": {"vi": "Đã quyết định xung đột #{id}.", "en": "Conflict #{id} settled."},
+    "field.whole": {"vi": "Cả đối tượng (xóa/sửa)", "en": "The whole feature (deleted/changed)"},
+    "field.deleted_value": {"vi": "(đã xóa)", "en": "(deleted)"},
+    "field.photos": {"vi": "Ảnh thực địa", "en": "Field photos"},
+    "field.photo_caption": {"vi": "{name} — {by}, {at}", "en": "{name} — {by}, {at}"},
+    "field.no_layers": {"vi": "Chưa chọn lớp nào (chọn trong: {allowed}).", "en": "No layer chosen (from: {allowed})."},
+    "field.bad_layer": {
+        "vi": "Lớp '{layer}' không mang đi thực địa được (chọn trong: {allowed}).",
+        "en": "Layer '{layer}' cannot go to the field (choose from: {allowed}).",
+    },
+    "field.bad_where": {"vi": "Lớp {layer} không có trường '{field}'.", "en": "Layer {layer} has no field '{field}'."},
+    "field.nothing": {"vi": "Không có đối tượng nào khớp điều kiện lọc.", "en": "No feature matches the filters."},
+    "field.not_zip": {
+        "vi": "Tệp không phải gói thực địa (không đọc được như tệp zip). Kho không thay đổi.",
+        "en": "The file is not a field package (not a readable zip). The store is unchanged.",
+    },
+    "field.truncated": {
+        "vi": "Gói bị hỏng hoặc chép thiếu ({name}). Kho không thay đổi.",
+        "en": "The package is damaged or incomplete ({name}). The store is unchanged.",
+    },
+    "field.not_package": {
+        "vi": "Tệp zip này không phải gói thực địa của Bản đồ điều hành (thiếu tệp dinhlap_thucdia.gpkg hoặc bản "
+        "ghi gốc). Kho không thay đổi.",
+        "en": "This zip is not a field package of the operations map (no dinhlap_thucdia.gpkg or base record). "
+        "The store is unchanged.",
+    },
+    "field.other_store": {
+        "vi": "Gói này được lập từ một kho khác ({store}). Kho không thay đổi.",
+        "en": "This package was made from another store ({store}). The store is unchanged.",
+    },
+    "field.schema": {
+        "vi": "Lớp {layer} trong gói đã bị đổi cấu trúc (thiếu: {missing}); không ghép được. Kho không thay đổi.",
+        "en": "Layer {layer} in the package changed its structure (missing: {missing}); it cannot be mapped. "
+        "The store is unchanged.",
+    },
+    "field.bad_value": {
+        "vi": "Gói có giá trị không hợp lệ ({layer} {feature}): {reason} Kho không thay đổi.",
+        "en": "The package holds a value that is not allowed ({layer} {feature}): {reason_en} The store is unchanged.",
+    },
+    "field.no_user": {"vi": "Cần tên người/đội thực địa.", "en": "The field user's name is needed."},
+    "field.bad_keep": {"vi": "Chọn giữ 'office' hoặc 'incoming'.", "en": "Keep 'office' or 'incoming'."},
+    "field.no_conflict": {"vi": "Không có xung đột #{id}.", "en": "No conflict #{id}."},
+    "field.decided": {"vi": "Xung đột #{id} đã được {by} quyết định.", "en": "Conflict #{id} was settled by {by}."},
+    "field.gone": {
+        "vi": "Đối tượng '{feature}' không còn trong kho.",
+        "en": "Feature '{feature}' is no longer in the store.",
+    },
     "edit.bad_position": {
         "vi": "Vị trí ({lon}, {lat}) không nằm trong Việt Nam.",
         "en": "The position ({lon}, {lat}) is not in Vietnam.",
+    },
+    "geom.empty": {"vi": "Hình trống: chưa có điểm nào.", "en": "The shape is empty: it has no points."},
+    "geom.unreadable": {
+        "vi": "Không đọc được hình: '{what}' không phải WKT, GeoJSON hay danh sách tọa độ.",
+        "en": "Cannot read the shape: '{what}' is not WKT, GeoJSON or a list of coordinates.",
+    },
+    "geom.bad_line": {
+        "vi": "Dòng '{line}' không phải một cặp tọa độ (x y, có thể kèm số hiệu điểm ở đầu).",
+        "en": "The line '{line}' is not a pair of coordinates (x y, optionally after a point number).",
+    },
+    "geom.too_few": {
+        "vi": "Vùng cần ít nhất {need} đỉnh; mới có {n}.",
+        "en": "A polygon needs at least {need} vertices; it has {n}.",
+    },
+    "geom.one_shape": {
+        "vi": "Hãy dán đúng một hình (tệp có {n}).",
+        "en": "Paste exactly one shape (this has {n}).",
+    },
+    "geom.bad_crs": {"vi": "Không biết hệ tọa độ {crs}.", "en": "Unknown coordinate system {crs}."},
+    "geom.wrong_kind": {
+        "vi": "Lớp này nhận {want}, không nhận {got}.",
+        "en": "This layer takes a {want}, not a {got}.",
+    },
+    "geom.self_intersection": {
+        "vi": "Đường bao tự cắt tại kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}). Hãy sửa đỉnh ở đó.",
+        "en": "The outline crosses itself at lon {lon}, lat {lat} (VN-2000: N {n}, E {e}). Fix the vertices there.",
+    },
+    "geom.sliver": {
+        "vi": "Có phần quá nhỏ hoặc quá mảnh ({area} m², rộng trung bình {width} m; tối thiểu {min_area} m² và "
+        "{min_width} m) tại kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}).",
+        "en": "A part is a sliver ({area} m², {width} m wide on average; at least {min_area} m² and {min_width} m "
+        "are needed) at lon {lon}, lat {lat} (VN-2000: N {n}, E {e}).",
+    },
+    "geom.outside": {
+        "vi": "Có phần nằm ngoài địa giới huyện ({size}) quanh kinh độ {lon}, vĩ độ {lat} (VN-2000: X {n}, Y {e}).",
+        "en": "Part of the shape ({size}) lies outside the district, around lon {lon}, lat {lat} "
+        "(VN-2000: N {n}, E {e}).",
+    },
+    "geom.not_drawable": {
+        "vi": "Lớp {layer} không vẽ, sửa hình được.",
+        "en": "Shapes of layer {layer} cannot be drawn or edited.",
+    },
+    "geom.split_polygon_only": {
+        "vi": "Chỉ tách được thửa, khu đất (vùng có một trường mã).",
+        "en": "Only polygons with a one-field key can be split.",
+    },
+    "geom.split_needs_line": {"vi": "Tách thửa cần một đường cắt.", "en": "A split needs a cutting line."},
+    "geom.split_miss": {
+        "vi": "Đường cắt không cắt ngang '{key}' từ cạnh này sang cạnh kia.",
+        "en": "The line does not cross '{key}' from one edge to another.",
+    },
+    "geom.merge_polygon_only": {"vi": "Chỉ hợp được các vùng.", "en": "Only polygons can be merged."},
+    "geom.merge_two": {"vi": "Hợp thửa cần ít nhất hai thửa.", "en": "A merge needs at least two polygons."},
+    "geom.cli_added": {"vi": "Đã thêm '{key}' vào lớp {layer}.", "en": "Added '{key}' to layer {layer}."},
+    "geom.cli_deleted": {"vi": "Đã xóa '{key}' khỏi lớp {layer}.", "en": "Removed '{key}' from layer {layer}."},
+    "geom.cli_split": {"vi": "Đã tách '{key}' thành {parts}.", "en": "Split '{key}' into {parts}."},
+    "geom.cli_merged": {"vi": "Đã hợp {others} vào '{key}'.", "en": "Merged {others} into '{key}'."},
+    "geom.not_adjacent": {
+        "vi": "'{key}' không liền cạnh với '{first}': không hợp được.",
+        "en": "'{key}' does not share an edge with '{first}': they cannot be merged.",
     },
     "import.key_exists": {
         "vi": "Lớp đã có {n} mã trùng với tệp (ví dụ '{key}'): chọn 'Thay thế' hoặc bỏ các dòng trùng.",
@@ -537,6 +708,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
         "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
     },
+    "auth.last_save": {
+        "vi": "Lần lưu gần nhất của bạn trong nhật ký thay đổi: {when} — {what}. "
+        "Nếu thay đổi bạn làm sau cùng không phải thay đổi này, nó chưa được lưu: hãy làm lại.",
+        "en": "Your latest save in the change log: {when} — {what}. "
+        "If your last change is not this one, it was not saved: make it again.",
+    },
     "auth.code": {"vi": "Mã khôi phục (nếu có)", "en": "Recovery code (if any)"},
     "auth.code_help": {
         "vi": "Mã 8 ký tự quản trị viên cấp, dùng một lần trong 24 giờ: cho phép thử mật khẩu ngay cả khi đang bị chờ.",
@@ -623,6 +800,86 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "edit.add": {"vi": "Thêm vào bản đồ", "en": "Add to the map"},
     "edit.added": {"vi": "Đã thêm '{key}'.", "en": "Added '{key}'."},
+    "draw.title": {"vi": "Vẽ, sửa hình, tách, hợp thửa", "en": "Draw, reshape, split, merge"},
+    "draw.on": {"vi": "Vẽ trên bản đồ", "en": "Draw on the map"},
+    "draw.on_help": {
+        "vi": "Các nút vẽ hiện ở góc trái bản đồ; hình bắt dính vào đối tượng và ranh giới xã đang hiển thị.",
+        "en": "The drawing buttons appear at the map's top left; shapes snap to the features and unit "
+        "boundaries shown.",
+    },
+    "draw.action": {"vi": "Việc cần làm", "en": "Task"},
+    "draw.action.add": {"vi": "Thêm mới", "en": "Add"},
+    "draw.action.reshape": {"vi": "Sửa hình", "en": "Reshape"},
+    "draw.action.split": {"vi": "Tách thửa", "en": "Split"},
+    "draw.action.merge": {"vi": "Hợp thửa", "en": "Merge"},
+    "draw.action.delete": {"vi": "Xóa", "en": "Remove"},
+    "draw.select_first": {
+        "vi": "Chọn một đối tượng của lớp {layer} trên bản đồ, trong danh sách hoặc bảng trước.",
+        "en": "First select a feature of {layer} on the map, in the list or in the table.",
+    },
+    "draw.how.add": {
+        "vi": "Vẽ trên bản đồ, hoặc gõ tọa độ (mỗi dòng một điểm), hoặc dán WKT/GeoJSON vào ô dưới.",
+        "en": "Draw on the map, or type coordinates (one point a line), or paste WKT/GeoJSON below.",
+    },
+    "draw.how.reshape": {
+        "vi": "Sửa đỉnh, di chuyển hoặc cắt lỗ trên bản đồ, hoặc sửa tọa độ trong ô dưới.",
+        "en": "Edit vertices, move or cut a hole on the map, or edit the coordinates below.",
+    },
+    "draw.how.split": {
+        "vi": "Vẽ đường cắt ngang thửa từ cạnh này sang cạnh kia, hoặc gõ tọa độ của đường.",
+        "en": "Draw a line across the parcel from edge to edge, or type the line's coordinates.",
+    },
+    "draw.shape": {"vi": "Hình (tọa độ, WKT hoặc GeoJSON)", "en": "Shape (coordinates, WKT or GeoJSON)"},
+    "draw.shape_help": {
+        "vi": "Mỗi dòng một điểm: 'X Y' VN-2000 (số lớn hơn là X, hướng Bắc) hoặc 'vĩ độ kinh độ'; số hiệu điểm "
+        "ở đầu dòng được bỏ qua. Hoặc dán POLYGON ((…)) hay GeoJSON.",
+        "en": "One point a line: 'X Y' in VN-2000 (the larger number is the northing) or 'lat lon'; a point "
+        "number first is ignored. Or paste POLYGON ((…)) or GeoJSON.",
+    },
+    "draw.crs": {"vi": "Hệ tọa độ", "en": "Coordinate system"},
+    "draw.crs.auto": {"vi": "Tự nhận (độ: WGS 84; mét: VN-2000)", "en": "Detect (degrees: WGS 84; metres: VN-2000)"},
+    "draw.crs.epsg_9215": {"vi": "VN-2000 / TM-3 107°15′ (Lạng Sơn)", "en": "VN-2000 / TM-3 107°15′ (Lạng Sơn)"},
+    "draw.crs.epsg_4326": {"vi": "WGS 84 (kinh độ, vĩ độ)", "en": "WGS 84 (longitude, latitude)"},
+    "draw.show": {"vi": "Hiện lên bản đồ", "en": "Show on the map"},
+    "draw.show_help": {
+        "vi": "Đưa hình đã gõ lên bản đồ để xem và sửa tiếp.",
+        "en": "Put the typed shape on the map to check and edit it.",
+    },
+    "draw.measured_on": {"vi": "đo trên VN-2000 / TM-3 107°15′", "en": "measured on VN-2000 / TM-3 107°15′"},
+    "draw.filled": {
+        "vi": "Để trống diện tích, chiều dài: hệ thống điền số đo trên VN-2000.",
+        "en": "Leave the area or length empty: the measured value on VN-2000 is filled in.",
+    },
+    "draw.merge_with": {"vi": "Hợp vào '{key}' các thửa liền cạnh", "en": "Merge into '{key}' the adjacent parcels"},
+    "draw.delete_confirm": {"vi": "Tôi muốn xóa '{key}'", "en": "I want to remove '{key}'"},
+    "draw.save.add": {"vi": "Lưu đối tượng mới", "en": "Save the new feature"},
+    "draw.save.reshape": {"vi": "Lưu hình mới", "en": "Save the new shape"},
+    "draw.save.split": {"vi": "Tách thửa", "en": "Split"},
+    "draw.save.merge": {"vi": "Hợp thửa", "en": "Merge"},
+    "draw.save.delete": {"vi": "Xóa đối tượng", "en": "Remove the feature"},
+    "draw.measureLine": {"vi": "Đo khoảng cách", "en": "Measure a distance"},
+    "draw.measureArea": {"vi": "Đo diện tích", "en": "Measure an area"},
+    "draw.undo": {"vi": "Hoàn tác (Ctrl+Z)", "en": "Undo (Ctrl+Z)"},
+    "draw.length": {"vi": "Chiều dài", "en": "Length"},
+    "draw.area": {"vi": "Diện tích", "en": "Area"},
+    "draw.perimeter": {"vi": "Chu vi", "en": "Perimeter"},
+    "draw.pm.place_marker": {"vi": "Bấm để đặt điểm", "en": "Click to place the point"},
+    "draw.pm.first_vertex": {"vi": "Bấm để đặt đỉnh đầu tiên", "en": "Click to place the first vertex"},
+    "draw.pm.continue_line": {"vi": "Bấm để vẽ tiếp", "en": "Click to continue drawing"},
+    "draw.pm.finish_line": {
+        "vi": "Bấm lại vào đỉnh cuối để kết thúc",
+        "en": "Click the last vertex again to finish",
+    },
+    "draw.pm.finish_poly": {"vi": "Bấm vào đỉnh đầu tiên để khép vùng", "en": "Click the first vertex to close"},
+    "draw.pm.finish": {"vi": "Xong", "en": "Finish"},
+    "draw.pm.cancel": {"vi": "Hủy", "en": "Cancel"},
+    "draw.pm.remove_last_vertex": {"vi": "Bỏ đỉnh vừa đặt", "en": "Remove the last vertex"},
+    "draw.pm.draw_marker": {"vi": "Vẽ điểm", "en": "Draw a point"},
+    "draw.pm.draw_polygon": {"vi": "Vẽ vùng", "en": "Draw a polygon"},
+    "draw.pm.draw_line": {"vi": "Vẽ đường", "en": "Draw a line"},
+    "draw.pm.edit": {"vi": "Sửa đỉnh", "en": "Edit vertices"},
+    "draw.pm.drag": {"vi": "Di chuyển hình", "en": "Move the shape"},
+    "draw.pm.cut": {"vi": "Cắt lỗ trong vùng", "en": "Cut a hole"},
     "views.title": {"vi": "Khung nhìn đã lưu", "en": "Saved views"},
     "views.open": {"vi": "Khung nhìn", "en": "View"},
     "views.save": {"vi": "Lưu khung nhìn này", "en": "Save this view"},
@@ -659,6 +916,89 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "{n} nhiệm vụ · {overdue} quá hạn · {stalled} chậm cập nhật",
         "en": "{n} tasks · {overdue} overdue · {stalled} stalled",
     },
+    "board.threads": {"vi": "Trao đổi mở", "en": "Open threads"},
+    "alert.threads": {"vi": "{n} trao đổi đang mở", "en": "{n} open threads"},
+    # threads of comments (geo/comments.py, ui/threads.py)
+    "comments.title": {"vi": "Trao đổi", "en": "Comments"},
+    "comments.title_n": {"vi": "Trao đổi ({n} đang mở)", "en": "Comments ({n} open)"},
+    "comments.none": {"vi": "Chưa có trao đổi nào.", "en": "No comment yet."},
+    "comments.new": {
+        "vi": "Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)",
+        "en": "Ask or comment (@name asks someone)",
+    },
+    "comments.send": {"vi": "Gửi", "en": "Send"},
+    "comments.reply": {"vi": "Trả lời", "en": "Reply"},
+    "comments.reply_label": {"vi": "Trả lời luồng số {id}", "en": "Reply to thread {id}"},
+    "comments.resolve": {"vi": "Đóng luồng", "en": "Resolve"},
+    "comments.reopen": {"vi": "Mở lại", "en": "Reopen"},
+    "comments.edit": {"vi": "Sửa ý kiến của tôi", "en": "Edit my comment"},
+    "comments.save": {"vi": "Lưu nội dung", "en": "Save text"},
+    "comments.resolved_by": {"vi": "Đã xử lý — {user}, {at}", "en": "Resolved — {user}, {at}"},
+    "comments.open": {"vi": "Đang mở", "en": "Open"},
+    "comments.edited": {"vi": "(đã sửa)", "en": "(edited)"},
+    "comments.by": {"vi": "{user} · {at}", "en": "{user} · {at}"},
+    "comments.sent": {"vi": "Đã gửi ý kiến số {id}.", "en": "Comment {id} sent."},
+    "comments.read_only": {
+        "vi": "Bạn xem được các trao đổi; quản trị viên chưa cho phép người xem viết ý kiến.",
+        "en": "You can read the threads; an administrator has not allowed viewers to comment.",
+    },
+    "comments.sign_in": {"vi": "Đăng nhập để trao đổi.", "en": "Sign in to comment."},
+    "comments.past": {
+        "vi": "Đang xem trao đổi như tại ngày {day}; chỉ viết được ở thời điểm hôm nay.",
+        "en": "Showing the threads as they stood on {day}; comments are written at today only.",
+    },
+    "comments.mine": {"vi": "Cần tôi xử lý", "en": "Waiting for me"},
+    "comments.mine_none": {"vi": "Không có trao đổi nào cần bạn trả lời.", "en": "Nothing is waiting for you."},
+    "comments.mine_n": {"vi": "{n} trao đổi cần bạn trả lời", "en": "{n} threads wait for your answer"},
+    "comments.open_item": {"vi": "Mở: {subject}", "en": "Open: {subject}"},
+    "comments.on_task": {"vi": "Nhiệm vụ {id}", "en": "Task {id}"},
+    "comments.on_indicator": {"vi": "Chỉ tiêu {name}", "en": "Indicator {name}"},
+    "comments.viewers": {"vi": "Cho phép người xem viết ý kiến", "en": "Let viewers comment"},
+    "comments.viewers_saved": {"vi": "Đã lưu thiết lập.", "en": "Setting saved."},
+    "comments.empty": {"vi": "Ý kiến không được để trống.", "en": "A comment cannot be empty."},
+    "comments.too_long": {"vi": "Ý kiến dài quá {limit} ký tự.", "en": "A comment is longer than {limit} characters."},
+    "comments.not_found": {"vi": "Không có ý kiến số {id}.", "en": "No comment {id}."},
+    "comments.no_target": {
+        "vi": "Cần nói ý kiến về đối tượng, nhiệm vụ hay chỉ tiêu nào.",
+        "en": "Say which feature, task or indicator the comment is about.",
+    },
+    "comments.no_subject": {"vi": "Không tìm thấy '{on}' trong kho.", "en": "'{on}' is not in the store."},
+    "comments.sensitive": {
+        "vi": "Lớp này có thông tin hạn chế; vai trò của bạn không xem được trao đổi về nó.",
+        "en": "This layer holds restricted fields; your role cannot see its threads.",
+    },
+    "comments.not_yours": {
+        "vi": "Chỉ người viết mới sửa được ý kiến này.",
+        "en": "Only its author can edit this comment.",
+    },
+    "comments.too_late": {
+        "vi": "Chỉ sửa được ý kiến trong {minutes} phút sau khi viết.",
+        "en": "A comment can be edited for {minutes} minutes after it was written.",
+    },
+    "comments.not_allowed": {
+        "vi": "Vai trò của bạn không được viết ý kiến.",
+        "en": "Your role may not write comments.",
+    },
+    "comments.already_resolved": {"vi": "Luồng {id} đã được xử lý.", "en": "Thread {id} is resolved already."},
+    "comments.already_open": {"vi": "Luồng {id} đang mở.", "en": "Thread {id} is open already."},
+    "comments.pack": {"vi": "Trao đổi đang mở", "en": "Open threads"},
+    # the search box (geo/search.py, ui/search.py)
+    "search.label": {
+        "vi": "Tìm đối tượng (tên, mã, “tờ 12 thửa 101”)",
+        "en": "Find a feature (name, code, “sheet 12 parcel 101”)",
+    },
+    "search.help": {
+        "vi": "Gõ tên hoặc mã rồi nhấn Enter; có dấu hay không dấu đều được. Thửa đất: “tờ 12 thửa 101” hoặc “12/101”.",
+        "en": "Type a name or a code and press Enter; accents are optional. "
+        "Parcels: “to 12 thua 101” (sheet 12, parcel 101) or “12/101”.",
+    },
+    "search.results": {"vi": "{n} kết quả cho “{q}”", "en": "{n} results for “{q}”"},
+    "search.none": {"vi": "Không tìm thấy “{q}”.", "en": "Nothing found for “{q}”."},
+    "search.more": {
+        "vi": "Chỉ hiện {n} kết quả đầu; hãy gõ cụ thể hơn.",
+        "en": "Showing the first {n}; type more to narrow.",
+    },
+    "search.chosen": {"vi": "Đã chọn {label} ({layer}).", "en": "Selected {label} ({layer})."},
     "alert.title": {"vi": "Cảnh báo từ dữ liệu", "en": "Alerts from the data"},
     "alert.none": {"vi": "Không có cảnh báo.", "en": "No alert."},
     "alert.layers": {
@@ -666,7 +1006,19 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{n} layers not updated for more than {days} days:",
     },
     "alert.task": {"vi": "Nhiệm vụ {id} quá hạn ({day}): {short}", "en": "Task {id} overdue ({day}): {short}"},
+    "alert.stalled": {
+        "vi": "Nhiệm vụ {id} chưa có tiến độ mới {n} ngày: {short}",
+        "en": "Task {id}: no progress for {n} days: {short}",
+    },
+    "alert.layers_one": {
+        "vi": "{n} lớp dữ liệu chưa cập nhật quá {days} ngày",
+        "en": "{n} layers not updated for more than {days} days",
+    },
     "alert.indicator": {"vi": "Chỉ tiêu chậm so với kế hoạch: {name} — {said}", "en": "Behind plan: {name} — {said}"},
+    "alert.field_conflicts": {
+        "vi": "{n} thay đổi từ thực địa đang chờ quyết định (trang Dữ liệu, Gói công tác thực địa)",
+        "en": "{n} changes from the field await a decision (Data page, field work package)",
+    },
     "alert.layer": {
         "vi": "Lớp “{title}” chưa cập nhật từ {day}",
         "en": "Layer “{title}” not updated since {day}",
@@ -677,6 +1029,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "pres.task": {"vi": "Nhiệm vụ", "en": "Task"},
     "pres.since": {"vi": "Thay đổi kể từ ngày", "en": "Changes since"},
     "pres.no_changes": {"vi": "Không có thay đổi nào kể từ {day}.", "en": "Nothing changed since {day}."},
+    "pres.quote": {"vi": "Nguyên văn Thông báo:", "en": "The notice's words (Vietnamese):"},
+    "pres.figure_at": {"vi": "{period}, số liệu ngày {day}", "en": "{period}, as stated on {day}"},
     "pres.task_changed": {"vi": "Đã thay đổi từ {day}", "en": "Changed since {day}"},
     "pres.empty": {"vi": "Kho dữ liệu chưa có khung nhìn hay nhiệm vụ nào.", "en": "The store has no views or tasks."},
     "export.codes": {"vi": "Dữ liệu: giữ mã định danh (cho máy)", "en": "Data: keep identifiers (for machines)"},
@@ -1145,6 +1499,68 @@ def unit_name(name: str, lang: Lang = "vi") -> str:
             if name.startswith(prefix):
                 return name[len(prefix) :] + kind
     return name
+
+
+#: Words the product's data write in Vietnamese that are categories, not names: said in English in the English
+#: UI and pack. The notice's own quotations are not here: they stay Vietnamese, labelled as quotations.
+TERMS: dict[str, str] = {
+    # the kinds of land dispute (land_disputes.kind)
+    "Ranh giới giữa hộ và Công ty": "Boundary between a household and the Company",
+    "Hộ đang canh tác trên đất bàn giao": "Household farming on handed-over land",
+    "Chồng lấn sổ đỏ của hộ": "Overlap with a household's land-use certificate",
+    # the notice's tasks, by their short titles (tasks.short)
+    "Rà soát chỉ tiêu, nhiệm vụ, dự toán; bố trí vốn đầu tư công, CTMTQG đúng quy định": (
+        "Review targets, tasks and budgets; allocate public investment and national target programme funds as regulated"
+    ),
+    "GPMB QL4B Km18–Km80 và Cụm công nghiệp Đình Lập; quỹ đất tái định cư": (
+        "Site clearance of QL4B Km18–Km80 and the Đình Lập industrial cluster; land for resettlement"
+    ),
+    "Cải cách thủ tục hành chính, chỉ số cải cách hành chính, năng lực cạnh tranh cấp huyện": (
+        "Administrative procedure reform, the reform index, district competitiveness"
+    ),
+    "Tái cơ cấu nông nghiệp, rừng gỗ lớn, FSC, phòng cháy rừng; nhà máy chế biến nhựa thông": (
+        "Restructure agriculture, large-timber forests, FSC, forest-fire prevention; the pine-resin plant"
+    ),
+    "Huyện đạt chuẩn nông thôn mới 2025: giao thông, y tế, chợ": (
+        "The district meets the new-rural standard in 2025: roads, health, markets"
+    ),
+    "Phương án sử dụng đất Công ty Lâm nghiệp bàn giao; giải quyết tranh chấp đất đai": (
+        "Plan for the land the Forestry Company handed over; settle land disputes"
+    ),
+    "An sinh xã hội, giảm nghèo, việc làm": "Social security, poverty reduction, jobs",
+    "Kiềm chế, kéo giảm tai nạn giao thông": "Curb and reduce traffic accidents",
+    "Đối ngoại; quan hệ hữu nghị với huyện Ninh Minh (Quảng Tây, Trung Quốc)": (
+        "External relations; friendship with Ninh Minh county (Guangxi, China)"
+    ),
+    "Xã Đồng Thắng đạt chuẩn nông thôn mới năm 2024": "Đồng Thắng commune meets the new-rural standard in 2024",
+    "Các kiến nghị, đề xuất: tiếp thu, triển khai; các sở, ngành hỗ trợ": (
+        "Recommendations and proposals: taken up and carried out; provincial departments support"
+    ),
+}
+
+
+def term(text: str, lang: Lang = "vi") -> str:
+    """``text`` in ``lang`` when it is one of the product's category words (:data:`TERMS`), an investor named
+    by a letter, or a unit's short name ("TT Đình Lập" → "Đình Lập town"); else as it is.
+
+    >>> term("Chồng lấn sổ đỏ của hộ", "en"), term("Nhà đầu tư A (minh họa)", "en"), term("TT NT Thái Bình", "en")
+    ("Overlap with a household's land-use certificate", 'Investor A (demo)', 'Thái Bình state-farm town')
+    >>> term("Chồng lấn sổ đỏ của hộ"), term("Bắc Xa", "en")
+    ('Chồng lấn sổ đỏ của hộ', 'Bắc Xa')
+    """
+    import re
+
+    if lang != "en" or not isinstance(text, str):
+        return text
+    if text in TERMS:
+        return TERMS[text]
+    if m := re.fullmatch(r"Nhà đầu tư (\w+)( \(minh họa\))?", text):
+        return f"Investor {m[1]}" + (" (demo)" if m[2] else "")
+    if text.startswith("TT NT "):
+        return f"{text[6:]} state-farm town"
+    if text.startswith("TT "):
+        return f"{text[3:]} town"
+    return text
 
 
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:

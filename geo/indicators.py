@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from geo.i18n import Lang, fmt_number, fmt_pct
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct
 from geo.values import BadValue, parse_bool, parse_number, parse_period
 
 
@@ -175,6 +176,29 @@ def period_label(code: str, lang: Lang) -> str:
         q = int(code[-1])
         return f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{code[:4]}" if lang == "vi" else f"Q{q} {code[:4]}"
     return f"Năm {code}" if lang == "vi" else code
+
+
+def period_text(text: str, lang: Lang) -> str:
+    """A period as the notice or a planner wrote it, in ``lang``: ``Quý I/2024`` → ``Q1 2024``,
+    ``Vụ Đông 2023–2024`` → ``Winter crop 2023–2024``, ``Đến 24/4/2024`` → ``To 2024-04-24``.
+
+    Examples
+    --------
+    >>> period_text("Quý I/2024", "en"), period_text("Vụ Đông 2023–2024", "en"), period_text("Năm 2024", "en")
+    ('Q1 2024', 'Winter crop 2023–2024', '2024')
+    >>> period_text("Đến 24/4/2024", "en"), period_text("Quý I/2024", "vi")
+    ('To 2024-04-24', 'Quý I/2024')
+
+    """
+    if lang == "vi":
+        return text
+    if code := period_code(text):
+        return period_label(code, lang)
+    if m := re.fullmatch(r"Vụ\s+Đông\s+(.+)", text.strip(), re.IGNORECASE):
+        return f"Winter crop {m[1]}"
+    if m := re.fullmatch(r"Đến\s+(\d{1,2})/(\d{1,2})/(\d{4})", text.strip(), re.IGNORECASE):
+        return f"To {fmt_date(dt.date(int(m[3]), int(m[2]), int(m[1])), lang)}"
+    return text
 
 
 @dataclass(frozen=True)

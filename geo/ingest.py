@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import math
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -42,8 +41,13 @@ from geo.catalog import (
     LayerSpec,
     valid_overlay_id,
 )
-from geo.edit import AUDIT_TABLE, GEOM_KEY, EditError, _connect, _ensure_audit, _now, _retrying, file_catalog
+from geo.changelog import AUDIT_TABLE, GEOM_KEY, EditError
+from geo.changelog import ensure_audit as _ensure_audit
+from geo.changelog import now as _now
+from geo.changelog import retrying as _retrying
+from geo.changelog import session as _connect
 from geo.edit import _names as names
+from geo.edit import file_catalog
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import Report
 from geo.importer.codes import value_key
@@ -278,8 +282,8 @@ def apply(
             )
             return Outcome(target, how, added=int(written), removed=int(removed))
     assert isinstance(store, (str, os.PathLike))
-    scratch = Path(store).parent / f".import-{uuid.uuid4().hex}.gpkg"
-    try:
+    db.sweep_scratch(Path(store))  # an interrupted import's scratch files go at the next write
+    with db.scratch_beside(Path(store)) as scratch:
         frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
         pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
         with _connect(store) as conn:
@@ -291,10 +295,6 @@ def apply(
             finally:
                 conn.execute("DETACH DATABASE imp")
         return Outcome(target, how, added=int(written), removed=int(removed))
-    finally:
-        for p in (scratch, Path(f"{scratch}-journal"), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
-            if p.exists():
-                os.unlink(p)
 
 
 def preview(

@@ -57,6 +57,10 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_JS = ("compact.js", "dlmap.js")
 STATIC_CSS = ("dlmap.css",)
 WORKER_JS = "compact-worker.js"
+#: Drawing and measuring (Leaflet-Geoman, vendored from the pinned npm package, and the map's own tools): the
+#: app's maps load them; a standalone HTML file does not carry them.
+DRAW_JS = ("vendor/leaflet-geoman.min.js", "draw.js")
+DRAW_CSS = ("vendor/leaflet-geoman.css", "draw.css")
 
 
 def leaflet_dir() -> str:
@@ -88,9 +92,11 @@ class OfflineMap(folium.Map):
         super().__init__(**kwargs)
         # Instance attributes shadow folium's class lists (declared the way folium's plugins declare
         # theirs); the class, shared by every session, is never modified.
-        self.default_js = [("leaflet", asset_base + "leaflet.js")] + [(name, static_base + name) for name in STATIC_JS]
+        self.default_js = [("leaflet", asset_base + "leaflet.js")] + [
+            (name, static_base + name) for name in (*STATIC_JS, *DRAW_JS)
+        ]
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")] + [
-            (name, static_base + name) for name in STATIC_CSS
+            (name, static_base + name) for name in (*STATIC_CSS, *DRAW_CSS)
         ]
         self.add_child(_Setup(lang, large))
 
@@ -229,6 +235,64 @@ class PickMode(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "PickMode"
+
+
+@dataclass(frozen=True)
+class DrawSpec:
+    """The map's drawing tools: measuring for everyone; for a planner, drawing into a layer of ``kind``.
+
+    ``kind``: ``Point``, ``LineString`` or ``Polygon`` (``None``: measuring only). ``action``: ``add``,
+    ``reshape``, ``split`` (a line is drawn), ``merge`` or ``delete`` (nothing is drawn). ``work``: the shape
+    being edited, as GeoJSON geometry text (the selected feature's, or what the planner typed).
+    """
+
+    kind: str | None = None
+    action: str = "add"
+    work: str | None = None
+
+
+#: Geoman's own strings, from the catalog: (Geoman's group, its key, our message key).
+GEOMAN_WORDS = (
+    ("tooltips", "placeMarker", "draw.pm.place_marker"),
+    ("tooltips", "placeMarkerTouch", "draw.pm.place_marker"),
+    ("tooltips", "firstVertex", "draw.pm.first_vertex"),
+    ("tooltips", "continueLine", "draw.pm.continue_line"),
+    ("tooltips", "finishLine", "draw.pm.finish_line"),
+    ("tooltips", "finishPoly", "draw.pm.finish_poly"),
+    ("actions", "finish", "draw.pm.finish"),
+    ("actions", "cancel", "draw.pm.cancel"),
+    ("actions", "removeLastVertex", "draw.pm.remove_last_vertex"),
+    ("buttonTitles", "drawMarkerButton", "draw.pm.draw_marker"),
+    ("buttonTitles", "drawPolyButton", "draw.pm.draw_polygon"),
+    ("buttonTitles", "drawLineButton", "draw.pm.draw_line"),
+    ("buttonTitles", "editButton", "draw.pm.edit"),
+    ("buttonTitles", "dragButton", "draw.pm.drag"),
+    ("buttonTitles", "cutButton", "draw.pm.cut"),
+)
+
+
+class DrawTools(MacroElement):
+    """Measuring for everyone and a planner's drawing tools (``geo/static/draw.js``, on Leaflet-Geoman)."""
+
+    _template = _call("DL.draw({{ this.options }})")
+
+    def __init__(self, spec: DrawSpec, lang: Lang) -> None:
+        super().__init__()
+        self._name = "DrawTools"
+        pm: dict[str, dict[str, str]] = {}
+        for group, key, message in GEOMAN_WORDS:
+            pm.setdefault(group, {})[key] = t(message, lang)
+        work = None
+        if spec.work:
+            import json
+
+            work = json.loads(spec.work)
+        words = {
+            name: t(f"draw.{name}", lang)
+            for name in ("measureLine", "measureArea", "undo", "length", "area", "perimeter")
+        }
+        draw = None if spec.kind is None else {"kind": spec.kind, "action": spec.action, "work": work}
+        self.options = js_literal({"lang": lang, "pm": pm, "words": words, "draw": draw})
 
 
 # -- large layers: compact files drawn on a canvas ----------------------------------
@@ -523,7 +587,9 @@ class MapState:
     picking: bool = False  # a planner is picking a point's position: clicks on the map come back
     pin: tuple[float, float] | None = None  # (lon, lat) they picked
     changed: tuple[tuple[str, str], ...] = ()  # (layer id, feature key) changed between two dates compared
-    large: bool = False  # the meeting room's map (projector mode): its legend starts open
+    large: bool = False  # the meeting room's map (projector mode): large labels
+    legend_open: bool = False  # the in-map legend starts unfolded (a slide; never beside a legend of its page)
+    draw: DrawSpec | None = None  # the drawing and measuring tools (None: none, as on a slide or in a file)
 
     def color_field(self, layer_id: str) -> str | None:
         """The coded field that colours ``layer_id`` (``None``: its status field)."""
@@ -691,7 +757,7 @@ def overlays(
     extras = folium.FeatureGroup(control=False)
     blocks = legend_blocks(frames, state, catalog) if blocks is None else blocks
     if blocks:
-        legend_control(blocks, state.lang, state.large).add_to(extras)
+        legend_control(blocks, state.lang, state.legend_open).add_to(extras)
     share = shown_share(frames, shown, demo_layers)
     if share.any:
         demo_badge(share, state.lang).add_to(extras)
@@ -702,6 +768,10 @@ def overlays(
     if state.pin is not None:
         pin_marker(*state.pin).add_to(extras)
     groups.append(extras)
+    if state.draw is not None:
+        tools = folium.FeatureGroup(control=False)
+        DrawTools(state.draw, state.lang).add_to(tools)
+        groups.append(tools)
     return groups
 
 

@@ -16,10 +16,10 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo import board, history, panels
+from geo import board, comments, history, panels, reform
 from geo.access import Reader
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
-from geo.edit import AuditRow, Batch, changes_for_meeting
+from geo.changelog import AuditRow, Batch, changes_for_meeting
 from geo.export import (
     MM,
     PAPER_MM,
@@ -32,7 +32,7 @@ from geo.export import (
     in_view,
     wrap_pt,
 )
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.indicators import from_frame
 from geo.mapview import legend_blocks
 from geo.records import change_table, format_value
@@ -51,9 +51,47 @@ class Section:
     styles: tuple[str, ...] = ()  # the named colourings of its map (geo.catalog.STYLES), as on its page
 
 
+UNIT_LAYERS: dict[reform.Units, str] = {"2024": "units", "2025": "communes_2025"}
+
+
+def units_in_force(store: Store | Reader, day: dt.date | None) -> reform.Units:
+    """The units an output of ``day`` draws and names: those in force that day; for today (``None``), those
+    of the day the store's data describe (its latest as-of date), as the app's unit switch defaults.
+    """
+    if day is None:
+        dates = [m.as_of for m in store.meta().values() if m.as_of]
+        day = dt.date.fromisoformat(max(dates)[:10]) if dates else None
+    return reform.default_units(day)
+
+
+def unit_names(store: Reader) -> dict[str, str]:
+    """Unit code → name for the reader's grouping; each year's codes also as ``2024:code`` / ``2025:code``
+    (four communes of 2025 kept the code of the 2024 unit at their seat: a code alone does not say which).
+    """
+    by_year = {}
+    for year, lid in UNIT_LAYERS.items():
+        if store.has(lid):
+            u = store.read(lid)
+            by_year[year] = dict(zip(u.code.astype(str), u.name.astype(str), strict=True))
+    names = dict(by_year.get(store.units, {}))
+    for year, table in by_year.items():
+        names.update({f"{year}:{code}": name for code, name in table.items()})
+    return names
+
+
+def drawn_layers(layers: tuple[str, ...], units: reform.Units, keep_units: bool = False) -> tuple[str, ...]:
+    """``layers`` with the administrative base of ``units``: by the communes of 1/7/2025, "units" is drawn as
+    those communes (``keep_units``: a map coloured per 2024 unit keeps them, outlined by the communes).
+    """
+    if units == "2024" or "units" not in layers:
+        return layers
+    at = layers.index("units")
+    swapped = ("units", "communes_2025") if keep_units else ("communes_2025",)
+    return (*layers[:at], *swapped, *layers[at + 1 :])
+
+
 def _names(store: Reader) -> dict[str, str]:
-    u = store.read("units")
-    return dict(zip(u.code.astype(str), u.name.astype(str), strict=True))
+    return unit_names(store)
 
 
 def sections(store: Reader, lang: Lang) -> list[Section]:
@@ -62,8 +100,17 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     seg = store.read("ql4b_segments")
     disputes = store.read("land_disputes")
     ntm = store.read("ntm_commune")
-    as_of = dt.date.fromisoformat(store.meta().get("land_disputes").as_of)  # type: ignore[union-attr]
+    kept = store.meta().get("land_disputes")  # a past day before the layer's record has no date: that day
+    as_of = dt.date.fromisoformat(kept.as_of[:10]) if kept is not None and kept.as_of else store.today()
     att = panels.attention(seg, disputes, ntm, as_of, n=5)
+
+    def unit_2024(code: str) -> str:  # criteria are assessed per 2024 unit: by the communes, say which it is in
+        name = names.get(f"2024:{code}", code)
+        if store.units == "2025" and "commune_2025" in ntm.columns:
+            new = ntm.loc[ntm.unit_code.astype(str) == code, "commune_2025"]
+            if len(new) and f"2025:{new.iloc[0]}" in names:
+                return t("units.now_in", lang, old=name, new=names[f"2025:{new.iloc[0]}"])
+        return name
 
     def items(kind: str) -> list[str]:
         out = []
@@ -75,7 +122,7 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
                 {
                     "segment": t("attention.segment_item", lang, item=a.key, pct=figure),
                     "dispute": t("attention.dispute_item", lang, item=a.key, days=figure),
-                    "commune": t("attention.commune_item", lang, name=names.get(a.key, a.key), met=figure),
+                    "commune": t("attention.commune_item", lang, name=unit_2024(a.key), met=figure),
                 }[kind]
             )
         return out
@@ -118,18 +165,22 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     ntm_lines = [t("ntm.dong_thang_notice", lang), t("ntm.district_notice", lang), f"{t('ntm.missing', lang)}: {unmet}"]
     cluster_bbox = tuple(store.read(view_home("industry")).total_bounds)
     pad = 0.01
+
+    def layers(view: str) -> tuple[str, ...]:  # the units in force; criteria stay per 2024 unit, as on its page
+        return drawn_layers(view_layers(view), store.units, keep_units=view == "ntm")
+
     return [
-        Section(t("nav.overview", lang), view_layers("overview"), overview, items("segment") + items("dispute")),
-        Section(THEMES["roads"][lang], view_layers("roads"), roads, items("segment"), styles=theme_styles("roads")),
+        Section(t("nav.overview", lang), layers("overview"), overview, items("segment") + items("dispute")),
+        Section(THEMES["roads"][lang], layers("roads"), roads, items("segment"), styles=theme_styles("roads")),
         Section(
             THEMES["industry"][lang],
-            view_layers("industry"),
+            layers("industry"),
             industry,
             [],
             (cluster_bbox[0] - pad, cluster_bbox[1] - pad, cluster_bbox[2] + pad, cluster_bbox[3] + pad),
         ),
-        Section(THEMES["forest"][lang], view_layers("forest"), forest, items("dispute")),
-        Section(THEMES["ntm"][lang], view_layers("ntm"), ntm_lines, items("commune"), styles=theme_styles("ntm")),
+        Section(THEMES["forest"][lang], layers("forest"), forest, items("dispute")),
+        Section(THEMES["ntm"][lang], layers("ntm"), ntm_lines, items("commune"), styles=theme_styles("ntm")),
     ]
 
 
@@ -199,54 +250,75 @@ def _theme_figure(
 def _atlas_figure(
     store: Reader, frames: dict[str, gpd.GeoDataFrame], code: str, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
-    units = frames["units"].set_index("code")
+    """A commune's page: its map with its legend, its criteria (by the communes of 1/7/2025: those of each
+    2024 unit it was formed from), its forest parcels and disputes.
+    """
+    base = UNIT_LAYERS[store.units]
+    units = frames[base].set_index("code")
     name = str(units.loc[code, "name"])
-    layers = ("units", "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
+    layers = (base, "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
     demo = prov.share(layers)
     fig = _page(name, lang, page, total, prov, demo)
     bbox = tuple(float(v) for v in units.loc[[code]].total_bounds)
     pad = 0.02
-    ax = fig.add_axes((0.035, 0.07, 0.5, 0.8))
-    draw_map(
-        ax,
-        MapRequest(
-            layers,
-            name,
-            lang=lang,
-            bbox=(bbox[0] - pad, bbox[1] - pad, bbox[2] + pad, bbox[3] + pad),
-            selected=("units", code),
-        ),
-        frames,
-        scale=0.8,
+    req = MapRequest(
+        layers,
+        name,
+        lang=lang,
+        bbox=(bbox[0] - pad, bbox[1] - pad, bbox[2] + pad, bbox[3] + pad),
+        selected=(base, code),
+        catalog=store.catalog,
     )
+    draw_map(fig.add_axes((0.03, 0.07, 0.44, 0.8)), req, frames, scale=0.8)
+    shown = in_view({lid: frames[lid] for lid in layers if lid in frames}, req.bbox)
+    blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
+    draw_legend(fig.add_axes((0.48, 0.07, 0.15, 0.8)), blocks, lang, 0.7)
     ntm = frames["ntm_commune"]
     crit = frames["ntm_criteria"]
     crit = crit[crit.level == "commune"].set_index("criterion")
-    card = panels.unit_card(ntm, code)
-    lines = [
-        ("✓ " if c in card.met else "✗ ") + f"{c}. {crit.loc[c, 'name_vi' if lang == 'vi' else 'name_en']}"
-        for c in range(1, panels.COMMUNE_CRITERIA + 1)
-    ]
-    fig.text(
-        0.56,
-        0.86,
-        t("ntm.of", lang, met=len(card.met), total=panels.COMMUNE_CRITERIA),
-        fontsize=10,
-        fontweight="bold",
-        va="top",
-    )
-    fig.text(0.56, 0.82, "\n".join(lines), fontsize=6.8, va="top", linespacing=1.35, family="DejaVu Sans")
+    x = 0.645
+    if store.units == "2025" and "commune_2025" in ntm.columns:  # criteria are assessed per 2024 unit
+        names = unit_names(store)
+        cross = store.read("unit_crosswalk")
+        assessed = set(ntm.unit_code.astype(str))
+        lines = []
+        for r in cross[cross.new_code.astype(str) == code].itertuples():
+            old = str(r.old_code)
+            part = "" if r.share >= 1 else f" ({fmt_pct(100 * r.share, lang)})"
+            met = (
+                ": " + t("ntm.of", lang, met=len(panels.unit_card(ntm, old).met), total=panels.COMMUNE_CRITERIA)
+                if old in assessed
+                else ""
+            )
+            lines.append(f"{names.get(f'2024:{old}', old)}{part}{met}")
+        y = _text_block(fig, x, 0.86, t("units.formed_from", lang), lines or ["–"], lang, 60, 0.4)
+    else:
+        card = panels.unit_card(ntm, code)
+        lines = [
+            ("✓ " if c in card.met else "✗ ") + f"{c}. {crit.loc[c, 'name_vi' if lang == 'vi' else 'name_en']}"
+            for c in range(1, panels.COMMUNE_CRITERIA + 1)
+        ]
+        fig.text(
+            x,
+            0.86,
+            t("ntm.of", lang, met=len(card.met), total=panels.COMMUNE_CRITERIA),
+            fontsize=10,
+            fontweight="bold",
+            va="top",
+        )
+        fig.text(x, 0.82, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.35, family="DejaVu Sans")
+        y = 0.36
     parcels = frames["forest_parcels"]
-    parcels = parcels[parcels.unit_code == code]
+    parcels = parcels[parcels.unit_code.astype(str) == code]
     disputes = frames["land_disputes"]
-    disputes = disputes[disputes.unit_code == code]
+    disputes = disputes[disputes.unit_code.astype(str) == code]
     fp, ld = CATALOG["forest_parcels"], CATALOG["land_disputes"]
     other = [
         f"{p.parcel_id}: {fmt_number(p.area_ha, lang)} ha — {format_value(fp, 'status', p.status, lang)}"
         for p in parcels.itertuples()
     ]
     other += [f"{d.dispute_id}: {format_value(ld, 'status', d.status, lang)}" for d in disputes.itertuples()]
-    _text_block(fig, 0.56, 0.36, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
+    _text_block(fig, x, y, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
     return fig
 
 
@@ -302,13 +374,32 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
     def day(text: str) -> str:
         return fmt_date(dt.date.fromisoformat(text[:10]), lang) if text else "–"
 
+    def thread_lines(found: list[comments.Thread]) -> None:
+        """The open threads of a task under its row: who asked what, and the latest answer."""
+        nonlocal y
+        width = (xs[-1] - xs[1] - 2 * pad) * page_w_pt
+        for th in found:
+            latest = th.replies[-1] if th.replies else None
+            text = f"↳ {th.first.user}: «{th.first.text}»"
+            if latest is not None:
+                text += f" — {latest.user}: «{latest.text}»"
+            wrapped = wrap_pt(" ".join(text.split()), width, size - 0.6)[:4]
+            fig.text(xs[1] + pad, y - 0.002, "\n".join(wrapped), fontsize=size - 0.6, va="top", color="#3b4a5a",
+                     linespacing=1.2)  # fmt: skip
+            y -= 0.0138 * len(wrapped) + 0.004
+
+    open_threads: dict[str, list[comments.Thread]] = {}
+    for th in comments.threads(reader, kind="task", open_only=True):
+        open_threads.setdefault(th.target.key, []).insert(0, th)  # oldest first under its task
     line([t(key, lang) for key, _ in BOARD_COLUMNS], bold=True, shade=True)
     for r in rows:
         task = r.task
         progress = f"{task.progress} ({day(task.progress_date)})" if task.progress else "–"
         status = format_value(spec, "status", task.status, lang)
-        cells = [task.id, task.short, task.lead, day(task.deadline), status, progress, r.flags(lang)]
+        flags = "; ".join(x for x in (r.flags(lang), t("alert.threads", lang, n=r.threads) if r.threads else "") if x)
+        cells = [task.id, term(task.short, lang), task.lead, day(task.deadline), status, progress, flags]
         line(cells, colour="#a0410d" if r.flagged else "#1f2d3d")
+        thread_lines(open_threads.get(task.id, []))
     # The data's alerts: a line each for tasks and indicators, the layers not kept up to date in one paragraph.
     found = board.store_alerts(reader, on, lang)
     texts = [a.text for a in found if a.kind != "layer"]
@@ -349,6 +440,12 @@ def _changes_figure(
     return fig
 
 
+def _before(ts: str, when: dt.datetime) -> bool:
+    """Whether a change logged at ``ts`` (ISO 8601) was made by ``when``."""
+    moment = dt.datetime.fromisoformat(ts)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)) <= when
+
+
 def meeting_pack(
     store: Store,
     lang: Lang = "vi",
@@ -358,17 +455,21 @@ def meeting_pack(
     since: dt.date | None = None,
     sensitive: bool = True,
     as_of: str | dt.date | dt.datetime | None = None,
+    units: reform.Units | None = None,
 ) -> bytes:
     """The whole pack as PDF bytes; ``sensitive=False`` (a viewer's pack) leaves out dispute parties and
-    household figures; ``as_of`` makes the pack of a past day (every map and figure as it stood then).
+    household figures; ``as_of`` makes the pack of a past day (every map and figure as it stood then, and
+    no change made after it); ``units`` draws and names the 2024 units or the communes of 1/7/2025
+    (default: those in force on the day shown).
     """
     when = history.moment(as_of) if as_of else None  # a date: the end of that day in Vietnam
     day = when.astimezone(history.VIETNAM).date() if when else None
-    reader = Reader(store, sensitive, when)
+    units = units or units_in_force(store, day)
+    reader = Reader(store, sensitive, when, units)
     prov = Provenance(store.meta(), today or dt.date.today(), day)
     layer_ids = {
-        *(lid for v in VIEW_NAMES for lid in view_layers(v)),
-        "units",
+        *(lid for v in VIEW_NAMES for lid in drawn_layers(view_layers(v), units, keep_units=True)),
+        UNIT_LAYERS[units],
         "forest_parcels",
         "land_disputes",
         "rural_roads",
@@ -377,8 +478,10 @@ def meeting_pack(
     }
     frames = {lid: reader.read(lid) for lid in layer_ids if reader.has(lid)}
     secs = sections(reader, lang)
-    codes = list(frames["units"].code) if atlas else []
+    codes = list(frames[UNIT_LAYERS[units]].code) if atlas else []
     changes = changes_for_meeting(store.location, since.isoformat(), sensitive, list_up_to=1) if since else None
+    if changes is not None and when is not None:  # a past day's pack holds nothing made after that day
+        changes = ([r for r in changes[0] if _before(r.ts, when)], [b for b in changes[1] if _before(b.ts, when)])
     has_board = reader.has("tasks")
     total = 1 + len(secs) + int(has_board) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
@@ -399,6 +502,9 @@ def meeting_pack(
             fontsize=10,
             va="top",
         )
+        cover.text(
+            10 / 297, 1 - 50 / 210, f"{t('units.title', lang)}: {t(f'units.{units}', lang)}", fontsize=10, va="top"
+        )
         toc = [(s.title, i + 2) for i, s in enumerate(secs)]
         nxt = len(secs) + 2
         if has_board:
@@ -408,7 +514,7 @@ def meeting_pack(
             toc.append((t("pres.mode.changes", lang), nxt))
             nxt += 1
         if codes:
-            toc.append((t("pack.atlas", lang), nxt))
+            toc.append((t("pack.atlas" if units == "2024" else "pack.atlas_2025", lang), nxt))
         cover.text(10 / 297, 1 - 60 / 210, t("pack.contents", lang), fontsize=12, fontweight="bold", va="top")
         for k, (title, page) in enumerate(toc):
             y = 1 - (70 + 8 * k) / 210

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo.catalog import DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, unit_name
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, term, unit_name
 
 if TYPE_CHECKING:
-    from geo.edit import AuditRow, Batch
+    from geo.changelog import AuditRow, Batch
 
 
 def _is_missing(value: Any) -> bool:
@@ -67,7 +67,7 @@ def format_value(
             return fmt_date(str(value), lang)
         except ValueError:
             return str(value)
-    return str(value)
+    return term(str(value), lang)  # a category word in the reader's language; names and free text as they are
 
 
 def record(
@@ -117,7 +117,8 @@ def change_table(
         spec = known.get(layer)
         return spec.title(lang) if spec else layer
 
-    from geo.edit import reason_text, same_value
+    from geo.changelog import reason_text
+    from geo.values import same_value
 
     out = []
     for r in rows:

@@ -189,11 +189,13 @@ class Store:
         else:
             if not self.path.is_file():
                 raise StoreError("error.store_missing", path=db.shown(self.path))
+            db.sweep_scratch(self.path)  # an interrupted import's scratch files go when the store is next opened
             try:
                 listed = pyogrio.list_layers(self.path)
             except Exception as exc:  # pyogrio raises several DataSourceError kinds
                 raise StoreError("error.store_unreadable", path=str(self.path), reason=str(exc)) from exc
-            self._layers = {str(name): geom for name, geom in listed}
+            # QGIS's styles table (geo.qgis) is listed in the file for QGIS, not a layer of the app's
+            self._layers = {str(name): geom for name, geom in listed if name != "layer_styles"}
         specs = self._overlay_specs()
         #: The layers this store holds described once: the built-in records and its own overlays.
         self.catalog: Catalog = CATALOG.with_layers(*specs)

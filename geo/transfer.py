@@ -26,7 +26,10 @@ import pyogrio
 import shapely
 
 from geo import db
-from geo.edit import _AUDIT_INDEXES, _PG_AUDIT_INDEXES, AUDIT_TABLE
+from geo.changelog import AUDIT_INDEXES as _AUDIT_INDEXES
+from geo.changelog import AUDIT_TABLE
+from geo.changelog import PG_AUDIT_INDEXES as _PG_AUDIT_INDEXES
+from geo.qgis import STYLES_TABLE, write_styles
 
 GEOMETRY_TYPES = {
     "POINT": "Point",
@@ -98,6 +101,8 @@ def read_tables(location: db.Location) -> list[Table]:
     with _snapshot(location) as conn:
         names = _identifiers(conn)
         for name, geom_type in conn.tables().items():
+            if name == STYLES_TABLE:  # QGIS's styles: written afresh for the copy (geo.qgis.write_styles)
+                continue
             geom = conn.geometry_column(name)
             declared = _declared(conn, name)
             cols = [c for c in conn.columns(name) if c not in ("fid", geom)]
@@ -249,6 +254,7 @@ def copy_store(src: db.Location, dst: db.Location, replace: bool = False) -> dic
     if db.is_postgis(dst):
         with db.connect(dst) as conn:
             conn.write(lambda: _write_pg(conn, tables, replace))
+        write_styles(dst)
     else:
         target = Path(dst)
         if target.exists() and not replace:
@@ -260,6 +266,7 @@ def copy_store(src: db.Location, dst: db.Location, replace: bool = False) -> dic
         tmp.unlink()
         try:
             _write_gpkg(tables, tmp)
+            write_styles(tmp)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)

@@ -241,3 +241,70 @@ def check(spec: LayerSpec, name: str, value: Any) -> Any:
     if len(text) > MAX_TEXT:
         raise BadValue("too_long")
     return text
+
+
+def is_empty(value: Any) -> bool:
+    """Whether ``value`` is the one "empty": ``None``, ``NaN``/``NaT``, or text with nothing but spaces.
+
+    A form, a conflict check, the history and the stored data all read '' and NULL as this same empty.
+
+    >>> is_empty(""), is_empty(None), is_empty(float("nan")), is_empty(0), is_empty("0")
+    (True, True, True, False, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _comparable(value: Any) -> Any:
+    """``value`` in one form for comparing: empty → None, a number (bool, numpy, Decimal) → float,
+    a date or midnight timestamp → its ISO date, anything else its text.
+    """
+    if is_empty(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalars
+    if isinstance(value, (bool, int, float)):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        from decimal import Decimal
+
+        if isinstance(value, Decimal):
+            return float(value)
+    except ImportError:  # pragma: no cover
+        pass
+    text = str(value)
+    return text[:10] if len(text) >= 19 and text[10:19] in ("T00:00:00", " 00:00:00") else text
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two values of a field are the same for people: the one comparison of forms, conflict checks
+    and history ('' is NULL, 1 is 1.0 is ``True``, a date is its ISO text).
+
+    >>> same_value("", None), same_value(87, 87.0), same_value(True, 1), same_value("2024-05-01", "2024-05-01")
+    (True, True, True, True)
+    >>> same_value(None, 0), same_value("a", "b")
+    (False, False)
+    """
+    x, y = _comparable(a), _comparable(b)
+    if (isinstance(x, float) and isinstance(y, str)) or (isinstance(x, str) and isinstance(y, float)):
+        try:
+            x, y = float(x), float(y)
+        except ValueError:
+            return False
+    if isinstance(x, float) and isinstance(y, float):
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+    return bool(x == y)

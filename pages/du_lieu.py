@@ -7,7 +7,9 @@ from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.store import LayerMeta
 from ui import data, live, state
 from ui.auth import signin_panel
+from ui.field import field_panel
 from ui.importing import flash, import_panel, rollback_panel
+from ui.threads import viewers_setting
 
 lang = state.lang()
 st.title(t("nav.data", lang))
@@ -60,5 +62,7 @@ age = live.writer_age(str(data.store().location))
 if age is not None:  # replicas: how fresh what this process tells open pages is
     st.caption(t("data.versions_age", lang, s=fmt_number(round(age, 1), lang)))
 import_panel()
+field_panel()
 rollback_panel()
 signin_panel()
+viewers_setting()

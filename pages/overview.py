@@ -17,9 +17,9 @@ layers = (*OVERVIEW_LAYERS, *data.store().overlays)  # and imported overlays
 if state.projector():  # the meeting room: the map first, as big as the screen allows; the figures below it
     map_with_record(layers, page="overview", height=680)
     headline_strip()
-else:  # the headline figures, then the map (on a phone too, within the first screen and a half)
+else:  # the headline figures in a strip, then the map: half a laptop's first screen or more is map
     st.caption(t("app.subtitle", lang))
     headline_strip()
-    map_with_record(layers, page="overview", height=680)
+    map_with_record(layers, page="overview", height=680, fold_layers=True)
 attention_list()
 alerts_box()

@@ -36,6 +36,9 @@ NOTICE_STORE = _notice_store()
 os.environ[ENV_STORE] = str(NOTICE_STORE)
 
 
+# Not test modules: the script the real QGIS runs (Debian's Python, not ours), and the harness's own page.
+collect_ignore = ["qgis_client.py", "apps"]
+
 @pytest.fixture(scope="session")
 def store() -> Store:
     return Store(NOTICE_STORE)

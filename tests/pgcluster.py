@@ -1,6 +1,10 @@
 """A throwaway PostgreSQL + PostGIS server for the tests and benchmarks: Debian's binaries, a cluster in a
 temporary folder, a free local port, stopped and removed at the end. Never a mock.
 
+The server keeps PostgreSQL's durable defaults (``fsync``, ``synchronous_commit``, ``full_page_writes``):
+what a command reported as written must survive a crash of the server, and the tests kill it to check
+(tests/test_durable.py). Only a benchmark that measures something else may ask for ``durable=False``.
+
 As root (CI), the cluster belongs to the ``postgres`` system user that Debian's package creates
 (``initdb`` refuses root); otherwise to the current user.
 """
@@ -43,7 +47,7 @@ def _free_port() -> int:
 class Cluster:
     """One running server; :meth:`database` makes a fresh database with PostGIS and returns its address."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = True) -> None:
         why = available()
         if why:
             raise RuntimeError(why)
@@ -52,6 +56,7 @@ class Cluster:
         self.data = self.root / "data"
         self.port = _free_port()
         self.user = "dinhlap"
+        self.durable = durable
         self._as: list[str] = []
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
@@ -69,10 +74,9 @@ class Cluster:
         """Start (or restart) the server and wait until it answers; nothing if it is running."""
         if self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0:
             return
-        opts = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:  # faster, and an acknowledged commit may be lost in a crash: never where that matters
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", opts, "-w", "-t", "60", "start")
 
     def stop(self, mode: str = "fast") -> None:

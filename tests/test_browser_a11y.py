@@ -240,7 +240,7 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     context.close()
 
 
-def test_projector_mode_gives_the_map_the_screen_large_labels_and_an_open_legend(
+def test_projector_mode_gives_the_map_the_screen_large_labels_and_the_legend_beside_it(
     browser: Browser, app_url: str, artifacts
 ) -> None:
     v = visit(browser, f"{app_url}/?layout=projector", width=1920, height=1080)
@@ -249,7 +249,9 @@ def test_projector_mode_gives_the_map_the_screen_large_labels_and_an_open_legend
     assert box["top"] < 260 and box["top"] + box["height"] <= 1080  # whole, above the fold
     assert box["height"] >= 0.7 * 1080  # most of the screen
     assert box["labels"] >= 16
-    assert box["legendOpen"] is True
+    # The legend sits beside the map, so the in-map one stays folded: it never covers the district.
+    assert box["legendOpen"] is False
+    assert v.page.locator(".dl-side-legend").first.is_visible()
     assert box["card"] > box["top"]  # the figures come under the map
     v.page.screenshot(path=str(artifacts / "projector-overview.png"))
     # The same on a theme page: the QL4B map fills the screen.

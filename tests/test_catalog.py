@@ -9,8 +9,8 @@ import pytest
 
 from geo.access import read_layer
 from geo.catalog import CATALOG, OVERVIEW_LAYERS, THEME_LAYERS, LayerSpec
-from geo.edit import is_empty
 from geo.store import Store
+from geo.values import is_empty
 
 SPECS = list(CATALOG.values())
 HEX = re.compile(r"^#[0-9a-f]{6}$")

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from geo import db
-from geo.edit import EditError, edit
+from geo.changelog import EditError
+from geo.edit import edit
 from geo.importer import suggested_values, validate
 from geo.ingest import commit
 from geo.store import Store

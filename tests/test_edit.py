@@ -15,26 +15,20 @@ import pytest
 
 from geo import db
 from geo.catalog import CATALOG
+from geo.changelog import EditError, change_sets, changes_since, history, reason_text, whole_feature_batches
 from geo.edit import (
     ConflictError,
-    EditError,
     NeedsConfirm,
-    change_sets,
-    changes_since,
     edit,
-    history,
     insert,
-    is_empty,
     normalise_empties,
     read_date,
     read_number,
-    reason_text,
     rollback_to,
-    same_value,
     undo_change_set,
-    whole_feature_batches,
 )
 from geo.store import Store
+from geo.values import is_empty, same_value
 from tests.conftest import assert_sound as _sound
 from tests.conftest import store_digest as _digest
 
@@ -74,7 +68,7 @@ def test_an_edit_changes_the_store_and_writes_its_audit_rows(any_store: Path | s
     ("changes", "message"),
     [
         ({"clearance_status": "xong"}, "không hợp lệ"),
-        ({"clearance_pct": 140.0}, "từ 0 đến 100"),
+        ({"clearance_pct": 140.0}, "phải trong khoảng 0–100 %"),
         ({"clearance_pct": "nhiều"}, "không phải số"),
         ({"clearance_pct": float("nan")}, "không phải số"),
         ({"households_affected": 2.5}, "không phải số"),

@@ -161,7 +161,7 @@ def test_a_saved_view_remembers_the_colouring_it_shows(env: Path) -> None:
 def test_saving_a_view_twice_or_without_a_name_is_refused(env: Path) -> None:
     import hashlib
 
-    from geo.edit import EditError
+    from geo.changelog import EditError
     from geo.views import View, save_view, slug
 
     assert slug("Xã Đồng Thắng — tháng 5/2024") == "xa-dong-thang-thang-5-2024"
@@ -528,7 +528,7 @@ def test_an_admin_undoes_one_wrong_save_in_the_data_page(two_planners: Path | st
     edit(two_planners, "land_disputes", "TC-01", {"status": "resolved"}, "minh", "biên bản")
     at = app_page("pages/du_lieu.py", user={"name": "quantri", "role": "admin"})
     assert any("giờ Việt Nam" in i.value for i in at.info)  # every time on the page is Vietnam time
-    from geo.edit import change_sets
+    from geo.changelog import change_sets
 
     wrong = next(c for c in change_sets(two_planners) if c.user == "lan")
     pick = at.selectbox(key="undo_pick")

@@ -189,7 +189,7 @@ def test_meeting_pack_pages_contents_and_numbers(store) -> None:
     for task_id in ("2.1", "2.5", "2.10", "Các kiến nghị"):
         assert task_id in tasks_page
     assert "Cảnh báo từ dữ liệu" in tasks_page
-    with_atlas = PdfReader(io.BytesIO(meeting_pack(store, "en", atlas=True, today=TODAY)))
+    with_atlas = PdfReader(io.BytesIO(meeting_pack(store, "en", atlas=True, today=TODAY, units="2024")))
     assert len(with_atlas.pages) == 7 + 12
     dong_thang = next(p.extract_text() for p in with_atlas.pages[7:] if "Đồng Thắng" in p.extract_text())
     assert "10 of 19 criteria" in dong_thang and "Page" in dong_thang

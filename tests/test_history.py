@@ -229,7 +229,8 @@ def test_every_commune_of_chau_son_at_the_standard_before_1_7_2025_and_no_distri
 
 def test_ql4b_dated_facts_at_their_days(shipped: Store) -> None:
     """100% handed over by 26/3/2025; still in its final phase on 5/12/2025; technically open on 19/12/2025; since
-    1/7/2025 its Đình Lập part runs through the new communes Đình Lập and Châu Sơn; packages 7 (Km18–43) and 8.
+    1/7/2025 its Đình Lập part runs through the new communes Đình Lập and Châu Sơn; packages 7 (Km18–43) and 8;
+    land recovered from 984 households in Đình Lập and 818 in Lộc Bình.
     """
     assert (_at(shipped, "ql4b_segments", "2025-03-26").clearance_pct == 100).all()
     assert (_at(shipped, "ql4b_segments", "2025-12-05").construction_status != "done").any()
@@ -240,6 +241,11 @@ def test_ql4b_dated_facts_at_their_days(shipped: Store) -> None:
     packages = seg.package.astype(str)
     assert set(packages[seg.km_to <= 43]) == {"7"} and set(packages[seg.km_from >= 43]) == {"8"}
     assert seg.km_from.min() == 18 and seg.km_to.max() == 80
+    for day in ("2024-04-24", "2025-03-26"):  # land recovered on the main route: 984 households in Đình Lập, 818 in
+        seg = _at(shipped, "ql4b_segments", day)  # Lộc Bình; all of them paid by the handover
+        by_side = seg.groupby(seg.in_district.astype(bool)).households_affected.sum()
+        assert (int(by_side[True]), int(by_side[False])) == (984, 818), day
+    assert int(seg.households_compensated.sum()) == 1802
 
 
 def test_every_change_in_the_history_is_flagged_demo_or_cites_its_source(shipped: Store) -> None:

@@ -68,7 +68,7 @@ def test_english_data_texts_use_english_number_separators(store) -> None:
 
 
 def test_the_change_table_reads_in_local_time_and_in_order() -> None:
-    from geo.edit import AuditRow
+    from geo.changelog import AuditRow
     from geo.records import change_table
 
     rows = [

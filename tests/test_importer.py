@@ -296,7 +296,7 @@ def test_import_replaces_the_layer_remembers_the_mapping_and_rolls_back(tmp_path
     # the spatial index follows: a query through it finds the new points
     assert found_in_box(any_store, "land_disputes", (107.0, -90.0, 107.3, 90.0)) == 5
     # What changed reads an import as one counted batch, not thousands of rows read back.
-    from geo.edit import changes_since, whole_feature_batches
+    from geo.changelog import changes_since, whole_feature_batches
 
     (batch,) = whole_feature_batches(any_store, now)
     assert (batch.layer, batch.user, batch.count, batch.added) == ("land_disputes", "lan", len(before) + 5, 5)
@@ -318,7 +318,7 @@ def test_append_refuses_keys_already_in_the_layer(tmp_path, any_store, units) ->
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
     commit(any_store, report, "lan", layer="land_disputes", mode="replace")
     before = _digest(any_store)
-    from geo.edit import EditError
+    from geo.changelog import EditError
 
     with pytest.raises(EditError) as err:
         commit(any_store, report, "lan", layer="land_disputes", mode="append")
@@ -367,7 +367,7 @@ def test_moving_a_point_is_audited_keeps_the_index_and_rolls_back(any_store) -> 
     assert moved.equals_exact(Point(107.2, 21.6), 1e-9)
     assert_sound(any_store)
     assert found_in_box(any_store, "land_disputes", (107.1999, 21.5999, 107.2001, 21.6001)) == 1
-    from geo.edit import EditError
+    from geo.changelog import EditError
 
     with pytest.raises(EditError):
         move_point(any_store, "land_disputes", d.dispute_id, float("nan"), 21.6, "lan")
@@ -378,7 +378,8 @@ def test_moving_a_point_is_audited_keeps_the_index_and_rolls_back(any_store) -> 
 
 def test_adding_a_point_is_audited_indexed_and_rolls_back(any_store) -> None:
     import geo.edit as edit_mod
-    from geo.edit import EditError, insert
+    from geo.changelog import EditError
+    from geo.edit import insert
 
     before = len(Store(any_store).read("land_disputes"))
     now = edit_mod._now()

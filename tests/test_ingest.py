@@ -11,7 +11,7 @@ from pathlib import Path
 import folium
 import pytest
 
-from geo import edit, history
+from geo import changelog, history
 from geo.access import read_layer
 from geo.edit import rollback_to
 from geo.export import MapRequest, Provenance, layout
@@ -75,7 +75,7 @@ def test_appending_real_rows_keeps_the_demo_rows_flagged_and_says_how_many(tmp_p
 
 def test_a_rollback_restores_every_flag_exactly(tmp_path, any_store, units) -> None:
     before = _flags(any_store)
-    now = edit._now()
+    now = changelog.now()
     report = validate(F.shapefile(tmp_path), layer="land_disputes", units=units)
     commit(any_store, report, "lan", layer="land_disputes", mode="replace")
     assert set(_flags(any_store).values()) == {0}
@@ -213,7 +213,7 @@ def test_a_name_no_store_takes_is_changed_and_said(tmp_path) -> None:
 
 def test_the_next_file_updates_a_planners_layer_by_its_key_audited_field_by_field(tmp_path, any_store) -> None:
     _sites(tmp_path, any_store)
-    before = edit._now()
+    before = changelog.now()
     catalog = Store(any_store).catalog
     nxt = F.planner_sites(
         tmp_path / "q2", n=12, status={2: "Đã duyệt", 3: "Đã duyệt"}, area={4: 9.9}, drop=(5,), moved=(6,)
@@ -234,7 +234,7 @@ def test_the_next_file_updates_a_planners_layer_by_its_key_audited_field_by_fiel
     now = Store(any_store).read("quy_hoach").set_index("ma")
     assert len(now) == 12 and "QH-005" in now.index  # an absent key is left alone
     assert now.loc["QH-002", "tinh_trang"] == "Đã duyệt" and now.loc["QH-004", "DIEN_TICH"] == 9.9
-    log = [r for r in edit.changes_since(any_store, before, layer="quy_hoach") if r.field != "*"]
+    log = [r for r in changelog.changes_since(any_store, before, layer="quy_hoach") if r.field != "*"]
     assert sorted((r.feature, r.field, r.old, r.new) for r in log if r.field != "geom") == [
         ("QH-002", "tinh_trang", "Đang lập", "Đã duyệt"),
         ("QH-003", "tinh_trang", "Đang lập", "Đã duyệt"),
@@ -296,7 +296,7 @@ def test_append_and_replace_take_the_same_kind_of_file(tmp_path, any_store) -> N
         "Đã thêm 3 đối tượng vào lớp “Khu quy hoạch (huyện)”."
     )
     assert sorted(Store(any_store).read("quy_hoach")["feature_no"].astype(int)) == list(range(1, 15))
-    with pytest.raises(edit.EditError) as err:  # nothing names its features: it cannot be matched by key
+    with pytest.raises(changelog.EditError) as err:  # nothing names its features: it cannot be matched by key
         apply(any_store, more, "lan", layer="quy_hoach", mode="update")
     assert err.value.message_key == "import.update_needs_key"
     replaced = apply(any_store, more, "lan", layer="quy_hoach", mode="replace")
@@ -337,11 +337,11 @@ def test_a_planners_layer_is_published_audited_and_the_rollback_withdraws_it(tmp
     from geo.cli import main
 
     _sites(tmp_path, any_store)
-    before = edit._now()
+    before = changelog.now()
     assert main(["publish", "quy_hoach", "--store", str(any_store), "--user", "lan"]) == 0
     assert "đã công bố" in capsys.readouterr().out
     assert Store(any_store).catalog["quy_hoach"].default_visible is True
-    (row,) = [r for r in edit.changes_since(any_store, before) if r.field == "published"]
+    (row,) = [r for r in changelog.changes_since(any_store, before) if r.field == "published"]
     assert (row.user, row.feature, row.old, row.new) == ("lan", "quy_hoach", 0, 1)
     assert main(["publish", "khong_co", "--store", str(any_store), "--user", "lan"]) == 2
     rollback_to(any_store, before, "admin")

@@ -50,6 +50,11 @@ def _commands(store: str, tmp: Path) -> list[list[str]]:
         ["views", "--store", store],
         ["validate", str(src), "--layer", "land_disputes", "--store", store],
         ["import", str(src), "--layer", "land_disputes", "--user", "lan", "--store", store],
+        ["changes", "--store", store],
+        ["undo", "1", "--user", "lan", "--store", store],
+        ["rollback", "--to", "2025-01-01", "--user", "lan", "--store", store],
+        ["normalise-empty", "--user", "lan", "--store", store],
+        ["publish", "land_disputes", "--store", store],
         ["copy-store", store, str(gpkg)],
         ["copy-store", str(tmp / "none.gpkg"), store],
     ]

@@ -197,3 +197,18 @@ def test_an_admin_gives_a_recovery_code_from_the_command_line(users: Path, capsy
         sign_in(users, "chuyenvien", "doan", time.time() + i * 0.001)
     assert sign_in(users, "chuyenvien", "mat-khau-dai", code="SAIMA000").wait_s > 0
     assert sign_in(users, "chuyenvien", "mat-khau-dai", code=code.lower()).user is not None
+
+
+def test_after_signing_in_again_a_planner_reads_whether_their_last_save_was_kept(tmp_path, monkeypatch) -> None:
+    """A replica gone right after "Lưu": the browser reconnects to another, signed out. Signed in again, the
+    planner reads their latest change in the change log, so they know whether the save was kept."""
+    from geo.edit import edit
+
+    store = app_env(tmp_path, monkeypatch, {"chuyenvien": "planner"})
+    edit(store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 61.0}, "chuyenvien", "trước sự cố")
+    at = app_page("pages/du_lieu.py")
+    at.sidebar.text_input(key="login_name").input("chuyenvien")
+    at.sidebar.text_input(key="login_pw").input("mat-khau-dai")
+    at.sidebar.button[0].click().run()
+    said = " ".join(c.value for c in at.sidebar.caption)
+    assert "Lần lưu gần nhất của bạn" in said and "QL4B\\-18\\-20" in said and "61" in said, said

@@ -119,7 +119,7 @@ def test_copying_onto_a_store_needs_replace_and_a_failed_copy_leaves_the_target_
 
 
 def test_a_postgis_store_that_does_not_answer_is_said_plainly(pg_cluster, pg_notice) -> None:
-    from geo.edit import EditError
+    from geo.changelog import EditError
     from geo.store import StoreError
 
     gone = pg_cluster.url("khong_co_csdl")

@@ -45,10 +45,12 @@ def static_base() -> str:
 
 
 PAGE_JS = Path(__file__).resolve().parent / "static" / "page.js"
+PRESENT_JS = PAGE_JS.with_name("present.js")  # the briefing's presentation mode
 
 
 def page_behaviour(lang: str, skip: str, projector: bool = False) -> None:
-    """The page's language on ``<html lang>`` and a skip link first in the tab order (``ui/static/page.js``).
+    """The page's language on ``<html lang>`` (remembered in a cookie), a skip link first in the tab order
+    (``ui/static/page.js``), and the briefing's presentation keys and full screen (``ui/static/present.js``).
 
     Streamlit's sanitiser drops a script whose text looks like markup: the file holds no ``<``.
     """
@@ -57,7 +59,7 @@ def page_behaviour(lang: str, skip: str, projector: bool = False) -> None:
     st.html(
         f'<div id="dl-page" data-lang="{html_text(lang)}" data-skip="{html_text(skip)}" '
         f'data-layout="{"projector" if projector else "normal"}" hidden></div>'
-        f"<script>{PAGE_JS.read_text(encoding='utf-8')}</script>",
+        f"<script>{PAGE_JS.read_text(encoding='utf-8')}\n{PRESENT_JS.read_text(encoding='utf-8')}</script>",
         unsafe_allow_javascript=True,
     )
 

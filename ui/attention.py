@@ -17,21 +17,25 @@ def alerts_box() -> None:
     """What the data say needs looking at: overdue tasks, indicators behind plan, layers not kept up to date."""
     lang = state.lang()
     found = board.store_alerts(data.reader(), data.shown_day(), lang)
-    tasks = [a for a in found if a.kind != "layer"]
-    layers = [a for a in found if a.kind == "layer"]
-    label = f"{t('alert.title', lang)} ({len(found)})"
+    tasks, stale = board.folded(found, lang)  # overdue and stalled tasks first; old layers in one line
+    label = f"{t('alert.title', lang)} ({len(tasks) + (1 if stale else 0)})"
     with st.expander(label, expanded=bool(tasks), icon=":material/warning:"):
         if not found:
             st.caption(t("alert.none", lang))
         for a in tasks:
-            if a.kind == "task":
+            if a.kind in ("task", "stalled"):
                 st.page_link(
-                    PAGE_FILES["giao-ban"], label=md_text(a.text), query_params={"task": a.key}, icon=":material/flag:"
+                    PAGE_FILES["giao-ban"],
+                    label=md_text(a.text),
+                    query_params={"task": a.key},
+                    icon=":material/flag:" if a.kind == "task" else ":material/hourglass_empty:",
                 )
             else:
                 st.markdown(f"- {md_text(a.text)}")
-        if layers:
-            st.markdown("\n".join(f"- {md_text(a.text)}" for a in layers))
+        if stale:
+            names = [a.text.split("“", 1)[-1].split("”", 1)[0] for a in found if a.kind == "layer"]
+            st.markdown(f"- {md_text(stale.text)}")
+            st.caption("; ".join(md_text(n) for n in names))
 
 
 def attention_list() -> None:

@@ -104,6 +104,32 @@ def _sign_in() -> None:
         st.session_state["user"] = {"name": got.user.name, "role": got.user.role, "seen": time.time()}
         st.session_state["client_token"] = got.token  # kept by this browser: see remember_client
         st.session_state.pop("login_failed", None)
+        st.session_state["last_save"] = _last_save(got.user.name)
+
+
+def _last_save(name: str) -> dict[str, str] | None:
+    """The user's latest change in the change log, as text, read at sign-in: after a dropped connection
+    (a replica gone mid-save), whether their last save was kept.
+    """
+    from geo.changelog import last_save_by
+    from geo.records import change_text
+    from geo.store import store_path
+
+    try:
+        row = last_save_by(store_path(), name)
+    except Exception:
+        return None
+    if row is None:
+        return None
+    from ui import data
+
+    spec = data.catalog().get(row.layer)
+    out = {"ts": row.ts, "layer": row.layer, "feature": row.feature}
+    for lang in ("vi", "en"):
+        what, old, new = change_text(spec, row.field, row.old, row.new, lang)  # type: ignore[arg-type]
+        title = spec.title(lang) if spec else row.layer  # type: ignore[arg-type]
+        out[lang] = f"{title} · {row.feature} · {what}: {old} → {new}"
+    return out
 
 
 def remember_client() -> None:
@@ -124,8 +150,13 @@ def sign_in_box() -> None:
     if user:
         remember_client()
         st.caption(t("auth.signed_in", lang, name=md_text(user.name), role=t(f"auth.role.{user.role}", lang)))
+        last = st.session_state.get("last_save")
+        if isinstance(last, dict) and user.can_edit:
+            when = fmt_datetime(last["ts"], lang)
+            st.caption(t("auth.last_save", lang, when=when, what=md_text(last.get(lang, ""))))
         if st.button(t("auth.sign_out", lang), key="sign_out"):
             st.session_state.pop("user", None)
+            st.session_state.pop("last_save", None)
             if _oidc_user() is not None:
                 st.logout()
             st.rerun()

@@ -16,7 +16,7 @@ from geo.mapview import MapData
 from geo.safe import md_text
 from geo.style import LegendBlock
 from ui import data
-from ui.mapwidget import map_view
+from ui.mapwidget import map_view, side_legend
 
 Frames = dict[str, Any]
 TRACKED = ("ql4b_segments", "land_disputes", "ntm_commune")  # what the deltas read, whatever the page shows
@@ -33,7 +33,9 @@ def compare_maps(
     home: str,
     lang: Lang,
 ) -> list[LegendBlock]:
-    """The deltas, then A's map and B's, each with the page's filters; the legend of both, for beside them."""
+    """The deltas, then A's map and B's, each with the page's filters and its own legend under it (counting
+    that side's features); returns no legend for beside them.
+    """
     day_a, day_b = data.as_of_day() or data.today(), data.compare_day()
     assert day_b is not None
     raw_b = {lid: data.layer_at(lid, day_b) for lid in visible}
@@ -77,5 +79,6 @@ def compare_maps(
                 changed=changed,
                 sync=page,
             )
-            blocks = blocks or got
-    return blocks
+            side_legend(got)  # each side's legend counts its own side's features
+            blocks.extend(got)
+    return []  # nothing more beside the maps: each has its legend under it

@@ -14,10 +14,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import db, edit, history, reform
+from geo import changelog, db, history, reform
 from geo.access import Reader, for_reader, read_layer
 from geo.catalog import OVERLAY_TABLE, Catalog
-from geo.edit import AuditRow
+from geo.changelog import AuditRow
 from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share, version
 from geo.users import User
 from ui.auth import current_user
@@ -300,7 +300,7 @@ def meta() -> dict[str, LayerMeta]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _last_changes(path: str, version: str, layer_id: str) -> dict[str, AuditRow]:
     del version  # the cache key: an edit changes the file
-    return edit.last_changes(path, layer_id)
+    return changelog.last_changes(path, layer_id)
 
 
 def last_changes(layer_id: str) -> dict[str, AuditRow]:

@@ -14,24 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import LayerSpec
-from geo.edit import (
-    ConflictError,
-    EditError,
-    NeedsConfirm,
-    edit,
-    edit_many,
-    history,
-    insert,
-    is_empty,
-    move_point,
-    read_date,
-    read_number,
-    reason_text,
-    redact_rows,
-    same_value,
-)
+from geo.changelog import EditError, history, reason_text, redact_rows
+from geo.edit import ConflictError, NeedsConfirm, edit, edit_many, insert, move_point, read_date, read_number
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.records import change_text, format_value
+from geo.values import is_empty, same_value
 from ui import data, state
 from ui.auth import current_user
 from ui.selection import current_view, flash, picked, select, selection, stop_picking

@@ -7,15 +7,25 @@ Files are made when the user clicks download, on a thread of their own
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from geo import crs
 from geo.atlas import MAX_PAGES, atlas
-from geo.export import DATA_FORMATS, MAP_FORMATS, MIME, MapRequest, Provenance, export_bytes
+from geo.export import (
+    DATA_FORMATS,
+    MAP_FORMATS,
+    MIME,
+    STANDARD_SCALES,
+    MapRequest,
+    Provenance,
+    export_bytes,
+    sheets_needed,
+)
 from geo.filters import Filters, describe
-from geo.i18n import t
+from geo.i18n import fmt_number, t
 from geo.mapview import feature_keys
 from geo.pack import meeting_pack
 from geo.tables import TableRequest, suffix
@@ -77,6 +87,27 @@ def export_panel(
             color_by=color_by,
         )
         shown = {lid: frames[lid] for lid in visible if lid in frames}
+        tile = False
+        if fmt in ("png", "pdf"):  # a stated scale: the sheet centred on the view, or the view on several sheets
+            c5, c6 = st.columns(2, vertical_alignment="bottom")
+            scale = c5.selectbox(
+                t("export.scale", lang),
+                [0, *STANDARD_SCALES],
+                key=f"exp_scale_{page}",
+                format_func=lambda n: f"1:{fmt_number(n, lang)}" if n else t("export.scale_fit", lang),
+            )
+            grid = c6.toggle(t("export.grid", lang), key=f"exp_grid_{page}", disabled=not scale)
+            if scale and shown:
+                req = replace(req, scale=int(scale), grid=grid)
+                cols, rows = sheets_needed(req, shown)
+                if cols * rows > 1:
+                    st.caption(t("export.sheets_app", lang, n=cols * rows, cols=cols, rows=rows, paper=paper))
+                    tile = fmt == "pdf" and st.toggle(t("export.tile", lang), key=f"exp_tile_{page}")
+                if not tile:  # one sheet at that scale, centred on what the map shows
+                    boxes = [req.bbox] if req.bbox else [tuple(f.total_bounds) for f in shown.values() if len(f)]
+                    w, s_ = min(b[0] for b in boxes), min(b[1] for b in boxes)
+                    e, n = max(b[2] for b in boxes), max(b[3] for b in boxes)
+                    req = replace(req, center=((w + e) / 2, (s_ + n) / 2))
         prov = Provenance(data.meta(), data.today(), data.as_of_day())
         demo = set(data.demo_layers())
         table, ext = None, fmt
@@ -89,7 +120,7 @@ def export_panel(
         st.caption(t("export.what", lang) if req.bbox else t("export.what_all", lang))
         st.download_button(
             t("export.download", lang, fmt=ext.upper()),
-            data=lambda: export_bytes(fmt, req, shown, prov, demo, table),
+            data=lambda: export_bytes(fmt, req, shown, prov, demo, table, tile=tile),
             file_name=f"dinh-lap-{page or 'tong-quan'}-{data.as_of_day() or data.today():%Y%m%d}.{ext}",
             mime=MIME[ext],
             on_click="ignore",
@@ -127,10 +158,10 @@ def atlas_box(page: str, visible: list[str], frames: dict[str, Any], sel: dict[s
     if len(keys) > MAX_PAGES:
         st.caption(t("atlas.too_many", lang, n=len(keys), max=MAX_PAGES))
         return
-    store, day, sensitive = data.store(), data.as_of_day(), data.sensitive_ok()
+    store, day, sensitive, units = data.store(), data.as_of_day(), data.sensitive_ok(), data.units()
     st.download_button(
         t("atlas.button", lang) + f" — {len(keys)}",
-        data=lambda: atlas(store, lid, None, lang, sensitive, day, keys, data.today()),
+        data=lambda: atlas(store, lid, None, lang, sensitive, day, keys, data.today(), units=units),
         file_name=f"tap-ban-do-{lid}-{day or data.today():%Y%m%d}.pdf",
         mime="application/pdf",
         on_click="ignore",
@@ -149,10 +180,18 @@ def pack_panel() -> None:
         since = (st.session_state.get("changes_since") or default_since()) if with_changes else None
         store = data.store()
         at = data.as_of_day()
+        units = data.units()  # the units the app shows: those of the day, or the user's choice
         st.download_button(
             t("export.download", lang, fmt="PDF"),
             data=lambda: meeting_pack(
-                store, lang, atlas=atlas, since=since, sensitive=data.sensitive_ok(), as_of=at, today=data.today()
+                store,
+                lang,
+                atlas=atlas,
+                since=since,
+                sensitive=data.sensitive_ok(),
+                as_of=at,
+                today=data.today(),
+                units=units,
             ),
             file_name=f"giao-ban-dinh-lap-{dt.date.today():%Y%m%d}.pdf",
             mime="application/pdf",

@@ -6,13 +6,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.edit import AuditRow, EditError, check_range, read_number, upsert_many
+from geo import comments
+from geo.changelog import AuditRow, EditError
+from geo.edit import check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, series, trend
+from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
 from geo.safe import html_text, md_text
 from ui import data, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
+from ui.threads import folded_panel, open_counts
 
 
 def indicators() -> list[Indicator]:
@@ -39,7 +42,7 @@ def card_html(ind: Indicator, lang: str, quote: bool = False, updated: AuditRow 
         f'<div class="dl-card" title="{html_text(ind.quote)}" data-indicator="{html_text(ind.id)}">'
         f'<div class="dl-card-name">{html_text(ind.name(lg))}</div>'
         f'<div class="dl-card-value">{html_text(ind.value_text(lg))}</div>{subs}'
-        f'<div class="dl-card-src">{html_text(ind.period)} · {html_text(src)}</div>'
+        f'<div class="dl-card-src">{html_text(period_text(ind.period, lg))} · {html_text(src)}</div>'
         + (f'<div class="dl-card-quote">«{html_text(ind.quote)}»</div>' if quote else "")
         + "</div>"
     )
@@ -53,7 +56,13 @@ def headline_strip() -> None:
     title.markdown(f"**{t('figures.title', lang)}**")
     quote = switch.toggle(t("figures.show_quotes", lang), key="show_quotes")
     ups = updates()
-    st.html('<div class="dl-cards">' + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads) + "</div>")
+    # A strip of cards: one row that scrolls sideways on a laptop (the map stays in the first screen),
+    # wrapping on a phone; a region the keyboard can reach and scroll.
+    st.html(
+        f'<div class="dl-cards dl-strip" role="region" tabindex="0" aria-label="{html_text(t("figures.title", lang))}">'
+        + "".join(card_html(i, lang, quote, ups.get(i.id)) for i in heads)
+        + "</div>"
+    )
 
 
 def indicator_cards() -> None:
@@ -64,6 +73,7 @@ def indicator_cards() -> None:
     rows = data.layer("indicators").set_index("ind_id", drop=False)
     planner = data.editor() is not None
     every = series(data.layer("indicator_series")) if data.store().has("indicator_series") else {}
+    talk = open_counts("indicator")
     for row in range(0, len(inds), 2):
         for col, ind in zip(st.columns(2), inds[row : row + 2], strict=False):
             with col, st.container(border=True):
@@ -81,6 +91,7 @@ def indicator_cards() -> None:
                         query_params=params,
                         icon=":material/map:",
                     )
+                folded_panel(f"ind_{ind.id}", comments.indicator(ind.id), talk.get(ind.id, 0))
 
 
 def series_line(ind: Indicator, points: list[Point], lang: Lang) -> None:

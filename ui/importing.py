@@ -20,17 +20,8 @@ import streamlit as st
 
 from geo import vnenc
 from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
-from geo.edit import (
-    AuditRow,
-    ChangeSet,
-    EditError,
-    change_sets,
-    changes_since,
-    log_time,
-    reason_text,
-    rollback_to,
-    undo_change_set,
-)
+from geo.changelog import AuditRow, ChangeSet, EditError, change_sets, changes_since, log_time, reason_text
+from geo.edit import rollback_to, undo_change_set
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.importer import FORMATS, VN2000_ZONES, Report, validate
 from geo.ingest import apply, preview, publish, remembered_mapping, remembered_values

@@ -1,7 +1,7 @@
 """Page bodies built from the widgets: the selected record with its edit form, and the simple map page.
 
-Layout only: it composes the map widget, the record, the editing forms, the exports and the
-saved-view box, which read their state from :mod:`ui.selection`; none of them imports this.
+Layout only: it composes the search box, the map widget, the record with its threads, the editing forms,
+the exports and the saved-view box, which read their state from :mod:`ui.selection`; none of them imports this.
 """
 
 from __future__ import annotations
@@ -11,12 +11,17 @@ from typing import Any
 
 import streamlit as st
 
+from geo import comments
 from geo.i18n import t
 from ui import data, state
+from ui.drawing import drawing_panel
 from ui.editing import edit_form
 from ui.export import export_panel
+from ui.field import photo_strip
 from ui.mapwidget import layer_toggles, map_view, record_table, side_legend, stored
+from ui.search import search_box
 from ui.selection import clear_selection, find_feature, selection
+from ui.threads import thread_panel
 from ui.views import save_view_box
 
 
@@ -39,25 +44,45 @@ def record_panel(
         if frame is None and data.store().has(sel["layer"]):
             frame = data.layer(sel["layer"])
         row = find_feature(frame, catalog[sel["layer"]].key, sel["key"]) if frame is not None else None
+        if row is None and frames is not None and data.store().has(sel["layer"]):  # found, but filtered out
+            row = find_feature(data.layer(sel["layer"]), catalog[sel["layer"]].key, sel["key"])
     if sel is None or row is None:
         st.caption(t("map.click_hint", lang))
         return
     record_table(sel["layer"], row, lang)
+    photo_strip(sel["layer"], sel["key"])
     if extra is not None:
         extra(sel["layer"], row)
     edit_form(page, sel["layer"], row)
     st.button(t("map.clear", lang), key=f"clear_{page}", on_click=clear_selection, args=(page,))
+    thread_panel(f"{page}_feature", comments.feature(sel["layer"], sel["key"]))
 
 
-def map_with_record(layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None) -> None:
-    """The simple page body: toggles, the map on the left, the selected record on the right."""
+def map_with_record(
+    layer_ids: tuple[str, ...], page: str, height: int = 640, title: str | None = None, fold_layers: bool = False
+) -> None:
+    """The simple page body: toggles, the map on the left, the selected record on the right (``fold_layers``:
+    the layer toggles in a folded box, so that the map starts higher on the screen).
+    """
     left, right = st.columns([3, 1])
     with left:
-        visible = layer_toggles(layer_ids, f"map_{page}")
+        search_box(page, layer_ids)
+        if fold_layers:
+            with st.expander(t("map.layers", state.lang()), icon=":material/layers:", key=f"layers_box_{page}"):
+                visible = layer_toggles(layer_ids, f"map_{page}")
+        else:
+            visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
-        blocks = map_view(page, visible, stored(frames), height=height, editing=True)
+        if data.compare_day() is not None:  # two dates side by side, each with its own legend under its map
+            from ui.compare import compare_maps
+
+            compare_maps(page, visible, frames, frames, {}, {}, None, "district", state.lang())
+            blocks = []
+        else:
+            blocks = map_view(page, visible, stored(frames), height=height, editing=True)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         save_view_box("" if page == "overview" else page, visible)
+        drawing_panel(page, visible)
     with right:
         record_panel(page)
         side_legend(blocks)

@@ -28,6 +28,7 @@ from geo.style import LegendBlock, legend_html
 from ui import data, state
 from ui.assets import AppPublisher, asset_base, static_base, worker_url
 from ui.auth import current_user
+from ui.drawing import draw_spec
 from ui.selection import find_feature, on_map_change, picked, picking, selection
 
 
@@ -113,13 +114,15 @@ def map_view(
     editing: bool = False,
     sync: str | None = None,
     changed: tuple[tuple[str, str], ...] = (),
+    legend_beside: bool = True,
 ) -> list[LegendBlock]:
     """Draw the map of the ``visible`` layers (``drawn``: their features; default the store's, unfiltered).
 
     ``home`` is the layer whose extent the map opens on (the district, or e.g. the cluster).
     ``editing``: a map where planners add and move points (not a slide, not an import's preview),
     which offers them to pick a position on it. ``sync``: maps of one group pan and zoom together.
-    Returns the legend of what is drawn, for :func:`side_legend`.
+    Returns the legend of what is drawn, for :func:`side_legend`. ``legend_beside``: the page shows that
+    legend beside the map, so the in-map one starts folded (else, on a slide, it starts open).
     """
     lang = state.lang()
     key = f"map_{page}"
@@ -152,6 +155,8 @@ def map_view(
         picked(page),
         changed,
         state.projector(),
+        legend_open=not legend_beside,
+        draw=draw_spec(page, visible, catalog, editing),
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     st_folium(

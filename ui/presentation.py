@@ -1,8 +1,9 @@
 """The briefing (giao ban): a presentation that steps through saved views or the notice's tasks,
 and what changed since the last meeting.
 
-Next/previous are big buttons bound to the → and ← keys. The full-screen look
-hides the sidebar and enlarges the type for a projector.
+Next/previous are big buttons bound to the → and ← keys. The full-screen switch asks the browser for full
+screen and hides the sidebar; while it is on, ui/static/present.js takes →/←, PageDown/PageUp (a clicker's
+keys) and Space wherever focus is, the map included, leaves with Esc, and fits the slide's map to the screen.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import board
+from geo import board, comments
 from geo.catalog import style_criterion
-from geo.edit import AUDIT_TABLE, changes_for_meeting, changes_since
+from geo.changelog import AUDIT_TABLE, changes_for_meeting, changes_since
 from geo.filters import apply_filters
-from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.indicators import from_frame
+from geo.i18n import Lang, fmt_date, fmt_number, t, term
+from geo.indicators import from_frame, period_text
 from geo.panels import units_with_criteria
 from geo.records import change_table, change_text, format_value
 from geo.safe import html_text, md_text
@@ -25,10 +26,12 @@ from geo.views import Task, View, tasks_from_frame
 from ui import data, state
 from ui.data import default_since
 from ui.editing import edit_form
-from ui.mapwidget import map_view, stored
+from ui.mapwidget import map_view, stored, units_layers
+from ui.threads import thread_panel
 from ui.views import all_views
 
 PAGE = "giao-ban"
+SLIDE_MAP_HEIGHT = 560  # before ui/static/present.js fits it to the screen while presenting
 FULL_SCREEN_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding: 1rem 2rem; max-width: 100%; }
@@ -38,6 +41,12 @@ FULL_SCREEN_CSS = """<style>
 .dl-pres-step { font-size: 1.1rem; color: #595959; }
 .dl-pres-quote { font-size: 1.05rem; font-style: italic; color: #4a3b1d; border-left: 4px solid #e0b44c;
   padding-left: .8rem; margin: .5rem 0; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: .4rem; }
+@media (max-height: 800px) {
+  [data-testid="stMainBlockContainer"] { padding: .4rem 1.2rem; }
+  .dl-pres-title { font-size: 1.8rem; margin: 0; }
+  .dl-pres-sub { font-size: 1.05rem; margin-bottom: .2rem; }
+}
 </style>"""
 
 
@@ -60,12 +69,14 @@ def _move(delta: int, count: int) -> None:
 
 def _controls(count: int, lang: Lang) -> None:
     prev, where, nxt = st.columns([1, 2, 1], vertical_alignment="center")
+    # While presenting, ui/static/present.js owns the keys (wherever focus is); else Streamlit's shortcuts.
+    presenting = bool(st.session_state.get("pres_full"))
     prev.button(
         t("pres.prev", lang),
         key="pres_prev",
         on_click=_move,
         args=(-1, count),
-        shortcut="Left",
+        shortcut=None if presenting else "Left",
         width="stretch",
         icon=":material/arrow_back:",
     )
@@ -78,7 +89,7 @@ def _controls(count: int, lang: Lang) -> None:
         key="pres_next",
         on_click=_move,
         args=(1, count),
-        shortcut="Right",
+        shortcut=None if presenting else "Right",
         width="stretch",
         type="primary",
         icon=":material/arrow_forward:",
@@ -103,7 +114,7 @@ def _frames(layers: tuple[str, ...], filters: dict[str, dict[str, Any]]) -> dict
 
 def _task_box(task: Task, lang: Lang) -> None:
     spec = data.catalog()["tasks"]
-    st.markdown(f"### {md_text(task.id)}. {md_text(task.short)}")
+    st.markdown(f"### {md_text(task.id)}. {md_text(term(task.short, lang))}")
     st.markdown(
         f"**{spec.field('status').label(lang)}:** {format_value(spec, 'status', task.status, lang)}  \n"
         f"**{spec.field('lead').label(lang)}:** {md_text(task.lead)}  \n"
@@ -114,11 +125,18 @@ def _task_box(task: Task, lang: Lang) -> None:
             f"**{spec.field('progress').label(lang)}** ({fmt_date(task.progress_date, lang)}): {md_text(task.progress)}"
         )
     figures = {i.id: i for i in from_frame(data.layer("indicators"))}
+    meta = data.meta().get("indicators")
+    stated = str(getattr(meta, "as_of", "") or "")[:10]  # the day the figures were stated (the notice's)
+    shown = data.as_of_day() or data.today()
     for link in task.links:
         if link.kind == "indicator" and link.target in figures:
             ind = figures[link.target]
+            # A figure of another day than the slide's says its period and the day it was stated.
+            when = period_text(ind.period, lang)
+            if stated and stated != shown.isoformat():
+                when = t("pres.figure_at", lang, period=when, day=fmt_date(stated, lang))
             st.metric(
-                ind.name(lang),
+                f"{ind.name(lang)} ({when})",
                 ind.value_text(lang),
                 " · ".join(ind.achievement_text(lang)) or None,
                 delta_color="off",
@@ -134,12 +152,13 @@ def present_view(view: View, lang: Lang) -> None:
     if view.selected:
         st.session_state[f"sel_{PAGE}"] = {"layer": view.selected[0], "key": view.selected[1], "zoom": False, "n": 0}
     left, right = st.columns([2.6, 1])
-    frames = _frames(view.layers, view.filters)
+    layers = units_layers(list(view.layers), keep_units=view.page == "nong-thon-moi")  # the units of the day
+    frames = _frames(tuple(layers), view.filters)
     crit = style_criterion(view.styles())
     if crit is not None and "units" in frames:  # one new-rural criterion: met or not, per commune
         frames["units"] = units_with_criteria(frames["units"], data.layer("ntm_commune"), crit)
     with left:
-        map_view(PAGE, list(view.layers), stored(frames), height=700, color_by=view.color_by())
+        map_view(PAGE, layers, stored(frames), height=SLIDE_MAP_HEIGHT, color_by=view.color_by(), legend_beside=False)
     with right:
         task = next((x for x in tasks() if x.id == view.task_id), None)
         if task:
@@ -148,10 +167,10 @@ def present_view(view: View, lang: Lang) -> None:
 
 def present_task(task: Task, lang: Lang) -> None:
     """One slide: a task of the notice, its words, its tracking, and the map of what it concerns."""
-    _title(f"{t('pres.task', lang)} {task.id}", task.short)
+    _title(f"{t('pres.task', lang)} {task.id}", term(task.short, lang))
     catalog = data.catalog()
     layers = [lk.target for lk in task.links if lk.kind in ("layer", "feature") and catalog[lk.target].is_spatial]
-    layers = list(dict.fromkeys(["district", "units", *layers]))
+    layers = units_layers(list(dict.fromkeys(["district", "units", *layers])))
     features = tuple((lk.target, lk.key) for lk in task.links if lk.kind == "feature")
     # Open on the district and every feature the task links to.
     boxes = [tuple(data.layer("district").total_bounds)]
@@ -167,7 +186,14 @@ def present_task(task: Task, lang: Lang) -> None:
     )
     left, right = st.columns([2.2, 1.4])
     with left:
-        map_view(PAGE, layers, stored(_frames(tuple(layers), {})), height=640, highlight=features)
+        map_view(
+            PAGE,
+            layers,
+            stored(_frames(tuple(layers), {})),
+            height=SLIDE_MAP_HEIGHT,
+            highlight=features,
+            legend_beside=False,
+        )
     with right:
         _task_box(task, lang)
         since = default_since()
@@ -182,10 +208,14 @@ def present_task(task: Task, lang: Lang) -> None:
                 f"**{t('pres.task_changed', lang, day=fmt_date(since, lang))}**  \n{lines}",
                 icon=":material/change_circle:",
             )
-        st.html(f'<div class="dl-pres-quote">«{html_text(task.text)}»</div>')
+        st.html(  # the notice's own words, in Vietnamese whatever the language, said to be a quotation
+            f'<div class="dl-pres-quote" lang="vi"><b>{html_text(t("pres.quote", lang))}</b> '
+            f"«{html_text(task.text)}»</div>"
+        )
         row = data.layer("tasks").set_index("task_id", drop=False).loc[task.id]
 
         edit_form(PAGE, "tasks", row)
+        thread_panel(f"task_{task.id}", comments.task(task.id))
 
 
 def _open_task(ids: list[str], widget_key: str) -> None:
@@ -241,7 +271,8 @@ def task_board(lang: Lang) -> None:
         {
             t("board.no", lang): [r.task.id for r in shown],
             t("board.flags", lang): [("⚠ " + r.flags(lang)) if r.flagged else "" for r in shown],
-            t("board.task", lang): [r.task.short for r in shown],
+            t("board.threads", lang): [r.threads for r in shown],
+            t("board.task", lang): [term(r.task.short, lang) for r in shown],
             t("board.status", lang): [format_value(spec, "status", r.task.status, lang) for r in shown],
             t("board.lead", lang): [r.task.lead for r in shown],
             t("board.deadline", lang): [pd.to_datetime(r.task.deadline or None) for r in shown],
@@ -304,7 +335,7 @@ def what_changed(lang: Lang) -> None:
     pairs = [(r.layer, r.feature) for r in rows] + [(b.layer, k) for b in batches for k in b.features]
     catalog = data.catalog()
     changed = tuple(dict.fromkeys((lid, k) for lid, k in pairs if lid in catalog and catalog[lid].is_spatial))
-    layers = list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)]))
+    layers = units_layers(list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)])))
     map_view(PAGE, layers, stored(_frames(tuple(layers), {})), height=560, highlight=changed)
 
 

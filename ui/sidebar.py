@@ -7,6 +7,7 @@ import streamlit as st
 from geo.i18n import t
 from ui import data, state
 from ui.auth import sign_in_box
+from ui.threads import my_threads
 from ui.timeline import date_control
 from ui.views import views_list
 
@@ -29,6 +30,22 @@ STYLE = """<style>
 .dl-record { font-size: .92rem; border-collapse: collapse; }
 .dl-record td, .dl-record th { border: 0; border-bottom: 1px solid #eee; padding: .15em .3em; }
 .dl-cards { display: flex; flex-wrap: wrap; gap: .6rem; margin: .2rem 0 .8rem; }
+/* a laptop or larger (1366×768 up): the overview's cards fold into one compact strip that scrolls sideways,
+   the page's chrome shrinks, so at least half the first screen is map */
+@media (min-width: 900px) {
+  .dl-strip { flex-wrap: nowrap; overflow-x: auto; gap: .45rem; margin: 0 0 .3rem; padding-bottom: .25rem; }
+  .dl-strip .dl-card { flex: 0 0 15.5rem; padding: .3rem .55rem; }
+  .dl-strip .dl-card-name { min-height: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+    font-size: .8rem; }
+  .dl-strip .dl-card-value { font-size: 1.2rem; line-height: 1.25; }
+  .dl-strip .dl-card-sub { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: .74rem; }
+  .dl-strip .dl-card-sub ~ .dl-card-sub { display: none; }
+  .dl-strip .dl-card-src { margin-top: .1rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  .dl-strip:focus-visible { outline: 2px solid #005fcc; outline-offset: 2px; }
+}
+@media (min-width: 900px) and (max-height: 1000px) {
+  html:not(.dl-projector) [data-testid="stMain"] h1 { font-size: 2rem; padding: 0 0 .1rem; }
+}
 .dl-card { flex: 1 1 14rem; border: 1px solid #ddd6c6; border-radius: .5rem; padding: .5rem .75rem;
   background: #fbfaf6; }
 .dl-card-name { font-size: .85rem; color: #444; line-height: 1.25; min-height: 2.1em; }
@@ -94,3 +111,4 @@ def sidebar() -> None:
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().label}`")
         views_list()
         sign_in_box()
+        my_threads()

@@ -11,8 +11,17 @@ from geo.i18n import Lang
 DEFAULTS: dict[str, Any] = {"lang": "vi", "basemap": "none", "projector": False}
 
 
+LANG_COOKIE = "dl_lang"  # the language last shown in this browser (written by ui/static/page.js)
+
+
 def init() -> None:
-    """Give every shared key its default once per session; a link may choose the language (``?lang=en``)."""
+    """Give every shared key its default once per session; the language is the one this browser last used
+    (its cookie: across reloads and new tabs), unless a link chooses it (``?lang=en`` wins).
+    """
+    if "lang" not in st.session_state:
+        remembered = _cookie(LANG_COOKIE)
+        if remembered in ("vi", "en"):
+            st.session_state["lang"] = remembered
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
     chosen = st.query_params.get("lang")
@@ -25,6 +34,13 @@ def init() -> None:
         st.session_state["projector"] = layout == "projector"
     if "layout" in st.query_params:
         del st.query_params["layout"]
+
+
+def _cookie(name: str) -> str | None:
+    try:
+        return st.context.cookies.get(name)
+    except Exception:  # no browser behind this run (a test's AppTest): no cookie
+        return None
 
 
 def projector() -> bool:

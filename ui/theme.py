@@ -35,10 +35,12 @@ from geo.records import format_value
 from geo.safe import md_text
 from ui import data, state
 from ui.compare import compare_maps
+from ui.drawing import drawing_panel
 from ui.editing import add_point_box
 from ui.export import export_panel
 from ui.layout import record_panel
 from ui.mapwidget import layer_toggles, map_view, side_legend, stored
+from ui.search import search_box
 from ui.selection import select, selection_from_link
 from ui.views import save_view_box, view_banner
 
@@ -277,6 +279,7 @@ def render(tp: ThemePage) -> None:
         st.caption(t(tp.intro_key, lang))
     selection_from_link(tp.page, data.catalog(), tp.layers)
     view_banner(tp.page)
+    search_box(tp.page, tp.layers)
     visible = layer_toggles(tp.layers, f"map_{tp.page}", tp.keep_units)
     comparing = data.compare_day() is not None
     top = st.container()  # two dates side by side, above the page's own row, once its filters are known
@@ -311,6 +314,7 @@ def render(tp: ThemePage) -> None:
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())), narrowing)
         save_view_box(tp.page, visible, tuple(opts.get("styles", ())))
         add_point_box(tp.page, visible)
+        drawing_panel(tp.page, visible)
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))
         side_legend(blocks)

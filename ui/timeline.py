@@ -17,11 +17,13 @@ from ui import data, state
 from ui.data import AS_OF_KEY, COMPARE_KEY, UNITS_KEY
 
 NOTICE_DAY = dt.date(2024, 4, 24)  # the inspection the product follows up
+EARLIEST = dt.date(2015, 1, 1)  # the first day the controls offer: the data start after it
 _SLIDER, _PICKER = "as_of_slider", "as_of_picker"
 
 
 def _set(day: dt.date | None) -> None:
     st.session_state.pop("as_of_bad", None)  # a date chosen: the bad link's warning has done its work
+    st.session_state.pop("as_of_clamped", None)
     st.session_state.pop(UNITS_KEY, None)  # and the units follow the day again (before 1/7/2025: those of 2024)
     if day is None or day >= data.today():
         st.session_state.pop(AS_OF_KEY, None)
@@ -53,7 +55,10 @@ def from_link() -> None:
     value = st.query_params.get("as_of")
     if value:
         try:
-            _set(dt.date.fromisoformat(value))
+            day = dt.date.fromisoformat(value)
+            _set(max(day, EARLIEST))
+            if day < EARLIEST:  # before the data start: the first day there is, and said so
+                st.session_state["as_of_clamped"] = day.isoformat()
             if units in ("2024", "2025"):
                 st.session_state[UNITS_KEY] = units  # a link's own choice outlives its date's default
         except ValueError:
@@ -65,7 +70,7 @@ def from_link() -> None:
 def date_control() -> None:
     """In the sidebar: which day the maps and figures show."""
     lang = state.lang()
-    day = data.as_of_day() or data.today()
+    day = min(max(data.as_of_day() or data.today(), EARLIEST), data.today())  # within what the picker offers
     days = stops()
     near = max((d for d in days if d <= day), default=days[0])
     st.session_state[_SLIDER] = near  # follow the value, whichever control set it
@@ -81,7 +86,7 @@ def date_control() -> None:
     )
     st.date_input(
         t("time.picker", lang),
-        min_value=dt.date(2015, 1, 1),
+        min_value=EARLIEST,
         max_value=data.today(),
         key=_PICKER,
         on_change=_from_picker,
@@ -113,10 +118,10 @@ def compare_control() -> None:
     st.session_state["compare_on"] = b is not None
     st.toggle(t("compare.on", lang), key="compare_on", on_change=_compare_toggled)
     if b is not None:
-        st.session_state["compare_pick"] = b
+        st.session_state["compare_pick"] = min(max(b, EARLIEST), data.today())
         st.date_input(
             t("compare.b", lang),
-            min_value=dt.date(2015, 1, 1),
+            min_value=EARLIEST,
             max_value=data.today(),
             key="compare_pick",
             on_change=_compare_picked,
@@ -158,6 +163,12 @@ def banner() -> None:
     bad = st.session_state.get("as_of_bad")  # until the user picks a day: a rerun must not hide it
     if bad:
         slot.warning(t("time.bad_link", lang, value=md_quote(bad, 60)), icon=":material/link_off:")
+    clamped = st.session_state.get("as_of_clamped")
+    if clamped:
+        slot.warning(
+            t("time.clamped", lang, value=md_quote(clamped, 20), day=fmt_date(EARLIEST, lang)),
+            icon=":material/link_off:",
+        )
     day = data.as_of_day()
     if day is None:
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.catalog import map_style, page_styles
-from geo.edit import EditError
+from geo.changelog import EditError
 from geo.filters import choices
 from geo.i18n import t
 from geo.safe import md_quote, md_text

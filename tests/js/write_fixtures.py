@@ -81,6 +81,33 @@ def main(out: Path) -> None:
         style[int(p)] = int(c)
     (out / "parcels.style.json").write_text(json.dumps(style), encoding="utf-8")
     _versions(out)
+    _measures(out)
+
+
+def _measures(out: Path) -> None:
+    """Shapes measured by the engine on the national grid (geo.geometry_edit.measure), for the live figures
+    of geo/static/draw.js: a parcel, a parcel with a hole, a road, a long line across the zone's width.
+    """
+    from geo.geometry_edit import measure
+
+    square = shapely.box(107.10, 21.55, 107.1019, 21.5519)
+    shapes = {
+        "square": square,
+        "holed": square.difference(square.centroid.buffer(0.0004)),
+        "road": LineString([(107.0, 21.5), (107.05, 21.52), (107.1, 21.49)]),
+        "across": LineString([(106.8, 21.3), (107.6, 21.8)]),
+        "district_sized": shapely.box(106.85, 21.35, 107.40, 21.75),
+    }
+    cases = [
+        {
+            "name": k,
+            "geometry": shapely.geometry.mapping(g),
+            "area_m2": measure(g).area_m2,
+            "length_m": measure(g).length_m,
+        }
+        for k, g in shapes.items()
+    ]
+    (out / "measures.json").write_text(json.dumps(cases), encoding="utf-8")
 
 
 def _versions(out: Path) -> None:

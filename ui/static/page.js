@@ -8,27 +8,54 @@
  */
 (function () {
   'use strict';
-  var doc = document, cfg = doc.getElementById('dl-page');
+  var doc = document, win = window, cfg = doc.getElementById('dl-page');
   if (!cfg) return;
   var lang = cfg.getAttribute('data-lang') === 'en' ? 'en' : 'vi';
   doc.documentElement.setAttribute('lang', lang);
+  // The language stays across reloads and new tabs (ui/state.py reads this cookie; ?lang= still wins).
+  doc.cookie = 'dl_lang=' + lang + '; path=/; max-age=31536000; SameSite=Lax';
+  try {
+    win.localStorage.setItem('dl_lang', lang);
+  } catch (err) {
+    /* storage refused (private mode): the cookie is enough */
+  }
   // the meeting room's layout (ui.state.projector): the page's styles follow this class
   doc.documentElement.classList.toggle('dl-projector', cfg.getAttribute('data-layout') === 'projector');
 
   // The briefing's arrow keys (ui/presentation.py binds them to its buttons) work right after a switch
-  // such as full screen was flipped with the mouse: a focused switch swallows them otherwise.
+  // was flipped with the mouse: a focused switch swallows them otherwise. (While presenting,
+  // ui/static/present.js takes these keys wherever focus is.)
   if (!window.__dlArrows) {
     window.__dlArrows = true;
     doc.addEventListener(
       'keydown',
       function (e) {
         var a = doc.activeElement, key = { ArrowRight: 'pres_next', ArrowLeft: 'pres_prev' }[e.key];
-        if (!key || !a || a.getAttribute('role') !== 'switch') return;
+        var full = doc.querySelector('.st-key-pres_full input');
+        if (!key || !a || a.getAttribute('role') !== 'switch' || (full && full.checked)) return;
         var button = doc.querySelector('.st-key-' + key + ' button');
         if (!button) return;
         e.preventDefault();
         a.blur();
         button.click();
+      },
+      true
+    );
+  }
+
+  // A date typed into a date field (DD/MM/YYYY in Vietnamese) applies on Enter, as in any form: the
+  // field's calendar would otherwise open and the date apply only when focus leaves the field.
+  if (!window.__dlDateEnter) {
+    window.__dlDateEnter = true;
+    doc.addEventListener(
+      'keydown',
+      function (e) {
+        var a = e.target;
+        if (e.key !== 'Enter' || !a || !a.closest || !a.closest('[data-testid="stDateInput"]')) return;
+        e.preventDefault();
+        e.stopPropagation();
+        a.blur(); // the widget takes the typed date when it loses focus
+        doc.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); // and its calendar closes
       },
       true
     );

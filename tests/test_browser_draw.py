@@ -1,0 +1,278 @@
+"""Drawing on the map in a real browser, as a planner does it: a polygon drawn with the mouse (its area read
+live while drawing), saved with the layer's fields; a crossing outline refused with where it crosses; the
+parcel split along a drawn line. The keyboard-only path: a surveyor's coordinates typed and saved without
+the mouse. Viewers measure a distance. Nothing leaves localhost."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import shapely
+from playwright.sync_api import Browser, Frame
+
+from geo.changelog import history
+from geo.geometry_edit import to_grid
+from geo.store import Store
+from geo.users import add_user
+from tests.browser import Visit, sign_in, streamlit_server, visit
+from tests.conftest import NOTICE_STORE
+
+pytestmark = pytest.mark.browser
+
+PAGE = "/dat-lam-nghiep"
+LON, LAT, D = 107.10, 21.55, 0.004  # a square of about 400 m × 440 m near the town of Đình Lập
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    d = tmp_path_factory.mktemp("draw")
+    store, users = d / "s.gpkg", d / "users.json"
+    shutil.copy(NOTICE_STORE, store)
+    add_user(users, "chuyenvien", "planner", "mat-khau-dai")
+    add_user(users, "lanhdao", "viewer", "mat-khau-dai")
+    with streamlit_server(store, users=users) as url:
+        yield url, store
+
+
+def _parcel(store: Path, key: str):
+    frame = Store(store).read("forest_parcels")
+    found = frame[frame.parcel_id == key]
+    return None if found.empty else found.iloc[0]
+
+
+def _screen(v: Visit, frame: Frame, lon: float, lat: float) -> tuple[float, float]:
+    x, y = frame.evaluate("([lon, lat]) => { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+                          [lon, lat])  # fmt: skip
+    box = frame.frame_element().bounding_box()
+    assert box is not None
+    return box["x"] + x, box["y"] + y
+
+
+def _click(v: Visit, frame: Frame, lon: float, lat: float) -> None:
+    v.page.mouse.click(*_screen(v, frame, lon, lat))
+    frame.wait_for_function("() => true")  # the click is handled before the next one
+
+
+def _drawing_on(v: Visit) -> Frame:
+    """Open the drawing panel and switch drawing on; the map, centred on the place to draw."""
+    v.map_frame()  # drawn, and its first report of its view has rerun the page
+    v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
+    toggle = v.page.get_by_text("Vẽ trên bản đồ", exact=True)
+    toggle.wait_for(timeout=10000)
+    v.wait_idle()
+    toggle.click()
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=20000)
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + D / 2, LAT + D / 2])
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.frame_element().scroll_into_view_if_needed()
+    return frame
+
+
+def _draw(v: Visit, frame: Frame, tool: str, points: list[tuple[float, float]], close: bool) -> None:
+    frame.get_by_role("button", name=tool, exact=True).click()
+    for lon, lat in points:
+        _click(v, frame, lon, lat)
+    _click(v, frame, *(points[0] if close else points[-1]))  # the first vertex closes; the last again ends a line
+
+
+def _shape_reads(v: Visit, text: str) -> None:
+    """Wait until the panel's shape box holds ``text`` (what the map reported, as the planner sees it)."""
+    v.page.wait_for_function(
+        """(text) => [...document.querySelectorAll('textarea')].some(
+               t => t.getAttribute('aria-label') === 'Hình (tọa độ, WKT hoặc GeoJSON)' && t.value.includes(text))""",
+        arg=text,
+        timeout=20000,
+    )
+
+
+def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
+    served, browser: Browser, artifacts
+) -> None:
+    url, store = served
+    v = visit(browser, url + PAGE)
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    frame = _drawing_on(v)
+    # Draw the polygon with the mouse; its area reads live before the last click.
+    square = [(LON, LAT), (LON + D, LAT), (LON + D, LAT + D), (LON, LAT + D)]
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).click()
+    for lon, lat in square:
+        _click(v, frame, lon, lat)
+    v.page.mouse.move(*_screen(v, frame, LON - D / 2, LAT + D / 2))
+    live = frame.locator(".dl-measure-readout")
+    live.wait_for(timeout=5000)
+    assert "ha" in live.inner_text() and "Diện tích" in live.inner_text()
+    _click(v, frame, *square[0])
+    _shape_reads(v, "POLYGON")
+    v.wait_idle()
+    caption = v.page.get_by_text("đo trên VN-2000 / TM-3 107°15′")
+    assert "ha" in caption.inner_text()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    form.get_by_role("textbox", name="Mã khu đất").fill("LN-90")
+    form.get_by_role("textbox", name="Quyết định bàn giao").fill("QĐ 12/QĐ-UBND")
+    form.get_by_role("textbox", name="Ngày bàn giao").fill("2025-05-01")
+    form.get_by_role("textbox", name="Phương án sử dụng").fill("Khu tái định cư")
+    form.get_by_role("button", name="Lưu đối tượng mới").click()
+    v.page.get_by_text("Đã thêm 'LN-90'.").first.wait_for(timeout=20000)
+    parcel = _parcel(store, "LN-90")
+    grid = to_grid(parcel.geometry)
+    assert 15 < parcel.area_ha < 20 and parcel.area_ha == pytest.approx(grid.area / 1e4, abs=1e-3)
+    assert [r.user for r in history(store, "forest_parcels", "LN-90")] == ["chuyenvien"]
+    v.page.screenshot(path=str(artifacts / "draw-parcel-saved.png"), full_page=True)
+
+    # A crossing outline: drawn, and refused with where it crosses.
+    v.wait_idle()
+    frame = v.map_frame()
+    bow = [(LON + 2 * D, LAT), (LON + 3 * D, LAT + D), (LON + 3 * D, LAT), (LON + 2 * D, LAT + D)]
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + 2.5 * D, LAT + D / 2])
+    _draw(v, frame, "Vẽ vùng", bow, close=True)
+    _shape_reads(v, "POLYGON")
+    v.wait_idle()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    form.get_by_role("textbox", name="Mã khu đất").fill("LN-91")
+    form.get_by_role("button", name="Lưu đối tượng mới").click()
+    refusal = v.page.locator('[data-testid="stAlertContentError"]', has_text="tự cắt")
+    refusal.wait_for(timeout=20000)
+    assert f"{LON + 2.5 * D:.4f}" in refusal.inner_text()  # where the outline crosses itself
+    assert _parcel(store, "LN-91") is None
+    v.page.screenshot(path=str(artifacts / "draw-crossing-refused.png"), full_page=True)
+
+    # Split LN-90 (selected since it was saved) along a line drawn across it.
+    v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_text("Tách thửa").click()
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.get_by_role("button", name="Vẽ đường", exact=True).wait_for(timeout=20000)
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + D / 2, LAT + D / 2])
+    line = [(LON + D / 2, LAT - D / 3), (LON + D / 2, LAT + D + D / 3)]
+    _draw(v, frame, "Vẽ đường", line, close=False)
+    _shape_reads(v, "LINESTRING")
+    v.wait_idle()
+    v.page.locator('[data-testid="stForm"]').get_by_role("button", name="Tách thửa").click()
+    v.page.get_by_text("Đã tách 'LN-90' thành LN-90-1, LN-90-2.").first.wait_for(timeout=20000)
+    parts = [_parcel(store, k) for k in ("LN-90-1", "LN-90-2")]
+    assert _parcel(store, "LN-90") is None and all(p is not None for p in parts)
+    assert sum(p.area_ha for p in parts) == pytest.approx(parcel.area_ha, abs=2e-3)
+    v.page.screenshot(path=str(artifacts / "draw-parcel-split.png"), full_page=True)
+    assert not v.external_requests(), v.external_requests()
+    assert not v.page_errors and not v.unexpected_console_errors(), (v.page_errors, v.unexpected_console_errors())
+
+
+def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_coordinates(
+    served, browser: Browser, artifacts
+) -> None:
+    url, store = served
+    v = visit(browser, url + PAGE)
+    keys = v.page.keyboard
+    v.map_frame()
+    sidebar = v.page.locator('[data-testid="stSidebar"]')
+    sidebar.locator("summary", has_text="Đăng nhập (chuyên viên)").focus()
+    keys.press("Enter")
+    sidebar.get_by_label("Tên đăng nhập").focus()
+    keys.type("chuyenvien")
+    keys.press("Tab")
+    keys.type("mat-khau-dai")
+    keys.press("Enter")
+    sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=20000)
+    v.wait_idle()
+    v.page.locator("summary", has_text="Vẽ, sửa hình, tách, hợp thửa").focus()
+    keys.press("Enter")
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=10000)
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").focus()
+    keys.press("Space")
+    v.wait_idle()
+    # A surveyor's table: point number, X (northing), Y (easting) in VN-2000 / TM-3 107°15′.
+    square = shapely.box(LON + 4 * D, LAT, LON + 5 * D, LAT + D)
+    grid = to_grid(square)
+    table = "\n".join(f"{i + 1}\t{y:.3f}\t{x:.3f}" for i, (x, y) in enumerate(list(grid.exterior.coords)[:-1]))
+    box = v.page.get_by_role("textbox", name="Hình (tọa độ, WKT hoặc GeoJSON)")
+    box.focus()
+    keys.insert_text(table)
+    keys.press("Tab")  # the box is read when it is left
+    v.page.get_by_text("đo trên VN-2000 / TM-3 107°15′").wait_for(timeout=20000)
+    v.page.get_by_role("button", name="Hiện lên bản đồ").focus()
+    keys.press("Enter")
+    v.wait_for_map("Object.values(map._layers).some(l => l._dlWork)")  # the typed shape, on the map to check
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    for label, text in (
+        ("Mã khu đất", "LN-92"),
+        ("Quyết định bàn giao", "QĐ 15/QĐ-UBND"),
+        ("Ngày bàn giao", "2025-06-01"),
+        ("Phương án sử dụng", "Trồng rừng sản xuất"),
+    ):
+        form.get_by_role("textbox", name=label).focus()
+        keys.type(text)
+    form.get_by_role("button", name="Lưu đối tượng mới").focus()
+    keys.press("Enter")
+    v.page.get_by_text("Đã thêm 'LN-92'.").first.wait_for(timeout=20000)
+    parcel = _parcel(store, "LN-92")
+    assert parcel.geometry.equals_exact(square, 1e-7)
+
+    # Split it by a line typed as lat lon, with the keyboard.
+    v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_role("radio", name="Tách thửa").focus()
+    keys.press("Space")
+    v.page.get_by_text("Vẽ đường cắt ngang thửa").wait_for(timeout=20000)
+    v.wait_idle()
+    box.focus()
+    keys.insert_text(f"{LAT - D / 2:.6f} {LON + 4.5 * D:.6f}\n{LAT + 1.5 * D:.6f} {LON + 4.5 * D:.6f}")
+    keys.press("Tab")
+    v.wait_idle()
+    v.page.locator('[data-testid="stForm"]').get_by_role("button", name="Tách thửa").focus()
+    keys.press("Enter")
+    v.page.get_by_text("Đã tách 'LN-92' thành LN-92-1, LN-92-2.").first.wait_for(timeout=20000)
+    parts = [_parcel(store, k) for k in ("LN-92-1", "LN-92-2")]
+    assert all(p is not None for p in parts) and _parcel(store, "LN-92") is None
+    assert parts[0].area_ha == pytest.approx(parcel.area_ha / 2, rel=0.01)
+    v.page.screenshot(path=str(artifacts / "draw-keyboard-split.png"), full_page=True)
+    assert not v.external_requests(), v.external_requests()
+
+
+def test_a_viewer_measures_a_distance_in_km(served, browser: Browser) -> None:
+    url, _ = served
+    v = visit(browser, url + PAGE)
+    frame = v.map_frame()
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 14, {animate: false})", [LON + D, LAT])
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.frame_element().scroll_into_view_if_needed()
+    assert frame.get_by_role("button", name="Vẽ vùng", exact=True).count() == 0  # viewers do not draw
+    _draw(v, frame, "Đo khoảng cách", [(LON, LAT), (LON + 2 * D, LAT)], close=False)
+    label = frame.locator(".dl-measure-label")
+    label.wait_for(timeout=10000)
+    text = label.inner_text()
+    found = re.fullmatch(r"Chiều dài: (\d+),(\d) m", text)
+    assert found, text  # metres, with a decimal comma: the page reads Vietnamese
+    metres = float(f"{found.group(1)}.{found.group(2)}")
+    assert metres == pytest.approx(829, rel=0.03)  # 0.008° of longitude at 21.55° N, as clicked to a pixel
+    assert not v.external_requests(), v.external_requests()
+
+
+def test_a_vertex_drawn_near_a_parcel_corner_snaps_to_it(served, browser: Browser) -> None:
+    url, _ = served
+    v = visit(browser, url + PAGE)
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    frame = _drawing_on(v)
+    corner = frame.evaluate(
+        """() => { const l = Object.values(map._layers).find(
+               l => l.feature && l.feature.properties._l === 'forest_parcels' && l.feature.properties._k === 'LN-01');
+             const ll = l.getLatLngs()[0][0]; map.setView(ll, 15, {animate: false}); return [ll.lng, ll.lat]; }"""
+    )
+    v.wait_idle()
+    frame = v.map_frame()
+    x, y = _screen(v, frame, *corner)
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).click()
+    v.page.mouse.move(x + 6, y - 5)  # a few pixels off the corner, as a hand places it
+    v.page.mouse.click(x + 6, y - 5)
+    for dx, dy in ((120, 0), (120, 100), (0, 100)):
+        v.page.mouse.click(x + 6 + dx, y - 5 + dy)
+    v.page.mouse.move(x + 6, y - 5)
+    v.page.mouse.click(x + 6, y - 5)  # closes on the first vertex
+    _shape_reads(v, "POLYGON")
+    text = v.page.get_by_role("textbox", name="Hình (tọa độ, WKT hoặc GeoJSON)").input_value()
+    first = shapely.from_wkt(text).exterior.coords
+    assert any(abs(px - corner[0]) < 1e-7 and abs(py - corner[1]) < 1e-7 for px, py in first), (text, corner)

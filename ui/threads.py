@@ -1,0 +1,228 @@
+"""Threads on the page: under a feature's record, on a task's slide, on an indicator's card, and the signed-in
+user's "Cần tôi xử lý" list in the sidebar.
+
+The rules are :mod:`geo.comments`'s; this module lays them out. A comment's text is shown escaped, as typed
+(``white-space: pre-wrap``), never as markdown or HTML. Threads are read as of the day the app shows (the
+time machine), and written only at today. Reading the ``comments`` table marks it shown, so a page open on
+another replica reruns when someone answers (:mod:`ui.live`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from geo import comments
+from geo.catalog import OVERVIEW_LAYERS, THEME_LAYERS
+from geo.comments import CommentError, Target, Thread
+from geo.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.safe import html_text, md_text
+from ui import data, state
+from ui.auth import current_user
+from ui.nav import PAGE_FILES
+from ui.search import show_feature
+
+STYLE = """<style>
+.dl-comment { border-left: 3px solid #8a9bb0; padding: .15rem 0 .15rem .55rem; margin: .35rem 0; }
+.dl-comment-reply { margin-left: 1rem; border-left-color: #c5ced8; }
+.dl-comment-meta { font-size: .8rem; color: #4f5863; }
+.dl-comment-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: .92rem; color: #1f2d3d; }
+.dl-thread-state { font-size: .8rem; font-weight: 600; color: #1f5f3a; }
+.dl-thread-state.open { color: #8a4b00; }
+</style>"""
+
+#: The page each theme's features open on (an overlay's, and the base layers': the overview).
+THEME_PAGES = {"roads": "giao-thong", "industry": "cum-cong-nghiep", "forest": "dat-lam-nghiep", "ntm": "nong-thon-moi"}
+
+
+def _found(on: Target | None = None, kind: str | None = None) -> list[Thread]:
+    """The threads as this user may read them, on the day shown."""
+    return comments.threads(data.reader(), on=on, kind=kind)
+
+
+def _writer() -> str | None:
+    """The name of the signed-in user if they may write in threads now (today, and their role allows it)."""
+    user = current_user()
+    if user is None or data.as_of_day() is not None:
+        return None
+    allowed = comments.may_comment(user.role, comments.viewers_may_comment(data.store()))
+    return user.name if allowed else None
+
+
+def _comment_html(c: comments.Comment, lang: Lang, reply: bool) -> str:
+    edited = f" {t('comments.edited', lang)}" if c.edited_at else ""
+    meta = t("comments.by", lang, user=c.user, at=fmt_datetime(c.at, lang)) + edited
+    return (
+        f'<div class="dl-comment{" dl-comment-reply" if reply else ""}">'
+        f'<div class="dl-comment-meta">#{html_text(c.id)} · {html_text(meta)}</div>'
+        f'<div class="dl-comment-text">{html_text(c.text)}</div></div>'
+    )
+
+
+def _say(exc: CommentError, lang: Lang) -> None:
+    st.error(exc.message(lang))
+
+
+def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
+    """One thread: its comments, its state, and (for a writer) reply, resolve or reopen, edit one's own."""
+    with st.container(border=True, key=f"thread_{key}_{th.id}"):
+        state_html = (
+            f'<span class="dl-thread-state">{html_text(t("comments.resolved_by", lang, user=th.first.resolved_by, at=fmt_datetime(th.first.resolved_at, lang)))}</span>'  # noqa: E501
+            if th.resolved
+            else f'<span class="dl-thread-state open">{html_text(t("comments.open", lang))}</span>'
+        )
+        body = "".join(_comment_html(c, lang, i > 0) for i, c in enumerate(th.comments))
+        st.html(f"<div>{state_html}{body}</div>")
+        if writer is None:
+            return
+        now = dt.datetime.now(dt.UTC)
+        mine = [c for c in th.comments if c.editable_by(writer, now)]
+        with st.form(f"reply_{key}_{th.id}", clear_on_submit=True, border=False):
+            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=f"reply_text_{key}_{th.id}", height=68)
+            c1, c2 = st.columns(2)
+            send = c1.form_submit_button(t("comments.reply", lang))
+            toggle = c2.form_submit_button(t("comments.reopen" if th.resolved else "comments.resolve", lang))
+        try:
+            if send and text.strip():
+                c = comments.add(
+                    data.store().location, None, text, writer, reply_to=th.id, sensitive=data.sensitive_ok()
+                )
+                data.wrote()
+                st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
+                st.rerun()
+            if toggle:
+                comments.resolve(data.store().location, th.id, writer, reopen=th.resolved)
+                data.wrote()
+                st.rerun()
+        except CommentError as exc:
+            _say(exc, lang)
+        for c in mine:
+            with (
+                st.expander(f"{t('comments.edit', lang)} #{c.id}", key=f"edit_exp_{key}_{c.id}"),
+                st.form(f"edit_{key}_{c.id}", border=False),
+            ):
+                new = st.text_area(t("comments.edit", lang), value=c.text, key=f"edit_text_{key}_{c.id}")
+                if st.form_submit_button(t("comments.save", lang)):
+                    try:
+                        comments.change_text(data.store().location, c.id, new, writer)
+                        data.wrote()
+                        st.rerun()
+                    except CommentError as exc:
+                        _say(exc, lang)
+
+
+def thread_panel(key: str, on: Target) -> None:
+    """The threads on ``on`` and a box to start one (``key``: unique on the page)."""
+    lang = state.lang()
+    if not comments.visible(on, data.sensitive_ok()):
+        return
+    st.html(STYLE)
+    found = _found(on)
+    n_open = sum(not th.resolved for th in found)
+    st.markdown(f"**{t('comments.title_n', lang, n=fmt_number(n_open, lang))}**")
+    flash = st.session_state.pop(f"thread_flash_{key}", None)
+    if flash:
+        st.success(flash)
+    day = data.as_of_day()
+    if day is not None:
+        st.caption(t("comments.past", lang, day=day.strftime("%d/%m/%Y")))
+    if not found:
+        st.caption(t("comments.none", lang))
+    writer = _writer()
+    for th in found:
+        _thread(th, key, writer, lang)
+    if day is not None:
+        return
+    if writer is None:
+        user = current_user()
+        st.caption(t("comments.read_only" if user else "comments.sign_in", lang))
+        return
+    with st.form(f"new_thread_{key}", clear_on_submit=True):
+        text = st.text_area(t("comments.new", lang), key=f"new_thread_text_{key}", height=80)
+        if st.form_submit_button(t("comments.send", lang), type="primary") and text.strip():
+            try:
+                c = comments.add(data.store().location, on, text, writer, sensitive=data.sensitive_ok())
+                data.wrote()
+                st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
+                st.rerun()
+            except CommentError as exc:
+                _say(exc, lang)
+
+
+def open_counts(kind: str) -> dict[str, int]:
+    """How many open threads each subject of ``kind`` has, as this user reads them on the day shown."""
+    return comments.open_counts(_found(kind=kind), kind)
+
+
+def folded_panel(key: str, on: Target, n_open: int) -> None:
+    """:func:`thread_panel` in a folded section titled with its number of open threads (an indicator's card)."""
+    lang = state.lang()
+    if not comments.visible(on, data.sensitive_ok()):
+        return
+    label = t("comments.title_n", lang, n=fmt_number(n_open, lang))
+    with st.expander(label, icon=":material/forum:", key=f"threads_{key}"):
+        thread_panel(key, on)
+
+
+def subject(on: Target, lang: Lang) -> str:
+    """What a thread is about, in words."""
+    if on.kind == "task":
+        return t("comments.on_task", lang, id=on.key)
+    if on.kind == "indicator":
+        return t("comments.on_indicator", lang, name=on.key)
+    catalog = data.catalog()
+    title = catalog[on.layer].title(lang) if on.layer in catalog else on.layer
+    return f"{title} {on.key}"
+
+
+def _go(th: Thread) -> None:
+    """From the sidebar: open what the thread is about, with the thread under it."""
+    on = th.target
+    if on.kind == "feature":
+        catalog = data.catalog()
+        theme = catalog[on.layer].theme if on.layer in catalog else "overlay"
+        page = THEME_PAGES.get(theme, "")
+        offered = THEME_LAYERS.get(theme, ()) if page else (*OVERVIEW_LAYERS, *data.store().overlays)
+        show_feature(page or "overview", on.layer, on.key, tuple(offered))
+        st.session_state["thread_go"] = (page, {})
+    elif on.kind == "task":  # the task's slide, as a link from the overview's alerts opens it
+        st.session_state["thread_go"] = ("giao-ban", {"task": on.key})
+    else:
+        st.session_state["thread_go"] = ("chi-tieu", {})
+
+
+def my_threads() -> None:
+    """The sidebar's "Cần tôi xử lý": the open threads that ask the signed-in user for an answer."""
+    user = current_user()
+    if user is None:
+        return
+    go = st.session_state.pop("thread_go", None)
+    if go is not None and go[0] in PAGE_FILES:
+        st.switch_page(PAGE_FILES[go[0]], query_params=go[1] or None)
+    lang = state.lang()
+    waiting = comments.needing(_found(), user.name)
+    with st.container(key="my_threads"):
+        st.markdown(f"**{t('comments.mine', lang)}**")
+        if not waiting:
+            st.caption(t("comments.mine_none", lang))
+            return
+        st.caption(t("comments.mine_n", lang, n=fmt_number(len(waiting), lang)))
+        for th in waiting:
+            last = th.comments[-1]
+            label = f"#{th.id} {subject(th.target, lang)}: {last.user} — {' '.join(last.text.split())[:80]}"
+            st.button(md_text(label), key=f"mine_{th.id}", on_click=_go, args=(th,), type="tertiary")
+
+
+def viewers_setting() -> None:
+    """For admins: whether viewers may comment (stored in the store, audited)."""
+    user = current_user()
+    lang = state.lang()
+    if user is None or user.role != "admin" or data.as_of_day() is not None:
+        return
+    allowed = comments.viewers_may_comment(data.store())
+    chosen = st.toggle(t("comments.viewers", lang), value=allowed, key="viewers_comment")
+    if chosen != allowed:
+        comments.allow_viewers(data.store().location, chosen, user.name)
+        data.wrote()
+        st.success(t("comments.viewers_saved", lang))
