@@ -456,7 +456,7 @@ def test_every_view_exports_to_every_format_in_both_languages(view, lang, matrix
     counts: dict[str, dict[str, int]] = {}
     for fmt in ("geojson", "gpkg", "csv", "xlsx", "png", "pdf", "html"):
         out = tmp_path / f"{view}.{fmt}"
-        code = main(["export", str(out), *which, "--lang", lang, "--dpi", "20", "--title", title,
+        code = main(["export", str(out), *which, "--lang", lang, "--dpi", "50", "--title", title,
                      "--store", str(matrix_store)])  # fmt: skip
         written = Path(capsys.readouterr().out.strip())
         assert code == 0 and written.is_file(), (view, fmt)
