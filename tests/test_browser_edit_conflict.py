@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.store import Store
 from geo.users import add_user
-from tests.browser import Visit, choose, streamlit_server, visit
+from tests.browser import Visit, choose, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -40,25 +40,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 def _sign_in(v: Visit, name: str) -> None:
-    """Sign in with the sidebar's form and wait for the outcome a person waits for: the sidebar naming them.
-
-    (Not ``tests.browser.sign_in``: its wait for the sign-in's run to start sometimes missed that run here,
-    the planner being signed in already when it gave up.)
-    """
-    sidebar = v.page.locator('[data-testid="stSidebar"]')
-    v.wait_idle(60)
-    field_ = sidebar.get_by_label("Tên đăng nhập")
-    if not field_.is_visible():
-        sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
-        field_.wait_for(state="visible", timeout=30000)
-        v.wait_idle(60)  # a keyed expander reports its opening: a run that would redraw the form under the typing
-    field_.fill(name)
-    sidebar.get_by_label("Mật khẩu").fill("mat-khau-dai")
-    sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-    try:
-        sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=60000)
-    except PlaywrightTimeout:
-        raise v.fail(f"{name} is not signed in; the sidebar reads: {sidebar.inner_text()[-400:]!r}") from None
+    sign_in(v, name, "mat-khau-dai", timeout=90)
     v.wait_idle(60)
 
 
@@ -83,6 +65,13 @@ def _save(v: Visit, reason: str) -> None:
         _form(v).get_by_role("button", name="Lưu thay đổi").click()
 
 
+def _sees(v: Visit, text: str, timeout: float = 20) -> None:
+    try:
+        v.page.get_by_text(text).first.wait_for(timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        raise v.fail(f"the page does not say {text!r}") from None
+
+
 def _segment(store: str, seg_id: str):
     return Store(store).read("ql4b_segments").set_index("seg_id").loc[seg_id]
 
@@ -95,7 +84,7 @@ def test_the_second_planner_changing_the_same_field_is_refused_with_both_values(
     status = "Tình trạng GPMB"
     choose(lan, _form(lan).locator('[data-testid="stSelectbox"]', has_text=status), "Đã bàn giao mặt bằng", 60)
     _save(lan, "Biên bản bàn giao (Lan)")
-    lan.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    _sees(lan, "Đã lưu 1 thay đổi")
 
     choose(minh, _form(minh).locator('[data-testid="stSelectbox"]', has_text=status), "Đang GPMB", 60)
     _save(minh, "Báo cáo tiến độ (Minh)")
@@ -116,11 +105,11 @@ def test_two_planners_changing_different_fields_both_keep_their_change(browser: 
     lan, minh = _open_form(browser, url, "lan", "QL4B-24-26"), _open_form(browser, url, "minh", "QL4B-24-26")
     choose(lan, _form(lan).locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), "Đang GPMB", 60)
     _save(lan, "Biên bản (Lan)")
-    lan.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    _sees(lan, "Đã lưu 1 thay đổi")
 
     _form(minh).get_by_role("textbox", name="Tỷ lệ GPMB (%)").fill("62,5")  # typed as Vietnamese people write it
     _save(minh, "Đo đạc (Minh)")
-    minh.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)  # what was really saved: one field
+    _sees(minh, "Đã lưu 1 thay đổi")  # what was really saved: one field
     seg = _segment(store, "QL4B-24-26")
     assert (before.clearance_status, seg.clearance_status, seg.clearance_pct) == ("blocked", "in_progress", 62.5)
     for v in (lan, minh):
