@@ -1360,9 +1360,12 @@ def valid_overlay_id(layer_id: str) -> bool:
 #: How a planner's layer may be drawn: its outline only (the default: the thematic colours under and over it
 #: stay exactly the legend's), or a light fill (still drawn under the thematic layers, so it tints none).
 OVERLAY_STYLES = ("outline", "fill")
-#: Where planners' layers are drawn: above the administrative base (units 10, communes 11), under every
-#: thematic layer (cadastral parcels 14 and up), so their colours never change a thematic colour.
+#: Where planners' layers of areas are drawn: above the administrative base (units 10, communes 11), under
+#: every thematic layer (cadastral parcels 14 and up), so their colours never change a thematic colour.
 OVERLAY_Z = 12
+#: A planner's points and lines cover no colour: they are drawn over the thematic areas, where a click reaches
+#: them (under, the polygons would take every click).
+OVERLAY_Z_MARKS = 85
 
 
 def overlay_spec(
@@ -1381,7 +1384,8 @@ def overlay_spec(
 
     ``key`` is the column the planner chose to name a feature (``ma``); without one each feature gets a
     number (:data:`OVERLAY_KEY`) when it is stored, never asked of a file. An unpublished layer is off by
-    default for everyone but its ``owner``; it is drawn under the thematic layers, outlined (``style``).
+    default for everyone but its ``owner``; its areas are drawn under the thematic layers, outlined (``style``),
+    its points and lines over them.
     """
     geom: GeomType = geometry if geometry in ("Polygon", "LineString", "Point") else "Polygon"  # type: ignore[assignment]
     columns = []
@@ -1423,7 +1427,7 @@ def overlay_spec(
         popup=(names or (OVERLAY_KEY,))[:12],
         filters=(),
         default_visible=published,
-        z=OVERLAY_Z,
+        z=OVERLAY_Z if geom == "Polygon" else OVERLAY_Z_MARKS,
         owner=owner,
     )
 

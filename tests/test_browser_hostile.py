@@ -68,6 +68,9 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     geojson.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False))
     cmd = [sys.executable, "-m", "geo", "import", str(geojson), "--new-layer", "khu_dat_la", "--title", OVERLAY_TITLE]
     subprocess.run([*cmd, "--store", str(path), "--user", "lan"], cwd=ROOT, check=True, capture_output=True)
+    # Published: on everyone's map (a new layer is its importer's alone until then).
+    publish = [sys.executable, "-m", "geo", "publish", "khu_dat_la", "--store", str(path), "--user", "lan"]
+    subprocess.run(publish, cwd=ROOT, check=True, capture_output=True)
     return path
 
 
@@ -136,7 +139,7 @@ def test_a_planners_overlay_with_hostile_title_columns_and_file_name_shows_as_te
     browser: Browser, app_url: str, hostile_store: Path
 ) -> None:
     overlay = Store(hostile_store).read("khu_dat_la")
-    k0 = str(overlay.loc[overlay.ma == "K0", "feature_no"].iloc[0])  # columns get safe names, labels keep the originals
+    k0 = str(overlay.loc[overlay["MA"] == "K0", "feature_no"].iloc[0])  # the file's column names, kept
     v = visit(browser, app_url)
     frame = v.map_frame()
     main = v.page.locator('[data-testid="stMain"]')

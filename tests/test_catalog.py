@@ -85,3 +85,15 @@ def test_english_labels_carry_english_units() -> None:
     viet = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
     units = {f.unit_text("en") for spec in CATALOG.values() for f in spec.fields if f.unit}
     assert not [u for u in units if viet.search(u)], units
+
+
+def test_a_planners_areas_lie_under_the_thematic_layers_and_its_points_over_them() -> None:
+    """Areas under every thematic layer (no tint on a status colour); points and lines over them, where a
+    click reaches them."""
+    from geo.catalog import CATALOG, overlay_spec
+
+    fields = [("ma", "Mã", "text")]
+    areas = overlay_spec("khu", "Khu", "Areas", "Polygon", fields, "#e41a1c")
+    points = overlay_spec("diem", "Điểm", "Points", "Point", fields, "#e41a1c")
+    thematic = [CATALOG[lid].z for lid in ("forest_parcels", "cadastral_parcels", "land_disputes", "ql4b_segments")]
+    assert areas.z < min(thematic) and points.z > max(thematic)

@@ -66,7 +66,8 @@ def map_with_record(
     """
     left, right = st.columns([3, 1])
     with left:
-        search_box(page, layer_ids)
+        if not state.projector():  # in the meeting room the map comes first: the box goes under it
+            search_box(page, layer_ids)
         if fold_layers:
             with st.expander(t("map.layers", state.lang()), icon=":material/layers:", key=f"layers_box_{page}"):
                 visible = layer_toggles(layer_ids, f"map_{page}")
@@ -80,6 +81,8 @@ def map_with_record(
             blocks = []
         else:
             blocks = map_view(page, visible, stored(frames), height=height, editing=True)
+        if state.projector():
+            search_box(page, layer_ids)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         save_view_box("" if page == "overview" else page, visible)
         drawing_panel(page, visible)
