@@ -322,11 +322,11 @@ def test_the_new_rural_view_is_coloured_by_criteria_met_on_paper_too(store, tmp_
 def test_a_pack_page_never_writes_past_its_footer(store) -> None:
     from matplotlib.figure import Figure
 
-    from geo.pack import _text_block
+    from geo.pack import text_block
 
     fig = Figure(figsize=(11.7, 8.3))
     lines = [f"Dòng {i}: " + "chữ " * 30 for i in range(40)]
-    end = _text_block(fig, 0.7, 0.89, "Số liệu", lines, "vi", width=44, bottom=0.14)
+    end = text_block(fig, 0.7, 0.89, "Số liệu", lines, "vi", width=44, bottom=0.14)
     ys = [txt.get_position()[1] for txt in fig.texts]
     assert min(ys) >= 0.14 - 1e-9 and end < 0.14 + 0.1
     assert "… và" in fig.texts[-1].get_text() and "mục khác" in fig.texts[-1].get_text()
