@@ -37,7 +37,7 @@ import shapely
 
 from geo import changelog, db, edit, history
 from geo.catalog import CATALOG, DEMO_COLUMN, LayerSpec
-from geo.i18n import Lang, t
+from geo.i18n import UserError
 from geo.qgis import (
     EDITED_FIELD,
     PHOTO_FIELD,
@@ -78,17 +78,8 @@ _PHOTOS_DDL = (
 )
 
 
-class FieldError(Exception):
+class FieldError(UserError):
     """A package that cannot be made or merged; nothing was written. The message is for a user."""
-
-    def __init__(self, key: str, /, **kwargs: object) -> None:
-        self.key = key
-        self.kwargs = kwargs
-        super().__init__(t(key, "en", **kwargs))
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.key, lang, **self.kwargs)
 
 
 def packable(catalog: Mapping[str, LayerSpec] = CATALOG) -> list[str]:

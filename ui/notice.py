@@ -7,30 +7,20 @@ each is escaped here, at the one place it meets the page.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import streamlit as st
 
-from geo.i18n import Lang
+from geo.i18n import Lang, UserError
 from geo.safe import md_text
 
 
-class Localized(Protocol):
-    """An engine error whose message is in both languages."""
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        ...
-
-
-def error(exc: Localized, lang: Lang, *, both: bool = True) -> None:
+def error(exc: UserError, lang: Lang, *, both: bool = True) -> None:
     """``exc``'s message in the page's language, the other one under it (``both``), shown exactly as written."""
     st.error(md_text(exc.message(lang)))
     if both:
         st.caption(md_text(exc.message("en" if lang == "vi" else "vi")))
 
 
-def warning(exc: Localized, lang: Lang) -> None:
+def warning(exc: UserError, lang: Lang) -> None:
     """``exc``'s message as a warning (the planner may go on), shown exactly as written."""
     st.warning(md_text(exc.message(lang)))
 
