@@ -139,7 +139,7 @@ def _photo(fig: Figure, location: Any, layer_id: str, key: str, lang: Lang) -> b
     ax = fig.add_axes((0.56, 0.07, 0.41, 0.16))
     ax.imshow(image)
     ax.set_axis_off()
-    caption = t("field.photo_caption", lang, name=p.name, by=p.by, at=fmt_date(dt.date.fromisoformat(p.at[:10]), lang))
+    caption = t("field.photo_caption", lang, name=p.name, by=p.by, at=fmt_date(history.local_day(p.at), lang))
     fig.text(0.56, 0.055, f"{t('field.photos', lang)}: {caption}", fontsize=6.5, va="top", color="#4f5863")
     return True
 
