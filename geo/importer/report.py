@@ -43,7 +43,8 @@ class Problem:
         return f"{', '.join(where)}: {text}" if where else text
 
 
-def _problem(severity: Severity, key: str, row: int | None = None, fld: str | None = None, **kw: object) -> Problem:
+def problem(severity: Severity, key: str, row: int | None = None, fld: str | None = None, **kw: object) -> Problem:
+    """A :class:`Problem` of the file (row 1-based, as a spreadsheet shows it); ``kw`` are its message's arguments."""
     return Problem(severity, key, row, fld, tuple((k, str(v)) for k, v in kw.items()))
 
 
