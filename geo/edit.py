@@ -14,7 +14,6 @@ rows the same way. ``path`` below is a store's location: a ``.gpkg`` path or a `
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -58,8 +57,8 @@ from geo.changelog import (
 from geo.changelog import (
     session as _connect,
 )
-from geo.i18n import Lang, fmt_datetime, fmt_number, t
-from geo.values import MAX_TEXT, BadValue, check, is_empty, same_value
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
+from geo.values import MAX_TEXT, BadValue, check, is_empty, parse_date, parse_number, same_value
 
 
 @dataclass(frozen=True)
@@ -111,9 +110,19 @@ class ConflictError(EditError):
             return t("edit.empty", lang)
         if self.spec is None:
             return str(value)
-        from geo.records import format_value
-
-        return format_value(self.spec, name, value, lang)
+        status = self.spec.status(str(value), name) if self.spec.codes(name) else None
+        if status is not None:
+            return status.label(lang)
+        kind = self.spec.field(name).kind
+        if kind == "int" and "year" in name and not isinstance(value, str):
+            return str(int(value))  # a year is 2024, never 2.024
+        if kind in ("int", "float") and not isinstance(value, str):
+            return fmt_number(value, lang)
+        if kind == "date":
+            return fmt_date(str(value)[:10], lang)
+        if kind == "bool":
+            return t("yes" if value else "no", lang)
+        return str(value)
 
 
 def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:
@@ -186,51 +195,32 @@ def check_range(spec: LayerSpec, name: str, value: Any, unit: str | None = None,
 
 def read_number(text: Any, lang: Lang = "vi") -> float | None:
     """A number as a person typed it in a form: ``94,2`` and ``45.120,5`` in Vietnamese, ``45,120.5`` in
-    English (a trailing ``%`` or spaces are ignored); ``None`` when empty. Read by the file importer's
-    parser, so a form and a spreadsheet read numbers alike; :class:`ValueError` if it is not a number.
+    English (a trailing ``%`` is ignored); ``None`` when empty. Read by the one reader of people's values
+    (:func:`geo.values.parse_number`, the file importer's too); :class:`ValueError` if it is not a number.
 
     >>> read_number("94,2"), read_number("45.120,5"), read_number("45,120.5", "en"), read_number("45.120")
     (94.2, 45120.5, 45120.5, 45120.0)
     """
-    import re
-
-    from geo.importer.attributes import _number
-
     if is_empty(text):
         return None
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "").removesuffix("%")
-    group = "." if lang == "vi" else ","
-    if re.fullmatch(rf"[-+]?\d{{1,3}}(\{group}\d{{3}})+", s):  # only thousands separators: 45.120 is 45120
-        s = s.replace(group, "")
-    number = _number(s)
-    if number is None or not math.isfinite(number):
-        raise ValueError(str(text)[:80])
-    return number
-
-
-_DATE_FORMS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+    s = text if not isinstance(text, str) else text.strip().removesuffix("%").strip()
+    try:
+        return parse_number(s, lang)
+    except BadValue:
+        raise ValueError(str(text)[:80]) from None
 
 
 def read_date(text: Any) -> str | None:
     """A date as a person typed it (``15/05/2024``, ``15/5/2024`` or ``2024-05-15``), as ISO; ``None`` when
-    empty; :class:`ValueError` if it is no date.
+    empty; :class:`ValueError` if it is no date (:func:`geo.values.parse_date`).
 
     >>> read_date("15/5/2024"), read_date("2024-05-15"), read_date(" ")
     ('2024-05-15', '2024-05-15', None)
     """
-    if is_empty(text):
-        return None
-    if isinstance(text, dt.date):
-        return text.isoformat()
-    s = str(text).strip()
-    for form in _DATE_FORMS:
-        try:
-            return dt.datetime.strptime(s, form).date().isoformat()
-        except ValueError:
-            continue
-    raise ValueError(s[:40])
+    try:
+        return parse_date(text)
+    except BadValue:
+        raise ValueError(str(text)[:40]) from None
 
 
 def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:

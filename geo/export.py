@@ -792,18 +792,33 @@ def footer(
         demo_badge(fig, x + w, 0.985, lang, 10, share)
 
 
+def _badge_text(lang: Lang, share: DemoShare | None = None) -> str:
+    if share is not None and share.partial:
+        return share.label("vi") + ("" if lang == "vi" else f" — {share.label('en')}")
+    return t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)")
+
+
+def title_line(text: str, width_pt: float, size: float) -> str:
+    """``text`` as one bold line at most ``width_pt`` points wide, cut with "…" where it is longer: a title
+    pasted whole never runs off the sheet or under the demo badge.
+    """
+    lines = wrap_pt(" ".join(str(text).split()), width_pt, size, bold=True)
+    if len(lines) == 1:
+        return lines[0]
+    line = lines[0]
+    while line and _text_width(line + " …", size, bold=True) > width_pt:
+        line = line[:-1]
+    return line.rstrip() + " …"
+
+
 def demo_badge(fig: Figure, x: float, y: float, lang: Lang, size: float = 9, share: DemoShare | None = None) -> None:
     """The "Dữ liệu minh họa" badge, top-right anchored at (x, y) in figure fractions; beside real features it
     says how many are demo ("một phần (n/m đối tượng)").
     """
-    if share is not None and share.partial:
-        text = share.label("vi") + ("" if lang == "vi" else f" — {share.label('en')}")
-    else:
-        text = t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)")
     fig.text(
         x,
         y,
-        text,
+        _badge_text(lang, share),
         fontsize=size,
         fontweight="bold",
         color="#a0410d",
@@ -895,13 +910,17 @@ def layout(
     scale = 1.0 if req.paper == "A4" else 1.3
     mx, my = 10 / w_mm, 10 / h_mm
     footer_h = 14 / h_mm
-    fig.text(mx, 1 - my, req.title, fontsize=16 * scale, fontweight="bold", va="top")
+    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    share = prov.share(req.layers, visible)
+    full = (w_mm - 20) / 25.4 * 72
+    badge = _text_width(_badge_text(req.lang, share), 10, True) + 12 if share.any else 0.0
+    room = max(full - badge, full / 2)  # a long English badge still leaves the title half the line
+    fig.text(mx, 1 - my, title_line(req.title, room, 16 * scale), fontsize=16 * scale, fontweight="bold", va="top")
     sub = req.subtitle
     if req.scale:
         sub = " · ".join(x for x in (scale_text(req.scale, req.lang), sub) if x)
     if sub:
         fig.text(mx, 1 - my - 9 / h_mm, sub, fontsize=9.5 * scale, va="top", color="#333")
-    visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
     ax = fig.add_axes(map_rect)
     drawn = draw_map(ax, req, frames, scale, window)
     if req.scale:  # the fraction in the map's corner too, where a cut-out sheet keeps it
@@ -918,7 +937,7 @@ def layout(
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
         )
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
-    footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h), share=prov.share(req.layers, visible))
+    footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h), share=share)
     return fig, drawn
 
 
@@ -939,7 +958,8 @@ def compare_layout(
     fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
     scale = 1.0 if req.paper == "A4" else 1.3
     mx, my = 10 / w_mm, 10 / h_mm
-    fig.text(mx, 1 - my, req.title, fontsize=15 * scale, fontweight="bold", va="top")
+    room = max((w_mm - 20) / 25.4 * 72 - _text_width(_badge_text(req.lang), 10, True) - 12, (w_mm - 20) / 25.4 * 36)
+    fig.text(mx, 1 - my, title_line(req.title, room, 15 * scale), fontsize=15 * scale, fontweight="bold", va="top")
     if req.subtitle:
         fig.text(mx, 1 - my - 8 / h_mm, req.subtitle, fontsize=9 * scale, va="top", color="#333")
     legend_w, gap = 58 / w_mm, 4 / w_mm

@@ -249,9 +249,11 @@ def apply(
         if not new_layer and (spec is None or not exists):
             raise EditError("error.unknown_layer", layer=target)
         geom_col = "geom"
+        absent: list[str] = []
         if exists:
             geom_col = str(conn.geometry_column(target))
             cols = [c for c in conn.columns(target) if c not in ("fid", geom_col)]
+            absent = _absent(report, cols)
             for c in cols:
                 if c not in frame.columns:  # a planner's file is real data: its rows are not demo
                     frame[c] = 0 if c == DEMO_COLUMN else None
@@ -267,7 +269,9 @@ def apply(
                 Outcome,
                 _retrying(
                     conn,
-                    lambda: _update(conn, frame, target, geom_col, keys, delete_missing, user, reason, stamp, report),
+                    lambda: _update(
+                        conn, frame, target, geom_col, keys, delete_missing, user, reason, stamp, report, absent=absent
+                    ),
                 ),
             )
         how = "new" if overlay is not None else mode
@@ -315,11 +319,14 @@ def preview(
         geom = str(conn.geometry_column(layer))
         frame = report.frame.copy()
         cols = [c for c in conn.columns(layer) if c not in ("fid", geom)]
+        absent = _absent(report, cols)
         for c in cols:
             if c not in frame.columns:
                 frame[c] = 0 if c == DEMO_COLUMN else None
         frame = frame[[*cols, "geometry"]]
-        return _update(conn, frame, layer, geom, spec.key.split(","), delete_missing, "", "", "", report, dry=True)
+        return _update(
+            conn, frame, layer, geom, spec.key.split(","), delete_missing, "", "", "", report, dry=True, absent=absent
+        )
 
 
 def publish(store: db.Location, layer: str, user: str, published: bool = True) -> bool:
@@ -381,6 +388,14 @@ def _key_text(values: Any) -> str:
     return ",".join(value_key(v) for v in values)
 
 
+def _absent(report: Report, cols: list[str]) -> list[str]:
+    """The layer's columns that no column of the file fills (the report's mapping names those that do)."""
+    if not report.mapping:
+        return []
+    filled = set(report.mapping.values())
+    return [c for c in cols if c not in filled and c != DEMO_COLUMN]
+
+
 def _update(
     conn: db.Session,
     frame: gpd.GeoDataFrame,
@@ -393,9 +408,12 @@ def _update(
     stamp: str,
     report: Report,
     dry: bool = False,
+    absent: list[str] | tuple[str, ...] = (),
 ) -> Outcome:
     """Within the write (or, ``dry``, only read): match ``frame`` to ``layer`` on ``keys``; write each changed
-    field with its audit row (old and new), add the new keys' rows, remove the absent ones if asked.
+    field with its audit row (old and new), add the new keys' rows, remove the absent ones if asked. A column
+    the file does not have (``absent``: an office sent fewer columns, a Shapefile cut a name) is left as
+    stored on matched features, never emptied.
     """
     cols = [c for c in frame.columns if c != "geometry"]
     picked = ", ".join([*(f'"{c}"' for c in cols), conn.geom_out(geom)])
@@ -429,7 +447,7 @@ def _update(
                 audit.append((k, "*", None, json.dumps(whole, ensure_ascii=False, default=str)))
             continue
         old, old_geom = stored[k]
-        diff = [c for c in cols if c not in keys and not _same(old[c], new[c])]
+        diff = [c for c in cols if c not in keys and c not in absent and not _same(old[c], new[c])]
         if DEMO_COLUMN in diff and len(diff) == 1:
             diff = []  # a file that confirms a demo row as it stands changes nothing a planner sees
         old_blob = conn.geom_blob(old_geom)

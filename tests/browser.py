@@ -178,7 +178,8 @@ _RUN_WATCH = """
   // widget's value goes through React first), so from the action on, a run is expected (up to POKE_MS).
   const RERUNS = '[data-testid="stButton"], [data-testid="stFormSubmitButton"], [data-testid="stCheckbox"], '
     + '[data-testid="stRadio"], [role="option"], [data-testid="stPageLink"], [data-testid="stSidebarNavLink"], '
-    + '[data-testid="stDownloadButton"], [data-testid="stSegmentedControl"], [data-testid="stPills"]';
+    + '[data-testid="stDownloadButton"], [data-testid="stSegmentedControl"], [data-testid="stPills"], '
+    + '[data-testid="stExpander"] summary';  // a keyed expander reports its opening (a run); others wait POKE_MS
   const poke = (e) => {
     const t = e.target;
     if (t && t.closest && t.closest(RERUNS)) dl.pokedAt = performance.now();
@@ -388,6 +389,7 @@ def sign_in(v: Visit, name: str, password: str, timeout: float = 30) -> None:
     if not field_.is_visible():
         sidebar.locator('[data-testid="stExpander"] summary', has_text="Đăng nhập (chuyên viên)").click()
         field_.wait_for(state="visible", timeout=deadline.ms())
+        v.wait_idle(deadline)  # the keyed expander reports its opening: that run redraws the form, so type after it
     field_.fill(name)
     sidebar.get_by_label("Mật khẩu").fill(password)
     with v.expect_run(deadline):

@@ -39,6 +39,7 @@ os.environ[ENV_STORE] = str(NOTICE_STORE)
 # Not test modules: the script the real QGIS runs (Debian's Python, not ours), and the harness's own page.
 collect_ignore = ["qgis_client.py", "apps"]
 
+
 @pytest.fixture(scope="session")
 def store() -> Store:
     return Store(NOTICE_STORE)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.store import Store
 from geo.users import add_user
@@ -38,13 +39,19 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         yield url, str(store)
 
 
+def _sign_in(v: Visit, name: str) -> None:
+    sign_in(v, name, "mat-khau-dai", timeout=90)
+    v.wait_idle(60)
+
+
 def _open_form(browser: Browser, url: str, name: str, seg_id: str) -> Visit:
     """A planner's own browser on Giao thông, signed in, with ``seg_id``'s edit form open."""
-    v = visit(browser, f"{url}/giao-thong?sel=ql4b_segments:{seg_id}")
-    sign_in(v, name, "mat-khau-dai")
-    v.page.locator("table.dl-record", has_text=seg_id).wait_for(timeout=20000)
+    v = visit(browser, f"{url}/giao-thong?sel=ql4b_segments:{seg_id}", timeout=90)
+    _sign_in(v, name)
+    v.page.locator("table.dl-record", has_text=seg_id).wait_for(timeout=30000)
+    v.wait_idle(60)
     v.page.get_by_text("Cập nhật", exact=True).click()
-    v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi").wait_for(timeout=10000)
+    v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi").wait_for(timeout=30000)
     return v
 
 
@@ -54,7 +61,15 @@ def _form(v: Visit):
 
 def _save(v: Visit, reason: str) -> None:
     _form(v).get_by_label("Lý do, căn cứ").fill(reason)
-    _form(v).get_by_role("button", name="Lưu thay đổi").click()
+    with v.expect_run(60):
+        _form(v).get_by_role("button", name="Lưu thay đổi").click()
+
+
+def _sees(v: Visit, text: str, timeout: float = 20) -> None:
+    try:
+        v.page.get_by_text(text).first.wait_for(timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        raise v.fail(f"the page does not say {text!r}") from None
 
 
 def _segment(store: str, seg_id: str):
@@ -67,11 +82,11 @@ def test_the_second_planner_changing_the_same_field_is_refused_with_both_values(
     url, store = app
     lan, minh = _open_form(browser, url, "lan", "QL4B-18-20"), _open_form(browser, url, "minh", "QL4B-18-20")
     status = "Tình trạng GPMB"
-    choose(lan, _form(lan).locator('[data-testid="stSelectbox"]', has_text=status), "Đã bàn giao mặt bằng")
+    choose(lan, _form(lan).locator('[data-testid="stSelectbox"]', has_text=status), "Đã bàn giao mặt bằng", 60)
     _save(lan, "Biên bản bàn giao (Lan)")
-    lan.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    _sees(lan, "Đã lưu 1 thay đổi")
 
-    choose(minh, _form(minh).locator('[data-testid="stSelectbox"]', has_text=status), "Đang GPMB")
+    choose(minh, _form(minh).locator('[data-testid="stSelectbox"]', has_text=status), "Đang GPMB", 60)
     _save(minh, "Báo cáo tiến độ (Minh)")
     refusal = minh.page.locator('[data-testid="stAlert"]', has_text="lan đã sửa")
     refusal.wait_for(timeout=20000)
@@ -88,13 +103,13 @@ def test_two_planners_changing_different_fields_both_keep_their_change(browser: 
     url, store = app
     before = _segment(store, "QL4B-24-26")
     lan, minh = _open_form(browser, url, "lan", "QL4B-24-26"), _open_form(browser, url, "minh", "QL4B-24-26")
-    choose(lan, _form(lan).locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), "Đang GPMB")
+    choose(lan, _form(lan).locator('[data-testid="stSelectbox"]', has_text="Tình trạng GPMB"), "Đang GPMB", 60)
     _save(lan, "Biên bản (Lan)")
-    lan.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)
+    _sees(lan, "Đã lưu 1 thay đổi")
 
     _form(minh).get_by_role("textbox", name="Tỷ lệ GPMB (%)").fill("62,5")  # typed as Vietnamese people write it
     _save(minh, "Đo đạc (Minh)")
-    minh.page.get_by_text("Đã lưu 1 thay đổi").wait_for(timeout=20000)  # what was really saved: one field
+    _sees(minh, "Đã lưu 1 thay đổi")  # what was really saved: one field
     seg = _segment(store, "QL4B-24-26")
     assert (before.clearance_status, seg.clearance_status, seg.clearance_pct) == ("blocked", "in_progress", 62.5)
     for v in (lan, minh):

@@ -79,6 +79,7 @@ def test_a_code_or_a_name_without_accents_selects_the_feature(browser: Browser, 
 
 def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app: str, artifacts: Path) -> None:
     planner = visit(browser, f"{app}/dat-lam-nghiep")
+    planner.map_frame()  # drawn, and its first view reported: the page is still before signing in
     sign_in(planner, "chuyenvien", "mat-khau-dai")
     planner.map_frame()
     _find(planner, "TC-03", "TC-03 — Điểm tranh chấp đất đai")
@@ -95,14 +96,16 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
 
     # The colleague, in another browser, signs in and finds the question waiting for them.
     colleague = visit(browser, f"{app}/")
+    colleague.map_frame()
     sign_in(colleague, "canbo.xa", "mat-khau-xa-dai")
     waiting = colleague.page.locator(".st-key-my_threads")
     item = waiting.get_by_role("button", name="#3 Điểm tranh chấp đất đai TC-03", exact=False)
     item.wait_for(timeout=20000)
     colleague.page.screenshot(path=str(artifacts / "threads-waiting.png"))
-    item.click()  # opens the dispute on its page, with the thread under its record
+    with colleague.expect_run():
+        item.click()  # opens the dispute on its page, with the thread under its record
     colleague.page.wait_for_url("**/dat-lam-nghiep", timeout=20000)
-    colleague.wait_idle()
+    colleague.map_frame()
     colleague.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=20000)
     reply = colleague.page.get_by_role("textbox", name="Trả lời luồng số 3")
     reply.fill("Đã ký hôm qua, gửi kèm biên bản.")

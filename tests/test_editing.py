@@ -449,6 +449,9 @@ def test_two_planners_change_one_field_the_second_is_refused_with_both_values(tw
     lan, minh = _planner_on_roads("lan"), _planner_on_roads("minh")  # both opened QL4B-18-20 (Vướng mắc GPMB)
     lan.selectbox(key=SEG + "clearance_status").set_value("done")
     assert any("Đã lưu 1 thay đổi" in s.value for s in _save(lan).success)
+    minh.run()  # Minh's page reruns (the store moved): the form keeps what it showed, and says the record changed
+    assert minh.selectbox(key=SEG + "clearance_status").value == "blocked"
+    assert any("đã thay đổi từ khi bạn mở biểu mẫu" in c.value for c in minh.caption)
     minh.selectbox(key=SEG + "clearance_status").set_value("in_progress")
     said = " ".join(e.value for e in _save(minh).error)
     assert "Đã bàn giao mặt bằng" in said and "Vướng mắc GPMB" in said  # the colleague's value and the one seen
@@ -540,3 +543,21 @@ def test_an_admin_undoes_one_wrong_save_in_the_data_page(two_planners: Path | st
     seg = Store(two_planners).read("ql4b_segments").set_index("seg_id").loc["QL4B-18-20"]
     assert seg.clearance_pct == 20.0  # lan's wrong save undone
     assert Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-01", "status"] == "resolved"
+
+
+def test_two_planners_on_one_criterion_the_second_is_refused_with_both_values(two_planners: Path | str) -> None:
+    planner = {"user": {"name": "lan", "role": "planner"}}
+    lan = app_page("pages/nong_thon_moi.py", **planner)
+    minh = app_page("pages/nong_thon_moi.py", user={"name": "minh", "role": "planner"})  # both see Đồng Thắng
+    for at, year in ((lan, 2024), (minh, 2025)):  # both tick criterion 8 met, with different years
+        at.session_state["ntm_editor_06643"] = {
+            "edited_rows": {7: {"met": True, "year_met": year}},
+            "added_rows": [],
+            "deleted_rows": [],
+        }
+    _save(lan)
+    said = " ".join(e.value for e in _save(minh).error)
+    assert "lan đã sửa" in said and "2024" in said and "giờ Việt Nam" in said
+    ntm = Store(two_planners).read("ntm_commune")
+    c8 = ntm[(ntm.unit_code == "06643") & (ntm.criterion == 8)].iloc[0]
+    assert bool(c8.met) and int(c8.year_met) == 2024  # Lan's save stands

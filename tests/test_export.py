@@ -635,3 +635,17 @@ def test_a_workbook_reads_like_a_spreadsheet_a_planner_made(store) -> None:
     widths = {h: ws.column_dimensions[chr(ord("A") + i)].width for i, h in enumerate(header)}
     assert widths["Ngày phát sinh"] >= 12 and widths["Các bên tranh chấp"] > widths["Mã vụ việc"]
     assert max(widths.values()) <= 62
+
+
+def test_a_very_long_title_stays_on_the_sheet_and_clear_of_the_demo_badge(frames, prov, store) -> None:
+    roads = ("district", "units", "ql4b_segments", "ql4b_stations", "resettlement_sites", "rural_roads")
+    every = {lid: store.read(lid) for lid in roads}
+    title = "Giao thông Đình Lập " * 300  # typed or pasted into the export box: 6,000 characters
+    fig, _ = layout(MapRequest(roads, title, landscape=False), every, prov)
+    renderer = fig.canvas.get_renderer()
+    sheet = fig.bbox
+    shown = next(x for x in fig.texts if x.get_text().startswith("Giao thông Đình Lập"))
+    box = shown.get_window_extent(renderer)
+    assert box.x1 <= sheet.x1 and shown.get_text().endswith("…")
+    badge = next(x for x in fig.texts if x.get_text() == "Dữ liệu minh họa")
+    assert box.x1 < badge.get_window_extent(renderer).x0  # the title reads, and so does the badge

@@ -264,6 +264,27 @@ def test_the_next_file_updates_a_planners_layer_by_its_key_audited_field_by_fiel
     )
 
 
+def test_an_update_from_a_file_without_a_column_leaves_that_column_alone(tmp_path, any_store) -> None:
+    # A Shapefile cuts names to 10 letters, or an office sends only the columns it changed: a column the
+    # next file does not have is not "emptied" on every matched feature.
+    _sites(tmp_path, any_store)
+    catalog = Store(any_store).catalog
+    nxt = F.planner_sites(tmp_path / "q2", status={2: "Đã duyệt"})
+    import geopandas as gpd
+
+    narrow = gpd.read_file(nxt).drop(columns=["ten", "DIEN_TICH"])
+    narrow.to_file(nxt, driver="GPKG")
+    report = validate(nxt, layer="quy_hoach", catalog=catalog)
+    assert report.exit_code == 0, [p.message("en") for p in report.errors]
+    seen = preview(any_store, report, "quy_hoach", "update")
+    assert (seen.added, seen.changed_features, seen.unchanged) == (0, 1, 10)
+    done = apply(any_store, report, "lan", layer="quy_hoach", mode="update")
+    assert done == seen
+    now = Store(any_store).read("quy_hoach").set_index("ma")
+    assert now.loc["QH-002", "tinh_trang"] == "Đã duyệt"
+    assert now.loc["QH-003", "ten"] == "Khu quy hoạch số 3" and now.loc["QH-003", "DIEN_TICH"] == 1.3
+
+
 def test_append_and_replace_take_the_same_kind_of_file(tmp_path, any_store) -> None:
     _sites(tmp_path, any_store, key=None)  # no key chosen: the store numbers the features
     catalog = Store(any_store).catalog

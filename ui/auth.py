@@ -111,19 +111,17 @@ def _last_save(name: str) -> dict[str, str] | None:
     """The user's latest change in the change log, as text, read at sign-in: after a dropped connection
     (a replica gone mid-save), whether their last save was kept.
     """
-    from geo.changelog import last_save_by
+    from geo.changelog import EditError, last_save_by
     from geo.records import change_text
-    from geo.store import store_path
+    from geo.store import Store, StoreError, store_path
 
     try:
         row = last_save_by(store_path(), name)
-    except Exception:
+        spec = None if row is None else Store(store_path()).catalog.get(row.layer)
+    except (EditError, StoreError):  # the store not answering: the sign-in goes on without the line
         return None
     if row is None:
         return None
-    from ui import data
-
-    spec = data.catalog().get(row.layer)
     out = {"ts": row.ts, "layer": row.layer, "feature": row.feature}
     for lang in ("vi", "en"):
         what, old, new = change_text(spec, row.field, row.old, row.new, lang)  # type: ignore[arg-type]

@@ -57,6 +57,8 @@ def shown_text(spec: LayerSpec, name: str, value: Any, lang: Lang) -> Any:
         return bool(value) if not is_empty(value) else False
     if is_empty(value):
         return ""
+    if f.kind == "int" and "year" in name:
+        return str(int(value))  # a year is 2024, never 2.024
     if f.kind in ("int", "float"):
         return _number_text(value, lang)
     if f.kind == "date":
@@ -86,7 +88,7 @@ def read_box(spec: LayerSpec, name: str, box: Any, lang: Lang) -> Any:
     return str(box).strip()
 
 
-def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> Any:
+def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang, new: bool = False) -> Any:
     """The box for field ``name`` showing stored value ``current``; returns what it holds (see :func:`shown_text`)."""
     f = spec.field(name)
     codes = spec.codes(name)
@@ -97,7 +99,8 @@ def _widget(spec: LayerSpec, name: str, current: Any, key: str, lang: Lang) -> A
         return st.selectbox(
             label,
             options,
-            index=options.index(shown) if shown in options else None,  # an empty status stays empty
+            # an empty status stays empty; a new feature starts at the first (a dispute: Mới phát sinh)
+            index=options.index(shown) if shown in options else (0 if new and f.required else None),
             key=key,
             format_func=lambda v: format_value(spec, name, v, lang),
             placeholder=t("edit.empty", lang),
@@ -342,7 +345,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
                 if f.name == "unit_code":
                     values[f.name] = st.selectbox(f.label(lang), list(names), key=key, format_func=names.get)
                 else:
-                    values[f.name] = _widget(spec, f.name, None, key, lang)
+                    values[f.name] = _widget(spec, f.name, None, key, lang, new=True)
             c1, c2 = st.columns(2)
             lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
