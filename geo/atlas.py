@@ -23,11 +23,11 @@ from geo import history, reform
 from geo.access import Reader
 from geo.changelog import history as feature_history
 from geo.changelog import redact_rows
-from geo.export import MapRequest, Provenance, _footer, draw_legend, draw_map, in_view, wrap_pt
+from geo.export import MapRequest, Provenance, draw_legend, draw_map, footer, in_view, wrap_pt
 from geo.filters import apply_filters
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.mapview import clean_geometries, feature_keys, legend_blocks
-from geo.pack import _page, _text_block, drawn_layers, unit_names, units_in_force
+from geo.pack import drawn_layers, page_figure, text_block, unit_names, units_in_force
 from geo.records import change_text, format_value, record
 from geo.store import Store
 
@@ -88,7 +88,7 @@ def _feature_page(
 ) -> Figure:
     spec = reader.catalog[layer_id]
     demo = prov.share((*drawn_layers(CONTEXT, reader.units), *NEAR.get(layer_id, ()), layer_id))
-    fig = _page(
+    fig = page_figure(
         f"{spec.title(lang)} — {key}", lang, page, total, prov, demo, t("atlas.title", lang, layer=spec.title(lang))
     )
     context = drawn_layers(CONTEXT, reader.units)
@@ -101,7 +101,7 @@ def _feature_page(
     shown = in_view({lid: frames[lid] for lid in layers}, req.bbox)
     blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
     draw_legend(fig.add_axes((0.43, 0.15, 0.12, 0.74)), blocks, lang, 0.7)
-    _footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
+    footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
     fig.text(0.56, 0.89, t("atlas.record", lang), fontsize=10, fontweight="bold", va="top")
     y = _record_lines(fig, 0.56, 0.85, record(spec, row, None, lang, names), 0.41, 0.42)
     changes = feature_history(reader.location, layer_id, key)
@@ -114,7 +114,7 @@ def _feature_page(
         lines.append(f"{when} · {r.user}: {what} {old} → {new}" + (f" ({r.reason})" if r.reason else ""))
     top = y - 0.03
     photo = _photo(fig, reader.location, layer_id, key, lang)  # the latest field photo, bottom right
-    _text_block(
+    text_block(
         fig, 0.56, top, t("atlas.history", lang), lines or [t("atlas.no_history", lang)], lang, 88,
         0.26 if photo else 0.06, 0.02,
     )  # fmt: skip
@@ -139,7 +139,7 @@ def _photo(fig: Figure, location: Any, layer_id: str, key: str, lang: Lang) -> b
     ax = fig.add_axes((0.56, 0.07, 0.41, 0.16))
     ax.imshow(image)
     ax.set_axis_off()
-    caption = t("field.photo_caption", lang, name=p.name, by=p.by, at=fmt_date(dt.date.fromisoformat(p.at[:10]), lang))
+    caption = t("field.photo_caption", lang, name=p.name, by=p.by, at=fmt_date(history.local_day(p.at), lang))
     fig.text(0.56, 0.055, f"{t('field.photos', lang)}: {caption}", fontsize=6.5, va="top", color="#4f5863")
     return True
 
@@ -189,7 +189,7 @@ def atlas(
     heading = title or t("atlas.title", lang, layer=spec.title(lang))
     with PdfPages(buf, metadata={"Title": heading, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
         demo = prov.share((*context, layer_id))
-        cover = _page(heading, lang, 1, total, prov, demo, heading)
+        cover = page_figure(heading, lang, 1, total, prov, demo, heading)
         fields = {fld.name for fld in spec.fields}
         chosen_by = "; ".join(
             f"{spec.field(f).label(lang)} = {', '.join(format_value(spec, f, x, lang, names) for x in v)}"
@@ -201,9 +201,9 @@ def atlas(
             intro.append(t("atlas.where", lang, what=chosen_by))
         if day:
             intro.append(f"{t('export.at', lang)}: {fmt_date(day, lang)}")
-        y = _text_block(cover, 0.03, 0.86, t("pack.contents", lang), intro, lang, 120, 0.06, 0.022)
+        y = text_block(cover, 0.03, 0.86, t("pack.contents", lang), intro, lang, 120, 0.06, 0.022)
         toc = [f"{k} — {t('pack.page_short', lang, n=i + 2)}" for i, k in enumerate(ids)]
-        _text_block(cover, 0.03, y, spec.title(lang), toc, lang, 120, 0.06, 0.02)
+        text_block(cover, 0.03, y, spec.title(lang), toc, lang, 120, 0.06, 0.02)
         pdf.savefig(cover)
         for i, ((_, row), key) in enumerate(zip(chosen.iterrows(), ids, strict=True)):
             pdf.savefig(_feature_page(reader, frames, layer_id, row, key, lang, i + 2, total, prov, names))

@@ -21,7 +21,7 @@ import shapely
 
 from geo import db
 from geo.catalog import CATALOG
-from geo.i18n import VIETNAM_TZ, Lang, fmt_datetime, t
+from geo.i18n import VIETNAM_TZ, Lang, UserError, fmt_datetime, t
 
 AUDIT_TABLE = "audit_log"
 
@@ -62,17 +62,13 @@ PG_AUDIT_INDEXES = tuple(
 )
 
 
-class EditError(Exception):
+class EditError(UserError):
     """An edit that cannot be made; the message is for a user (Vietnamese, English)."""
 
-    def __init__(self, message_key: str, /, **kwargs: object) -> None:
-        self.message_key = message_key
-        self.kwargs = kwargs
-        super().__init__(t(message_key, "en", **kwargs))
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.message_key, lang, **self.kwargs)
+    @property
+    def message_key(self) -> str:
+        """The message's key in MESSAGES (``key``)."""
+        return self.key
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,6 @@ from geo.changelog import (
     SELECT as _SELECT,
 )
 from geo.changelog import (
-    _suppress as _suppress,
-)
-from geo.changelog import (
     ensure_audit as _ensure_audit,
 )
 from geo.changelog import (
@@ -515,7 +512,7 @@ def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
             cols = [*row, *([geom] if geom else [])]
             marks = ["?"] * len(row) + ([conn.geom_in] if geom else [])
             conn.execute(
-                f'INSERT INTO "{r.layer}" ({_names(cols)}) VALUES ({", ".join(marks)})',
+                f'INSERT INTO "{r.layer}" ({quoted_names(cols)}) VALUES ({", ".join(marks)})',
                 [*conn.typed(r.layer, row), *([conn.geom_param(shape)] if geom else [])],
             )
         return
@@ -529,7 +526,8 @@ def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
     )
 
 
-def _names(cols: Sequence[str]) -> str:
+def quoted_names(cols: Sequence[str]) -> str:
+    """Column names as SQL identifiers, comma-separated: ``"a", "b"``."""
     return ", ".join(f'"{c}"' for c in cols)
 
 
@@ -630,7 +628,7 @@ def insert(
                 cols, vals, marks = [*cols, str(geom)], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
                 logged[GEOM_KEY] = wkt
             conn.execute(
-                f'INSERT INTO "{layer_id}" ({_names(cols)}) VALUES ({", ".join(marks)})',
+                f'INSERT INTO "{layer_id}" ({quoted_names(cols)}) VALUES ({", ".join(marks)})',
                 vals,
             )
             conn.execute(
@@ -804,7 +802,7 @@ def update_in(
     where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
     if current is None:
         cols = list(clean)
-        found = conn.execute(f'SELECT {_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        found = conn.execute(f'SELECT {quoted_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
         if len(found) != 1:
             raise EditError("edit.not_found", layer=spec.id, key=key)
         current = dict(zip(cols, found[0], strict=True))
@@ -889,7 +887,7 @@ def feature_row(conn: db.Session, spec: LayerSpec, key: str) -> dict[str, Any] |
     geom = conn.geometry_column(spec.id)
     cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
     where, params = _where(spec, key)
-    sel = _names(cols) + (f", {conn.geom_out(geom)}" if geom else "")
+    sel = quoted_names(cols) + (f", {conn.geom_out(geom)}" if geom else "")
     found = conn.execute(f'SELECT {sel} FROM "{spec.id}" WHERE {where}', params).fetchall()
     if len(found) != 1:
         return None
@@ -923,7 +921,7 @@ def add_in(
         geom = str(conn.geometry_column(spec.id))
         cols, vals, marks = [*cols, geom], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
         logged[GEOM_KEY] = wkt
-    conn.execute(f'INSERT INTO "{spec.id}" ({_names(cols)}) VALUES ({", ".join(marks)})', vals)
+    conn.execute(f'INSERT INTO "{spec.id}" ({quoted_names(cols)}) VALUES ({", ".join(marks)})', vals)
     _audit(conn, ts, user, spec.id, key, "*", None, logged, reason)
     conn.touch((spec.id, AUDIT_TABLE), ts)
     return key
@@ -1051,8 +1049,9 @@ def write_shapes(
             if stored_row(key) is not None:
                 raise EditError("edit.duplicate", key=key)
             cols = [*row, geom]
+            marks = ", ".join(["?"] * len(row) + [conn.geom_in])
             conn.execute(
-                f'INSERT INTO "{layer_id}" ({_names(cols)}) VALUES ({", ".join(["?"] * len(row) + [conn.geom_in])})',
+                f'INSERT INTO "{layer_id}" ({quoted_names(cols)}) VALUES ({marks})',
                 [*conn.typed(layer_id, row), conn.geom_param(change.wkt)],
             )
             return [log(key, "*", None, {**row, GEOM_KEY: change.wkt})]

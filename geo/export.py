@@ -758,7 +758,7 @@ def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 
             y += h
 
 
-def _footer(
+def footer(
     fig: Figure,
     req: MapRequest,
     prov: Provenance,
@@ -766,6 +766,7 @@ def _footer(
     badge: bool = True,
     share: DemoShare | None = None,
 ) -> None:
+    """The layout's footer in ``rect``: the date, the data's date, the CRS and sources; the demo badge (``badge``)."""
     import textwrap
 
     lang = req.lang
@@ -936,7 +937,7 @@ def layout(
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
         )
     draw_legend(fig.add_axes(legend_rect), blocks, req.lang, scale)
-    _footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h), share=share)
+    footer(fig, req, prov, (mx, my, 1 - 2 * mx, footer_h), share=share)
     return fig, drawn
 
 
@@ -991,7 +992,7 @@ def compare_layout(
     draw_legend(fig.add_axes((1 - mx - legend_w, bottom, legend_w, top - bottom)), merged, req.lang, scale)
     if changes:
         fig.text(mx, bottom - 3 / h_mm, "\n".join(f"• {c}" for c in changes[:6]), fontsize=7.5 * scale, va="top")
-    _footer(fig, req, replace(prov, at=None), (mx, my, 1 - 2 * mx, 12 / h_mm))
+    footer(fig, req, replace(prov, at=None), (mx, my, 1 - 2 * mx, 12 / h_mm))
     return fig
 
 

@@ -37,7 +37,7 @@ import shapely
 
 from geo import changelog, db, edit, history
 from geo.catalog import CATALOG, DEMO_COLUMN, LayerSpec
-from geo.i18n import Lang, t
+from geo.i18n import UserError, fmt_datetime
 from geo.qgis import (
     EDITED_FIELD,
     PHOTO_FIELD,
@@ -78,17 +78,8 @@ _PHOTOS_DDL = (
 )
 
 
-class FieldError(Exception):
+class FieldError(UserError):
     """A package that cannot be made or merged; nothing was written. The message is for a user."""
-
-    def __init__(self, key: str, /, **kwargs: object) -> None:
-        self.key = key
-        self.kwargs = kwargs
-        super().__init__(t(key, "en", **kwargs))
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.key, lang, **self.kwargs)
 
 
 def packable(catalog: Mapping[str, LayerSpec] = CATALOG) -> list[str]:
@@ -754,7 +745,7 @@ def resolve(location: db.Location, conflict_id: int, keep: str, user: str) -> Co
         spec = CATALOG[c.layer]
         geom_col = conn.geometry_column(c.layer) or GEOM
         kept, dropped = (c.incoming, c.office) if keep == "incoming" else (c.office, c.incoming)
-        who = f"{c.by}, {c.at[:16]}"
+        who = f"{c.by}, {fmt_datetime(c.at, 'vi')}"  # the reason is Vietnamese: Vietnam time
         if keep == "incoming":
             why = f"Xung đột thực địa #{c.id}: giữ giá trị thực địa ({who}); giá trị văn phòng không giữ: "
         else:

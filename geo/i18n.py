@@ -1449,6 +1449,22 @@ def t(key: str, lang: Lang = "vi", /, **kwargs: object) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+class UserError(Exception):
+    """An error whose message is for a user: the key of a message in MESSAGES and its arguments.
+
+    ``str(exc)`` is the English message (logs, tracebacks); :meth:`message` is it in the reader's language.
+    """
+
+    def __init__(self, key: str, /, **kwargs: object) -> None:
+        self.key = key
+        self.kwargs = kwargs
+        super().__init__(t(key, "en", **kwargs))
+
+    def message(self, lang: Lang = "vi") -> str:
+        """The message in ``lang``."""
+        return t(self.key, lang, **self.kwargs)
+
+
 LOCALES: dict[str, str] = {"vi": "vi_VN", "en": "en"}  # Babel's locales: CLDR's separators and patterns
 VIETNAM_TZ = "Asia/Ho_Chi_Minh"  # the time of day people read: the change log is stored in UTC
 

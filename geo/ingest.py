@@ -46,8 +46,8 @@ from geo.changelog import ensure_audit as _ensure_audit
 from geo.changelog import now as _now
 from geo.changelog import retrying as _retrying
 from geo.changelog import session as _connect
-from geo.edit import _names as names
 from geo.edit import file_catalog
+from geo.edit import quoted_names as names
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import Report
 from geo.importer.codes import value_key

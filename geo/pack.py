@@ -25,10 +25,10 @@ from geo.export import (
     PAPER_MM,
     MapRequest,
     Provenance,
-    _footer,
     demo_badge,
     draw_legend,
     draw_map,
+    footer,
     in_view,
     wrap_pt,
 )
@@ -184,21 +184,22 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     ]
 
 
-def _page(
+def page_figure(
     title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: DemoShare, footer_title: str | None = None
 ) -> Figure:
+    """A landscape A4 page of the pack: its title, footer line, page number and (demo data) badge."""
     w, h = PAPER_MM["A4"][1], PAPER_MM["A4"][0]  # landscape
     fig = Figure(figsize=(w * MM, h * MM))
     fig.text(10 / w, 1 - 10 / h, title, fontsize=15, fontweight="bold", va="top")
-    footer = f"{footer_title or t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
-    fig.text(10 / w, 6 / h, footer, fontsize=7, color="#555")
+    foot = f"{footer_title or t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
+    fig.text(10 / w, 6 / h, foot, fontsize=7, color="#555")
     fig.text(1 - 10 / w, 6 / h, t("pack.page", lang, n=page, total=total), fontsize=7, ha="right", color="#555")
     if demo.any:
         demo_badge(fig, 1 - 10 / w, 1 - 10 / h, lang, share=demo)
     return fig
 
 
-def _text_block(
+def text_block(
     fig: Figure,
     x: float,
     y: float,
@@ -231,7 +232,7 @@ def _theme_figure(
     store: Reader, frames: dict[str, gpd.GeoDataFrame], s: Section, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
     demo = prov.share(s.layers)
-    fig = _page(s.title, lang, page, total, prov, demo)
+    fig = page_figure(s.title, lang, page, total, prov, demo)
     req = MapRequest(s.layers, s.title, lang=lang, bbox=s.bbox, color_by=style_color_by(s.styles))
     ax = fig.add_axes((0.03, 0.15, 0.5, 0.74))
     draw_map(ax, req, frames, scale=0.8)
@@ -240,10 +241,10 @@ def _theme_figure(
     blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
     draw_legend(fig.add_axes((0.545, 0.15, 0.16, 0.74)), blocks, lang, 0.8)
     # Date, data as-of, coordinate system and sources under the map.
-    _footer(fig, req, prov, (0.03, 0.045, 0.67, 0.085), badge=False)  # the page has its badge
-    y = _text_block(fig, 0.72, 0.89, t("pack.figures", lang), s.figures, lang, width=44)
+    footer(fig, req, prov, (0.03, 0.045, 0.67, 0.085), badge=False)  # the page has its badge
+    y = text_block(fig, 0.72, 0.89, t("pack.figures", lang), s.figures, lang, width=44)
     if s.attention:
-        _text_block(fig, 0.72, y, t("attention.title", lang), s.attention, lang, width=44)
+        text_block(fig, 0.72, y, t("attention.title", lang), s.attention, lang, width=44)
     return fig
 
 
@@ -258,7 +259,7 @@ def _atlas_figure(
     name = str(units.loc[code, "name"])
     layers = (base, "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
     demo = prov.share(layers)
-    fig = _page(name, lang, page, total, prov, demo)
+    fig = page_figure(name, lang, page, total, prov, demo)
     bbox = tuple(float(v) for v in units.loc[[code]].total_bounds)
     pad = 0.02
     req = MapRequest(
@@ -291,7 +292,7 @@ def _atlas_figure(
                 else ""
             )
             lines.append(f"{names.get(f'2024:{old}', old)}{part}{met}")
-        y = _text_block(fig, x, 0.86, t("units.formed_from", lang), lines or ["–"], lang, 60, 0.4)
+        y = text_block(fig, x, 0.86, t("units.formed_from", lang), lines or ["–"], lang, 60, 0.4)
     else:
         card = panels.unit_card(ntm, code)
         lines = [
@@ -318,7 +319,7 @@ def _atlas_figure(
         for p in parcels.itertuples()
     ]
     other += [f"{d.dispute_id}: {format_value(ld, 'status', d.status, lang)}" for d in disputes.itertuples()]
-    _text_block(fig, x, y, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
+    text_block(fig, x, y, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
     return fig
 
 
@@ -339,7 +340,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
     """
     from matplotlib.patches import Rectangle
 
-    fig = _page(t("board.title", lang), lang, page, total, prov, DemoShare())
+    fig = page_figure(t("board.title", lang), lang, page, total, prov, DemoShare())
     page_w_pt = fig.get_size_inches()[0] * 72
     spec = reader.catalog["tasks"]
     rows = board.store_board(reader, on)
@@ -410,7 +411,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
             + " "
             + "; ".join(a.text.split("“", 1)[-1].replace("”", "") for a in stale)
         )
-    _text_block(fig, 0.03, y - 0.02, t("alert.title", lang), texts or [t("alert.none", lang)], lang, 190, 0.06, 0.018)
+    text_block(fig, 0.03, y - 0.02, t("alert.title", lang), texts or [t("alert.none", lang)], lang, 190, 0.06, 0.018)
     return fig
 
 
@@ -418,7 +419,7 @@ def _changes_figure(
     changes: tuple[list[AuditRow], list[Batch]], since: dt.date, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
     """The pack's page of what changed since ``since``: when, who, what, old → new, why."""
-    fig = _page(
+    fig = page_figure(
         f"{t('pres.mode.changes', lang)} ({t('pres.since', lang).lower()} {fmt_date(since, lang)})",
         lang,
         page,
@@ -488,7 +489,7 @@ def meeting_pack(
     with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
         updated, _, _ = prov.for_layers(frames)
         demo = prov.share(frames)
-        cover = _page(t("pack.title", lang), lang, 1, total, prov, demo)
+        cover = page_figure(t("pack.title", lang), lang, 1, total, prov, demo)
         cover.text(10 / 297, 1 - 30 / 210, t("app.subtitle", lang), fontsize=10, va="top")
         cover.text(
             10 / 297,

@@ -24,23 +24,14 @@ import shapely
 
 from geo import db
 from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerId, LayerSpec, overlay_specs
-from geo.i18n import Lang, fmt_number, t
+from geo.i18n import Lang, UserError, fmt_number, t
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "dinhlap.gpkg"
 ENV_STORE = "DINHLAP_STORE"
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A store that is missing or unreadable; the message is for a user."""
-
-    def __init__(self, key: str, **kwargs: object) -> None:
-        self.key = key
-        self.kwargs = kwargs
-        super().__init__(t(key, "en", **kwargs))
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.key, lang, **self.kwargs)
 
 
 def read_only_uri(path: Path) -> str:

@@ -204,6 +204,11 @@ def app_page(page: str, **state: object):
     return at
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of a Streamlit message: its markdown escapes (``\\.``) and invisible joiners gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: dict[str, str], source: Path | None = None) -> Path:
     """A copy of ``source`` (default: the notice's store) that the app opens, with ``users`` (name → role;
     password ``mat-khau-dai``) in its users file; returns the copy's path."""

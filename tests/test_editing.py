@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.store import Store
 from geo.users import add_user, authenticate, verify_password
-from tests.conftest import ROOT, app_env, app_page
+from tests.conftest import ROOT, app_env, app_page, shown
 
 SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
 OIDC = {  # an organisation's identity provider, as secrets.toml's [auth] declares it (never contacted here)
@@ -253,7 +253,7 @@ def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
     d = Store(env).read("land_disputes").set_index("dispute_id")
     assert d.loc["TC-20", "kind"] == "Lấn chiếm đất rừng" and d.loc["TC-20"].geometry.geom_type == "Point"
     assert at.session_state["sel_dat-lam-nghiep"]["key"] == "TC-20"
-    assert any("Đã thêm 'TC-20'" in s.value for s in at.success)
+    assert any("Đã thêm 'TC-20'" in shown(s.value) for s in at.success)
 
 
 def _pick_toggles(at: AppTest) -> list[str]:
@@ -351,7 +351,7 @@ def test_a_planner_moves_a_dispute_to_measured_coordinates(env: Path) -> None:
     assert (round(moved.x, 6), round(moved.y, 6)) == (107.123456, 21.654321)
     log = Store(env).read("audit_log")
     assert list(log.reason) == ["Đo lại bằng GPS"] and list(log.feature) == ["TC-01"]
-    assert any("Đã chuyển điểm đến 107.123456, 21.654321" in s.value for s in at.success)
+    assert any("Đã chuyển điểm đến 107.123456, 21.654321" in shown(s.value) for s in at.success)
 
 
 def test_a_planner_signed_in_through_the_organisation_sees_and_edits_sensitive_fields(env: Path) -> None:

@@ -298,3 +298,17 @@ def test_a_change_is_audited_at_the_moment_the_package_recorded(any_store, tmp_p
     last = changelog.history(any_store, "land_disputes", "TC-06")[-1]
     assert (last.user, last.new) == ("Đội", "open")
     assert last.ts == history.stamp(edited)  # not the merge's time
+
+
+def test_a_settled_collision_says_when_the_field_changed_it_in_vietnam_time(any_store, tmp_path: Path) -> None:
+    field.pack(any_store, tmp_path / "p.zip", ["land_disputes"], unit=UNIT)
+    back = _team(tmp_path / "p.zip", tmp_path, "r", {"land_disputes": {"TC-06": {"status": "open"}}})
+    edit.edit(any_store, "land_disputes", "TC-06", {"status": "mediating"}, "planner")
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    merged = tomorrow.replace(hour=23, minute=30, second=0, microsecond=0)  # 06:30 the next morning in Vietnam
+    assert field.merge(any_store, back, "Đội C", now=history.stamp(merged)).conflicts == 1
+    (held,) = field.conflicts(any_store)
+    field.resolve(any_store, held.id, "office", "lanh_dao")
+    last = changelog.history(any_store, "land_disputes", "TC-06")[-1]
+    day = (merged + dt.timedelta(hours=7)).strftime("%d/%m/%Y")
+    assert f"Đội C, {day} 06:30" in last.reason, last.reason

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.catalog import CATALOG
 from geo.store import Store
-from tests.conftest import ROOT, app_env
+from tests.conftest import ROOT, app_env, shown
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_a_planner_creates_a_layer_with_a_key_then_updates_it_with_a_preview_of_
     next(b for b in at.button if b.label == "Nhập vào kho dữ liệu").click().run()
     assert not at.exception, [e.value for e in at.exception]
     # The message says what happened, in words, at the top of the import panel the planner is using.
-    assert next(s.value for s in at.success).startswith("Đã tạo lớp mới “Khu quy hoạch” với 11 đối tượng")
+    assert next(shown(s.value) for s in at.success).startswith("Đã tạo lớp mới “Khu quy hoạch” với 11 đối tượng")
     store = Store(env)
     assert store.catalog["quy_hoach"].key == "ma" and store.catalog["quy_hoach"].default_visible is False
     # Next quarter: the same kind of file, into the planner's own layer, by key.
@@ -127,7 +127,7 @@ def test_a_planner_creates_a_layer_with_a_key_then_updates_it_with_a_preview_of_
     at.checkbox(key="imp_replace_ok").check().run()
     next(b for b in at.button if b.label == "Nhập vào kho dữ liệu").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert next(s.value for s in at.success) == (
+    assert next(shown(s.value) for s in at.success) == (
         "Đã cập nhật lớp “Khu quy hoạch” theo mã: thêm 1, sửa 1 (tinh_trang: 1), xóa 1; 9 đối tượng không đổi."
     )
     assert sorted(Store(env).read("quy_hoach")["ma"]) == [f"QH-{i:03d}" for i in range(1, 13) if i != 5]

@@ -30,7 +30,8 @@ from geo.geometry_edit import (
 from geo.i18n import Lang, fmt_number, t
 from geo.mapview import DrawSpec
 from geo.records import format_value
-from ui import data, state
+from geo.safe import md_quote
+from ui import data, notice, state
 from ui.auth import current_user
 from ui.selection import find_feature, flash, select, selection
 
@@ -102,8 +103,7 @@ def _crs(page: str) -> str | None:
 
 
 def _error(exc: EditError, lang: Lang) -> None:
-    st.error(exc.message(lang))
-    st.caption(exc.message("en" if lang == "vi" else "vi"))
+    notice.error(exc, lang)
 
 
 def _field(spec: LayerSpec, name: str, key: str, lang: Lang) -> Any:
@@ -138,7 +138,7 @@ def drawing_panel(page: str, visible: list[str]) -> None:
     with st.expander(t("draw.title", lang), icon=":material/draw:", expanded=on, key=f"draw_panel_{page}"):
         done = st.session_state.pop(f"draw_done_{page}", None)
         if done:
-            st.success(done)
+            notice.success(done)
         st.toggle(t("draw.on", lang), key=f"draw_on_{page}", help=t("draw.on_help", lang))
         layers = drawable_layers(visible, catalog)
         lid = st.selectbox(
@@ -160,7 +160,7 @@ def drawing_panel(page: str, visible: list[str]) -> None:
         key = sel["key"] if sel and sel["layer"] == lid else None
         row = find_feature(data.layer(lid), spec.key, key) if key is not None else None
         if action != "add" and row is None:
-            st.info(t("draw.select_first", lang, layer=spec.title(lang)))
+            st.info(t("draw.select_first", lang, layer=md_quote(spec.title(lang))))
             return
         target = (lid, key, action)
         if st.session_state.get(f"draw_for_{page}") != target:  # a new task: the shape it starts from
@@ -228,9 +228,9 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
             st.caption(t("draw.filled", lang))
         elif action == "merge":
             keys = [k for k in data.layer(lid)[spec.key].astype(str) if k != key]
-            others = st.multiselect(t("draw.merge_with", lang, key=str(key)), keys, key=f"draw_merge_{page}")
+            others = st.multiselect(t("draw.merge_with", lang, key=md_quote(key)), keys, key=f"draw_merge_{page}")
         elif action == "delete":
-            st.checkbox(t("draw.delete_confirm", lang, key=str(key)), key=f"draw_delete_ok_{page}")
+            st.checkbox(t("draw.delete_confirm", lang, key=md_quote(key)), key=f"draw_delete_ok_{page}")
         reason = st.text_input(t("edit.reason", lang), key=f"draw_reason_{page}")
         submitted = st.form_submit_button(t(f"draw.save.{action}", lang), type="primary")
     if not submitted:
@@ -258,7 +258,7 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
         else:
             assert key is not None
             if not st.session_state.get(f"draw_delete_ok_{page}"):
-                st.warning(t("draw.delete_confirm", lang, key=key))
+                st.warning(t("draw.delete_confirm", lang, key=md_quote(key)))
                 return
             delete_shape(path, lid, key, user, reason)
             done, message = "", t("geom.cli_deleted", lang, key=key, layer=spec.title(lang))

@@ -18,8 +18,9 @@ from geo.changelog import EditError, history, reason_text, redact_rows
 from geo.edit import ConflictError, NeedsConfirm, edit, edit_many, insert, move_point, read_date, read_number
 from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
 from geo.records import change_text, format_value
+from geo.safe import md_text
 from geo.values import is_empty, same_value
-from ui import data, state
+from ui import data, notice, state
 from ui.auth import current_user
 from ui.selection import current_view, flash, picked, select, selection, stop_picking
 
@@ -155,7 +156,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
     form_id = f"{page}_{layer_id}_{fkey}"
     done = st.session_state.pop(f"edflash_{form_id}", None)
     if done:
-        st.success(done, icon=":material/check_circle:")
+        notice.success(done)
     if user and user.can_edit and spec.editable and data.as_of_day() is not None:
         st.caption(t("edit.past", lang))
     elif user and user.can_edit and spec.editable:
@@ -180,7 +181,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                 }
                 confirm = False
                 if snap["confirm"]:
-                    st.warning(snap["confirm"][lang])
+                    st.warning(md_text(snap["confirm"][lang]))
                     confirm = st.checkbox(t("edit.confirm_box", lang), key=f"ed_confirm_{form_id}{suffix}")
                 reason = st.text_input(t("edit.reason", lang), key=f"ed_reason_{page}_{fkey}")
                 submitted = st.form_submit_button(t("edit.save", lang))
@@ -270,8 +271,7 @@ def _save(
 
 def _error(exc: EditError, lang: Lang) -> None:
     """An edit's refusal in the page's language, the other one under it."""
-    st.error(exc.message(lang))
-    st.caption(exc.message("en" if lang == "vi" else "vi"))
+    notice.error(exc, lang)
 
 
 def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: Lang) -> None:

@@ -17,7 +17,7 @@ from geo.catalog import CATALOG
 from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.records import change_text
 from geo.safe import md_text
-from ui import data, state
+from ui import data, notice, state
 from ui.auth import current_user
 
 
@@ -54,7 +54,7 @@ def _pack_form(lang: Lang) -> None:
             try:
                 res = field.pack(store.location, out, chosen, unit=unit or None)
             except field.FieldError as exc:
-                st.error(exc.message(lang))
+                notice.error(exc, lang, both=False)
                 return
             st.session_state["fld_zip"] = out.read_bytes()
         data.wrote()
@@ -79,8 +79,7 @@ def _merge_form(lang: Lang, user: Any) -> None:
         try:
             res = field.merge(data.store().location, upload.getvalue(), team.strip())
         except field.FieldError as exc:
-            st.error(exc.message(lang))
-            st.caption(exc.message("en" if lang == "vi" else "vi"))
+            notice.error(exc, lang)
             return
         data.wrote()
         if res.already:
@@ -138,7 +137,7 @@ def _conflicts(lang: Lang, user: Any) -> None:
                 try:
                     field.resolve(data.store().location, c.id, keep, user.name)
                 except field.FieldError as exc:
-                    st.error(exc.message(lang))
+                    notice.error(exc, lang, both=False)
                     return
                 data.wrote()
                 st.session_state["fld_decided"] = t("field.decided_ok", lang, id=c.id)

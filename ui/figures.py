@@ -12,7 +12,7 @@ from geo.edit import check_range, read_number, upsert_many
 from geo.i18n import Lang, fmt_date, fmt_number, t
 from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
 from geo.safe import html_text, md_text
-from ui import data, state
+from ui import data, notice, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
 from ui.threads import folded_panel, open_counts
@@ -157,8 +157,7 @@ def period_form(ind: Indicator, lang: Lang) -> None:
                     raise EditError("edit.required", field=t("series.source", "vi"))
                 upsert_many(data.store().location, "indicator_series", [row], user.name, source.strip())
             except EditError as exc:
-                st.error(exc.message(lang))
-                st.caption(exc.message("en" if lang == "vi" else "vi"))
+                notice.error(exc, lang)
             else:
                 st.rerun()
 

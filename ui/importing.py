@@ -28,7 +28,7 @@ from geo.ingest import apply, preview, publish, remembered_mapping, remembered_v
 from geo.mapview import MapData
 from geo.records import change_text
 from geo.safe import html_text, md_text
-from ui import data, state
+from ui import data, notice, state
 from ui.auth import current_user
 from ui.mapwidget import map_view
 
@@ -71,8 +71,7 @@ _WEB = {
 def _report_view(report: Report, lang: Lang) -> None:
     """The validation report: what was found, each problem by row and field, the decoded names."""
     if report.refused:
-        st.error(report.refused.message(lang))
-        st.caption(report.refused.message("en" if lang == "vi" else "vi"))
+        notice.error(report.refused, lang)
         return
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("import.m_features", lang), fmt_number(report.features, lang))
@@ -272,7 +271,7 @@ def _own_layers(lang: Lang, user: str) -> None:
             try:
                 publish(store.location, lid, user, not spec.default_visible)
             except EditError as exc:
-                st.error(exc.message(lang))
+                notice.error(exc, lang, both=False)
                 return
             data.wrote()
             st.session_state["imp_flash"] = t(
@@ -291,7 +290,7 @@ def import_panel() -> None:
     st.header(t("import.title", lang))
     msg = st.session_state.pop("imp_flash", None)  # what the last import did, where the planner is looking
     if msg:
-        st.success(msg, icon=":material/check_circle:")
+        notice.success(msg)
         st.page_link("pages/overview.py", label=t("import.see_map", lang), icon=":material/map:")
     st.caption(t("import.intro", lang))
     _own_layers(lang, user.name)
@@ -410,7 +409,7 @@ def import_panel() -> None:
             try:
                 seen = preview(store.location, report, layer, mode, delete_missing)  # type: ignore[arg-type]
             except EditError as exc:
-                st.warning(exc.message(lang))
+                notice.warning(exc, lang)
                 confirmed = False
             else:
                 if mode == "update":
@@ -447,8 +446,7 @@ def import_panel() -> None:
                 style=style,
             )
         except EditError as exc:
-            st.error(exc.message(lang))
-            st.caption(exc.message("en" if lang == "vi" else "vi"))
+            notice.error(exc, lang)
             return
         data.wrote()
         spec = data.store().catalog.get(outcome.layer)
@@ -550,8 +548,7 @@ def undo_panel(user: str, lang: Lang) -> None:
         try:
             n = undo_change_set(data.store().location, int(picked), user)
         except EditError as exc:
-            st.error(exc.message(lang))
-            st.caption(exc.message("en" if lang == "vi" else "vi"))
+            notice.error(exc, lang)
             return
         data.wrote()
         st.success(t("undo.done", lang, id=picked, n=fmt_number(n, lang)))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo import comments
 from geo.i18n import t
+from geo.safe import md_text
 from ui import data, state
 from ui.drawing import drawing_panel
 from ui.editing import edit_form
@@ -34,7 +35,7 @@ def record_panel(
     sel = selection(page)
     flash = st.session_state.get(f"edit_flash_{page}")  # what the planner just saved, moved or added
     if flash and sel and flash["on"] == (sel["layer"], sel["key"]):
-        st.success(flash["text"])  # until another feature is selected: a rerun of the map does not hide it
+        st.success(md_text(flash["text"]))  # until another feature is selected: a rerun of the map does not hide it
     else:
         st.session_state.pop(f"edit_flash_{page}", None)
     catalog = data.catalog()

@@ -18,7 +18,7 @@ from geo.catalog import OVERVIEW_LAYERS, THEME_LAYERS
 from geo.comments import CommentError, Target, Thread
 from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.safe import html_text, md_text
-from ui import data, state
+from ui import data, notice, state
 from ui.auth import current_user
 from ui.nav import PAGE_FILES
 from ui.search import show_feature
@@ -61,7 +61,7 @@ def _comment_html(c: comments.Comment, lang: Lang, reply: bool) -> str:
 
 
 def _say(exc: CommentError, lang: Lang) -> None:
-    st.error(exc.message(lang))
+    notice.error(exc, lang, both=False)
 
 
 def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:

@@ -14,7 +14,7 @@ from geo.filters import choices
 from geo.i18n import t
 from geo.safe import md_quote, md_text
 from geo.views import View, save_view, slug, views_from_frame
-from ui import data, state
+from ui import data, notice, state
 from ui.auth import current_user
 from ui.mapwidget import home_bounds
 from ui.nav import PAGE_FILES
@@ -162,7 +162,7 @@ def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = (
         try:
             view_id = save_view(data.store().location, view, user.name)
         except EditError as exc:
-            st.error(exc.message(lang))
+            notice.error(exc, lang, both=False)
         else:
             link = f"/{url_path}?view={view_id}" if url_path else f"/?view={view_id}"
             st.session_state[f"view_saved_{page}"] = t("views.saved", lang, link=link)

@@ -50,7 +50,7 @@ from geo.importer.crs import _to_wgs84
 from geo.importer.geometry import _clean_geometry
 from geo.importer.measure import check_measures, check_units
 from geo.importer.readers import FORMATS, _open
-from geo.importer.report import Problem, Refused, Report, Severity, _jsonable, _problem, report_json
+from geo.importer.report import Problem, Refused, Report, Severity, _jsonable, problem, report_json
 from geo.importer.safety import MAX_FEATURES, MAX_FILE_BYTES, MAX_VERTICES, MAX_VERTICES_ONE, _workdir
 from geo.importer.text import _decode_text
 
@@ -140,7 +140,7 @@ def validate(
         report.mapping = dict(mapping) if mapping else auto_mapping(report.columns, spec, remembered)
         unknown = [c for c in report.mapping if c not in report.columns]
         for c in unknown:
-            report.problems.append(_problem("error", "import.mapping_unknown", fld=c))
+            report.problems.append(problem("error", "import.mapping_unknown", fld=c))
         mapping_ok = {c: f for c, f in report.mapping.items() if c in report.columns}
         given = {f: dict(v) for f, v in (values or {}).items()}
         report.values = value_table(clean, spec, mapping_ok, given)
@@ -177,7 +177,7 @@ def _planners_layer(
     by_file = {v: k for k, v in stored.items()}
     for name, original in stored.items():
         if name != original:
-            report.problems.append(_problem("warning", "import.renamed", fld=original, name=name))
+            report.problems.append(problem("warning", "import.renamed", fld=original, name=name))
 
     def column(text: str) -> str | None:
         return text if text in stored else by_file.get(text)
@@ -188,16 +188,16 @@ def _planners_layer(
         for col, text in given.items():
             found = column(col)
             if found is None:
-                report.problems.append(_problem("error", "import.mapping_unknown", fld=col))
+                report.problems.append(problem("error", "import.mapping_unknown", fld=col))
             elif str(text).strip():
                 into[found] = str(text).strip()[:120]
     if key:
         chosen = column(key)
         if chosen is None:
-            report.problems.append(_problem("error", "import.mapping_unknown", fld=key))
+            report.problems.append(problem("error", "import.mapping_unknown", fld=key))
         elif chosen not in report.key_candidates:
             report.problems.append(
-                _problem("error", "import.bad_key", fld=key, allowed=", ".join(report.key_candidates) or "–")
+                problem("error", "import.bad_key", fld=key, allowed=", ".join(report.key_candidates) or "–")
             )
         else:
             report.key = chosen

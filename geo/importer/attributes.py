@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.catalog import LayerSpec
 from geo.importer.codes import Values, suggest, value_key
-from geo.importer.report import Report, _problem
+from geo.importer.report import Report, problem
 from geo.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
 
 # Column names land offices use, normalised (no accents, upper case, letters and digits only).
@@ -188,7 +188,7 @@ def _to_catalog(
     made_key = bool(spec.key_from) and spec.key not in targets  # the key made from other fields below
     for f in stored:
         if f.required and f.name not in targets:
-            report.problems.append(_problem("error", "import.missing_column", fld=f.name, label=f.label("vi")))
+            report.problems.append(problem("error", "import.missing_column", fld=f.name, label=f.label("vi")))
     rows: list[dict[str, Any]] = []
     unmapped: dict[tuple[str, str], list[int]] = {}  # (column, value) → rows: one problem per value, not per row
     for i, rec in enumerate(gdf.drop(columns="geometry").to_dict("records")):
@@ -204,7 +204,7 @@ def _to_catalog(
                 f = spec.field(name)
                 allowed = ", ".join(s.value for s in spec.codes(name))
                 report.problems.append(
-                    _problem(
+                    problem(
                         "error",
                         str(exc),
                         i + 1,
@@ -223,7 +223,7 @@ def _to_catalog(
         code, _ = suggest(spec, name, value)
         hint = f"{name}:{value}={code}" if code else ""
         report.problems.append(
-            _problem(
+            problem(
                 "error",
                 "import.unmapped_value" if hint else "import.unmapped_value_no_hint",
                 at[0],
@@ -249,7 +249,7 @@ def _to_catalog(
         dup = frame.duplicated(subset=keys, keep=False)
         for pos in np.flatnonzero(dup.to_numpy()):
             value = ",".join(str(frame.iloc[int(pos)][k]) for k in keys)
-            report.problems.append(_problem("error", "import.duplicate_key", int(pos) + 1, keys[0], value=value))
+            report.problems.append(problem("error", "import.duplicate_key", int(pos) + 1, keys[0], value=value))
     return frame
 
 

@@ -12,7 +12,7 @@ from shapely.geometry import Point
 from geo.crs import LIKELY_ZONE, VN2000_ZONES
 from geo.i18n import t
 from geo.importer.geometry import _finite
-from geo.importer.report import Refused, Report, _problem
+from geo.importer.report import Refused, Report, problem
 
 VIETNAM = (102.1, 8.3, 109.6, 23.5)  # W, S, E, N with a margin (mainland and near islands)
 
@@ -99,7 +99,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, crs_override: str | None, report: Report) -
         shift = gpd.GeoSeries([a, b], crs=4326).to_crs(equivalent)
         metres = shift.iloc[0].distance(shift.iloc[1])
         report.problems.append(
-            _problem(
+            problem(
                 "error", "import.datum_dropped", metres=f"{metres:.0f}", code=equivalent, zone=VN2000_ZONES[equivalent]
             )
         )
@@ -120,8 +120,8 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, crs_override: str | None, report: Report) -
             if VIETNAM[0] <= sx <= VIETNAM[2] and VIETNAM[1] <= sy <= VIETNAM[3]:
                 hint = t("import.hint_swapped", "vi")
         report.problems.append(
-            _problem("error", "import.outside_vietnam", bounds=f"{w:.3f}, {s:.3f}, {e:.3f}, {n:.3f}", hint=hint)
+            problem("error", "import.outside_vietnam", bounds=f"{w:.3f}, {s:.3f}, {e:.3f}, {n:.3f}", hint=hint)
         )
     elif not (DINH_LAP[0] <= w and e <= DINH_LAP[2] and DINH_LAP[1] <= s and n <= DINH_LAP[3]):
-        report.problems.append(_problem("warning", "import.outside_district"))
+        report.problems.append(problem("warning", "import.outside_district"))
     return out

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.importer.report import Report, _problem
+from geo.importer.report import Report, problem
 
 
 def _finite(geom: Any) -> bool:
@@ -34,10 +34,10 @@ def _clean_geometry(gdf: gpd.GeoDataFrame, report: Report, expected: str | None)
     for i, geom in enumerate(gdf.geometry):
         row = i + 1
         if geom is None or geom.is_empty:
-            report.problems.append(_problem("warning", "import.empty_geometry", row))
+            report.problems.append(problem("warning", "import.empty_geometry", row))
             continue
         if not _finite(geom):
-            report.problems.append(_problem("warning", "import.nonfinite_geometry", row))
+            report.problems.append(problem("warning", "import.nonfinite_geometry", row))
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
@@ -45,10 +45,10 @@ def _clean_geometry(gdf: gpd.GeoDataFrame, report: Report, expected: str | None)
             if expected and geom.geom_type == "GeometryCollection":
                 parts = [g for g in geom.geoms if _FAMILY.get(g.geom_type) == expected]
                 geom = shapely.union_all(parts) if parts else geom
-            report.problems.append(_problem("warning", "import.repaired", row, reason=reason[:80]))
+            report.problems.append(problem("warning", "import.repaired", row, reason=reason[:80]))
         if expected and _FAMILY.get(geom.geom_type) != expected:
             report.problems.append(
-                _problem("error", "import.wrong_geometry", row, found=geom.geom_type, expected=expected)
+                problem("error", "import.wrong_geometry", row, found=geom.geom_type, expected=expected)
             )
         keep.append(i)
         geoms.append(geom)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.catalog import LayerSpec
 from geo.crs import VN2000_LANGSON
-from geo.importer.report import Report, _problem
+from geo.importer.report import Report, problem
 
 #: How far a declared area or length may differ from the measured one before it is listed.
 TOLERANCE = 0.05
@@ -57,7 +57,7 @@ def check_measures(frame: gpd.GeoDataFrame, spec: LayerSpec, mapping: Mapping[st
                 declared = declared * factor / own  # the column is in `unit`: its values in the field's
                 frame[f.name] = [None if not np.isfinite(v) else float(v) for v in declared]
                 report.problems.append(
-                    _problem(
+                    problem(
                         "warning",
                         "import.measure_unit",
                         None,
@@ -73,7 +73,7 @@ def check_measures(frame: gpd.GeoDataFrame, spec: LayerSpec, mapping: Mapping[st
         for pos in off[:LISTED]:
             p = int(pos)
             report.problems.append(
-                _problem(
+                problem(
                     "warning",
                     "import.measure_off",
                     p + 1,
@@ -87,7 +87,7 @@ def check_measures(frame: gpd.GeoDataFrame, spec: LayerSpec, mapping: Mapping[st
             )
         if len(off) > LISTED:
             report.problems.append(
-                _problem("warning", "import.measure_off_more", None, col, n=len(off) - LISTED, label=f.label("vi"))
+                problem("warning", "import.measure_off_more", None, col, n=len(off) - LISTED, label=f.label("vi"))
             )
 
 
@@ -136,7 +136,7 @@ def check_units(
             # Named by its commune of 1/7/2025: stored with the 2024 unit it lies in, and said.
             frame.iloc[pos, frame.columns.get_loc("unit_code")] = at24
             report.problems.append(
-                _problem(
+                problem(
                     "warning",
                     "import.unit_2025",
                     pos + 1,
@@ -150,7 +150,7 @@ def check_units(
         listed += 1
         if listed <= LISTED:
             report.problems.append(
-                _problem(
+                problem(
                     "warning",
                     "import.unit_mismatch",
                     pos + 1,
@@ -161,4 +161,4 @@ def check_units(
                 )
             )
     if listed > LISTED:
-        report.problems.append(_problem("warning", "import.unit_mismatch_more", None, col, n=listed - LISTED))
+        report.problems.append(problem("warning", "import.unit_mismatch_more", None, col, n=listed - LISTED))

@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import Point
 
 from geo.importer.attributes import _number, norm_name
-from geo.importer.report import Refused, Report, _problem
+from geo.importer.report import Refused, Report, problem
 from geo.importer.safety import (
     _GDAL_SAFE,
     MAX_FEATURES,
@@ -154,7 +154,7 @@ def _points_from_table(df: pd.DataFrame, report: Report) -> gpd.GeoDataFrame:
             try:
                 geoms.append(shapely.from_wkt(str(v)) if str(v).strip() else None)
             except Exception:
-                report.problems.append(_problem("warning", "import.bad_wkt", i, wkt))
+                report.problems.append(problem("warning", "import.bad_wkt", i, wkt))
                 geoms.append(None)
         rest = df.drop(columns=[wkt])
     elif lon and lat:

@@ -10,24 +10,15 @@ import geopandas as gpd
 import numpy as np
 
 from geo import vnenc
-from geo.i18n import Lang, fmt_number, t
+from geo.i18n import Lang, UserError, fmt_number, t
 
 Severity = Literal["error", "warning"]
 #: A problem's arguments that are numbers, written in the reader's language when it is shown.
 NUMBERS = frozenset({"declared", "measured", "pct"})
 
 
-class Refused(Exception):
+class Refused(UserError):
     """A file that cannot be read or must not be: exit code 2. The message is for a user."""
-
-    def __init__(self, key: str, /, **kwargs: object) -> None:
-        self.key = key
-        self.kwargs = kwargs
-        super().__init__(t(key, "en", **kwargs))
-
-    def message(self, lang: Lang = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.key, lang, **self.kwargs)
 
 
 @dataclass(frozen=True)
@@ -52,7 +43,8 @@ class Problem:
         return f"{', '.join(where)}: {text}" if where else text
 
 
-def _problem(severity: Severity, key: str, row: int | None = None, fld: str | None = None, **kw: object) -> Problem:
+def problem(severity: Severity, key: str, row: int | None = None, fld: str | None = None, **kw: object) -> Problem:
+    """A :class:`Problem` of the file (row 1-based, as a spreadsheet shows it); ``kw`` are its message's arguments."""
     return Problem(severity, key, row, fld, tuple((k, str(v)) for k, v in kw.items()))
 
 
