@@ -413,6 +413,11 @@ def choose(v: Visit, box: Locator, option: str, timeout: float = 20) -> None:
         option_.click(timeout=deadline.ms())
 
 
+def import_uploader(v: Visit) -> Locator:
+    """The Dữ liệu page's uploader of a land office's file (the page has the field packages' too)."""
+    return v.page.locator('[data-testid="stFileUploader"]', has_text="Tệp dữ liệu")
+
+
 def features_drawn(frame: Frame, layer_id: str) -> int:
     """How many features of ``layer_id`` Leaflet has on the map."""
     return int(

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect
 from geo.store import Store
 from geo.users import add_user
 from tests import import_files as F
-from tests.browser import choose, features_drawn, select_on_map, sign_in, streamlit_server, visit
+from tests.browser import choose, features_drawn, import_uploader, select_on_map, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -33,8 +33,8 @@ def _upload(v, path: Path) -> None:
     """Give the uploader ``path``: the upload reruns the page, and then the file is listed there."""
     v.wait_idle()
     with v.expect_run():
-        v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    v.page.locator('[data-testid="stFileUploader"]').get_by_text(path.name).first.wait_for(timeout=10000)
+        import_uploader(v).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    import_uploader(v).get_by_text(path.name).first.wait_for(timeout=10000)
 
 
 def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browser, served, tmp_path, artifacts) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser
 from geo.store import Store, write_layers
 from geo.synthetic import parcels
 from geo.users import add_user
-from tests.browser import choose, features_drawn, sign_in, streamlit_server, visit
+from tests.browser import choose, features_drawn, import_uploader, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 def _upload(v, path: Path) -> None:
-    v.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    import_uploader(v).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=30000)
     v.wait_idle()
 

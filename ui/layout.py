@@ -67,12 +67,18 @@ def map_with_record(
     """
     left, right = st.columns([3, 1])
     with left:
-        if not state.projector():  # in the meeting room the map comes first: the box goes under it
-            search_box(page, layer_ids)
-        if fold_layers:
-            with st.expander(t("map.layers", state.lang()), icon=":material/layers:", key=f"layers_box_{page}"):
+        if fold_layers:  # one row over the map: the search box, and the layers folded beside it
+            find, layers_box = st.columns([3, 2], vertical_alignment="top")
+            with find:
+                search_box(page, layer_ids)
+            with (
+                layers_box,
+                st.expander(t("map.layers", state.lang()), icon=":material/layers:", key=f"layers_box_{page}"),
+            ):
                 visible = layer_toggles(layer_ids, f"map_{page}")
         else:
+            if not state.projector():  # in the meeting room the map comes first: the box goes under it
+                search_box(page, layer_ids)
             visible = layer_toggles(layer_ids, f"map_{page}")
         frames = {lid: data.layer(lid) for lid in visible}
         if data.compare_day() is not None:  # two dates side by side, each with its own legend under its map

@@ -70,11 +70,13 @@ def _choose(page: str, hit: Hit, offered: tuple[str, ...], said: str) -> None:
 def search_box(page: str, offered: tuple[str, ...]) -> None:
     """The search box of ``page`` over the layers it ``offered`` (its layer pills' options)."""
     lang = state.lang()
+    # One line over the map: the label is the field's accessible name and its placeholder says it on screen.
     query = st.text_input(
         t("search.label", lang),
         key=f"find_{page}",
         help=t("search.help", lang),
-        placeholder="TC-03 · Đồng Thắng · tờ 12 thửa 101",
+        placeholder=t("search.label", lang),
+        label_visibility="collapsed",
         width=560,
     )
     status = st.session_state.get(f"found_{page}", "")  # the last choice, until the next search
