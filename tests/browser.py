@@ -322,23 +322,21 @@ class Visit:
         """The streamlit-folium iframe, once Leaflet has drawn vector features in it and the page is idle
         (a map reports its view once drawn, and that reruns the page: idle waits for that run too)."""
         deadline = _within(timeout)
-        try:
-            self.page.wait_for_function(
-                """() => [...document.querySelectorAll('iframe')].some(f => { try {
+        drawn = """() => [...document.querySelectorAll('iframe')].find(f => { try {
                        return f.src.includes('st_folium') && f.contentWindow.map
                          && f.contentDocument.querySelectorAll('.leaflet-interactive').length > 0;
-                     } catch (e) { return false; } })""",
-                timeout=deadline.ms(),
-                polling=50,
-            )
+                     } catch (e) { return false; } })"""
+        try:
+            self.page.wait_for_function(drawn, timeout=deadline.ms(), polling=50)
+            self.wait_idle(deadline)
+            # The map as the page holds it once idle (a run may have put a new frame in the old one's place).
+            element = self.page.wait_for_function(drawn, timeout=deadline.ms(), polling=50).as_element()
         except PlaywrightTimeout:
             raise self.fail("the map did not draw any vector feature") from None
-        self.wait_idle(deadline)
-        for frame in self.page.frames:
-            drawn = "document.querySelectorAll('.leaflet-interactive').length"
-            if "st_folium" in frame.url and not frame.is_detached() and frame.evaluate(drawn) > 0:
-                return frame
-        raise self.fail("the map drew, then its frame was replaced and the new one has no feature")
+        frame = element.content_frame() if element is not None else None
+        if frame is None:
+            raise self.fail("the map's frame went away")
+        return frame
 
     def wait_for_map(self, condition: str, timeout: float | Deadline = 30) -> None:
         """Wait until ``condition`` (a JS expression over ``map``, that frame's Leaflet map) holds in any

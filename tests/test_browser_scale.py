@@ -139,10 +139,11 @@ def test_without_workers_the_parcels_still_draw(browser: Browser, app_url: str, 
                };"""
         )
     v = open_page(page, f"{app_url}/dat-lam-nghiep")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('iframe')].some(f => f.src.includes('st_folium'))", timeout=30000
-    )
-    frame = next(f for f in page.frames if "st_folium" in f.url)
+    found = page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].find(f => f.src.includes('st_folium'))", timeout=30000
+    ).as_element()
+    frame = found.content_frame() if found is not None else None
+    assert frame is not None, "the map's frame went away"
     frame.wait_for_function(
         "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels"
         " && window.__dlCompact.drawn.forest_parcels.drawn === n",
