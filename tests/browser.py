@@ -207,17 +207,18 @@ _RUN_WATCH = """
 """
 
 # Idle, as Streamlit's own e2e suite reads it: connected and the script not running; and no run about to
-# start: no rerun asked and no component value sent since the last run started, no map view still to be
-# reported, no widget action still to send its request.
-_IDLE = """([quiet, report, poked]) => {
+# start: no rerun asked since the last run started, no component value still to send its request (a value
+# equal to the component's last one starts nothing: after REPORT_MS without a request, none is coming), no
+# map view still to be reported, no widget action still to send its request.
+_IDLE = """([quiet, report, poked, asked]) => {
   const dl = window.__dl;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!dl || !app) return false;
   const now = performance.now();
   return app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-    && dl.valueAt < dl.runAt
-    && dl.askedAt < dl.runAt
+    && (dl.valueAt < dl.runAt || dl.sentAt >= dl.valueAt || now - dl.valueAt >= report)
+    && (dl.askedAt < dl.runAt || now - dl.askedAt >= asked)
     && (dl.moveAt < dl.valueAt || now - dl.moveAt >= report)
     && (dl.pokedAt < dl.sentAt || now - dl.pokedAt >= poked)
     && now - dl.idleSince >= quiet;
@@ -225,6 +226,9 @@ _IDLE = """([quiet, report, poked]) => {
 QUIET_MS = 100  # as Streamlit's own wait_for_app_run
 REPORT_MS = 800  # streamlit-folium's 250 ms debounce, with room for a busy machine
 POKE_MS = 1500  # a widget's rerun request leaves within milliseconds of the action; this is room to spare
+# A run shorter than a frame may never show as "running" (React draws both states at once): a request that
+# no run followed within ASK_MS was such a run, already over.
+ASK_MS = 2500
 
 
 class Deadline:
@@ -299,7 +303,9 @@ class Visit:
         """Wait until Streamlit reports the script not running, connected, with no run about to start."""
         deadline = _within(timeout)
         try:
-            self.page.wait_for_function(_IDLE, arg=[QUIET_MS, REPORT_MS, POKE_MS], timeout=deadline.ms(), polling=50)
+            self.page.wait_for_function(
+                _IDLE, arg=[QUIET_MS, REPORT_MS, POKE_MS, ASK_MS], timeout=deadline.ms(), polling=50
+            )
         except PlaywrightTimeout:
             raise self.fail("the app did not become idle") from None
 
@@ -308,10 +314,14 @@ class Visit:
         """Around an action that makes the app run: wait first for that run to start, then for idle."""
         deadline = _within(timeout)
         before = self.runs()
+        sent_after = self.page.evaluate("() => performance.now()")
         yield
-        try:
+        try:  # a run seen to start, or (a run too short to be seen) the request for it
             self.page.wait_for_function(
-                "(n) => window.__dl && window.__dl.runs > n", arg=before, timeout=deadline.ms(), polling=20
+                "([n, t]) => window.__dl && (window.__dl.runs > n || window.__dl.sentAt > t)",
+                arg=[before, sent_after],
+                timeout=deadline.ms(),
+                polling=20,
             )
         except PlaywrightTimeout:
             raise self.fail("the action started no run of the app") from None
