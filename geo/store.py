@@ -341,6 +341,8 @@ def _column(values: list[object], kind: str) -> object:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     if kind == "boolean" and not nulls:
         return np.array(values, dtype=bool)
+    if not values:
+        return np.array([], dtype=object)  # an empty text column, as pyogrio reads it
     return pd.array(values, dtype="str") if kind == "text" and not nulls else values
 
 

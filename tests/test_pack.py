@@ -82,8 +82,10 @@ def test_an_atlas_page_names_both_units_and_carries_its_legend(store) -> None:
 
 def test_alerts_lead_with_overdue_and_stalled_tasks_and_fold_old_layers_into_one_line(store) -> None:
     from geo import board
+    from geo.access import Reader
 
-    found = board.store_alerts(store, TODAY, "vi")
+    reader = Reader(store, sensitive=True)
+    found = board.store_alerts(reader, TODAY, "vi")
     kinds = [a.kind for a in found]
     assert kinds[:4] == ["task"] * 4  # the 4 overdue tasks first
     assert kinds == sorted(kinds, key=["task", "stalled", "indicator", "layer"].index)
@@ -92,7 +94,7 @@ def test_alerts_lead_with_overdue_and_stalled_tasks_and_fold_old_layers_into_one
     n = kinds.count("layer")
     assert n > 1 and stale.text == f"{n} lớp dữ liệu chưa cập nhật quá {board.STALE_DAYS} ngày"
     assert len(first) + 1 < len(found)  # what a leader reads: a few lines, not one per layer
-    en, _ = board.folded(board.store_alerts(store, TODAY, "en"), "en")
+    en, _ = board.folded(board.store_alerts(reader, TODAY, "en"), "en")
     assert all(a.text.startswith(("Task", "Behind plan")) for a in en)
 
 

@@ -62,7 +62,9 @@ def test_codes_keep_identifiers_for_machines(store, frames, tmp_path) -> None:
 
 def test_xlsx_speaks_the_readers_language_one_sheet_per_layer_with_provenance(store, frames) -> None:
     xl = pd.read_excel(io.BytesIO(data_bytes(frames, "xlsx", req=_req(store))), sheet_name=None)
-    assert list(xl) == ["Nguồn dữ liệu", "QL4B Km18–Km80 đoạn nâng cấp", "Điểm tranh chấp đất đai"]
+    # the QL4B title holds a colon, which no sheet name may: a contents sheet first gives its full name
+    assert list(xl) == ["Mục lục", "Nguồn dữ liệu", "QL4B Km18–Km80 đoạn nâng cấp", "Điểm tranh chấp đất đai"]
+    assert CATALOG["ql4b_segments"].title("vi") in set(xl["Mục lục"].astype(str).stack())
     seg = xl["QL4B Km18–Km80 đoạn nâng cấp"]
     assert {"Mã đoạn", "Tình trạng GPMB", "Tỷ lệ GPMB (%)", "Xã, thị trấn", "Dữ liệu minh họa"} <= set(seg.columns)
     assert "clearance_status" not in seg.columns and len(seg) == len(frames["ql4b_segments"])
@@ -83,7 +85,8 @@ def test_english_headers_and_labels_and_a_partly_demo_share(store, frames) -> No
     xl = pd.read_excel(
         io.BytesIO(data_bytes({**frames, "land_disputes": mixed}, "xlsx", req=_req(store, "en"))), sheet_name=None
     )
-    assert list(xl) == ["Provenance", "QL4B Km18–Km80 upgrade segments", "Land disputes"]
+    assert list(xl) == ["Contents", "Provenance", "QL4B Km18–Km80 upgrade segments", "Land disputes"]
+    assert CATALOG["ql4b_segments"].title("en") in set(xl["Contents"].astype(str).stack())
     d = xl["Land disputes"]
     assert {"Case", "Status", "Area in dispute (ha)", "Demo data"} <= set(d.columns)
     assert set(d["Status"]) <= {s.en for s in CATALOG["land_disputes"].statuses}
