@@ -118,6 +118,37 @@ CASING = "#1f2d3d"  # status-coloured lines' casing: 10:1 on the map's backgroun
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A check across two fields of one feature, made on every save that touches either.
+
+    ``at_most``: ``field`` is not above ``other`` (households compensated ≤ households affected).
+    ``needs``: when the layer's status field is one of ``when``, ``other`` is filled in (a dispute marked
+    resolved carries the day it was resolved). ``field`` is the status field there.
+
+    >>> Rule("at_most", "paid", "affected").broken({"paid": 5, "affected": 3})
+    True
+    >>> Rule("needs", "status", "resolved", ("resolved",)).broken({"status": "resolved", "resolved": None})
+    True
+    >>> Rule("needs", "status", "resolved", ("resolved",)).broken({"status": "open", "resolved": None})
+    False
+    """
+
+    kind: Literal["at_most", "needs"]
+    field: str
+    other: str
+    when: tuple[str, ...] = ()
+
+    def broken(self, row: Mapping[str, Any]) -> bool:
+        """Whether ``row`` (a feature's values after the save) breaks the rule; an empty value breaks none."""
+        from geo.values import is_empty
+
+        a, b = row.get(self.field), row.get(self.other)
+        if self.kind == "at_most":
+            return a is not None and b is not None and not is_empty(a) and not is_empty(b) and float(a) > float(b)
+        return str(a) in self.when and is_empty(b)
+
+
+@dataclass(frozen=True)
 class Paint:
     """How a layer is drawn when it has no status colours (or around them)."""
 
@@ -164,6 +195,7 @@ class LayerSpec:
     sensitive: tuple[str, ...] = ()  # hidden from viewers in the app and in every export
     key_from: tuple[str, ...] = ()  # a key a file need not carry: these fields joined with "-" (made at import)
     owner: str = ""  # a planner's layer: who imported it (shown to them by default before it is published)
+    rules: tuple[Rule, ...] = ()  # checks across fields, made on every save (see Rule)
 
     def title(self, lang: Lang) -> str:
         """The layer's title in ``lang``."""
@@ -402,6 +434,7 @@ QL4B_SEGMENTS = LayerSpec(
     ),
     key="seg_id",
     sensitive=("households_affected", "households_compensated"),
+    rules=(Rule("at_most", "households_compensated", "households_affected"),),
     editable=(
         "clearance_status",
         "clearance_pct",
@@ -652,6 +685,7 @@ DISPUTES = LayerSpec(
     key="dispute_id",
     sensitive=("parties",),
     editable=("status", "kind", "area_ha", "resolved"),
+    rules=(Rule("needs", "status", "resolved", ("resolved",)),),
     paint=Paint(radius=7.0, weight=2.0, fill_opacity=0.95, color="#3d0c02"),
     status_field="status",
     statuses=(

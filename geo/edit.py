@@ -24,7 +24,7 @@ from typing import Any
 import shapely
 
 from geo import db
-from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerSpec, overlay_specs
+from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerSpec, Rule, overlay_specs
 from geo.changelog import (
     AUDIT_TABLE,
     GEOM_KEY,
@@ -269,7 +269,9 @@ def edit_many(
 
         def apply(key: str, clean: dict[str, Any], expected: Mapping[str, Any]) -> list[AuditRow]:
             where, params = _where(spec, key)
-            cols = list(dict.fromkeys([*clean, *expected, *(units[n] for n in clean if n in units)]))
+            rules = [r for r in spec.rules if {r.field, r.other} & set(clean)]
+            ruled = [n for r in rules for n in (r.field, r.other)]
+            cols = list(dict.fromkeys([*clean, *expected, *(units[n] for n in clean if n in units), *ruled]))
             cur = conn.execute(
                 f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)} FROM "{layer_id}" WHERE {where}', params
             )
@@ -290,6 +292,9 @@ def edit_many(
                     current=str(current[stale[0]]),
                     seen=str(expected[stale[0]]),
                 )
+            for rule in rules:
+                if rule.broken({**current, **clean}):
+                    raise rule_error(spec, rule, {**current, **clean})
             rows = []
             for name, value in clean.items():
                 if same_value(current[name], value):
@@ -314,6 +319,19 @@ def edit_many(
             return rows
 
         return list(_retrying(conn, run))
+
+
+def rule_error(spec: LayerSpec, rule: Rule, row: Mapping[str, Any]) -> EditError:
+    """The refusal of a save that breaks ``rule`` (see :class:`geo.catalog.Rule`), naming both fields."""
+    from geo.records import format_value
+
+    field, other = spec.field(rule.field), spec.field(rule.other)
+    words: dict[str, object] = {"field": field.vi, "field_en": field.en, "other": other.vi, "other_en": other.en}
+    langs: tuple[tuple[Lang, str], ...] = (("vi", ""), ("en", "_en"))
+    for lang, tail in langs:
+        words["value" + tail] = format_value(spec, rule.field, row[rule.field], lang)
+        words["limit" + tail] = format_value(spec, rule.other, row.get(rule.other), lang)
+    return EditError(f"edit.rule_{rule.kind}", **words)
 
 
 def _conflict(conn: db.Session, layer_id: str, key: str, name: str, seen: Any, current: Any) -> Conflict:

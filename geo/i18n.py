@@ -416,6 +416,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "'{field}': {user} đã sửa thành '{current}' lúc {when} (giờ Việt Nam); bạn thấy '{seen}'.",
         "en": "'{field}': {user} changed it to '{current}' at {when} (Vietnam time); you saw '{seen}'.",
     },
+    "edit.rule_at_most": {
+        "vi": "'{field}' ({value}) không thể lớn hơn '{other}' ({limit}). Chưa lưu gì.",
+        "en": "'{field_en}' ({value_en}) cannot be more than '{other_en}' ({limit_en}). Nothing was saved.",
+    },
+    "edit.rule_needs": {
+        "vi": "Khi '{field}' là '{value}', cần nhập '{other}'. Chưa lưu gì.",
+        "en": "When '{field_en}' is '{value_en}', '{other_en}' must be filled in. Nothing was saved.",
+    },
     "edit.someone": {"vi": "người khác", "en": "someone else"},
     "edit.empty": {"vi": "(trống)", "en": "(empty)"},
     "edit.choose_again": {

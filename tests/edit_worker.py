@@ -19,6 +19,8 @@ def main() -> None:
         sys.argv[3],
         int(sys.argv[4]),
     )  # a file or a postgresql:// address
+    # room for every count below: households compensated never exceed those affected (a catalog rule)
+    edit(store, "ql4b_segments", seg, {"households_affected": 1_000_000}, user=name, reason="setup")
     for i in range(count):
         edit(
             store,

@@ -87,6 +87,25 @@ def test_invalid_edits_are_refused_and_change_nothing(any_store: Path | str, cha
     assert _digest(any_store) == digest
 
 
+def test_a_save_that_breaks_a_rule_across_fields_is_refused_naming_both(any_store: Path | str) -> None:
+    """More households paid than affected, a dispute resolved with no day: refused, nothing written."""
+    affected = int(_segment(any_store, "QL4B-43-45").households_affected)
+    digest = _digest(any_store)
+    with pytest.raises(EditError) as err:
+        edit(any_store, "ql4b_segments", "QL4B-43-45", {"households_compensated": affected + 1}, "u")
+    said = err.value.message("vi")
+    assert "'Hộ đã chi trả'" in said and "không thể lớn hơn 'Hộ bị ảnh hưởng'" in said
+    assert "cannot be more than 'Households affected'" in err.value.message("en")
+    open_case = Store(any_store).read("land_disputes").query("status != 'resolved'").dispute_id.iloc[0]
+    with pytest.raises(EditError) as err:
+        edit(any_store, "land_disputes", open_case, {"status": "resolved"}, "u")
+    assert "Khi 'Tình trạng' là 'Đã giải quyết', cần nhập 'Ngày giải quyết xong'" in err.value.message("vi")
+    assert _digest(any_store) == digest
+    # With the day, or within the bound, the same saves go through.
+    assert edit(any_store, "land_disputes", open_case, {"status": "resolved", "resolved": "2026-11-30"}, "u")
+    assert edit(any_store, "ql4b_segments", "QL4B-43-45", {"households_compensated": affected - 1}, "u")
+
+
 def test_unknown_feature_layer_or_user_is_refused(any_store: Path | str) -> None:
     digest = _digest(any_store)
     for args in (
@@ -239,9 +258,9 @@ def test_empty_and_null_are_one_empty_in_conflict_checks(any_store: Path | str) 
     # An open dispute whose resolution date an earlier version stored as '': saving its status alone
     # against the empty the form showed (None) is no conflict, and writes the status only.
     _set_raw(any_store, "land_disputes", "dispute_id", "TC-03", "resolved", "")
-    rows = edit(any_store, "land_disputes", "TC-03", {"status": "resolved"}, "a", "",
+    rows = edit(any_store, "land_disputes", "TC-03", {"status": "mediating"}, "a", "",
                 {"status": "open", "resolved": None})  # fmt: skip
-    assert [(r.field, r.new) for r in rows] == [("status", "resolved")]
+    assert [(r.field, r.new) for r in rows] == [("status", "mediating")]
     # writing empty over '' changes nothing, and writes no log row
     assert edit(any_store, "land_disputes", "TC-03", {"resolved": None}, "a", "", {"resolved": ""}) == []
     assert same_value("", None) and same_value(None, float("nan")) and not same_value("", 0)
@@ -274,6 +293,11 @@ def test_every_editable_field_of_every_built_in_layer_saves_from_empty_and_from_
         keys = spec.key.split(",")
         row = frame.iloc[0]
         key = ",".join(str(int(row[k]) if isinstance(row[k], float) else row[k]) for k in keys)
+        # A rule across fields holds throughout: what a status needs is filled in first (a resolved dispute
+        # has its day), and is never emptied while the status needs it; counts stay within their bounds.
+        needs = {r.other: r for r in spec.rules if r.kind == "needs"}
+        for other in needs:
+            edit(any_store, lid, key, {other: _filled(spec, other, None, 3)}, "a")
         for name in spec.editable:
             f = spec.field(name)
             now = store.read(lid)
@@ -284,7 +308,10 @@ def test_every_editable_field_of_every_built_in_layer_saves_from_empty_and_from_
             second = _filled(spec, name, first, 1)
             assert edit(any_store, lid, key, {name: second}, "a", "", {name: first}), (lid, name)
             stored, stale = second, first
-            if not f.required and f.kind != "bool":  # to empty, then from empty
+            row_now = store.read(lid)
+            row_now = row_now[(row_now[keys].astype(str).agg(",".join, axis=1)) == key].iloc[0]
+            needed = name in needs and needs[name].broken({**row_now.to_dict(), name: None})
+            if not f.required and f.kind != "bool" and not needed:  # to empty, then from empty
                 assert edit(any_store, lid, key, {name: None}, "a", "", {name: second}), (lid, name)
                 assert edit(any_store, lid, key, {name: first}, "a", "", {name: ""}), (lid, name)
                 stored, stale = first, None
@@ -355,7 +382,7 @@ def test_normalising_empties_is_audited_idempotent_and_keeps_values(any_store: P
 def test_one_change_set_is_undone_alone_and_audited(any_store: Path | str) -> None:
     before = _segment(any_store, "QL4B-18-20")
     edit(any_store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 12.0, "clearance_status": "done"}, "a", "sai")
-    edit(any_store, "land_disputes", "TC-01", {"status": "resolved"}, "b", "đúng")
+    edit(any_store, "land_disputes", "TC-01", {"status": "resolved", "resolved": "2026-11-30"}, "b", "đúng")
     sets = change_sets(any_store)
     wrong = next(c for c in sets if c.user == "a")
     assert (wrong.fields, wrong.layers) == (2, ("ql4b_segments",))
