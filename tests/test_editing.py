@@ -370,7 +370,7 @@ def test_a_planner_signed_in_through_the_organisation_sees_and_edits_sensitive_f
     record = " ".join(m.value for m in at.markdown if "dl-record" in m.value)
     assert "Hộ bị ảnh hưởng" in record and "Hộ đã chi trả" in record  # a viewer's record has neither
     box = at.text_input(key="ed_giao-thong_ql4b_segments_QL4B-18-20_households_compensated")
-    box.input(str(int(box.value.replace(".", "") or 0) + 1))
+    box.input(str(int(box.value.replace(".", "") or 0) - 1))  # one fewer paid (never more than affected)
     at.text_input(key="ed_reason_giao-thong_QL4B-18-20").input("Biên bản chi trả bổ sung")
     next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -476,19 +476,37 @@ def test_two_planners_change_different_fields_and_both_changes_are_kept(two_plan
     assert sorted(zip(log.user, log.field, strict=True)) == [("lan", "clearance_status"), ("minh", "clearance_pct")]
 
 
-def test_an_open_dispute_is_resolved_by_changing_its_status_alone(two_planners: Path | str) -> None:
+def test_an_open_dispute_is_resolved_with_its_day_and_moves_on_by_its_status_alone(two_planners: Path | str) -> None:
     from geo import db
 
     with db.connect(two_planners) as conn:  # its resolution date as an earlier version stored it: ''
         conn.write(lambda: conn.execute("UPDATE land_disputes SET resolved = '' WHERE dispute_id = 'TC-03'"))
-    at = app_page("pages/dat_lam_nghiep.py", **{"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": "TC-03",
-                                                 "zoom": False, "n": 1}}, **PLANNER)  # fmt: skip
-    at.selectbox(key="ed_dat-lam-nghiep_land_disputes_TC-03_status").set_value("resolved")
+    before = Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-03"].status
+    assert before != "resolved"
+    sel = {"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": "TC-03", "zoom": False, "n": 1}}
+    at = app_page("pages/dat_lam_nghiep.py", **sel, **PLANNER)
+    status = "ed_dat-lam-nghiep_land_disputes_TC-03_status"
+    # Marked resolved with no day: refused, saying which field is missing; nothing written.
+    at.selectbox(key=status).set_value("resolved")
+    said = " ".join(e.value for e in _save(at).error)
+    assert "cần nhập 'Ngày giải quyết xong'" in said, said
+    assert Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-03"].status == before
+    # With the day typed the Vietnamese way, both are saved.
+    at.text_input(key="ed_dat-lam-nghiep_land_disputes_TC-03_resolved").input("20/11/2026")
+    assert any("Đã lưu 2 thay đổi" in s.value for s in _save(at).success)
+    d = Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-03"]
+    assert (d.status, str(d.resolved)[:10]) == ("resolved", "2026-11-20")
+    # Another open dispute moves to mediation by its status alone: one field written, no conflict over ''.
+    with db.connect(two_planners) as conn:
+        conn.write(
+            lambda: conn.execute("UPDATE land_disputes SET resolved = '', status = 'open' WHERE dispute_id = 'TC-07'")
+        )
+    sel = {"sel_dat-lam-nghiep": {"layer": "land_disputes", "key": "TC-07", "zoom": False, "n": 1}}
+    at = app_page("pages/dat_lam_nghiep.py", **sel, **PLANNER)
+    at.selectbox(key="ed_dat-lam-nghiep_land_disputes_TC-07_status").set_value("mediating")
     assert any("Đã lưu 1 thay đổi" in s.value for s in _save(at).success)
     assert not at.error
-    d = Store(two_planners).read("land_disputes").set_index("dispute_id").loc["TC-03"]
-    assert d.status == "resolved"
-    assert list(Store(two_planners).read("audit_log").field) == ["status"]
+    assert list(Store(two_planners).read("audit_log").field) == ["status", "resolved", "status"]
 
 
 def test_the_indicator_card_takes_a_decimal_comma_and_stops_942_percent(two_planners: Path | str) -> None:
@@ -528,7 +546,7 @@ def test_an_admin_undoes_one_wrong_save_in_the_data_page(two_planners: Path | st
     from geo.edit import edit
 
     edit(two_planners, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 5.0}, "lan", "nhầm")
-    edit(two_planners, "land_disputes", "TC-01", {"status": "resolved"}, "minh", "biên bản")
+    edit(two_planners, "land_disputes", "TC-01", {"status": "resolved", "resolved": "2024-05-20"}, "minh", "biên bản")
     at = app_page("pages/du_lieu.py", user={"name": "quantri", "role": "admin"})
     assert any("giờ Việt Nam" in i.value for i in at.info)  # every time on the page is Vietnam time
     from geo.changelog import change_sets
