@@ -402,7 +402,10 @@ def sign_in(v: Visit, name: str, password: str, timeout: float = 30) -> None:
     sidebar.get_by_label("Mật khẩu").fill(password)
     with v.expect_run(deadline):
         sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=deadline.ms())
+    try:
+        sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=deadline.ms())
+    except PlaywrightTimeout:
+        raise v.fail(f"{name} is not signed in after the sign-in form was sent") from None
 
 
 def choose(v: Visit, box: Locator, option: str, timeout: float = 20) -> None:
