@@ -98,8 +98,10 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
+# (two workers: each test module stays on one, and every browser test runs on one worker, one at a time:
+# tests/conftest.py's pytest_xdist_make_scheduler groups them)
 test: $(STAMP) $(STORE) chromium postgis qgis lint typecheck jslint jstest
-	$(PY) -m pytest --durations=20
+	$(PY) -m pytest -n 2 --durations=30
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
 bench: $(STAMP) $(STORE) chromium

@@ -383,8 +383,8 @@ def _exists(location: db.Location, target: Target) -> bool:
     with db.connect(location) as conn:
         if not conn.has_table(table):
             return False
-        where = " AND ".join(f'"{n}" = ?' for n in names)
-        return conn.execute(f'SELECT 1 FROM "{table}" WHERE {where}', values).fetchone() is not None
+        where = " AND ".join(f"{conn.ident(n)} = ?" for n in names)
+        return conn.execute(f"SELECT 1 FROM {conn.ident(table)} WHERE {where}", values).fetchone() is not None
 
 
 def _rows(location: db.Location) -> list[Thread]:

@@ -6,7 +6,9 @@ module that touches the store (:mod:`geo.store` for reads, :mod:`geo.edit` for a
 :func:`connect` and speaks one small dialect of SQL through it:
 
 * parameters are ``?`` (turned into ``%s`` for PostgreSQL);
-* identifiers are double-quoted (``"user"`` is a reserved word in PostgreSQL);
+* identifiers (a table's or a column's name, which may come from an imported file) are quoted by the
+  session: :meth:`Session.ident` (``"user"`` is a reserved word in PostgreSQL), through ``psycopg.sql`` on
+  PostGIS and :func:`quote_ident` (the one quoting helper) on a GeoPackage; never put between quotes by hand;
 * geometry is written with :attr:`Session.geom_in` and a value from :meth:`Session.geom_param`, and
   read with :meth:`Session.geom_out`; the change log keeps it as the hex of a GeoPackage blob on both,
   so a log copied between stores reads back the same;
@@ -255,6 +257,14 @@ class Session:
         """Run one statement; the cursor (``fetchone``, ``fetchall``, iteration, ``description``)."""
         raise NotImplementedError
 
+    def ident(self, name: str) -> str:
+        """``name`` as an SQL identifier of this store's dialect (a quote inside it doubled)."""
+        raise NotImplementedError
+
+    def idents(self, names: Iterable[str]) -> str:
+        """Several names as identifiers, comma-separated: ``"a", "b"``."""
+        return ", ".join(self.ident(n) for n in names)
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for each of ``rows``."""
         raise NotImplementedError
@@ -321,6 +331,18 @@ class Session:
         of every cache of what was read, and what an open page compares to know it is out of date.
         """
         raise NotImplementedError
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as an SQLite identifier: between double quotes, a double quote inside it doubled (the one
+    quoting helper of GeoPackage SQL; PostGIS's go through ``psycopg.sql.Identifier``).
+
+    >>> print(quote_ident("user"), quote_ident('a "b" c'))
+    "user" "a ""b"" c"
+    """
+    if "\x00" in name:
+        raise ValueError(f"an identifier cannot hold NUL: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
 
 
 # -- GeoPackage -----------------------------------------------------------------------------------------------
@@ -401,6 +423,9 @@ class GpkgSession(Session):
     def insert_fid(self, sql: str, params: Sequence[Any]) -> int:
         return int(self.conn.execute(sql, tuple(params)).lastrowid or 0)
 
+    def ident(self, name: str) -> str:
+        return quote_ident(name)
+
     def tables(self) -> dict[str, str | None]:
         rows = self.conn.execute(
             "SELECT c.table_name, g.geometry_type_name FROM gpkg_contents c "
@@ -413,7 +438,7 @@ class GpkgSession(Session):
         return row is not None
 
     def columns(self, table: str) -> list[str]:
-        return [str(r[1]) for r in self.conn.execute(f'PRAGMA table_info("{table}")')]
+        return [str(r[1]) for r in self.conn.execute(f"PRAGMA table_info({quote_ident(table)})")]
 
     def geometry_column(self, table: str) -> str | None:
         row = self.conn.execute(
@@ -422,7 +447,7 @@ class GpkgSession(Session):
         return str(row[0]) if row else None
 
     def geom_out(self, column: str) -> str:
-        return f'"{column}"'
+        return quote_ident(column)
 
     def geom_blob(self, value: Any) -> bytes | None:
         return None if value is None else bytes(value)
@@ -546,7 +571,12 @@ GPKG_TYPES = {
 }
 
 
-def _pg_sql(sql: str) -> str:
+def _pg_sql(sql: str, params: Sequence[Any] | None = ()) -> str:
+    """The dialect's statement as psycopg takes it: ``?`` → ``%s`` and a literal ``%`` doubled, when there are
+    parameters; without any, psycopg sends the text as it is (and ``%%`` would reach the server as two).
+    """
+    if params is None:
+        return sql
     return sql.replace("%", "%%").replace("?", "%s")
 
 
@@ -563,13 +593,14 @@ class PgSession(Session):
         self._kinds: dict[str, dict[str, str]] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(_pg_sql(sql), tuple(params) or None)
+        return self.conn.execute(_pg_sql(sql, tuple(params) or None), tuple(params) or None)
 
     def fetch_binary(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of one query, sent in PostgreSQL's binary format (no text to parse: geometry arrives as
         bytes, numbers as numbers).
         """
-        return list(self.conn.execute(_pg_sql(sql), tuple(params) or None, binary=True).fetchall())
+        args = tuple(params) or None
+        return list(self.conn.execute(_pg_sql(sql, args), args, binary=True).fetchall())
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.conn.cursor() as cur:
@@ -586,12 +617,24 @@ class PgSession(Session):
         row = self.conn.execute(_pg_sql(sql + " RETURNING fid"), tuple(params)).fetchone()
         return int(row[0])
 
+    def _quoted(self, name: str) -> str:
+        from psycopg import sql
+
+        return sql.Identifier(name).as_string(self.conn)  # libpq's quoting, in the connection's encoding
+
+    def ident(self, name: str) -> str:
+        quoted = self._quoted(name)
+        if "?" not in quoted:  # (a % goes through _pg_sql with the rest of the statement, and reads back as one)
+            return quoted
+        # ? is the dialect's placeholder: inside a name it is spelled as its code point (U&"a\003Fb")
+        return "U&" + quoted.replace("\\", "\\\\").replace("?", "\\003F")
+
     def tables(self) -> dict[str, str | None]:
         rows = self.conn.execute(f"SELECT table_name, geometry_type FROM {CONTENTS} ORDER BY ord").fetchall()
         return {str(name): (str(geom) if geom else None) for name, geom in rows}
 
     def has_table(self, name: str) -> bool:
-        return self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{name}"',)).fetchone()[0]
+        return self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (self._quoted(name),)).fetchone()[0]
 
     def columns(self, table: str) -> list[str]:
         rows = self.conn.execute(
@@ -610,7 +653,7 @@ class PgSession(Session):
         return self._geom[table]
 
     def geom_out(self, column: str) -> str:
-        return f'ST_AsBinary("{column}")'
+        return f"ST_AsBinary({self.ident(column)})"
 
     def geom_blob(self, value: Any) -> bytes | None:
         return blob_from_wkb(value)

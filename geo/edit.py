@@ -212,12 +212,12 @@ def read_date(text: Any) -> str | None:
         raise ValueError(str(text)[:40]) from None
 
 
-def _where(spec: LayerSpec, key: str) -> tuple[str, list[str]]:
+def _where(conn: db.Session, spec: LayerSpec, key: str) -> tuple[str, list[str]]:
     names = spec.key.split(",")
     values = key.split(",")
     if len(values) != len(names):
         raise EditError("edit.not_found", layer=spec.id, key=key)
-    return " AND ".join(f'"{n}" = ?' for n in names), values
+    return " AND ".join(f"{conn.ident(n)} = ?" for n in names), values
 
 
 def edit(
@@ -268,13 +268,11 @@ def edit_many(
     with _connect(path) as conn:
 
         def apply(key: str, clean: dict[str, Any], expected: Mapping[str, Any]) -> list[AuditRow]:
-            where, params = _where(spec, key)
+            where, params = _where(conn, spec, key)
             rules = [r for r in spec.rules if {r.field, r.other} & set(clean)]
             ruled = [n for r in rules for n in (r.field, r.other)]
             cols = list(dict.fromkeys([*clean, *expected, *(units[n] for n in clean if n in units), *ruled]))
-            cur = conn.execute(
-                f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)} FROM "{layer_id}" WHERE {where}', params
-            )
+            cur = conn.execute(f"SELECT {conn.idents(cols)} FROM {conn.ident(layer_id)} WHERE {where}", params)
             found = cur.fetchall()
             if len(found) != 1:
                 raise EditError("edit.not_found", layer=layer_id, key=key)
@@ -300,7 +298,7 @@ def edit_many(
                 if same_value(current[name], value):
                     continue
                 conn.execute(
-                    f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
+                    f"UPDATE {conn.ident(layer_id)} SET {conn.ident(name)} = ? WHERE {where}",
                     [*conn.typed(layer_id, {name: value}), *params],
                 )
                 fid = conn.insert_fid(
@@ -348,7 +346,7 @@ def _conflict(conn: db.Session, layer_id: str, key: str, name: str, seen: Any, c
 def _revert(conn: db.Session, r: AuditRow, catalog: Catalog) -> None:
     """Put back what the logged change ``r`` changed."""
     if r.layer == OVERLAY_TABLE:  # a planner's layer published or withdrawn
-        conn.execute(f'UPDATE {OVERLAY_TABLE} SET "{r.field}" = ? WHERE overlay_id = ?', (r.old, r.feature))
+        conn.execute(f"UPDATE {OVERLAY_TABLE} SET {conn.ident(r.field)} = ? WHERE overlay_id = ?", (r.old, r.feature))
     else:
         _undo(conn, r, catalog[r.layer])
 
@@ -473,9 +471,10 @@ def normalise_empties(path: db.Location, user: str, ts: str | None = None) -> in
                 for f in spec.fields:
                     if f.derived or f.name in keys or f.name not in have:
                         continue
-                    blank = f"CAST(\"{f.name}\" AS TEXT) = '' OR TRIM(CAST(\"{f.name}\" AS TEXT)) = ''"
+                    col = conn.ident(f.name)
+                    blank = f"CAST({col} AS TEXT) = '' OR TRIM(CAST({col} AS TEXT)) = ''"
                     found = conn.execute(
-                        f'SELECT {", ".join(chr(34) + k + chr(34) for k in keys)} FROM "{spec.id}" WHERE {blank}'
+                        f"SELECT {conn.idents(keys)} FROM {conn.ident(spec.id)} WHERE {blank}"
                     ).fetchall()
                     if not found:
                         continue
@@ -486,7 +485,7 @@ def normalise_empties(path: db.Location, user: str, ts: str | None = None) -> in
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (stamp, user, spec.id, key, f.name, json.dumps(""), json.dumps(None), NORMALISE_REASON),
                         )
-                    conn.execute(f'UPDATE "{spec.id}" SET "{f.name}" = NULL WHERE {blank}')
+                    conn.execute(f"UPDATE {conn.ident(spec.id)} SET {conn.ident(f.name)} = NULL WHERE {blank}")
                     n += len(found)
                     touched.add(spec.id)
             if touched:
@@ -508,34 +507,38 @@ def file_catalog(conn: db.Session) -> Catalog:
 
 def _undo(conn: db.Session, r: AuditRow, spec: LayerSpec) -> None:
     """Write back what audit row ``r`` of ``spec``'s layer changed (a field, a geometry, a whole row)."""
-    where, params = _where(spec, r.feature)
+    where, params = _where(conn, spec, r.feature)
     geom = conn.geometry_column(r.layer)
     if r.field == "*":
         if r.old is None:  # the row was added: remove it
-            conn.execute(f'DELETE FROM "{r.layer}" WHERE {where}', params)
+            conn.execute(f"DELETE FROM {conn.ident(r.layer)} WHERE {where}", params)
         else:  # the row was removed: put it back
             row = dict(r.old if isinstance(r.old, dict) else json.loads(r.old))
             shape = row.pop(GEOM_KEY, None)
             cols = [*row, *([geom] if geom else [])]
             marks = ["?"] * len(row) + ([conn.geom_in] if geom else [])
             conn.execute(
-                f'INSERT INTO "{r.layer}" ({quoted_names(cols)}) VALUES ({", ".join(marks)})',
+                f"INSERT INTO {conn.ident(r.layer)} ({conn.idents(cols)}) VALUES ({', '.join(marks)})",
                 [*conn.typed(r.layer, row), *([conn.geom_param(shape)] if geom else [])],
             )
         return
     if geom and r.field == geom:
         conn.execute(
-            f'UPDATE "{r.layer}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(r.old), *params]
+            f"UPDATE {conn.ident(r.layer)} SET {conn.ident(geom)} = {conn.geom_in} WHERE {where}",
+            [conn.geom_param(r.old), *params],
         )
         return
     conn.execute(
-        f'UPDATE "{r.layer}" SET "{r.field}" = ? WHERE {where}', [*conn.typed(r.layer, {r.field: r.old}), *params]
+        f"UPDATE {conn.ident(r.layer)} SET {conn.ident(r.field)} = ? WHERE {where}",
+        [*conn.typed(r.layer, {r.field: r.old}), *params],
     )
 
 
 def quoted_names(cols: Sequence[str]) -> str:
-    """Column names as SQL identifiers, comma-separated: ``"a", "b"``."""
-    return ", ".join(f'"{c}"' for c in cols)
+    """Column names as SQLite identifiers, comma-separated: ``"a", "b"`` (with a session at hand, on either
+    store: :meth:`geo.db.Session.idents`).
+    """
+    return ", ".join(db.quote_ident(c) for c in cols)
 
 
 def move_point(
@@ -556,15 +559,17 @@ def move_point(
         raise EditError("edit.no_user")
     _check_position(lon, lat)
     spec = CATALOG[layer_id]
-    where, params = _where(spec, key)
     stamp = ts or _now()
     new_wkt = f"POINT ({lon:.8f} {lat:.8f})"
     with _connect(path) as conn:
+        where, params = _where(conn, spec, key)
         geom = str(conn.geometry_column(layer_id))
 
         def run() -> AuditRow:
             _ensure_audit(conn, stamp)
-            found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{layer_id}" WHERE {where}', params).fetchall()
+            found = conn.execute(
+                f"SELECT {conn.geom_out(geom)} FROM {conn.ident(layer_id)} WHERE {where}", params
+            ).fetchall()
             if len(found) != 1:
                 raise EditError("edit.not_found", layer=layer_id, key=key)
             old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
@@ -576,7 +581,8 @@ def move_point(
             if moved:
                 raise ConflictError("edit.conflict", field="vị trí", current=str(old_wkt), seen=str(expected_wkt))
             conn.execute(
-                f'UPDATE "{layer_id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(new_wkt), *params]
+                f"UPDATE {conn.ident(layer_id)} SET {conn.ident(geom)} = {conn.geom_in} WHERE {where}",
+                [conn.geom_param(new_wkt), *params],
             )
             fid = conn.insert_fid(
                 f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
@@ -619,12 +625,12 @@ def insert(
     spec = spec_
     key, row = _new_row(spec, values)
     stamp = ts or _now()
-    where, params = _where(spec, key)
     with _connect(path) as conn:
+        where, params = _where(conn, spec, key)
 
         def run() -> str:
             _ensure_audit(conn, stamp)
-            if conn.execute(f'SELECT 1 FROM "{layer_id}" WHERE {where}', params).fetchone():
+            if conn.execute(f"SELECT 1 FROM {conn.ident(layer_id)} WHERE {where}", params).fetchone():
                 raise EditError("edit.duplicate", key=key)
             cols, vals = list(row), conn.typed(layer_id, row)
             marks = ["?"] * len(cols)
@@ -635,7 +641,7 @@ def insert(
                 cols, vals, marks = [*cols, str(geom)], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
                 logged[GEOM_KEY] = wkt
             conn.execute(
-                f'INSERT INTO "{layer_id}" ({quoted_names(cols)}) VALUES ({", ".join(marks)})',
+                f"INSERT INTO {conn.ident(layer_id)} ({conn.idents(cols)}) VALUES ({', '.join(marks)})",
                 vals,
             )
             conn.execute(
@@ -676,14 +682,14 @@ def upsert_many(
             _ensure_audit(conn, stamp)
             added = updated = 0
             for key, row in plan:
-                where, params = _where(spec, key)
+                where, params = _where(conn, spec, key)
                 cols = list(row)
                 found = conn.execute(
-                    f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{layer_id}" WHERE {where}', params
+                    f"SELECT {conn.idents(cols)} FROM {conn.ident(layer_id)} WHERE {where}", params
                 ).fetchone()
                 if found is None:
                     conn.execute(
-                        f'INSERT INTO "{layer_id}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+                        f"INSERT INTO {conn.ident(layer_id)} ({conn.idents(cols)}) "
                         f"VALUES ({', '.join('?' for _ in cols)})",
                         conn.typed(layer_id, row),
                     )
@@ -698,7 +704,7 @@ def upsert_many(
                 changed = [c for c in cols if c not in keys and old[c] != row[c]]
                 for c in changed:
                     conn.execute(
-                        f'UPDATE "{layer_id}" SET "{c}" = ? WHERE {where}',
+                        f"UPDATE {conn.ident(layer_id)} SET {conn.ident(c)} = ? WHERE {where}",
                         [*conn.typed(layer_id, {c: row[c]}), *params],
                     )
                     conn.execute(
@@ -806,18 +812,18 @@ def update_in(
     if not user:
         raise EditError("edit.no_user")
     clean = {n: checked_value(spec, n, v) for n, v in changes.items()}
-    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(conn, spec, key)
     if current is None:
         cols = list(clean)
-        found = conn.execute(f'SELECT {quoted_names(cols)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        found = conn.execute(f"SELECT {conn.idents(cols)} FROM {conn.ident(spec.id)} WHERE {where}", params).fetchall()
         if len(found) != 1:
             raise EditError("edit.not_found", layer=spec.id, key=key)
         current = dict(zip(cols, found[0], strict=True))
     changed = {n: v for n, v in clean.items() if current.get(n) != v}
     if not changed:
         return []
-    sets = ", ".join(f'"{n}" = ?' for n in changed)
-    conn.execute(f'UPDATE "{spec.id}" SET {sets} WHERE {where}', [*conn.typed(spec.id, changed), *params])
+    sets = ", ".join(f"{conn.ident(n)} = ?" for n in changed)
+    conn.execute(f"UPDATE {conn.ident(spec.id)} SET {sets} WHERE {where}", [*conn.typed(spec.id, changed), *params])
     rows = []
     for name, value in changed.items():
         _audit(conn, ts, user, spec.id, key, name, current.get(name), value, reason)
@@ -833,9 +839,9 @@ def layer_rows(conn: db.Session, spec: LayerSpec) -> dict[str, tuple[int, dict[s
     geom = conn.geometry_column(spec.id)
     cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
     keys = spec.key.split(",")
-    sel = ", ".join(["fid", *(f'"{c}"' for c in cols), *([conn.geom_out(geom)] if geom else [])])
+    sel = ", ".join(["fid", *(conn.ident(c) for c in cols), *([conn.geom_out(geom)] if geom else [])])
     out = {}
-    for r in conn.execute(f'SELECT {sel} FROM "{spec.id}"').fetchall():
+    for r in conn.execute(f"SELECT {sel} FROM {conn.ident(spec.id)}").fetchall():
         row = dict(zip(cols, r[1 : 1 + len(cols)], strict=True))
         if geom:
             row[GEOM_KEY] = geometry_wkt(conn.geom_blob(r[-1]))
@@ -873,17 +879,22 @@ def set_geometry_in(
     lon, lat = shape.centroid.x, shape.centroid.y
     _check_position(lon, lat)
     geom = str(conn.geometry_column(spec.id))
-    where, params = ("fid = ?", [fid]) if fid is not None else _where(spec, key)
+    where, params = ("fid = ?", [fid]) if fid is not None else _where(conn, spec, key)
     if fid is not None and current is not None:
         old_wkt: str | None = current
     else:
-        found = conn.execute(f'SELECT {conn.geom_out(geom)} FROM "{spec.id}" WHERE {where}', params).fetchall()
+        found = conn.execute(
+            f"SELECT {conn.geom_out(geom)} FROM {conn.ident(spec.id)} WHERE {where}", params
+        ).fetchall()
         if len(found) != 1:
             raise EditError("edit.not_found", layer=spec.id, key=key)
         old_wkt = geometry_wkt(conn.geom_blob(found[0][0]))
     if old_wkt is not None and shapely.equals_exact(shapely.from_wkt(old_wkt), shape, 1e-9):
         return False
-    conn.execute(f'UPDATE "{spec.id}" SET "{geom}" = {conn.geom_in} WHERE {where}', [conn.geom_param(wkt), *params])
+    conn.execute(
+        f"UPDATE {conn.ident(spec.id)} SET {conn.ident(geom)} = {conn.geom_in} WHERE {where}",
+        [conn.geom_param(wkt), *params],
+    )
     _audit(conn, ts, user, spec.id, key, geom, old_wkt, wkt, reason)
     conn.touch((spec.id, AUDIT_TABLE), ts)
     return True
@@ -893,9 +904,9 @@ def feature_row(conn: db.Session, spec: LayerSpec, key: str) -> dict[str, Any] |
     """One feature's stored row (its geometry as WKT under :data:`GEOM_KEY`), or ``None``."""
     geom = conn.geometry_column(spec.id)
     cols = [c for c in conn.columns(spec.id) if c not in ("fid", geom)]
-    where, params = _where(spec, key)
-    sel = quoted_names(cols) + (f", {conn.geom_out(geom)}" if geom else "")
-    found = conn.execute(f'SELECT {sel} FROM "{spec.id}" WHERE {where}', params).fetchall()
+    where, params = _where(conn, spec, key)
+    sel = conn.idents(cols) + (f", {conn.geom_out(geom)}" if geom else "")
+    found = conn.execute(f"SELECT {sel} FROM {conn.ident(spec.id)} WHERE {where}", params).fetchall()
     if len(found) != 1:
         return None
     row = dict(zip(cols, found[0][: len(cols)], strict=True))
@@ -915,8 +926,8 @@ def add_in(
     key, row = _new_row(spec, values)
     if "demo" in values and "demo" in conn.columns(spec.id):
         row["demo"] = values["demo"]
-    where, params = _where(spec, key)
-    if conn.execute(f'SELECT 1 FROM "{spec.id}" WHERE {where}', params).fetchone():
+    where, params = _where(conn, spec, key)
+    if conn.execute(f"SELECT 1 FROM {conn.ident(spec.id)} WHERE {where}", params).fetchone():
         raise EditError("edit.duplicate", key=key)
     cols, vals, marks = list(row), conn.typed(spec.id, row), ["?"] * len(row)
     logged = dict(row)
@@ -928,7 +939,7 @@ def add_in(
         geom = str(conn.geometry_column(spec.id))
         cols, vals, marks = [*cols, geom], [*vals, conn.geom_param(wkt)], [*marks, conn.geom_in]
         logged[GEOM_KEY] = wkt
-    conn.execute(f'INSERT INTO "{spec.id}" ({quoted_names(cols)}) VALUES ({", ".join(marks)})', vals)
+    conn.execute(f"INSERT INTO {conn.ident(spec.id)} ({conn.idents(cols)}) VALUES ({', '.join(marks)})", vals)
     _audit(conn, ts, user, spec.id, key, "*", None, logged, reason)
     conn.touch((spec.id, AUDIT_TABLE), ts)
     return key
@@ -943,8 +954,8 @@ def remove_in(conn: db.Session, spec: LayerSpec, key: str, user: str, reason: st
     row = feature_row(conn, spec, key)
     if row is None:
         return False
-    where, params = _where(spec, key)
-    conn.execute(f'DELETE FROM "{spec.id}" WHERE {where}', params)
+    where, params = _where(conn, spec, key)
+    conn.execute(f"DELETE FROM {conn.ident(spec.id)} WHERE {where}", params)
     _audit(conn, ts, user, spec.id, key, "*", row, None, reason)
     conn.touch((spec.id, AUDIT_TABLE), ts)
     return True
@@ -992,10 +1003,10 @@ def write_shapes(
         catalog_fields = {f.name for f in spec.fields}
 
         def stored_row(key: str) -> dict[str, Any] | None:
-            where, params = _where(spec, key)
-            cols = ", ".join(f'"{c}"' for c in columns)
+            where, params = _where(conn, spec, key)
+            cols = conn.idents(columns)
             found = conn.execute(
-                f'SELECT {cols}, {conn.geom_out(geom)} FROM "{layer_id}" WHERE {where}', params
+                f"SELECT {cols}, {conn.geom_out(geom)} FROM {conn.ident(layer_id)} WHERE {where}", params
             ).fetchall()
             if len(found) != 1:
                 return None
@@ -1035,7 +1046,9 @@ def write_shapes(
         def add(change: ShapeChange) -> list[AuditRow]:
             numbered = "," not in spec.key and spec.field(spec.key).derived  # a planner's layer numbers its features
             if numbered:
-                top = conn.execute(f'SELECT MAX(CAST("{spec.key}" AS INTEGER)) FROM "{layer_id}"').fetchone()[0]
+                top = conn.execute(
+                    f"SELECT MAX(CAST({conn.ident(spec.key)} AS INTEGER)) FROM {conn.ident(layer_id)}"
+                ).fetchone()[0]
                 key = str(int(top or 0) + 1)
                 row: dict[str, Any] = {spec.key: key}
                 row.update(
@@ -1058,7 +1071,7 @@ def write_shapes(
             cols = [*row, geom]
             marks = ", ".join(["?"] * len(row) + [conn.geom_in])
             conn.execute(
-                f'INSERT INTO "{layer_id}" ({quoted_names(cols)}) VALUES ({marks})',
+                f"INSERT INTO {conn.ident(layer_id)} ({conn.idents(cols)}) VALUES ({marks})",
                 [*conn.typed(layer_id, row), conn.geom_param(change.wkt)],
             )
             return [log(key, "*", None, {**row, GEOM_KEY: change.wkt})]
@@ -1068,7 +1081,7 @@ def write_shapes(
             if current is None:
                 raise EditError("edit.not_found", layer=layer_id, key=change.key)
             check_seen(current, change)
-            where, params = _where(spec, change.key)
+            where, params = _where(conn, spec, change.key)
             clean = {n: _check_value(spec, n, v) for n, v in change.values.items()}
             clean.update({n: v for n, v in change.fill.items() if n in columns})
             rows = []
@@ -1077,7 +1090,7 @@ def write_shapes(
                 and shapely.equals_exact(shapely.from_wkt(current[GEOM_KEY]), shapely.from_wkt(change.wkt), 0)
             ):
                 conn.execute(
-                    f'UPDATE "{layer_id}" SET "{geom}" = {conn.geom_in} WHERE {where}',
+                    f"UPDATE {conn.ident(layer_id)} SET {conn.ident(geom)} = {conn.geom_in} WHERE {where}",
                     [conn.geom_param(change.wkt), *params],
                 )
                 rows.append(log(change.key, geom, current[GEOM_KEY], change.wkt))
@@ -1085,7 +1098,7 @@ def write_shapes(
                 if current.get(name) == value:
                     continue
                 conn.execute(
-                    f'UPDATE "{layer_id}" SET "{name}" = ? WHERE {where}',
+                    f"UPDATE {conn.ident(layer_id)} SET {conn.ident(name)} = ? WHERE {where}",
                     [*conn.typed(layer_id, {name: value}), *params],
                 )
                 rows.append(log(change.key, name, current.get(name), value))
@@ -1096,8 +1109,8 @@ def write_shapes(
             if current is None:
                 raise EditError("edit.not_found", layer=layer_id, key=change.key)
             check_seen(current, change)
-            where, params = _where(spec, change.key)
-            conn.execute(f'DELETE FROM "{layer_id}" WHERE {where}', params)
+            where, params = _where(conn, spec, change.key)
+            conn.execute(f"DELETE FROM {conn.ident(layer_id)} WHERE {where}", params)
             return [log(change.key, "*", current, None)]
 
         ops = {"add": add, "update": update, "delete": delete}
@@ -1122,9 +1135,9 @@ def read_feature(path: db.Location, layer_id: str, key: str) -> dict[str, Any] |
             raise EditError("error.unknown_layer", layer=layer_id)
         geom = conn.geometry_column(layer_id)
         columns = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
-        where, params = _where(spec, key)
-        sel = ", ".join([*(f'"{c}"' for c in columns), *([conn.geom_out(geom)] if geom else [])])
-        found = conn.execute(f'SELECT {sel} FROM "{layer_id}" WHERE {where}', params).fetchall()
+        where, params = _where(conn, spec, key)
+        sel = ", ".join([*(conn.ident(c) for c in columns), *([conn.geom_out(geom)] if geom else [])])
+        found = conn.execute(f"SELECT {sel} FROM {conn.ident(layer_id)} WHERE {where}", params).fetchall()
         if len(found) != 1:
             return None
         row = dict(zip(columns, found[0][: len(columns)], strict=True))

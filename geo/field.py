@@ -383,16 +383,16 @@ def _open_package(data: bytes) -> Returned:
                 spec = CATALOG.get(lid)
                 if spec is None:
                     raise FieldError("field.schema", layer=str(lid)[:40], missing="?")
-                have = [str(r[1]) for r in con.execute(f'PRAGMA table_info("{lid}")')]
+                have = [str(r[1]) for r in con.execute(f"PRAGMA table_info({db.quote_ident(lid)})")]
                 need = [spec.key, GEOM, "fid", *spec.editable]
                 missing = [c for c in need if c not in have]
                 if missing:
                     raise FieldError("field.schema", layer=spec.vi, missing=", ".join(missing))
                 cols = [c for c in have if c not in ("fid", GEOM)]
-                sel = ", ".join(f'"{c}"' for c in ["fid", *cols, GEOM])
+                sel = ", ".join(db.quote_ident(c) for c in ["fid", *cols, GEOM])
                 rows[lid] = {
                     int(r[0]): (dict(zip(cols, r[1:-1], strict=True)), None if r[-1] is None else bytes(r[-1]))
-                    for r in con.execute(f'SELECT {sel} FROM "{lid}"')
+                    for r in con.execute(f"SELECT {sel} FROM {db.quote_ident(lid)}")
                 }
             con.close()
         except sqlite3.DatabaseError:

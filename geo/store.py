@@ -259,8 +259,10 @@ class Store:
                 if geom is None:
                     continue
                 if DEMO_COLUMN in conn.columns(lid):
-                    flagged = f'CASE WHEN "{DEMO_COLUMN}" != 0 THEN 1 ELSE 0 END'
-                    n, total = conn.execute(f'SELECT COALESCE(SUM({flagged}), 0), COUNT(*) FROM "{lid}"').fetchone()
+                    flagged = f"CASE WHEN {conn.ident(DEMO_COLUMN)} != 0 THEN 1 ELSE 0 END"
+                    n, total = conn.execute(
+                        f"SELECT COALESCE(SUM({flagged}), 0), COUNT(*) FROM {conn.ident(lid)}"
+                    ).fetchone()
                     out[lid] = DemoShare(int(n), int(total))
         return out
 
@@ -325,7 +327,7 @@ def version_number(stamp: str) -> int:
 
 def _info_pg(location: db.Location, layer_id: str) -> dict[str, Any]:
     with db.connect(location) as conn:
-        n = conn.execute(f'SELECT COUNT(*) FROM "{layer_id}"').fetchone()[0]
+        n = conn.execute(f"SELECT COUNT(*) FROM {conn.ident(layer_id)}").fetchone()[0]
         geom = conn.geometry_column(layer_id)
     return {"features": int(n), "crs": f"EPSG:{db.SRID}" if geom else None}
 
@@ -357,9 +359,9 @@ def _read_pg(location: db.Location, layer_id: str) -> gpd.GeoDataFrame | pd.Data
             ).fetchall()
         )
         cols = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
-        picked = [f'"{c}"' for c in cols] + ([conn.geom_out(geom)] if geom else [])
+        picked = [conn.ident(c) for c in cols] + ([conn.geom_out(geom)] if geom else [])
         assert isinstance(conn, db.PgSession)
-        rows = conn.fetch_binary(f'SELECT {", ".join(picked)} FROM "{layer_id}" ORDER BY fid')
+        rows = conn.fetch_binary(f"SELECT {', '.join(picked)} FROM {conn.ident(layer_id)} ORDER BY fid")
     values = list(zip(*rows, strict=True)) if rows else [() for _ in picked]
     frame = pd.DataFrame({c: _column(list(v), kinds[c]) for c, v in zip(cols, values, strict=False)})
     if not cols:

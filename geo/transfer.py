@@ -87,7 +87,7 @@ def _declared(conn: db.Session, table: str) -> dict[str, str]:
             (table,),
         ).fetchall()
         return {str(c): db.GPKG_TYPES.get(str(t), "TEXT") for c, t in rows}
-    return {str(r[1]): str(r[2]).upper() for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    return {str(r[1]): str(r[2]).upper() for r in conn.execute(f"PRAGMA table_info({conn.ident(table)})")}
 
 
 def _identifiers(conn: db.Session) -> dict[str, str]:
@@ -106,8 +106,8 @@ def read_tables(location: db.Location) -> list[Table]:
             geom = conn.geometry_column(name)
             declared = _declared(conn, name)
             cols = [c for c in conn.columns(name) if c not in ("fid", geom)]
-            picked = ["fid", *(f'"{c}"' for c in cols), *([conn.geom_out(geom)] if geom else [])]
-            rows = conn.execute(f'SELECT {", ".join(picked)} FROM "{name}" ORDER BY fid').fetchall()
+            picked = ["fid", *(conn.ident(c) for c in cols), *([conn.geom_out(geom)] if geom else [])]
+            rows = conn.execute(f"SELECT {', '.join(picked)} FROM {conn.ident(name)} ORDER BY fid").fetchall()
             shapes = [db.wkb_of_blob(conn.geom_blob(r[-1])) for r in rows] if geom else []
             body = [tuple(r[1 : 1 + len(cols)]) for r in rows]
             out.append(
@@ -177,7 +177,7 @@ def _prepare_pg(conn: db.Session, replace: bool) -> int:
             raise TransferError(f"{db.label(_location(conn))} already holds a store: add --replace to replace it")
         version = int(conn.execute(f"SELECT version FROM {db.STATE}").fetchone()[0]) if conn.has_table(db.STATE) else 0
         for name in conn.tables():
-            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            conn.execute(f"DROP TABLE IF EXISTS {conn.ident(name)}")
         conn.execute(f"DROP TABLE {db.CONTENTS}")
         conn.execute(f"DROP TABLE IF EXISTS {db.STATE}")
     conn.execute(_STATE_DDL)
@@ -192,24 +192,31 @@ def _location(conn: db.Session) -> str:
 
 
 def _write_pg(conn: db.Session, tables: list[Table], replace: bool) -> None:
+    from psycopg import sql as pgsql
+
     pg = getattr(conn, "conn")  # noqa: B009 - COPY is psycopg's own API
     version = _prepare_pg(conn, replace)
     for order, table in enumerate(tables, start=1):
-        cols = [f'"{c}" {db.PG_TYPES.get(k, "text")}' for c, k in zip(table.columns, table.types, strict=True)]
+        cols = [
+            f"{conn.ident(c)} {db.PG_TYPES.get(k, 'text')}" for c, k in zip(table.columns, table.types, strict=True)
+        ]
         geom = table.geometry_column
         if geom:
-            cols.append(f'"{geom}" geometry(Geometry, {db.SRID})')
-        conn.execute(f'CREATE TABLE "{table.name}" ({", ".join([db.PgSession.pk, *cols])})')
-        names = ", ".join(["fid", *(f'"{c}"' for c in table.columns), *([f'"{geom}"'] if geom else [])])
-        with pg.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            cols.append(f"{conn.ident(geom)} geometry(Geometry, {db.SRID})")
+        conn.execute(f"CREATE TABLE {conn.ident(table.name)} ({', '.join([db.PgSession.pk, *cols])})")
+        names = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in ["fid", *table.columns, *([geom] if geom else [])])
+        copying = pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table.name), names)
+        with pg.cursor() as cur, cur.copy(copying) as copy:
             for i, (fid, row) in enumerate(zip(table.fids, table.rows, strict=True)):
                 values = [_value(v, k) for v, k in zip(row, table.types, strict=True)]
                 shape = table.shapes[i] if geom else None
                 copy.write_row((fid, *values, *([_ewkb(shape)] if geom else [])))
         if table.fids:
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'fid'), ?)", (max(table.fids),))
+            quoted = pgsql.Identifier(table.name).as_string(pg)  # the name as pg_get_serial_sequence reads it
+            conn.execute("SELECT setval(pg_get_serial_sequence(?, 'fid'), ?)", (quoted, max(table.fids)))
         if geom:
-            conn.execute(f'CREATE INDEX "{table.name}_{geom}_idx" ON "{table.name}" USING GIST ("{geom}")')
+            index = conn.ident(f"{table.name}_{geom}_idx")
+            conn.execute(f"CREATE INDEX {index} ON {conn.ident(table.name)} USING GIST ({conn.ident(geom)})")
         if table.name == AUDIT_TABLE:
             for idx in _PG_AUDIT_INDEXES:
                 conn.execute(idx)

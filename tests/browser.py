@@ -379,8 +379,16 @@ def open_page(page: Page, url: str, timeout: float = 45) -> Visit:
     page.on("response", lambda r: v.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     deadline = Deadline(timeout)
     page.goto(url, timeout=deadline.ms())
-    try:
-        page.wait_for_function("(n) => window.__dl && window.__dl.runs > n", arg=0, timeout=deadline.ms())
+    try:  # a run seen; or (a run shorter than a frame, as a small page's first one can be, may never show as
+        # running) the page asked for its first run and now shows what a run drew, not running
+        page.wait_for_function(
+            """() => { const dl = window.__dl; if (!dl) return false;
+                 if (dl.runs > 0) return true;
+                 const app = document.querySelector('[data-testid="stApp"]');
+                 return dl.askedAt >= 0 && !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+                   && !!app.querySelector('[data-testid="stElementContainer"]'); }""",
+            timeout=deadline.ms(),
+        )
     except PlaywrightTimeout:
         raise v.fail("the app never started its first run") from None
     v.wait_idle(deadline)
@@ -402,7 +410,10 @@ def sign_in(v: Visit, name: str, password: str, timeout: float = 30) -> None:
     sidebar.get_by_label("Mật khẩu").fill(password)
     with v.expect_run(deadline):
         sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
-    sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=deadline.ms())
+    try:
+        sidebar.get_by_text(f"Đã đăng nhập: {name}").wait_for(timeout=deadline.ms())
+    except PlaywrightTimeout:
+        raise v.fail(f"{name} is not signed in after the sign-in form was sent") from None
 
 
 def choose(v: Visit, box: Locator, option: str, timeout: float = 20) -> None:

@@ -40,6 +40,25 @@ os.environ[ENV_STORE] = str(NOTICE_STORE)
 collect_ignore = ["qgis_client.py", "apps"]
 
 
+BROWSER_FILES = ("test_browser", "test_harness")  # real-browser test modules: tests/test_browser*.py, the harness's
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """How `make test` shares the tests between its two workers (pytest-xdist): a module's tests stay together
+    (its module fixtures, a server among them, are made once), and every real-browser module runs on one
+    worker, one Chromium and one app at a time, so two browsers never starve each other of the two cores.
+    (pytest-xdist's own ``--dist loadgroup`` marks do not group under pytest 9: its node ids are not rewritten.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndOneBrowser(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser" if Path(path).name.startswith(BROWSER_FILES) else path
+
+    return ModulesAndOneBrowser(config, log)
+
+
 @pytest.fixture(scope="session")
 def store() -> Store:
     return Store(NOTICE_STORE)
@@ -142,10 +161,11 @@ def found_in_box(location: Path | str, layer: str, box: tuple[float, float, floa
     w, s, e, n = box
     if db.is_postgis(location):
         with db.connect(location) as conn:
-            sql = f'SELECT COUNT(*) FROM "{layer}" WHERE geom @ ST_MakeEnvelope(?, ?, ?, ?, 4326)'
+            sql = f"SELECT COUNT(*) FROM {conn.ident(layer)} WHERE geom @ ST_MakeEnvelope(?, ?, ?, ?, 4326)"
             return int(conn.execute(sql, (w, s, e, n)).fetchone()[0])
     with sqlite3.connect(location) as con:
-        sql = f"SELECT COUNT(*) FROM rtree_{layer}_geom WHERE minx >= ? AND maxx <= ? AND miny >= ? AND maxy <= ?"
+        rtree = db.quote_ident(f"rtree_{layer}_geom")
+        sql = f"SELECT COUNT(*) FROM {rtree} WHERE minx >= ? AND maxx <= ? AND miny >= ? AND maxy <= ?"
         return int(con.execute(sql, (w, e, s, n)).fetchone()[0])
 
 

@@ -90,13 +90,16 @@ class Cluster:
     def database(self, template: str | None = None) -> str:
         """A new database (a copy of ``template`` if given, else empty with PostGIS); its address."""
         import psycopg
+        from psycopg import sql
 
         name = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
             if template:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+                )
             else:
-                conn.execute(f'CREATE DATABASE "{name}"')
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         if not template:
             with psycopg.connect(self.url(name), autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION postgis")

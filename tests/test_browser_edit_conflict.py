@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from geo import db
+from geo.edit import edit
 from geo.store import Store
 from geo.users import add_user
 from tests.browser import Visit, choose, sign_in, streamlit_server, visit
@@ -92,6 +94,12 @@ def test_the_second_planner_changing_the_same_field_is_refused_with_both_values(
     refusal.wait_for(timeout=20000)
     text = refusal.inner_text()
     assert "Đã bàn giao mặt bằng" in text and "Vướng mắc GPMB" in text and "giờ Việt Nam" in text
+    if db.is_postgis(store):
+        # Another replica's edit of the layer reaches Minh's page (its watcher redraws it), as Lan's own may
+        # only after the refusal: the refusal stays on the page.
+        with minh.expect_run(30):
+            edit(store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 70}, "hoa", "Đo đạc (Hoa)")
+        assert refusal.inner_text() == text
     minh.page.screenshot(path=str(artifacts / "edit-conflict-refused.png"))
     assert _segment(store, "QL4B-18-20").clearance_status == "done"  # Lan's change stands
     for v in (lan, minh):

@@ -127,3 +127,20 @@ def test_each_table_keeps_the_version_of_its_last_change(pg_cluster, pg_notice, 
     drawn = Store(store_copy).version
     edit(store_copy, "indicators", "winter_crops", {"value": 171.5}, "lan")
     assert _stale(store_copy, drawn, ("ql4b_segments",))
+
+
+@pytest.mark.parametrize("name", ['tên "lạ" 50% đúng?', "user", "a;DROP TABLE audit_log;--"])
+def test_a_name_with_quotes_percent_and_question_mark_is_one_identifier_on_both_stores(any_store, name) -> None:
+    """Names go into SQL through the session (psycopg.sql on PostGIS, one quoting helper on a GeoPackage):
+    whatever they hold, they name one table and one column, and a ``?`` in them is no placeholder."""
+    with db.connect(any_store) as conn:
+        table, column = conn.ident(name), conn.ident(name + " cột")
+
+        def run() -> None:
+            conn.execute(f"CREATE TABLE {table} ({column} TEXT)")
+            conn.execute(f"INSERT INTO {table} ({column}) VALUES (?)", ("giá trị?",))
+
+        conn.write(run)
+        assert conn.execute(f"SELECT {column} FROM {table}").fetchall() == [("giá trị?",)]
+        assert conn.has_table(name) and conn.columns(name) == [name + " cột"]
+        assert conn.has_table("audit_log")

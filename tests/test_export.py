@@ -41,6 +41,12 @@ def prov(store: Store) -> Provenance:
     return Provenance(store.meta(), TODAY)
 
 
+@pytest.fixture(scope="module")
+def vi_pack(store: Store) -> PdfReader:
+    """The Vietnamese meeting pack of the notice's store, without its atlas (made once: tests only read it)."""
+    return PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
+
+
 def _pdf_text(data: bytes) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
@@ -163,8 +169,8 @@ def test_a_large_layer_travels_once_in_the_html_file(store) -> None:
     assert "worker-src blob:" in HTML_CSP and "child-src 'none'" in HTML_CSP
 
 
-def test_meeting_pack_pages_contents_and_numbers(store) -> None:
-    pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
+def test_meeting_pack_pages_contents_and_numbers(store, vi_pack: PdfReader) -> None:
+    pdf = vi_pack
     assert len(pdf.pages) == 7
     cover = pdf.pages[0].extract_text()
     for title, page in (
@@ -297,7 +303,7 @@ def _saturated_fills(png: Path, box: tuple[float, float, float, float], share: f
     return int((counts > share * len(px)).sum())
 
 
-def test_the_new_rural_view_is_coloured_by_criteria_met_on_paper_too(store, tmp_path) -> None:
+def test_the_new_rural_view_is_coloured_by_criteria_met_on_paper_too(vi_pack: PdfReader, tmp_path) -> None:
     from tests.conftest import NOTICE_STORE
 
     # `export --view ntm`: the communes coloured as on the Nông thôn mới page (the view's named style) ...
@@ -312,7 +318,7 @@ def test_the_new_rural_view_is_coloured_by_criteria_met_on_paper_too(store, tmp_
     assert main(["export", str(one), "--view", "ntm", "--style", "criterion:17", "--store", str(NOTICE_STORE)]) == 0
     assert main(["export", str(one), "--style", "colourful"]) == 2
     # The pack's theme pages carry the legend, the coordinate system and the sources of their map.
-    pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", atlas=False, today=TODAY)))
+    pdf = vi_pack
     ntm = pdf.pages[5].extract_text()
     assert "Chú giải" in ntm and "Đạt 10–14 tiêu chí" in ntm and "VN-2000" in ntm and "Nguồn" in ntm
     roads = pdf.pages[2].extract_text()

@@ -130,7 +130,7 @@ def _form_state(form_id: str, current: dict[str, Any]) -> dict[str, Any]:
     snap = st.session_state.get(f"edsnap_{form_id}")
     if snap is None:
         gen = st.session_state.get(f"edgen_{form_id}", 0)
-        snap = {"gen": gen, "shown": dict(current), "expected": {}, "confirm": None}
+        snap = {"gen": gen, "shown": dict(current), "expected": {}, "confirm": None, "refused": None}
         st.session_state[f"edsnap_{form_id}"] = snap
     return snap
 
@@ -169,10 +169,6 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                 if st.button(t("edit.reload", lang), key=f"ed_reload_{form_id}_{snap['gen']}"):
                     _new_render(form_id)
                     st.rerun()
-            problem = st.session_state.pop(f"edproblem_{form_id}", None)
-            if problem:
-                st.error(problem[0])
-                st.caption(problem[1])
             suffix = f"_{snap['gen']}" if snap["gen"] else ""
             with st.form(f"edit_{page}_{layer_id}_{fkey}"):
                 typing_hint(spec, shown, lang)
@@ -187,6 +183,8 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                 submitted = st.form_submit_button(t("edit.save", lang))
             if submitted:
                 _save(page, layer_id, fkey, spec, snap, boxes, reason, confirm, form_id, lang)
+            if snap.get("refused"):  # until the planner saves again or reloads: a rerun (a colleague's edit
+                _refusal(snap["refused"], lang)  # reaching the page, a map move) must not wipe it
             if spec.geometry == "Point" and row.geometry is not None and not row.geometry.is_empty:
                 _move_form(page, layer_id, fkey, row, user.name, lang)
     past = history(path, layer_id, fkey)
@@ -233,6 +231,7 @@ def _save(
     shown = snap["shown"]
     untouched = {n: shown_text(spec, n, v, lang) for n, v in shown.items()}
     changes: dict[str, Any] = {}
+    snap["refused"] = None  # a new try: the last refusal no longer stands
     try:
         for n, box in boxes.items():
             if box == untouched[n]:
@@ -255,10 +254,10 @@ def _save(
     except ConflictError as exc:
         for c in exc.conflicts:  # the planner chooses again, now against the colleague's value
             snap["expected"][c.field] = c.current
-        _error(exc, lang)
+        snap["refused"] = {"vi": exc.message("vi"), "en": exc.message("en")}
         return
     except EditError as exc:
-        _error(exc, lang)
+        snap["refused"] = {"vi": exc.message("vi"), "en": exc.message("en")}
         return
     text = t("edit.saved", lang, n=fmt_number(len(rows), lang)) if rows else t("edit.nothing", lang)
     if selection(page):
@@ -267,6 +266,12 @@ def _save(
         st.session_state[f"edflash_{form_id}"] = text
     _new_render(form_id)
     st.rerun()
+
+
+def _refusal(messages: dict[str, str], lang: Lang) -> None:
+    """A refused save kept with its form, in the page's language, the other one under it (as :func:`_error`)."""
+    st.error(md_text(messages[lang]))
+    st.caption(md_text(messages["en" if lang == "vi" else "vi"]))
 
 
 def _error(exc: EditError, lang: Lang) -> None:
@@ -407,8 +412,12 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
             )
             reason = st.text_input(t("edit.reason", lang), key=f"ntm_reason_{unit_code}")
             submitted = st.form_submit_button(t("edit.save", lang))
+        refused_key = f"ntm_refused_{unit_code}"  # a refusal stays until the next save: a rerun must not wipe it
         if not submitted:
+            if st.session_state.get(refused_key):
+                _refusal(st.session_state[refused_key], lang)
             return
+        st.session_state.pop(refused_key, None)
         changes = []
         fields = ("met", "year_met", "target_year")
         for (_, old), (_, new) in zip(seen.iterrows(), edited.iterrows(), strict=True):
@@ -421,11 +430,13 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
         try:
             written = edit_many(data.store().location, "ntm_commune", changes, user.name, reason)
         except ConflictError as exc:  # shown with both values; the table is drawn again from the store
-            _error(exc, lang)
+            st.session_state[refused_key] = {"vi": exc.message("vi"), "en": exc.message("en")}
+            _refusal(st.session_state[refused_key], lang)
             st.session_state.pop(f"ntm_seen_{unit_code}_{gen}", None)
             st.session_state[f"ntm_gen_{unit_code}"] = gen + 1
         except EditError as exc:
-            _error(exc, lang)
+            st.session_state[refused_key] = {"vi": exc.message("vi"), "en": exc.message("en")}
+            _refusal(st.session_state[refused_key], lang)
         else:
             st.session_state["ntm_edit_flash"] = t("edit.saved", lang, n=fmt_number(len(written), lang))
             st.session_state.pop(f"ntm_seen_{unit_code}_{gen}", None)
