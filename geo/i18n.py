@@ -703,11 +703,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "auth.password": {"vi": "Mật khẩu", "en": "Password"},
     "auth.failed": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong user name or password."},
     "auth.throttled": {
-        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {s} giây (mỗi lần chờ tối đa {max} phút). "
+        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {wait}. Sau {free} lần sai liên tiếp, mỗi lần "
+        "sai phải chờ gấp đôi lần trước, từ {first} phút, tối đa {max} phút. "
         "Máy bạn đã đăng nhập trước đây vẫn vào được; hoặc nhập mã khôi phục do quản trị viên cấp.",
-        "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
+        "en": "Too many failed sign-ins in a row: try again in {wait}. After {free} failures in a row, each "
+        "failure doubles the wait, from {first} minutes up to {max} minutes. "
         "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
     },
+    "auth.wait_s": {"vi": "{n} giây", "en": "{n} s"},
+    "auth.wait_min": {"vi": "{n} phút", "en": "{n} min"},
     "auth.last_save": {
         "vi": "Lần lưu gần nhất của bạn trong nhật ký thay đổi: {when} — {what}. "
         "Nếu thay đổi bạn làm sau cùng không phải thay đổi này, nó chưa được lưu: hãy làm lại.",

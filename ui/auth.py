@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.safe import html_text, md_quote, md_text
-from geo.signin import MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
+from geo.signin import FIRST_DELAY_S, FREE_FAILURES, MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
 from geo.users import User, for_identity, users_path
 from ui import state
 
@@ -170,12 +170,27 @@ def sign_in_box() -> None:
                 st.text_input(t("auth.code", lang), key="login_code", max_chars=16, help=t("auth.code_help", lang))
             st.form_submit_button(t("auth.sign_in", lang), on_click=_sign_in)
         if isinstance(failed, float) and failed > 0:  # the name must wait after failures in a row
-            wait = fmt_number(math.ceil(failed), lang)
-            st.error(t("auth.throttled", lang, s=wait, max=fmt_number(MAX_DELAY_S / 60, lang)))
+            st.error(
+                t(
+                    "auth.throttled",
+                    lang,
+                    wait=wait_text(failed, lang),
+                    free=fmt_number(FREE_FAILURES, lang),
+                    first=fmt_number(FIRST_DELAY_S / 60, lang),
+                    max=fmt_number(MAX_DELAY_S / 60, lang),
+                )
+            )
         elif failed:
             st.error(t("auth.failed", lang))
         if st.session_state.get("login_expired"):
             st.info(t("auth.expired", lang, m=fmt_number(idle_limit_s() / 60, lang)), icon=":material/timer_off:")
+
+
+def wait_text(seconds: float, lang: Lang) -> str:
+    """A wait as a person reads it: "45 giây" under two minutes, else whole minutes ("12 phút"), rounded up."""
+    if seconds < 120:
+        return t("auth.wait_s", lang, n=fmt_number(max(math.ceil(seconds), 1), lang))
+    return t("auth.wait_min", lang, n=fmt_number(math.ceil(seconds / 60), lang))
 
 
 def signin_panel() -> None:
