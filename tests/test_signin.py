@@ -11,7 +11,7 @@ import pytest
 from geo.cli import main
 from geo.signin import FIRST_DELAY_S, FREE_FAILURES, MAX_DELAY_S, delay_after, locked, log, sign_in, unlock
 from geo.users import add_user
-from tests.conftest import app_env, app_page
+from tests.conftest import app_env, app_page, shown
 
 T0 = 1_800_000_000.0  # a fixed clock: the tests never sleep
 
@@ -214,3 +214,27 @@ def test_after_signing_in_again_a_planner_reads_whether_their_last_save_was_kept
     at.sidebar.button[0].click().run()
     said = " ".join(c.value for c in at.sidebar.caption)
     assert "Lần lưu gần nhất của bạn" in said and "QL4B\\-18\\-20" in said and "61" in said, said
+
+
+def test_a_planner_still_signed_in_after_a_reconnect_reads_their_last_save_from_the_log(tmp_path, monkeypatch) -> None:
+    """A session that starts signed in (the organisation's account survives a reconnect to another replica;
+    a reconnected session keeps its user): its first run, and every run after the store changed, read the
+    planner's latest save from the change log, not from what the session remembers."""
+    from geo.edit import edit
+
+    store = app_env(tmp_path, monkeypatch, {"chuyenvien": "planner", "khach": "viewer"})
+    edit(store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 61.0}, "chuyenvien", "trước sự cố")
+    at = app_page("pages/du_lieu.py", user={"name": "chuyenvien", "role": "planner", "seen": time.time()})
+    said = " ".join(c.value for c in at.sidebar.caption)
+    assert "Lần lưu gần nhất của bạn" in said and "61" in said, said
+    # The save that was in flight when the replica died reached the store through another process after all.
+    edit(store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 64.0}, "chuyenvien", "lưu lại")
+    at.run()
+    said = " ".join(c.value for c in at.sidebar.caption)
+    assert "64" in said and "61% → 64%" in shown(said), said
+    # Someone else's save is not the planner's: the line still names their own.
+    edit(store, "ql4b_segments", "QL4B-18-20", {"clearance_pct": 70.0}, "nguoi-khac", "khác")
+    at.run()
+    assert "61% → 64%" in shown(" ".join(c.value for c in at.sidebar.caption))
+    viewer = app_page("pages/du_lieu.py", user={"name": "khach", "role": "viewer", "seen": time.time()})
+    assert not any("Lần lưu gần nhất" in c.value for c in viewer.sidebar.caption)  # nothing to save, nothing said

@@ -104,21 +104,37 @@ def _sign_in() -> None:
         st.session_state["user"] = {"name": got.user.name, "role": got.user.role, "seen": time.time()}
         st.session_state["client_token"] = got.token  # kept by this browser: see remember_client
         st.session_state.pop("login_failed", None)
-        st.session_state["last_save"] = _last_save(got.user.name)
 
 
-def _last_save(name: str) -> dict[str, str] | None:
-    """The user's latest change in the change log, as text, read at sign-in: after a dropped connection
-    (a replica gone mid-save), whether their last save was kept.
+def last_save(name: str) -> dict[str, str] | None:
+    """The user's latest change in the change log, as text, read afresh whenever the store changed.
+
+    Shown in the sidebar on every run of a signed-in editor: after a dropped connection (a replica gone
+    right after "Lưu"), the first run of the new session (signed in again, or still signed in through the
+    organisation's account) or of the reconnected one says whether their last save was kept.
     """
-    from geo.changelog import EditError, last_save_by
-    from geo.records import change_text
-    from geo.store import Store, StoreError, store_path
+    from geo.db import StoreDown
+    from geo.store import StoreError
+    from ui import data  # here: ui.data reads the signed-in user from this module
 
     try:
-        row = last_save_by(store_path(), name)
-        spec = None if row is None else Store(store_path()).catalog.get(row.layer)
-    except (EditError, StoreError):  # the store not answering: the sign-in goes on without the line
+        s = data.store()
+        return _last_save_at(str(s.location), s.version, name)
+    except (StoreError, StoreDown):  # the store not answering: the sidebar goes on without it
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _last_save_at(location: str, version: str, name: str) -> dict[str, str] | None:
+    del version  # the cache key: a save anywhere changes it
+    from geo.changelog import EditError, last_save_by
+    from geo.records import change_text
+    from geo.store import Store, StoreError
+
+    try:
+        row = last_save_by(location, name)
+        spec = None if row is None else Store(location).catalog.get(row.layer)
+    except (EditError, StoreError):
         return None
     if row is None:
         return None
@@ -148,13 +164,12 @@ def sign_in_box() -> None:
     if user:
         remember_client()
         st.caption(t("auth.signed_in", lang, name=md_text(user.name), role=t(f"auth.role.{user.role}", lang)))
-        last = st.session_state.get("last_save")
-        if isinstance(last, dict) and user.can_edit:
+        last = last_save(user.name) if user.can_edit else None
+        if last is not None:
             when = fmt_datetime(last["ts"], lang)
             st.caption(t("auth.last_save", lang, when=when, what=md_text(last.get(lang, ""))))
         if st.button(t("auth.sign_out", lang), key="sign_out"):
             st.session_state.pop("user", None)
-            st.session_state.pop("last_save", None)
             if _oidc_user() is not None:
                 st.logout()
             st.rerun()
