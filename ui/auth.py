@@ -139,9 +139,10 @@ def _last_save_at(location: str, version: str, name: str) -> dict[str, str] | No
     if row is None:
         return None
     out = {"ts": row.ts, "layer": row.layer, "feature": row.feature}
-    for lang in ("vi", "en"):
-        what, old, new = change_text(spec, row.field, row.old, row.new, lang)  # type: ignore[arg-type]
-        title = spec.title(lang) if spec else row.layer  # type: ignore[arg-type]
+    langs: tuple[Lang, ...] = ("vi", "en")
+    for lang in langs:
+        what, old, new = change_text(spec, row.field, row.old, row.new, lang)
+        title = spec.title(lang) if spec else row.layer
         out[lang] = f"{title} · {row.feature} · {what}: {old} → {new}"
     return out
 
