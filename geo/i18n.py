@@ -359,6 +359,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi. Hãy thử lại sau ít phút. ({reason})",
         "en": "The database server did not answer; nothing was written. Try again in a few minutes. ({reason})",
     },
+    "error.too_long": {
+        "vi": "{option} dài {n} ký tự, quá giới hạn {limit} ký tự; chưa có gì được ghi.",
+        "en": "{option} is {n} characters long, over the limit of {limit}; nothing was written.",
+    },
     "error.store_address": {
         "vi": "Không đọc được địa chỉ kho dữ liệu {path}: {reason_vi}. "
         "Dạng đúng: postgresql://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL (ký tự đặc biệt trong mật khẩu viết dạng %XX).",
@@ -607,6 +611,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.layer_exists": {
         "vi": "Đã có lớp '{layer}'; hãy đặt mã khác cho lớp mới.",
         "en": "Layer '{layer}' exists already; pick another id for the new layer.",
+    },
+    "import.title_too_long": {
+        "vi": "Tên lớp hoặc nhãn cột dài {n} ký tự, quá giới hạn {limit} ký tự; chưa nhập.",
+        "en": "A layer title or column label is {n} characters long, over the limit of {limit}; nothing was imported.",
     },
     "import.bad_layer_id": {
         "vi": "Mã lớp '{layer}' không hợp lệ: dùng chữ thường không dấu, số và '_' (2–40 ký tự), bắt đầu bằng chữ.",
