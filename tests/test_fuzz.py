@@ -155,6 +155,9 @@ PARAMS = ["as_of", "view", "sel", "units", "lang", "layout", "task"]
 def test_fuzzed_url_parameters_never_give_an_error_page(page: str) -> None:
     from streamlit.testing.v1 import AppTest
 
+    from geo.store import store_path
+
+    before = store_digest(store_path())
     rng = random.Random(SEED)
     for _ in range(4):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
@@ -166,6 +169,7 @@ def test_fuzzed_url_parameters_never_give_an_error_page(page: str) -> None:
         at.run()
         assert not at.exception, (asked, [e.value for e in at.exception])
         assert not [e for e in at.error if "Traceback" in e.value], asked
+    assert store_digest(store_path()) == before  # a link only reads
 
 
 def test_a_date_before_the_data_is_clamped_with_a_warning() -> None:
