@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.db import StoreDown
 from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.safe import html_text, md_quote, md_text
 from geo.signin import FIRST_DELAY_S, FREE_FAILURES, MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
+from geo.store import Store, StoreError
 from geo.users import User, for_identity, users_path
 from ui import state
 
@@ -106,20 +108,15 @@ def _sign_in() -> None:
         st.session_state.pop("login_failed", None)
 
 
-def last_save(name: str) -> dict[str, str] | None:
+def last_save(name: str, store: Store) -> dict[str, str] | None:
     """The user's latest change in the change log, as text, read afresh whenever the store changed.
 
     Shown in the sidebar on every run of a signed-in editor: after a dropped connection (a replica gone
     right after "Lưu"), the first run of the new session (signed in again, or still signed in through the
     organisation's account) or of the reconnected one says whether their last save was kept.
     """
-    from geo.db import StoreDown
-    from geo.store import StoreError
-    from ui import data  # here: ui.data reads the signed-in user from this module
-
     try:
-        s = data.store()
-        return _last_save_at(str(s.location), s.version, name)
+        return _last_save_at(str(store.location), store.version, name)
     except (StoreError, StoreDown):  # the store not answering: the sidebar goes on without it
         return None
 
@@ -129,7 +126,6 @@ def _last_save_at(location: str, version: str, name: str) -> dict[str, str] | No
     del version  # the cache key: a save anywhere changes it
     from geo.changelog import EditError, last_save_by
     from geo.records import change_text
-    from geo.store import Store, StoreError
 
     try:
         row = last_save_by(location, name)
@@ -158,14 +154,16 @@ def remember_client() -> None:
         )
 
 
-def sign_in_box() -> None:
-    """In the sidebar: who is signed in, or a sign-in form (for planners and admins)."""
+def sign_in_box(store: Store | None = None) -> None:
+    """In the sidebar: who is signed in (and, for an editor, their latest save in ``store``'s change log, as of
+    this run's version of it), or a sign-in form (for planners and admins).
+    """
     lang = state.lang()
     user = current_user()
     if user:
         remember_client()
         st.caption(t("auth.signed_in", lang, name=md_text(user.name), role=t(f"auth.role.{user.role}", lang)))
-        last = last_save(user.name) if user.can_edit else None
+        last = last_save(user.name, store) if user.can_edit and store is not None else None
         if last is not None:
             when = fmt_datetime(last["ts"], lang)
             st.caption(t("auth.last_save", lang, when=when, what=md_text(last.get(lang, ""))))
