@@ -1216,6 +1216,31 @@ def _bounded_int(lo: int, hi: int) -> Any:
     return parse
 
 
+#: The longest text each free-text option takes (characters): a title as the app's form takes it, a reason
+#: or source as a change log's line, a user name as the users file's; a longer one is refused with exit 2.
+TEXT_LIMITS = {"title": 120, "reason": 500, "user": 64, "label": 200, "unit": 60, "new_layer": 40, "text": 2000}
+
+
+def _too_long(args: argparse.Namespace) -> list[str]:
+    """The messages for free-text options longer than their limit (:data:`TEXT_LIMITS`), Vietnamese then English."""
+    for name, limit in TEXT_LIMITS.items():
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > limit:
+                option = "--" + name.replace("_", "-")
+                return [
+                    t(
+                        "error.too_long",
+                        lang,
+                        option=option,
+                        n=fmt_number(len(item), lang),
+                        limit=fmt_number(limit, lang),
+                    )
+                    for lang in ("vi", "en")
+                ]
+    return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -1225,6 +1250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parser().parse_args(argv)
     said = list(sys.argv[1:] if argv is None else argv)
+    refused = _too_long(args)
+    if refused:
+        print("\n".join(refused), file=sys.stderr)
+        return 2
     try:
         return int(args.func(args))
     except Exception as exc:

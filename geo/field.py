@@ -642,6 +642,8 @@ def merge(location: db.Location, package: Path | bytes, user: str, now: str | No
     try:
         result: MergeResult = edit.write_together(location, run, merged_at)
     except changelog.EditError as exc:
+        if exc.key.startswith("error."):  # the store missing, down or refusing: said as such, not as a bad value
+            raise
         layer, key = at_feature
         raise FieldError(
             "field.bad_value", layer=layer, feature=key, reason=exc.message("vi"), reason_en=exc.message("en")
@@ -786,6 +788,8 @@ def resolve(location: db.Location, conflict_id: int, keep: str, user: str) -> Co
     try:
         result: Conflict = edit.write_together(location, run, stamp)
     except changelog.EditError as exc:
+        if exc.key.startswith("error."):  # the store missing, down or refusing: said as such, not as a bad value
+            raise
         raise FieldError(
             "field.bad_value",
             layer="#",

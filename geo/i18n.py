@@ -359,6 +359,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Máy chủ cơ sở dữ liệu không trả lời; chưa có gì được ghi. Hãy thử lại sau ít phút. ({reason})",
         "en": "The database server did not answer; nothing was written. Try again in a few minutes. ({reason})",
     },
+    "error.too_long": {
+        "vi": "{option} dài {n} ký tự, quá giới hạn {limit} ký tự; chưa có gì được ghi.",
+        "en": "{option} is {n} characters long, over the limit of {limit}; nothing was written.",
+    },
     "error.store_address": {
         "vi": "Không đọc được địa chỉ kho dữ liệu {path}: {reason_vi}. "
         "Dạng đúng: postgresql://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL (ký tự đặc biệt trong mật khẩu viết dạng %XX).",
@@ -616,6 +620,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Đã có lớp '{layer}'; hãy đặt mã khác cho lớp mới.",
         "en": "Layer '{layer}' exists already; pick another id for the new layer.",
     },
+    "import.title_too_long": {
+        "vi": "Tên lớp hoặc nhãn cột dài {n} ký tự, quá giới hạn {limit} ký tự; chưa nhập.",
+        "en": "A layer title or column label is {n} characters long, over the limit of {limit}; nothing was imported.",
+    },
     "import.bad_layer_id": {
         "vi": "Mã lớp '{layer}' không hợp lệ: dùng chữ thường không dấu, số và '_' (2–40 ký tự), bắt đầu bằng chữ.",
         "en": "Layer id '{layer}' is invalid: use lower-case ASCII letters, digits and '_' (2–40), "
@@ -711,11 +719,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "auth.password": {"vi": "Mật khẩu", "en": "Password"},
     "auth.failed": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong user name or password."},
     "auth.throttled": {
-        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {s} giây (mỗi lần chờ tối đa {max} phút). "
+        "vi": "Đăng nhập sai nhiều lần liên tiếp: hãy thử lại sau {wait}. Sau {free} lần sai liên tiếp, mỗi lần "
+        "sai phải chờ gấp đôi lần trước, từ {first} phút, tối đa {max} phút. "
         "Máy bạn đã đăng nhập trước đây vẫn vào được; hoặc nhập mã khôi phục do quản trị viên cấp.",
-        "en": "Too many failed sign-ins in a row: try again in {s} s (each wait is at most {max} minutes). "
+        "en": "Too many failed sign-ins in a row: try again in {wait}. After {free} failures in a row, each "
+        "failure doubles the wait, from {first} minutes up to {max} minutes. "
         "A browser you signed in from before still gets in; or enter a recovery code from an admin.",
     },
+    "auth.wait_s": {"vi": "{n} giây", "en": "{n} s"},
+    "auth.wait_min": {"vi": "{n} phút", "en": "{n} min"},
     "auth.last_save": {
         "vi": "Lần lưu gần nhất của bạn trong nhật ký thay đổi: {when} — {what}. "
         "Nếu thay đổi bạn làm sau cùng không phải thay đổi này, nó chưa được lưu: hãy làm lại.",

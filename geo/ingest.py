@@ -65,6 +65,9 @@ _OVERLAY_DDL = f"""CREATE TABLE IF NOT EXISTS {OVERLAY_TABLE} (
     created_by TEXT NOT NULL)"""
 
 
+MAX_TITLE = 120  # the longest title or column label of a planner's new layer (the form's limit too)
+
+
 def remembered_values(path: db.Location, layer_id: str) -> dict[str, dict[str, str]]:
     """The coded values mapped the last times files were imported into ``layer_id``: field → file value → code."""
     out: dict[str, dict[str, str]] = {}
@@ -218,6 +221,9 @@ def apply(
     if new_layer:
         if not valid_overlay_id(new_layer):
             raise EditError("import.bad_layer_id", layer=new_layer[:60])
+        for text in (title, title_en, *report.labels.values()):
+            if text and len(text) > MAX_TITLE:
+                raise EditError("import.title_too_long", n=len(text), limit=MAX_TITLE)
         mode = "append"
         labels = dict(report.labels)
         units = dict(report.field_units)

@@ -14,6 +14,7 @@ Nothing here imports QGIS: the XML is written by hand and checked in the tests b
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,8 +34,13 @@ PHOTO_FIELD = "anh"
 EDITED_FIELD = "sua_luc"
 
 
+# What XML 1.0 cannot hold (NUL and the other C0 controls but tab, LF and CR; lone surrogates; U+FFFE/FFFF):
+# a column name or label carrying one is written with "�" in its place, so the style stays a readable file.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _a(value: object) -> str:
-    return quoteattr(str(value))
+    return quoteattr(_NOT_XML.sub("\ufffd", str(value)))
 
 
 def _rgba(color: str, alpha: float = 1.0) -> str:
@@ -434,7 +440,7 @@ def _maplayer(gpkg_name: str, layer: ProjectLayer, lid: str) -> str:
 
 
 def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_XML.sub("\ufffd", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def project_xml(

@@ -3,12 +3,13 @@
 Every attempt is a row of a small SQLite ledger beside the users file (``users.json`` →
 ``users.signin.sqlite``), shared by every app process on the machine (WAL).
 
-The throttle. After :data:`FREE_FAILURES` failures in a row, a user name must wait before its next
-attempt: 1 s, then 2, 4 … up to :data:`MAX_DELAY_S` (15 minutes), and so must a client address (the
-browser's, as the proxy reports it). An attempt during a wait is refused without looking at the
-password, and recorded as ``throttled``. The streak counts every failure since the last success by
-password (or an admin's ``unlock``): it never resets while failures continue, so a name under attack
-gets 4 checked guesses an hour, and so does an address.
+The throttle. After :data:`FREE_FAILURES` (5) failures in a row, a user name must wait before its next
+attempt: :data:`FIRST_DELAY_S` (5 minutes), then 10, 20, 40 … up to :data:`MAX_DELAY_S` (an hour), and so
+must a client address (the browser's, as the proxy reports it). An attempt during a wait is refused
+without looking at the password, and recorded as ``throttled``. The streak counts every failure since
+the last success by password (or an admin's ``unlock``): it never resets while failures continue, so a
+name under attack gets 8 checked guesses in its first hour (the 5 free ones, then after 5, 10 and 20
+minutes) and one an hour after that, and so does an address.
 
 Atomic. The check and the attempt's own row are one ``BEGIN IMMEDIATE`` transaction: the attempt is
 written ``pending`` (counted as a failure) before the password is tested, then set to ``ok`` or
@@ -47,8 +48,9 @@ from typing import Literal
 
 from geo.users import User, authenticate
 
-FREE_FAILURES = 3  # failures in a row before a name (or an address) must wait
-MAX_DELAY_S = 900.0  # the longest wait: 15 minutes
+FREE_FAILURES = 5  # failures in a row before a name (or an address) must wait
+FIRST_DELAY_S = 300.0  # the first wait: 5 minutes, doubling with each failure after it
+MAX_DELAY_S = 3600.0  # the longest wait: an hour
 TOKEN_DAYS = 180  # how long a browser stays known after a sign-in from it
 CODE_HOURS = 24  # how long an admin's recovery code is valid
 CODE_TRIES = 5  # wrong tries of one recovery code before it is void
@@ -122,7 +124,7 @@ def delay_after(failures: int) -> float:
     """Seconds to wait after ``failures`` failures in a row: none for the first few, then doubling."""
     if failures < FREE_FAILURES:
         return 0.0
-    return min(2.0 ** min(failures - FREE_FAILURES, 30), MAX_DELAY_S)
+    return min(FIRST_DELAY_S * 2.0 ** min(failures - FREE_FAILURES, 30), MAX_DELAY_S)
 
 
 # What ends a streak, per kind of streak: for a name and an address, a success by password (or an

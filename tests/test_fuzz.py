@@ -26,6 +26,9 @@ VALUES = [
 ]  # fmt: skip
 
 
+EVERY = ["x" * 5000, "a\x00b"]  # given to every option: a very long value and a NUL
+
+
 def _templates(out: Path, folder: Path, plain: Path) -> list[list[str]]:
     """Each command with one option left as ``{}`` (filled with a fuzzed value)."""
     return [
@@ -59,7 +62,39 @@ def _templates(out: Path, folder: Path, plain: Path) -> list[list[str]]:
         ["import", str(plain), "--layer", "{}", "--user", "lan"],
         ["backup", "{}"],
         ["restore", "{}", "--yes"],
-    ]
+        # Free text: a title, a reason, a user name, a label (5,000 characters are refused with the limit).
+        ["export", str(out / "m.png"), "--layers", "district", "--title", "{}"],
+        ["export", str(out / "m.png"), "--layers", "district", "--scale", "{}"],
+        ["export", str(out / "m.png"), "--layers", "district", "--scale", "25000", "--center", "{}"],
+        ["atlas", str(out / "a.pdf"), "--layer", "land_disputes", "--title", "{}"],
+        ["import", str(plain), "--new-layer", "{}", "--user", "lan"],
+        ["import", str(plain), "--new-layer", "lop_moi", "--title", "{}", "--user", "lan"],
+        ["import", str(plain), "--new-layer", "lop_moi", "--label", "{}", "--user", "lan"],
+        ["indicators", "import", str(plain), "--user", "{}"],
+        # Writes that a valid value would still see refused (a stale --expect): the store must stay as it was.
+        ["edit", "land_disputes", "{}", "--set", "status=open", "--user", "lan", "--expect", "status=__cu__"],
+        ["edit", "land_disputes", "TC-01", "--set", "{}", "--user", "lan", "--expect", "status=__cu__"],
+        ["edit", "land_disputes", "TC-01", "--set", "status=closed", "--user", "lan", "--reason", "{}",
+         "--expect", "status=__cu__"],
+        ["edit", "land_disputes", "TC-01", "--geometry", "{}", "--user", "lan", "--expect", "status=__cu__"],
+        ["edit", "land_disputes", "TC-01", "--split", "{}", "--user", "lan"],
+        ["edit", "land_disputes", "--add", "--geometry", "{}", "--set", "dispute_id=TC-01", "--user", "lan"],
+        ["field", "pack", str(out / "f.zip"), "--layers", "{}"],
+        ["field", "pack", str(out / "f.zip"), "--layers", "forest_parcels", "--bbox", "{}", "--unit", "khong_co"],
+        ["field", "merge", "{}", "--user", "lan"],
+        ["field", "merge", str(plain), "--user", "{}"],
+        ["field", "conflicts", "--lang", "{}"],
+        ["comments", "list", "--on", "{}"],
+        ["comments", "add", "--on", "{}", "--text", "ý kiến", "--user", "lan"],
+        ["comments", "resolve", "{}", "--user", "lan"],
+        ["find", "{}"],
+        ["find", "TC-01", "--layer", "{}"],
+        ["find", "TC-01", "--limit", "{}"],
+        ["find", "TC-01", "--as-of", "{}"],
+        ["publish", "{}", "--user", "lan"],
+        ["rollback", "--to", "{}", "--user", "{}"],
+        ["copy-store", "{}", str(out / "c.gpkg")],
+    ]  # fmt: skip
 
 
 def test_fuzzed_options_give_messages_not_tracebacks_and_change_nothing(tmp_path: Path, capfd, monkeypatch) -> None:
@@ -76,11 +111,16 @@ def test_fuzzed_options_give_messages_not_tracebacks_and_change_nothing(tmp_path
     before = store_digest(store)
     rng = random.Random(SEED)
     templates = _templates(out, folder, plain)
-    runs = [(tpl, rng.choice(VALUES)) for tpl in templates] + [
-        (rng.choice(templates), rng.choice(VALUES)) for _ in range(20)
-    ]
+    runs = (
+        [(tpl, rng.choice(VALUES)) for tpl in templates]
+        + [(tpl, v) for tpl in templates for v in EVERY]
+        + [(rng.choice(templates), rng.choice(VALUES)) for _ in range(20)]
+    )
+    unexpected = []
     for tpl, value in runs:
-        argv = [value if a == "{}" else a for a in tpl] + ["--store", str(store)]
+        argv = [value if a == "{}" else a for a in tpl]
+        if tpl[0] != "copy-store":
+            argv += ["--store", str(store)]
         try:
             code = main(argv)
         except SystemExit as exit_:  # argparse's refusal: its usage line and exit 2
@@ -88,9 +128,21 @@ def test_fuzzed_options_give_messages_not_tracebacks_and_change_nothing(tmp_path
         said = "".join(capfd.readouterr())
         assert code in (0, 1, 2), (argv[:3], value[:40], code, said[-2000:])
         assert "Traceback" not in said, (argv[:3], value[:40], said[-2000:])
+        if "Lỗi không mong đợi" in said:  # the last-resort message: a traceback in disguise
+            unexpected.append((argv[:3], value[:40], said[-300:]))
         if code == 2:
             assert said.strip(), (argv[:3], value[:40])  # refused with a message
+            if len(value) >= 5000 and tpl.index("{}") > 1 and tpl[tpl.index("{}") - 1] in LONG_TEXT:
+                assert "quá giới hạn" in said and "over the limit" in said, (argv[:3], said[-300:])
+        if code != 0:  # refused: nothing written
+            assert store_digest(store) == before, (argv[:3], value[:40], code, said[-500:])
+        elif store_digest(store) != before:  # a fuzzed value that was a valid write: start again from the copy
+            shutil.copy(NOTICE_STORE, store)
+    assert unexpected == []
     assert store_digest(store) == before
+
+
+LONG_TEXT = ("--title", "--reason", "--user", "--label", "--new-layer")
 
 
 URL_VALUES = ["", "1900-01-01", "0001-01-01", "9999-12-31", "2025-02-30", "x" * 3000, "a\x00b", "\u202e",
@@ -103,6 +155,9 @@ PARAMS = ["as_of", "view", "sel", "units", "lang", "layout", "task"]
 def test_fuzzed_url_parameters_never_give_an_error_page(page: str) -> None:
     from streamlit.testing.v1 import AppTest
 
+    from geo.store import store_path
+
+    before = store_digest(store_path())
     rng = random.Random(SEED)
     for _ in range(4):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
@@ -114,6 +169,7 @@ def test_fuzzed_url_parameters_never_give_an_error_page(page: str) -> None:
         at.run()
         assert not at.exception, (asked, [e.value for e in at.exception])
         assert not [e for e in at.error if "Traceback" in e.value], asked
+    assert store_digest(store_path()) == before  # a link only reads
 
 
 def test_a_date_before_the_data_is_clamped_with_a_warning() -> None:

@@ -39,3 +39,33 @@ def test_a_broken_store_is_logged_and_retried_until_it_answers_again(tmp_path: P
     age = live.writer_age(str(store))
     assert age is not None and age < 10
     assert writer.is_alive()
+
+
+def test_replicas_on_one_geopackage_watch_each_other_without_being_told(tmp_path: Path, monkeypatch) -> None:
+    """Two server processes on one GeoPackage (ui/serve.py leaves each one's id beside the store): their pages
+    watch the versions file, as on PostGIS; one alone does not poll; a dead one's mark is cleared."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import NOTICE_STORE
+    from ui import data, serve
+
+    store = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, store)
+    monkeypatch.setenv("DINHLAP_STORE", str(store))
+    monkeypatch.delenv("DINHLAP_REFRESH_SECONDS", raising=False)
+    assert serve.register(store) is not None  # this process: one server
+    data._servers.cache_clear()
+    assert data.refresh_seconds() == 0.0
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        serve.register(store, other.pid)  # a second replica started on the same file
+        data._servers.cache_clear()
+        assert data.refresh_seconds() == 1.0
+    finally:
+        other.kill()
+        other.wait()
+    data._servers.cache_clear()
+    assert data.refresh_seconds() == 0.0  # the other one died: its mark is gone, no polling
+    assert sorted(p.name for p in serve.servers_dir(store).iterdir()) == [str(os.getpid())]

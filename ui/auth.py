@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.db import StoreDown
 from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.safe import html_text, md_quote, md_text
-from geo.signin import MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
+from geo.signin import FIRST_DELAY_S, FREE_FAILURES, MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
+from geo.store import Store, StoreError
 from geo.users import User, for_identity, users_path
 from ui import state
 
@@ -104,28 +106,39 @@ def _sign_in() -> None:
         st.session_state["user"] = {"name": got.user.name, "role": got.user.role, "seen": time.time()}
         st.session_state["client_token"] = got.token  # kept by this browser: see remember_client
         st.session_state.pop("login_failed", None)
-        st.session_state["last_save"] = _last_save(got.user.name)
 
 
-def _last_save(name: str) -> dict[str, str] | None:
-    """The user's latest change in the change log, as text, read at sign-in: after a dropped connection
-    (a replica gone mid-save), whether their last save was kept.
+def last_save(name: str, store: Store) -> dict[str, str] | None:
+    """The user's latest change in the change log, as text, read afresh whenever the store changed.
+
+    Shown in the sidebar on every run of a signed-in editor: after a dropped connection (a replica gone
+    right after "Lưu"), the first run of the new session (signed in again, or still signed in through the
+    organisation's account) or of the reconnected one says whether their last save was kept.
     """
+    try:
+        return _last_save_at(str(store.location), store.version, name)
+    except (StoreError, StoreDown):  # the store not answering: the sidebar goes on without it
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _last_save_at(location: str, version: str, name: str) -> dict[str, str] | None:
+    del version  # the cache key: a save anywhere changes it
     from geo.changelog import EditError, last_save_by
     from geo.records import change_text
-    from geo.store import Store, StoreError, store_path
 
     try:
-        row = last_save_by(store_path(), name)
-        spec = None if row is None else Store(store_path()).catalog.get(row.layer)
-    except (EditError, StoreError):  # the store not answering: the sign-in goes on without the line
+        row = last_save_by(location, name)
+        spec = None if row is None else Store(location).catalog.get(row.layer)
+    except (EditError, StoreError):
         return None
     if row is None:
         return None
     out = {"ts": row.ts, "layer": row.layer, "feature": row.feature}
-    for lang in ("vi", "en"):
-        what, old, new = change_text(spec, row.field, row.old, row.new, lang)  # type: ignore[arg-type]
-        title = spec.title(lang) if spec else row.layer  # type: ignore[arg-type]
+    langs: tuple[Lang, ...] = ("vi", "en")
+    for lang in langs:
+        what, old, new = change_text(spec, row.field, row.old, row.new, lang)
+        title = spec.title(lang) if spec else row.layer
         out[lang] = f"{title} · {row.feature} · {what}: {old} → {new}"
     return out
 
@@ -141,20 +154,21 @@ def remember_client() -> None:
         )
 
 
-def sign_in_box() -> None:
-    """In the sidebar: who is signed in, or a sign-in form (for planners and admins)."""
+def sign_in_box(store: Store | None = None) -> None:
+    """In the sidebar: who is signed in (and, for an editor, their latest save in ``store``'s change log, as of
+    this run's version of it), or a sign-in form (for planners and admins).
+    """
     lang = state.lang()
     user = current_user()
     if user:
         remember_client()
         st.caption(t("auth.signed_in", lang, name=md_text(user.name), role=t(f"auth.role.{user.role}", lang)))
-        last = st.session_state.get("last_save")
-        if isinstance(last, dict) and user.can_edit:
+        last = last_save(user.name, store) if user.can_edit and store is not None else None
+        if last is not None:
             when = fmt_datetime(last["ts"], lang)
             st.caption(t("auth.last_save", lang, when=when, what=md_text(last.get(lang, ""))))
         if st.button(t("auth.sign_out", lang), key="sign_out"):
             st.session_state.pop("user", None)
-            st.session_state.pop("last_save", None)
             if _oidc_user() is not None:
                 st.logout()
             st.rerun()
@@ -170,12 +184,27 @@ def sign_in_box() -> None:
                 st.text_input(t("auth.code", lang), key="login_code", max_chars=16, help=t("auth.code_help", lang))
             st.form_submit_button(t("auth.sign_in", lang), on_click=_sign_in)
         if isinstance(failed, float) and failed > 0:  # the name must wait after failures in a row
-            wait = fmt_number(math.ceil(failed), lang)
-            st.error(t("auth.throttled", lang, s=wait, max=fmt_number(MAX_DELAY_S / 60, lang)))
+            st.error(
+                t(
+                    "auth.throttled",
+                    lang,
+                    wait=wait_text(failed, lang),
+                    free=fmt_number(FREE_FAILURES, lang),
+                    first=fmt_number(FIRST_DELAY_S / 60, lang),
+                    max=fmt_number(MAX_DELAY_S / 60, lang),
+                )
+            )
         elif failed:
             st.error(t("auth.failed", lang))
         if st.session_state.get("login_expired"):
             st.info(t("auth.expired", lang, m=fmt_number(idle_limit_s() / 60, lang)), icon=":material/timer_off:")
+
+
+def wait_text(seconds: float, lang: Lang) -> str:
+    """A wait as a person reads it: "45 giây" under two minutes, else whole minutes ("12 phút"), rounded up."""
+    if seconds < 120:
+        return t("auth.wait_s", lang, n=fmt_number(max(math.ceil(seconds), 1), lang))
+    return t("auth.wait_min", lang, n=fmt_number(math.ceil(seconds / 60), lang))
 
 
 def signin_panel() -> None:

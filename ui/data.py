@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import time
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -54,7 +56,8 @@ REFRESH_ENV = "DINHLAP_REFRESH_SECONDS"
 
 def refresh_seconds() -> float:
     """How often an open page checks whether another app process changed the store: ``$DINHLAP_REFRESH_SECONDS``,
-    else every second on a PostGIS store (several replicas) and never on a GeoPackage (one machine).
+    else every second on a PostGIS store (several replicas) or on a GeoPackage that more than one server
+    process serves (replicas on one machine: ui/serve.py), and never on a GeoPackage served by one process.
     """
     raw = os.environ.get(REFRESH_ENV, "")
     try:
@@ -74,7 +77,21 @@ def refresh_patience() -> float:
 
 
 def _default_refresh() -> float:
-    return 1.0 if db.is_postgis(store_path()) else 0.0
+    location = store_path()
+    if db.is_postgis(location):
+        return 1.0
+    return 1.0 if _servers(str(location), int(time.monotonic() // SERVERS_EVERY)) > 1 else 0.0
+
+
+SERVERS_EVERY = 10.0  # seconds: how often a process counts the servers of its GeoPackage
+
+
+@functools.lru_cache(maxsize=4)
+def _servers(location: str, tick: int) -> int:
+    del tick  # the cache key: counted again every SERVERS_EVERY seconds, not at every run
+    from ui.serve import serving
+
+    return serving(Path(location))
 
 
 SHOWN_KEY = "_tables_shown"  # session state: the tables this run of the page read

@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo import field
 from geo.catalog import CATALOG
-from geo.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.i18n import Lang, UserError, fmt_datetime, fmt_number, t
 from geo.records import change_text
 from geo.safe import md_text
 from ui import data, notice, state
@@ -53,7 +53,7 @@ def _pack_form(lang: Lang) -> None:
             out = Path(tmp) / "goi.zip"
             try:
                 res = field.pack(store.location, out, chosen, unit=unit or None)
-            except field.FieldError as exc:
+            except UserError as exc:  # the package refused, or the store not answering
                 notice.error(exc, lang, both=False)
                 return
             st.session_state["fld_zip"] = out.read_bytes()
@@ -78,7 +78,7 @@ def _merge_form(lang: Lang, user: Any) -> None:
     if st.button(t("field.merge", lang), key="fld_merge", type="primary", disabled=not (upload and team.strip())):
         try:
             res = field.merge(data.store().location, upload.getvalue(), team.strip())
-        except field.FieldError as exc:
+        except UserError as exc:  # the package refused, or the store not answering
             notice.error(exc, lang)
             return
         data.wrote()
@@ -136,7 +136,7 @@ def _conflicts(lang: Lang, user: Any) -> None:
             if keep:
                 try:
                     field.resolve(data.store().location, c.id, keep, user.name)
-                except field.FieldError as exc:
+                except UserError as exc:  # the package refused, or the store not answering
                     notice.error(exc, lang, both=False)
                     return
                 data.wrote()

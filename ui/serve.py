@@ -11,6 +11,9 @@ works, with that one glitch.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -20,9 +23,63 @@ from streamlit.web import cli
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+# Replicas on one GeoPackage: each server process leaves its process id in a folder beside the store
+# (``.dinhlap.gpkg.servers/<pid>``), so that a page knows when another process may write the same file and
+# watches for it (ui/data.refresh_seconds), without anyone having to set DINHLAP_REFRESH_SECONDS.
+def servers_dir(store: Path) -> Path:
+    """The folder where the server processes of the GeoPackage ``store`` leave their process ids."""
+    return store.with_name(f".{store.name}.servers")
+
+
+def register(store: Path, pid: int | None = None) -> Path | None:
+    """Note that process ``pid`` (this one) serves ``store``; gone at its exit. ``None`` if the folder is read-only."""
+    pid = os.getpid() if pid is None else pid
+    mark = servers_dir(store) / str(pid)
+    try:
+        mark.parent.mkdir(exist_ok=True)
+        mark.touch()
+    except OSError:
+        return None
+    if pid == os.getpid():
+        atexit.register(lambda: mark.unlink(missing_ok=True))
+    return mark
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def serving(store: Path) -> int:
+    """How many live server processes serve the GeoPackage ``store`` (the marks of dead ones are removed)."""
+    try:
+        marks = list(servers_dir(store).iterdir())
+    except OSError:
+        return 0
+    n = 0
+    for mark in marks:
+        if mark.name.isdigit() and _alive(int(mark.name)):
+            n += 1
+        else:
+            with contextlib.suppress(OSError):
+                mark.unlink()
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``streamlit run app.py`` with ``argv`` as extra options."""
     PagesManager.uses_pages_directory = False
+    from geo import db
+    from geo.store import store_path
+
+    location = store_path()
+    if not db.is_postgis(location):
+        register(Path(location))
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     return int(cli.main() or 0)
 

@@ -110,5 +110,5 @@ def sidebar() -> None:
             st.warning(f"**{share.label(lang)}** — {t('demo.note', lang)}", icon=":material/info:")
         st.caption(f"{t('sidebar.store', lang)}: `{data.store().label}`")
         views_list()
-        sign_in_box()
+        sign_in_box(data.store())
         my_threads()
