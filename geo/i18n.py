@@ -851,6 +851,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Leave the area or length empty: the measured value on VN-2000 is filled in.",
     },
     "draw.merge_with": {"vi": "Hợp vào '{key}' các thửa liền cạnh", "en": "Merge into '{key}' the adjacent parcels"},
+    "draw.merge_choose": {"vi": "Chọn thửa (gõ mã để lọc)", "en": "Choose parcels (type a key to narrow)"},
     "draw.delete_confirm": {"vi": "Tôi muốn xóa '{key}'", "en": "I want to remove '{key}'"},
     "draw.save.add": {"vi": "Lưu đối tượng mới", "en": "Save the new feature"},
     "draw.save.reshape": {"vi": "Lưu hình mới", "en": "Save the new shape"},

@@ -147,7 +147,28 @@
     this.states = state === undefined || state === null ? [] : [state];
   };
 
-  var DLDraw = { grid: grid, measure: measure, describe: describe, History: History };
+  /** The features of a large layer's decoded geometry (geo/static/compact.js: zoom-0 pixel space) that
+   * Geoman should snap to: those whose box meets `box` ([x0, y0, x1, y1], the same space) and are not
+   * hidden by a filter (`style` byte 255), as rings of [X, Y]; at most `limit` features, the rest left out
+   * (a planner zoomed out that far snaps to nothing of the layer; zoomed in, to every feature near). */
+  function snapTargets(g, style, box, limit) {
+    var out = [];
+    if (!g || !g.n) return out;
+    for (var i = 0; i < g.n && out.length < limit; i++) {
+      if (style && style[i] === 255) continue;
+      if (g.box[4 * i] > box[2] || g.box[4 * i + 2] < box[0] || g.box[4 * i + 1] > box[3] || g.box[4 * i + 3] < box[1]) continue;
+      var rings = [];
+      for (var r = g.fRing[i]; r < g.fRing[i + 1]; r++) {
+        var ring = [], a = g.rStart[r];
+        for (var j = 0; j < g.rCount[r]; j++) ring.push([g.xs[a + j], g.ys[a + j]]);
+        rings.push(ring);
+      }
+      out.push({ kind: g.kind, key: g.keys[i], rings: rings });
+    }
+    return out;
+  }
+
+  var DLDraw = { grid: grid, measure: measure, describe: describe, History: History, snapTargets: snapTargets };
   if (typeof module === 'object' && module.exports) module.exports = DLDraw;
   root.DLDraw = DLDraw;
   if (typeof L === 'undefined' || !root.DL) return;
@@ -158,6 +179,8 @@
   var MODES = 'pm:globaldrawmodetoggled pm:globaleditmodetoggled pm:globaldragmodetoggled pm:globalcutmodetoggled';
   var MEASURE_STYLE = { color: '#1f2d3d', weight: 2, dashArray: '6 4', fillOpacity: 0.08 };
   var S = (root.__dlDraw = root.__dlDraw || { run: Math.random().toString(36).slice(2, 8), n: 0 });
+  var SNAP_LIMIT = 1500; // features of the large layers turned into snap targets at once
+  var SNAP_STYLE = { opacity: 0, fillOpacity: 0, interactive: false, pmIgnore: true, snapIgnore: false, pane: 'dlSnap' };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -199,6 +222,9 @@
         this._history = new History(60);
         this._work = null;
         this._measured = L.layerGroup().addTo(map);
+        if (!map.getPane('dlSnap')) map.createPane('dlSnap').style.display = 'none'; // snapped to, never painted
+        this._snap = L.layerGroup().addTo(map);
+        this._snapping = false;
         map.pm.setLang('dl-' + lang, o.pm || {}, 'en');
         map.pm.setGlobalOptions({
           snappable: true,
@@ -254,6 +280,7 @@
         map.on('pm:cut', this._onCut, this);
         map.on('mousemove', this._onMove, this);
         map.on(MODES, this._onMode, this);
+        map.on('moveend', this._snapTargets, this);
         this._keys = function (e) {
           if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) {
             e.preventDefault();
@@ -282,6 +309,8 @@
         map.off('pm:cut', this._onCut, this);
         map.off('mousemove', this._onMove, this);
         map.off(MODES, this._onMode, this);
+        map.off('moveend', this._snapTargets, this);
+        map.removeLayer(this._snap);
         map.getContainer().classList.remove('dl-drawing');
         map.getContainer().removeEventListener('keydown', this._keys);
         map.pm.disableDraw();
@@ -311,7 +340,7 @@
       },
       // The map's own features snap but are never edited, moved or cut; only the shape being drawn is.
       _mark: function (layer) {
-        if (layer._drawnByGeoman || layer._pmTempLayer || layer._dlWork || layer._dlMeasure) return;
+        if (layer._drawnByGeoman || layer._pmTempLayer || layer._dlWork || layer._dlMeasure || layer._dlSnap) return;
         if (!(layer instanceof L.Polyline || layer instanceof L.Marker || layer instanceof L.CircleMarker)) {
           if (layer.options) layer.options.pmIgnore = true;
           return;
@@ -335,6 +364,36 @@
         var on = pm.globalDrawModeEnabled() || pm.globalEditModeEnabled() || pm.globalDragModeEnabled() ||
           (pm.globalCutModeEnabled && pm.globalCutModeEnabled());
         this._map.getContainer().classList.toggle('dl-drawing', !!on);
+        this._snapping = !!on;
+        this._snapTargets();
+      },
+      // The large layers are painted on a canvas Geoman cannot see: while a tool is on, their features in
+      // view (and a margin) become hidden, non-interactive snap targets, made again when the map moves.
+      _snapTargets: function () {
+        var map = this._map, group = this._snap, big = (root.__dlCompact && root.__dlCompact.layers) || {};
+        group.clearLayers();
+        if (!this._snapping) return;
+        var b = map.getPixelBounds().pad(0.25), z = Math.pow(2, map.getZoom());
+        var box = [b.min.x / z, b.min.y / z, b.max.x / z, b.max.y / z];
+        var left = SNAP_LIMIT;
+        Object.keys(big).forEach(function (id) {
+          var layer = big[id];
+          if (!layer._map || !layer._g || left <= 0) return;
+          snapTargets(layer._g, layer._s, box, left).forEach(function (f) {
+            left -= 1;
+            var rings = f.rings.map(function (ring) {
+              return ring.map(function (p) {
+                return map.unproject([p[0], p[1]], 0);
+              });
+            });
+            var target;
+            if (f.kind === 1) target = L.circleMarker(rings[0][0], Object.assign({ radius: 1 }, SNAP_STYLE));
+            else if (f.kind === 2) target = L.polyline(rings.length > 1 ? rings : rings[0], SNAP_STYLE);
+            else target = L.polygon(rings, SNAP_STYLE);
+            target._dlSnap = true;
+            group.addLayer(target);
+          });
+        });
       },
       _measuring: function (shape) {
         return shape === 'dlMeasureLine' || shape === 'dlMeasureArea';
