@@ -366,6 +366,14 @@
         this._map.getContainer().classList.toggle('dl-drawing', !!on);
         this._snapping = !!on;
         this._snapTargets();
+        // A large layer on a canvas takes clicks from the map itself: while a tool is on, they are the tool's.
+        var map = this._map, big = (root.__dlCompact && root.__dlCompact.layers) || {};
+        Object.keys(big).forEach(function (id) {
+          var layer = big[id];
+          if (!layer._map || !layer._click) return;
+          map.off('click', layer._click, layer);
+          if (!on) map.on('click', layer._click, layer);
+        });
       },
       // The large layers are painted on a canvas Geoman cannot see: while a tool is on, their features in
       // view (and a margin) become hidden, non-interactive snap targets, made again when the map moves.
