@@ -128,6 +128,8 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
     live = frame.locator(".dl-measure-readout")
     live.wait_for(timeout=5000)
     assert "ha" in live.inner_text() and "Diện tích" in live.inner_text()
+    said = frame.locator('.dl-measure-said[role="status"]')  # a screen reader hears the area at each vertex
+    assert "ha" in said.inner_text() and "Diện tích" in said.inner_text()
     _click(v, frame, *square[0])
     _shape_reads(v, "POLYGON")
     v.wait_idle()

@@ -63,6 +63,8 @@ def test_a_measured_vertex_snaps_to_a_corner_of_a_parcel_drawn_on_a_canvas(brows
     label = frame.locator(".dl-measure-label")
     label.wait_for(timeout=10000)
     assert "Diện tích" in label.inner_text()
+    said = frame.locator('.dl-measure-said[role="status"]')  # what a screen reader hears: the finished figure
+    assert said.inner_text() == label.inner_text()
     ring = frame.evaluate(
         """() => { const l = Object.values(map._layers).find(l => l._dlMeasure && l.getLatLngs);
              return l.getLatLngs()[0].map(p => [p.lng, p.lat]); }"""

@@ -266,11 +266,16 @@
             },
           });
         }
+        // The figures on screen follow the pointer; a screen reader hears them once a vertex is placed and
+        // when the shape is done (a status region that changed on every move would never stop talking).
         this._readout = el('div', 'dl-measure-readout');
-        this._readout.setAttribute('role', 'status');
-        this._readout.setAttribute('aria-live', 'polite');
+        this._readout.setAttribute('aria-hidden', 'true');
         this._readout.hidden = true;
         map.getContainer().appendChild(this._readout);
+        this._said = el('div', 'dl-measure-said');
+        this._said.setAttribute('role', 'status');
+        this._said.setAttribute('aria-live', 'polite');
+        map.getContainer().appendChild(this._said);
         this._name(map);
         this._ignoreOthers(map);
         map.on('layeradd', this._onLayerAdd, this);
@@ -324,6 +329,7 @@
         if (this._work) map.removeLayer(this._work);
         map.removeLayer(this._measured);
         if (this._readout) this._readout.remove();
+        if (this._said) this._said.remove();
         return this;
       },
       // Buttons named for screen readers. Drawing is done with a pointer: the buttons stay out of the tab
@@ -411,21 +417,28 @@
         this._shape = e.shape;
         if (this._measuring(e.shape)) this._measured.clearLayers();
         this._show(null);
+        e.workingLayer.on('pm:vertexadded', this._onVertex, this);
       },
       _onDrawEnd: function () {
+        if (this._drawing) this._drawing.off('pm:vertexadded', this._onVertex, this);
         this._drawing = null;
       },
-      _onMove: function (e) {
-        if (!this._drawing) return;
+      _drawn: function (extra) {
         var pts = this._drawing.getLatLngs().map(function (ll) {
           return [ll.lng, ll.lat];
         });
-        if (!pts.length) return;
-        pts.push([e.latlng.lng, e.latlng.lat]);
+        if (extra) pts.push([extra.lng, extra.lat]);
         var area = this._shape === 'Polygon' || this._shape === 'dlMeasureArea';
-        this._show(area && pts.length > 2 ? { type: 'Polygon', coordinates: [pts.concat([pts[0]])] } : { type: 'LineString', coordinates: pts });
+        return area && pts.length > 2 ? { type: 'Polygon', coordinates: [pts.concat([pts[0]])] } : { type: 'LineString', coordinates: pts };
       },
-      _show: function (geometry) {
+      _onVertex: function () {
+        if (this._drawing && this._drawing.getLatLngs().length > 1) this._show(this._drawn(null), true);
+      },
+      _onMove: function (e) {
+        if (!this._drawing || !this._drawing.getLatLngs().length) return;
+        this._show(this._drawn(e.latlng));
+      },
+      _show: function (geometry, say) {
         var r = this._readout;
         if (!geometry) {
           r.hidden = true;
@@ -441,13 +454,14 @@
         }
         r.textContent = parts.join(' · ');
         r.hidden = !parts.length;
+        if (say) this._said.textContent = r.textContent;
         return r.textContent;
       },
       _onCreate: function (e) {
         var layer = e.layer;
         if (this._measuring(e.shape)) {
           this._map.removeLayer(layer);
-          var geom = layer.toGeoJSON().geometry, text = this._show(geom);
+          var geom = layer.toGeoJSON().geometry, text = this._show(geom, true);
           var kept = L.geoJSON(geom, { style: MEASURE_STYLE, pmIgnore: true, snapIgnore: true, interactive: false });
           kept.eachLayer(function (l) {
             l._dlMeasure = true;
@@ -495,7 +509,7 @@
       _changed: function (push) {
         var geometry = this._work.toGeoJSON().geometry;
         if (push) this._history.push(geometry);
-        this._show(geometry);
+        this._show(geometry, true);
         S.n += 1;
         report(this._map, { type: 'Feature', properties: { _draw: S.run + ':' + S.n }, geometry: geometry });
       },
