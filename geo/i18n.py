@@ -871,6 +871,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Leave the area or length empty: the measured value on VN-2000 is filled in.",
     },
     "draw.merge_with": {"vi": "Hợp vào '{key}' các thửa liền cạnh", "en": "Merge into '{key}' the adjacent parcels"},
+    "draw.merge_choose": {"vi": "Chọn thửa (gõ mã để lọc)", "en": "Choose parcels (type a key to narrow)"},
     "draw.delete_confirm": {"vi": "Tôi muốn xóa '{key}'", "en": "I want to remove '{key}'"},
     "draw.save.add": {"vi": "Lưu đối tượng mới", "en": "Save the new feature"},
     "draw.save.reshape": {"vi": "Lưu hình mới", "en": "Save the new shape"},
@@ -883,6 +884,21 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "draw.length": {"vi": "Chiều dài", "en": "Length"},
     "draw.area": {"vi": "Diện tích", "en": "Area"},
     "draw.perimeter": {"vi": "Chu vi", "en": "Perimeter"},
+    "measure.title": {"vi": "Đo khoảng cách, diện tích", "en": "Measure a distance or an area"},
+    "measure.how": {
+        "vi": "Gõ tọa độ (mỗi dòng một điểm: kinh độ vĩ độ, hoặc X Y theo VN-2000) hoặc dán WKT/GeoJSON. "
+        "Trên bản đồ: nút Đo khoảng cách, Đo diện tích ở góc trái.",
+        "en": "Type coordinates (one point a line: longitude latitude, or X Y in VN-2000) or paste WKT/GeoJSON. "
+        "On the map: the Measure buttons at its top left.",
+    },
+    "measure.kind": {"vi": "Đo", "en": "Measure"},
+    "measure.kind.linestring": {"vi": "Khoảng cách (đường)", "en": "A distance (a line)"},
+    "measure.kind.polygon": {"vi": "Diện tích (vùng)", "en": "An area (a polygon)"},
+    "measure.shape": {"vi": "Tọa độ, WKT hoặc GeoJSON để đo", "en": "Coordinates, WKT or GeoJSON to measure"},
+    "measure.point": {
+        "vi": "Một điểm: không có chiều dài, diện tích. Gõ thêm điểm, mỗi dòng một điểm.",
+        "en": "One point: no length or area. Type more points, one a line.",
+    },
     "draw.pm.place_marker": {"vi": "Bấm để đặt điểm", "en": "Click to place the point"},
     "draw.pm.first_vertex": {"vi": "Bấm để đặt đỉnh đầu tiên", "en": "Click to place the first vertex"},
     "draw.pm.continue_line": {"vi": "Bấm để vẽ tiếp", "en": "Click to continue drawing"},

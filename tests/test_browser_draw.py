@@ -15,7 +15,8 @@ import shapely
 from playwright.sync_api import Browser, Frame
 
 from geo.changelog import history
-from geo.geometry_edit import to_grid
+from geo.geometry_edit import add_shape, to_grid
+from geo.history import moment, stamp
 from geo.store import Store
 from geo.users import add_user
 from tests.browser import Visit, sign_in, streamlit_server, visit
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 PAGE = "/dat-lam-nghiep"
 LON, LAT, D = 107.10, 21.55, 0.004  # a square of about 400 m × 440 m near the town of Đình Lập
+JANUARY = stamp(moment("2025-01-10T09:00"))
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     shutil.copy(NOTICE_STORE, store)
     add_user(users, "chuyenvien", "planner", "mat-khau-dai")
     add_user(users, "lanhdao", "viewer", "mat-khau-dai")
+    # Two adjacent parcels handed over in January 2025, for the merge and the time machine.
+    for key, west in (("LN-95", LON), ("LN-96", LON + D)):
+        square = shapely.box(west, LAT + 3 * D, west + D, LAT + 4 * D)
+        add_shape(
+            store,
+            "forest_parcels",
+            {
+                "parcel_id": key,
+                "unit_code": "06643",
+                "decision": "QĐ 3/QĐ-UBND",
+                "handover_date": "2025-01-10",
+                "status": "handed_over",
+                "planned_use": "Trồng rừng sản xuất",
+            },
+            square,
+            "chuyenvien",
+            ts=JANUARY,
+        )
     with streamlit_server(store, users=users) as url:
         yield url, store
 
@@ -108,6 +128,8 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
     live = frame.locator(".dl-measure-readout")
     live.wait_for(timeout=5000)
     assert "ha" in live.inner_text() and "Diện tích" in live.inner_text()
+    said = frame.locator('.dl-measure-said[role="status"]')  # a screen reader hears the area at each vertex
+    assert "ha" in said.inner_text() and "Diện tích" in said.inner_text()
     _click(v, frame, *square[0])
     _shape_reads(v, "POLYGON")
     v.wait_idle()
@@ -276,3 +298,146 @@ def test_a_vertex_drawn_near_a_parcel_corner_snaps_to_it(served, browser: Browse
     text = v.page.get_by_role("textbox", name="Hình (tọa độ, WKT hoặc GeoJSON)").input_value()
     first = shapely.from_wkt(text).exterior.coords
     assert any(abs(px - corner[0]) < 1e-7 and abs(py - corner[1]) < 1e-7 for px, py in first), (text, corner)
+
+
+def _keys_on_map(v: Visit, layer: str) -> set[str]:
+    """The keys of ``layer``'s features drawn on the page's map."""
+    frame = v.map_frame()
+    keys = frame.evaluate(
+        """(layer) => Object.values(map._layers).filter(l => l.feature && l.feature.properties._l === layer)
+               .map(l => l.feature.properties._k)""",
+        layer,
+    )
+    return set(keys)
+
+
+def test_a_planner_merges_two_parcels_and_the_time_machine_shows_them_before(
+    served, browser: Browser, artifacts
+) -> None:
+    url, store = served
+    before = _parcel(store, "LN-95").area_ha + _parcel(store, "LN-96").area_ha
+    v = visit(browser, url + PAGE + "?sel=forest_parcels:LN-95")
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    v.page.locator("table.dl-record", has_text="LN-95").wait_for(timeout=20000)
+    v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
+    v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_text("Hợp thửa").click()
+    v.wait_idle()
+    form = v.page.locator('[data-testid="stForm"]', has_text="các thửa liền cạnh")
+    form.get_by_placeholder("Chọn thửa (gõ mã để lọc)").click()
+    v.page.keyboard.type("LN-96")
+    v.page.get_by_role("option", name="LN-96").click()
+    v.page.keyboard.press("Escape")
+    form.get_by_role("textbox", name="Lý do, căn cứ (biên bản, văn bản…)").fill("Hợp thửa theo đơn của chủ rừng")
+    form.get_by_role("button", name="Hợp thửa").click()
+    v.page.get_by_text("Đã hợp LN-96 vào", exact=False).first.wait_for(timeout=20000)
+    merged = _parcel(store, "LN-95")
+    assert _parcel(store, "LN-96") is None and merged.geometry.geom_type == "Polygon"
+    assert merged.area_ha == pytest.approx(before, abs=2e-3)  # measured again on the national grid
+    v.wait_idle()
+    shown = _keys_on_map(v, "forest_parcels")
+    assert "LN-95" in shown and "LN-96" not in shown
+    v.page.screenshot(path=str(artifacts / "draw-merged.png"), full_page=True)
+    v.page.close()
+
+    # The time machine: in February 2025 the two parcels stood apart; before January neither existed.
+    feb = visit(browser, url + PAGE + "?as_of=2025-02-01")
+    feb.wait_for_map("Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'LN-96')")
+    assert {"LN-95", "LN-96"} <= _keys_on_map(feb, "forest_parcels")
+    feb.page.close()
+    dec = visit(browser, url + PAGE + "?as_of=2024-12-31")
+    dec.wait_for_map("Object.values(map._layers).some(l => l.feature && l.feature.properties._l === 'forest_parcels')")
+    assert not {"LN-95", "LN-96"} & _keys_on_map(dec, "forest_parcels")
+    assert not dec.external_requests(), dec.external_requests()
+
+
+def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> None:
+    url, _ = served
+    v = visit(browser, url + PAGE)
+    keys = v.page.keyboard
+    v.map_frame()
+    v.page.locator("summary", has_text="Đo khoảng cách, diện tích").focus()
+    keys.press("Enter")
+    box = v.page.get_by_role("textbox", name="Tọa độ, WKT hoặc GeoJSON để đo")
+    box.wait_for(timeout=10000)
+    box.focus()
+    keys.insert_text(f"{LAT:.6f} {LON:.6f}\n{LAT:.6f} {LON + 2 * D:.6f}")  # lat lon, as a phone shows them
+    keys.press("Tab")  # the box is read when it is left
+    said = v.page.locator(".dl-measure-result", has_text="Chiều dài")
+    said.wait_for(timeout=20000)
+    assert said.get_attribute("role") == "status"
+    found = re.search(r"Chiều dài: (\d+),(\d) m", said.inner_text())
+    assert found and float(f"{found.group(1)}.{found.group(2)}") == pytest.approx(829, rel=0.01), said.inner_text()
+    # An area: the kind chosen with the arrow keys, a surveyor's polygon pasted as WKT in VN-2000 metres.
+    v.page.get_by_role("radio", name="Khoảng cách (đường)").focus()
+    keys.press("ArrowRight")
+    v.wait_idle()
+    square = to_grid(shapely.box(LON, LAT, LON + D, LAT + D))
+    box.focus()
+    keys.press("Control+A")
+    keys.insert_text(square.wkt)
+    keys.press("Tab")
+    said = v.page.locator(".dl-measure-result", has_text="Diện tích")
+    said.wait_for(timeout=20000)
+    assert f"Diện tích: {square.area / 1e4:.4f}".replace(".", ",") + " ha" in said.inner_text()
+    assert not v.external_requests(), v.external_requests()
+
+
+def test_a_resettlement_area_drawn_beside_ql4b_snaps_to_the_road(served, browser: Browser) -> None:
+    url, store = served
+    v = visit(browser, url + "/cum-cong-nghiep")
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    v.map_frame()
+    v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=10000)
+    panel = v.page.locator('[data-testid="stExpander"]', has_text="Vẽ trên bản đồ")
+    panel.locator('[data-testid="stSelectbox"]', has_text="Lớp").click()
+    v.page.get_by_role("option", name="Cụm công nghiệp: lô đất").click()
+    v.wait_idle()
+    v.page.get_by_text("Vẽ trên bản đồ", exact=True).click()
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=20000)
+    # The road's longest straight stretch well inside the district (the rules refuse a part outside), centred.
+    district = to_grid(Store(store).read("district").geometry.iloc[0])
+    edges = [
+        shapely.LineString(pair)
+        for line in Store(store).read("ql4b_segments").geometry
+        for pair in zip(line.coords[:-1], line.coords[1:], strict=True)
+    ]
+    inside = [e for e in edges if district.contains(to_grid(e).buffer(300))]
+    road = [list(c) for c in max(inside, key=lambda e: to_grid(e).length).coords]
+    frame.evaluate("([a, b]) => map.setView([(a[1] + b[1]) / 2, (a[0] + b[0]) / 2], 16, {animate: false})", road)
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.frame_element().scroll_into_view_if_needed()
+    (ax, ay), (bx, by) = (_screen(v, frame, *p) for p in road)
+    length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
+    ux, uy = (bx - ax) / length, (by - ay) / length
+    nx, ny = -uy, ux  # across the road
+    cx, cy = (ax + bx) / 2, (ay + by) / 2
+    side = 60  # px, about 100 m at zoom 16
+    corners = [(cx - ux * side / 2 + nx * 6, cy - uy * side / 2 + ny * 6)]  # 6 px off the road, as a hand places it
+    corners.append((cx + ux * side / 2 + nx * 6, cy + uy * side / 2 + ny * 6))
+    corners.append((corners[1][0] + nx * side, corners[1][1] + ny * side))
+    corners.append((corners[0][0] + nx * side, corners[0][1] + ny * side))
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).click()
+    for x, y in (*corners, corners[0]):
+        v.page.mouse.move(x, y)
+        v.page.mouse.click(x, y)
+    _shape_reads(v, "POLYGON")
+    text = v.page.get_by_role("textbox", name="Hình (tọa độ, WKT hoặc GeoJSON)").input_value()
+    drawn = shapely.from_wkt(text)
+    line = shapely.LineString(road)
+    on_road = [p for p in drawn.exterior.coords[:-1] if line.distance(shapely.Point(p)) < 2e-6]  # the map's 6 decimals
+    # The side along the road lies on it (to the map's 6 decimals, 10 cm), not 6 px (about 13 m) off: snapped.
+    assert len(on_road) >= 2, (text, road)
+    v.wait_idle()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    form.get_by_role("textbox", name="Mã lô").fill("TĐC-QL4B")
+    form.get_by_role("button", name="Lưu đối tượng mới").click()
+    v.page.get_by_text("Đã thêm 'TĐC-QL4B'.").first.wait_for(timeout=20000)
+    plots = Store(store).read("cluster_plots")
+    plot = plots[plots.plot_id == "TĐC-QL4B"].iloc[0]
+    assert plot.area_ha == pytest.approx(to_grid(plot.geometry).area / 1e4, abs=1e-4)  # ha on the national grid
+    assert 0.5 < plot.area_ha < 2
+    assert not v.external_requests(), v.external_requests()

@@ -101,3 +101,32 @@ def test_a_crossing_outline_typed_is_refused_with_where(env: Path) -> None:
 def test_viewers_measure_but_get_no_drawing_panel(env: Path) -> None:
     at = app_page("pages/dat_lam_nghiep.py", user={"name": "lanhdao", "role": "viewer"})
     assert not [e for e in at.expander if "Vẽ" in e.label]
+
+
+def _said(at) -> str:
+    """What the measuring panel's status region says."""
+    return next(h.proto.body for h in at.get("html") if "dl-measure-result" in h.proto.body)
+
+
+def test_a_viewer_measures_typed_coordinates_and_a_pasted_shape(env: Path) -> None:
+    at = app_page("pages/dat_lam_nghiep.py", user={"name": "lanhdao", "role": "viewer"})
+    assert any(e.label == "Đo khoảng cách, diện tích" for e in at.expander)
+    # Two points typed lat lon: a distance, in metres under a kilometre.
+    at.text_area(key=f"measure_text_{PAGE}").set_value("21.55 107.10\n21.55 107.105").run()
+    said = _said(at)
+    metres = measure(shapely.LineString([(107.10, 21.55), (107.105, 21.55)])).length_m
+    assert f"Chiều dài: {metres:.1f}".replace(".", ",") + " m" in said and 'role="status"' in said
+    # A surveyor's table (X northing, Y easting in VN-2000) as an area: hectares as on the national grid.
+    grid = to_grid(SQUARE)
+    table = "\n".join(f"{i + 1}\t{y:.3f}\t{x:.3f}" for i, (x, y) in enumerate(list(grid.exterior.coords)[:-1]))
+    at.radio(key=f"measure_kind_{PAGE}").set_value("Polygon")
+    at.text_area(key=f"measure_text_{PAGE}").set_value(table).run()
+    said = _said(at)
+    assert f"Diện tích: {grid.area / 1e4:.4f}".replace(".", ",") + " ha" in said
+    # Pasted WKT in English; an unreadable line is refused with what it is.
+    at.session_state["lang"] = "en"
+    at.text_area(key=f"measure_text_{PAGE}").set_value(SQUARE.wkt).run()
+    said = _said(at)
+    assert "Area: " in said and " ha " in said and "Perimeter:" in said
+    at.text_area(key=f"measure_text_{PAGE}").set_value("21.55 107.10\nhai mươi").run()
+    assert at.error and not [h for h in at.get("html") if "dl-measure-result" in h.proto.body and "ha" in h.proto.body]

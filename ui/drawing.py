@@ -228,7 +228,12 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
             st.caption(t("draw.filled", lang))
         elif action == "merge":
             keys = [k for k in data.layer(lid)[spec.key].astype(str) if k != key]
-            others = st.multiselect(t("draw.merge_with", lang, key=md_quote(key)), keys, key=f"draw_merge_{page}")
+            others = st.multiselect(
+                t("draw.merge_with", lang, key=md_quote(key)),
+                keys,
+                key=f"draw_merge_{page}",
+                placeholder=t("draw.merge_choose", lang),
+            )
         elif action == "delete":
             st.checkbox(t("draw.delete_confirm", lang, key=md_quote(key)), key=f"draw_delete_ok_{page}")
         reason = st.text_input(t("edit.reason", lang), key=f"draw_reason_{page}")

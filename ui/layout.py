@@ -20,6 +20,7 @@ from ui.editing import edit_form
 from ui.export import export_panel
 from ui.field import photo_strip
 from ui.mapwidget import layer_toggles, map_view, record_table, side_legend, stored
+from ui.measure import measure_panel
 from ui.search import search_box
 from ui.selection import clear_selection, find_feature, selection
 from ui.threads import thread_panel
@@ -92,6 +93,7 @@ def map_with_record(
             search_box(page, layer_ids)
         export_panel(page, visible, frames, title or t("app.title", state.lang()))
         save_view_box("" if page == "overview" else page, visible)
+        measure_panel(page)
         drawing_panel(page, visible)
     with right:
         record_panel(page)

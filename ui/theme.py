@@ -40,6 +40,7 @@ from ui.editing import add_point_box
 from ui.export import export_panel
 from ui.layout import record_panel
 from ui.mapwidget import layer_toggles, map_view, side_legend, stored
+from ui.measure import measure_panel
 from ui.search import search_box
 from ui.selection import select, selection_from_link
 from ui.views import save_view_box, view_banner
@@ -314,6 +315,7 @@ def render(tp: ThemePage) -> None:
         export_panel(tp.page, visible, frames, t(tp.nav_key, lang), tuple(opts.get("color_by", ())), narrowing)
         save_view_box(tp.page, visible, tuple(opts.get("styles", ())))
         add_point_box(tp.page, visible)
+        measure_panel(tp.page)
         drawing_panel(tp.page, visible)
     with right:
         record_panel(tp.page, frames, extra=lambda lid, row: contributions_panel(frames, lid, row))

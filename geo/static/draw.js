@@ -147,7 +147,28 @@
     this.states = state === undefined || state === null ? [] : [state];
   };
 
-  var DLDraw = { grid: grid, measure: measure, describe: describe, History: History };
+  /** The features of a large layer's decoded geometry (geo/static/compact.js: zoom-0 pixel space) that
+   * Geoman should snap to: those whose box meets `box` ([x0, y0, x1, y1], the same space) and are not
+   * hidden by a filter (`style` byte 255), as rings of [X, Y]; at most `limit` features, the rest left out
+   * (a planner zoomed out that far snaps to nothing of the layer; zoomed in, to every feature near). */
+  function snapTargets(g, style, box, limit) {
+    var out = [];
+    if (!g || !g.n) return out;
+    for (var i = 0; i < g.n && out.length < limit; i++) {
+      if (style && style[i] === 255) continue;
+      if (g.box[4 * i] > box[2] || g.box[4 * i + 2] < box[0] || g.box[4 * i + 1] > box[3] || g.box[4 * i + 3] < box[1]) continue;
+      var rings = [];
+      for (var r = g.fRing[i]; r < g.fRing[i + 1]; r++) {
+        var ring = [], a = g.rStart[r];
+        for (var j = 0; j < g.rCount[r]; j++) ring.push([g.xs[a + j], g.ys[a + j]]);
+        rings.push(ring);
+      }
+      out.push({ kind: g.kind, key: g.keys[i], rings: rings });
+    }
+    return out;
+  }
+
+  var DLDraw = { grid: grid, measure: measure, describe: describe, History: History, snapTargets: snapTargets };
   if (typeof module === 'object' && module.exports) module.exports = DLDraw;
   root.DLDraw = DLDraw;
   if (typeof L === 'undefined' || !root.DL) return;
@@ -158,6 +179,8 @@
   var MODES = 'pm:globaldrawmodetoggled pm:globaleditmodetoggled pm:globaldragmodetoggled pm:globalcutmodetoggled';
   var MEASURE_STYLE = { color: '#1f2d3d', weight: 2, dashArray: '6 4', fillOpacity: 0.08 };
   var S = (root.__dlDraw = root.__dlDraw || { run: Math.random().toString(36).slice(2, 8), n: 0 });
+  var SNAP_LIMIT = 1500; // features of the large layers turned into snap targets at once
+  var SNAP_STYLE = { opacity: 0, fillOpacity: 0, interactive: false, pmIgnore: true, snapIgnore: false, pane: 'dlSnap' };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -199,6 +222,9 @@
         this._history = new History(60);
         this._work = null;
         this._measured = L.layerGroup().addTo(map);
+        if (!map.getPane('dlSnap')) map.createPane('dlSnap').style.display = 'none'; // snapped to, never painted
+        this._snap = L.layerGroup().addTo(map);
+        this._snapping = false;
         map.pm.setLang('dl-' + lang, o.pm || {}, 'en');
         map.pm.setGlobalOptions({
           snappable: true,
@@ -240,11 +266,16 @@
             },
           });
         }
+        // The figures on screen follow the pointer; a screen reader hears them once a vertex is placed and
+        // when the shape is done (a status region that changed on every move would never stop talking).
         this._readout = el('div', 'dl-measure-readout');
-        this._readout.setAttribute('role', 'status');
-        this._readout.setAttribute('aria-live', 'polite');
+        this._readout.setAttribute('aria-hidden', 'true');
         this._readout.hidden = true;
         map.getContainer().appendChild(this._readout);
+        this._said = el('div', 'dl-measure-said');
+        this._said.setAttribute('role', 'status');
+        this._said.setAttribute('aria-live', 'polite');
+        map.getContainer().appendChild(this._said);
         this._name(map);
         this._ignoreOthers(map);
         map.on('layeradd', this._onLayerAdd, this);
@@ -254,6 +285,7 @@
         map.on('pm:cut', this._onCut, this);
         map.on('mousemove', this._onMove, this);
         map.on(MODES, this._onMode, this);
+        map.on('moveend', this._snapTargets, this);
         this._keys = function (e) {
           if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) {
             e.preventDefault();
@@ -282,6 +314,8 @@
         map.off('pm:cut', this._onCut, this);
         map.off('mousemove', this._onMove, this);
         map.off(MODES, this._onMode, this);
+        map.off('moveend', this._snapTargets, this);
+        map.removeLayer(this._snap);
         map.getContainer().classList.remove('dl-drawing');
         map.getContainer().removeEventListener('keydown', this._keys);
         map.pm.disableDraw();
@@ -295,6 +329,7 @@
         if (this._work) map.removeLayer(this._work);
         map.removeLayer(this._measured);
         if (this._readout) this._readout.remove();
+        if (this._said) this._said.remove();
         return this;
       },
       // Buttons named for screen readers. Drawing is done with a pointer: the buttons stay out of the tab
@@ -311,7 +346,7 @@
       },
       // The map's own features snap but are never edited, moved or cut; only the shape being drawn is.
       _mark: function (layer) {
-        if (layer._drawnByGeoman || layer._pmTempLayer || layer._dlWork || layer._dlMeasure) return;
+        if (layer._drawnByGeoman || layer._pmTempLayer || layer._dlWork || layer._dlMeasure || layer._dlSnap) return;
         if (!(layer instanceof L.Polyline || layer instanceof L.Marker || layer instanceof L.CircleMarker)) {
           if (layer.options) layer.options.pmIgnore = true;
           return;
@@ -335,6 +370,44 @@
         var on = pm.globalDrawModeEnabled() || pm.globalEditModeEnabled() || pm.globalDragModeEnabled() ||
           (pm.globalCutModeEnabled && pm.globalCutModeEnabled());
         this._map.getContainer().classList.toggle('dl-drawing', !!on);
+        this._snapping = !!on;
+        this._snapTargets();
+        // A large layer on a canvas takes clicks from the map itself: while a tool is on, they are the tool's.
+        var map = this._map, big = (root.__dlCompact && root.__dlCompact.layers) || {};
+        Object.keys(big).forEach(function (id) {
+          var layer = big[id];
+          if (!layer._map || !layer._click) return;
+          map.off('click', layer._click, layer);
+          if (!on) map.on('click', layer._click, layer);
+        });
+      },
+      // The large layers are painted on a canvas Geoman cannot see: while a tool is on, their features in
+      // view (and a margin) become hidden, non-interactive snap targets, made again when the map moves.
+      _snapTargets: function () {
+        var map = this._map, group = this._snap, big = (root.__dlCompact && root.__dlCompact.layers) || {};
+        group.clearLayers();
+        if (!this._snapping) return;
+        var b = map.getPixelBounds().pad(0.25), z = Math.pow(2, map.getZoom());
+        var box = [b.min.x / z, b.min.y / z, b.max.x / z, b.max.y / z];
+        var left = SNAP_LIMIT;
+        Object.keys(big).forEach(function (id) {
+          var layer = big[id];
+          if (!layer._map || !layer._g || left <= 0) return;
+          snapTargets(layer._g, layer._s, box, left).forEach(function (f) {
+            left -= 1;
+            var rings = f.rings.map(function (ring) {
+              return ring.map(function (p) {
+                return map.unproject([p[0], p[1]], 0);
+              });
+            });
+            var target;
+            if (f.kind === 1) target = L.circleMarker(rings[0][0], Object.assign({ radius: 1 }, SNAP_STYLE));
+            else if (f.kind === 2) target = L.polyline(rings.length > 1 ? rings : rings[0], SNAP_STYLE);
+            else target = L.polygon(rings, SNAP_STYLE);
+            target._dlSnap = true;
+            group.addLayer(target);
+          });
+        });
       },
       _measuring: function (shape) {
         return shape === 'dlMeasureLine' || shape === 'dlMeasureArea';
@@ -344,21 +417,28 @@
         this._shape = e.shape;
         if (this._measuring(e.shape)) this._measured.clearLayers();
         this._show(null);
+        e.workingLayer.on('pm:vertexadded', this._onVertex, this);
       },
       _onDrawEnd: function () {
+        if (this._drawing) this._drawing.off('pm:vertexadded', this._onVertex, this);
         this._drawing = null;
       },
-      _onMove: function (e) {
-        if (!this._drawing) return;
+      _drawn: function (extra) {
         var pts = this._drawing.getLatLngs().map(function (ll) {
           return [ll.lng, ll.lat];
         });
-        if (!pts.length) return;
-        pts.push([e.latlng.lng, e.latlng.lat]);
+        if (extra) pts.push([extra.lng, extra.lat]);
         var area = this._shape === 'Polygon' || this._shape === 'dlMeasureArea';
-        this._show(area && pts.length > 2 ? { type: 'Polygon', coordinates: [pts.concat([pts[0]])] } : { type: 'LineString', coordinates: pts });
+        return area && pts.length > 2 ? { type: 'Polygon', coordinates: [pts.concat([pts[0]])] } : { type: 'LineString', coordinates: pts };
       },
-      _show: function (geometry) {
+      _onVertex: function () {
+        if (this._drawing && this._drawing.getLatLngs().length > 1) this._show(this._drawn(null), true);
+      },
+      _onMove: function (e) {
+        if (!this._drawing || !this._drawing.getLatLngs().length) return;
+        this._show(this._drawn(e.latlng));
+      },
+      _show: function (geometry, say) {
         var r = this._readout;
         if (!geometry) {
           r.hidden = true;
@@ -374,13 +454,14 @@
         }
         r.textContent = parts.join(' · ');
         r.hidden = !parts.length;
+        if (say) this._said.textContent = r.textContent;
         return r.textContent;
       },
       _onCreate: function (e) {
         var layer = e.layer;
         if (this._measuring(e.shape)) {
           this._map.removeLayer(layer);
-          var geom = layer.toGeoJSON().geometry, text = this._show(geom);
+          var geom = layer.toGeoJSON().geometry, text = this._show(geom, true);
           var kept = L.geoJSON(geom, { style: MEASURE_STYLE, pmIgnore: true, snapIgnore: true, interactive: false });
           kept.eachLayer(function (l) {
             l._dlMeasure = true;
@@ -428,7 +509,7 @@
       _changed: function (push) {
         var geometry = this._work.toGeoJSON().geometry;
         if (push) this._history.push(geometry);
-        this._show(geometry);
+        this._show(geometry, true);
         S.n += 1;
         report(this._map, { type: 'Feature', properties: { _draw: S.run + ':' + S.n }, geometry: geometry });
       },

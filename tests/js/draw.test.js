@@ -52,3 +52,21 @@ test('undo goes back one state at a time and never past the first', () => {
   h.push(a);
   assert.equal(h.states.length, 3, 'bounded');
 });
+
+test('the features of a large layer near the view, and only those shown, become snap targets', () => {
+  // Three square parcels in zoom-0 pixel space (as compact.js decodes them): at x 0, 10 and 100.
+  const square = (x) => [[x, 0], [x + 5, 0], [x + 5, 5], [x, 5]];
+  const g = {
+    n: 3, kind: 3, keys: ['A', 'B', 'C'],
+    fRing: Int32Array.from([0, 1, 2, 3]), rStart: Int32Array.from([0, 4, 8]), rCount: Int32Array.from([4, 4, 4]),
+    xs: Float64Array.from([0, 10, 100].flatMap((x) => square(x).map((p) => p[0]))),
+    ys: Float64Array.from([0, 10, 100].flatMap((x) => square(x).map((p) => p[1]))),
+    box: Float64Array.from([0, 0, 5, 5, 10, 0, 15, 5, 100, 0, 105, 5]),
+  };
+  const near = DLDraw.snapTargets(g, null, [-1, -1, 20, 6], 10);
+  assert.deepEqual(near.map((f) => f.key), ['A', 'B']);
+  assert.deepEqual(near[1].rings, [square(10)]);
+  assert.deepEqual(DLDraw.snapTargets(g, Uint8Array.from([255, 0, 0]), [-1, -1, 20, 6], 10).map((f) => f.key), ['B']);
+  assert.equal(DLDraw.snapTargets(g, null, [-1, -1, 200, 6], 2).length, 2); // bounded
+  assert.deepEqual(DLDraw.snapTargets({ n: 0 }, null, [0, 0, 1, 1], 10), []);
+});
