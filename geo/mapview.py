@@ -687,6 +687,9 @@ class MapData:
     #: The filters that made ``frames`` from ``whole``, per layer (a layer drawn from vector tiles is
     #: filtered where its tiles are built, so they travel with its tile URL).
     filters: dict[str, dict[str, Any]] | None = None
+    #: The day the frames show, for a layer drawn from vector tiles: an ISO date, ``None`` for today, or
+    #: ``"session"``: the day the app shows (a map of another day, as compare's, names its own).
+    day: str | None = "session"
 
 
 def legend_control(blocks: list[LegendBlock], lang: Lang, open_: bool = False) -> ControlLayer:

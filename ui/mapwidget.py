@@ -13,6 +13,7 @@ back by id to draw it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import geopandas as gpd
@@ -66,7 +67,8 @@ def tile_urls(drawn: MapData, visible: list[str], state_: MapState) -> dict[str,
     if drawn.version is None:  # frames that exist only now (an import's preview): nothing to build tiles from
         return {}
     s, limit, out = data.store(), tile_threshold(), {}
-    day = data.as_of_day()
+    shown = data.as_of_day() if drawn.day == "session" else dt.date.fromisoformat(drawn.day) if drawn.day else None
+    day = shown if shown is not None and shown < data.today() else None
     for lid in visible:
         whole = (drawn.whole or {}).get(lid, drawn.frames.get(lid))
         if whole is None or lid not in drawn.catalog or not drawn.catalog[lid].geometry or not s.has(lid):
