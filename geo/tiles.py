@@ -30,6 +30,7 @@ The encoder writes the protobuf wire format directly (the format is small: see :
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import math
@@ -57,6 +58,7 @@ from geo.store import Store
 EXTENT = 4096  # tile coordinates per side (the MVT default)
 BUFFER = 64  # tile units drawn beyond each edge, so a stroke on the edge is not cut
 MIN_SIZE_PX = 0.5  # a feature whose bounding box (width + height) is under this many pixels is left out
+MAX_FEATURES = 3000  # at most this many features in a tile, the largest first (a province zoomed out)
 LAYER = "features"  # the one layer name inside every tile
 E = 20037508.342789244  # half the Web Mercator world, metres
 THRESHOLD_ENV = "DINHLAP_TILE_LAYER"
@@ -173,6 +175,7 @@ def _to_tile(geoms: np.ndarray, z: int, x: int, y: int) -> np.ndarray:
 
 
 # -- the MVT wire format -----------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 16)
 def _varint(v: int) -> bytes:
     out = bytearray()
     while True:
@@ -257,20 +260,106 @@ def _geometry(geom: Any) -> tuple[int, list[int]]:
     return 3, out
 
 
+def _varints(values: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Unsigned LEB128 of each value, vectorised; and each value's end offset in the bytes."""
+    v = values.astype(np.uint64)
+    nbytes = np.ones(len(v), dtype=np.int64)
+    for k in range(1, 10):
+        nbytes += v >= np.uint64(1) << np.uint64(7 * k)
+    ends = np.cumsum(nbytes)
+    starts = ends - nbytes
+    out = np.zeros(int(ends[-1]) if len(v) else 0, dtype=np.uint8)
+    for k in range(int(nbytes.max()) if len(v) else 0):
+        m = nbytes > k
+        byte = (v[m] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (nbytes[m] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[starts[m] + k] = (byte | more).astype(np.uint8)
+    return out.tobytes(), ends
+
+
+def _polygon_commands(geoms: np.ndarray) -> list[bytes | None]:
+    """Each polygon feature's geometry commands as packed varints (``None``: nothing left of it), all
+    features at once: the rings' points (closing point dropped) become MoveTo, LineTo, ClosePath with
+    zigzag steps from the previous ring's last point of the same feature.
+    """
+    n = len(geoms)
+    out: list[bytes | None] = [None] * n
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    keep = shapely.get_type_id(parts) == 3
+    parts, part_of = parts[keep], part_of[keep]
+    if not len(parts):
+        return out
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    owner = part_of[ring_part]
+    counts = shapely.get_num_coordinates(rings).astype(np.int64) - 1  # the closing point dropped
+    ok = counts >= 3
+    rings, owner, counts = rings[ok], owner[ok], counts[ok]
+    if not len(rings):
+        return out
+    coords = shapely.get_coordinates(rings).astype(np.int64)
+    full = counts + 1
+    ring_start_full = np.concatenate(([0], np.cumsum(full)[:-1]))
+    keep_pt = np.ones(len(coords), dtype=bool)
+    keep_pt[ring_start_full + counts] = False  # each ring's closing point
+    pts = coords[keep_pt]
+    start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    first_of_feature = np.concatenate(([True], owner[1:] != owner[:-1]))
+    prev_end = np.zeros((len(rings), 2), dtype=np.int64)
+    prev_end[1:] = pts[start[1:] - 1]  # the previous ring's last point
+    prev_end[first_of_feature] = 0
+    steps = np.diff(pts, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    steps[start] = pts[start] - prev_end
+    zz = ((steps << 1) ^ (steps >> 63)).astype(np.int64)  # zigzag
+    slots = 2 * counts + 3  # MoveTo, its x y, LineTo, the other points' x y, ClosePath
+    ring_slot = np.concatenate(([0], np.cumsum(slots)[:-1]))
+    total = int(slots.sum())
+    cmds = np.zeros(total, dtype=np.int64)
+    cmds[ring_slot] = 9  # MoveTo, one point
+    cmds[ring_slot + 3] = 2 | ((counts - 1) << 3)  # LineTo, the rest
+    cmds[ring_slot + slots - 1] = 15  # ClosePath
+    ring_of_pt = np.repeat(np.arange(len(rings)), counts)
+    k = np.arange(len(pts)) - start[ring_of_pt]  # the point's place in its ring
+    pos = ring_slot[ring_of_pt] + 1 + 2 * k + (k > 0)  # after MoveTo; after LineTo for the rest
+    cmds[pos] = zz[:, 0]
+    cmds[pos + 1] = zz[:, 1]
+    blob, ends = _varints(cmds)
+    feature_first = np.flatnonzero(first_of_feature)
+    feature_last = np.concatenate((feature_first[1:], [len(rings)])) - 1
+    slot_end = ring_slot + slots
+    for f0, f1 in zip(feature_first, feature_last, strict=True):
+        a = int(ends[ring_slot[f0] - 1]) if ring_slot[f0] else 0
+        b = int(ends[slot_end[f1] - 1])
+        out[int(owner[f0])] = blob[a:b]
+    return out
+
+
 def encode_tile(geoms: Sequence[Any] | np.ndarray, properties: Sequence[dict[str, Any]], name: str = LAYER) -> bytes:
     """One MVT layer ``name`` of ``geoms`` (in integer tile coordinates) with their ``properties``.
 
     Features whose geometry vanished (clipped away, a sliver below a unit) are left out; ``None`` values too.
+    Polygons are encoded all at once (:func:`_polygon_commands`); points and lines one by one.
     """
     keys: dict[str, int] = {}
     values: dict[tuple[str, Any], int] = {}
     feats = []
-    for i, (g, props) in enumerate(zip(geoms, properties, strict=True)):
+    arr = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(arr)
+    polygonal = np.isin(types, (3, 6))
+    packed = _polygon_commands(arr[polygonal]) if polygonal.any() else []
+    packed_of = dict(zip(np.flatnonzero(polygonal).tolist(), packed, strict=True))
+    for i, (g, props) in enumerate(zip(arr, properties, strict=True)):
         if g is None or shapely.is_empty(g):
             continue
-        gtype, cmds = _geometry(g)
-        if not cmds:
-            continue
+        if i in packed_of:
+            gtype, raw = 3, packed_of[i]
+            if not raw:
+                continue
+            geom = _bytes(4, raw)
+        else:
+            gtype, cmds = _geometry(g)
+            if not cmds:
+                continue
+            geom = _packed(4, cmds)
         tags = []
         for k, v in props.items():
             if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -280,9 +369,7 @@ def encode_tile(geoms: Sequence[Any] | np.ndarray, properties: Sequence[dict[str
             ki = keys.setdefault(k, len(keys))
             vi = values.setdefault((type(v).__name__, v), len(values))
             tags += [ki, vi]
-        feats.append(
-            _field(1, 0) + _varint(i + 1) + _packed(2, tags) + _field(3, 0) + _varint(gtype) + _packed(4, cmds)
-        )
+        feats.append(_field(1, 0) + _varint(i + 1) + _packed(2, tags) + _field(3, 0) + _varint(gtype) + geom)
     body = _field(15, 0) + _varint(2) + _bytes(1, name.encode())
     body += b"".join(_bytes(2, f) for f in feats)
     body += b"".join(_bytes(3, k.encode("utf-8")) for k in keys)
@@ -429,6 +516,11 @@ def frame_tile(spec: LayerSpec, frame: gpd.GeoDataFrame, query: TileQuery, z: in
     frame = apply_filters(spec, frame, query.filters)
     if frame.empty:
         return b""
+    if len(frame) > MAX_FEATURES:  # the largest first, as a map zoomed out shows them
+        b = frame.geometry.bounds
+        frame = frame.iloc[
+            np.argsort(-((b.maxx - b.minx) + (b.maxy - b.miny)).to_numpy(), kind="stable")[:MAX_FEATURES]
+        ]
     sf, codes = palette_codes(spec, query.color_field)
     cls = classes(frame[sf], codes) if sf and sf in frame.columns else np.full(len(frame), len(codes), np.uint8)
     fields = [f for f in tile_fields(spec, query.sensitive) if f in frame.columns]
@@ -479,7 +571,13 @@ def gpkg_tile(store: Store, spec: LayerSpec, query: TileQuery, z: int, x: int, y
             f"JOIN {_q(rtree)} r ON t.fid = r.id WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? "
             "AND (r.maxx - r.minx) + (r.maxy - r.miny) >= ?"
         )
-        rows = conn.execute(sql, (w, e, s, n, min_size_degrees(z, (s + n) / 2))).fetchall()
+        args = (w, e, s, n, min_size_degrees(z, (s + n) / 2))
+        (count,) = conn.execute(
+            f"SELECT count(*) FROM {_q(rtree)} r WHERE {sql.split(' WHERE ', 1)[1]}", args
+        ).fetchone()
+        if count > MAX_FEATURES:  # the largest first, as a map zoomed out shows them
+            sql += f" ORDER BY (r.maxx - r.minx) + (r.maxy - r.miny) DESC LIMIT {MAX_FEATURES}"
+        rows = conn.execute(sql, args).fetchall()
     if not rows:
         return b""
     frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
@@ -565,6 +663,7 @@ def pg_tile(store: Store, spec: LayerSpec, query: TileQuery, z: int, x: int, y: 
             + f" FROM {_q(spec.id)} WHERE {g} && ST_Transform(ST_TileEnvelope(?, ?, ?, margin => ?), {db.SRID}) "
             f"AND (ST_XMax({g}) - ST_XMin({g})) + (ST_YMax({g}) - ST_YMin({g})) >= ?"
             + "".join(f" AND {w}" for w in where)
+            + f" ORDER BY (ST_XMax({g}) - ST_XMin({g})) + (ST_YMax({g}) - ST_YMin({g})) DESC LIMIT {MAX_FEATURES}"
             + ") q WHERE q.mvt IS NOT NULL"
         )
         args = [z, x, y, *params, z, x, y, BUFFER / EXTENT, min_size_degrees(z, 0), *wparams]

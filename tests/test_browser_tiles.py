@@ -68,6 +68,10 @@ def test_parcels_come_as_tiles_from_the_app_and_a_click_opens_the_record(browser
     key, x, y = found
     box = frame.frame_element().bounding_box()
     assert box is not None
+    # The list beside the map (the keyboard's way to a parcel) holds the parcels of the tiles in view.
+    frame.wait_for_function(
+        "(k) => [...document.querySelectorAll('.dl-list-item')].some((li) => li.textContent.includes(k))", arg=key
+    )
     v.page.mouse.move(box["x"] + x, box["y"] + y)
     frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=5000)
     v.page.mouse.click(box["x"] + x, box["y"] + y)
