@@ -679,6 +679,8 @@ def _cast(value: Any, kind: str) -> Any:
 POOL_MAX = 8  # connections per database and process: the writers queue on the advisory lock anyway
 POOL_WAIT = 10.0  # seconds a session waits for a connection before the store counts as not answering
 
+NONE_FREE = "no connection was free in time"
+
 _POOLS: dict[str, Any] = {}
 _POOLS_LOCK = threading.Lock()
 
@@ -731,7 +733,26 @@ def _why_not(address: Address, dsn: str) -> StoreDown:
         psycopg.connect(address.conninfo(), connect_timeout=5).close()
     except psycopg.Error as exc:  # OperationalError, or a ProgrammingError for an option libpq rejects
         return _down(address, exc, dsn, connecting=True)
-    return StoreDown("no connection was free in time")
+    return StoreDown(NONE_FREE)
+
+
+def _backing_off(pool: Any, failure: StoreDown) -> bool:
+    """Whether a pool that gave no connection in time was only backing off: the server answers a fresh
+    connection (``failure`` is the "none free" one, not a down server) and the pool holds fewer than its
+    maximum in use.
+    """
+    if str(failure) != NONE_FREE:
+        return False
+    stats = pool.get_stats()
+    return int(stats.get("pool_size", 0)) - int(stats.get("pool_available", 0)) < POOL_MAX
+
+
+def _renew_pool(dsn: str, address: Address, old: Any) -> Any:
+    with _POOLS_LOCK:
+        if _POOLS.get(dsn) is old:
+            del _POOLS[dsn]
+    old.close(timeout=0)  # connections still lent out are closed when given back
+    return _pool(dsn, address)
 
 
 @contextmanager
@@ -744,7 +765,16 @@ def _pg(dsn: str) -> Iterator[PgSession]:
     try:
         conn = pool.getconn()
     except PoolTimeout:
-        raise _why_not(address, dsn) from None
+        failure = _why_not(address, dsn)
+        if not _backing_off(pool, failure):
+            raise failure from None
+        # The server answers again, but the pool still waits out its reconnect back-off (it grew while the
+        # server was down): a fresh pool serves at once.
+        pool = _renew_pool(dsn, address, pool)
+        try:
+            conn = pool.getconn()
+        except PoolTimeout:
+            raise _why_not(address, dsn) from None
     try:
         yield PgSession(conn)
     except psycopg.OperationalError as exc:

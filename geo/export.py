@@ -238,11 +238,11 @@ def _draw_layer(
             zorder=spec.z + 1,
         )
     if spec.label_field and len(gdf):
-        from geo.mapview import _label_point
+        from geo.mapview import label_point
 
         small = spec.geometry == "Point"
         for geom, text in zip(gdf.geometry, gdf[spec.label_field], strict=True):
-            pt = geom if geom.geom_type == "Point" else _label_point(geom)
+            pt = geom if geom.geom_type == "Point" else label_point(geom)
             label = ax.annotate(
                 str(text),
                 (pt.x, pt.y),

@@ -603,7 +603,7 @@ def feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-def _label_point(geom: Any) -> Any:
+def label_point(geom: Any) -> Any:
     """Where a polygon's label reads best: the point farthest from its edges."""
     from shapely.ops import polylabel
 
@@ -641,7 +641,7 @@ def layer_group(
     SafeGeoJson(data, _kind(spec), paint, keys, pane, interactive=not below, changed=changed).add_to(fg)
     if spec.label_field and len(gdf):
         clean = clean_geometries(gdf)
-        pts = [g if g.geom_type == "Point" else _label_point(g) for g in clean.geometry]
+        pts = [g if g.geom_type == "Point" else label_point(g) for g in clean.geometry]
         rows = [[p.y, p.x, str(v)] for p, v in zip(pts, clean[spec.label_field], strict=True)]
         Labels(rows, spec.id).add_to(fg)
     return fg

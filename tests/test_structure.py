@@ -28,7 +28,9 @@ def _imports(path: Path, known: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            # ``from geo.store import edit`` imports the module geo.store.edit, not the package's own code
+            subs = [f"{node.module}.{a.name}" for a in node.names]
+            names = [n for n in subs if n in known] or [node.module]
         for n in names:
             while n and n not in known:
                 n = n.rpartition(".")[0]
@@ -163,3 +165,43 @@ def test_the_read_path_check_sees_a_direct_read() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write("from ui import data\ns = data.store()\nx = s.read('tasks')\ny = data.store().read('units')\n")
     assert _store_reads(Path(f.name)) == [3, 4]
+
+
+def _room(module: str) -> str:
+    """The room of a module of ``geo``: its sub-package (``geo.store.edit`` → ``store``)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else module
+
+
+def test_no_private_name_crosses_a_room() -> None:
+    """A name that starts with ``_`` is its room's own: no module of another room imports or reaches it."""
+    mods = _modules()
+    offenders = []
+    for name, path in mods.items():
+        if not name.startswith("geo."):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo") and node.level == 0:
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    if full in mods:  # a module imported from its package
+                        aliases[a.asname or a.name] = full
+                    elif a.name.startswith("_") and _room(node.module) != _room(name):
+                        offenders.append(f"{name} imports {node.module}.{a.name}")
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name in mods:
+                        aliases[a.asname or a.name] = a.name
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and _room(aliases[node.value.id]) != _room(name)
+            ):
+                offenders.append(f"{name} reaches {aliases[node.value.id]}.{node.attr}")
+    assert not offenders, offenders
