@@ -89,3 +89,24 @@ def test_a_tile_is_kept_until_the_store_changes(any_store: Path | str) -> None:
     assert b.etag != a.etag
     changed = [f for f in tiles.decode_tile(b.body)[tiles.LAYER] if f["properties"]["key"] == first["parcel_code"]]
     assert changed[0]["properties"]["land_use"] == "CLN"
+
+
+def test_the_time_machine_tile_shows_the_parcel_as_it_stood_that_day(any_store: Path | str) -> None:
+    import datetime as dt
+
+    from geo.edit import edit
+
+    store = Store(any_store)
+    first = store.read(LAYER).iloc[0]
+    before = dt.datetime.now(dt.UTC)
+    edit(store.location, LAYER, first["parcel_code"], {"land_use": "CLN"}, user="tester")
+    store = Store(any_store)
+    x, y = tiles.lonlat_tile(first.geometry.centroid.x, first.geometry.centroid.y, 15)
+
+    def land_use(as_of: str | None) -> str:
+        tile = tiles.build_tile(store, tiles.TileQuery(LAYER, as_of=as_of), 15, x, y, cache=tiles.TileCache())
+        got = [f for f in tiles.decode_tile(tile.body)[tiles.LAYER] if f["properties"]["key"] == first["parcel_code"]]
+        return got[0]["properties"]["land_use"]
+
+    assert land_use(None) == "CLN"
+    assert land_use(before.isoformat()) == first["land_use"] != "CLN"
