@@ -224,6 +224,7 @@ def tile_builds(location: Path | str, bounds: tuple[float, float, float, float],
 def heap_mb(page) -> float:
     """The page's JS heap in use (Chromium's own metric, the map's frame included), MB."""
     cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     return metrics.get("JSHeapUsedSize", float("nan")) / 1e6
 
