@@ -51,6 +51,9 @@ class Field:
     high: float | None = None
     high_ok: float | None = None
     unit_from: str = ""
+    # A number that names or dates rather than counts (a year, a map sheet or parcel number, an order):
+    # shown as typed, never grouped ("2024", not "2.024").
+    plain: bool = False
 
     def plausible(self, unit: str | None = None) -> tuple[float | None, float | None, bool]:
         """``(low, high, low_open)`` of a number field whose unit is ``unit`` (the field's own by default):
@@ -833,8 +836,8 @@ CADASTRAL = LayerSpec(
         # Unique in the province: the unit, the map sheet and the parcel's number on it (made at import).
         F("parcel_code", "Mã thửa", "Parcel code", required=False),
         *UNIT_CODES,
-        F("sheet_no", "Số tờ bản đồ", "Map sheet no.", "int"),
-        F("parcel_no", "Số thửa", "Parcel no.", "int"),
+        F("sheet_no", "Số tờ bản đồ", "Map sheet no.", "int", plain=True),
+        F("parcel_no", "Số thửa", "Parcel no.", "int", plain=True),
         F("area_m2", "Diện tích", "Area", "float", unit="m²"),
         F("area_ha", "Diện tích (ha)", "Area (ha)", "float", derived=True, unit="ha"),
         F("land_use", "Loại đất", "Land use"),
@@ -898,10 +901,10 @@ NTM_COMMUNE = LayerSpec(
     geometry=None,
     fields=(
         *UNIT_CODES,
-        F("criterion", "Tiêu chí số", "Criterion no.", "int"),
+        F("criterion", "Tiêu chí số", "Criterion no.", "int", plain=True),
         F("met", "Đạt", "Met", "bool"),
-        F("year_met", "Năm đạt", "Year met", "int", required=False),
-        F("target_year", "Năm phấn đấu", "Target year", "int", required=False),
+        F("year_met", "Năm đạt", "Year met", "int", required=False, plain=True),
+        F("target_year", "Năm phấn đấu", "Target year", "int", required=False, plain=True),
         F("source", "Nguồn", "Source"),
     ),
     key="unit_code,criterion",
@@ -918,7 +921,7 @@ NTM_DISTRICT = LayerSpec(
     theme="ntm",
     geometry=None,
     fields=(
-        F("criterion", "Tiêu chí số", "Criterion no.", "int"),
+        F("criterion", "Tiêu chí số", "Criterion no.", "int", plain=True),
         F("name_vi", "Tên tiêu chí", "Criterion (vi)"),
         F("name_en", "Tên tiêu chí (EN)", "Criterion"),
         F("met", "Đạt", "Met", "bool"),
@@ -956,7 +959,7 @@ INDICATORS = LayerSpec(
         F("section", "Mục trong Thông báo", "Notice section"),
         F("quote", "Trích dẫn", "Quotation"),
         F("headline", "Số liệu chính", "Headline", "bool"),
-        F("order", "Thứ tự", "Order", "int"),
+        F("order", "Thứ tự", "Order", "int", plain=True),
     ),
     key="ind_id",
     # A planner's quarterly update; the card then cites the update, not the notice.
@@ -973,7 +976,7 @@ NTM_CRITERIA = LayerSpec(
     geometry=None,
     fields=(
         F("level", "Cấp", "Level"),
-        F("criterion", "Tiêu chí số", "Criterion no.", "int"),
+        F("criterion", "Tiêu chí số", "Criterion no.", "int", plain=True),
         F("name_vi", "Tên tiêu chí", "Criterion (vi)"),
         F("name_en", "Tên tiêu chí (EN)", "Criterion"),
     ),
@@ -1043,7 +1046,7 @@ VIEWS = LayerSpec(
     geometry=None,
     fields=(
         F("view_id", "Mã khung nhìn", "View"),
-        F("order", "Thứ tự", "Order", "int"),
+        F("order", "Thứ tự", "Order", "int", plain=True),
         F("title_vi", "Tiêu đề", "Title (vi)"),
         F("title_en", "Tiêu đề (EN)", "Title"),
         F("page", "Trang", "Page", required=False),

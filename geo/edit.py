@@ -57,7 +57,7 @@ from geo.changelog import (
 from geo.changelog import (
     session as _connect,
 )
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
+from geo.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.values import MAX_TEXT, BadValue, check, is_empty, parse_date, parse_number, same_value
 
 
@@ -106,23 +106,12 @@ class ConflictError(EditError):
         return " ".join(lines) + " " + t("edit.choose_again", lang)
 
     def _shown(self, name: str, value: Any, lang: Lang) -> str:
+        """``value`` as the record panel shows it (:func:`geo.records.format_value`); empty said as such."""
+        from geo.records import format_value
+
         if is_empty(value):
             return t("edit.empty", lang)
-        if self.spec is None:
-            return str(value)
-        status = self.spec.status(str(value), name) if self.spec.codes(name) else None
-        if status is not None:
-            return status.label(lang)
-        kind = self.spec.field(name).kind
-        if kind == "int" and "year" in name and not isinstance(value, str):
-            return str(int(value))  # a year is 2024, never 2.024
-        if kind in ("int", "float") and not isinstance(value, str):
-            return fmt_number(value, lang)
-        if kind == "date":
-            return fmt_date(str(value)[:10], lang)
-        if kind == "bool":
-            return t("yes" if value else "no", lang)
-        return str(value)
+        return str(value) if self.spec is None else format_value(self.spec, name, value, lang)
 
 
 def _check_value(spec: LayerSpec, name: str, value: Any) -> Any:

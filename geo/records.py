@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -56,8 +57,10 @@ def format_value(
         return str(value)
     if f.kind == "bool":
         return t("yes" if bool(value) else "no", lang)
-    if f.kind in ("int", "float") and isinstance(value, (int, float)):
-        text = fmt_number(value, lang, 0 if f.kind == "int" else None)
+    if f.plain and isinstance(value, Real) and float(value).is_integer():
+        return str(int(float(value)))  # a year, a sheet or parcel number: as typed, never "2.024"
+    if f.kind in ("int", "float") and isinstance(value, Real) and not isinstance(value, bool):
+        text = fmt_number(float(value), lang, 0 if f.kind == "int" else None)
         unit = f.unit_text(lang)
         return text + "%" if f.unit == "%" else (f"{text} {unit}" if unit else text)
     if f.kind == "date":

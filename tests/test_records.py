@@ -20,6 +20,15 @@ def test_values_read_as_people_say_them() -> None:
     assert format_value(seg, "clearance_status", "unknown-code") == "unknown-code"
 
 
+def test_a_year_or_a_parcel_number_reads_as_typed_and_a_count_is_grouped() -> None:
+    import numpy as np
+
+    assert format_value(spec("ntm_commune"), "year_met", np.int64(2024), "vi") == "2024"  # never "2.024"
+    assert format_value(spec("cadastral_parcels"), "parcel_no", 1012.0, "vi") == "1012"
+    assert format_value(spec("cadastral_parcels"), "sheet_no", 12, "en") == "12"
+    assert format_value(spec("ql4b_segments"), "households_affected", np.int64(2024), "vi") == "2.024 hộ"
+
+
 def test_dates_missing_values_and_unit_names() -> None:
     d = spec("land_disputes")
     assert format_value(d, "opened", "2024-01-09") == "09/01/2024"
