@@ -15,7 +15,7 @@ JS_FIXTURES := tests/artifacts/js-fixtures
 GEOMAN := node_modules/@geoman-io/leaflet-geoman-free
 VENDOR := geo/static/vendor
 
-.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field clean
+.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field bench-province clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -128,6 +128,10 @@ bench-replicas: $(STAMP) $(STORE) postgis
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/scale.py
+
+## bench-province: the cadastral layer from vector tiles (50,000 parcels; DINHLAP_BENCH_PARCELS=500000 for a province), GeoPackage and PostGIS, against plain folium of 1,000
+bench-province: $(STAMP) $(STORE) chromium postgis
+	$(PY) benchmarks/province.py
 
 ## bench-field: a commune's 5,000 parcels packed for the field, and 1,000 changed features merged back (figures)
 bench-field: $(STAMP) $(STORE)

@@ -18,7 +18,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.catalog import CATALOG
-from geo.mapview import OfflineMap
 from geo.store import Store
 from geo.style import feature_color
 from ui.assets import asset_base
@@ -27,7 +26,10 @@ from ui.assets import asset_base
 def parcel_map(gdf, base: str) -> folium.Map:
     """The plain folium map of ``gdf`` (forest parcels): also what the benchmark sizes as HTML."""
     spec = CATALOG["forest_parcels"]
-    m = OfflineMap(base, location=[21.54, 107.12], zoom_start=11)
+    m = folium.Map(location=[21.54, 107.12], zoom_start=11, tiles=None)
+    # Leaflet from the app, as OfflineMap serves it, and nothing else (folium's defaults come from CDNs)
+    m.default_js = [("leaflet", base + "leaflet.js")]
+    m.default_css = [("leaflet_css", base + "leaflet.css")]
 
     def style(feature):
         value = feature["properties"].get("status")

@@ -54,7 +54,7 @@ BASEMAPS: dict[str, dict[str, str]] = {
 # -- assets -------------------------------------------------------------------
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: The map's own scripts and styles, in load order after Leaflet: files of this package, never strings.
-STATIC_JS = ("compact.js", "dlmap.js")
+STATIC_JS = ("compact.js", "dlmap.js", "tiles.js")
 STATIC_CSS = ("dlmap.css",)
 WORKER_JS = "compact-worker.js"
 #: Drawing and measuring (Leaflet-Geoman, vendored from the pinned npm package, and the map's own tools): the
@@ -340,6 +340,80 @@ class CompactLayer(MacroElement):
         )
 
 
+class VectorTileLayer(MacroElement):
+    """A layer above :func:`geo.tiles.tile_threshold` features, drawn from vector tiles fetched by URL
+    (``geo/static/tiles.js``): the browser holds only the tiles in view, never the whole layer.
+
+    ``url`` is the tile template (``{z}/{x}/{y}``) the app signed for this reader, filters and day;
+    ``palette``/``labels`` are indexed by the colour class each feature carries (``c``); ``fields`` the
+    tooltip's (name, label) pairs the tiles carry. Text reaches the page only through ``textContent``.
+    """
+
+    _template = _call("DL.tiles({{ this.options }})")
+
+    def __init__(
+        self,
+        layer_id: str,
+        url: str,
+        kind: str,
+        palette: list[str],
+        labels: list[str],
+        paint: dict[str, Any],
+        selected: list[str],
+        fields: list[tuple[str, str]],
+        key_field: str,
+    ) -> None:
+        super().__init__()
+        self._name = "VectorTileLayer"
+        self.options = js_literal(
+            {
+                "id": layer_id,
+                "url": url,
+                "kind": kind,
+                "palette": palette,
+                "labels": labels,
+                "paint": {"radius": 5, **paint},
+                "selected": selected,
+                "selColor": SELECTED_COLOR,
+                "fields": [list(f) for f in fields],
+                "keyField": key_field,
+            }
+        )
+
+
+def tile_group(
+    spec: LayerSpec,
+    url: str,
+    lang: Lang,
+    selected: list[str],
+    status_field: str | None = None,
+    opacity: float = 1.0,
+    sensitive: bool = False,
+) -> folium.FeatureGroup:
+    """A feature group holding a big layer as a :class:`VectorTileLayer` (its tiles at ``url``)."""
+    from geo.tiles import palette_codes, tile_fields
+
+    sf, codes = palette_codes(spec, status_field)
+    statuses = spec.codes(sf) if sf else ()
+    palette = [feature_color(spec, c, sf) for c in codes] + [feature_color(spec, None)]
+    labels = [s.label(lang) for s in statuses] + [""]
+    fields = [(f, spec.field(f).label(lang)) for f in tile_fields(spec, sensitive)]
+    themed = status_field is not None and status_field != spec.status_field
+    fg = folium.FeatureGroup(control=False)
+    VectorTileLayer(
+        spec.id,
+        url,
+        spec.geometry or "Polygon",
+        palette,
+        labels,
+        _paint(spec, opacity, themed),
+        selected,
+        fields,
+        spec.key,
+    ).add_to(fg)
+    return fg
+
+
 class Publisher(Protocol):
     """A byte sink: where a large layer's files go. The app serves them by URL; an HTML file inlines them.
 
@@ -610,6 +684,12 @@ class MapData:
     catalog: Catalog = field(default_factory=lambda: CATALOG)
     whole: dict[str, gpd.GeoDataFrame] | None = None
     version: str | dict[str, str] | None = None  # one for every layer, or one per layer
+    #: The filters that made ``frames`` from ``whole``, per layer (a layer drawn from vector tiles is
+    #: filtered where its tiles are built, so they travel with its tile URL).
+    filters: dict[str, dict[str, Any]] | None = None
+    #: The day the frames show, for a layer drawn from vector tiles: an ISO date, ``None`` for today, or
+    #: ``"session"``: the day the app shows (a map of another day, as compare's, names its own).
+    day: str | None = "session"
 
 
 def legend_control(blocks: list[LegendBlock], lang: Lang, open_: bool = False) -> ControlLayer:
@@ -719,6 +799,8 @@ def overlays(
     version: str | dict[str, str] | None = None,
     blocks: list[LegendBlock] | None = None,
     worker: str | None = None,
+    tiles: dict[str, str] | None = None,
+    sensitive: bool = False,
 ) -> list[folium.FeatureGroup]:
     """Every feature group the map shows for ``state``: basemap, layers, legend, badge.
 
@@ -728,7 +810,9 @@ def overlays(
     for frames that exist only now). A layer of more than :data:`BIG_LAYER` features travels as
     compact files through ``publisher`` (the app's URLs; by default inlined in the page) and is
     drawn on a canvas, decoded in ``worker`` (the URL of the served ``compact-worker.js``) where given.
-    ``blocks``: the legend, if the caller has computed it already.
+    ``blocks``: the legend, if the caller has computed it already. ``tiles``: the vector-tile URL of each
+    layer drawn from tiles (above :func:`geo.tiles.tile_threshold` features; the app signs them for a reader
+    who may see sensitive fields or not, ``sensitive``): the page carries none of its features.
     """
     groups: list[folium.FeatureGroup] = []
     if state.basemap in BASEMAPS:
@@ -738,14 +822,17 @@ def overlays(
     pub: Publisher = publisher or InlinePublisher()
     every = whole or {}
     shown = [lid for lid in state.layers if lid in frames and lid in catalog]
-    big = {lid for lid in shown if catalog[lid].geometry and len(every.get(lid, frames[lid])) > BIG_LAYER}
+    tiled = {lid for lid in shown if lid in (tiles or {}) and catalog[lid].geometry}
+    big = {lid for lid in shown if catalog[lid].geometry and len(every.get(lid, frames[lid])) > BIG_LAYER} | tiled
     big_z = min((catalog[lid].z for lid in big), default=None)
     for lid in sorted(shown, key=lambda i: catalog[i].z):
         spec = catalog[lid]
         sel = [k for layer, k in (*((state.selected,) if state.selected else ()), *state.highlight) if layer == lid]
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
-        if lid in big:  # by the whole layer's size: a filter never switches paths
+        if lid in tiled:
+            groups.append(tile_group(spec, (tiles or {})[lid], state.lang, sel, field, opacity, sensitive))
+        elif lid in big:  # by the whole layer's size: a filter never switches paths
             key = version.get(lid) if isinstance(version, dict) else version
             groups.append(
                 compact_group(spec, frames[lid], state.lang, pub, sel, field, opacity, every.get(lid), key, worker)

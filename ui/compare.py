@@ -59,16 +59,17 @@ def compare_maps(
     blocks: list[LegendBlock] = []
     shown_a = data.as_of_day()
     sides = [
-        ("a", day_a, frames_a, raw_a, {lid: data.geometry_version(lid, shown_a) for lid in raw_a}),
-        ("b", day_b, frames_b, raw_b, {lid: data.geometry_version(lid, day_b) for lid in raw_b}),
+        ("a", day_a, frames_a, raw_a, {lid: data.geometry_version(lid, shown_a) for lid in raw_a}, used),
+        ("b", day_b, frames_b, raw_b, {lid: data.geometry_version(lid, day_b) for lid in raw_b}, kept),
     ]
     sides.sort(key=lambda side: side[1])  # the earlier date on the left, as a timeline reads
     sides_at = [(col, *side) for col, side in zip((left, right), sides, strict=True)]
-    for col, suffix, day, frames, raw, version in sides_at:
+    for col, suffix, day, frames, raw, version, filters in sides_at:
         with col:
             st.markdown(f"**{t('compare.map', lang, day=fmt_date(day, lang))}** ({suffix.upper()})")
             # The whole layers of each date, keyed by what their geometry depends on: a filter sends only a style.
-            drawn = MapData(frames, catalog, raw, version)
+            # A layer drawn from vector tiles takes that side's filters and day to where its tiles are built.
+            drawn = MapData(frames, catalog, raw, version, filters, day.isoformat())
             got = map_view(
                 f"{page}-{suffix}",
                 visible,

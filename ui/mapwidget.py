@@ -13,23 +13,28 @@ back by id to draw it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import history
 from geo.catalog import Catalog
+from geo.filters import Filters
 from geo.i18n import Lang, t
 from geo.mapview import Bounds, MapData, MapState, base_map, feature_view, legend_blocks, overlays
 from geo.records import record
 from geo.safe import html_text, md_text
 from geo.style import LegendBlock, legend_html
+from geo.tiles import TileQuery, plain_filters, tile_threshold
 from ui import data, state
 from ui.assets import AppPublisher, asset_base, static_base, worker_url
 from ui.auth import current_user
 from ui.drawing import draw_spec
 from ui.selection import find_feature, on_map_change, picked, picking, selection
+from ui.tileserver import tile_url
 
 
 def home_bounds(layer_id: str = "district", margin: float = 0.15) -> Bounds:
@@ -39,15 +44,46 @@ def home_bounds(layer_id: str = "district", margin: float = 0.15) -> Bounds:
     return (w - dx, s - dy, e + dx, n + dy) if layer_id != "district" else (w, s, e, n)
 
 
-def stored(frames: dict[str, gpd.GeoDataFrame], whole: dict[str, gpd.GeoDataFrame] | None = None) -> MapData:
+def stored(
+    frames: dict[str, gpd.GeoDataFrame],
+    whole: dict[str, gpd.GeoDataFrame] | None = None,
+    filters: dict[str, Filters] | None = None,
+) -> MapData:
     """``frames`` (filtered features of the store's layers) with the store's catalog and version.
 
-    ``whole``: the layers before the filter (default: as the store holds them).
+    ``whole``: the layers before the filter (default: as the store holds them); ``filters``: what made
+    ``frames`` of them (a layer drawn from vector tiles takes its filters to where its tiles are built).
     """
     s = data.store()
     every = whole if whole is not None else {lid: data.layer(lid) for lid in frames if s.has(lid)}
     day = data.as_of_day()
-    return MapData(frames, s.catalog, every, {lid: data.geometry_version(lid, day) for lid in every})
+    return MapData(frames, s.catalog, every, {lid: data.geometry_version(lid, day) for lid in every}, filters)
+
+
+def tile_urls(drawn: MapData, visible: list[str], state_: MapState) -> dict[str, str]:
+    """The signed vector-tile URL of each visible stored layer above :func:`geo.tiles.tile_threshold`
+    features, for this reader (sensitive fields or not), these filters, this colouring and this day.
+    """
+    if drawn.version is None:  # frames that exist only now (an import's preview): nothing to build tiles from
+        return {}
+    s, limit, out = data.store(), tile_threshold(), {}
+    shown = data.as_of_day() if drawn.day == "session" else dt.date.fromisoformat(drawn.day) if drawn.day else None
+    day = shown if shown is not None and shown < data.today() else None
+    for lid in visible:
+        whole = (drawn.whole or {}).get(lid, drawn.frames.get(lid))
+        if whole is None or lid not in drawn.catalog or not drawn.catalog[lid].geometry or not s.has(lid):
+            continue
+        if len(whole) <= limit:
+            continue
+        query = TileQuery(
+            lid,
+            data.sensitive_ok(),
+            plain_filters((drawn.filters or {}).get(lid) or {}),
+            state_.color_field(lid),
+            history.moment(day).isoformat() if day else None,
+        )
+        out[lid] = tile_url("", query, s.version)
+    return out
 
 
 def _can_place_points(visible: list[str], catalog: Catalog) -> bool:
@@ -183,6 +219,8 @@ def map_view(
             version=drawn.version,
             blocks=blocks,
             worker=worker_url(),
+            tiles=tile_urls(drawn, visible, state_),
+            sensitive=data.sensitive_ok(),
         ),
         center=center,
         zoom=zoom,

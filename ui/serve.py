@@ -6,7 +6,8 @@ through its legacy pages-directory mode, so the first person to open a page
 link (``/giao-thong``) after a restart gets a "Page not found" dialog over the
 page. We register our pages with ``st.navigation``; saying so before the
 server starts removes that first-run detour. ``streamlit run app.py`` still
-works, with that one glitch.
+works, with that one glitch, but without the vector tiles of big layers: those come from a route
+that ``ui/asgi.py`` adds beside the app (``st.App``, Streamlit's own way).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+ASGI = Path(__file__).resolve().with_name("asgi.py")  # app.py inside st.App, with the vector-tile route
 
 
 # Replicas on one GeoPackage: each server process leaves its process id in a folder beside the store
@@ -72,7 +74,7 @@ def serving(store: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``streamlit run app.py`` with ``argv`` as extra options."""
+    """Run ``streamlit run ui/asgi.py`` (``app.py`` and the tile route) with ``argv`` as extra options."""
     PagesManager.uses_pages_directory = False
     from geo import db
     from geo.store import store_path
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     location = store_path()
     if not db.is_postgis(location):
         register(Path(location))
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(ASGI), *(sys.argv[1:] if argv is None else argv)]
     return int(cli.main() or 0)
 
 

@@ -303,7 +303,7 @@ def render(tp: ThemePage) -> None:
             else map_view(
                 tp.page,
                 visible,
-                stored(frames, raw),
+                stored(frames, raw, used),
                 height=620,
                 color_by=tuple(opts.get("color_by", ())),
                 opacity=opacity,

@@ -709,6 +709,19 @@
         out.push({ l: id, k: g.keys[i], text: g.keys[i] + (lab ? ' — ' + lab : '') });
       }
     });
+    Object.keys(C.tiles || {}).forEach(function (id) {
+      // a layer drawn from vector tiles: the features of its loaded tiles in the view
+      var t = C.tiles[id];
+      if (!t._map || !titles[id]) return;
+      t.inView().forEach(function (f) {
+        if (out.length >= LIST_MAX) {
+          more++;
+          return;
+        }
+        var lab = t.labels[f.props.c];
+        out.push({ l: id, k: String(f.props.key), text: f.props.key + (lab ? ' — ' + lab : '') });
+      });
+    });
     var order = {};
     Object.keys(titles).forEach(function (id, n) {
       order[id] = n;

@@ -82,6 +82,38 @@ def main(out: Path) -> None:
     (out / "parcels.style.json").write_text(json.dumps(style), encoding="utf-8")
     _versions(out)
     _measures(out)
+    _tile(out)
+
+
+def _tile(out: Path) -> None:
+    """A vector tile of the notice's cadastral parcels as a viewer gets it (geo.tiles, from the GeoPackage),
+    gzip-compressed as served, and what the page's decoder must find in it (read back with shapely).
+    """
+    from geo import tiles
+    from geo.store import Store
+    from tests.conftest import NOTICE_STORE
+
+    store = Store(NOTICE_STORE)
+    frame = store.read("cadastral_parcels")
+    first = frame.geometry.iloc[0]
+    z = 15
+    x, y = tiles.lonlat_tile(first.centroid.x, first.centroid.y, z)
+    tile = tiles.build_tile(store, tiles.TileQuery("cadastral_parcels"), z, x, y, cache=None)
+    (out / "parcels.mvt.gz").write_bytes(tile.body)
+    feats = tiles.decode_tile(tile.body)[tiles.LAYER]
+    inner = [f for f in feats if f["geometry"].representative_point().within(shapely.box(0, 0, 4096, 4096))]
+    probe = inner[0]
+    p = probe["geometry"].representative_point()
+    expected = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "keys": sorted(f["properties"]["key"] for f in feats),
+        "properties": {f["properties"]["key"]: f["properties"] for f in feats},
+        "probe": {"key": probe["properties"]["key"], "x": p.x, "y": p.y},
+        "outside": {"x": -60, "y": -60},
+    }
+    (out / "parcels.mvt.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
 
 
 def _measures(out: Path) -> None:

@@ -1,0 +1,314 @@
+"""Province scale: the cadastral layer drawn from vector tiles, against a plain folium + st_folium page of 1,000.
+
+    make bench-province        # 50,000 parcels; DINHLAP_BENCH_PARCELS=500000 make bench-province for a province
+
+Builds N synthetic cadastral parcels (geo.synthetic.cadastral, a land office's Shapefile in VN-2000, validated
+and committed through the engine as an import is), into a copy of the demo GeoPackage and into a throwaway
+PostGIS database (tests/pgcluster.py). For each store it starts the app (``python -m ui.serve``, as ``make run``),
+and in headless Debian Chromium measures, beside the plain page (benchmarks/parcels_baseline.py on 1,000 forest
+parcels) measured in the same run:
+
+* new tab → the parcel page, the cadastral layer switched on, its tiles drawn;
+* pan or zoom to a new area → that area's tiles drawn (p95 over the moves);
+* a filter (one land-use group) → the map's tiles drawn again with it;
+* click on a parcel → its record on the page;
+* server memory per extra session (10 sessions), the page's JS heap;
+* the same page on a phone (390×844, CPU throttled 4×), against the desktop.
+
+Medians of ``--trials``; every figure from this machine, nothing from the internet. The 50-session load on two
+replicas is ``make bench-replicas`` (not repeated here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo.importer import suggested_values, validate  # noqa: E402
+from geo.ingest import commit  # noqa: E402
+from geo.store import DEFAULT_STORE, Store  # noqa: E402
+from geo.synthetic import cadastral, parcels  # noqa: E402
+from geo.tiles import tile_threshold  # noqa: E402
+from geo.transfer import copy_store  # noqa: E402
+from tests import import_files as F  # noqa: E402
+from tests.browser import chromium  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from run import server  # noqa: E402
+from scale import PLAIN_DRAWN, idle, map_frame, rss_mb  # noqa: E402
+
+PAGE = "dat-lam-nghiep"
+LAYER_BUTTON = "Thửa đất địa chính"
+N_ENV = "DINHLAP_BENCH_PARCELS"
+# The cadastral layer's tiles of the view are drawn (geo/static/tiles.js records it), optionally from a URL
+# other than ``old`` (a filter signs a new one).
+TILES_DRAWN = """(old) => [...document.querySelectorAll('iframe')].some(f => { try {
+  const d = f.contentWindow.__dlCompact && f.contentWindow.__dlCompact.drawn.cadastral_parcels;
+  return !!d && d.features > 0 && d.url !== old; } catch (e) { return false; } })"""
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    s = sorted(values)
+    return s[max(0, round(0.95 * len(s)) - 1)]
+
+
+def build_stores(work: Path, n: int, pg_url: str | None) -> dict[str, Path | str]:
+    """The demo store with ``n`` cadastral parcels, as a GeoPackage and (given a database) on PostGIS."""
+    units = Store(DEFAULT_STORE).read("units")
+    shp = F.shapefile(work / "office", crs="EPSG:9215", encoding="cp1258", frame=cadastral(n), name="dia_chinh")
+    first = validate(shp, layer="cadastral_parcels", units=units)
+    report = validate(shp, layer="cadastral_parcels", units=units, values=suggested_values(first.values))
+    assert report.exit_code == 0, "the synthetic office file passes validation"
+    stores: dict[str, Path | str] = {"GeoPackage": work / "province.gpkg"}
+    if pg_url:
+        stores["PostGIS"] = pg_url
+    for name, location in stores.items():
+        copy_store(DEFAULT_STORE, location)
+        t0 = time.perf_counter()
+        assert commit(location, report, "bench", layer="cadastral_parcels", mode="replace") == n
+        print(f"  {name}: {n:,} parcels committed in {time.perf_counter() - t0:.1f} s", flush=True)
+    return stores
+
+
+def baseline_store(work: Path) -> Path:
+    """The demo store with 1,000 forest parcels: what the plain page draws."""
+    store = work / "plain.gpkg"
+    shutil.copy(DEFAULT_STORE, store)
+    src = work / "plain_src.gpkg"
+    district = Store(DEFAULT_STORE).read("district").geometry.iloc[0]
+    parcels(1000, within=district).to_file(src, layer="thua_dat", driver="GPKG")
+    cmd = [sys.executable, "-m", "geo", "import", str(src), "--layer", "forest_parcels", "--replace", "--user", "b"]
+    subprocess.run([*cmd, "--store", str(store)], cwd=ROOT, check=True, capture_output=True)
+    return store
+
+
+def plain_first_draw(browser, url: str, trials: int) -> float:
+    """New tab → the plain page's 1,000 parcels drawn (median; one warm-up visit first)."""
+    times = []
+    for k in range(trials + 1):
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        t0 = time.perf_counter()
+        page.goto(url)
+        page.wait_for_function(PLAIN_DRAWN, arg=1000, timeout=180000, polling=20)
+        if k:
+            times.append(time.perf_counter() - t0)
+        page.close()
+    return statistics.median(times)
+
+
+def open_parcels(browser, url: str, width: int = 1600, height: int = 1000, throttle: float = 1.0):
+    """New tab → the parcel page, the cadastral layer switched on, its tiles drawn; the page and the seconds."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    if throttle > 1:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+    t0 = time.perf_counter()
+    page.goto(f"{url}/{PAGE}")
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.src.includes('st_folium'))")
+    idle(page)
+    page.get_by_role("button", name=LAYER_BUTTON).click()
+    page.wait_for_function(TILES_DRAWN, arg=None, timeout=180000, polling=20)
+    return page, time.perf_counter() - t0
+
+
+def first_draw(browser, url: str, trials: int, **kw) -> float:
+    """Median of :func:`open_parcels` (one warm-up visit first: the server's caches, the tiles' cache)."""
+    times = []
+    for k in range(trials + 1):
+        page, secs = open_parcels(browser, url, **kw)
+        if k:
+            times.append(secs)
+        page.close()
+    return statistics.median(times)
+
+
+def pans(page, bounds: tuple[float, float, float, float], moves: int) -> list[float]:
+    """Seconds from a jump to a new area (zoom 14–17) to its tiles drawn, for each of ``moves`` jumps."""
+    frame = map_frame(page)
+    rnd = random.Random(29)
+    w, s, e, n = bounds
+    out = []
+    for _ in range(moves):
+        lat, lon, z = rnd.uniform(s, n), rnd.uniform(w, e), rnd.choice([14, 15, 16, 17])
+        secs = frame.evaluate(
+            """([lat, lon, z]) => new Promise((done) => {
+                 const t = window.__dlCompact.tiles.cadastral_parcels, t0 = performance.now();
+                 t.once('load', () => done((performance.now() - t0) / 1000));
+                 window.map.setView([lat, lon], z, { animate: false });
+                 if (!t.isLoading()) setTimeout(() => done((performance.now() - t0) / 1000), 0); })""",
+            [lat, lon, z],
+        )
+        out.append(secs)
+    return out
+
+
+def filter_redraw(page) -> float:
+    """Seconds from choosing one land-use group in the layer's filters to the map's tiles drawn with it."""
+    frame = map_frame(page)
+    old = frame.evaluate("window.__dlCompact.drawn.cadastral_parcels.url")
+    panel = page.locator('[data-testid="stExpander"]', has_text=LAYER_BUTTON)
+    panel.locator("summary").first.click()
+    idle(page)
+    pills = panel.locator('[data-testid="stButtonGroup"] button')
+    t0 = time.perf_counter()
+    if pills.count():  # a short list of groups: every pill on, one switched off
+        pills.first.click()
+    else:  # a long list: one value picked
+        panel.locator('[data-testid="stMultiSelect"]').first.click()
+        t0 = time.perf_counter()
+        page.locator('[role="option"]').first.click()
+    page.wait_for_function(TILES_DRAWN, arg=old, timeout=120000, polling=20)
+    return time.perf_counter() - t0
+
+
+def click_record(page) -> float:
+    """Seconds from a click on a drawn parcel to its record on the page."""
+    frame = map_frame(page)
+    frame.evaluate("window.map.setView(window.map.getCenter(), 17, {animate: false})")
+    frame.wait_for_function(
+        "() => { const t = window.__dlCompact.tiles.cadastral_parcels; return t && !t.isLoading(); }"
+    )
+    found = frame.evaluate(
+        """() => { const t = window.__dlCompact.tiles.cadastral_parcels, map = window.map;
+          const z = Math.round(map.getZoom()), s = map.getSize();
+          for (const a of Object.keys(t._data)) { const [tz, tx, ty] = a.split('/').map(Number); if (tz !== z) continue;
+            const d = t._data[a], k = 256 / d.extent;
+            for (const f of d.features) { const [x0, y0, x1, y1] = f.box;
+              for (let i = 1; i < 6; i++) for (let j = 1; j < 6; j++) {
+                const x = x0 + (x1 - x0) * i / 6, y = y0 + (y1 - y0) * j / 6;
+                if (!DLTiles.hit(f, x, y, 0)) continue;
+                const p = map.latLngToContainerPoint(map.unproject([tx * 256 + x * k, ty * 256 + y * k], z));
+                const inside = p.x > 60 && p.y > 60 && p.x < s.x - 320 && p.y < s.y - 220;
+                if (inside) return [String(f.props.key), p.x, p.y]; } } }
+          return null; }"""
+    )
+    if found is None:
+        return float("nan")
+    key, x, y = found
+    box = frame.frame_element().bounding_box()
+    t0 = time.perf_counter()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.locator("table.dl-record", has_text=key).wait_for(timeout=60000)
+    return time.perf_counter() - t0
+
+
+def tile_builds(location: Path | str, bounds: tuple[float, float, float, float], count: int = 40) -> list[float]:
+    """Seconds to build one tile in this process, cache cold, zoom 12–17 at random places (the server's part)."""
+    from geo import tiles
+
+    store = Store(location)
+    rnd = random.Random(7)
+    w, s, e, n = bounds
+    out = []
+    for _ in range(count):
+        z = rnd.choice([12, 13, 14, 15, 16, 17])
+        x, y = tiles.lonlat_tile(rnd.uniform(w, e), rnd.uniform(s, n), z)
+        t0 = time.perf_counter()
+        tiles.build_tile(store, tiles.TileQuery("cadastral_parcels"), z, x, y, cache=None)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def heap_mb(page) -> float:
+    """The page's JS heap in use (Chromium's own metric, the map's frame included), MB."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics.get("JSHeapUsedSize", float("nan")) / 1e6
+
+
+def session_memory(browser, url: str, pid: int, sessions: int = 10) -> float:
+    """Server memory per extra session: resident memory before and after ``sessions`` more tabs drew the layer."""
+    before = rss_mb(pid)
+    pages = [open_parcels(browser, url)[0] for _ in range(sessions)]
+    after = rss_mb(pid)
+    for p in pages:
+        p.close()
+    return (after - before) / sessions
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=int(os.environ.get(N_ENV, "50000")))
+    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--moves", type=int, default=20)
+    ap.add_argument("--no-postgis", action="store_true")
+    args = ap.parse_args()
+    if args.n <= tile_threshold():
+        print(f"{args.n:,} parcels is not above the tile threshold ({tile_threshold():,}): nothing to measure")
+        return 2
+    cluster = None
+    if not args.no_postgis:
+        from tests.pgcluster import Cluster, available
+
+        cluster = None if available() else Cluster()
+    rows: dict[str, dict[str, float]] = {}
+    try:
+        with tempfile.TemporaryDirectory() as d, chromium() as browser:
+            work = Path(d)
+            print(f"Building {args.n:,} synthetic cadastral parcels …", flush=True)
+            stores = build_stores(work, args.n, cluster.database() if cluster else None)
+            plain = baseline_store(work)
+            with server([sys.executable, "-m", "streamlit", "run", "benchmarks/parcels_baseline.py"], plain) as (
+                url,
+                _,
+            ):
+                base = plain_first_draw(browser, url, args.trials)
+            print(f"  plain folium + st_folium, 1,000 parcels: first draw {base:.2f} s", flush=True)
+            bounds = tuple(float(v) for v in Store(stores["GeoPackage"]).read("cadastral_parcels").total_bounds)
+            for name, location in stores.items():
+                with server([sys.executable, "-m", "ui.serve"], location) as (url, pid):  # type: ignore[arg-type]
+                    r: dict[str, float] = {"base": base}
+                    built = tile_builds(location, bounds)  # type: ignore[arg-type]
+                    r["tile_median"], r["tile_p95"] = statistics.median(built), p95(built)
+                    r["first"] = first_draw(browser, url, args.trials)
+                    page, _ = open_parcels(browser, url)
+                    r["pan_p95"] = p95(pans(page, bounds, args.moves))  # type: ignore[arg-type]
+                    r["heap"] = heap_mb(page)
+                    r["click"] = click_record(page)
+                    page.close()
+                    page, _ = open_parcels(browser, url)
+                    try:
+                        r["filter"] = filter_redraw(page)
+                    except Exception as exc:  # a widget the benchmark could not work: say so, go on
+                        print(f"  filter not measured: {exc!s:.200}")
+                        r["filter"] = float("nan")
+                    page.close()
+                    r["per_session"] = session_memory(browser, url, pid)
+                    r["phone"] = first_draw(browser, url, args.trials, width=390, height=844, throttle=4)
+                    rows[name] = r
+                    print(f"  {name}: measured", flush=True)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    for name, r in rows.items():
+        print(f"\n{name}, {args.n:,} parcels (medians of {args.trials}; plain page of 1,000: {r['base']:.2f} s)\n")
+        print("| measure | figure | ratio | target |")
+        print("|---|---|---|---|")
+        print(f"| new tab → parcel page drawn | {r['first']:.2f} s | {r['first'] / r['base']:.2f}× | ≤ 1.0× |")
+        print(f"| pan or zoom to a new area → drawn (p95 of {args.moves}) | {r['pan_p95']:.2f} s | – | ≤ 0.5 s |")
+        print(f"| a filter → map updated | {r['filter']:.2f} s | {r['filter'] / r['base']:.2f}× | ≤ 1.0× |")
+        print(f"| click → record | {r['click']:.2f} s | – | ≤ 0.5 s |")
+        print(f"| server memory per extra session | {r['per_session']:.1f} MB | – | ≤ 30 MB |")
+        print(f"| browser JS heap of the parcel page | {r['heap']:.0f} MB | – | ≤ 150 MB |")
+        print(f"| phone (390×844, CPU 4× slower) drawn | {r['phone']:.2f} s | {r['phone'] / r['first']:.2f}× | ≤ 2× |")
+        print("| 50 sessions on 2 replicas | see `make bench-replicas` | – | p95 ≤ 1 s |")
+        built = f"{r['tile_median'] * 1000:.0f} / {r['tile_p95'] * 1000:.0f} ms"
+        print(f"| (one tile built, cache cold: median / p95) | {built} | – | – |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+// The page's vector-tile decoder (geo/static/tiles.js) against a tile the Python side built from the
+// notice's store (tests/js/write_fixtures.py): a viewer's parcels, their fields, and the hit test a click uses.
+const { test } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const DLTiles = require('../../geo/static/tiles.js');
+
+const dir = process.env.DL_FIXTURES;
+assert.ok(dir && fs.existsSync(dir), 'DL_FIXTURES must name the folder written by tests/js/write_fixtures.py');
+const expected = JSON.parse(fs.readFileSync(path.join(dir, 'parcels.mvt.json'), 'utf8'));
+const tile = DLTiles.decode(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'parcels.mvt.gz'))));
+
+test('every parcel of the tile is read with the fields a viewer may see, and nothing else', () => {
+  const feats = tile.features.features;
+  assert.equal(tile.features.extent, 4096);
+  assert.deepStrictEqual(feats.map((f) => f.props.key).sort(), expected.keys);
+  for (const f of feats) {
+    assert.deepStrictEqual(f.props, expected.properties[f.props.key]);
+    assert.ok(!('owner' in f.props), 'a land user never travels in a viewer tile');
+    assert.equal(f.type, 3);
+  }
+});
+
+test('a click inside a parcel finds it; a click outside every parcel finds none', () => {
+  const feats = tile.features.features;
+  const p = expected.probe;
+  const found = feats.filter((f) => DLTiles.hit(f, p.x, p.y, 0)).map((f) => f.props.key);
+  assert.deepStrictEqual(found, [p.key]);
+  const o = expected.outside;
+  assert.equal(feats.filter((f) => DLTiles.hit(f, o.x, o.y, 0)).length, 0);
+});
+
+test('the list beside the map counts each parcel of the view once', () => {
+  const tiles = {};
+  tiles[expected.z + '/' + expected.x + '/' + expected.y] = tile.features;
+  const x0 = expected.x * 256, y0 = expected.y * 256;
+  const all = DLTiles.features(tiles, x0, y0, x0 + 256, y0 + 256);
+  assert.equal(all.length, new Set(all.map((f) => f.props.key)).size);
+  assert.ok(all.some((f) => f.props.key === expected.probe.key));
+  assert.equal(DLTiles.features(tiles, x0 - 1000, y0 - 1000, x0 - 900, y0 - 900).length, 0);
+});
+
+test('a tile URL is the template with its address', () => {
+  assert.equal(DLTiles.url('/dl-tiles/t/{z}/{x}/{y}.pbf?v=1', 15, 3, 9), '/dl-tiles/t/15/3/9.pbf?v=1');
+});
