@@ -140,12 +140,17 @@ class Rule:
 
     def broken(self, row: Mapping[str, Any]) -> bool:
         """Whether ``row`` (a feature's values after the save) breaks the rule; an empty value breaks none."""
-        from geo.values import is_empty
-
         a, b = row.get(self.field), row.get(self.other)
         if self.kind == "at_most":
-            return a is not None and b is not None and not is_empty(a) and not is_empty(b) and float(a) > float(b)
-        return str(a) in self.when and is_empty(b)
+            return not _empty(a) and not _empty(b) and float(a) > float(b)  # type: ignore[arg-type]
+        return str(a) in self.when and _empty(b)
+
+
+def _empty(value: object) -> bool:
+    """None, NaN or blank text: one "empty", as :func:`geo.values.is_empty` (which reads the catalog) has it."""
+    return (
+        value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+    )
 
 
 @dataclass(frozen=True)
