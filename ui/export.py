@@ -20,7 +20,6 @@ from geo.export import (
     MIME,
     STANDARD_SCALES,
     MapRequest,
-    Provenance,
     export_bytes,
     sheets_needed,
 )
@@ -28,6 +27,7 @@ from geo.filters import Filters, describe
 from geo.i18n import fmt_number, t
 from geo.mapview import feature_keys
 from geo.pack import meeting_pack
+from geo.printkit import Provenance
 from geo.tables import TableRequest, suffix
 from ui import data, state
 from ui.data import default_since
