@@ -31,7 +31,7 @@ from matplotlib.patches import Rectangle
 
 from geo import crs as crs_
 from geo import reform
-from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_number, source_text, t
 from geo.store import DemoShare, LayerMeta, shown_share, stored_share
 from geo.style import LegendBlock
 
@@ -314,7 +314,7 @@ def footer(
     )
     x, y, w, h = rect
     chars = int(w * fig.get_size_inches()[0] * 72 / 3.1)  # ~3.1 pt per character at 5.5 pt
-    source = textwrap.wrap(f"{t('layer.source', lang)}: " + "; ".join(sources), chars)
+    source = textwrap.wrap(f"{t('layer.source', lang)}: " + "; ".join(source_text(s, lang) for s in sources), chars)
     if len(source) > 3:
         source = [*source[:2], textwrap.shorten(source[2] + " " + source[3], chars, placeholder=" …")]
     fig.text(x, y + h - 0.002, line1, fontsize=6.5, va="top")
