@@ -84,6 +84,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "map.no_layers": {"vi": "Chưa chọn lớp nào.", "en": "No layer selected."},
     "filters.title": {"vi": "Lọc theo thuộc tính", "en": "Filter by attribute"},
     "filters.all": {"vi": "Tất cả", "en": "All"},
+    # what an empty list or choice says (Streamlit's own "Choose an option" is English only)
+    "choose": {"vi": "Chọn…", "en": "Choose…"},
     "filters.empty": {"vi": "(trống)", "en": "(empty)"},
     "filters.outside": {"vi": "Ngoài huyện Đình Lập", "en": "Outside Đình Lập"},
     "filters.count": {"vi": "Đang hiện {text}", "en": "Showing {text}"},
