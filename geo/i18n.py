@@ -1747,11 +1747,24 @@ def term(text: str, lang: Lang = "vi") -> str:
         return TERMS[text]
     if m := re.fullmatch(r"Nhà đầu tư (\w+)( \(minh họa\))?", text):
         return f"Investor {m[1]}" + (" (demo)" if m[2] else "")
+    if "UBND " in text:  # a task's lead agencies: "UBND huyện Đình Lập; UBND xã Đồng Thắng"
+        return "; ".join(_agency(part) for part in text.split("; "))
     if text.startswith("TT NT "):
         return f"{text[6:]} state-farm town"
     if text.startswith("TT "):
         return f"{text[3:]} town"
     return text
+
+
+_AGENCY_KINDS = {"tỉnh": "Provincial", "huyện": "District", "xã": "Commune"}
+
+
+def _agency(text: str) -> str:
+    """A People's Committee by its name: "UBND xã Đồng Thắng" → "Đồng Thắng Commune People's Committee"."""
+    import re
+
+    m = re.fullmatch(r"UBND (tỉnh|huyện|xã) (.+)", text.strip())
+    return f"{m[2]} {_AGENCY_KINDS[m[1]]} People's Committee" if m else text
 
 
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:

@@ -232,7 +232,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
         progress = f"{task.progress} ({day(task.progress_date)})" if task.progress else "–"
         status = format_value(spec, "status", task.status, lang)
         flags = "; ".join(x for x in (r.flags(lang), t("alert.threads", lang, n=r.threads) if r.threads else "") if x)
-        cells = [task.id, term(task.short, lang), task.lead, day(task.deadline), status, progress, flags]
+        cells = [task.id, term(task.short, lang), term(task.lead, lang), day(task.deadline), status, progress, flags]
         line(cells, colour="#a0410d" if r.flagged else "#1f2d3d")
         thread_lines(open_threads.get(task.id, []))
     # The data's alerts: a line each for tasks and indicators, the layers not kept up to date in one paragraph.

@@ -125,3 +125,12 @@ def test_the_web_map_s_labels_name_towns_in_the_reader_s_language(store) -> None
         text = " ".join(base64.b64decode(b).decode("utf-8") for b in re.findall(r'atob\("([^"]+)"\)', html))
         said = [s for s in (town, gone) if s in text]
         assert said == [town], (lang, said)
+
+
+def test_a_task_s_lead_agencies_read_in_english() -> None:
+    from geo.i18n import term
+
+    assert term("UBND huyện Đình Lập; UBND xã Đồng Thắng", "en") == (
+        "Đình Lập District People's Committee; Đồng Thắng Commune People's Committee"
+    )
+    assert term("UBND xã Đồng Thắng", "vi") == "UBND xã Đồng Thắng"
