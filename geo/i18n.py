@@ -1676,6 +1676,7 @@ SOURCES: dict[str, str] = {
         "re-assessment on the 2021–2025 criteria, so each criterion is a demo value"
     ),
 }
+_LAND_USE_SOURCE_START = "Ký hiệu loại đất: Phụ lục số 01"  # how geo.catalog.LAND_USE_SOURCE begins
 #: The land-use code list's source (geo.catalog.LAND_USE_SOURCE), in English.
 LAND_USE_SOURCE_EN = (
     "Land-use symbols: Appendix 01 (symbols on the cadastral map), Circular 25/2014/TT-BTNMT of 19/5/2014 of the "
@@ -1702,12 +1703,11 @@ def source_text(text: str, lang: Lang = "vi") -> str:
         return text
     if text in SOURCES:
         return SOURCES[text]
-    from geo.catalog import LAND_USE_SOURCE
-
-    if text == LAND_USE_SOURCE:
+    at = text.find(_LAND_USE_SOURCE_START)  # the land-use code list's source (geo.catalog.LAND_USE_SOURCE)
+    if at == 0:
         return LAND_USE_SOURCE_EN
-    if text.endswith(LAND_USE_SOURCE):  # the demo parcels: their own line, then the code list's
-        head = text[: -len(LAND_USE_SOURCE)].strip()
+    if at > 0:  # the demo parcels: their own line, then the code list's
+        head = text[:at].strip()
         if head.startswith("Minh họa: 48 thửa"):
             head = (
                 "Demo: 48 parcels the project team drew on two map sheets of Đình Lập town; the land users' names "

@@ -134,3 +134,10 @@ def test_a_task_s_lead_agencies_read_in_english() -> None:
         "Đình Lập District People's Committee; Đồng Thắng Commune People's Committee"
     )
     assert term("UBND xã Đồng Thắng", "vi") == "UBND xã Đồng Thắng"
+
+
+def test_the_land_use_code_list_s_source_reads_in_english() -> None:
+    from geo.catalog import LAND_USE_SOURCE
+    from geo.i18n import LAND_USE_SOURCE_EN, source_text
+
+    assert source_text(LAND_USE_SOURCE, "en") == LAND_USE_SOURCE_EN
