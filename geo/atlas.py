@@ -1,4 +1,5 @@
-"""An atlas of any selection: one page per feature, for a meeting's table or a site visit.
+"""The atlas: a page per feature of any selection, for a meeting's table or a site visit, and a page per
+commune for the meeting pack (:func:`commune_page`).
 
 Each page shows the feature's map at a scale that fits it (the other features of its layer faded around it,
 the district and communes for bearings), its full record as the reader's role may see it, and its history
@@ -16,18 +17,30 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo import history, reform
+from geo import history, panels, reform
 from geo.access import Reader
+from geo.catalog import THEMES
 from geo.changelog import history as feature_history
 from geo.changelog import redact_rows
-from geo.export import MapRequest, Provenance, draw_legend, draw_map, footer, in_view, wrap_pt
+from geo.export import MapRequest, map_panel
 from geo.filters import apply_filters
-from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.mapview import clean_geometries, feature_keys, legend_blocks
-from geo.pack import drawn_layers, page_figure, text_block, unit_names, units_in_force
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.mapview import clean_geometries, feature_keys
+from geo.printkit import (
+    UNIT_LAYERS,
+    Provenance,
+    drawn_layers,
+    footer,
+    page_figure,
+    pdf_pages,
+    read_frames,
+    record_lines,
+    text_block,
+    unit_names,
+    units_in_force,
+)
 from geo.records import change_text, format_value, record
 from geo.store import Store
 
@@ -59,21 +72,6 @@ def _bbox(geom: object, min_span: float = 0.012) -> tuple[float, float, float, f
     return (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
 
 
-def _record_lines(fig: Figure, x: float, y: float, rows: list[tuple[str, str]], width: float, bottom: float) -> float:
-    """A two-column record (label, value), each value measured and wrapped to its column."""
-    page_w = fig.get_size_inches()[0] * 72
-    label_w, size = 0.13, 7.2
-    for label, value in rows:
-        lines = wrap_pt(value, (width - label_w) * page_w, size)
-        need = 0.0165 * max(len(lines), 1) + 0.006
-        if y - need < bottom:
-            break
-        fig.text(x, y, label, fontsize=size, va="top", color="#4f5863")
-        fig.text(x + label_w, y, "\n".join(lines), fontsize=size, va="top", linespacing=1.2)
-        y -= need
-    return y
-
-
 def _feature_page(
     reader: Reader,
     frames: Mapping[str, gpd.GeoDataFrame],
@@ -96,14 +94,10 @@ def _feature_page(
     req = MapRequest(
         layers, key, lang=lang, bbox=_bbox(row.geometry), selected=(layer_id, key), fade=True, catalog=reader.catalog
     )
-    draw_map(fig.add_axes((0.03, 0.15, 0.39, 0.74)), req, dict(frames), scale=0.8)
-    # What the colours mean, beside the map: the classes in view, with their counts.
-    shown = in_view({lid: frames[lid] for lid in layers}, req.bbox)
-    blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
-    draw_legend(fig.add_axes((0.43, 0.15, 0.12, 0.74)), blocks, lang, 0.7)
+    map_panel(fig, req, frames, (0.03, 0.15, 0.39, 0.74), (0.43, 0.15, 0.12, 0.74))  # its legend beside it
     footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
     fig.text(0.56, 0.89, t("atlas.record", lang), fontsize=10, fontweight="bold", va="top")
-    y = _record_lines(fig, 0.56, 0.85, record(spec, row, None, lang, names), 0.41, 0.42)
+    y = record_lines(fig, 0.56, 0.85, record(spec, row, None, lang, names), 0.41, 0.42)
     changes = feature_history(reader.location, layer_id, key)
     if not reader.sensitive:
         changes = redact_rows(changes)
@@ -144,6 +138,84 @@ def _photo(fig: Figure, location: Any, layer_id: str, key: str, lang: Lang) -> b
     return True
 
 
+def commune_page(
+    store: Reader,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    code: str,
+    lang: Lang,
+    page: int,
+    total: int,
+    prov: Provenance,
+) -> Figure:
+    """The pack's atlas, a commune a page: its map with its legend, its criteria (by the communes of 1/7/2025:
+    those of each 2024 unit it was formed from), its forest parcels and disputes.
+    """
+    base = UNIT_LAYERS[store.units]
+    units = frames[base].set_index("code")
+    name = str(units.loc[code, "name"])
+    layers = (base, "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
+    demo = prov.share(layers)
+    fig = page_figure(name, lang, page, total, prov, demo)
+    bbox = tuple(float(v) for v in units.loc[[code]].total_bounds)
+    pad = 0.02
+    req = MapRequest(
+        layers,
+        name,
+        lang=lang,
+        bbox=(bbox[0] - pad, bbox[1] - pad, bbox[2] + pad, bbox[3] + pad),
+        selected=(base, code),
+        catalog=store.catalog,
+    )
+    map_panel(fig, req, frames, (0.03, 0.07, 0.44, 0.8), (0.48, 0.07, 0.15, 0.8))
+    ntm = frames["ntm_commune"]
+    crit = frames["ntm_criteria"]
+    crit = crit[crit.level == "commune"].set_index("criterion")
+    x = 0.645
+    if store.units == "2025" and "commune_2025" in ntm.columns:  # criteria are assessed per 2024 unit
+        names = unit_names(store)
+        cross = store.read("unit_crosswalk")
+        assessed = set(ntm.unit_code.astype(str))
+        lines = []
+        for r in cross[cross.new_code.astype(str) == code].itertuples():
+            old = str(r.old_code)
+            part = "" if r.share >= 1 else f" ({fmt_pct(100 * r.share, lang)})"
+            met = (
+                ": " + t("ntm.of", lang, met=len(panels.unit_card(ntm, old).met), total=panels.COMMUNE_CRITERIA)
+                if old in assessed
+                else ""
+            )
+            lines.append(f"{names.get(f'2024:{old}', old)}{part}{met}")
+        y = text_block(fig, x, 0.86, t("units.formed_from", lang), lines or ["–"], lang, 60, 0.4)
+    else:
+        card = panels.unit_card(ntm, code)
+        lines = [
+            ("✓ " if c in card.met else "✗ ") + f"{c}. {crit.loc[c, 'name_vi' if lang == 'vi' else 'name_en']}"
+            for c in range(1, panels.COMMUNE_CRITERIA + 1)
+        ]
+        fig.text(
+            x,
+            0.86,
+            t("ntm.of", lang, met=len(card.met), total=panels.COMMUNE_CRITERIA),
+            fontsize=10,
+            fontweight="bold",
+            va="top",
+        )
+        fig.text(x, 0.82, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.35, family="DejaVu Sans")
+        y = 0.36
+    parcels = frames["forest_parcels"]
+    parcels = parcels[parcels.unit_code.astype(str) == code]
+    disputes = frames["land_disputes"]
+    disputes = disputes[disputes.unit_code.astype(str) == code]
+    fp, ld = store.catalog["forest_parcels"], store.catalog["land_disputes"]
+    other = [
+        f"{p.parcel_id}: {fmt_number(p.area_ha, lang)} ha — {format_value(fp, 'status', p.status, lang)}"
+        for p in parcels.itertuples()
+    ]
+    other += [f"{d.dispute_id}: {format_value(ld, 'status', d.status, lang)}" for d in disputes.itertuples()]
+    text_block(fig, x, y, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
+    return fig
+
+
 def atlas(
     store: Store,
     layer_id: str,
@@ -180,14 +252,14 @@ def atlas(
     if len(chosen) > MAX_PAGES:
         raise AtlasError(t("atlas.too_many", lang, n=fmt_number(len(chosen), lang), max=MAX_PAGES))
     context = drawn_layers(CONTEXT, reader.units)
-    frames = {lid: reader.read(lid) for lid in (*context, *NEAR.get(layer_id, ())) if reader.has(lid)}
+    frames = read_frames(reader, (*context, *NEAR.get(layer_id, ())))
     frames[layer_id] = whole
     names = unit_names(reader)
     prov = Provenance(store.meta(), today or dt.date.today(), day)
     total = 1 + len(chosen)
     buf = io.BytesIO()
     heading = title or t("atlas.title", lang, layer=spec.title(lang))
-    with PdfPages(buf, metadata={"Title": heading, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
+    with pdf_pages(buf, heading) as pdf:
         demo = prov.share((*context, layer_id))
         cover = page_figure(heading, lang, 1, total, prov, demo, heading)
         fields = {fld.name for fld in spec.fields}

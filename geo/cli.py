@@ -110,9 +110,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from geo.access import read_layer
-    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, Provenance, ScaleError, export_bytes, write_atomic
+    from geo.export import DATA_FORMATS, MAP_FORMATS, MapRequest, ScaleError, export_bytes, write_atomic
     from geo.filters import apply_filters
-    from geo.pack import drawn_layers, units_in_force
+    from geo.printkit import Provenance, drawn_layers, units_in_force
 
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")

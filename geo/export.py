@@ -14,10 +14,10 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -30,32 +30,34 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Rectangle
 from matplotlib.path import Path as MplPath
 from shapely.geometry import box
 
 from geo import crs as crs_
 from geo.catalog import CATALOG, Catalog, LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_number, t
-from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, legend_blocks, overlays
-from geo.store import DemoShare, LayerMeta, shown_share, stored_share
+from geo.i18n import Lang, fmt_date, fmt_number, t, term
+from geo.mapview import Bounds, MapState, clean_geometries, feature_keys, label_point, legend_blocks, overlays
+from geo.printkit import (
+    MM,
+    PAPER_MM,
+    Paper,
+    Provenance,
+    badge_text,
+    draw_legend,
+    figure_of,
+    footer,
+    legend_height,
+    mpl_dash,
+    pdf_pages,
+    save,
+    text_width,
+    title_line,
+)
 from geo.style import LegendBlock, feature_color, feature_marks
 from geo.tables import DATA_FORMATS, TableRequest, data_bytes
 
-Paper = Literal["A4", "A3"]
-PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
-MM = 1 / 25.4  # inches per millimetre
 MAP_FORMATS = ("png", "pdf", "html")
-
-plt.rcParams.update(
-    {
-        "font.family": "DejaVu Sans",  # ships with matplotlib and covers Vietnamese
-        "pdf.fonttype": 42,  # TrueType in the PDF: text stays text (searchable, copyable)
-        "svg.fonttype": "none",
-        "text.parse_math": False,  # attribute text is text: "$x$" in a name or title is not mathematics
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -85,30 +87,6 @@ class MapRequest:
         return MapState(self.layers, self.lang, "none", self.selected, self.color_by)
 
 
-@dataclass(frozen=True)
-class Provenance:
-    """Where the data come from, as the layout's footer says it."""
-
-    meta: dict[str, LayerMeta] = field(default_factory=dict)
-    today: dt.date = field(default_factory=dt.date.today)
-    at: dt.date | None = None  # the past day the data are shown as of (None: as the store holds them now)
-
-    def for_layers(self, layers: Iterable[str]) -> tuple[str | None, list[str], bool]:
-        """Latest as-of date, distinct sources, and whether any layer is demo data."""
-        ms = [self.meta[lid] for lid in layers if lid in self.meta]
-        as_of = max((m.as_of for m in ms if m.as_of), default=None)
-        sources = list(dict.fromkeys(m.source for m in ms))
-        return as_of, sources, any(m.demo for m in ms)
-
-    def share(self, layers: Iterable[str], frames: Mapping[str, pd.DataFrame] | None = None) -> DemoShare:
-        """Demo features out of all: of ``frames`` (what is drawn) if given, else of the layers as stored."""
-        layers = list(layers)
-        if frames is not None:
-            whole = {lid for lid, m in self.meta.items() if m.demo and not m.share.total}
-            return shown_share(frames, layers, whole)
-        return stored_share(self.meta, layers)
-
-
 # -- what is in view ---------------------------------------------------------------------------------
 def in_view(frames: dict[str, gpd.GeoDataFrame], bbox: Bounds | None) -> dict[str, gpd.GeoDataFrame]:
     """The features of each frame that touch ``bbox`` (all of them when ``bbox`` is None)."""
@@ -130,11 +108,6 @@ def _extent(frames: dict[str, gpd.GeoDataFrame], bbox: Bounds | None) -> Bounds:
 
 
 # -- drawing -------------------------------------------------------------------------------------------
-def _mpl_dash(dash: str | None, weight: float = 1.0) -> Any:
-    """An SVG dasharray (pixels, drawn at ``weight`` pixels wide) as matplotlib's dashes (in line widths)."""
-    if not dash:
-        return "solid"
-    return (0, tuple(float(x) / weight for x in dash.split()))
 
 
 def _draw_layer(
@@ -145,6 +118,7 @@ def _draw_layer(
     selected: str | None,
     scale: float,
     fade: bool = False,
+    lang: Lang = "vi",
 ) -> None:
     p = spec.paint
     values = gdf[field_name or spec.status_field] if (field_name or spec.status_field) else [None] * len(gdf)
@@ -170,7 +144,7 @@ def _draw_layer(
                 facecolors=faces,
                 edgecolors=edges,
                 linewidths=widths,
-                linestyles=_mpl_dash(p.dash),
+                linestyles=mpl_dash(p.dash),
                 zorder=spec.z,
             ),
             autolim=False,
@@ -207,7 +181,7 @@ def _draw_layer(
                     [xy for xy, _, _ in parts],
                     colors=[to_rgba(p.casing, p.opacity * (0.3 if fade and not s_ else 1.0)) for _, _, s_ in parts],
                     linewidths=lw + 1.5 * scale,
-                    linestyles=_mpl_dash(p.dash, p.weight),
+                    linestyles=mpl_dash(p.dash, p.weight),
                     capstyle="butt",
                     zorder=spec.z + 0.05,
                 ),
@@ -218,7 +192,7 @@ def _draw_layer(
                 [xy for xy, _, _ in parts],
                 colors=[to_rgba(c, p.opacity * (0.3 if fade and not s_ else 1.0)) for _, c, s_ in parts],
                 linewidths=lw,
-                linestyles=[_mpl_dash(d or p.dash, p.weight) for d in part_dash],
+                linestyles=[mpl_dash(d or p.dash, p.weight) for d in part_dash],
                 capstyle="butt",
                 zorder=spec.z + 0.1,
             ),
@@ -238,13 +212,11 @@ def _draw_layer(
             zorder=spec.z + 1,
         )
     if spec.label_field and len(gdf):
-        from geo.mapview import label_point
-
         small = spec.geometry == "Point"
         for geom, text in zip(gdf.geometry, gdf[spec.label_field], strict=True):
             pt = geom if geom.geom_type == "Point" else label_point(geom)
             label = ax.annotate(
-                str(text),
+                term(str(text), lang),
                 (pt.x, pt.y),
                 xytext=(4, 0) if small else (0, 0),
                 textcoords="offset points",
@@ -450,19 +422,13 @@ def _north_arrow(ax: Axes, lang: Lang, scale: float) -> None:
     )
 
 
-def _figure(ax: Axes) -> Figure:
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    return fig
-
-
 def _fit(ax: Axes, bounds_xy: tuple[float, float, float, float], aspect: float) -> None:
     """Show ``bounds_xy`` whole, widening the short side to the axes' shape (``aspect`` = y units per x unit)."""
     w, s, e, n = bounds_xy
     pad_x, pad_y = (e - w) * 0.04 or 500, (n - s) * 0.04 or 500
     w, e, s, n = w - pad_x, e + pad_x, s - pad_y, n + pad_y
     bbox = ax.get_position()
-    fig_w, fig_h = _figure(ax).get_size_inches()
+    fig_w, fig_h = figure_of(ax).get_size_inches()
     box_ratio = (bbox.height * fig_h) / (bbox.width * fig_w)
     data_ratio = (n - s) / ((e - w) * aspect)
     if data_ratio > box_ratio:  # too tall: widen
@@ -498,7 +464,7 @@ def draw_map(
         spec = req.catalog[lid]
         gdf = view[lid].to_crs(req.crs) if metric else view[lid]
         sel = req.selected[1] if req.selected and req.selected[0] == lid else None
-        _draw_layer(ax, spec, gdf, dict(req.color_by).get(lid), sel, scale, req.fade and sel is not None)
+        _draw_layer(ax, spec, gdf, dict(req.color_by).get(lid), sel, scale, req.fade and sel is not None, req.lang)
         drawn[lid] = feature_keys(spec, view[lid])
     if metric and tr is not None:
         xs, ys = tr.transform([w, e, w, e], [s, s, n, n])
@@ -526,6 +492,29 @@ def draw_map(
     return drawn
 
 
+def legend_of(req: MapRequest, frames: Mapping[str, gpd.GeoDataFrame]) -> list[LegendBlock]:
+    """The legend's blocks for the map of ``req``: the classes in its view, with their counts (none empty)."""
+    shown = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
+    return [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
+
+
+def map_panel(
+    fig: Figure,
+    req: MapRequest,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    map_rect: tuple[float, float, float, float],
+    legend_rect: tuple[float, float, float, float],
+    scale: float = 0.8,
+    legend_scale: float = 0.7,
+) -> dict[str, list[str]]:
+    """A page's map and, beside it, what its colours mean (the classes in view, with their counts): the panel
+    of a pack's theme page and of every atlas page. Returns the feature keys drawn, per layer.
+    """
+    drawn = draw_map(fig.add_axes(map_rect), req, dict(frames), scale=scale)
+    draw_legend(fig.add_axes(legend_rect), legend_of(req, frames), req.lang, legend_scale)
+    return drawn
+
+
 # A point label's other places, tried in turn when it collides: left, above, below, then dropped.
 _SPOTS = (((-4, 0), "right", "center"), ((0, 5), "center", "bottom"), ((0, -5), "center", "top"))
 
@@ -536,7 +525,7 @@ def declutter(ax: Axes) -> list[str]:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = _figure(ax)
+    fig = figure_of(ax)
     if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure (the pack's): measure with Agg
         FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -563,269 +552,6 @@ def declutter(ax: Axes) -> list[str]:
             a.set_visible(False)
             dropped.append(a.get_text())
     return dropped
-
-
-def _text_width(text: str, size: float, bold: bool = False) -> float:
-    """The width in points of ``text`` set at ``size`` in the layout's font."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    font = FontProperties(size=size, weight="bold" if bold else "normal")
-    return float(TextToPath().get_text_width_height_descent(text, font, ismath=False)[0])
-
-
-def wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
-    """``text`` in lines that measure at most ``width_pt`` points at ``size`` in the layouts' font; a word
-    longer than a line is cut. What every layout (map legend, pack, board, atlas) wraps with.
-    """
-    lines: list[str] = []
-    for word in str(text).split():
-        if lines and _text_width(lines[-1] + " " + word, size, bold) <= width_pt:
-            lines[-1] += " " + word
-            continue
-        while _text_width(word, size, bold) > width_pt and len(word) > 1:  # longer than the line: cut it
-            cut = len(word)
-            while cut > 1 and _text_width(word[:cut], size, bold) > width_pt:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        lines.append(word)
-    return lines or [""]
-
-
-LEGEND_MIN_COLUMN = 150.0  # points: a legend column narrower than this wraps every label
-
-
-def _legend_rows(blocks: list[LegendBlock], lang: Lang, col_w: float, font: float) -> list[tuple[str, Any, float]]:
-    """The legend as rows (kind, value, height in points) for a column ``col_w`` points wide."""
-    line_h = font * 1.5
-    rows: list[tuple[str, Any, float]] = []
-    label_w = col_w - 22 - _text_width("00.000", font * 0.95) - 4
-    for b in blocks:
-        for line in wrap_pt(b.title, col_w, font, bold=True):
-            rows.append(("title", line, line_h))
-        for item in b.items:
-            lines = wrap_pt(item.label, label_w, font * 0.95)
-            rows.append(("item", (b, item, lines), line_h * max(1, len(lines)) - font * 0.45 * (len(lines) - 1)))
-        rows.append(("gap", None, line_h * 0.4))
-    return rows
-
-
-def _legend_layout(
-    blocks: list[LegendBlock], lang: Lang, width_pt: float, height_pt: float | None, scale: float
-) -> tuple[float, int, list[tuple[str, Any, float]], float]:
-    """Font size, columns, rows and the height they need, for a legend ``width_pt`` wide: the largest font
-    (7.5 pt × scale down to 5.5) at which the rows fit ``height_pt`` (``None``: any height) in as many
-    columns as the width allows.
-    """
-    head = 10.0 * scale
-    font = 7.5 * scale
-    while True:
-        cols = max(1, min(3, int((width_pt + 12) // (LEGEND_MIN_COLUMN * scale + 12))))
-        col_w = (width_pt - 12 * (cols - 1)) / cols
-        rows = _legend_rows(blocks, lang, col_w, font)
-        total = sum(h for _, _, h in rows)
-        per_col = _columns(rows, cols)
-        need = head * 1.6 + max(sum(h for _, _, h in c) for c in per_col)
-        if height_pt is None or need <= height_pt or font <= 5.5:
-            return font, cols, rows, min(need, total + head * 1.6)
-        font = max(5.5, font - 0.5)
-
-
-def _columns(rows: list[tuple[str, Any, float]], cols: int) -> list[list[tuple[str, Any, float]]]:
-    """``rows`` flowed into ``cols`` columns of about equal height, never starting a column with a gap."""
-    total = sum(h for _, _, h in rows)
-    target = total / cols
-    out: list[list[tuple[str, Any, float]]] = [[]]
-    used = 0.0
-    for row in rows:
-        if used + row[2] > target * 1.02 and len(out) < cols and out[-1]:
-            carried: list[tuple[str, Any, float]] = []
-            while out[-1] and out[-1][-1][0] == "title":  # a block's title goes with its first item
-                carried.insert(0, out[-1].pop())
-            out.append(carried)
-            used = sum(h for _, _, h in carried)
-            if row[0] == "gap":
-                continue
-        out[-1].append(row)
-        used += row[2]
-    return out
-
-
-def legend_height(blocks: list[LegendBlock], lang: Lang, width_pt: float, scale: float = 1.0) -> float:
-    """How tall (points) the legend of ``blocks`` is when laid out ``width_pt`` wide at its full size."""
-    return _legend_layout(blocks, lang, width_pt, None, scale)[3]
-
-
-def draw_legend(ax: Axes, blocks: list[LegendBlock], lang: Lang, scale: float = 1.0) -> None:
-    """The legend of the layers drawn, only the classes present in view, with counts.
-
-    Laid out in points, not in fractions of the panel: the type stays legible (7.5 pt, never under 5.5),
-    labels are measured and wrapped to their column, and a wide panel takes two or three columns.
-    """
-    ax.axis("off")
-    fig_w, fig_h = _figure(ax).get_size_inches()
-    pos = ax.get_position()
-    width_pt, height_pt = pos.width * fig_w * 72, pos.height * fig_h * 72
-    font, cols, rows, _ = _legend_layout(blocks, lang, width_pt, height_pt, scale)
-    col_w = (width_pt - 12 * (cols - 1)) / cols
-
-    def fx(pt: float) -> float:
-        return pt / width_pt
-
-    def fy(pt: float) -> float:
-        return 1.0 - pt / height_pt
-
-    head = 10.0 * scale
-    ax.text(0, 1.0, t("map.legend", lang), fontsize=head, fontweight="bold", va="top", transform=ax.transAxes)
-    for k, column in enumerate(_columns(rows, cols)):
-        x0, y = k * (col_w + 12), head * 1.6
-        for kind, value, h in column:
-            if y + h > height_pt + 0.5:  # no room left at the smallest type: the rest is not printed
-                break
-            if kind == "title":
-                ax.text(fx(x0), fy(y), value, fontsize=font, fontweight="bold", va="top", transform=ax.transAxes)
-            elif kind == "item":
-                b, item, lines = value
-                cy = fy(y + font * 0.55)
-                sw_w, sw_h = fx(16), font * 0.9 / height_pt
-                if b.kind == "line":
-                    ax.add_line(
-                        Line2D(
-                            [fx(x0), fx(x0) + sw_w],
-                            [cy, cy],
-                            color=item.color,
-                            linewidth=2.5 * scale,
-                            linestyle=_mpl_dash(item.dash, 2.5),
-                            transform=ax.transAxes,
-                        )
-                    )
-                elif b.kind == "point":
-                    ax.scatter(
-                        [fx(x0 + 8)],
-                        [cy],
-                        s=(font * 0.9) ** 2,
-                        facecolor=item.color,
-                        edgecolor=b.stroke,
-                        linewidth=0.8,
-                        transform=ax.transAxes,
-                        clip_on=False,
-                    )
-                else:
-                    ax.add_patch(
-                        Rectangle(
-                            (fx(x0), cy - sw_h / 2),
-                            sw_w,
-                            sw_h,
-                            facecolor="#ffffff" if item.hatch else item.color,
-                            edgecolor=b.stroke,
-                            linewidth=0.8,
-                            transform=ax.transAxes,
-                        )
-                    )
-                    if item.hatch:  # the class's hatching, as on the map
-                        ax.add_patch(
-                            Rectangle(
-                                (fx(x0), cy - sw_h / 2),
-                                sw_w,
-                                sw_h,
-                                facecolor="none",
-                                edgecolor=item.color,
-                                hatch="////",
-                                linewidth=0,
-                                transform=ax.transAxes,
-                            )
-                        )
-                ax.text(
-                    fx(x0 + 22),
-                    fy(y),
-                    "\n".join(lines),
-                    fontsize=font * 0.95,
-                    va="top",
-                    linespacing=1.2,
-                    transform=ax.transAxes,
-                )
-                ax.text(
-                    fx(x0 + col_w),
-                    fy(y),
-                    item.count if isinstance(item.count, str) else fmt_number(item.count, lang),
-                    fontsize=font * 0.95,
-                    va="top",
-                    ha="right",
-                    color="#595959",
-                    transform=ax.transAxes,
-                )
-            y += h
-
-
-def footer(
-    fig: Figure,
-    req: MapRequest,
-    prov: Provenance,
-    rect: tuple[float, float, float, float],
-    badge: bool = True,
-    share: DemoShare | None = None,
-) -> None:
-    """The layout's footer in ``rect``: the date, the data's date, the CRS and sources; the demo badge (``badge``)."""
-    import textwrap
-
-    lang = req.lang
-    as_of, sources, _ = prov.for_layers(req.layers)
-    share = share if share is not None else prov.share(req.layers)
-    crs_label = crs_.CRS_LABELS.get(req.crs, {}).get(lang, req.crs)
-    when = (
-        f"{t('export.at', lang)}: {fmt_date(prov.at, lang)}"
-        if prov.at
-        else f"{t('layer.as_of', lang)}: {fmt_date(as_of, lang) if as_of else '–'}"
-    )
-    line1 = "   ·   ".join(
-        [f"{t('export.date', lang)}: {fmt_date(prov.today, lang)}", when, f"{t('export.crs', lang)}: {crs_label}"]
-    )
-    x, y, w, h = rect
-    chars = int(w * fig.get_size_inches()[0] * 72 / 3.1)  # ~3.1 pt per character at 5.5 pt
-    source = textwrap.wrap(f"{t('layer.source', lang)}: " + "; ".join(sources), chars)
-    if len(source) > 3:
-        source = [*source[:2], textwrap.shorten(source[2] + " " + source[3], chars, placeholder=" …")]
-    fig.text(x, y + h - 0.002, line1, fontsize=6.5, va="top")
-    fig.text(x, y + h - 0.022, "\n".join(source), fontsize=5.5, va="top", color="#555", linespacing=1.25)
-    if share.any and badge:  # (a page that has its own badge says badge=False)
-        demo_badge(fig, x + w, 0.985, lang, 10, share)
-
-
-def _badge_text(lang: Lang, share: DemoShare | None = None) -> str:
-    if share is not None and share.partial:
-        return share.label("vi") + ("" if lang == "vi" else f" — {share.label('en')}")
-    return t("demo.badge", "vi") + ("" if lang == "vi" else " (demo data)")
-
-
-def title_line(text: str, width_pt: float, size: float) -> str:
-    """``text`` as one bold line at most ``width_pt`` points wide, cut with "…" where it is longer: a title
-    pasted whole never runs off the sheet or under the demo badge.
-    """
-    lines = wrap_pt(" ".join(str(text).split()), width_pt, size, bold=True)
-    if len(lines) == 1:
-        return lines[0]
-    line = lines[0]
-    while line and _text_width(line + " …", size, bold=True) > width_pt:
-        line = line[:-1]
-    return line.rstrip() + " …"
-
-
-def demo_badge(fig: Figure, x: float, y: float, lang: Lang, size: float = 9, share: DemoShare | None = None) -> None:
-    """The "Dữ liệu minh họa" badge, top-right anchored at (x, y) in figure fractions; beside real features it
-    says how many are demo ("một phần (n/m đối tượng)").
-    """
-    fig.text(
-        x,
-        y,
-        _badge_text(lang, share),
-        fontsize=size,
-        fontweight="bold",
-        color="#a0410d",
-        ha="right",
-        va="top",
-        bbox={"facecolor": "#fff3cd", "edgecolor": "#e0b44c", "boxstyle": "round,pad=0.35"},
-    )
 
 
 def orientation(req: MapRequest, frames: dict[str, gpd.GeoDataFrame]) -> bool:
@@ -913,7 +639,7 @@ def layout(
     visible = in_view({lid: frames[lid] for lid in req.layers if lid in frames}, req.bbox)
     share = prov.share(req.layers, visible)
     full = (w_mm - 20) / 25.4 * 72
-    badge = _text_width(_badge_text(req.lang, share), 10, True) + 12 if share.any else 0.0
+    badge = text_width(badge_text(req.lang, share), 10, True) + 12 if share.any else 0.0
     room = max(full - badge, full / 2)  # a long English badge still leaves the title half the line
     fig.text(mx, 1 - my, title_line(req.title, room, 16 * scale), fontsize=16 * scale, fontweight="bold", va="top")
     sub = req.subtitle
@@ -958,7 +684,7 @@ def compare_layout(
     fig = plt.figure(figsize=(w_mm * MM, h_mm * MM))
     scale = 1.0 if req.paper == "A4" else 1.3
     mx, my = 10 / w_mm, 10 / h_mm
-    room = max((w_mm - 20) / 25.4 * 72 - _text_width(_badge_text(req.lang), 10, True) - 12, (w_mm - 20) / 25.4 * 36)
+    room = max((w_mm - 20) / 25.4 * 72 - text_width(badge_text(req.lang), 10, True) - 12, (w_mm - 20) / 25.4 * 36)
     fig.text(mx, 1 - my, title_line(req.title, room, 15 * scale), fontsize=15 * scale, fontweight="bold", va="top")
     if req.subtitle:
         fig.text(mx, 1 - my - 8 / h_mm, req.subtitle, fontsize=9 * scale, va="top", color="#333")
@@ -996,14 +722,6 @@ def compare_layout(
     return fig
 
 
-def _save(fig: Figure, fmt: str, dpi: int) -> bytes:
-    buf = io.BytesIO()
-    metadata = {"Creator": "Bản đồ điều hành Đình Lập"} if fmt == "pdf" else None
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
-    plt.close(fig)
-    return buf.getvalue()
-
-
 def compare_image(
     req: MapRequest,
     frames_a: dict[str, gpd.GeoDataFrame],
@@ -1014,7 +732,7 @@ def compare_image(
     fmt: str = "png",
 ) -> bytes:
     """Two dates on one sheet (:func:`compare_layout`) as PNG (at ``req.dpi``) or vector PDF."""
-    return _save(compare_layout(req, frames_a, frames_b, prov, days[0], days[1], changes), fmt, req.dpi)
+    return save(compare_layout(req, frames_a, frames_b, prov, days[0], days[1], changes), fmt, req.dpi)
 
 
 class ScaleError(ValueError):
@@ -1048,16 +766,14 @@ def map_image(
                 raise ScaleError(cols, rows, req)
             return _tiled(req, frames, prov)
     fig, _ = layout(req, frames, prov)
-    return _save(fig, fmt, req.dpi)
+    return save(fig, fmt, req.dpi)
 
 
 def _tiled(req: MapRequest, frames: dict[str, gpd.GeoDataFrame], prov: Provenance) -> bytes:
     """The extent of ``req`` at its scale as a PDF of sheets, row by row from the north-west."""
-    from matplotlib.backends.backend_pdf import PdfPages
-
     centres = tiles(req, frames)
     buf = io.BytesIO()
-    with PdfPages(buf, metadata={"Title": req.title, "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
+    with pdf_pages(buf, req.title) as pdf:
         for k, centre in enumerate(centres):
             sheet = t("export.sheet_n", req.lang, n=k + 1, total=len(centres))
             page = replace(req, center=centre, subtitle=" · ".join(x for x in (sheet, req.subtitle) if x))

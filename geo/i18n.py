@@ -84,6 +84,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "map.no_layers": {"vi": "Chưa chọn lớp nào.", "en": "No layer selected."},
     "filters.title": {"vi": "Lọc theo thuộc tính", "en": "Filter by attribute"},
     "filters.all": {"vi": "Tất cả", "en": "All"},
+    # what an empty list or choice says (Streamlit's own "Choose an option" is English only)
+    "choose": {"vi": "Chọn…", "en": "Choose…"},
     "filters.empty": {"vi": "(trống)", "en": "(empty)"},
     "filters.outside": {"vi": "Ngoài huyện Đình Lập", "en": "Outside Đình Lập"},
     "filters.count": {"vi": "Đang hiện {text}", "en": "Showing {text}"},
@@ -1591,6 +1593,143 @@ TERMS: dict[str, str] = {
 }
 
 
+#: Where the data come from, as the demo store records them (each layer's source, a figure's, a criterion's):
+#: the Vietnamese text → its English. Names of documents (Thông báo, Quyết định, Nghị quyết, Thông tư) are cited
+#: with their number, as an English reader finds them.
+NOTICE_SOURCE_EN = (
+    "Inspection conclusion notice of 24/4/2024 by the Vice-Chair of Lạng Sơn Provincial People's Committee"
+)
+SOURCES: dict[str, str] = {
+    "Thông báo kết luận kiểm tra ngày 24/4/2024 của Phó Chủ tịch UBND tỉnh Lạng Sơn": NOTICE_SOURCE_EN,
+    "Ranh giới sơ đồ do nhóm dự án vẽ theo phạm vi công bố (106,89–107,36°E; 21,33–21,74°N)": (
+        "Schematic boundary drawn by the project team to the published extent (106.89–107.36°E; 21.33–21.74°N)"
+    ),
+    "Mã, tên, dân số 2019, diện tích xấp xỉ: danh mục ĐVHC của Tổng cục Thống kê, TĐTDS 2019; ranh giới: phân vùng sơ "
+    "đồ do nhóm dự án dựng từ điểm trung tâm": (
+        "Codes, names, 2019 population, approximate area: GSO list of administrative units, 2019 census; boundaries: "
+        "schematic partition built by the project team from centre points"
+    ),
+    "Tuyến sơ đồ do nhóm dự án vẽ theo mô tả dự án nâng cấp QL4B Km18–Km80": (
+        "Schematic route drawn by the project team from the QL4B Km18–Km80 upgrade project's description"
+    ),
+    "Gói thầu, quy mô mặt cắt theo mô tả dự án; tình trạng GPMB và số hộ: minh họa": (
+        "Contract packages and cross-section from the project's description; clearance status and households: demo"
+    ),
+    "Cọc Km nội suy theo chiều dài tuyến sơ đồ": "Km posts interpolated along the schematic route",
+    "Minh họa (nhiệm vụ 2.2 yêu cầu chuẩn bị quỹ đất tái định cư)": (
+        "Demo (task 2.2 asks for land to be prepared for resettlement)"
+    ),
+    "Minh họa (mục 1: cấp xi măng làm đường GTNT còn chậm)": (
+        "Demo (section 1: cement for rural roads is handed out late)"
+    ),
+    "Minh họa (mục 1: số vụ tai nạn giao thông tăng so với cùng kỳ)": (
+        "Demo (section 1: traffic accidents up on the same period last year)"
+    ),
+    "Diện tích 71,4 ha, 48,4 ha đất rừng sản xuất: nguồn thương mại chưa kiểm chứng; vị trí: minh họa": (
+        "Area 71.4 ha, 48.4 ha of production forest land: unverified trade source; location: demo"
+    ),
+    "Minh họa (nhiệm vụ 2.4: nhà máy chế biến nhựa thông)": "Demo (task 2.4: the pine-resin processing plant)",
+    "Minh họa (nhiệm vụ 2.6: đất Công ty TNHH MTV Lâm nghiệp Đình Lập bàn giao về địa phương)": (
+        "Demo (task 2.6: land the Đình Lập Forestry Company handed over to the district)"
+    ),
+    "Minh họa, không có thông tin cá nhân (nhiệm vụ 2.6)": "Demo, no personal data (task 2.6)",
+    "Đồng Thắng 10/19 và các tiêu chí 8, 11, 17 chưa đạt: Thông báo mục 1, 2.10; Bắc Lãng đạt chuẩn nâng cao 2022: "
+    "Quyết định 105/QĐ-UBND ngày 26/1/2023; xã Đình Lập (2015), Bính Xá (2018) đạt chuẩn trước Thông báo; còn lại "
+    "minh họa": (
+        "Đồng Thắng 10/19 with criteria 8, 11, 17 not met: notice, sections 1 and 2.10; Bắc Lãng advanced standard "
+        "2022: Decision 105/QĐ-UBND of 26/1/2023; Đình Lập commune (2015) and Bính Xá (2018) met the standard before "
+        "the notice; the rest demo"
+    ),
+    "Tiêu chí 2, 5, 6 chưa đạt: Thông báo mục 2.5; 7, 8 chưa đạt đến 30/11/2024: báo Dân trí; còn lại minh họa": (
+        "Criteria 2, 5, 6 not met: notice, section 2.5; 7 and 8 not met by 30/11/2024: Dân trí newspaper; the rest demo"
+    ),
+    "Quyết định 318/QĐ-TTg và 320/QĐ-TTg ngày 08/3/2022": (
+        "Prime Minister's Decisions 318/QĐ-TTg and 320/QĐ-TTg of 8/3/2022"
+    ),
+    "Khung nhìn mẫu do nhóm dự án lập": "Sample views made by the project team",
+    "Mã, tên, diện tích công bố: Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; ranh giới: ghép sơ đồ từ các đơn vị 2024, "
+    "phần tách của Bính Xá và Kiên Mộc chia theo tỷ lệ diện tích công bố (minh họa)": (
+        "Codes, names, published areas: Resolution 1672/NQ-UBTVQH15 of 16/6/2025; boundaries: schematic, joined from "
+        "the 2024 units, the split parts of Bính Xá and Kiên Mộc divided by the published areas (demo)"
+    ),
+    "Nghị quyết 1672/NQ-UBTVQH15 ngày 16/6/2025; tỷ lệ phần tách theo diện tích công bố (minh họa)": (
+        "Resolution 1672/NQ-UBTVQH15 of 16/6/2025; split shares by the published areas (demo)"
+    ),
+    "Minh họa": "Demo",
+    "Thông báo mục 2.5": "Notice, section 2.5",
+    "Thông báo mục 2.5 (chợ)": "Notice, section 2.5 (markets)",
+    "Thông báo mục 1, 2.10": "Notice, sections 1 and 2.10",
+    "Chưa đạt đến 30/11/2024 (báo Dân trí)": "Not met by 30/11/2024 (Dân trí newspaper)",
+    "Đạt chuẩn nông thôn mới nâng cao năm 2022, đánh giá theo bộ tiêu chí 2021–2025: Quyết định 105/QĐ-UBND ngày "
+    "26/1/2023 của UBND tỉnh Lạng Sơn": (
+        "Met the advanced new-rural standard in 2022, assessed on the 2021–2025 criteria: Decision 105/QĐ-UBND of "
+        "26/1/2023 of Lạng Sơn Provincial People's Committee"
+    ),
+    "Minh họa: xã đạt chuẩn nông thôn mới năm 2015 (thẩm định ngày 7/12/2015); chưa thấy công bố đánh giá lại theo bộ "
+    "tiêu chí 2021–2025 nên từng tiêu chí là giá trị minh họa": (
+        "Demo: the commune met the new-rural standard in 2015 (appraised 7/12/2015); no published re-assessment on "
+        "the 2021–2025 criteria, so each criterion is a demo value"
+    ),
+    "Minh họa: xã đạt chuẩn nông thôn mới theo Quyết định 2165/QĐ-UBND ngày 31/10/2018; chưa thấy công bố đánh giá "
+    "lại theo bộ tiêu chí 2021–2025 nên từng tiêu chí là giá trị minh họa": (
+        "Demo: the commune met the new-rural standard by Decision 2165/QĐ-UBND of 31/10/2018; no published "
+        "re-assessment on the 2021–2025 criteria, so each criterion is a demo value"
+    ),
+}
+_LAND_USE_SOURCE_START = "Ký hiệu loại đất: Phụ lục số 01"  # how geo.catalog.LAND_USE_SOURCE begins
+#: The land-use code list's source (geo.catalog.LAND_USE_SOURCE), in English.
+LAND_USE_SOURCE_EN = (
+    "Land-use symbols: Appendix 01 (symbols on the cadastral map), Circular 25/2014/TT-BTNMT of 19/5/2014 of the "
+    "Ministry of Natural Resources and Environment on cadastral maps; land statistics and inventory codes: Appendix "
+    "01 of Circular 27/2018/TT-BTNMT of 14/12/2018 (keeping the codes of Circular 28/2014/TT-BTNMT of 2/6/2014); "
+    "land categories by Article 9 of the 2024 Land Law (Law 31/2024/QH15) and the statistics codes of Circular "
+    "08/2024/TT-BTNMT of 31/7/2024; the three land groups by Article 10 of the 2013 Land Law and Article 9 of the "
+    "2024 Land Law. The 'standards' column says which document each code belongs to. Codes by Circular 08/2024 "
+    "are as the development team understands them: check the original before official statistics."
+)
+
+
+def source_text(text: str, lang: Lang = "vi") -> str:
+    """Where data come from, in ``lang``: a source the product wrote (:data:`SOURCES`, the land-use code list's,
+    the notice's with its section "…, mục 1" → "…, section 1", and the demo parcels' "Minh họa: …" line) in
+    English; a source a planner typed stays as typed.
+
+    >>> source_text("Minh họa", "en"), source_text("Minh họa"), source_text("Sở GTVT, 2025", "en")
+    ('Demo', 'Minh họa', 'Sở GTVT, 2025')
+    """
+    import re
+
+    if lang != "en" or not isinstance(text, str):
+        return text
+    if text in SOURCES:
+        return SOURCES[text]
+    at = text.find(_LAND_USE_SOURCE_START)  # the land-use code list's source (geo.catalog.LAND_USE_SOURCE)
+    if at == 0:
+        return LAND_USE_SOURCE_EN
+    if at > 0:  # the demo parcels: their own line, then the code list's
+        head = text[:at].strip()
+        if head.startswith("Minh họa: 48 thửa"):
+            head = (
+                "Demo: 48 parcels the project team drew on two map sheets of Đình Lập town; the land users' names "
+                "are made up."
+            )
+        return f"{head} {LAND_USE_SOURCE_EN}"
+    for vi, en in SOURCES.items():  # the notice with its section, and what follows it
+        if text.startswith(vi + ","):
+            rest = re.sub(r"\bmục\b", "section", text[len(vi) :])
+            rest = rest.replace(
+                "(kỳ đầu của mỗi chuỗi); các kỳ sau: chuyên viên nhập, có ghi nguồn",
+                ("(the first period of each series); later periods: entered by planners, with their source"),
+            )
+            rest = re.sub(
+                r"section 2 và 3 \(nguyên văn\); cơ quan, thời hạn, tiến độ: minh họa",
+                "sections 2 and 3 (verbatim); agencies, deadlines, progress: demo",
+                rest,
+            )
+            return en + rest
+    return text
+
+
 def term(text: str, lang: Lang = "vi") -> str:
     """``text`` in ``lang`` when it is one of the product's category words (:data:`TERMS`), an investor named
     by a letter, or a unit's short name ("TT Đình Lập" → "Đình Lập town"); else as it is.
@@ -1608,11 +1747,24 @@ def term(text: str, lang: Lang = "vi") -> str:
         return TERMS[text]
     if m := re.fullmatch(r"Nhà đầu tư (\w+)( \(minh họa\))?", text):
         return f"Investor {m[1]}" + (" (demo)" if m[2] else "")
+    if "UBND " in text:  # a task's lead agencies: "UBND huyện Đình Lập; UBND xã Đồng Thắng"
+        return "; ".join(_agency(part) for part in text.split("; "))
     if text.startswith("TT NT "):
         return f"{text[6:]} state-farm town"
     if text.startswith("TT "):
         return f"{text[3:]} town"
     return text
+
+
+_AGENCY_KINDS = {"tỉnh": "Provincial", "huyện": "District", "xã": "Commune"}
+
+
+def _agency(text: str) -> str:
+    """A People's Committee by its name: "UBND xã Đồng Thắng" → "Đồng Thắng Commune People's Committee"."""
+    import re
+
+    m = re.fullmatch(r"UBND (tỉnh|huyện|xã) (.+)", text.strip())
+    return f"{m[2]} {_AGENCY_KINDS[m[1]]} People's Committee" if m else text
 
 
 def fmt_pct(value: float | None, lang: Lang = "vi", decimals: int | None = None) -> str:

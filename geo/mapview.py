@@ -29,7 +29,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.catalog import CATALOG, Catalog, LayerSpec
-from geo.i18n import Lang, t
+from geo.i18n import Lang, t, term
 from geo.records import record
 from geo.safe import js_literal
 from geo.store import DemoShare, shown_share
@@ -642,7 +642,8 @@ def layer_group(
     if spec.label_field and len(gdf):
         clean = clean_geometries(gdf)
         pts = [g if g.geom_type == "Point" else label_point(g) for g in clean.geometry]
-        rows = [[p.y, p.x, str(v)] for p, v in zip(pts, clean[spec.label_field], strict=True)]
+        # A unit's short name in the reader's language ("TT Đình Lập" → "Đình Lập town")
+        rows = [[p.y, p.x, term(str(v), lang)] for p, v in zip(pts, clean[spec.label_field], strict=True)]
         Labels(rows, spec.id).add_to(fg)
     return fg
 

@@ -13,28 +13,29 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import board, comments, history, panels, reform
 from geo.access import Reader
+from geo.atlas import commune_page
 from geo.catalog import CATALOG, THEMES, VIEW_NAMES, style_color_by, theme_styles, view_home, view_layers
 from geo.changelog import AuditRow, Batch, changes_for_meeting
-from geo.export import (
-    MM,
-    PAPER_MM,
-    MapRequest,
-    Provenance,
-    demo_badge,
-    draw_legend,
-    draw_map,
-    footer,
-    in_view,
-    wrap_pt,
-)
+from geo.export import MapRequest, map_panel
 from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.indicators import from_frame
-from geo.mapview import legend_blocks
+from geo.printkit import (
+    UNIT_LAYERS,
+    Provenance,
+    drawn_layers,
+    footer,
+    page_figure,
+    pdf_pages,
+    read_frames,
+    text_block,
+    unit_names,
+    units_in_force,
+    wrap_pt,
+)
 from geo.records import change_table, format_value
 from geo.store import DemoShare, Store
 
@@ -51,52 +52,9 @@ class Section:
     styles: tuple[str, ...] = ()  # the named colourings of its map (geo.catalog.STYLES), as on its page
 
 
-UNIT_LAYERS: dict[reform.Units, str] = {"2024": "units", "2025": "communes_2025"}
-
-
-def units_in_force(store: Store | Reader, day: dt.date | None) -> reform.Units:
-    """The units an output of ``day`` draws and names: those in force that day; for today (``None``), those
-    of the day the store's data describe (its latest as-of date), as the app's unit switch defaults.
-    """
-    if day is None:
-        dates = [m.as_of for m in store.meta().values() if m.as_of]
-        day = dt.date.fromisoformat(max(dates)[:10]) if dates else None
-    return reform.default_units(day)
-
-
-def unit_names(store: Reader) -> dict[str, str]:
-    """Unit code → name for the reader's grouping; each year's codes also as ``2024:code`` / ``2025:code``
-    (four communes of 2025 kept the code of the 2024 unit at their seat: a code alone does not say which).
-    """
-    by_year = {}
-    for year, lid in UNIT_LAYERS.items():
-        if store.has(lid):
-            u = store.read(lid)
-            by_year[year] = dict(zip(u.code.astype(str), u.name.astype(str), strict=True))
-    names = dict(by_year.get(store.units, {}))
-    for year, table in by_year.items():
-        names.update({f"{year}:{code}": name for code, name in table.items()})
-    return names
-
-
-def drawn_layers(layers: tuple[str, ...], units: reform.Units, keep_units: bool = False) -> tuple[str, ...]:
-    """``layers`` with the administrative base of ``units``: by the communes of 1/7/2025, "units" is drawn as
-    those communes (``keep_units``: a map coloured per 2024 unit keeps them, outlined by the communes).
-    """
-    if units == "2024" or "units" not in layers:
-        return layers
-    at = layers.index("units")
-    swapped = ("units", "communes_2025") if keep_units else ("communes_2025",)
-    return (*layers[:at], *swapped, *layers[at + 1 :])
-
-
-def _names(store: Reader) -> dict[str, str]:
-    return unit_names(store)
-
-
 def sections(store: Reader, lang: Lang) -> list[Section]:
     """The theme pages of the pack, in meeting order."""
-    names = _names(store)
+    names = unit_names(store)
     seg = store.read("ql4b_segments")
     disputes = store.read("land_disputes")
     ntm = store.read("ntm_commune")
@@ -184,142 +142,18 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
     ]
 
 
-def page_figure(
-    title: str, lang: Lang, page: int, total: int, prov: Provenance, demo: DemoShare, footer_title: str | None = None
-) -> Figure:
-    """A landscape A4 page of the pack: its title, footer line, page number and (demo data) badge."""
-    w, h = PAPER_MM["A4"][1], PAPER_MM["A4"][0]  # landscape
-    fig = Figure(figsize=(w * MM, h * MM))
-    fig.text(10 / w, 1 - 10 / h, title, fontsize=15, fontweight="bold", va="top")
-    foot = f"{footer_title or t('pack.title', lang)} · {t('export.date', lang)}: {fmt_date(prov.today, lang)}"
-    fig.text(10 / w, 6 / h, foot, fontsize=7, color="#555")
-    fig.text(1 - 10 / w, 6 / h, t("pack.page", lang, n=page, total=total), fontsize=7, ha="right", color="#555")
-    if demo.any:
-        demo_badge(fig, 1 - 10 / w, 1 - 10 / h, lang, share=demo)
-    return fig
-
-
-def text_block(
-    fig: Figure,
-    x: float,
-    y: float,
-    heading: str,
-    lines: list[str],
-    lang: Lang,
-    width: int = 62,
-    bottom: float = 0.14,
-    step: float = 0.021,
-) -> float:
-    """A heading and bullet lines from ``y`` down; lines that would run below ``bottom`` (the footer) are
-    counted in one last line instead. Returns where the next block may start.
-    """
-    # At most ``width`` characters a line, and never past the page's right margin: measured, not guessed.
-    room = min(width * 3.9, (0.97 - x) * fig.get_size_inches()[0] * 72 - 8)
-    fig.text(x, y, heading, fontsize=10, fontweight="bold", va="top")
-    y -= 0.04
-    for n, line in enumerate(lines):
-        wrapped = wrap_pt(line, room, 7.5)
-        need = step * len(wrapped) + 0.01
-        if y - need < bottom + (0.04 if n < len(lines) - 1 else 0):
-            fig.text(x, y, t("pack.more", lang, n=len(lines) - n), fontsize=7.5, va="top", style="italic")
-            return y - 0.06
-        fig.text(x, y, "• " + "\n  ".join(wrapped), fontsize=7.5, va="top", linespacing=1.3)
-        y -= need
-    return y - 0.02
-
-
 def _theme_figure(
     store: Reader, frames: dict[str, gpd.GeoDataFrame], s: Section, lang: Lang, page: int, total: int, prov: Provenance
 ) -> Figure:
     demo = prov.share(s.layers)
     fig = page_figure(s.title, lang, page, total, prov, demo)
     req = MapRequest(s.layers, s.title, lang=lang, bbox=s.bbox, color_by=style_color_by(s.styles))
-    ax = fig.add_axes((0.03, 0.15, 0.5, 0.74))
-    draw_map(ax, req, frames, scale=0.8)
-    # What the colours mean, beside the map: the classes in view, with their counts.
-    shown = in_view({lid: frames[lid] for lid in s.layers if lid in frames}, s.bbox)
-    blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
-    draw_legend(fig.add_axes((0.545, 0.15, 0.16, 0.74)), blocks, lang, 0.8)
+    map_panel(fig, req, frames, (0.03, 0.15, 0.5, 0.74), (0.545, 0.15, 0.16, 0.74), legend_scale=0.8)
     # Date, data as-of, coordinate system and sources under the map.
     footer(fig, req, prov, (0.03, 0.045, 0.67, 0.085), badge=False)  # the page has its badge
     y = text_block(fig, 0.72, 0.89, t("pack.figures", lang), s.figures, lang, width=44)
     if s.attention:
         text_block(fig, 0.72, y, t("attention.title", lang), s.attention, lang, width=44)
-    return fig
-
-
-def _atlas_figure(
-    store: Reader, frames: dict[str, gpd.GeoDataFrame], code: str, lang: Lang, page: int, total: int, prov: Provenance
-) -> Figure:
-    """A commune's page: its map with its legend, its criteria (by the communes of 1/7/2025: those of each
-    2024 unit it was formed from), its forest parcels and disputes.
-    """
-    base = UNIT_LAYERS[store.units]
-    units = frames[base].set_index("code")
-    name = str(units.loc[code, "name"])
-    layers = (base, "forest_parcels", "land_disputes", "ql4b_segments", "rural_roads")
-    demo = prov.share(layers)
-    fig = page_figure(name, lang, page, total, prov, demo)
-    bbox = tuple(float(v) for v in units.loc[[code]].total_bounds)
-    pad = 0.02
-    req = MapRequest(
-        layers,
-        name,
-        lang=lang,
-        bbox=(bbox[0] - pad, bbox[1] - pad, bbox[2] + pad, bbox[3] + pad),
-        selected=(base, code),
-        catalog=store.catalog,
-    )
-    draw_map(fig.add_axes((0.03, 0.07, 0.44, 0.8)), req, frames, scale=0.8)
-    shown = in_view({lid: frames[lid] for lid in layers if lid in frames}, req.bbox)
-    blocks = [b for b in legend_blocks(shown, req.state(), req.catalog) if any(i.count for i in b.items)]
-    draw_legend(fig.add_axes((0.48, 0.07, 0.15, 0.8)), blocks, lang, 0.7)
-    ntm = frames["ntm_commune"]
-    crit = frames["ntm_criteria"]
-    crit = crit[crit.level == "commune"].set_index("criterion")
-    x = 0.645
-    if store.units == "2025" and "commune_2025" in ntm.columns:  # criteria are assessed per 2024 unit
-        names = unit_names(store)
-        cross = store.read("unit_crosswalk")
-        assessed = set(ntm.unit_code.astype(str))
-        lines = []
-        for r in cross[cross.new_code.astype(str) == code].itertuples():
-            old = str(r.old_code)
-            part = "" if r.share >= 1 else f" ({fmt_pct(100 * r.share, lang)})"
-            met = (
-                ": " + t("ntm.of", lang, met=len(panels.unit_card(ntm, old).met), total=panels.COMMUNE_CRITERIA)
-                if old in assessed
-                else ""
-            )
-            lines.append(f"{names.get(f'2024:{old}', old)}{part}{met}")
-        y = text_block(fig, x, 0.86, t("units.formed_from", lang), lines or ["–"], lang, 60, 0.4)
-    else:
-        card = panels.unit_card(ntm, code)
-        lines = [
-            ("✓ " if c in card.met else "✗ ") + f"{c}. {crit.loc[c, 'name_vi' if lang == 'vi' else 'name_en']}"
-            for c in range(1, panels.COMMUNE_CRITERIA + 1)
-        ]
-        fig.text(
-            x,
-            0.86,
-            t("ntm.of", lang, met=len(card.met), total=panels.COMMUNE_CRITERIA),
-            fontsize=10,
-            fontweight="bold",
-            va="top",
-        )
-        fig.text(x, 0.82, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.35, family="DejaVu Sans")
-        y = 0.36
-    parcels = frames["forest_parcels"]
-    parcels = parcels[parcels.unit_code.astype(str) == code]
-    disputes = frames["land_disputes"]
-    disputes = disputes[disputes.unit_code.astype(str) == code]
-    fp, ld = CATALOG["forest_parcels"], CATALOG["land_disputes"]
-    other = [
-        f"{p.parcel_id}: {fmt_number(p.area_ha, lang)} ha — {format_value(fp, 'status', p.status, lang)}"
-        for p in parcels.itertuples()
-    ]
-    other += [f"{d.dispute_id}: {format_value(ld, 'status', d.status, lang)}" for d in disputes.itertuples()]
-    text_block(fig, x, y, THEMES["forest"][lang], other or ["–"], lang, width=70, bottom=0.04)
     return fig
 
 
@@ -398,7 +232,7 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
         progress = f"{task.progress} ({day(task.progress_date)})" if task.progress else "–"
         status = format_value(spec, "status", task.status, lang)
         flags = "; ".join(x for x in (r.flags(lang), t("alert.threads", lang, n=r.threads) if r.threads else "") if x)
-        cells = [task.id, term(task.short, lang), task.lead, day(task.deadline), status, progress, flags]
+        cells = [task.id, term(task.short, lang), term(task.lead, lang), day(task.deadline), status, progress, flags]
         line(cells, colour="#a0410d" if r.flagged else "#1f2d3d")
         thread_lines(open_threads.get(task.id, []))
     # The data's alerts: a line each for tasks and indicators, the layers not kept up to date in one paragraph.
@@ -477,7 +311,7 @@ def meeting_pack(
         "ntm_commune",
         "ntm_criteria",
     }
-    frames = {lid: reader.read(lid) for lid in layer_ids if reader.has(lid)}
+    frames = read_frames(reader, sorted(layer_ids))
     secs = sections(reader, lang)
     codes = list(frames[UNIT_LAYERS[units]].code) if atlas else []
     changes = changes_for_meeting(store.location, since.isoformat(), sensitive, list_up_to=1) if since else None
@@ -486,7 +320,7 @@ def meeting_pack(
     has_board = reader.has("tasks")
     total = 1 + len(secs) + int(has_board) + len(codes) + (1 if changes is not None else 0)
     buf = io.BytesIO()
-    with PdfPages(buf, metadata={"Title": t("pack.title", lang), "Creator": "Bản đồ điều hành Đình Lập"}) as pdf:
+    with pdf_pages(buf, t("pack.title", lang)) as pdf:
         updated, _, _ = prov.for_layers(frames)
         demo = prov.share(frames)
         cover = page_figure(t("pack.title", lang), lang, 1, total, prov, demo)
@@ -534,5 +368,5 @@ def meeting_pack(
             pdf.savefig(_changes_figure(changes, since, lang, first_atlas, total, prov))
             first_atlas += 1
         for k, code in enumerate(codes):
-            pdf.savefig(_atlas_figure(reader, frames, code, lang, first_atlas + k, total, prov))
+            pdf.savefig(commune_page(reader, frames, code, lang, first_atlas + k, total, prov))
     return buf.getvalue()

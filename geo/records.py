@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo.catalog import DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t, term, unit_name
+from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, source_text, t, term, unit_name
 
 if TYPE_CHECKING:
     from geo.changelog import AuditRow, Batch
@@ -70,6 +70,8 @@ def format_value(
             return fmt_date(str(value), lang)
         except ValueError:
             return str(value)
+    if f.name == "source":  # where a figure or a criterion comes from: the product's sources in English
+        return source_text(str(value), lang)
     return term(str(value), lang)  # a category word in the reader's language; names and free text as they are
 
 

@@ -31,7 +31,7 @@ import shapely
 
 from geo import crs as crs_
 from geo.catalog import CATALOG, DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
-from geo.i18n import Lang, fmt_date, fmt_number, t, unit_name
+from geo.i18n import Lang, fmt_date, fmt_number, source_text, t, unit_name
 from geo.records import UNIT_FIELDS
 from geo.safe import cell_text
 from geo.store import DemoShare, LayerMeta, demo_share
@@ -167,7 +167,7 @@ def provenance(frames: Mapping[str, pd.DataFrame], catalog: Catalog, req: TableR
                 t("tables.layer", lang): spec.title(lang),
                 t("tables.layer_id", lang): lid,
                 t("tables.features", lang): len(frame),
-                t("layer.source", lang): m.source if m else "–",
+                t("layer.source", lang): source_text(m.source, lang) if m else "–",
                 t("layer.as_of", lang): fmt_date(m.as_of, lang) if m and m.as_of else "–",
                 t("tables.demo", lang): _demo_text(share, lang),
                 t("tables.filters", lang): "; ".join(req.filters.get(lid, [])) or t("tables.no_filter", lang),

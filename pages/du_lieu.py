@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_number, source_text, t
 from geo.store import LayerMeta
 from ui import data, live, state
 from ui.auth import signin_panel
@@ -36,7 +36,7 @@ for info in data.store().info():
             "CRS": info.crs or "—",
             t("layer.as_of", lang): fmt_date(info.as_of, lang) if info.as_of else "—",
             t("layer.demo", lang): demo_text(m, lang),
-            t("layer.source", lang): m.source if m else "—",
+            t("layer.source", lang): source_text(m.source, lang) if m else "—",
             t("layer.licence", lang): m.licence if m else "—",
         }
     )
@@ -57,7 +57,7 @@ if data.store().has("unit_crosswalk"):
             hide_index=True,
             width="stretch",
         )
-        st.caption(data.meta()["unit_crosswalk"].source)
+        st.caption(source_text(data.meta()["unit_crosswalk"].source, lang))
 age = live.writer_age(str(data.store().location))
 if age is not None:  # replicas: how fresh what this process tells open pages is
     st.caption(t("data.versions_age", lang, s=fmt_number(round(age, 1), lang)))

@@ -78,3 +78,66 @@ def test_the_change_table_reads_in_local_time_and_in_order() -> None:
     table = change_table(rows, [], "vi")
     assert [r[0] for r in table] == ["01/06/2024 06:30", "01/06/2024 08:00"]  # the earlier change first
     assert table[0][5:7] == ["10%", "20%"]
+
+
+def test_every_source_the_demo_store_records_reads_in_english(store) -> None:
+    """The Dữ liệu page's source column, the footer of every print and a figure's source: each source the
+    product wrote is in English in the English UI (no Vietnamese sentence left), and as written in Vietnamese."""
+    import re
+
+    from geo.i18n import source_text
+
+    vietnamese = re.compile(r"\b(của|và|mục|minh họa|Minh họa|theo|chưa|được|ranh giới)\b")
+    seen = {m.source for m in store.meta().values()}
+    for lid in ("indicator_series", "ntm_commune", "ntm_district"):
+        seen |= set(store.read(lid).source.astype(str))
+    assert len(seen) > 20
+    for text in seen:
+        assert source_text(text, "vi") == text
+        english = source_text(text, "en")
+        assert not vietnamese.search(english), (text, english)
+
+
+def test_town_labels_and_investors_read_in_english() -> None:
+    from geo.i18n import term
+
+    assert term("TT Đình Lập", "en") == "Đình Lập town"
+    assert term("TT NT Thái Bình", "en") == "Thái Bình state-farm town"
+    assert term("TT Đình Lập", "vi") == "TT Đình Lập"
+    assert term("Nhà đầu tư B (minh họa)", "en") == "Investor B (demo)"
+
+
+def test_the_web_map_s_labels_name_towns_in_the_reader_s_language(store) -> None:
+    import base64
+    import re
+
+    import folium
+
+    from geo.catalog import CATALOG
+    from geo.mapview import layer_group
+
+    units = store.read("units")
+    for lang, town, gone in (("en", "Đình Lập town", "TT Đình Lập"), ("vi", "TT Đình Lập", "Đình Lập town")):
+        m = folium.Map()
+        layer_group(CATALOG["units"], units, lang).add_to(m)
+        html = m.get_root().render()
+        # the labels as the page's script holds them (base64 of JSON)
+        text = " ".join(base64.b64decode(b).decode("utf-8") for b in re.findall(r'atob\("([^"]+)"\)', html))
+        said = [s for s in (town, gone) if s in text]
+        assert said == [town], (lang, said)
+
+
+def test_a_task_s_lead_agencies_read_in_english() -> None:
+    from geo.i18n import term
+
+    assert term("UBND huyện Đình Lập; UBND xã Đồng Thắng", "en") == (
+        "Đình Lập District People's Committee; Đồng Thắng Commune People's Committee"
+    )
+    assert term("UBND xã Đồng Thắng", "vi") == "UBND xã Đồng Thắng"
+
+
+def test_the_land_use_code_list_s_source_reads_in_english() -> None:
+    from geo.catalog import LAND_USE_SOURCE
+    from geo.i18n import LAND_USE_SOURCE_EN, source_text
+
+    assert source_text(LAND_USE_SOURCE, "en") == LAND_USE_SOURCE_EN

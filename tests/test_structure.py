@@ -205,3 +205,24 @@ def test_no_private_name_crosses_a_room() -> None:
             ):
                 offenders.append(f"{name} reaches {aliases[node.value.id]}.{node.attr}")
     assert not offenders, offenders
+
+
+def test_every_empty_choice_speaks_the_page_s_language() -> None:
+    """Streamlit's own placeholder ("Choose an option") is English only: every multiselect, and every select
+    that may show empty, says "Chọn…" / "Choose…" from the catalog instead."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    missing = []
+    for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py"), root / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("multiselect", "selectbox")
+                and "placeholder" not in {k.arg for k in node.keywords}
+                and (node.func.attr == "multiselect" or any(k.arg == "index" for k in node.keywords))
+            ):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert not missing, missing

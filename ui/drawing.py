@@ -146,6 +146,7 @@ def drawing_panel(page: str, visible: list[str]) -> None:
             layers,
             index=layers.index(_layer(page, visible, catalog)),
             key=f"draw_layer_{page}",
+            placeholder=t("choose", lang),
             format_func=lambda i: catalog[i].title(lang),
         )
         spec = catalog[lid]

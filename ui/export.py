@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -20,7 +20,6 @@ from geo.export import (
     MIME,
     STANDARD_SCALES,
     MapRequest,
-    Provenance,
     export_bytes,
     sheets_needed,
 )
@@ -28,6 +27,7 @@ from geo.filters import Filters, describe
 from geo.i18n import fmt_number, t
 from geo.mapview import feature_keys
 from geo.pack import meeting_pack
+from geo.printkit import Paper, Provenance
 from geo.tables import TableRequest, suffix
 from ui import data, state
 from ui.data import default_since
@@ -56,7 +56,7 @@ def export_panel(
             key=f"exp_fmt_{page}",
             format_func=lambda f: t(f"export.fmt.{f}", lang),
         )
-        paper = c2.radio(t("export.paper", lang), ["A4", "A3"], horizontal=True, key=f"exp_paper_{page}")
+        paper = cast(Paper, c2.radio(t("export.paper", lang), ["A4", "A3"], horizontal=True, key=f"exp_paper_{page}"))
         orient = c3.radio(
             t("export.orientation", lang),
             ["auto", "landscape", "portrait"],
@@ -146,6 +146,7 @@ def atlas_box(page: str, visible: list[str], frames: dict[str, Any], sel: dict[s
         layers,
         index=default,
         key=f"atlas_layer_{page}",
+        placeholder=t("choose", lang),
         format_func=lambda i: f"{catalog[i].title(lang)} ({len(frames[i])})",
     )
     keys = feature_keys(catalog[lid], frames[lid])

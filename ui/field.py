@@ -40,6 +40,7 @@ def _pack_form(lang: Lang) -> None:
         default=[lid for lid in ("forest_parcels", "land_disputes") if lid in layers],
         format_func=lambda lid: CATALOG[lid].title(lang),
         key="fld_layers",
+        placeholder=t("choose", lang),
     )
     units = _units()
     unit = c2.selectbox(

@@ -9,7 +9,7 @@ import streamlit as st
 from geo import comments
 from geo.changelog import AuditRow, EditError
 from geo.edit import check_range, read_number, upsert_many
-from geo.i18n import Lang, fmt_date, fmt_number, t
+from geo.i18n import Lang, fmt_date, fmt_number, source_text, t
 from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
 from geo.safe import html_text, md_text
 from ui import data, notice, state
@@ -110,7 +110,7 @@ def series_line(ind: Indicator, points: list[Point], lang: Lang) -> None:
     st.markdown(
         f"**{t('series.latest', lang)}** {md_text(period_label(last.period, lang))}: "
         f"**{md_text(fmt_number(last.value, lang))}** {md_text(unit)} {md_text(arrow)}  \n"
-        f":small[{md_text(last.source)}{md_text(demo)}]"
+        f":small[{md_text(source_text(last.source, lang))}{md_text(demo)}]"
     )
 
 

@@ -197,6 +197,7 @@ def _mapping_editor(report: Report, layer: str, lang: Lang, file_key: str) -> di
             options,
             index=options.index(current) if current in options else 0,
             key=f"imp_map_{file_key}_{layer}_{f.name}",
+            placeholder=t("choose", lang),
         )
         if chosen != none:
             out[chosen] = f.name

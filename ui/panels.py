@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo import panels
 from geo.catalog import STYLES, map_style, spec, style_color_by, theme_styles
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, t
+from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, source_text, t
 from geo.safe import md_text
 from ui import data
 from ui.editing import criteria_editor
@@ -474,7 +474,7 @@ def ntm_panel(d: PanelData, lang: Lang) -> None:
                     "#": dist.criterion,
                     t("ntm.criterion", lang): dist["name_vi" if lang == "vi" else "name_en"],
                     t("ntm.met", lang): ["✓" if m else "✗" for m in dist.met],
-                    spec("ntm_district").field("source").label(lang): dist.source,
+                    spec("ntm_district").field("source").label(lang): [source_text(s, lang) for s in dist.source],
                 }
             ),
             hide_index=True,

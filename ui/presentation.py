@@ -117,7 +117,7 @@ def _task_box(task: Task, lang: Lang) -> None:
     st.markdown(f"### {md_text(task.id)}. {md_text(term(task.short, lang))}")
     st.markdown(
         f"**{spec.field('status').label(lang)}:** {format_value(spec, 'status', task.status, lang)}  \n"
-        f"**{spec.field('lead').label(lang)}:** {md_text(task.lead)}  \n"
+        f"**{spec.field('lead').label(lang)}:** {md_text(term(task.lead, lang))}  \n"
         f"**{spec.field('deadline').label(lang)}:** {fmt_date(task.deadline, lang) if task.deadline else '–'}"
     )
     if task.progress:
@@ -274,7 +274,7 @@ def task_board(lang: Lang) -> None:
             t("board.threads", lang): [r.threads for r in shown],
             t("board.task", lang): [term(r.task.short, lang) for r in shown],
             t("board.status", lang): [format_value(spec, "status", r.task.status, lang) for r in shown],
-            t("board.lead", lang): [r.task.lead for r in shown],
+            t("board.lead", lang): [term(r.task.lead, lang) for r in shown],
             t("board.deadline", lang): [pd.to_datetime(r.task.deadline or None) for r in shown],
             t("board.progress", lang): [r.task.progress for r in shown],
             t("board.progress_date", lang): [pd.to_datetime(r.task.progress_date or None) for r in shown],

@@ -30,6 +30,10 @@ STYLE = """<style>
 .dl-record { font-size: .92rem; border-collapse: collapse; }
 .dl-record td, .dl-record th { border: 0; border-bottom: 1px solid #eee; padding: .15em .3em; }
 .dl-cards { display: flex; flex-wrap: wrap; gap: .6rem; margin: .2rem 0 .8rem; }
+/* the search's live region (ui/search.py) while it has nothing to say: still in the accessibility tree, but
+   taking no room between the search box and the map (32 px more map in a laptop's first screen) */
+[data-testid="stElementContainer"]:has(.dl-search-status:empty) { position: absolute; width: 1px; height: 1px;
+  overflow: hidden; clip-path: inset(50%); }
 /* a laptop or larger (1366×768 up): the overview's cards fold into one compact strip that scrolls sideways,
    the page's chrome shrinks, so at least half the first screen is map */
 @media (min-width: 900px) {
