@@ -680,6 +680,8 @@ def _validate(args: argparse.Namespace, store: Store | None) -> Any:
         labels=_pairs(getattr(args, "label", None), "--label"),
         field_units=_pairs(getattr(args, "unit", None), "--unit"),
         communes=store.read("communes_2025") if store is not None and store.has("communes_2025") else None,
+        limits=_limits(args),
+        progress=None if args.quiet else _ProgressLine(args.lang),
     )
 
 
@@ -741,6 +743,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             mode=mode,  # type: ignore[arg-type]
             delete_missing=args.delete_missing,
             style=args.style,
+            chunk=_limits(args).chunk,
+            progress=None if args.quiet else _ProgressLine(args.lang),
         )
     except EditError as exc:
         print(exc.message("vi"), file=sys.stderr)
@@ -863,6 +867,68 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        metavar="MB",
+        help="the largest file taken, in MB (default: the DINHLAP_IMPORT_MAX_MB setting, else 2048; "
+        "the browser upload keeps 200); its feature and vertex limits grow in proportion",
+    )
+    p.add_argument(
+        "--chunk",
+        type=int,
+        metavar="N",
+        help="features read and written at a time (default 50000); a bigger file shows its progress on stderr",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+class _ProgressLine:
+    """A big import's progress on stderr: a bar redrawn in place on a terminal, a plain line per step
+    elsewhere (a log, a CI job). Steps of one chunk or less print nothing.
+    """
+
+    def __init__(self, lang: Lang, stream: Any = None) -> None:
+        self.lang = lang
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.step: str | None = None
+        self.start = 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        import time
+
+        if step != self.step:
+            if self.step is not None and self.tty:
+                self.stream.write("\n")
+            self.step, self.start = step, time.monotonic()
+        share = done / total if total else 1.0
+        label = t(f"import.progress_{step}", self.lang)
+        counts = f"{fmt_number(done, self.lang)} / {fmt_number(total, self.lang)}"
+        took = fmt_number(time.monotonic() - self.start, self.lang, decimals=0)
+        if self.tty:
+            bar = "█" * round(share * 30) + "░" * (30 - round(share * 30))
+            self.stream.write(f"\r{label} {bar} {share:4.0%} {counts} ({took} s)")
+            if done >= total:
+                self.stream.write("\n")
+                self.step = None
+        else:
+            self.stream.write(f"{label}: {counts} ({share:.0%}, {took} s)\n")
+        self.stream.flush()
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    """The command line's import limits: ``--max-mb``, else the setting; ``--chunk``."""
+    from dataclasses import replace
+
+    from geo.importer import command_line
+
+    limits = command_line(args.max_mb)
+    if args.chunk is not None:
+        if args.chunk < 1:
+            raise ValueError("--chunk needs a positive number of features")
+        limits = replace(limits, chunk=args.chunk)
+    return limits
 
 
 def _field_error(exc: Exception) -> int:

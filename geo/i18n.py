@@ -1138,6 +1138,13 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The ZIP holds several layers ({names}); zip one layer at a time.",
     },
     "import.too_big": {"vi": "Tệp quá lớn (giới hạn {limit} MB).", "en": "The file is too large (limit {limit} MB)."},
+    "import.too_big_cli": {
+        "vi": "Tệp quá lớn (giới hạn {limit} MB); nâng giới hạn bằng --max-mb hoặc biến môi trường {env}.",
+        "en": "The file is too large (limit {limit} MB); raise the limit with --max-mb or the {env} setting.",
+    },
+    "import.progress_read": {"vi": "Đọc tệp", "en": "Reading the file"},
+    "import.progress_prepare": {"vi": "Chuẩn bị ghi", "en": "Preparing the write"},
+    "import.progress_write": {"vi": "Ghi vào kho", "en": "Writing into the store"},
     "import.too_many": {
         "vi": "Tệp có {n} đối tượng, quá giới hạn {limit}; hãy chia nhỏ.",
         "en": "The file has {n} features, more than the limit of {limit}; split it.",

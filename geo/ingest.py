@@ -51,6 +51,7 @@ from geo.edit import quoted_names as names
 from geo.i18n import Lang, fmt_number, t
 from geo.importer import Report
 from geo.importer.codes import value_key
+from geo.importer.safety import CHUNK_FEATURES, Progress
 
 Mode = Literal["replace", "append", "update"]
 
@@ -195,6 +196,8 @@ def apply(
     title_en: str | None = None,
     delete_missing: bool = False,
     style: str = "outline",
+    chunk: int = CHUNK_FEATURES,
+    progress: Progress | None = None,
 ) -> Outcome:
     """Store ``report.frame`` into ``layer`` (replace, append or update by its key) or as ``new_layer``.
 
@@ -204,6 +207,10 @@ def apply(
     it is not published (off for other users) until :func:`publish`. Every write is one transaction,
     serialised with every other writer of the store; raises :class:`EditError` if the report has errors,
     the user is missing, or keys clash.
+
+    A big file is written ``chunk`` features at a time (into the scratch GeoPackage, then with its change-log
+    rows; on PostGIS, each chunk's ``COPY``), ``progress`` told after each: still one transaction, so an
+    import interrupted mid-way leaves the store as it was.
     """
     if not user:
         raise EditError("edit.no_user")
@@ -284,19 +291,31 @@ def apply(
         if conn.kind == "postgis":
             written, removed = _retrying(
                 conn,
-                lambda: _write_pg(conn, frame, target, geom_col, keys, mode, overlay, report, user, reason, stamp),
+                lambda: _write_pg(
+                    conn, frame, target, geom_col, keys, mode, overlay, report, user, reason, stamp, chunk, progress
+                ),
             )
             return Outcome(target, how, added=int(written), removed=int(removed))
     assert isinstance(store, (str, os.PathLike))
     db.sweep_scratch(Path(store))  # an interrupted import's scratch files go at the next write
     with db.scratch_beside(Path(store)) as scratch:
         frame = frame.set_geometry("geometry").rename_geometry(geom_col) if geom_col != "geometry" else frame
-        pyogrio.write_dataframe(frame, scratch, layer=target, driver="GPKG", promote_to_multi=False)
+        n = len(frame)
+        for start in range(0, max(n, 1), chunk):  # the scratch file, a chunk at a time
+            part = frame.iloc[start : start + chunk]
+            pyogrio.write_dataframe(
+                part, scratch, layer=target, driver="GPKG", promote_to_multi=False, append=start > 0
+            )
+            if progress is not None and n > chunk:
+                progress("prepare", start + len(part), n)
         with _connect(store) as conn:
             conn.execute("ATTACH DATABASE ? AS imp", (str(scratch),))
             try:
                 written, removed = _retrying(
-                    conn, lambda: _write(conn, target, geom_col, keys, mode, overlay, report, user, reason, stamp)
+                    conn,
+                    lambda: _write(
+                        conn, target, geom_col, keys, mode, overlay, report, user, reason, stamp, chunk, progress
+                    ),
                 )
             finally:
                 conn.execute("DETACH DATABASE imp")
@@ -579,6 +598,8 @@ def _write(
     user: str,
     reason: str,
     stamp: str,
+    chunk: int = CHUNK_FEATURES,
+    progress: Progress | None = None,
 ) -> tuple[int, int]:
     _ensure_audit(conn, stamp)
     if overlay is not None:
@@ -604,19 +625,32 @@ def _write(
         audit += _removed(conn, layer, geom, keysql)
         removed = len(audit)
     conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
-    for row in conn.execute(f'SELECT {keysql}, {q} FROM imp."{layer}"'):
-        new = dict(zip(cols, row[1:], strict=True))
-        blob = new.pop(geom)
-        new[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
-        audit.append((str(row[0]), None, json.dumps(new, ensure_ascii=False)))
-    conn.executemany(
+    logged = (
         f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
-        "VALUES (?, ?, ?, ?, '*', ?, ?, ?)",
-        [(stamp, user, layer, k, old, new, reason) for k, old, new in audit],
+        "VALUES (?, ?, ?, ?, '*', ?, ?, ?)"
     )
+    conn.executemany(logged, [(stamp, user, layer, k, old, new, reason) for k, old, new in audit])
+    total = int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
+    last, done = -1, 0
+    while True:  # the added rows' change-log records, a chunk at a time (a province's cadastre is gigabytes)
+        rows = conn.execute(
+            f'SELECT fid, {keysql}, {q} FROM imp."{layer}" WHERE fid > ? ORDER BY fid LIMIT ?', (last, chunk)
+        ).fetchall()
+        if not rows:
+            break
+        added = []
+        for row in rows:
+            new = dict(zip(cols, row[2:], strict=True))
+            blob = new.pop(geom)
+            new[GEOM_KEY] = bytes(blob).hex() if blob is not None else None
+            added.append((stamp, user, layer, str(row[1]), None, json.dumps(new, ensure_ascii=False), reason))
+        conn.executemany(logged, added)
+        last, done = int(rows[-1][0]), done + len(rows)
+        if progress is not None and total > chunk:
+            progress("write", done, total)
     _gpkg_contents(conn, layer, geom, stamp)
     _remember(conn, layer, cols, overlay, report, user, stamp)
-    return int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0]), removed
+    return total, removed
 
 
 def _remember(
@@ -707,8 +741,12 @@ def _write_pg(
     user: str,
     reason: str,
     stamp: str,
+    chunk: int = CHUNK_FEATURES,
+    progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """The PostGIS import: one ``COPY`` of the rows and one of their change-log rows, in the caller's transaction."""
+    """The PostGIS import: a ``COPY`` of the rows and one of their change-log rows per chunk of ``chunk``
+    features, in the caller's transaction.
+    """
     _ensure_audit(conn, stamp)
     cols = [c for c in frame.columns if c != frame.geometry.name]
     if overlay is not None:
@@ -721,15 +759,18 @@ def _write_pg(
             f"last_change) SELECT ?, 'features', ?, ?, ?, COALESCE(MAX(ord), 0) + 1, ? FROM {db.CONTENTS}",
             (layer, overlay["title_vi"], _declared_geometry(frame), geom, stamp),
         )
+
     # Each value as its column's type takes it: a number a sheet read as 3.0 goes into a bigint column as 3
     # (COPY takes text, and "3.0" is no bigint: such a file's rows were refused whole).
-    rows = [tuple(conn.typed(layer, dict(zip(cols, r, strict=True)))) for r in _natives_rows(frame, cols)]
+    def typed(part: gpd.GeoDataFrame, names: list[str]) -> list[tuple[Any, ...]]:
+        return [tuple(conn.typed(layer, dict(zip(names, r, strict=True)))) for r in _natives_rows(part, names)]
+
+    numbers: list[str] | None = None
     if keys == [OVERLAY_KEY]:  # numbered after the features the layer holds, now that this writer holds it
-        at = cols.index(OVERLAY_KEY)
-        numbers = _next_numbers(conn, layer, len(rows)) if overlay is None else [str(i + 1) for i in range(len(rows))]
-        rows = [(*r[:at], n, *r[at + 1 :]) for r, n in zip(rows, numbers, strict=True)]
-    key_at = [cols.index(k) for k in keys]
-    new_keys = [",".join(str(r[i]) for i in key_at) for r in rows]
+        numbers = _next_numbers(conn, layer, len(frame)) if overlay is None else [str(i + 1) for i in range(len(frame))]
+        new_keys = list(numbers)
+    else:
+        new_keys = [",".join(str(v) for v in r) for r in typed(frame, keys)]
     keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
     if mode == "append" and overlay is None:
         clash = conn.execute(f'SELECT {keysql} FROM "{layer}" WHERE {keysql} = ANY(?)', (new_keys,)).fetchall()
@@ -740,23 +781,34 @@ def _write_pg(
     if mode == "replace" and overlay is None:
         audit += _removed(conn, layer, geom, keysql)
         removed = len(audit)
-    wkb = shapely.to_wkb(frame.geometry.to_crs(db.SRID).values, byte_order=1)
-    hexes = shapely.to_wkb(
-        shapely.set_srid(frame.geometry.to_crs(db.SRID).values, db.SRID), hex=True, include_srid=True
-    )
     pg = getattr(conn, "conn")  # noqa: B009 - COPY is psycopg's own API
-    with pg.cursor() as cur, cur.copy(f'COPY "{layer}" ({names([*cols, geom])}) FROM STDIN') as copy:
-        for row, shape in zip(rows, hexes, strict=True):
-            copy.write_row((*row, shape))
-    for k, row, shape in zip(new_keys, rows, wkb, strict=True):
-        added: dict[str, Any] = dict(zip(cols, row, strict=True))
-        blob = db.blob_from_wkb(shape)
-        added[GEOM_KEY] = blob.hex() if blob is not None else None
-        audit.append((k, None, json.dumps(added, ensure_ascii=False, default=str)))
     audit_cols = names(["ts", "user", "layer", "feature", "field", "old", "new", "reason"])
     with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
         for k, before, after in audit:
             copy.write_row((stamp, user, layer, k, "*", before, after, reason))
+    n = len(frame)
+    for start in range(0, n, chunk):  # a chunk at a time: a province's cadastre is gigabytes as Python rows
+        part = frame.iloc[start : start + chunk]
+        rows = typed(part, cols)
+        if numbers is not None:
+            at = cols.index(OVERLAY_KEY)
+            rows = [(*r[:at], k, *r[at + 1 :]) for r, k in zip(rows, numbers[start : start + chunk], strict=True)]
+        shapes = part.geometry.to_crs(db.SRID).values
+        wkb = shapely.to_wkb(shapes, byte_order=1)
+        hexes = shapely.to_wkb(shapely.set_srid(shapes, db.SRID), hex=True, include_srid=True)
+        with pg.cursor() as cur, cur.copy(f'COPY "{layer}" ({names([*cols, geom])}) FROM STDIN') as copy:
+            for row, shape in zip(rows, hexes, strict=True):
+                copy.write_row((*row, shape))
+        with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
+            for k, row, shape in zip(new_keys[start : start + chunk], rows, wkb, strict=True):
+                added: dict[str, Any] = dict(zip(cols, row, strict=True))
+                blob = db.blob_from_wkb(shape)
+                added[GEOM_KEY] = blob.hex() if blob is not None else None
+                copy.write_row(
+                    (stamp, user, layer, k, "*", None, json.dumps(added, ensure_ascii=False, default=str), reason)
+                )
+        if progress is not None and n > chunk:
+            progress("write", start + len(part), n)
     conn.touch((layer, AUDIT_TABLE), stamp)
     _remember(conn, layer, cols, overlay, report, user, stamp)
     return len(frame), removed

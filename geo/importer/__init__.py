@@ -51,25 +51,41 @@ from geo.importer.geometry import _clean_geometry
 from geo.importer.measure import check_measures, check_units
 from geo.importer.readers import FORMATS, _open
 from geo.importer.report import Problem, Refused, Report, Severity, _jsonable, problem, report_json
-from geo.importer.safety import MAX_FEATURES, MAX_FILE_BYTES, MAX_VERTICES, MAX_VERTICES_ONE, _workdir
+from geo.importer.safety import (
+    LIMIT_ENV,
+    MAX_FEATURES,
+    MAX_FILE_BYTES,
+    MAX_VERTICES,
+    MAX_VERTICES_ONE,
+    UPLOAD,
+    Limits,
+    Progress,
+    _workdir,
+    command_line,
+)
 from geo.importer.text import _decode_text
 
 __all__ = [
     "ALIASES",
     "FORMATS",
     "LIKELY_ZONE",
+    "LIMIT_ENV",
     "MAX_FEATURES",
     "MAX_FILE_BYTES",
     "MAX_VERTICES",
     "MAX_VERTICES_ONE",
+    "UPLOAD",
     "VN2000_ZONES",
+    "Limits",
     "Problem",
+    "Progress",
     "Refused",
     "Report",
     "Severity",
     "ValueRow",
     "Values",
     "auto_mapping",
+    "command_line",
     "key_candidates",
     "norm_name",
     "parse_values",
@@ -94,6 +110,8 @@ def validate(
     labels: Mapping[str, str] | None = None,
     field_units: Mapping[str, str] | None = None,
     communes: pd.DataFrame | None = None,
+    limits: Limits = UPLOAD,
+    progress: Progress | None = None,
 ) -> Report:
     """Read ``path`` and check it against ``layer`` of ``catalog`` (or as a new overlay); never touches a store.
 
@@ -103,6 +121,10 @@ def validate(
     ``labels`` and ``field_units`` give columns (by the file's name) the label and unit the map shows.
     Areas and lengths are checked against the geometry, and the unit a feature is said to be in against
     ``units`` (2024) and ``communes`` (from 1/7/2025): see :mod:`.measure`.
+
+    ``limits`` bound the file (the browser upload's by default; the command line's are a setting: see
+    :func:`command_line`); a big file is read in chunks of ``limits.chunk`` features, ``progress`` told
+    after each.
     """
     report = Report(source=Path(path).name, layer=layer)
     if str(path).replace("\\", "/").lstrip("/").lower().startswith("vsi"):  # GDAL's virtual paths: network, archives
@@ -120,7 +142,7 @@ def validate(
             return report
     try:
         with _workdir() as work:
-            src = _open(path, work)
+            src = _open(path, work, limits, progress)
             report.fmt = src.fmt
             report.notes += src.frame.attrs.pop("notes", [])
             report.problems += src.frame.attrs.pop("problems", [])

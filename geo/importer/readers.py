@@ -20,10 +20,10 @@ from geo.importer.attributes import _number, norm_name
 from geo.importer.report import Refused, Report, problem
 from geo.importer.safety import (
     _GDAL_SAFE,
-    MAX_FEATURES,
-    MAX_FILE_BYTES,
     MAX_SHEET_BYTES,
-    MAX_UNZIPPED_BYTES,
+    UPLOAD,
+    Limits,
+    Progress,
     _check_size,
     _main_file,
     _safe_unzip,
@@ -71,9 +71,13 @@ _Y = ("Y", "TOADOY", "YVN2000", "TOADOYM")
 _WKT = ("WKT", "GEOMETRY", "GEOM", "HINHHOC")
 
 
-def _read_vector(path: Path, suffix: str) -> tuple[gpd.GeoDataFrame, str | None]:
+def _read_vector(
+    path: Path, suffix: str, limits: Limits = UPLOAD, progress: Progress | None = None
+) -> tuple[gpd.GeoDataFrame, str | None]:
     """Read with the driver the name promises; strings come as raw bytes (Latin-1) where GDAL would decode.
 
+    A file of more than ``limits.chunk`` features is read that many at a time, each chunk's geometry
+    checked (:func:`_check_size`) and its dates made text as it comes, ``progress`` told after each.
     Returns the frame and a charset hint (``.cpg`` or MapInfo ``!charset``).
     """
     hint: str | None = None
@@ -97,13 +101,40 @@ def _read_vector(path: Path, suffix: str) -> tuple[gpd.GeoDataFrame, str | None]
     want = _DRIVERS.get(suffix)
     if want and info.get("driver") != want:
         raise Refused("import.not_format", name=path.name, fmt=want)
-    if int(info.get("features") or 0) > MAX_FEATURES:
-        raise Refused("import.too_many", n=info["features"], limit=MAX_FEATURES)
-    try:
-        gdf = pyogrio.read_dataframe(path, **kwargs)
-    except Exception as exc:
-        raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
+    total = int(info.get("features") or 0)
+    if total > limits.features:
+        raise Refused("import.too_many", n=total, limit=limits.features)
+    chunks: list[gpd.GeoDataFrame] = []
+    vertices = done = 0
+    while True:
+        if total > limits.chunk:  # a big file: a chunk at a time (a count of -1 means GDAL did not say)
+            kwargs.update(skip_features=done, max_features=limits.chunk)
+        try:
+            part = pyogrio.read_dataframe(path, **kwargs)
+        except Exception as exc:
+            raise Refused("import.unreadable", name=path.name, reason=_short(exc)) from None
+        vertices = _check_size(part, limits, done, vertices)
+        _dates_as_text(part)
+        chunks.append(part)
+        done += len(part)
+        if done > limits.features:
+            raise Refused("import.too_many", n=done, limit=limits.features)
+        if progress is not None:
+            progress("read", done, max(total, done))
+        if total <= limits.chunk or len(part) < limits.chunk:
+            break
+    if len(chunks) == 1:
+        return chunks[0], hint
+    gdf = pd.concat(chunks, ignore_index=True)
+    chunks.clear()
     return gdf, hint
+
+
+def _dates_as_text(gdf: gpd.GeoDataFrame) -> None:
+    """GDAL's dates and times become text: ISO date, or date and time."""
+    for c in gdf.columns:
+        if c != "geometry" and pd.api.types.is_datetime64_any_dtype(gdf[c]):
+            gdf[c] = gdf[c].map(_iso)
 
 
 def _read_table(path: Path, suffix: str, raw: bool) -> tuple[pd.DataFrame, bool]:
@@ -188,7 +219,7 @@ class _Source:
     raw_text: bool  # strings are raw bytes (as Latin-1) still to be decoded
 
 
-def _open(path: Path, work: Path) -> _Source:
+def _open(path: Path, work: Path, limits: Limits = UPLOAD, progress: Progress | None = None) -> _Source:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise Refused("import.unknown_format", name=path.name, allowed=", ".join(sorted(set(FORMATS.values()))))
@@ -199,27 +230,29 @@ def _open(path: Path, work: Path) -> _Source:
     if path.stat().st_size == 0:
         raise Refused("import.empty", name=path.name)
     if suffix in (".xlsx", ".ods") or zipfile.is_zipfile(path):  # every zip-based file: its directory first
-        check_archive(path, MAX_UNZIPPED_BYTES if suffix in (".zip", ".kmz") else MAX_SHEET_BYTES)
+        check_archive(path, limits.unzipped if suffix in (".zip", ".kmz") else MAX_SHEET_BYTES)
     if suffix in (".zip", ".kmz"):
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise Refused("import.too_big", limit=MAX_FILE_BYTES // 2**20)
-        main = _main_file(_safe_unzip(path, work))
+        if path.stat().st_size > limits.bytes:
+            raise limits.refuse_size()
+        main = _main_file(_safe_unzip(path, work, limits.unzipped))
         fmt = "KMZ" if suffix == ".kmz" else f"{FORMATS[main.suffix.lower()]} (ZIP)"
-        inner = _open_plain(main, main.suffix.lower())
+        inner = _open_plain(main, main.suffix.lower(), limits, progress)
         inner.fmt = fmt
         return inner
     if suffix in (".shp", ".tab"):  # copy the parts: reading may rewrite a MapInfo header
         for part in path.parent.iterdir():
             if part.stem == path.stem and part.is_file() and not part.is_symlink():
                 shutil.copy(part, work / part.name)
-        return _open_plain(work / path.name, suffix)
+        return _open_plain(work / path.name, suffix, limits, progress)
+    if path.stat().st_size > limits.bytes:  # before copying it
+        raise limits.refuse_size()
     target = work / path.name
     shutil.copy(path, target)
-    return _open_plain(target, suffix)
+    return _open_plain(target, suffix, limits, progress)
 
 
-def _open_plain(path: Path, suffix: str) -> _Source:
-    _sniff(path, suffix)
+def _open_plain(path: Path, suffix: str, limits: Limits = UPLOAD, progress: Progress | None = None) -> _Source:
+    _sniff(path, suffix, limits)
     if suffix in (".csv", ".xlsx"):
         df, raw = _read_table(path, suffix, raw=True)
         report_stub = Report(source=path.name)
@@ -229,9 +262,5 @@ def _open_plain(path: Path, suffix: str) -> _Source:
         src.frame.attrs["problems"] = report_stub.problems
         return src
     pyogrio.set_gdal_config_options(_GDAL_SAFE)
-    gdf, hint = _read_vector(path, suffix)
-    _check_size(gdf)
-    for c in gdf.columns:  # GDAL's dates and times become text: ISO date, or date and time
-        if c != "geometry" and pd.api.types.is_datetime64_any_dtype(gdf[c]):
-            gdf[c] = gdf[c].map(_iso)
+    gdf, hint = _read_vector(path, suffix, limits, progress)
     return _Source(gdf, FORMATS[suffix], hint, suffix in (".shp", ".tab"))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,6 +39,74 @@ MAX_VERTICES_ONE = 1_000_000  # one geometry: a cadastral parcel has tens, a com
 
 
 MAX_VERTICES = 10_000_000  # a whole file: 50,000 parcels of 40 vertices are 2 million
+
+
+CHUNK_FEATURES = 50_000  # a big file is read, and written into the store, this many features at a time
+
+
+LIMIT_ENV = "DINHLAP_IMPORT_MAX_MB"  # the command line's limit on a file, in MB (the browser keeps its 200 MB)
+
+
+CLI_MAX_MB = 2048  # the command line's limit when the setting is not given: a province's cadastre and more
+
+
+Progress = Callable[[str, int, int], None]
+"""Told how far a big import is: the step (``read`` or ``write``), the features done, the features in all."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import may weigh: the file's bytes, its features and vertices, and the chunk a big file is
+    read and written in. The browser upload keeps :data:`UPLOAD`; the command line lifts them together
+    with its size limit (:func:`command_line`): a file twice as big may hold twice the features.
+    """
+
+    bytes: int = MAX_FILE_BYTES
+    features: int = MAX_FEATURES
+    vertices: int = MAX_VERTICES
+    unzipped: int = MAX_UNZIPPED_BYTES
+    chunk: int = CHUNK_FEATURES
+    too_big: str = "import.too_big"  # the refusal's message: the command line's names its setting
+
+    @property
+    def mb(self) -> int:
+        """The size limit in MB, as the refusal says it."""
+        return self.bytes // 2**20
+
+    def of_mb(self, mb: float) -> Limits:
+        """These limits scaled to a file of at most ``mb`` MB (features and vertices in proportion, never
+        below the upload's).
+        """
+        if not mb > 0:
+            raise ValueError(f"the import limit must be a positive number of MB, not {mb!r}")
+        k = max(mb * 2**20 / MAX_FILE_BYTES, 1.0)
+        return replace(
+            self,
+            bytes=int(mb * 2**20),
+            features=int(MAX_FEATURES * k),
+            vertices=int(MAX_VERTICES * k),
+            unzipped=int(MAX_UNZIPPED_BYTES * k),
+        )
+
+    def refuse_size(self, limit: int | None = None) -> Refused:
+        """The refusal of a file above ``limit`` bytes (default: :attr:`bytes`), in this limit's words."""
+        return Refused(self.too_big, limit=(limit or self.bytes) // 2**20, env=LIMIT_ENV)
+
+
+UPLOAD = Limits()
+
+
+def command_line(mb: float | None = None, environ: dict[str, str] | None = None) -> Limits:
+    """The command line's limits: ``mb`` (``--max-mb``), else the ``DINHLAP_IMPORT_MAX_MB`` setting, else
+    :data:`CLI_MAX_MB`. ``ValueError`` for a setting that is no positive number.
+    """
+    if mb is None:
+        raw = (environ if environ is not None else os.environ).get(LIMIT_ENV, "").strip()
+        try:
+            mb = float(raw) if raw else CLI_MAX_MB
+        except ValueError:
+            raise ValueError(f"{LIMIT_ENV}={raw[:20]!r}: expected a number of MB") from None
+    return replace(UPLOAD.of_mb(mb), too_big="import.too_big_cli")
 
 
 _ZIP_MEMBERS = {
@@ -84,7 +154,7 @@ def check_archive(path: Path, max_total: int = MAX_UNZIPPED_BYTES) -> None:
             raise Refused("import.zip_bomb", member=info.filename[:120])
 
 
-def _safe_unzip(path: Path, dest: Path) -> list[Path]:
+def _safe_unzip(path: Path, dest: Path, max_total: int = MAX_UNZIPPED_BYTES) -> list[Path]:
     """Extract the allow-listed members of a zip, refusing traversal, links and bombs."""
     try:
         zf = zipfile.ZipFile(path)
@@ -110,8 +180,8 @@ def _safe_unzip(path: Path, dest: Path) -> list[Path]:
             if Path(name).suffix.lower() not in _ZIP_MEMBERS:
                 raise Refused("import.zip_member", member=name[:120], allowed=" ".join(sorted(_ZIP_MEMBERS)))
             total += info.file_size
-            if total > MAX_UNZIPPED_BYTES:
-                raise Refused("import.too_big", limit=MAX_UNZIPPED_BYTES // 2**20)
+            if total > max_total:
+                raise Refused("import.too_big", limit=max_total // 2**20)
             if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
                 raise Refused("import.zip_bomb", member=name[:120])
             target = dest / Path(*parts).name  # flat: no directories from the archive
@@ -122,7 +192,7 @@ def _safe_unzip(path: Path, dest: Path) -> list[Path]:
                     copied = 0
                     while chunk := src.read(1 << 20):
                         copied += len(chunk)
-                        if copied > info.file_size or copied > MAX_UNZIPPED_BYTES:  # lies in the header
+                        if copied > info.file_size or copied > max_total:  # lies in the header
                             raise Refused("import.zip_bomb", member=name[:120])
                         dst.write(chunk)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a corrupt or doctored member
@@ -143,13 +213,13 @@ def _main_file(files: list[Path]) -> Path:
     return mains[0]
 
 
-def _sniff(path: Path, suffix: str) -> None:
+def _sniff(path: Path, suffix: str, limits: Limits = UPLOAD) -> None:
     """Refuse a file whose first bytes are not what its name promises (before GDAL sees it)."""
     size = path.stat().st_size
     if size == 0:
         raise Refused("import.empty", name=path.name)
-    if size > MAX_FILE_BYTES:
-        raise Refused("import.too_big", limit=MAX_FILE_BYTES // 2**20)
+    if size > limits.bytes:
+        raise limits.refuse_size()
     with path.open("rb") as fh:
         head = fh.read(4096)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -197,14 +267,20 @@ _GDAL_SAFE = {
 }
 
 
-def _check_size(gdf: gpd.GeoDataFrame) -> None:
-    """Refuse geometry too large to draw or check: one enormous outline, or too many vertices in all."""
+def _check_size(gdf: gpd.GeoDataFrame, limits: Limits = UPLOAD, first_row: int = 0, before: int = 0) -> int:
+    """Refuse geometry too large to draw or check: one enormous outline, or too many vertices in all.
+
+    A big file is checked chunk by chunk: ``first_row`` is the chunk's first row in the file, ``before`` the
+    vertices of the chunks before it. Returns the vertices counted so far.
+    """
     counts = shapely.get_num_coordinates(gdf.geometry.values) if len(gdf) else np.zeros(0, dtype=int)
     if len(counts) and int(counts.max()) > MAX_VERTICES_ONE:
         row = int(np.argmax(counts))
-        raise Refused("import.too_complex_one", row=row + 1, n=int(counts[row]), limit=MAX_VERTICES_ONE)
-    if int(counts.sum()) > MAX_VERTICES:
-        raise Refused("import.too_complex", n=int(counts.sum()), limit=MAX_VERTICES)
+        raise Refused("import.too_complex_one", row=first_row + row + 1, n=int(counts[row]), limit=MAX_VERTICES_ONE)
+    total = before + int(counts.sum())
+    if total > limits.vertices:
+        raise Refused("import.too_complex", n=total, limit=limits.vertices)
+    return total
 
 
 def _short(exc: BaseException) -> str:
