@@ -12,22 +12,38 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo import history, reform
 from geo.catalog import LAND_USE_GROUP, Catalog, LayerId, LayerSpec
 from geo.panels import units_with_criteria
-from geo.store import LayerMeta, Store
+from geo.store import Bounds, LayerMeta, Store
 
 Frame: TypeAlias = gpd.GeoDataFrame | pd.DataFrame
 
 
-def at(store: Store, layer_id: LayerId, when: dt.datetime | None) -> Frame:
-    """A layer or table as the store holds it now (``when`` None) or as it stood at ``when``."""
-    frame = store.read(layer_id)
+def at(store: Store, layer_id: LayerId, when: dt.datetime | None, bbox: Bounds | None = None) -> Frame:
+    """A layer or table as the store holds it now (``when`` None) or as it stood at ``when``; with ``bbox``
+    (WGS 84), only the features whose bounding box meets it.
+    """
     if when is None or layer_id not in store.catalog:
+        return store.read(layer_id, bbox)
+    # The past is the present with the change log undone: undone on the whole layer (a feature may have
+    # moved into or out of the box since), then clipped.
+    frame = history.as_of(store.location, layer_id, store.catalog[layer_id], store.read(layer_id), when)
+    return clip(frame, bbox)
+
+
+def clip(frame: Frame, bbox: Bounds | None) -> Frame:
+    """The features of ``frame`` that meet ``bbox`` (as the store's read with a box gives them); a table whole."""
+    if bbox is None or not isinstance(frame, gpd.GeoDataFrame) or not len(frame):
         return frame
-    return history.as_of(store.location, layer_id, store.catalog[layer_id], frame, when)
+    area = shapely.box(*bbox)
+    if frame.has_sindex:  # a frame drawn page after page (an atlas) keeps its index: a query per page
+        return frame.iloc[np.sort(frame.sindex.query(area, predicate="intersects"))]
+    return frame[frame.intersects(area).to_numpy()]
 
 
 def with_derived(store: Store, layer_id: LayerId, frame: Frame, when: dt.datetime | None = None) -> Frame:
@@ -71,11 +87,15 @@ def read_layer(
     sensitive: bool,
     as_of: dt.datetime | None = None,
     units: reform.Units = "2024",
+    bbox: Bounds | None = None,
 ) -> Frame:
     """A layer or table with its derived fields, as a reader with or without ``sensitive`` rights sees it,
-    now or as it stood at ``as_of`` (see :mod:`geo.history`), grouped by ``units`` (see :mod:`geo.reform`).
+    now or as it stood at ``as_of`` (see :mod:`geo.history`), grouped by ``units`` (see :mod:`geo.reform`);
+    with ``bbox`` (WGS 84: west, south, east, north), only the features whose bounding box meets it, read
+    through the store's spatial index (a printed view of a province's cadastre reads the view, not the
+    province).
     """
-    frame = with_derived(store, layer_id, at(store, layer_id, as_of), as_of)
+    frame = with_derived(store, layer_id, at(store, layer_id, as_of, bbox), as_of)
     frame = by_units(store, layer_id, frame, units)
     return for_reader(frame, store.catalog.get(layer_id), sensitive)
 
@@ -127,6 +147,6 @@ class Reader:
         """The day this reader looks at (Vietnam time): the day read, else today."""
         return (self.as_of or dt.datetime.now(history.VIETNAM)).astimezone(history.VIETNAM).date()
 
-    def read(self, layer_id: LayerId) -> Any:
-        """The layer as this reader sees it."""
-        return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units)
+    def read(self, layer_id: LayerId, bbox: Bounds | None = None) -> Any:
+        """The layer as this reader sees it; with ``bbox`` (WGS 84), only what meets it."""
+        return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units, bbox)

@@ -20,7 +20,7 @@ import geopandas as gpd
 from matplotlib.figure import Figure
 
 from geo import history, panels, reform
-from geo.access import Reader
+from geo.access import Reader, clip
 from geo.catalog import THEMES
 from geo.changelog import history as feature_history
 from geo.changelog import redact_rows
@@ -94,6 +94,7 @@ def _feature_page(
     req = MapRequest(
         layers, key, lang=lang, bbox=_bbox(row.geometry), selected=(layer_id, key), fade=True, catalog=reader.catalog
     )
+    frames = {lid: clip(f, req.bbox) for lid, f in frames.items()}  # the page's surroundings, not the province
     map_panel(fig, req, frames, (0.03, 0.15, 0.39, 0.74), (0.43, 0.15, 0.12, 0.74))  # its legend beside it
     footer(fig, req, prov, (0.03, 0.045, 0.5, 0.085), badge=False)
     fig.text(0.56, 0.89, t("atlas.record", lang), fontsize=10, fontweight="bold", va="top")
@@ -254,6 +255,7 @@ def atlas(
     context = drawn_layers(CONTEXT, reader.units)
     frames = read_frames(reader, (*context, *NEAR.get(layer_id, ())))
     frames[layer_id] = whole
+    whole.sindex  # noqa: B018 - built once: each page takes its surroundings through it
     names = unit_names(reader)
     prov = Provenance(store.meta(), today or dt.date.today(), day)
     total = 1 + len(chosen)

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -144,7 +145,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     def frames_at(moment: dt.datetime | None) -> dict[str, Any]:
         out = {}
         for lid in layers:
-            frame = read_layer(store, lid, sensitive=True, as_of=moment, units=units)  # planners and scripts
+            frame = read_layer(store, lid, sensitive=True, as_of=moment, units=units, bbox=clip_to)  # planners
             if lid == "units" and crit is not None and store.has("ntm_commune"):
                 ntm = read_layer(store, "ntm_commune", sensitive=True, as_of=moment)
                 frame = units_with_criteria(frame, ntm, crit)
@@ -152,7 +153,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
             out[lid] = apply_filters(catalog[lid], frame, mine) if mine else frame
         return out
 
-    frames = frames_at(when)
     bbox: tuple[float, float, float, float] | None = None
     if args.bbox:
         parts = [float(v) for v in args.bbox.split(",")]
@@ -162,6 +162,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     elif home:
         w, s, e, n = (float(v) for v in store.read(home).total_bounds)
         bbox = (w - 0.01, s - 0.01, e + 0.01, n + 0.01)
+    # A map of a view reads the view: a province's cadastre is read through the spatial index, not whole.
+    clip_to = bbox if fmt in MAP_FORMATS and not args.center else None
+    frames = frames_at(when)
     center: tuple[float, float] | None = None
     if args.center:
         if args.bbox:
@@ -893,15 +896,13 @@ class _ProgressLine:
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.step: str | None = None
-        self.start = 0.0
+        self.start = time.monotonic()  # the first step's time counts from here, its first chunk included
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        import time
-
         if step != self.step:
-            if self.step is not None and self.tty:
-                self.stream.write("\n")
-            self.step, self.start = step, time.monotonic()
+            if self.step is not None:
+                self.start = time.monotonic()  # the step before ended with its last chunk
+            self.step = step
         share = done / total if total else 1.0
         label = t(f"import.progress_{step}", self.lang)
         counts = f"{fmt_number(done, self.lang)} / {fmt_number(total, self.lang)}"
@@ -911,7 +912,6 @@ class _ProgressLine:
             self.stream.write(f"\r{label} {bar} {share:4.0%} {counts} ({took} s)")
             if done >= total:
                 self.stream.write("\n")
-                self.step = None
         else:
             self.stream.write(f"{label}: {counts} ({share:.0%}, {took} s)\n")
         self.stream.flush()

@@ -311,7 +311,9 @@ def meeting_pack(
         "ntm_commune",
         "ntm_criteria",
     }
-    frames = read_frames(reader, sorted(layer_ids))
+    # The district's pack draws the district (and 5 km around): a province's cadastre is read through the index.
+    w, so, e, n = (float(v) for v in reader.read(UNIT_LAYERS[units]).total_bounds)
+    frames = read_frames(reader, sorted(layer_ids), (w - 0.05, so - 0.05, e + 0.05, n + 0.05))
     secs = sections(reader, lang)
     codes = list(frames[UNIT_LAYERS[units]].code) if atlas else []
     changes = changes_for_meeting(store.location, since.isoformat(), sensitive, list_up_to=1) if since else None

@@ -495,8 +495,13 @@ def drawn_layers(layers: tuple[str, ...], units: reform.Units, keep_units: bool 
     return (*layers[:at], *swapped, *layers[at + 1 :])
 
 
-def read_frames(reader: Reader, layers: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
+def read_frames(
+    reader: Reader, layers: Iterable[str], bbox: tuple[float, float, float, float] | None = None
+) -> dict[str, gpd.GeoDataFrame]:
     """The frames an output draws: each of ``layers`` the reader has, as the reader sees it (its day, units,
-    role). Every printed output (pack, atlas) reads its layers here and nowhere else.
+    role); with ``bbox`` (WGS 84), only what meets it, read through the store's spatial index. Every printed
+    output (pack, atlas) reads its layers here and nowhere else.
     """
-    return {lid: reader.read(lid) for lid in dict.fromkeys(layers) if reader.has(lid)}
+    if bbox is None:
+        return {lid: reader.read(lid) for lid in dict.fromkeys(layers) if reader.has(lid)}
+    return {lid: reader.read(lid, bbox=bbox) for lid in dict.fromkeys(layers) if reader.has(lid)}

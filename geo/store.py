@@ -26,6 +26,8 @@ from geo import db
 from geo.catalog import CATALOG, DEMO_COLUMN, OVERLAY_TABLE, Catalog, LayerId, LayerSpec, overlay_specs
 from geo.i18n import Lang, UserError, fmt_number, t
 
+Bounds = tuple[float, float, float, float]  # west, south, east, north (WGS 84 degrees)
+
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "dinhlap.gpkg"
 ENV_STORE = "DINHLAP_STORE"
 
@@ -227,15 +229,26 @@ class Store:
         """Whether the store holds ``layer_id``."""
         return layer_id in self._layers
 
-    def read(self, layer_id: LayerId) -> gpd.GeoDataFrame | pd.DataFrame:
-        """Read a layer (a GeoDataFrame in EPSG:4326) or a table (a DataFrame)."""
+    def read(self, layer_id: LayerId, bbox: Bounds | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+        """Read a layer (a GeoDataFrame in EPSG:4326) or a table (a DataFrame).
+
+        ``bbox`` (WGS 84: west, south, east, north) reads only the features that meet it, found through the
+        store's spatial index (the GeoPackage's R-tree, PostGIS's GiST index): what a printed view of a
+        province's cadastre needs, not the province. A table ignores it.
+        """
         if layer_id not in self._layers:
             raise StoreError("error.unknown_layer", layer=layer_id)
+        geom = self._layers[layer_id]
         if self.path is None:
-            return _read_pg(self.location, layer_id)
-        if self._layers[layer_id] is None:
+            return _read_pg(self.location, layer_id, bbox if geom else None)
+        if geom is None:
             return pyogrio.read_dataframe(self.path, layer=layer_id, read_geometry=False)
-        gdf = pyogrio.read_dataframe(self.path, layer=layer_id)
+        if bbox is not None and not _in_wgs84(self.path, layer_id):  # the store's layers are; a foreign file may not be
+            gdf = pyogrio.read_dataframe(self.path, layer=layer_id).to_crs(4326)
+            return gdf.cx[bbox[0] : bbox[2], bbox[1] : bbox[3]]
+        gdf = pyogrio.read_dataframe(self.path, layer=layer_id, bbox=bbox, fid_as_index=bbox is not None)
+        if bbox is not None:  # the R-tree gives its own order: the file's is the one every reader sees
+            gdf = gdf.sort_index().reset_index(drop=True)
         return gdf if gdf.crs is None or gdf.crs.to_epsg() == 4326 else gdf.to_crs(4326)
 
     def meta(self) -> dict[LayerId, LayerMeta]:
@@ -348,7 +361,13 @@ def _column(values: list[object], kind: str) -> object:
     return pd.array(values, dtype="str") if kind == "text" and not nulls else values
 
 
-def _read_pg(location: db.Location, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
+def _in_wgs84(path: Path, layer_id: str) -> bool:
+    """Whether a GeoPackage layer's coordinates are WGS 84 degrees (the store's own layers are)."""
+    crs = pyogrio.read_info(path, layer=layer_id).get("crs")
+    return crs in (None, "EPSG:4326")
+
+
+def _read_pg(location: db.Location, layer_id: str, bbox: Bounds | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     with db.connect(location) as conn:
         geom = conn.geometry_column(layer_id)
         kinds = dict(
@@ -361,7 +380,11 @@ def _read_pg(location: db.Location, layer_id: str) -> gpd.GeoDataFrame | pd.Data
         cols = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
         picked = [conn.ident(c) for c in cols] + ([conn.geom_out(geom)] if geom else [])
         assert isinstance(conn, db.PgSession)
-        rows = conn.fetch_binary(f"SELECT {', '.join(picked)} FROM {conn.ident(layer_id)} ORDER BY fid")
+        where = ""
+        if bbox is not None and geom:  # through the GiST index, then the shapes: as GDAL filters a GeoPackage
+            w, so, e, n = (float(v) for v in bbox)
+            where = f" WHERE ST_Intersects({conn.ident(geom)}, ST_MakeEnvelope({w!r}, {so!r}, {e!r}, {n!r}, {db.SRID}))"
+        rows = conn.fetch_binary(f"SELECT {', '.join(picked)} FROM {conn.ident(layer_id)}{where} ORDER BY fid")
     values = list(zip(*rows, strict=True)) if rows else [() for _ in picked]
     frame = pd.DataFrame({c: _column(list(v), kinds[c]) for c, v in zip(cols, values, strict=False)})
     if not cols:

@@ -14,9 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 
 from geo import db
 from geo.cli import main
@@ -186,3 +189,62 @@ def test_a_chunked_import_killed_mid_way_leaves_postgis_as_it_was(big_file, pg_c
     db.drop_pools()
     pd.testing.assert_frame_equal(_stored(url), before)
     assert _audited(url) == audited
+
+
+# -- print from the same data: a view reads the view ----------------------------------------------------------
+VIEW = (107.0, 21.45, 107.2, 21.6)  # W, S, E, N: a part of the district
+
+
+def _province_file(d: Path, far: bool) -> Path:
+    """400 parcels over the district, and (``far``) 1,200 more a degree to the north, outside every view of it."""
+    frame = parcels(400, seed=30)
+    if far:
+        north = parcels(1200, seed=31)
+        north["geometry"] = north.geometry.translate(0, 1.0)
+        frame = gpd.GeoDataFrame(pd.concat([frame, north], ignore_index=True), crs=4326)
+        frame["parcel_id"] = [f"TD{k:06d}" for k in range(1, len(frame) + 1)]
+    d.mkdir(parents=True)
+    path = d / "thua_dat.gpkg"
+    pyogrio.write_dataframe(frame, path, layer="thua_dat", driver="GPKG")
+    return path
+
+
+def test_a_view_reads_only_the_features_that_meet_it_on_both_stores(any_store, tmp_path) -> None:
+    import datetime as dt
+
+    from geo.access import Reader
+
+    first = Store(any_store).read("forest_parcels")
+    before = dt.datetime.now(dt.UTC)
+    assert main(_import(_province_file(tmp_path / "f", far=True), any_store, "--quiet")) == 0
+    store = Store(any_store)
+    whole = store.read("forest_parcels")
+    meets = whole.intersects(shapely.box(*VIEW)).to_numpy()
+    got = Reader(store, sensitive=False).read("forest_parcels", bbox=VIEW)
+    assert 0 < len(got) < 400 and list(got.parcel_id) == list(whole[meets].parcel_id)  # in the store's order
+    assert list(got.columns) == list(Reader(store, sensitive=False).read("forest_parcels").columns)
+    # The view as it stood before the import: the past rebuilt from the whole layer, then clipped.
+    past = Reader(store, sensitive=True, as_of=before).read("forest_parcels", bbox=VIEW)
+    assert len(past) and sorted(past.parcel_id) == sorted(first[first.intersects(shapely.box(*VIEW))].parcel_id)
+    assert len(store.read("ntm_criteria", bbox=VIEW)) == len(store.read("ntm_criteria"))  # a table: whole
+
+
+def test_parcels_outside_the_view_change_nothing_printed(tmp_path) -> None:
+    from PIL import Image
+
+    from tests.conftest import NOTICE_STORE
+
+    pngs = {}
+    for far in (False, True):
+        d = tmp_path / ("far" if far else "near")
+        store = d / "kho" / "s.gpkg"
+        src = _province_file(d / "tep", far)
+        store.parent.mkdir()
+        store.write_bytes(Path(NOTICE_STORE).read_bytes())
+        assert main(_import(src, store, "--quiet")) == 0
+        out = d / "ban_do.png"
+        bbox = ",".join(map(str, VIEW))
+        assert main(["export", str(out), "--view", "forest", "--bbox", bbox, "--store", str(store), "--dpi", "60"]) == 0
+        pngs[far] = np.asarray(Image.open(out).convert("RGB"))
+    assert pngs[True].shape == pngs[False].shape
+    assert (pngs[True] != pngs[False]).any(axis=2).mean() < 0.001  # the same map: the far parcels are not in it

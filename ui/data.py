@@ -17,10 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import changelog, db, history, reform
-from geo.access import Reader, for_reader, read_layer
+from geo.access import Reader, clip, for_reader, read_layer
 from geo.catalog import OVERLAY_TABLE, Catalog
 from geo.changelog import AuditRow
-from geo.store import DemoShare, LayerMeta, Store, store_path, stored_share, version
+from geo.store import Bounds, DemoShare, LayerMeta, Store, store_path, stored_share, version
 from geo.users import User
 from ui.auth import current_user
 
@@ -179,8 +179,8 @@ def units() -> reform.Units:
 class _PageReader(Reader):
     """The store as this user sees it on the day shown, its reads through the page's cache."""
 
-    def read(self, layer_id: str) -> gpd.GeoDataFrame | pd.DataFrame:
-        return layer(layer_id)
+    def read(self, layer_id: str, bbox: Bounds | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+        return clip(layer(layer_id), bbox)  # the page's cache holds the whole layer: clipped from it
 
 
 def reader() -> Reader:

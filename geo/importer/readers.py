@@ -121,7 +121,7 @@ def _read_vector(
             raise Refused("import.too_many", n=done, limit=limits.features)
         if progress is not None:
             progress("read", done, max(total, done))
-        if total <= limits.chunk or len(part) < limits.chunk:
+        if total <= limits.chunk or len(part) < limits.chunk or done == total:
             break
     if len(chunks) == 1:
         return chunks[0], hint
