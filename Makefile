@@ -15,7 +15,7 @@ JS_FIXTURES := tests/artifacts/js-fixtures
 GEOMAN := node_modules/@geoman-io/leaflet-geoman-free
 VENDOR := geo/static/vendor
 
-.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-replicas bench-field bench-province clean
+.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-import bench-replicas bench-field bench-province clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -120,6 +120,10 @@ bench-time: $(STAMP) $(STORE) chromium
 ## bench-cadastral: a land office's 50,000-parcel cadastral file imported, against the forest layer's import
 bench-cadastral: $(STAMP) $(STORE)
 	$(PY) benchmarks/cadastral.py
+
+## bench-import: a province's 500,000 parcels through `python -m geo import` (time, peak memory) and prints of a view over them
+bench-import: $(STAMP) $(STORE)
+	$(PY) benchmarks/bigimport.py
 
 ## bench-replicas: two app replicas on a throwaway PostGIS server: 50,000-parcel import, 50 sessions, 3 planners, faults
 bench-replicas: $(STAMP) $(STORE) postgis

@@ -1143,6 +1143,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The file is too large (limit {limit} MB); raise the limit with --max-mb or the {env} setting.",
     },
     "import.progress_read": {"vi": "Đọc tệp", "en": "Reading the file"},
+    "import.progress_check": {"vi": "Kiểm tra (bước)", "en": "Checking (steps)"},
     "import.progress_prepare": {"vi": "Chuẩn bị ghi", "en": "Preparing the write"},
     "import.progress_write": {"vi": "Ghi vào kho", "en": "Writing into the store"},
     "import.too_many": {

@@ -71,6 +71,7 @@ def test_a_file_read_and_written_in_chunks_stores_what_a_one_shot_import_stores(
     # Not a terminal: a plain line per chunk, read then prepared (GeoPackage) and written, up to the whole file.
     assert [ln.split(":")[0] for ln in lines if ln.startswith("Đọc tệp")] == ["Đọc tệp"] * 7
     assert "Đọc tệp: 300 / 2.000 (15%" in chunked.err and "Đọc tệp: 2.000 / 2.000 (100%" in chunked.err
+    assert "Kiểm tra (bước): 5 / 5 (100%" in chunked.err
     assert "Ghi vào kho: 2.000 / 2.000 (100%" in chunked.err
     assert sum(ln.startswith("Ghi vào kho") for ln in lines) == 7
     assert chunked.out.splitlines()[-1] == one_shot.out.splitlines()[-1]  # the same outcome said
@@ -91,7 +92,9 @@ def test_the_report_of_a_chunked_read_is_the_one_shot_report(big_file) -> None:
     )
     whole = validate(big_file, layer="forest_parcels")
     assert chunked.text("en") == whole.text("en")
-    assert seen[0] == ("read", 300, N) and seen[-1] == ("read", N, N) and len(seen) == 7
+    read = [x for x in seen if x[0] == "read"]
+    assert read[0] == ("read", 300, N) and read[-1] == ("read", N, N) and len(read) == 7
+    assert seen[len(read) :] == [("check", k, 5) for k in range(1, 6)]  # then the whole file's checks, told
     pd.testing.assert_frame_equal(chunked.frame, whole.frame)
 
 

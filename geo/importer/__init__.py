@@ -27,7 +27,7 @@ The package follows the seams of the work: :mod:`.report`, :mod:`.safety`, :mod:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -146,13 +146,19 @@ def validate(
             report.fmt = src.fmt
             report.notes += src.frame.attrs.pop("notes", [])
             report.problems += src.frame.attrs.pop("problems", [])
+            big = progress is not None and len(src.frame) > limits.chunk
+            checked = _checking(progress if big else None)
             _decode_text(src, encoding, report)
+            checked()
             gdf = src.frame
             report.features = len(gdf)
             report.columns = [str(c) for c in gdf.columns if c != "geometry"]
             expected = catalog[layer].geometry if layer and not new_layer else None
             wgs = _to_wgs84(gdf, crs, report)
+            checked()
             clean = _clean_geometry(wgs, report, expected)
+            checked()
+            del src, gdf, wgs  # the checked frame is what is kept
     except Refused as exc:
         report.refused = exc
         return report
@@ -171,17 +177,36 @@ def validate(
             for f, m in given.items()
         }
         report.frame = _to_catalog(clean, spec, mapping_ok, _unit_lookup(units), report, given)
+        checked()
         if spec.is_spatial and len(report.frame):
             check_measures(report.frame, spec, mapping_ok, report)
             check_units(report.frame, clean, spec, mapping_ok, units, communes, report)
         shown = [c for c in report.columns if c in mapping_ok] or names
     else:
         report.frame = _planners_layer(clean, report, key, labels or {}, field_units or {})
+        checked()
         shown = report.columns
     # The file's own text, decoded: what a planner checks before anything is stored.
     report.preview = clean[shown[:6]].head(10).to_dict("records") if shown else []
     report.preview = [{k: _jsonable(v) for k, v in row.items()} for row in report.preview]
+    checked()
     return report
+
+
+_STAGES = 5  # text decoded, CRS, geometry, fields, measures and units
+
+
+def _checking(progress: Progress | None) -> Callable[[], None]:
+    """A big file's checks, told one stage at a time (they run on the whole file: a key is unique in all of it)."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("check", min(done, _STAGES), _STAGES)
+
+    return step
 
 
 def _planners_layer(
