@@ -895,14 +895,9 @@ class _ProgressLine:
         self.lang = lang
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.step: str | None = None
-        self.start = time.monotonic()  # the first step's time counts from here, its first chunk included
+        self.start = time.monotonic()  # each step's time counts from the end of the one before
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        if step != self.step:
-            if self.step is not None:
-                self.start = time.monotonic()  # the step before ended with its last chunk
-            self.step = step
         share = done / total if total else 1.0
         label = t(f"import.progress_{step}", self.lang)
         counts = f"{fmt_number(done, self.lang)} / {fmt_number(total, self.lang)}"
@@ -915,6 +910,8 @@ class _ProgressLine:
         else:
             self.stream.write(f"{label}: {counts} ({share:.0%}, {took} s)\n")
         self.stream.flush()
+        if done >= total:  # the next step starts now
+            self.start = time.monotonic()
 
 
 def _limits(args: argparse.Namespace) -> Any:

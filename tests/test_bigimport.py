@@ -251,3 +251,23 @@ def test_parcels_outside_the_view_change_nothing_printed(tmp_path) -> None:
         pngs[far] = np.asarray(Image.open(out).convert("RGB"))
     assert pngs[True].shape == pngs[False].shape
     assert (pngs[True] != pngs[False]).any(axis=2).mean() < 0.001  # the same map: the far parcels are not in it
+
+
+def test_on_a_terminal_the_progress_is_one_bar_redrawn_in_place() -> None:
+    import io
+
+    from geo.cli import _ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    bar = _ProgressLine("en", screen)
+    for done in (300, 600, 2000):
+        bar("read", done, 2000)
+    bar("write", 1000, 2000)
+    lines = screen.getvalue().split("\n")
+    assert lines[0].count("\r") == 3 and lines[0].endswith("100% 2,000 / 2,000 (0 s)")
+    assert lines[0].split("\r")[1].startswith("Reading the file ████")
+    assert lines[1].startswith("\rWriting into the store ") and " 50% 1,000 / 2,000" in lines[1]
