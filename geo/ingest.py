@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -619,17 +620,21 @@ def _write(
         ).fetchall()
         if clash:
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
-    audit: list[tuple[str, str | None, str | None]] = []
-    removed = 0
-    if mode == "replace" and overlay is None:
-        audit += _removed(conn, layer, geom, keysql)
-        removed = len(audit)
-    conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
     logged = (
         f'INSERT INTO {AUDIT_TABLE} (ts, "user", layer, feature, field, old, new, reason) '
         "VALUES (?, ?, ?, ?, '*', ?, ?, ?)"
     )
-    conn.executemany(logged, [(stamp, user, layer, k, old, new, reason) for k, old, new in audit])
+    removed = 0
+    if mode == "replace" and overlay is None:
+        removed = _removed(
+            conn,
+            layer,
+            geom,
+            keysql,
+            lambda rows: conn.executemany(logged, [(stamp, user, layer, k, old, new, reason) for k, old, new in rows]),
+            chunk,
+        )
+    conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
     total = int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
     last, done = -1, 0
     while True:  # the added rows' change-log records, a chunk at a time (a province's cadastre is gigabytes)
@@ -776,16 +781,17 @@ def _write_pg(
         clash = conn.execute(f'SELECT {keysql} FROM "{layer}" WHERE {keysql} = ANY(?)', (new_keys,)).fetchall()
         if clash:
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
-    audit: list[tuple[str, str | None, str | None]] = []
-    removed = 0
-    if mode == "replace" and overlay is None:
-        audit += _removed(conn, layer, geom, keysql)
-        removed = len(audit)
     pg = getattr(conn, "conn")  # noqa: B009 - COPY is psycopg's own API
     audit_cols = names(["ts", "user", "layer", "feature", "field", "old", "new", "reason"])
-    with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
-        for k, before, after in audit:
-            copy.write_row((stamp, user, layer, k, "*", before, after, reason))
+
+    def log(audit: list[tuple[str, str | None, str | None]]) -> None:
+        with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
+            for k, before, after in audit:
+                copy.write_row((stamp, user, layer, k, "*", before, after, reason))
+
+    removed = 0
+    if mode == "replace" and overlay is None:
+        removed = _removed(conn, layer, geom, keysql, log, chunk)
     n = len(frame)
     for start in range(0, n, chunk):  # a chunk at a time: a province's cadastre is gigabytes as Python rows
         part = frame.iloc[start : start + chunk]
@@ -814,20 +820,37 @@ def _write_pg(
     return len(frame), removed
 
 
-def _removed(conn: db.Session, layer: str, geom: str, keysql: str) -> list[tuple[str, str | None, str | None]]:
-    """Within a replacing import, on either store: every row of ``layer`` removed, as its change-log record
-    (key, the whole old row with its geometry as a GeoPackage blob's hex, nothing new).
+def _removed(
+    conn: db.Session,
+    layer: str,
+    geom: str,
+    keysql: str,
+    log: Callable[[list[tuple[str, str | None, str | None]]], object],
+    chunk: int = CHUNK_FEATURES,
+) -> int:
+    """Within a replacing import, on either store: every row of ``layer`` removed, each handed to ``log`` as
+    its change-log record (key, the whole old row with its geometry as a GeoPackage blob's hex, nothing new),
+    ``chunk`` rows at a time (a province's cadastre replaced is gigabytes of records). Returns how many.
     """
     stored = [c for c in conn.columns(layer) if c not in ("fid", geom)]
     picked = ", ".join([*(f'"{c}"' for c in stored), conn.geom_out(geom)])
-    out: list[tuple[str, str | None, str | None]] = []
-    for row in conn.execute(f'SELECT {keysql}, {picked} FROM "{layer}" ORDER BY fid'):  # main's, not imp's
-        old = dict(zip(stored, row[1:-1], strict=True))
-        blob = conn.geom_blob(row[-1])
-        old[GEOM_KEY] = blob.hex() if blob is not None else None
-        out.append((str(row[0]), json.dumps(old, ensure_ascii=False), None))
+    last, n = -1, 0
+    while True:
+        rows = conn.execute(
+            f'SELECT fid, {keysql}, {picked} FROM "{layer}" WHERE fid > ? ORDER BY fid LIMIT ?', (last, chunk)
+        ).fetchall()  # main's, not imp's
+        if not rows:
+            break
+        out: list[tuple[str, str | None, str | None]] = []
+        for row in rows:
+            old = dict(zip(stored, row[2:-1], strict=True))
+            blob = conn.geom_blob(row[-1])
+            old[GEOM_KEY] = blob.hex() if blob is not None else None
+            out.append((str(row[1]), json.dumps(old, ensure_ascii=False), None))
+        log(out)
+        last, n = int(rows[-1][0]), n + len(rows)
     conn.execute(f'DELETE FROM "{layer}"')
-    return out
+    return n
 
 
 def _create_like(conn: db.Session, layer: str) -> None:

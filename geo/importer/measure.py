@@ -33,6 +33,17 @@ LENGTH_UNITS = {"m": 1.0, "km": 1e3}
 _MEASURES = {"area_m2": AREA_UNITS, "area_ha": AREA_UNITS, "length_km": LENGTH_UNITS, "length_m": LENGTH_UNITS}
 
 
+def _measured(shapes: gpd.GeoSeries, area: bool, chunk: int = 50_000) -> np.ndarray:
+    """Each shape's area (m²) or length (m) in VN-2000, projected a chunk at a time (a province's parcels
+    projected at once are another copy of the file in memory).
+    """
+    out = np.empty(len(shapes), dtype=float)
+    for start in range(0, len(shapes), chunk):
+        metric = shapes.iloc[start : start + chunk].to_crs(VN2000_LANGSON)
+        out[start : start + len(metric)] = (metric.area if area else metric.length).to_numpy(dtype=float)
+    return out
+
+
 def check_measures(frame: gpd.GeoDataFrame, spec: LayerSpec, mapping: Mapping[str, str], report: Report) -> None:
     """Convert a column in the wrong unit (about 10⁴ off) and list every row more than 5 % off its geometry."""
     column_of = {f: c for c, f in mapping.items()}
@@ -43,8 +54,7 @@ def check_measures(frame: gpd.GeoDataFrame, spec: LayerSpec, mapping: Mapping[st
             continue
         if (units is AREA_UNITS) != (kind == "Polygon") or (units is LENGTH_UNITS and kind != "LineString"):
             continue
-        metric = frame.geometry.to_crs(VN2000_LANGSON)
-        measured = (metric.area if units is AREA_UNITS else metric.length).to_numpy(dtype=float)
+        measured = _measured(frame.geometry, units is AREA_UNITS)
         declared = pd.to_numeric(frame[f.name], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(declared) & (declared > 0) & (measured > 0)
         if not ok.any():
