@@ -13,7 +13,7 @@ JS_FIXTURES := tests/artifacts/js-fixtures
 # Leaflet-Geoman (drawing and measuring): its build is copied from the pinned npm package into the app's
 # static files and committed, so that `make run` needs no Node; `make vendor` refreshes it after an upgrade.
 GEOMAN := node_modules/@geoman-io/leaflet-geoman-free
-VENDOR := geo/static/vendor
+VENDOR := geo/webmap/static/vendor
 
 .PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-import bench-replicas bench-field bench-province clean
 
@@ -75,14 +75,14 @@ $(NODE_STAMP): package.json package-lock.json
 
 node: $(NODE_STAMP)
 
-## vendor: copy Leaflet-Geoman's build from the pinned npm package (package-lock.json) into geo/static/vendor
+## vendor: copy Leaflet-Geoman's build from the pinned npm package (package-lock.json) into geo/webmap/static/vendor
 vendor: $(NODE_STAMP)
 	cp $(GEOMAN)/dist/leaflet-geoman.min.js $(GEOMAN)/dist/leaflet-geoman.css $(VENDOR)/
 	cp $(GEOMAN)/LICENSE $(VENDOR)/leaflet-geoman.LICENSE
 
-## jslint: eslint over the map's browser code (geo/static) and its Node tests
+## jslint: eslint over the map's browser code (geo/webmap/static) and its Node tests
 jslint: $(NODE_STAMP)
-	npx --no-install eslint geo/static ui/static tests/js
+	npx --no-install eslint geo/webmap/static ui/static tests/js
 
 ## jstest: the browser's decoder under Node's test runner, against files the Python encoder writes
 jstest: $(STAMP) $(NODE_STAMP)

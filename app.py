@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.db import StoreDown, StoreLoginRefused
-from geo.i18n import t
-from geo.store import StoreError
+from geo.model.i18n import t
+from geo.store.db import StoreDown, StoreLoginRefused
+from geo.store.reads import StoreError
 from ui import data, live, state
 from ui.assets import page_behaviour
 from ui.nav import PAGES

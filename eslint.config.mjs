@@ -1,12 +1,12 @@
-// Lint of the map's browser code (geo/static) and its Node tests (tests/js).
+// Lint of the map's browser code (geo/webmap/static) and its Node tests (tests/js).
 import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['geo/static/vendor/**'] }, // Leaflet-Geoman's own build, copied from the pinned npm package
+  { ignores: ['geo/webmap/static/vendor/**'] }, // Leaflet-Geoman's own build, copied from the pinned npm package
   js.configs.recommended,
   {
-    files: ['geo/static/**/*.js', 'ui/static/**/*.js'],
+    files: ['geo/webmap/static/**/*.js', 'ui/static/**/*.js'],
     languageOptions: {
       ecmaVersion: 2020,
       sourceType: 'script',

@@ -2,7 +2,7 @@
 
     make bench-time      # or: .venv/bin/python benchmarks/asof.py [--trials N] [--parcels N] [--edits N]
 
-Builds a scratch store: the demo store whose forest-land layer holds N synthetic parcels (geo.synthetic),
+Builds a scratch store: the demo store whose forest-land layer holds N synthetic parcels (geo.demo.synthetic),
 then E audited edits of their status spread from May 2024 to October 2026 (in batches, each at its own
 moment). Then, on this machine, medians of the trials:
 
@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import history  # noqa: E402
-from geo.access import read_layer  # noqa: E402
-from geo.edit import edit_many  # noqa: E402
-from geo.store import DEFAULT_STORE, Store, write_layers  # noqa: E402
-from geo.synthetic import parcels  # noqa: E402
+from geo.demo.synthetic import parcels  # noqa: E402
+from geo.read import history  # noqa: E402
+from geo.read.access import read_layer  # noqa: E402
+from geo.store.edit import edit_many  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store, write_layers  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

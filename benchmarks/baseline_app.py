@@ -16,10 +16,10 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.catalog import CATALOG, OVERVIEW_LAYERS
-from geo.mapview import OfflineMap
-from geo.store import Store
-from geo.style import feature_color
+from geo.model.catalog import CATALOG, OVERVIEW_LAYERS
+from geo.store.reads import Store
+from geo.webmap.mapview import OfflineMap
+from geo.webmap.style import feature_color
 from ui.assets import asset_base
 
 st.set_page_config(layout="wide")

@@ -2,7 +2,7 @@
 
     make bench-import     # or: .venv/bin/python benchmarks/bigimport.py [--n 500000] [--small 50000] [--trials 2]
 
-Writes a synthetic province file (geo.synthetic): ``--small`` parcels over the district and the rest in
+Writes a synthetic province file (geo.demo.synthetic): ``--small`` parcels over the district and the rest in
 blocks of the same size beside it, to the west and north, as a province's cadastre lies around one
 district. Then:
 
@@ -37,8 +37,8 @@ import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyogrio  # noqa: E402
 
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.synthetic import EXTENT, parcels  # noqa: E402
+from geo.demo.synthetic import EXTENT, parcels  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
 
 # Blocks beside the district (columns west, rows north), each the district's size: Lạng Sơn lies there.
 BLOCKS = ((0, 0), (-1, 0), (-2, 0), (0, 1), (-1, 1), (-2, 1), (0, 2), (-1, 2), (-2, 2), (-1, 3), (-2, 3), (0, 3))
@@ -102,9 +102,9 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=2)
     ap.add_argument("--chunk", type=int, default=50_000)
     args = ap.parse_args()
-    from geo.atlas import atlas
-    from geo.cli import main as cli
-    from geo.pack import meeting_pack
+    from geo.command.cli import main as cli
+    from geo.printing.atlas import atlas
+    from geo.printing.pack import meeting_pack
 
     with tempfile.TemporaryDirectory(prefix="bench-bigimport-") as tmp:
         work = Path(tmp)

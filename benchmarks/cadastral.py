@@ -4,7 +4,7 @@ layer's import of the same parcels in the same run (the path the scale benchmark
     make bench-cadastral      # or: .venv/bin/python benchmarks/cadastral.py [--n 50000] [--trials 3]
 
 Ours: a zipped Shapefile in VN-2000 / TM-3 107°15′ with Windows-1258 text and the office's own wording of
-land uses and certificates (``geo.synthetic.cadastral``), through ``python -m geo import --layer
+land uses and certificates (``geo.demo.synthetic.cadastral``), through ``python -m geo import --layer
 cadastral_parcels --values …`` (validated: CRS, encoding, value mapping, keys made from unit, sheet and
 parcel). Baseline: the same geometries in the forest layer's schema, as a WGS 84 GeoPackage with the
 layer's own codes, through ``python -m geo import --layer forest_parcels``. Medians of the trials, each on
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.synthetic import OFFICE_CERTS, cadastral, parcels  # noqa: E402
+from geo.demo.synthetic import OFFICE_CERTS, cadastral, parcels  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
 from tests import import_files as F  # noqa: E402
 
 VALUES = {

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from geo.catalog import CATALOG, OVERVIEW_LAYERS  # noqa: E402
-from geo.export import MM, MapRequest, Provenance, map_image  # noqa: E402
-from geo.pack import meeting_pack  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo.model.catalog import CATALOG, OVERVIEW_LAYERS  # noqa: E402
+from geo.printing.export import MM, MapRequest, Provenance, map_image  # noqa: E402
+from geo.printing.pack import meeting_pack  # noqa: E402
+from geo.store.reads import Store  # noqa: E402
 
 
 def _median_time(fn, trials: int) -> float:

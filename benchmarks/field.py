@@ -3,11 +3,12 @@
     make bench-field      # or: .venv/bin/python benchmarks/field.py [--n 5000] [--changed 1000] [--trials 3]
 
 The store: the demo store with ``--n`` synthetic forest parcels of one commune (06628) imported. Packing
-(``geo.field.pack``: the GeoPackage with the base record, styles, the QGIS project, the zip) is set against a
+(``geo.field.packages.pack``: the GeoPackage with the base record, styles, the QGIS project, the zip) is set against a
 baseline measured in the same run: the same features written to a bare GeoPackage (``pyogrio``). Merging
-``--changed`` features whose status and planned use the team changed (``geo.field.merge``: read the package,
+``--changed`` features whose status and planned use the team changed (``geo.field.packages.merge``: read the package,
 compare three ways, write through the audited edit path in one transaction) is set against the same changes
-saved as one audited table edit (``geo.edit.edit_many``), each on a fresh copy of the store. Medians of the trials.
+saved as one audited table edit (``geo.store.edit.edit_many``), each on a fresh copy of the store. Medians of the
+trials.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 import pyogrio  # noqa: E402
 
-from geo import db, edit, field  # noqa: E402
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.synthetic import parcels  # noqa: E402
+from geo.demo.synthetic import parcels  # noqa: E402
+from geo.field import packages as field  # noqa: E402
+from geo.store import db, edit  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
 
 UNIT = "06628"
 TARGET_S = 10.0

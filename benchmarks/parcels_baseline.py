@@ -17,9 +17,9 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.catalog import CATALOG
-from geo.store import Store
-from geo.style import feature_color
+from geo.model.catalog import CATALOG
+from geo.store.reads import Store
+from geo.webmap.style import feature_color
 from ui.assets import asset_base
 
 

@@ -2,7 +2,7 @@
 
     make bench-province        # 50,000 parcels; DINHLAP_BENCH_PARCELS=500000 make bench-province for a province
 
-Builds N synthetic cadastral parcels (geo.synthetic.cadastral, a land office's Shapefile in VN-2000, validated
+Builds N synthetic cadastral parcels (geo.demo.synthetic.cadastral, a land office's Shapefile in VN-2000, validated
 and committed through the engine as an import is), into a copy of the demo GeoPackage and into a throwaway
 PostGIS database (tests/pgcluster.py). For each store it starts the app (``python -m ui.serve``, as ``make run``),
 and in headless Debian Chromium measures, beside the plain page (benchmarks/parcels_baseline.py on 1,000 forest
@@ -35,12 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geo.demo.synthetic import cadastral, parcels  # noqa: E402
 from geo.importer import suggested_values, validate  # noqa: E402
-from geo.ingest import commit  # noqa: E402
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.synthetic import cadastral, parcels  # noqa: E402
-from geo.tiles import tile_threshold  # noqa: E402
-from geo.transfer import copy_store  # noqa: E402
+from geo.store.ingest import commit  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
+from geo.store.transfer import copy_store  # noqa: E402
+from geo.webmap.tiles import tile_threshold  # noqa: E402
 from tests import import_files as F  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 
@@ -51,7 +51,7 @@ from scale import PLAIN_DRAWN, idle, map_frame, rss_mb  # noqa: E402
 PAGE = "dat-lam-nghiep"
 LAYER_BUTTON = "Thửa đất địa chính"
 N_ENV = "DINHLAP_BENCH_PARCELS"
-# The cadastral layer's tiles of the view are drawn (geo/static/tiles.js records it), optionally from a URL
+# The cadastral layer's tiles of the view are drawn (geo/webmap/static/tiles.js records it), optionally from a URL
 # other than ``old`` (a filter signs a new one).
 TILES_DRAWN = """(old) => [...document.querySelectorAll('iframe')].some(f => { try {
   const d = f.contentWindow.__dlCompact && f.contentWindow.__dlCompact.drawn.cadastral_parcels;
@@ -206,7 +206,7 @@ def click_record(page) -> float:
 
 def tile_builds(location: Path | str, bounds: tuple[float, float, float, float], count: int = 40) -> list[float]:
     """Seconds to build one tile in this process, cache cold, zoom 12–17 at random places (the server's part)."""
-    from geo import tiles
+    from geo.webmap import tiles
 
     store = Store(location)
     rnd = random.Random(7)

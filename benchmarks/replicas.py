@@ -4,9 +4,9 @@
 
 1. The store: a throwaway PostGIS server (Debian's PostgreSQL, started in a temporary folder), seeded from
    the demo GeoPackage with ``python -m geo copy-store``.
-2. Import: 50,000 cadastral parcels (a land office's zipped VN-2000 Shapefile, ``geo.synthetic``) into the
+2. Import: 50,000 cadastral parcels (a land office's zipped VN-2000 Shapefile, ``geo.demo.synthetic``) into the
    PostGIS store, against the same import into a GeoPackage copy in the same run.
-3. A page's read of the 50,000-parcel layer (``geo.access.read_layer``, what the map draws from), PostGIS
+3. A page's read of the 50,000-parcel layer (``geo.read.access.read_layer``, what the map draws from), PostGIS
    against GeoPackage, medians of 5.
 4. Load: two replicas (``python -m ui.serve``, as ``make run`` starts one) on the PostGIS store. Every
    session speaks Streamlit's own websocket protocol, as a browser tab does:
@@ -22,7 +22,7 @@
    At the end every saved value is in the store once, with one change-log row.
 5. Faults: replica A is killed (SIGKILL) right after a planner's save left for it: the store agrees with
    its log (the save is there whole, with its row, or not at all), sessions on B carry on, and a planner
-   on a restarted A saves at once. A PostGIS server stopped mid-import is ``tests/test_db.py``.
+   on a restarted A saves at once. A PostGIS server stopped mid-import is ``tests/store/test_db.py``.
 """
 
 from __future__ import annotations
@@ -52,14 +52,14 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from geo.access import read_layer  # noqa: E402
-from geo.i18n import fmt_number  # noqa: E402
+from geo.auth.users import add_user  # noqa: E402
+from geo.demo.synthetic import cadastral  # noqa: E402
 from geo.importer import suggested_values, validate  # noqa: E402
-from geo.ingest import commit  # noqa: E402
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.synthetic import cadastral  # noqa: E402
-from geo.transfer import copy_store  # noqa: E402
-from geo.users import add_user  # noqa: E402
+from geo.model.i18n import fmt_number  # noqa: E402
+from geo.read.access import read_layer  # noqa: E402
+from geo.store.ingest import commit  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
+from geo.store.transfer import copy_store  # noqa: E402
 from tests import import_files as F  # noqa: E402
 from tests.pgcluster import Cluster  # noqa: E402
 
@@ -326,7 +326,7 @@ async def save(tab: Tab, ind: str, value: float, reason: str) -> float:
 
 
 def shown(value: float) -> str:
-    return fmt_number(value, "vi")  # as the headline card writes it (geo.indicators.Indicator.value_text)
+    return fmt_number(value, "vi")  # as the headline card writes it (geo.read.indicators.Indicator.value_text)
 
 
 async def load(

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.catalog import CATALOG, OVERVIEW_LAYERS  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo.model.catalog import CATALOG, OVERVIEW_LAYERS  # noqa: E402
+from geo.store.reads import Store  # noqa: E402
 from tests.browser import chromium, free_port  # noqa: E402
 
 COUNT_JS = """(n) => [...document.querySelectorAll('iframe')].some(f => {

@@ -2,7 +2,7 @@
 
     make bench-scale      # or: .venv/bin/python benchmarks/scale.py [--trials N] [--sizes 1000,10000,50000]
 
-Generates the synthetic parcel layers deterministically (geo.synthetic), imports each into a scratch
+Generates the synthetic parcel layers deterministically (geo.demo.synthetic), imports each into a scratch
 copy of the demo store through ``python -m geo import`` (validated, as a planner would), then in
 headless Debian Chromium measures every row of the table of issue 8 on the Đất lâm nghiệp page, and
 the same page the plain way (benchmarks/parcels_baseline.py). Prints figures, the plain figures
@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.changelog import changes_for_meeting  # noqa: E402
-from geo.compact import floor_bytes  # noqa: E402
-from geo.export import MapRequest, Provenance, map_image  # noqa: E402
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.synthetic import parcels  # noqa: E402
+from geo.demo.synthetic import parcels  # noqa: E402
+from geo.printing.export import MapRequest, Provenance, map_image  # noqa: E402
+from geo.store.changelog import changes_for_meeting  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
+from geo.webmap.compact import floor_bytes  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -39,7 +39,7 @@ from parcels_baseline import parcel_map  # noqa: E402
 from run import server  # noqa: E402
 
 PAGE = "dat-lam-nghiep"
-# A layer over geo.mapview.BIG_LAYER features is drawn on a canvas (its count in __dlCompact); a smaller one
+# A layer over geo.webmap.mapview.BIG_LAYER features is drawn on a canvas (its count in __dlCompact); a smaller one
 # as SVG features.
 OURS_DRAWN = """(n) => [...document.querySelectorAll('iframe')].some(f => { try { const w = f.contentWindow;
   const d = w.__dlCompact && w.__dlCompact.drawn.forest_parcels;

@@ -2,8 +2,8 @@
 
     make bench-html      # or: .venv/bin/python benchmarks/standalone.py [--parcels N] [--trials N]
 
-Both files hold the same 50,000 synthetic parcels (``geo.synthetic``, 41 vertices each) inside the
-district outline. Ours is ``python -m geo export OUT.html`` (``geo.export.map_html``: Leaflet inlined,
+Both files hold the same 50,000 synthetic parcels (``geo.demo.synthetic``, 41 vertices each) inside the
+district outline. Ours is ``python -m geo export OUT.html`` (``geo.printing.export.map_html``: Leaflet inlined,
 the parcels as compact files decoded off the page's thread, drawn on a canvas). Plain folium is
 ``folium.GeoJson`` with a tooltip and a style function, saved with ``Map.save``; its Leaflet CDN links
 point at the local ``xstatic`` files so that it can draw at all without internet (its other CDN files,
@@ -28,12 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 
-from geo.catalog import CATALOG  # noqa: E402
-from geo.export import MapRequest, map_html  # noqa: E402
-from geo.mapview import leaflet_dir  # noqa: E402
-from geo.store import DEFAULT_STORE, Store  # noqa: E402
-from geo.style import feature_color  # noqa: E402
-from geo.synthetic import parcels  # noqa: E402
+from geo.demo.synthetic import parcels  # noqa: E402
+from geo.model.catalog import CATALOG  # noqa: E402
+from geo.printing.export import MapRequest, map_html  # noqa: E402
+from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
+from geo.webmap.mapview import leaflet_dir  # noqa: E402
+from geo.webmap.style import feature_color  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 
 OURS_DRAWN = (

@@ -2,6 +2,6 @@
 
 import sys
 
-from geo.cli import main
+from geo.command.cli import main
 
 sys.exit(main())

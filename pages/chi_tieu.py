@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.i18n import t
+from geo.model.i18n import t
 from ui import state
 from ui.figures import achievement_chart, indicator_cards, series_charts
 

@@ -1,6 +1,6 @@
 """Cụm công nghiệp: the Đình Lập industrial cluster, its plots, investors and the pine-resin plant."""
 
-from geo.catalog import THEME_LAYERS, view_home
+from geo.model.catalog import THEME_LAYERS, view_home
 from ui.panels import industry_panel
 from ui.theme import ThemePage, render
 

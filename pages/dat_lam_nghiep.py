@@ -1,6 +1,6 @@
 """Đất lâm nghiệp: forest-company land handed to the communes, and land disputes."""
 
-from geo.catalog import THEME_LAYERS
+from geo.model.catalog import THEME_LAYERS
 from ui.panels import forest_panel
 from ui.theme import ThemePage, render
 

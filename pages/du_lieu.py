@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import Lang, fmt_date, fmt_number, source_text, t
-from geo.store import LayerMeta
+from geo.model.i18n import Lang, fmt_date, fmt_number, source_text, t
+from geo.store.reads import LayerMeta
 from ui import data, live, state
 from ui.auth import signin_panel
 from ui.field import field_panel

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.i18n import t
+from geo.model.i18n import t
 from ui import state
 from ui.export import pack_panel
 from ui.presentation import briefing

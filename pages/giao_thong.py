@@ -1,6 +1,6 @@
 """Giao thông: QL4B Km18–Km80 by chainage, resettlement, rural roads, accidents."""
 
-from geo.catalog import THEME_LAYERS
+from geo.model.catalog import THEME_LAYERS
 from ui.panels import roads_controls, roads_panel
 from ui.theme import ThemePage, render
 

@@ -1,6 +1,6 @@
 """Nông thôn mới: criteria met per commune (of 19), the scorecard, the district's 9 criteria."""
 
-from geo.catalog import THEME_LAYERS
+from geo.model.catalog import THEME_LAYERS
 from ui.panels import ntm_controls, ntm_frames, ntm_panel
 from ui.theme import ThemePage, render
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo.catalog import OVERVIEW_LAYERS
-from geo.i18n import t
+from geo.model.catalog import OVERVIEW_LAYERS
+from geo.model.i18n import t
 from ui import data, state
 from ui.attention import alerts_box, attention_list
 from ui.figures import headline_strip

@@ -16,8 +16,8 @@ SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT))
 
-from geo.demo import build_demo  # noqa: E402
-from geo.store import ENV_STORE, Store  # noqa: E402
+from geo.demo.build import build_demo  # noqa: E402
+from geo.store.reads import ENV_STORE, Store  # noqa: E402
 
 
 def _notice_store() -> Path:
@@ -76,7 +76,7 @@ def store_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Any:
     """A throwaway PostgreSQL + PostGIS server for this test run (Debian's, started here, stopped at the end)."""
-    from geo import db
+    from geo.store import db
     from tests import pgcluster
 
     why = pgcluster.available()
@@ -91,8 +91,8 @@ def pg_cluster() -> Any:
 @pytest.fixture(scope="session")
 def pg_notice(pg_cluster: Any) -> str:
     """A database holding the notice's store, the template of every PostGIS store a test gets."""
-    from geo import db
-    from geo.transfer import copy_store
+    from geo.store import db
+    from geo.store.transfer import copy_store
 
     url = pg_cluster.database()
     copy_store(NOTICE_STORE, url)
@@ -119,8 +119,8 @@ def store_digest(location: Path | str) -> str:
     """What a store holds, as one hash: a GeoPackage's bytes; a PostGIS store's every table, row and geometry."""
     import hashlib
 
-    from geo import db
-    from geo.transfer import read_tables
+    from geo.store import db
+    from geo.store.transfer import read_tables
 
     if not db.is_postgis(location):
         return hashlib.sha256(Path(location).read_bytes()).hexdigest()
@@ -132,7 +132,7 @@ def store_digest(location: Path | str) -> str:
 
 def assert_sound(location: Path | str) -> None:
     """The store passes its own integrity check (SQLite's; PostgreSQL's amcheck of the indexes)."""
-    from geo import db
+    from geo.store import db
 
     if not db.is_postgis(location):
         import sqlite3
@@ -156,7 +156,7 @@ def found_in_box(location: Path | str, layer: str, box: tuple[float, float, floa
     """
     import sqlite3
 
-    from geo import db
+    from geo.store import db
 
     w, s, e, n = box
     if db.is_postgis(location):
@@ -232,7 +232,7 @@ def shown(markdown: str) -> str:
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: dict[str, str], source: Path | None = None) -> Path:
     """A copy of ``source`` (default: the notice's store) that the app opens, with ``users`` (name → role;
     password ``mat-khau-dai``) in its users file; returns the copy's path."""
-    from geo.users import add_user
+    from geo.auth.users import add_user
 
     store = tmp_path / "s.gpkg"
     shutil.copy(source or NOTICE_STORE, store)

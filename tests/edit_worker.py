@@ -1,4 +1,4 @@
-"""A writer process for tests/test_edit.py: edits one segment many times, as planner NAME.
+"""A writer process for tests/store/test_edit.py: edits one segment many times, as planner NAME.
 
 python tests/edit_worker.py STORE NAME SEGMENT COUNT
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from geo.edit import edit
+    from geo.store.edit import edit
 
     store, name, seg, count = (
         sys.argv[1],

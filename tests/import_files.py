@@ -14,7 +14,7 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import Point, Polygon
 
-from geo import vnenc
+from geo.importer import vnenc
 
 # Places in Đình Lập (WGS 84) and their names: the truth the imports must land on.
 TRUTH = [

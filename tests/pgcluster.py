@@ -3,7 +3,7 @@ temporary folder, a free local port, stopped and removed at the end. Never a moc
 
 The server keeps PostgreSQL's durable defaults (``fsync``, ``synchronous_commit``, ``full_page_writes``):
 what a command reported as written must survive a crash of the server, and the tests kill it to check
-(tests/test_durable.py). Only a benchmark that measures something else may ask for ``durable=False``.
+(tests/store/test_durable.py). Only a benchmark that measures something else may ask for ``durable=False``.
 
 As root (CI), the cluster belongs to the ``postgres`` system user that Debian's package creates
 (``initdb`` refuses root); otherwise to the current user.

@@ -20,8 +20,8 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from geo.compact import digest, gz
-from geo.mapview import STATIC_DIR, WORKER_JS, leaflet_dir
+from geo.webmap.compact import digest, gz
+from geo.webmap.mapview import STATIC_DIR, WORKER_JS, leaflet_dir
 
 _LEAFLET = components.declare_component("leaflet", path=leaflet_dir())
 _STATIC = components.declare_component("dlmap", path=str(STATIC_DIR))  # the map's own .js and .css files
@@ -54,7 +54,7 @@ def page_behaviour(lang: str, skip: str, projector: bool = False) -> None:
 
     Streamlit's sanitiser drops a script whose text looks like markup: the file holds no ``<``.
     """
-    from geo.safe import html_text
+    from geo.model.safe import html_text
 
     st.html(
         f'<div id="dl-page" data-lang="{html_text(lang)}" data-skip="{html_text(skip)}" '
@@ -69,7 +69,7 @@ def worker_url() -> str:
     return static_base() + WORKER_JS
 
 
-# Large layers' compact files (see geo.compact), served the same way from a folder: named by content
+# Large layers' compact files (see geo.webmap.compact), served the same way from a folder: named by content
 # hash, so a browser may keep them and a rerun never rewrites them. ``$DINHLAP_MAPDATA_DIR`` names a
 # folder the app replicas share (and the proxy may serve): a file one replica wrote is never written again
 # by another. Without it, a folder of this process, removed when it ends.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import board
-from geo.i18n import fmt_number, t
-from geo.panels import attention
-from geo.safe import md_text
+from geo.model.i18n import fmt_number, t
+from geo.model.safe import md_text
+from geo.read import board
+from geo.read.panels import attention
 from ui import data, state
 from ui.nav import PAGE_FILES
 from ui.theme import as_of

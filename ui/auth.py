@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.db import StoreDown
-from geo.i18n import Lang, fmt_datetime, fmt_number, t
-from geo.safe import html_text, md_quote, md_text
-from geo.signin import FIRST_DELAY_S, FREE_FAILURES, MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
-from geo.store import Store, StoreError
-from geo.users import User, for_identity, users_path
+from geo.auth.signin import FIRST_DELAY_S, FREE_FAILURES, MAX_DELAY_S, locked, log, set_recovery_code, sign_in, unlock
+from geo.auth.users import User, for_identity, users_path
+from geo.model.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.model.safe import html_text, md_quote, md_text
+from geo.store.db import StoreDown
+from geo.store.reads import Store, StoreError
 from ui import state
 
 ENV_IDLE = "DINHLAP_IDLE_MINUTES"
@@ -68,7 +68,7 @@ def current_user() -> User | None:
     return User(value["name"], value["role"])
 
 
-CLIENT_COOKIE = "dinhlap_client"  # the signed token of a browser its user signed in from (geo.signin)
+CLIENT_COOKIE = "dinhlap_client"  # the signed token of a browser its user signed in from (geo.auth.signin)
 CLIENT_JS = Path(__file__).resolve().parent / "static" / "client.js"
 
 
@@ -124,8 +124,8 @@ def last_save(name: str, store: Store) -> dict[str, str] | None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _last_save_at(location: str, version: str, name: str) -> dict[str, str] | None:
     del version  # the cache key: a save anywhere changes it
-    from geo.changelog import EditError, last_save_by
-    from geo.records import change_text
+    from geo.read.records import change_text
+    from geo.store.changelog import EditError, last_save_by
 
     try:
         row = last_save_by(location, name)

@@ -9,12 +9,12 @@ from typing import Any
 
 import streamlit as st
 
-from geo import compare, history
-from geo.filters import Filters, apply_filters, narrowed
-from geo.i18n import Lang, fmt_date, t
-from geo.mapview import MapData
-from geo.safe import md_text
-from geo.style import LegendBlock
+from geo.model.i18n import Lang, fmt_date, t
+from geo.model.safe import md_text
+from geo.read import compare, history
+from geo.read.filters import Filters, apply_filters, narrowed
+from geo.webmap.mapview import MapData
+from geo.webmap.style import LegendBlock
 from ui import data
 from ui.mapwidget import map_view, side_legend
 

@@ -16,12 +16,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import changelog, db, history, reform
-from geo.access import Reader, clip, for_reader, read_layer
-from geo.catalog import OVERLAY_TABLE, Catalog
-from geo.changelog import AuditRow
-from geo.store import Bounds, DemoShare, LayerMeta, Store, store_path, stored_share, version
-from geo.users import User
+from geo.auth.users import User
+from geo.model.catalog import OVERLAY_TABLE, Catalog
+from geo.read import history, reform
+from geo.read.access import Reader, clip, for_reader, read_layer
+from geo.store import changelog, db
+from geo.store.changelog import AuditRow
+from geo.store.reads import Bounds, DemoShare, LayerMeta, Store, store_path, stored_share, version
 from ui.auth import current_user
 
 
@@ -278,7 +279,8 @@ def demo_share() -> DemoShare:
 
 
 def unit_names() -> dict[str, str]:
-    """Unit code → name, for showing a unit by name wherever a code is stored (see :data:`geo.records.UNIT_FIELDS`).
+    """Unit code → name, for showing a unit by name wherever a code is stored (see
+    :data:`geo.read.records.UNIT_FIELDS`).
 
     A plain code is a unit of the grouping shown (the 2024 units, or the communes of 1/7/2025); the
     other grouping's codes carry their year (``2024:06625``, ``2025:06625``): four communes kept the

@@ -1,8 +1,8 @@
 """Drawing under the map, for planners: add a point, line or polygon to a layer, reshape, split, merge or
 remove a feature, by drawing on the map or by typing coordinates or pasting WKT/GeoJSON (the keyboard path).
 
-The map's tools (``geo/static/draw.js``) report the shape being drawn; it lands in this panel's text box,
-where the planner may also type or paste one. Everything is saved through :mod:`geo.geometry_edit`:
+The map's tools (``geo/webmap/static/draw.js``) report the shape being drawn; it lands in this panel's text box,
+where the planner may also type or paste one. Everything is saved through :mod:`geo.store.geometry_edit`:
 the rules, the measuring and one audited transaction per save.
 """
 
@@ -15,9 +15,12 @@ import shapely
 import streamlit as st
 from shapely.geometry import mapping, shape
 
-from geo.catalog import Catalog, LayerSpec
-from geo.changelog import EditError
-from geo.geometry_edit import (
+from geo.model.catalog import Catalog, LayerSpec
+from geo.model.i18n import Lang, fmt_number, t
+from geo.model.safe import md_quote
+from geo.read.records import format_value
+from geo.store.changelog import EditError
+from geo.store.geometry_edit import (
     add_shape,
     delete_shape,
     drawable,
@@ -27,10 +30,7 @@ from geo.geometry_edit import (
     reshape,
     split,
 )
-from geo.i18n import Lang, fmt_number, t
-from geo.mapview import DrawSpec
-from geo.records import format_value
-from geo.safe import md_quote
+from geo.webmap.mapview import DrawSpec
 from ui import data, notice, state
 from ui.auth import current_user
 from ui.selection import find_feature, flash, select, selection

@@ -1,7 +1,7 @@
 """The planner's edit form and a feature's change history, under its record.
 
 Only a signed-in planner or admin sees the form. Every save goes through
-:func:`geo.edit.edit`: validated against the catalog, written with its audit
+:func:`geo.store.edit.edit`: validated against the catalog, written with its audit
 rows in one transaction, and refused if someone changed a value meanwhile.
 """
 
@@ -13,13 +13,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import LayerSpec
-from geo.changelog import EditError, history, reason_text, redact_rows
-from geo.edit import ConflictError, NeedsConfirm, edit, edit_many, insert, move_point, read_date, read_number
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
-from geo.records import change_text, format_value
-from geo.safe import md_text
-from geo.values import is_empty, same_value
+from geo.model.catalog import LayerSpec
+from geo.model.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
+from geo.model.safe import md_text
+from geo.model.values import is_empty, same_value
+from geo.read.records import change_text, format_value
+from geo.store.changelog import EditError, history, reason_text, redact_rows
+from geo.store.edit import ConflictError, NeedsConfirm, edit, edit_many, insert, move_point, read_date, read_number
 from ui import data, notice, state
 from ui.auth import current_user
 from ui.selection import current_view, flash, picked, select, selection, stop_picking
@@ -68,7 +68,7 @@ def shown_text(spec: LayerSpec, name: str, value: Any, lang: Lang) -> Any:
 
 def read_box(spec: LayerSpec, name: str, box: Any, lang: Lang) -> Any:
     """What a form's box holds, as the value the engine checks: numbers read as typed in ``lang``
-    (:func:`geo.edit.read_number`), dates as DD/MM/YYYY or ISO (:func:`geo.edit.read_date`), empty as None.
+    (:func:`geo.store.edit.read_number`), dates as DD/MM/YYYY or ISO (:func:`geo.store.edit.read_date`), empty as None.
     Raises :class:`EditError` (bad number or date) with the field's label.
     """
     f = spec.field(name)

@@ -12,9 +12,10 @@ from typing import Any, cast
 
 import streamlit as st
 
-from geo import crs
-from geo.atlas import MAX_PAGES, atlas
-from geo.export import (
+from geo.model import crs
+from geo.model.i18n import fmt_number, t
+from geo.printing.atlas import MAX_PAGES, atlas
+from geo.printing.export import (
     DATA_FORMATS,
     MAP_FORMATS,
     MIME,
@@ -23,12 +24,11 @@ from geo.export import (
     export_bytes,
     sheets_needed,
 )
-from geo.filters import Filters, describe
-from geo.i18n import fmt_number, t
-from geo.mapview import feature_keys
-from geo.pack import meeting_pack
-from geo.printkit import Paper, Provenance
-from geo.tables import TableRequest, suffix
+from geo.printing.pack import meeting_pack
+from geo.printing.printkit import Paper, Provenance
+from geo.printing.tables import TableRequest, suffix
+from geo.read.filters import Filters, describe
+from geo.webmap.mapview import feature_keys
 from ui import data, state
 from ui.data import default_since
 from ui.selection import current_view, selection

@@ -1,7 +1,7 @@
 """The Dữ liệu page's "Gói công tác thực địa": make a field package, merge a returned one, decide conflicts;
 and the field photos of a feature in its record panel.
 
-The engine (:mod:`geo.field`) does the work; this draws its forms. Values are shown as text, never markup.
+The engine (:mod:`geo.field.packages`) does the work; this draws its forms. Values are shown as text, never markup.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 import streamlit as st
 
-from geo import field
-from geo.catalog import CATALOG
-from geo.i18n import Lang, UserError, fmt_datetime, fmt_number, t
-from geo.records import change_text
-from geo.safe import md_text
+from geo.field import packages as field
+from geo.model.catalog import CATALOG
+from geo.model.i18n import Lang, UserError, fmt_datetime, fmt_number, t
+from geo.model.safe import md_text
+from geo.read.records import change_text
 from ui import data, notice, state
 from ui.auth import current_user
 

@@ -6,12 +6,22 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo import comments
-from geo.changelog import AuditRow, EditError
-from geo.edit import check_range, read_number, upsert_many
-from geo.i18n import Lang, fmt_date, fmt_number, source_text, t
-from geo.indicators import LINKS, Indicator, Point, from_frame, period_end, period_label, period_text, series, trend
-from geo.safe import html_text, md_text
+from geo.model.i18n import Lang, fmt_date, fmt_number, source_text, t
+from geo.model.safe import html_text, md_text
+from geo.read import comments
+from geo.read.indicators import (
+    LINKS,
+    Indicator,
+    Point,
+    from_frame,
+    period_end,
+    period_label,
+    period_text,
+    series,
+    trend,
+)
+from geo.store.changelog import AuditRow, EditError
+from geo.store.edit import check_range, read_number, upsert_many
 from ui import data, notice, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES

@@ -18,16 +18,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import vnenc
-from geo.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
-from geo.changelog import AuditRow, ChangeSet, EditError, change_sets, changes_since, log_time, reason_text
-from geo.edit import rollback_to, undo_change_set
-from geo.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
-from geo.importer import FORMATS, VN2000_ZONES, Report, validate
-from geo.ingest import apply, preview, publish, remembered_mapping, remembered_values
-from geo.mapview import MapData
-from geo.records import change_text
-from geo.safe import html_text, md_text
+from geo.importer import FORMATS, VN2000_ZONES, Report, validate, vnenc
+from geo.model.catalog import CATALOG, OVERLAY_COLORS, overlay_spec
+from geo.model.i18n import Lang, fmt_date, fmt_datetime, fmt_number, t
+from geo.model.safe import html_text, md_text
+from geo.read.records import change_text
+from geo.store.changelog import AuditRow, ChangeSet, EditError, change_sets, changes_since, log_time, reason_text
+from geo.store.edit import rollback_to, undo_change_set
+from geo.store.ingest import apply, preview, publish, remembered_mapping, remembered_values
+from geo.webmap.mapview import MapData
 from ui import data, notice, state
 from ui.auth import current_user
 from ui.mapwidget import map_view
@@ -468,7 +467,7 @@ def rollback_panel() -> None:
     """
     from zoneinfo import ZoneInfo
 
-    from geo.i18n import VIETNAM_TZ
+    from geo.model.i18n import VIETNAM_TZ
 
     lang = state.lang()
     user = current_user()

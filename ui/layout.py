@@ -11,9 +11,9 @@ from typing import Any
 
 import streamlit as st
 
-from geo import comments
-from geo.i18n import t
-from geo.safe import md_text
+from geo.model.i18n import t
+from geo.model.safe import md_text
+from geo.read import comments
 from ui import data, state
 from ui.drawing import drawing_panel
 from ui.editing import edit_form

@@ -1,7 +1,7 @@
 """Open pages stay fresh when several app processes (replicas) share a PostGIS store.
 
 Each process keeps one small file, ``versions.json``, that says the store's version and each table's
-(:func:`geo.store.versions_document`), rewritten by one background thread when the database's numbers
+(:func:`geo.store.reads.versions_document`), rewritten by one background thread when the database's numbers
 move (a read every half second, whatever the number of tabs). Each page ends with a hidden component
 (``ui/static/watch/``) that reads the file every :func:`ui.data.refresh_seconds` and, when a table the
 page showed changed after the page was drawn, sends a value: Streamlit reruns the page as it does for a
@@ -24,8 +24,8 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from geo.db import label
-from geo.store import store_path, version_number, versions_document
+from geo.store.db import label
+from geo.store.reads import store_path, version_number, versions_document
 from ui import data
 from ui.assets import served_at
 

@@ -6,7 +6,7 @@ it and the user's view is kept); layers, legend and badge travel as
 selection made in a table or a chart moves the view to the feature; a
 selection made on the map, or a filter change, leaves the view alone.
 
-Whoever calls :func:`map_view` hands it a :class:`geo.mapview.MapData`: the frames drawn, the
+Whoever calls :func:`map_view` hands it a :class:`geo.webmap.mapview.MapData`: the frames drawn, the
 catalog that describes them, and the data version they were read at. Nothing here reads a layer
 back by id to draw it.
 """
@@ -20,15 +20,15 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import history
-from geo.catalog import Catalog
-from geo.filters import Filters
-from geo.i18n import Lang, t
-from geo.mapview import Bounds, MapData, MapState, base_map, feature_view, legend_blocks, overlays
-from geo.records import record
-from geo.safe import html_text, md_text
-from geo.style import LegendBlock, legend_html
-from geo.tiles import TileQuery, plain_filters, tile_threshold
+from geo.model.catalog import Catalog
+from geo.model.i18n import Lang, t
+from geo.model.safe import html_text, md_text
+from geo.read import history
+from geo.read.filters import Filters
+from geo.read.records import record
+from geo.webmap.mapview import Bounds, MapData, MapState, base_map, feature_view, legend_blocks, overlays
+from geo.webmap.style import LegendBlock, legend_html
+from geo.webmap.tiles import TileQuery, plain_filters, tile_threshold
 from ui import data, state
 from ui.assets import AppPublisher, asset_base, static_base, worker_url
 from ui.auth import current_user
@@ -61,7 +61,7 @@ def stored(
 
 
 def tile_urls(drawn: MapData, visible: list[str], state_: MapState) -> dict[str, str]:
-    """The signed vector-tile URL of each visible stored layer above :func:`geo.tiles.tile_threshold`
+    """The signed vector-tile URL of each visible stored layer above :func:`geo.webmap.tiles.tile_threshold`
     features, for this reader (sensitive fields or not), these filters, this colouring and this day.
     """
     if drawn.version is None:  # frames that exist only now (an import's preview): nothing to build tiles from
@@ -207,7 +207,7 @@ def map_view(
         key=key,
         height=state.map_height(height),
         use_container_width=True,  # streamlit-folium's own argument
-        # Clicks on the map come back only while a planner picks a position (geo.mapview.PickMode).
+        # Clicks on the map come back only while a planner picks a position (geo.webmap.mapview.PickMode).
         returned_objects=["last_active_drawing", "bounds"],
         feature_group_to_add=overlays(
             frames,

@@ -2,7 +2,7 @@
 
 Under the map, a box takes coordinates (lon/lat or VN-2000, one point a line, a surveyor's table as it is)
 or a pasted WKT/GeoJSON shape, and says its length (m, km) and area (ha) as the engine measures them on the
-national grid (VN-2000 / TM-3 107°15′, EPSG:9215, :func:`geo.geometry_edit.measure`). The figures sit in a
+national grid (VN-2000 / TM-3 107°15′, EPSG:9215, :func:`geo.store.geometry_edit.measure`). The figures sit in a
 status region, so that a screen reader reads each new one. Nothing is written.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.changelog import EditError
-from geo.geometry_edit import Measure, measure, parse_shape
-from geo.i18n import Lang, fmt_number, t
-from geo.safe import html_text
+from geo.model.i18n import Lang, fmt_number, t
+from geo.model.safe import html_text
+from geo.store.changelog import EditError
+from geo.store.geometry_edit import Measure, measure, parse_shape
 from ui import notice, state
 
 KINDS = ("LineString", "Polygon")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.i18n import Lang, UserError
-from geo.safe import md_text
+from geo.model.i18n import Lang, UserError
+from geo.model.safe import md_text
 
 
 def error(exc: UserError, lang: Lang, *, both: bool = True) -> None:

@@ -1,4 +1,4 @@
-"""The indicator panels of the theme pages: figures from ``geo.panels``, drawn with Streamlit and Altair.
+"""The indicator panels of the theme pages: figures from ``geo.read.panels``, drawn with Streamlit and Altair.
 
 Every chart whose marks are features selects the feature when clicked.
 """
@@ -12,10 +12,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo import panels
-from geo.catalog import STYLES, map_style, spec, style_color_by, theme_styles
-from geo.i18n import Lang, fmt_date, fmt_number, fmt_pct, source_text, t
-from geo.safe import md_text
+from geo.model.catalog import STYLES, map_style, spec, style_color_by, theme_styles
+from geo.model.i18n import Lang, fmt_date, fmt_number, fmt_pct, source_text, t
+from geo.model.safe import md_text
+from geo.read import panels
 from ui import data
 from ui.editing import criteria_editor
 from ui.selection import select

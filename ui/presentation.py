@@ -13,16 +13,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import board, comments
-from geo.catalog import style_criterion
-from geo.changelog import AUDIT_TABLE, changes_for_meeting, changes_since
-from geo.filters import apply_filters
-from geo.i18n import Lang, fmt_date, fmt_number, t, term
-from geo.indicators import from_frame, period_text
-from geo.panels import units_with_criteria
-from geo.records import change_table, change_text, format_value
-from geo.safe import html_text, md_text
-from geo.views import Task, View, tasks_from_frame
+from geo.model.catalog import style_criterion
+from geo.model.i18n import Lang, fmt_date, fmt_number, t, term
+from geo.model.safe import html_text, md_text
+from geo.model.views import Task, View, tasks_from_frame
+from geo.read import board, comments
+from geo.read.filters import apply_filters
+from geo.read.indicators import from_frame, period_text
+from geo.read.panels import units_with_criteria
+from geo.read.records import change_table, change_text, format_value
+from geo.store.changelog import AUDIT_TABLE, changes_for_meeting, changes_since
 from ui import data, state
 from ui.data import default_since
 from ui.editing import edit_form

@@ -1,7 +1,7 @@
 """The search box above every map: type a name, a code or "tờ 12 thửa 101", choose a result, and the map
 goes to the feature with its record open, exactly as after a table-row click (:func:`ui.selection.select`).
 
-The engine is :mod:`geo.search`; it reads the layers through :func:`ui.data.layer`, so it sees the day
+The engine is :mod:`geo.read.search`; it reads the layers through :func:`ui.data.layer`, so it sees the day
 shown and only the fields this user may see. The box is a text field (Enter searches), the results are
 buttons in the tab order, and a status line (``role="status"``, always on the page) announces how many were
 found and which one was chosen.
@@ -13,10 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from geo.catalog import Catalog
-from geo.i18n import fmt_number, t
-from geo.safe import html_text, md_text
-from geo.search import Hit, search
+from geo.model.catalog import Catalog
+from geo.model.i18n import fmt_number, t
+from geo.model.safe import html_text, md_text
+from geo.read.search import Hit, search
 from ui import data, state
 from ui.selection import select
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from geo.catalog import Catalog
-from geo.mapview import Bounds
+from geo.model.catalog import Catalog
+from geo.webmap.mapview import Bounds
 
 Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
 

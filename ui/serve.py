@@ -76,8 +76,8 @@ def serving(store: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run ``streamlit run ui/asgi.py`` (``app.py`` and the tile route) with ``argv`` as extra options."""
     PagesManager.uses_pages_directory = False
-    from geo import db
-    from geo.store import store_path
+    from geo.store import db
+    from geo.store.reads import store_path
 
     location = store_path()
     if not db.is_postgis(location):

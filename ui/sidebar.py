@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.i18n import t
+from geo.model.i18n import t
 from ui import data, state
 from ui.auth import sign_in_box
 from ui.threads import my_threads

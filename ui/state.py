@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo.i18n import Lang
+from geo.model.i18n import Lang
 
 DEFAULTS: dict[str, Any] = {"lang": "vi", "basemap": "none", "projector": False}
 

@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import LayerSpec
-from geo.filters import (
+from geo.model.catalog import LayerSpec
+from geo.model.i18n import Lang, fmt_number, fmt_pct, t
+from geo.model.safe import md_text
+from geo.read.filters import (
     Filters,
     apply_filters,
     choices,
@@ -28,11 +30,9 @@ from geo.filters import (
     range_step,
     value_range,
 )
-from geo.i18n import Lang, fmt_number, fmt_pct, t
-from geo.mapview import feature_keys
-from geo.panels import DERIVED, MEASURES, contributions
-from geo.records import format_value
-from geo.safe import md_text
+from geo.read.panels import DERIVED, MEASURES, contributions
+from geo.read.records import format_value
+from geo.webmap.mapview import feature_keys
 from ui import data, state
 from ui.compare import compare_maps
 from ui.drawing import drawing_panel

@@ -1,7 +1,7 @@
 """Threads on the page: under a feature's record, on a task's slide, on an indicator's card, and the signed-in
 user's "Cần tôi xử lý" list in the sidebar.
 
-The rules are :mod:`geo.comments`'s; this module lays them out. A comment's text is shown escaped, as typed
+The rules are :mod:`geo.read.comments`'s; this module lays them out. A comment's text is shown escaped, as typed
 (``white-space: pre-wrap``), never as markdown or HTML. Threads are read as of the day the app shows (the
 time machine), and written only at today. Reading the ``comments`` table marks it shown, so a page open on
 another replica reruns when someone answers (:mod:`ui.live`).
@@ -13,11 +13,11 @@ import datetime as dt
 
 import streamlit as st
 
-from geo import comments
-from geo.catalog import OVERVIEW_LAYERS, THEME_LAYERS
-from geo.comments import CommentError, Target, Thread
-from geo.i18n import Lang, fmt_datetime, fmt_number, t
-from geo.safe import html_text, md_text
+from geo.model.catalog import OVERVIEW_LAYERS, THEME_LAYERS
+from geo.model.i18n import Lang, fmt_datetime, fmt_number, t
+from geo.model.safe import html_text, md_text
+from geo.read import comments
+from geo.read.comments import CommentError, Target, Thread
 from ui import data, notice, state
 from ui.auth import current_user
 from ui.nav import PAGE_FILES

@@ -1,4 +1,4 @@
-"""The vector-tile route the app serves next to itself (see :mod:`geo.tiles`).
+"""The vector-tile route the app serves next to itself (see :mod:`geo.webmap.tiles`).
 
 Streamlit 1.67 runs on Starlette, and its supported way to add an HTTP route beside an app is ``st.App``
 with ``routes=`` (``ui/asgi.py``, which ``python -m ui.serve`` runs): no other process, nothing from the
@@ -25,7 +25,7 @@ import os
 import secrets
 from typing import Any
 
-from geo.tiles import TileQuery
+from geo.webmap.tiles import TileQuery
 
 SECRET_ENV = "DINHLAP_TILE_SECRET"
 ROUTE = "/dl-tiles"
@@ -58,7 +58,7 @@ def tile_url(prefix: str, query: TileQuery, version: str) -> str:
 
 
 def _store() -> Any:
-    from geo.store import store_path, version
+    from geo.store.reads import store_path, version
 
     return _open(str(store_path()), version(store_path()))
 
@@ -67,7 +67,7 @@ _OPEN: dict[tuple[str, str], Any] = {}
 
 
 def _open(location: str, stamp: str) -> Any:
-    from geo.store import Store
+    from geo.store.reads import Store
 
     key = (location, stamp)
     if key not in _OPEN:
@@ -80,7 +80,7 @@ def tile_endpoint(request: Any) -> Any:
     """``GET /dl-tiles/<ticket>/<z>/<x>/<y>.pbf``: the tile, or 404 (unknown ticket, layer or address)."""
     from starlette.responses import Response
 
-    from geo.tiles import build_tile
+    from geo.webmap.tiles import build_tile
 
     query = verify(request.path_params["ticket"])
     try:

@@ -11,8 +11,8 @@ import datetime as dt
 
 import streamlit as st
 
-from geo.i18n import fmt_date, t
-from geo.safe import md_quote
+from geo.model.i18n import fmt_date, t
+from geo.model.safe import md_quote
 from ui import data, state
 from ui.data import AS_OF_KEY, COMPARE_KEY, UNITS_KEY
 

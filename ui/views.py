@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.catalog import map_style, page_styles
-from geo.changelog import EditError
-from geo.filters import choices
-from geo.i18n import t
-from geo.safe import md_quote, md_text
-from geo.views import View, save_view, slug, views_from_frame
+from geo.model.catalog import map_style, page_styles
+from geo.model.i18n import t
+from geo.model.safe import md_quote, md_text
+from geo.model.views import View, save_view, slug, views_from_frame
+from geo.read.filters import choices
+from geo.store.changelog import EditError
 from ui import data, notice, state
 from ui.auth import current_user
 from ui.mapwidget import home_bounds

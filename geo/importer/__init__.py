@@ -5,13 +5,13 @@ GeoPackage, zipped Shapefile, GeoJSON, KML/KMZ, zipped MapInfo TAB, CSV or
 Excel with lon/lat or VN-2000 X/Y columns. :func:`validate` reads such a file
 and returns a :class:`Report` (features, geometry types, CRS, encoding,
 bounds, each problem with its row and field, a preview of names) without
-touching the store; :func:`geo.ingest.commit` writes a clean report into a catalog layer
+touching the store; :func:`geo.store.ingest.commit` writes a clean report into a catalog layer
 (replace or append) or as a new overlay layer, atomically and audited.
 
 Rules that protect users from silent errors:
 
 * Text is never decoded by GDAL (its Windows-1258 conversion drops the last
-  character): we read raw bytes and decode them in :mod:`geo.vnenc`.
+  character): we read raw bytes and decode them in :mod:`geo.importer.vnenc`.
 * A file with no CRS, or metres declared as degrees, is refused and the
   message names the likely VN-2000 zone and ``--crs``. A TM-3 CRS on the
   107°15′ meridian that lost the VN-2000 → WGS 84 shift, and coordinates
@@ -33,9 +33,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import vnenc
-from geo.catalog import CATALOG, Catalog
-from geo.crs import LIKELY_ZONE, VN2000_ZONES
+from geo.importer import vnenc
 from geo.importer.attributes import (
     ALIASES,
     _new_layer_frame,
@@ -64,6 +62,8 @@ from geo.importer.safety import (
     command_line,
 )
 from geo.importer.text import _decode_text
+from geo.model.catalog import CATALOG, Catalog
+from geo.model.crs import LIKELY_ZONE, VN2000_ZONES
 
 __all__ = [
     "ALIASES",

@@ -13,10 +13,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.catalog import LayerSpec
 from geo.importer.codes import Values, suggest, value_key
 from geo.importer.report import Report, problem
-from geo.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
+from geo.model.catalog import LayerSpec
+from geo.model.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
 
 # Column names land offices use, normalised (no accents, upper case, letters and digits only).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -159,7 +159,7 @@ def _read(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values:
             raise BadValue("number")
         return num
     if f.kind == "bool":
-        return parse_bool(value)  # the one reader of yes/no (geo.values)
+        return parse_bool(value)  # the one reader of yes/no (geo.model.values)
     if f.kind == "date":
         return parse_date(value)
     if isinstance(value, float) and value == int(value):

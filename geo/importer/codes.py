@@ -6,7 +6,7 @@ of each coded column the file maps, with its row count and a suggested class: th
 Vietnamese or English label it matches once accents, case and punctuation are set aside, else the most
 similar label (its words inside the label's, then by character similarity). A planner confirms or edits the
 suggestions; :func:`geo.importer.validate` reads the file through them (``values``); the store remembers
-them per layer (:func:`geo.ingest.remembered_values`); the command line takes ``--values FIELD:VALUE=CODE``.
+them per layer (:func:`geo.store.ingest.remembered_values`); the command line takes ``--values FIELD:VALUE=CODE``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo.catalog import LayerSpec
+from geo.model.catalog import LayerSpec
 
 #: Suggestions below this similarity are not made: the value stays unmapped until a planner says.
 MIN_SCORE = 0.75

@@ -9,10 +9,10 @@ import geopandas as gpd
 from pyproj import CRS
 from shapely.geometry import Point
 
-from geo.crs import LIKELY_ZONE, VN2000_ZONES
-from geo.i18n import t
 from geo.importer.geometry import _finite
 from geo.importer.report import Refused, Report, problem
+from geo.model.crs import LIKELY_ZONE, VN2000_ZONES
+from geo.model.i18n import t
 
 VIETNAM = (102.1, 8.3, 109.6, 23.5)  # W, S, E, N with a margin (mainland and near islands)
 

@@ -19,9 +19,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.catalog import LayerSpec
-from geo.crs import VN2000_LANGSON
 from geo.importer.report import Report, problem
+from geo.model.catalog import LayerSpec
+from geo.model.crs import VN2000_LANGSON
 
 #: How far a declared area or length may differ from the measured one before it is listed.
 TOLERANCE = 0.05

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 
-from geo import vnenc
-from geo.i18n import Lang, UserError, fmt_number, t
+from geo.importer import vnenc
+from geo.model.i18n import Lang, UserError, fmt_number, t
 
 Severity = Literal["error", "warning"]
 #: A problem's arguments that are numbers, written in the reader's language when it is shown.

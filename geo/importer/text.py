@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo import vnenc
+from geo.importer import vnenc
 from geo.importer.readers import _Source
 from geo.importer.report import Refused, Report
 

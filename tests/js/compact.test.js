@@ -1,4 +1,4 @@
-// The browser's decoder (geo/static/compact.js) against files the Python encoder (geo/compact.py) wrote.
+// The browser's decoder (geo/webmap/static/compact.js) against files the Python encoder (geo/webmap/compact.py) wrote.
 // DL_FIXTURES names the folder that tests/js/write_fixtures.py filled (make jstest does both).
 'use strict';
 
@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const DLCompact = require('../../geo/static/compact.js');
+const DLCompact = require('../../geo/webmap/static/compact.js');
 
 const dir = process.env.DL_FIXTURES;
 assert.ok(dir && fs.existsSync(dir), 'DL_FIXTURES must name the folder written by tests/js/write_fixtures.py');

@@ -1,4 +1,4 @@
-// The live figures of the drawing tools (geo/static/draw.js) against the engine's (geo.geometry_edit.measure,
+// The live figures of the drawing tools (geo/webmap/static/draw.js) against the engine's (geo.store.geometry_edit.measure,
 // written by tests/js/write_fixtures.py): the same shapes measured on the national grid agree, and the undo
 // stack goes back one state at a time.
 'use strict';
@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const DLDraw = require('../../geo/static/draw.js');
+const DLDraw = require('../../geo/webmap/static/draw.js');
 
 const dir = process.env.DL_FIXTURES;
 assert.ok(dir && fs.existsSync(dir), 'DL_FIXTURES must name the folder written by tests/js/write_fixtures.py');

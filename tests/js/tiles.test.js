@@ -1,4 +1,4 @@
-// The page's vector-tile decoder (geo/static/tiles.js) against a tile the Python side built from the
+// The page's vector-tile decoder (geo/webmap/static/tiles.js) against a tile the Python side built from the
 // notice's store (tests/js/write_fixtures.py): a viewer's parcels, their fields, and the hit test a click uses.
 const { test } = require('node:test');
 const assert = require('node:assert');
@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const DLTiles = require('../../geo/static/tiles.js');
+const DLTiles = require('../../geo/webmap/static/tiles.js');
 
 const dir = process.env.DL_FIXTURES;
 assert.ok(dir && fs.existsSync(dir), 'DL_FIXTURES must name the folder written by tests/js/write_fixtures.py');

@@ -1,5 +1,5 @@
 // The page's watcher (ui/static/watch/watch.js) against versions files the Python side wrote
-// (geo.store.versions_document, as ui/live.py writes them): it asks for a redraw only when the store
+// (geo.store.reads.versions_document, as ui/live.py writes them): it asks for a redraw only when the store
 // moved past what the page drew, and only once per version.
 'use strict';
 

@@ -20,7 +20,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from geo import compact  # noqa: E402
+from geo.webmap import compact  # noqa: E402
 
 
 def _rings(geom: object, kind: str) -> list[list[list[float]]]:
@@ -86,11 +86,11 @@ def main(out: Path) -> None:
 
 
 def _tile(out: Path) -> None:
-    """A vector tile of the notice's cadastral parcels as a viewer gets it (geo.tiles, from the GeoPackage),
+    """A vector tile of the notice's cadastral parcels as a viewer gets it (geo.webmap.tiles, from the GeoPackage),
     gzip-compressed as served, and what the page's decoder must find in it (read back with shapely).
     """
-    from geo import tiles
-    from geo.store import Store
+    from geo.store.reads import Store
+    from geo.webmap import tiles
     from tests.conftest import NOTICE_STORE
 
     store = Store(NOTICE_STORE)
@@ -117,10 +117,10 @@ def _tile(out: Path) -> None:
 
 
 def _measures(out: Path) -> None:
-    """Shapes measured by the engine on the national grid (geo.geometry_edit.measure), for the live figures
-    of geo/static/draw.js: a parcel, a parcel with a hole, a road, a long line across the zone's width.
+    """Shapes measured by the engine on the national grid (geo.store.geometry_edit.measure), for the live figures
+    of geo/webmap/static/draw.js: a parcel, a parcel with a hole, a road, a long line across the zone's width.
     """
-    from geo.geometry_edit import measure
+    from geo.store.geometry_edit import measure
 
     square = shapely.box(107.10, 21.55, 107.1019, 21.5519)
     shapes = {
@@ -149,8 +149,8 @@ def _versions(out: Path) -> None:
     import shutil
     import tempfile
 
-    from geo.edit import edit
-    from geo.store import DEFAULT_STORE, Store, version_number, versions_document
+    from geo.store.edit import edit
+    from geo.store.reads import DEFAULT_STORE, Store, version_number, versions_document
 
     with tempfile.TemporaryDirectory() as d:
         store = Path(d) / "s.gpkg"

@@ -1,4 +1,4 @@
-/* Keeps the client token of a browser the user signed in from (geo/signin.py): with it, that user's
+/* Keeps the client token of a browser the user signed in from (geo/auth/signin.py): with it, that user's
  * sign-in is still tested while an attacker's failures make their name wait. ui/auth.remember_client()
  * runs it after an element that carries the token as a data attribute:
  *   data-token   the signed token (letters, digits, "-", "_", "."), kept 180 days in the

@@ -1,0 +1,1 @@
+"""The embedded demo store's builder, and synthetic parcels for benchmarks."""

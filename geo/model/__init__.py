@@ -1,0 +1,1 @@
+"""The model: the layer catalog, what a field accepts, coordinate systems, the UI strings and formats."""

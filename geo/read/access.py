@@ -1,0 +1,152 @@
+"""What one reader may read of a store: the one read path of the app, the meeting pack and the command line.
+
+A layer is read, given its derived fields (a commune's criteria met, computed from the
+criteria table), and, for a reader who may not see them, stripped of its sensitive fields
+(dispute parties, household figures). Nothing else in the project applies either rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.model.catalog import LAND_USE_GROUP, Catalog, LayerId, LayerSpec
+from geo.read import history, reform
+from geo.read.panels import units_with_criteria
+from geo.store.reads import Bounds, LayerMeta, Store
+
+Frame: TypeAlias = gpd.GeoDataFrame | pd.DataFrame
+
+
+def at(store: Store, layer_id: LayerId, when: dt.datetime | None, bbox: Bounds | None = None) -> Frame:
+    """A layer or table as the store holds it now (``when`` None) or as it stood at ``when``; with ``bbox``
+    (WGS 84), only the features whose bounding box meets it.
+    """
+    if when is None or layer_id not in store.catalog:
+        return store.read(layer_id, bbox)
+    # The past is the present with the change log undone: undone on the whole layer (a feature may have
+    # moved into or out of the box since), then clipped.
+    frame = history.as_of(store.location, layer_id, store.catalog[layer_id], store.read(layer_id), when)
+    return clip(frame, bbox)
+
+
+def clip(frame: Frame, bbox: Bounds | None) -> Frame:
+    """The features of ``frame`` that meet ``bbox`` (as the store's read with a box gives them); a table whole."""
+    if bbox is None or not isinstance(frame, gpd.GeoDataFrame) or not len(frame):
+        return frame
+    area = shapely.box(*bbox)
+    if frame.has_sindex:  # a frame drawn page after page (an atlas) keeps its index: a query per page
+        return frame.iloc[np.sort(frame.sindex.query(area, predicate="intersects"))]
+    return frame[frame.intersects(area).to_numpy()]
+
+
+def with_derived(store: Store, layer_id: LayerId, frame: Frame, when: dt.datetime | None = None) -> Frame:
+    """``frame`` with the catalog's derived fields of ``layer_id`` computed from the store (as of ``when``)."""
+    if layer_id == "units" and store.has("ntm_commune"):
+        return units_with_criteria(frame, at(store, "ntm_commune", when))
+    if layer_id == "cadastral_parcels":
+        return with_land_groups(frame)
+    return frame
+
+
+def with_land_groups(frame: Frame) -> Frame:
+    """Cadastral parcels with their area in hectares and their land-use group (from the national code)."""
+    if "land_use" not in frame.columns:
+        return frame
+    area = pd.to_numeric(frame["area_m2"], errors="coerce") if "area_m2" in frame.columns else None
+    return frame.assign(
+        area_ha=None if area is None else (area / 10_000).round(4),
+        use_group=frame["land_use"].map(LAND_USE_GROUP),
+    )
+
+
+def for_reader(frame: Frame, spec: LayerSpec | None, sensitive: bool) -> Frame:
+    """``frame`` as a reader sees it: whole if they may see sensitive fields, else without them."""
+    if sensitive or spec is None or not spec.sensitive:
+        return frame
+    return frame.drop(columns=[c for c in spec.sensitive if c in frame.columns])
+
+
+def by_units(store: Store, layer_id: LayerId, frame: Frame, units: reform.Units) -> Frame:
+    """``frame`` grouped by the 2024 units or by the communes of 1/7/2025, keeping the other code beside."""
+    if "unit_code" not in frame.columns or not store.has("unit_crosswalk"):
+        return frame
+    communes = store.read("communes_2025") if store.has("communes_2025") else None
+    return reform.regroup(frame, layer_id, store.read("unit_crosswalk"), communes, units)
+
+
+def read_layer(
+    store: Store,
+    layer_id: LayerId,
+    sensitive: bool,
+    as_of: dt.datetime | None = None,
+    units: reform.Units = "2024",
+    bbox: Bounds | None = None,
+) -> Frame:
+    """A layer or table with its derived fields, as a reader with or without ``sensitive`` rights sees it,
+    now or as it stood at ``as_of`` (see :mod:`geo.read.history`), grouped by ``units`` (see :mod:`geo.read.reform`);
+    with ``bbox`` (WGS 84: west, south, east, north), only the features whose bounding box meets it, read
+    through the store's spatial index (a printed view of a province's cadastre reads the view, not the
+    province).
+    """
+    frame = with_derived(store, layer_id, at(store, layer_id, as_of, bbox), as_of)
+    frame = by_units(store, layer_id, frame, units)
+    return for_reader(frame, store.catalog.get(layer_id), sensitive)
+
+
+class Reader:
+    """A store as one reader sees it: what :func:`read_layer` gives, behind the store's own read interface.
+
+    Parameters
+    ----------
+    store
+        The open store.
+    sensitive
+        Whether this reader may see sensitive fields (planners and admins may, viewers may not).
+    as_of
+        The moment read (``None``: now).
+    units
+        Group per-unit figures by the 2024 units or by the communes of 1/7/2025.
+
+    """
+
+    def __init__(
+        self, store: Store, sensitive: bool, as_of: dt.datetime | None = None, units: reform.Units = "2024"
+    ) -> None:
+        self.store = store
+        self.sensitive = sensitive
+        self.as_of = as_of
+        self.units = units
+
+    @property
+    def location(self) -> Path | str:
+        """Where the store is (a GeoPackage file or a PostGIS address)."""
+        return self.store.location
+
+    @property
+    def catalog(self) -> Catalog:
+        """The store's catalog."""
+        return self.store.catalog
+
+    def has(self, layer_id: LayerId) -> bool:
+        """Whether the store holds ``layer_id``."""
+        return self.store.has(layer_id)
+
+    def meta(self) -> dict[LayerId, LayerMeta]:
+        """Provenance of every layer, as it stood on the day read."""
+        meta = self.store.meta()
+        return meta if self.as_of is None else history.meta_as_of(self.store.location, meta, self.as_of)
+
+    def today(self) -> dt.date:
+        """The day this reader looks at (Vietnam time): the day read, else today."""
+        return (self.as_of or dt.datetime.now(history.VIETNAM)).astimezone(history.VIETNAM).date()
+
+    def read(self, layer_id: LayerId, bbox: Bounds | None = None) -> Any:
+        """The layer as this reader sees it; with ``bbox`` (WGS 84), only what meets it."""
+        return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units, bbox)

@@ -1,0 +1,1 @@
+"""The web map: the folium map builder, the compact codec of large layers, styles, and its browser code."""

@@ -1,0 +1,80 @@
+"""A big layer drawn from vector tiles in a real browser.
+
+The threshold lowered (``DINHLAP_TILE_LAYER``) so that the notice's cadastral parcels count as a big layer:
+the parcel page fetches them as vector tiles from the app itself, hovering names a parcel, a click opens its
+record, and no request leaves the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from geo.webmap.tiles import THRESHOLD_ENV
+from tests.browser import streamlit_server, visit
+from tests.conftest import NOTICE_STORE
+
+pytestmark = pytest.mark.browser
+
+# The tile-unit point of a drawn parcel, taken at the map's zoom, turned into a point of the map's frame.
+_PARCEL_POINT = """() => {
+  const t = window.__dlCompact.tiles.cadastral_parcels, map = window.map, z = Math.round(map.getZoom());
+  const s = map.getSize();
+  for (const addr of Object.keys(t._data)) {
+    const [tz, tx, ty] = addr.split('/').map(Number);
+    if (tz !== z) continue;
+    const tile = t._data[addr], k = 256 / tile.extent;
+    for (const f of tile.features) {
+      const [x0, y0, x1, y1] = f.box;
+      for (let i = 1; i < 8; i++) for (let j = 1; j < 8; j++) {
+        const x = x0 + ((x1 - x0) * i) / 8, y = y0 + ((y1 - y0) * j) / 8;
+        if (!DLTiles.hit(f, x, y, 0)) continue;
+        const p = map.latLngToContainerPoint(map.unproject([tx * 256 + x * k, ty * 256 + y * k], z));
+        if (p.x > 40 && p.y > 40 && p.x < s.x - 300 && p.y < s.y - 200) return [String(f.props.key), p.x, p.y];
+      }
+    }
+  }
+  return null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with streamlit_server(Path(NOTICE_STORE), env={THRESHOLD_ENV: "10"}) as url:
+        yield url
+
+
+def test_parcels_come_as_tiles_from_the_app_and_a_click_opens_the_record(browser: Browser, app_url: str) -> None:
+    v = visit(browser, f"{app_url}/dat-lam-nghiep")
+    v.map_frame()
+    v.page.get_by_role("button", name="Thửa đất địa chính").click()  # the layer is off until asked for
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.evaluate("window.map.setView([21.5363, 107.1139], 16, {animate: false})")
+    v.wait_idle()
+    frame.wait_for_function(
+        """() => { const c = window.__dlCompact, t = c && c.tiles && c.tiles.cadastral_parcels;
+                   return !!t && Object.values(t._data).some((d) => d.features.length > 0); }""",
+        timeout=30000,
+    )
+    assert frame.evaluate("!window.__dlCompact.layers || !window.__dlCompact.layers.cadastral_parcels")  # no file
+    tiles = [u for u in v.requests if "/dl-tiles/" in u]
+    assert tiles and all(u.startswith(app_url) for u in tiles)
+    found = frame.evaluate(_PARCEL_POINT)
+    assert found is not None, "a parcel drawn in the view"
+    key, x, y = found
+    box = frame.frame_element().bounding_box()
+    assert box is not None
+    # The list beside the map (the keyboard's way to a parcel) holds the parcels of the tiles in view.
+    frame.wait_for_function(
+        "(k) => [...document.querySelectorAll('.dl-list-item')].some((li) => li.textContent.includes(k))", arg=key
+    )
+    v.page.mouse.move(box["x"] + x, box["y"] + y)
+    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=5000)
+    v.page.mouse.click(box["x"] + x, box["y"] + y)
+    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=15000)
+    assert v.external_requests() == [] and v.unexpected_console_errors() == [] and v.page_errors == []
+    v.page.close()

@@ -1,0 +1,228 @@
+"""The shape of the code: imports flow one way, the engine knows nothing of Streamlit, no program in a string."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("geo", "ui", "pages")
+
+
+def _modules() -> dict[str, Path]:
+    out = {"app": ROOT / "app.py"}
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = path
+    return out
+
+
+def _imports(path: Path, known: set[str]) -> set[str]:
+    """Every module of ours that ``path`` imports, at module level or inside a function alike."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # ``from geo.store.reads import edit`` imports the module geo.store.reads.edit, not the package's own code
+            subs = [f"{node.module}.{a.name}" for a in node.names]
+            names = [n for n in subs if n in known] or [node.module]
+        for n in names:
+            while n and n not in known:
+                n = n.rpartition(".")[0]
+            if n:
+                found.add(n)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    known = set(mods)
+    return {m: _imports(p, known) - {m} for m, p in mods.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 1:
+                return [*stack[stack.index(n) :], n]
+            if n not in state and (found := visit(n)):
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    graph = _graph()
+    assert len(graph) > 40  # the walk found the project
+    assert _cycle(graph) is None, " → ".join(_cycle(graph) or [])
+
+
+def test_the_walk_finds_a_cycle_made_of_function_level_imports() -> None:
+    """The check itself: a deferred import closing a loop is a cycle too."""
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_engine_knows_nothing_of_streamlit_or_the_pages() -> None:
+    for path in sorted((ROOT / "geo").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for n in names:
+                top = n.split(".")[0]
+                assert top not in ("streamlit", "streamlit_folium", "ui", "pages"), f"{path.name} imports {n}"
+
+
+# A program: a function, a control statement, or a statement chain of JavaScript inside a Python string.
+_JS = re.compile(
+    r"\bfunction\s*\(|=>\s*[{(]|\bvar\s+\w+\s*=|\bdocument\.|\bnew\s+(Worker|Promise|Path2D)\b|\.prototype\."
+)
+
+
+def test_no_python_string_holds_a_javascript_program() -> None:
+    offenders = []
+    for pkg in (*PACKAGES, "app.py"):
+        paths = [ROOT / pkg] if pkg.endswith(".py") else sorted((ROOT / pkg).rglob("*.py"))
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and _JS.search(node.value):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_the_map_scripts_are_files_of_the_package() -> None:
+    from geo.webmap.mapview import STATIC_CSS, STATIC_DIR, STATIC_JS, WORKER_JS
+
+    for name in (*STATIC_JS, *STATIC_CSS, WORKER_JS):
+        assert (STATIC_DIR / name).stat().st_size > 200, name
+
+
+def _store_reads(path: Path) -> list[int]:
+    """Lines of ``path`` that read a layer straight off the store: ``.read(…)`` on ``data.store()``, on a
+    name given ``data.store()``, or on a ``Store(…)`` made there."""
+
+    def is_store(node: ast.AST, names: set[str]) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in names
+        if isinstance(node, ast.Call):
+            f = node.func
+            return (isinstance(f, ast.Attribute) and f.attr == "store") or (isinstance(f, ast.Name) and f.id == "Store")
+        return False
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and is_store(node.value, set()):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple):
+            for t, v in zip(getattr(node.targets[0], "elts", []), node.value.elts, strict=False):
+                if isinstance(t, ast.Name) and is_store(v, set()):
+                    names.add(t.id)
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "read"
+        and is_store(node.func.value, names)
+    ]
+
+
+def test_pages_and_the_board_read_through_the_one_read_path() -> None:
+    """The pages' glue reads layers through ui.data (geo.read.access, with the day, units and role); the board and
+    the alerts are given a reader and never open the store."""
+    offenders = {
+        str(p.relative_to(ROOT)): lines
+        for p in [*sorted((ROOT / "ui").rglob("*.py")), *sorted((ROOT / "pages").rglob("*.py")), ROOT / "app.py"]
+        if p.name != "data.py" and (lines := _store_reads(p))
+    }
+    assert not offenders, offenders
+    board = (ROOT / "geo" / "read" / "board.py").read_text(encoding="utf-8")
+    assert "geo.store.reads" not in board and "db.connect" not in board and "Store(" not in board
+
+
+def test_the_read_path_check_sees_a_direct_read() -> None:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write("from ui import data\ns = data.store()\nx = s.read('tasks')\ny = data.store().read('units')\n")
+    assert _store_reads(Path(f.name)) == [3, 4]
+
+
+def _room(module: str) -> str:
+    """The room of a module of ``geo``: its sub-package (``geo.store.reads.edit`` → ``store``)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else module
+
+
+def test_no_private_name_crosses_a_room() -> None:
+    """A name that starts with ``_`` is its room's own: no module of another room imports or reaches it."""
+    mods = _modules()
+    offenders = []
+    for name, path in mods.items():
+        if not name.startswith("geo."):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo") and node.level == 0:
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    if full in mods:  # a module imported from its package
+                        aliases[a.asname or a.name] = full
+                    elif a.name.startswith("_") and _room(node.module) != _room(name):
+                        offenders.append(f"{name} imports {node.module}.{a.name}")
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name in mods:
+                        aliases[a.asname or a.name] = a.name
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and _room(aliases[node.value.id]) != _room(name)
+            ):
+                offenders.append(f"{name} reaches {aliases[node.value.id]}.{node.attr}")
+    assert not offenders, offenders
+
+
+def test_every_empty_choice_speaks_the_page_s_language() -> None:
+    """Streamlit's own placeholder ("Choose an option") is English only: every multiselect, and every select
+    that may show empty, says "Chọn…" / "Choose…" from the catalog instead."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    missing = []
+    for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py"), root / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("multiselect", "selectbox")
+                and "placeholder" not in {k.arg for k in node.keywords}
+                and (node.func.attr == "multiselect" or any(k.arg == "index" for k in node.keywords))
+            ):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert not missing, missing

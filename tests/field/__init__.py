@@ -1,0 +1,1 @@
+"""Tests of QGIS styles and field packages (QGIS itself opens what we write)."""

@@ -1,0 +1,1 @@
+"""Tests of the importer: formats, encodings, coordinate systems, hostile files."""

@@ -1,0 +1,112 @@
+"""Vector tiles of big layers (geo.webmap.tiles) on both backends: what a reader finds in a tile of the parcels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import shapely
+
+from geo.model.catalog import LAND_USE_GROUP
+from geo.read.access import read_layer
+from geo.store.reads import Store
+from geo.webmap import tiles
+
+LAYER = "cadastral_parcels"
+
+
+def _tile_of(store: Store, query: tiles.TileQuery, z: int = 15) -> tuple[list[dict], tuple[int, int, int]]:
+    first = store.read(LAYER).geometry.iloc[0].centroid
+    x, y = tiles.lonlat_tile(first.x, first.y, z)
+    tile = tiles.build_tile(store, query, z, x, y, cache=None)
+    return tiles.decode_tile(tile.body).get(tiles.LAYER, []), (z, x, y)
+
+
+def _expected(store: Store, zxy: tuple[int, int, int], sensitive: bool) -> set[str]:
+    """The parcels whose shape meets the tile (with its buffer), as the reader's read path gives them."""
+    frame = read_layer(store, LAYER, sensitive)
+    box = shapely.box(*tiles.tile_lonlat(*zxy, margin=tiles.BUFFER / tiles.EXTENT))
+    return set(frame[frame.intersects(box)]["parcel_code"])
+
+
+def test_a_viewer_tile_holds_the_parcels_there_and_never_the_land_user(any_store: Path | str) -> None:
+    store = Store(any_store)
+    feats, zxy = _tile_of(store, tiles.TileQuery(LAYER, sensitive=False))
+    assert {f["properties"]["key"] for f in feats} == _expected(store, zxy, False)
+    frame = read_layer(store, LAYER, True).set_index("parcel_code")
+    codes = [s.value for s in store.catalog[LAYER].codes("use_group")]
+    for f in feats:
+        p = f["properties"]
+        assert set(p) <= {"key", "c", "parcel_code", "land_use", "area_m2"}
+        assert "owner" not in p
+        row = frame.loc[p["key"]]
+        assert p["land_use"] == row["land_use"]
+        assert p["area_m2"] == pytest.approx(row["area_m2"])
+        # the colour class is the parcel's land-use group in the catalog palette
+        assert p["c"] == codes.index(LAND_USE_GROUP[row["land_use"]])
+        assert f["geometry"].is_valid and f["geometry"].area > 0
+
+
+def test_a_planner_tile_carries_the_same_parcels(any_store: Path | str) -> None:
+    store = Store(any_store)
+    viewer, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=False))
+    planner, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=True))
+    assert {f["properties"]["key"] for f in planner} == {f["properties"]["key"] for f in viewer}
+
+
+def test_a_filter_narrows_the_tile_where_it_is_built(any_store: Path | str) -> None:
+    store = Store(any_store)
+    everything, _ = _tile_of(store, tiles.TileQuery(LAYER))
+    groups = sorted({LAND_USE_GROUP[f["properties"]["land_use"]] for f in everything})
+    kept = groups[0]
+    narrowed, _ = _tile_of(store, tiles.TileQuery(LAYER, filters={"use_group": [kept]}))
+    assert narrowed, "the filter keeps the parcels of its group"
+    assert {f["properties"]["key"] for f in narrowed} == {
+        f["properties"]["key"] for f in everything if LAND_USE_GROUP[f["properties"]["land_use"]] == kept
+    }
+    big = tiles.TileQuery(LAYER, filters={"area_m2": [10**9, 10**10]})
+    assert _tile_of(store, big)[0] == []
+
+
+def test_zoomed_out_a_tile_leaves_out_parcels_under_a_pixel(any_store: Path | str) -> None:
+    store = Store(any_store)
+    assert _tile_of(store, tiles.TileQuery(LAYER), z=6)[0] == []
+    assert _tile_of(store, tiles.TileQuery(LAYER), z=16)[0]
+
+
+def test_a_tile_is_kept_until_the_store_changes(any_store: Path | str) -> None:
+    from geo.store.edit import edit
+
+    store = Store(any_store)
+    cache = tiles.TileCache()
+    first = store.read(LAYER).iloc[0]
+    x, y = tiles.lonlat_tile(first.geometry.centroid.x, first.geometry.centroid.y, 15)
+    query = tiles.TileQuery(LAYER)
+    a = tiles.build_tile(store, query, 15, x, y, cache)
+    assert tiles.build_tile(store, query, 15, x, y, cache).etag == a.etag
+    edit(store.location, LAYER, first["parcel_code"], {"land_use": "CLN"}, user="tester")
+    b = tiles.build_tile(Store(any_store), query, 15, x, y, cache)
+    assert b.etag != a.etag
+    changed = [f for f in tiles.decode_tile(b.body)[tiles.LAYER] if f["properties"]["key"] == first["parcel_code"]]
+    assert changed[0]["properties"]["land_use"] == "CLN"
+
+
+def test_the_time_machine_tile_shows_the_parcel_as_it_stood_that_day(any_store: Path | str) -> None:
+    import datetime as dt
+
+    from geo.store.edit import edit
+
+    store = Store(any_store)
+    first = store.read(LAYER).iloc[0]
+    before = dt.datetime.now(dt.UTC)
+    edit(store.location, LAYER, first["parcel_code"], {"land_use": "CLN"}, user="tester")
+    store = Store(any_store)
+    x, y = tiles.lonlat_tile(first.geometry.centroid.x, first.geometry.centroid.y, 15)
+
+    def land_use(as_of: str | None) -> str:
+        tile = tiles.build_tile(store, tiles.TileQuery(LAYER, as_of=as_of), 15, x, y, cache=tiles.TileCache())
+        got = [f for f in tiles.decode_tile(tile.body)[tiles.LAYER] if f["properties"]["key"] == first["parcel_code"]]
+        return got[0]["properties"]["land_use"]
+
+    assert land_use(None) == "CLN"
+    assert land_use(before.isoformat()) == first["land_use"] != "CLN"
