@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.importer.codes import Values, suggest, value_key
 from geo.importer.report import Report, problem
+from geo.model import catalog
 from geo.model.catalog import LayerSpec
 from geo.model.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
 
@@ -175,6 +176,23 @@ def _cell(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values:
         raise ValueError(_MESSAGE[bad.rule]) from None
 
 
+def _rule_words(spec: LayerSpec, rule: catalog.Rule, row: Mapping[str, Any]) -> dict[str, str]:
+    """The words of a broken rule's message: both fields' labels and values, in both languages."""
+    from geo.read.records import format_value
+
+    field, other = spec.field(rule.field), spec.field(rule.other)
+    return {
+        "field": field.vi,
+        "field_en": field.en,
+        "other": other.vi,
+        "other_en": other.en,
+        "value": format_value(spec, rule.field, row.get(rule.field), "vi"),
+        "value_en": format_value(spec, rule.field, row.get(rule.field), "en"),
+        "limit": format_value(spec, rule.other, row.get(rule.other), "vi"),
+        "limit_en": format_value(spec, rule.other, row.get(rule.other), "en"),
+    }
+
+
 def _to_catalog(
     gdf: gpd.GeoDataFrame,
     spec: LayerSpec,
@@ -217,6 +235,12 @@ def _to_catalog(
                 out[name] = None
         for f in stored:
             out.setdefault(f.name, None)
+        for rule in spec.rules:  # the rules across fields an edit keeps (geo.model.catalog.Rule)
+            if rule.field in targets and rule.other in targets and rule.broken(out):
+                col = next((c for c, n in mapping.items() if n == rule.field), rule.field)
+                report.problems.append(
+                    problem("error", f"import.rule_{rule.kind}", i + 1, col, **_rule_words(spec, rule, out))
+                )
         rows.append(out)
     for (col, value), at in unmapped.items():
         name = mapping[col]

@@ -1352,6 +1352,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "import.too_long": {"vi": "Văn bản dài quá giới hạn.", "en": "Text longer than the limit."},
     "import.duplicate_key": {"vi": "Mã '{value}' bị trùng.", "en": "Key '{value}' is duplicated."},
+    "import.rule_at_most": {
+        "vi": "'{field}' ({value}) lớn hơn '{other}' ({limit}).",
+        "en": "'{field_en}' ({value_en}) is more than '{other_en}' ({limit_en}).",
+    },
+    "import.rule_needs": {
+        "vi": "'{field}' là '{value}' nhưng thiếu '{other}'.",
+        "en": "'{field_en}' is '{value_en}' but '{other_en}' is missing.",
+    },
     "import.note_xy_swapped": {
         "vi": "Cột X là tọa độ Bắc, Y là tọa độ Đông (quy ước trắc địa): đã đọc đúng.",
         "en": "Column X holds northings and Y eastings (the surveyors' convention): read accordingly.",

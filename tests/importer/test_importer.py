@@ -58,6 +58,22 @@ def test_a_zipped_shapefile_in_vn2000_and_a_legacy_encoding_lands_exactly(tmp_pa
     assert report.frame.sort_values("dispute_id")["opened"].tolist()[0] == "2024-03-12"  # dd/mm/yyyy read
 
 
+def test_a_row_that_breaks_a_rule_across_fields_is_named_and_the_file_not_imported(tmp_path, units) -> None:
+    """DL-03 is resolved but its resolution date is empty: the row and both fields are named, as an edit would."""
+    frame = F.truth_frame().assign(NGAY_GQ=["", "", "", "", ""])
+    path = F.shapefile(tmp_path, frame=frame, encoding="utf-8", cpg=True)
+    mapping = {**validate(path, layer="land_disputes", units=units).mapping, "NGAY_GQ": "resolved"}
+    report = validate(path, layer="land_disputes", units=units, mapping=mapping)
+    broken = [p for p in report.problems if p.key == "import.rule_needs"]
+    assert [p.row for p in broken] == [3] and report.exit_code != 0
+    text = report.text()
+    assert "'Tình trạng' là 'Đã giải quyết' nhưng thiếu 'Ngày giải quyết xong'" in text, text
+    fixed = frame.assign(NGAY_GQ=["", "", "20/05/2024", "", ""])
+    ok = validate(F.shapefile(tmp_path / "ok", frame=fixed, encoding="utf-8", cpg=True), layer="land_disputes",
+                  units=units, mapping=mapping)  # fmt: skip
+    assert not [p for p in ok.problems if p.key.startswith("import.rule_")], ok.text()
+
+
 def test_gdal_never_decodes_windows_1258_so_no_last_character_is_lost(tmp_path, units) -> None:
     """GDAL's own cp1258 conversion drops the last character; the importer decodes the bytes itself."""
     frame = F.truth_frame()
