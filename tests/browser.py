@@ -408,6 +408,13 @@ def sign_in(v: Visit, name: str, password: str, timeout: float = 30) -> None:
         v.wait_idle(deadline)  # the keyed expander reports its opening: that run redraws the form, so type after it
     field_.fill(name)
     sidebar.get_by_label("Mật khẩu").fill(password)
+    # A form sent just as a run begins that another request asked for (the map reporting its view once
+    # drawn, which can come after the page looked idle) may be dropped by Streamlit (streamlit#9036): the
+    # password stays in the box and nobody is signed in (1 sign-in in ~12 here). So the map has drawn and
+    # reported first, and nothing runs when the form is sent.
+    if v.page.locator('iframe[src*="st_folium"]').count():
+        v.map_frame(deadline)
+    v.wait_idle(deadline)
     with v.expect_run(deadline):
         sidebar.get_by_role("button", name="Đăng nhập (chuyên viên)").click()
     try:
