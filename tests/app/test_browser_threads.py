@@ -49,6 +49,9 @@ def _find(v: Visit, text: str, result: str) -> None:
     box.press("Enter")
     button = v.page.get_by_role("button", name=result)
     button.wait_for(timeout=20000)
+    # The results show while the search's run still draws (and the map may report after it): choose once
+    # nothing runs, or the choice can be dropped by Streamlit as it starts the next run (streamlit#9036).
+    v.wait_idle()
     status = v.page.locator(".dl-search-status")
     assert status.get_attribute("role") == "status" and "kết quả" in status.inner_text()
     button.focus()
