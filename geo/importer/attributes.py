@@ -15,9 +15,9 @@ import pandas as pd
 
 from geo.importer.codes import Values, suggest, value_key
 from geo.importer.report import Report, problem
-from geo.model import catalog
 from geo.model.catalog import LayerSpec
 from geo.model.values import BadValue, Rule, check, parse_bool, parse_date, parse_number
+from geo.read.records import rule_words
 
 # Column names land offices use, normalised (no accents, upper case, letters and digits only).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -176,23 +176,6 @@ def _cell(spec: LayerSpec, name: str, value: Any, units: dict[str, str], values:
         raise ValueError(_MESSAGE[bad.rule]) from None
 
 
-def _rule_words(spec: LayerSpec, rule: catalog.Rule, row: Mapping[str, Any]) -> dict[str, str]:
-    """The words of a broken rule's message: both fields' labels and values, in both languages."""
-    from geo.read.records import format_value
-
-    field, other = spec.field(rule.field), spec.field(rule.other)
-    return {
-        "field": field.vi,
-        "field_en": field.en,
-        "other": other.vi,
-        "other_en": other.en,
-        "value": format_value(spec, rule.field, row.get(rule.field), "vi"),
-        "value_en": format_value(spec, rule.field, row.get(rule.field), "en"),
-        "limit": format_value(spec, rule.other, row.get(rule.other), "vi"),
-        "limit_en": format_value(spec, rule.other, row.get(rule.other), "en"),
-    }
-
-
 def _to_catalog(
     gdf: gpd.GeoDataFrame,
     spec: LayerSpec,
@@ -239,7 +222,7 @@ def _to_catalog(
             if rule.field in targets and rule.other in targets and rule.broken(out):
                 col = next((c for c, n in mapping.items() if n == rule.field), rule.field)
                 report.problems.append(
-                    problem("error", f"import.rule_{rule.kind}", i + 1, col, **_rule_words(spec, rule, out))
+                    problem("error", f"import.rule_{rule.kind}", i + 1, col, **rule_words(spec, rule, out))
                 )
         rows.append(out)
     for (col, value), at in unmapped.items():

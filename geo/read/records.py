@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.model.catalog import DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec
+from geo.model.catalog import DEMO_COLUMN, DEMO_FIELD, Catalog, LayerSpec, Rule
 from geo.model.i18n import Lang, fmt_date, fmt_datetime, fmt_number, source_text, t, term, unit_name
 
 if TYPE_CHECKING:
@@ -182,3 +182,15 @@ def change_text(spec: LayerSpec | None, field_name: str, old: Any, new: Any, lan
 
 
 _POINT = re.compile(r"POINT \(([-0-9.eE]+) ([-0-9.eE]+)\)")
+
+
+def rule_words(spec: LayerSpec, rule: Rule, row: Mapping[str, Any]) -> dict[str, str]:
+    """The words of a broken rule's message (an edit refused, an import's row): both fields' labels and
+    values as the record panel shows them, in both languages.
+    """
+    field, other = spec.field(rule.field), spec.field(rule.other)
+    words = {"field": field.vi, "field_en": field.en, "other": other.vi, "other_en": other.en}
+    for lang, tail in (("vi", ""), ("en", "_en")):
+        words["value" + tail] = format_value(spec, rule.field, row.get(rule.field), lang)  # type: ignore[arg-type]
+        words["limit" + tail] = format_value(spec, rule.other, row.get(rule.other), lang)  # type: ignore[arg-type]
+    return words

@@ -321,15 +321,9 @@ def edit_many(
 
 def rule_error(spec: LayerSpec, rule: Rule, row: Mapping[str, Any]) -> EditError:
     """The refusal of a save that breaks ``rule`` (see :class:`geo.model.catalog.Rule`), naming both fields."""
-    from geo.read.records import format_value
+    from geo.read.records import rule_words
 
-    field, other = spec.field(rule.field), spec.field(rule.other)
-    words: dict[str, object] = {"field": field.vi, "field_en": field.en, "other": other.vi, "other_en": other.en}
-    langs: tuple[tuple[Lang, str], ...] = (("vi", ""), ("en", "_en"))
-    for lang, tail in langs:
-        words["value" + tail] = format_value(spec, rule.field, row[rule.field], lang)
-        words["limit" + tail] = format_value(spec, rule.other, row.get(rule.other), lang)
-    return EditError(f"edit.rule_{rule.kind}", **words)
+    return EditError(f"edit.rule_{rule.kind}", **rule_words(spec, rule, row))
 
 
 def _conflict(conn: db.Session, layer_id: str, key: str, name: str, seen: Any, current: Any) -> Conflict:
