@@ -98,10 +98,11 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
-# (two workers: each test module stays on one, and every browser test runs on one worker, one at a time:
-# tests/conftest.py's pytest_xdist_make_scheduler groups them)
+# (four workers on two cores, since most of a browser test's time is waiting: each test module stays on one
+# worker, and the browser modules run in two groups, one Chromium at a time in each: see
+# tests/conftest.py's pytest_xdist_make_scheduler)
 test: $(STAMP) $(STORE) chromium postgis qgis lint typecheck jslint jstest
-	$(PY) -m pytest -n 2 --durations=30
+	$(PY) -m pytest -n 4 --durations=30
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
 bench: $(STAMP) $(STORE) chromium

@@ -50,6 +50,7 @@ def free_port() -> int:
 
 
 LOGS = Path(__file__).resolve().parent / "artifacts" / "logs"
+TRACE = Path(os.environ["DL_HARNESS_TRACE"]) if os.environ.get("DL_HARNESS_TRACE") else None
 
 
 @contextlib.contextmanager
@@ -148,7 +149,36 @@ _RUN_WATCH = """
   }
   if (window.__dl) return;
   const dl = window.__dl = { runs: 0, state: null, idleSince: 0, valueAt: -1, runAt: 0, moveAt: -1, askedAt: -1,
-    sentAt: -1, pokedAt: -1 };
+    sentAt: -1, pokedAt: -1, started: 0, startAt: -1, endAt: -1, endStatus: -1 };
+  // What the server says of its runs, read off the wire as Streamlit's own frontend reads it: every run
+  // starts with a ForwardMsg new_session (field 4) and ends with script_finished (field 6, an enum: 2 is
+  // "stopped early for a rerun", another run follows). A run too short to show in the DOM is seen here.
+  const fields = (buf) => {
+    const b = new Uint8Array(buf); let i = 0; const out = [];
+    const varint = () => {
+      let r = 0, m = 1, x;
+      do { x = b[i++]; r += (x & 0x7f) * m; m *= 128; } while (x & 0x80 && i < b.length);
+      return r;
+    };
+    while (i < b.length) {
+      const key = varint(), f = Math.floor(key / 8), w = key % 8;
+      if (w === 0) out.push([f, varint()]);
+      else if (w === 2) { const n = varint(); out.push([f, -1]); i += n; }
+      else if (w === 1) i += 8; else if (w === 5) i += 4; else break;
+    }
+    return out;
+  };
+  const heard = (e) => {
+    if (!(e.data instanceof ArrayBuffer)) return;
+    for (const [f, v] of fields(e.data)) {
+      if (f === 4) { dl.started += 1; dl.startAt = performance.now(); }
+      else if (f === 6) { dl.endAt = performance.now(); dl.endStatus = v; }
+    }
+  };
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) { super(...args); this.addEventListener('message', heard); }
+  };
   // A rerun the page asks of the server (a widget changed, a form sent) is a BackMsg whose first byte is
   // the tag of its field rerun_script (11, length-delimited: 0x5A). Asked while a run is under way, it
   // restarts that run, which then ends as usual; asked while idle, a run is about to start.
@@ -215,13 +245,16 @@ _IDLE = """([quiet, report, poked, asked]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!dl || !app) return false;
   const now = performance.now();
-  return app.getAttribute('data-test-script-state') === 'notRunning'
-    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-    && (dl.valueAt < dl.runAt || dl.sentAt >= dl.valueAt || now - dl.valueAt >= report)
-    && (dl.askedAt < dl.runAt || now - dl.askedAt >= asked)
-    && (dl.moveAt < dl.valueAt || now - dl.moveAt >= report)
-    && (dl.pokedAt < dl.sentAt || now - dl.pokedAt >= poked)
-    && now - dl.idleSince >= quiet;
+  const why = app.getAttribute('data-test-script-state') !== 'notRunning' ? 'script'
+    : app.getAttribute('data-test-connection-state') !== 'CONNECTED' ? 'connection'
+    : !(dl.valueAt < dl.runAt || dl.sentAt >= dl.valueAt || now - dl.valueAt >= report) ? 'value'
+    : !(dl.sentAt <= dl.startAt || now - dl.sentAt >= asked) ? 'asked'
+    : !(dl.endAt >= dl.startAt && dl.endStatus !== 2) ? 'ended'
+    : !(dl.moveAt < dl.valueAt || now - dl.moveAt >= report) ? 'move'
+    : !(dl.pokedAt < dl.sentAt || now - dl.pokedAt >= poked) ? 'poke'
+    : !(now - dl.idleSince >= quiet) ? 'quiet' : '';
+  if (why) dl.lastWhy = why;
+  return !why;
 }"""
 QUIET_MS = 100  # as Streamlit's own wait_for_app_run
 REPORT_MS = 800  # streamlit-folium's 250 ms debounce, with room for a busy machine
@@ -302,24 +335,33 @@ class Visit:
     def wait_idle(self, timeout: float | Deadline = 30) -> None:
         """Wait until Streamlit reports the script not running, connected, with no run about to start."""
         deadline = _within(timeout)
+        started = time.monotonic()
+        if TRACE:
+            self.page.evaluate("() => { if (window.__dl) window.__dl.lastWhy = ''; }")
         try:
             self.page.wait_for_function(
                 _IDLE, arg=[QUIET_MS, REPORT_MS, POKE_MS, ASK_MS], timeout=deadline.ms(), polling=50
             )
         except PlaywrightTimeout:
             raise self.fail("the app did not become idle") from None
+        if TRACE:
+            why = self.page.evaluate("() => window.__dl && window.__dl.lastWhy")
+            with TRACE.open("a", encoding="utf-8") as f:
+                test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+                f.write(f"{test}\t{time.monotonic() - started:.3f}\t{why}\n")
 
     @contextlib.contextmanager
     def expect_run(self, timeout: float | Deadline = 30) -> Iterator[None]:
         """Around an action that makes the app run: wait first for that run to start, then for idle."""
         deadline = _within(timeout)
-        before = self.runs()
-        sent_after = self.page.evaluate("() => performance.now()")
+        before, started, sent_after = self.page.evaluate(
+            "() => { const dl = window.__dl || {}; return [dl.runs || 0, dl.started || 0, performance.now()]; }"
+        )
         yield
         try:  # a run seen to start, or (a run too short to be seen) the request for it
             self.page.wait_for_function(
-                "([n, t]) => window.__dl && (window.__dl.runs > n || window.__dl.sentAt > t)",
-                arg=[before, sent_after],
+                "([n, s, t]) => { const d = window.__dl; return !!d && (d.runs > n || d.started > s || d.sentAt > t) }",
+                arg=[before, started, sent_after],
                 timeout=deadline.ms(),
                 polling=20,
             )
@@ -383,7 +425,7 @@ def open_page(page: Page, url: str, timeout: float = 45) -> Visit:
         # running) the page asked for its first run and now shows what a run drew, not running
         page.wait_for_function(
             """() => { const dl = window.__dl; if (!dl) return false;
-                 if (dl.runs > 0) return true;
+                 if (dl.runs > 0 || dl.started > 0) return true;
                  const app = document.querySelector('[data-testid="stApp"]');
                  return dl.askedAt >= 0 && !!app && app.getAttribute('data-test-script-state') === 'notRunning'
                    && !!app.querySelector('[data-testid="stElementContainer"]'); }""",

@@ -42,21 +42,61 @@ collect_ignore = ["qgis_client.py", "apps"]
 
 BROWSER_FILES = ("test_browser", "test_harness")  # real-browser test modules: tests/test_browser*.py, the harness's
 
+# Seconds each real-browser module took in a full run (two workers, a busy machine): they are shared between
+# two groups of about equal length, one Chromium and one app at a time in each. A module not listed goes to
+# a group by its name; it only makes the two groups less even.
+BROWSER_SECONDS = {
+    "test_browser_a11y": 206,
+    "test_browser": 179,
+    "test_browser_edit_conflict": 177,
+    "test_browser_draw": 163,
+    "test_browser_meeting": 158,
+    "test_browser_hostile": 142,
+    "test_browser_import": 125,
+    "test_browser_threads": 96,
+    "test_browser_scale": 60,
+    "test_browser_preview": 53,
+    "test_harness": 51,
+    "test_browser_time": 47,
+    "test_browser_replicas": 41,
+    "test_browser_print_scale": 34,
+    "test_browser_units": 32,
+    "test_browser_draw_snap": 16,
+    "test_browser_tiles": 13,
+}
+BROWSER_GROUPS = 2
+
+
+def browser_group(module: str) -> str:
+    """The group of browser modules ``module`` (a file's stem) runs in: the longest first, each into the
+    group that is shorter so far."""
+    if module not in BROWSER_SECONDS:
+        return f"browser-{sum(module.encode()) % BROWSER_GROUPS}"
+    totals = [0.0] * BROWSER_GROUPS
+    for name, seconds in sorted(BROWSER_SECONDS.items(), key=lambda kv: (-kv[1], kv[0])):
+        group = totals.index(min(totals))
+        if name == module:
+            return f"browser-{group}"
+        totals[group] += seconds
+    raise AssertionError(module)
+
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """How `make test` shares the tests between its two workers (pytest-xdist): a module's tests stay together
-    (its module fixtures, a server among them, are made once), and every real-browser module runs on one
-    worker, one Chromium and one app at a time, so two browsers never starve each other of the two cores.
+    """How `make test` shares the tests between its workers (pytest-xdist): a module's tests stay together
+    (its module fixtures, a server among them, are made once), and the real-browser modules run in two
+    groups (:func:`browser_group`), each on one worker, so that at most two Chromiums and two apps share the
+    two cores while the other workers run everything else. Most of a browser test's time is spent waiting
+    for the app, so more workers than cores keep the cores busy.
     (pytest-xdist's own ``--dist loadgroup`` marks do not group under pytest 9: its node ids are not rewritten.)
     """
     from xdist.scheduler import LoadScopeScheduling
 
-    class ModulesAndOneBrowser(LoadScopeScheduling):
+    class ModulesAndBrowserGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "browser" if Path(path).name.startswith(BROWSER_FILES) else path
+            path = Path(nodeid.split("::", 1)[0])
+            return browser_group(path.stem) if path.name.startswith(BROWSER_FILES) else str(path)
 
-    return ModulesAndOneBrowser(config, log)
+    return ModulesAndBrowserGroups(config, log)
 
 
 @pytest.fixture(scope="session")
