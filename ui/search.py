@@ -60,11 +60,16 @@ def show_feature(page: str, layer_id: str, key: str, offered: tuple[str, ...]) -
     select(page, layer_id, key, zoom=True)
 
 
-def _choose(page: str, hit: Hit, offered: tuple[str, ...], said: str) -> None:
-    """A result chosen: its feature selected and shown; the box emptied; the choice announced."""
+def _choose(page: str, hit: Hit, offered: tuple[str, ...], said: str, query: str) -> None:
+    """A result chosen: its feature selected and shown; the choice announced for as long as the box holds the
+    words it was found by (the box keeps them, as a map's search box does, so the other results stay at hand).
+
+    The box is not emptied from here: a value set by the server reaches the browser only once this run has
+    drawn, and a rerun the browser asks before that (the map reporting the view it just moved to) would still
+    carry the old words and search them again, as if the choice had never been made.
+    """
     show_feature(page, hit.layer, hit.key, offered)
-    st.session_state[f"find_{page}"] = ""
-    st.session_state[f"found_{page}"] = said
+    st.session_state[f"found_{page}"] = (query, said)
 
 
 def search_box(page: str, offered: tuple[str, ...]) -> None:
@@ -79,10 +84,13 @@ def search_box(page: str, offered: tuple[str, ...]) -> None:
         label_visibility="collapsed",
         width=560,
     )
-    status = st.session_state.get(f"found_{page}", "")  # the last choice, until the next search
+    found = st.session_state.get(f"found_{page}")  # (the words, what was chosen among their results)
+    if found is not None and found[0] != query:
+        st.session_state.pop(f"found_{page}", None)  # new words: a new search
+        found = None
+    status = ""
     hits: list[Hit] = []
     if query.strip():
-        st.session_state.pop(f"found_{page}", None)
         hits = search(_Shown(), query, searched_layers(offered), limit=SHOWN + 1)
         q = query.strip()[:60]
         status = (
@@ -90,6 +98,8 @@ def search_box(page: str, offered: tuple[str, ...]) -> None:
             if hits
             else t("search.none", lang, q=q)
         )
+    if found is not None:
+        status = found[1]
     # Always on the page, so that a screen reader hears each change of it.
     st.html(f'<p class="dl-search-status" role="status" aria-live="polite">{html_text(status)}</p>')
     if not hits:
@@ -103,7 +113,7 @@ def search_box(page: str, offered: tuple[str, ...]) -> None:
                 md_text(f"{hit.label} — {title}"),
                 key=f"find_{page}_{i}",
                 on_click=_choose,
-                args=(page, hit, offered, said),
+                args=(page, hit, offered, said, query),
                 type="tertiary",
             )
     if len(hits) > SHOWN:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.auth.users import add_user
 from geo.read import comments
@@ -57,7 +58,10 @@ def _find(v: Visit, text: str, result: str) -> None:
     button.focus()
     with v.expect_run():
         v.page.keyboard.press("Enter")
-    v.page.locator(".dl-search-status", has_text="Đã chọn").wait_for(timeout=20000)
+    try:
+        v.page.locator(".dl-search-status", has_text="Đã chọn").wait_for(timeout=20000)
+    except PlaywrightTimeout:
+        raise v.fail(f"choosing {result!r} was not announced") from None
     v.wait_for_map("map.getZoom() >= 12")  # the map went to the feature, and reported its new view
     v.wait_idle()
 
