@@ -77,7 +77,16 @@ class Cluster:
         opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not self.durable:  # faster, and an acknowledged commit may be lost in a crash: never where that matters
             opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", opts, "-w", "-t", "60", "start")
+        # After an immediate stop the server first replays its write-ahead log (an import cut mid-way: tens of
+        # megabytes), which on two busy cores can take a while: a generous wait, and the server's own words if
+        # it still does not come up.
+        done = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", opts, "-w", "-t", "240", "start",
+            check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            log = (self.root / "log").read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise RuntimeError(f"PostgreSQL did not start: {done.stdout}{done.stderr}\n--- its log ---\n{log}")
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (``immediate``: as if its machine lost power)."""
