@@ -195,6 +195,7 @@ def map_view(
         draw=draw_spec(page, visible, catalog, editing),
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
+    tiles = tile_urls(drawn, visible, state_)
     st_folium(
         base_map(
             st.session_state.get(f"home_{page}") or home_bounds(home),
@@ -219,8 +220,9 @@ def map_view(
             version=drawn.version,
             blocks=blocks,
             worker=worker_url(),
-            tiles=tile_urls(drawn, visible, state_),
+            tiles=tiles,
             sensitive=data.sensitive_ok(),
+            unit_names=data.unit_names() if tiles else None,
         ),
         center=center,
         zoom=zoom,

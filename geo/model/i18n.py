@@ -91,6 +91,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "filters.count": {"vi": "Đang hiện {text}", "en": "Showing {text}"},
     "map.opacity": {"vi": "Độ đậm các lớp chuyên đề", "en": "Theme layers' opacity"},
     "map.clear": {"vi": "Bỏ chọn", "en": "Clear selection"},
+    "map.card_close": {"vi": "Đóng thẻ thông tin", "en": "Close the card"},
+    "map.card_more": {
+        "vi": "Hồ sơ đầy đủ ở mục “{section}”.",
+        "en": "The full record is under “{section}”.",
+    },
     "contrib.title": {"vi": "Đóng góp vào số liệu đang hiện", "en": "Contribution to the figures shown"},
     "contrib.all_shown": {"vi": "tất cả đang hiện", "en": "all shown"},
     "table.layer": {"vi": "Bảng thuộc tính", "en": "Attribute table"},

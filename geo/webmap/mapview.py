@@ -362,6 +362,9 @@ class VectorTileLayer(MacroElement):
         selected: list[str],
         fields: list[tuple[str, str]],
         key_field: str,
+        card: dict[str, Any] | None = None,
+        hatch: list[bool] | None = None,
+        dash: list[str | None] | None = None,
     ) -> None:
         super().__init__()
         self._name = "VectorTileLayer"
@@ -377,8 +380,76 @@ class VectorTileLayer(MacroElement):
                 "selColor": SELECTED_COLOR,
                 "fields": [list(f) for f in fields],
                 "keyField": key_field,
+                "card": card,  # the record card a click shows at once (see card_spec)
+                "hatch": hatch or [False] * len(palette),  # classes whose fill is hatched
+                "dash": dash or [None] * len(palette),  # classes whose line (or edge) is dashed
             }
         )
+
+
+def _field_label(spec: LayerSpec, name: str, lang: Lang) -> str | None:
+    try:
+        return spec.field(name).label(lang)
+    except KeyError:
+        return None
+
+
+def card_spec(
+    spec: LayerSpec,
+    lang: Lang,
+    sensitive: bool,
+    status_field: str | None = None,
+    unit_names: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the page needs to show a clicked feature's record card from its tile's properties, at once.
+
+    * ``rows``: the layer's popup fields a tile carries for this reader (never a sensitive one for a reader
+      without the right, as :func:`geo.webmap.tiles.tile_fields`), each with its label in ``lang`` and how its
+      value reads: ``values`` (a coded field's or a unit code's text, by :func:`geo.read.records.format_value`
+      itself), ``number`` (decimals and unit, the page formats with the language's separators), ``plain``,
+      ``date``, ``bool``;
+    * ``title`` (the layer's), ``classLabel`` (the label of the colour class, when the colouring field is not a
+      row), ``locale`` and the words of the card (``close``, ``more``: where the full record follows).
+    """
+    from geo.read.records import UNIT_FIELDS, format_value
+    from geo.webmap.tiles import tile_fields
+
+    carried = set(tile_fields(spec, sensitive))
+    names = [f for f in (spec.popup or spec.tooltip) if f in carried]
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        try:
+            f = spec.field(name)
+        except KeyError:
+            continue
+        row: dict[str, Any] = {"name": name, "label": f.label(lang)}
+        codes = spec.codes(name)
+        if name in UNIT_FIELDS and unit_names:
+            prefix = {"commune_2025": "2025:", "unit_code_2024": "2024:"}.get(name, "")
+            ours = [k for k in unit_names if (k.startswith(prefix) if prefix else ":" not in k)]
+            plain = [k.removeprefix(prefix) for k in ours]
+            row["values"] = {c: format_value(spec, name, c, lang, unit_names) for c in plain}
+        elif codes:
+            row["values"] = {s.value: format_value(spec, name, s.value, lang) for s in codes}
+        elif f.kind == "bool":
+            row["bool"] = [format_value(spec, name, False, lang), format_value(spec, name, True, lang)]
+        elif f.plain:
+            row["plain"] = True
+        elif f.kind in ("int", "float"):
+            row["number"] = {"digits": 0 if f.kind == "int" else 2, "unit": f.unit_text(lang)}
+        elif f.kind == "date":
+            row["date"] = "dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd"
+        rows.append(row)
+    sf = status_field or spec.status_field
+    return {
+        "title": spec.title(lang),
+        "rows": rows,
+        "classLabel": _field_label(spec, sf, lang) if sf and sf not in names else None,
+        "locale": "vi-VN" if lang == "vi" else "en",
+        "missing": format_value(spec, names[0] if names else spec.key, None, lang),
+        "close": t("map.card_close", lang),
+        "more": t("map.card_more", lang, section=t("map.selected", lang)),
+    }
 
 
 def tile_group(
@@ -389,15 +460,19 @@ def tile_group(
     status_field: str | None = None,
     opacity: float = 1.0,
     sensitive: bool = False,
+    unit_names: dict[str, str] | None = None,
 ) -> folium.FeatureGroup:
-    """A feature group holding a big layer as a :class:`VectorTileLayer` (its tiles at ``url``)."""
+    """A feature group holding a big layer as a :class:`VectorTileLayer` (its tiles at ``url``), styled from
+    the catalog (colours, hatches, dashes) and with the record card a click shows (:func:`card_spec`).
+    """
     from geo.webmap.tiles import palette_codes, tile_fields
 
     sf, codes = palette_codes(spec, status_field)
     statuses = spec.codes(sf) if sf else ()
     palette = [feature_color(spec, c, sf) for c in codes] + [feature_color(spec, None)]
     labels = [s.label(lang) for s in statuses] + [""]
-    fields = [(f, spec.field(f).label(lang)) for f in tile_fields(spec, sensitive)]
+    marks = [feature_marks(spec, c, sf) for c in codes] + [(None, False)]
+    fields = [(f, spec.field(f).label(lang)) for f in tile_fields(spec, sensitive) if f in spec.tooltip]
     themed = status_field is not None and status_field != spec.status_field
     fg = folium.FeatureGroup(control=False)
     VectorTileLayer(
@@ -410,6 +485,9 @@ def tile_group(
         selected,
         fields,
         spec.key,
+        card_spec(spec, lang, sensitive, status_field, unit_names),
+        [h for _, h in marks],
+        [d for d, _ in marks],
     ).add_to(fg)
     return fg
 
@@ -802,6 +880,7 @@ def overlays(
     worker: str | None = None,
     tiles: dict[str, str] | None = None,
     sensitive: bool = False,
+    unit_names: dict[str, str] | None = None,
 ) -> list[folium.FeatureGroup]:
     """Every feature group the map shows for ``state``: basemap, layers, legend, badge.
 
@@ -813,7 +892,8 @@ def overlays(
     drawn on a canvas, decoded in ``worker`` (the URL of the served ``compact-worker.js``) where given.
     ``blocks``: the legend, if the caller has computed it already. ``tiles``: the vector-tile URL of each
     layer drawn from tiles (above :func:`geo.webmap.tiles.tile_threshold` features; the app signs them for a reader
-    who may see sensitive fields or not, ``sensitive``): the page carries none of its features.
+    who may see sensitive fields or not, ``sensitive``): the page carries none of its features; ``unit_names``
+    (unit code → name) lets a tiled feature's card read a commune by its name.
     """
     groups: list[folium.FeatureGroup] = []
     if state.basemap in BASEMAPS:
@@ -832,7 +912,7 @@ def overlays(
         field = state.color_field(lid)
         opacity = 1.0 if spec.theme == "base" and field is None else state.opacity
         if lid in tiled:
-            groups.append(tile_group(spec, (tiles or {})[lid], state.lang, sel, field, opacity, sensitive))
+            groups.append(tile_group(spec, (tiles or {})[lid], state.lang, sel, field, opacity, sensitive, unit_names))
         elif lid in big:  # by the whole layer's size: a filter never switches paths
             key = version.get(lid) if isinstance(version, dict) else version
             groups.append(

@@ -19,9 +19,9 @@ Below :data:`MIN_SIZE_PX` of a pixel a feature is left out of a tile (a parcel a
 tippecanoe drops the smallest features: zoomed out, the big layer thins; zoomed in, every feature is there.
 
 Tiles carry only what the reader may see: the features' key, their colour class (``c``, an index into the
-catalog palette the page holds) and the layer's tooltip fields, stripped of the sensitive ones for a reader
-without the right (:func:`geo.read.access.for_reader`, the one rule). The record itself opens on the page,
-through the page's own reader.
+catalog palette the page holds) and the layer's tooltip and popup fields, stripped of the sensitive ones for
+a reader without the right (:func:`geo.read.access.for_reader`, the one rule): a click shows the parcel's
+card from them at once, and the full record follows on the page, through the page's own reader.
 
 The encoder writes the protobuf wire format directly (the format is small: see :func:`encode_tile`);
 :func:`decode_tile` reads it back, and reads what PostGIS writes.
@@ -125,11 +125,11 @@ def plain_filters(filters: Filters) -> Filters:
 
 
 def tile_fields(spec: LayerSpec, sensitive: bool) -> list[str]:
-    """The attribute fields a tile of ``spec`` carries for a reader (the tooltip's, never a sensitive one
-    for a reader without the right).
+    """The attribute fields a tile of ``spec`` carries for a reader: the tooltip's and the record card's (the
+    layer's popup fields, shown at once on a click), never a sensitive one for a reader without the right.
     """
     hidden = set() if sensitive else set(spec.sensitive)
-    return [f for f in spec.tooltip if f not in hidden]
+    return [f for f in dict.fromkeys((*spec.tooltip, *spec.popup)) if f not in hidden]
 
 
 def palette_codes(spec: LayerSpec, color_field: str | None) -> tuple[str | None, list[str]]:

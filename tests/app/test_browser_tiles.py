@@ -1,8 +1,8 @@
 """A big layer drawn from vector tiles in a real browser.
 
 The threshold lowered (``DINHLAP_TILE_LAYER``) so that the notice's cadastral parcels count as a big layer:
-the parcel page fetches them as vector tiles from the app itself, hovering names a parcel, a click opens its
-record, and no request leaves the machine.
+the parcel page fetches them as vector tiles from the app itself, hovering names a parcel, a click shows its
+card at once and opens its record, and no request leaves the machine.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ def app_url() -> Iterator[str]:
         yield url
 
 
-def test_parcels_come_as_tiles_from_the_app_and_a_click_opens_the_record(browser: Browser, app_url: str) -> None:
+def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_record(
+    browser: Browser, app_url: str
+) -> None:
     v = visit(browser, f"{app_url}/dat-lam-nghiep")
     v.map_frame()
     v.page.get_by_role("button", name="Thửa đất địa chính").click()  # the layer is off until asked for
@@ -75,6 +77,17 @@ def test_parcels_come_as_tiles_from_the_app_and_a_click_opens_the_record(browser
     v.page.mouse.move(box["x"] + x, box["y"] + y)
     frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=5000)
     v.page.mouse.click(box["x"] + x, box["y"] + y)
-    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=15000)
+    # At once, from the tile (no rerun needed): the parcel's card over the map, a dialog that takes the focus,
+    # labelled as the record is, and a viewer's card never names the land user.
+    card = frame.get_by_role("dialog", name=key)
+    card.wait_for(timeout=5000)
+    text = card.inner_text()
+    assert "Loại đất" in text and "Diện tích" in text and "Người sử dụng đất" not in text
+    assert frame.evaluate("document.activeElement && document.activeElement.classList.contains('dl-card')")
+    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=15000)  # the full record follows
+    assert card.is_visible()  # the rerun that brought it kept the card
+    card.focus()
+    v.page.keyboard.press("Escape")
+    card.wait_for(state="detached", timeout=5000)
     assert v.external_requests() == [] and v.unexpected_console_errors() == [] and v.page_errors == []
     v.page.close()

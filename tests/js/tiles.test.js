@@ -46,3 +46,50 @@ test('the list beside the map counts each parcel of the view once', () => {
 test('a tile URL is the template with its address', () => {
   assert.equal(DLTiles.url('/dl-tiles/t/{z}/{x}/{y}.pbf?v=1', 15, 3, 9), '/dl-tiles/t/15/3/9.pbf?v=1');
 });
+
+// The record card a click shows at once (tests/js/write_fixtures.py writes the viewer's card spec and, for each
+// parcel of the tile, the rows the engine's own formatter gives from the store).
+const cards = JSON.parse(fs.readFileSync(path.join(dir, 'parcels.card.json'), 'utf8'));
+
+for (const lang of ['vi', 'en']) {
+  test(`a clicked parcel's card reads as its full record does (${lang}): labels, codes, numbers, units`, () => {
+    const { card, rows } = cards[lang];
+    for (const f of tile.features.features) {
+      const c = DLTiles.card(f.props, card, []);
+      assert.equal(c.title, f.props.key);
+      assert.equal(c.layer, card.title);
+      assert.deepStrictEqual(c.rows, rows[f.props.key], f.props.key);
+    }
+  });
+}
+
+test("a viewer's card has no land user, not even its label", () => {
+  for (const lang of ['vi', 'en']) {
+    const { card, owner } = cards[lang];
+    assert.ok(!card.rows.some((r) => r.name === 'owner' || r.label === owner));
+    for (const f of tile.features.features) {
+      assert.ok(!DLTiles.card(f.props, card, []).rows.some((r) => r[0] === owner));
+    }
+  }
+});
+
+test('a card keeps text as text and says what is missing', () => {
+  const card = cards.vi.card;
+  const props = { key: '<img src=x onerror=alert(1)>', c: 0 };
+  const c = DLTiles.card(props, card, []);
+  assert.equal(c.title, '<img src=x onerror=alert(1)>');
+  assert.ok(c.rows.every((r) => r[1] === card.missing));
+  const row = { name: 'n', label: 'N', number: { digits: 2, unit: 'm²' } };
+  assert.equal(DLTiles.cellText(-0.004, row, { locale: 'vi-VN', missing: '–' }), '0 m²');
+  assert.equal(DLTiles.cellText(71070.456, row, { locale: 'vi-VN', missing: '–' }), '71.070,46 m²');
+  assert.equal(DLTiles.cellText(71070.456, row, { locale: 'en', missing: '–' }), '71,070.46 m²');
+  // rounded from the exact binary value as the Python side rounds (0.345 is 0.34499…), never "0,35"
+  assert.equal(DLTiles.cellText(0.345, row, { locale: 'vi-VN', missing: '–' }), '0,34 m²');
+  assert.equal(DLTiles.cellText('2024-04-24', { date: 'dd/mm/yyyy' }, card), '24/04/2024');
+});
+
+test("a card names the colour class when its field is not a row (a layer coloured by another field)", () => {
+  const card = Object.assign({}, cards.en.card, { classLabel: 'Theme' });
+  const c = DLTiles.card({ key: 'K', c: 1 }, card, ['a', 'b', '']);
+  assert.deepStrictEqual(c.rows[c.rows.length - 1], ['Theme', 'b']);
+});

@@ -114,6 +114,38 @@ def _tile(out: Path) -> None:
         "outside": {"x": -60, "y": -60},
     }
     (out / "parcels.mvt.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    _card(out, store, [f["properties"]["key"] for f in feats])
+
+
+def _card(out: Path, store: object, keys: list[str]) -> None:
+    """The record card's spec a viewer's page gets (geo.webmap.mapview.card_spec), in both languages, and the rows
+    each parcel of the tile must show: its popup fields formatted by the engine's own formatter
+    (geo.read.records.format_value) from the store's row, so the page's card is held to the full record's text.
+    """
+    from geo.read.access import read_layer
+    from geo.read.records import format_value
+    from geo.webmap.mapview import card_spec
+
+    spec = store.catalog["cadastral_parcels"]  # type: ignore[attr-defined]
+    names: dict[str, str] = {}
+    for year, lid in (("2024", "units"), ("2025", "communes_2025")):
+        if store.has(lid):  # type: ignore[attr-defined]
+            frame = store.read(lid)  # type: ignore[attr-defined]
+            table = dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
+            names.update({f"{year}:{c}": n for c, n in table.items()})
+            if year == "2024":
+                names.update(table)
+    rows = read_layer(store, "cadastral_parcels", False).set_index("parcel_code", drop=False)  # type: ignore[arg-type]
+    cases = {}
+    for lang in ("vi", "en"):
+        card = card_spec(spec, lang, False, None, names)
+        rows_of = card["rows"]
+        want = {
+            k: [[r["label"], format_value(spec, r["name"], rows.loc[k].get(r["name"]), lang, names)] for r in rows_of]
+            for k in keys
+        }
+        cases[lang] = {"card": card, "rows": want, "owner": spec.field("owner").label(lang)}
+    (out / "parcels.card.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
 
 
 def _measures(out: Path) -> None:

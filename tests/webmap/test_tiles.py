@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo.model.catalog import LAND_USE_GROUP
+from geo.model.catalog import CATALOG, LAND_USE_GROUP
 from geo.read.access import read_layer
 from geo.store.reads import Store
 from geo.webmap import tiles
@@ -37,7 +37,7 @@ def test_a_viewer_tile_holds_the_parcels_there_and_never_the_land_user(any_store
     codes = [s.value for s in store.catalog[LAYER].codes("use_group")]
     for f in feats:
         p = f["properties"]
-        assert set(p) <= {"key", "c", "parcel_code", "land_use", "area_m2"}
+        assert set(p) <= {"key", "c", *tiles.tile_fields(store.catalog[LAYER], False)}
         assert "owner" not in p
         row = frame.loc[p["key"]]
         assert p["land_use"] == row["land_use"]
@@ -52,6 +52,26 @@ def test_a_planner_tile_carries_the_same_parcels(any_store: Path | str) -> None:
     viewer, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=False))
     planner, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=True))
     assert {f["properties"]["key"] for f in planner} == {f["properties"]["key"] for f in viewer}
+
+
+def test_a_tile_carries_the_record_card_a_click_shows_and_the_land_user_only_to_a_planner(
+    any_store: Path | str,
+) -> None:
+    store = Store(any_store)
+    viewer, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=False))
+    planner, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=True))
+    frame = read_layer(store, LAYER, True).set_index("parcel_code")
+    for f in viewer:  # the card's fields: the parcel's numbers and sheet, its certificate, as stored
+        p, row = f["properties"], frame.loc[f["properties"]["key"]]
+        assert p["sheet_no"] == row["sheet_no"] and p["parcel_no"] == row["parcel_no"]
+        assert p["unit_code"] == row["unit_code"]
+        assert p.get("cert_status") == (row["cert_status"] if isinstance(row["cert_status"], str) else None)
+        assert "owner" not in p
+    owners = {f["properties"]["key"]: f["properties"].get("owner") for f in planner}
+    assert any(owners.values()), "a planner's tile names the land users"
+    for key, owner in owners.items():
+        if owner is not None:
+            assert owner == frame.loc[key, "owner"]
 
 
 def test_a_filter_narrows_the_tile_where_it_is_built(any_store: Path | str) -> None:
@@ -110,3 +130,41 @@ def test_the_time_machine_tile_shows_the_parcel_as_it_stood_that_day(any_store: 
 
     assert land_use(None) == "CLN"
     assert land_use(before.isoformat()) == first["land_use"] != "CLN"
+
+
+def _tile_options(sensitive: bool, lang: str = "vi", status_field: str | None = None) -> dict:
+    import base64
+    import json
+    import re
+
+    from geo.webmap.mapview import VectorTileLayer, tile_group
+
+    fg = tile_group(CATALOG[LAYER], "/dl-tiles/t/{z}/{x}/{y}.pbf", lang, [], status_field, 1.0, sensitive)  # type: ignore[arg-type]
+    layer = next(c for c in fg._children.values() if isinstance(c, VectorTileLayer))
+    payload = re.search(r'atob\("([^"]*)"\)', layer.options)
+    assert payload is not None
+    return json.loads(base64.b64decode(payload.group(1)))
+
+
+def test_the_page_gets_a_viewer_card_without_the_land_user_and_a_planner_card_with_it() -> None:
+    viewer, planner = _tile_options(False), _tile_options(True)
+    names = [r["name"] for r in viewer["card"]["rows"]]
+    assert names[0] == "parcel_code" and "land_use" in names and "area_m2" in names
+    assert "owner" not in names and all(r["label"] != "Người sử dụng đất" for r in viewer["card"]["rows"])
+    assert "owner" in [r["name"] for r in planner["card"]["rows"]]
+    land_use = next(r for r in viewer["card"]["rows"] if r["name"] == "land_use")
+    assert land_use["values"]["LUC"] == "Đất chuyên trồng lúa nước"  # a code reads by its label
+    english = _tile_options(False, "en")["card"]
+    assert english["title"] == "Cadastral parcels" and english["locale"] == "en"
+    assert next(r for r in english["rows"] if r["name"] == "land_use")["label"] == "Land use"
+
+
+def test_tile_classes_carry_the_catalog_hatches_as_the_other_layers_do() -> None:
+    opts = _tile_options(False)
+    spec_ = CATALOG[LAYER]
+    codes = [s.value for s in spec_.codes("use_group")]
+    assert opts["hatch"] == [spec_.status(c, "use_group").hatch for c in codes] + [False]  # type: ignore[union-attr]
+    assert opts["hatch"][codes.index("unused")] is True  # unused land reads as hatched in grey too
+    by_cert = _tile_options(False, status_field="cert_status")
+    certs = [s.value for s in spec_.codes("cert_status")]
+    assert len(by_cert["hatch"]) == len(certs) + 1 and len(by_cert["palette"]) == len(certs) + 1

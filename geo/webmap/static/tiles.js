@@ -4,8 +4,10 @@
  * MVT 2.1 layout), `DLTiles.hit` says whether a point of the tile falls in a feature, `DLTiles.features`
  * lists the features of the loaded tiles in a box. On a page with Leaflet, `DL.tiles(options)` is the map
  * layer: a canvas per 256-pixel tile, fetched by URL (the browser inflates the gzip body), drawn with the
- * catalog palette (`c`, the colour class, indexes it); hover shows the feature's tooltip fields, a click
- * selects it the way a click on any other layer does (the page opens its record).
+ * catalog palette (`c`, the colour class, indexes it), the class's hatching and dashes; hover shows the
+ * feature's tooltip fields; a click shows its record card at once (`DLTiles.card`, from the tile's
+ * properties: what the reader may see) and selects it the way a click on any other layer does (the page's
+ * full record follows with its rerun).
  * Text reaches the page only through textContent.
  */
 (function (root) {
@@ -177,7 +179,44 @@
     return template.replace('{z}', z).replace('{x}', x).replace('{y}', y);
   }
 
-  var api = { decode: decode, hit: hit, features: features, url: url };
+  // One value of a card row as people read it (the Python side's geo.read.records.format_value, for the kinds
+  // a tile carries): a coded value or a unit code by the text the app gave, numbers with the language's
+  // separators and the field's unit, dates as the language writes them; anything else as it is, as text.
+  function cellText(v, row, card) {
+    if (v === undefined || v === null || v === '') return card.missing;
+    if (row.values) return Object.prototype.hasOwnProperty.call(row.values, String(v)) ? row.values[String(v)] : String(v);
+    if (row.bool) return v ? row.bool[1] : row.bool[0];
+    if (row.plain && typeof v === 'number' && Number.isInteger(v)) return String(v);
+    if (row.number && typeof v === 'number' && isFinite(v)) {
+      // rounded from the number's exact binary value (toFixed), as Python's formatting does, then written with
+      // the language's separators; a rounded zero has no sign
+      var text = new Intl.NumberFormat(card.locale, {
+        maximumFractionDigits: row.number.digits,
+        minimumFractionDigits: 0,
+        signDisplay: 'negative',
+      }).format(Number(v.toFixed(row.number.digits)));
+      var unit = row.number.unit;
+      return unit === '%' ? text + '%' : unit ? text + ' ' + unit : text;
+    }
+    if (row.date) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v));
+      if (m) return row.date === 'dd/mm/yyyy' ? m[3] + '/' + m[2] + '/' + m[1] : m[1] + '-' + m[2] + '-' + m[3];
+    }
+    return String(v);
+  }
+
+  // A clicked feature's record card from its tile properties (what this reader may see, nothing more):
+  // { title, key, layer, rows: [[label, text]], more }. `labels` are the colour classes' labels.
+  function card(props, spec, labels) {
+    var rows = spec.rows.map(function (row) {
+      return [row.label, cellText(props[row.name], row, spec)];
+    });
+    var cls = labels && labels[props.c];
+    if (spec.classLabel && cls) rows.push([spec.classLabel, cls]);
+    return { title: String(props.key), key: String(props.key), layer: spec.title, rows: rows, more: spec.more };
+  }
+
+  var api = { decode: decode, hit: hit, features: features, url: url, card: card, cellText: cellText };
   root.DLTiles = api;
   if (typeof module === 'object' && module.exports) module.exports = api;
 
@@ -190,6 +229,63 @@
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+
+  // The record card of a clicked feature, one per map, over its top-left corner beside the zoom buttons. It
+  // outlives the layer's rerun (the page redraws the layer with the selection); a click on no feature, its
+  // close button or Escape closes it. A non-modal dialog: it takes the focus, so a screen reader reads it.
+  function closeCard(map, refocus) {
+    var c = map._dlCard;
+    if (!c) return;
+    map._dlCard = null;
+    if (c.parentNode) c.parentNode.removeChild(c);
+    if (refocus) map.getContainer().focus({ preventScroll: true });
+  }
+
+  function showCard(map, layerId, d, closeText) {
+    closeCard(map, false);
+    var box = el('div', 'dl-card'), id = 'dl-card-' + L.Util.stamp(box);
+    box.setAttribute('role', 'dialog');
+    box.setAttribute('aria-modal', 'false');
+    box.setAttribute('aria-labelledby', id);
+    box.setAttribute('tabindex', '-1');
+    box.dataset.layer = layerId;
+    box.dataset.key = d.key;
+    var head = el('div', 'dl-card-head'), h = el('h2', 'dl-card-title', d.title);
+    h.id = id;
+    var x = el('button', 'dl-card-close', '\u00d7');
+    x.type = 'button';
+    x.setAttribute('aria-label', closeText);
+    x.title = closeText;
+    head.appendChild(h);
+    head.appendChild(x);
+    box.appendChild(head);
+    if (d.layer) box.appendChild(el('div', 'dl-card-layer', d.layer));
+    var table = el('table', 'dl-card-table');
+    d.rows.forEach(function (r) {
+      var tr = el('tr'), th = el('th', '', r[0]);
+      th.scope = 'row';
+      tr.appendChild(th);
+      tr.appendChild(el('td', '', r[1]));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    if (d.more) box.appendChild(el('p', 'dl-card-more', d.more));
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    L.DomEvent.on(x, 'click', function () {
+      closeCard(map, true);
+    });
+    L.DomEvent.on(box, 'keydown', function (e) {
+      if (e.key === 'Escape') {
+        L.DomEvent.stop(e);
+        closeCard(map, true);
+      }
+    });
+    map.getContainer().appendChild(box);
+    map._dlCard = box;
+    box.focus({ preventScroll: true });
+    return box;
   }
 
   function layer(o) {
@@ -232,6 +328,10 @@
         if (this._tip) map.closeTooltip(this._tip);
         if (C.tiles[o.id] === this) delete C.tiles[o.id];
         L.GridLayer.prototype.onRemove.call(this, map);
+        // a rerun puts the layer back at once (the card stays); a layer switched off takes its card with it
+        setTimeout(function () {
+          if (!C.tiles[o.id] && map._dlCard && map._dlCard.dataset.layer === o.id) closeCard(map, false);
+        }, 0);
       },
       createTile: function (coords, done) {
         var c = L.DomUtil.create('canvas', 'dl-tile'), dpr = root.devicePixelRatio || 1, self = this;
@@ -271,6 +371,38 @@
             if (f.type === 3) path.closePath();
           });
         }
+        var hatches = {};
+        function hatched(col) {
+          // the hatching of the GeoJSON and canvas layers (dlmap.js), at this canvas's pixel ratio
+          if (hatches[col]) return hatches[col];
+          var t = document.createElement('canvas'), n = Math.round(10 * dpr);
+          t.width = t.height = n;
+          var x = t.getContext('2d');
+          x.scale(n / 10, n / 10);
+          x.fillStyle = '#ffffff';
+          x.fillRect(0, 0, 10, 10);
+          x.strokeStyle = col;
+          x.lineWidth = 3.5;
+          x.beginPath();
+          x.moveTo(-5, 5);
+          x.lineTo(5, -5);
+          x.moveTo(0, 10);
+          x.lineTo(10, 0);
+          x.moveTo(5, 15);
+          x.lineTo(15, 5);
+          x.stroke();
+          return (hatches[col] = ctx.createPattern(t, 'repeat'));
+        }
+        function dashOf(cls) {
+          var d = o.dash && o.dash[cls];
+          return d
+            ? String(d)
+                .split(/[\s,]+/)
+                .map(function (v) {
+                  return +v * dpr;
+                })
+            : [];
+        }
         Object.keys(byClass).forEach(function (cls) {
           var col = o.palette[cls] || o.palette[o.palette.length - 1], path = new Path2D();
           byClass[cls].forEach(function (f) {
@@ -281,6 +413,7 @@
               });
             } else trace(path, f);
           });
+          ctx.setLineDash(dashOf(cls)); // the class's dash pattern: a second channel beside the colour
           if (o.kind === 'LineString') {
             ctx.globalAlpha = P.opacity;
             ctx.strokeStyle = col;
@@ -289,13 +422,14 @@
             return;
           }
           ctx.globalAlpha = P.fillOpacity;
-          ctx.fillStyle = col;
+          ctx.fillStyle = o.hatch && o.hatch[cls] ? hatched(col) : col;
           ctx.fill(path, 'evenodd');
           ctx.globalAlpha = P.opacity;
           ctx.strokeStyle = P.color;
           ctx.lineWidth = P.weight * dpr;
           ctx.stroke(path);
         });
+        ctx.setLineDash([]);
         if (chosen.length) {
           var sp = new Path2D();
           chosen.forEach(function (f) {
@@ -323,7 +457,12 @@
       _click: function (e) {
         if (this._over(e)) return;
         var f = this._at(e);
-        if (!f) return;
+        if (!f) {
+          if (this._map._dlCard && this._map._dlCard.dataset.layer === o.id) closeCard(this._map, false);
+          return;
+        }
+        // the card at once, from the tile's properties; the full record follows with the page's rerun
+        if (o.card) showCard(this._map, o.id, card(f.props, o.card, o.labels), o.card.close);
         var props = { _l: o.id, _k: String(f.props.key) };
         this.fire('click', {
           latlng: e.latlng,
