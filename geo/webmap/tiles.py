@@ -558,33 +558,101 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+class _Reader:
+    """A read connection to a GeoPackage per thread of the tile server, kept across tiles while the store's
+    version holds (a write, or the file replaced whole, moves the version: the next tile opens it afresh).
+
+    Opening the file and reading its schema took about 16 ms a tile, more than building a small tile.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def get(self, path: Path, version: str, layer: str) -> tuple[Any, str, list[str]]:
+        """``(connection, geometry column, columns)`` of ``layer`` in the GeoPackage at ``path``."""
+        import sqlite3
+
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] != (str(path), version):
+            if held is not None:
+                held[1].close()
+            if not path.is_file():
+                raise FileNotFoundError(path)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only = 1")
+            tables: dict[str, tuple[str, list[str]]] = {}
+            held = ((str(path), version), conn, tables)
+            self._local.held = held
+        conn, schema = held[1], held[2]
+        if layer not in schema:
+            sql = "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?"
+            row = conn.execute(sql, (layer,)).fetchone()
+            cols = [str(r[1]) for r in conn.execute(f"PRAGMA table_info({_q(layer)})")]
+            schema[layer] = (str(row[0]) if row else "geom", cols)
+        gcol, cols = schema[layer]
+        return conn, gcol, cols
+
+
+_READER = _Reader()
+
+
 def gpkg_tile(store: Store, spec: LayerSpec, query: TileQuery, z: int, x: int, y: int) -> bytes:
-    """A tile built from a GeoPackage through the layer's R-tree index."""
+    """A tile built from a GeoPackage through the layer's R-tree index.
+
+    Without filters (the page as it opens, and every pan) the rows go straight from SQLite to the encoder
+    (:func:`_plain_tile`); with filters, through the frame the filters apply to (:func:`frame_tile`).
+    """
     assert store.path is not None
     w, s, e, n = tile_lonlat(z, x, y, BUFFER / EXTENT)
-    with db.connect(store.path) as conn:
-        gcol = conn.geometry_column(spec.id) or "geom"
-        stored = set(conn.columns(spec.id))
-        rtree = f"rtree_{spec.id}_{gcol}"
-        cols = [c for c in stored if c not in (gcol, "fid")]
-        sql = (
-            f"SELECT {', '.join('t.' + _q(c) for c in cols)}, t.{_q(gcol)} FROM {_q(spec.id)} t "
-            f"JOIN {_q(rtree)} r ON t.fid = r.id WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? "
-            "AND (r.maxx - r.minx) + (r.maxy - r.miny) >= ?"
-        )
-        args = (w, e, s, n, min_size_degrees(z, (s + n) / 2))
-        (count,) = conn.execute(
-            f"SELECT count(*) FROM {_q(rtree)} r WHERE {sql.split(' WHERE ', 1)[1]}", args
-        ).fetchone()
-        if count > MAX_FEATURES:  # the largest first, as a map zoomed out shows them
-            sql += f" ORDER BY (r.maxx - r.minx) + (r.maxy - r.miny) DESC LIMIT {MAX_FEATURES}"
-        rows = conn.execute(sql, args).fetchall()
+    conn, gcol, stored = _READER.get(store.path, store.version, spec.id)
+    rtree = f"rtree_{spec.id}_{gcol}"
+    cols = [c for c in stored if c not in (gcol, "fid")]
+    where = "r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? AND (r.maxx - r.minx) + (r.maxy - r.miny) >= ?"
+    sql = (
+        f"SELECT {', '.join('t.' + _q(c) for c in cols)}, t.{_q(gcol)} FROM {_q(spec.id)} t "
+        f"JOIN {_q(rtree)} r ON t.fid = r.id WHERE {where}"
+    )
+    args = (w, e, s, n, min_size_degrees(z, (s + n) / 2))
+    (count,) = conn.execute(f"SELECT count(*) FROM {_q(rtree)} r WHERE {where}", args).fetchone()
+    if count > MAX_FEATURES:  # the largest first, as a map zoomed out shows them
+        sql += f" ORDER BY (r.maxx - r.minx) + (r.maxy - r.miny) DESC LIMIT {MAX_FEATURES}"
+    rows = conn.execute(sql, args).fetchall() if count else []
     if not rows:
         return b""
+    if not query.filters and spec.id != "units":  # units' derived fields come from another table
+        return _plain_tile(spec, query, cols, rows, z, x, y)
     frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
     gdf = gpd.GeoDataFrame(frame, geometry=_gpkg_geoms([r[-1] for r in rows]), crs=4326)
     gdf = access.for_reader(_derived(store, spec, gdf), spec, query.sensitive)
     return frame_tile(spec, gdf, query, z, x, y)
+
+
+def _plain_tile(
+    spec: LayerSpec, query: TileQuery, cols: list[str], rows: list[tuple[Any, ...]], z: int, x: int, y: int
+) -> bytes:
+    """The tile of ``rows`` (``cols`` and the geometry blob last, at most :data:`MAX_FEATURES`), without a
+    frame: what :func:`frame_tile` gives for an unfiltered query, the same bytes (tests/webmap/test_tiles.py).
+    """
+    columns = zip(*(r[:-1] for r in rows), strict=True)
+    data: dict[str, list[Any]] = {c: list(v) for c, v in zip(cols, columns, strict=True)}
+    if spec.id == "cadastral_parcels" and "land_use" in data:  # access.with_land_groups, on columns
+        if "area_m2" in data:
+            area = np.array([v if isinstance(v, int | float) else np.nan for v in data["area_m2"]], dtype=float)
+            data["area_ha"] = np.round(area / 10_000, 4).tolist()
+        data["use_group"] = [LAND_USE_GROUP.get(v) for v in data["land_use"]]
+    if not query.sensitive:  # access.for_reader: the sensitive fields never leave the store for this reader
+        for c in spec.sensitive:
+            data.pop(c, None)
+    sf, codes = palette_codes(spec, query.color_field)
+    lookup = {c: i for i, c in enumerate(codes)}
+    cls = [lookup.get(v, len(codes)) for v in data[sf]] if sf and sf in data else [len(codes)] * len(rows)
+    fields = [f for f in tile_fields(spec, query.sensitive) if f in data]
+    key_cols = [data[k] for k in spec.key.split(",")]
+    keys = [",".join(str(v) for v in vs) for vs in zip(*key_cols, strict=True)]
+    local = _to_tile(_gpkg_geoms([r[-1] for r in rows]), z, x, y)
+    cols_f = [(f, data[f]) for f in fields]
+    props = [{"key": keys[i], "c": cls[i], **{f: _plain(col[i]) for f, col in cols_f}} for i in range(len(rows))]
+    return encode_tile(local, props)
 
 
 def _pg_expr(spec: LayerSpec, name: str, stored: set[str]) -> str | None:
@@ -603,11 +671,19 @@ def _pg_expr(spec: LayerSpec, name: str, stored: set[str]) -> str | None:
     return None
 
 
+_PG_SCHEMA: dict[tuple[str, str, str], tuple[str, set[str]]] = {}
+
+
 def pg_tile(store: Store, spec: LayerSpec, query: TileQuery, z: int, x: int, y: int) -> bytes | None:
     """A tile PostGIS builds itself (``ST_AsMVT``), or ``None`` when a filter or field cannot be said in SQL."""
     with db.connect(store.location) as conn:
-        gcol = conn.geometry_column(spec.id) or "geom"
-        stored = set(conn.columns(spec.id))
+        schema_key = (location_key(store.location), store.version, spec.id)
+        schema = _PG_SCHEMA.get(schema_key)
+        if schema is None:  # asked of the catalog once per store version, not once a tile
+            schema = _PG_SCHEMA[schema_key] = (conn.geometry_column(spec.id) or "geom", set(conn.columns(spec.id)))
+            while len(_PG_SCHEMA) > 16:
+                _PG_SCHEMA.pop(next(iter(_PG_SCHEMA)))
+        gcol, stored = schema
         sf, codes = palette_codes(spec, query.color_field)
         fields = tile_fields(spec, query.sensitive)
         kinds = {f.name: f for f in filter_fields(spec)}
