@@ -89,5 +89,23 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
     card.focus()
     v.page.keyboard.press("Escape")
     card.wait_for(state="detached", timeout=5000)
+    # The keyboard's way: the list beside the map, arrows to the parcel, Enter: the same card at once; Escape
+    # takes the reader back to the list.
+    v.wait_idle()
+    frame.locator(".dl-list-items").focus()
+    active = """() => { const ul = document.querySelector('.dl-list-items');
+                        const li = document.getElementById(ul.getAttribute('aria-activedescendant') || '');
+                        return li ? li.textContent : ''; }"""
+    for _ in range(200):
+        v.page.keyboard.press("ArrowDown")
+        if key in frame.evaluate(active):
+            break
+    assert key in frame.evaluate(active)
+    v.page.keyboard.press("Enter")
+    frame.get_by_role("dialog", name=key).wait_for(timeout=5000)
+    v.page.keyboard.press("Escape")
+    frame.get_by_role("dialog", name=key).wait_for(state="detached", timeout=5000)
+    assert frame.evaluate("document.activeElement.matches('.dl-list-items')")
+    v.wait_idle()
     assert v.external_requests() == [] and v.unexpected_console_errors() == [] and v.page_errors == []
     v.page.close()

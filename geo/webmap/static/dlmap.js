@@ -857,6 +857,7 @@
         var it = this._items[this._at], gd = root.__GLOBAL_DATA__;
         if (!it || !this._map) return;
         if (gd) gd.last_active_drawing = { type: 'Feature', properties: { _l: it.l, _k: it.k }, geometry: null };
+        if (root.DL && root.DL.tileCard) root.DL.tileCard(this._map, it.l, it.k); // a tiled parcel's card at once
         reportNow(this._map);
       },
     });

@@ -239,12 +239,22 @@
     if (!c) return;
     map._dlCard = null;
     if (c.parentNode) c.parentNode.removeChild(c);
-    if (refocus) map.getContainer().focus({ preventScroll: true });
+    if (!refocus) return;
+    // back where the reader was (the list beside the map, for a keyboard; redrawn by a rerun, its successor),
+    // else the map itself
+    var back = c._back;
+    if (back && !back.isConnected && back.classList && back.classList.length) {
+      back = map.getContainer().querySelector('.' + back.classList[0]);
+    }
+    if (!back || !back.isConnected || back === document.body) back = map.getContainer();
+    back.focus({ preventScroll: true });
   }
 
   function showCard(map, layerId, d, closeText) {
+    var back = map._dlCard ? map._dlCard._back : document.activeElement;
     closeCard(map, false);
     var box = el('div', 'dl-card'), id = 'dl-card-' + L.Util.stamp(box);
+    box._back = back;
     box.setAttribute('role', 'dialog');
     box.setAttribute('aria-modal', 'false');
     box.setAttribute('aria-labelledby', id);
@@ -299,6 +309,7 @@
       initialize: function () {
         L.GridLayer.prototype.initialize.call(this, { pane: 'dlBig', tileSize: 256, updateWhenZooming: false, keepBuffer: 1, maxZoom: 20 });
         this._data = {}; // "z/x/y" → decoded layer, for hover, click and the list
+        this._o = o;
         this.labels = o.labels;
         this._requested = 0;
         this._loaded = 0;
@@ -511,6 +522,28 @@
     return new Grid();
   }
 
+  // The card of feature `key` of tiled layer `layerId`, if a loaded tile holds it (the list beside the map
+  // chose it: the keyboard's way to a parcel gets the card at once too). Whether it was shown.
+  function tileCard(map, layerId, key) {
+    var t = C0().tiles && C0().tiles[layerId];
+    if (!t || !t._o.card || !map) return false;
+    var found = null;
+    Object.keys(t._data).forEach(function (a) {
+      if (found) return;
+      t._data[a].features.forEach(function (f) {
+        if (!found && String(f.props.key) === String(key)) found = f;
+      });
+    });
+    if (!found) return false;
+    showCard(map, layerId, card(found.props, t._o.card, t._o.labels), t._o.card.close);
+    return true;
+  }
+
+  function C0() {
+    return root.__dlCompact || {};
+  }
+
   root.DL = root.DL || {};
   root.DL.tiles = layer;
+  root.DL.tileCard = tileCard;
 })(typeof self !== 'undefined' ? self : globalThis);
