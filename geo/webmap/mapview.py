@@ -412,7 +412,7 @@ def card_spec(
       row), ``locale`` and the words of the card (``close``, ``more``: where the full record follows).
     """
     from geo.read.records import UNIT_FIELDS, format_value
-    from geo.webmap.tiles import tile_fields
+    from geo.webmap.tiles import CARD_ZOOM, tile_fields
 
     carried = set(tile_fields(spec, sensitive))
     names = [f for f in (spec.popup or spec.tooltip) if f in carried]
@@ -449,6 +449,8 @@ def card_spec(
         "missing": format_value(spec, names[0] if names else spec.key, None, lang),
         "close": t("map.card_close", lang),
         "more": t("map.card_more", lang, section=t("map.selected", lang)),
+        "fullZoom": CARD_ZOOM,  # below it a tile carries only the tooltip's fields: the card shows those
+        "brief": [f for f in spec.tooltip if f in carried],
     }
 
 

@@ -59,6 +59,7 @@ from geo.webmap.compact import classes
 EXTENT = 4096  # tile coordinates per side (the MVT default)
 BUFFER = 64  # tile units drawn beyond each edge, so a stroke on the edge is not cut
 MIN_SIZE_PX = 0.5  # a feature whose bounding box (width + height) is under this many pixels is left out
+CARD_ZOOM = 15  # from this zoom on a tile carries the record card's fields (popup), below only the tooltip's
 MAX_FEATURES = 3000  # at most this many features in a tile, the largest first (a province zoomed out)
 LAYER = "features"  # the one layer name inside every tile
 E = 20037508.342789244  # half the Web Mercator world, metres
@@ -124,12 +125,15 @@ def plain_filters(filters: Filters) -> Filters:
     return {str(k): plain(v) for k, v in filters.items() if v is not None}
 
 
-def tile_fields(spec: LayerSpec, sensitive: bool) -> list[str]:
-    """The attribute fields a tile of ``spec`` carries for a reader: the tooltip's and the record card's (the
-    layer's popup fields, shown at once on a click), never a sensitive one for a reader without the right.
+def tile_fields(spec: LayerSpec, sensitive: bool, z: int | None = None) -> list[str]:
+    """The attribute fields a tile of ``spec`` carries for a reader: the tooltip's and, from zoom
+    :data:`CARD_ZOOM` on (``z``; ``None``: any), the record card's (the layer's popup fields, shown at once on a
+    click); never a sensitive one for a reader without the right. Zoomed out, where a parcel is a few pixels,
+    the tile stays light: there its card shows the tooltip's fields, and the full record follows as always.
     """
     hidden = set() if sensitive else set(spec.sensitive)
-    return [f for f in dict.fromkeys((*spec.tooltip, *spec.popup)) if f not in hidden]
+    names = (*spec.tooltip, *spec.popup) if z is None or z >= CARD_ZOOM else spec.tooltip
+    return [f for f in dict.fromkeys(names) if f not in hidden]
 
 
 def palette_codes(spec: LayerSpec, color_field: str | None) -> tuple[str | None, list[str]]:
@@ -530,7 +534,7 @@ def frame_tile(spec: LayerSpec, frame: gpd.GeoDataFrame, query: TileQuery, z: in
         ]
     sf, codes = palette_codes(spec, query.color_field)
     cls = classes(frame[sf], codes) if sf and sf in frame.columns else np.full(len(frame), len(codes), np.uint8)
-    fields = [f for f in tile_fields(spec, query.sensitive) if f in frame.columns]
+    fields = [f for f in tile_fields(spec, query.sensitive, z) if f in frame.columns]
     keys = _key_of(spec, frame)
     local = _to_tile(np.asarray(frame.geometry.values, dtype=object), z, x, y)
     cols = {f: frame[f].tolist() for f in fields}
@@ -652,7 +656,7 @@ def _plain_tile(
     sf, codes = palette_codes(spec, query.color_field)
     lookup = {c: i for i, c in enumerate(codes)}
     cls = [lookup.get(v, len(codes)) for v in data[sf]] if sf and sf in data else [len(codes)] * len(rows)
-    fields = [f for f in tile_fields(spec, query.sensitive) if f in data]
+    fields = [f for f in tile_fields(spec, query.sensitive, z) if f in data]
     key_cols = [data[k] for k in spec.key.split(",")]
     keys = [",".join(str(v) for v in vs) for vs in zip(*key_cols, strict=True)]
     local = _to_tile(_gpkg_geoms([r[-1] for r in rows]), z, x, y)
@@ -691,7 +695,7 @@ def pg_tile(store: Store, spec: LayerSpec, query: TileQuery, z: int, x: int, y: 
                 _PG_SCHEMA.pop(next(iter(_PG_SCHEMA)))
         gcol, stored = schema
         sf, codes = palette_codes(spec, query.color_field)
-        fields = tile_fields(spec, query.sensitive)
+        fields = tile_fields(spec, query.sensitive, z)
         kinds = {f.name: f for f in filter_fields(spec)}
         params: list[Any] = []
         select = []

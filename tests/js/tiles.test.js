@@ -88,6 +88,19 @@ test('a card keeps text as text and says what is missing', () => {
   assert.equal(DLTiles.cellText('2024-04-24', { date: 'dd/mm/yyyy' }, card), '24/04/2024');
 });
 
+test('zoomed out, where a tile carries only the tooltip fields, the card shows those and invents nothing', () => {
+  const { card } = cards.vi;
+  const f = tile.features.features[0];
+  const brief = DLTiles.card({ key: f.props.key, c: f.props.c, land_use: f.props.land_use }, card, [], card.fullZoom - 1);
+  assert.deepStrictEqual(
+    brief.rows.map((r) => r[0]),
+    card.rows.filter((r) => card.brief.includes(r.name)).map((r) => r.label)
+  );
+  assert.ok(!brief.rows.some((r) => r[0] === 'Số thửa'));
+  const full = DLTiles.card(f.props, card, [], card.fullZoom);
+  assert.equal(full.rows.length, card.rows.length);
+});
+
 test("a card names the colour class when its field is not a row (a layer coloured by another field)", () => {
   const card = Object.assign({}, cards.en.card, { classLabel: 'Theme' });
   const c = DLTiles.card({ key: 'K', c: 1 }, card, ['a', 'b', '']);

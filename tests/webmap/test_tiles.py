@@ -74,6 +74,17 @@ def test_a_tile_carries_the_record_card_a_click_shows_and_the_land_user_only_to_
             assert owner == frame.loc[key, "owner"]
 
 
+def test_zoomed_out_a_tile_carries_only_the_tooltip_fields(any_store: Path | str) -> None:
+    store = Store(any_store)
+    spec_ = store.catalog[LAYER]
+    far, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=True), z=tiles.CARD_ZOOM - 1)
+    assert far, "parcels drawn there"
+    for f in far:
+        assert set(f["properties"]) <= {"key", "c", *spec_.tooltip}
+    near, _ = _tile_of(store, tiles.TileQuery(LAYER, sensitive=True), z=tiles.CARD_ZOOM)
+    assert any("sheet_no" in f["properties"] for f in near)
+
+
 def test_a_filter_narrows_the_tile_where_it_is_built(any_store: Path | str) -> None:
     store = Store(any_store)
     everything, _ = _tile_of(store, tiles.TileQuery(LAYER))

@@ -206,11 +206,17 @@
   }
 
   // A clicked feature's record card from its tile properties (what this reader may see, nothing more):
-  // { title, key, layer, rows: [[label, text]], more }. `labels` are the colour classes' labels.
-  function card(props, spec, labels) {
-    var rows = spec.rows.map(function (row) {
-      return [row.label, cellText(props[row.name], row, spec)];
-    });
+  // { title, key, layer, rows: [[label, text]], more }. `labels` are the colour classes' labels; `z` the zoom
+  // of the feature's tile (below spec.fullZoom a tile carries only the tooltip's fields: the card shows those).
+  function card(props, spec, labels, z) {
+    var brief = z !== undefined && spec.fullZoom !== undefined && z < spec.fullZoom;
+    var rows = spec.rows
+      .filter(function (row) {
+        return !brief || (spec.brief || []).indexOf(row.name) >= 0;
+      })
+      .map(function (row) {
+        return [row.label, cellText(props[row.name], row, spec)];
+      });
     var cls = labels && labels[props.c];
     if (spec.classLabel && cls) rows.push([spec.classLabel, cls]);
     return { title: String(props.key), key: String(props.key), layer: spec.title, rows: rows, more: spec.more };
@@ -473,7 +479,7 @@
           return;
         }
         // the card at once, from the tile's properties; the full record follows with the page's rerun
-        if (o.card) showCard(this._map, o.id, card(f.props, o.card, o.labels), o.card.close);
+        if (o.card) showCard(this._map, o.id, card(f.props, o.card, o.labels, Math.round(this._map.getZoom())), o.card.close);
         var props = { _l: o.id, _k: String(f.props.key) };
         this.fire('click', {
           latlng: e.latlng,
@@ -527,15 +533,15 @@
   function tileCard(map, layerId, key) {
     var t = C0().tiles && C0().tiles[layerId];
     if (!t || !t._o.card || !map) return false;
-    var found = null;
+    var found = null, z = Math.round(map.getZoom());
     Object.keys(t._data).forEach(function (a) {
-      if (found) return;
+      if (found || +a.split('/')[0] !== z) return;
       t._data[a].features.forEach(function (f) {
         if (!found && String(f.props.key) === String(key)) found = f;
       });
     });
     if (!found) return false;
-    showCard(map, layerId, card(found.props, t._o.card, t._o.labels), t._o.card.close);
+    showCard(map, layerId, card(found.props, t._o.card, t._o.labels, z), t._o.card.close);
     return true;
   }
 
