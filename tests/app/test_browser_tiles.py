@@ -92,6 +92,7 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
     # The keyboard's way: the list beside the map, arrows to the parcel, Enter: the same card at once; Escape
     # takes the reader back to the list.
     v.wait_idle()
+    frame.locator(".dl-list-head").click()  # the list starts folded (the skip link unfolds it too)
     frame.locator(".dl-list-items").focus()
     active = """() => { const ul = document.querySelector('.dl-list-items');
                         const li = document.getElementById(ul.getAttribute('aria-activedescendant') || '');
