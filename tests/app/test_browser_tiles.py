@@ -97,10 +97,10 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
     active = """() => { const ul = document.querySelector('.dl-list-items');
                         const li = document.getElementById(ul.getAttribute('aria-activedescendant') || '');
                         return li ? li.textContent : ''; }"""
-    for _ in range(200):
-        v.page.keyboard.press("ArrowDown")
+    for _ in range(200):  # focused, the list's first item is active
         if key in frame.evaluate(active):
             break
+        v.page.keyboard.press("ArrowDown")
     assert key in frame.evaluate(active)
     v.page.keyboard.press("Enter")
     frame.get_by_role("dialog", name=key).wait_for(timeout=5000)
