@@ -24,7 +24,7 @@ from geo.model.catalog import Catalog
 from geo.model.i18n import Lang, t
 from geo.model.safe import html_text, md_text
 from geo.read import history
-from geo.read.filters import Filters
+from geo.read.filters import Filters, narrowed
 from geo.read.records import record
 from geo.webmap.mapview import Bounds, MapData, MapState, base_map, feature_view, legend_blocks, overlays
 from geo.webmap.style import LegendBlock, legend_html
@@ -75,10 +75,15 @@ def tile_urls(drawn: MapData, visible: list[str], state_: MapState) -> dict[str,
             continue
         if len(whole) <= limit:
             continue
+        # Only the filters that leave something out travel (a filter panel's defaults are every value, the whole
+        # range): the page as it opens asks for the same tiles as every other reader's, kept in the cache and
+        # built the fast way (geo.webmap.tiles.gpkg_tile).
+        asked = narrowed(drawn.catalog[lid], whole, (drawn.filters or {}).get(lid) or {})
+        asked = {k: v for k, v in asked.items() if not (isinstance(v, list | tuple) and len(v) == 0)}
         query = TileQuery(
             lid,
             data.sensitive_ok(),
-            plain_filters((drawn.filters or {}).get(lid) or {}),
+            plain_filters(asked),
             state_.color_field(lid),
             history.moment(day).isoformat() if day else None,
         )

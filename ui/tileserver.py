@@ -11,6 +11,9 @@ internet. The route answers ``GET /dl-tiles/<ticket>/<z>/<x>/<y>.pbf``:
   keyed by the store's version and ``Cache-Control`` that lets the browser keep it (a page drawn after an
   edit asks with the new version in its URL).
 
+At the server's start and after each write, a background thread builds the big layers' tiles of the zooms a
+page opens at (``$DINHLAP_TILE_WARM``, zooms 11–15 by default; ``off``), so that panning there finds them built.
+
 Several replicas behind one proxy must share ``$DINHLAP_TILE_SECRET`` (any long random text), as they share
 the store: a ticket one signed is then good on every other. Without it each process makes its own.
 """
@@ -18,11 +21,13 @@ the store: a ticket one signed is then good on every other. Without it each proc
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import sqlite3
 from typing import Any
 
 from geo.webmap.tiles import TileQuery
@@ -73,7 +78,46 @@ def _open(location: str, stamp: str) -> Any:
     if key not in _OPEN:
         _OPEN.clear()
         _OPEN[key] = Store(location)
+        _warm(_OPEN[key], key)
     return _OPEN[key]
+
+
+_WARMING: dict[str, Any] = {"key": None}
+
+
+def _warm(store: Any, key: tuple[str, str]) -> None:
+    """Build the big layers' tiles of the zooms a page opens at (:func:`geo.webmap.tiles.warm_zooms`) ahead, in a
+    background thread of low priority: at the server's start and after each write (the first tile asked for at
+    a new store version starts it; a newer version stops the older warming). A viewer's tiles first, then a
+    planner's. GeoPackage only: PostGIS builds a tile in milliseconds itself.
+    """
+    import threading
+
+    from geo.webmap.tiles import big_layers, warm, warm_zooms
+
+    zooms = warm_zooms()
+    if not zooms or store.path is None:
+        return
+    _WARMING["key"] = key
+
+    def run() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # below the requests: the system runs them first
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        try:
+            extents = big_layers(store)
+            queries = [TileQuery(lid, sensitive) for sensitive in (False, True) for lid in extents]
+            warm(store, queries, zooms, extents, stop=lambda: _WARMING["key"] != key)
+        except (OSError, KeyError, ValueError, sqlite3.Error):  # a store replaced mid-way: built on request
+            return
+
+    threading.Thread(target=run, name="dl-tile-warm", daemon=True).start()
+
+
+def warm_now() -> None:
+    """Start building the big layers' tiles ahead for the store the app serves (at the server's start)."""
+    import threading
+
+    threading.Thread(target=_store, name="dl-tile-open", daemon=True).start()
 
 
 def tile_endpoint(request: Any) -> Any:
@@ -107,4 +151,5 @@ def routes() -> list[Any]:
     """The app's own routes, for ``st.App(routes=…)``."""
     from starlette.routing import Route
 
+    warm_now()
     return [Route(ROUTE + "/{ticket}/{z}/{x}/{y}", tile_endpoint, methods=["GET"])]

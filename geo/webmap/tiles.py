@@ -35,6 +35,7 @@ import gzip
 import hashlib
 import math
 import os
+import sqlite3
 import struct
 import threading
 from collections import OrderedDict
@@ -578,10 +579,10 @@ class _Reader:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def get(self, path: Path, version: str, layer: str) -> tuple[Any, str, list[str]]:
-        """``(connection, geometry column, columns)`` of ``layer`` in the GeoPackage at ``path``."""
-        import sqlite3
-
+    def get(self, path: Path, version: str, layer: str | None = None) -> tuple[Any, str, list[str]]:
+        """``(connection, geometry column, columns)`` of ``layer`` in the GeoPackage at ``path`` (no layer: the
+        connection alone).
+        """
         held = getattr(self._local, "held", None)
         if held is None or held[0] != (str(path), version):
             if held is not None:
@@ -594,6 +595,8 @@ class _Reader:
             held = ((str(path), version), conn, tables)
             self._local.held = held
         conn, schema = held[1], held[2]
+        if layer is None:
+            return conn, "", []
         if layer not in schema:
             sql = "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?"
             row = conn.execute(sql, (layer,)).fetchone()
@@ -771,6 +774,11 @@ class TileCache:
         self._frames: OrderedDict[tuple[Any, ...], gpd.GeoDataFrame] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """How many tiles are kept."""
+        with self._lock:
+            return len(self._tiles)
+
     def get(self, key: tuple[Any, ...]) -> bytes | None:
         """A tile kept under ``key``."""
         with self._lock:
@@ -806,6 +814,85 @@ class TileCache:
 
 CACHE = TileCache()
 
+WARM_ENV = "DINHLAP_TILE_WARM"
+DEFAULT_WARM = "11-15"  # the zooms a parcel page opens at and the first ones a reader zooms into
+
+
+def warm_zooms() -> range:
+    """The zooms whose tiles are built ahead, in the background: ``$DINHLAP_TILE_WARM`` (``11-15`` by default;
+    ``off`` for none).
+    """
+    text = os.environ.get(WARM_ENV, DEFAULT_WARM).strip().lower()
+    if text in ("", "0", "off", "no", "none"):
+        return range(0)
+    try:
+        lo, _, hi = text.partition("-")
+        return range(max(0, int(lo)), min(22, int(hi or lo)) + 1)
+    except ValueError:
+        return warm_zooms_default()
+
+
+def warm_zooms_default() -> range:
+    """The zooms of :data:`DEFAULT_WARM`."""
+    lo, _, hi = DEFAULT_WARM.partition("-")
+    return range(int(lo), int(hi) + 1)
+
+
+def big_layers(store: Store) -> dict[str, tuple[float, float, float, float]]:
+    """The layers of a GeoPackage above :func:`tile_threshold` features, with their extent (from the layers'
+    R-tree indexes: no feature is read). A PostGIS store builds each tile itself: ``{}``.
+    """
+    if store.path is None:
+        return {}
+    out: dict[str, tuple[float, float, float, float]] = {}
+    conn, _, _ = _READER.get(store.path, store.version)
+    for lid, spec in store.catalog.items():
+        if not spec.geometry or not store.has(lid):
+            continue
+        gcol = _READER.get(store.path, store.version, lid)[1]
+        try:
+            row = conn.execute(
+                f"SELECT count(*), min(minx), min(miny), max(maxx), max(maxy) FROM {_q(f'rtree_{lid}_{gcol}')}"
+            ).fetchone()
+        except sqlite3.Error:  # no index (a table the app did not write): not drawn from tiles ahead
+            continue
+        if row and row[0] > tile_threshold() and row[1] is not None:
+            out[lid] = (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
+    return out
+
+
+def warm(
+    store: Store,
+    queries: Sequence[TileQuery],
+    zooms: Iterable[int],
+    extents: dict[str, tuple[float, float, float, float]],
+    cache: TileCache = CACHE,
+    stop: Any = None,
+    pause: float = 0.002,
+) -> int:
+    """Build ahead, into ``cache``, the tiles of each query over its layer's extent (``extents``) at ``zooms``,
+    the lowest zoom first; how many were built. ``stop()`` true ends it (the store changed, the server
+    stops); ``pause`` seconds between tiles leave the server's requests their turn.
+    """
+    import time
+
+    built = 0
+    for z in zooms:
+        for q in queries:
+            if q.layer not in extents:
+                continue
+            w, s, e, n = extents[q.layer]
+            x0, y0 = lonlat_tile(w, n, z)
+            x1, y1 = lonlat_tile(e, s, z)
+            for x in range(x0, x1 + 1):
+                for y in range(y0, y1 + 1):
+                    if stop is not None and stop():
+                        return built
+                    build_tile(store, q, z, x, y, cache)
+                    built += 1
+                    time.sleep(pause)
+    return built
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -834,13 +921,13 @@ def build_tile(store: Store, query: TileQuery, z: int, x: int, y: int, cache: Ti
     qd = query_digest(query)
     key = (str(store.location), version, qd, z, x, y)
     etag = '"' + hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:32] + '"'
-    hit = cache.get(key) if cache else None
+    hit = cache.get(key) if cache is not None else None
     if hit is not None:
         return Tile(hit, etag)
     spec = store.catalog[query.layer]
     raw: bytes | None
     if query.as_of:
-        frame = (cache or TileCache()).frame(
+        frame = (cache if cache is not None else TileCache()).frame(
             (str(store.location), version, query.layer, query.sensitive, query.as_of),
             lambda: access.read_layer(store, query.layer, query.sensitive, query.moment),
         )
@@ -853,7 +940,7 @@ def build_tile(store: Store, query: TileQuery, z: int, x: int, y: int, cache: Ti
     elif store.path is None:
         raw = pg_tile(store, spec, query, z, x, y)
         if raw is None:  # a filter the database cannot say: cut from the layer read through geo.read.access
-            frame = (cache or TileCache()).frame(
+            frame = (cache if cache is not None else TileCache()).frame(
                 (str(store.location), version, query.layer, query.sensitive, None),
                 lambda: access.read_layer(store, query.layer, query.sensitive),
             )
@@ -862,7 +949,7 @@ def build_tile(store: Store, query: TileQuery, z: int, x: int, y: int, cache: Ti
     else:
         raw = gpkg_tile(store, spec, query, z, x, y)
     body = gzip.compress(raw, compresslevel=6, mtime=0)
-    if cache:
+    if cache is not None:
         cache.put(key, body)
     return Tile(body, etag)
 

@@ -194,3 +194,33 @@ def test_tile_classes_carry_the_catalog_hatches_as_the_other_layers_do() -> None
     by_cert = _tile_options(False, status_field="cert_status")
     certs = [s.value for s in spec_.codes("cert_status")]
     assert len(by_cert["hatch"]) == len(certs) + 1 and len(by_cert["palette"]) == len(certs) + 1
+
+
+def test_the_tiles_of_the_zooms_a_page_opens_at_are_built_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from tests.conftest import NOTICE_STORE
+
+    monkeypatch.setenv(tiles.THRESHOLD_ENV, "10")  # the notice's parcels count as a big layer
+    path = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, path)
+    store = Store(path)
+    extents = tiles.big_layers(store)
+    assert LAYER in extents and "district" not in extents
+    w, s, e, n = extents[LAYER]
+    assert (w, s, e, n) == pytest.approx(tuple(store.read(LAYER).total_bounds), abs=1e-4)
+    cache = tiles.TileCache()
+    built = tiles.warm(store, [tiles.TileQuery(LAYER)], range(14, 16), extents, cache, pause=0)
+    assert built > 0 and len(cache) == built
+    first = store.read(LAYER).geometry.iloc[0].centroid
+    x, y = tiles.lonlat_tile(first.x, first.y, 15)
+    tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, cache)
+    assert len(cache) == built, "a page's tile there was built already"
+    stopped = tiles.warm(store, [tiles.TileQuery(LAYER)], range(14, 16), extents, tiles.TileCache(), stop=lambda: True)
+    assert stopped == 0
+    monkeypatch.setenv(tiles.WARM_ENV, "off")
+    assert not tiles.warm_zooms()
+    monkeypatch.setenv(tiles.WARM_ENV, "12-13")
+    assert list(tiles.warm_zooms()) == [12, 13]
