@@ -12,7 +12,7 @@ internet. The route answers ``GET /dl-tiles/<ticket>/<z>/<x>/<y>.pbf``:
   edit asks with the new version in its URL).
 
 At the server's start and after each write, a background thread builds the big layers' tiles of the zooms a
-page opens at (``$DINHLAP_TILE_WARM``, zooms 11–15 by default; ``off``), so that panning there finds them built.
+page opens at (``$DINHLAP_TILE_WARM``, zooms 11–14 by default; ``off``), so that panning there finds them built.
 
 Several replicas behind one proxy must share ``$DINHLAP_TILE_SECRET`` (any long random text), as they share
 the store: a ticket one signed is then good on every other. Without it each process makes its own.

@@ -815,11 +815,12 @@ class TileCache:
 CACHE = TileCache()
 
 WARM_ENV = "DINHLAP_TILE_WARM"
-DEFAULT_WARM = "11-15"  # the zooms a parcel page opens at and the first ones a reader zooms into
+DEFAULT_WARM = "11-14"  # the zooms a parcel page opens at and the first ones a reader zooms into (from 15 on a
+# tile takes a few milliseconds: built on request)
 
 
 def warm_zooms() -> range:
-    """The zooms whose tiles are built ahead, in the background: ``$DINHLAP_TILE_WARM`` (``11-15`` by default;
+    """The zooms whose tiles are built ahead, in the background: ``$DINHLAP_TILE_WARM`` (``11-14`` by default;
     ``off`` for none).
     """
     text = os.environ.get(WARM_ENV, DEFAULT_WARM).strip().lower()
@@ -868,11 +869,12 @@ def warm(
     extents: dict[str, tuple[float, float, float, float]],
     cache: TileCache = CACHE,
     stop: Any = None,
-    pause: float = 0.002,
+    pause: float = 0.5,
 ) -> int:
     """Build ahead, into ``cache``, the tiles of each query over its layer's extent (``extents``) at ``zooms``,
     the lowest zoom first; how many were built. ``stop()`` true ends it (the store changed, the server
-    stops); ``pause`` seconds between tiles leave the server's requests their turn.
+    stops); after each tile it rests ``pause`` times as long as the tile took, leaving the server's requests
+    their turn (at 0.5, two thirds of a core at most).
     """
     import time
 
@@ -888,9 +890,10 @@ def warm(
                 for y in range(y0, y1 + 1):
                     if stop is not None and stop():
                         return built
+                    t0 = time.perf_counter()
                     build_tile(store, q, z, x, y, cache)
                     built += 1
-                    time.sleep(pause)
+                    time.sleep(pause * (time.perf_counter() - t0))
     return built
 
 
