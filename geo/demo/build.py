@@ -29,6 +29,7 @@ from geo.read.comments import ensure_tables
 from geo.read.indicators import period_code, period_end
 from geo.store.changelog import ensure_audit_table
 from geo.store.edit import edit
+from geo.store.geometry_edit import measure
 from geo.store.reads import write_layers
 
 SRC = Path(__file__).resolve().parents[2] / "data" / "src"
@@ -189,6 +190,15 @@ def _offset_point(route: Route, km: float, offset_m: float) -> Point:
     return Point(p.x - dy / norm * offset_m, p.y + dx / norm * offset_m)
 
 
+#: The sites whose boundary the demo draws, and the boundary's name.
+_DRAWN_SITES = {"TDC-01": "Ranh giới khu TĐC Km46", "TDC-03": "Ranh giới khu TĐC Km67"}
+
+
+def _measured(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with its area in ha as the store measures a drawn shape: on the national grid (EPSG:9215)."""
+    return frame.assign(area_ha=[round(measure(g).area_ha, 4) for g in frame.geometry])
+
+
 def _roads(route: Route, outline: Polygon, cells: dict[str, Polygon]) -> dict[str, gpd.GeoDataFrame]:
     seg = _csv("ql4b_segments.csv", dtype={"package": str})
     geoms = [route.section(a, b) for a, b in zip(seg.km_from, seg.km_to, strict=True)]
@@ -216,6 +226,25 @@ def _roads(route: Route, outline: Polygon, cells: dict[str, Polygon]) -> dict[st
             pts.append((start.x + t * math.cos(th), start.y + t * math.sin(th)))
         rr_geoms.append(LineString(pts))
 
+    # Two sites' boundaries beside the road (Dữ liệu minh họa): a strip from the site's near side to its far side.
+    areas, area_geoms = [], []
+    for r in sites.itertuples():
+        if r.site_id not in _DRAWN_SITES:
+            continue
+        near, far = 0.45 * r.offset_m, 1.3 * r.offset_m
+        ks = [r.km - 0.12 + 0.04 * i for i in range(7)]
+        ring = [_offset_point(route, k, near) for k in ks] + [_offset_point(route, k, far) for k in reversed(ks)]
+        area_geoms.append(Polygon([(p.x, p.y) for p in ring]))
+        areas.append(
+            {
+                "area_id": r.site_id + "-RG",
+                "name": _DRAWN_SITES[r.site_id],
+                "unit_code": r.unit_code,
+                "site_id": r.site_id,
+                "status": r.status,
+            }
+        )
+
     acc = _csv("accidents.csv")
     acc_geoms = [_offset_point(route, k, 15.0) for k in acc.km]
     acc["unit_code"] = [_unit_at(cells, g) for g in acc_geoms]
@@ -226,6 +255,7 @@ def _roads(route: Route, outline: Polygon, cells: dict[str, Polygon]) -> dict[st
         "ql4b_segments": _gdf_m(seg, geoms),
         "ql4b_stations": _gdf_m(stations, [route.point_at(k) for k in stations.km]),
         "resettlement_sites": _gdf_m(sites, site_geoms),
+        "resettlement_areas": _measured(_gdf_m(pd.DataFrame(areas), area_geoms)),
         "rural_roads": _gdf_m(rr, rr_geoms),
         "accidents": _gdf_m(acc, acc_geoms),
     }
@@ -439,6 +469,8 @@ _META = {
     "ql4b_segments": "Gói thầu, quy mô mặt cắt theo mô tả dự án; tình trạng GPMB và số hộ: minh họa",
     "ql4b_stations": "Cọc Km nội suy theo chiều dài tuyến sơ đồ",
     "resettlement_sites": "Minh họa (nhiệm vụ 2.2 yêu cầu chuẩn bị quỹ đất tái định cư)",
+    "resettlement_areas": "Minh họa: ranh giới hai khu tái định cư do nhóm dự án vẽ bên QL4B; chuyên viên vẽ, sửa "
+    "ranh giới thật trên bản đồ (nhiệm vụ 2.2)",
     "rural_roads": "Minh họa (mục 1: cấp xi măng làm đường GTNT còn chậm)",
     "accidents": "Minh họa (mục 1: số vụ tai nạn giao thông tăng so với cùng kỳ)",
     "cluster_boundary": "Diện tích 71,4 ha, 48,4 ha đất rừng sản xuất: nguồn thương mại chưa kiểm chứng; "

@@ -226,6 +226,7 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "land_disputes": (("area_ha",), ("unit_code", "status")),
     "rural_roads": (("length_km", "cement_planned_t", "cement_delivered_t"), ("unit_code",)),
     "resettlement_sites": (("plots",), ("unit_code",)),
+    "resettlement_areas": (("area_ha",), ("unit_code", "status")),
     "units": (("population_2019",), ()),
 }
 

@@ -292,6 +292,34 @@ RESETTLEMENT = LayerSpec(
     item_en="sites",
 )
 
+#: Where the households of a resettlement site live: the site's boundary, drawn by planners beside the road.
+RESETTLEMENT_AREAS = LayerSpec(
+    id="resettlement_areas",
+    vi="Khu tái định cư (ranh giới)",
+    en="Resettlement areas (boundaries)",
+    theme="roads",
+    geometry="Polygon",
+    fields=(
+        F("area_id", "Mã khu đất", "Area"),
+        F("name", "Tên khu", "Name"),
+        *UNIT_CODES,
+        F("area_ha", "Diện tích", "Area", "float", unit="ha"),
+        F("site_id", "Thuộc khu tái định cư", "Resettlement site", required=False),
+        F("status", "Tình trạng", "Status"),
+    ),
+    key="area_id",
+    editable=("status", "name", "site_id"),
+    paint=Paint(color="#08306b", weight=2.0, fill_opacity=0.45, dash="6 3"),
+    status_field="status",
+    statuses=RESETTLEMENT.statuses,  # one stage, one colour: the site and its boundary
+    tooltip=("name", "status", "area_ha"),
+    popup=("area_id", "name", "unit_code", "area_ha", "site_id", "status"),
+    filters=("status", "unit_code"),
+    z=28,
+    item_vi="khu đất",
+    item_en="areas",
+)
+
 RURAL_ROADS = LayerSpec(
     id="rural_roads",
     vi="Đường GTNT (chương trình xi măng)",
@@ -953,6 +981,7 @@ CATALOG = Catalog(
         QL4B_SEGMENTS,
         QL4B_STATIONS,
         RESETTLEMENT,
+        RESETTLEMENT_AREAS,
         RURAL_ROADS,
         ACCIDENTS,
         CLUSTER,
@@ -984,6 +1013,7 @@ THEME_LAYERS: dict[Theme, tuple[LayerId, ...]] = {
         "ql4b_route",
         "ql4b_segments",
         "ql4b_stations",
+        "resettlement_areas",
         "resettlement_sites",
         "rural_roads",
         "accidents",
@@ -1005,6 +1035,7 @@ OVERVIEW_LAYERS: tuple[LayerId, ...] = (
     "ql4b_segments",
     "ql4b_stations",
     "rural_roads",
+    "resettlement_areas",
     "resettlement_sites",
     "land_disputes",
     "accidents",
