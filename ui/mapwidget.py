@@ -14,6 +14,7 @@ back by id to draw it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -33,6 +34,7 @@ from ui import data, state
 from ui.assets import AppPublisher, asset_base, static_base, worker_url
 from ui.auth import current_user
 from ui.drawing import draw_spec
+from ui.measure import measured_shape
 from ui.selection import find_feature, on_map_change, picked, picking, selection
 from ui.tileserver import tile_url
 
@@ -197,7 +199,8 @@ def map_view(
         changed,
         state.projector(),
         legend_open=not legend_beside,
-        draw=draw_spec(page, visible, catalog, editing),
+        # the tools, and the shape typed under the map to measure (ui.measure), drawn with its figures
+        draw=replace(draw_spec(page, visible, catalog, editing), measured=measured_shape(page)),
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     tiles = tile_urls(drawn, visible, state_)

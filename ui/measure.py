@@ -8,7 +8,11 @@ status region, so that a screen reader reads each new one. Nothing is written.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from geo.model.i18n import Lang, fmt_number, t
 from geo.model.safe import html_text
@@ -45,21 +49,45 @@ def _crs(page: str) -> str | None:
     return None if chosen == "auto" else str(chosen)
 
 
+def _read(page: str, lang: Lang) -> tuple[BaseGeometry | None, str, EditError | None]:
+    """What the box of ``page`` holds, as this run reads it: the shape (WGS 84), its figures in words, or why
+    it is no shape.
+    """
+    text = str(st.session_state.get(f"measure_text_{page}") or "")
+    if not text.strip():
+        return None, "", None
+    kind = str(st.session_state.get(f"measure_kind_{page}") or KINDS[0])
+    try:
+        geom = parse_shape(text, kind, _crs(page))
+    except EditError as exc:
+        return None, "", exc
+    shown = "Polygon" if geom.geom_type in ("Polygon", "MultiPolygon") else "LineString"
+    return geom, describe(measure(geom), shown, lang), None
+
+
+def measured_shape(page: str) -> tuple[str, str] | None:
+    """The shape typed under the map of ``page`` and its figures, for the map to draw and label (``None``: none,
+    a point, or text that is no shape). Read before the map is drawn, from the box's value in this run.
+    """
+    geom, figures, _ = _read(page, state.lang())
+    if geom is None or not figures:
+        return None
+    return json.dumps(mapping(geom)), figures
+
+
 def measure_panel(page: str) -> None:
     """Under the map of ``page``: type or paste a shape, read its length and area (nothing is saved)."""
     lang = state.lang()
     with st.expander(t("measure.title", lang), icon=":material/straighten:", key=f"measure_panel_{page}"):
         st.caption(t("measure.how", lang))
-        kind = st.radio(
+        st.radio(
             t("measure.kind", lang),
             KINDS,
             key=f"measure_kind_{page}",
             horizontal=True,
             format_func=lambda k: t(f"measure.kind.{k.lower()}", lang),
         )
-        text = st.text_area(
-            t("measure.shape", lang), key=f"measure_text_{page}", height=110, help=t("draw.shape_help", lang)
-        )
+        st.text_area(t("measure.shape", lang), key=f"measure_text_{page}", height=110, help=t("draw.shape_help", lang))
         st.selectbox(
             t("draw.crs", lang),
             CRS_CHOICES,
@@ -67,14 +95,12 @@ def measure_panel(page: str) -> None:
             format_func=lambda c: t(f"draw.crs.{c.replace(':', '_').lower()}", lang),
         )
         said = ""
-        if text.strip():
-            try:
-                geom = parse_shape(text, kind, _crs(page))
-            except EditError as exc:
-                notice.error(exc, lang)
-            else:
-                shown = "Polygon" if geom.geom_type in ("Polygon", "MultiPolygon") else "LineString"
-                figures = describe(measure(geom), shown, lang)
-                said = (figures + " — " + t("draw.measured_on", lang)) if figures else t("measure.point", lang)
+        geom, figures, problem = _read(page, lang)
+        if problem is not None:
+            notice.error(problem, lang)
+        elif geom is not None:
+            said = (figures + " — " + t("draw.measured_on", lang)) if figures else t("measure.point", lang)
+            if figures:
+                st.caption(t("measure.on_map", lang))
         # Always on the page, so that a screen reader hears each change of it.
         st.html(f'<p class="dl-measure-result" role="status" aria-live="polite">{html_text(said)}</p>')

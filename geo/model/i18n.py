@@ -906,6 +906,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "vi": "Một điểm: không có chiều dài, diện tích. Gõ thêm điểm, mỗi dòng một điểm.",
         "en": "One point: no length or area. Type more points, one a line.",
     },
+    "measure.on_map": {
+        "vi": "Hình đo được vẽ trên bản đồ (nét đứt, có nhãn số đo) cho đến lần đo sau.",
+        "en": "The shape measured is drawn on the map (dashed, labelled with its figures) until the next one.",
+    },
     "draw.pm.place_marker": {"vi": "Bấm để đặt điểm", "en": "Click to place the point"},
     "draw.pm.first_vertex": {"vi": "Bấm để đặt đỉnh đầu tiên", "en": "Click to place the first vertex"},
     "draw.pm.continue_line": {"vi": "Bấm để vẽ tiếp", "en": "Click to continue drawing"},

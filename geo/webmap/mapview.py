@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -243,12 +244,15 @@ class DrawSpec:
 
     ``kind``: ``Point``, ``LineString`` or ``Polygon`` (``None``: measuring only). ``action``: ``add``,
     ``reshape``, ``split`` (a line is drawn), ``merge`` or ``delete`` (nothing is drawn). ``work``: the shape
-    being edited, as GeoJSON geometry text (the selected feature's, or what the planner typed).
+    being edited, as GeoJSON geometry text (the selected feature's, or what the planner typed). ``measured``:
+    a shape someone typed or pasted to measure (GeoJSON geometry text, WGS 84) and its figures as they read
+    them, drawn like the map's own measurements and labelled (anyone: nothing is written).
     """
 
     kind: str | None = None
     action: str = "add"
     work: str | None = None
+    measured: tuple[str, str] | None = None
 
 
 #: Geoman's own strings, from the catalog: (Geoman's group, its key, our message key).
@@ -282,17 +286,16 @@ class DrawTools(MacroElement):
         pm: dict[str, dict[str, str]] = {}
         for group, key, message in GEOMAN_WORDS:
             pm.setdefault(group, {})[key] = t(message, lang)
-        work = None
-        if spec.work:
-            import json
-
-            work = json.loads(spec.work)
+        work = json.loads(spec.work) if spec.work else None
         words = {
             name: t(f"draw.{name}", lang)
             for name in ("measureLine", "measureArea", "undo", "length", "area", "perimeter")
         }
         draw = None if spec.kind is None else {"kind": spec.kind, "action": spec.action, "work": work}
-        self.options = js_literal({"lang": lang, "pm": pm, "words": words, "draw": draw})
+        measured = None
+        if spec.measured:
+            measured = {"geometry": json.loads(spec.measured[0]), "text": spec.measured[1]}
+        self.options = js_literal({"lang": lang, "pm": pm, "words": words, "draw": draw, "measured": measured})
 
 
 # -- large layers: compact files drawn on a canvas ----------------------------------

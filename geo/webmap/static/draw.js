@@ -276,6 +276,7 @@
         this._said.setAttribute('role', 'status');
         this._said.setAttribute('aria-live', 'polite');
         map.getContainer().appendChild(this._said);
+        if (o.measured) this._typed(map, o.measured);
         this._name(map);
         this._ignoreOthers(map);
         map.on('layeradd', this._onLayerAdd, this);
@@ -408,6 +409,25 @@
             group.addLayer(target);
           });
         });
+      },
+      // A shape typed or pasted under the map to measure: drawn as the map's own measurements are, labelled with
+      // the figures the engine measured; the map moves to it once, when it is new (never at every rerun).
+      _typed: function (map, m) {
+        var kept = L.geoJSON(m.geometry, { style: MEASURE_STYLE, pmIgnore: true, snapIgnore: true, interactive: false });
+        kept._dlMeasure = true;
+        this._measured.addLayer(kept);
+        kept.eachLayer(function (l) {
+          l._dlMeasure = true;
+          var p = l.getElement && l.getElement();
+          if (p) p.classList.add('dl-measure-typed'); // what a test (or a style) finds of it
+        });
+        if (m.text) kept.bindTooltip(el('span', null, m.text), { permanent: true, direction: 'center', className: 'dl-measure-label' });
+        var key = JSON.stringify(m.geometry);
+        if (S.typed !== key) {
+          S.typed = key;
+          var b = kept.getBounds();
+          if (b.isValid()) map.fitBounds(b, { maxZoom: 16, padding: [30, 30], animate: false });
+        }
       },
       _measuring: function (shape) {
         return shape === 'dlMeasureLine' || shape === 'dlMeasureArea';
