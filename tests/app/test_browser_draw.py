@@ -5,21 +5,26 @@ the mouse. Viewers measure a distance. Nothing leaves localhost."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
 from playwright.sync_api import Browser, Frame
 
 from geo.auth.users import add_user
+from geo.model.catalog import CATALOG
+from geo.read import comments
 from geo.read.history import moment, stamp
+from geo.read.records import format_value
 from geo.store.changelog import history
 from geo.store.geometry_edit import add_shape, to_grid
 from geo.store.reads import Store
-from tests.browser import Visit, sign_in, streamlit_server, visit
+from tests.browser import Visit, axe, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -300,6 +305,83 @@ def test_a_vertex_drawn_near_a_parcel_corner_snaps_to_it(served, browser: Browse
     assert any(abs(px - corner[0]) < 1e-7 and abs(py - corner[1]) < 1e-7 for px, py in first), (text, corner)
 
 
+def test_a_parcel_just_drawn_is_discussed_found_by_a_colleague_and_dated(served, browser: Browser, artifacts) -> None:
+    """Drawn with the mouse and saved; a question under its record mentions the leader, who signs in elsewhere,
+    finds it in "Cần tôi xử lý" and is led to the parcel; the day before, neither the parcel nor the thread was
+    there; today both are."""
+    url, store = served
+    v = visit(browser, url + PAGE)
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    frame = _drawing_on(v)
+    west = LON + 6 * D
+    frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [west + D / 2, LAT + D / 2])
+    v.wait_idle()
+    frame = v.map_frame()
+    frame.frame_element().scroll_into_view_if_needed()
+    square = [(west, LAT), (west + D, LAT), (west + D, LAT + D), (west, LAT + D)]
+    _draw(v, frame, "Vẽ vùng", square, close=True)
+    _shape_reads(v, "POLYGON")
+    v.wait_idle()
+    form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
+    for label, text in (
+        ("Mã khu đất", "LN-97"),
+        ("Quyết định bàn giao", "QĐ 20/QĐ-UBND"),
+        ("Ngày bàn giao", "2025-07-01"),
+        ("Phương án sử dụng", "Trồng rừng gỗ lớn"),
+    ):
+        form.get_by_role("textbox", name=label).fill(text)
+    form.get_by_role("button", name="Lưu đối tượng mới").click()
+    v.page.get_by_text("Đã thêm 'LN-97'.").first.wait_for(timeout=20000)
+    v.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=20000)
+    v.wait_idle()
+
+    # The question, under the record of the parcel just drawn, mentions the leader.
+    question = "Ranh giới mới đã đối chiếu với hồ sơ giao đất chưa? @lanhdao"
+    v.page.get_by_role("textbox", name="Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)").fill(question)
+    with v.expect_run():
+        v.page.get_by_role("button", name="Gửi").click()
+    v.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").wait_for(timeout=20000)
+    v.page.screenshot(path=str(artifacts / "draw-thread-asked.png"), full_page=True)
+    asked = comments.threads(Store(store), comments.feature("forest_parcels", "LN-97"))
+    assert [th.first.mentions for th in asked] == [("lanhdao",)]  # written through the change log, dated now
+    v.page.close()
+
+    # The leader, in another browser, signs in, finds it waiting and is led to the parcel and its thread.
+    leader = visit(browser, url + "/")
+    leader.map_frame()
+    sign_in(leader, "lanhdao", "mat-khau-dai")
+    item = leader.page.locator(".st-key-my_threads").get_by_role("button", name=re.compile(r"LN-97: chuyenvien"))
+    item.wait_for(timeout=20000)
+    with leader.expect_run():
+        item.click()
+    leader.page.wait_for_url("**" + PAGE, timeout=20000)
+    leader.map_frame()
+    leader.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=20000)
+    assert leader.page.locator(".dl-comment-text").filter(has_text=question).count() == 1
+    leader.wait_for_map("Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'LN-97')")
+    assert "LN-97" in _keys_on_map(leader, "forest_parcels")
+    assert not leader.external_requests(), leader.external_requests()
+    leader.page.close()
+
+    # The time machine: the day before, neither the parcel nor its thread; today, both.
+    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    sel = "sel=forest_parcels:LN-97"
+    before = visit(browser, f"{url}{PAGE}?as_of={today - dt.timedelta(days=1):%Y-%m-%d}&{sel}")
+    before.wait_for_map(
+        "Object.values(map._layers).some(l => l.feature && l.feature.properties._l === 'forest_parcels')"
+    )
+    before.wait_idle()
+    assert "LN-97" not in _keys_on_map(before, "forest_parcels")
+    assert before.page.locator("table.dl-record", has_text="LN-97").count() == 0
+    assert before.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").count() == 0
+    before.page.close()
+    now = visit(browser, f"{url}{PAGE}?{sel}")
+    now.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").wait_for(timeout=30000)
+    now.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=20000)
+    assert "LN-97" in _keys_on_map(now, "forest_parcels")
+    assert not now.external_requests(), now.external_requests()
+
+
 def _keys_on_map(v: Visit, layer: str) -> set[str]:
     """The keys of ``layer``'s features drawn on the page's map."""
     frame = v.map_frame()
@@ -367,6 +449,12 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     assert said.get_attribute("role") == "status"
     found = re.search(r"Chiều dài: (\d+),(\d) m", said.inner_text())
     assert found and float(f"{found.group(1)}.{found.group(2)}") == pytest.approx(829, rel=0.01), said.inner_text()
+    # The line typed is on the map, dashed, labelled with the figure the box says, and the map went to it.
+    v.wait_idle()
+    v.wait_for_map("document.querySelector('path.dl-measure-typed') !== null")
+    frame = v.map_frame()
+    assert frame.locator(".dl-measure-label").inner_text() == found.group(0)
+    assert frame.evaluate("([w, s, e, n]) => map.getBounds().contains([[s, w], [n, e]])", [LON, LAT, LON + 2 * D, LAT])
     # An area: the kind chosen with the arrow keys, a surveyor's polygon pasted as WKT in VN-2000 metres.
     v.page.get_by_role("radio", name="Khoảng cách (đường)").focus()
     keys.press("ArrowRight")
@@ -378,20 +466,36 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     keys.press("Tab")
     said = v.page.locator(".dl-measure-result", has_text="Diện tích")
     said.wait_for(timeout=20000)
-    assert f"Diện tích: {square.area / 1e4:.4f}".replace(".", ",") + " ha" in said.inner_text()
+    figure = f"Diện tích: {square.area / 1e4:.4f}".replace(".", ",") + " ha"
+    assert figure in said.inner_text()
+    # The map holds the square measured, in place of the line, labelled with its area.
+    v.wait_idle()
+    v.wait_for_map(
+        "document.querySelectorAll('path.dl-measure-typed').length === 1"
+        " && document.querySelector('.dl-measure-label').textContent.includes('ha')"
+    )
+    frame = v.map_frame()
+    assert figure in frame.locator(".dl-measure-label").inner_text()
+    corners = frame.evaluate(
+        "() => Object.values(map._layers).filter(l => l._dlMeasure && l.getLatLngs)"
+        ".map(l => l.getLatLngs()[0].map(p => [p.lng, p.lat]))"
+    )
+    assert len(corners) == 1 and shapely.Polygon(corners[0]).equals_exact(shapely.box(LON, LAT, LON + D, LAT + D), 1e-6)
+    serious = [x["id"] for x in axe(v.page) if x["impact"] in ("serious", "critical")]
+    assert serious == []  # the page with the measuring box open and its shape on the map
     assert not v.external_requests(), v.external_requests()
 
 
 def test_a_resettlement_area_drawn_beside_ql4b_snaps_to_the_road(served, browser: Browser) -> None:
     url, store = served
-    v = visit(browser, url + "/cum-cong-nghiep")
+    v = visit(browser, url + "/giao-thong")
     sign_in(v, "chuyenvien", "mat-khau-dai")
     v.map_frame()
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
     v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=10000)
     panel = v.page.locator('[data-testid="stExpander"]', has_text="Vẽ trên bản đồ")
     panel.locator('[data-testid="stSelectbox"]', has_text="Lớp").click()
-    v.page.get_by_role("option", name="Cụm công nghiệp: lô đất").click()
+    v.page.get_by_role("option", name="Khu tái định cư (ranh giới)").click()
     v.wait_idle()
     v.page.get_by_text("Vẽ trên bản đồ", exact=True).click()
     v.wait_idle()
@@ -433,11 +537,17 @@ def test_a_resettlement_area_drawn_beside_ql4b_snaps_to_the_road(served, browser
     assert len(on_road) >= 2, (text, road)
     v.wait_idle()
     form = v.page.locator('[data-testid="stForm"]', has_text="Lưu đối tượng mới")
-    form.get_by_role("textbox", name="Mã lô").fill("TĐC-QL4B")
+    form.get_by_role("textbox", name="Mã khu đất").fill("TĐC-QL4B")
+    form.get_by_role("textbox", name="Tên khu").fill("Khu TĐC bên QL4B")
+    form.get_by_role("textbox", name="Thuộc khu tái định cư").fill("TDC-02")
     form.get_by_role("button", name="Lưu đối tượng mới").click()
     v.page.get_by_text("Đã thêm 'TĐC-QL4B'.").first.wait_for(timeout=20000)
-    plots = Store(store).read("cluster_plots")
-    plot = plots[plots.plot_id == "TĐC-QL4B"].iloc[0]
-    assert plot.area_ha == pytest.approx(to_grid(plot.geometry).area / 1e4, abs=1e-4)  # ha on the national grid
-    assert 0.5 < plot.area_ha < 2
+    areas = Store(store).read("resettlement_areas")
+    area = areas[areas.area_id == "TĐC-QL4B"].iloc[0]
+    assert area.area_ha == pytest.approx(to_grid(area.geometry).area / 1e4, abs=1e-4)  # ha on the national grid
+    assert 0.5 < area.area_ha < 2 and area.site_id == "TDC-02" and area.status == "planned"
+    # Its record reads the area the store filled in, in hectares with a decimal comma.
+    record = v.page.locator("table.dl-record", has_text="TĐC-QL4B")
+    record.wait_for(timeout=20000)
+    assert format_value(CATALOG["resettlement_areas"], "area_ha", area.area_ha, "vi") in record.inner_text()
     assert not v.external_requests(), v.external_requests()
