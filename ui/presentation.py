@@ -27,7 +27,7 @@ from ui import data, state
 from ui.data import default_since
 from ui.editing import edit_form
 from ui.mapwidget import map_view, stored, units_layers
-from ui.threads import thread_panel
+from ui.threads import concerned_panel, thread_panel
 from ui.views import all_views
 
 PAGE = "giao-ban"
@@ -216,6 +216,7 @@ def present_task(task: Task, lang: Lang) -> None:
 
         edit_form(PAGE, "tasks", row)
         thread_panel(f"task_{task.id}", comments.task(task.id))
+        concerned_panel(f"task_{task.id}", task)
 
 
 def _open_task(ids: list[str], widget_key: str) -> None:

@@ -16,7 +16,8 @@ import streamlit as st
 from geo.model.catalog import OVERVIEW_LAYERS, THEME_LAYERS
 from geo.model.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.model.safe import html_text, md_text
-from geo.read import comments
+from geo.model.views import Task
+from geo.read import board, comments
 from geo.read.comments import CommentError, Target, Thread
 from ui import data, notice, state
 from ui.auth import current_user
@@ -150,6 +151,23 @@ def thread_panel(key: str, on: Target) -> None:
                 _say(exc, lang)
 
 
+def concerned_panel(key: str, task: Task) -> None:
+    """Under a task's own threads: the open threads on what the task concerns (a dispute under the disputes'
+    task, :func:`geo.read.board.task_threads`), each under its subject, answered here as under its record.
+    """
+    lang = state.lang()
+    others = [th for th in board.task_threads(_found(), [task]).get(task.id, []) if th.target.kind != "task"]
+    if not others:
+        return
+    st.html(STYLE)
+    st.markdown(f"**{t('comments.concerned_n', lang, n=fmt_number(len(others), lang))}**")
+    st.caption(t("comments.concerned_help", lang))
+    writer = _writer()
+    for th in others:
+        st.markdown(f"*{md_text(subject(th.target, lang))}*")
+        _thread(th, f"{key}_about", writer, lang)
+
+
 def open_counts(kind: str) -> dict[str, int]:
     """How many open threads each subject of ``kind`` has, as this user reads them on the day shown."""
     return comments.open_counts(_found(kind=kind), kind)
@@ -166,14 +184,8 @@ def folded_panel(key: str, on: Target, n_open: int) -> None:
 
 
 def subject(on: Target, lang: Lang) -> str:
-    """What a thread is about, in words."""
-    if on.kind == "task":
-        return t("comments.on_task", lang, id=on.key)
-    if on.kind == "indicator":
-        return t("comments.on_indicator", lang, name=on.key)
-    catalog = data.catalog()
-    title = catalog[on.layer].title(lang) if on.layer in catalog else on.layer
-    return f"{title} {on.key}"
+    """What a thread is about, in words (a planner's own layer named by its title)."""
+    return comments.subject(on, lang, data.catalog())
 
 
 def _go(th: Thread) -> None:

@@ -969,6 +969,16 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "comments.title": {"vi": "Trao đổi", "en": "Comments"},
     "comments.title_n": {"vi": "Trao đổi ({n} đang mở)", "en": "Comments ({n} open)"},
     "comments.none": {"vi": "Chưa có trao đổi nào.", "en": "No comment yet."},
+    "comments.concerned_n": {
+        "vi": "Trao đổi về các đối tượng của nhiệm vụ ({n} đang mở)",
+        "en": "Comments on what the task concerns ({n} open)",
+    },
+    "comments.concerned_help": {
+        "vi": "Các luồng đang mở trên đối tượng, chỉ tiêu mà nhiệm vụ liên quan (như một vụ tranh chấp), "
+        "cũng in trong tài liệu họp dưới nhiệm vụ.",
+        "en": "Open threads on the features and indicators the task concerns (a dispute, say), also printed under "
+        "the task in the meeting pack.",
+    },
     "comments.new": {
         "vi": "Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)",
         "en": "Ask or comment (@name asks someone)",

@@ -215,7 +215,9 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
         width = (xs[-1] - xs[1] - 2 * pad) * page_w_pt
         for th in found:
             latest = th.replies[-1] if th.replies else None
-            text = f"↳ {th.first.user}: «{th.first.text}»"
+            on = th.target  # a thread on what the task concerns (a dispute, an indicator) names it first
+            about = "" if on.kind == "task" else f"[{comments.subject(on, lang, reader.catalog)}] "
+            text = f"↳ {about}{th.first.user}: «{th.first.text}»"
             if latest is not None:
                 text += f" — {latest.user}: «{latest.text}»"
             wrapped = wrap_pt(" ".join(text.split()), width, size - 0.6)[:4]
@@ -223,9 +225,8 @@ def _board_figure(reader: Reader, on: dt.date, lang: Lang, page: int, total: int
                      linespacing=1.2)  # fmt: skip
             y -= 0.0138 * len(wrapped) + 0.004
 
-    open_threads: dict[str, list[comments.Thread]] = {}
-    for th in comments.threads(reader, kind="task", open_only=True):
-        open_threads.setdefault(th.target.key, []).insert(0, th)  # oldest first under its task
+    # Oldest first under each task: on the task itself, and on what it concerns (a dispute under 2.6).
+    open_threads = board.task_threads(comments.threads(reader, open_only=True), [r.task for r in rows])
     line([t(key, lang) for key, _ in BOARD_COLUMNS], bold=True, shade=True)
     for r in rows:
         task = r.task

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from geo.model.i18n import Lang, fmt_date, fmt_number, fmt_pct, t, term
 from geo.model.views import Task, tasks_from_frame
 from geo.read.access import Reader
-from geo.read.comments import open_counts, threads
+from geo.read.comments import Target, Thread, threads
 from geo.read.indicators import Indicator, from_frame
 
 STALL_DAYS = 90
@@ -44,7 +44,7 @@ class BoardRow:
     overdue: bool
     stalled: bool
     days_since: int | None  # days since its latest progress (None: never reported)
-    threads: int = 0  # open threads of comments on the task (geo.read.comments)
+    threads: int = 0  # open threads on the task or on what it concerns (task_threads)
 
     @property
     def flagged(self) -> bool:
@@ -174,15 +174,46 @@ def _fmt(day: str, lang: Lang) -> str:
     return fmt_date(d, lang) if d else "–"
 
 
+def concerns(task: Task, on: Target) -> bool:
+    """Whether a thread about ``on`` belongs under ``task``: a thread on the task itself, or on what the task
+    concerns (its links: a feature of a layer it names, a feature it names, an indicator it names).
+    """
+    if on.kind == "task":
+        return on.key == task.id
+    for link in task.links:
+        if on.kind == "indicator" and link.kind == "indicator" and link.target == on.key:
+            return True
+        if on.kind == "feature" and link.target == on.layer and (link.kind == "layer" or link.key == on.key):
+            return True
+    return False
+
+
+def task_threads(found: Iterable[Thread], tasks: Iterable[Task]) -> dict[str, list[Thread]]:
+    """The open threads of ``found`` under each task they concern (a task's id → its threads, oldest activity
+    first): a question to a commune on a dispute stands under the task about disputes, where the leader reads
+    the board. A thread on something several tasks concern stands under each of them.
+    """
+    tasks = list(tasks)
+    out: dict[str, list[Thread]] = {}
+    for th in sorted(found, key=lambda th: th.last_at):
+        if th.resolved:
+            continue
+        for task in tasks:
+            if concerns(task, th.target):
+                out.setdefault(task.id, []).append(th)
+    return out
+
+
 def store_board(reader: Reader, today: dt.date, stall_days: int = STALL_DAYS) -> list[BoardRow]:
     """The board of the tasks as ``reader`` reads them (the day, the units and the role are the reader's), each
-    with the number of open threads on it then.
+    with the number of open threads under it then (on the task, or on what it concerns: :func:`task_threads`;
+    a thread on a layer with sensitive fields only for a reader who sees them).
     """
     if not reader.has("tasks"):
         return []
     rows = board(tasks_from_frame(reader.read("tasks")), today, stall_days)
-    counts = open_counts(threads(reader, kind="task"))
-    return [replace(r, threads=counts.get(r.task.id, 0)) for r in rows]
+    under = task_threads(threads(reader, open_only=True), [r.task for r in rows])
+    return [replace(r, threads=len(under.get(r.task.id, []))) for r in rows]
 
 
 def store_alerts(reader: Reader, today: dt.date, lang: Lang, stale_days: int = STALE_DAYS) -> list[Alert]:

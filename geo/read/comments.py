@@ -27,7 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from geo.model.catalog import CATALOG, COMMENTS, SETTINGS
+from geo.model.catalog import CATALOG, COMMENTS, SETTINGS, Catalog
+from geo.model.i18n import Lang, t
 from geo.read import history
 from geo.read.access import Reader, at
 from geo.store import db
@@ -198,6 +199,16 @@ class Thread:
             "resolved_at": self.first.resolved_at or None,
             "replies": [_comment_dict(c) for c in self.replies],
         }
+
+
+def subject(on: Target, lang: Lang, catalog: Catalog = CATALOG) -> str:
+    """What a thread is about, in words: "Nhiệm vụ 2.6", a layer's title and the feature's key, an indicator."""
+    if on.kind == "task":
+        return t("comments.on_task", lang, id=on.key)
+    if on.kind == "indicator":
+        return t("comments.on_indicator", lang, name=on.key)
+    title = catalog[on.layer].title(lang) if on.layer in catalog else on.layer
+    return f"{title} {on.key}"
 
 
 def _comment_dict(c: Comment) -> dict[str, Any]:

@@ -197,6 +197,25 @@ def test_a_task_updated_by_a_planner_is_flagged_on_its_slide(env: Path) -> None:
     assert "Đang triển khai → Đã hoàn thành" in flag
 
 
+def test_a_question_on_a_dispute_is_on_its_tasks_slide_and_counted_on_the_board(env: Path) -> None:
+    """The commune asked about dispute TC-03: the leader reads (and may answer) it on the slide of task 2.6, the
+    disputes' task, and the board counts it; a visitor, who may not read threads on disputes, sees neither."""
+    from geo.read import comments
+
+    comments.add(env, comments.feature("land_disputes", "TC-03"), "Hai hộ đã ký biên bản chưa? @canbo.xa", "chuyenvien")
+    leader = {"user": {"name": "lanhdao", "role": "admin"}, "pres_mode": "tasks", "pres_i": 5}  # 2.6
+    at = app_page("pages/giao_ban.py", **leader)
+    about = [m.value for m in at.markdown if "Trao đổi về các đối tượng của nhiệm vụ" in m.value]
+    assert about == ["**Trao đổi về các đối tượng của nhiệm vụ (1 đang mở)**"]
+    assert any(shown(m.value) == "*Điểm tranh chấp đất đai TC-03*" for m in at.markdown)
+    html = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert "Hai hộ đã ký biên bản chưa? @canbo.xa" in html
+    assert at.text_area(key="reply_text_task_2.6_about_1") is not None  # answered where it is read
+    visitor = app_page("pages/giao_ban.py", pres_mode="tasks", pres_i=5)
+    assert not [m for m in visitor.markdown if "Trao đổi về các đối tượng" in m.value]
+    assert "Hai hộ đã ký" not in " ".join(str(h.proto.body) for h in visitor.get("html"))
+
+
 PLANNER = {"user": {"name": "chuyenvien", "role": "planner"}}
 
 

@@ -260,3 +260,32 @@ def test_the_meeting_pack_shows_open_threads_under_their_task(any_store: Path | 
     assert board_page.index("Hai hộ ở TC-03") > board_page.index("2.6 ")
     assert "Câu hỏi đã xong" not in board_page  # resolved: not in the pack
     assert "1 trao đổi đang mở" in board_page
+
+
+def test_a_question_on_a_dispute_stands_under_its_task_on_the_board_and_in_the_pack(any_store: Path | str) -> None:
+    """The commune is asked about dispute TC-03: the leader reads it under task 2.6 (the disputes' task) on the
+    board and in the meeting pack, until it is resolved; a viewer, who may not read threads on disputes, never."""
+    import io
+
+    from pypdf import PdfReader
+
+    from geo.printing.pack import meeting_pack
+
+    comments.add(any_store, DISPUTE, "Hai hộ đã ký biên bản hòa giải chưa? @canbo.xa", "chuyenvien")
+    comments.add(any_store, None, "Chưa, hẹn thứ Hai.", "canbo.xa", reply_to="1")
+    comments.add(any_store, comments.indicator("winter_crops"), "Số vụ Đông quý này?", "lanhdao")
+    store = Store(any_store)
+    rows = {r.task.id: r for r in store_board(Reader(store, True), dt.date(2026, 12, 1))}
+    assert rows["2.6"].threads == 1  # the dispute's task (its links name the disputes' layer)
+    assert rows["2.4"].threads == 0 and rows["2.1"].threads == 0
+    assert {r.task.id: r.threads for r in store_board(Reader(store, False), dt.date(2026, 12, 1))}["2.6"] == 0
+    pdf = PdfReader(io.BytesIO(meeting_pack(store, "vi", today=dt.date(2026, 12, 1))))
+    board_page = " ".join(pdf.pages[-1].extract_text().split())
+    asked = "[Điểm tranh chấp đất đai TC-03] chuyenvien: «Hai hộ đã ký biên bản hòa giải chưa? @canbo.xa»"
+    assert asked in board_page and "canbo.xa: «Chưa, hẹn thứ Hai.»" in board_page
+    assert board_page.index("[Điểm tranh chấp đất đai TC-03]") > board_page.index("2.6 ")
+    viewer = PdfReader(io.BytesIO(meeting_pack(store, "vi", today=dt.date(2026, 12, 1), sensitive=False)))
+    assert "TC-03]" not in " ".join(viewer.pages[-1].extract_text().split())
+    comments.resolve(any_store, "1", "chuyenvien")
+    rows = {r.task.id: r for r in store_board(Reader(Store(any_store), True), dt.date(2026, 12, 1))}
+    assert rows["2.6"].threads == 0
