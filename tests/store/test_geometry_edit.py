@@ -15,13 +15,14 @@ from pyproj import Geod
 from geo.read import history
 from geo.store.changelog import EditError
 from geo.store.changelog import history as feature_history
-from geo.store.edit import ConflictError, rollback_to
+from geo.store.edit import ConflictError, edit, rollback_to
 from geo.store.geometry_edit import (
     ShapeError,
     add_shape,
     check_shape,
     delete_shape,
     district_outline,
+    from_grid,
     measure,
     merge,
     parse_shape,
@@ -126,6 +127,26 @@ def test_a_drawn_parcel_is_saved_audited_with_its_area_filled_and_rolled_back(an
     assert _row(any_store, "forest_parcels", "parcel_id", "LN-90") is None
     assert _row(any_store, "forest_parcels", "parcel_id", "LN-91") is None
     assert store_digest(any_store) != before  # the rollback is itself audited
+
+
+def test_a_resettlement_area_beside_ql4b_gets_its_hectares_and_a_rollback_removes_it(any_store: Path | str) -> None:
+    """The layer made for it: a boundary drawn beside the road, its area left empty and filled on the national
+    grid, a status planners change afterwards; on a GeoPackage and on PostGIS alike."""
+    road = Store(any_store).read("ql4b_segments")
+    line = to_grid(road[road.in_district.astype(bool)].geometry.iloc[3])
+    middle = shapely.line_interpolate_point(line, 0.5, normalized=True)
+    area = from_grid(line.buffer(110, single_sided=True).difference(line.buffer(10)).intersection(middle.buffer(80)))
+    values = {"area_id": "TĐC-QL4B", "name": "Khu TĐC mới", "unit_code": "06613", "status": "planned"}
+    key = add_shape(any_store, "resettlement_areas", {**values, "site_id": "TDC-02"}, area, "chuyen.vien")
+    row = _row(any_store, "resettlement_areas", "area_id", key)
+    assert row.area_ha == pytest.approx(measure(area).area_ha, abs=1e-4) and 0.5 < row.area_ha < 5
+    assert row.site_id == "TDC-02" and row.demo == 0  # drawn by a planner: real, beside the demo boundaries
+    edit(any_store, "resettlement_areas", key, {"status": "building"}, "chuyen.vien")
+    log = feature_history(any_store, "resettlement_areas", key)
+    assert [r.field for r in log] == ["*", "status"]
+    rollback_to(any_store, _before(log[0].ts), "admin")
+    assert _row(any_store, "resettlement_areas", "area_id", key) is None
+    assert len(Store(any_store).read("resettlement_areas")) == 2  # the demo's two boundaries stay
 
 
 def _before(ts: str) -> str:
