@@ -50,6 +50,17 @@ def test_the_tools_speak_the_page_language_and_load_nothing_remote() -> None:
         assert "//cdn" not in text and "unpkg.com" not in text and "jsdelivr" not in text
 
 
+def test_a_typed_measurement_reaches_the_map_with_its_figures_as_text() -> None:
+    """What the measuring box hands the map: the shape (WGS 84 GeoJSON) and its figures, as data (draw.js puts
+    them in the label with textContent)."""
+    shape = json.dumps(shapely.geometry.mapping(SQUARE))
+    options = _options(DrawTools(DrawSpec(measured=(shape, "Diện tích: 4,2 ha <img src=x>")), "vi"))
+    assert shapely.geometry.shape(options["measured"]["geometry"]).equals_exact(SQUARE, 1e-12)
+    assert options["measured"]["text"] == "Diện tích: 4,2 ha <img src=x>"
+    assert _options(DrawTools(DrawSpec(), "vi"))["measured"] is None
+    assert "<img" not in DrawTools(DrawSpec(measured=(shape, "<img src=x>")), "vi").options
+
+
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return app_env(tmp_path, monkeypatch, {"chuyenvien": "planner", "lanhdao": "viewer"})
