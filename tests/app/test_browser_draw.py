@@ -451,7 +451,7 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     assert found and float(f"{found.group(1)}.{found.group(2)}") == pytest.approx(829, rel=0.01), said.inner_text()
     # The line typed is on the map, dashed, labelled with the figure the box says, and the map went to it.
     v.wait_idle()
-    v.wait_for_map("document.querySelector('path.dl-measure-typed') !== null")
+    v.wait_for_map("map.getContainer().querySelector('path.dl-measure-typed') !== null")
     frame = v.map_frame()
     assert frame.locator(".dl-measure-label").inner_text() == found.group(0)
     assert frame.evaluate("([w, s, e, n]) => map.getBounds().contains([[s, w], [n, e]])", [LON, LAT, LON + 2 * D, LAT])
@@ -471,8 +471,8 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     # The map holds the square measured, in place of the line, labelled with its area.
     v.wait_idle()
     v.wait_for_map(
-        "document.querySelectorAll('path.dl-measure-typed').length === 1"
-        " && document.querySelector('.dl-measure-label').textContent.includes('ha')"
+        "map.getContainer().querySelectorAll('path.dl-measure-typed').length === 1"
+        " && map.getContainer().querySelector('.dl-measure-label').textContent.includes('ha')"
     )
     frame = v.map_frame()
     assert figure in frame.locator(".dl-measure-label").inner_text()
