@@ -1,6 +1,11 @@
 """A province's cadastre from the command line, and prints of a view over it: figures and ratios in one run.
 
     make bench-import     # or: .venv/bin/python benchmarks/bigimport.py [--n 500000] [--small 50000] [--trials 2]
+    .venv/bin/python benchmarks/bigimport.py --stores DIR [--prints atlas,pack]   # prints only, stores kept
+
+``--stores DIR`` keeps the two imported stores in ``DIR`` (``province.gpkg``, ``district.gpkg``) and, when
+they are already there, reuses them: the file is neither written nor imported again and only the prints are
+timed (generating and importing 500,000 parcels takes minutes). ``--prints`` picks which prints to time.
 
 Writes a synthetic province file (geo.demo.synthetic): ``--small`` parcels over the district and the rest in
 blocks of the same size beside it, to the west and north, as a province's cadastre lies around one
@@ -95,62 +100,87 @@ def median_time(fn: Callable[[], object], trials: int) -> float:
     return statistics.median(times)
 
 
+PRINTS = ("png", "pdf", "atlas", "pack")
+
+
+def build(work: Path, keep: Path, args: argparse.Namespace) -> dict[str, Path]:
+    """The province and district stores, imported through ``python -m geo import`` (timed, its table
+    printed) into ``keep``."""
+    units = Store(DEFAULT_STORE).read("units")
+    big, small = work / "tinh.gpkg", work / "huyen.gpkg"
+    frame = province(args.n, args.small, units)
+    pyogrio.write_dataframe(frame, big, layer="thua_dat", driver="GPKG")
+    pyogrio.write_dataframe(frame.iloc[: args.small], small, layer="thua_dat", driver="GPKG")
+    del frame
+    size_mb = big.stat().st_size / 2**20
+    print(f"province file: {args.n:,} parcels, {size_mb:,.0f} MB; district: {args.small:,}", flush=True)
+
+    read_s, read_cpu, read_mb = timed([sys.executable, "-c", PLAIN_READ, str(big)])
+    stores = {}
+    figures = {}
+    for name, src in (("province", big), ("district", small)):
+        store = keep / f"{name}.gpkg"
+        scratch = work / f"{name}.gpkg"  # copied in when whole: a store left half-built is never reused
+        shutil.copy(DEFAULT_STORE, scratch)
+        cmd = [sys.executable, "-m", "geo", "import", str(src), "--layer", "forest_parcels", "--replace",
+               "--user", "bench", "--store", str(scratch), "--quiet", "--chunk", str(args.chunk)]  # fmt: skip
+        figures[name] = timed(cmd)
+        shutil.move(scratch, store)
+        stores[name] = store
+    imp_s, imp_cpu, imp_mb = figures["province"]
+    print()
+    print(f"| import of {args.n:,} parcels ({size_mb:,.0f} MB GeoPackage) | figure | target |")
+    print("|---|---|---|")
+    print(f"| wall time (CPU time) | {imp_s:,.1f} s ({imp_cpu:,.1f} s) | ≤ 600 s |")
+    print(f"| peak memory | {imp_mb:,.0f} MB | ≤ 2048 MB |")
+    print(f"| plain pyogrio.read_dataframe of the file (baseline) | {read_s:,.1f} s ({read_cpu:,.1f} s), "
+          f"{read_mb:,.0f} MB | |")  # fmt: skip
+    print(f"| import / plain read, wall (CPU) | {imp_s / read_s:.2f}× ({imp_cpu / read_cpu:.2f}×) | |")
+    d_s, d_cpu, d_mb = figures["district"]
+    print(f"| the district's {args.small:,} alone | {d_s:,.1f} s ({d_cpu:,.1f} s), {d_mb:,.0f} MB | |")
+    return stores
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=500_000)
     ap.add_argument("--small", type=int, default=50_000)
     ap.add_argument("--trials", type=int, default=2)
     ap.add_argument("--chunk", type=int, default=50_000)
+    ap.add_argument("--stores", type=Path, help="keep the imported stores here, or reuse them if already here")
+    ap.add_argument("--prints", default=",".join(PRINTS), help=f"which prints to time (of {', '.join(PRINTS)})")
     args = ap.parse_args()
+    chosen = [p.strip() for p in args.prints.split(",") if p.strip()]
+    if not chosen or set(chosen) - set(PRINTS):
+        ap.error(f"--prints takes some of {', '.join(PRINTS)}")
     from geo.command.cli import main as cli
     from geo.printing.atlas import atlas
     from geo.printing.pack import meeting_pack
 
     with tempfile.TemporaryDirectory(prefix="bench-bigimport-") as tmp:
         work = Path(tmp)
-        units = Store(DEFAULT_STORE).read("units")
-        big, small = work / "tinh.gpkg", work / "huyen.gpkg"
-        frame = province(args.n, args.small, units)
-        pyogrio.write_dataframe(frame, big, layer="thua_dat", driver="GPKG")
-        pyogrio.write_dataframe(frame.iloc[: args.small], small, layer="thua_dat", driver="GPKG")
-        del frame
-        size_mb = big.stat().st_size / 2**20
-        print(f"province file: {args.n:,} parcels, {size_mb:,.0f} MB; district: {args.small:,}", flush=True)
-
-        read_s, read_cpu, read_mb = timed([sys.executable, "-c", PLAIN_READ, str(big)])
-        stores = {}
-        figures = {}
-        for name, src in (("province", big), ("district", small)):
-            store = work / f"{name}.gpkg"
-            shutil.copy(DEFAULT_STORE, store)
-            cmd = [sys.executable, "-m", "geo", "import", str(src), "--layer", "forest_parcels", "--replace",
-                   "--user", "bench", "--store", str(store), "--quiet", "--chunk", str(args.chunk)]  # fmt: skip
-            figures[name] = timed(cmd)
-            stores[name] = store
-        imp_s, imp_cpu, imp_mb = figures["province"]
-        print()
-        print(f"| import of {args.n:,} parcels ({size_mb:,.0f} MB GeoPackage) | figure | target |")
-        print("|---|---|---|")
-        print(f"| wall time (CPU time) | {imp_s:,.1f} s ({imp_cpu:,.1f} s) | ≤ 600 s |")
-        print(f"| peak memory | {imp_mb:,.0f} MB | ≤ 2048 MB |")
-        print(f"| plain pyogrio.read_dataframe of the file (baseline) | {read_s:,.1f} s ({read_cpu:,.1f} s), "
-              f"{read_mb:,.0f} MB | |")  # fmt: skip
-        print(f"| import / plain read, wall (CPU) | {imp_s / read_s:.2f}× ({imp_cpu / read_cpu:.2f}×) | |")
-        d_s, d_cpu, d_mb = figures["district"]
-        print(f"| the district's {args.small:,} alone | {d_s:,.1f} s ({d_cpu:,.1f} s), {d_mb:,.0f} MB | |")
+        keep = args.stores or work
+        keep.mkdir(parents=True, exist_ok=True)
+        stores = {name: keep / f"{name}.gpkg" for name in ("province", "district")}
+        if args.stores is not None and all(p.is_file() for p in stores.values()):
+            print(f"reusing the stores in {keep} (no import timed)", flush=True)
+        else:
+            stores = build(work, keep, args)
 
         w, s, e, north = EXTENT
         view = f"{w},{s},{e},{north}"
         some = [f"TD{k:07d}" for k in range(1, 21)]  # 20 parcels of the district: an atlas of 20 pages
         rows = []
-        for what, run in (
-            ("PNG of the district view", lambda st: cli(["export", str(work / "v.png"), "--view", "forest",
-                                                          "--bbox", view, "--store", str(st)])),
-            ("PDF of the district view", lambda st: cli(["export", str(work / "v.pdf"), "--view", "forest",
-                                                          "--bbox", view, "--store", str(st)])),
-            ("atlas of 20 parcels", lambda st: atlas(Store(st), "forest_parcels", keys=some)),
-            ("meeting pack", lambda st: meeting_pack(Store(st))),
+        for key, what, run in (
+            ("png", "PNG of the district view", lambda st: cli(["export", str(work / "v.png"), "--view", "forest",
+                                                                 "--bbox", view, "--store", str(st)])),
+            ("pdf", "PDF of the district view", lambda st: cli(["export", str(work / "v.pdf"), "--view", "forest",
+                                                                 "--bbox", view, "--store", str(st)])),
+            ("atlas", "atlas of 20 parcels", lambda st: atlas(Store(st), "forest_parcels", keys=some)),
+            ("pack", "meeting pack", lambda st: meeting_pack(Store(st))),
         ):  # fmt: skip
+            if key not in chosen:
+                continue
             with contextlib.redirect_stdout(io.StringIO()):  # the export names its file
                 got = {name: median_time(lambda st=st, run=run: run(st), args.trials) for name, st in stores.items()}
             rows.append((what, got["province"], got["district"]))

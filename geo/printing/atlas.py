@@ -72,6 +72,23 @@ def _bbox(geom: object, min_span: float = 0.012) -> tuple[float, float, float, f
     return (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
 
 
+def _chosen(reader: Reader, layer_id: str, keys: Sequence[str] | None) -> gpd.GeoDataFrame:
+    """The features of ``layer_id`` an atlas of ``keys`` (None: of every feature) pages, in the layer's order,
+    those without a drawable shape left out: ``keys`` are found by the store; a key it spells otherwise than
+    the map does (a number's decimals) sends the layer to be read whole and matched here, as the map matches.
+    """
+    spec = reader.catalog[layer_id]
+    if keys is not None:
+        found = clean_geometries(reader.features(layer_id, keys))
+        if set(keys) <= set(feature_keys(spec, found)):
+            return found
+    whole = clean_geometries(reader.read(layer_id))
+    if keys is None:
+        return whole
+    wanted = set(keys)
+    return whole[[k in wanted for k in feature_keys(spec, whole)]]
+
+
 def _feature_page(
     reader: Reader,
     frames: Mapping[str, gpd.GeoDataFrame],
@@ -241,21 +258,23 @@ def atlas(
     day = when.astimezone(history.VIETNAM).date() if when else None
     reader = Reader(store, sensitive, when, units or units_in_force(store, day))
     spec = store.catalog[layer_id]
-    whole = clean_geometries(reader.read(layer_id))
-    chosen = apply_filters(spec, whole, dict(where)) if where else whole
+    chosen = _chosen(reader, layer_id, keys)
+    if where:
+        chosen = apply_filters(spec, chosen, dict(where))
     ids = feature_keys(spec, chosen)
-    if keys is not None:
-        wanted = set(keys)
-        mask = [k in wanted for k in ids]
-        chosen, ids = chosen[mask], [k for k in ids if k in wanted]
     if not len(chosen):
         raise AtlasError(t("atlas.empty", lang))
     if len(chosen) > MAX_PAGES:
         raise AtlasError(t("atlas.too_many", lang, n=fmt_number(len(chosen), lang), max=MAX_PAGES))
     context = drawn_layers(CONTEXT, reader.units)
-    frames = read_frames(reader, (*context, *NEAR.get(layer_id, ())))
-    frames[layer_id] = whole
-    whole.sindex  # noqa: B018 - built once: each page takes its surroundings through it
+    # What the pages show around their features, read once over the pages' extent (a province's cadastre is
+    # read where the pages look, not whole) and indexed: each page takes its surroundings through the index.
+    pages = [_bbox(g) for g in chosen.geometry]
+    extent = (min(b[0] for b in pages), min(b[1] for b in pages), max(b[2] for b in pages), max(b[3] for b in pages))
+    frames = read_frames(reader, (*context, *NEAR.get(layer_id, ()), layer_id), extent)
+    frames[layer_id] = clean_geometries(frames[layer_id])
+    for frame in frames.values():
+        frame.sindex  # noqa: B018 - built once
     names = unit_names(reader)
     prov = Provenance(store.meta(), today or dt.date.today(), day)
     total = 1 + len(chosen)

@@ -113,9 +113,9 @@ def sections(store: Reader, lang: Lang) -> list[Section]:
         f"{t('industry.cleared', lang)}: {fmt_pct(cl.cleared_pct, lang, 1)}",
     ]
     counts = panels.dispute_counts(disputes)
-    parcels = store.read("forest_parcels")
+    parcels_ha = store.totals("forest_parcels", ["area_ha"])["area_ha"]  # added up by the store, not read whole
     forest = [
-        f"{CATALOG['forest_parcels'].title(lang)}: {fmt_number(float(parcels.area_ha.sum()), lang)} ha",
+        f"{CATALOG['forest_parcels'].title(lang)}: {fmt_number(parcels_ha, lang)} ha",
         f"{t('forest.open', lang)}: {counts['open']}   ·   {t('forest.resolved', lang)}: {counts['resolved']}",
     ]
     dist = store.read("ntm_district")

@@ -8,6 +8,7 @@ criteria table), and, for a reader who may not see them, stripped of its sensiti
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -24,16 +25,34 @@ from geo.store.reads import Bounds, LayerMeta, Store
 Frame: TypeAlias = gpd.GeoDataFrame | pd.DataFrame
 
 
-def at(store: Store, layer_id: LayerId, when: dt.datetime | None, bbox: Bounds | None = None) -> Frame:
+def at(
+    store: Store,
+    layer_id: LayerId,
+    when: dt.datetime | None,
+    bbox: Bounds | None = None,
+    keys: Collection[str] | None = None,
+) -> Frame:
     """A layer or table as the store holds it now (``when`` None) or as it stood at ``when``; with ``bbox``
-    (WGS 84), only the features whose bounding box meets it.
+    (WGS 84), only the features whose bounding box meets it; with ``keys``, only the features of those keys.
     """
     if when is None or layer_id not in store.catalog:
-        return store.read(layer_id, bbox)
+        return store.read(layer_id, bbox) if keys is None else store.read(layer_id, bbox, keys=keys)
     # The past is the present with the change log undone: undone on the whole layer (a feature may have
-    # moved into or out of the box since), then clipped.
+    # moved into or out of the box, or taken another key, since), then clipped.
     frame = history.as_of(store.location, layer_id, store.catalog[layer_id], store.read(layer_id), when)
-    return clip(frame, bbox)
+    return pick(clip(frame, bbox), store.catalog[layer_id], keys)
+
+
+def pick(frame: Frame, spec: LayerSpec, keys: Collection[str] | None) -> Frame:
+    """The rows of ``frame`` whose business key (its fields' values as text, joined by ``,``) is one of
+    ``keys``; ``frame`` whole if ``keys`` is None.
+    """
+    if keys is None:
+        return frame
+    wanted = set(keys)
+    cols = spec.key.split(",")
+    named = [",".join(str(v) for v in row) for row in frame[cols].itertuples(index=False)]
+    return frame[[k in wanted for k in named]]
 
 
 def clip(frame: Frame, bbox: Bounds | None) -> Frame:
@@ -88,14 +107,15 @@ def read_layer(
     as_of: dt.datetime | None = None,
     units: reform.Units = "2024",
     bbox: Bounds | None = None,
+    keys: Collection[str] | None = None,
 ) -> Frame:
     """A layer or table with its derived fields, as a reader with or without ``sensitive`` rights sees it,
     now or as it stood at ``as_of`` (see :mod:`geo.read.history`), grouped by ``units`` (see :mod:`geo.read.reform`);
     with ``bbox`` (WGS 84: west, south, east, north), only the features whose bounding box meets it, read
     through the store's spatial index (a printed view of a province's cadastre reads the view, not the
-    province).
+    province); with ``keys``, only the features of those business keys, found by the store.
     """
-    frame = with_derived(store, layer_id, at(store, layer_id, as_of, bbox), as_of)
+    frame = with_derived(store, layer_id, at(store, layer_id, as_of, bbox, keys), as_of)
     frame = by_units(store, layer_id, frame, units)
     return for_reader(frame, store.catalog.get(layer_id), sensitive)
 
@@ -150,3 +170,21 @@ class Reader:
     def read(self, layer_id: LayerId, bbox: Bounds | None = None) -> Any:
         """The layer as this reader sees it; with ``bbox`` (WGS 84), only what meets it."""
         return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units, bbox)
+
+    def features(self, layer_id: LayerId, keys: Collection[str]) -> Any:
+        """The features of ``layer_id`` whose business key is one of ``keys``, as this reader sees them (on
+        its day, by its units, for its role), in the layer's order; found by the store on the present day.
+        """
+        return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units, keys=keys)
+
+    def totals(self, layer_id: LayerId, columns: Sequence[str]) -> dict[str, float]:
+        """The total of each of ``columns`` over the whole layer as this reader sees it (a missing value
+        counts as nothing): added up by the store on the present day, else from the layer as read.
+        """
+        spec = self.catalog.get(layer_id)
+        hidden = set() if self.sensitive or spec is None else set(spec.sensitive)
+        derived = layer_id in ("units", "cadastral_parcels")  # see with_derived: their extra fields are computed
+        if self.as_of is None and not derived and not hidden & set(columns):
+            return self.store.sums(layer_id, columns)
+        frame = self.read(layer_id)
+        return {c: float(pd.to_numeric(frame[c], errors="coerce").sum()) for c in columns}

@@ -52,7 +52,6 @@ from geo.store.changelog import now as _now
 from geo.store.changelog import retrying as _retrying
 from geo.store.changelog import session as _connect
 from geo.store.edit import file_catalog
-from geo.store.edit import quoted_names as names
 
 Mode = Literal["replace", "append", "update"]
 
@@ -102,7 +101,7 @@ def _has_table(conn: db.Session, name: str, schema: str = "main") -> bool:
 
 
 def _columns(conn: db.Session, table: str, schema: str = "main") -> list[str]:
-    return [str(r[1]) for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+    return [str(r[1]) for r in conn.execute(f"PRAGMA {schema}.table_info({conn.ident(table)})")]
 
 
 def _geometry_kind(frame: gpd.GeoDataFrame) -> str:
@@ -335,7 +334,7 @@ def preview(
         spec = file_catalog(conn).get(layer)
         if spec is None or not conn.has_table(layer):
             raise EditError("error.unknown_layer", layer=layer)
-        existing = int(conn.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0])
+        existing = int(conn.execute(f"SELECT COUNT(*) FROM {conn.ident(layer)}").fetchone()[0])
         if mode == "append":
             return Outcome(layer, mode, added=len(report.frame))
         if mode == "replace":
@@ -442,12 +441,12 @@ def _update(
     stored on matched features, never emptied.
     """
     cols = [c for c in frame.columns if c != "geometry"]
-    picked = ", ".join([*(f'"{c}"' for c in cols), conn.geom_out(geom)])
+    picked = ", ".join([*(conn.ident(c) for c in cols), conn.geom_out(geom)])
     stored: dict[str, tuple[dict[str, Any], Any]] = {}
-    for row in conn.execute(f'SELECT {picked} FROM "{layer}" ORDER BY fid'):
+    for row in conn.execute(f"SELECT {picked} FROM {conn.ident(layer)} ORDER BY fid"):
         values = dict(zip(cols, row[:-1], strict=True))
         stored[_key_text(values[k] for k in keys)] = (values, row[-1])
-    where = " AND ".join(f'"{k}" = ?' for k in keys)
+    where = " AND ".join(f"{conn.ident(k)} = ?" for k in keys)
     counts: dict[str, int] = {}
     changed_features = added = unchanged = 0
     audit: list[tuple[str, str, str | None, str | None]] = []
@@ -464,9 +463,9 @@ def _update(
         if k not in stored:
             added += 1
             if not dry:
+                marks = ", ".join(["?"] * len(cols))
                 conn.execute(
-                    f'INSERT INTO "{layer}" ({names([*cols, geom])}) VALUES ({", ".join(["?"] * len(cols))}, '
-                    f"{conn.geom_in})",
+                    f"INSERT INTO {conn.ident(layer)} ({conn.idents([*cols, geom])}) VALUES ({marks}, {conn.geom_in})",
                     [*conn.typed(layer, new), conn.geom_param(blob.hex() if blob else None)],
                 )
                 whole = {**new, GEOM_KEY: blob.hex() if blob else None}
@@ -490,7 +489,10 @@ def _update(
             continue
         params = [old[c] for c in keys]
         for c in diff:
-            conn.execute(f'UPDATE "{layer}" SET "{c}" = ? WHERE {where}', [*conn.typed(layer, {c: new[c]}), *params])
+            conn.execute(
+                f"UPDATE {conn.ident(layer)} SET {conn.ident(c)} = ? WHERE {where}",
+                [*conn.typed(layer, {c: new[c]}), *params],
+            )
             audit.append(
                 (
                     k,
@@ -501,7 +503,7 @@ def _update(
             )
         if moved:
             conn.execute(
-                f'UPDATE "{layer}" SET "{geom}" = {conn.geom_in} WHERE {where}',
+                f"UPDATE {conn.ident(layer)} SET {conn.ident(geom)} = {conn.geom_in} WHERE {where}",
                 [conn.geom_param(blob.hex() if blob else None), *params],
             )
             audit.append(  # as WKT, as a moved point's is: what "what changed" shows and a rollback restores
@@ -520,7 +522,7 @@ def _update(
         if dry:
             continue
         ob = conn.geom_blob(old_geom)
-        conn.execute(f'DELETE FROM "{layer}" WHERE {where}', [old[c] for c in keys])
+        conn.execute(f"DELETE FROM {conn.ident(layer)} WHERE {where}", [old[c] for c in keys])
         audit.append(
             (k, "*", json.dumps({**old, GEOM_KEY: ob.hex() if ob else None}, ensure_ascii=False, default=str), None)
         )
@@ -564,9 +566,9 @@ def _natives_rows(frame: gpd.GeoDataFrame, cols: list[str]) -> list[tuple[Any, .
 
 def _gpkg_contents(conn: db.Session, layer: str, geom: str, stamp: str) -> None:
     """A GeoPackage layer's extent, change date and feature count, from what it now holds."""
+    g, table = conn.ident(geom), f"main.{conn.ident(layer)}"
     ext = conn.execute(
-        f'SELECT MIN(ST_MinX("{geom}")), MIN(ST_MinY("{geom}")), MAX(ST_MaxX("{geom}")), MAX(ST_MaxY("{geom}")) '
-        f'FROM main."{layer}"'
+        f"SELECT MIN(ST_MinX({g})), MIN(ST_MinY({g})), MAX(ST_MaxX({g})), MAX(ST_MaxY({g})) FROM {table}"
     ).fetchone()
     conn.execute(
         "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? WHERE table_name = ?",
@@ -574,7 +576,7 @@ def _gpkg_contents(conn: db.Session, layer: str, geom: str, stamp: str) -> None:
     )
     if _has_table(conn, "gpkg_ogr_contents"):
         conn.execute(
-            f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main."{layer}") WHERE table_name = ?',
+            f"UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM {table}) WHERE table_name = ?",
             (layer,),
         )
 
@@ -582,7 +584,7 @@ def _gpkg_contents(conn: db.Session, layer: str, geom: str, stamp: str) -> None:
 def _next_numbers(conn: db.Session, layer: str, n: int) -> list[str]:
     """Within the write: the numbers the next ``n`` features of a numbered planner's layer take."""
     top = 0
-    for (v,) in conn.execute(f'SELECT "{OVERLAY_KEY}" FROM "{layer}"'):
+    for (v,) in conn.execute(f"SELECT {conn.ident(OVERLAY_KEY)} FROM {conn.ident(layer)}"):
         with contextlib.suppress(TypeError, ValueError):
             top = max(top, int(str(v)))
     return [str(top + i + 1) for i in range(n)]
@@ -606,17 +608,19 @@ def _write(
     if overlay is not None:
         _create_like(conn, layer)
     cols = [c for c in _columns(conn, layer, "imp") if c != "fid"]
-    q = ", ".join(f'"{c}"' for c in cols)
+    q = ", ".join(conn.ident(c) for c in cols)
     if keys == [OVERLAY_KEY]:  # numbered after the features the layer holds, now that this writer holds it
-        fids = [int(r[0]) for r in conn.execute(f'SELECT fid FROM imp."{layer}" ORDER BY fid')]
+        fids = [int(r[0]) for r in conn.execute(f"SELECT fid FROM imp.{conn.ident(layer)} ORDER BY fid")]
         numbers = _next_numbers(conn, layer, len(fids)) if overlay is None else [str(i + 1) for i in range(len(fids))]
         conn.executemany(
-            f'UPDATE imp."{layer}" SET "{OVERLAY_KEY}" = ? WHERE fid = ?', list(zip(numbers, fids, strict=True))
+            f"UPDATE imp.{conn.ident(layer)} SET {conn.ident(OVERLAY_KEY)} = ? WHERE fid = ?",
+            list(zip(numbers, fids, strict=True)),
         )
-    keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
+    keysql = " || ',' || ".join(f"CAST({conn.ident(k)} AS TEXT)" for k in keys)
     if mode == "append" and overlay is None:
         clash = conn.execute(
-            f'SELECT {keysql} FROM main."{layer}" WHERE {keysql} IN (SELECT {keysql} FROM imp."{layer}")'
+            f"SELECT {keysql} FROM main.{conn.ident(layer)} WHERE {keysql} IN "
+            f"(SELECT {keysql} FROM imp.{conn.ident(layer)})"
         ).fetchall()
         if clash:
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
@@ -634,12 +638,12 @@ def _write(
             lambda rows: conn.executemany(logged, [(stamp, user, layer, k, old, new, reason) for k, old, new in rows]),
             chunk,
         )
-    conn.execute(f'INSERT INTO main."{layer}" ({q}) SELECT {q} FROM imp."{layer}"')
-    total = int(conn.execute(f'SELECT COUNT(*) FROM imp."{layer}"').fetchone()[0])
+    conn.execute(f"INSERT INTO main.{conn.ident(layer)} ({q}) SELECT {q} FROM imp.{conn.ident(layer)}")
+    total = int(conn.execute(f"SELECT COUNT(*) FROM imp.{conn.ident(layer)}").fetchone()[0])
     last, done = -1, 0
     while True:  # the added rows' change-log records, a chunk at a time (a province's cadastre is gigabytes)
         rows = conn.execute(
-            f'SELECT fid, {keysql}, {q} FROM imp."{layer}" WHERE fid > ? ORDER BY fid LIMIT ?', (last, chunk)
+            f"SELECT fid, {keysql}, {q} FROM imp.{conn.ident(layer)} WHERE fid > ? ORDER BY fid LIMIT ?", (last, chunk)
         ).fetchall()
         if not rows:
             break
@@ -700,7 +704,7 @@ def _remember(
         conn.touch((OVERLAY_TABLE,), stamp)  # every page lists the overlays: a new one reruns them
     if conn.has_table("layer_meta"):  # the layer's source is the file now; demo while demo rows remain
         demo = DEMO_COLUMN in cols and bool(
-            conn.execute(f'SELECT 1 FROM "{layer}" WHERE "{DEMO_COLUMN}" != 0 LIMIT 1').fetchone()
+            conn.execute(f"SELECT 1 FROM {conn.ident(layer)} WHERE {conn.ident(DEMO_COLUMN)} != 0 LIMIT 1").fetchone()
         )
         conn.execute("DELETE FROM layer_meta WHERE layer_id = ?", (layer,))
         conn.execute(
@@ -716,7 +720,7 @@ def _overlay_columns(conn: db.Session) -> None:
     have = set(conn.columns(OVERLAY_TABLE))
     for name, ddl in (("key_field", "TEXT"), ("published", "INTEGER"), ("style", "TEXT")):
         if name not in have:
-            conn.execute(f'ALTER TABLE {OVERLAY_TABLE} ADD COLUMN "{name}" {ddl}')
+            conn.execute(f"ALTER TABLE {OVERLAY_TABLE} ADD COLUMN {conn.ident(name)} {ddl}")
 
 
 def _declared_geometry(frame: gpd.GeoDataFrame) -> str:
@@ -756,9 +760,16 @@ def _write_pg(
     cols = [c for c in frame.columns if c != frame.geometry.name]
     if overlay is not None:
         kinds = {c: _PG_KINDS.get(_kind(frame[c]), "text") for c in cols}
-        body = ", ".join([conn.pk, *(f'"{c}" {kinds[c]}' for c in cols), f'"{geom}" geometry(Geometry, {db.SRID})'])
-        conn.execute(f'CREATE TABLE "{layer}" ({body})')
-        conn.execute(f'CREATE INDEX "{layer}_{geom}_idx" ON "{layer}" USING GIST ("{geom}")')
+        body = ", ".join(
+            [
+                conn.pk,
+                *(f"{conn.ident(c)} {kinds[c]}" for c in cols),
+                f"{conn.ident(geom)} geometry(Geometry, {db.SRID})",
+            ]
+        )
+        conn.execute(f"CREATE TABLE {conn.ident(layer)} ({body})")
+        index = conn.ident(f"{layer}_{geom}_idx")
+        conn.execute(f"CREATE INDEX {index} ON {conn.ident(layer)} USING GIST ({conn.ident(geom)})")
         conn.execute(
             f"INSERT INTO {db.CONTENTS} (table_name, data_type, identifier, geometry_type, geometry_column, ord, "
             f"last_change) SELECT ?, 'features', ?, ?, ?, COALESCE(MAX(ord), 0) + 1, ? FROM {db.CONTENTS}",
@@ -776,13 +787,15 @@ def _write_pg(
         new_keys = list(numbers)
     else:
         new_keys = [",".join(str(v) for v in r) for r in typed(frame, keys)]
-    keysql = " || ',' || ".join(f'CAST("{k}" AS TEXT)' for k in keys)
+    keysql = " || ',' || ".join(f"CAST({conn.ident(k)} AS TEXT)" for k in keys)
     if mode == "append" and overlay is None:
-        clash = conn.execute(f'SELECT {keysql} FROM "{layer}" WHERE {keysql} = ANY(?)', (new_keys,)).fetchall()
+        clash = conn.execute(
+            f"SELECT {keysql} FROM {conn.ident(layer)} WHERE {keysql} = ANY(?)", (new_keys,)
+        ).fetchall()
         if clash:
             raise EditError("import.key_exists", n=len(clash), key=str(clash[0][0])[:60])
     pg = getattr(conn, "conn")  # noqa: B009 - COPY is psycopg's own API
-    audit_cols = names(["ts", "user", "layer", "feature", "field", "old", "new", "reason"])
+    audit_cols = conn.idents(["ts", "user", "layer", "feature", "field", "old", "new", "reason"])
 
     def log(audit: list[tuple[str, str | None, str | None]]) -> None:
         with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
@@ -802,7 +815,10 @@ def _write_pg(
         shapes = part.geometry.to_crs(db.SRID).values
         wkb = shapely.to_wkb(shapes, byte_order=1)
         hexes = shapely.to_wkb(shapely.set_srid(shapes, db.SRID), hex=True, include_srid=True)
-        with pg.cursor() as cur, cur.copy(f'COPY "{layer}" ({names([*cols, geom])}) FROM STDIN') as copy:
+        with (
+            pg.cursor() as cur,
+            cur.copy(f"COPY {conn.ident(layer)} ({conn.idents([*cols, geom])}) FROM STDIN") as copy,
+        ):
             for row, shape in zip(rows, hexes, strict=True):
                 copy.write_row((*row, shape))
         with pg.cursor() as cur, cur.copy(f"COPY {AUDIT_TABLE} ({audit_cols}) FROM STDIN") as copy:
@@ -833,11 +849,11 @@ def _removed(
     ``chunk`` rows at a time (a province's cadastre replaced is gigabytes of records). Returns how many.
     """
     stored = [c for c in conn.columns(layer) if c not in ("fid", geom)]
-    picked = ", ".join([*(f'"{c}"' for c in stored), conn.geom_out(geom)])
+    picked = ", ".join([*(conn.ident(c) for c in stored), conn.geom_out(geom)])
     last, n = -1, 0
     while True:
         rows = conn.execute(
-            f'SELECT fid, {keysql}, {picked} FROM "{layer}" WHERE fid > ? ORDER BY fid LIMIT ?', (last, chunk)
+            f"SELECT fid, {keysql}, {picked} FROM {conn.ident(layer)} WHERE fid > ? ORDER BY fid LIMIT ?", (last, chunk)
         ).fetchall()  # main's, not imp's
         if not rows:
             break
@@ -849,7 +865,7 @@ def _removed(
             out.append((str(row[1]), json.dumps(old, ensure_ascii=False), None))
         log(out)
         last, n = int(rows[-1][0]), n + len(rows)
-    conn.execute(f'DELETE FROM "{layer}"')
+    conn.execute(f"DELETE FROM {conn.ident(layer)}")
     return n
 
 
@@ -867,7 +883,7 @@ def _create_like(conn: db.Session, layer: str) -> None:
         conn.execute(sql)
     for table in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents"):
         if _has_table(conn, table, "imp") and _has_table(conn, table):
-            cols = ", ".join(f'"{c}"' for c in _columns(conn, table, "imp"))
+            cols = ", ".join(conn.ident(c) for c in _columns(conn, table, "imp"))
             conn.execute(
                 f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM imp.{table} WHERE table_name = ?", (layer,)
             )

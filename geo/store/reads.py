@@ -10,7 +10,7 @@ psycopg. :func:`write_layers` builds a new GeoPackage (the demo store).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,7 @@ class Store:
         #: What a user may see of the location (never a password).
         self.label = db.label(found)
         self._versions: dict[str, str] | None = None  # each table's, read once: this object is one version
+        self._meta: tuple[str, dict[LayerId, LayerMeta]] | None = None  # (the store's version, its provenance)
         self._layers: dict[str, str | None]
         if self.path is None:
             try:
@@ -230,16 +231,26 @@ class Store:
         """Whether the store holds ``layer_id``."""
         return layer_id in self._layers
 
-    def read(self, layer_id: LayerId, bbox: Bounds | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+    def read(
+        self, layer_id: LayerId, bbox: Bounds | None = None, keys: Collection[str] | None = None
+    ) -> gpd.GeoDataFrame | pd.DataFrame:
         """Read a layer (a GeoDataFrame in EPSG:4326) or a table (a DataFrame).
 
         ``bbox`` (WGS 84: west, south, east, north) reads only the features that meet it, found through the
         store's spatial index (the GeoPackage's R-tree, PostGIS's GiST index): what a printed view of a
         province's cadastre needs, not the province. A table ignores it.
+
+        ``keys`` reads only the rows whose business key (the catalog's ``key``, its fields' values as text
+        joined by ``,``: what a map or an atlas names a feature by) is one of them, chosen by the database:
+        the 20 pages of an atlas read 20 parcels, not the province's cadastre. A key whose fields are not
+        text may be spelt otherwise by the database than by Python (``3`` / ``3.0``): a caller that must
+        find every key it asked for checks what came back.
         """
         if layer_id not in self._layers:
             raise StoreError("error.unknown_layer", layer=layer_id)
         geom = self._layers[layer_id]
+        if keys is not None:
+            return self._read_keys(layer_id, geom, bbox, keys)
         if self.path is None:
             return _read_pg(self.location, layer_id, bbox if geom else None)
         if geom is None:
@@ -252,10 +263,57 @@ class Store:
             gdf = gdf.sort_index().reset_index(drop=True)
         return gdf if gdf.crs is None or gdf.crs.to_epsg() == 4326 else gdf.to_crs(4326)
 
+    def _read_keys(
+        self, layer_id: LayerId, geom: str | None, bbox: Bounds | None, keys: Collection[str]
+    ) -> gpd.GeoDataFrame | pd.DataFrame:
+        spec = self.catalog.get(layer_id)
+        if spec is None or not spec.key:
+            raise StoreError("error.unknown_layer", layer=layer_id)
+        wanted = sorted(set(keys))
+        with db.connect(self.location) as conn:
+            keysql = " || ',' || ".join(f"CAST({conn.ident(k)} AS TEXT)" for k in spec.key.split(","))
+            where = f"{keysql} IN ({', '.join('?' for _ in wanted)})" if wanted else "1 = 0"
+            if self.path is None:
+                return _read_pg(self.location, layer_id, bbox if geom else None, (where, wanted))
+            fids = [int(r[0]) for r in conn.execute(f"SELECT fid FROM {conn.ident(layer_id)} WHERE {where}", wanted)]
+        frame = pyogrio.read_dataframe(
+            self.path, layer=layer_id, fids=sorted(fids), fid_as_index=True, read_geometry=geom is not None
+        )
+        frame = frame.sort_index().reset_index(drop=True)  # the file's order, as a whole read gives
+        if geom is None:
+            return frame
+        if frame.crs is not None and frame.crs.to_epsg() != 4326:
+            frame = frame.to_crs(4326)
+        if bbox is not None:
+            frame = frame[frame.intersects(shapely.box(*bbox)).to_numpy()].reset_index(drop=True)
+        return frame
+
+    def sums(self, layer_id: LayerId, columns: Sequence[str]) -> dict[str, float]:
+        """The total of each of ``columns`` over the whole of ``layer_id``, added up by the database (a
+        province's cadastre is not read to print its area); a missing value counts as nothing.
+        """
+        if layer_id not in self._layers:
+            raise StoreError("error.unknown_layer", layer=layer_id)
+        if not columns:
+            return {}
+        with db.connect(self.location) as conn:
+            picked = ", ".join(f"COALESCE(SUM({conn.ident(c)}), 0)" for c in columns)
+            row = conn.execute(f"SELECT {picked} FROM {conn.ident(layer_id)}").fetchone()
+        return {c: float(v) for c, v in zip(columns, row, strict=True)}
+
     def meta(self) -> dict[LayerId, LayerMeta]:
-        """Provenance of every layer that has a row in ``layer_meta``."""
+        """Provenance of every layer that has a row in ``layer_meta``: read again only when the store has
+        changed (its demo shares count every feature: a province's cadastre is counted once per version, not
+        once per page that asks).
+        """
         if "layer_meta" not in self._layers:
             return {}
+        stamp = self.version
+        if self._meta is None or self._meta[0] != stamp or not stamp:
+            self._meta = (stamp, self._read_meta())
+        return dict(self._meta[1])
+
+    def _read_meta(self) -> dict[LayerId, LayerMeta]:
         df = self.read("layer_meta")
         shares = self.demo_shares()
         out = {}
@@ -368,7 +426,12 @@ def _in_wgs84(path: Path, layer_id: str) -> bool:
     return crs in (None, "EPSG:4326")
 
 
-def _read_pg(location: db.Location, layer_id: str, bbox: Bounds | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+def _read_pg(
+    location: db.Location,
+    layer_id: str,
+    bbox: Bounds | None = None,
+    rows_where: tuple[str, Sequence[object]] | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
     with db.connect(location) as conn:
         geom = conn.geometry_column(layer_id)
         kinds = dict(
@@ -381,11 +444,18 @@ def _read_pg(location: db.Location, layer_id: str, bbox: Bounds | None = None) -
         cols = [c for c in conn.columns(layer_id) if c not in ("fid", geom)]
         picked = [conn.ident(c) for c in cols] + ([conn.geom_out(geom)] if geom else [])
         assert isinstance(conn, db.PgSession)
-        where = ""
+        clauses: list[str] = []
+        params: list[object] = []
         if bbox is not None and geom:  # through the GiST index, then the shapes: as GDAL filters a GeoPackage
             w, so, e, n = (float(v) for v in bbox)
-            where = f" WHERE ST_Intersects({conn.ident(geom)}, ST_MakeEnvelope({w!r}, {so!r}, {e!r}, {n!r}, {db.SRID}))"
-        rows = conn.fetch_binary(f"SELECT {', '.join(picked)} FROM {conn.ident(layer_id)}{where} ORDER BY fid")
+            clauses.append(
+                f"ST_Intersects({conn.ident(geom)}, ST_MakeEnvelope({w!r}, {so!r}, {e!r}, {n!r}, {db.SRID}))"
+            )
+        if rows_where is not None:  # the caller's condition, its values as parameters
+            clauses.append(rows_where[0])
+            params.extend(rows_where[1])
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = conn.fetch_binary(f"SELECT {', '.join(picked)} FROM {conn.ident(layer_id)}{where} ORDER BY fid", params)
     values = list(zip(*rows, strict=True)) if rows else [() for _ in picked]
     frame = pd.DataFrame({c: _column(list(v), kinds[c]) for c, v in zip(cols, values, strict=False)})
     if not cols:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -165,6 +166,62 @@ def test_the_read_path_check_sees_a_direct_read() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write("from ui import data\ns = data.store()\nx = s.read('tasks')\ny = data.store().read('units')\n")
     assert _store_reads(Path(f.name)) == [3, 4]
+
+
+def _hand_quoted(source: str) -> list[int]:
+    """The lines of ``source`` that quote an SQL identifier by hand: a ``"`` just before an f-string's
+    placeholder (``f'SELECT * FROM "{layer}"'``), a ``'"'`` glued on with ``+``, or ``'"{}"'.format(…)``;
+    the store's one quoting helper (:func:`geo.store.db.quote_ident`) is the exception.
+    """
+    tree = ast.parse(source)
+    helper: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "quote_ident":
+            helper.update(n.lineno for n in ast.walk(node) if hasattr(n, "lineno"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for a, b in itertools.pairwise(node.values):
+                if isinstance(a, ast.Constant) and str(a.value).endswith('"') and isinstance(b, ast.FormattedValue):
+                    found.add(node.lineno)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            if any(isinstance(x, ast.Constant) and x.value == '"' for x in (node.left, node.right)):
+                found.add(node.lineno)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant)
+            and re.search(r'"\{[^}]*\}"', str(node.func.value.value))
+        ):
+            found.add(node.lineno)
+    return sorted(found - helper)
+
+
+def test_the_store_quotes_every_identifier_through_its_one_helper() -> None:
+    """A layer or column name in the store's SQL goes through ``Session.ident`` (``db.quote_ident`` on a
+    GeoPackage, ``psycopg.sql.Identifier`` on PostGIS): a name holding a quote, or ``?`` on PostGIS, is
+    written as the database spells it, never by hand."""
+    offenders = {
+        str(p.relative_to(ROOT)): lines
+        for p in sorted((ROOT / "geo" / "store").rglob("*.py"))
+        if (lines := _hand_quoted(p.read_text(encoding="utf-8")))
+    }
+    assert not offenders, offenders
+
+
+def test_the_quoting_check_sees_a_hand_quoted_identifier() -> None:
+    source = (
+        "def quote_ident(name):\n    return '\"' + name.replace('\"', '\"\"') + '\"'\n"
+        "a = f'SELECT * FROM \"{layer}\"'\n"
+        'b = f\'INSERT INTO main."{layer}" ("{c}")\'\n'
+        "c = '\"' + column + '\"'\n"
+        "d = 'DELETE FROM \"{}\"'.format(layer)\n"
+        "e = f'CREATE INDEX \"{layer}_{geom}_idx\" ON x'\n"
+        "f = f'SELECT {conn.ident(layer)} FROM t WHERE x = \"literal\"'\n"
+        'g = f"{x:.6f}"\n'
+    )
+    assert _hand_quoted(source) == [3, 4, 5, 6, 7]
 
 
 def _room(module: str) -> str:

@@ -253,6 +253,74 @@ def test_parcels_outside_the_view_change_nothing_printed(tmp_path) -> None:
     assert (pngs[True] != pngs[False]).any(axis=2).mean() < 0.001  # the same map: the far parcels are not in it
 
 
+def test_an_atlas_s_parcels_are_found_by_the_store_as_each_reader_sees_them(any_store, tmp_path) -> None:
+    import datetime as dt
+
+    from geo.read.access import Reader
+
+    first = Store(any_store).read("forest_parcels")
+    before = dt.datetime.now(dt.UTC)
+    assert main(_import(_province_file(tmp_path / "f", far=True), any_store, "--quiet")) == 0
+    store = Store(any_store)
+    whole = store.read("forest_parcels")
+    asked = ["TD001500", "TD000007", "TD000300", "TD000007"]  # two far to the north; out of order, one twice
+    got = store.read("forest_parcels", keys=asked)
+    assert list(got.parcel_id) == [k for k in whole.parcel_id if k in asked]  # in the store's order, once each
+    assert list(got.columns) == list(whole.columns)
+    mine = whole.set_index("parcel_id").loc[list(got.parcel_id)]
+    assert got.geometry.geom_equals_exact(gpd.GeoSeries(mine.geometry.values, crs=4326), 1e-9).all()
+    assert got.area_ha.tolist() == mine.area_ha.tolist()
+    assert not len(store.read("forest_parcels", keys=["TD999999"])) and not len(store.read("forest_parcels", keys=[]))
+    # A viewer's features leave out what a viewer may not see; a past day's are that day's parcels.
+    viewer = Reader(store, sensitive=False).features("land_disputes", ["TC-01"])
+    assert list(viewer.dispute_id) == ["TC-01"] and "parties" not in viewer.columns
+    assert "parties" in Reader(store, sensitive=True).features("land_disputes", ["TC-01"]).columns
+    old = list(first.parcel_id[:2])
+    past = Reader(store, sensitive=True, as_of=before).features("forest_parcels", [*old, "TD000007"])
+    assert sorted(past.parcel_id) == sorted(old)  # TD000007 came with the import, after that moment
+    # The pack's totals are added up by the store: the same figures as the layer read whole.
+    totals = Reader(store, sensitive=False).totals("forest_parcels", ["area_ha"])
+    assert totals["area_ha"] == pytest.approx(float(whole.area_ha.sum()), rel=1e-12)
+    then = Reader(store, sensitive=True, as_of=before).totals("forest_parcels", ["area_ha"])
+    assert then["area_ha"] == pytest.approx(float(first.area_ha.sum()), rel=1e-12)
+
+
+def test_parcels_far_from_an_atlas_s_pages_change_none_of_them(tmp_path) -> None:
+    import datetime as dt
+    import io
+
+    from pypdf import PdfReader
+
+    from geo.model.i18n import fmt_number
+    from geo.printing.atlas import atlas
+    from geo.printing.pack import meeting_pack
+    from tests.conftest import NOTICE_STORE
+
+    today = dt.date(2026, 11, 25)
+    texts, packs, totals = {}, {}, {}
+    for far in (False, True):
+        d = tmp_path / ("far" if far else "near")
+        path = d / "kho" / "s.gpkg"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(Path(NOTICE_STORE).read_bytes())
+        assert main(_import(_province_file(d / "tep", far), path, "--quiet")) == 0
+        store = Store(path)
+        blob = atlas(store, "forest_parcels", keys=["TD000012", "TD000250", "TD000399"], today=today)
+        shares = "Dữ liệu minh họa một phần"  # the badge counts the layer as stored: its one line that differs
+        texts[far] = [
+            [line for line in p.extract_text().splitlines() if not line.startswith(shares)]
+            for p in PdfReader(io.BytesIO(blob)).pages
+        ]
+        pack = PdfReader(io.BytesIO(meeting_pack(store, today=today)))
+        packs[far] = " ".join(" ".join(p.extract_text() for p in pack.pages).split())
+        totals[far] = fmt_number(float(store.read("forest_parcels").area_ha.sum()))
+    assert len(texts[True]) == 4 and texts[True] == texts[False]  # the same pages, parcel for parcel
+    assert "Thông tin đối tượng" in texts[True][2] and any("TD000250" in line for line in texts[True][2])
+    assert totals[True] != totals[False]
+    for far in (False, True):  # the pack's forest figure is the whole layer's, far parcels and all
+        assert f"{store.catalog['forest_parcels'].vi}: {totals[far]} ha" in packs[far]
+
+
 def test_on_a_terminal_the_progress_is_one_bar_redrawn_in_place() -> None:
     import io
 
