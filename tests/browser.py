@@ -219,8 +219,14 @@ _RUN_WATCH = """
     const t = e.target;
     if (e.key === 'Enter' && t && t.matches && t.matches('input, textarea')) dl.pokedAt = performance.now();
   }, true);
+  // A file chosen; a text box left (Tab, a click elsewhere) with a new value, outside a form: Streamlit sends
+  // the value, a run follows.
   document.addEventListener('change', (e) => {
-    if (e.target && e.target.type === 'file') dl.pokedAt = performance.now();
+    const t = e.target;
+    if (!t || !t.matches) return;
+    if (t.type === 'file' || (t.matches('input, textarea') && !t.closest('[data-testid="stForm"]'))) {
+      dl.pokedAt = performance.now();
+    }
   }, true);
   new MutationObserver(read).observe(document, {
     subtree: true, childList: true, attributes: true,

@@ -244,6 +244,17 @@ def browser():
         yield b
 
 
+@pytest.fixture(autouse=True)
+def _pages_closed_after_each_test(request: pytest.FixtureRequest) -> Any:
+    """A browser test's pages (and their contexts) close when it ends: a page left open keeps its app's
+    websocket, timers and map running (Playwright turns off Chromium's throttling of background pages)
+    and takes the cores from the tests after it."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
