@@ -639,7 +639,22 @@ def _list_comments(args: argparse.Namespace, store: Store) -> int:
     from geo.read import comments
 
     sensitive = not args.user or _role_of(args.user) != "viewer"
-    found = comments.threads(store, _comment_target(args), args.open, _as_of(args), sensitive)
+    target = _comment_target(args)
+    if args.task:  # the task's threads, and those on what it concerns, as the board counts them under it
+        from geo.read.board import concerns, tasks_from_frame
+
+        tasks = tasks_from_frame(store.read("tasks")) if store.has("tasks") else []
+        task = next((t for t in tasks if t.id == args.task), None)
+        if task is not None:
+            found = [
+                th
+                for th in comments.threads(store, None, args.open, _as_of(args), sensitive)
+                if concerns(task, th.target)
+            ]
+        else:
+            found = comments.threads(store, target, args.open, _as_of(args), sensitive)
+    else:
+        found = comments.threads(store, target, args.open, _as_of(args), sensitive)
     if args.mine:
         if not args.user:
             raise ValueError("--mine needs --user")

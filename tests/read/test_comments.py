@@ -262,7 +262,9 @@ def test_the_meeting_pack_shows_open_threads_under_their_task(any_store: Path | 
     assert "1 trao đổi đang mở" in board_page
 
 
-def test_a_question_on_a_dispute_stands_under_its_task_on_the_board_and_in_the_pack(any_store: Path | str) -> None:
+def test_a_question_on_a_dispute_stands_under_its_task_on_the_board_and_in_the_pack(
+    any_store: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The commune is asked about dispute TC-03: the leader reads it under task 2.6 (the disputes' task) on the
     board and in the meeting pack, until it is resolved; a viewer, who may not read threads on disputes, never."""
     import io
@@ -286,6 +288,14 @@ def test_a_question_on_a_dispute_stands_under_its_task_on_the_board_and_in_the_p
     assert board_page.index("[Điểm tranh chấp đất đai TC-03]") > board_page.index("2.6 ")
     viewer = PdfReader(io.BytesIO(meeting_pack(store, "vi", today=dt.date(2026, 12, 1), sensitive=False)))
     assert "TC-03]" not in " ".join(viewer.pages[-1].extract_text().split())
+    # The script twin lists under 2.6 what the board counts there (the dispute's thread), a viewer's list not.
+    from geo.command.cli import main
+
+    assert main(["comments", "list", "--task", "2.6", "--open", "--json", "--store", str(any_store)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(i["on"], i["text"]) for i in listed] == [(DISPUTE.text, "Hai hộ đã ký biên bản hòa giải chưa? @canbo.xa")]
     comments.resolve(any_store, "1", "chuyenvien")
     rows = {r.task.id: r for r in store_board(Reader(Store(any_store), True), dt.date(2026, 12, 1))}
     assert rows["2.6"].threads == 0
+    assert main(["comments", "list", "--task", "2.6", "--open", "--json", "--store", str(any_store)]) == 0
+    assert json.loads(capsys.readouterr().out) == []
