@@ -1654,6 +1654,11 @@ SOURCES: dict[str, str] = {
     "Minh họa (nhiệm vụ 2.2 yêu cầu chuẩn bị quỹ đất tái định cư)": (
         "Demo (task 2.2 asks for land to be prepared for resettlement)"
     ),
+    "Minh họa: ranh giới hai khu tái định cư do nhóm dự án vẽ bên QL4B; chuyên viên vẽ, sửa ranh giới thật trên bản "
+    "đồ (nhiệm vụ 2.2)": (
+        "Demo: two resettlement areas' boundaries the project team drew beside QL4B; planners draw and correct the "
+        "real boundaries on the map (task 2.2)"
+    ),
     "Minh họa (mục 1: cấp xi măng làm đường GTNT còn chậm)": (
         "Demo (section 1: cement for rural roads is handed out late)"
     ),
