@@ -182,7 +182,7 @@ def test_clicking_a_segment_shows_its_record_and_contributions(browser: Browser,
     frame = v.map_frame()
     # Km52: no station, site or label sits on this segment's middle at the home zoom.
     select_on_map(v, frame, "ql4b_segments", "QL4B-51-53")
-    v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=10000)
+    v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=20000)
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "giao-thong-selected.png"), full_page=True)
     v.page.close()

@@ -229,7 +229,7 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     _swipe(context.new_cdp_session(page), page, 195, r["top"] + r["height"] / 2, -200)
     # The page scrolls on (momentum): wait for the scroll a person sees, not for a time.
     page.wait_for_function(
-        "(b) => document.querySelector('[data-testid=stMain]').scrollTop > b + 100", arg=before, timeout=5000
+        "(b) => document.querySelector('[data-testid=stMain]').scrollTop > b + 100", arg=before, timeout=20000
     )
     assert frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()") == centre
     assert frame.evaluate("map.dragging.enabled()") is False  # two fingers move the map (Leaflet's pinch)

@@ -87,7 +87,7 @@ def _drawing_on(v: Visit) -> Frame:
     v.map_frame()  # drawn, and its first report of its view has rerun the page
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
     toggle = v.page.get_by_text("Vẽ trên bản đồ", exact=True)
-    toggle.wait_for(timeout=10000)
+    toggle.wait_for(timeout=20000)
     v.wait_idle()
     toggle.click()
     v.wait_idle()
@@ -131,7 +131,7 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
         _click(v, frame, lon, lat)
     v.page.mouse.move(*_screen(v, frame, LON - D / 2, LAT + D / 2))
     live = frame.locator(".dl-measure-readout")
-    live.wait_for(timeout=5000)
+    live.wait_for(timeout=20000)
     assert "ha" in live.inner_text() and "Diện tích" in live.inner_text()
     said = frame.locator('.dl-measure-said[role="status"]')  # a screen reader hears the area at each vertex
     assert "ha" in said.inner_text() and "Diện tích" in said.inner_text()
@@ -209,7 +209,7 @@ def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_co
     v.wait_idle()
     v.page.locator("summary", has_text="Vẽ, sửa hình, tách, hợp thửa").focus()
     keys.press("Enter")
-    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=10000)
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=20000)
     v.page.get_by_role("switch", name="Vẽ trên bản đồ").focus()
     keys.press("Space")
     v.wait_idle()
@@ -270,7 +270,7 @@ def test_a_viewer_measures_a_distance_in_km(served, browser: Browser) -> None:
     assert frame.get_by_role("button", name="Vẽ vùng", exact=True).count() == 0  # viewers do not draw
     _draw(v, frame, "Đo khoảng cách", [(LON, LAT), (LON + 2 * D, LAT)], close=False)
     label = frame.locator(".dl-measure-label")
-    label.wait_for(timeout=10000)
+    label.wait_for(timeout=20000)
     text = label.inner_text()
     found = re.fullmatch(r"Chiều dài: (\d+),(\d) m", text)
     assert found, text  # metres, with a decimal comma: the page reads Vietnamese
@@ -440,7 +440,7 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     v.page.locator("summary", has_text="Đo khoảng cách, diện tích").focus()
     keys.press("Enter")
     box = v.page.get_by_role("textbox", name="Tọa độ, WKT hoặc GeoJSON để đo")
-    box.wait_for(timeout=10000)
+    box.wait_for(timeout=20000)
     box.focus()
     keys.insert_text(f"{LAT:.6f} {LON:.6f}\n{LAT:.6f} {LON + 2 * D:.6f}")  # lat lon, as a phone shows them
     keys.press("Tab")  # the box is read when it is left
@@ -493,7 +493,7 @@ def test_a_resettlement_area_drawn_beside_ql4b_snaps_to_the_road(served, browser
     sign_in(v, "chuyenvien", "mat-khau-dai")
     v.map_frame()
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
-    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=10000)
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=20000)
     panel = v.page.locator('[data-testid="stExpander"]', has_text="Vẽ trên bản đồ")
     panel.locator('[data-testid="stSelectbox"]', has_text="Lớp").click()
     v.page.get_by_role("option", name="Khu tái định cư (ranh giới)").click()

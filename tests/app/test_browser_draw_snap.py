@@ -61,7 +61,7 @@ def test_a_measured_vertex_snaps_to_a_corner_of_a_parcel_drawn_on_a_canvas(brows
         v.page.mouse.move(x + dx, y + dy)
         v.page.mouse.click(x + dx, y + dy)
     label = frame.locator(".dl-measure-label")
-    label.wait_for(timeout=10000)
+    label.wait_for(timeout=20000)
     assert "Diện tích" in label.inner_text()
     said = frame.locator('.dl-measure-said[role="status"]')  # what a screen reader hears: the finished figure
     assert said.inner_text() == label.inner_text()

@@ -189,7 +189,7 @@ def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: st
         assert box is not None
         v.page.mouse.move(box["x"] + x, box["y"] + y)
         tip = frame.locator(".leaflet-tooltip .dl-tip-title", has_text=key)
-        tip.wait_for(timeout=5000)
+        tip.wait_for(timeout=20000)
         assert tip.inner_text() == key
     assert not _pwned(v) and not frame.evaluate("Boolean(window.__pwned)") and v.page_errors == []
     v.page.close()

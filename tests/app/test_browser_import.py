@@ -34,7 +34,7 @@ def _upload(v, path: Path) -> None:
     v.wait_idle()
     with v.expect_run():
         import_uploader(v).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    import_uploader(v).get_by_text(path.name).first.wait_for(timeout=10000)
+    import_uploader(v).get_by_text(path.name).first.wait_for(timeout=20000)
 
 
 def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browser, served, tmp_path, artifacts) -> None:
@@ -220,7 +220,7 @@ def _open_cell(v, grid, row: int, col: int, shows: str) -> None:
     for _ in range(col):
         v.page.keyboard.press("ArrowRight")
     v.page.keyboard.press("Enter")
-    v.page.get_by_text(shows).wait_for(timeout=10000)
+    v.page.get_by_text(shows).wait_for(timeout=20000)
 
 
 def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exported_back(
@@ -271,7 +271,7 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     row = [r[0] for r in v.page.evaluate(rows_js, "Đất vườn tạp")].index("Đất vườn tạp")
     _open_cell(v, grid, row, 2, "Đất chuyên trồng lúa nước (LUC)")
     v.page.keyboard.type("CLN")
-    v.page.get_by_text("Đất chuyên trồng lúa nước (LUC)").wait_for(state="detached", timeout=10000)  # filtered
+    v.page.get_by_text("Đất chuyên trồng lúa nước (LUC)").wait_for(state="detached", timeout=20000)  # filtered
     v.page.keyboard.press("Enter")
     v.page.get_by_text("Giá trị “Đất vườn tạp” (5 dòng) chưa gán").wait_for(state="detached", timeout=30000)
     v.wait_idle()

@@ -44,7 +44,7 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
     v.page.keyboard.press("ArrowRight")
     v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
     v.map_frame()
-    v.page.get_by_text("2.2. GPMB QL4B").wait_for(timeout=10000)
+    v.page.get_by_text("2.2. GPMB QL4B").wait_for(timeout=20000)
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-2.png"))
     v.page.keyboard.press("ArrowLeft")
@@ -176,7 +176,7 @@ def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves
     v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
     v.wait_idle()
     v.page.keyboard.press("Escape")
-    v.page.wait_for_function("() => document.fullscreenElement === null", timeout=10000)
+    v.page.wait_for_function("() => document.fullscreenElement === null", timeout=20000)
     v.page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=20000)
     assert not v.page.locator(".st-key-pres_full input").is_checked()
     assert v.page_errors == []

@@ -102,7 +102,7 @@ def test_hovering_names_a_parcel_and_clicking_opens_its_record(browser: Browser,
     assert index >= 0
     key, x, y = _screen_point(v, frame, index)
     v.page.mouse.move(x, y)
-    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=5000)
+    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=20000)
     v.page.mouse.click(x, y)
     v.page.locator("table.dl-record", has_text=key).wait_for(timeout=15000)
     v.page.close()

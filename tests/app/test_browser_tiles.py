@@ -75,12 +75,12 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
         "(k) => [...document.querySelectorAll('.dl-list-item')].some((li) => li.textContent.includes(k))", arg=key
     )
     v.page.mouse.move(box["x"] + x, box["y"] + y)
-    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=5000)
+    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=20000)
     v.page.mouse.click(box["x"] + x, box["y"] + y)
     # At once, from the tile (no rerun needed): the parcel's card over the map, a dialog that takes the focus,
     # labelled as the record is, and a viewer's card never names the land user.
     card = frame.get_by_role("dialog", name=key)
-    card.wait_for(timeout=5000)
+    card.wait_for(timeout=20000)
     text = card.inner_text()
     assert "Loại đất" in text and "Diện tích" in text and "Người sử dụng đất" not in text
     assert frame.evaluate("document.activeElement && document.activeElement.classList.contains('dl-card')")
@@ -88,7 +88,7 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
     assert card.is_visible()  # the rerun that brought it kept the card
     card.focus()
     v.page.keyboard.press("Escape")
-    card.wait_for(state="detached", timeout=5000)
+    card.wait_for(state="detached", timeout=20000)
     # The keyboard's way: the list beside the map, arrows to the parcel, Enter: the same card at once; Escape
     # takes the reader back to the list.
     v.wait_idle()
@@ -103,9 +103,9 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
         v.page.keyboard.press("ArrowDown")
     assert key in frame.evaluate(active)
     v.page.keyboard.press("Enter")
-    frame.get_by_role("dialog", name=key).wait_for(timeout=5000)
+    frame.get_by_role("dialog", name=key).wait_for(timeout=20000)
     v.page.keyboard.press("Escape")
-    frame.get_by_role("dialog", name=key).wait_for(state="detached", timeout=5000)
+    frame.get_by_role("dialog", name=key).wait_for(state="detached", timeout=20000)
     assert frame.evaluate("document.activeElement.matches('.dl-list-items')")
     v.wait_idle()
     assert v.external_requests() == [] and v.unexpected_console_errors() == [] and v.page_errors == []
