@@ -140,6 +140,23 @@ class _Sync(MacroElement):
         self.group = js_literal(group)
 
 
+class _Fit(MacroElement):
+    """The map opens fitted to its home bounds at once, not animated. (Folium's ``fit_bounds`` animates the
+    quarter-zoom step, so the map would report a first view at the start zoom, then another once the animation
+    ends: two reruns of the page where one does.)"""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, "
+        "{animate: false});{% endmacro %}"
+    )
+
+    def __init__(self, bounds: Bounds) -> None:
+        super().__init__()
+        self._name = "Fit"
+        w, s, e, n = bounds
+        self.bounds = js_literal([[s, w], [n, e]])
+
+
 def inline_assets() -> str:
     """Leaflet and the map's own files inlined, for a standalone HTML file (no worker: it decodes in the page)."""
     leaflet = Path(leaflet_dir())
@@ -991,7 +1008,7 @@ def base_map(
         max_zoom=18,
         **kwargs,
     )
-    m.fit_bounds([[s, w], [n, e]])
+    _Fit(bounds).add_to(m)
     if sync:
         _Sync(sync).add_to(m)
     return m
