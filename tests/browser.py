@@ -148,7 +148,7 @@ _RUN_WATCH = """
     return;
   }
   if (window.__dl) return;
-  const dl = window.__dl = { runs: 0, state: null, idleSince: 0, valueAt: -1, runAt: 0, moveAt: -1, askedAt: -1,
+  const dl = window.__dl = { runs: 0, state: null, idleSince: 0, valueAt: -1, runAt: 0, moveAt: -1,
     sentAt: -1, pokedAt: -1, started: 0, startAt: -1, endAt: -1, endStatus: -1 };
   // What the server says of its runs, read off the wire as Streamlit's own frontend reads it: every run
   // starts with a ForwardMsg new_session (field 4) and ends with script_finished (field 6, an enum: 2 is
@@ -188,7 +188,6 @@ _RUN_WATCH = """
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, 1)[0] : -1;
     if (first === 0x5a) {
       dl.sentAt = performance.now();
-      if (dl.state !== 'running' && dl.state !== 'rerunRequested') dl.askedAt = dl.sentAt;
     }
     return send.call(this, data);
   };
@@ -433,7 +432,7 @@ def open_page(page: Page, url: str, timeout: float = 45) -> Visit:
             """() => { const dl = window.__dl; if (!dl) return false;
                  if (dl.runs > 0 || dl.started > 0) return true;
                  const app = document.querySelector('[data-testid="stApp"]');
-                 return dl.askedAt >= 0 && !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+                 return dl.sentAt >= 0 && !!app && app.getAttribute('data-test-script-state') === 'notRunning'
                    && !!app.querySelector('[data-testid="stElementContainer"]'); }""",
             timeout=deadline.ms(),
         )

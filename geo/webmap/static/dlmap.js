@@ -105,6 +105,28 @@
 
   // A hatched fill (disputed land): an SVG pattern of the class's colour over white, defined once per
   // SVG the map draws into; a path's fill refers to it by id.
+  // The hatching's tile for a canvas (the canvas layers here, the vector tiles in tiles.js): the SVG pattern's
+  // stripes of the class's colour over white, 10 CSS pixels square, at the canvas's pixel ratio.
+  function hatchTile(color, ratio) {
+    var t = document.createElement('canvas'), n = Math.round(10 * ratio);
+    t.width = t.height = n;
+    var x = t.getContext('2d');
+    x.scale(n / 10, n / 10);
+    x.fillStyle = '#ffffff';
+    x.fillRect(0, 0, 10, 10);
+    x.strokeStyle = color;
+    x.lineWidth = 3.5;
+    x.beginPath();
+    x.moveTo(-5, 5);
+    x.lineTo(5, -5);
+    x.moveTo(0, 10);
+    x.lineTo(10, 0);
+    x.moveTo(5, 15);
+    x.lineTo(15, 5);
+    x.stroke();
+    return t;
+  }
+
   function hatchId(color) {
     return 'dl-hatch-' + color.replace(/[^0-9a-zA-Z]/g, '');
   }
@@ -525,23 +547,7 @@
         var hatches = {};
         function hatched(col) {
           // the same hatching as the SVG pattern (defineHatch), as a canvas pattern
-          if (hatches[col]) return hatches[col];
-          var t = document.createElement('canvas');
-          t.width = t.height = 10;
-          var x = t.getContext('2d');
-          x.fillStyle = '#ffffff';
-          x.fillRect(0, 0, 10, 10);
-          x.strokeStyle = col;
-          x.lineWidth = 3.5;
-          x.beginPath();
-          x.moveTo(-5, 5);
-          x.lineTo(5, -5);
-          x.moveTo(0, 10);
-          x.lineTo(10, 0);
-          x.moveTo(5, 15);
-          x.lineTo(15, 5);
-          x.stroke();
-          return (hatches[col] = ctx.createPattern(t, 'repeat'));
+          return hatches[col] || (hatches[col] = ctx.createPattern(hatchTile(col, 1), 'repeat'));
         }
         function flush(cls, big, dots) {
           var col = o.palette[cls];
@@ -890,6 +896,6 @@
     });
   }
 
-  root.DL = { sync: sync, setup: setup, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact, list: list };
+  root.DL = { sync: sync, setup: setup, hatchTile: hatchTile, reportNow: reportNow, geojson: geojson, labels: labels, control: control, pick: pick, compact: compact, list: list };
   root.__dlReportNow = reportNow;
 })(window);

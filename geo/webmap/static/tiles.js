@@ -391,24 +391,7 @@
         var hatches = {};
         function hatched(col) {
           // the hatching of the GeoJSON and canvas layers (dlmap.js), at this canvas's pixel ratio
-          if (hatches[col]) return hatches[col];
-          var t = document.createElement('canvas'), n = Math.round(10 * dpr);
-          t.width = t.height = n;
-          var x = t.getContext('2d');
-          x.scale(n / 10, n / 10);
-          x.fillStyle = '#ffffff';
-          x.fillRect(0, 0, 10, 10);
-          x.strokeStyle = col;
-          x.lineWidth = 3.5;
-          x.beginPath();
-          x.moveTo(-5, 5);
-          x.lineTo(5, -5);
-          x.moveTo(0, 10);
-          x.lineTo(10, 0);
-          x.moveTo(5, 15);
-          x.lineTo(15, 5);
-          x.stroke();
-          return (hatches[col] = ctx.createPattern(t, 'repeat'));
+          return hatches[col] || (hatches[col] = ctx.createPattern(root.DL.hatchTile(col, dpr), 'repeat'));
         }
         function dashOf(cls) {
           var d = o.dash && o.dash[cls];
