@@ -13,6 +13,7 @@ draws a map.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -98,11 +99,30 @@ def figure_of(ax: Axes) -> Figure:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The width in points of ``text`` set at ``size`` in the layout's font."""
+    from matplotlib.textpath import TextToPath
+
+    # Matplotlib sets text unhinted at one size and scales it: the width at ``size`` is the same arithmetic.
+    font = (tuple(matplotlib.rcParams["font.family"]), tuple(matplotlib.rcParams["font.sans-serif"]))
+    return _width_at_scale(text, bold, font) * (size / TextToPath.FONT_SCALE)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _width_at_scale(text: str, bold: bool, font: tuple[tuple[str, ...], tuple[str, ...]]) -> float:
+    """``text``'s width at matplotlib's text-to-path scale (a page measures the same words again and again:
+    every wrap measures each line as it grows). ``font``: the family settings it was measured under.
+    """
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
-    font = FontProperties(size=size, weight="bold" if bold else "normal")
-    return float(TextToPath().get_text_width_height_descent(text, font, ismath=False)[0])
+    prop = FontProperties(family=list(font[0]), size=TextToPath.FONT_SCALE, weight="bold" if bold else "normal")
+    return float(_text_to_path().get_text_width_height_descent(text, prop, ismath=False)[0])
+
+
+@functools.cache
+def _text_to_path() -> Any:
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath()
 
 
 def wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
