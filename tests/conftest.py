@@ -6,6 +6,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,30 @@ def browser_group(module: str) -> str:
             return f"browser-{group}"
         totals[group] += seconds
     raise AssertionError(module)
+
+
+CPU_REPORT = os.environ.get("DL_CPU_REPORT")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """With ``DL_CPU_REPORT=FILE``: each test's processor seconds (its worker's, and its finished children's:
+    the QGIS client, a writer killed on purpose), with its wall seconds, one line per test in FILE. The
+    suite is bound by two cores, so this, not a test's wall time, says where ``make test``'s time goes."""
+    if not CPU_REPORT:
+        return (yield)
+    import resource
+
+    def used() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    cpu0, wall0 = used(), time.monotonic()
+    try:
+        return (yield)
+    finally:
+        with open(CPU_REPORT, "a", encoding="utf-8") as f:
+            f.write(f"{item.nodeid}\t{used() - cpu0:.2f}\t{time.monotonic() - wall0:.2f}\n")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
