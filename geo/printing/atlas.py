@@ -258,6 +258,9 @@ def atlas(
     day = when.astimezone(history.VIETNAM).date() if when else None
     reader = Reader(store, sensitive, when, units or units_in_force(store, day))
     spec = store.catalog[layer_id]
+    if where and keys is None:  # the store picks what may pass (a commune's parcels of a province's cadastre)
+        found = reader.keys_where(layer_id, where)
+        keys = found if found is not None else keys
     chosen = _chosen(reader, layer_id, keys)
     if where:
         chosen = apply_filters(spec, chosen, dict(where))

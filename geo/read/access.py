@@ -8,7 +8,7 @@ criteria table), and, for a reader who may not see them, stripped of its sensiti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -21,6 +21,9 @@ from geo.model.catalog import LAND_USE_GROUP, Catalog, LayerId, LayerSpec
 from geo.read import history, reform
 from geo.read.panels import units_with_criteria
 from geo.store.reads import Bounds, LayerMeta, Store
+
+#: Columns the reform's regrouping writes as it reads (:func:`by_units`): the store holds other values there.
+REGROUPED = frozenset({"unit_code", "unit_code_2024", "commune_2025"})
 
 Frame: TypeAlias = gpd.GeoDataFrame | pd.DataFrame
 
@@ -176,6 +179,30 @@ class Reader:
         its day, by its units, for its role), in the layer's order; found by the store on the present day.
         """
         return read_layer(self.store, layer_id, self.sensitive, self.as_of, self.units, keys=keys)
+
+    def keys_where(self, layer_id: LayerId, where: Mapping[str, Collection[object]]) -> list[str] | None:
+        """The keys of the features of ``layer_id`` that may pass ``where`` (field → accepted values, as
+        :func:`geo.read.filters.apply_filters` takes them), found by the store without reading the layer; or
+        ``None`` when the store cannot tell. It answers for the fields it holds as this reader sees them: text
+        stored as read, today, that the reader may see (not a unit regrouped by the reform, not a derived or,
+        for a viewer, sensitive field). The others are left to the filter applied to what it found: every
+        feature that passes ``where`` is among the keys, which the caller filters as before.
+        """
+        spec = self.catalog.get(layer_id)
+        if self.as_of is not None or spec is None or not spec.key or not self.has(layer_id):
+            return None
+        fields = {f.name: f for f in spec.fields}
+        pushed = {
+            name: [str(v) for v in values]
+            for name, values in where.items()
+            if name in fields
+            and fields[name].kind == "str"
+            and not fields[name].derived
+            and name not in REGROUPED
+            and (self.sensitive or name not in spec.sensitive)
+            and all(isinstance(v, str) for v in values)
+        }
+        return self.store.keys_where(layer_id, pushed) if pushed else None
 
     def totals(self, layer_id: LayerId, columns: Sequence[str]) -> dict[str, float]:
         """The total of each of ``columns`` over the whole layer as this reader sees it (a missing value

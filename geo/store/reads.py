@@ -288,6 +288,28 @@ class Store:
             frame = frame[frame.intersects(shapely.box(*bbox)).to_numpy()].reset_index(drop=True)
         return frame
 
+    def keys_where(self, layer_id: LayerId, where: Mapping[str, Collection[str]]) -> list[str]:
+        """The business keys (as :meth:`read`'s ``keys`` spells them) of the rows of ``layer_id`` whose text
+        column is one of its values in ``where`` (column → accepted values; a missing value is ``""``), for
+        every column of ``where``, in the layer's order: chosen by the database, so that an atlas of one
+        commune's parcels of a province's cadastre finds them without reading the province.
+        """
+        spec = self.catalog.get(layer_id)
+        if layer_id not in self._layers or spec is None or not spec.key:
+            raise StoreError("error.unknown_layer", layer=layer_id)
+        with db.connect(self.location) as conn:
+            keysql = " || ',' || ".join(f"CAST({conn.ident(k)} AS TEXT)" for k in spec.key.split(","))
+            clauses, params = [], []
+            for column, values in where.items():
+                wanted = sorted({str(v) for v in values})
+                marks = ", ".join("?" for _ in wanted)
+                clauses.append(f"COALESCE(CAST({conn.ident(column)} AS TEXT), '') IN ({marks})" if wanted else "1 = 0")
+                params.extend(wanted)
+            sql = f"SELECT {keysql} FROM {conn.ident(layer_id)}"
+            if clauses:
+                sql += f" WHERE {' AND '.join(clauses)}"
+            return [str(r[0]) for r in conn.execute(sql + " ORDER BY fid", params).fetchall()]
+
     def sums(self, layer_id: LayerId, columns: Sequence[str]) -> dict[str, float]:
         """The total of each of ``columns`` over the whole of ``layer_id``, added up by the database (a
         province's cadastre is not read to print its area); a missing value counts as nothing.

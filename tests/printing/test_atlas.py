@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from geo.command.cli import main
 from geo.printing.atlas import AtlasError, atlas
+from geo.read import history
 from geo.store.edit import edit
 from geo.store.reads import Store
 
@@ -85,3 +86,29 @@ def test_an_atlas_page_as_a_reader_sees_it(store, artifacts) -> None:
     map_ax = fig.axes[0]
     x0, x1 = map_ax.get_xlim()
     assert x1 - x0 < 20_000  # a scale that fits the feature (metres in VN-2000), not the whole district
+
+
+def test_the_store_picks_an_atlas_s_features_by_its_text_fields_and_the_filter_has_the_last_word(any_store) -> None:
+    from geo.read.access import Reader
+    from geo.read.filters import apply_filters
+    from geo.webmap.mapview import feature_keys
+
+    store = Store(any_store)
+    spec = store.catalog["ql4b_segments"]
+    planner = Reader(store, True, units="2025")
+    where = {"clearance_status": ["blocked", "in_progress"], "package": ["8"]}
+    passing = feature_keys(spec, apply_filters(spec, planner.read("ql4b_segments"), where))
+    assert passing and planner.keys_where("ql4b_segments", where) == passing  # chosen by the database, in order
+    assert planner.keys_where("ql4b_segments", {"clearance_status": ["nothing"]}) == []
+    # What the store holds otherwise than a reader sees it is left to the filter: a unit regrouped by the reform,
+    # a number, a past day, and for a viewer a sensitive field (choosing by it would tell what it holds).
+    assert planner.keys_where("ql4b_segments", {"unit_code": ["DL-DINHLAP"]}) is None
+    assert planner.keys_where("ql4b_segments", {"km_from": [18.0]}) is None
+    at_notice = Reader(store, True, history.moment(dt.date(2024, 4, 24)))
+    assert at_notice.keys_where("ql4b_segments", {"clearance_status": ["blocked"]}) is None
+    assert Reader(store, False).keys_where("land_disputes", {"parties": ["x"]}) is None
+    # The atlas of a selection is the same, page for page, whoever chose its features.
+    pages = _pages(atlas(store, "ql4b_segments", where, today=TODAY))
+    assert len(pages) == 1 + len(passing)
+    for key, text in zip(passing, pages[1:], strict=True):
+        assert f"— {key}" in text
