@@ -47,7 +47,7 @@ BROWSER_FILES = ("test_browser", "test_harness")  # real-browser test modules: t
 # two groups of about equal length, one Chromium and one app at a time in each. A module not listed goes to
 # a group by its name; it only makes the two groups less even.
 BROWSER_SECONDS = {
-    "test_browser_a11y": 206,
+    "test_browser_a11y": 110,
     "test_browser": 179,
     "test_browser_edit_conflict": 177,
     "test_browser_draw": 163,
