@@ -443,6 +443,20 @@ def open_page(page: Page, url: str, timeout: float = 45) -> Visit:
     return v
 
 
+def go_to(v: Visit, url_path: str, lang: str = "vi", timeout: float = 30) -> None:
+    """To another page of the app by the sidebar's navigation, as a reader goes (no new tab: the same
+    session, its language and role); returns once that page's run is over."""
+    from geo.model.i18n import t
+    from ui.nav import NAV_KEYS
+
+    deadline = Deadline(timeout)
+    link = v.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=t(NAV_KEYS[url_path], lang))
+    with v.expect_run(deadline):
+        link.click(timeout=deadline.ms())
+    v.page.wait_for_url(re.compile(rf"/{re.escape(url_path)}(\?.*)?$"), timeout=deadline.ms())
+    v.wait_idle(deadline)
+
+
 def sign_in(v: Visit, name: str, password: str, timeout: float = 30) -> None:
     """Sign in with the sidebar's form, as a planner does."""
     deadline = Deadline(timeout)

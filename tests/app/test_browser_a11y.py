@@ -9,15 +9,13 @@ test; the moderate and minor ones are listed in the test output and in tests/art
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
 
-from geo.model.i18n import t
 from geo.store.reads import DEFAULT_STORE
-from tests.browser import axe, open_page, streamlit_server, visit
+from tests.browser import axe, go_to, open_page, streamlit_server, visit
 from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
@@ -53,10 +51,7 @@ def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser: Brows
         v = visit(browser, f"{app_url}/?lang={lang}")
         for i, entry in enumerate(PAGES):
             if i:
-                link = v.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=t(entry.nav_key, lang))
-                with v.expect_run():
-                    link.click()
-                v.page.wait_for_url(re.compile(rf"/{re.escape(entry.url)}(\?.*)?$"), timeout=30000)
+                go_to(v, entry.url, lang)
             # The page has run in its language (the browser's first "en" is Streamlit's own, not ours) ...
             v.page.wait_for_function(
                 """(l) => { const d = document.getElementById('dl-page');

@@ -13,7 +13,16 @@ from playwright.sync_api import Browser, expect
 from geo.auth.users import add_user
 from geo.store.reads import Store
 from tests import import_files as F
-from tests.browser import choose, features_drawn, import_uploader, select_on_map, sign_in, streamlit_server, visit
+from tests.browser import (
+    choose,
+    features_drawn,
+    go_to,
+    import_uploader,
+    select_on_map,
+    sign_in,
+    streamlit_server,
+    visit,
+)
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -117,13 +126,11 @@ def test_a_viewer_sees_no_edit_controls_and_no_sensitive_field(browser: Browser,
     main = v.page.locator('[data-testid="stMain"]').inner_text()
     assert d.dispute_id in panel.inner_text()
     assert "Các bên tranh chấp" not in main and "Cập nhật" not in main and "Lưu thay đổi" not in main
-    v.page.close()
-    v = visit(browser, f"{url}/giao-thong")
+    go_to(v, "giao-thong")
     v.map_frame()
     main = v.page.locator('[data-testid="stMain"]').inner_text()
     assert "Hộ bị ảnh hưởng" not in main and "Hộ đã chi trả" not in main
-    v.page.close()
-    v = visit(browser, f"{url}/du-lieu")
+    go_to(v, "du-lieu")
     v.page.get_by_text("Đăng nhập với vai trò chuyên viên").wait_for(timeout=20000)
     assert v.page.locator('[data-testid="stFileUploader"]').count() == 0
     v.page.close()
