@@ -141,9 +141,11 @@ class _Sync(MacroElement):
 
 
 class _Fit(MacroElement):
-    """The map opens fitted to its home bounds at once, not animated. (Folium's ``fit_bounds`` animates the
-    quarter-zoom step, so the map would report a first view at the start zoom, then another once the animation
-    ends: two reruns of the page where one does.)"""
+    """The map opens fitted to its home bounds at once, not animated.
+
+    Folium's ``fit_bounds`` animates the quarter-zoom step, so the map would report a first view at the start
+    zoom, then another once the animation ends: two reruns of the page where one does.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, "
