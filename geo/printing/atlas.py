@@ -45,6 +45,9 @@ from geo.store.reads import Store
 from geo.webmap.mapview import clean_geometries, feature_keys
 
 MAX_PAGES = 500  # an atlas is read on paper: past this, narrow the selection
+# The most features the store's choice by ``--where`` hands on by their keys; more (a broad choice the other
+# filters may still narrow) and the layer is read and filtered whole, as before.
+KEYS_READ = 5 * MAX_PAGES
 CONTEXT = ("district", "units")  # drawn under every page's feature, for bearings
 NEAR: dict[str, tuple[str, ...]] = {  # what else a reader needs around a feature of these layers
     "land_disputes": ("forest_parcels",),
@@ -260,7 +263,8 @@ def atlas(
     spec = store.catalog[layer_id]
     if where and keys is None:  # the store picks what may pass (a commune's parcels of a province's cadastre)
         found = reader.keys_where(layer_id, where)
-        keys = found if found is not None else keys
+        if found is not None and len(found) <= KEYS_READ:
+            keys = found
     chosen = _chosen(reader, layer_id, keys)
     if where:
         chosen = apply_filters(spec, chosen, dict(where))

@@ -200,6 +200,7 @@ class Reader:
             and not fields[name].derived
             and name not in REGROUPED
             and (self.sensitive or name not in spec.sensitive)
+            and len(values) > 0  # an empty choice is no filter at all
             and all(isinstance(v, str) for v in values)
         }
         return self.store.keys_where(layer_id, pushed) if pushed else None

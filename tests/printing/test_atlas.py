@@ -100,6 +100,7 @@ def test_the_store_picks_an_atlas_s_features_by_its_text_fields_and_the_filter_h
     passing = feature_keys(spec, apply_filters(spec, planner.read("ql4b_segments"), where))
     assert passing and planner.keys_where("ql4b_segments", where) == passing  # chosen by the database, in order
     assert planner.keys_where("ql4b_segments", {"clearance_status": ["nothing"]}) == []
+    assert planner.keys_where("ql4b_segments", {"clearance_status": []}) is None  # an empty choice filters nothing
     # What the store holds otherwise than a reader sees it is left to the filter: a unit regrouped by the reform,
     # a number, a past day, and for a viewer a sensitive field (choosing by it would tell what it holds).
     assert planner.keys_where("ql4b_segments", {"unit_code": ["DL-DINHLAP"]}) is None

@@ -103,8 +103,6 @@
     return d;
   }
 
-  // A hatched fill (disputed land): an SVG pattern of the class's colour over white, defined once per
-  // SVG the map draws into; a path's fill refers to it by id.
   // The hatching's tile for a canvas (the canvas layers here, the vector tiles in tiles.js): the SVG pattern's
   // stripes of the class's colour over white, 10 CSS pixels square, at the canvas's pixel ratio.
   function hatchTile(color, ratio) {
@@ -127,6 +125,8 @@
     return t;
   }
 
+  // A hatched fill (disputed land): an SVG pattern of the class's colour over white, defined once per
+  // SVG the map draws into; a path's fill refers to it by id.
   function hatchId(color) {
     return 'dl-hatch-' + color.replace(/[^0-9a-zA-Z]/g, '');
   }
