@@ -12,8 +12,11 @@ from pypdf import PdfReader
 from geo.command.cli import main
 from geo.printing.atlas import AtlasError, atlas
 from geo.read import history
+from geo.read.access import Reader
+from geo.read.filters import apply_filters
 from geo.store.edit import edit
 from geo.store.reads import Store
+from geo.webmap.mapview import feature_keys
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -89,10 +92,6 @@ def test_an_atlas_page_as_a_reader_sees_it(store, artifacts) -> None:
 
 
 def test_the_store_picks_an_atlas_s_features_by_its_text_fields_and_the_filter_has_the_last_word(any_store) -> None:
-    from geo.read.access import Reader
-    from geo.read.filters import apply_filters
-    from geo.webmap.mapview import feature_keys
-
     store = Store(any_store)
     spec = store.catalog["ql4b_segments"]
     planner = Reader(store, True, units="2025")
