@@ -338,12 +338,21 @@ def shown(value: float) -> str:
 
 
 def browser_tabs(
-    urls: list[str], n: int, end: float, look: tuple[float, float], seed: int, out: list[float], errors: list[str]
+    urls: list[str],
+    n: int,
+    ready: threading.Event,
+    window: list[float],
+    look: tuple[float, float],
+    seed: int,
+    out: list[float],
+    errors: list[str],
 ) -> None:
     """``n`` real Chromium tabs (Debian's, headless) split across the replicas, on Giao thông as the websocket
     viewers are, each switching a clearance status in the QL4B layer's filters every ``look`` seconds until
-    ``end``: seconds from the click to the end of the rerun it caused, as the page saw it (Streamlit's own
-    script-finished message), into ``out``. Runs in a thread of its own (Playwright's synchronous API)."""
+    the end of the load: seconds from the click to the end of the rerun it caused, as the page saw it
+    (Streamlit's own script-finished message), into ``out``. The tabs open first, as the websocket sessions
+    do, then ``ready`` is set; the load's end is ``window[0]`` once it starts (``window[1]`` set to 1). Runs
+    in a thread of its own (Playwright's synchronous API)."""
     from geo.model.catalog import CATALOG
     from tests.browser import chromium, visit
 
@@ -359,6 +368,10 @@ def browser_tabs(
                 pills = panel.locator('[data-testid="stButtonGroup"]').first.locator("button")
                 pills.first.wait_for(state="visible", timeout=60000)
                 tabs.append((v, pills))
+            ready.set()
+            while not window[1]:
+                time.sleep(0.1)
+            end = window[0]
             due = [time.monotonic() + rnd.uniform(*look) for _ in tabs]
             while True:
                 i = min(range(len(tabs)), key=due.__getitem__)
@@ -374,6 +387,8 @@ def browser_tabs(
                 due[i] = time.monotonic() + rnd.uniform(*look)
     except Exception as exc:  # said in the table, not lost in a thread
         errors.append(f"{type(exc).__name__}: {exc!s:.300}")
+    finally:
+        ready.set()
 
 
 async def load(
@@ -389,6 +404,16 @@ async def load(
     tabs = [Tab(replicas[i % 2].url, "giao-thong") for i in range(viewers)]
     watchers = [Tab(a.url, ""), Tab(b.url, "")]
     planners = [Tab(a.url, "chi-tieu"), Tab(b.url, "chi-tieu"), Tab(a.url, "chi-tieu")]
+    browser_times: list[float] = []
+    browser_errors: list[str] = []
+    ready, window = threading.Event(), [0.0, 0.0]
+    tabs_thread = threading.Thread(
+        target=browser_tabs,
+        args=([a.url, b.url], browsers, ready, window, look, rnd.randrange(1 << 30), browser_times, browser_errors),
+        daemon=True,
+    )
+    if browsers:
+        tabs_thread.start()
     opened = []
     for tab in [*watchers, *planners]:
         opened.append(await tab.open())
@@ -398,7 +423,10 @@ async def load(
         await sign_in(tab, f"chuyenvien{k}")
     filter_times: list[float] = []
     saves: list[tuple[str, float, float, Replica]] = []  # (indicator, value, sent, replica)
+    if browsers:  # the Chromium tabs are open too, before the load starts
+        await asyncio.to_thread(ready.wait)
     end = time.monotonic() + seconds
+    window[:] = [end, 1.0]
 
     async def viewer(tab: Tab) -> None:
         key = tab.key_like("ql4b_segments_clearance_status")
@@ -418,15 +446,6 @@ async def load(
             sent = await save(tab, PLANNED[k], value, f"bench {k} {i}")
             saves.append((PLANNED[k], value, sent, replicas[0] if tab.url == a.url else replicas[1]))
 
-    browser_times: list[float] = []
-    browser_errors: list[str] = []
-    tabs_thread = threading.Thread(
-        target=browser_tabs,
-        args=([a.url, b.url], browsers, end, look, rnd.randrange(1 << 30), browser_times, browser_errors),
-        daemon=True,
-    )
-    if browsers:
-        tabs_thread.start()
     rss_before = [r.rss_mb() for r in replicas]
     cpu0, t0 = [cpu_seconds(r.proc.pid) for r in replicas] + [cpu_seconds(os.getpid())], time.monotonic()  # type: ignore[union-attr]
     await asyncio.gather(*(viewer(t) for t in tabs), *(planner(k, t) for k, t in enumerate(planners)))
