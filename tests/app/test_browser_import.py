@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.auth.users import add_user
 from geo.store.reads import Store
@@ -221,13 +222,25 @@ def _open_cell(v, grid, row: int, col: int, shows: str) -> None:
     move right ``col`` times, press Enter; the cell's list of choices then ``shows`` an option."""
     v.wait_idle()
     grid.scroll_into_view_if_needed()
+    # Where the grid is once it has stopped moving (a table sizing itself, a message above it): the same
+    # place for ten frames in a row, then the click.
+    grid.evaluate(
+        """(g) => new Promise((done) => { let last = '', same = 0;
+             const look = () => { const r = g.getBoundingClientRect(), now = [r.x, r.y, r.width, r.height].join();
+               same = now === last ? same + 1 : 0; last = now;
+               if (same >= 10) done(); else requestAnimationFrame(look); };
+             requestAnimationFrame(look); })"""
+    )
     box = grid.bounding_box()
     assert box is not None
     v.page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # rows of 35 px under a header
     for _ in range(col):
         v.page.keyboard.press("ArrowRight")
     v.page.keyboard.press("Enter")
-    v.page.get_by_text(shows).wait_for(timeout=20000)
+    try:
+        v.page.get_by_text(shows).wait_for(timeout=20000)
+    except PlaywrightTimeout:
+        raise v.fail(f"the cell's editor did not open (row {row}, column {col})") from None
 
 
 def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exported_back(
