@@ -21,7 +21,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from geo.webmap.compact import digest, gz
-from geo.webmap.mapview import STATIC_DIR, WORKER_JS, leaflet_dir
+from geo.webmap.mapview import STATIC_DIR, WORKER_JS, leaflet_dir, scripts_bundle
 
 _LEAFLET = components.declare_component("leaflet", path=leaflet_dir())
 _STATIC = components.declare_component("dlmap", path=str(STATIC_DIR))  # the map's own .js and .css files
@@ -32,6 +32,22 @@ def served_at(component_name: str) -> str:
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     prefix = f"/{base}" if base else ""
     return f"{prefix}/component/{component_name}/"
+
+
+# The map's scripts as one file (geo.webmap.mapview.scripts_bundle), written once when the app starts into a
+# folder of this process and served like the others; named by its content, so a browser keeps it across
+# pages and sessions, and a release with other scripts has another name.
+_SCRIPTS_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-mapjs-"))
+atexit.register(shutil.rmtree, _SCRIPTS_DIR, True)
+_SCRIPTS_TEXT = scripts_bundle()
+_SCRIPTS_NAME = f"map-{digest(_SCRIPTS_TEXT.encode('utf-8'))[:16]}.js"
+(_SCRIPTS_DIR / _SCRIPTS_NAME).write_text(_SCRIPTS_TEXT, encoding="utf-8")
+_SCRIPTS = components.declare_component("mapjs", path=str(_SCRIPTS_DIR))
+
+
+def scripts_url() -> str:
+    """Where the map's scripts are served as one file."""
+    return served_at(_SCRIPTS.name) + _SCRIPTS_NAME
 
 
 def asset_base() -> str:

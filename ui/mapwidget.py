@@ -31,7 +31,7 @@ from geo.webmap.mapview import Bounds, MapData, MapState, base_map, feature_view
 from geo.webmap.style import LegendBlock, legend_html
 from geo.webmap.tiles import TileQuery, plain_filters, tile_threshold
 from ui import data, state
-from ui.assets import AppPublisher, asset_base, static_base, worker_url
+from ui.assets import AppPublisher, asset_base, scripts_url, static_base, worker_url
 from ui.auth import current_user
 from ui.drawing import draw_spec
 from ui.measure import measured_shape
@@ -212,6 +212,7 @@ def map_view(
             sync,
             lang,
             state.projector(),
+            scripts_url(),
         ),
         key=key,
         height=state.map_height(height),

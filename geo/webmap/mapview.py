@@ -71,6 +71,31 @@ def leaflet_dir() -> str:
     return str(xl.BASE_DIR)
 
 
+def map_scripts() -> list[Path]:
+    """Every script an app map runs, in load order: Leaflet, the map's own files, the drawing tools."""
+    return [Path(leaflet_dir()) / "leaflet.js", *(STATIC_DIR / name for name in (*STATIC_JS, *DRAW_JS))]
+
+
+def scripts_bundle(paths: list[Path] | None = None) -> str:
+    """The files of :func:`map_scripts` as one script, for the app to serve.
+
+    streamlit-folium loads a map's scripts one after the other, each awaited before the next is asked for:
+    six round trips before the map exists. As one file they are one request and one parse. Each file runs in
+    a function of its own, as it ran in its own ``<script>``: a ``'use strict'`` at its top stays its own,
+    and every file reaches the page through the globals it sets (``L``, ``DL``, ``DLTiles``…), never
+    through a top-level name. A file's source-map comment is dropped (it would name the wrong file).
+    """
+    parts = []
+    for path in paths if paths is not None else map_scripts():
+        text = "\n".join(
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("//# sourceMappingURL=")
+        )
+        parts.append(f"/* {path.name} */\n(function () {{\n{text}\n}}).call(this);\n")
+    return "".join(parts)
+
+
 class OfflineMap(folium.Map):
     """A ``folium.Map`` whose assets are served by the app: Leaflet and the map's own files, never a CDN.
 
@@ -81,21 +106,32 @@ class OfflineMap(folium.Map):
         (the Streamlit app serves the xstatic package there).
     static_base
         URL prefix under which this package's ``static/`` files are served, ending in ``/``.
+    scripts_url
+        Where the app serves :func:`scripts_bundle`: the map then loads that one script instead of each file.
     **kwargs
         Passed to ``folium.Map``; ``tiles`` defaults to ``None`` (no basemap).
 
     """
 
     def __init__(
-        self, asset_base: str, static_base: str, lang: Lang | None = None, large: bool = False, **kwargs: Any
+        self,
+        asset_base: str,
+        static_base: str,
+        lang: Lang | None = None,
+        large: bool = False,
+        scripts_url: str | None = None,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("tiles", None)
         super().__init__(**kwargs)
         # Instance attributes shadow folium's class lists (declared the way folium's plugins declare
         # theirs); the class, shared by every session, is never modified.
-        self.default_js = [("leaflet", asset_base + "leaflet.js")] + [
-            (name, static_base + name) for name in (*STATIC_JS, *DRAW_JS)
-        ]
+        self.default_js = (
+            [("dlmap_scripts", scripts_url)]
+            if scripts_url
+            else [("leaflet", asset_base + "leaflet.js")]
+            + [(name, static_base + name) for name in (*STATIC_JS, *DRAW_JS)]
+        )
         self.default_css = [("leaflet_css", asset_base + "leaflet.css")] + [
             (name, static_base + name) for name in (*STATIC_CSS, *DRAW_CSS)
         ]
@@ -988,6 +1024,7 @@ def base_map(
     sync: str | None = None,
     lang: Lang | None = None,
     large: bool = False,
+    scripts_url: str | None = None,
     **kwargs: Any,
 ) -> OfflineMap:
     """The map that never changes during a session: fitted to ``bounds``, no data.
@@ -1001,6 +1038,7 @@ def base_map(
         static_base,
         lang,
         large,
+        scripts_url,
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=11,
         control_scale=False,

@@ -14,7 +14,15 @@ from streamlit_folium import _get_feature_group_string, _get_header, _get_map_st
 
 from geo.model.catalog import CATALOG, spec
 from geo.store.reads import Store
-from geo.webmap.mapview import MapState, base_map, clean_geometries, feature_collection, overlays
+from geo.webmap.mapview import (
+    MapState,
+    base_map,
+    clean_geometries,
+    feature_collection,
+    map_scripts,
+    overlays,
+    scripts_bundle,
+)
 from geo.webmap.style import legend
 
 ASSETS = "/component/ui.assets.leaflet/"
@@ -55,6 +63,30 @@ def test_the_map_loads_only_local_assets(store: Store) -> None:
     assert urls[0] == ASSETS + "leaflet.js" and STATIC + "dlmap.js" in urls and STATIC + "dlmap.css" in urls
     html = m.get_root().render()
     assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+def test_an_app_map_asks_for_its_scripts_as_one_file_holding_each_in_order() -> None:
+    """streamlit-folium awaits each script before asking for the next: the app's maps ask for one."""
+    m = base_map(BOUNDS, ASSETS, STATIC, scripts_url="/component/ui.assets.mapjs/map-0123.js")
+    assert _urls(m, [])[0] == "/component/ui.assets.mapjs/map-0123.js"
+    assert [u for _, u in m.default_js] == ["/component/ui.assets.mapjs/map-0123.js"]
+    bundle, files = scripts_bundle(), map_scripts()
+    assert [f.name for f in files] == [
+        "leaflet.js",
+        "compact.js",
+        "dlmap.js",
+        "tiles.js",
+        "leaflet-geoman.min.js",
+        "draw.js",
+    ]
+    at = [bundle.index(f"/* {f.name} */\n(function () {{\n") for f in files]
+    assert at == sorted(at)  # in load order, each in a function of its own
+    for f in files:  # every line of every file is there, but a source-map comment naming another file
+        lines = [x for x in f.read_text(encoding="utf-8").splitlines() if not x.startswith("//# sourceMappingURL")]
+        assert "\n".join(lines) in bundle
+    assert "sourceMappingURL" not in bundle
+    # Leaflet-Geoman's own 'use strict' opens its function: strict for it alone, as in its own <script>
+    assert '/* leaflet-geoman.min.js */\n(function () {\n"use strict";' in bundle
 
 
 def test_folium_class_globals_are_never_touched() -> None:
