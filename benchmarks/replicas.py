@@ -337,11 +337,20 @@ def shown(value: float) -> str:
     return fmt_number(value, "vi")  # as the headline card writes it (geo.read.indicators.Indicator.value_text)
 
 
+@dataclass
+class Window:
+    """The load's window, shared with the Chromium tabs' thread: the tabs say they are open (or could not open),
+    then the load says when it ends."""
+
+    tabs_open: threading.Event = field(default_factory=threading.Event)
+    started: threading.Event = field(default_factory=threading.Event)
+    end: float = 0.0
+
+
 def browser_tabs(
     urls: list[str],
     n: int,
-    ready: threading.Event,
-    window: list[float],
+    window: Window,
     look: tuple[float, float],
     seed: int,
     out: list[float],
@@ -351,8 +360,8 @@ def browser_tabs(
     viewers are, each switching a clearance status in the QL4B layer's filters every ``look`` seconds until
     the end of the load: seconds from the click to the end of the rerun it caused, as the page saw it
     (Streamlit's own script-finished message), into ``out``. The tabs open first, as the websocket sessions
-    do, then ``ready`` is set; the load's end is ``window[0]`` once it starts (``window[1]`` set to 1). Runs
-    in a thread of its own (Playwright's synchronous API)."""
+    do, and say so (``window.tabs_open``); they click from the load's start to its end (``window.started``,
+    ``window.end``). Runs in a thread of its own (Playwright's synchronous API)."""
     from geo.model.catalog import CATALOG
     from tests.browser import chromium, visit
 
@@ -368,10 +377,9 @@ def browser_tabs(
                 pills = panel.locator('[data-testid="stButtonGroup"]').first.locator("button")
                 pills.first.wait_for(state="visible", timeout=60000)
                 tabs.append((v, pills))
-            ready.set()
-            while not window[1]:
-                time.sleep(0.1)
-            end = window[0]
+            window.tabs_open.set()
+            window.started.wait()
+            end = window.end
             due = [time.monotonic() + rnd.uniform(*look) for _ in tabs]
             while True:
                 i = min(range(len(tabs)), key=due.__getitem__)
@@ -388,7 +396,7 @@ def browser_tabs(
     except Exception as exc:  # said in the table, not lost in a thread
         errors.append(f"{type(exc).__name__}: {exc!s:.300}")
     finally:
-        ready.set()
+        window.tabs_open.set()
 
 
 async def load(
@@ -406,10 +414,10 @@ async def load(
     planners = [Tab(a.url, "chi-tieu"), Tab(b.url, "chi-tieu"), Tab(a.url, "chi-tieu")]
     browser_times: list[float] = []
     browser_errors: list[str] = []
-    ready, window = threading.Event(), [0.0, 0.0]
+    window = Window()
     tabs_thread = threading.Thread(
         target=browser_tabs,
-        args=([a.url, b.url], browsers, ready, window, look, rnd.randrange(1 << 30), browser_times, browser_errors),
+        args=([a.url, b.url], browsers, window, look, rnd.randrange(1 << 30), browser_times, browser_errors),
         daemon=True,
     )
     if browsers:
@@ -424,9 +432,10 @@ async def load(
     filter_times: list[float] = []
     saves: list[tuple[str, float, float, Replica]] = []  # (indicator, value, sent, replica)
     if browsers:  # the Chromium tabs are open too, before the load starts
-        await asyncio.to_thread(ready.wait)
+        await asyncio.to_thread(window.tabs_open.wait)
     end = time.monotonic() + seconds
-    window[:] = [end, 1.0]
+    window.end = end
+    window.started.set()
 
     async def viewer(tab: Tab) -> None:
         key = tab.key_like("ql4b_segments_clearance_status")
