@@ -80,19 +80,21 @@ def scripts_bundle(paths: list[Path] | None = None) -> str:
     """The files of :func:`map_scripts` as one script, for the app to serve.
 
     streamlit-folium loads a map's scripts one after the other, each awaited before the next is asked for:
-    six round trips before the map exists. As one file they are one request and one parse. Each file runs in
-    a function of its own, as it ran in its own ``<script>``: a ``'use strict'`` at its top stays its own,
-    and every file reaches the page through the globals it sets (``L``, ``DL``, ``DLTiles``…), never
-    through a top-level name. A file's source-map comment is dropped (it would name the wrong file).
+    six round trips before the map exists. As one file they are one request and one parse. The file is strict
+    from its first line, as each of them already is where its code runs (Leaflet's factory and this package's
+    files open with ``'use strict'``; Leaflet-Geoman's file does at its top, which would not count in the
+    middle of another file). None of them declares a name at its top level: each reaches the page through
+    the globals it sets (``L``, ``DL``, ``DLTiles``…). A file's source-map comment is dropped (it would name
+    the wrong file).
     """
-    parts = []
+    parts = ["'use strict';\n"]
     for path in paths if paths is not None else map_scripts():
         text = "\n".join(
             line
             for line in path.read_text(encoding="utf-8").splitlines()
             if not line.startswith("//# sourceMappingURL=")
         )
-        parts.append(f"/* {path.name} */\n(function () {{\n{text}\n}}).call(this);\n")
+        parts.append(f"/* {path.name} */\n{text}\n;\n")
     return "".join(parts)
 
 

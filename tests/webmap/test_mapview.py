@@ -79,14 +79,13 @@ def test_an_app_map_asks_for_its_scripts_as_one_file_holding_each_in_order() -> 
         "leaflet-geoman.min.js",
         "draw.js",
     ]
-    at = [bundle.index(f"/* {f.name} */\n(function () {{\n") for f in files]
-    assert at == sorted(at)  # in load order, each in a function of its own
+    assert bundle.startswith("'use strict';\n")  # strict throughout, as each file already is where it runs
+    at = [bundle.index(f"/* {f.name} */\n") for f in files]
+    assert at == sorted(at)  # in load order
     for f in files:  # every line of every file is there, but a source-map comment naming another file
         lines = [x for x in f.read_text(encoding="utf-8").splitlines() if not x.startswith("//# sourceMappingURL")]
         assert "\n".join(lines) in bundle
     assert "sourceMappingURL" not in bundle
-    # Leaflet-Geoman's own 'use strict' opens its function: strict for it alone, as in its own <script>
-    assert '/* leaflet-geoman.min.js */\n(function () {\n"use strict";' in bundle
 
 
 def test_folium_class_globals_are_never_touched() -> None:
