@@ -17,7 +17,6 @@ SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT))
 
-from geo.demo.build import build_demo  # noqa: E402
 from geo.store.reads import ENV_STORE, Store  # noqa: E402
 
 
@@ -30,9 +29,21 @@ def _notice_store() -> Path:
     """
     folder = Path(tempfile.mkdtemp(prefix="dinhlap-notice-"))
     atexit.register(shutil.rmtree, folder, True)
-    return build_demo(folder / "dinhlap-notice.gpkg", with_history=False)
+    path = folder / "dinhlap-notice.gpkg"
+    built = os.environ.get(_NOTICE_BUILT)
+    if os.environ.get("PYTEST_XDIST_WORKER") and built and Path(built).is_file():
+        # `make test`'s workers copy the store their controller built before it started them (the demo
+        # build is deterministic, tests/demo/test_demo.py): one build per run, not one per process.
+        shutil.copy(built, path)
+        return path
+    from geo.demo.build import build_demo
+
+    build_demo(path, with_history=False)
+    os.environ[_NOTICE_BUILT] = str(path)  # for the workers this process starts (it outlives them)
+    return path
 
 
+_NOTICE_BUILT = "DL_NOTICE_STORE_BUILT"
 NOTICE_STORE = _notice_store()
 os.environ[ENV_STORE] = str(NOTICE_STORE)
 
