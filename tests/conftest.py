@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import re
 import shutil
@@ -316,16 +317,31 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
+@functools.cache
+def _users_made(users: tuple[tuple[str, str], ...]) -> Path:
+    from geo.auth.users import add_user
+
+    folder = Path(tempfile.mkdtemp(prefix="dinhlap-users-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "users.json"
+    for name, role in users:
+        add_user(path, name, role, "mat-khau-dai")
+    return path
+
+
+def users_file(path: Path, users: dict[str, str]) -> Path:
+    """A users file at ``path`` with ``users`` (name → role; password ``mat-khau-dai``), as ``add_user`` writes
+    it: a copy of the one made for the same users earlier in this run (scrypt takes ~40 ms a password)."""
+    shutil.copy(_users_made(tuple(users.items())), path)
+    return path
+
+
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: dict[str, str], source: Path | None = None) -> Path:
     """A copy of ``source`` (default: the notice's store) that the app opens, with ``users`` (name → role;
     password ``mat-khau-dai``) in its users file; returns the copy's path."""
-    from geo.auth.users import add_user
-
     store = tmp_path / "s.gpkg"
     shutil.copy(source or NOTICE_STORE, store)
-    path = tmp_path / "users.json"
-    for name, role in users.items():
-        add_user(path, name, role, "mat-khau-dai")  # type: ignore[arg-type]
+    path = users_file(tmp_path / "users.json", users)
     monkeypatch.setenv(ENV_STORE, str(store))
     monkeypatch.setenv("DINHLAP_USERS", str(path))
     return store
