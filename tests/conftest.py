@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import re
 import shutil
@@ -17,7 +18,6 @@ SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT))
 
-from geo.demo.build import build_demo  # noqa: E402
 from geo.store.reads import ENV_STORE, Store  # noqa: E402
 
 
@@ -30,9 +30,21 @@ def _notice_store() -> Path:
     """
     folder = Path(tempfile.mkdtemp(prefix="dinhlap-notice-"))
     atexit.register(shutil.rmtree, folder, True)
-    return build_demo(folder / "dinhlap-notice.gpkg", with_history=False)
+    path = folder / "dinhlap-notice.gpkg"
+    built = os.environ.get(_NOTICE_BUILT)
+    if os.environ.get("PYTEST_XDIST_WORKER") and built and Path(built).is_file():
+        # `make test`'s workers copy the store their controller built before it started them (the demo
+        # build is deterministic, tests/demo/test_demo.py): one build per run, not one per process.
+        shutil.copy(built, path)
+        return path
+    from geo.demo.build import build_demo
+
+    build_demo(path, with_history=False)
+    os.environ[_NOTICE_BUILT] = str(path)  # for the workers this process starts (it outlives them)
+    return path
 
 
+_NOTICE_BUILT = "DL_NOTICE_STORE_BUILT"
 NOTICE_STORE = _notice_store()
 os.environ[ENV_STORE] = str(NOTICE_STORE)
 
@@ -305,16 +317,31 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
+@functools.cache
+def _users_made(users: tuple[tuple[str, str], ...]) -> Path:
+    from geo.auth.users import add_user
+
+    folder = Path(tempfile.mkdtemp(prefix="dinhlap-users-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "users.json"
+    for name, role in users:
+        add_user(path, name, role, "mat-khau-dai")
+    return path
+
+
+def users_file(path: Path, users: dict[str, str]) -> Path:
+    """A users file at ``path`` with ``users`` (name → role; password ``mat-khau-dai``), as ``add_user`` writes
+    it: a copy of the one made for the same users earlier in this run (scrypt takes ~40 ms a password)."""
+    shutil.copy(_users_made(tuple(users.items())), path)
+    return path
+
+
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: dict[str, str], source: Path | None = None) -> Path:
     """A copy of ``source`` (default: the notice's store) that the app opens, with ``users`` (name → role;
     password ``mat-khau-dai``) in its users file; returns the copy's path."""
-    from geo.auth.users import add_user
-
     store = tmp_path / "s.gpkg"
     shutil.copy(source or NOTICE_STORE, store)
-    path = tmp_path / "users.json"
-    for name, role in users.items():
-        add_user(path, name, role, "mat-khau-dai")  # type: ignore[arg-type]
+    path = users_file(tmp_path / "users.json", users)
     monkeypatch.setenv(ENV_STORE, str(store))
     monkeypatch.setenv("DINHLAP_USERS", str(path))
     return store

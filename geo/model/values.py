@@ -257,6 +257,8 @@ def is_empty(value: Any) -> bool:
         return not value.strip()
     if isinstance(value, float):
         return math.isnan(value)
+    if isinstance(value, int):  # bool too: never empty (pandas, imported below, takes a writer's process ~0.3 s)
+        return False
     try:
         import pandas as pd
 

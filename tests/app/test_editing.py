@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.auth.users import add_user, authenticate, verify_password
 from geo.store.reads import Store
-from tests.conftest import ROOT, app_env, app_page, shown
+from tests.conftest import ROOT, app_env, app_page, shown, users_file
 
 SEL = {"layer": "ql4b_segments", "key": "QL4B-18-20", "zoom": False, "n": 1}
 OIDC = {  # an organisation's identity provider, as secrets.toml's [auth] declares it (never contacted here)
@@ -446,9 +446,7 @@ SEG = "ed_giao-thong_ql4b_segments_QL4B-18-20_"
 @pytest.fixture
 def two_planners(any_store: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path | str:
     """The app on ``any_store`` (a GeoPackage, then PostGIS), with two planners and an admin."""
-    users = tmp_path / "users.json"
-    for name, role in (("lan", "planner"), ("minh", "planner"), ("quantri", "admin")):
-        add_user(users, name, role, "mat-khau-dai")
+    users = users_file(tmp_path / "users.json", {"lan": "planner", "minh": "planner", "quantri": "admin"})
     monkeypatch.setenv("DINHLAP_STORE", str(any_store))
     monkeypatch.setenv("DINHLAP_USERS", str(users))
     return any_store

@@ -6,18 +6,19 @@ tests/field/test_qgis.py makes them with QGIS itself.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import sqlite3
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import shapely
 
+from geo.command.cli import main
 from geo.field import packages as field
 from geo.printing.atlas import atlas
 from geo.read import history
@@ -32,7 +33,15 @@ UNIT = "06628"  # Xã Đình Lập: two forest parcels (LN-01, LN-02) and one di
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    """``python -m geo ARGS`` through the command line's own entry (what ``geo/__main__.py`` exits with), run in
+    this process: its exit code and what it wrote to stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as stop:  # argparse's refusal of bad arguments: exit code 2, as the process exits
+            code = stop.code if isinstance(stop.code, int) else 2
+    return subprocess.CompletedProcess(["python", "-m", "geo", *args], code, out.getvalue(), err.getvalue())
 
 
 def _unpack(package: Path, folder: Path) -> Path:

@@ -1,8 +1,9 @@
 """Hostile files, built in code: each is refused (or capped) within seconds, in bounded memory, with a
 clear message, and the store's bytes are unchanged.
 
-Each import runs as a planner runs it, ``python -m geo import … --store COPY``, in a child process
-whose wall time and peak resident memory (``os.wait4``) are measured. The corpus, by threat:
+Each hostile file's import runs as a planner runs it, ``python -m geo import … --store COPY``, in a child
+process whose wall time and peak resident memory (``os.wait4``) are measured; the refusals that read no file
+(GDAL's virtual paths) and the broken geometries run the same command line in this process. The corpus, by threat:
 
 * files that read the server: a VRT named ``.geojson``, a VRT inside a zip, GDAL virtual paths
   (``/vsicurl/``, ``/vsizip/``), a symbolic link in a zip, ``..`` in a member name (some of them also
@@ -14,6 +15,7 @@ whose wall time and peak resident memory (``os.wait4``) are measured. The corpus
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -21,7 +23,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +56,19 @@ def _run(*args: str) -> tuple[int, float, float, str]:
     seconds = time.perf_counter() - t0
     text, _, peak = (proc.stdout + proc.stderr).rpartition("__PEAK_KB__ ")
     return proc.returncode, seconds, int(peak.split()[0]) / 1024, text
+
+
+def _run_here(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, float, str]:
+    """``python -m geo ARGS`` run in this process (the command line's own entry): exit code, seconds, output.
+    For the checks that need neither a child's peak memory nor its own process."""
+    from geo.command.cli import main
+
+    capsys.readouterr()
+    t0 = time.perf_counter()
+    code = main(list(args))
+    seconds = time.perf_counter() - t0
+    out = capsys.readouterr()
+    return code, seconds, out.out + out.err
 
 
 def _geojson(path: Path, features: list[dict]) -> Path:
@@ -193,10 +208,25 @@ REFUSED = {
 }
 
 
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The file of REFUSED's ``name``, built once for both stores (a zip bomb takes seconds to compress); an
+    import only reads it."""
+    built: dict[str, Path] = {}
+
+    def file(name: str) -> Path:
+        if name not in built:
+            built[name] = REFUSED[name][0](tmp_path_factory.mktemp("hostile"))
+        return built[name]
+
+    return file
+
+
 @pytest.mark.parametrize("name", list(REFUSED))
-def test_a_hostile_file_is_refused_quickly_in_bounded_memory_and_changes_nothing(name, tmp_path, any_store) -> None:
-    build, code, words = REFUSED[name]
-    path = build(tmp_path)
+def test_a_hostile_file_is_refused_quickly_in_bounded_memory_and_changes_nothing(name, hostile, any_store) -> None:
+    _, code, words = REFUSED[name]
+    path = hostile(name)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     layer = "forest_parcels" if path.suffix == ".gpkg" else "land_disputes"
     before = store_digest(any_store)
     got, seconds, peak, text = _run(  # the browser upload's limits (the command line's own are a setting)
@@ -208,18 +238,20 @@ def test_a_hostile_file_is_refused_quickly_in_bounded_memory_and_changes_nothing
     assert seconds < SECONDS and peak < PEAK_MB, (seconds, peak)
     assert store_digest(any_store) == before
     assert "root:" not in text  # no byte of a server file in what the user reads
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest  # the file itself as it came (built once)
 
 
 @pytest.mark.parametrize("path", ["/vsicurl/http://127.0.0.1:9/tranh_chap.geojson", "/vsizip//etc/x.zip/a.shp",
                                   "/vsizip/vsicurl/http://127.0.0.1:9/a.zip"])  # fmt: skip
-def test_gdal_virtual_paths_are_refused_before_gdal_sees_them(path: str, any_store) -> None:
+def test_gdal_virtual_paths_are_refused_before_gdal_sees_them(path: str, any_store, capsys) -> None:
     before = store_digest(any_store)
-    got, seconds, _, text = _run("import", path, "--layer", "land_disputes", "--user", "lan", "--store", str(any_store))
+    got, seconds, text = _run_here(capsys, "import", path, "--layer", "land_disputes", "--user", "lan",
+                                   "--store", str(any_store))  # fmt: skip
     assert got == 2 and "đường dẫn ảo của GDAL" in text and "GDAL virtual path" in text, text
     assert seconds < SECONDS and store_digest(any_store) == before
 
 
-def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, any_store) -> None:
+def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, any_store, capsys) -> None:
     bowtie = [[[107.20, 21.50], [107.22, 21.52], [107.22, 21.50], [107.20, 21.52], [107.20, 21.50]]]
     clockwise = [[[107.20, 21.50], [107.20, 21.52], [107.22, 21.52], [107.22, 21.50], [107.20, 21.50]]]
     import geopandas as gpd
@@ -228,8 +260,8 @@ def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, 
     rows = [_dispute(i + 1)["properties"] for i in range(4)]
     path = tmp_path / "hong.gpkg"
     gpd.GeoDataFrame(rows, geometry=points, crs=4326).to_file(path, driver="GPKG")
-    got, _, _, out = _run("import", str(path), "--layer", "land_disputes", "--replace", "--user", "lan",
-                          "--store", str(any_store))  # fmt: skip
+    got, _, out = _run_here(capsys, "import", str(path), "--layer", "land_disputes", "--replace", "--user", "lan",
+                            "--store", str(any_store))  # fmt: skip
     assert got == 0, out
     from geo.store.reads import Store
 
@@ -240,8 +272,8 @@ def test_broken_geometries_are_dropped_or_repaired_and_the_rest_lands(tmp_path, 
         {"type": "Feature", "properties": {"MA": "A"}, "geometry": {"type": "Polygon", "coordinates": bowtie}},
         {"type": "Feature", "properties": {"MA": "B"}, "geometry": {"type": "Polygon", "coordinates": clockwise}},
     ])  # fmt: skip
-    got, _, _, out = _run("import", str(polys), "--new-layer", "da_giac", "--title", "Đa giác", "--user", "lan",
-                          "--store", str(any_store))  # fmt: skip
+    got, _, out = _run_here(capsys, "import", str(polys), "--new-layer", "da_giac", "--title", "Đa giác",
+                            "--user", "lan", "--store", str(any_store))  # fmt: skip
     assert got == 0, out
     shapes = Store(any_store).read("da_giac")
     assert shapes.geometry.is_valid.all() and len(shapes) == 2  # the bow-tie repaired, the clockwise ring kept

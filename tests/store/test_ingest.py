@@ -306,16 +306,21 @@ def test_append_and_replace_take_the_same_kind_of_file(tmp_path, any_store) -> N
     )
 
 
+@pytest.fixture(scope="module")
+def sixty_sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Sixty planners' files of one site each (QH-100 … QH-159), written once for every store and key: an import
+    only reads its file."""
+    folder = tmp_path_factory.mktemp("sixty")
+    return [F.planner_sites(folder / f"w{i}", start=100 + i, n=1) for i in range(60)]
+
+
 @pytest.mark.parametrize("key", ["ma", None])
-def test_sixty_concurrent_appends_to_a_planners_layer_all_land(tmp_path, any_store, key) -> None:
+def test_sixty_concurrent_appends_to_a_planners_layer_all_land(tmp_path, any_store, key, sixty_sites) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     _sites(tmp_path, any_store, key=key)
     catalog = Store(any_store).catalog
-    files = [
-        validate(F.planner_sites(tmp_path / f"w{i}", start=100 + i, n=1), layer="quy_hoach", catalog=catalog)
-        for i in range(60)
-    ]
+    files = [validate(path, layer="quy_hoach", catalog=catalog) for path in sixty_sites]
     assert all(r.exit_code == 0 for r in files)
     with ThreadPoolExecutor(max_workers=8) as pool:
         done = list(
