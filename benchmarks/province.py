@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo.demo.synthetic import cadastral, parcels  # noqa: E402
 from geo.importer import suggested_values, validate  # noqa: E402
+from geo.importer.safety import command_line  # noqa: E402
 from geo.model.views import View, save_view  # noqa: E402
 from geo.store.ingest import commit  # noqa: E402
 from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
@@ -94,8 +95,9 @@ def build_stores(work: Path, n: int, pg_url: str | None) -> dict[str, Path | str
         return {"GeoPackage": work / f"province-{n}.gpkg"}
     units = Store(DEFAULT_STORE).read("units")
     shp = F.shapefile(work / "office", crs="EPSG:9215", encoding="cp1258", frame=cadastral(n), name="dia_chinh")
-    first = validate(shp, layer="cadastral_parcels", units=units)
-    report = validate(shp, layer="cadastral_parcels", units=units, values=suggested_values(first.values))
+    limits = command_line()  # the command line's limits: a province's file is above the browser's upload cap
+    first = validate(shp, layer="cadastral_parcels", units=units, limits=limits)
+    report = validate(shp, layer="cadastral_parcels", units=units, values=suggested_values(first.values), limits=limits)
     assert report.exit_code == 0, "the synthetic office file passes validation"
     stores: dict[str, Path | str] = {"GeoPackage": work / f"province-{n}.gpkg"}
     if pg_url:
