@@ -100,9 +100,10 @@ typecheck: $(STAMP)
 ## test: lint, types, unit and data tests, AppTest, and the real-browser tests
 # (four workers on two cores, since most of a browser test's time is waiting: each test module stays on one
 # worker, and the browser modules run in two groups, one Chromium at a time in each: see
-# tests/conftest.py's pytest_xdist_make_scheduler)
+# tests/conftest.py's pytest_xdist_make_scheduler; each test's seconds land in tests/artifacts/junit.xml, from
+# which BROWSER_SECONDS there is refreshed: `python tests/module_seconds.py`)
 test: $(STAMP) $(STORE) chromium postgis qgis lint typecheck jslint jstest
-	$(PY) -m pytest -n 4 --durations=30
+	$(PY) -m pytest -n 4 --durations=30 --junitxml=tests/artifacts/junit.xml
 
 ## bench: time-to-map of the overview, export times, and the cadastral-scale table (figures and ratios; not part of `make test`)
 bench: $(STAMP) $(STORE) chromium
