@@ -325,7 +325,7 @@ def main() -> int:
             ):
                 base = plain_first_draw(browser, url, args.trials)
             print(f"  plain folium + st_folium, 1,000 parcels: first draw {base:.2f} s", flush=True)
-            bounds = tuple(float(v) for v in Store(stores["GeoPackage"]).read("cadastral_parcels").total_bounds)
+            bounds = tuple(float(v) for v in Store(next(iter(stores.values()))).read("cadastral_parcels").total_bounds)
             for name, location in stores.items():
                 with server([sys.executable, "-m", "ui.serve"], location) as (url, pid):  # type: ignore[arg-type]
                     r: dict[str, float] = dict.fromkeys(
