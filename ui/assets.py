@@ -35,13 +35,20 @@ def served_at(component_name: str) -> str:
 
 
 # The map's scripts as one file (geo.webmap.mapview.scripts_bundle), written once when the app starts into a
-# folder of this process and served like the others; named by its content, so a browser keeps it across
-# pages and sessions, and a release with other scripts has another name.
+# folder of this process and served like the others; named by its content, so a copy a browser or a proxy
+# kept is never stale: other scripts have another name.
 _SCRIPTS_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-mapjs-"))
 atexit.register(shutil.rmtree, _SCRIPTS_DIR, True)
-_SCRIPTS_TEXT = scripts_bundle()
-_SCRIPTS_NAME = f"map-{digest(_SCRIPTS_TEXT.encode('utf-8'))[:16]}.js"
-(_SCRIPTS_DIR / _SCRIPTS_NAME).write_text(_SCRIPTS_TEXT, encoding="utf-8")
+
+
+def _write_scripts() -> str:
+    text = scripts_bundle().encode("utf-8")
+    name = f"map-{digest(text)[:16]}.js"
+    (_SCRIPTS_DIR / name).write_bytes(text)
+    return name
+
+
+_SCRIPTS_NAME = _write_scripts()
 _SCRIPTS = components.declare_component("mapjs", path=str(_SCRIPTS_DIR))
 
 
