@@ -136,7 +136,7 @@ def layer_toggles(layer_ids: tuple[str, ...], key: str, keep_units: bool = False
         t("map.layers", lang),
         available,  # the same options by either units: the choice survives the switch
         selection_mode="multi",
-        default=None if f"{key}_layers" in st.session_state else default,  # a view may have set it
+        default=state.widget_default(f"{key}_layers", available, default),
         format_func=title,
         key=f"{key}_layers",
         width="stretch",

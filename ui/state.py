@@ -57,3 +57,18 @@ def lang() -> Lang:
     """The user's language."""
     value = st.session_state.get("lang", "vi")
     return "en" if value == "en" else "vi"
+
+
+def widget_default(key: str, options: list[Any], first: list[Any]) -> list[Any]:
+    """The ``default`` to give the multi-select pills keyed ``key``: ``first`` on their first run, then what
+    they hold (within ``options``).
+
+    Streamlit uses the held value either way; the default matters to the browser, which falls back to it
+    when the selection it holds no longer matches the options it is sent (the labels changed with the
+    language or the units). Were the default empty after the first run, as ``None`` makes it, that fallback
+    would switch every layer off and send the empty choice back with the next run.
+    """
+    if key not in st.session_state:
+        return first
+    held = st.session_state[key] or []
+    return [o for o in options if o in held]

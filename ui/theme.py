@@ -115,7 +115,7 @@ def _filter_widgets(page: str, spec: LayerSpec, frame: pd.DataFrame, lang: Lang)
                     label,
                     options,
                     selection_mode="multi",
-                    default=None if key in st.session_state else options,
+                    default=state.widget_default(key, options, list(options)),
                     key=key,
                     format_func=pill,
                     width="stretch",
