@@ -15,6 +15,7 @@ from geo.auth.users import add_user
 from geo.store.reads import Store
 from tests import import_files as F
 from tests.browser import (
+    Deadline,
     choose,
     features_drawn,
     go_to,
@@ -217,20 +218,25 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     v.page.close()
 
 
-def _open_cell(v, grid, row: int, col: int, shows: str) -> None:
+def _open_cell(v, grid, row: int, col: int, shows: str, timeout: float = 30) -> None:
     """Open the editor of a data editor's cell as a person does with the keyboard: click the row's first cell,
     move right ``col`` times, press Enter; the cell's list of choices then ``shows`` an option."""
-    v.wait_idle()
-    grid.scroll_into_view_if_needed()
+    deadline = Deadline(timeout)
+    v.wait_idle(deadline)
+    grid.scroll_into_view_if_needed(timeout=deadline.ms())
     # Where the grid is once it has stopped moving (a table sizing itself, a message above it): the same
     # place for ten frames in a row, then the click.
-    grid.evaluate(
-        """(g) => new Promise((done) => { let last = '', same = 0;
-             const look = () => { const r = g.getBoundingClientRect(), now = [r.x, r.y, r.width, r.height].join();
-               same = now === last ? same + 1 : 0; last = now;
-               if (same >= 10) done(); else requestAnimationFrame(look); };
-             requestAnimationFrame(look); })"""
-    )
+    try:
+        v.page.wait_for_function(
+            """(g) => { const r = g.getBoundingClientRect(), now = [r.x, r.y, r.width, r.height].join();
+                 const s = g.__dlStill || (g.__dlStill = {last: '', same: 0});
+                 s.same = now === s.last ? s.same + 1 : 0; s.last = now; return s.same >= 10; }""",
+            arg=grid.element_handle(timeout=deadline.ms()),
+            polling="raf",
+            timeout=deadline.ms(),
+        )
+    except PlaywrightTimeout:
+        raise v.fail("the table kept moving: no place to click its cell") from None
     box = grid.bounding_box()
     assert box is not None
     v.page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # rows of 35 px under a header
@@ -238,7 +244,7 @@ def _open_cell(v, grid, row: int, col: int, shows: str) -> None:
         v.page.keyboard.press("ArrowRight")
     v.page.keyboard.press("Enter")
     try:
-        v.page.get_by_text(shows).wait_for(timeout=20000)
+        v.page.get_by_text(shows).wait_for(timeout=deadline.ms())
     except PlaywrightTimeout:
         raise v.fail(f"the cell's editor did not open (row {row}, column {col})") from None
 
