@@ -8,6 +8,7 @@ criteria table), and, for a reader who may not see them, stripped of its sensiti
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -99,8 +100,27 @@ def by_units(store: Store, layer_id: LayerId, frame: Frame, units: reform.Units)
     """``frame`` grouped by the 2024 units or by the communes of 1/7/2025, keeping the other code beside."""
     if "unit_code" not in frame.columns or not store.has("unit_crosswalk"):
         return frame
-    communes = store.read("communes_2025") if store.has("communes_2025") else None
-    return reform.regroup(frame, layer_id, store.read("unit_crosswalk"), communes, units)
+    crosswalk, communes = unit_tables(store)
+    return reform.regroup(frame, layer_id, crosswalk, communes, units)
+
+
+_UNIT_TABLES: weakref.WeakKeyDictionary[Store, tuple[tuple[str, str], pd.DataFrame, gpd.GeoDataFrame | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def unit_tables(store: Store) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+    """The reform's crosswalk and the communes of 1/7/2025 (``None`` if the store has none), read once per
+    store handle and their versions: a meeting pack or an export regroups a dozen layers by them.
+    Shared frames: callers read them, never write them.
+    """
+    versions = (store.table_version("unit_crosswalk"), store.table_version("communes_2025"))
+    held = _UNIT_TABLES.get(store)
+    if held is None or held[0] != versions:
+        communes = store.read("communes_2025") if store.has("communes_2025") else None
+        held = (versions, store.read("unit_crosswalk"), communes)
+        _UNIT_TABLES[store] = held
+    return held[1], held[2]
 
 
 def read_layer(
