@@ -40,12 +40,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url, store
 
 
-def _upload(v, path: Path) -> None:
+def _upload(v, path: Path, timeout: float = 40) -> None:
     """Give the uploader ``path``: the upload reruns the page, and then the file is listed there."""
-    v.wait_idle()
-    with v.expect_run():
-        import_uploader(v).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    import_uploader(v).get_by_text(path.name).first.wait_for(timeout=20000)
+    deadline = Deadline(timeout)
+    v.wait_idle(deadline)
+    with v.expect_run(deadline):
+        import_uploader(v).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            str(path), timeout=deadline.ms()
+        )
+    try:
+        import_uploader(v).get_by_text(path.name).first.wait_for(timeout=deadline.ms())
+    except PlaywrightTimeout:
+        raise v.fail(f"the uploader does not list {path.name} after it was given") from None
 
 
 def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browser, served, tmp_path, artifacts) -> None:
