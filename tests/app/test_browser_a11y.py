@@ -189,6 +189,19 @@ LABELS_OVERLAPPING = """() => { const b = [...document.querySelectorAll('.dl-lab
   return n; }"""
 
 
+# The same, said: each overlapping pair's texts and boxes, the labels the map hid, and its zoom.
+OVERLAPPING_PAIRS = """() => { const s = [...document.querySelectorAll('.dl-label > span')]
+    .filter(s => s.style.visibility !== 'hidden' && s.getBoundingClientRect().width);
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom].map(Math.round); };
+  const out = []; for (let i = 0; i < s.length; i++) for (let j = i + 1; j < s.length; j++) {
+    const a = s[i].getBoundingClientRect(), b = s[j].getBoundingClientRect();
+    if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top)
+      out.push([s[i].textContent, box(s[i]), s[j].textContent, box(s[j])]); }
+  return { pairs: out, shown: s.length, hidden: window.__dlCompact && window.__dlCompact.hiddenLabels,
+           zoom: window.map && window.map.getZoom(), size: window.map && window.map.getSize() }; }"""
+
+
 def _swipe(cdp, page, x: float, y: float, dy: float) -> None:
     """One finger on the screen at (x, y), moved by ``dy`` in ten steps, lifted: real touch events."""
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
@@ -244,7 +257,10 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     try:
         frame.wait_for_function(f"() => ({LABELS_OVERLAPPING})() === 0", timeout=20000)
     except PlaywrightTimeout:
-        raise AssertionError(f"{frame.evaluate(LABELS_OVERLAPPING)} map labels still overlap after 20 s") from None
+        pairs = frame.evaluate(OVERLAPPING_PAIRS)
+        shot = artifacts / "phone-labels-overlap.png"
+        page.screenshot(path=str(shot))
+        raise AssertionError(f"map labels still overlap after 20 s: {pairs}; screenshot {shot}") from None
     assert frame.evaluate("window.__dlCompact.hiddenLabels") > 0  # some did give way here
     context.close()
 

@@ -257,6 +257,7 @@
       else kept.push(b);
     });
     C.hiddenLabels = items.length - kept.length; // for tests: how many gave way
+    C.labelPasses = (C.labelPasses || 0) + 1; // and how often the labels were placed
   }
 
   function watchLabels(map) {
@@ -270,6 +271,31 @@
       });
     }
     map.on('zoomend moveend layeradd layerremove resize', later);
+    // A label's box can also change with no map event: a label placed or moved by Leaflet after the pass
+    // (its marker's style), a label's text laid out anew (a frame shown, a font or a size that changed).
+    // Each such change asks for one more pass; the passes' own work (a span hidden or shown) asks for none.
+    var sized = root.ResizeObserver ? new root.ResizeObserver(later) : null;
+    var seen = root.WeakSet ? new root.WeakSet() : null;
+    function isLabel(node) {
+      return node.nodeType === 1 && node.classList.contains('dl-label');
+    }
+    if (root.MutationObserver) {
+      new root.MutationObserver(function (records) {
+        var moved = records.some(function (r) {
+          return r.type === 'childList' ? Array.prototype.some.call(r.addedNodes, isLabel) : isLabel(r.target);
+        });
+        if (moved) later();
+      }).observe(map.getContainer(), { subtree: true, childList: true, attributes: true, attributeFilter: ['style'] });
+    }
+    map.on('layeradd', function () {
+      if (!sized || !seen) return;
+      Array.prototype.forEach.call(map.getContainer().querySelectorAll('.dl-label > span'), function (s) {
+        if (!seen.has(s)) {
+          seen.add(s);
+          sized.observe(s);
+        }
+      });
+    });
   }
 
   // -- permanent text labels: rows of [lat, lon, text] -----------------------------------------------
