@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from geo.model.catalog import CATALOG
+from geo.model.i18n import t
 from tests.conftest import app_page
 
 
@@ -182,3 +184,18 @@ def test_every_page_in_english_speaks_english() -> None:
                     if vietnamese.search(bare):
                         found.append((entry.url, kind, text[:80]))
     assert found == [], "\n".join(map(str, found))
+
+
+def test_layer_and_filter_pills_default_to_what_they_hold_after_the_first_run(store) -> None:
+    """The browser falls back to a pills widget's default when the choice it holds stops matching its options;
+    after the first run that default is the choice held, never empty (which switched every layer off)."""
+    at = app_page("pages/giao_thong.py", **{"flt_giao-thong_ql4b_segments_clearance_status": ["blocked"]})
+    at.run()  # a later run: every pills widget now holds a choice
+    pills = {e.proto.label: e.proto for e in at.get("button_group")}
+    layers = pills[t("map.layers", "vi")]
+    assert list(layers.default), "the layers shown are the layer pills' default"
+    assert [layers.options[i].content for i in layers.default] == [
+        CATALOG[lid].title("vi") for lid in at.session_state["map_giao-thong_layers"]
+    ]
+    status = pills[CATALOG["ql4b_segments"].field("clearance_status").label("vi")]
+    assert [status.options[i].content for i in status.default] == ["Vướng mắc GPMB"]
