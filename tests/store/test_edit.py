@@ -201,6 +201,25 @@ def test_three_concurrent_writers_lose_no_edit(any_store: Path | str) -> None:
     _sound(any_store)
 
 
+def _writer_gone(location: Path | str, timeout: float = 30) -> None:
+    """On a database server, wait until a killed writer's session has ended: a COMMIT it sent before it died is
+    still carried out by the server (whole: the table and its log together), and a read started before that
+    would see the store before it while a later one sees it after. A GeoPackage has no one writing for it."""
+    if not db.is_postgis(location):
+        return
+    end = time.monotonic() + timeout
+    with db.connect(location) as conn:
+        while True:
+            busy = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'"
+            ).fetchone()[0]
+            if not busy:
+                return
+            assert time.monotonic() < end, f"{busy} sessions still busy on the store {timeout} s after the writer died"
+            time.sleep(0.02)
+
+
 def test_a_writer_killed_at_random_points_never_leaves_a_broken_or_half_written_store(any_store: Path | str) -> None:
     rnd = random.Random(7)
     for _ in range(20):
@@ -214,6 +233,7 @@ def test_a_writer_killed_at_random_points_never_leaves_a_broken_or_half_written_
         time.sleep(rnd.uniform(0.0, 0.15))
         p.send_signal(signal.SIGKILL)
         p.wait(timeout=30)
+        _writer_gone(any_store)
         _sound(any_store)
         store = Store(any_store)  # opens and reads
         seg = _segment(any_store, "QL4B-43-45")
