@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import shapely
 from playwright.sync_api import Browser, Frame
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.auth.users import add_user
 from geo.model.catalog import CATALOG
@@ -402,9 +403,14 @@ def test_a_planner_merges_two_parcels_and_the_time_machine_shows_them_before(
     sign_in(v, "chuyenvien", "mat-khau-dai")
     v.page.locator("table.dl-record", has_text="LN-95").wait_for(timeout=20000)
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
+    v.wait_idle()  # the tools' panel reports its opening (a run): the choice comes after it
     v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_text("Hợp thửa").click()
     v.wait_idle()
     form = v.page.locator('[data-testid="stForm"]', has_text="các thửa liền cạnh")
+    try:
+        form.get_by_placeholder("Chọn thửa (gõ mã để lọc)").wait_for(timeout=20000)
+    except PlaywrightTimeout:
+        raise v.fail("choosing 'Hợp thửa' did not bring the merge form") from None
     form.get_by_placeholder("Chọn thửa (gõ mã để lọc)").click()
     v.page.keyboard.type("LN-96")
     v.page.get_by_role("option", name="LN-96").click()
