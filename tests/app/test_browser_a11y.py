@@ -182,14 +182,8 @@ MAP_BOX = """() => { const f = [...document.querySelectorAll('iframe')].find(f =
            leaflet: d.querySelector('.leaflet-container').getBoundingClientRect().height }; }"""
 
 
-LABELS_OVERLAPPING = """() => { const b = [...document.querySelectorAll('.dl-label > span')]
-    .filter(s => s.style.visibility !== 'hidden').map(s => s.getBoundingClientRect()).filter(r => r.width);
-  let n = 0; for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) {
-    if (b[i].left < b[j].right && b[i].right > b[j].left && b[i].top < b[j].bottom && b[i].bottom > b[j].top) n++; }
-  return n; }"""
-
-
-# The same, said: each overlapping pair's texts and boxes, the labels the map hid, and its zoom.
+# The map's labels a person sees overlapping: each pair's texts and boxes, with the labels the map hid, its
+# zoom and its size.
 OVERLAPPING_PAIRS = """() => { const s = [...document.querySelectorAll('.dl-label > span')]
     .filter(s => s.style.visibility !== 'hidden' && s.getBoundingClientRect().width);
   const box = (e) => { const r = e.getBoundingClientRect();
@@ -255,7 +249,7 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.hiddenLabels !== undefined")
     # The labels as a person sees them once the map has settled: a redraw after the first pass thins them again.
     try:
-        frame.wait_for_function(f"() => ({LABELS_OVERLAPPING})() === 0", timeout=20000)
+        frame.wait_for_function(f"() => ({OVERLAPPING_PAIRS})().pairs.length === 0", timeout=20000)
     except PlaywrightTimeout:
         pairs = frame.evaluate(OVERLAPPING_PAIRS)
         shot = artifacts / "phone-labels-overlap.png"
