@@ -50,3 +50,83 @@ test('which elements take typed text', () => {
   assert.equal(DLPresent.takesText(el('DIV')), false);
   assert.equal(DLPresent.takesText(null), false);
 });
+
+// A page and its frames, as much of the DOM as present.js touches: listeners, the switch, the buttons.
+function fakeTarget() {
+  const listeners = {};
+  return {
+    listeners,
+    addEventListener(type, fn, capture) {
+      (listeners[type] = listeners[type] || []).push({ fn, capture: !!capture });
+    },
+    fire(type, event) {
+      for (const l of listeners[type] || []) l.fn(event);
+    },
+  };
+}
+
+function fakePage() {
+  const doc = fakeTarget();
+  const win = fakeTarget();
+  const clicks = [];
+  const frames = [];
+  const toggle = { checked: true, closest: () => null, click: () => clicks.push('pres_full') };
+  const button = (name) => ({ click: () => clicks.push(name) });
+  doc.documentElement = {};
+  doc.querySelector = (sel) => {
+    if (sel === '.st-key-pres_full input') return toggle;
+    const m = /^\.st-key-(pres_next|pres_prev) button$/.exec(sel);
+    return m ? button(m[1]) : null;
+  };
+  doc.querySelectorAll = (sel) => (sel === 'iframe' ? frames : []);
+  const timers = [];
+  win.setInterval = (fn) => timers.push(fn);
+  win.setTimeout = (fn) => fn();
+  win.innerHeight = 768;
+  const frame = () => {
+    const inner = fakeTarget();
+    const el = { tagName: 'IFRAME', contentWindow: { document: inner } };
+    return { el, inner };
+  };
+  const tick = () => timers.forEach((fn) => fn());
+  return { doc, win, clicks, frames, frame, tick };
+}
+
+const keydown = (k) => ({ ...key(k), target: { tagName: 'DIV', getAttribute: () => null }, preventDefault() {}, stopPropagation() {} });
+
+test('the keys step the slides from a map frame that focus entered without a blur of the page', () => {
+  // Each slide brings a new map frame; the clicker's keys must work in it whether or not the page saw focus
+  // leave (run 23 of the harness: → in the map panned the map instead of turning the slide).
+  const p = fakePage();
+  const first = p.frame();
+  p.frames.push(first.el);
+  DLPresent.install(p.win, p.doc);
+  first.inner.fire('keydown', keydown('ArrowRight'));
+  assert.deepEqual(p.clicks, ['pres_next'], 'a frame already in the page is hooked at once');
+  // A frame that arrives later: hooked when it has loaded (the load is seen in capture on the page) ...
+  const second = p.frame();
+  p.frames.push(second.el);
+  p.doc.fire('load', { target: second.el });
+  second.inner.fire('keydown', keydown('PageUp'));
+  assert.deepEqual(p.clicks, ['pres_next', 'pres_prev']);
+  // ... and, should that load have been missed, within the next beat of the page's timer.
+  const third = p.frame();
+  p.frames.push(third.el);
+  p.tick();
+  third.inner.fire('keydown', keydown('PageDown'));
+  assert.deepEqual(p.clicks, ['pres_next', 'pres_prev', 'pres_next']);
+  // Hooking twice does not double a key.
+  p.tick();
+  p.doc.fire('load', { target: third.el });
+  third.inner.fire('keydown', keydown('ArrowLeft'));
+  assert.deepEqual(p.clicks, ['pres_next', 'pres_prev', 'pres_next', 'pres_prev']);
+});
+
+test('a frame of another origin is left alone', () => {
+  const p = fakePage();
+  const el = { tagName: 'IFRAME' };
+  Object.defineProperty(el, 'contentWindow', { get: () => ({ get document() { throw new Error('SecurityError'); } }) });
+  p.frames.push(el);
+  assert.doesNotThrow(() => DLPresent.install(p.win, p.doc));
+  assert.doesNotThrow(() => p.tick());
+});

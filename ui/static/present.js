@@ -4,8 +4,9 @@
  *     API needs that gesture); switching it off, Esc, or leaving the browser's full screen leaves
  *     presentation mode;
  *   - →, PageDown and Space step forward, ← and PageUp step back (what presentation clickers send),
- *     wherever focus is: on the page or in a map (the map's frame is same-origin). In a map ↑ ↓ still pan
- *     and + − still zoom; ← → belong to the slides. Keys typed into a text field stay the field's.
+ *     wherever focus is: on the page or in a map (the map's frame is same-origin, and hooked once loaded).
+ *     In a map ↑ ↓ still pan and + − still zoom; ← → belong to the slides. Keys typed into a text field
+ *     stay the field's.
  * Streamlit's sanitiser drops a script whose text looks like markup: this file holds no "less than" sign.
  */
 (function (root, factory) {
@@ -77,22 +78,31 @@
       if (what === 'exit') leave();
       else press(what === 'next' ? 'pres_next' : 'pres_prev');
     }
-    // Capture, on the page and on every frame focus enters: the slides' keys before a map or a switch.
+    // Capture, on the page and in every frame of it: the slides' keys before a map or a switch. A frame's
+    // document is hooked as soon as it has loaded, whether or not focus ever went there by a click: each
+    // slide brings a new map frame, and a window's blur is not a promise that focus moved into one.
     doc.addEventListener('keydown', onKey, true);
-    function hook() {
-      var frame = doc.activeElement;
-      if (!frame || frame.tagName !== 'IFRAME') return;
+    function hookFrame(frame) {
+      var inner = null;
       try {
-        var inner = frame.contentWindow.document;
-        if (inner.__dlPresent) return;
-        inner.__dlPresent = true;
-        inner.addEventListener('keydown', onKey, true);
+        inner = frame.contentWindow ? frame.contentWindow.document : null;
       } catch (err) {
-        /* a frame of another origin: not ours */
+        inner = null; // a frame of another origin: not ours
       }
+      if (!inner || inner.__dlPresent) return;
+      inner.__dlPresent = true;
+      inner.addEventListener('keydown', onKey, true);
     }
+    function hookFrames() {
+      var frames = doc.querySelectorAll('iframe');
+      for (var i = 0; frames.length > i; i++) hookFrame(frames[i]);
+    }
+    hookFrames();
+    doc.addEventListener('load', function (e) { // a frame's load does not bubble; it is seen in capture
+      if (e.target && e.target.tagName === 'IFRAME') hookFrame(e.target);
+    }, true);
     win.addEventListener('blur', function () {
-      win.setTimeout(hook, 0);
+      win.setTimeout(hookFrames, 0);
     });
     // The switch flipped on by a click or by Space/Enter on it: that gesture may ask for full screen.
     var entered = false, last = -1;
@@ -138,7 +148,10 @@
         }
       }
     }
-    win.setInterval(fit, 400);
+    win.setInterval(function () {
+      hookFrames();
+      fit();
+    }, 400);
     win.addEventListener('resize', fit);
     // The browser's own way out of full screen (its Esc, F11) leaves presentation mode too.
     doc.addEventListener('fullscreenchange', function () {
