@@ -138,7 +138,23 @@ class HarnessTimeout(AssertionError):
 # come, so idle waits for it (up to REPORT_MS: a view equal to the last one is not reported).
 _RUN_WATCH = """
 (() => {
+  // Each key pressed, in the top frame or a map's, for a failure's report: where it went, what had focus,
+  // and whether it got past the page's own capture handlers (those of present.js stop a clicker's keys).
+  const keyLog = (where) => {
+    const log = (text) => { try {
+      const k = window.top.__dl.keys; k.push(`${Math.round(window.top.performance.now())} ${where} ${text}`);
+      if (k.length > 12) k.shift();
+    } catch (e) { /* gone */ } };
+    window.addEventListener('keydown', (e) => {
+      const t = e.target, a = document.activeElement;
+      const cls = t && typeof t.className === 'string' && t.className ? '.' + t.className.split(' ')[0] : '';
+      const hooked = !!(document.__dlPresent || window.__dlPresent);
+      log(`${e.key} on ${t && t.tagName}${cls} active ${a && a.tagName} hooked ${hooked}`);
+    }, true);
+    window.addEventListener('keydown', (e) => log(`${e.key} reached the window`), false);
+  };
   if (window.top !== window) {
+    keyLog('frame');
     const note = () => { try { window.top.__dl.moveAt = window.top.performance.now(); } catch (e) { /* gone */ } };
     let seen = null;
     setInterval(() => {
@@ -149,7 +165,15 @@ _RUN_WATCH = """
   }
   if (window.__dl) return;
   const dl = window.__dl = { runs: 0, state: null, idleSince: 0, valueAt: -1, runAt: 0, moveAt: -1,
-    sentAt: -1, pokedAt: -1, started: 0, startAt: -1, endAt: -1, endStatus: -1 };
+    sentAt: -1, pokedAt: -1, started: 0, startAt: -1, endAt: -1, endStatus: -1, keys: [], frames: 0 };
+  keyLog('top');
+  // Map frames put in the page (a slide, a mode, a layout change can replace the map's frame).
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) {
+      if (n.nodeType !== 1) continue;
+      dl.frames += n.tagName === 'IFRAME' ? 1 : n.getElementsByTagName('iframe').length;
+    }
+  }).observe(document, { subtree: true, childList: true });
   // What the server says of its runs, read off the wire as Streamlit's own frontend reads it: every run
   // starts with a ForwardMsg new_session (field 4) and ends with script_finished (field 6, an enum: 2 is
   // "stopped early for a rerun", another run follows). A run too short to show in the DOM is seen here.
