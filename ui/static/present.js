@@ -79,8 +79,9 @@
       else press(what === 'next' ? 'pres_next' : 'pres_prev');
     }
     // Capture, on the page and in every frame of it: the slides' keys before a map or a switch. A frame's
-    // document is hooked as soon as it has loaded, whether or not focus ever went there by a click: each
-    // slide brings a new map frame, and a window's blur is not a promise that focus moved into one.
+    // document is hooked as soon as it has loaded, whether or not focus ever went there by a click: a
+    // slide or a layout change can bring a new map frame, and a window's blur is no promise that focus
+    // moved into one.
     doc.addEventListener('keydown', onKey, true);
     function hookFrame(frame) {
       var inner = null;
