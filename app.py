@@ -11,7 +11,7 @@ import streamlit as st
 from geo.model.i18n import t
 from geo.store.db import StoreDown, StoreLoginRefused
 from geo.store.reads import StoreError
-from ui import data, live, state
+from ui import data, live, press, state
 from ui.assets import page_behaviour
 from ui.nav import PAGES
 from ui.sidebar import STYLE, sidebar
@@ -32,6 +32,7 @@ nav = st.navigation(
         for path, key, icon, url, default in PAGES
     ]
 )
+press.begin_run(nav.url_path)
 st.html(STYLE)
 page_behaviour(lang, t("page.skip", lang), state.projector())
 try:

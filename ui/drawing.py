@@ -31,7 +31,7 @@ from geo.store.geometry_edit import (
     split,
 )
 from geo.webmap.mapview import DrawSpec
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.selection import find_feature, flash, select, selection
 
@@ -238,7 +238,9 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
         elif action == "delete":
             st.checkbox(t("draw.delete_confirm", lang, key=md_quote(key)), key=f"draw_delete_ok_{page}")
         reason = st.text_input(t("edit.reason", lang), key=f"draw_reason_{page}")
-        submitted = st.form_submit_button(t(f"draw.save.{action}", lang), type="primary")
+        submitted = press.submit(
+            t(f"draw.save.{action}", lang), key=f"draw_go_{page}_{lid}_{action}", about=key, type="primary"
+        )
     if not submitted:
         return
     path = data.store().location

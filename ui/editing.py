@@ -20,7 +20,7 @@ from geo.model.values import is_empty, same_value
 from geo.read.records import change_text, format_value
 from geo.store.changelog import EditError, history, reason_text, redact_rows
 from geo.store.edit import ConflictError, NeedsConfirm, edit, edit_many, insert, move_point, read_date, read_number
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.selection import current_view, flash, picked, select, selection, stop_picking
 
@@ -180,7 +180,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     st.warning(md_text(snap["confirm"][lang]))
                     confirm = st.checkbox(t("edit.confirm_box", lang), key=f"ed_confirm_{form_id}{suffix}")
                 reason = st.text_input(t("edit.reason", lang), key=f"ed_reason_{page}_{fkey}")
-                submitted = st.form_submit_button(t("edit.save", lang))
+                submitted = press.submit(t("edit.save", lang), key=f"ed_go_{form_id}", about=snap["gen"])
             if submitted:
                 _save(page, layer_id, fkey, spec, snap, boxes, reason, confirm, form_id, lang)
             if snap.get("refused"):  # until the planner saves again or reloads: a rerun (a colleague's edit
@@ -354,7 +354,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
             c1, c2 = st.columns(2)
             lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
-            submitted = st.form_submit_button(t("edit.add", lang))
+            submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}")
         if not submitted:
             return
         try:
@@ -411,7 +411,7 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
                 },
             )
             reason = st.text_input(t("edit.reason", lang), key=f"ntm_reason_{unit_code}")
-            submitted = st.form_submit_button(t("edit.save", lang))
+            submitted = press.submit(t("edit.save", lang), key=f"ntm_edit_go_{unit_code}", about=gen)
         refused_key = f"ntm_refused_{unit_code}"  # a refusal stays until the next save: a rerun must not wipe it
         if not submitted:
             if st.session_state.get(refused_key):

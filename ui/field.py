@@ -17,7 +17,7 @@ from geo.model.catalog import CATALOG
 from geo.model.i18n import Lang, UserError, fmt_datetime, fmt_number, t
 from geo.model.safe import md_text
 from geo.read.records import change_text
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.auth import current_user
 
 
@@ -49,7 +49,7 @@ def _pack_form(lang: Lang) -> None:
         format_func=lambda c: t("field.all_units", lang) if not c else units.get(c, c),
         key="fld_unit",
     )
-    if st.button(t("field.make", lang), key="fld_make", disabled=not chosen):
+    if press.button(t("field.make", lang), key="fld_make", about=(tuple(chosen), unit), disabled=not chosen):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "goi.zip"
             try:
@@ -76,7 +76,8 @@ def _pack_form(lang: Lang) -> None:
 def _merge_form(lang: Lang, user: Any) -> None:
     upload = st.file_uploader(t("field.upload", lang), type=["zip"], key="fld_upload")
     team = st.text_input(t("field.team", lang), key="fld_team", max_chars=80)
-    if st.button(t("field.merge", lang), key="fld_merge", type="primary", disabled=not (upload and team.strip())):
+    ready = bool(upload and team.strip())
+    if press.button(t("field.merge", lang), key="fld_merge", about=team, type="primary", disabled=not ready):
         try:
             res = field.merge(data.store().location, upload.getvalue(), team.strip())
         except UserError as exc:  # the package refused, or the store not answering

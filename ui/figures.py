@@ -22,7 +22,7 @@ from geo.read.indicators import (
 )
 from geo.store.changelog import AuditRow, EditError
 from geo.store.edit import check_range, read_number, upsert_many
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
 from ui.threads import folded_panel, open_counts
@@ -140,7 +140,7 @@ def period_form(ind: Indicator, lang: Lang) -> None:
                 t("series.value", lang, unit=ind.unit), key=f"sr_v_{ind.id}", placeholder=t("edit.number_help", lang)
             )
             source = st.text_input(t("series.source", lang), key=f"sr_s_{ind.id}")
-            done = st.form_submit_button(t("series.save", lang))
+            done = press.submit(t("series.save", lang), key=f"series_go_{ind.id}")
         if done:
             user = data.editor()
             code = str(int(year)) if quarter == "year" else f"{int(year)}-{quarter}"

@@ -27,7 +27,7 @@ from geo.store.changelog import AuditRow, ChangeSet, EditError, change_sets, cha
 from geo.store.edit import rollback_to, undo_change_set
 from geo.store.ingest import apply, preview, publish, remembered_mapping, remembered_values
 from geo.webmap.mapview import MapData
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.mapwidget import map_view
 
@@ -432,7 +432,9 @@ def import_panel() -> None:
     ok = report.exit_code == 0 and (layer or (new_id and title)) and confirmed
     if report.exit_code != 0:
         st.warning(t("import.blocked", lang))
-    if st.button(t("import.go", lang), type="primary", disabled=not ok, key="imp_go"):
+    if press.button(
+        t("import.go", lang), key="imp_go", about=(file_key, layer, new_id), type="primary", disabled=not ok
+    ):
         try:
             outcome = apply(
                 store.location,
@@ -506,7 +508,7 @@ def rollback_panel() -> None:
             hide_index=True,
         )
     confirm = st.checkbox(t("rollback.confirm", lang), key="rb_confirm")
-    if st.button(t("rollback.go", lang), disabled=not (later and confirm), key="rb_go"):
+    if press.button(t("rollback.go", lang), key="rb_go", about=moment, disabled=not (later and confirm)):
         n = rollback_to(location, moment, user.name)
         data.wrote()
         st.success(t("rollback.done", lang, n=fmt_number(n, lang)))
@@ -544,7 +546,7 @@ def undo_panel(user: str, lang: Lang) -> None:
     picked = st.selectbox(
         t("undo.pick", lang), list(by_id), key="undo_pick", format_func=lambda i: change_set_text(by_id[i], lang)
     )
-    if st.button(t("undo.go", lang), key="undo_go", disabled=picked is None):
+    if press.button(t("undo.go", lang), key="undo_go", about=picked, disabled=picked is None):
         try:
             n = undo_change_set(data.store().location, int(picked), user)
         except EditError as exc:

@@ -19,7 +19,7 @@ from geo.model.safe import html_text, md_text
 from geo.model.views import Task
 from geo.read import board, comments
 from geo.read.comments import CommentError, Target, Thread
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.nav import PAGE_FILES
 from ui.search import show_feature
@@ -61,6 +61,20 @@ def _comment_html(c: comments.Comment, lang: Lang, reply: bool) -> str:
     )
 
 
+def _clear(text_key: str) -> None:
+    """Empty a comment box once its text is stored (on the next run, before the box is drawn again).
+
+    Not ``clear_on_submit``: a form that clears itself has already lost the text when a run cut short hands
+    the press on (:mod:`ui.press`).
+    """
+    st.session_state[f"clear_{text_key}"] = True
+
+
+def _cleared(text_key: str) -> None:
+    if st.session_state.pop(f"clear_{text_key}", False):
+        st.session_state[text_key] = ""
+
+
 def _say(exc: CommentError, lang: Lang) -> None:
     notice.error(exc, lang, both=False)
 
@@ -79,11 +93,19 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
             return
         now = dt.datetime.now(dt.UTC)
         mine = [c for c in th.comments if c.editable_by(writer, now)]
-        with st.form(f"reply_{key}_{th.id}", clear_on_submit=True, border=False):
-            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=f"reply_text_{key}_{th.id}", height=68)
+        text_key = f"reply_text_{key}_{th.id}"
+        _cleared(text_key)
+        with st.form(f"reply_{key}_{th.id}", border=False):
+            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=text_key, height=68)
             c1, c2 = st.columns(2)
-            send = c1.form_submit_button(t("comments.reply", lang))
-            toggle = c2.form_submit_button(t("comments.reopen" if th.resolved else "comments.resolve", lang))
+            with c1:
+                send = press.submit(t("comments.reply", lang), key=f"reply_go_{key}_{th.id}", about=th.id)
+            with c2:
+                toggle = press.submit(
+                    t("comments.reopen" if th.resolved else "comments.resolve", lang),
+                    key=f"toggle_go_{key}_{th.id}",
+                    about=(th.id, th.resolved),
+                )
         try:
             if send and text.strip():
                 c = comments.add(
@@ -91,6 +113,7 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
                 )
                 data.wrote()
                 st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
+                _clear(text_key)
                 st.rerun()
             if toggle:
                 comments.resolve(data.store().location, th.id, writer, reopen=th.resolved)
@@ -104,7 +127,7 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
                 st.form(f"edit_{key}_{c.id}", border=False),
             ):
                 new = st.text_area(t("comments.edit", lang), value=c.text, key=f"edit_text_{key}_{c.id}")
-                if st.form_submit_button(t("comments.save", lang)):
+                if press.submit(t("comments.save", lang), key=f"edit_go_{key}_{c.id}", about=c.id):
                     try:
                         comments.change_text(data.store().location, c.id, new, writer)
                         data.wrote()
@@ -139,13 +162,17 @@ def thread_panel(key: str, on: Target) -> None:
         user = current_user()
         st.caption(t("comments.read_only" if user else "comments.sign_in", lang))
         return
-    with st.form(f"new_thread_{key}", clear_on_submit=True):
-        text = st.text_area(t("comments.new", lang), key=f"new_thread_text_{key}", height=80)
-        if st.form_submit_button(t("comments.send", lang), type="primary") and text.strip():
+    text_key = f"new_thread_text_{key}"
+    _cleared(text_key)
+    with st.form(f"new_thread_{key}"):
+        text = st.text_area(t("comments.new", lang), key=text_key, height=80)
+        sent = press.submit(t("comments.send", lang), key=f"new_thread_go_{key}", about=on, type="primary")
+        if sent and text.strip():
             try:
                 c = comments.add(data.store().location, on, text, writer, sensitive=data.sensitive_ok())
                 data.wrote()
                 st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
+                _clear(text_key)
                 st.rerun()
             except CommentError as exc:
                 _say(exc, lang)

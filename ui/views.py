@@ -14,7 +14,7 @@ from geo.model.safe import md_quote, md_text
 from geo.model.views import View, save_view, slug, views_from_frame
 from geo.read.filters import choices
 from geo.store.changelog import EditError
-from ui import data, notice, state
+from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.mapwidget import home_bounds
 from ui.nav import PAGE_FILES
@@ -124,7 +124,7 @@ def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = (
         with st.form(f"save_view_{page}", border=False):
             title = st.text_input(t("export.map_title", lang), key=f"sv_title_{page}")
             note = st.text_input(t("views.note", lang), key=f"sv_note_{page}")
-            submitted = st.form_submit_button(t("views.save", lang))
+            submitted = press.submit(t("views.save", lang), key=f"save_view_go_{page}")
         if not submitted:
             return
         sel = selection(page)
