@@ -18,7 +18,7 @@ from geo.model.i18n import Lang, fmt_datetime, fmt_number, t
 from geo.model.safe import html_text, md_quote, md_text
 from geo.store.db import StoreDown
 from geo.store.reads import Store, StoreError
-from ui import state
+from ui import press, state
 
 ENV_IDLE = "DINHLAP_IDLE_MINUTES"
 
@@ -167,7 +167,7 @@ def sign_in_box(store: Store | None = None) -> None:
         if last is not None:
             when = fmt_datetime(last["ts"], lang)
             st.caption(t("auth.last_save", lang, when=when, what=md_text(last.get(lang, ""))))
-        if st.button(t("auth.sign_out", lang), key="sign_out"):
+        if press.button(t("auth.sign_out", lang), key="sign_out", about=user.name):
             st.session_state.pop("user", None)
             if _oidc_user() is not None:
                 st.logout()
@@ -223,14 +223,18 @@ def signin_panel() -> None:
         c1.markdown(f"**{md_text(lock.name)}**")
         c2.markdown(f"{t('signin.failures', lang)}: {fmt_number(lock.failures, lang)}")
         c3.markdown(f"{t('signin.until', lang)}: {fmt_datetime(_iso(lock.until), lang)}")
-        if c4.button(t("signin.unlock", lang, name=md_quote(lock.name)), key=f"unlock_{lock.name}"):
+        with c4:
+            pressed = press.button(t("signin.unlock", lang, name=md_quote(lock.name)), key=f"unlock_{lock.name}")
+        if pressed:
             unlock(path, lock.name, user.name)
             st.success(t("signin.unlocked", lang, name=md_quote(lock.name)))
             st.rerun()
     with st.form("recovery_code", border=False):
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         who = c1.text_input(t("signin.code_for", lang), key="recovery_name", max_chars=64)
-        if c2.form_submit_button(t("signin.code_make", lang)) and who.strip():
+        with c2:
+            make = press.submit(t("signin.code_make", lang), key="recovery_code_go")
+        if make and who.strip():
             code = set_recovery_code(path, who, user.name)
             st.success(t("signin.code_made", lang, name=md_quote(who.strip()), code=code, h=24))
     rows = log(path, limit=50)

@@ -289,7 +289,7 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
         c1, c2 = st.columns(2)
         lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
         reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
-        if not st.form_submit_button(t("edit.move", lang)):
+        if not press.submit(t("edit.move", lang), key=f"move_go_{page}_{layer_id}_{fkey}", about=row.geometry.wkt):
             return
     try:
         lon, lat = _position(lon_box, lat_box, lang)

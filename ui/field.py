@@ -131,10 +131,12 @@ def _conflicts(lang: Lang, user: Any) -> None:
             st.caption(md_text(t("field.who", lang, by=c.by, at=fmt_datetime(c.at, lang))))
             b1, b2 = st.columns(2)
             keep = None
-            if b1.button(t("field.keep_office", lang), key=f"fld_office_{c.id}"):
-                keep = "office"
-            if b2.button(t("field.keep_incoming", lang), key=f"fld_incoming_{c.id}"):
-                keep = "incoming"
+            with b1:
+                if press.button(t("field.keep_office", lang), key=f"fld_office_{c.id}", about=c.id):
+                    keep = "office"
+            with b2:
+                if press.button(t("field.keep_incoming", lang), key=f"fld_incoming_{c.id}", about=c.id):
+                    keep = "incoming"
             if keep:
                 try:
                     field.resolve(data.store().location, c.id, keep, user.name)

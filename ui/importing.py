@@ -267,7 +267,9 @@ def _own_layers(lang: Lang, user: str) -> None:
         shown = "import.published" if spec.default_visible else "import.unpublished"
         c1.caption(t(shown, lang, layer=spec.title(lang)))
         label = t("import.unpublish" if spec.default_visible else "import.publish", lang)
-        if c2.button(label, key=f"imp_pub_{lid}"):
+        with c2:
+            pressed = press.button(label, key=f"imp_pub_{lid}", about=spec.default_visible)
+        if pressed:
             try:
                 publish(store.location, lid, user, not spec.default_visible)
             except EditError as exc:
