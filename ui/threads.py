@@ -61,18 +61,19 @@ def _comment_html(c: comments.Comment, lang: Lang, reply: bool) -> str:
     )
 
 
-def _clear(text_key: str) -> None:
-    """Empty a comment box once its text is stored (on the next run, before the box is drawn again).
+def _box(name: str) -> str:
+    """The key of a comment box: a new one once the last text it held is stored (:func:`_clear`).
 
     Not ``clear_on_submit``: a form that clears itself has already lost the text when a run cut short hands
-    the press on (:mod:`ui.press`).
+    the press on (:mod:`ui.press`). Nor setting the box's value to "": the page still holds the text and
+    sends it back with the next run it asks for (the map's report), and the text would stand there again,
+    ready to be sent twice.
     """
-    st.session_state[f"clear_{text_key}"] = True
+    return f"{name}_{st.session_state.get(f'box_gen_{name}', 0)}"
 
 
-def _cleared(text_key: str) -> None:
-    if st.session_state.pop(f"clear_{text_key}", False):
-        st.session_state[text_key] = ""
+def _clear(name: str) -> None:
+    st.session_state[f"box_gen_{name}"] = st.session_state.get(f"box_gen_{name}", 0) + 1
 
 
 def _say(exc: CommentError, lang: Lang) -> None:
@@ -93,10 +94,9 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
             return
         now = dt.datetime.now(dt.UTC)
         mine = [c for c in th.comments if c.editable_by(writer, now)]
-        text_key = f"reply_text_{key}_{th.id}"
-        _cleared(text_key)
+        box = f"reply_text_{key}_{th.id}"
         with st.form(f"reply_{key}_{th.id}", border=False):
-            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=text_key, height=68)
+            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=_box(box), height=68)
             c1, c2 = st.columns(2)
             with c1:
                 send = press.submit(t("comments.reply", lang), key=f"reply_go_{key}_{th.id}", about=th.id)
@@ -113,7 +113,7 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
                 )
                 data.wrote()
                 st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
-                _clear(text_key)
+                _clear(box)
                 st.rerun()
             if toggle:
                 comments.resolve(data.store().location, th.id, writer, reopen=th.resolved)
@@ -162,17 +162,16 @@ def thread_panel(key: str, on: Target) -> None:
         user = current_user()
         st.caption(t("comments.read_only" if user else "comments.sign_in", lang))
         return
-    text_key = f"new_thread_text_{key}"
-    _cleared(text_key)
+    box = f"new_thread_text_{key}"
     with st.form(f"new_thread_{key}"):
-        text = st.text_area(t("comments.new", lang), key=text_key, height=80)
+        text = st.text_area(t("comments.new", lang), key=_box(box), height=80)
         sent = press.submit(t("comments.send", lang), key=f"new_thread_go_{key}", about=on, type="primary")
         if sent and text.strip():
             try:
                 c = comments.add(data.store().location, on, text, writer, sensitive=data.sensitive_ok())
                 data.wrote()
                 st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
-                _clear(text_key)
+                _clear(box)
                 st.rerun()
             except CommentError as exc:
                 _say(exc, lang)

@@ -167,12 +167,15 @@ def test_an_answer_reaches_a_page_open_on_another_replica(
 
 #: The map moves (as a hand on the map moves it) and, as it is about to report its new view (streamlit-folium
 #: reports 250 ms after the last move), "Gửi" is pressed: the press's run has started, and is still drawing the
-#: page, when the map's report arrives and cuts it short. Timed in the page, both on the page's one clock.
+#: page, when the map's report arrives and cuts it short. Timed in the page, both on the page's one clock. (A
+#: script's click moves no focus: the box is left first, as a mouse press leaves it, or the form would send
+#: the text the box had before typing.)
 _SEND_AS_THE_MAP_REPORTS = """(label) => {
   const map = [...document.querySelectorAll('iframe')].map(f => { try { return f.contentWindow.map; }
                                                                catch (e) { return null; } }).find(m => m);
   const send = [...document.querySelectorAll('[data-testid="stFormSubmitButton"] button')]
     .find(b => b.innerText.trim() === label);
+  document.activeElement.blur();  // the hand leaves the box for the button: the box hands its text to the form
   map.panBy([120, 60], {animate: false});
   setTimeout(() => send.click(), 230);
 }"""

@@ -210,7 +210,7 @@ def test_a_question_on_a_dispute_is_on_its_tasks_slide_and_counted_on_the_board(
     assert any(shown(m.value) == "*Điểm tranh chấp đất đai TC-03*" for m in at.markdown)
     html = " ".join(str(h.proto.body) for h in at.get("html"))
     assert "Hai hộ đã ký biên bản chưa? @canbo.xa" in html
-    assert at.text_area(key="reply_text_task_2.6_about_1") is not None  # answered where it is read
+    assert at.text_area(key="reply_text_task_2.6_about_1_0") is not None  # answered where it is read
     visitor = app_page("pages/giao_ban.py", pres_mode="tasks", pres_i=5)
     assert not [m for m in visitor.markdown if "Trao đổi về các đối tượng" in m.value]
     assert "Hai hộ đã ký" not in " ".join(str(h.proto.body) for h in visitor.get("html"))
