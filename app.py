@@ -13,6 +13,7 @@ from geo.store.db import StoreDown, StoreLoginRefused
 from geo.store.reads import StoreError
 from ui import data, live, press, state
 from ui.assets import page_behaviour
+from ui.auth import current_user
 from ui.nav import PAGES
 from ui.sidebar import STYLE, sidebar
 from ui.timeline import banner, from_link
@@ -32,7 +33,7 @@ nav = st.navigation(
         for path, key, icon, url, default in PAGES
     ]
 )
-press.begin_run(nav.url_path)
+press.begin_run(f"{nav.url_path}|{getattr(current_user(), 'name', '')}")
 st.html(STYLE)
 page_behaviour(lang, t("page.skip", lang), state.projector())
 try:

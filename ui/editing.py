@@ -354,7 +354,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
             c1, c2 = st.columns(2)
             lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
-            submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}")
+            submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}", about=(lon0, lat0))
         if not submitted:
             return
         try:

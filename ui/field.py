@@ -77,7 +77,13 @@ def _merge_form(lang: Lang, user: Any) -> None:
     upload = st.file_uploader(t("field.upload", lang), type=["zip"], key="fld_upload")
     team = st.text_input(t("field.team", lang), key="fld_team", max_chars=80)
     ready = bool(upload and team.strip())
-    if press.button(t("field.merge", lang), key="fld_merge", about=team, type="primary", disabled=not ready):
+    if press.button(
+        t("field.merge", lang),
+        key="fld_merge",
+        about=(team, getattr(upload, "file_id", None)),
+        type="primary",
+        disabled=not ready,
+    ):
         try:
             res = field.merge(data.store().location, upload.getvalue(), team.strip())
         except UserError as exc:  # the package refused, or the store not answering

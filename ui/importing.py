@@ -435,7 +435,11 @@ def import_panel() -> None:
     if report.exit_code != 0:
         st.warning(t("import.blocked", lang))
     if press.button(
-        t("import.go", lang), key="imp_go", about=(file_key, layer, new_id), type="primary", disabled=not ok
+        t("import.go", lang),
+        key="imp_go",
+        about=(file_key, layer, new_id, mode, delete_missing),
+        type="primary",
+        disabled=not ok,
     ):
         try:
             outcome = apply(

@@ -26,7 +26,9 @@ WITHIN = 3
 
 
 def begin_run(page: str) -> None:
-    """At the top of each run: count it; a press kept on another page, or too long ago, is dropped."""
+    """At the top of each run: count it; a press kept on another page (``page``: the page and who is signed
+    in: a sign-out or sign-in drops them too), or too long ago, is dropped.
+    """
     run = st.session_state.get(_RUN, 0) + 1
     st.session_state[_RUN] = run
     kept: dict[str, tuple[Any, int]] = st.session_state.get(_KEPT, {})
@@ -41,15 +43,19 @@ def _keep(key: str, about: Hashable) -> None:
     st.session_state.setdefault(_KEPT, {})[key] = (about, st.session_state.get(_RUN, 0))
 
 
-def _taken(key: str, about: Hashable, clicked: bool) -> bool:
+def _taken(key: str, about: Hashable, clicked: bool, disabled: bool) -> bool:
+    """Whether the button acts in this run; a kept press is taken (once), or dropped if the button is disabled
+    now (its confirmation unticked, its file removed since the press: Streamlit skips a disabled button's own
+    callback for the same reason).
+    """
     kept = st.session_state.get(_KEPT, {}).pop(key, None)
-    return clicked or (kept is not None and kept[0] == about)
+    return not disabled and (clicked or (kept is not None and kept[0] == about))
 
 
 def button(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> bool:
     """``st.button`` whose press survives a run cut short (``about``: what it acts on, as the page saw it)."""
     clicked = st.button(label, key=key, on_click=_keep, args=(key, about), **kwargs)
-    return _taken(key, about, clicked)
+    return _taken(key, about, clicked, bool(kwargs.get("disabled")))
 
 
 def submit(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> bool:
@@ -57,4 +63,4 @@ def submit(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> bool
     (a form that clears on submit would lose it in the run that takes the press: clear it after the write).
     """
     clicked = st.form_submit_button(label, key=key, on_click=_keep, args=(key, about), **kwargs)
-    return _taken(key, about, clicked)
+    return _taken(key, about, clicked, bool(kwargs.get("disabled")))

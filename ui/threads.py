@@ -95,6 +95,7 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
         now = dt.datetime.now(dt.UTC)
         mine = [c for c in th.comments if c.editable_by(writer, now)]
         box = f"reply_text_{key}_{th.id}"
+        where, sensitive = data.store().location, data.sensitive_ok()  # read before the press is taken (ui.press)
         with st.form(f"reply_{key}_{th.id}", border=False):
             text = st.text_area(t("comments.reply_label", lang, id=th.id), key=_box(box), height=68)
             c1, c2 = st.columns(2)
@@ -108,15 +109,13 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
                 )
         try:
             if send and text.strip():
-                c = comments.add(
-                    data.store().location, None, text, writer, reply_to=th.id, sensitive=data.sensitive_ok()
-                )
-                data.wrote()
+                c = comments.add(where, None, text, writer, reply_to=th.id, sensitive=sensitive)
+                _clear(box)  # first: a run cut short from here on must not leave the text ready to send twice
                 st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
-                _clear(box)
+                data.wrote()
                 st.rerun()
             if toggle:
-                comments.resolve(data.store().location, th.id, writer, reopen=th.resolved)
+                comments.resolve(where, th.id, writer, reopen=th.resolved)
                 data.wrote()
                 st.rerun()
         except CommentError as exc:
@@ -163,15 +162,16 @@ def thread_panel(key: str, on: Target) -> None:
         st.caption(t("comments.read_only" if user else "comments.sign_in", lang))
         return
     box = f"new_thread_text_{key}"
+    where, sensitive = data.store().location, data.sensitive_ok()  # read before the press is taken (ui.press)
     with st.form(f"new_thread_{key}"):
         text = st.text_area(t("comments.new", lang), key=_box(box), height=80)
         sent = press.submit(t("comments.send", lang), key=f"new_thread_go_{key}", about=on, type="primary")
         if sent and text.strip():
             try:
-                c = comments.add(data.store().location, on, text, writer, sensitive=data.sensitive_ok())
-                data.wrote()
+                c = comments.add(where, on, text, writer, sensitive=sensitive)
+                _clear(box)  # first: a run cut short from here on must not leave the text ready to send twice
                 st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
-                _clear(box)
+                data.wrote()
                 st.rerun()
             except CommentError as exc:
                 _say(exc, lang)

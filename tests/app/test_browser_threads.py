@@ -168,16 +168,17 @@ def test_an_answer_reaches_a_page_open_on_another_replica(
 #: The map moves (as a hand on the map moves it) and, as it is about to report its new view (streamlit-folium
 #: reports 250 ms after the last move), "Gửi" is pressed: the press's run has started, and is still drawing the
 #: page, when the map's report arrives and cuts it short. Timed in the page, both on the page's one clock. (A
-#: script's click moves no focus: the box is left first, as a mouse press leaves it, or the form would send
-#: the text the box had before typing.)
+#: script's click moves no focus: the box is left first, by Tab, as a mouse press would leave it, or the form
+#: would send the text the box had before typing.)
 _SEND_AS_THE_MAP_REPORTS = """(label) => {
   const map = [...document.querySelectorAll('iframe')].map(f => { try { return f.contentWindow.map; }
                                                                catch (e) { return null; } }).find(m => m);
   const send = [...document.querySelectorAll('[data-testid="stFormSubmitButton"] button')]
     .find(b => b.innerText.trim() === label);
-  document.activeElement.blur();  // the hand leaves the box for the button: the box hands its text to the form
+  if (!map || !send) return [!!map, !!send];
   map.panBy([120, 60], {animate: false});
   setTimeout(() => send.click(), 230);
+  return [true, true];
 }"""
 
 
@@ -191,9 +192,12 @@ def test_a_comment_sent_as_the_map_moves_is_stored_once(browser: Browser, app: s
     v.map_frame()
     ask = v.page.get_by_role("textbox", name="Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)")
     ask.fill("Mốc phía bắc đã cắm lại chưa?")
+    ask.press("Tab")  # to "Gửi": the box hands its text to the form as it loses focus
+    assert v.page.evaluate("() => document.activeElement.innerText.trim()") == "Gửi"
     runs = v.page.evaluate("() => window.__dl.started")
     with v.expect_run():
-        v.page.evaluate(_SEND_AS_THE_MAP_REPORTS, "Gửi")
+        found = v.page.evaluate(_SEND_AS_THE_MAP_REPORTS, "Gửi")
+        assert found == [True, True], f"the map, the button 'Gửi' found: {found}"
     shown = v.page.locator(".dl-comment-text", has_text="Mốc phía bắc đã cắm lại chưa?")
     try:
         shown.wait_for(timeout=20000)
