@@ -9,6 +9,10 @@ A button's callback is different: Streamlit runs it before the page, so it is ne
 keeps the press, with what the form was about (the layer and feature, the thread…); the button returns True
 on the next run that reaches it about the same thing, once. A press not taken within a few runs, or left
 behind when the user goes to another page, is dropped: it never fires later, by surprise.
+
+Not solved here: a press and a map's report that reach the server together make one run, and that run may
+read a form's boxes as the report carried them (empty), not as the press sent them (README, "A press and
+the map").
 """
 
 from __future__ import annotations
