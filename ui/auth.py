@@ -167,8 +167,9 @@ def sign_in_box(store: Store | None = None) -> None:
         if last is not None:
             when = fmt_datetime(last["ts"], lang)
             st.caption(t("auth.last_save", lang, when=when, what=md_text(last.get(lang, ""))))
-        if press.button(t("auth.sign_out", lang), key="sign_out", about=user.name):
-            st.session_state.pop("user", None)
+        out = press.button(t("auth.sign_out", lang), key="sign_out", about=user.name)
+        if out:
+            out.note(user=press.GONE)  # signed out by the next run, even if this one is cut short (ui.press)
             if _oidc_user() is not None:
                 st.logout()
             st.rerun()
@@ -215,6 +216,9 @@ def signin_panel() -> None:
         return
     path = users_path()
     st.header(t("signin.title", lang))
+    unlocked = st.session_state.pop("signin_unlocked", None)
+    if unlocked:
+        st.success(t("signin.unlocked", lang, name=md_quote(unlocked)))
     held = locked(path)
     if not held:
         st.caption(t("signin.none", lang))
@@ -227,8 +231,7 @@ def signin_panel() -> None:
             pressed = press.button(t("signin.unlock", lang, name=md_quote(lock.name)), key=f"unlock_{lock.name}")
         if pressed:
             unlock(path, lock.name, user.name)
-            st.success(t("signin.unlocked", lang, name=md_quote(lock.name)))
-            st.rerun()
+            pressed.then(signin_unlocked=lock.name)
     with st.form("recovery_code", border=False):
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         who = c1.text_input(t("signin.code_for", lang), key="recovery_name", max_chars=64)

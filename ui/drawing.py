@@ -33,7 +33,8 @@ from geo.store.geometry_edit import (
 from geo.webmap.mapview import DrawSpec
 from ui import data, notice, press, state
 from ui.auth import current_user
-from ui.selection import find_feature, flash, select, selection
+from ui.press import GONE
+from ui.selection import find_feature, flashed, selecting, selection
 
 ACTIONS = ("add", "reshape", "split", "merge", "delete")
 CRS_CHOICES = ("auto", "EPSG:9215", "EPSG:4326")
@@ -243,8 +244,9 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
         )
     if not submitted:
         return
-    path = data.store().location
+    path, chosen = data.store().location, selecting(page)  # read before the write (ui.press)
     text = st.session_state.get(f"draw_text_{page}") or ""
+    confirmed = bool(st.session_state.get(f"draw_delete_ok_{page}"))
     try:
         if action == "add":
             geom = parse_shape(text, spec.geometry, _crs(page))
@@ -265,7 +267,7 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
             message = t("geom.cli_merged", lang, key=done, others=", ".join(others))
         else:
             assert key is not None
-            if not st.session_state.get(f"draw_delete_ok_{page}"):
+            if not confirmed:
                 st.warning(t("draw.delete_confirm", lang, key=md_quote(key)))
                 return
             delete_shape(path, lid, key, user, reason)
@@ -273,11 +275,11 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
     except EditError as exc:
         _error(exc, lang)
         return
-    for name in ("draw_work", "draw_for", "draw_text"):
-        st.session_state.pop(f"{name}_{page}", None)
+    # Stored: the shape box emptied, the result selected and confirmed, by the next run (ui.press): a run cut
+    # short from here must not leave the shape ready to be saved twice.
+    after: dict[str, Any] = {f"{name}_{page}": GONE for name in ("draw_work", "draw_for", "draw_text")}
     if done:
-        select(page, lid, done, zoom=True)
-        flash(page, message)
+        after |= chosen(lid, done, True) | flashed(page, lid, done, message)
     else:
-        st.session_state[f"draw_done_{page}"] = message
-    st.rerun()
+        after[f"draw_done_{page}"] = message
+    submitted.then(**after)

@@ -22,7 +22,15 @@ from geo.store.changelog import EditError, history, reason_text, redact_rows
 from geo.store.edit import ConflictError, NeedsConfirm, edit, edit_many, insert, move_point, read_date, read_number
 from ui import data, notice, press, state
 from ui.auth import current_user
-from ui.selection import current_view, flash, picked, select, selection, stop_picking
+from ui.selection import (
+    current_view,
+    flash,
+    flashed,
+    picked,
+    picking_stopped,
+    selecting,
+    selection,
+)
 
 
 def editable_fields(spec: LayerSpec) -> list[str]:
@@ -289,17 +297,18 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
         c1, c2 = st.columns(2)
         lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
         reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
-        if not press.submit(t("edit.move", lang), key=f"move_go_{page}_{layer_id}_{fkey}", about=row.geometry.wkt):
+        moved = press.submit(t("edit.move", lang), key=f"move_go_{page}_{layer_id}_{fkey}", about=row.geometry.wkt)
+        if not moved:
             return
+    where = data.store().location
     try:
         lon, lat = _position(lon_box, lat_box, lang)
-        move_point(data.store().location, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
+        move_point(where, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
     except EditError as exc:
         _error(exc, lang)
-    else:
-        flash(page, t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}"))
-        stop_picking(page)
-        st.rerun()
+    else:  # nothing here touches Streamlit before the next run (ui.press)
+        said = t("edit.moved", lang, lon=f"{lon:.6f}", lat=f"{lat:.6f}")
+        moved.then(**flashed(page, layer_id, fkey, said), **picking_stopped(page))
 
 
 def _position_boxes(c1: Any, c2: Any, lon0: float, lat0: float, lang: Lang) -> tuple[str, str]:
@@ -357,17 +366,19 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
             submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}", about=(lon0, lat0))
         if not submitted:
             return
+        where, chosen = data.store().location, selecting(page)
         try:
             values = {n: v if n == "unit_code" else read_box(spec, n, v, lang) for n, v in values.items()}
             lon, lat = _position(lon_box, lat_box, lang)
-            key = insert(data.store().location, lid, values, user.name, reason, point=(lon, lat))
+            key = insert(where, lid, values, user.name, reason, point=(lon, lat))
         except EditError as exc:
             _error(exc, lang)
-        else:
-            stop_picking(page)
-            select(page, lid, key, zoom=True)  # the new point, selected and in view
-            flash(page, t("edit.added", lang, key=key))
-            st.rerun()
+        else:  # the new point, selected and in view; nothing here touches Streamlit before the next run
+            submitted.then(
+                **picking_stopped(page),
+                **chosen(lid, key, True),
+                **flashed(page, lid, key, t("edit.added", lang, key=key)),
+            )
 
 
 def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, str]) -> None:

@@ -30,6 +30,7 @@ from geo.webmap.mapview import MapData
 from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.mapwidget import map_view
+from ui.press import GONE
 
 PAGE = "du-lieu"
 PREVIEW_LAYER = "import_preview"
@@ -434,13 +435,14 @@ def import_panel() -> None:
     ok = report.exit_code == 0 and (layer or (new_id and title)) and confirmed
     if report.exit_code != 0:
         st.warning(t("import.blocked", lang))
-    if press.button(
+    go = press.button(
         t("import.go", lang),
         key="imp_go",
         about=(file_key, layer, new_id, mode, delete_missing),
         type="primary",
         disabled=not ok,
-    ):
+    )
+    if go:
         try:
             outcome = apply(
                 store.location,
@@ -456,11 +458,9 @@ def import_panel() -> None:
         except EditError as exc:
             notice.error(exc, lang)
             return
-        data.wrote()
-        spec = data.store().catalog.get(outcome.layer)
-        st.session_state["imp_flash"] = outcome.message(lang, spec, title or None)
-        st.session_state.pop("imp_file", None)
-        st.rerun()
+        # Stored: the file put away and the outcome said by the next run (ui.press); a run cut short from here
+        # must not leave the file ready to be imported twice. (A new layer is named by the title given.)
+        go.then(imp_flash=outcome.message(lang, catalog.get(outcome.layer), title or None), imp_file=GONE)
 
 
 def flash() -> None:

@@ -1,70 +1,123 @@
-"""Buttons that write: a press is kept until the page reads it, even when the run it came with is cut short.
+"""Buttons that write: a press is kept until the page reads it, and what follows a write is done even when the
+run is cut short.
 
 Streamlit reports a press for one run only: the button returns True in the run the press starts. A map that
 reports its view (a move, a redraw after the data changed) starts a run of its own; arriving while the
 press's run is still on its way down the page, it cuts that run short, and the run that follows sees the
 button unpressed. The planner's comment, sent as the map settled, never arrived (CI, stop 36).
 
-A button's callback is different: Streamlit runs it before the page, so it is never cut short. Here it only
-keeps the press, with what the form was about (the layer and feature, the thread…); the button returns True
-on the next run that reaches it about the same thing, once. A press not taken within a few runs, or left
-behind when the user goes to another page, is dropped: it never fires later, by surprise.
+Where a run can be cut short: at every Streamlit call, and at every read or write of ``st.session_state``
+(Streamlit 1.67's ``SafeSessionState`` checks for a waiting rerun on each). Two rules follow:
 
-Not solved here: a press and a map's report that reach the server together make one run, and that run may
-read a form's boxes as the report carried them (empty), not as the press sent them (README, "A press and
-the map").
+* A button's callback runs before the page, but it too is cut at its first such access when the map's report
+  is already waiting. So the callback here touches no Streamlit at all: it is handed this session's own
+  record of presses (a plain dict, made at the top of an earlier run) and writes into it.
+* After a write is stored, nothing the page does may depend on reaching the next line: the thanks, the box
+  emptied, the form's new generation. :meth:`Press.then` notes them in the same plain dict, and the next run
+  sets them in ``st.session_state`` before anything is drawn (:func:`begin_run`). A comment stored but its box
+  left full would be sent twice (tried in a browser: 3 runs in 16 lost it so, under load).
+
+A kept press is taken once, on the next run that reaches its button about the same thing. A press not taken
+within a few runs, or left behind when the user goes to another page, is dropped: it never fires later, by
+surprise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
-_KEPT = "_kept_presses"  # {button key: (about, the run it was kept in)}
-_RUN = "_press_run"  # this session's runs, counted
-_PAGE = "_press_page"  # the page the last run showed
+#: In :meth:`Press.then`: remove this key from the session. (A value, not an object: a module Streamlit
+#: reloads after its file changed must still know it.)
+GONE = "\x00gone"
+_STATE = "_presses"  # session state: this session's record (see _Record), made once
 #: The runs a kept press waits for its button: its own, and two cut short before reaching it.
 WITHIN = 3
 
 
+#: A session's presses: ``run`` (its runs, counted), ``page`` (what the last run showed), ``kept`` ({button key:
+#: (about, the run it was kept in)}) and ``after`` ({session-state key: value} to set at the top of the next
+#: run). A plain dict the callbacks and :meth:`Press.then` change in place: no Streamlit.
+_Record = dict[str, Any]
+
+
+def _record() -> _Record:
+    rec = st.session_state.get(_STATE)
+    if not isinstance(rec, dict):
+        rec = {"run": 0, "page": None, "kept": {}, "after": {}}
+        st.session_state[_STATE] = rec
+    return rec
+
+
 def begin_run(page: str) -> None:
-    """At the top of each run: count it; a press kept on another page (``page``: the page and who is signed
-    in: a sign-out or sign-in drops them too), or too long ago, is dropped.
+    """At the top of each run: first what the last write left to do; then count the run; a press kept on
+    another page (``page``: the page and who is signed in: a sign-out or sign-in drops them too), or too long
+    ago, is dropped.
     """
-    run = st.session_state.get(_RUN, 0) + 1
-    st.session_state[_RUN] = run
-    kept: dict[str, tuple[Any, int]] = st.session_state.get(_KEPT, {})
-    if st.session_state.get(_PAGE) != page:
+    rec = _record()
+    after: dict[str, Any] = rec["after"]
+    for key in list(after):
+        if after[key] == GONE:  # cut short here: the rest is done by the next run
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = after[key]
+        after.pop(key, None)
+    rec["run"] += 1
+    kept: dict[str, tuple[Any, int]] = rec["kept"]
+    if rec["page"] != page:
         kept.clear()
-    st.session_state[_PAGE] = page
-    for key in [k for k, (_, at) in kept.items() if run - at > WITHIN]:
+    rec["page"] = page
+    for key in [k for k, (_, at) in kept.items() if rec["run"] - at > WITHIN]:
         del kept[key]
 
 
-def _keep(key: str, about: Hashable) -> None:
-    st.session_state.setdefault(_KEPT, {})[key] = (about, st.session_state.get(_RUN, 0))
+def _keep(rec: _Record, key: str, about: Hashable) -> None:
+    rec["kept"][key] = (about, rec["run"])  # plain Python: no point where Streamlit can stop it
 
 
-def _taken(key: str, about: Hashable, clicked: bool, disabled: bool) -> bool:
+class Press:
+    """What :func:`button` and :func:`submit` return: true once for a press; :meth:`then` after its write."""
+
+    def __init__(self, taken: bool, rec: _Record) -> None:
+        self._taken, self._rec = taken, rec
+
+    def __bool__(self) -> bool:
+        return self._taken
+
+    def note(self, **state: Any) -> None:
+        """After the press's write is stored: ``state`` (session-state keys and values, :data:`GONE` to remove
+        one: a thanks, a box's new key…) is set at the top of the next run. No step here can be cut short.
+        """
+        self._rec["after"].update(state)
+
+    def then(self, **state: Any) -> NoReturn:
+        """:meth:`note` ``state``, and the next run starts now."""
+        self.note(**state)
+        st.rerun()
+
+
+def _taken(rec: _Record, key: str, about: Hashable, clicked: bool, disabled: bool) -> Press:
     """Whether the button acts in this run; a kept press is taken (once), or dropped if the button is disabled
     now (its confirmation unticked, its file removed since the press: Streamlit skips a disabled button's own
     callback for the same reason).
     """
-    kept = st.session_state.get(_KEPT, {}).pop(key, None)
-    return not disabled and (clicked or (kept is not None and kept[0] == about))
+    kept = rec["kept"].pop(key, None)
+    return Press(not disabled and (clicked or (kept is not None and kept[0] == about)), rec)
 
 
-def button(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> bool:
+def button(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> Press:
     """``st.button`` whose press survives a run cut short (``about``: what it acts on, as the page saw it)."""
-    clicked = st.button(label, key=key, on_click=_keep, args=(key, about), **kwargs)
-    return _taken(key, about, clicked, bool(kwargs.get("disabled")))
+    rec = _record()
+    clicked = st.button(label, key=key, on_click=_keep, args=(rec, key, about), **kwargs)
+    return _taken(rec, key, about, clicked, bool(kwargs.get("disabled")))
 
 
-def submit(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> bool:
+def submit(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> Press:
     """``st.form_submit_button`` whose press survives a run cut short. The form's fields keep what was sent
     (a form that clears on submit would lose it in the run that takes the press: clear it after the write).
     """
-    clicked = st.form_submit_button(label, key=key, on_click=_keep, args=(key, about), **kwargs)
-    return _taken(key, about, clicked, bool(kwargs.get("disabled")))
+    rec = _record()
+    clicked = st.form_submit_button(label, key=key, on_click=_keep, args=(rec, key, about), **kwargs)
+    return _taken(rec, key, about, clicked, bool(kwargs.get("disabled")))

@@ -8,12 +8,14 @@ Only plain values live in session state, never map objects.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from geo.model.catalog import Catalog
 from geo.webmap.mapview import Bounds
+from ui.press import GONE
 
 Selection = dict[str, Any]  # {"layer": id, "key": feature key, "zoom": bool, "n": counter}
 
@@ -25,15 +27,27 @@ def selection(page: str) -> Selection | None:
 
 def select(page: str, layer_id: str, key: str, zoom: bool) -> None:
     """Select a feature on ``page``; ``zoom`` moves the map to it (table and chart clicks do)."""
-    previous = selection(page) or {}
-    st.session_state[f"sel_{page}"] = {"layer": layer_id, "key": key, "zoom": zoom, "n": previous.get("n", 0) + 1}
+    st.session_state.update(selecting(page)(layer_id, key, zoom))
+
+
+def selecting(page: str) -> Callable[[str, str, bool], dict[str, Any]]:
+    """What selecting a feature on ``page`` sets in the session, as a plain function of the layer, the key and
+    ``zoom``: read before a write, used after it (:meth:`ui.press.Press.then`).
+    """
+    n = (selection(page) or {}).get("n", 0) + 1
+    return lambda layer_id, key, zoom: {f"sel_{page}": {"layer": layer_id, "key": key, "zoom": zoom, "n": n}}
 
 
 def flash(page: str, text: str) -> None:
     """Confirm a planner's change above the record of the feature it was made to (select it first)."""
     sel = selection(page)
     if sel:
-        st.session_state[f"edit_flash_{page}"] = {"text": text, "on": (sel["layer"], sel["key"])}
+        st.session_state.update(flashed(page, sel["layer"], sel["key"], text))
+
+
+def flashed(page: str, layer_id: str, key: str, text: str) -> dict[str, Any]:
+    """The session's entry that confirms a change above the record of the feature ``layer_id``/``key``."""
+    return {f"edit_flash_{page}": {"text": text, "on": (layer_id, key)}}
 
 
 def clear_selection(page: str) -> None:
@@ -97,6 +111,11 @@ def stop_picking(page: str) -> None:
     """After a point was placed: the toggle goes off on the next run, the pin goes away."""
     st.session_state[f"pick_off_{page}"] = True
     st.session_state.pop(f"pin_{page}", None)
+
+
+def picking_stopped(page: str) -> dict[str, Any]:
+    """The session's entries that end picking on ``page`` (:data:`ui.press.GONE`: removed)."""
+    return {f"pick_off_{page}": True, f"pin_{page}": GONE}
 
 
 def current_view(page: str) -> Bounds | None:

@@ -61,19 +61,17 @@ def _comment_html(c: comments.Comment, lang: Lang, reply: bool) -> str:
     )
 
 
-def _box(name: str) -> str:
-    """The key of a comment box: a new one once the last text it held is stored (:func:`_clear`).
+def _box(name: str) -> tuple[str, dict[str, int]]:
+    """The key of a comment box, and what :meth:`ui.press.Press.then` is given to empty it once its text is
+    stored: a new key.
 
     Not ``clear_on_submit``: a form that clears itself has already lost the text when a run cut short hands
     the press on (:mod:`ui.press`). Nor setting the box's value to "": the page still holds the text and
     sends it back with the next run it asks for (the map's report), and the text would stand there again,
     ready to be sent twice.
     """
-    return f"{name}_{st.session_state.get(f'box_gen_{name}', 0)}"
-
-
-def _clear(name: str) -> None:
-    st.session_state[f"box_gen_{name}"] = st.session_state.get(f"box_gen_{name}", 0) + 1
+    gen = st.session_state.get(f"box_gen_{name}", 0)
+    return f"{name}_{gen}", {f"box_gen_{name}": gen + 1}
 
 
 def _say(exc: CommentError, lang: Lang) -> None:
@@ -97,7 +95,8 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
         box = f"reply_text_{key}_{th.id}"
         where, sensitive = data.store().location, data.sensitive_ok()  # read before the press is taken (ui.press)
         with st.form(f"reply_{key}_{th.id}", border=False):
-            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=_box(box), height=68)
+            box_key, emptied = _box(box)
+            text = st.text_area(t("comments.reply_label", lang, id=th.id), key=box_key, height=68)
             c1, c2 = st.columns(2)
             with c1:
                 send = press.submit(t("comments.reply", lang), key=f"reply_go_{key}_{th.id}", about=th.id)
@@ -110,14 +109,10 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
         try:
             if send and text.strip():
                 c = comments.add(where, None, text, writer, reply_to=th.id, sensitive=sensitive)
-                _clear(box)  # first: a run cut short from here on must not leave the text ready to send twice
-                st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
-                data.wrote()
-                st.rerun()
+                send.then(**emptied, **{f"thread_flash_{key}": t("comments.sent", lang, id=c.id)})
             if toggle:
                 comments.resolve(where, th.id, writer, reopen=th.resolved)
-                data.wrote()
-                st.rerun()
+                toggle.then()
         except CommentError as exc:
             _say(exc, lang)
         for c in mine:
@@ -126,11 +121,11 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
                 st.form(f"edit_{key}_{c.id}", border=False),
             ):
                 new = st.text_area(t("comments.edit", lang), value=c.text, key=f"edit_text_{key}_{c.id}")
-                if press.submit(t("comments.save", lang), key=f"edit_go_{key}_{c.id}", about=c.id):
+                saved = press.submit(t("comments.save", lang), key=f"edit_go_{key}_{c.id}", about=c.id)
+                if saved:
                     try:
-                        comments.change_text(data.store().location, c.id, new, writer)
-                        data.wrote()
-                        st.rerun()
+                        comments.change_text(where, c.id, new, writer)
+                        saved.then()
                     except CommentError as exc:
                         _say(exc, lang)
 
@@ -164,15 +159,13 @@ def thread_panel(key: str, on: Target) -> None:
     box = f"new_thread_text_{key}"
     where, sensitive = data.store().location, data.sensitive_ok()  # read before the press is taken (ui.press)
     with st.form(f"new_thread_{key}"):
-        text = st.text_area(t("comments.new", lang), key=_box(box), height=80)
+        box_key, emptied = _box(box)
+        text = st.text_area(t("comments.new", lang), key=box_key, height=80)
         sent = press.submit(t("comments.send", lang), key=f"new_thread_go_{key}", about=on, type="primary")
         if sent and text.strip():
             try:
                 c = comments.add(where, on, text, writer, sensitive=sensitive)
-                _clear(box)  # first: a run cut short from here on must not leave the text ready to send twice
-                st.session_state[f"thread_flash_{key}"] = t("comments.sent", lang, id=c.id)
-                data.wrote()
-                st.rerun()
+                sent.then(**emptied, **{f"thread_flash_{key}": t("comments.sent", lang, id=c.id)})
             except CommentError as exc:
                 _say(exc, lang)
 
