@@ -1,6 +1,7 @@
 """The search box and the threads, in a real browser, as people use them: a code or a name without accents
 typed into the box selects the feature; a planner asks a colleague about a dispute, the colleague signs in
-elsewhere and finds the question waiting; the threads read back at the dates they were written."""
+elsewhere and finds the question waiting; the threads read back at the dates they were written; a comment
+sent just as the map reports a move is not lost."""
 
 from __future__ import annotations
 
@@ -162,3 +163,52 @@ def test_an_answer_reaches_a_page_open_on_another_replica(
         print(f"the answer showed {time.monotonic() - written:.1f} s after it was written")
         assert v.external_requests() == []
         v.page.close()
+
+
+#: The map moves (as a hand on the map moves it) and, as it is about to report its new view (streamlit-folium
+#: reports 250 ms after the last move), "Gửi" is pressed: the press's run has started, and is still drawing the
+#: page, when the map's report arrives and cuts it short. Timed in the page, both on the page's one clock. (A
+#: script's click moves no focus: the box is left first, by Tab, as a mouse press would leave it, or the form
+#: would send the text the box had before typing.)
+_SEND_AS_THE_MAP_REPORTS = """(label) => {
+  const map = [...document.querySelectorAll('iframe')].map(f => { try { return f.contentWindow.map; }
+                                                               catch (e) { return null; } }).find(m => m);
+  const send = [...document.querySelectorAll('[data-testid="stFormSubmitButton"] button')]
+    .find(b => b.innerText.trim() === label);
+  if (!map || !send) return [!!map, !!send];
+  map.panBy([120, 60], {animate: false});
+  setTimeout(() => send.click(), 230);
+  return [true, true];
+}"""
+
+
+def test_a_comment_sent_as_the_map_moves_is_stored_once(browser: Browser, app: str, artifacts: Path) -> None:
+    """The map reports its view by a run of its own; arriving while the run of "Gửi" still draws the page, it
+    cuts that run short. The comment is stored all the same, once, and its box is emptied."""
+    v = visit(browser, f"{app}/dat-lam-nghiep?sel=forest_parcels:LN-05")
+    v.map_frame()
+    sign_in(v, "chuyenvien", "mat-khau-dai")
+    v.page.locator("table.dl-record", has_text="LN-05").wait_for(timeout=20000)
+    v.map_frame()
+    ask = v.page.get_by_role("textbox", name="Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)")
+    ask.fill("Mốc phía bắc đã cắm lại chưa?")
+    ask.press("Tab")  # to "Gửi": the box hands its text to the form as it loses focus
+    assert v.page.evaluate("() => document.activeElement.innerText.trim()") == "Gửi"
+    runs = v.page.evaluate("() => window.__dl.started")
+    with v.expect_run():
+        found = v.page.evaluate(_SEND_AS_THE_MAP_REPORTS, "Gửi")
+        assert found == [True, True], f"the map, the button 'Gửi' found: {found}"
+    shown = v.page.locator(".dl-comment-text", has_text="Mốc phía bắc đã cắm lại chưa?")
+    try:
+        shown.wait_for(timeout=20000)
+    except PlaywrightTimeout:
+        raise v.fail("the comment sent as the map moved did not show") from None
+    finally:
+        v.page.screenshot(path=str(artifacts / "threads-sent-as-the-map-moved.png"), full_page=True)
+    assert v.page.evaluate("() => window.__dl.started") >= runs + 2  # the press's run, and the map's report's
+    v.wait_idle()
+    assert shown.count() == 1  # stored once: the run that took the press over did not write it again
+    assert v.page.locator(".dl-comment-text").count() == 1  # the parcel's only thread
+    assert ask.input_value() == ""  # the box emptied once the text was stored
+    assert v.external_requests() == []
+    v.page.close()
