@@ -24,7 +24,6 @@ from ui import data, notice, press, state
 from ui.auth import current_user
 from ui.selection import (
     current_view,
-    flash,
     flashed,
     picked,
     picking_stopped,
@@ -190,7 +189,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                 reason = st.text_input(t("edit.reason", lang), key=f"ed_reason_{page}_{fkey}")
                 submitted = press.submit(t("edit.save", lang), key=f"ed_go_{form_id}", about=snap["gen"])
             if submitted:
-                _save(page, layer_id, fkey, spec, snap, boxes, reason, confirm, form_id, lang)
+                _save(submitted, page, layer_id, fkey, spec, snap, boxes, reason, confirm, form_id, lang)
             if snap.get("refused"):  # until the planner saves again or reloads: a rerun (a colleague's edit
                 _refusal(snap["refused"], lang)  # reaching the page, a map move) must not wipe it
             if spec.geometry == "Point" and row.geometry is not None and not row.geometry.is_empty:
@@ -223,6 +222,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
 
 
 def _save(
+    pressed: press.Press,
     page: str,
     layer_id: str,
     fkey: str,
@@ -236,6 +236,7 @@ def _save(
 ) -> None:
     """Write what the planner changed in the form, each field against the value the form showed."""
     user = current_user()
+    where, sel = data.store().location, selection(page)  # read before the write (ui.press)
     shown = snap["shown"]
     untouched = {n: shown_text(spec, n, v, lang) for n, v in shown.items()}
     changes: dict[str, Any] = {}
@@ -253,8 +254,7 @@ def _save(
         expected = {n: snap["expected"].get(n, shown[n]) for n in changes}
         confirmed = [snap["confirm"]["field"]] if confirm and snap["confirm"] else []
         rows = edit(
-            data.store().location, layer_id, fkey, changes, user.name if user else "", reason, expected,
-            confirmed=confirmed,
+            where, layer_id, fkey, changes, user.name if user else "", reason, expected, confirmed=confirmed
         )  # fmt: skip
     except NeedsConfirm as exc:
         snap["confirm"] = {"field": exc.field, "vi": exc.message("vi"), "en": exc.message("en")}
@@ -267,13 +267,11 @@ def _save(
     except EditError as exc:
         snap["refused"] = {"vi": exc.message("vi"), "en": exc.message("en")}
         return
+    # Stored: the thanks, and the form drawn afresh from the stored values, by the next run (ui.press).
     text = t("edit.saved", lang, n=fmt_number(len(rows), lang)) if rows else t("edit.nothing", lang)
-    if selection(page):
-        flash(page, text)
-    else:  # a card or a slide: the message above its form
-        st.session_state[f"edflash_{form_id}"] = text
-    _new_render(form_id)
-    st.rerun()
+    # (without a selection, on a card or a slide: the message above its form)
+    thanks = flashed(page, sel["layer"], sel["key"], text) if sel else {f"edflash_{form_id}": text}
+    pressed.then(**thanks, **{f"edsnap_{form_id}": press.GONE, f"edgen_{form_id}": snap["gen"] + 1})
 
 
 def _refusal(messages: dict[str, str], lang: Lang) -> None:
@@ -438,8 +436,9 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
         if not changes:
             st.info(t("edit.nothing", lang))
             return
+        where = data.store().location  # read before the write (ui.press)
         try:
-            written = edit_many(data.store().location, "ntm_commune", changes, user.name, reason)
+            written = edit_many(where, "ntm_commune", changes, user.name, reason)
         except ConflictError as exc:  # shown with both values; the table is drawn again from the store
             st.session_state[refused_key] = {"vi": exc.message("vi"), "en": exc.message("en")}
             _refusal(st.session_state[refused_key], lang)
@@ -448,8 +447,8 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
         except EditError as exc:
             st.session_state[refused_key] = {"vi": exc.message("vi"), "en": exc.message("en")}
             _refusal(st.session_state[refused_key], lang)
-        else:
-            st.session_state["ntm_edit_flash"] = t("edit.saved", lang, n=fmt_number(len(written), lang))
-            st.session_state.pop(f"ntm_seen_{unit_code}_{gen}", None)
-            st.session_state[f"ntm_gen_{unit_code}"] = gen + 1
-            st.rerun()
+        else:  # the thanks and a table drawn afresh from the store, by the next run (ui.press)
+            submitted.then(
+                ntm_edit_flash=t("edit.saved", lang, n=fmt_number(len(written), lang)),
+                **{f"ntm_seen_{unit_code}_{gen}": press.GONE, f"ntm_gen_{unit_code}": gen + 1},
+            )

@@ -49,7 +49,8 @@ def _pack_form(lang: Lang) -> None:
         format_func=lambda c: t("field.all_units", lang) if not c else units.get(c, c),
         key="fld_unit",
     )
-    if press.button(t("field.make", lang), key="fld_make", about=(tuple(chosen), unit), disabled=not chosen):
+    make = press.button(t("field.make", lang), key="fld_make", about=(tuple(chosen), unit), disabled=not chosen)
+    if make:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "goi.zip"
             try:
@@ -57,10 +58,9 @@ def _pack_form(lang: Lang) -> None:
             except UserError as exc:  # the package refused, or the store not answering
                 notice.error(exc, lang, both=False)
                 return
-            st.session_state["fld_zip"] = out.read_bytes()
-        data.wrote()
-        n = fmt_number(sum(res.features.values()), lang)
-        st.session_state["fld_made"] = t("field.made", lang, n=n, size=f"{res.size / 1024:,.0f} KB")
+            made = out.read_bytes()
+        n = fmt_number(sum(res.features.values()), lang)  # offered by the next run (ui.press)
+        make.then(fld_zip=made, fld_made=t("field.made", lang, n=n, size=f"{res.size / 1024:,.0f} KB"))
     if st.session_state.get("fld_zip"):
         st.success(st.session_state.get("fld_made", ""))
         st.download_button(
@@ -136,22 +136,20 @@ def _conflicts(lang: Lang, user: Any) -> None:
                 col.text(value)
             st.caption(md_text(t("field.who", lang, by=c.by, at=fmt_datetime(c.at, lang))))
             b1, b2 = st.columns(2)
-            keep = None
+            where = data.store().location  # read before the write (ui.press)
             with b1:
-                if press.button(t("field.keep_office", lang), key=f"fld_office_{c.id}", about=c.id):
-                    keep = "office"
+                office = press.button(t("field.keep_office", lang), key=f"fld_office_{c.id}", about=c.id)
             with b2:
-                if press.button(t("field.keep_incoming", lang), key=f"fld_incoming_{c.id}", about=c.id):
-                    keep = "incoming"
-            if keep:
+                incoming = press.button(t("field.keep_incoming", lang), key=f"fld_incoming_{c.id}", about=c.id)
+            for keep, pressed in (("office", office), ("incoming", incoming)):
+                if not pressed:
+                    continue
                 try:
-                    field.resolve(data.store().location, c.id, keep, user.name)
+                    field.resolve(where, c.id, keep, user.name)
                 except UserError as exc:  # the package refused, or the store not answering
                     notice.error(exc, lang, both=False)
                     return
-                data.wrote()
-                st.session_state["fld_decided"] = t("field.decided_ok", lang, id=c.id)
-                st.rerun()
+                pressed.then(fld_decided=t("field.decided_ok", lang, id=c.id))
 
 
 def field_panel() -> None:

@@ -276,11 +276,8 @@ def _own_layers(lang: Lang, user: str) -> None:
             except EditError as exc:
                 notice.error(exc, lang, both=False)
                 return
-            data.wrote()
-            st.session_state["imp_flash"] = t(
-                "import.unpublished" if spec.default_visible else "import.published", lang, layer=spec.title(lang)
-            )
-            st.rerun()
+            now = "import.unpublished" if spec.default_visible else "import.published"
+            pressed.then(imp_flash=t(now, lang, layer=spec.title(lang)))
 
 
 def import_panel() -> None:
@@ -485,6 +482,9 @@ def rollback_panel() -> None:
     log = data.catalog()["audit_log"]  # the change log's own labels
     location = data.store().location
     st.header(t("rollback.title", lang))
+    done = st.session_state.pop("rb_done", None)  # set by the run after a rollback or an undo (ui.press)
+    if done:
+        st.success(done)
     st.caption(t("rollback.intro", lang))
     st.info(t("rollback.tz", lang), icon=":material/schedule:")
     c1, c2 = st.columns(2)
@@ -514,10 +514,10 @@ def rollback_panel() -> None:
             hide_index=True,
         )
     confirm = st.checkbox(t("rollback.confirm", lang), key="rb_confirm")
-    if press.button(t("rollback.go", lang), key="rb_go", about=moment, disabled=not (later and confirm)):
+    go = press.button(t("rollback.go", lang), key="rb_go", about=moment, disabled=not (later and confirm))
+    if go:
         n = rollback_to(location, moment, user.name)
-        data.wrote()
-        st.success(t("rollback.done", lang, n=fmt_number(n, lang)))
+        go.then(rb_done=t("rollback.done", lang, n=fmt_number(n, lang)), rb_confirm=False)  # asked again next time
     undo_panel(user.name, lang)
 
 
@@ -552,11 +552,12 @@ def undo_panel(user: str, lang: Lang) -> None:
     picked = st.selectbox(
         t("undo.pick", lang), list(by_id), key="undo_pick", format_func=lambda i: change_set_text(by_id[i], lang)
     )
-    if press.button(t("undo.go", lang), key="undo_go", about=picked, disabled=picked is None):
+    where = data.store().location  # read before the write (ui.press)
+    go = press.button(t("undo.go", lang), key="undo_go", about=picked, disabled=picked is None)
+    if go:
         try:
-            n = undo_change_set(data.store().location, int(picked), user)
+            n = undo_change_set(where, int(picked), user)
         except EditError as exc:
             notice.error(exc, lang)
             return
-        data.wrote()
-        st.success(t("undo.done", lang, id=picked, n=fmt_number(n, lang)))
+        go.then(rb_done=t("undo.done", lang, id=picked, n=fmt_number(n, lang)))

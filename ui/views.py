@@ -159,11 +159,11 @@ def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = (
             as_of=(data.as_of_day() or "") and str(data.as_of_day()),  # a past day stays that day
             style=styles if styles != page_styles(url_path) else (),  # the page's default needs no saying
         )
+        where = data.store().location  # read before the write (ui.press)
         try:
-            view_id = save_view(data.store().location, view, user.name)
+            view_id = save_view(where, view, user.name)
         except EditError as exc:
             notice.error(exc, lang, both=False)
         else:
             link = f"/{url_path}?view={view_id}" if url_path else f"/?view={view_id}"
-            st.session_state[f"view_saved_{page}"] = t("views.saved", lang, link=link)
-            st.rerun()
+            submitted.then(**{f"view_saved_{page}": t("views.saved", lang, link=link)})
