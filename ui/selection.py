@@ -38,13 +38,6 @@ def selecting(page: str) -> Callable[[str, str, bool], dict[str, Any]]:
     return lambda layer_id, key, zoom: {f"sel_{page}": {"layer": layer_id, "key": key, "zoom": zoom, "n": n}}
 
 
-def flash(page: str, text: str) -> None:
-    """Confirm a planner's change above the record of the feature it was made to (select it first)."""
-    sel = selection(page)
-    if sel:
-        st.session_state.update(flashed(page, sel["layer"], sel["key"], text))
-
-
 def flashed(page: str, layer_id: str, key: str, text: str) -> dict[str, Any]:
     """The session's entry that confirms a change above the record of the feature ``layer_id``/``key``."""
     return {f"edit_flash_{page}": {"text": text, "on": (layer_id, key)}}
@@ -105,12 +98,6 @@ def picked(page: str) -> tuple[float, float] | None:
     """The (lon, lat) the planner clicked on ``page``'s map while picking, if any."""
     pin = st.session_state.get(f"pin_{page}")
     return tuple(pin) if pin and picking(page) else None
-
-
-def stop_picking(page: str) -> None:
-    """After a point was placed: the toggle goes off on the next run, the pin goes away."""
-    st.session_state[f"pick_off_{page}"] = True
-    st.session_state.pop(f"pin_{page}", None)
 
 
 def picking_stopped(page: str) -> dict[str, Any]:
