@@ -125,15 +125,27 @@ def _text_to_path() -> Any:
     return TextToPath()
 
 
+WRAP_SLACK = 1.0  # points: a line whose estimated width is this near the limit is measured whole
+
+
 def wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
     """``text`` in lines that measure at most ``width_pt`` points at ``size`` in the layouts' font; a word
     longer than a line is cut. What every layout (map legend, pack, board, atlas) wraps with.
     """
     lines: list[str] = []
+    line_w = 0.0  # the last line's width
+    space = text_width(" ", size, bold)
     for word in str(text).split():
-        if lines and text_width(lines[-1] + " " + word, size, bold) <= width_pt:
-            lines[-1] += " " + word
-            continue
+        if lines:
+            # A line grows by a space and a word: their widths add up to within a hair (kerning across a
+            # space), so only a line that ends near the limit is measured whole. Each word is measured once.
+            grown = line_w + space + text_width(word, size, bold)
+            if abs(grown - width_pt) < WRAP_SLACK:
+                grown = text_width(lines[-1] + " " + word, size, bold)
+            if grown <= width_pt:
+                lines[-1] += " " + word
+                line_w = grown
+                continue
         while text_width(word, size, bold) > width_pt and len(word) > 1:  # longer than the line: cut it
             cut = len(word)
             while cut > 1 and text_width(word[:cut], size, bold) > width_pt:
@@ -141,6 +153,7 @@ def wrap_pt(text: str, width_pt: float, size: float, bold: bool = False) -> list
             lines.append(word[:cut])
             word = word[cut:]
         lines.append(word)
+        line_w = text_width(word, size, bold)
     return lines or [""]
 
 
