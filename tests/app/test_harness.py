@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import LOGS, HarnessTimeout, streamlit_server, visit
+from tests.browser import CHROMIUM_ARGS, LOGS, HarnessTimeout, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +83,21 @@ def test_an_action_that_starts_no_run_is_reported_not_waited_out(browser, slow_u
     with pytest.raises(HarnessTimeout, match="started no run"), v.expect_run(timeout=1):
         v.page.mouse.move(5, 5)
     v.page.close()
+
+
+def test_the_browser_keeps_playwright_s_switches_and_builds_no_address_bar(browser) -> None:
+    """Chromium honours only the last ``--disable-features``: ours carries Playwright's list as well, and
+    switches off the address bar's drop-down that headless Chromium otherwise renders for every new context."""
+    ours = next(a for a in CHROMIUM_ARGS if a.startswith("--disable-features="))
+    assert CHROMIUM_ARGS.count(ours) == 1 and {"PaintHolding", "MediaRouter", "OptimizationHints"} <= set(
+        ours.split("=", 1)[1].split(",")
+    )
+    page = browser.new_page()
+    try:
+        page.goto("about:blank")
+        session = browser.new_browser_cdp_session()
+        kinds = [(t["type"], t["url"]) for t in session.send("Target.getTargets")["targetInfos"]]
+        session.detach()
+    finally:
+        page.close()
+    assert [k for k in kinds if k[0] != "page"] == [], kinds
