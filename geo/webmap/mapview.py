@@ -217,18 +217,23 @@ def _call(expression: str) -> Template:
 
 
 # -- overlay elements ------------------------------------------------------------
+class Encoded(str):
+    """A script expression made by :func:`geo.model.safe.js_literal` here (any other text is data)."""
+
+
 class SafeGeoJson(MacroElement):
     """A GeoJSON layer whose data and tooltips cannot inject markup or script.
 
     ``data`` is a FeatureCollection whose properties carry ``_c`` (colour),
-    ``_k`` (feature key), ``_l`` (layer id) and ``_tip`` (label/text rows).
+    ``_k`` (feature key), ``_l`` (layer id) and ``_tip`` (label/text rows), or one already
+    encoded by :func:`geojson_literal`.
     """
 
     _template = _call("DL.geojson({{ this.data }}, {{ this.options }})")
 
     def __init__(
         self,
-        data: dict[str, Any],
+        data: dict[str, Any] | Encoded,
         kind: str,
         paint: dict[str, Any],
         selected: list[str],
@@ -238,7 +243,7 @@ class SafeGeoJson(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "SafeGeoJson"
-        self.data = js_literal(data)
+        self.data = data if isinstance(data, Encoded) else js_literal(data)
         self.options = js_literal(
             {
                 "kind": kind,
@@ -743,6 +748,50 @@ def feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
+# The GeoJSON of a layer as the map's script carries it, per (layer, language, colour field, content): a
+# rerun that shows the same features (a click, a widget elsewhere on the page, 50 people looking at one
+# map) neither rebuilds nor re-encodes it. Keyed by what it derives from, never by session state.
+_GEOJSON: OrderedDict[tuple[Any, ...], Encoded] = OrderedDict()
+_GEOJSON_LOCK = threading.Lock()
+_GEOJSON_MAX = 128
+_GEOJSON_LARGEST = 8 << 20  # characters: a larger layer is encoded afresh rather than kept
+
+
+def content_digest(gdf: gpd.GeoDataFrame) -> str | None:
+    """A digest of everything ``gdf`` holds: its columns, row labels, values and geometry (``None``: a value
+    that cannot be serialised). Pickle writes every value it is given, so two frames that differ in anything
+    never share a digest; equal frames built differently may not share one, which costs only a rebuild.
+    """
+    import hashlib
+    import pickle
+
+    try:
+        values = pickle.dumps(gdf.drop(columns=gdf.geometry.name), protocol=5)
+    except Exception:  # an odd value: no digest, the layer is encoded afresh
+        return None
+    digest = hashlib.blake2b(values, digest_size=20)
+    digest.update(b"\x00".join(b"" if w is None else w for w in shapely.to_wkb(gdf.geometry.values)))
+    return digest.hexdigest()
+
+
+def geojson_literal(spec: LayerSpec, gdf: gpd.GeoDataFrame, lang: Lang, status_field: str | None = None) -> Encoded:
+    """:func:`feature_collection` as the script expression that carries it (:func:`geo.model.safe.js_literal`)."""
+    digest = content_digest(gdf)
+    memo = (spec, lang, status_field, digest)
+    with _GEOJSON_LOCK:
+        hit = _GEOJSON.get(memo) if digest is not None else None
+        if hit is not None:
+            _GEOJSON.move_to_end(memo)
+            return hit
+    text = Encoded(js_literal(feature_collection(spec, gdf, lang, status_field)))
+    if digest is not None and len(text) <= _GEOJSON_LARGEST:
+        with _GEOJSON_LOCK:
+            _GEOJSON[memo] = text
+            while len(_GEOJSON) > _GEOJSON_MAX:
+                _GEOJSON.popitem(last=False)
+    return text
+
+
 def label_point(geom: Any) -> Any:
     """Where a polygon's label reads best: the point farthest from its edges."""
     from shapely.ops import polylabel
@@ -773,7 +822,7 @@ def layer_group(
     that changed between two dates compared (drawn in their own colour, thicker, with a dashed edge).
     """
     fg = folium.FeatureGroup(control=False)
-    data = feature_collection(spec, gdf, lang, status_field)
+    data = geojson_literal(spec, gdf, lang, status_field)
     themed = status_field is not None and status_field != spec.status_field
     keys = [selected] if isinstance(selected, str) else list(selected or [])
     pane = "dlBelow" if below else None

@@ -9,6 +9,7 @@ import re
 import folium
 import geopandas as gpd
 import pytest
+import shapely.affinity
 from shapely import Point, Polygon
 from streamlit_folium import _get_feature_group_string, _get_header, _get_map_string
 
@@ -19,6 +20,7 @@ from geo.webmap.mapview import (
     base_map,
     clean_geometries,
     feature_collection,
+    geojson_literal,
     map_scripts,
     overlays,
     scripts_bundle,
@@ -196,3 +198,34 @@ def test_legend_and_badge_follow_the_language(store: Store, lang: str) -> None:
     heading = {d["type"]: d for d in specs}
     assert heading["legend"]["heading"] == ("Chú giải" if lang == "vi" else "Legend")
     assert "Dữ liệu minh họa" in heading["badge"]["text"]
+
+
+def test_a_layer_shown_again_is_not_rebuilt_and_any_change_in_it_is(store: Store) -> None:
+    """The GeoJSON a rerun sends is kept per layer, language, colour field and content: the same features
+    give the same text without rebuilding it; a changed value, a feature filtered out, another language or
+    a moved vertex each give their own."""
+    s = CATALOG["ql4b_segments"]
+    seg = store.read("ql4b_segments")
+    first = geojson_literal(s, seg, "vi")
+    assert geojson_literal(s, seg.copy(), "vi") is first  # an equal frame read again: the kept text
+    assert _decoded_literals(first)[0] == json.loads(json.dumps(feature_collection(s, seg, "vi")))
+    changed = seg.copy()
+    changed.loc[changed.index[0], "clearance_status"] = "done" if seg.clearance_status.iloc[0] != "done" else "blocked"
+    moved = seg.copy()
+    moved.loc[moved.index[0], "geometry"] = shapely.affinity.translate(seg.geometry.iloc[0], 1e-6)
+    others = {
+        geojson_literal(s, changed, "vi"),
+        geojson_literal(s, seg.iloc[1:], "vi"),
+        geojson_literal(s, seg, "en"),
+        geojson_literal(s, seg, "vi", "construction_status"),
+        geojson_literal(s, moved, "vi"),
+    }
+    assert first not in others and len(others) == 5
+    for text in others:  # each is what building it afresh gives
+        assert text.startswith("JSON.parse(")
+    again = json.loads(json.dumps(feature_collection(s, changed, "vi")))
+    assert _decoded_literals(geojson_literal(s, changed, "vi"))[0] == again
+    # Text in a feature stays data: a kept literal is the encoded one, never the raw value.
+    hostile = seg.copy()
+    hostile["seg_id"] = PAYLOADS[2]
+    assert PAYLOADS[2] not in geojson_literal(s, hostile, "vi")
