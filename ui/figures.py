@@ -22,7 +22,7 @@ from geo.read.indicators import (
 )
 from geo.store.changelog import AuditRow, EditError
 from geo.store.edit import check_range, read_number, upsert_many
-from ui import data, notice, press, state
+from ui import charts, data, notice, press, state
 from ui.editing import edit_form
 from ui.nav import NAV_KEYS, PAGE_FILES
 from ui.threads import folded_panel, open_counts
@@ -193,23 +193,27 @@ def series_charts() -> None:
                 "source": [p.source for p in pts],
             }
         )
-        line = (
-            alt.Chart(df)
-            .mark_line(point=True, color="#1f4e79")
-            .encode(
-                x=alt.X("end:T", title=None),
-                y=alt.Y("value:Q", title=names[k].unit),
-                tooltip=["period:N", alt.Tooltip("value:Q", format=",.2f"), "source:N"],
+
+        def build(df: pd.DataFrame = df, unit: str = names[k].unit) -> alt.LayerChart:
+            line = (
+                alt.Chart(df)
+                .mark_line(point=True, color="#1f4e79")
+                .encode(
+                    x=alt.X("end:T", title=None),
+                    y=alt.Y("value:Q", title=unit),
+                    tooltip=["period:N", alt.Tooltip("value:Q", format=",.2f"), "source:N"],
+                )
             )
-        )
-        target = (
-            alt.Chart(df.dropna(subset=["target"]))
-            .mark_line(strokeDash=[5, 4], color="#b35806")
-            .encode(x="end:T", y="target:Q")
-        )
+            target = (
+                alt.Chart(df.dropna(subset=["target"]))
+                .mark_line(strokeDash=[5, 4], color="#b35806")
+                .encode(x="end:T", y="target:Q")
+            )
+            return (line + target).properties(height=220)
+
         with col:
             st.markdown(f"**{md_text(names[k].name(lang))}**")
-            st.altair_chart((line + target).properties(height=220), width="stretch")
+            charts.chart(build, ("series", names[k].unit), (df,), width="stretch")
 
 
 def achievement_chart() -> None:
@@ -226,16 +230,20 @@ def achievement_chart() -> None:
     if not rows:
         return
     df = pd.DataFrame(rows)
-    bars = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            y=alt.Y("indicator:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
-            x=alt.X("pct:Q", title=t("indicators.pct_axis", lang)),
-            color=alt.condition("datum.pct >= 100", alt.value("#1a9850"), alt.value("#f2a900")),
-            tooltip=[alt.Tooltip("indicator:N"), alt.Tooltip("pct:Q", format=".2f")],
+
+    def build() -> alt.LayerChart:
+        bars = (
+            alt.Chart(df)
+            .mark_bar()
+            .encode(
+                y=alt.Y("indicator:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
+                x=alt.X("pct:Q", title=t("indicators.pct_axis", lang)),
+                color=alt.condition("datum.pct >= 100", alt.value("#1a9850"), alt.value("#f2a900")),
+                tooltip=[alt.Tooltip("indicator:N"), alt.Tooltip("pct:Q", format=".2f")],
+            )
         )
-    )
-    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#444", strokeDash=[4, 3]).encode(x="x:Q")
-    text = bars.mark_text(align="left", dx=4).encode(text=alt.Text("pct:Q", format=".2f"))
-    st.altair_chart((bars + rule + text).properties(height=34 * len(df) + 40), width="stretch")
+        rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#444", strokeDash=[4, 3]).encode(x="x:Q")
+        text = bars.mark_text(align="left", dx=4).encode(text=alt.Text("pct:Q", format=".2f"))
+        return (bars + rule + text).properties(height=34 * len(df) + 40)
+
+    charts.chart(build, ("achievement", lang), (df,), width="stretch")

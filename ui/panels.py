@@ -16,7 +16,7 @@ from geo.model.catalog import STYLES, map_style, spec, style_color_by, theme_sty
 from geo.model.i18n import Lang, fmt_date, fmt_number, fmt_pct, source_text, t
 from geo.model.safe import md_text
 from geo.read import panels
-from ui import data
+from ui import charts, data
 from ui.editing import criteria_editor
 from ui.selection import select
 from ui.theme import PanelData, as_of
@@ -67,30 +67,35 @@ def _strip_chart(seg: pd.DataFrame, field: str, lang: Lang) -> None:
         status=[s.status(v, field).label(lang) if s.status(v, field) else v for v in seg[field]],
         full=100.0,
     )[["seg_id", "km_from", "km_to", "status", "clearance_pct", "full", "package"]]
-    pick = alt.selection_point(fields=["seg_id"], name="seg")
-    base = alt.Chart(df).encode(
-        x=alt.X("km_from:Q", title="Km", scale=alt.Scale(domain=[18, 80], nice=False)),
-        x2="km_to:Q",
-        color=alt.Color(
-            "status:N",
-            scale=_status_scale("ql4b_segments", field, lang),
-            legend=alt.Legend(orient="bottom", title=None),
-        ),
-        tooltip=[
-            alt.Tooltip("seg_id:N", title=s.field("seg_id").label(lang)),
-            alt.Tooltip("status:N", title=s.field(field).label(lang)),
-            alt.Tooltip("clearance_pct:Q", title=s.field("clearance_pct").label(lang)),
-        ],
-    )
-    back = base.mark_bar(opacity=0.25, stroke="white", strokeWidth=1).encode(
-        y=alt.Y("full:Q", title=t("roads.pct_short", lang))
-    )
-    front = base.mark_bar(stroke="white", strokeWidth=1).encode(
-        y=alt.Y("clearance_pct:Q", scale=alt.Scale(domain=[0, 100]))
-    )
-    chart = (back + front).add_params(pick).properties(height=190)
-    st.altair_chart(
-        chart,
+
+    def build() -> alt.LayerChart:
+        pick = alt.selection_point(fields=["seg_id"], name="seg")
+        base = alt.Chart(df).encode(
+            x=alt.X("km_from:Q", title="Km", scale=alt.Scale(domain=[18, 80], nice=False)),
+            x2="km_to:Q",
+            color=alt.Color(
+                "status:N",
+                scale=_status_scale("ql4b_segments", field, lang),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("seg_id:N", title=s.field("seg_id").label(lang)),
+                alt.Tooltip("status:N", title=s.field(field).label(lang)),
+                alt.Tooltip("clearance_pct:Q", title=s.field("clearance_pct").label(lang)),
+            ],
+        )
+        back = base.mark_bar(opacity=0.25, stroke="white", strokeWidth=1).encode(
+            y=alt.Y("full:Q", title=t("roads.pct_short", lang))
+        )
+        front = base.mark_bar(stroke="white", strokeWidth=1).encode(
+            y=alt.Y("clearance_pct:Q", scale=alt.Scale(domain=[0, 100]))
+        )
+        return (back + front).add_params(pick).properties(height=190)
+
+    charts.chart(
+        build,
+        ("roads_strip", field, lang),
+        (df,),
         key="roads_strip",
         on_select=lambda: _on_chart_select("giao-thong", "ql4b_segments", "roads_strip", "seg", "seg_id"),
         selection_mode="seg",
@@ -149,17 +154,21 @@ def roads_panel(d: PanelData, lang: Lang) -> None:
             value_name="tonnes",
         )
         long["kind"] = long["kind"].map(lambda k: spec("rural_roads").field(k).label(lang))
-        st.altair_chart(
-            alt.Chart(long)
-            .mark_bar()
-            .encode(
-                x=alt.X("commune:N", sort=None, title=None),
-                xOffset="kind:N",
-                y=alt.Y("tonnes:Q", title=t("unit.tonnes", lang)),
-                color=alt.Color("kind:N", legend=alt.Legend(orient="bottom", title=None)),
-                opacity=alt.condition("datum.late", alt.value(1.0), alt.value(0.55)),
-            )
-            .properties(height=220),
+        charts.chart(
+            lambda: (
+                alt.Chart(long)
+                .mark_bar()
+                .encode(
+                    x=alt.X("commune:N", sort=None, title=None),
+                    xOffset="kind:N",
+                    y=alt.Y("tonnes:Q", title=t("unit.tonnes", lang)),
+                    color=alt.Color("kind:N", legend=alt.Legend(orient="bottom", title=None)),
+                    opacity=alt.condition("datum.late", alt.value(1.0), alt.value(0.55)),
+                )
+                .properties(height=220)
+            ),
+            ("roads_cement", lang),
+            (long,),
             width="stretch",
         )
     # The comparison is always on the page; while the layer is shown, its filters apply.
@@ -247,15 +256,19 @@ def industry_panel(d: PanelData, lang: Lang) -> None:
         df = pd.DataFrame(
             {"status": [c.label(lang) for c in codes], "ha": [s.by_status_ha.get(c.value, 0.0) for c in codes]}
         )
-        st.altair_chart(
-            alt.Chart(df)
-            .mark_bar()
-            .encode(
-                y=alt.Y("status:N", sort=None, title=None),
-                x=alt.X("ha:Q", title="ha"),
-                color=alt.Color("status:N", scale=_status_scale("cluster_plots", None, lang), legend=None),
-            )
-            .properties(height=170),
+        charts.chart(
+            lambda: (
+                alt.Chart(df)
+                .mark_bar()
+                .encode(
+                    y=alt.Y("status:N", sort=None, title=None),
+                    x=alt.X("ha:Q", title="ha"),
+                    color=alt.Color("status:N", scale=_status_scale("cluster_plots", None, lang), legend=None),
+                )
+                .properties(height=170)
+            ),
+            ("cluster_status", lang),
+            (df,),
             width="stretch",
         )
     with right:
@@ -296,29 +309,34 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
         if not per_parcel:  # a cadastral layer: one segment per commune and status, summed before naming
             long = long.groupby(["unit_code", "status"], as_index=False, dropna=False)["area_ha"].sum()
         long = long.assign(commune=_names(long.unit_code), status_label=long.status.map(labels).fillna(long.status))
-        pick = alt.selection_point(fields=["parcel_id"], name="parcel")
-        chart = (
-            alt.Chart(long)
-            .mark_bar(stroke="white" if per_parcel else None)
-            .encode(
-                y=alt.Y("commune:N", sort="-x", title=None),
-                x=alt.X("sum(area_ha):Q", title="ha"),
-                color=alt.Color(
-                    "status_label:N",
-                    scale=_status_scale("forest_parcels", None, lang),
-                    legend=alt.Legend(orient="bottom", title=None),
-                ),
-                **(
-                    {"detail": "parcel_id:N", "tooltip": ["parcel_id:N", "status_label:N", "area_ha:Q"]}
-                    if per_parcel
-                    else {"tooltip": ["commune:N", "status_label:N", alt.Tooltip("area_ha:Q", format=",.1f")]}
-                ),
+
+        def build() -> alt.Chart:
+            chart = (
+                alt.Chart(long)
+                .mark_bar(stroke="white" if per_parcel else None)
+                .encode(
+                    y=alt.Y("commune:N", sort="-x", title=None),
+                    x=alt.X("sum(area_ha):Q", title="ha"),
+                    color=alt.Color(
+                        "status_label:N",
+                        scale=_status_scale("forest_parcels", None, lang),
+                        legend=alt.Legend(orient="bottom", title=None),
+                    ),
+                    **(
+                        {"detail": "parcel_id:N", "tooltip": ["parcel_id:N", "status_label:N", "area_ha:Q"]}
+                        if per_parcel
+                        else {"tooltip": ["commune:N", "status_label:N", alt.Tooltip("area_ha:Q", format=",.1f")]}
+                    ),
+                )
+                .properties(height=260)
             )
-            .properties(height=260)
-        )
+            return chart.add_params(alt.selection_point(fields=["parcel_id"], name="parcel")) if per_parcel else chart
+
         if per_parcel:
-            st.altair_chart(
-                chart.add_params(pick),
+            charts.chart(
+                build,
+                ("forest_chart", lang, per_parcel),
+                (long,),
                 key="forest_chart",
                 on_select=lambda: _on_chart_select(
                     "dat-lam-nghiep", "forest_parcels", "forest_chart", "parcel", "parcel_id"
@@ -327,7 +345,7 @@ def forest_panel(d: PanelData, lang: Lang) -> None:
                 width="stretch",
             )
         else:
-            st.altair_chart(chart, key="forest_chart_sum", width="stretch")
+            charts.chart(build, ("forest_chart", lang, per_parcel), (long,), key="forest_chart_sum", width="stretch")
     disputes = d.shown.get("land_disputes")
     if disputes is not None and len(disputes):
         st.header(t("forest.disputes", lang))
