@@ -754,6 +754,7 @@ def feature_collection(
 _GEOJSON: OrderedDict[tuple[Any, ...], Encoded] = OrderedDict()
 _GEOJSON_LOCK = threading.Lock()
 _GEOJSON_MAX = 128
+_GEOJSON_BUDGET = 64 << 20  # characters kept in all (the oldest go first), so a server's memory stays bounded
 _GEOJSON_LARGEST = 8 << 20  # characters: a larger layer is encoded afresh rather than kept
 
 
@@ -787,7 +788,7 @@ def geojson_literal(spec: LayerSpec, gdf: gpd.GeoDataFrame, lang: Lang, status_f
     if digest is not None and len(text) <= _GEOJSON_LARGEST:
         with _GEOJSON_LOCK:
             _GEOJSON[memo] = text
-            while len(_GEOJSON) > _GEOJSON_MAX:
+            while len(_GEOJSON) > _GEOJSON_MAX or sum(map(len, _GEOJSON.values())) > _GEOJSON_BUDGET:
                 _GEOJSON.popitem(last=False)
     return text
 
