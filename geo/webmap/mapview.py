@@ -26,7 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.model.catalog import CATALOG, Catalog, LayerSpec
@@ -98,6 +98,39 @@ def scripts_bundle(paths: list[Path] | None = None) -> str:
     return "".join(parts)
 
 
+class _Text(Element):
+    """Script or markup already rendered, kept as text: branca would compile it as a template again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, as it is."""
+        return self.text
+
+
+class Rendered(MacroElement):
+    """A map element rendered as branca renders one, except that its rendered script is kept as text.
+
+    branca's ``MacroElement.render`` wraps each rendered part in a new ``Element`` whose template is that
+    text, so Jinja lexes and compiles every layer's script again (its data among it) on every rerun, only
+    to print it back; here the text is printed as it is. Everything else is branca's.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        """Put the rendered header, markup and script into the page (the figure), then render the children."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        for part, home in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                home.add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+        return ""  # all of it is in the figure
+
+
 class OfflineMap(folium.Map):
     """A ``folium.Map`` whose assets are served by the app: Leaflet and the map's own files, never a CDN.
 
@@ -140,7 +173,7 @@ class OfflineMap(folium.Map):
         self.add_child(_Setup(lang, large))
 
 
-class _Setup(MacroElement):
+class _Setup(Rendered):
     """Panes for large layers, a scale bar in metres and kilometres only (folium's has miles too), and the
     map's accessible name and zoom buttons' names in ``lang``.
     """
@@ -165,7 +198,7 @@ class _Setup(MacroElement):
         self.words = js_literal(words)
 
 
-class _Sync(MacroElement):
+class _Sync(Rendered):
     """Maps of one ``group`` on a page pan and zoom together (two dates side by side)."""
 
     _template = Template(
@@ -178,7 +211,7 @@ class _Sync(MacroElement):
         self.group = js_literal(group)
 
 
-class _Fit(MacroElement):
+class _Fit(Rendered):
     """The map opens fitted to its home bounds at once, not animated.
 
     Folium's ``fit_bounds`` animates the quarter-zoom step, so the map would report a first view at the start
@@ -221,7 +254,7 @@ class Encoded(str):
     """A script expression made by :func:`geo.model.safe.js_literal` here (any other text is data)."""
 
 
-class SafeGeoJson(MacroElement):
+class SafeGeoJson(Rendered):
     """A GeoJSON layer whose data and tooltips cannot inject markup or script.
 
     ``data`` is a FeatureCollection whose properties carry ``_c`` (colour),
@@ -258,7 +291,7 @@ class SafeGeoJson(MacroElement):
         )
 
 
-class Labels(MacroElement):
+class Labels(Rendered):
     """Permanent text labels at points: ``rows`` of ``[lat, lon, text]``."""
 
     _template = _call("DL.labels({{ this.rows }}, {{ this.cls }})")
@@ -270,7 +303,7 @@ class Labels(MacroElement):
         self.cls = js_literal("dl-label-" + re.sub(r"[^a-z0-9_-]", "", layer_id.lower()))
 
 
-class ControlLayer(MacroElement):
+class ControlLayer(Rendered):
     """A Leaflet control (legend, badge) wrapped as a layer, so that it comes
     and goes with the feature group that carries it.
     """
@@ -283,7 +316,7 @@ class ControlLayer(MacroElement):
         self.spec = js_literal(spec)
 
 
-class PickMode(MacroElement):
+class PickMode(Rendered):
     """While a planner picks a point's position: the map reports clicks on it (streamlit-folium's
     ``last_clicked``, which it otherwise leaves out, so that nobody else's clicks rerun the page) and
     shows a crosshair. It comes and goes with the feature group that carries it.
@@ -337,7 +370,7 @@ GEOMAN_WORDS = (
 )
 
 
-class DrawTools(MacroElement):
+class DrawTools(Rendered):
     """Measuring for everyone and a planner's drawing tools (``geo/webmap/static/draw.js``, on Leaflet-Geoman)."""
 
     _template = _call("DL.draw({{ this.options }})")
@@ -364,7 +397,7 @@ class DrawTools(MacroElement):
 BIG_LAYER = 800  # features: above this a layer travels as compact files drawn on a canvas
 
 
-class CompactLayer(MacroElement):
+class CompactLayer(Rendered):
     """A large layer drawn on a canvas from two compact files (see :mod:`geo.webmap.compact`).
 
     ``geom`` and ``style`` are ``{"url": …}`` (fetched, and kept by the page across
@@ -405,7 +438,7 @@ class CompactLayer(MacroElement):
         )
 
 
-class VectorTileLayer(MacroElement):
+class VectorTileLayer(Rendered):
     """A layer above :func:`geo.webmap.tiles.tile_threshold` features, drawn from vector tiles fetched by URL
     (``geo/webmap/static/tiles.js``): the browser holds only the tiles in view, never the whole layer.
 
@@ -912,7 +945,7 @@ def legend_control(blocks: list[LegendBlock], lang: Lang, open_: bool = False) -
     )
 
 
-class FeatureList(MacroElement):
+class FeatureList(Rendered):
     """The features in view as a keyboard-operable list (``DL.list``): what the map shows, for
     everyone who does not use a mouse or does not see the map.
     """
