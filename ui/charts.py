@@ -26,9 +26,14 @@ _BUILDING = threading.Lock()  # Altair's theme is global to all threads (session
 _MAX = 64
 
 
-def _digest(frame: pd.DataFrame) -> str:
-    """A digest of everything ``frame`` holds (pickle writes every column, label and value it is given)."""
-    return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=20).hexdigest()
+def _digest(frame: pd.DataFrame) -> str | None:
+    """A digest of everything ``frame`` holds (pickle writes every column, label and value it is given);
+    ``None`` for a value pickle cannot write: that chart is built afresh.
+    """
+    try:
+        return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=20).hexdigest()
+    except Exception:  # an odd value: no digest, no keeping
+        return None
 
 
 def spec_of(build: Callable[[], Any], memo: tuple[Hashable, ...], data: tuple[pd.DataFrame, ...]) -> dict[str, Any]:
@@ -38,18 +43,21 @@ def spec_of(build: Callable[[], Any], memo: tuple[Hashable, ...], data: tuple[pd
     coloured by); ``data`` is every frame ``build`` draws from. A fresh copy is returned each time.
     Made as Streamlit makes it: without Altair's default theme (its fixed 300-pixel view).
     """
-    key = (*memo, *(_digest(f) for f in data))
+    digests = tuple(_digest(f) for f in data)
+    key = (*memo, *digests)
+    keep = None not in digests
     with _LOCK:
-        text = _SPECS.get(key)
+        text = _SPECS.get(key) if keep else None
         if text is not None:
             _SPECS.move_to_end(key)
     if text is None:
         with _BUILDING, alt.theme.enable("none"):
             text = json.dumps(build().to_dict(), ensure_ascii=False)
-        with _LOCK:
-            _SPECS[key] = text
-            while len(_SPECS) > _MAX:
-                _SPECS.popitem(last=False)
+        if keep:
+            with _LOCK:
+                _SPECS[key] = text
+                while len(_SPECS) > _MAX:
+                    _SPECS.popitem(last=False)
     spec: dict[str, Any] = json.loads(text)
     return spec
 

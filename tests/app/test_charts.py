@@ -31,3 +31,26 @@ def test_a_chart_is_built_once_per_data_and_again_when_a_number_changes() -> Non
     assert len(built) == 3
     # Made as Streamlit makes an Altair chart: without Altair's default 300-pixel view.
     assert "config" not in first or "view" not in first["config"]
+
+
+def test_a_chart_whose_data_cannot_be_digested_is_built_every_time() -> None:
+    built: list[int] = []
+
+    class Odd:  # a value pickle cannot write (a lock inside)
+        def __init__(self) -> None:
+            import threading
+
+            self.lock = threading.Lock()
+
+        def __str__(self) -> str:
+            return "odd"
+
+    df = pd.DataFrame({"what": [Odd()], "n": [1]})
+
+    def build() -> alt.Chart:
+        built.append(1)
+        return alt.Chart(df.assign(what=df.what.astype(str))).mark_bar().encode(y="what:N", x="n:Q")
+
+    for _ in range(2):
+        assert spec_of(build, ("odd-chart",), (df,))["mark"] == {"type": "bar"}
+    assert len(built) == 2
