@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -73,9 +74,19 @@ def serving(store: Path) -> int:
     return n
 
 
+def _exit_on_term(signum: int, frame: object) -> None:
+    """SIGTERM (``systemctl stop``, ``docker stop``, a test's end) as a normal exit, so that the exit hooks run:
+    the process's own folders (the map's scripts and data, the versions file) are removed and its mark beside
+    a GeoPackage goes. The server under ``st.App`` (uvicorn) stops gracefully on SIGTERM, then raises the signal
+    again under the handler it found; with Python's default the process died there, leaving every folder behind.
+    """
+    sys.exit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``streamlit run ui/asgi.py`` (``app.py`` and the tile route) with ``argv`` as extra options."""
     PagesManager.uses_pages_directory = False
+    signal.signal(signal.SIGTERM, _exit_on_term)
     from geo.store import db
     from geo.store.reads import store_path
 

@@ -60,3 +60,25 @@ def test_a_change_saved_through_one_replica_appears_on_the_other_without_a_click
         assert v.external_requests() == []
         assert v.unexpected_failures() == []
         v.page.close()
+
+
+def test_a_server_stopped_by_the_system_leaves_nothing_behind(browser: Browser, tmp_path) -> None:
+    """``systemctl stop`` or ``docker stop`` send SIGTERM: the process's own folders (the map's scripts and data,
+    the versions file) and its mark beside the GeoPackage must go with it, restart after restart."""
+    import shutil
+
+    from tests.conftest import NOTICE_STORE
+    from ui.serve import servers_dir
+
+    store, scratch = tmp_path / "s.gpkg", tmp_path / "tmp"
+    shutil.copy(NOTICE_STORE, store)
+    scratch.mkdir()
+    with streamlit_server(store, env={"TMPDIR": str(scratch)}) as url:
+        v = visit(browser, f"{url}/dat-lam-nghiep")
+        v.map_frame()
+        held = sorted(p.name.rsplit("-", 1)[0] for p in scratch.iterdir())
+        assert {"dinhlap-live", "dinhlap-mapjs", "dinhlap-mapdata"} <= set(held), held
+        assert len(list(servers_dir(store).iterdir())) == 1
+        v.page.close()
+    # streamlit_server sends SIGTERM and waits; the process's exit hooks have run
+    assert list(scratch.iterdir()) == [] and list(servers_dir(store).iterdir()) == []
