@@ -12,7 +12,9 @@ internet. The route answers ``GET /dl-tiles/<ticket>/<z>/<x>/<y>.pbf``:
   edit asks with the new version in its URL).
 
 At the server's start and after each write, a background thread builds the big layers' tiles of the zooms a
-page opens at (``$DINHLAP_TILE_WARM``, zooms 11–14 by default; ``off``), so that panning there finds them built.
+page opens at (``$DINHLAP_TILE_WARM``, zooms 11–15 by default; ``off``) into the tile file beside the GeoPackage
+(:class:`geo.webmap.tiles.TileFile`), so that panning there finds them built; an import from the command line
+has built them already, and every replica of the store reads the same file.
 
 Several replicas behind one proxy must share ``$DINHLAP_TILE_SECRET`` (any long random text), as they share
 the store: a ticket one signed is then good on every other. Without it each process makes its own.
@@ -87,9 +89,10 @@ _WARMING: dict[str, Any] = {"key": None}
 
 def _warm(store: Any, key: tuple[str, str]) -> None:
     """Build the big layers' tiles of the zooms a page opens at (:func:`geo.webmap.tiles.warm_zooms`) ahead, in a
-    background thread of low priority: at the server's start and after each write (the first tile asked for at
-    a new store version starts it; a newer version stops the older warming). A viewer's tiles first, then a
-    planner's. GeoPackage only: PostGIS builds a tile in milliseconds itself.
+    background thread of low priority, into the tile file beside the GeoPackage: at the server's start and after
+    each write (the first tile asked for at a new store version starts it; a newer version stops the older
+    warming). A viewer's tiles first, then a planner's; those the file holds already are skipped. GeoPackage
+    only: PostGIS builds a tile in milliseconds itself.
     """
     import threading
 

@@ -774,6 +774,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not args.json:
         spec = Store(args.store).catalog.get(outcome.layer)
         print(outcome.message(args.lang, spec))
+    # A big layer of a GeoPackage: its tiles of the zooms a page opens at, built now into the file beside the
+    # store, so that the first page after the import pans on built tiles (the app does it too, more slowly).
+    from geo.webmap.tiles import build_ahead
+
+    build_ahead(Store(args.store), progress=None if args.quiet else _ProgressLine(args.lang))
     return 0
 
 

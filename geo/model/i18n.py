@@ -1165,6 +1165,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.progress_check": {"vi": "Kiểm tra (bước)", "en": "Checking (steps)"},
     "import.progress_prepare": {"vi": "Chuẩn bị ghi", "en": "Preparing the write"},
     "import.progress_write": {"vi": "Ghi vào kho", "en": "Writing into the store"},
+    "import.progress_tiles": {"vi": "Dựng sẵn ô bản đồ", "en": "Building the map tiles"},
     "import.too_many": {
         "vi": "Tệp có {n} đối tượng, quá giới hạn {limit}; hãy chia nhỏ.",
         "en": "The file has {n} features, more than the limit of {limit}; split it.",

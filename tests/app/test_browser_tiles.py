@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from geo.webmap.tiles import THRESHOLD_ENV
+from geo.webmap.tiles import THRESHOLD_ENV, WARM_ENV
 from tests.browser import streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
@@ -43,7 +43,9 @@ _PARCEL_POINT = """() => {
 
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
-    with streamlit_server(Path(NOTICE_STORE), env={THRESHOLD_ENV: "10"}) as url:
+    # Seven of the notice's layers count as big at this threshold: the tiles built ahead are kept to the two
+    # lowest zooms (at 11–15 the district's units alone are thousands of tiles, built while the tests run).
+    with streamlit_server(Path(NOTICE_STORE), env={THRESHOLD_ENV: "10", WARM_ENV: "11-12"}) as url:
         yield url
 
 

@@ -196,11 +196,20 @@ def test_tile_classes_carry_the_catalog_hatches_as_the_other_layers_do() -> None
     assert len(by_cert["hatch"]) == len(certs) + 1 and len(by_cert["palette"]) == len(certs) + 1
 
 
-def test_the_tiles_of_the_zooms_a_page_opens_at_are_built_ahead(
+def _kept(path: Path) -> list[tuple[str, str, int, int, int]]:
+    """What the tile file beside the GeoPackage at ``path`` holds: (version, query, z, x, y) of each tile."""
+    import sqlite3
+
+    with sqlite3.connect(tiles.tile_file(path)) as conn:
+        return [tuple(r) for r in conn.execute("SELECT version, query, z, x, y FROM tiles ORDER BY z, x, y")]
+
+
+def test_the_tiles_of_the_zooms_a_page_opens_at_are_built_ahead_into_a_file_beside_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import shutil
 
+    from geo.store.edit import edit
     from tests.conftest import NOTICE_STORE
 
     monkeypatch.setenv(tiles.THRESHOLD_ENV, "10")  # the notice's parcels count as a big layer
@@ -213,14 +222,86 @@ def test_the_tiles_of_the_zooms_a_page_opens_at_are_built_ahead(
     assert (w, s, e, n) == pytest.approx(tuple(store.read(LAYER).total_bounds), abs=1e-4)
     cache = tiles.TileCache()
     built = tiles.warm(store, [tiles.TileQuery(LAYER)], range(14, 16), extents, cache, pause=0)
-    assert built > 0 and len(cache) == built
+    kept = _kept(path)
+    assert built > 0 and len(kept) == built and len(cache) == 0  # in the file, not in this process's memory
+    assert {k[0] for k in kept} == {store.version} and {k[2] for k in kept} == {14, 15}
+    # A page's tile there, in this process or another (a replica, the server after a restart), is read from
+    # the file: nothing is built.
     first = store.read(LAYER).geometry.iloc[0].centroid
     x, y = tiles.lonlat_tile(first.x, first.y, 15)
-    tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, cache)
-    assert len(cache) == built, "a page's tile there was built already"
-    stopped = tiles.warm(store, [tiles.TileQuery(LAYER)], range(14, 16), extents, tiles.TileCache(), stop=lambda: True)
+    fresh = tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, cache=None)
+    with monkeypatch.context() as m:
+        m.setattr(tiles, "_build", lambda *a: pytest.fail("built again"))
+        assert tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, tiles.TileCache()).body == fresh.body
+        assert tiles.warm(store, [tiles.TileQuery(LAYER)], range(14, 16), extents, cache, pause=0) == built
+    # A filtered page's tiles are its own: built, kept in memory, never in the file.
+    group = tiles.TileQuery(LAYER, filters={"use_group": ["NNP"]})
+    tiles.build_tile(store, group, 15, x, y, cache)
+    assert len(_kept(path)) == built and len(cache) == 1
+    # A write moves the store's version: the old tiles are never served, and the next warming removes them.
+    parcel, before = store.read(LAYER).iloc[0], store.version
+    edit(path, LAYER, str(parcel.parcel_code), {"land_use": "CLN" if parcel.land_use != "CLN" else "ONT"}, "lan", "Đo")
+    after = Store(path)
+    assert after.version != before
+    assert tiles.build_tile(after, tiles.TileQuery(LAYER), 15, x, y, tiles.TileCache()).body != fresh.body
+    tiles.warm(after, [tiles.TileQuery(LAYER)], range(14, 15), tiles.big_layers(after), pause=0)
+    assert {k[0] for k in _kept(path)} == {after.version}
+    stopped = tiles.warm(after, [tiles.TileQuery(LAYER)], range(14, 16), extents, tiles.TileCache(), stop=lambda: True)
     assert stopped == 0
     monkeypatch.setenv(tiles.WARM_ENV, "off")
     assert not tiles.warm_zooms()
     monkeypatch.setenv(tiles.WARM_ENV, "12-13")
     assert list(tiles.warm_zooms()) == [12, 13]
+
+
+def test_a_damaged_tile_file_is_made_again_and_the_tiles_still_come(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from tests.conftest import NOTICE_STORE
+
+    monkeypatch.setenv(tiles.THRESHOLD_ENV, "10")
+    path = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, path)
+    tiles.tile_file(path).write_bytes(b"not a tile file " * 512)
+    store = Store(path)
+    files = tiles.TileFile()
+    first = store.read(LAYER).geometry.iloc[0].centroid
+    x, y = tiles.lonlat_tile(first.x, first.y, 15)
+    tile = tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, tiles.TileCache(), files)
+    assert tiles.decode_tile(tile.body)[tiles.LAYER]
+    files.close()
+    assert len(_kept(path)) == 1
+
+
+def test_an_import_from_the_command_line_builds_the_big_layers_tiles_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+
+    from geo.command.cli import main
+    from tests.conftest import NOTICE_STORE
+
+    monkeypatch.setenv(tiles.THRESHOLD_ENV, "40")  # the notice's 48 parcels and its disputes with those imported
+    monkeypatch.setenv(tiles.WARM_ENV, "13-14")
+    path = tmp_path / "s.gpkg"
+    shutil.copy(NOTICE_STORE, path)
+    src = tmp_path / "tranh_chap.geojson"
+    feats = [
+        {"type": "Feature",
+         "properties": {"dispute_id": f"BV-{i:03d}", "unit_code": "06643", "kind": "Lấn chiếm", "area_ha": 1.0,
+                        "status": "open", "opened": "2025-03-01"},
+         "geometry": {"type": "Point", "coordinates": [107.2 + i * 1e-3, 21.55]}}
+        for i in range(40)
+    ]  # fmt: skip
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    args = ["import", str(src), "--layer", "land_disputes", "--append", "--user", "lan", "--store", str(path)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "Dựng sẵn ô bản đồ: " in err and "(100%" in err.splitlines()[-1]
+    store = Store(path)
+    kept = _kept(path)
+    assert {k[0] for k in kept} == {store.version}  # the version the import left: what the app will ask for
+    digests = {tiles.query_digest(tiles.TileQuery(lid, s)) for lid in tiles.big_layers(store) for s in (False, True)}
+    assert {k[1] for k in kept} == digests and {k[2] for k in kept} == {13, 14}
+    assert set(tiles.big_layers(store)) == {"land_disputes", LAYER}
