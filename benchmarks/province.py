@@ -50,7 +50,7 @@ from geo.model.views import View, save_view  # noqa: E402
 from geo.store.ingest import commit  # noqa: E402
 from geo.store.reads import DEFAULT_STORE, Store  # noqa: E402
 from geo.store.transfer import copy_store  # noqa: E402
-from geo.webmap.tiles import tile_threshold  # noqa: E402
+from geo.webmap.tiles import build_ahead, tile_threshold  # noqa: E402
 from tests import import_files as F  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 
@@ -115,6 +115,9 @@ def build_stores(work: Path, n: int, pg_url: str | None) -> dict[str, Path | str
         assert commit(location, report, "bench", layer="cadastral_parcels", mode="replace") == n
         print(f"  {name}: {n:,} parcels committed in {time.perf_counter() - t0:.1f} s", flush=True)
         saved_view(location)
+        t0 = time.perf_counter()  # as `python -m geo import` ends: the tiles of the zooms a page opens at
+        if built := build_ahead(Store(location)):
+            print(f"  {name}: {built:,} tiles built ahead in {time.perf_counter() - t0:.1f} s", flush=True)
     return {k: v for k, v in stores.items() if k in wanted}
 
 
