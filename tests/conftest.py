@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,30 @@ def pg_cluster() -> Any:
     yield cluster
     db.drop_pools()
     cluster.close()
+
+
+@pytest.fixture
+def own_pg_notice() -> Iterator[tuple[Any, str]]:
+    """A PostgreSQL server of this test's own, holding the notice's store: ``(server, the store's address)``.
+
+    For a test that crashes its server: recovery then replays and syncs this test's writes, not those of every
+    database the run's shared server made before (that took 1–3 minutes on a busy CI disk).
+    """
+    from geo.store import db
+    from geo.store.transfer import copy_store
+    from tests import pgcluster
+
+    why = pgcluster.available()
+    if why:
+        pytest.fail(why)
+    cluster = pgcluster.Cluster()
+    try:
+        url = cluster.database()
+        copy_store(NOTICE_STORE, url)
+        yield cluster, url
+    finally:
+        db.drop_pools()
+        cluster.close()
 
 
 @pytest.fixture(scope="session")

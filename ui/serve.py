@@ -79,8 +79,11 @@ def _exit_on_term(signum: int, frame: object) -> None:
     the process's own folders (the map's scripts and data, the versions file) are removed and its mark beside
     a GeoPackage goes. The server under ``st.App`` (uvicorn) stops gracefully on SIGTERM, then raises the signal
     again under the handler it found; with Python's default the process died there, leaving every folder behind.
+    The status is 0: systemd counts death by SIGTERM as a clean stop, and exit status 143 as a failure (which
+    ``Restart=on-failure`` would restart).
     """
-    sys.exit(128 + signum)
+    del signum, frame
+    sys.exit(0)
 
 
 def main(argv: list[str] | None = None) -> int:

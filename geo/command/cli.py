@@ -774,12 +774,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not args.json:
         spec = Store(args.store).catalog.get(outcome.layer)
         print(outcome.message(args.lang, spec))
-    # A big layer of a GeoPackage: its tiles of the zooms a page opens at, built now into the file beside the
-    # store, so that the first page after the import pans on built tiles (the app does it too, more slowly).
+    if not args.no_tiles:
+        _tiles_ahead(args, outcome.layer)
+    return 0
+
+
+def _tiles_ahead(args: argparse.Namespace, layer: str) -> None:
+    """A big layer just written into a GeoPackage: its tiles of the zooms a page opens at, built now into the
+    file beside the store, so that the first page after the import pans on built tiles (the app would build
+    them too, more slowly). The import is done whatever happens here: a failure is a warning, never exit 1/2.
+    """
     from geo.webmap.tiles import build_ahead
 
-    build_ahead(Store(args.store), progress=None if args.quiet else _ProgressLine(args.lang))
-    return 0
+    try:
+        build_ahead(Store(args.store), [layer], progress=None if args.quiet else _ProgressLine(args.lang))
+    except (Exception, KeyboardInterrupt) as exc:  # a cache: the app builds the tiles itself
+        for lang in ("vi", "en"):
+            print(t("import.tiles_later", lang, why=type(exc).__name__), file=sys.stderr)
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
@@ -1218,6 +1229,12 @@ def parser() -> argparse.ArgumentParser:
     )
     im.add_argument("--delete-missing", action="store_true", help="with --update: remove keys absent from the file")
     im.add_argument("--user", help="who imports (recorded in the change log)")
+    im.add_argument(
+        "--no-tiles",
+        action="store_true",
+        help="a big layer of a GeoPackage: do not build its map tiles now (the app builds them, more slowly;"
+        " run as the app's user, with its DINHLAP_TILE_* settings, for the app to use them)",
+    )
     im.set_defaults(func=_cmd_import)
     pb = sub.add_parser("publish", help="công bố lớp của chuyên viên / publish a planner's layer to everyone")
     pb.add_argument("layer", help="the layer's id")

@@ -1166,6 +1166,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.progress_prepare": {"vi": "Chuẩn bị ghi", "en": "Preparing the write"},
     "import.progress_write": {"vi": "Ghi vào kho", "en": "Writing into the store"},
     "import.progress_tiles": {"vi": "Dựng sẵn ô bản đồ", "en": "Building the map tiles"},
+    "import.tiles_later": {
+        "vi": "Đã nhập xong; chưa dựng sẵn được ô bản đồ ({why}): ứng dụng sẽ tự dựng khi mở bản đồ.",
+        "en": "Imported; the map tiles could not be built now ({why}): the app builds them when the map is opened.",
+    },
     "import.too_many": {
         "vi": "Tệp có {n} đối tượng, quá giới hạn {limit}; hãy chia nhỏ.",
         "en": "The file has {n} features, more than the limit of {limit}; split it.",

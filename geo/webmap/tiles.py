@@ -11,7 +11,8 @@ so no tile outlives the data it was built from).
 * **GeoPackage**: the rows of the tile come from the layer's own R-tree index (``rtree_<table>_<geom>``,
   plain SQL), are clipped and snapped to the tile grid with shapely, and encoded here
   (:func:`encode_tile`). Measured on 500,000 parcels (``make bench-province``) a tile takes a few tens of
-  milliseconds, so no pre-built pyramid (and no step to rebuild it on every write) is needed.
+  milliseconds at zoom 14–15 and a few at 16 and beyond; the tiles of the zooms a page opens at are built
+  ahead into a file beside the store (:class:`TileFile`), by the import and after each write.
 * **As of a past day** (the time machine), on either backend: the layer as it stood then is read once
   through :mod:`geo.read.access` and kept per (store version, day); its tiles are cut from it in memory.
 
@@ -33,6 +34,7 @@ import datetime as dt
 import functools
 import gzip
 import hashlib
+import logging
 import math
 import os
 import sqlite3
@@ -66,6 +68,7 @@ MAX_FEATURES = 3000  # at most this many features in a tile, the largest first (
 LAYER = "features"  # the one layer name inside every tile
 E = 20037508.342789244  # half the Web Mercator world, metres
 THRESHOLD_ENV = "DINHLAP_TILE_LAYER"
+_LOG = logging.getLogger("dinhlap.tiles")
 DEFAULT_THRESHOLD = 20_000
 _TO_MERCATOR = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
 _TO_WGS84 = pyproj.Transformer.from_crs(3857, 4326, always_xy=True)
@@ -822,108 +825,143 @@ def tile_file(path: Path) -> Path:
 
 
 class TileFile:
-    """Finished tiles of a GeoPackage's big layers in a file beside it (an SQLite database, ``NAME.gpkg.tiles``,
-    gzip-compressed tiles by store version, query and address): built at import and after each write
-    (:func:`warm`), read by every process that serves the store, and still there after a restart. A tile of
-    another version of the store is never returned; :meth:`purge` removes them.
+    """Finished tiles of a GeoPackage's big layers in a file beside it (an SQLite database, ``NAME.gpkg.tiles``):
+    the tiles every reader asks for (unfiltered, today's) of the zooms built ahead (:func:`warm_zooms`),
+    gzip-compressed, by store version, query and address. Built at import and after each write (:func:`warm`),
+    read by every process that serves the store, and still there after a restart. A tile of another version of
+    the store, or built by other code or from another catalog record (:func:`file_query`), is never returned;
+    :meth:`purge` removes the other versions'.
 
     It is a cache, never the store: a folder that cannot be written, a busy or damaged file, and the tile is
-    built as it was without one (a damaged file is removed and made again).
+    built as it was without one. A damaged file is left as it is, with a line in the log (delete it: it is made
+    again); a file this process may only read is read.
     """
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._warned: set[Path] = set()
 
-    def _conn(self, store_path: Path) -> sqlite3.Connection | None:
-        held: dict[Path, sqlite3.Connection] = getattr(self._local, "held", None) or {}
-        self._local.held = held
-        if store_path in held:
-            return held[store_path]
-        path = tile_file(store_path)
-        conn = None
-        for attempt in (1, 2):
-            try:
-                conn = sqlite3.connect(path, timeout=2, isolation_level=None)
-                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # before the table: a purge gives the space back
+    def _open(self, path: Path, mode: int) -> tuple[sqlite3.Connection, bool]:
+        """A connection to the tile file at ``path`` (made if missing, with the store's ``mode``) and whether it
+        may write. Raises ``sqlite3.Error`` or ``OSError``.
+        """
+        new = not path.exists()
+        try:
+            conn = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tiles'").fetchone():
+                if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # a purge gives the space back
                 conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
-                conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS tiles (version TEXT NOT NULL, query TEXT NOT NULL, z INTEGER NOT NULL,"
                     " x INTEGER NOT NULL, y INTEGER NOT NULL, body BLOB NOT NULL,"
                     " PRIMARY KEY (version, query, z, x, y)) WITHOUT ROWID"
                 )
-                break
-            except sqlite3.DatabaseError as exc:
-                if conn is not None:
-                    conn.close()
-                conn = None
-                damaged = not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc)
-                if attempt == 2 or not damaged:  # busy, read-only, no room: without the file this time
-                    break
-                for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                    part.unlink(missing_ok=True)
-            except OSError:
-                break
-        if conn is not None:  # else tried again at the next tile: a busy moment passes, a fixed folder too
-            held[store_path] = conn
+                if new:  # no wider to read than the store it comes from (a planner's tiles are in it)
+                    os.chmod(path, mode & 0o666)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            return conn, True
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc).replace(" ", "") and "read-only" not in str(exc):
+                raise
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.5, isolation_level=None)
+        conn.execute("SELECT 1 FROM tiles LIMIT 1")
+        return conn, False
+
+    def _conn(self, store_path: Path) -> sqlite3.Connection | None:
+        """The calling thread's connection to the tile file of ``store_path``: reopened when the file was replaced or
+        removed; ``None`` (this time) when it cannot be had.
+        """
+        held: dict[Path, tuple[sqlite3.Connection, int, bool]] = getattr(self._local, "held", None) or {}
+        self._local.held = held
+        path = tile_file(store_path)
+        try:
+            inode = path.stat().st_ino
+        except OSError:
+            inode = -1
+        if store_path in held:
+            conn, known, _ = held[store_path]
+            if known == inode:
+                return conn
+            conn.close()
+            del held[store_path]
+        try:
+            conn, writable = self._open(path, store_path.stat().st_mode)
+        except (sqlite3.Error, OSError) as exc:
+            damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+            if damaged and path not in self._warned:
+                self._warned.add(path)
+                _LOG.warning("tile file %s is damaged (%s): tiles are built without it; delete it", path, exc)
+            return None  # busy or not there yet: tried again at the next tile
+        try:
+            held[store_path] = (conn, path.stat().st_ino, writable)
+        except OSError:  # removed the moment it was made: this tile without it
+            conn.close()
+            return None
         return conn
 
-    def get(self, store_path: Path, key: tuple[str, str, int, int, int]) -> bytes | None:
-        """The tile kept under ``key`` (version, query digest, z, x, y), or ``None``."""
+    def _drop(self, store_path: Path) -> None:
+        """Forget this thread's connection after an error: the next tile opens the file afresh."""
+        held = getattr(self._local, "held", None) or {}
+        if store_path in held:
+            held.pop(store_path)[0].close()
+
+    def _one(self, store_path: Path, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
         conn = self._conn(store_path)
         if conn is None:
             return None
         try:
-            row = conn.execute(
-                "SELECT body FROM tiles WHERE version = ? AND query = ? AND z = ? AND x = ? AND y = ?", key
-            ).fetchone()
-        except sqlite3.Error:
+            row = conn.execute(sql, args).fetchone()
+        except sqlite3.OperationalError:  # busy
             return None
+        except sqlite3.Error:
+            self._drop(store_path)
+            return None
+        return tuple(row) if row else None
+
+    def get(self, store_path: Path, key: tuple[str, str, int, int, int]) -> bytes | None:
+        """The tile kept under ``key`` (version, file query, z, x, y), or ``None``."""
+        row = self._one(
+            store_path, "SELECT body FROM tiles WHERE version = ? AND query = ? AND z = ? AND x = ? AND y = ?", key
+        )
         return bytes(row[0]) if row else None
 
     def has(self, store_path: Path, key: tuple[str, str, int, int, int]) -> bool:
         """Whether a tile is kept under ``key``."""
-        conn = self._conn(store_path)
-        if conn is None:
-            return False
-        try:
-            return (
-                conn.execute(
-                    "SELECT 1 FROM tiles WHERE version = ? AND query = ? AND z = ? AND x = ? AND y = ?", key
-                ).fetchone()
-                is not None
-            )
-        except sqlite3.Error:
-            return False
+        sql = "SELECT 1 FROM tiles WHERE version = ? AND query = ? AND z = ? AND x = ? AND y = ?"
+        return self._one(store_path, sql, key) is not None
 
     def put(self, store_path: Path, key: tuple[str, str, int, int, int], body: bytes) -> bool:
         """Keep ``body`` under ``key``; whether it was written (a busy or read-only file: not this time)."""
         conn = self._conn(store_path)
-        if conn is None:
+        if conn is None or not self._local.held[store_path][2]:
             return False
         try:
             conn.execute("INSERT OR IGNORE INTO tiles VALUES (?, ?, ?, ?, ?, ?)", (*key, body))
+        except sqlite3.OperationalError:
+            return False
         except sqlite3.Error:
+            self._drop(store_path)
             return False
         return True
 
     def purge(self, store_path: Path, version: str) -> int:
-        """Remove the tiles of every other version of the store; how many went."""
+        """Remove the tiles of every other version of the store, and give their space back; how many went."""
         conn = self._conn(store_path)
-        if conn is None:
+        if conn is None or not self._local.held[store_path][2]:
             return 0
         try:
             gone = conn.execute("DELETE FROM tiles WHERE version != ?", (version,)).rowcount
             if gone:
-                conn.execute("PRAGMA incremental_vacuum")
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("PRAGMA incremental_vacuum").fetchall()  # a row per page freed: all of them
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         except sqlite3.Error:
             return 0
         return int(gone)
 
     def close(self) -> None:
         """Close this thread's connections (a test, before it removes the folder)."""
-        for conn in (getattr(self._local, "held", None) or {}).values():
+        for conn, _, _ in (getattr(self._local, "held", None) or {}).values():
             conn.close()
         self._local.held = {}
 
@@ -998,12 +1036,14 @@ def warm(
     tiles it went through (those the file had already are not built again). The file first loses the tiles of
     the store's older versions.
 
-    ``stop()`` true ends it (the store changed, the server stops); after each tile it rests ``pause`` times as
-    long as the tile took, leaving the server's requests their turn (at 0.5, two thirds of a core at most).
-    ``progress(step, done, total)``: told now and then (``step`` is ``"tiles"``), as an import's steps are.
+    It ends when the store's version moves (a write: the next warming starts from it) or ``stop()`` is true
+    (the server stops); after each tile it rests ``pause`` times as long as the tile took, leaving the server's
+    requests their turn (at 0.5, two thirds of a core at most). ``progress(step, done, total)``: told now and
+    then (``step`` is ``"tiles"``), as an import's steps are.
     """
+    start = store.version
     if files is not None and store.path is not None:
-        files.purge(store.path, store.version)
+        files.purge(store.path, start)
     plan = []
     for z in zooms:
         for q in queries:
@@ -1016,10 +1056,10 @@ def warm(
     every = max(1, len(plan) // 20)
     done = 0
     for q, z, x, y in plan:
-        if stop is not None and stop():
+        if (stop is not None and stop()) or store.version != start:
             return done
         t0 = time.perf_counter()
-        build_tile(store, q, z, x, y, cache, files, ahead=True)
+        _tile(store, q, z, x, y, cache, files, ahead=True)
         done += 1
         if progress is not None and (done % every == 0 or done == len(plan)):
             progress("tiles", done, len(plan))
@@ -1028,14 +1068,14 @@ def warm(
     return done
 
 
-def build_ahead(store: Store, progress: Any = None) -> int:
-    """At the end of an import into a GeoPackage: the big layers' tiles of the zooms a page opens at
-    (:func:`warm_zooms`), for a viewer and for a planner, built into the tile file at full speed; how many.
-    Nothing on PostGIS (the database builds each tile itself) or for a store without a big layer.
+def build_ahead(store: Store, layers: Sequence[str] | None = None, progress: Any = None) -> int:
+    """At the end of an import into a GeoPackage: the tiles of the zooms a page opens at (:func:`warm_zooms`) of
+    ``layers`` (all) that are big, for a viewer and for a planner, built into the tile file at full speed; how
+    many. Nothing on PostGIS (the database builds each tile itself) or for a layer under the threshold.
     """
     if store.path is None:
         return 0
-    extents = big_layers(store)
+    extents = {lid: box for lid, box in big_layers(store).items() if layers is None or lid in layers}
     queries = [TileQuery(lid, sensitive) for sensitive in (False, True) for lid in extents]
     return warm(store, queries, warm_zooms(), extents, pause=0, progress=progress) if queries else 0
 
@@ -1064,6 +1104,19 @@ def query_digest(query: TileQuery) -> str:
     return hashlib.sha256(json.dumps(query.to_json(), sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
+# What a tile holds depends on this module's code and on constants beside it, as well as on the query and the
+# store: a tile file made by another release of the app is not read.
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + repr(sorted(LAND_USE_GROUP.items())).encode()).hexdigest()[:16]
+
+
+def file_query(spec: LayerSpec, query: TileQuery) -> str:
+    """The query of a tile in the tile file: the query's digest, its layer's catalog record (fields, palette,
+    sensitive fields) and the code that builds tiles, so that a tile built from another record, or by another
+    release, is never read back.
+    """
+    return hashlib.sha256(f"{query_digest(query)}|{spec!r}|{_CODE}".encode()).hexdigest()[:24]
+
+
 def build_tile(
     store: Store,
     query: TileQuery,
@@ -1072,14 +1125,29 @@ def build_tile(
     y: int,
     cache: TileCache | None = CACHE,
     files: TileFile | None = FILES,
-    ahead: bool = False,
 ) -> Tile:
     """Tile ``z/x/y`` of ``query`` from ``store``, gzip-compressed; from ``cache``, or from the tile file beside a
-    GeoPackage (``files``: the unfiltered tiles of today, the ones every reader asks for), when built before at
-    this store version. ``cache=None``: built afresh and kept nowhere.
+    GeoPackage (``files``: the unfiltered tiles of today at the zooms built ahead, :func:`warm_zooms`), when built
+    before at this store version. ``cache=None``: built afresh and kept nowhere.
+    """
+    tile = _tile(store, query, z, x, y, cache, files, ahead=False)
+    assert tile is not None
+    return tile
 
-    ``ahead``: a tile built before anyone asks (:func:`warm`): it waits while a reader's tile is being built,
-    goes to the tile file only (not the memory of this process), and is not read back if the file has it.
+
+def _tile(
+    store: Store,
+    query: TileQuery,
+    z: int,
+    x: int,
+    y: int,
+    cache: TileCache | None,
+    files: TileFile | None,
+    ahead: bool,
+) -> Tile | None:
+    """:func:`build_tile`; ``ahead``: a tile built before anyone asks (:func:`warm`), which waits while a reader's
+    tile is being built and goes to the tile file only (not to this process's memory); ``None`` when the file
+    has it already.
     """
     if query.layer not in store.catalog or not store.has(query.layer):
         raise KeyError(query.layer)
@@ -1093,18 +1161,21 @@ def build_tile(
     if hit is not None:
         return Tile(hit, etag)
     path = store.path
-    kept = files if cache is not None and path is not None and not query.filters and not query.as_of else None
-    fkey = (version, qd, z, x, y)
+    filed = cache is not None and path is not None and not query.filters and not query.as_of and z in warm_zooms()
+    kept = files if filed else None
+    fkey = (version, file_query(store.catalog[query.layer], query), z, x, y)
     if kept is not None and path is not None:
-        if ahead and kept.has(path, fkey):
-            return Tile(b"", etag)
-        body = None if ahead else kept.get(path, fkey)
-        if body is not None:
+        if ahead:
+            if kept.has(path, fkey):
+                return None
+        elif (body := kept.get(path, fkey)) is not None:
             cache.put(key, body)  # type: ignore[union-attr]
             return Tile(body, etag)
     if path is None and not query.as_of:  # the database builds it: several at once use its cores
-        raw = _build(store, query, z, x, y, cache)
+        body = gzip.compress(_build(store, query, z, x, y, cache), compresslevel=6, mtime=0)
     else:  # built here, in Python: one at a time (see _BUILDING); another request may have built it meanwhile
+        if query.as_of:  # the day's layer read first, outside the lock: seconds at 500,000 features
+            _as_of_frame(store, query, cache)
         if ahead:
             while _ASKED[0]:  # a reader's tile first
                 time.sleep(0.01)
@@ -1116,16 +1187,26 @@ def build_tile(
                 hit = cache.get(key) if cache is not None else None
                 if hit is not None:
                     return Tile(hit, etag)
-                raw = _build(store, query, z, x, y, cache)
+                body = gzip.compress(_build(store, query, z, x, y, cache), compresslevel=6, mtime=0)
+                written = kept is not None and path is not None and kept.put(path, fkey, body)
+                if cache is not None and not (ahead and written):
+                    cache.put(key, body)
+                return Tile(body, etag)
         finally:
             if not ahead:
                 with _ASKED_LOCK:
                     _ASKED[0] -= 1
-    body = gzip.compress(raw, compresslevel=6, mtime=0)
-    written = kept is not None and path is not None and kept.put(path, fkey, body)
-    if cache is not None and not (ahead and written):
+    if cache is not None:
         cache.put(key, body)
     return Tile(body, etag)
+
+
+def _as_of_frame(store: Store, query: TileQuery, cache: TileCache | None) -> gpd.GeoDataFrame:
+    """The layer as it stood at the query's moment, as this reader sees it: read once per store version and day."""
+    return (cache if cache is not None else TileCache()).frame(
+        (str(store.location), store.version, query.layer, query.sensitive, query.as_of),
+        lambda: access.read_layer(store, query.layer, query.sensitive, query.moment),
+    )
 
 
 def _build(store: Store, query: TileQuery, z: int, x: int, y: int, cache: TileCache | None) -> bytes:
@@ -1134,10 +1215,7 @@ def _build(store: Store, query: TileQuery, z: int, x: int, y: int, cache: TileCa
     spec = store.catalog[query.layer]
     raw: bytes | None
     if query.as_of:
-        frame = (cache if cache is not None else TileCache()).frame(
-            (str(store.location), version, query.layer, query.sensitive, query.as_of),
-            lambda: access.read_layer(store, query.layer, query.sensitive, query.moment),
-        )
+        frame = _as_of_frame(store, query, cache)
         w, s, e, n = tile_lonlat(z, x, y, BUFFER / EXTENT)
         b = frame.geometry.bounds
         size = (b.maxx - b.minx) + (b.maxy - b.miny)

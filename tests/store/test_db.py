@@ -43,9 +43,9 @@ def _copying(cluster: Any, timeout: float = 60) -> None:
 
 
 def test_a_server_stopped_mid_import_keeps_nothing_half_written_and_the_next_edit_works(
-    tmp_path, pg_cluster, pg_notice, units
+    tmp_path, own_pg_notice, units
 ) -> None:
-    server = pg_cluster.database(template=pg_notice)
+    pg_cluster, server = own_pg_notice
     office = cadastral(30_000)
     path = F.shapefile(tmp_path, frame=office, name="dia_chinh", encoding="cp1258")
     first = validate(path, layer="cadastral_parcels", units=units)

@@ -36,8 +36,8 @@ def test_the_test_server_keeps_postgresql_s_durable_settings(pg_cluster) -> None
     assert settings == {"fsync": "on", "synchronous_commit": "on"}
 
 
-def test_an_acknowledged_import_survives_a_crash_of_the_server_right_after(tmp_path, pg_cluster, pg_notice) -> None:
-    server = pg_cluster.database(template=pg_notice)
+def test_an_acknowledged_import_survives_a_crash_of_the_server_right_after(tmp_path, own_pg_notice) -> None:
+    pg_cluster, server = own_pg_notice
     for round_ in range(3):
         src = _disputes(tmp_path / f"tranh_chap_{round_}.geojson", round_ * 10, 10)
         done = subprocess.run(

@@ -254,7 +254,9 @@ def test_the_tiles_of_the_zooms_a_page_opens_at_are_built_ahead_into_a_file_besi
     assert list(tiles.warm_zooms()) == [12, 13]
 
 
-def test_a_damaged_tile_file_is_made_again_and_the_tiles_still_come(tmp_path: Path, monkeypatch) -> None:
+def test_a_damaged_tile_file_is_left_as_it_is_said_in_the_log_and_the_tiles_still_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     import shutil
 
     from tests.conftest import NOTICE_STORE
@@ -262,15 +264,25 @@ def test_a_damaged_tile_file_is_made_again_and_the_tiles_still_come(tmp_path: Pa
     monkeypatch.setenv(tiles.THRESHOLD_ENV, "10")
     path = tmp_path / "s.gpkg"
     shutil.copy(NOTICE_STORE, path)
-    tiles.tile_file(path).write_bytes(b"not a tile file " * 512)
+    damaged = b"not a tile file " * 512
+    tiles.tile_file(path).write_bytes(damaged)
     store = Store(path)
     files = tiles.TileFile()
     first = store.read(LAYER).geometry.iloc[0].centroid
     x, y = tiles.lonlat_tile(first.x, first.y, 15)
-    tile = tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, tiles.TileCache(), files)
-    assert tiles.decode_tile(tile.body)[tiles.LAYER]
+    with caplog.at_level("WARNING", logger="dinhlap.tiles"):
+        for _ in range(2):
+            tile = tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, tiles.TileCache(), files)
+            assert tiles.decode_tile(tile.body)[tiles.LAYER]
+    assert tiles.tile_file(path).read_bytes() == damaged  # never deleted under another process's feet
+    assert [r.getMessage() for r in caplog.records].count(
+        f"tile file {tiles.tile_file(path)} is damaged (file is not a database): tiles are built without it; delete it"
+    ) == 1
+    tiles.tile_file(path).unlink()  # what the message says to do: the next tile makes the file again
+    tiles.build_tile(store, tiles.TileQuery(LAYER), 15, x, y, tiles.TileCache(), files)
     files.close()
     assert len(_kept(path)) == 1
+    assert tiles.tile_file(path).stat().st_mode & 0o777 == path.stat().st_mode & 0o666
 
 
 def test_an_import_from_the_command_line_builds_the_big_layers_tiles_and_says_so(
@@ -302,6 +314,13 @@ def test_an_import_from_the_command_line_builds_the_big_layers_tiles_and_says_so
     store = Store(path)
     kept = _kept(path)
     assert {k[0] for k in kept} == {store.version}  # the version the import left: what the app will ask for
-    digests = {tiles.query_digest(tiles.TileQuery(lid, s)) for lid in tiles.big_layers(store) for s in (False, True)}
+    # the imported layer's tiles, a viewer's and a planner's (the parcels, big too, were not imported)
+    spec = store.catalog["land_disputes"]
+    digests = {tiles.file_query(spec, tiles.TileQuery("land_disputes", s)) for s in (False, True)}
     assert {k[1] for k in kept} == digests and {k[2] for k in kept} == {13, 14}
     assert set(tiles.big_layers(store)) == {"land_disputes", LAYER}
+    # --no-tiles: imported, nothing built (the app builds them when the map is opened)
+    src.write_text(src.read_text(encoding="utf-8").replace("BV-", "BX-"), encoding="utf-8")
+    assert main([*args, "--no-tiles", "--quiet"]) == 0
+    assert "ô bản đồ" not in capsys.readouterr().err
+    assert Store(path).version not in {k[0] for k in _kept(path)}
