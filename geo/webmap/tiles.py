@@ -816,6 +816,15 @@ class TileCache:
         return frame
 
 
+# What a tile holds depends on this module's code and on the catalog's (fields, palettes, sensitive fields), as
+# well as on the query and the store: a tile file made by another release of the app is emptied when opened.
+_CODE = hashlib.sha256(
+    b"".join(
+        p.read_bytes()
+        for p in [Path(__file__), *sorted((Path(__file__).parent.parent / "model" / "catalog").glob("*.py"))]
+    )
+).hexdigest()[:16]
+
 TILE_FILE_SUFFIX = ".tiles"
 
 
@@ -848,7 +857,7 @@ class TileFile:
         new = not path.exists()
         try:
             conn = sqlite3.connect(path, timeout=0.5, isolation_level=None)
-            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tiles'").fetchone():
+            if conn.execute("SELECT count(*) FROM sqlite_master WHERE name IN ('tiles', 'meta')").fetchone()[0] < 2:
                 if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
                     conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # a purge gives the space back
                 conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
@@ -857,9 +866,16 @@ class TileFile:
                     " x INTEGER NOT NULL, y INTEGER NOT NULL, body BLOB NOT NULL,"
                     " PRIMARY KEY (version, query, z, x, y)) WITHOUT ROWID"
                 )
+                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 if new:  # no wider to read than the store it comes from (a planner's tiles are in it)
                     os.chmod(path, mode & 0o666)
             conn.execute("PRAGMA synchronous = NORMAL")
+            made_by = conn.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+            if made_by is None or made_by[0] != _CODE:  # tiles of another release: none of them is read again
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("DELETE FROM tiles")
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (_CODE,))
+                conn.execute("COMMIT")  # the space comes back at the next purge (:meth:`purge`)
             return conn, True
         except sqlite3.OperationalError as exc:
             if "readonly" not in str(exc).replace(" ", "") and "read-only" not in str(exc):
@@ -952,8 +968,9 @@ class TileFile:
             return 0
         try:
             gone = conn.execute("DELETE FROM tiles WHERE version != ?", (version,)).rowcount
-            if gone:
-                conn.execute("PRAGMA incremental_vacuum").fetchall()  # a row per page freed: all of them
+            if conn.execute("PRAGMA freelist_count").fetchone()[0]:
+                # run to its end (``execute`` would free one page: the pragma's rows have no columns)
+                conn.executescript("PRAGMA incremental_vacuum;")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         except sqlite3.Error:
             return 0
@@ -1102,11 +1119,6 @@ def query_digest(query: TileQuery) -> str:
     import json
 
     return hashlib.sha256(json.dumps(query.to_json(), sort_keys=True, default=str).encode()).hexdigest()[:20]
-
-
-# What a tile holds depends on this module's code and on constants beside it, as well as on the query and the
-# store: a tile file made by another release of the app is not read.
-_CODE = hashlib.sha256(Path(__file__).read_bytes() + repr(sorted(LAND_USE_GROUP.items())).encode()).hexdigest()[:16]
 
 
 def file_query(spec: LayerSpec, query: TileQuery) -> str:
