@@ -1175,7 +1175,7 @@ def _tile(
     path = store.path
     filed = cache is not None and path is not None and not query.filters and not query.as_of and z in warm_zooms()
     kept = files if filed else None
-    fkey = (version, file_query(store.catalog[query.layer], query), z, x, y)
+    fkey = (version, file_query(store.catalog[query.layer], query), z, x, y) if kept is not None else ("", "", z, x, y)
     if kept is not None and path is not None:
         if ahead:
             if kept.has(path, fkey):
@@ -1186,7 +1186,7 @@ def _tile(
     if path is None and not query.as_of:  # the database builds it: several at once use its cores
         body = gzip.compress(_build(store, query, z, x, y, cache), compresslevel=6, mtime=0)
     else:  # built here, in Python: one at a time (see _BUILDING); another request may have built it meanwhile
-        if query.as_of:  # the day's layer read first, outside the lock: seconds at 500,000 features
+        if query.as_of and cache is not None:  # the day's layer read first, outside the lock: seconds at 500,000
             _as_of_frame(store, query, cache)
         if ahead:
             while _ASKED[0]:  # a reader's tile first
