@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 
@@ -118,6 +119,63 @@ def test_zoomed_out_a_tile_leaves_out_parcels_under_a_pixel(any_store: Path | st
     store = Store(any_store)
     assert _tile_of(store, tiles.TileQuery(LAYER), z=6)[0] == []
     assert _tile_of(store, tiles.TileQuery(LAYER), z=16)[0]
+
+
+def _local(geom: shapely.Geometry, zxy: tuple[int, int, int]) -> shapely.Geometry:
+    """A WGS 84 shape in the tile units of tile ``zxy`` (y down), exactly: what the tile should draw."""
+    import pyproj
+
+    minx, _, maxx, maxy = tiles.tile_bounds(*zxy)
+    scale = tiles.EXTENT / (maxx - minx)
+    to_m = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+
+    def project(c):
+        mx, my = to_m.transform(c[:, 0], c[:, 1])
+        return np.column_stack([(mx - minx) * scale, (maxy - my) * scale])
+
+    return shapely.transform(geom, project)
+
+
+def test_an_outline_s_bends_under_half_a_pixel_are_left_out_zoomed_out_and_drawn_zoomed_in(
+    any_store: Path | str,
+) -> None:
+    """A surveyed parcel's outline of many small bends: zoomed out its tile holds a few vertices, each within
+    half a pixel of the true outline (what a person sees is unchanged, the browser paints less); zoomed in,
+    where the bends are pixels wide, they are all drawn."""
+    from geo.store.geometry_edit import from_grid, reshape, to_grid
+
+    store = Store(any_store)
+    first = store.read(LAYER).iloc[0]
+    ring = np.asarray(to_grid(first.geometry).exterior.coords)  # metres, VN-2000
+    pts = []
+    for (x0, y0), (x1, y1) in zip(ring[:-1], ring[1:], strict=True):
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        n = max(2, int(length // 4))  # a vertex every 4 m, every other one 1 m out: a jagged survey line
+        ox, oy = (y1 - y0) / length, -(x1 - x0) / length
+        pts += [(x0 + (x1 - x0) * i / n + ox * (i % 2), y0 + (y1 - y0) * i / n + oy * (i % 2)) for i in range(n)]
+    jagged = from_grid(shapely.Polygon(pts))
+    assert jagged.is_valid and len(pts) > 40
+    reshape(store.location, LAYER, first["parcel_code"], jagged, user="tester")
+    store = Store(any_store)
+    shape = store.read(LAYER).set_index("parcel_code").geometry[first["parcel_code"]]
+    c = shape.centroid
+
+    def drawn(z: int) -> tuple[shapely.Geometry, shapely.Geometry]:
+        """The parcel as tile ``z`` (the one at its centre) draws it, and its true outline cut by that tile."""
+        zxy = (z, *tiles.lonlat_tile(c.x, c.y, z))
+        feats = tiles.decode_tile(tiles.build_tile(store, tiles.TileQuery(LAYER), *zxy, cache=None).body)[tiles.LAYER]
+        got = next(f["geometry"] for f in feats if f["properties"]["key"] == first["parcel_code"])
+        edge = (-tiles.BUFFER, -tiles.BUFFER, tiles.EXTENT + tiles.BUFFER, tiles.EXTENT + tiles.BUFFER)
+        return got, shapely.clip_by_rect(_local(shape, zxy), *edge)
+
+    out, true = drawn(14)
+    assert shapely.get_num_coordinates(out) <= 10 < shapely.get_num_coordinates(true)
+    px = tiles.EXTENT / 256
+    # every drawn vertex and edge within half a pixel of the true outline (and a unit of the tile grid)
+    assert out.hausdorff_distance(true) <= tiles.SIMPLIFY_PX * px + 1.5
+    assert out.is_valid and out.area > 0
+    near, true = drawn(17)  # a bend is a pixel wide here
+    assert shapely.get_num_coordinates(near) > 0.9 * shapely.get_num_coordinates(true)
 
 
 def test_a_tile_is_kept_until_the_store_changes(any_store: Path | str) -> None:
