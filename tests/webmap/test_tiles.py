@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ def test_an_outline_s_bends_under_half_a_pixel_are_left_out_zoomed_out_and_drawn
     first = store.read(LAYER).iloc[0]
     ring = np.asarray(to_grid(first.geometry).exterior.coords)  # metres, VN-2000
     pts = []
-    for (x0, y0), (x1, y1) in zip(ring[:-1], ring[1:], strict=True):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         length = float(np.hypot(x1 - x0, y1 - y0))
         n = max(2, int(length // 4))  # a vertex every 4 m, every other one 1 m out: a jagged survey line
         ox, oy = (y1 - y0) / length, -(x1 - x0) / length
