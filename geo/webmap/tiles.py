@@ -959,6 +959,20 @@ class TileFile:
         sql = "SELECT 1 FROM tiles WHERE version = ? AND query = ? AND z = ? AND x = ? AND y = ?"
         return self._one(store_path, sql, key) is not None
 
+    def addresses(self, store_path: Path, version: str, query: str) -> set[tuple[int, int, int]]:
+        """The ``(z, x, y)`` of the tiles kept for ``version`` and file query ``query``."""
+        conn = self._conn(store_path)
+        if conn is None:
+            return set()
+        try:
+            rows = conn.execute("SELECT z, x, y FROM tiles WHERE version = ? AND query = ?", (version, query)).fetchall()
+        except sqlite3.OperationalError:  # busy: each tile is asked for on its own
+            return set()
+        except sqlite3.Error:
+            self._drop(store_path)
+            return set()
+        return {(int(z), int(x), int(y)) for z, x, y in rows}
+
     def put(self, store_path: Path, key: tuple[str, str, int, int, int], body: bytes) -> bool:
         """Keep ``body`` under ``key``; whether it was written (a busy or read-only file: not this time)."""
         conn = self._conn(store_path)
@@ -1062,7 +1076,7 @@ def warm(
 ) -> int:
     """Build ahead the tiles of each query over its layer's extent (``extents``) at ``zooms``, the lowest zoom
     first, into the tile file beside a GeoPackage (``files``; where there is none, into ``cache``); how many
-    tiles it went through (those the file had already are not built again). The file first loses the tiles of
+    tiles it built (those the file has already are passed over). The file first loses the tiles of
     the store's older versions.
 
     It ends when the store's version moves (a write: the next warming starts from it) or ``stop()`` is true
@@ -1071,17 +1085,22 @@ def warm(
     then (``step`` is ``"tiles"``), as an import's steps are.
     """
     start = store.version
+    kept: list[set[tuple[int, int, int]]] = [set() for _ in queries]
     if files is not None and store.path is not None:
         files.purge(store.path, start)
+        if cache is not None:  # the tiles the file has already, asked once per query rather than once a tile
+            for i, q in enumerate(queries):
+                if q.layer in store.catalog and not q.filters and not q.as_of:
+                    kept[i] = files.addresses(store.path, start, file_query(store.catalog[q.layer], q))
     plan = []
     for z in zooms:
-        for q in queries:
+        for i, q in enumerate(queries):
             if q.layer not in extents:
                 continue
             w, s, e, n = extents[q.layer]
             x0, y0 = lonlat_tile(w, n, z)
             x1, y1 = lonlat_tile(e, s, z)
-            plan += [(q, z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+            plan += [(q, z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1) if (z, x, y) not in kept[i]]
     every = max(1, len(plan) // 20)
     done = 0
     for q, z, x, y in plan:
@@ -1133,12 +1152,24 @@ def query_digest(query: TileQuery) -> str:
     return hashlib.sha256(json.dumps(query.to_json(), sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
+_FILE_QUERIES: dict[tuple[int, str], tuple[LayerSpec, str]] = {}
+
+
 def file_query(spec: LayerSpec, query: TileQuery) -> str:
     """The query of a tile in the tile file: the query's digest, its layer's catalog record (fields, palette,
     sensitive fields) and the code that builds tiles, so that a tile built from another record, or by another
-    release, is never read back.
+    release, is never read back. Kept per record object (the record's text took most of a tile read from the
+    file).
     """
-    return hashlib.sha256(f"{query_digest(query)}|{spec!r}|{_CODE}".encode()).hexdigest()[:24]
+    qd = query_digest(query)
+    hit = _FILE_QUERIES.get((id(spec), qd))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    out = hashlib.sha256(f"{qd}|{spec!r}|{_CODE}".encode()).hexdigest()[:24]
+    if len(_FILE_QUERIES) > 256:
+        _FILE_QUERIES.clear()
+    _FILE_QUERIES[(id(spec), qd)] = (spec, out)
+    return out
 
 
 def build_tile(
