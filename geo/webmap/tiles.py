@@ -965,7 +965,8 @@ class TileFile:
         if conn is None:
             return set()
         try:
-            rows = conn.execute("SELECT z, x, y FROM tiles WHERE version = ? AND query = ?", (version, query)).fetchall()
+            sql = "SELECT z, x, y FROM tiles WHERE version = ? AND query = ?"
+            rows = conn.execute(sql, (version, query)).fetchall()
         except sqlite3.OperationalError:  # busy: each tile is asked for on its own
             return set()
         except sqlite3.Error:
