@@ -306,15 +306,56 @@ def browser():
         yield b
 
 
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps the report of a test's own call on the test, for its fixtures' teardown to read."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_REPORT] = report
+    return report
+
+
 @pytest.fixture(autouse=True)
 def _pages_closed_after_each_test(request: pytest.FixtureRequest) -> Any:
     """A browser test's pages (and their contexts) close when it ends: a page left open keeps its app's
     websocket, timers and map running (Playwright turns off Chromium's throttling of background pages)
-    and takes the cores from the tests after it."""
+    and takes the cores from the tests after it.
+
+    A browser test that failed first leaves, for each page still open, a screenshot of what a person saw
+    and what the app said it was doing (its script state, its runs, its last report), in its report: a
+    Playwright wait that ran out says only which element it waited for."""
     yield
-    if "browser" in request.fixturenames:
-        for context in list(request.getfixturevalue("browser").contexts):
-            context.close()
+    if "browser" not in request.fixturenames:
+        return
+    report = request.node.stash.get(_CALL_REPORT, None)
+    if report is not None and report.failed:
+        _picture_open_pages(request.node, request.getfixturevalue("browser"))
+    for context in list(request.getfixturevalue("browser").contexts):
+        context.close()
+
+
+def _picture_open_pages(item: pytest.Item, browser: Any) -> None:
+    """What each page left open by a failed test showed, and its app state, into its report."""
+    from tests.browser import Visit
+
+    folder = ARTIFACTS / "failed"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
+    lines = []
+    pages = [page for context in browser.contexts for page in context.pages]
+    for i, page in enumerate(pages):
+        shot = folder / f"{name}-{i}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True, timeout=10000)
+        except Exception as exc:  # a page that cannot be pictured is still reported
+            shot = Path(f"(no screenshot: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        lines.append(f"page {i}: {page.url}\n  screenshot {shot}\n  app state {Visit(page).app_state()}")
+    if not pages:
+        lines.append("no page was open when the test failed")
+    item.add_report_section("teardown", "open pages", "\n".join(lines))
 
 
 @pytest.fixture(scope="session")
