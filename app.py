@@ -53,3 +53,4 @@ except StoreDown as down:  # the database went away mid-run: say so; the next ru
     st.error(t("error.store_down", lang, reason=str(down)[:200]))
     st.caption(t("error.store_down", "en", reason=str(down)[:200]))
 live.watch()  # last: it watches the tables this run showed (replicas on PostGIS; off on a GeoPackage)
+press.end_run()  # the page was drawn to its end: a press no button took is dropped
