@@ -52,5 +52,8 @@ except StoreLoginRefused:  # the server answered and refused the store's own sig
 except StoreDown as down:  # the database went away mid-run: say so; the next run reconnects
     st.error(t("error.store_down", lang, reason=str(down)[:200]))
     st.caption(t("error.store_down", "en", reason=str(down)[:200]))
+except Exception:  # an error the page did not expect: a press it kept must not act later, by surprise
+    press.end_run()
+    raise
 live.watch()  # last: it watches the tables this run showed (replicas on PostGIS; off on a GeoPackage)
-press.end_run()  # the page was drawn to its end: a press no button took is dropped
+press.end_run()  # the page was drawn to its end (or said its store's error): a press no button took is dropped

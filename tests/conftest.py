@@ -306,15 +306,15 @@ def browser():
         yield b
 
 
-_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+_FAILED_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Keeps the report of a test's own call on the test, for its fixtures' teardown to read."""
+    """Keeps the report of a test's setup or call, once failed, on the test, for its fixtures' teardown to read."""
     report = yield
-    if report.when == "call":
-        item.stash[_CALL_REPORT] = report
+    if report.when in ("setup", "call") and report.failed:
+        item.stash[_FAILED_REPORT] = report
     return report
 
 
@@ -330,11 +330,13 @@ def _pages_closed_after_each_test(request: pytest.FixtureRequest) -> Any:
     yield
     if "browser" not in request.fixturenames:
         return
-    report = request.node.stash.get(_CALL_REPORT, None)
-    if report is not None and report.failed:
-        _picture_open_pages(request.node, request.getfixturevalue("browser"))
-    for context in list(request.getfixturevalue("browser").contexts):
-        context.close()
+    browser = request.getfixturevalue("browser")
+    try:
+        if request.node.stash.get(_FAILED_REPORT, None) is not None:
+            _picture_open_pages(request.node, browser)
+    finally:  # the pictures, whatever became of them, never leave a page open for the tests after
+        for context in list(browser.contexts):
+            context.close()
 
 
 def _picture_open_pages(item: pytest.Item, browser: Any) -> None:
@@ -350,8 +352,10 @@ def _picture_open_pages(item: pytest.Item, browser: Any) -> None:
         shot = folder / f"{name}-{i}.png"
         try:
             page.screenshot(path=str(shot), full_page=True, timeout=10000)
-        except Exception as exc:  # a page that cannot be pictured is still reported
-            shot = Path(f"(no screenshot: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        except Exception as exc:  # a page that cannot be pictured is reported, and not asked again: it may hang
+            said = (str(exc).splitlines() or [""])[0][:200]
+            lines.append(f"page {i}: {page.url}\n  no screenshot: {type(exc).__name__}: {said}")
+            continue
         lines.append(f"page {i}: {page.url}\n  screenshot {shot}\n  app state {Visit(page).app_state()}")
     if not pages:
         lines.append("no page was open when the test failed")

@@ -22,8 +22,9 @@ Both were seen in a browser, under load, before this: 5 comments of 31 sent as t
 (3 the first way, 2 the second); none of 8 since (``tests/app/test_browser_threads.py``).
 
 A kept press is taken once, on the next run that reaches its button about the same thing. A run that goes to the
-end of the page without taking it (its button no longer drawn, or about something else now) drops it, as does
-going to another page: it never fires later, by surprise. Runs cut short do not count against it: a planner's
+end of the page without taking it (its button no longer drawn, or about something else now) drops it, as do a
+run that stopped on an error (the store down: the user sees why, and presses again once it is back) and going to
+another page: it never fires later, by surprise. Runs cut short do not count against it: a planner's
 comment sent as the map settled, on a loaded server, was most likely cut short three times running and dropped by
 a count of runs that held here before: it never arrived (CI). Even on a quiet machine, one of the 12 presses of
 the drawing and thread tests in a browser was cut short once before its button took it.
@@ -93,12 +94,23 @@ def _keep(rec: _Record, key: str, about: Hashable) -> None:
 
 
 class Press:
-    """What :func:`button` and :func:`submit` return: true once for a press; :meth:`then` after its write."""
+    """What :func:`button` and :func:`submit` return: true once for a press; :meth:`then` after its write.
 
-    def __init__(self, taken: bool, rec: _Record) -> None:
-        self._taken, self._rec = taken, rec
+    The press is taken when the page first asks (``if sent:``), not when its button is drawn: a run cut short
+    between the two (another button of the same form drawn after it, a thread's "Trả lời" before "Đóng
+    luồng") leaves it kept for the next run. Whether the button acts in this run: a kept press is taken
+    (once), or dropped if the button is disabled now (its confirmation unticked, its file removed since the
+    press: Streamlit skips a disabled button's own callback for the same reason).
+    """
+
+    def __init__(self, rec: _Record, key: str, about: Hashable, clicked: bool, disabled: bool) -> None:
+        self._rec, self._key, self._about, self._clicked, self._disabled = rec, key, about, clicked, disabled
+        self._taken: bool | None = None
 
     def __bool__(self) -> bool:
+        if self._taken is None:  # plain Python from here to the write: no point where Streamlit can stop it
+            kept = self._rec["kept"].pop(self._key, None)
+            self._taken = not self._disabled and (self._clicked or (kept is not None and kept[0] == self._about))
         return self._taken
 
     def note(self, **state: Any) -> None:
@@ -113,20 +125,11 @@ class Press:
         st.rerun()
 
 
-def _taken(rec: _Record, key: str, about: Hashable, clicked: bool, disabled: bool) -> Press:
-    """Whether the button acts in this run; a kept press is taken (once), or dropped if the button is disabled
-    now (its confirmation unticked, its file removed since the press: Streamlit skips a disabled button's own
-    callback for the same reason).
-    """
-    kept = rec["kept"].pop(key, None)
-    return Press(not disabled and (clicked or (kept is not None and kept[0] == about)), rec)
-
-
 def button(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> Press:
     """``st.button`` whose press survives a run cut short (``about``: what it acts on, as the page saw it)."""
     rec = _record()
     clicked = st.button(label, key=key, on_click=_keep, args=(rec, key, about), **kwargs)
-    return _taken(rec, key, about, clicked, bool(kwargs.get("disabled")))
+    return Press(rec, key, about, clicked, bool(kwargs.get("disabled")))
 
 
 def submit(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> Press:
@@ -135,4 +138,4 @@ def submit(label: str, *, key: str, about: Hashable = (), **kwargs: Any) -> Pres
     """
     rec = _record()
     clicked = st.form_submit_button(label, key=key, on_click=_keep, args=(rec, key, about), **kwargs)
-    return _taken(rec, key, about, clicked, bool(kwargs.get("disabled")))
+    return Press(rec, key, about, clicked, bool(kwargs.get("disabled")))

@@ -38,3 +38,14 @@ def test_a_press_a_whole_run_went_past_never_fires_later() -> None:
     at.run()
     at.run()
     assert at.markdown[0].value == "sent 0"
+
+
+def test_a_press_cut_short_between_its_button_and_its_write_acts_on_the_next_run() -> None:
+    """Another button of the same form drawn after it, a Streamlit call before the write: a run cut short
+    there does not lose the press."""
+    at = _page()
+    at.session_state["cut_after"] = 1
+    at.button(key="send").click().run()
+    assert "sent" not in at.session_state
+    at.run()
+    assert at.markdown[0].value == "sent 1"

@@ -1,5 +1,6 @@
 """A page with one button that writes, for tests/app/test_press.py: ``cut`` (session state) runs are cut short
-before the button is reached, as a map's report cuts a run short; ``show`` False leaves the button out."""
+before the button is reached, as a map's report cuts a run short, and ``cut_after`` runs after it is drawn but
+before its write; ``show`` False leaves the button out."""
 
 import streamlit as st
 
@@ -11,6 +12,9 @@ if st.session_state.get("cut", 0) > 0:
     st.stop()  # this run ends here, never reaching the button nor the end of the page
 if st.session_state.get("show", True):
     sent = press.button("Gửi", key="send", about="LN-97")
+    if st.session_state.get("cut_after", 0) > 0:  # cut short after the button was drawn, before its write
+        st.session_state["cut_after"] -= 1
+        st.stop()
     if sent:
         st.session_state["sent"] = st.session_state.get("sent", 0) + 1
 st.write(f"sent {st.session_state.get('sent', 0)}")
