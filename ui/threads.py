@@ -107,7 +107,7 @@ def _thread(th: Thread, key: str, writer: str | None, lang: Lang) -> None:
                     about=(th.id, th.resolved),
                 )
         try:
-            if send and text.strip():
+            if send:  # an empty text is refused with its message (geo.read.comments)
                 c = comments.add(where, None, text, writer, reply_to=th.id, sensitive=sensitive)
                 send.then(**emptied, **{f"thread_flash_{key}": t("comments.sent", lang, id=c.id)})
             if toggle:
@@ -162,7 +162,7 @@ def thread_panel(key: str, on: Target) -> None:
         box_key, emptied = _box(box)
         text = st.text_area(t("comments.new", lang), key=box_key, height=80)
         sent = press.submit(t("comments.send", lang), key=f"new_thread_go_{key}", about=on, type="primary")
-        if sent and text.strip():
+        if sent:  # an empty text is refused with its message (geo.read.comments)
             try:
                 c = comments.add(where, on, text, writer, sensitive=sensitive)
                 sent.then(**emptied, **{f"thread_flash_{key}": t("comments.sent", lang, id=c.id)})

@@ -600,3 +600,17 @@ def test_two_planners_on_one_criterion_the_second_is_refused_with_both_values(tw
     ntm = Store(two_planners).read("ntm_commune")
     c8 = ntm[(ntm.unit_code == "06643") & (ntm.criterion == 8)].iloc[0]
     assert bool(c8.met) and int(c8.year_met) == 2024  # Lan's save stands
+
+
+def test_an_empty_question_is_refused_with_a_message_and_nothing_is_stored(env: Path) -> None:
+    """A planner presses "Gửi" with the box empty (or only spaces): told why, in words; no thread appears."""
+    from geo.read import comments
+
+    at = _roads(**{"sel_giao-thong": SEL, "user": {"name": "chuyenvien", "role": "planner"}})
+    before = comments.threads(Store(env), comments.feature("ql4b_segments", "QL4B-18-20"))
+    box = next(a for a in at.text_area if a.label.startswith("Hỏi, trao đổi"))
+    box.set_value("   ")
+    next(b for b in at.button if b.label == "Gửi").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Ý kiến không được để trống." in shown(e.value) for e in at.error), [e.value for e in at.error]
+    assert comments.threads(Store(env), comments.feature("ql4b_segments", "QL4B-18-20")) == before
