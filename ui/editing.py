@@ -29,6 +29,7 @@ from ui.selection import (
     picking_stopped,
     selecting,
     selection,
+    shows_view,
 )
 
 
@@ -344,6 +345,8 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
         )
         spec = catalog[lid]
         w, s_, e, n = current_view(page) or data.layer("district").total_bounds
+        if picked(page) is None:  # the default position is the view's centre: it follows the map's moves
+            shows_view(page)
         lon0, lat0 = picked(page) or ((w + e) / 2, (s_ + n) / 2)
         st.caption(t("edit.add_where", lang))
         names = data.unit_names()

@@ -31,7 +31,7 @@ from geo.read.filters import Filters, describe
 from geo.webmap.mapview import feature_keys
 from ui import data, state
 from ui.data import default_since
-from ui.selection import current_view, selection
+from ui.selection import current_view, live_view, selection, shows_view
 
 
 def export_panel(
@@ -97,6 +97,8 @@ def export_panel(
                 format_func=lambda n: f"1:{fmt_number(n, lang)}" if n else t("export.scale_fit", lang),
             )
             grid = c6.toggle(t("export.grid", lang), key=f"exp_grid_{page}", disabled=not scale)
+            if scale:  # the sheets counted, and the sheet's centre, follow the map's moves
+                shows_view(page)
             if scale and shown:
                 req = replace(req, scale=int(scale), grid=grid)
                 cols, rows = sheets_needed(req, shown)
@@ -117,10 +119,15 @@ def export_panel(
             said = {lid: describe(catalog[lid], (filters or {}).get(lid), lang, names) for lid in shown}
             table = TableRequest(lang, codes, prov.meta, prov.today, prov.at, said, names)
             ext = suffix(fmt, len(shown))
-        st.caption(t("export.what", lang) if req.bbox else t("export.what_all", lang))
+        # The page's map reports its extent as soon as it is drawn (not when two dates are compared: then
+        # everything shown is exported).
+        st.caption(t("export.what" if data.compare_day() is None else "export.what_all", lang))
+        view = live_view(page)  # a move of the map reruns the map alone: the extent is read when the file is made
         st.download_button(
             t("export.download", lang, fmt=ext.upper()),
-            data=lambda: export_bytes(fmt, req, shown, prov, demo, table, tile=tile),
+            data=lambda: export_bytes(
+                fmt, req if req.scale else replace(req, bbox=view()), shown, prov, demo, table, tile=tile
+            ),
             file_name=f"dinh-lap-{page or 'tong-quan'}-{data.as_of_day() or data.today():%Y%m%d}.{ext}",
             mime=MIME[ext],
             on_click="ignore",

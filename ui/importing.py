@@ -122,7 +122,7 @@ def _preview_map(report: Report, layer: str | None, lang: Lang) -> None:
         frame = frame.assign(feature_no=[str(i + 1) for i in range(len(frame))])
     st.markdown(f"**{t('import.preview_map', lang)}**")
     frames = {"district": data.layer("district"), lid: frame}
-    map_view(PAGE, ["district", lid], MapData(frames, catalog, frames, None), height=420)
+    map_view(PAGE, ["district", lid], MapData(frames, catalog, frames, None), height=420, alone=False)
 
 
 def _values_editor(report: Report, layer: str, lang: Lang, file_key: str) -> dict[str, dict[str, str | None]]:

@@ -2,9 +2,12 @@
 
 The base map is the same on every rerun (so streamlit-folium never remounts
 it and the user's view is kept); layers, legend and badge travel as
-``feature_group_to_add``. The map returns only the clicked feature. A
+``feature_group_to_add``. The map returns its extent and the clicked feature. A
 selection made in a table or a chart moves the view to the feature; a
 selection made on the map, or a filter change, leaves the view alone.
+
+The map is a fragment of its page: the report of a move reruns the map alone, unless the rest of the page
+must follow it (:func:`ui.selection.on_map_change`).
 
 Whoever calls :func:`map_view` hands it a :class:`geo.webmap.mapview.MapData`: the frames drawn, the
 catalog that describes them, and the data version they were read at. Nothing here reads a layer
@@ -14,6 +17,7 @@ back by id to draw it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -35,7 +39,7 @@ from ui.assets import AppPublisher, asset_base, scripts_url, static_base, worker
 from ui.auth import current_user
 from ui.drawing import draw_spec
 from ui.measure import measured_shape
-from ui.selection import find_feature, on_map_change, picked, picking, selection
+from ui.selection import find_feature, on_map_change, page_follows, page_run, picked, picking, selection
 from ui.tileserver import tile_url
 
 
@@ -158,6 +162,7 @@ def map_view(
     sync: str | None = None,
     changed: tuple[tuple[str, str], ...] = (),
     legend_beside: bool = True,
+    alone: bool = True,
 ) -> list[LegendBlock]:
     """Draw the map of the ``visible`` layers (``drawn``: their features; default the store's, unfiltered).
 
@@ -166,6 +171,9 @@ def map_view(
     which offers them to pick a position on it. ``sync``: maps of one group pan and zoom together.
     Returns the legend of what is drawn, for :func:`side_legend`. ``legend_beside``: the page shows that
     legend beside the map, so the in-map one starts folded (else, on a slide, it starts open).
+    ``alone``: a move of the map reruns the map alone (:func:`_drawn_map`). Not for a map whose place on the
+    page changes from run to run (an import's preview, under its report): Streamlit knows a fragment by its
+    place, and the report of a map drawn at another place than in the last run would name a fragment gone.
     """
     lang = state.lang()
     key = f"map_{page}"
@@ -204,25 +212,17 @@ def map_view(
     )
     blocks = legend_blocks(frames, state_, catalog)  # once per rerun: for the map and beside it
     tiles = tile_urls(drawn, visible, state_)
-    st_folium(
-        base_map(
-            st.session_state.get(f"home_{page}") or home_bounds(home),
-            asset_base(),
-            static_base(),
-            sync,
-            lang,
-            state.projector(),
-            scripts_url(),
-        ),
-        key=key,
-        height=state.map_height(height),
-        use_container_width=True,  # streamlit-folium's own argument
-        # Clicks on the map come back only while a planner picks a position (geo.webmap.mapview.PickMode).
-        returned_objects=["last_active_drawing", "bounds"],
-        feature_group_to_add=overlays(
+    page_run(page)
+    home_view = st.session_state.get(f"home_{page}") or home_bounds(home)
+    demo, unit_names = set(data.demo_layers()), data.unit_names() if tiles else None
+    projector, sensitive = state.projector(), data.sensitive_ok()
+
+    def made() -> tuple[Any, Any]:  # made anew for each run of the map: streamlit-folium renames what it is given
+        base = base_map(home_view, asset_base(), static_base(), sync, lang, projector, scripts_url())
+        layers = overlays(
             frames,
             state_,
-            set(data.demo_layers()),
+            demo,
             AppPublisher(),
             catalog=catalog,
             whole=drawn.whole,
@@ -230,12 +230,13 @@ def map_view(
             blocks=blocks,
             worker=worker_url(),
             tiles=tiles,
-            sensitive=data.sensitive_ok(),
-            unit_names=data.unit_names() if tiles else None,
-        ),
-        center=center,
-        zoom=zoom,
-        on_change=lambda: on_map_change(page, key, pick, catalog),
+            sensitive=sensitive,
+            unit_names=unit_names,
+        )
+        return base, layers
+
+    (_drawn_map if alone else _map_body)(
+        page, made, state.map_height(height), center, zoom, lambda: on_map_change(page, key, pick, catalog)
     )
     if not visible:
         st.caption(t("map.no_layers", lang))
@@ -247,6 +248,35 @@ def map_view(
                 t("edit.picked", lang, lon=f"{pin[0]:.6f}", lat=f"{pin[1]:.6f}") if pin else t("edit.pick_first", lang)
             )
     return blocks
+
+
+def _map_body(
+    page: str, made: Callable[[], tuple[Any, Any]], height: int, center: Any, zoom: Any, reported: Callable[[], None]
+) -> None:
+    """The map itself. As :data:`_drawn_map`, a fragment of its page: when it reports a move, the map alone
+    reruns (the same map, so the component keeps its view, at a fraction of the page's cost), and a press
+    elsewhere on the page is never cut short by it (Streamlit lets a fragment's run wait for the page's).
+    What the rest of the page must follow (a feature clicked, a pin, a shape drawn, the view while a panel
+    shows it) reruns the page (:func:`ui.selection.on_map_change`).
+    """
+    if page_follows(page):
+        st.rerun()
+    base, layers = made()
+    st_folium(
+        base,
+        key=f"map_{page}",
+        height=height,
+        use_container_width=True,  # streamlit-folium's own argument
+        # Clicks on the map come back only while a planner picks a position (geo.webmap.mapview.PickMode).
+        returned_objects=["last_active_drawing", "bounds"],
+        feature_group_to_add=layers,
+        center=center,
+        zoom=zoom,
+        on_change=reported,
+    )
+
+
+_drawn_map = st.fragment(_map_body)
 
 
 def side_legend(blocks: list[LegendBlock]) -> None:

@@ -65,24 +65,78 @@ def selection_from_link(page: str, catalog: Catalog, layers: tuple[str, ...]) ->
 
 
 def on_map_change(page: str, key: str, picking: bool, catalog: Catalog) -> None:
-    """What the map reported (its extent, a clicked feature, a picked position) into the page's state."""
+    """What the map reported (its extent, a clicked feature, a picked position, a shape drawn) into the page's
+    state; and whether the rest of the page must follow (:func:`page_follows`).
+
+    The map is a fragment of its page (:func:`ui.mapwidget.map_view`): a report reruns the map alone, unless
+    it selects a feature, places a pin, brings a shape drawn, or moves the view while something on the page
+    shows what the view is (:func:`shows_view`).
+    """
     value: Any = st.session_state.get(key) or {}
     if not isinstance(value, dict):
         return
+    follow = False
     b = value.get("bounds") or {}
     sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
     if _finite(sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat")):
-        st.session_state[f"view_{page}"] = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
+        view = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
+        follow = view != st.session_state.get(f"view_{page}") and bool(st.session_state.get(f"shows_view_{page}"))
+        st.session_state[f"view_{page}"] = view
+        st.session_state.setdefault(_VIEWS, {})[page] = view  # for what is made later, off the page's run
     props = (value.get("last_active_drawing") or {}).get("properties") or {}
     clicked = (props.get("_l"), props.get("_k"))
     # The component reports its last click again with every pan: only a new click selects.
     if clicked[0] in catalog and clicked[1] is not None and st.session_state.get(f"seen_{page}") != clicked:
         st.session_state[f"seen_{page}"] = clicked
+        follow = True
         if not picking:  # while picking a position, a click on a feature places the pin, it does not select
             select(page, str(clicked[0]), str(clicked[1]), zoom=False)
+    if props.get("_draw") and props.get("_draw") != st.session_state.get(f"draw_seen_{page}"):
+        follow = True  # a shape drawn, for the drawing panel's box (ui.drawing)
     at = value.get("last_clicked") or {}
     if picking and isinstance(at, dict) and _finite(at.get("lng"), at.get("lat")):
-        st.session_state[f"pin_{page}"] = (round(float(at["lng"]), 7), round(float(at["lat"]), 7))
+        pin = (round(float(at["lng"]), 7), round(float(at["lat"]), 7))
+        follow = follow or pin != st.session_state.get(f"pin_{page}")
+        st.session_state[f"pin_{page}"] = pin
+    if follow:
+        st.session_state[f"follow_{page}"] = True
+
+
+_VIEWS = "_views"  # session state: {page: the extent last reported}, a plain dict read off the page's run
+
+
+def page_follows(page: str) -> bool:
+    """Whether the map's last report asked the whole page to follow it (once: the answer is then forgotten)."""
+    return bool(st.session_state.pop(f"follow_{page}", False))
+
+
+def shows_view(page: str) -> None:
+    """Said in a run of the page by whatever shows something of the extent in view (a sheet count at a stated
+    scale, the default position of a new point): in the runs of the map alone that follow, a move of the map
+    reruns the whole page, so that what it shows follows the view (until a run of the page no longer says it).
+    """
+    st.session_state[f"shows_view_{page}"] = True
+
+
+def page_run(page: str) -> None:
+    """At the map, in each run of the whole page: what the map reported is in this run already, and nothing
+    yet shows the view (the panels under the map, drawn after it, say so again: :func:`shows_view`).
+    """
+    st.session_state.pop(f"follow_{page}", None)
+    st.session_state.pop(f"shows_view_{page}", None)
+
+
+def live_view(page: str) -> Callable[[], Bounds | None]:
+    """A function that tells, whenever it is called (a download made on a thread of its own, after the map
+    moved without the page rerunning), the extent last in view on ``page``.
+    """
+    views, now = st.session_state.setdefault(_VIEWS, {}), current_view(page)
+
+    def view() -> Bounds | None:
+        got = views.get(page)
+        return tuple(got) if got else now
+
+    return view
 
 
 def _finite(*values: Any) -> bool:

@@ -9,6 +9,7 @@ tests/artifacts/ and looked at.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
@@ -202,7 +203,6 @@ def test_the_cluster_page_opens_on_the_cluster(browser: Browser, app_url: str, s
 
 def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_path) -> None:
     import io
-    from pathlib import Path
 
     from PIL import Image
     from pypdf import PdfReader
@@ -238,6 +238,38 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) == 7 and "Bộ tài liệu giao ban" in reader.pages[0].extract_text()
     assert v.external_requests() == []
+    v.page.close()
+
+
+def test_the_data_exported_after_a_move_of_the_map_is_that_of_the_new_extent(
+    browser: Browser, app_url: str, store, tmp_path
+) -> None:
+    """A move of the map reruns the map alone (ui.mapwidget), not the export panel under it: the file is
+    still made of the extent the user sees when pressing "Tải", not of the one the panel was drawn with."""
+    import json
+
+    from shapely.geometry import box, shape
+
+    v = visit(browser, f"{app_url}/giao-thong")
+    frame = v.map_frame()
+    v.page.get_by_text("Xuất bản đồ").click()
+    choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input"), "Dữ liệu GeoJSON")
+    v.wait_idle()
+    segs = store.read("ql4b_segments").set_index("seg_id")
+    at = segs.geometry["QL4B-24-26"].representative_point()
+    with v.expect_run(30):  # the map reports its new extent
+        frame.evaluate("([lat, lon]) => window.map.setView([lat, lon], 15, {animate: false})", [at.y, at.x])
+    w, s, e, n = frame.evaluate(
+        "(() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    with v.page.expect_download(timeout=60000) as dl:
+        v.page.get_by_role("button", name="Tải GEOJSON").click()
+    got = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))["features"]
+    seen = box(w, s, e, n)
+    assert got and all(shape(f["geometry"]).intersects(seen) for f in got)
+    ids = {f["properties"].get("Mã đoạn", f["properties"].get("seg_id")) for f in got} - {None}
+    assert "QL4B-24-26" in ids and len(ids) < len(segs)  # the segment in view, not the whole road
+    assert v.external_requests() == [] and v.page_errors == []
     v.page.close()
 
 
