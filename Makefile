@@ -15,7 +15,7 @@ JS_FIXTURES := tests/artifacts/js-fixtures
 GEOMAN := node_modules/@geoman-io/leaflet-geoman-free
 VENDOR := geo/webmap/static/vendor
 
-.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-import bench-replicas bench-field bench-province clean
+.PHONY: run test lint typecheck jslint jstest node vendor unit browser chromium postgis qgis demo bench bench-scale bench-time bench-html bench-cadastral bench-import bench-replicas bench-field bench-province bench-pans clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -134,6 +134,10 @@ bench-replicas: $(STAMP) $(STORE) postgis
 ## bench-scale: 1,000 / 10,000 / 50,000 parcels against plain folium + st_folium (a few minutes)
 bench-scale: $(STAMP) $(STORE) chromium
 	$(PY) benchmarks/scale.py
+
+## bench-pans: what a pan costs on Giao thông (to idle, server and Chromium processor), against an earlier commit in one run
+bench-pans: $(STAMP) $(STORE) chromium
+	$(PY) benchmarks/pans.py
 
 ## bench-province: the cadastral layer from vector tiles (50,000 parcels; DINHLAP_BENCH_PARCELS=500000 for a province), GeoPackage and PostGIS, against plain folium of 1,000
 bench-province: $(STAMP) $(STORE) chromium postgis
