@@ -29,7 +29,6 @@ from ui.selection import (
     picking_stopped,
     selecting,
     selection,
-    shows_view,
 )
 
 
@@ -344,10 +343,14 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
             t("edit.add_layer", lang), points, key=f"add_pt_layer_{page}", format_func=lambda i: catalog[i].title(lang)
         )
         spec = catalog[lid]
+        # Boxes of their own, left as typed whatever the map does; a pin placed on the map fills them (before
+        # they are drawn). Left empty, the point goes to the centre of the view as it is when "Thêm" is pressed.
+        lon_key, lat_key, pin_key = f"add_lon_{page}_{lid}", f"add_lat_{page}_{lid}", f"add_pin_{page}_{lid}"
+        pin = picked(page)
+        if pin is not None and st.session_state.get(pin_key) != pin:
+            st.session_state.update({lon_key: f"{pin[0]:.6f}", lat_key: f"{pin[1]:.6f}", pin_key: pin})
         w, s_, e, n = current_view(page) or data.layer("district").total_bounds
-        if picked(page) is None:  # the default position is the view's centre: it follows the map's moves
-            shows_view(page)
-        lon0, lat0 = picked(page) or ((w + e) / 2, (s_ + n) / 2)
+        centre = ((w + e) / 2, (s_ + n) / 2)  # read before the press is taken (ui.press)
         st.caption(t("edit.add_where", lang))
         names = data.unit_names()
         with st.form(f"add_pt_{page}_{lid}"):
@@ -362,20 +365,24 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
                 else:
                     values[f.name] = _widget(spec, f.name, None, key, lang, new=True)
             c1, c2 = st.columns(2)
-            lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
+            at_centre = t("edit.at_centre", lang)
+            lon_box = c1.text_input(t("edit.lon", lang), key=lon_key, placeholder=at_centre)
+            lat_box = c2.text_input(t("edit.lat", lang), key=lat_key, placeholder=at_centre)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
-            submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}", about=(lon0, lat0))
+            submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}")
         if not submitted:
             return
         where, chosen = data.store().location, selecting(page)
         try:
             values = {n: v if n == "unit_code" else read_box(spec, n, v, lang) for n, v in values.items()}
-            lon, lat = _position(lon_box, lat_box, lang)
+            typed = str(lon_box or "").strip() or str(lat_box or "").strip()
+            lon, lat = _position(lon_box, lat_box, lang) if typed else centre
             key = insert(where, lid, values, user.name, reason, point=(lon, lat))
         except EditError as exc:
             _error(exc, lang)
         else:  # the new point, selected and in view; nothing here touches Streamlit before the next run
             submitted.then(
+                **{lon_key: "", lat_key: ""},  # the next point starts from the view's centre again
                 **picking_stopped(page),
                 **chosen(lid, key, True),
                 **flashed(page, lid, key, t("edit.added", lang, key=key)),

@@ -111,9 +111,9 @@ def page_follows(page: str) -> bool:
 
 
 def shows_view(page: str) -> None:
-    """Said in a run of the page by whatever shows something of the extent in view (a sheet count at a stated
-    scale, the default position of a new point): in the runs of the map alone that follow, a move of the map
-    reruns the whole page, so that what it shows follows the view (until a run of the page no longer says it).
+    """Said in a run of the page by whatever shows something of the extent in view (an export's sheet count and
+    centre at a stated scale): in the runs of the map alone that follow, a move of the map reruns the whole page,
+    so that what it shows follows the view (until a run of the page no longer says it).
     """
     st.session_state[f"shows_view_{page}"] = True
 

@@ -805,11 +805,13 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "edit.add_point": {"vi": "Thêm điểm mới", "en": "Add a point"},
     "edit.add_layer": {"vi": "Lớp", "en": "Layer"},
     "edit.add_where": {
-        "vi": "Vị trí mặc định là tâm khung nhìn bản đồ. Bật «Chọn vị trí trên bản đồ» dưới bản đồ rồi bấm vào "
-        "chỗ cần đặt, hoặc nhập tọa độ đo được.",
-        "en": "The position defaults to the centre of the map's view. Turn on «Pick the position on the map» "
-        "under the map and click where it goes, or type measured coordinates.",
+        "vi": "Để trống kinh độ, vĩ độ thì điểm đặt ở tâm khung nhìn bản đồ lúc bấm «Thêm vào bản đồ». Bật «Chọn "
+        "vị trí trên bản đồ» dưới bản đồ rồi bấm vào chỗ cần đặt, hoặc nhập tọa độ đo được.",
+        "en": "Left empty, the longitude and latitude are the centre of the map's view when «Add to the map» is "
+        "pressed. Turn on «Pick the position on the map» under the map and click where it goes, or type measured "
+        "coordinates.",
     },
+    "edit.at_centre": {"vi": "Tâm khung nhìn bản đồ", "en": "The centre of the map's view"},
     "edit.pick": {"vi": "Chọn vị trí trên bản đồ", "en": "Pick the position on the map"},
     "edit.pick_help": {
         "vi": "Khi bật, bấm vào bản đồ để đặt vị trí cho điểm mới hoặc cho điểm đang di chuyển; bấm không chọn "

@@ -275,6 +275,45 @@ def test_a_planner_adds_a_dispute_point_and_it_is_selected(env: Path) -> None:
     assert any("Đã thêm 'TC-20'" in shown(s.value) for s in at.success)
 
 
+def _new_dispute(at: AppTest, dispute_id: str) -> str:
+    """The add-point form of the forest page filled for ``dispute_id``, but its position; its key prefix."""
+    at.selectbox(key="add_pt_layer_dat-lam-nghiep").set_value("land_disputes").run()
+    p = "add_dat-lam-nghiep_land_disputes_"
+    at.text_input(key=p + "dispute_id").input(dispute_id)
+    at.selectbox(key=p + "unit_code").set_value("06643")
+    at.text_input(key=p + "kind").input("Lấn chiếm đất rừng")
+    at.text_input(key=p + "area_ha").input("2,5")
+    at.selectbox(key=p + "status").set_value("open")
+    at.text_input(key=p + "opened").input("01/06/2024")
+    return p
+
+
+def test_coordinates_typed_for_a_new_point_stay_as_typed_when_the_map_moves(env: Path) -> None:
+    """They used to follow the map's centre, and a pan put the centre back over what the planner typed."""
+    at = app_page("pages/dat_lam_nghiep.py", **PLANNER)
+    _new_dispute(at, "TC-21")
+    at.text_input(key="add_lon_dat-lam-nghiep_land_disputes").input("107,123456")
+    at.text_input(key="add_lat_dat-lam-nghiep_land_disputes").input("21.654321")
+    # The map moved while the planner typed: what its run left (ui.selection.on_map_change) is in the session.
+    at.session_state["view_dat-lam-nghiep"] = (107.2, 21.5, 107.3, 21.6)
+    next(b for b in at.button if b.label == "Thêm vào bản đồ").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    point = Store(env).read("land_disputes").set_index("dispute_id").geometry["TC-21"]
+    assert (round(point.x, 6), round(point.y, 6)) == (107.123456, 21.654321)
+    assert at.text_input(key="add_lon_dat-lam-nghiep_land_disputes").value == ""  # the next one starts afresh
+
+
+def test_a_new_point_left_without_coordinates_goes_to_the_centre_of_the_view_when_added(env: Path) -> None:
+    at = app_page("pages/dat_lam_nghiep.py", **PLANNER)
+    assert any("tâm khung nhìn bản đồ lúc bấm «Thêm vào bản đồ»" in c.value for c in at.caption)
+    _new_dispute(at, "TC-22")
+    at.session_state["view_dat-lam-nghiep"] = (107.2, 21.5, 107.3, 21.6)  # the map moved there, the page did not
+    next(b for b in at.button if b.label == "Thêm vào bản đồ").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    point = Store(env).read("land_disputes").set_index("dispute_id").geometry["TC-22"]
+    assert (round(point.x, 6), round(point.y, 6)) == (107.25, 21.55)
+
+
 def _pick_toggles(at: AppTest) -> list[str]:
     return [w.label for w in at.toggle if w.label == "Chọn vị trí trên bản đồ"]
 
