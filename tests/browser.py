@@ -194,7 +194,8 @@ _RUN_WATCH = """
   }
   if (window.__dl) return;
   const dl = window.__dl = { runs: 0, state: null, idleSince: 0, valueAt: -1, runAt: 0, moveAt: -1,
-    sentAt: -1, pokedAt: -1, started: 0, startAt: -1, endAt: -1, endStatus: -1, keys: [], frames: 0 };
+    sentAt: -1, pokedAt: -1, started: 0, startAt: -1, endAt: -1, endStatus: -1, keys: [], frames: 0,
+    fragmentRun: false, fragmentRuns: 0 };
   keyLog('top');
   // Map frames put in the page (a slide, a mode, a layout change can replace the map's frame).
   new MutationObserver((records) => {
@@ -206,8 +207,9 @@ _RUN_WATCH = """
   // What the server says of its runs, read off the wire as Streamlit's own frontend reads it: every run
   // starts with a ForwardMsg new_session (field 4) and ends with script_finished (field 6, an enum: 2 is
   // "stopped early for a rerun", another run follows). A run too short to show in the DOM is seen here.
-  const fields = (buf) => {
-    const b = new Uint8Array(buf); let i = 0; const out = [];
+  // Each field: [number, value] (a length-delimited one: [number, -1, its bytes]).
+  const fields = (b) => {
+    let i = 0; const out = [];
     const varint = () => {
       let r = 0, m = 1, x;
       do { x = b[i++]; r += (x & 0x7f) * m; m *= 128; } while (x & 0x80 && i < b.length);
@@ -216,16 +218,23 @@ _RUN_WATCH = """
     while (i < b.length) {
       const key = varint(), f = Math.floor(key / 8), w = key % 8;
       if (w === 0) out.push([f, varint()]);
-      else if (w === 2) { const n = varint(); out.push([f, -1]); i += n; }
+      else if (w === 2) { const n = varint(); out.push([f, -1, b.subarray(i, i + n)]); i += n; }
       else if (w === 1) i += 8; else if (w === 5) i += 4; else break;
     }
     return out;
   };
+  // A run of fragments only (the map alone: ui.mapwidget) names them in its metadata (field 2), run (6),
+  // fragment_ids (2).
+  const fragmentsOnly = (all) => all.some(([f, , b]) => f === 2 && b && fields(b).some(([g, , r]) =>
+    g === 6 && r && fields(r).some(([h]) => h === 2)));
   const heard = (e) => {
     if (!(e.data instanceof ArrayBuffer)) return;
-    for (const [f, v] of fields(e.data)) {
-      if (f === 4) { dl.started += 1; dl.startAt = performance.now(); }
-      else if (f === 6) { dl.endAt = performance.now(); dl.endStatus = v; }
+    const all = fields(new Uint8Array(e.data));
+    for (const [f, v] of all) {
+      if (f === 4) {
+        dl.started += 1; dl.startAt = performance.now(); dl.fragmentRun = fragmentsOnly(all);
+        if (dl.fragmentRun) dl.fragmentRuns += 1;
+      } else if (f === 6) { dl.endAt = performance.now(); dl.endStatus = v; }
     }
   };
   const Socket = window.WebSocket;

@@ -73,11 +73,13 @@ def export_panel(
             format_func=lambda c: crs.CRS_LABELS[c][lang],
         )
         sel = selection(page)
+        # Two dates side by side: each map has its extent, and everything shown is exported.
+        comparing = data.compare_day() is not None
         req = MapRequest(
             layers=tuple(visible),
             title=title,
             subtitle=subtitle,
-            bbox=current_view(page),
+            bbox=None if comparing else current_view(page),
             lang=lang,
             paper=paper,
             landscape=landscape,
@@ -97,7 +99,7 @@ def export_panel(
                 format_func=lambda n: f"1:{fmt_number(n, lang)}" if n else t("export.scale_fit", lang),
             )
             grid = c6.toggle(t("export.grid", lang), key=f"exp_grid_{page}", disabled=not scale)
-            if scale:  # the sheets counted, and the sheet's centre, follow the map's moves
+            if scale and not comparing:  # the sheets counted follow the map's moves
                 shows_view(page)
             if scale and shown:
                 req = replace(req, scale=int(scale), grid=grid)
@@ -105,11 +107,6 @@ def export_panel(
                 if cols * rows > 1:
                     st.caption(t("export.sheets_app", lang, n=cols * rows, cols=cols, rows=rows, paper=paper))
                     tile = fmt == "pdf" and st.toggle(t("export.tile", lang), key=f"exp_tile_{page}")
-                if not tile:  # one sheet at that scale, centred on what the map shows
-                    boxes = [req.bbox] if req.bbox else [tuple(f.total_bounds) for f in shown.values() if len(f)]
-                    w, s_ = min(b[0] for b in boxes), min(b[1] for b in boxes)
-                    e, n = max(b[2] for b in boxes), max(b[3] for b in boxes)
-                    req = replace(req, center=((w + e) / 2, (s_ + n) / 2))
         prov = Provenance(data.meta(), data.today(), data.as_of_day())
         demo = set(data.demo_layers())
         table, ext = None, fmt
@@ -119,15 +116,13 @@ def export_panel(
             said = {lid: describe(catalog[lid], (filters or {}).get(lid), lang, names) for lid in shown}
             table = TableRequest(lang, codes, prov.meta, prov.today, prov.at, said, names)
             ext = suffix(fmt, len(shown))
-        # The page's map reports its extent as soon as it is drawn (not when two dates are compared: then
-        # everything shown is exported).
-        st.caption(t("export.what" if data.compare_day() is None else "export.what_all", lang))
-        view = live_view(page)  # a move of the map reruns the map alone: the extent is read when the file is made
+        # The page's map reports its extent as soon as it is drawn.
+        st.caption(t("export.what_all" if comparing else "export.what", lang))
+        # A move of the map reruns the map alone: the extent (and a sheet's centre) is read when the file is made.
+        view = (lambda: None) if comparing else live_view(page)
         st.download_button(
             t("export.download", lang, fmt=ext.upper()),
-            data=lambda: export_bytes(
-                fmt, req if req.scale else replace(req, bbox=view()), shown, prov, demo, table, tile=tile
-            ),
+            data=lambda: export_bytes(fmt, in_view_now(req, view(), shown, tile), shown, prov, demo, table, tile=tile),
             file_name=f"dinh-lap-{page or 'tong-quan'}-{data.as_of_day() or data.today():%Y%m%d}.{ext}",
             mime=MIME[ext],
             on_click="ignore",
@@ -135,6 +130,20 @@ def export_panel(
             icon=":material/download:",
         )
         atlas_box(page, visible, frames, sel)
+
+
+def in_view_now(req: MapRequest, bbox: Any, shown: dict[str, Any], tile: bool) -> MapRequest:
+    """``req`` over the extent in view now (``bbox``; None: every feature shown); at a stated scale on one sheet,
+    that sheet centred on it.
+    """
+    req = replace(req, bbox=tuple(bbox) if bbox else None)
+    if req.scale and not tile and shown:
+        boxes = [req.bbox] if req.bbox else [tuple(f.total_bounds) for f in shown.values() if len(f)]
+        if boxes:
+            w, s_ = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            e, n = max(b[2] for b in boxes), max(b[3] for b in boxes)
+            req = replace(req, center=((w + e) / 2, (s_ + n) / 2))
+    return req
 
 
 def atlas_box(page: str, visible: list[str], frames: dict[str, Any], sel: dict[str, Any] | None) -> None:

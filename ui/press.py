@@ -5,9 +5,9 @@ Streamlit reports a press for one run only: the button returns True in the run t
 reported its view (a move, a redraw after the data changed) started a run of its own; arriving while the
 press's run was still on its way down the page, it cut that run short, and the run that followed saw the
 button unpressed. The planner's comment, sent as the map settled, never arrived (CI, stop 36). The map is now
-a fragment (:func:`ui.mapwidget.map_view`), whose runs wait for the page's; but a report the whole page must
-follow (a click, a pin, a shape drawn), the store's watcher (:mod:`ui.live`) and any widget still start runs of
-the page, which cut short the run under way just the same.
+a fragment (:func:`ui.mapwidget.map_view`), whose runs wait for the page's (a report the whole page must follow,
+a click, a pin, a shape drawn, reruns it once the run under way has ended); but the store's watcher
+(:mod:`ui.live`) and any widget still start runs of the page, which cut short the run under way just the same.
 
 Where a run can be cut short: at every Streamlit call, and at every read or write of ``st.session_state``
 (Streamlit 1.67's ``SafeSessionState`` checks for a waiting rerun on each). Two rules follow:

@@ -73,7 +73,15 @@ def _choose(page: str, hit: Hit, offered: tuple[str, ...], said: str, query: str
 
 
 def search_box(page: str, offered: tuple[str, ...]) -> None:
-    """The search box of ``page`` over the layers it ``offered`` (its layer pills' options)."""
+    """The search box of ``page`` over the layers it ``offered`` (its layer pills' options): one block, whatever
+    it finds, so the map below keeps its place on the page (Streamlit knows the map's fragment by its place:
+    ui.mapwidget).
+    """
+    with st.container():
+        _search_box(page, offered)
+
+
+def _search_box(page: str, offered: tuple[str, ...]) -> None:
     lang = state.lang()
     # One line over the map: the label is the field's accessible name and its placeholder says it on screen.
     query = st.text_input(

@@ -91,8 +91,10 @@ def on_map_change(page: str, key: str, picking: bool, catalog: Catalog) -> None:
         follow = True
         if not picking:  # while picking a position, a click on a feature places the pin, it does not select
             select(page, str(clicked[0]), str(clicked[1]), zoom=False)
-    if props.get("_draw") and props.get("_draw") != st.session_state.get(f"draw_seen_{page}"):
-        follow = True  # a shape drawn, for the drawing panel's box (ui.drawing)
+    seq = props.get("_draw")  # a shape drawn, for the drawing panel's box (ui.drawing), once
+    if seq and seq not in (st.session_state.get(f"draw_seen_{page}"), st.session_state.get(f"draw_told_{page}")):
+        st.session_state[f"draw_told_{page}"] = seq  # (the map reports it again with every pan)
+        follow = True
     at = value.get("last_clicked") or {}
     if picking and isinstance(at, dict) and _finite(at.get("lng"), at.get("lat")):
         pin = (round(float(at["lng"]), 7), round(float(at["lat"]), 7))

@@ -83,7 +83,14 @@ def open_view_from_link() -> None:
 
 
 def view_banner(page: str) -> None:
-    """The open view's title and note above the page's map."""
+    """The open view's title and note above the page's map: one block, shown or empty, so the map below keeps
+    its place on the page (Streamlit knows the map's fragment by its place: ui.mapwidget).
+    """
+    with st.container():
+        _view_banner(page)
+
+
+def _view_banner(page: str) -> None:
     lang = state.lang()
     missing = st.session_state.get("view_missing")  # said on the page it was asked on, through its reruns
     if isinstance(missing, dict) and missing.setdefault("page", page) == page:
