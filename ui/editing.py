@@ -382,7 +382,7 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
             _error(exc, lang)
         else:  # the new point, selected and in view; nothing here touches Streamlit before the next run
             submitted.then(
-                **{lon_key: "", lat_key: ""},  # the next point starts from the view's centre again
+                **{lon_key: "", lat_key: "", pin_key: press.GONE},  # the next point starts afresh
                 **picking_stopped(page),
                 **chosen(lid, key, True),
                 **flashed(page, lid, key, t("edit.added", lang, key=key)),
