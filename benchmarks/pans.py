@@ -35,9 +35,8 @@ STORE = ROOT / "data" / "dinhlap.gpkg"
 JUMPS = 12
 
 
-def tree_cpu(root: int, skip: tuple[int, ...] = ()) -> float:
-    """Processor seconds (user + system) of process ``root`` and all its descendants but ``skip`` and theirs, as
-    ``/proc`` has them."""
+def tree_cpu(*roots: int) -> float:
+    """Processor seconds (user + system) of processes ``roots`` and all their descendants, as ``/proc`` has them."""
     kids: dict[int, list[int]] = {}
     cpu: dict[int, float] = {}
     for d in os.listdir("/proc"):
@@ -50,21 +49,17 @@ def tree_cpu(root: int, skip: tuple[int, ...] = ()) -> float:
         rest = stat[stat.rindex(")") + 2 :].split()
         kids.setdefault(int(rest[1]), []).append(int(d))
         cpu[int(d)] = (int(rest[11]) + int(rest[12])) / TICK
-    total, todo = 0.0, [root]
+    total, todo = 0.0, list(roots)
     while todo:
         pid = todo.pop()
-        if pid not in skip:
-            total += cpu.get(pid, 0.0)
-            todo += kids.get(pid, [])
+        total += cpu.get(pid, 0.0)
+        todo += kids.get(pid, [])
     return total
 
 
-def children() -> tuple[int, ...]:
+def children() -> list[int]:
     """This process's own children (``/proc/self/task/*/children``)."""
-    out: list[int] = []
-    for task in Path("/proc/self/task").iterdir():
-        out += [int(c) for c in (task / "children").read_text().split()]
-    return tuple(out)
+    return [int(c) for task in Path("/proc/self/task").iterdir() for c in (task / "children").read_text().split()]
 
 
 def serve(tree: Path, log: Path) -> tuple[subprocess.Popen, str]:
@@ -102,10 +97,10 @@ def main() -> None:
             (old / "node_modules").symlink_to(ROOT / "node_modules")  # the same pinned packages
             sides = {"before": serve(old, Path(tmp) / "before.log"), "now": serve(ROOT, Path(tmp) / "now.log")}
             got: dict[str, dict[str, list[float]]] = {side: {"wall": [], "server": [], "browser": []} for side in sides}
-            servers = tuple(proc.pid for proc, _ in sides.values())
+            servers = {proc.pid for proc, _ in sides.values()}
 
             def browser_cpu() -> float:  # Chromium and Playwright's driver: this process's children but the apps
-                return tree_cpu(os.getpid(), servers) - tree_cpu(os.getpid(), (*servers, *children()))
+                return tree_cpu(*(pid for pid in children() if pid not in servers))
 
             with chromium() as browser:
                 for round_no in range(args.rounds):

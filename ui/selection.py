@@ -80,9 +80,9 @@ def on_map_change(page: str, key: str, picking: bool, catalog: Catalog) -> None:
     sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
     if _finite(sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat")):
         view = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
-        follow = view != st.session_state.get(f"view_{page}") and bool(st.session_state.get(f"shows_view_{page}"))
-        st.session_state[f"view_{page}"] = view
-        st.session_state.setdefault(_VIEWS, {})[page] = view  # for what is made later, off the page's run
+        views = _views()
+        follow = view != views.get(page) and bool(st.session_state.get(f"shows_view_{page}"))
+        views[page] = view
     props = (value.get("last_active_drawing") or {}).get("properties") or {}
     clicked = (props.get("_l"), props.get("_k"))
     # The component reports its last click again with every pan: only a new click selects.
@@ -104,7 +104,11 @@ def on_map_change(page: str, key: str, picking: bool, catalog: Catalog) -> None:
         st.session_state[f"follow_{page}"] = True
 
 
-_VIEWS = "_views"  # session state: {page: the extent last reported}, a plain dict read off the page's run
+def _views() -> dict[str, Bounds]:
+    """{page: the extent its map last reported}: one plain dict per session, changed in place, so that what is
+    made off the page's run (a download's file) reads it as it is then.
+    """
+    return st.session_state.setdefault("_views", {})
 
 
 def page_follows(page: str) -> bool:
@@ -132,13 +136,8 @@ def live_view(page: str) -> Callable[[], Bounds | None]:
     """A function that tells, whenever it is called (a download made on a thread of its own, after the map
     moved without the page rerunning), the extent last in view on ``page``.
     """
-    views, now = st.session_state.setdefault(_VIEWS, {}), current_view(page)
-
-    def view() -> Bounds | None:
-        got = views.get(page)
-        return tuple(got) if got else now
-
-    return view
+    views = _views()
+    return lambda: tuple(views[page]) if views.get(page) else None
 
 
 def _finite(*values: Any) -> bool:
@@ -163,7 +162,7 @@ def picking_stopped(page: str) -> dict[str, Any]:
 
 def current_view(page: str) -> Bounds | None:
     """The extent the user is looking at on ``page`` (west, south, east, north), once the map has reported it."""
-    view = st.session_state.get(f"view_{page}")
+    view = _views().get(page)
     return tuple(view) if view else None
 
 

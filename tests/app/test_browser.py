@@ -242,7 +242,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
 
 
 def test_the_data_exported_after_a_move_of_the_map_is_that_of_the_new_extent(
-    browser: Browser, app_url: str, store, tmp_path
+    browser: Browser, app_url: str, store
 ) -> None:
     """A move of the map reruns the map alone (ui.mapwidget), not the export panel under it (as the server's
     messages say); the file is still made of the extent the user sees when pressing "Tải", not of the one the

@@ -295,7 +295,7 @@ def test_coordinates_typed_for_a_new_point_stay_as_typed_when_the_map_moves(env:
     at.text_input(key="add_lon_dat-lam-nghiep_land_disputes").input("107,123456")
     at.text_input(key="add_lat_dat-lam-nghiep_land_disputes").input("21.654321")
     # The map moved while the planner typed: what its run left (ui.selection.on_map_change) is in the session.
-    at.session_state["view_dat-lam-nghiep"] = (107.2, 21.5, 107.3, 21.6)
+    at.session_state["_views"] = {"dat-lam-nghiep": (107.2, 21.5, 107.3, 21.6)}
     next(b for b in at.button if b.label == "Thêm vào bản đồ").click().run()
     assert not at.exception, [e.value for e in at.exception]
     point = Store(env).read("land_disputes").set_index("dispute_id").geometry["TC-21"]
@@ -307,7 +307,7 @@ def test_a_new_point_left_without_coordinates_goes_to_the_centre_of_the_view_whe
     at = app_page("pages/dat_lam_nghiep.py", **PLANNER)
     assert any("tâm khung nhìn bản đồ lúc bấm «Thêm vào bản đồ»" in c.value for c in at.caption)
     _new_dispute(at, "TC-22")
-    at.session_state["view_dat-lam-nghiep"] = (107.2, 21.5, 107.3, 21.6)  # the map moved there, the page did not
+    at.session_state["_views"] = {"dat-lam-nghiep": (107.2, 21.5, 107.3, 21.6)}  # the map moved, the page did not
     next(b for b in at.button if b.label == "Thêm vào bản đồ").click().run()
     assert not at.exception, [e.value for e in at.exception]
     point = Store(env).read("land_disputes").set_index("dispute_id").geometry["TC-22"]
