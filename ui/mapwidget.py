@@ -172,8 +172,9 @@ def map_view(
     Returns the legend of what is drawn, for :func:`side_legend`. ``legend_beside``: the page shows that
     legend beside the map, so the in-map one starts folded (else, on a slide, it starts open).
     ``alone``: a move of the map reruns the map alone (:func:`_drawn_map`). Not for a map whose place on the
-    page changes from run to run (an import's preview, under its report): Streamlit knows a fragment by its
-    place, and the report of a map drawn at another place than in the last run would name a fragment gone.
+    page changes from run to run (an import's preview, under its report; a slide): Streamlit knows a fragment by
+    its place, and the late report of a map drawn at another place than in the last run names a fragment gone
+    (what the page had drawn was seen to vanish after such a report: the import's report, the slides' style).
     """
     lang = state.lang()
     key = f"map_{page}"

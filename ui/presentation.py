@@ -158,7 +158,17 @@ def present_view(view: View, lang: Lang) -> None:
     if crit is not None and "units" in frames:  # one new-rural criterion: met or not, per commune
         frames["units"] = units_with_criteria(frames["units"], data.layer("ntm_commune"), crit)
     with left:
-        map_view(PAGE, layers, stored(frames), height=SLIDE_MAP_HEIGHT, color_by=view.color_by(), legend_beside=False)
+        # Not a fragment (ui.mapwidget.map_view's ``alone``): on a slide, what stands above the map changes with
+        # the slide and with full screen (its style), so the map's place does too.
+        map_view(
+            PAGE,
+            layers,
+            stored(frames),
+            height=SLIDE_MAP_HEIGHT,
+            color_by=view.color_by(),
+            legend_beside=False,
+            alone=False,
+        )
     with right:
         task = next((x for x in tasks() if x.id == view.task_id), None)
         if task:
@@ -193,6 +203,7 @@ def present_task(task: Task, lang: Lang) -> None:
             height=SLIDE_MAP_HEIGHT,
             highlight=features,
             legend_beside=False,
+            alone=False,
         )
     with right:
         _task_box(task, lang)
@@ -337,7 +348,7 @@ def what_changed(lang: Lang) -> None:
     catalog = data.catalog()
     changed = tuple(dict.fromkeys((lid, k) for lid, k in pairs if lid in catalog and catalog[lid].is_spatial))
     layers = units_layers(list(dict.fromkeys(["district", "units", *(lid for lid, _ in changed)])))
-    map_view(PAGE, layers, stored(_frames(tuple(layers), {})), height=560, highlight=changed)
+    map_view(PAGE, layers, stored(_frames(tuple(layers), {})), height=560, highlight=changed, alone=False)
 
 
 def briefing() -> None:
