@@ -242,24 +242,27 @@ def _save_form(page: str, spec: LayerSpec, action: str, key: str | None, row: An
         submitted = press.submit(
             t(f"draw.save.{action}", lang), key=f"draw_go_{page}_{lid}_{action}", about=key, type="primary"
         )
-    if not submitted:
+    if not submitted.waiting:
         return
-    path, chosen = data.store().location, selecting(page)  # read before the write (ui.press)
+    # What the write needs, read before the press is taken (ui.press): a run cut short here keeps it.
+    path, chosen, crs = data.store().location, selecting(page), _crs(page)
     text = st.session_state.get(f"draw_text_{page}") or ""
     confirmed = bool(st.session_state.get(f"draw_delete_ok_{page}"))
+    if not submitted:
+        return
     try:
         if action == "add":
-            geom = parse_shape(text, spec.geometry, _crs(page))
+            geom = parse_shape(text, spec.geometry, crs)
             done = add_shape(path, lid, values, geom, user, reason)
             message = t("edit.added", lang, key=done)
         elif action == "reshape":
             assert key is not None
-            geom = parse_shape(text, spec.geometry, _crs(page))
+            geom = parse_shape(text, spec.geometry, crs)
             rows = reshape(path, lid, key, geom, user, reason, expected_wkt=row.geometry.wkt)
             done, message = key, t("edit.saved", lang, n=fmt_number(len(rows), lang))
         elif action == "split":
             assert key is not None
-            parts = split(path, lid, key, parse_shape(text, "LineString", _crs(page)), user, reason, row.geometry.wkt)
+            parts = split(path, lid, key, parse_shape(text, "LineString", crs), user, reason, row.geometry.wkt)
             done, message = parts[0], t("geom.cli_split", lang, key=key, parts=", ".join(parts))
         elif action == "merge":
             assert key is not None

@@ -188,7 +188,7 @@ def edit_form(page: str, layer_id: str, row: Any) -> None:
                     confirm = st.checkbox(t("edit.confirm_box", lang), key=f"ed_confirm_{form_id}{suffix}")
                 reason = st.text_input(t("edit.reason", lang), key=f"ed_reason_{page}_{fkey}")
                 submitted = press.submit(t("edit.save", lang), key=f"ed_go_{form_id}", about=snap["gen"])
-            if submitted:
+            if submitted.waiting:
                 _save(submitted, page, layer_id, fkey, spec, snap, boxes, reason, confirm, form_id, lang)
             if snap.get("refused"):  # until the planner saves again or reloads: a rerun (a colleague's edit
                 _refusal(snap["refused"], lang)  # reaching the page, a map move) must not wipe it
@@ -234,9 +234,11 @@ def _save(
     form_id: str,
     lang: Lang,
 ) -> None:
-    """Write what the planner changed in the form, each field against the value the form showed."""
+    """Write what the planner changed in the form, each field against the value the form showed. What the
+    write needs is read before the press is taken (ui.press): a run cut short while reading keeps it.
+    """
     user = current_user()
-    where, sel = data.store().location, selection(page)  # read before the write (ui.press)
+    where, sel = data.store().location, selection(page)
     shown = snap["shown"]
     untouched = {n: shown_text(spec, n, v, lang) for n, v in shown.items()}
     changes: dict[str, Any] = {}
@@ -253,6 +255,8 @@ def _save(
             return
         expected = {n: snap["expected"].get(n, shown[n]) for n in changes}
         confirmed = [snap["confirm"]["field"]] if confirm and snap["confirm"] else []
+        if not pressed:  # taken: from here to the write, plain Python and the store
+            return
         rows = edit(
             where, layer_id, fkey, changes, user.name if user else "", reason, expected, confirmed=confirmed
         )  # fmt: skip
@@ -296,9 +300,11 @@ def _move_form(page: str, layer_id: str, fkey: str, row: Any, user: str, lang: L
         lon_box, lat_box = _position_boxes(c1, c2, lon0, lat0, lang)
         reason = st.text_input(t("edit.reason", lang), key=f"mv_reason_{page}_{fkey}")
         moved = press.submit(t("edit.move", lang), key=f"move_go_{page}_{layer_id}_{fkey}", about=row.geometry.wkt)
-        if not moved:
+        if not moved.waiting:
             return
-    where = data.store().location
+    where = data.store().location  # read before the press is taken (ui.press): a run cut short here keeps it
+    if not moved:
+        return
     try:
         lon, lat = _position(lon_box, lat_box, lang)
         move_point(where, layer_id, fkey, lon, lat, user, reason, expected_wkt=row.geometry.wkt)
@@ -370,9 +376,11 @@ def add_point_box(page: str, layer_ids: list[str]) -> None:
             lat_box = c2.text_input(t("edit.lat", lang), key=lat_key, placeholder=at_centre)
             reason = st.text_input(t("edit.reason", lang), key=f"add_reason_{page}_{lid}")
             submitted = press.submit(t("edit.add", lang), key=f"add_pt_go_{page}_{lid}")
+        if not submitted.waiting:
+            return
+        where, chosen = data.store().location, selecting(page)  # read before the press is taken (ui.press)
         if not submitted:
             return
-        where, chosen = data.store().location, selecting(page)
         try:
             values = {n: v if n == "unit_code" else read_box(spec, n, v, lang) for n, v in values.items()}
             typed = str(lon_box or "").strip() or str(lat_box or "").strip()
@@ -432,11 +440,12 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
             reason = st.text_input(t("edit.reason", lang), key=f"ntm_reason_{unit_code}")
             submitted = press.submit(t("edit.save", lang), key=f"ntm_edit_go_{unit_code}", about=gen)
         refused_key = f"ntm_refused_{unit_code}"  # a refusal stays until the next save: a rerun must not wipe it
-        if not submitted:
+        if not submitted.waiting:
             if st.session_state.get(refused_key):
                 _refusal(st.session_state[refused_key], lang)
             return
         st.session_state.pop(refused_key, None)
+        where = data.store().location  # read before the press is taken (ui.press): a run cut short here keeps it
         changes = []
         fields = ("met", "year_met", "target_year")
         for (_, old), (_, new) in zip(seen.iterrows(), edited.iterrows(), strict=True):
@@ -446,7 +455,8 @@ def criteria_editor(unit_code: str, unit_name: str, criteria_names: dict[int, st
         if not changes:
             st.info(t("edit.nothing", lang))
             return
-        where = data.store().location  # read before the write (ui.press)
+        if not submitted:  # taken: from here to the write, plain Python and the store
+            return
         try:
             written = edit_many(where, "ntm_commune", changes, user.name, reason)
         except ConflictError as exc:  # shown with both values; the table is drawn again from the store

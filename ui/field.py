@@ -77,6 +77,7 @@ def _merge_form(lang: Lang, user: Any) -> None:
     upload = st.file_uploader(t("field.upload", lang), type=["zip"], key="fld_upload")
     team = st.text_input(t("field.team", lang), key="fld_team", max_chars=80)
     ready = bool(upload and team.strip())
+    where = data.store().location  # read before the press is taken (ui.press)
     if press.button(
         t("field.merge", lang),
         key="fld_merge",
@@ -85,7 +86,7 @@ def _merge_form(lang: Lang, user: Any) -> None:
         disabled=not ready,
     ):
         try:
-            res = field.merge(data.store().location, upload.getvalue(), team.strip())
+            res = field.merge(where, upload.getvalue(), team.strip())
         except UserError as exc:  # the package refused, or the store not answering
             notice.error(exc, lang)
             return

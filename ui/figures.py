@@ -141,8 +141,8 @@ def period_form(ind: Indicator, lang: Lang) -> None:
             )
             source = st.text_input(t("series.source", lang), key=f"sr_s_{ind.id}")
             done = press.submit(t("series.save", lang), key=f"series_go_{ind.id}")
-        if done:
-            user = data.editor()
+        if done.waiting:  # what the write needs, read before the press is taken (ui.press)
+            user, cat, where = data.editor(), data.catalog()["indicator_series"], data.store().location
             code = str(int(year)) if quarter == "year" else f"{int(year)}-{quarter}"
             try:
                 try:
@@ -160,12 +160,13 @@ def period_form(ind: Indicator, lang: Lang) -> None:
                     "source": source.strip(),
                     "demo": False,
                 }
-                check_range(data.catalog()["indicator_series"], "value", number, ind.unit)  # 942 % is stopped
+                check_range(cat, "value", number, ind.unit)  # 942 % is stopped
                 if user is None:
                     raise EditError("edit.no_user")
                 if not source.strip():
                     raise EditError("edit.required", field=t("series.source", "vi"))
-                upsert_many(data.store().location, "indicator_series", [row], user.name, source.strip())
+                if done:  # taken: from here to the write, plain Python and the store
+                    upsert_many(where, "indicator_series", [row], user.name, source.strip())
             except EditError as exc:
                 notice.error(exc, lang)
             else:

@@ -101,9 +101,10 @@ class Press:
 
     The press is taken when the page first asks (``if sent:``), not when its button is drawn: a run cut short
     between the two (another button of the same form drawn after it, a thread's "Trả lời" before "Đóng
-    luồng") leaves it kept for the next run. Whether the button acts in this run: a kept press is taken
-    (once), or dropped if the button is disabled now (its confirmation unticked, its file removed since the
-    press: Streamlit skips a disabled button's own callback for the same reason).
+    luồng", what the write needs read after :attr:`waiting`) leaves it kept for the next run. Whether the
+    button acts in this run: a kept press is taken (once), or dropped if the button is disabled now (its
+    confirmation unticked, its file removed since the press: Streamlit skips a disabled button's own callback
+    for the same reason).
     """
 
     def __init__(self, rec: _Record, key: str, about: Hashable, clicked: bool, disabled: bool) -> None:
@@ -115,6 +116,18 @@ class Press:
             kept = self._rec["kept"].pop(self._key, None)
             self._taken = not self._disabled and (self._clicked or (kept is not None and kept[0] == self._about))
         return self._taken
+
+    @property
+    def waiting(self) -> bool:
+        """Whether this run acts on the press, without taking it. What the write needs and Streamlit gives (the
+        store's place, the session's values, the selection: a run can be cut short at each) is read after
+        ``if pressed.waiting:`` and before ``if pressed:``, which takes the press; from there to the write is
+        plain Python and the store. A run cut short while reading leaves the press kept for the next run.
+        """
+        if self._taken is not None:
+            return self._taken
+        kept = self._rec["kept"].get(self._key)
+        return not self._disabled and (self._clicked or (kept is not None and kept[0] == self._about))
 
     def note(self, **state: Any) -> None:
         """After the press's write is stored: ``state`` (session-state keys and values, :data:`GONE` to remove

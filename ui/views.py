@@ -132,8 +132,9 @@ def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = (
             title = st.text_input(t("export.map_title", lang), key=f"sv_title_{page}")
             note = st.text_input(t("views.note", lang), key=f"sv_note_{page}")
             submitted = press.submit(t("views.save", lang), key=f"save_view_go_{page}")
-        if not submitted:
+        if not submitted.waiting:
             return
+        # What the view holds, read before the press is taken (ui.press): a run cut short here keeps it.
         sel = selection(page)
         prefix = f"flt_{page}_"
         filters: dict[str, dict[str, list[object]]] = {}
@@ -166,7 +167,9 @@ def save_view_box(url_path: str, visible: list[str], styles: tuple[str, ...] = (
             as_of=(data.as_of_day() or "") and str(data.as_of_day()),  # a past day stays that day
             style=styles if styles != page_styles(url_path) else (),  # the page's default needs no saying
         )
-        where = data.store().location  # read before the write (ui.press)
+        where = data.store().location
+        if not submitted:
+            return
         try:
             view_id = save_view(where, view, user.name)
         except EditError as exc:

@@ -49,3 +49,18 @@ def test_a_press_cut_short_between_its_button_and_its_write_acts_on_the_next_run
     assert "sent" not in at.session_state
     at.run()
     assert at.markdown[0].value == "sent 1"
+
+
+def test_a_press_cut_short_while_the_page_reads_what_its_write_needs_acts_once_on_the_next_run() -> None:
+    """The store's place, the selection, the form's values: read after ``waiting`` and before the press is
+    taken, so a run cut short there keeps it; and ``waiting`` never takes it itself."""
+    at = _page()
+    at.session_state["cut_reading"] = 2
+    at.button(key="send").click().run()
+    assert "sent" not in at.session_state and at.session_state["read"] == 1
+    at.run()
+    assert "sent" not in at.session_state and at.session_state["read"] == 2
+    at.run()
+    assert at.markdown[0].value == "sent 1" and at.session_state["read"] == 3
+    at.run()
+    assert at.markdown[0].value == "sent 1" and at.session_state["read"] == 3  # taken: not waiting any more
