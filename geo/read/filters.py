@@ -63,7 +63,9 @@ def choices(spec: LayerSpec, frame: pd.DataFrame, name: str) -> list[Any]:
     every row.
     """
     col = frame[name]
-    has_empty = bool(col.isna().any() or (col.astype(str) == "").any())
+    has_empty = bool(
+        col.isna().any() or ((col.dtype == object or pd.api.types.is_string_dtype(col)) and (col == "").any())
+    )
     present = [v for v in col.dropna().unique().tolist() if v != ""]
     codes = [s.value for s in spec.codes(name)]
     if codes:

@@ -29,10 +29,14 @@ def clearance_totals(seg: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     ``pct_cleared`` is ``km_cleared / km``; ``pct_compensated`` is households
     compensated over households affected.
     """
-    frame = seg.assign(km=segment_km(seg), km_cleared=segment_km(seg) * seg["clearance_pct"] / 100.0)
+    km = segment_km(seg)
+    # A plain frame of the few columns summed (not the segments' GeoDataFrame, whose every copy carries the
+    # geometry: three times as slow, on every run of the page).
+    frame = pd.DataFrame({"km": km, "km_cleared": km * seg["clearance_pct"] / 100.0}, index=seg.index)
     for c in ("households_affected", "households_compensated"):  # hidden from viewers: figures unknown
-        if c not in frame.columns:
-            frame[c] = float("nan")
+        frame[c] = seg[c] if c in seg.columns else float("nan")
+    if by is not None:
+        frame[by] = seg[by]
     cols = ["km", "km_cleared", "households_affected", "households_compensated"]
     if by is None:
         out = frame[cols].sum().to_frame().T
