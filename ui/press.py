@@ -113,8 +113,8 @@ class Press:
 
     def __bool__(self) -> bool:
         if self._taken is None:  # plain Python from here to the write: no point where Streamlit can stop it
-            kept = self._rec["kept"].pop(self._key, None)
-            self._taken = not self._disabled and (self._clicked or (kept is not None and kept[0] == self._about))
+            self._taken = self.waiting
+            self._rec["kept"].pop(self._key, None)
         return self._taken
 
     @property
