@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser import choose, features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import choose, features_drawn, ms, select_on_map, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -97,9 +97,9 @@ def test_english_switch_translates_the_map(browser: Browser, app_url: str) -> No
     v.map_frame()
     v.page.get_by_text("English", exact=True).click()
     v.wait_idle()
-    v.page.get_by_text("Đình Lập district operations map").wait_for(timeout=20000)
+    v.page.get_by_text("Đình Lập district operations map").wait_for(timeout=ms(20))
     frame = v.map_frame()
-    frame.wait_for_selector("text=Legend", timeout=20000)
+    frame.wait_for_selector("text=Legend", timeout=ms(20))
     v.page.close()
 
 
@@ -122,7 +122,7 @@ def test_a_filter_change_keeps_the_view_and_redraws(browser: Browser, app_url: s
                     const w = f && f.contentWindow; return w && w.map && Object.values(w.map._layers)
                       .filter(l => l.feature && l.feature.properties._l === 'land_disputes').length === n; }""",
         arg=int((d.status != "resolved").sum()),
-        timeout=20000,
+        timeout=ms(20),
     )
     assert frame.evaluate("window.__same_map") is True
     lat, lng, zoom = _map_view(frame)
@@ -143,12 +143,12 @@ def test_clicking_a_table_row_selects_the_feature_and_moves_the_map(browser: Bro
     v.page.mouse.click(box["x"] + 14, box["y"] + 35 * 3 + 17)
     v.wait_idle()
     parcel = store.read("forest_parcels").iloc[2]
-    v.page.locator("table.dl-record", has_text=parcel.parcel_id).wait_for(timeout=20000)
+    v.page.locator("table.dl-record", has_text=parcel.parcel_id).wait_for(timeout=ms(20))
     v.page.wait_for_function(
         """(z) => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.includes('st_folium'));
                     return f.contentWindow.map.getZoom() > z; }""",
         arg=before[2],
-        timeout=20000,
+        timeout=ms(20),
     )
     lat, lng, _ = _map_view(frame)
     c = parcel.geometry.centroid
@@ -162,14 +162,14 @@ def test_an_attention_item_opens_its_page_with_the_feature_selected(browser: Bro
     link = v.page.locator('[data-testid="stPageLink"] a', has_text="ngày").first
     key = link.inner_text().strip().splitlines()[-1].split(":")[0].strip()  # after the icon's ligature text
     link.click()
-    v.page.wait_for_url("**/dat-lam-nghiep**", timeout=20000)
+    v.page.wait_for_url("**/dat-lam-nghiep**", timeout=ms(20))
     v.wait_idle()
-    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=20000)
+    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=ms(20))
     frame = v.map_frame()
     v.page.wait_for_function(
         """() => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.includes('st_folium'));
                    return f.contentWindow.map.getZoom() >= 14; }""",
-        timeout=20000,
+        timeout=ms(20),
     )
     assert frame.evaluate("window.map.getZoom()") >= 14
     v.page.close()
@@ -180,7 +180,7 @@ def test_clicking_a_segment_shows_its_record_and_contributions(browser: Browser,
     frame = v.map_frame()
     # Km52: no station, site or label sits on this segment's middle at the home zoom.
     select_on_map(v, frame, "ql4b_segments", "QL4B-51-53")
-    v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=20000)
+    v.page.get_by_text("Đóng góp vào số liệu đang hiện").wait_for(timeout=ms(20))
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "giao-thong-selected.png"), full_page=True)
     v.page.close()
@@ -213,7 +213,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     v.page.get_by_label("Tiêu đề", exact=True).fill("QL4B: tiến độ GPMB")
     v.page.get_by_label("Tiêu đề", exact=True).press("Enter")
     v.wait_idle()
-    with v.page.expect_download(timeout=60000) as dl:
+    with v.page.expect_download(timeout=ms(60)) as dl:
         v.page.get_by_role("button", name="Tải PNG").click()
     png = tmp_path / dl.value.suggested_filename
     dl.value.save_as(png)
@@ -223,7 +223,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
     fmt = v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input")
     choose(v, fmt, "PDF vector (bản in)")
     v.wait_idle()
-    with v.page.expect_download(timeout=60000) as dl:
+    with v.page.expect_download(timeout=ms(60)) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()
     text = PdfReader(io.BytesIO(Path(dl.value.path()).read_bytes())).pages[0].extract_text()
     assert "QL4B: tiến độ GPMB" in text and "Dữ liệu minh họa" in text  # the title the user typed
@@ -231,7 +231,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
 
     v = visit(browser, f"{app_url}/giao-ban")
     v.map_frame()
-    with v.page.expect_download(timeout=120000) as dl:
+    with v.page.expect_download(timeout=ms(120)) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()
     pdf = tmp_path / dl.value.suggested_filename
     dl.value.save_as(pdf)
@@ -266,7 +266,7 @@ def test_the_data_exported_after_a_move_of_the_map_is_that_of_the_new_extent(
     w, s, e, n = frame.evaluate(
         "(() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
     )
-    with v.page.expect_download(timeout=60000) as dl:
+    with v.page.expect_download(timeout=ms(60)) as dl:
         v.page.get_by_role("button", name="Tải GEOJSON").click()
     got = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))["features"]
     seen = box(w, s, e, n)
@@ -286,7 +286,7 @@ def test_each_shipped_view_opens_by_its_link(browser: Browser, app_url: str, sto
     view = next(v for v in views_from_frame(store.read("views")) if v.id == view_id)
     v = visit(browser, f"{app_url}/{view.page}?view={view_id}" if view.page else f"{app_url}/?view={view_id}")
     frame = v.map_frame()
-    v.page.locator('[data-testid="stAlert"]', has_text=view.title_vi).wait_for(timeout=20000)
+    v.page.locator('[data-testid="stAlert"]', has_text=view.title_vi).wait_for(timeout=ms(20))
     for lid in view.layers:
         assert features_drawn(frame, lid) > 0, lid
     w, s, e, n = view.bbox

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.store.reads import DEFAULT_STORE
-from tests.browser import axe, go_to, open_page, streamlit_server, visit
+from tests.browser import axe, go_to, ms, open_page, streamlit_server, visit
 from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser: Brows
                 """(l) => { const d = document.getElementById('dl-page');
                      return !!d && d.dataset.lang === l && document.documentElement.lang === l; }""",
                 arg=lang,
-                timeout=30000,
+                timeout=ms(30),
             )
             if entry.url not in ("chi-tieu", "du-lieu"):  # ... and drawn its map
                 v.map_frame()
@@ -131,7 +131,7 @@ def _keyboard_to(v, wanted: str, artifacts, shot: str) -> None:
         v.page.keyboard.press("ArrowDown")
     assert wanted in _active(v)
     v.page.keyboard.press("Enter")
-    v.page.locator(".dl-record").get_by_text(wanted, exact=True).wait_for(timeout=20000)
+    v.page.locator(".dl-record").get_by_text(wanted, exact=True).wait_for(timeout=ms(20))
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / shot))
 
@@ -241,7 +241,7 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     _swipe(context.new_cdp_session(page), page, 195, r["top"] + r["height"] / 2, -200)
     # The page scrolls on (momentum): wait for the scroll a person sees, not for a time.
     page.wait_for_function(
-        "(b) => document.querySelector('[data-testid=stMain]').scrollTop > b + 100", arg=before, timeout=20000
+        "(b) => document.querySelector('[data-testid=stMain]').scrollTop > b + 100", arg=before, timeout=ms(20)
     )
     assert frame.evaluate("(() => { const c = map.getCenter(); return [c.lat, c.lng]; })()") == centre
     assert frame.evaluate("map.dragging.enabled()") is False  # two fingers move the map (Leaflet's pinch)
@@ -249,7 +249,7 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
     frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.hiddenLabels !== undefined")
     # The labels as a person sees them once the map has settled: a redraw after the first pass thins them again.
     try:
-        frame.wait_for_function(f"() => ({OVERLAPPING_PAIRS})().pairs.length === 0", timeout=20000)
+        frame.wait_for_function(f"() => ({OVERLAPPING_PAIRS})().pairs.length === 0", timeout=ms(20))
     except PlaywrightTimeout:
         pairs = frame.evaluate(OVERLAPPING_PAIRS)
         shot = artifacts / "phone-labels-overlap.png"

@@ -25,7 +25,7 @@ from geo.read.records import format_value
 from geo.store.changelog import history
 from geo.store.geometry_edit import add_shape, to_grid
 from geo.store.reads import Store
-from tests.browser import Visit, axe, choose, sign_in, streamlit_server, visit
+from tests.browser import Visit, axe, choose, ms, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -88,12 +88,12 @@ def _drawing_on(v: Visit) -> Frame:
     v.map_frame()  # drawn, and its first report of its view has rerun the page
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
     toggle = v.page.get_by_text("Vẽ trên bản đồ", exact=True)
-    toggle.wait_for(timeout=20000)
+    toggle.wait_for(timeout=ms(20))
     v.wait_idle()
     toggle.click()
     v.wait_idle()
     frame = v.map_frame()
-    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=20000)
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=ms(20))
     frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + D / 2, LAT + D / 2])
     v.wait_idle()
     frame = v.map_frame()
@@ -114,7 +114,7 @@ def _shape_reads(v: Visit, text: str) -> None:
         """(text) => [...document.querySelectorAll('textarea')].some(
                t => t.getAttribute('aria-label') === 'Hình (tọa độ, WKT hoặc GeoJSON)' && t.value.includes(text))""",
         arg=text,
-        timeout=20000,
+        timeout=ms(20),
     )
 
 
@@ -132,7 +132,7 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
         _click(v, frame, lon, lat)
     v.page.mouse.move(*_screen(v, frame, LON - D / 2, LAT + D / 2))
     live = frame.locator(".dl-measure-readout")
-    live.wait_for(timeout=20000)
+    live.wait_for(timeout=ms(20))
     assert "ha" in live.inner_text() and "Diện tích" in live.inner_text()
     said = frame.locator('.dl-measure-said[role="status"]')  # a screen reader hears the area at each vertex
     assert "ha" in said.inner_text() and "Diện tích" in said.inner_text()
@@ -147,7 +147,7 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
     form.get_by_role("textbox", name="Ngày bàn giao").fill("2025-05-01")
     form.get_by_role("textbox", name="Phương án sử dụng").fill("Khu tái định cư")
     form.get_by_role("button", name="Lưu đối tượng mới").click()
-    v.page.get_by_text("Đã thêm 'LN-90'.").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã thêm 'LN-90'.").first.wait_for(timeout=ms(20))
     parcel = _parcel(store, "LN-90")
     grid = to_grid(parcel.geometry)
     assert 15 < parcel.area_ha < 20 and parcel.area_ha == pytest.approx(grid.area / 1e4, abs=1e-3)
@@ -166,7 +166,7 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
     form.get_by_role("textbox", name="Mã khu đất").fill("LN-91")
     form.get_by_role("button", name="Lưu đối tượng mới").click()
     refusal = v.page.locator('[data-testid="stAlertContentError"]', has_text="tự cắt")
-    refusal.wait_for(timeout=20000)
+    refusal.wait_for(timeout=ms(20))
     assert f"{LON + 2.5 * D:.4f}" in refusal.inner_text()  # where the outline crosses itself
     assert _parcel(store, "LN-91") is None
     v.page.screenshot(path=str(artifacts / "draw-crossing-refused.png"), full_page=True)
@@ -175,14 +175,14 @@ def test_a_planner_draws_a_parcel_sees_a_crossing_one_refused_and_splits_it(
     v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_text("Tách thửa").click()
     v.wait_idle()
     frame = v.map_frame()
-    frame.get_by_role("button", name="Vẽ đường", exact=True).wait_for(timeout=20000)
+    frame.get_by_role("button", name="Vẽ đường", exact=True).wait_for(timeout=ms(20))
     frame.evaluate("([lon, lat]) => map.setView([lat, lon], 15, {animate: false})", [LON + D / 2, LAT + D / 2])
     line = [(LON + D / 2, LAT - D / 3), (LON + D / 2, LAT + D + D / 3)]
     _draw(v, frame, "Vẽ đường", line, close=False)
     _shape_reads(v, "LINESTRING")
     v.wait_idle()
     v.page.locator('[data-testid="stForm"]').get_by_role("button", name="Tách thửa").click()
-    v.page.get_by_text("Đã tách 'LN-90' thành LN-90-1, LN-90-2.").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã tách 'LN-90' thành LN-90-1, LN-90-2.").first.wait_for(timeout=ms(20))
     parts = [_parcel(store, k) for k in ("LN-90-1", "LN-90-2")]
     assert _parcel(store, "LN-90") is None and all(p is not None for p in parts)
     assert sum(p.area_ha for p in parts) == pytest.approx(parcel.area_ha, abs=2e-3)
@@ -206,11 +206,11 @@ def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_co
     keys.press("Tab")
     keys.type("mat-khau-dai")
     keys.press("Enter")
-    sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=20000)
+    sidebar.get_by_text("Đã đăng nhập: chuyenvien").wait_for(timeout=ms(20))
     v.wait_idle()
     v.page.locator("summary", has_text="Vẽ, sửa hình, tách, hợp thửa").focus()
     keys.press("Enter")
-    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=20000)
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=ms(20))
     v.page.get_by_role("switch", name="Vẽ trên bản đồ").focus()
     keys.press("Space")
     v.wait_idle()
@@ -222,7 +222,7 @@ def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_co
     box.focus()
     keys.insert_text(table)
     keys.press("Tab")  # the box is read when it is left
-    v.page.get_by_text("đo trên VN-2000 / TM-3 107°15′").wait_for(timeout=20000)
+    v.page.get_by_text("đo trên VN-2000 / TM-3 107°15′").wait_for(timeout=ms(20))
     v.page.get_by_role("button", name="Hiện lên bản đồ").focus()
     keys.press("Enter")
     v.wait_for_map("Object.values(map._layers).some(l => l._dlWork)")  # the typed shape, on the map to check
@@ -237,14 +237,14 @@ def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_co
         keys.type(text)
     form.get_by_role("button", name="Lưu đối tượng mới").focus()
     keys.press("Enter")
-    v.page.get_by_text("Đã thêm 'LN-92'.").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã thêm 'LN-92'.").first.wait_for(timeout=ms(20))
     parcel = _parcel(store, "LN-92")
     assert parcel.geometry.equals_exact(square, 1e-7)
 
     # Split it by a line typed as lat lon, with the keyboard.
     v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_role("radio", name="Tách thửa").focus()
     keys.press("Space")
-    v.page.get_by_text("Vẽ đường cắt ngang thửa").wait_for(timeout=20000)
+    v.page.get_by_text("Vẽ đường cắt ngang thửa").wait_for(timeout=ms(20))
     v.wait_idle()
     box.focus()
     keys.insert_text(f"{LAT - D / 2:.6f} {LON + 4.5 * D:.6f}\n{LAT + 1.5 * D:.6f} {LON + 4.5 * D:.6f}")
@@ -252,7 +252,7 @@ def test_the_keyboard_only_path_types_a_surveyors_figures_and_splits_by_typed_co
     v.wait_idle()
     v.page.locator('[data-testid="stForm"]').get_by_role("button", name="Tách thửa").focus()
     keys.press("Enter")
-    v.page.get_by_text("Đã tách 'LN-92' thành LN-92-1, LN-92-2.").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã tách 'LN-92' thành LN-92-1, LN-92-2.").first.wait_for(timeout=ms(20))
     parts = [_parcel(store, k) for k in ("LN-92-1", "LN-92-2")]
     assert all(p is not None for p in parts) and _parcel(store, "LN-92") is None
     assert parts[0].area_ha == pytest.approx(parcel.area_ha / 2, rel=0.01)
@@ -271,7 +271,7 @@ def test_a_viewer_measures_a_distance_in_km(served, browser: Browser) -> None:
     assert frame.get_by_role("button", name="Vẽ vùng", exact=True).count() == 0  # viewers do not draw
     _draw(v, frame, "Đo khoảng cách", [(LON, LAT), (LON + 2 * D, LAT)], close=False)
     label = frame.locator(".dl-measure-label")
-    label.wait_for(timeout=20000)
+    label.wait_for(timeout=ms(20))
     text = label.inner_text()
     found = re.fullmatch(r"Chiều dài: (\d+),(\d) m", text)
     assert found, text  # metres, with a decimal comma: the page reads Vietnamese
@@ -332,8 +332,8 @@ def test_a_parcel_just_drawn_is_discussed_found_by_a_colleague_and_dated(served,
     ):
         form.get_by_role("textbox", name=label).fill(text)
     form.get_by_role("button", name="Lưu đối tượng mới").click()
-    v.page.get_by_text("Đã thêm 'LN-97'.").first.wait_for(timeout=20000)
-    v.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=20000)
+    v.page.get_by_text("Đã thêm 'LN-97'.").first.wait_for(timeout=ms(20))
+    v.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=ms(20))
     v.wait_idle()
 
     # The question, under the record of the parcel just drawn, mentions the leader.
@@ -341,7 +341,7 @@ def test_a_parcel_just_drawn_is_discussed_found_by_a_colleague_and_dated(served,
     v.page.get_by_role("textbox", name="Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)").fill(question)
     with v.expect_run():
         v.page.get_by_role("button", name="Gửi").click()
-    v.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").wait_for(timeout=20000)
+    v.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").wait_for(timeout=ms(20))
     v.page.screenshot(path=str(artifacts / "draw-thread-asked.png"), full_page=True)
     asked = comments.threads(Store(store), comments.feature("forest_parcels", "LN-97"))
     assert [th.first.mentions for th in asked] == [("lanhdao",)]  # written through the change log, dated now
@@ -352,12 +352,12 @@ def test_a_parcel_just_drawn_is_discussed_found_by_a_colleague_and_dated(served,
     leader.map_frame()
     sign_in(leader, "lanhdao", "mat-khau-dai")
     item = leader.page.locator(".st-key-my_threads").get_by_role("button", name=re.compile(r"LN-97: chuyenvien"))
-    item.wait_for(timeout=20000)
+    item.wait_for(timeout=ms(20))
     with leader.expect_run():
         item.click()
-    leader.page.wait_for_url("**" + PAGE, timeout=20000)
+    leader.page.wait_for_url("**" + PAGE, timeout=ms(20))
     leader.map_frame()
-    leader.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=20000)
+    leader.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=ms(20))
     assert leader.page.locator(".dl-comment-text").filter(has_text=question).count() == 1
     leader.wait_for_map("Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'LN-97')")
     assert "LN-97" in _keys_on_map(leader, "forest_parcels")
@@ -377,8 +377,8 @@ def test_a_parcel_just_drawn_is_discussed_found_by_a_colleague_and_dated(served,
     assert before.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").count() == 0
     before.page.close()
     now = visit(browser, f"{url}{PAGE}?{sel}")
-    now.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").wait_for(timeout=30000)
-    now.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=20000)
+    now.page.locator(".dl-comment-text", has_text="Ranh giới mới đã đối chiếu").wait_for(timeout=ms(30))
+    now.page.locator("table.dl-record", has_text="LN-97").wait_for(timeout=ms(20))
     assert "LN-97" in _keys_on_map(now, "forest_parcels")
     assert not now.external_requests(), now.external_requests()
 
@@ -401,14 +401,14 @@ def test_a_planner_merges_two_parcels_and_the_time_machine_shows_them_before(
     before = _parcel(store, "LN-95").area_ha + _parcel(store, "LN-96").area_ha
     v = visit(browser, url + PAGE + "?sel=forest_parcels:LN-95")
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    v.page.locator("table.dl-record", has_text="LN-95").wait_for(timeout=20000)
+    v.page.locator("table.dl-record", has_text="LN-95").wait_for(timeout=ms(20))
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
     v.wait_idle()  # the tools' panel reports its opening (a run): the choice comes after it
     v.page.locator('[data-testid="stRadio"]', has_text="Việc cần làm").get_by_text("Hợp thửa").click()
     v.wait_idle()
     form = v.page.locator('[data-testid="stForm"]', has_text="các thửa liền cạnh")
     try:
-        form.get_by_placeholder("Chọn thửa (gõ mã để lọc)").wait_for(timeout=20000)
+        form.get_by_placeholder("Chọn thửa (gõ mã để lọc)").wait_for(timeout=ms(20))
     except PlaywrightTimeout:
         raise v.fail("choosing 'Hợp thửa' did not bring the merge form") from None
     form.get_by_placeholder("Chọn thửa (gõ mã để lọc)").click()
@@ -417,7 +417,7 @@ def test_a_planner_merges_two_parcels_and_the_time_machine_shows_them_before(
     v.page.keyboard.press("Escape")
     form.get_by_role("textbox", name="Lý do, căn cứ (biên bản, văn bản…)").fill("Hợp thửa theo đơn của chủ rừng")
     form.get_by_role("button", name="Hợp thửa").click()
-    v.page.get_by_text("Đã hợp LN-96 vào", exact=False).first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã hợp LN-96 vào", exact=False).first.wait_for(timeout=ms(20))
     merged = _parcel(store, "LN-95")
     assert _parcel(store, "LN-96") is None and merged.geometry.geom_type == "Polygon"
     assert merged.area_ha == pytest.approx(before, abs=2e-3)  # measured again on the national grid
@@ -446,12 +446,12 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     v.page.locator("summary", has_text="Đo khoảng cách, diện tích").focus()
     keys.press("Enter")
     box = v.page.get_by_role("textbox", name="Tọa độ, WKT hoặc GeoJSON để đo")
-    box.wait_for(timeout=20000)
+    box.wait_for(timeout=ms(20))
     box.focus()
     keys.insert_text(f"{LAT:.6f} {LON:.6f}\n{LAT:.6f} {LON + 2 * D:.6f}")  # lat lon, as a phone shows them
     keys.press("Tab")  # the box is read when it is left
     said = v.page.locator(".dl-measure-result", has_text="Chiều dài")
-    said.wait_for(timeout=20000)
+    said.wait_for(timeout=ms(20))
     assert said.get_attribute("role") == "status"
     found = re.search(r"Chiều dài: (\d+),(\d) m", said.inner_text())
     assert found and float(f"{found.group(1)}.{found.group(2)}") == pytest.approx(829, rel=0.01), said.inner_text()
@@ -471,7 +471,7 @@ def test_a_viewer_measures_with_the_keyboard_only(served, browser: Browser) -> N
     keys.insert_text(square.wkt)
     keys.press("Tab")
     said = v.page.locator(".dl-measure-result", has_text="Diện tích")
-    said.wait_for(timeout=20000)
+    said.wait_for(timeout=ms(20))
     figure = f"Diện tích: {square.area / 1e4:.4f}".replace(".", ",") + " ha"
     assert figure in said.inner_text()
     # The map holds the square measured, in place of the line, labelled with its area.
@@ -499,14 +499,14 @@ def test_a_resettlement_area_drawn_beside_ql4b_snaps_to_the_road(served, browser
     sign_in(v, "chuyenvien", "mat-khau-dai")
     v.map_frame()
     v.page.get_by_text("Vẽ, sửa hình, tách, hợp thửa").click()
-    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=20000)
+    v.page.get_by_role("switch", name="Vẽ trên bản đồ").wait_for(state="attached", timeout=ms(20))
     panel = v.page.locator('[data-testid="stExpander"]', has_text="Vẽ trên bản đồ")
     # After the run the panel's opening started (CI run 37: a list opened during it closed again).
     choose(v, panel.locator('[data-testid="stSelectbox"]', has_text="Lớp"), "Khu tái định cư (ranh giới)")
     v.page.get_by_text("Vẽ trên bản đồ", exact=True).click()
     v.wait_idle()
     frame = v.map_frame()
-    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=20000)
+    frame.get_by_role("button", name="Vẽ vùng", exact=True).wait_for(timeout=ms(20))
     # The road's longest straight stretch well inside the district (the rules refuse a part outside), centred.
     district = to_grid(Store(store).read("district").geometry.iloc[0])
     edges = [
@@ -547,13 +547,13 @@ def test_a_resettlement_area_drawn_beside_ql4b_snaps_to_the_road(served, browser
     form.get_by_role("textbox", name="Tên khu").fill("Khu TĐC bên QL4B")
     form.get_by_role("textbox", name="Thuộc khu tái định cư").fill("TDC-02")
     form.get_by_role("button", name="Lưu đối tượng mới").click()
-    v.page.get_by_text("Đã thêm 'TĐC-QL4B'.").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã thêm 'TĐC-QL4B'.").first.wait_for(timeout=ms(20))
     areas = Store(store).read("resettlement_areas")
     area = areas[areas.area_id == "TĐC-QL4B"].iloc[0]
     assert area.area_ha == pytest.approx(to_grid(area.geometry).area / 1e4, abs=1e-4)  # ha on the national grid
     assert 0.5 < area.area_ha < 2 and area.site_id == "TDC-02" and area.status == "planned"
     # Its record reads the area the store filled in, in hectares with a decimal comma.
     record = v.page.locator("table.dl-record", has_text="TĐC-QL4B")
-    record.wait_for(timeout=20000)
+    record.wait_for(timeout=ms(20))
     assert format_value(CATALOG["resettlement_areas"], "area_ha", area.area_ha, "vi") in record.inner_text()
     assert not v.external_requests(), v.external_requests()

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser
 from geo.demo.synthetic import parcels
 from geo.store.reads import Store
 from geo.webmap.mapview import BIG_LAYER
-from tests.browser import ROOT, streamlit_server, visit
+from tests.browser import ROOT, ms, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_a_measured_vertex_snaps_to_a_corner_of_a_parcel_drawn_on_a_canvas(brows
     v = visit(browser, f"{app_url}/dat-lam-nghiep")
     frame = v.map_frame()
     frame.wait_for_function(
-        "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels.total === n", arg=N, timeout=30000
+        "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels.total === n", arg=N, timeout=ms(30)
     )
     corner = frame.evaluate(
         """() => { const g = window.__dlCompact.layers.forest_parcels._g, a = g.rStart[g.fRing[0]];
@@ -61,7 +61,7 @@ def test_a_measured_vertex_snaps_to_a_corner_of_a_parcel_drawn_on_a_canvas(brows
         v.page.mouse.move(x + dx, y + dy)
         v.page.mouse.click(x + dx, y + dy)
     label = frame.locator(".dl-measure-label")
-    label.wait_for(timeout=20000)
+    label.wait_for(timeout=ms(20))
     assert "Diện tích" in label.inner_text()
     said = frame.locator('.dl-measure-said[role="status"]')  # what a screen reader hears: the finished figure
     assert said.inner_text() == label.inner_text()

@@ -16,7 +16,7 @@ from geo.auth.users import add_user
 from geo.store import db
 from geo.store.edit import edit
 from geo.store.reads import Store
-from tests.browser import Visit, choose, sign_in, streamlit_server, visit
+from tests.browser import Visit, choose, ms, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +50,10 @@ def _open_form(browser: Browser, url: str, name: str, seg_id: str) -> Visit:
     """A planner's own browser on Giao thông, signed in, with ``seg_id``'s edit form open."""
     v = visit(browser, f"{url}/giao-thong?sel=ql4b_segments:{seg_id}", timeout=90)
     _sign_in(v, name)
-    v.page.locator("table.dl-record", has_text=seg_id).wait_for(timeout=30000)
+    v.page.locator("table.dl-record", has_text=seg_id).wait_for(timeout=ms(30))
     v.wait_idle(60)
     v.page.get_by_text("Cập nhật", exact=True).click()
-    v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi").wait_for(timeout=30000)
+    v.page.locator('[data-testid="stForm"]', has_text="Lưu thay đổi").wait_for(timeout=ms(30))
     return v
 
 
@@ -69,7 +69,7 @@ def _save(v: Visit, reason: str) -> None:
 
 def _sees(v: Visit, text: str, timeout: float = 20) -> None:
     try:
-        v.page.get_by_text(text).first.wait_for(timeout=timeout * 1000)
+        v.page.get_by_text(text).first.wait_for(timeout=ms(timeout))
     except PlaywrightTimeout:
         raise v.fail(f"the page does not say {text!r}") from None
 
@@ -90,13 +90,13 @@ def test_the_second_planner_changing_the_same_field_is_refused_with_both_values(
     if db.is_postgis(store):
         # Minh's page watches the database: its rerun for Lan's save comes first (a click sent just as that
         # run starts can be dropped by Streamlit, streamlit#9036); his form still holds what he was shown.
-        minh.page.locator("table.dl-record", has_text="Đã bàn giao mặt bằng").wait_for(timeout=60000)
+        minh.page.locator("table.dl-record", has_text="Đã bàn giao mặt bằng").wait_for(timeout=ms(60))
         minh.wait_idle(30)
 
     choose(minh, _form(minh).locator('[data-testid="stSelectbox"]', has_text=status), "Đang GPMB", 60)
     _save(minh, "Báo cáo tiến độ (Minh)")
     refusal = minh.page.locator('[data-testid="stAlert"]', has_text="lan đã sửa")
-    refusal.wait_for(timeout=20000)
+    refusal.wait_for(timeout=ms(20))
     text = refusal.inner_text()
     assert "Đã bàn giao mặt bằng" in text and "Vướng mắc GPMB" in text and "giờ Việt Nam" in text
     if db.is_postgis(store):

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.store.reads import Store, write_layers
-from tests.browser import features_drawn, select_on_map, streamlit_server, visit
+from tests.browser import features_drawn, ms, select_on_map, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -121,7 +121,7 @@ def test_markdown_in_names_shows_as_typed_on_cards_and_warnings(browser: Browser
     v = visit(browser, f"{app_url}/nong-thon-moi?units=2024&sel=units:{code}")
     v.map_frame()
     main = v.page.locator('[data-testid="stMain"]')
-    main.get_by_text(PAYLOADS[-1], exact=False).first.wait_for(timeout=20000)
+    main.get_by_text(PAYLOADS[-1], exact=False).first.wait_for(timeout=ms(20))
     assert PAYLOADS[-1] in main.inner_text()
     assert v.page.locator('a[href^="javascript"]').count() == 0
     v.page.close()
@@ -172,7 +172,7 @@ def test_the_data_page_lists_a_hostile_file_name_as_its_text(hostile_store: Path
 def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: str) -> None:
     v = visit(browser, f"{app_url}/dat-lam-nghiep?units=2024")  # the hostile names are on the 2024 units
     frame = v.map_frame()
-    frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
+    frame.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=ms(20))
     assert frame.evaluate("window.__dlCompact.drawn.forest_parcels.total") == 900
     frame.evaluate("window.map.setView([21.55, 107.12], 15, {animate: false})")
     v.wait_idle()  # the new view is reported (a run): then the canvas is drawn for it
@@ -189,7 +189,7 @@ def test_a_canvas_layer_names_hostile_keys_as_text(browser: Browser, app_url: st
         assert box is not None
         v.page.mouse.move(box["x"] + x, box["y"] + y)
         tip = frame.locator(".leaflet-tooltip .dl-tip-title", has_text=key)
-        tip.wait_for(timeout=20000)
+        tip.wait_for(timeout=ms(20))
         assert tip.inner_text() == key
     assert not _pwned(v) and not frame.evaluate("Boolean(window.__pwned)") and v.page_errors == []
     v.page.close()
@@ -210,7 +210,7 @@ def test_the_html_export_shows_every_payload_as_text_and_loads_nothing(browser: 
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(out.as_uri())
-    page.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=20000)
+    page.wait_for_function("() => window.__dlCompact && window.__dlCompact.drawn.forest_parcels", timeout=ms(20))
     page.evaluate("window.map = Object.values(window).find(v => v instanceof L.Map)")  # a standalone map's variable
     assert page.title() == OVERLAY_TITLE
     drawn = page.evaluate(

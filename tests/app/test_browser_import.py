@@ -20,6 +20,7 @@ from tests.browser import (
     features_drawn,
     go_to,
     import_uploader,
+    ms,
     select_on_map,
     sign_in,
     streamlit_server,
@@ -61,20 +62,20 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     shp = F.shapefile(tmp_path, crs="EPSG:9215", encoding="cp1258", frame=frame)
     v = visit(browser, f"{url}/du-lieu")
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
+    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=ms(20))
     choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp"), "Điểm tranh chấp đất đai")
     v.wait_idle()
     main = v.page.locator('[data-testid="stMain"]')
     # First the wrong file, without the kind of dispute: its mapping says what is missing…
     wrong = F.shapefile(tmp_path / "wrong", crs="EPSG:9215", frame=F.truth_frame().drop(columns="LOAI"), name="sai")
     _upload(v, wrong)
-    v.page.get_by_text("Thiếu cột bắt buộc 'Loại tranh chấp'").first.wait_for(timeout=30000)
-    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=20000)
+    v.page.get_by_text("Thiếu cột bắt buộc 'Loại tranh chấp'").first.wait_for(timeout=ms(30))
+    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=ms(20))
     v.wait_idle()  # the preview map reports its bounds once drawn: idle waits for that run
     v.wait_idle()
     # …then the right one, mapped afresh: nothing of the first file's mapping is left over.
     _upload(v, shp)
-    v.page.get_by_text("Thiếu cột bắt buộc 'Tình trạng'").first.wait_for(timeout=30000)  # its own report
+    v.page.get_by_text("Thiếu cột bắt buộc 'Tình trạng'").first.wait_for(timeout=ms(30))  # its own report
     v.wait_idle()
     assert "Windows-1258" in main.inner_text() and "EPSG:9215" in main.inner_text()
     assert "Thiếu cột bắt buộc 'Tình trạng'" in main.inner_text()  # blocked until the column is mapped
@@ -83,21 +84,21 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     # Map the column: the select of the field "Tình trạng *"
     v.wait_idle()
     choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Tình trạng *"), "TT_VV")
-    v.page.get_by_text("Thiếu cột bắt buộc").wait_for(state="detached", timeout=20000)
+    v.page.get_by_text("Thiếu cột bắt buộc").wait_for(state="detached", timeout=ms(20))
     v.wait_idle()
     preview = v.page.locator("table.dl-import-preview")
-    preview.wait_for(timeout=20000)
+    preview.wait_for(timeout=ms(20))
     text = preview.inner_text()
     for _, name, *_ in F.TRUTH:
         assert name in text  # decoded names, exact, before anything is stored
-    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=20000)
+    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=ms(20))
     v.wait_idle()
     v.wait_idle()  # the preview map reports its bounds once drawn: idle waits for that run
     v.page.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
     before = len(Store(store).read("land_disputes"))
     # Into a layer with data the import adds by default; replacing says how many features go, and asks.
     v.page.get_by_text("Thay thế toàn bộ lớp").click()
-    v.page.get_by_text(f"Thay thế sẽ xóa {before} đối tượng hiện có").wait_for(timeout=20000)
+    v.page.get_by_text(f"Thay thế sẽ xóa {before} đối tượng hiện có").wait_for(timeout=ms(20))
     v.wait_idle()
     assert v.page.get_by_role("button", name="Nhập vào kho dữ liệu").is_disabled()
     v.page.get_by_text(f"Tôi hiểu: xóa {before} đối tượng").click()
@@ -105,12 +106,12 @@ def test_a_planner_uploads_maps_previews_and_imports_a_shapefile(browser: Browse
     v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
     # What happened, in words, where the planner is looking.
     done = f"Đã thay toàn bộ lớp “Điểm tranh chấp đất đai”: xóa {before} đối tượng cũ, nhập 5 đối tượng từ tệp."
-    v.page.get_by_text(done).wait_for(timeout=30000)
+    v.page.get_by_text(done).wait_for(timeout=ms(30))
     after = Store(store).read("land_disputes")
     assert before != len(after) and sorted(after.dispute_id) == [r[0] for r in F.TRUTH]
     # …and the layer is on the map, with the imported points
     v.page.get_by_role("link", name="Xem trên bản đồ tổng quan").click()
-    v.page.wait_for_url(f"{url}/", timeout=20000)  # the overview, not the import preview's map
+    v.page.wait_for_url(f"{url}/", timeout=ms(20))  # the overview, not the import preview's map
     v.wait_idle()
     frame_ = v.map_frame()
     assert features_drawn(frame_, "land_disputes") == 5
@@ -130,7 +131,7 @@ def test_a_viewer_sees_no_edit_controls_and_no_sensitive_field(browser: Browser,
     d = Store(store).read("land_disputes").iloc[0]
     select_on_map(v, frame, "land_disputes", d.dispute_id)
     panel = v.page.locator("table.dl-record")
-    panel.wait_for(timeout=20000)
+    panel.wait_for(timeout=ms(20))
     main = v.page.locator('[data-testid="stMain"]').inner_text()
     assert d.dispute_id in panel.inner_text()
     assert "Các bên tranh chấp" not in main and "Cập nhật" not in main and "Lưu thay đổi" not in main
@@ -139,7 +140,7 @@ def test_a_viewer_sees_no_edit_controls_and_no_sensitive_field(browser: Browser,
     main = v.page.locator('[data-testid="stMain"]').inner_text()
     assert "Hộ bị ảnh hưởng" not in main and "Hộ đã chi trả" not in main
     go_to(v, "du-lieu")
-    v.page.get_by_text("Đăng nhập với vai trò chuyên viên").wait_for(timeout=20000)
+    v.page.get_by_text("Đăng nhập với vai trò chuyên viên").wait_for(timeout=ms(20))
     assert v.page.locator('[data-testid="stFileUploader"]').count() == 0
     v.page.close()
 
@@ -163,7 +164,7 @@ def _click_map_at(v, frame, dx: float, dy: float) -> tuple[float, float, float]:
 
 def _picked(v) -> tuple[float, float]:
     caption = v.page.get_by_text("Vị trí đã chọn trên bản đồ:")
-    caption.wait_for(timeout=20000)
+    caption.wait_for(timeout=ms(20))
     lon, lat = caption.inner_text().split(":", 1)[1].strip().rstrip(".").split(", ")
     return float(lon), float(lat)
 
@@ -176,7 +177,7 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     pick = v.page.get_by_role("switch", name="Chọn vị trí trên bản đồ")
     toggle = v.page.get_by_text("Chọn vị trí trên bản đồ", exact=True)  # its label, where a person clicks
     toggle.click()
-    v.page.get_by_text("Đang chọn vị trí: bấm vào bản đồ.").wait_for(timeout=20000)
+    v.page.get_by_text("Đang chọn vị trí: bấm vào bản đồ.").wait_for(timeout=ms(20))
     lon, lat, px = _click_map_at(v, frame, 70, -50)
     got = _picked(v)
     assert abs(got[0] - lon) <= px and abs(got[1] - lat) <= px  # the place clicked, to the pixel
@@ -186,7 +187,7 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     # The new dispute's form takes the picked position.
     v.page.locator('[data-testid="stExpander"] summary', has_text="Thêm điểm mới").click()
     form = v.page.locator('[data-testid="stForm"]', has_text="Thêm vào bản đồ")
-    expect(form.get_by_label("Kinh độ")).to_have_count(1)
+    expect(form.get_by_label("Kinh độ")).to_have_count(1, timeout=ms(10))
     assert float(form.get_by_label("Kinh độ").input_value()) == pytest.approx(got[0], abs=1e-6)
     assert float(form.get_by_label("Vĩ độ").input_value()) == pytest.approx(got[1], abs=1e-6)
     form.get_by_label("Mã vụ việc").fill("TC-90")
@@ -195,29 +196,31 @@ def test_a_planner_places_a_new_point_and_moves_it_by_clicking_the_map(browser: 
     form.get_by_role("textbox", name="Ngày phát sinh").fill("2024-06-01")
     form.get_by_label("Lý do, căn cứ").fill("Kiểm tra thực địa")
     form.get_by_role("button", name="Thêm vào bản đồ").click()
-    v.page.get_by_text("Đã thêm 'TC-90'").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã thêm 'TC-90'").first.wait_for(timeout=ms(20))
     added = Store(store).read("land_disputes").set_index("dispute_id").geometry["TC-90"]
     assert added.x == pytest.approx(got[0], abs=1e-6) and added.y == pytest.approx(got[1], abs=1e-6)
     v.wait_idle()
     assert not pick.is_checked()  # picking ends with the point placed
-    v.page.locator("table.dl-record", has_text="TC-90").wait_for(timeout=20000)  # and the new point is selected
+    v.page.locator("table.dl-record", has_text="TC-90").wait_for(timeout=ms(20))  # and the new point is selected
     # Moving it: pick again, click elsewhere, the record's move form takes that position.
     toggle.click()
-    v.page.get_by_text("Đang chọn vị trí: bấm vào bản đồ.").wait_for(timeout=20000)
+    v.page.get_by_text("Đang chọn vị trí: bấm vào bản đồ.").wait_for(timeout=ms(20))
     frame = v.map_frame()
     lon2, lat2, px = _click_map_at(v, frame, -60, 40)
-    v.page.get_by_text(f"Vị trí đã chọn trên bản đồ: {got[0]:.6f}").wait_for(state="detached", timeout=20000)
+    v.page.get_by_text(f"Vị trí đã chọn trên bản đồ: {got[0]:.6f}").wait_for(state="detached", timeout=ms(20))
     moved_to = _picked(v)
     assert abs(moved_to[0] - lon2) <= px and abs(moved_to[1] - lat2) <= px
     assert v.page.locator("table.dl-record", has_text="TC-90").is_visible()  # picking did not change the selection
     v.page.locator('[data-testid="stExpander"] summary', has_text="Cập nhật").click()
     move = v.page.locator('[data-testid="stForm"]', has_text="Di chuyển điểm")
     v.wait_idle()
-    expect(move.get_by_label("Kinh độ")).to_have_count(1)  # the form of the run before may linger a moment
+    expect(move.get_by_label("Kinh độ")).to_have_count(
+        1, timeout=ms(10)
+    )  # the form of the run before may linger a moment
     assert float(move.get_by_label("Kinh độ").input_value()) == pytest.approx(moved_to[0], abs=1e-6)
     move.get_by_label("Lý do, căn cứ").fill("Đo lại bằng GPS")
     move.get_by_role("button", name="Di chuyển điểm").click()
-    v.page.get_by_text("Đã chuyển điểm đến").first.wait_for(timeout=20000)
+    v.page.get_by_text("Đã chuyển điểm đến").first.wait_for(timeout=ms(20))
     now = Store(store).read("land_disputes").set_index("dispute_id").geometry["TC-90"]
     assert now.x == pytest.approx(moved_to[0], abs=1e-6) and now.y == pytest.approx(moved_to[1], abs=1e-6)
     assert v.external_requests() == [] and v.page_errors == []
@@ -272,12 +275,12 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     shp = F.shapefile(tmp_path, crs="EPSG:9215", encoding="cp1258", frame=office, name="dia_chinh")
     v = visit(browser, f"{url}/du-lieu")
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
+    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=ms(20))
     choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp"), "Thửa đất địa chính")
     v.wait_idle()
     _upload(v, shp)
-    v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=30000)
-    v.page.get_by_text("Giá trị trong tệp → loại của lớp", exact=True).wait_for(timeout=30000)
+    v.page.get_by_text("Báo cáo kiểm tra").wait_for(timeout=ms(30))
+    v.page.get_by_text("Giá trị trong tệp → loại của lớp", exact=True).wait_for(timeout=ms(30))
     v.wait_idle()
     main = v.page.locator('[data-testid="stMain"]')
     # Every distinct value, its rows and its class: suggested from its words, to be checked.
@@ -303,14 +306,14 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     row = [r[0] for r in v.page.evaluate(rows_js, "Đất vườn tạp")].index("Đất vườn tạp")
     _open_cell(v, grid, row, 2, "Đất chuyên trồng lúa nước (LUC)")
     v.page.keyboard.type("CLN")
-    v.page.get_by_text("Đất chuyên trồng lúa nước (LUC)").wait_for(state="detached", timeout=20000)  # filtered
+    v.page.get_by_text("Đất chuyên trồng lúa nước (LUC)").wait_for(state="detached", timeout=ms(20))  # filtered
     v.page.keyboard.press("Enter")
-    v.page.get_by_text("Giá trị “Đất vườn tạp” (5 dòng) chưa gán").wait_for(state="detached", timeout=30000)
+    v.page.get_by_text("Giá trị “Đất vườn tạp” (5 dòng) chưa gán").wait_for(state="detached", timeout=ms(30))
     v.wait_idle()
     button = v.page.get_by_role("button", name="Nhập vào kho dữ liệu")
-    expect(button).to_be_enabled(timeout=20000)
+    expect(button).to_be_enabled(timeout=ms(20))
     button.click()  # into a layer with data the import adds: the 48 invented parcels stay, flagged
-    v.page.get_by_text("Đã thêm 40 đối tượng vào lớp “Thửa đất địa chính”.").wait_for(timeout=30000)
+    v.page.get_by_text("Đã thêm 40 đối tượng vào lớp “Thửa đất địa chính”.").wait_for(timeout=ms(30))
     parcels = Store(store).read("cadastral_parcels")
     mine = parcels[parcels["demo"] == 0].set_index("parcel_no")
     assert len(mine) == 40 and set(mine.loc[[1, 2, 3, 4, 5], "land_use"]) == {"CLN"}
@@ -329,13 +332,13 @@ def test_a_land_office_parcel_file_is_mapped_by_its_own_wording_imported_and_exp
     v.map_frame()
     v.page.get_by_role("button", name="Thửa đất địa chính").click()  # the layer is off until asked for
     v.wait_idle()
-    v.page.locator(".dl-side-legend", has_text="Nhóm đất nông nghiệp").wait_for(timeout=20000)  # legend by group
+    v.page.locator(".dl-side-legend", has_text="Nhóm đất nông nghiệp").wait_for(timeout=ms(20))  # legend by group
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "cadastral-layer.png"))
     v.page.get_by_text("Xuất bản đồ").click()
     choose(v, v.page.locator('[data-testid="stSelectbox"]', has_text="Định dạng").locator("input"), "Bảng Excel")
     v.wait_idle()
-    with v.page.expect_download(timeout=60000) as dl:
+    with v.page.expect_download(timeout=ms(60)) as dl:
         v.page.get_by_role("button", name="Tải XLSX").click()
     book = pd.read_excel(io.BytesIO(Path(dl.value.path()).read_bytes()), sheet_name=None)
     assert {"Nguồn dữ liệu", "Thửa đất địa chính"} <= set(book)  # (a contents sheet first when a name was cut)

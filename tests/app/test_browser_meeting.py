@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.auth.users import add_user
-from tests.browser import save_clearance, sign_in, streamlit_server, visit
+from tests.browser import ms, save_clearance, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -42,19 +42,19 @@ def test_presentation_steps_with_the_keyboard_on_a_projector(browser: Browser, a
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-1.png"))
     # The → key right after full screen was switched on with the mouse (no click on the page first).
     v.page.keyboard.press("ArrowRight")
-    v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=20000)
+    v.page.locator(".dl-pres-title", has_text="QL4B Km18–Km80").wait_for(timeout=ms(20))
     v.map_frame()
-    v.page.get_by_text("2.2. GPMB QL4B").wait_for(timeout=20000)
+    v.page.get_by_text("2.2. GPMB QL4B").wait_for(timeout=ms(20))
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "presentation-1920x1080-2.png"))
     v.page.keyboard.press("ArrowLeft")
-    v.page.locator(".dl-pres-title", has_text="Tổng quan huyện Đình Lập").wait_for(timeout=20000)
+    v.page.locator(".dl-pres-title", has_text="Tổng quan huyện Đình Lập").wait_for(timeout=ms(20))
     v.page.get_by_role("radio", name="Nhiệm vụ theo Thông báo").click()
     v.wait_idle()
     assert _title(v) == "Nhiệm vụ 2.1"
     v.page.get_by_role("button", name="Tiếp").click()
-    v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.2").wait_for(timeout=20000)
-    v.page.locator(".dl-pres-quote", has_text="Km18 - Km80, Quốc lộ 4B").wait_for(timeout=20000)  # the notice's words
+    v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.2").wait_for(timeout=ms(20))
+    v.page.locator(".dl-pres-quote", has_text="Km18 - Km80, Quốc lộ 4B").wait_for(timeout=ms(20))  # the notice's words
     v.wait_idle()
     v.wait_for_map(  # the feature task 2.2 links to is highlighted
         "Object.values(map._layers).some(l => l.feature && l.feature.properties._k === 'QL4B-18-20'"
@@ -75,7 +75,7 @@ def test_the_new_rural_slides_are_coloured_as_their_views_say(browser: Browser, 
     for _ in range(4):  # to the fifth view: Đồng Thắng's new-rural criteria
         v.page.get_by_role("button", name="Tiếp").click()
         v.wait_idle()
-    v.page.locator(".dl-pres-title", has_text="Đồng Thắng").wait_for(timeout=20000)
+    v.page.locator(".dl-pres-title", has_text="Đồng Thắng").wait_for(timeout=ms(20))
     v.map_frame()
     # Every commune filled with its class colour (the notice's day: 10/19 for Đồng Thắng), none left white.
     colours = {s.color for s in NTM_CLASSES}
@@ -108,7 +108,7 @@ def test_the_task_board_shows_every_task_at_once_and_a_row_opens_its_slide(brows
     box = grid.bounding_box()
     assert box is not None
     v.page.mouse.click(box["x"] + 18, box["y"] + 35 * 5 + 17)  # the fifth row's selection box: task 2.5
-    v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.5").wait_for(timeout=20000)
+    v.page.locator(".dl-pres-title", has_text="Nhiệm vụ 2.5").wait_for(timeout=ms(20))
     assert v.page_errors == []
     v.page.close()
 
@@ -123,7 +123,7 @@ def test_a_planner_s_change_appears_in_what_changed(browser: Browser, app_url: s
     v.page.get_by_role("radio", name="Thay đổi từ lần họp trước").click()
     v.wait_idle()
     table = v.page.locator("table.dl-changes")
-    table.wait_for(timeout=20000)
+    table.wait_for(timeout=ms(20))
     text = table.inner_text()
     assert "QL4B-18-20" in text and "Đã bàn giao mặt bằng" in text and "chuyenvien" in text
     # The changed segment is highlighted on the map of changes (the previous mode's map may still be going away).
@@ -153,10 +153,10 @@ def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves
 ) -> None:
     w, h = size
     v = visit(browser, f"{app_url}/giao-ban", w, h)
-    v.page.wait_for_function("() => window.__dlPresent === true", timeout=30000)  # the switch asks for full screen
+    v.page.wait_for_function("() => window.__dlPresent === true", timeout=ms(30))  # the switch asks for full screen
     v.page.get_by_text("Toàn màn hình (máy chiếu)").click()
     try:  # the browser's own full screen (on two busy cores the window takes its time to get there)
-        v.page.wait_for_function(FULLSCREEN, timeout=30000)
+        v.page.wait_for_function(FULLSCREEN, timeout=ms(30))
     except PlaywrightTimeout:
         raise v.fail("the switch did not take the browser to full screen") from None
     v.wait_idle()
@@ -174,7 +174,7 @@ def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves
     frame.locator(".leaflet-container").click(position={"x": size["x"] * 0.12, "y": size["y"] * 0.62})
     v.wait_idle()
     try:  # focus is in the map's frame, which the page's presentation keys have reached (present.js)
-        v.page.wait_for_function(FOCUS_IN_MAP, timeout=10000)
+        v.page.wait_for_function(FOCUS_IN_MAP, timeout=ms(10))
     except PlaywrightTimeout:
         raise v.fail("a click on the map did not put focus in a map the presentation's keys reach") from None
     for key, title in (
@@ -184,13 +184,13 @@ def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves
     ):
         v.page.keyboard.press(key)
         try:
-            v.page.locator(".dl-pres-title", has_text=title).wait_for(timeout=20000)
+            v.page.locator(".dl-pres-title", has_text=title).wait_for(timeout=ms(20))
         except PlaywrightTimeout:
             raise v.fail(f"{key} in the map did not bring the slide {title!r}") from None
     v.wait_idle()
     v.page.keyboard.press("Escape")
-    v.page.wait_for_function("() => document.fullscreenElement === null", timeout=20000)
-    v.page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=20000)
+    v.page.wait_for_function("() => document.fullscreenElement === null", timeout=ms(20))
+    v.page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=ms(20))
     assert not v.page.locator(".st-key-pres_full input").is_checked()
     assert v.page_errors == []
     v.page.close()
@@ -199,10 +199,10 @@ def test_a_clicker_steps_the_slides_full_screen_wherever_focus_is_and_esc_leaves
 def _speaks(page, lang: str) -> None:
     """Wait until the page is drawn in ``lang`` (its navigation's words, and the html element's lang)."""
     word = {"en": "Overview", "vi": "Tổng quan"}[lang]
-    page.get_by_test_id("stSidebarNav").get_by_text(word, exact=True).wait_for(timeout=30000)
+    page.get_by_test_id("stSidebarNav").get_by_text(word, exact=True).wait_for(timeout=ms(30))
     page.wait_for_function(  # set by the page's script, which also remembers the choice
         f"() => document.documentElement.lang === '{lang}' && document.cookie.includes('dl_lang={lang}')",
-        timeout=30000,
+        timeout=ms(30),
     )
 
 
@@ -253,7 +253,7 @@ def test_a_date_typed_the_vietnamese_way_applies_on_enter(browser: Browser, app_
     v.page.get_by_role("spinbutton", name="day, Hoặc chọn ngày").click()
     v.page.keyboard.type("24042024")  # day, month, year, as the page shows dates
     v.page.keyboard.press("Enter")  # applies at once: focus stays put, nothing else clicked
-    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=ms(20))
     assert v.page.locator('[data-baseweb="calendar"]').count() == 0  # and the calendar is not left open
     v.page.close()
 
@@ -262,11 +262,11 @@ def test_compare_works_on_the_overview_and_each_side_counts_its_own_legend(brows
     v = visit(browser, f"{app_url}/?as_of=2024-04-24", 1600, 900)
     v.map_frame()
     v.page.get_by_text("So sánh hai thời điểm").click()  # B starts at the notice's day
-    v.page.get_by_text("Bản đồ tại 24/04/2024").first.wait_for(timeout=30000)
+    v.page.get_by_text("Bản đồ tại 24/04/2024").first.wait_for(timeout=ms(30))
     v.wait_idle()
     v.page.wait_for_function(
         "() => [...document.querySelectorAll('iframe')].filter(f => f.title.includes('st_folium')).length === 2",
-        timeout=30000,
+        timeout=ms(30),
     )
     legends = v.page.locator(".dl-side-legend")
     assert legends.count() == 2  # one under each map

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser
 from geo.auth.users import add_user
 from geo.demo.synthetic import parcels
 from geo.store.reads import Store, write_layers
-from tests.browser import choose, features_drawn, import_uploader, sign_in, streamlit_server, visit
+from tests.browser import choose, features_drawn, import_uploader, ms, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 def _upload(v, path: Path) -> None:
     import_uploader(v).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=30000)
+    v.page.get_by_text("Vị trí trên bản đồ (chưa lưu)").first.wait_for(timeout=ms(30))
     v.wait_idle()
 
 
@@ -55,7 +55,7 @@ def test_a_planner_previews_a_new_layer_imports_it_and_finds_it_on_the_overview(
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False))
     v = visit(browser, f"{url}/du-lieu")
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
+    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=ms(20))
     v.page.get_by_text("Lớp mới (lớp bổ sung)").click()
     v.wait_idle()
     _upload(v, path)
@@ -76,10 +76,10 @@ def test_a_planner_previews_a_new_layer_imports_it_and_finds_it_on_the_overview(
     v.wait_idle()
     v.page.screenshot(path=str(artifacts / "import-new-layer-preview.png"), full_page=True)
     v.page.get_by_role("button", name="Nhập vào kho dữ liệu").click()
-    v.page.get_by_text("Đã tạo lớp mới “Mốc giới khu tái định cư” với 3 đối tượng").wait_for(timeout=30000)
+    v.page.get_by_text("Đã tạo lớp mới “Mốc giới khu tái định cư” với 3 đối tượng").wait_for(timeout=ms(30))
     assert Store(store).overlays == ("moc_gioi",)
     v.page.get_by_role("link", name="Xem trên bản đồ tổng quan").click()
-    v.page.wait_for_url(f"{url}/", timeout=20000)
+    v.page.wait_for_url(f"{url}/", timeout=ms(20))
     v.wait_idle()
     v.wait_for_map(
         "Object.values(map._layers).filter(l => l.feature && l.feature.properties._l === 'moc_gioi').length === 3"
@@ -96,7 +96,7 @@ def test_a_preview_into_a_large_stored_layer_draws_the_files_parcels(browser: Br
     pyogrio.write_dataframe(mine, path, layer="thua_dat", driver="GPKG")
     v = visit(browser, f"{url}/du-lieu")
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=20000)
+    v.page.get_by_text("Nhập dữ liệu từ tệp").wait_for(timeout=ms(20))
     choose(
         v,
         v.page.locator('[data-testid="stSelectbox"]', has_text="Lớp"),

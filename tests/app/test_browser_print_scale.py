@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser
 from pypdf import PdfReader
 
-from tests.browser import choose, streamlit_server, visit
+from tests.browser import choose, ms, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 from tests.printing.test_pack_print_scale import PT_MM, _grid_lines, _step_mm
 
@@ -44,13 +44,13 @@ def test_a_leader_prints_the_district_on_a3_at_1_50000_from_the_app(
     choose(v, scale, "1:50.000")
     with v.expect_run():
         v.page.get_by_text("Lưới km VN-2000", exact=True).click()
-    said = v.page.get_by_text(re.compile(r"cần \d+ tờ A3")).inner_text(timeout=20000)
+    said = v.page.get_by_text(re.compile(r"cần \d+ tờ A3")).inner_text(timeout=ms(20))
     m = re.search(r"cần (\d+) tờ A3 \((\d+) × (\d+)\)", said)
     assert m and int(m[1]) == int(m[2]) * int(m[3]) > 1, said  # the whole district does not fit one sheet
     with v.expect_run():
         v.page.get_by_text("In thành nhiều tờ (tập bản đồ)", exact=True).click()
     v.page.screenshot(path=str(artifacts / "print-scale-1366x768.png"), full_page=True)
-    with v.page.expect_download(timeout=180000) as dl:
+    with v.page.expect_download(timeout=ms(180)) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()
     pdf = tmp_path / dl.value.suggested_filename
     dl.value.save_as(pdf)

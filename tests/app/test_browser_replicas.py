@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.auth.users import add_user
-from tests.browser import save_clearance, sign_in, streamlit_server, visit
+from tests.browser import ms, save_clearance, sign_in, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_a_change_saved_through_one_replica_appears_on_the_other_without_a_click
         leader.page.get_by_role("radio", name="Thay đổi từ lần họp trước").click()
     changes = leader.page.locator("table.dl-changes")
     sidebar = leader.page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("postgresql://dinhlap@127.0.0.1", exact=False).wait_for(timeout=20000)  # the store it names
+    sidebar.get_by_text("postgresql://dinhlap@127.0.0.1", exact=False).wait_for(timeout=ms(20))  # the store it names
     assert "QL4B-18-20" not in (changes.inner_text() if changes.count() else "")
 
     planner = visit(browser, f"{a_url}/giao-thong")
@@ -50,7 +50,7 @@ def test_a_change_saved_through_one_replica_appears_on_the_other_without_a_click
 
     # The leader's page, served by the other process, reruns by itself once the store's version moves.
     row = leader.page.locator("table.dl-changes tr", has_text="QL4B-18-20")
-    row.wait_for(timeout=20000)
+    row.wait_for(timeout=ms(20))
     seen = time.monotonic() - saved
     text = row.inner_text()
     assert "Đã bàn giao mặt bằng" in text and "chuyenvien" in text

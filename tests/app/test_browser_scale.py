@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Frame
 from geo.demo.synthetic import parcels
 from geo.store.reads import Store
 from geo.webmap.mapview import BIG_LAYER
-from tests.browser import ROOT, Visit, open_page, streamlit_server, visit
+from tests.browser import ROOT, Visit, ms, open_page, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def _open(browser: Browser, url: str) -> tuple[Visit, Frame]:
     v = visit(browser, f"{url}/dat-lam-nghiep")
     frame = v.map_frame()
     frame.wait_for_function(
-        "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels.total === n", arg=N, timeout=30000
+        "(n) => window.__dlCompact && window.__dlCompact.drawn.forest_parcels.total === n", arg=N, timeout=ms(30)
     )
     v.wait_idle()
     return v, frame
@@ -102,9 +102,9 @@ def test_hovering_names_a_parcel_and_clicking_opens_its_record(browser: Browser,
     assert index >= 0
     key, x, y = _screen_point(v, frame, index)
     v.page.mouse.move(x, y)
-    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=20000)
+    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=ms(20))
     v.page.mouse.click(x, y)
-    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=15000)
+    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=ms(15))
     v.page.close()
 
 
@@ -117,7 +117,7 @@ def test_a_filter_redraws_the_parcels_and_keeps_the_view(browser: Browser, app_u
     panel = v.page.locator('[data-testid="stExpander"]', has_text="Đất Công ty Lâm nghiệp bàn giao về địa phương")
     panel.locator("summary").click()
     panel.get_by_role("button", name="Đang tranh chấp").click()
-    frame.wait_for_function("(n) => window.__dlCompact.drawn.forest_parcels.drawn === n", arg=shown, timeout=20000)
+    frame.wait_for_function("(n) => window.__dlCompact.drawn.forest_parcels.drawn === n", arg=shown, timeout=ms(20))
     v.wait_idle()
     assert frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]") == view
     assert len([u for u in v.requests if u.endswith(".bin.gz")]) == geometry_fetches + 1  # a new style, not geometry
@@ -146,6 +146,6 @@ def test_without_workers_the_parcels_still_draw(browser: Browser, app_url: str, 
              const c = f.contentWindow.__dlCompact, d = c && c.drawn.forest_parcels;
              return !!d && d.drawn === n && !c.worker; } catch (e) { return false; } })""",
         arg=N,
-        timeout=30000,
+        timeout=ms(30),
     )
     v.page.close()

@@ -16,7 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from geo.auth.users import add_user
 from geo.read import comments
 from geo.read.history import moment, stamp
-from tests.browser import Visit, axe, sign_in, streamlit_server, visit
+from tests.browser import Visit, axe, ms, sign_in, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def _find(v: Visit, text: str, result: str) -> None:
     box.fill(text)
     box.press("Enter")
     button = v.page.get_by_role("button", name=result)
-    button.wait_for(timeout=20000)
+    button.wait_for(timeout=ms(20))
     # The results show while the search's run still draws (and the map may report after it): choose once
     # nothing runs, or the choice can be dropped by Streamlit as it starts the next run (streamlit#9036).
     v.wait_idle()
@@ -60,7 +60,7 @@ def _find(v: Visit, text: str, result: str) -> None:
     with v.expect_run():
         v.page.keyboard.press("Enter")
     try:
-        v.page.locator(".dl-search-status", has_text="Đã chọn").wait_for(timeout=20000)
+        v.page.locator(".dl-search-status", has_text="Đã chọn").wait_for(timeout=ms(20))
     except PlaywrightTimeout:
         raise v.fail(f"choosing {result!r} was not announced") from None
     v.wait_for_map("map.getZoom() >= 12")  # the map went to the feature, and reported its new view
@@ -71,14 +71,14 @@ def test_a_code_or_a_name_without_accents_selects_the_feature(browser: Browser, 
     v = visit(browser, f"{app}/dat-lam-nghiep")
     v.map_frame()
     _find(v, "TC-03", "TC-03 — Điểm tranh chấp đất đai")
-    v.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=20000)
+    v.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=ms(20))
     assert v.page.locator(".dl-search-status").inner_text() == "Đã chọn TC-03 (Điểm tranh chấp đất đai)."
     v.page.screenshot(path=str(artifacts / "search-tc-03.png"))
 
     o = visit(browser, f"{app}/")
     o.map_frame()
     _find(o, "dong thang", "Đồng Thắng (06643) — Xã, thị trấn (2024)")
-    o.page.locator("table.dl-record", has_text="Xã Đồng Thắng").wait_for(timeout=20000)
+    o.page.locator("table.dl-record", has_text="Xã Đồng Thắng").wait_for(timeout=ms(20))
     for page in (v, o):
         assert page.external_requests() == []
         assert page.unexpected_failures() == []
@@ -97,7 +97,7 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
         planner.page.get_by_role("button", name="Gửi").click()
     shown = planner.page.locator(".dl-comment-text", has_text="Hai hộ đã ký")
     try:
-        shown.wait_for(timeout=20000)
+        shown.wait_for(timeout=ms(20))
     finally:
         planner.page.screenshot(path=str(artifacts / "threads-asked.png"), full_page=True)
     assert shown.inner_text() == "Hai hộ đã ký biên bản hòa giải chưa? <b>gấp</b> @canbo.xa"  # text, not markup
@@ -108,19 +108,19 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
     sign_in(colleague, "canbo.xa", "mat-khau-xa-dai")
     waiting = colleague.page.locator(".st-key-my_threads")
     item = waiting.get_by_role("button", name="#3 Điểm tranh chấp đất đai TC-03", exact=False)
-    item.wait_for(timeout=20000)
+    item.wait_for(timeout=ms(20))
     colleague.page.screenshot(path=str(artifacts / "threads-waiting.png"))
     with colleague.expect_run():
         item.click()  # opens the dispute on its page, with the thread under its record
-    colleague.page.wait_for_url("**/dat-lam-nghiep", timeout=20000)
+    colleague.page.wait_for_url("**/dat-lam-nghiep", timeout=ms(20))
     colleague.map_frame()
-    colleague.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=20000)
+    colleague.page.locator("table.dl-record", has_text="TC-03").wait_for(timeout=ms(20))
     reply = colleague.page.get_by_role("textbox", name="Trả lời luồng số 3")
     reply.fill("Đã ký hôm qua, gửi kèm biên bản.")
     with colleague.expect_run():
         colleague.page.get_by_role("button", name="Trả lời", exact=True).click()
-    colleague.page.locator(".dl-comment-text", has_text="Đã ký hôm qua").wait_for(timeout=20000)
-    waiting.get_by_text("Không có trao đổi nào cần bạn trả lời.").wait_for(timeout=20000)
+    colleague.page.locator(".dl-comment-text", has_text="Đã ký hôm qua").wait_for(timeout=ms(20))
+    waiting.get_by_text("Không có trao đổi nào cần bạn trả lời.").wait_for(timeout=ms(20))
     colleague.wait_idle()
     serious = [x["id"] for x in axe(colleague.page) if x["impact"] in ("serious", "critical")]
     assert serious == []  # the record with its thread, the reply and edit forms, the search box and its results
@@ -134,12 +134,12 @@ def test_a_question_with_a_mention_waits_for_the_colleague(browser: Browser, app
 def test_threads_read_back_as_they_stood_on_a_date(browser: Browser, app: str) -> None:
     sel = "sel=forest_parcels:LN-07"
     before = visit(browser, f"{app}/dat-lam-nghiep?as_of=2025-02-01&{sel}")
-    before.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").wait_for(timeout=30000)
+    before.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").wait_for(timeout=ms(30))
     before.page.get_by_text("Đang xem trao đổi như tại ngày 01/02/2025", exact=False).wait_for()
     assert before.page.locator(".dl-comment-text", has_text="Đã đo lại").count() == 0  # answered in March
     before.page.close()
     now = visit(browser, f"{app}/dat-lam-nghiep?{sel}")
-    now.page.locator(".dl-comment-text", has_text="Đã đo lại, có biên bản.").wait_for(timeout=30000)
+    now.page.locator(".dl-comment-text", has_text="Đã đo lại, có biên bản.").wait_for(timeout=ms(30))
     assert now.page.get_by_text("Đăng nhập để trao đổi.").count() == 1  # reading needs no sign-in; writing does
     assert now.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").count() == 1
     now.page.close()
@@ -155,11 +155,11 @@ def test_an_answer_reaches_a_page_open_on_another_replica(
     comments.add(server, comments.feature("forest_parcels", "LN-07"), "Ranh giới đo lại chưa?", "chuyenvien")
     with streamlit_server(server, env={"DINHLAP_MAPDATA_DIR": str(tmp_path / "mapdata")}) as url:
         v = visit(browser, f"{url}/dat-lam-nghiep?sel=forest_parcels:LN-07")
-        v.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").wait_for(timeout=30000)
+        v.page.locator(".dl-comment-text", has_text="Ranh giới đo lại chưa?").wait_for(timeout=ms(30))
         v.wait_idle()
         comments.add(server, None, "Đã đo lại hôm nay.", "canbo.xa", reply_to="1")
         written = time.monotonic()
-        v.page.locator(".dl-comment-text", has_text="Đã đo lại hôm nay.").wait_for(timeout=15000)
+        v.page.locator(".dl-comment-text", has_text="Đã đo lại hôm nay.").wait_for(timeout=ms(15))
         print(f"the answer showed {time.monotonic() - written:.1f} s after it was written")
         assert v.external_requests() == []
         v.page.close()
@@ -188,7 +188,7 @@ def test_a_comment_sent_as_the_map_moves_is_stored_once(browser: Browser, app: s
     v = visit(browser, f"{app}/dat-lam-nghiep?sel=forest_parcels:LN-05")
     v.map_frame()
     sign_in(v, "chuyenvien", "mat-khau-dai")
-    v.page.locator("table.dl-record", has_text="LN-05").wait_for(timeout=20000)
+    v.page.locator("table.dl-record", has_text="LN-05").wait_for(timeout=ms(20))
     v.map_frame()
     ask = v.page.get_by_role("textbox", name="Hỏi, trao đổi (gõ @tên để nhắc người cần trả lời)")
     ask.fill("Mốc phía bắc đã cắm lại chưa?")
@@ -200,7 +200,7 @@ def test_a_comment_sent_as_the_map_moves_is_stored_once(browser: Browser, app: s
         assert found == [True, True], f"the map, the button 'Gửi' found: {found}"
     shown = v.page.locator(".dl-comment-text", has_text="Mốc phía bắc đã cắm lại chưa?")
     try:
-        shown.wait_for(timeout=20000)
+        shown.wait_for(timeout=ms(20))
     except PlaywrightTimeout:
         raise v.fail("the comment sent as the map moved did not show") from None
     finally:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.webmap.tiles import THRESHOLD_ENV, WARM_ENV
-from tests.browser import streamlit_server, visit
+from tests.browser import ms, streamlit_server, visit
 from tests.conftest import NOTICE_STORE
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
     frame.wait_for_function(
         """() => { const c = window.__dlCompact, t = c && c.tiles && c.tiles.cadastral_parcels;
                    return !!t && Object.values(t._data).some((d) => d.features.length > 0); }""",
-        timeout=30000,
+        timeout=ms(30),
     )
     assert frame.evaluate("!window.__dlCompact.layers || !window.__dlCompact.layers.cadastral_parcels")  # no file
     tiles = [u for u in v.requests if "/dl-tiles/" in u]
@@ -77,20 +77,20 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
         "(k) => [...document.querySelectorAll('.dl-list-item')].some((li) => li.textContent.includes(k))", arg=key
     )
     v.page.mouse.move(box["x"] + x, box["y"] + y)
-    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=20000)
+    frame.locator(".leaflet-tooltip", has_text=key).wait_for(timeout=ms(20))
     v.page.mouse.click(box["x"] + x, box["y"] + y)
     # At once, from the tile (no rerun needed): the parcel's card over the map, a dialog that takes the focus,
     # labelled as the record is, and a viewer's card never names the land user.
     card = frame.get_by_role("dialog", name=key)
-    card.wait_for(timeout=20000)
+    card.wait_for(timeout=ms(20))
     text = card.inner_text()
     assert "Loại đất" in text and "Diện tích" in text and "Người sử dụng đất" not in text
     assert frame.evaluate("document.activeElement && document.activeElement.classList.contains('dl-card')")
-    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=15000)  # the full record follows
+    v.page.locator("table.dl-record", has_text=key).wait_for(timeout=ms(15))  # the full record follows
     assert card.is_visible()  # the rerun that brought it kept the card
     card.focus()
     v.page.keyboard.press("Escape")
-    card.wait_for(state="detached", timeout=20000)
+    card.wait_for(state="detached", timeout=ms(20))
     # The keyboard's way: the list beside the map, arrows to the parcel, Enter: the same card at once; Escape
     # takes the reader back to the list.
     v.wait_idle()
@@ -105,9 +105,9 @@ def test_parcels_come_as_tiles_from_the_app_a_click_shows_the_card_then_the_reco
         v.page.keyboard.press("ArrowDown")
     assert key in frame.evaluate(active)
     v.page.keyboard.press("Enter")
-    frame.get_by_role("dialog", name=key).wait_for(timeout=20000)
+    frame.get_by_role("dialog", name=key).wait_for(timeout=ms(20))
     v.page.keyboard.press("Escape")
-    frame.get_by_role("dialog", name=key).wait_for(state="detached", timeout=20000)
+    frame.get_by_role("dialog", name=key).wait_for(state="detached", timeout=ms(20))
     assert frame.evaluate("document.activeElement.matches('.dl-list-items')")
     v.wait_idle()
     assert v.external_requests() == [] and v.unexpected_console_errors() == [] and v.page_errors == []

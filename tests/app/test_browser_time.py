@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.store.reads import DEFAULT_STORE
-from tests.browser import streamlit_server, visit
+from tests.browser import ms, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,7 @@ def test_the_date_moves_the_map_the_legend_and_the_banner(roads, artifacts) -> N
     # The slider's first stop: the day of the notice.
     v.page.get_by_role("slider", name="Các mốc có thay đổi").focus()
     v.page.keyboard.press("Home")
-    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=ms(20))
     v.wait_idle()
     v.wait_for_map(_drawn(BLOCKED, 11))
     # Redrawn in place: the same map, at the leader's zoom (not built again from nothing at the home view).
@@ -110,7 +110,7 @@ def test_the_date_moves_the_map_the_legend_and_the_banner(roads, artifacts) -> N
     v.page.get_by_role("spinbutton", name="day, Hoặc chọn ngày").click()
     v.page.keyboard.type("25032025")  # day, month, year: each part moves on to the next, as a person types
     v.page.get_by_text("Thời điểm xem dữ liệu").click()  # the picker takes the date when it loses focus
-    v.page.get_by_text("Đang xem dữ liệu tại ngày 25/03/2025").wait_for(timeout=20000)
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 25/03/2025").wait_for(timeout=ms(20))
     v.wait_idle()
     v.wait_for_map(_drawn(DONE, 17))
     _legend_reads(v, {"Vướng mắc GPMB": "", "Đã bàn giao mặt bằng": "17"})
@@ -118,7 +118,7 @@ def test_the_date_moves_the_map_the_legend_and_the_banner(roads, artifacts) -> N
     v.page.screenshot(path=str(artifacts / "time-giao-thong-2025-03-25.png"))
     # Back to today.
     v.page.get_by_role("button", name="Về hôm nay").first.click()
-    v.page.get_by_text("Đang xem dữ liệu tại ngày").wait_for(state="detached", timeout=20000)
+    v.page.get_by_text("Đang xem dữ liệu tại ngày").wait_for(state="detached", timeout=ms(20))
     v.wait_for_map(_drawn(DONE, 32))
     assert v.external_requests() == [] and v.page_errors == []
 
@@ -126,12 +126,12 @@ def test_the_date_moves_the_map_the_legend_and_the_banner(roads, artifacts) -> N
 def test_a_link_opens_the_map_at_its_date(browser: Browser, app_url: str) -> None:
     v = visit(browser, f"{app_url}/giao-thong?as_of=2024-04-24")
     v.map_frame()
-    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=20000)
+    v.page.get_by_text("Đang xem dữ liệu tại ngày 24/04/2024").wait_for(timeout=ms(20))
     _legend_reads(v, {"Vướng mắc GPMB": "11"})
     v.page.close()
     v = visit(browser, f"{app_url}/giao-thong?as_of=26-3-2025")  # a date as people write it, not ISO
     v.map_frame()
-    v.page.get_by_text("Đường dẫn có ngày không hợp lệ").wait_for(timeout=20000)
+    v.page.get_by_text("Đường dẫn có ngày không hợp lệ").wait_for(timeout=ms(20))
     _legend_reads(v, {"Đã bàn giao mặt bằng": "32"})  # and the map shows today
     v.page.close()
 
@@ -147,10 +147,10 @@ def test_two_dates_side_by_side_with_their_deltas_pan_together(browser: Browser,
     v = visit(browser, f"{app_url}/giao-thong?as_of=2025-03-26")
     v.map_frame()
     v.page.get_by_text("So sánh hai thời điểm").click()  # B starts at the notice's day
-    v.page.get_by_text("Từ 24/04/2024 đến 26/03/2025: số liệu thay đổi").wait_for(timeout=20000)
+    v.page.get_by_text("Từ 24/04/2024 đến 26/03/2025: số liệu thay đổi").wait_for(timeout=ms(20))
     v.wait_idle()
     main = v.page.locator('[data-testid="stMain"]')
-    main.get_by_text("✓ TC-02").wait_for(timeout=20000)  # the deltas, streamed after their heading
+    main.get_by_text("✓ TC-02").wait_for(timeout=ms(20))  # the deltas, streamed after their heading
     text = main.inner_text()
     assert "Km QL4B đã giải phóng mặt bằng: 38,4 → 62,0 (+23,6 km)" in text
     assert "Đoạn QL4B đã bàn giao mặt bằng: 12 → 32 (+20)" in text
@@ -160,7 +160,7 @@ def test_two_dates_side_by_side_with_their_deltas_pan_together(browser: Browser,
         """() => [...document.querySelectorAll('iframe')].filter(f => { try { const m = f.contentWindow.map;
              return !!m && Object.values(m._layers).some(l => l.feature && l.feature.properties._l === 'ql4b_segments');
            } catch (e) { return false; } }).length === 2""",
-        timeout=60000,
+        timeout=ms(60),
     )
     v.wait_idle()
     # The earlier date, on the left, shows the blocked segments; the later one none; what changed is dashed.
@@ -187,7 +187,7 @@ def test_two_dates_side_by_side_with_their_deltas_pan_together(browser: Browser,
            return c.length === 2 && Math.abs(c[0][0].lat - b[0][0]) > 1e-3 && c[0][0].equals(c[1][0], 1e-6)
              && c[0][1] === c[1][1]; }""",
         arg=before,
-        timeout=30000,
+        timeout=ms(30),
     )
     after = _centres(v)
     assert after[0] == pytest.approx(after[1]) and after[0] != pytest.approx(before[0])

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.store.reads import DEFAULT_STORE
-from tests.browser import streamlit_server, visit
+from tests.browser import ms, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +31,9 @@ def test_the_units_switch_regroups_the_new_rural_page(browser: Browser, app_url:
     assert sidebar.get_by_role("radio", name="Từ 1/7/2025 (4 xã)").is_checked()
     v.wait_for_map(f"{_count('communes_2025')} === 4 && {_count('units')} === 12")
     scorecard = v.page.locator('[data-testid="stDataFrame"]').first
-    scorecard.wait_for(timeout=20000)
-    v.page.locator(".dl-side-legend", has_text="Xã (từ 1/7/2025)").wait_for(timeout=20000)  # beside the map
-    v.page.get_by_text("không đánh giá theo 19 tiêu chí xã").first.wait_for(timeout=20000)  # the towns
+    scorecard.wait_for(timeout=ms(20))
+    v.page.locator(".dl-side-legend", has_text="Xã (từ 1/7/2025)").wait_for(timeout=ms(20))  # beside the map
+    v.page.get_by_text("không đánh giá theo 19 tiêu chí xã").first.wait_for(timeout=ms(20))  # the towns
     v.page.screenshot(path=str(artifacts / "units-2025-nong-thon-moi.png"), full_page=True)
     # The 2024 units: the communes' outline goes.
     sidebar.get_by_text("2024 (12 xã, thị trấn)").click()
@@ -47,7 +47,7 @@ def test_the_units_switch_regroups_the_new_rural_page(browser: Browser, app_url:
     panel = v.page.locator('[data-testid="stExpander"]', has_text="Điểm tranh chấp đất đai")
     if panel.locator("details").first.get_attribute("open") is None:  # the page opens it when few layers show
         panel.locator("summary").first.click()  # (a click on an open one closes it, a moment later)
-    panel.get_by_text("Xã Châu Sơn (06637)").wait_for(timeout=20000)
+    panel.get_by_text("Xã Châu Sơn (06637)").wait_for(timeout=ms(20))
     assert panel.locator("details").first.get_attribute("open") is not None
     text = panel.inner_text()
     assert "Xã Châu Sơn (06637)" in text and "Xã Đồng Thắng" not in text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, LOGS, HarnessTimeout, streamlit_server, visit
+from tests.browser import CHROMIUM_ARGS, LOGS, HarnessTimeout, ms, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_a_server_that_logs_more_than_a_pipe_holds_keeps_serving(browser) -> Non
         for n in range(1, 201):  # until the log holds more than a pipe would (a few dozen runs)
             with v.expect_run(20):
                 v.page.get_by_role("button", name="Chạy lại").click()
-            v.page.get_by_text(f"runs {n}").wait_for(timeout=20000)
+            v.page.get_by_text(f"runs {n}").wait_for(timeout=ms(20))
             if log.stat().st_size > 2 * PIPE_BUFFER:
                 break
         v.page.close()
@@ -38,7 +38,7 @@ def test_a_server_that_logs_more_than_a_pipe_holds_keeps_serving(browser) -> Non
         v = visit(browser, f"{url}/?ms=0")  # and a new page still runs and draws after all that
         with v.expect_run(20):
             v.page.get_by_role("button", name="Chạy lại").click()
-        v.page.get_by_text("runs 1").wait_for(timeout=20000)
+        v.page.get_by_text("runs 1").wait_for(timeout=ms(20))
         v.page.close()
 
 
@@ -48,18 +48,18 @@ def slow_url() -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize("ms", [200, 2000])
-def test_idle_means_the_run_a_click_started_has_finished(browser, slow_url: str, ms: int) -> None:
+@pytest.mark.parametrize("run_ms", [200, 2000])
+def test_idle_means_the_run_a_click_started_has_finished(browser, slow_url: str, run_ms: int) -> None:
     """A run shorter than Streamlit's 500 ms status widget and one longer: right after a click, idle is
     reported only once that click's run has drawn its result, never during the run."""
-    v = visit(browser, f"{slow_url}/?ms={ms}")
+    v = visit(browser, f"{slow_url}/?ms={run_ms}")
     for n in (1, 2, 3):
         v.page.get_by_role("button", name="Chạy lại").click()
-        v.wait_idle(timeout=ms / 1000 + 20)  # no expect_run: idle itself must know a run was asked for
+        v.wait_idle(timeout=run_ms / 1000 + 20)  # no expect_run: idle itself must know a run was asked for
         assert v.page.get_by_text(f"runs {n}").count() == 1, v.page.evaluate(
             "() => JSON.stringify([window.__dl, performance.now()])"
         )
-    with v.expect_run(timeout=ms / 1000 + 20):
+    with v.expect_run(timeout=run_ms / 1000 + 20):
         v.page.get_by_role("button", name="Chạy lại").click()
     assert v.page.get_by_text("runs 4").count() == 1
     v.page.close()
@@ -69,7 +69,7 @@ def test_a_timeout_says_what_the_app_was_doing_and_keeps_a_picture(browser, slow
     v = visit(browser, f"{slow_url}/?ms=3000")
     v.page.get_by_role("button", name="Chạy lại").click()
     with pytest.raises(HarnessTimeout) as caught:
-        v.wait_idle(timeout=0.5)
+        v.wait_idle(timeout=0.2)  # 0.6 s with the harness's patience: the run takes 3
     message = str(caught.value)
     assert "'script': 'running'" in message and "screenshot" in message
     shot = Path(message.rsplit("screenshot ", 1)[1])
