@@ -316,3 +316,176 @@ def test_every_button_that_writes_keeps_its_press() -> None:
             if text_key not in writes_nothing:
                 plain.append(f"{path.name}:{node.lineno}")
     assert not plain, plain
+
+
+# What a run can be cut short at (ui/press.py): a Streamlit call, the session's state, and the app's helpers
+# that read either (ui.data: the store's place, the units, the role; ui.state: the language, the day).
+_CUTS = {"st", "data", "state"}
+
+
+def _press_names(fn: ast.AST) -> set[str]:
+    """The names a function binds to a press (``x = press.button(…)`` / ``press.submit(…)``)."""
+    return {
+        target.id
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and isinstance(node.value.func.value, ast.Name)
+        and node.value.func.value.id == "press"
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _taken(test: ast.expr, names: set[str]) -> str | None:
+    """The press an ``if`` takes: ``if x:`` or ``if not x:`` (``x.waiting`` only looks)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    return test.id if isinstance(test, ast.Name) and test.id in names else None
+
+
+def _pos(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _window(nodes: list[ast.AST], engine: set[str], name: str | None) -> list[ast.AST]:
+    """Of ``nodes`` (those after a take, in the order of their lines), those before the press's write: up to
+    the end of the first call of the engine (its arguments are read before it) or of ``name.then`` /
+    ``name.note``; what an ``except`` does (the write failed: say why) is not in it."""
+
+    def ends(n: ast.AST) -> bool:
+        if not isinstance(n, ast.Call):
+            return False
+        f = n.func
+        if isinstance(f, ast.Name):
+            return f.id in engine
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
+            return f.value.id in engine or (f.value.id == name and f.attr in ("then", "note"))
+        return False
+
+    stop = min(((n.end_lineno or 0, n.end_col_offset or 0) for n in nodes if ends(n)), default=(10**9, 0))
+    handlers = {id(n) for h in nodes if isinstance(h, ast.ExceptHandler) for n in ast.walk(h)}
+    return [n for n in nodes if _pos(n) < stop and id(n) not in handlers]
+
+
+def _reads_after_the_take(source: str, engine: set[str]) -> list[int]:
+    """Lines where a function, having taken a press, reads what Streamlit gives before the press's write.
+
+    The take: ``if x:`` (its body), ``if not x: return`` (the rest of the function, in the order of its
+    lines) or ``if press.button(…):``. Up to the write (:func:`_window`; ``engine``: the names the module
+    imports from ``geo``), no name of :data:`_CUTS` may be used, nor in a function of the module the press is
+    handed to (``_save(x, …)``), up to its own write.
+    """
+    tree = ast.parse(source)
+    local = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found: list[int] = []
+
+    def check(nodes: list[ast.AST], name: str | None) -> None:
+        window = _window(nodes, engine, name)
+        found.extend(n.lineno for n in window if isinstance(n, ast.Name) and n.id in _CUTS)
+        for call in window:
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in local:
+                handed = [i for i, a in enumerate(call.args) if isinstance(a, ast.Name) and a.id == name]
+                if handed:
+                    callee = local[call.func.id]
+                    param = callee.args.args[handed[0]].arg
+                    check([n for stmt in callee.body for n in ast.walk(stmt)], param)
+
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        names = _press_names(fn)
+        for stmt in ast.walk(fn):
+            if not isinstance(stmt, ast.If):
+                continue
+            test = stmt.test
+            inline = (
+                isinstance(test, ast.Call)
+                and isinstance(test.func, ast.Attribute)
+                and isinstance(test.func.value, ast.Name)
+                and test.func.value.id == "press"
+            )
+            name = _taken(test, names)
+            if name is None and not inline:
+                continue
+            if isinstance(test, ast.UnaryOp):  # `if not x: return`
+                taken_at = (stmt.end_lineno or 0, stmt.end_col_offset or 0)
+                check(sorted((n for n in ast.walk(fn) if _pos(n) > taken_at), key=_pos), name)
+            else:
+                check([n for s in stmt.body for n in ast.walk(s)], name)
+    return sorted(set(found))
+
+
+def _engine_names(source: str) -> set[str]:
+    """The names a module imports from the engine (``from geo… import x`` and ``from geo… import module``)."""
+    return {
+        alias.asname or alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "geo"
+        for alias in node.names
+    }
+
+
+def test_a_press_is_taken_only_once_what_its_write_needs_is_read() -> None:
+    """A run cut short after its press was taken loses the press: the planner's "Lưu" did nothing, and nothing
+    said so (ui/press.py). So what the write needs from Streamlit (the store's place, the selection, the
+    session's values) is read after ``if x.waiting:`` and before ``if x:``; from the take to the write, the page
+    uses no Streamlit, no session state, no ``ui.data`` or ``ui.state``."""
+    late = []
+    for path in [*ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]:
+        source = path.read_text(encoding="utf-8")
+        late += [f"{path.name}:{line}" for line in _reads_after_the_take(source, _engine_names(source))]
+    assert not late, late
+
+
+def test_the_press_check_sees_a_read_after_the_take() -> None:
+    """The check above, on the shape the save of a view had before (stop 44): the store's place and the
+    session's values read after the press was taken."""
+    before = """
+from geo.model.views import save_view
+
+def save(page):
+    submitted = press.submit("Lưu", key="go")
+    if not submitted:
+        return
+    where = data.store().location
+    name = st.session_state.get("name")
+    try:
+        save_view(where, name)
+    except ValueError as exc:
+        st.error(str(exc))
+    submitted.then()
+"""
+    after = """
+from geo.model.views import save_view
+
+def save(page):
+    submitted = press.submit("Lưu", key="go")
+    if not submitted.waiting:
+        return
+    where, name = data.store().location, st.session_state.get("name")
+    if not submitted:
+        return
+    try:
+        save_view(where, name)
+    except ValueError as exc:
+        st.error(str(exc))
+    submitted.then()
+"""
+    handed = """
+from geo.store.edit import save_edit
+
+def form(page):
+    submitted = press.submit("Lưu", key="go")
+    if submitted:
+        _save(submitted, page)
+
+def _save(pressed, page):
+    where = data.store().location
+    save_edit(where, page)
+    pressed.then()
+"""
+    assert _reads_after_the_take(before, _engine_names(before)) == [8, 9]
+    assert _reads_after_the_take(after, _engine_names(after)) == []
+    assert _reads_after_the_take(handed, _engine_names(handed)) == [10]  # in the function it was handed to
