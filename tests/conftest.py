@@ -151,10 +151,21 @@ def store_copy(tmp_path: Path) -> Path:
     return path
 
 
+def _let_go() -> None:
+    """Before a test server stops for good: the pages' versions writers of this process (``ui.live``, started by
+    an app run in the test) stop, and every connection closes. Otherwise a writer opened a new pool to the server
+    between the two, and that pool tried to reconnect, and said so, for minutes after (CI's output)."""
+    from geo.store import db
+
+    live = sys.modules.get("ui.live")
+    if live is not None:
+        live.stop_writers()
+    db.drop_pools()
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Any:
     """A throwaway PostgreSQL + PostGIS server for this test run (Debian's, started here, stopped at the end)."""
-    from geo.store import db
     from tests import pgcluster
 
     why = pgcluster.available()
@@ -162,7 +173,7 @@ def pg_cluster() -> Any:
         pytest.fail(why)
     cluster = pgcluster.Cluster()
     yield cluster
-    db.drop_pools()
+    _let_go()
     cluster.close()
 
 
@@ -173,7 +184,6 @@ def own_pg_notice() -> Iterator[tuple[Any, str]]:
     For a test that crashes its server: recovery then replays and syncs this test's writes, not those of every
     database the run's shared server made before (that took 1–3 minutes on a busy CI disk).
     """
-    from geo.store import db
     from geo.store.transfer import copy_store
     from tests import pgcluster
 
@@ -186,7 +196,7 @@ def own_pg_notice() -> Iterator[tuple[Any, str]]:
         copy_store(NOTICE_STORE, url)
         yield cluster, url
     finally:
-        db.drop_pools()
+        _let_go()
         cluster.close()
 
 

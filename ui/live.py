@@ -38,7 +38,7 @@ _LIVE_DIR = Path(tempfile.mkdtemp(prefix="dinhlap-live-"))
 atexit.register(shutil.rmtree, _LIVE_DIR, True)
 _LIVE = components.declare_component("live", path=str(_LIVE_DIR))
 
-_WRITERS: dict[str, threading.Thread] = {}
+_WRITERS: dict[str, tuple[threading.Thread, threading.Event]] = {}  # location → its writer and what stops it
 _WRITERS_LOCK = threading.Lock()
 
 
@@ -47,15 +47,19 @@ _WRITTEN: dict[str, float] = {}  # location → when its versions file was last 
 RETRY_MAX = 30.0  # seconds: the longest pause between two tries after the store stopped answering
 
 
-def _write_versions(location: str, folder: Path, every: float = WRITE_EVERY) -> None:
-    """Forever: the store's numbers into ``folder/versions.json`` when they move (atomically: a tab never
-    reads half a file). A store that does not answer leaves the last file as it was; an error of any kind is
-    logged and tried again, later each time (up to :data:`RETRY_MAX`), never ending the loop.
+def _write_versions(
+    location: str, folder: Path, every: float = WRITE_EVERY, stop: threading.Event | None = None
+) -> None:
+    """Until ``stop`` is set (forever without one): the store's numbers into ``folder/versions.json`` when they
+    move (atomically: a tab never reads half a file). A store that does not answer leaves the last file as it
+    was; an error of any kind is logged and tried again, later each time (up to :data:`RETRY_MAX`), never
+    ending the loop.
     """
     last: dict[str, object] = {}
     target = folder / VERSIONS
     pause = every
-    while True:
+    stop = stop if stop is not None else threading.Event()
+    while not stop.is_set():
         try:
             doc = versions_document(location)
             if doc and doc != last:
@@ -69,21 +73,39 @@ def _write_versions(location: str, folder: Path, every: float = WRITE_EVERY) -> 
         except Exception:  # supervised: whatever broke, the pages must keep being told
             _LOG.exception("versions file of %s not refreshed; trying again in %.1f s", label(location), pause)
             pause = min(pause * 2, RETRY_MAX)
-        time.sleep(pause)
+        stop.wait(pause)
 
 
 def _writer(location: str) -> None:
     """The versions writer of ``location``, started once, and again if it ever stopped."""
     with _WRITERS_LOCK:
-        thread = _WRITERS.get(location)
-        if thread is None or not thread.is_alive():
-            if thread is not None:
+        held = _WRITERS.get(location)
+        if held is None or not held[0].is_alive():
+            if held is not None:
                 _LOG.error("versions writer of %s had stopped; started again", label(location))
+            stop = threading.Event()
             thread = threading.Thread(
-                target=_write_versions, args=(location, _LIVE_DIR), name="dinhlap-versions", daemon=True
+                target=_write_versions,
+                args=(location, _LIVE_DIR, WRITE_EVERY, stop),
+                name="dinhlap-versions",
+                daemon=True,
             )
             thread.start()
-            _WRITERS[location] = thread
+            _WRITERS[location] = (thread, stop)
+
+
+def stop_writers(timeout: float = 10.0) -> None:
+    """Stop this process's versions writers and wait for them (up to ``timeout`` seconds each): before the
+    database they read is stopped for good (a test's server), or a writer would open a new pool to it and that
+    pool would try, and log, for minutes. A page's next run starts its store's writer again.
+    """
+    with _WRITERS_LOCK:
+        held = list(_WRITERS.values())
+        _WRITERS.clear()
+    for _, stop in held:
+        stop.set()
+    for thread, _ in held:
+        thread.join(timeout)
 
 
 def writer_age(location: str) -> float | None:

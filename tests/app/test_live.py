@@ -69,3 +69,22 @@ def test_replicas_on_one_geopackage_watch_each_other_without_being_told(tmp_path
     data._servers.cache_clear()
     assert data.refresh_seconds() == 0.0  # the other one died: its mark is gone, no polling
     assert sorted(p.name for p in serve.servers_dir(store).iterdir()) == [str(os.getpid())]
+
+
+def test_stopped_writers_end_and_the_next_page_starts_its_own_again(tmp_path: Path, caplog) -> None:
+    """Before a test's database server stops for good, its writers stop (tests/conftest.py): a writer left running
+    opened a new pool to the stopped server, which retried and logged for minutes (CI's output)."""
+    store = tmp_path / "kho.gpkg"
+    shutil.copy(DEFAULT_STORE, store)
+    caplog.set_level("ERROR", logger="dinhlap.live")
+    live._writer(str(store))  # as a page's run does (ui.live.watch)
+    first = live._WRITERS[str(store)][0]
+    assert _until(lambda: live.writer_age(str(store)) is not None)
+    live.stop_writers()
+    assert not first.is_alive() and str(store) not in live._WRITERS
+    live._writer(str(store))  # the next page's run
+    again = live._WRITERS[str(store)][0]
+    assert again is not first and again.is_alive()
+    assert "had stopped" not in caplog.text  # stopped on purpose: not reported as a writer that died
+    live.stop_writers()
+    assert not again.is_alive()
