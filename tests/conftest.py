@@ -351,7 +351,7 @@ def _pages_closed_after_each_test(request: pytest.FixtureRequest) -> Any:
 
 def _picture_open_pages(item: pytest.Item, browser: Any) -> None:
     """What each page left open by a failed test showed, and its app state, into its report."""
-    from tests.browser import Visit, ms
+    from tests.browser import Visit
 
     folder = ARTIFACTS / "failed"
     folder.mkdir(parents=True, exist_ok=True)
@@ -361,7 +361,9 @@ def _picture_open_pages(item: pytest.Item, browser: Any) -> None:
     for i, page in enumerate(pages):
         shot = folder / f"{name}-{i}.png"
         try:
-            page.screenshot(path=str(shot), full_page=True, timeout=ms(10))
+            page.screenshot(
+                path=str(shot), full_page=True, timeout=10000
+            )  # a picture of a failure: not worth waiting for
         except Exception as exc:  # a page that cannot be pictured is reported, and not asked again: it may hang
             said = (str(exc).splitlines() or [""])[0][:200]
             lines.append(f"page {i}: {page.url}\n  no screenshot: {type(exc).__name__}: {said}")

@@ -100,12 +100,15 @@ def stop_writers(timeout: float = 10.0) -> None:
     pool would try, and log, for minutes. A page's next run starts its store's writer again.
     """
     with _WRITERS_LOCK:
-        held = list(_WRITERS.values())
+        held = list(_WRITERS.items())
         _WRITERS.clear()
-    for _, stop in held:
+    for _, (_, stop) in held:
         stop.set()
-    for thread, _ in held:
+    for location, (thread, _) in held:
         thread.join(timeout)
+        if thread.is_alive():  # still in a read of a store that does not answer: it ends after that read
+            _LOG.warning("versions writer of %s did not stop within %.0f s", label(location), timeout)
+        _WRITTEN.pop(location, None)
 
 
 def writer_age(location: str) -> float | None:

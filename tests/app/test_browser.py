@@ -231,7 +231,7 @@ def test_export_buttons_deliver_the_files(browser: Browser, app_url: str, tmp_pa
 
     v = visit(browser, f"{app_url}/giao-ban")
     v.map_frame()
-    with v.page.expect_download(timeout=ms(120)) as dl:
+    with v.page.expect_download(timeout=ms(40)) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()
     pdf = tmp_path / dl.value.suggested_filename
     dl.value.save_as(pdf)

@@ -254,7 +254,9 @@ def test_a_phone_shows_the_figures_then_the_map_and_one_finger_scrolls_the_page(
         pairs = frame.evaluate(OVERLAPPING_PAIRS)
         shot = artifacts / "phone-labels-overlap.png"
         page.screenshot(path=str(shot))
-        raise AssertionError(f"map labels still overlap after 20 s: {pairs}; screenshot {shot}") from None
+        raise AssertionError(
+            f"map labels still overlap after {ms(20) / 1000:.0f} s: {pairs}; screenshot {shot}"
+        ) from None
     assert frame.evaluate("window.__dlCompact.hiddenLabels") > 0  # some did give way here
     context.close()
 

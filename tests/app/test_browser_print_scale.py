@@ -50,7 +50,7 @@ def test_a_leader_prints_the_district_on_a3_at_1_50000_from_the_app(
     with v.expect_run():
         v.page.get_by_text("In thành nhiều tờ (tập bản đồ)", exact=True).click()
     v.page.screenshot(path=str(artifacts / "print-scale-1366x768.png"), full_page=True)
-    with v.page.expect_download(timeout=ms(180)) as dl:
+    with v.page.expect_download(timeout=ms(60)) as dl:
         v.page.get_by_role("button", name="Tải PDF").click()
     pdf = tmp_path / dl.value.suggested_filename
     dl.value.save_as(pdf)

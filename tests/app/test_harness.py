@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, LOGS, HarnessTimeout, ms, streamlit_server, visit
+from tests.browser import CHROMIUM_ARGS, LOGS, PATIENCE, HarnessTimeout, ms, streamlit_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def test_a_timeout_says_what_the_app_was_doing_and_keeps_a_picture(browser, slow
     v = visit(browser, f"{slow_url}/?ms=3000")
     v.page.get_by_role("button", name="Chạy lại").click()
     with pytest.raises(HarnessTimeout) as caught:
-        v.wait_idle(timeout=0.2)  # 0.6 s with the harness's patience: the run takes 3
+        v.wait_idle(timeout=0.5 / PATIENCE)  # half a second, whatever the harness's patience: the run takes 3
     message = str(caught.value)
     assert "'script': 'running'" in message and "screenshot" in message
     shot = Path(message.rsplit("screenshot ", 1)[1])
@@ -80,7 +80,7 @@ def test_a_timeout_says_what_the_app_was_doing_and_keeps_a_picture(browser, slow
 
 def test_an_action_that_starts_no_run_is_reported_not_waited_out(browser, slow_url: str) -> None:
     v = visit(browser, f"{slow_url}/?ms=200")
-    with pytest.raises(HarnessTimeout, match="started no run"), v.expect_run(timeout=1):
+    with pytest.raises(HarnessTimeout, match="started no run"), v.expect_run(timeout=1 / PATIENCE):
         v.page.mouse.move(5, 5)
     v.page.close()
 

@@ -82,6 +82,7 @@ def test_stopped_writers_end_and_the_next_page_starts_its_own_again(tmp_path: Pa
     assert _until(lambda: live.writer_age(str(store)) is not None)
     live.stop_writers()
     assert not first.is_alive() and str(store) not in live._WRITERS
+    assert live.writer_age(str(store)) is None  # no writer here now
     live._writer(str(store))  # the next page's run
     again = live._WRITERS[str(store)][0]
     assert again is not first and again.is_alive()
