@@ -323,38 +323,81 @@ def test_every_button_that_writes_keeps_its_press() -> None:
 _CUTS = {"st", "data", "state"}
 
 
-def _press_names(fn: ast.AST) -> set[str]:
-    """The names a function binds to a press (``x = press.button(…)`` / ``press.submit(…)``)."""
-    return {
-        target.id
-        for node in ast.walk(fn)
-        if isinstance(node, ast.Assign)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Attribute)
-        and isinstance(node.value.func.value, ast.Name)
-        and node.value.func.value.id == "press"
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+def _is_press_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "press"
+    )
 
 
-def _taken(test: ast.expr, names: set[str]) -> str | None:
-    """The press an ``if`` takes: ``if x:`` or ``if not x:`` (``x.waiting`` only looks)."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        test = test.operand
-    return test.id if isinstance(test, ast.Name) and test.id in names else None
+def _press_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, handed: set[str]) -> set[str]:
+    """The names a function binds to a press: ``x = press.button(…)`` / ``press.submit(…)``, its parameters a
+    press is handed to (``handed``), and a loop's names over presses (``for keep, pressed in ((a, x), …)``)."""
+    names = set(handed)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and _is_press_call(node.value):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.For) and any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node.iter)):
+            names |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    return names
+
+
+def _taken(test: ast.expr, names: set[str]) -> tuple[str | None, bool] | None:
+    """The press an ``if`` takes, and whether its body runs without it (``if not x:``): ``if x:``,
+    ``if x and …:``, ``if not x:``, ``if press.button(…):`` (``x.waiting`` only looks). ``None``: no take."""
+    if _is_press_call(test):
+        return None, False
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    inner = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    parts = inner.values if isinstance(inner, ast.BoolOp) and isinstance(inner.op, ast.And) else [inner]
+    for part in parts:
+        if isinstance(part, ast.Name) and part.id in names:
+            return part.id, negated
+    return None
 
 
 def _pos(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def _window(nodes: list[ast.AST], engine: set[str], name: str | None) -> list[ast.AST]:
-    """Of ``nodes`` (those after a take, in the order of their lines), those before the press's write: up to
-    the end of the first call of the engine (its arguments are read before it) or of ``name.then`` /
-    ``name.note``; what an ``except`` does (the write failed: say why) is not in it."""
+# What only formats or reads the catalog: a call of these is not the write a window ends at.
+_PURE = ("geo.model.i18n", "geo.model.safe", "geo.model.values", "geo.model.catalog", "geo.model.crs")
 
-    def ends(n: ast.AST) -> bool:
+
+def _engine_names(source: str) -> set[str]:
+    """The names a module imports from the engine (``from geo… import x``, ``from geo… import module``), but for
+    those that only format text or read the catalog (:data:`_PURE`)."""
+    return {
+        alias.asname or alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").split(".")[0] == "geo"
+        and not (node.module or "").startswith(_PURE)
+        for alias in node.names
+    }
+
+
+def _reads_after_the_take(source: str, engine: set[str]) -> list[int]:
+    """Lines where a function, having taken a press, reads what Streamlit gives before the press's write.
+
+    The take: ``if x:`` (its body), ``if not x: return`` (what follows it), ``if press.button(…):``. A use of a
+    name of :data:`_CUTS` after the take is late unless, on its own path, a call of the engine (``engine``: what
+    the module imports from ``geo``, the write or what prepares it) or ``x.then`` / ``x.note`` came before it:
+    in a statement before it in an enclosing block, or as the call whose arguments it is in. Each branch of an
+    ``if`` is its own path; what an ``except`` does (the write failed: say why) is not checked. A press handed to
+    a function of the module (``_save(x, …)``) is followed there.
+    """
+    tree = ast.parse(source)
+    local = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    parent: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parent[id(child)] = node
+
+    def ends(n: ast.AST, name: str | None) -> bool:
         if not isinstance(n, ast.Call):
             return False
         f = n.func
@@ -364,67 +407,81 @@ def _window(nodes: list[ast.AST], engine: set[str], name: str | None) -> list[as
             return f.value.id in engine or (f.value.id == name and f.attr in ("then", "note"))
         return False
 
-    stop = min(((n.end_lineno or 0, n.end_col_offset or 0) for n in nodes if ends(n)), default=(10**9, 0))
-    handlers = {id(n) for h in nodes if isinstance(h, ast.ExceptHandler) for n in ast.walk(h)}
-    return [n for n in nodes if _pos(n) < stop and id(n) not in handlers]
+    def written_before(n: ast.AST, top: ast.AST, name: str | None, since: tuple[int, int]) -> bool:
+        """Whether a write comes before ``n`` on its path, after ``since`` (the take), looking up to ``top``."""
+        child, up = n, parent.get(id(n))
+        while up is not None and child is not top:
+            if isinstance(up, ast.ExceptHandler):
+                return True  # what an except does is not checked
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                block = getattr(up, field, None)
+                if isinstance(block, list) and child in block:
+                    earlier = [e for e in block[: block.index(child)] if _pos(e) > since]
+                    if any(ends(m, name) for stmt in earlier for m in ast.walk(stmt)):
+                        return True
+            child, up = up, parent.get(id(up))
+        return False
 
+    def refusal(n: ast.AST, top: ast.AST, name: str | None) -> bool:
+        """Whether ``n`` is in a branch that writes nothing and returns (a refusal said on the page)."""
+        up = parent.get(id(n))
+        while up is not None and up is not top:
+            if (
+                isinstance(up, ast.If)
+                and up.body
+                and isinstance(up.body[-1], (ast.Return, ast.Raise))
+                and not any(ends(m, name) for stmt in up.body for m in ast.walk(stmt))
+            ):
+                return True
+            up = parent.get(id(up))
+        return False
 
-def _reads_after_the_take(source: str, engine: set[str]) -> list[int]:
-    """Lines where a function, having taken a press, reads what Streamlit gives before the press's write.
+    found: set[int] = set()
 
-    The take: ``if x:`` (its body), ``if not x: return`` (the rest of the function, in the order of its
-    lines) or ``if press.button(…):``. Up to the write (:func:`_window`; ``engine``: the names the module
-    imports from ``geo``), no name of :data:`_CUTS` may be used, nor in a function of the module the press is
-    handed to (``_save(x, …)``), up to its own write.
-    """
-    tree = ast.parse(source)
-    local = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    found: list[int] = []
-
-    def check(nodes: list[ast.AST], name: str | None) -> None:
-        window = _window(nodes, engine, name)
-        found.extend(n.lineno for n in window if isinstance(n, ast.Name) and n.id in _CUTS)
-        for call in window:
+    def check(region: list[ast.AST], top: ast.AST, name: str | None, since: tuple[int, int]) -> None:
+        late = [n for n in region if not written_before(n, top, name, since)]
+        found.update(n.lineno for n in late if isinstance(n, ast.Name) and n.id in _CUTS and not refusal(n, top, name))
+        for call in late:  # the press handed on before its write: that function's body is in the window too
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in local:
-                handed = [i for i, a in enumerate(call.args) if isinstance(a, ast.Name) and a.id == name]
-                if handed:
-                    callee = local[call.func.id]
-                    param = callee.args.args[handed[0]].arg
-                    check([n for stmt in callee.body for n in ast.walk(stmt)], param)
+                callee = local[call.func.id]
+                for i, a in enumerate(call.args):
+                    if isinstance(a, ast.Name) and a.id == name and i < len(callee.args.args):
+                        body = [m for stmt in callee.body for m in ast.walk(stmt)]
+                        check(body, callee, callee.args.args[i].arg, (0, 0))
 
+    handed: dict[str, set[str]] = {}
+    for _ in range(2):  # a press handed on, and handed on again
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            names = _press_names(fn, handed.get(fn.name, set()))
+            for call in ast.walk(fn):
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in local:
+                    params = local[call.func.id].args.args
+                    for i, a in enumerate(call.args):
+                        if isinstance(a, ast.Name) and a.id in names and i < len(params):
+                            handed.setdefault(call.func.id, set()).add(params[i].arg)
     for fn in ast.walk(tree):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        names = _press_names(fn)
+        names = _press_names(fn, handed.get(fn.name, set()))
         for stmt in ast.walk(fn):
             if not isinstance(stmt, ast.If):
                 continue
-            test = stmt.test
-            inline = (
-                isinstance(test, ast.Call)
-                and isinstance(test.func, ast.Attribute)
-                and isinstance(test.func.value, ast.Name)
-                and test.func.value.id == "press"
-            )
-            name = _taken(test, names)
-            if name is None and not inline:
+            take = _taken(stmt.test, names)
+            if take is None:
                 continue
-            if isinstance(test, ast.UnaryOp):  # `if not x: return`
-                taken_at = (stmt.end_lineno or 0, stmt.end_col_offset or 0)
-                check(sorted((n for n in ast.walk(fn) if _pos(n) > taken_at), key=_pos), name)
+            name, negated = take
+            if negated:  # `if not x: return`: what follows the take, up the enclosing blocks
+                after = (stmt.end_lineno or 0, stmt.end_col_offset or 0)
+                region = [n for n in ast.walk(fn) if _pos(n) > after]
+                top: ast.AST = fn
             else:
-                check([n for s in stmt.body for n in ast.walk(s)], name)
-    return sorted(set(found))
-
-
-def _engine_names(source: str) -> set[str]:
-    """The names a module imports from the engine (``from geo… import x`` and ``from geo… import module``)."""
-    return {
-        alias.asname or alias.name
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "geo"
-        for alias in node.names
-    }
+                after = _pos(stmt)
+                region = [n for s in stmt.body for n in ast.walk(s)]
+                top = stmt
+            check(region, top, name, after)
+    return sorted(found)
 
 
 def test_a_press_is_taken_only_once_what_its_write_needs_is_read() -> None:
@@ -489,3 +546,31 @@ def _save(pressed, page):
     assert _reads_after_the_take(before, _engine_names(before)) == [8, 9]
     assert _reads_after_the_take(after, _engine_names(after)) == []
     assert _reads_after_the_take(handed, _engine_names(handed)) == [10]  # in the function it was handed to
+    # The press taken in the function it was handed to while only looked at, by a condition with more in it, in
+    # a loop over presses; a text formatted first is no write; a refusal that writes nothing may speak.
+    shapes = """
+from geo.model.i18n import t
+from geo.store.edit import edit
+
+def form(page):
+    submitted = press.submit("Lưu", key="go")
+    if submitted.waiting:
+        _save(submitted, page)
+    make = press.submit("Tạo", key="make")
+    if make and page:
+        said = t("ok", "vi")
+        edit(data.store().location, said)
+    for keep, pressed in (("a", make), ("b", submitted)):
+        if not pressed:
+            continue
+        if not keep:
+            st.warning("Chưa chọn")
+            return
+        edit(st.session_state["where"], keep)
+
+def _save(pressed, page):
+    if not pressed:
+        return
+    edit(data.store().location, page)
+"""
+    assert _reads_after_the_take(shapes, _engine_names(shapes)) == [12, 19, 24]
