@@ -361,9 +361,7 @@ def _picture_open_pages(item: pytest.Item, browser: Any) -> None:
     for i, page in enumerate(pages):
         shot = folder / f"{name}-{i}.png"
         try:
-            page.screenshot(
-                path=str(shot), full_page=True, timeout=10000
-            )  # a picture of a failure: not worth waiting for
+            page.screenshot(path=str(shot), full_page=True, timeout=10000)
         except Exception as exc:  # a page that cannot be pictured is reported, and not asked again: it may hang
             said = (str(exc).splitlines() or [""])[0][:200]
             lines.append(f"page {i}: {page.url}\n  no screenshot: {type(exc).__name__}: {said}")

@@ -385,10 +385,11 @@ def _reads_after_the_take(source: str, engine: set[str]) -> list[int]:
 
     The take: ``if x:`` (its body), ``if not x: return`` (what follows it), ``if press.button(…):``. A use of a
     name of :data:`_CUTS` after the take is late unless, on its own path, a call of the engine (``engine``: what
-    the module imports from ``geo``, the write or what prepares it) or ``x.then`` / ``x.note`` came before it:
-    in a statement before it in an enclosing block, or as the call whose arguments it is in. Each branch of an
-    ``if`` is its own path; what an ``except`` does (the write failed: say why) is not checked. A press handed to
-    a function of the module (``_save(x, …)``) is followed there.
+    the module imports from ``geo``, the write or what prepares it) or ``x.then`` / ``x.note`` came before it, in
+    a statement before it in an enclosing block (a read in the write's own arguments is late: it comes first).
+    Each branch of an ``if`` is its own path; what an ``except`` does (the write failed: say why) is not checked,
+    nor a branch that writes nothing and returns (a refusal). A press handed to a function of the module
+    (``_save(x, …)``) is followed there, whether it was taken before or is taken there.
     """
     tree = ast.parse(source)
     local = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -438,29 +439,29 @@ def _reads_after_the_take(source: str, engine: set[str]) -> list[int]:
 
     found: set[int] = set()
 
-    def check(region: list[ast.AST], top: ast.AST, name: str | None, since: tuple[int, int]) -> None:
-        late = [n for n in region if not written_before(n, top, name, since)]
-        found.update(n.lineno for n in late if isinstance(n, ast.Name) and n.id in _CUTS and not refusal(n, top, name))
-        for call in late:  # the press handed on before its write: that function's body is in the window too
+    def hand_offs(nodes: list[ast.AST], names: set[str]) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str]]:
+        """The functions of the module a press of ``names`` is handed to among ``nodes``, with their parameter."""
+        out = []
+        for call in nodes:
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in local:
                 callee = local[call.func.id]
                 for i, a in enumerate(call.args):
-                    if isinstance(a, ast.Name) and a.id == name and i < len(callee.args.args):
-                        body = [m for stmt in callee.body for m in ast.walk(stmt)]
-                        check(body, callee, callee.args.args[i].arg, (0, 0))
+                    if isinstance(a, ast.Name) and a.id in names and i < len(callee.args.args):
+                        out.append((callee, callee.args.args[i].arg))
+        return out
 
-    handed: dict[str, set[str]] = {}
+    def check(region: list[ast.AST], top: ast.AST, name: str | None, since: tuple[int, int]) -> None:
+        late = [n for n in region if not written_before(n, top, name, since)]
+        found.update(n.lineno for n in late if isinstance(n, ast.Name) and n.id in _CUTS and not refusal(n, top, name))
+        for callee, param in hand_offs(late, {name} if name else set()):  # taken, then handed on before its write
+            check([m for stmt in callee.body for m in ast.walk(stmt)], callee, param, (0, 0))
+
+    handed: dict[str, set[str]] = {}  # function → its parameters a press is handed to (to be taken there)
     for _ in range(2):  # a press handed on, and handed on again
         for fn in ast.walk(tree):
-            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            names = _press_names(fn, handed.get(fn.name, set()))
-            for call in ast.walk(fn):
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in local:
-                    params = local[call.func.id].args.args
-                    for i, a in enumerate(call.args):
-                        if isinstance(a, ast.Name) and a.id in names and i < len(params):
-                            handed.setdefault(call.func.id, set()).add(params[i].arg)
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for callee, param in hand_offs(list(ast.walk(fn)), _press_names(fn, handed.get(fn.name, set()))):
+                    handed.setdefault(callee.name, set()).add(param)
     for fn in ast.walk(tree):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
